@@ -1,0 +1,103 @@
+/**
+ * Canonical accelerator names (shared/reference/accelerators.md) and the three ways to write one in
+ * config: `nvidia-l4`, `nvidia-l4:2` or `{ type: nvidia-l4, count: 2 }`. `none` means CPU only.
+ */
+import { ProblemDetail } from "../shared/problems";
+
+export const ACCELERATOR_NAMES = [
+    "nvidia-t4",
+    "nvidia-l4",
+    "nvidia-a10g",
+    "nvidia-a10",
+    "nvidia-v100",
+    "nvidia-a100-40gb",
+    "nvidia-a100-80gb",
+    "nvidia-h100-80gb",
+    "nvidia-h200",
+    "aws-inferentia2",
+    "aws-trainium",
+    "google-tpu-v5e",
+] as const;
+
+export type AcceleratorName = (typeof ACCELERATOR_NAMES)[number];
+
+/** A parsed accelerator request: which accelerator and how many per instance/node/pod. */
+export interface AcceleratorRequest {
+    /** A canonical name from ACCELERATOR_NAMES. */
+    readonly type: AcceleratorName;
+    /** Accelerators per instance (chips for Neuron and TPU). At least 1. */
+    readonly count: number;
+}
+
+export function isAcceleratorName(value: unknown): value is AcceleratorName {
+    return typeof value === "string" && (ACCELERATOR_NAMES as readonly string[]).includes(value);
+}
+
+const FORMS = "write `nvidia-l4`, `nvidia-l4:2`, `{ type: nvidia-l4, count: 2 }`, or `none` for CPU only";
+
+/** Formats a request back into config form: `nvidia-l4` or `nvidia-l4:2`. */
+export function formatAccelerator(req: AcceleratorRequest | undefined): string {
+    if (!req) return "none";
+    return req.count === 1 ? req.type : `${req.type}:${req.count}`;
+}
+
+/**
+ * Parses an accelerator written in config. Returns `undefined` for CPU only (`none`, empty or missing).
+ * Problems are pushed to `problems` with `path` in them; the result is then `undefined`.
+ */
+export function parseAccelerator(value: unknown, path: string, problems: ProblemDetail[]): AcceleratorRequest | undefined {
+    if (value === undefined || value === null || value === "" || value === "none") return undefined;
+
+    let type: unknown;
+    let count: unknown = 1;
+    if (typeof value === "string") {
+        const parts = value.split(":");
+        if (parts.length > 2) {
+            problems.push({ path, value, message: "is not an accelerator spec", fix: FORMS });
+            return undefined;
+        }
+        type = parts[0].trim();
+        if (parts.length === 2) {
+            const n = parts[1].trim();
+            count = /^-?\d+$/.test(n) ? Number(n) : n;
+        }
+    } else if (typeof value === "object" && !Array.isArray(value)) {
+        const obj = value as Record<string, unknown>;
+        const unknownKeys = Object.keys(obj).filter((k) => k !== "type" && k !== "count");
+        if (unknownKeys.length > 0) {
+            problems.push({ path, value, message: `has unknown keys ${unknownKeys.join(", ")}`, allowed: ["type", "count"], fix: FORMS });
+            return undefined;
+        }
+        type = obj.type;
+        if (obj.count !== undefined) count = obj.count;
+        if (type === undefined) {
+            problems.push({ path: `${path}.type`, value: undefined, message: "is required", allowed: ACCELERATOR_NAMES, fix: FORMS });
+            return undefined;
+        }
+    } else {
+        problems.push({ path, value, message: "must be a string or an object", fix: FORMS });
+        return undefined;
+    }
+
+    let ok = true;
+    if (!isAcceleratorName(type)) {
+        problems.push({
+            path: typeof value === "object" ? `${path}.type` : path,
+            value: type,
+            message: "is not a known accelerator",
+            allowed: ACCELERATOR_NAMES,
+            fix: `use a canonical name (see README, "Accelerators"), or \`none\` for CPU only`,
+        });
+        ok = false;
+    }
+    if (typeof count !== "number" || !Number.isInteger(count) || count < 1) {
+        problems.push({
+            path: typeof value === "object" ? `${path}.count` : path,
+            value: count,
+            message: "accelerator count must be a whole number of at least 1",
+            fix: "write e.g. `nvidia-l4:2`, or drop the count for 1",
+        });
+        ok = false;
+    }
+    return ok ? { type: type as AcceleratorName, count: count as number } : undefined;
+}

@@ -1,0 +1,50 @@
+/**
+ * The ML platform contract: a workspace with experiment tracking and a model registry, and training
+ * compute sized from the accelerator catalog. Implementations: kubernetes (MLflow); aws (SageMaker),
+ * gcp (Vertex AI), azure (Azure ML) follow the same args and outputs.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { AcceleratorRequest } from "../accelerators/names";
+
+export interface TrainingArgs {
+    /** Accelerator per training node. @default - CPU only */
+    readonly accelerator?: AcceleratorRequest;
+    /** Most training nodes (or pods) running at once. @default 1 */
+    readonly maxNodes?: number;
+    /** Use spot / preemptible / low-priority capacity for training. @default true */
+    readonly spot?: boolean;
+}
+
+export interface MlPlatformArgs {
+    /** Models registered in the model registry (one registry entry / package group each). */
+    readonly models: readonly string[];
+    /** Bucket of the data lake's models zone: artifacts and registered models live there. */
+    readonly artifactBucket: pulumi.Input<string>;
+    /** Training compute defaults. */
+    readonly training?: TrainingArgs;
+    /** Protect the workspace, registry and their stores from deletion; keep them on destroy. @default true */
+    readonly protectData?: boolean;
+    /** Tags or labels put on every resource. @default {} */
+    readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** Training defaults resolved from the catalog, exported for pipelines. */
+export interface TrainingDefaults {
+    /** Canonical accelerator name, or "none". */
+    readonly accelerator: string;
+    readonly acceleratorCount: number;
+    /** The instance type / machine type / VM size / Kubernetes resource name this resolves to. */
+    readonly compute: string;
+    readonly maxNodes: number;
+    readonly spot: boolean;
+}
+
+/** Outputs every ML platform implementation exposes. */
+export interface MlPlatform {
+    /** Where clients reach the workspace / tracking server. */
+    readonly trackingUri: pulumi.Output<string>;
+    /** The model registry's identifier (registry URL, ARN or workspace ID). */
+    readonly modelRegistry: pulumi.Output<string>;
+    /** Training defaults resolved from the accelerator catalog. */
+    readonly trainingDefaults: pulumi.Output<TrainingDefaults>;
+}

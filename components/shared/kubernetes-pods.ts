@@ -1,0 +1,77 @@
+/**
+ * Plain-object builders for Kubernetes pods that meet the restricted Pod Security Standard
+ * (https://kubernetes.io/docs/concepts/security/pod-security-standards/) and CKV_K8S_8..43 /
+ * KSV-0001..0110 (shared/reference/security-baseline.md 1.4). Type-only imports: no SDK is loaded here.
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import type { AcceleratorSettings } from "../accelerators/types";
+
+type PodSecurityContext = k8s.types.input.core.v1.PodSecurityContext;
+type SecurityContext = k8s.types.input.core.v1.SecurityContext;
+type Toleration = k8s.types.input.core.v1.Toleration;
+
+/** UID/GID above 10000 (CKV_K8S_40) so a container escape does not map onto a host user. */
+export const NON_ROOT_UID = 10001;
+
+/** Labels that make the API server enforce the restricted profile on a namespace. */
+export const RESTRICTED_NAMESPACE_LABELS: Readonly<Record<string, string>> = {
+    "pod-security.kubernetes.io/enforce": "restricted",
+    "pod-security.kubernetes.io/enforce-version": "latest",
+    "pod-security.kubernetes.io/warn": "restricted",
+    "pod-security.kubernetes.io/audit": "restricted",
+};
+
+/** Pod-level security context: non-root with a high UID, RuntimeDefault seccomp. */
+export function restrictedPodSecurityContext(): PodSecurityContext {
+    return {
+        runAsNonRoot: true,
+        runAsUser: NON_ROOT_UID,
+        runAsGroup: NON_ROOT_UID,
+        fsGroup: NON_ROOT_UID,
+        seccompProfile: { type: "RuntimeDefault" },
+    };
+}
+
+/** Container-level security context: no privilege, no escalation, read-only root, all capabilities dropped. */
+export function restrictedContainerSecurityContext(): SecurityContext {
+    return {
+        privileged: false,
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        capabilities: { drop: ["ALL"] },
+        seccompProfile: { type: "RuntimeDefault" },
+    };
+}
+
+/** Extended-resource limits for an accelerator (`{ "nvidia.com/gpu": "1" }`), or `{}` for CPU only. */
+export function acceleratorLimits(settings: AcceleratorSettings | undefined): Record<string, string> {
+    if (!settings?.resourceName) return {};
+    return { [settings.resourceName]: String(settings.count) };
+}
+
+/** Node selector for an accelerator, or `undefined` for CPU only. */
+export function acceleratorNodeSelector(settings: AcceleratorSettings | undefined): Record<string, string> | undefined {
+    return settings?.nodeSelector ? { ...settings.nodeSelector } : undefined;
+}
+
+/** Tolerations for an accelerator's node taints, or `undefined` for CPU only. */
+export function acceleratorTolerations(settings: AcceleratorSettings | undefined): Toleration[] | undefined {
+    return settings?.tolerations?.map((t) => ({ ...t }));
+}
+
+/** `"500m"` from millicores, `"512Mi"` from MiB: the quantities Kubernetes takes. */
+export function cpuQuantity(millicores: number): string {
+    return `${millicores}m`;
+}
+export function memoryQuantity(mebibytes: number): string {
+    return `${mebibytes}Mi`;
+}
+
+/** Rejects images without a pinned tag or digest (`:latest` or no tag at all; CKV_K8S_14). */
+export function isPinnedImage(image: string): boolean {
+    if (image.includes("@sha256:")) return true;
+    const lastSegment = image.split("/").pop() ?? image;
+    const tag = lastSegment.includes(":") ? lastSegment.split(":").pop() : undefined;
+    return tag !== undefined && tag.length > 0 && tag !== "latest";
+}

@@ -1,0 +1,71 @@
+/**
+ * Validation that collects every problem before failing, so a user fixes a whole config in one pass.
+ * Each problem names the path, the bad value, what is allowed and how to fix it.
+ */
+
+/** Formats a value the way a user wrote it in YAML, for error messages. */
+export function show(value: unknown): string {
+    if (value === undefined) return "nothing (the key is missing)";
+    if (typeof value === "string") return JSON.stringify(value);
+    try {
+        return JSON.stringify(value);
+    } catch {
+        return String(value);
+    }
+}
+
+export interface ProblemDetail {
+    /** Key path, e.g. `mlops:models[0].accelerator`. */
+    path: string;
+    /** The value found there. */
+    value: unknown;
+    /** What is wrong, in the user's words. */
+    message: string;
+    /** The allowed values, when there is a closed set. */
+    allowed?: readonly (string | number)[];
+    /** How to fix it. */
+    fix?: string;
+}
+
+export function formatProblem(p: ProblemDetail): string {
+    const parts = [`${p.path}: ${p.message} (got ${show(p.value)}).`];
+    if (p.allowed && p.allowed.length > 0) parts.push(`Allowed: ${p.allowed.join(", ")}.`);
+    if (p.fix) parts.push(`Fix: ${p.fix}`);
+    return parts.join(" ");
+}
+
+/** The one error thrown for invalid configuration or component arguments: every problem at once. */
+export class ValidationError extends Error {
+    constructor(
+        /** What was being validated, e.g. `stack config "dev"` or `MinioDataLake "lake"`. */
+        public readonly subject: string,
+        public readonly problems: readonly string[],
+    ) {
+        super(
+            `${subject} is invalid (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+                problems.map((p) => `  - ${p}`).join("\n"),
+        );
+        this.name = "ValidationError";
+    }
+}
+
+/** Collects problems; `throwIfAny` raises one ValidationError listing all of them. */
+export class Problems {
+    private readonly list: string[] = [];
+
+    add(problem: ProblemDetail | string): void {
+        this.list.push(typeof problem === "string" ? problem : formatProblem(problem));
+    }
+
+    get all(): readonly string[] {
+        return this.list;
+    }
+
+    get count(): number {
+        return this.list.length;
+    }
+
+    throwIfAny(subject: string): void {
+        if (this.list.length > 0) throw new ValidationError(subject, this.list);
+    }
+}

@@ -1,0 +1,101 @@
+/**
+ * Runs a Pulumi program against Pulumi's mocked engine and captures every resource it registers: URN,
+ * type, name, the ID the mock gave it, its parent, its resolved inputs and the resource options that
+ * decide data safety. The offline plan and the tests both use this, so what the tests prove is what
+ * `npm run plan` shows.
+ *
+ * The mock engine does not pass parents or options to `newResource`, so we wrap the mock monitor's
+ * `registerResource` and read them from the registration request itself (the same request the real
+ * engine receives; `protect` there is already inherited from the parent by the Node SDK).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
+import * as settings from "@pulumi/pulumi/runtime/settings";
+import { mockState } from "./mock-state";
+
+export interface CapturedResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    /** The ID the mocked engine gave it; `null` for component resources. */
+    readonly id: string | null;
+    /** The parent's URN, or `null` for the stack itself. */
+    readonly parent: string | null;
+    readonly custom: boolean;
+    readonly inputs: Record<string, any>;
+    readonly options: { readonly protect: boolean; readonly retainOnDelete: boolean };
+}
+
+export interface CaptureResult {
+    readonly resources: CapturedResource[];
+    /** The stack outputs the program returned, resolved. */
+    readonly outputs: Record<string, unknown>;
+}
+
+export interface CaptureOptions {
+    readonly project: string;
+    readonly stack: string;
+    /** Fully namespaced config (`mlops:cloud` -> string value), as `pulumi.runtime.setAllConfig` takes it. */
+    readonly config: Record<string, string>;
+    /** Config keys that hold secrets. */
+    readonly secretKeys?: readonly string[];
+    /** Run as a preview (unknown provider outputs stay unknown). @default false */
+    readonly preview?: boolean;
+}
+
+/** Raised when a program registers two resources with one URN: a real `pulumi up` refuses that. */
+export class DuplicateUrnError extends Error {}
+
+/** Runs `program` under mocks and returns what it registered. Config must be complete (see stack-config.ts). */
+export async function capture(
+    opts: CaptureOptions,
+    program: () => Promise<Record<string, unknown> | void> | Record<string, unknown> | void,
+): Promise<CaptureResult> {
+    const resources: CapturedResource[] = [];
+    const seen = new Set<string>();
+    const duplicates: string[] = [];
+
+    pulumi.runtime.setAllConfig(opts.config, [...(opts.secretKeys ?? [])]);
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => ({
+                id: args.custom ? args.id || `${args.name}-id` : undefined,
+                state: mockState(args.type, args.name, args.inputs),
+            }),
+            call: (args) => args.inputs,
+        },
+        opts.project,
+        opts.stack,
+        opts.preview ?? false,
+    );
+
+    const monitor = settings.getMonitor() as any;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) => {
+        const urn: string = monitor.newUrn(req.getParent(), req.getType(), req.getName());
+        if (seen.has(urn)) duplicates.push(urn);
+        seen.add(urn);
+        const entry = {
+            urn,
+            type: req.getType() as string,
+            name: req.getName() as string,
+            id: null as string | null,
+            parent: (req.getParent() as string) || null,
+            custom: req.getCustom() as boolean,
+            inputs: rpc.deserializeProperties(req.getObject()) as Record<string, any>,
+            options: { protect: req.getProtect() === true, retainOnDelete: req.getRetainondelete() === true },
+        };
+        resources.push(entry);
+        return register(req, (err: any, resp: any) => {
+            if (resp && entry.custom) entry.id = resp.getId() || null;
+            callback(err, resp);
+        });
+    };
+
+    const outputs = await pulumi.runtime.runInPulumiStack(async () => (await program()) ?? {});
+    await settings.waitForRPCs();
+    if (duplicates.length > 0) {
+        throw new DuplicateUrnError(`duplicate URNs (a real pulumi up fails on these):\n  ${duplicates.join("\n  ")}`);
+    }
+    return { resources, outputs: (outputs ?? {}) as Record<string, unknown> };
+}

@@ -1,0 +1,39 @@
+import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { capture, DuplicateUrnError } from "../../stacks/plan/capture";
+
+class Parent extends pulumi.ComponentResource {
+    constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
+        super("mlops:index:Parent", name, {}, opts);
+        new pulumi.CustomResource("test:index:Store", `${name}-store`, { size: 3 }, { parent: this, retainOnDelete: true });
+        this.registerOutputs({});
+    }
+}
+
+describe("capture (offline engine)", () => {
+    it("records URN, parent, ID, inputs and inherited protect", async () => {
+        const result = await capture({ project: "mlops", stack: "unit", config: {} }, () => {
+            new Parent("p", { protect: true });
+            return { answer: pulumi.output(42) };
+        });
+        const store = result.resources.find((r) => r.name === "p-store")!;
+        assert.equal(store.urn, "urn:pulumi:unit::mlops::mlops:index:Parent$test:index:Store::p-store");
+        assert.equal(store.parent, "urn:pulumi:unit::mlops::pulumi:pulumi:Stack$mlops:index:Parent::p");
+        assert.equal(store.id, "p-store-id");
+        assert.deepEqual(store.inputs, { size: 3 });
+        assert.deepEqual(store.options, { protect: true, retainOnDelete: true });
+        const parent = result.resources.find((r) => r.name === "p")!;
+        assert.equal(parent.id, null);
+        assert.equal(result.outputs.answer, 42);
+    });
+
+    it("fails when two resources share a URN", async () => {
+        await assert.rejects(
+            capture({ project: "mlops", stack: "unit", config: {} }, () => {
+                new pulumi.CustomResource("test:index:Store", "same", {});
+                new pulumi.CustomResource("test:index:Store", "same", {});
+            }),
+            (e: Error) => e instanceof DuplicateUrnError && e.message.includes("test:index:Store::same"),
+        );
+    });
+});
