@@ -68,10 +68,4 @@ export function memoryQuantity(mebibytes: number): string {
     return `${mebibytes}Mi`;
 }
 
-/** Rejects images without a pinned tag or digest (`:latest` or no tag at all; CKV_K8S_14). */
-export function isPinnedImage(image: string): boolean {
-    if (image.includes("@sha256:")) return true;
-    const lastSegment = image.split("/").pop() ?? image;
-    const tag = lastSegment.includes(":") ? lastSegment.split(":").pop() : undefined;
-    return tag !== undefined && tag.length > 0 && tag !== "latest";
-}
+export { isPinnedImage } from "./images";

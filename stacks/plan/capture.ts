@@ -43,6 +43,25 @@ export interface CaptureOptions {
     readonly preview?: boolean;
 }
 
+/** What a secret input shows as: plans never print secret values. */
+export const SECRET = "[secret]";
+/** What an input unknown at preview shows as. */
+export const UNKNOWN = "[unknown]";
+
+/** Turns the wire forms of secrets, unknowns and resource references into plain, printable values. */
+function plain(value: unknown): unknown {
+    if (value === rpc.unknownValue) return UNKNOWN;
+    if (Array.isArray(value)) return value.map(plain);
+    if (pulumi.Resource.isInstance(value)) return (value as any).__name ?? "[resource]";
+    if (typeof value === "object" && value !== null) {
+        const obj = value as Record<string, unknown>;
+        if (obj[rpc.specialSigKey] === rpc.specialSecretSig) return SECRET;
+        if (pulumi.asset.Asset.isInstance(value) || pulumi.asset.Archive.isInstance(value)) return { asset: (value as any).path ?? (value as any).uri ?? "[inline]" };
+        return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, plain(v)]));
+    }
+    return value;
+}
+
 /** Raised when a program registers two resources with one URN: a real `pulumi up` refuses that. */
 export class DuplicateUrnError extends Error {}
 
@@ -82,7 +101,7 @@ export async function capture(
             id: null as string | null,
             parent: (req.getParent() as string) || null,
             custom: req.getCustom() as boolean,
-            inputs: rpc.deserializeProperties(req.getObject()) as Record<string, any>,
+            inputs: plain(rpc.deserializeProperties(req.getObject(), true)) as Record<string, any>,
             options: { protect: req.getProtect() === true, retainOnDelete: req.getRetainondelete() === true },
         };
         resources.push(entry);

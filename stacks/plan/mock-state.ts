@@ -20,5 +20,10 @@ export function mockState(type: string, name: string, inputs: Record<string, any
     if (type === "random:index/randomPassword:RandomPassword" || type === "random:index/randomString:RandomString") {
         state.result = "x".repeat(Number(inputs.length ?? 16));
     }
+    if (type === "random:index/randomBytes:RandomBytes") {
+        const bytes = Buffer.alloc(Number(inputs.length ?? 32), 7);
+        state.base64 = bytes.toString("base64");
+        state.hex = bytes.toString("hex");
+    }
     return state;
 }

@@ -1,0 +1,27 @@
+# Shortcuts for the npm scripts in package.json (the scripts are the source of truth).
+STACK ?= dev
+FORMAT ?= text
+
+.PHONY: help install lint test plan bench
+
+help:
+	@echo "make install    npm ci: install the locked dependencies"
+	@echo "make lint       eslint, then tsc --noEmit"
+	@echo "make test       lint, then the mocha suites (what CI runs)"
+	@echo "make plan       offline plan of one stack, no credentials: STACK=$(STACK) FORMAT=$(FORMAT) (text|json)"
+	@echo "make bench      time the offline plan"
+
+install:
+	npm ci
+
+lint:
+	npm run lint
+
+test:
+	npm test
+
+plan:
+	npm run --silent plan -- --stack $(STACK) --format $(FORMAT)
+
+bench:
+	npm run --silent bench

@@ -1,0 +1,23 @@
+/**
+ * Builds the stack for the configured cloud. Each cloud's module is loaded only when selected, so a
+ * stack loads only its own cloud's SDK (tests/stacks/sdk-isolation.test.ts proves it).
+ */
+import { StackConfig } from "./config/schema";
+
+/** Cloud-neutral stack outputs. */
+export type StackOutputs = Record<string, unknown>;
+
+export async function buildStack(config: StackConfig): Promise<StackOutputs> {
+    switch (config.cloud) {
+        case "kubernetes":
+            return (await import("./clouds/kubernetes")).buildKubernetesStack(config);
+        case "aws":
+        case "gcp":
+        case "azure":
+            return (await import("./clouds/not-yet-implemented")).notYetImplemented(config);
+        default: {
+            const unknown: never = config.cloud;
+            throw new Error(`unknown cloud ${String(unknown)}`);
+        }
+    }
+}

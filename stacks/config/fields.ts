@@ -1,0 +1,106 @@
+/**
+ * Small typed readers for structured config. Each reads one key of a YAML object, records a problem
+ * (path, bad value, allowed values, fix) instead of throwing, and returns the default on error so
+ * parsing goes on and every problem is reported at once.
+ */
+import { ProblemDetail } from "@mlops/components";
+
+export type Obj = Record<string, unknown>;
+
+export class Reader {
+    constructor(readonly problems: ProblemDetail[]) {}
+
+    /** Reads a YAML mapping; `undefined` stays `undefined` (use the defaults). */
+    object(value: unknown, path: string, allowedKeys: readonly string[]): Obj | undefined {
+        if (value === undefined || value === null) return undefined;
+        if (typeof value !== "object" || Array.isArray(value)) {
+            this.problems.push({ path, value, message: "must be a mapping (YAML object)", allowed: allowedKeys, fix: `write it as \`${path.split(":").pop()}: { key: value }\`` });
+            return undefined;
+        }
+        const obj = value as Obj;
+        for (const key of Object.keys(obj)) {
+            if (!allowedKeys.includes(key)) {
+                this.problems.push({ path: `${path}.${key}`, value: obj[key], message: "is not a known key", allowed: allowedKeys, fix: "remove it or correct its spelling" });
+            }
+        }
+        return obj;
+    }
+
+    string(obj: Obj | undefined, key: string, path: string, def: string): string;
+    string(obj: Obj | undefined, key: string, path: string, def?: string): string | undefined;
+    string(obj: Obj | undefined, key: string, path: string, def?: string): string | undefined {
+        const value = obj?.[key];
+        if (value === undefined || value === null) return def;
+        if (typeof value !== "string" || value.length === 0) {
+            this.problems.push({ path: `${path}.${key}`, value, message: "must be a non-empty string" });
+            return def;
+        }
+        return value;
+    }
+
+    /** A string that must match `pattern` (described by `rule`). */
+    matching(obj: Obj | undefined, key: string, path: string, pattern: RegExp, rule: string): string | undefined {
+        const value = this.string(obj, key, path);
+        if (value !== undefined && !pattern.test(value)) {
+            this.problems.push({ path: `${path}.${key}`, value, message: `must be ${rule}` });
+            return undefined;
+        }
+        return value;
+    }
+
+    oneOf<T extends string>(obj: Obj | undefined, key: string, path: string, allowed: readonly T[], def: T, fix?: string): T {
+        const value = obj?.[key];
+        if (value === undefined || value === null) return def;
+        if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
+            this.problems.push({ path: `${path}.${key}`, value, message: "is not an allowed value", allowed, fix });
+            return def;
+        }
+        return value as T;
+    }
+
+    int(obj: Obj | undefined, key: string, path: string, def: number, range: { min: number; max?: number; unit?: string }): number {
+        const value = obj?.[key];
+        if (value === undefined || value === null) return def;
+        const n = typeof value === "string" && /^-?\d+$/.test(value) ? Number(value) : value;
+        const bounds = range.max === undefined ? `at least ${range.min}` : `between ${range.min} and ${range.max}`;
+        if (typeof n !== "number" || !Number.isInteger(n) || n < range.min || (range.max !== undefined && n > range.max)) {
+            this.problems.push({ path: `${path}.${key}`, value, message: `must be a whole number ${bounds}${range.unit ? ` (${range.unit})` : ""}` });
+            return def;
+        }
+        return n;
+    }
+
+    bool(obj: Obj | undefined, key: string, path: string, def: boolean): boolean {
+        const value = obj?.[key];
+        if (value === undefined || value === null) return def;
+        if (value === true || value === "true") return true;
+        if (value === false || value === "false") return false;
+        this.problems.push({ path: `${path}.${key}`, value, message: "must be true or false" });
+        return def;
+    }
+
+    stringList(obj: Obj | undefined, key: string, path: string, def: readonly string[]): string[] {
+        const value = obj?.[key];
+        if (value === undefined || value === null) return [...def];
+        if (!Array.isArray(value) || value.some((v) => typeof v !== "string" || v.length === 0)) {
+            this.problems.push({ path: `${path}.${key}`, value, message: "must be a list of non-empty strings" });
+            return [...def];
+        }
+        return value as string[];
+    }
+
+    stringMap(obj: Obj | undefined, key: string, path: string): Record<string, string> {
+        const value = obj?.[key];
+        if (value === undefined || value === null) return {};
+        if (typeof value !== "object" || Array.isArray(value)) {
+            this.problems.push({ path: `${path}.${key}`, value, message: "must be a mapping of names to string values" });
+            return {};
+        }
+        const out: Record<string, string> = {};
+        for (const [k, v] of Object.entries(value as Obj)) {
+            if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") out[k] = String(v);
+            else this.problems.push({ path: `${path}.${key}.${k}`, value: v, message: "must be a string" });
+        }
+        return out;
+    }
+}

@@ -1,0 +1,252 @@
+/**
+ * Parses and validates the whole stack config at once, before any resource exists. Pure: takes the
+ * namespaced config map (`mlops:cloud` -> value) the CLI hands the program, returns typed values or
+ * throws one ValidationError listing every problem with its key path, value, allowed values and fix.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import {
+    AcceleratorRequest,
+    CLOUDS,
+    Cloud,
+    DEFAULT_ZONES,
+    KUBERNETES_DISTRIBUTIONS,
+    KubernetesDistribution,
+    ProblemDetail,
+    Service,
+    ValidationError,
+    formatProblem,
+    isPinnedImage,
+    parseAccelerator,
+    resolveAccelerator,
+} from "@mlops/components";
+import { Obj, Reader } from "./fields";
+import {
+    ENVIRONMENTS,
+    Environment,
+    FLOORS,
+    IMPLEMENTATIONS,
+    MAX_FILES_BYTES,
+    MODEL_NAME,
+    MODEL_NAME_RULE,
+    ModelConfig,
+    Pillar,
+    SERVE_TARGETS,
+    StackConfig,
+    TOP_LEVEL_KEYS,
+    ZONE_NAME,
+    ZONE_NAME_RULE,
+} from "./schema";
+
+export interface ParseOptions {
+    readonly project: string;
+    readonly stack: string;
+    /** Directory that model `files` paths are relative to (the project root). */
+    readonly projectRoot: string;
+}
+
+/** Parses a structured key: the CLI passes objects and lists as JSON strings. */
+function structured(raw: Record<string, string>, key: string): unknown {
+    const value = raw[key];
+    if (value === undefined) return undefined;
+    try {
+        return JSON.parse(value);
+    } catch {
+        return value; // a plain string where an object was expected; the readers report the type
+    }
+}
+
+export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions): StackConfig {
+    const problems: ProblemDetail[] = [];
+    const read = new Reader(problems);
+    const ns = `${opts.project}:`;
+
+    for (const key of Object.keys(raw)) {
+        if (key.startsWith(ns) && !(TOP_LEVEL_KEYS as readonly string[]).includes(key.slice(ns.length))) {
+            problems.push({ path: key, value: structured(raw, key), message: "is not a known key", allowed: TOP_LEVEL_KEYS.map((k) => ns + k), fix: "remove it or correct its spelling" });
+        }
+    }
+
+    const top: Obj = { cloud: raw[`${ns}cloud`], environment: raw[`${ns}environment`] };
+    if (top.cloud === undefined) problems.push({ path: `${ns}cloud`, value: undefined, message: "is required", allowed: CLOUDS, fix: `run \`pulumi config set cloud kubernetes\`` });
+    if (top.environment === undefined) problems.push({ path: `${ns}environment`, value: undefined, message: "is required", allowed: ENVIRONMENTS, fix: `run \`pulumi config set environment dev\`` });
+    const cloud: Cloud = read.oneOf(top, "cloud", opts.project, CLOUDS, "kubernetes", "set `mlops:cloud` to the cloud this stack deploys to");
+    const environment: Environment = read.oneOf(top, "environment", opts.project, ENVIRONMENTS, "dev");
+    const protectData = environment === "prod";
+
+    // ---- data lake
+    const lakePath = `${ns}dataLake`;
+    const lake = read.object(structured(raw, lakePath), lakePath, ["zones", "noncurrentVersionRetentionDays", "abortIncompleteUploadDays", "rawColdStorageAfterDays", "auditLogRetentionDays", "queryEngine", "minio"]);
+    const zones = read.stringList(lake, "zones", lakePath, DEFAULT_ZONES);
+    if (zones.length === 0) problems.push({ path: `${lakePath}.zones`, value: zones, message: "needs at least one zone", fix: `leave it out for ${DEFAULT_ZONES.join(", ")}` });
+    zones.forEach((z, i) => {
+        if (!ZONE_NAME.test(z)) problems.push({ path: `${lakePath}.zones[${i}]`, value: z, message: `must be ${ZONE_NAME_RULE}` });
+        if (zones.indexOf(z) !== i) problems.push({ path: `${lakePath}.zones[${i}]`, value: z, message: "is listed twice" });
+    });
+    if (zones.length > 0 && !zones.includes("models")) {
+        problems.push({ path: `${lakePath}.zones`, value: zones, message: "must include the `models` zone: the ML platform keeps artifacts and registered models there", fix: "add `models` to the list" });
+    }
+    const queryDefault = cloud === "aws" || cloud === "gcp";
+    const queryEngine = read.bool(lake, "queryEngine", lakePath, queryDefault);
+    if (queryEngine && cloud === "kubernetes") {
+        problems.push({ path: `${lakePath}.queryEngine`, value: true, message: "has no implementation on Kubernetes (MinIO has no catalog or SQL engine)", fix: "set it to false, or query the lake with your own engine (e.g. Trino) through the S3 API" });
+    }
+    const minioObj = read.object(lake?.minio, `${lakePath}.minio`, ["servers", "drivesPerServer", "volumeSizeGiB", "storageClassName"]);
+    if (minioObj && cloud !== "kubernetes") problems.push({ path: `${lakePath}.minio`, value: lake?.minio, message: "only applies to cloud kubernetes", fix: "remove it" });
+    const dataLake = {
+        zones,
+        noncurrentVersionRetentionDays: read.int(lake, "noncurrentVersionRetentionDays", lakePath, 30, { min: 1, max: 3650, unit: "days" }),
+        abortIncompleteUploadDays: read.int(lake, "abortIncompleteUploadDays", lakePath, 7, { min: 1, max: 365, unit: "days" }),
+        rawColdStorageAfterDays: read.int(lake, "rawColdStorageAfterDays", lakePath, 90, { min: 30, max: 3650, unit: "days; 30 is the shortest the colder storage classes accept" }),
+        auditLogRetentionDays: read.int(lake, "auditLogRetentionDays", lakePath, 365, { min: 365, max: 3650, unit: "days; audit logs are kept at least a year" }),
+        queryEngine,
+        minio: {
+            servers: read.int(minioObj, "servers", `${lakePath}.minio`, 1, { min: 1, max: 32 }),
+            drivesPerServer: read.int(minioObj, "drivesPerServer", `${lakePath}.minio`, 4, { min: 1, max: 16 }),
+            volumeSizeGiB: read.int(minioObj, "volumeSizeGiB", `${lakePath}.minio`, 10, { min: 1, unit: "GiB" }),
+            storageClassName: read.string(minioObj, "storageClassName", `${lakePath}.minio`),
+        },
+    };
+
+    // ---- pillars: implementation per cloud, kubernetes options
+    const implementation = (pillar: Pillar, obj: Obj | undefined): string => {
+        const offered = Object.keys(IMPLEMENTATIONS[pillar][cloud]);
+        return read.oneOf(obj, "implementation", `${ns}${pillar}`, offered, offered[0], `choose an implementation that cloud \`${cloud}\` offers`);
+    };
+    const distribution = (obj: Obj | undefined, p: string): KubernetesDistribution => read.oneOf(obj, "distribution", p, KUBERNETES_DISTRIBUTIONS, "generic");
+
+    const mlPath = `${ns}mlPlatform`;
+    const ml = read.object(structured(raw, mlPath), mlPath, ["implementation", "training", "distribution"]);
+    const trainingObj = read.object(ml?.training, `${mlPath}.training`, ["accelerator", "maxNodes", "spot"]);
+    const mlPlatform = {
+        implementation: implementation("mlPlatform", ml),
+        distribution: distribution(ml, mlPath),
+        training: {
+            accelerator: parseAccelerator(trainingObj?.accelerator, `${mlPath}.training.accelerator`, problems),
+            maxNodes: read.int(trainingObj, "maxNodes", `${mlPath}.training`, 1, { min: 1, max: 100 }),
+            spot: read.bool(trainingObj, "spot", `${mlPath}.training`, true),
+        },
+    };
+
+    const csPath = `${ns}containerService`;
+    const cs = read.object(structured(raw, csPath), csPath, ["implementation", "distribution", "clientNamespaces"]);
+    const containerService = {
+        implementation: implementation("containerService", cs),
+        distribution: distribution(cs, csPath),
+        clientNamespaces: read.stringList(cs, "clientNamespaces", csPath, []),
+    };
+
+    const siPath = `${ns}serverlessInference`;
+    const si = read.object(structured(raw, siPath), siPath, ["implementation", "distribution", "clientNamespaces", "installKnative"]);
+    const serverlessInference = {
+        implementation: implementation("serverlessInference", si),
+        distribution: distribution(si, siPath),
+        clientNamespaces: read.stringList(si, "clientNamespaces", siPath, []),
+        installKnative: read.bool(si, "installKnative", siPath, false),
+    };
+
+    const models = parseModels(structured(raw, `${ns}models`), `${ns}models`, environment, read, opts.projectRoot);
+
+    // ---- accelerators against the services that would run them (catalog decides)
+    const check = (pillar: Pillar, impl: string, dist: KubernetesDistribution, accelerator: AcceleratorRequest | undefined, where: string) => {
+        const service = (IMPLEMENTATIONS[pillar][cloud] as Record<string, Service>)[impl];
+        if (!accelerator || !service) return;
+        try {
+            resolveAccelerator({ cloud, service, accelerator, distribution: dist });
+        } catch (e) {
+            problems.push({ path: where, value: `${accelerator.type}:${accelerator.count}`, message: `is not offered by ${pillar} implementation \`${impl}\`: ${(e as Error).message}`, fix: `pick an accelerator this implementation offers, or another implementation` });
+        }
+    };
+    check("mlPlatform", mlPlatform.implementation, mlPlatform.distribution, mlPlatform.training.accelerator, `${mlPath}.training.accelerator`);
+    models.forEach((m, i) => {
+        if (m.serveWith.includes("containerService")) check("containerService", containerService.implementation, containerService.distribution, m.accelerator, `${ns}models[${i}].accelerator`);
+        if (m.serveWith.includes("serverlessInference")) check("serverlessInference", serverlessInference.implementation, serverlessInference.distribution, m.accelerator, `${ns}models[${i}].accelerator`);
+    });
+
+    if (problems.length > 0) throw new ValidationError(`stack config "${opts.stack}"`, problems.map(formatProblem));
+    return { project: opts.project, stack: opts.stack, cloud, environment, protectData, dataLake, mlPlatform, containerService, serverlessInference, models };
+}
+
+const MODEL_KEYS = ["name", "image", "port", "command", "args", "env", "files", "healthPath", "cpuMillicores", "memoryMiB", "minReplicas", "maxReplicas", "serverlessMinReplicas", "serverlessMaxReplicas", "concurrency", "accelerator", "serveWith"];
+
+function parseModels(value: unknown, at: string, environment: Environment, read: Reader, projectRoot: string): ModelConfig[] {
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value)) {
+        read.problems.push({ path: at, value, message: "must be a list of models", fix: "write `models: [ { name: my-model, image: registry/image:1.0 } ]`" });
+        return [];
+    }
+    const floor = FLOORS[environment].minReplicas;
+    const models: ModelConfig[] = [];
+    value.forEach((item, i) => {
+        const p = `${at}[${i}]`;
+        const m = read.object(item, p, MODEL_KEYS);
+        if (!m) {
+            if (item === undefined || item === null) read.problems.push({ path: p, value: item, message: "must be a mapping with at least name and image" });
+            return;
+        }
+        const name = read.matching(m, "name", p, MODEL_NAME, MODEL_NAME_RULE);
+        if (m.name === undefined) read.problems.push({ path: `${p}.name`, value: undefined, message: "is required", fix: MODEL_NAME_RULE });
+        if (name && models.some((o) => o.name === name)) read.problems.push({ path: `${p}.name`, value: name, message: "is used by another model", fix: "give every model its own name" });
+        const image = read.string(m, "image", p);
+        if (m.image === undefined) read.problems.push({ path: `${p}.image`, value: undefined, message: "is required", fix: "set the serving image, pinned by tag or digest" });
+        if (image && !isPinnedImage(image)) read.problems.push({ path: `${p}.image`, value: image, message: "must be pinned to a version tag or digest, not `latest` or no tag", fix: "write e.g. `registry/image:1.2.3` or `registry/image@sha256:...`" });
+
+        const minReplicas = read.int(m, "minReplicas", p, floor, { min: 0, max: 1000 });
+        if (m.minReplicas !== undefined && minReplicas < floor) {
+            read.problems.push({ path: `${p}.minReplicas`, value: minReplicas, message: `is below the ${environment} floor of ${floor} replicas`, fix: `set it to ${floor} or more, or leave it out` });
+        }
+        const maxReplicas = read.int(m, "maxReplicas", p, Math.max(3, minReplicas), { min: 1, max: 1000 });
+        if (maxReplicas < minReplicas) read.problems.push({ path: `${p}.maxReplicas`, value: maxReplicas, message: `is below minReplicas (${minReplicas})`, fix: "raise maxReplicas or lower minReplicas" });
+        const serverlessMinReplicas = read.int(m, "serverlessMinReplicas", p, 0, { min: 0, max: 1000 });
+        const serverlessMaxReplicas = read.int(m, "serverlessMaxReplicas", p, Math.max(maxReplicas, serverlessMinReplicas, 1), { min: 1, max: 1000 });
+        if (serverlessMaxReplicas < serverlessMinReplicas) read.problems.push({ path: `${p}.serverlessMaxReplicas`, value: serverlessMaxReplicas, message: `is below serverlessMinReplicas (${serverlessMinReplicas})` });
+
+        const serveWith = read.stringList(m, "serveWith", p, SERVE_TARGETS);
+        serveWith.forEach((t, j) => {
+            if (!(SERVE_TARGETS as readonly string[]).includes(t)) read.problems.push({ path: `${p}.serveWith[${j}]`, value: t, message: "is not a serving target", allowed: SERVE_TARGETS });
+        });
+        const filesDir = read.string(m, "files", p);
+        models.push({
+            name: name ?? `invalid-${i}`,
+            image: image ?? "",
+            port: read.int(m, "port", p, 8080, { min: 1, max: 65535 }),
+            command: m.command === undefined ? undefined : read.stringList(m, "command", p, []),
+            args: m.args === undefined ? undefined : read.stringList(m, "args", p, []),
+            env: read.stringMap(m, "env", p),
+            files: filesDir === undefined ? undefined : readFiles(filesDir, `${p}.files`, projectRoot, read.problems),
+            healthPath: read.matching(m, "healthPath", p, /^\/[^\s]*$/, "a path starting with /") ?? "/healthz",
+            cpuMillicores: read.int(m, "cpuMillicores", p, 500, { min: 50, max: 192000, unit: "millicores; 1000 = one vCPU" }),
+            memoryMiB: read.int(m, "memoryMiB", p, 512, { min: 64, max: 2097152, unit: "MiB" }),
+            minReplicas,
+            maxReplicas,
+            serverlessMinReplicas,
+            serverlessMaxReplicas,
+            concurrency: read.int(m, "concurrency", p, 80, { min: 1, max: 1000 }),
+            accelerator: parseAccelerator(m.accelerator, `${p}.accelerator`, read.problems),
+            serveWith: serveWith.filter((t): t is (typeof SERVE_TARGETS)[number] => (SERVE_TARGETS as readonly string[]).includes(t)),
+        });
+    });
+    return models;
+}
+
+/** Reads a model's `files` directory (flat, regular files only) into name -> content. */
+function readFiles(dir: string, at: string, projectRoot: string, problems: ProblemDetail[]): Record<string, string> | undefined {
+    const full = path.resolve(projectRoot, dir);
+    if (!fs.existsSync(full) || !fs.statSync(full).isDirectory()) {
+        problems.push({ path: at, value: dir, message: "is not a directory in the project", fix: "give a path relative to the project root, e.g. `samples/model`" });
+        return undefined;
+    }
+    const files: Record<string, string> = {};
+    let total = 0;
+    for (const entry of fs.readdirSync(full, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+        if (!entry.isFile()) continue;
+        const content = fs.readFileSync(path.join(full, entry.name), "utf8");
+        total += Buffer.byteLength(content);
+        files[entry.name] = content;
+    }
+    if (Object.keys(files).length === 0) problems.push({ path: at, value: dir, message: "holds no files" });
+    if (total > MAX_FILES_BYTES) {
+        problems.push({ path: at, value: dir, message: `holds ${total} bytes, more than the ${MAX_FILES_BYTES} a ConfigMap can carry`, fix: "bake large models into the image instead" });
+    }
+    return files;
+}

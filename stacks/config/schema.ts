@@ -1,0 +1,138 @@
+/**
+ * The typed stack configuration: what `mlops:*` keys parse into, the implementations each cloud
+ * offers, and the defaults. Documented for users in Pulumi.yaml and README.md ("Configuration").
+ */
+import { AcceleratorRequest, Cloud, KubernetesDistribution, Service } from "@mlops/components";
+
+export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+/** The top-level keys of DESIGN.md; any other `mlops:` key is a typo and reported. */
+export const TOP_LEVEL_KEYS = ["cloud", "environment", "dataLake", "mlPlatform", "containerService", "serverlessInference", "models"] as const;
+
+/** Implementations per cloud, first one the default. Each maps to the catalog service its compute runs on. */
+export const IMPLEMENTATIONS = {
+    mlPlatform: {
+        aws: { sagemaker: "sagemaker-training" },
+        gcp: { vertex: "vertex-training" },
+        azure: { azureml: "azureml-compute" },
+        kubernetes: { mlflow: "kubernetes" },
+    },
+    containerService: {
+        aws: { "ecs-fargate": "ecs-fargate", "app-runner": "app-runner" },
+        gcp: { "cloud-run": "cloud-run" },
+        azure: { "container-apps": "container-apps" },
+        kubernetes: { kubernetes: "kubernetes" },
+    },
+    serverlessInference: {
+        aws: { lambda: "lambda", "sagemaker-serverless": "sagemaker-serverless", "sagemaker-endpoint": "sagemaker-endpoint" },
+        gcp: { "cloud-run": "cloud-run", "cloud-functions": "cloud-functions", "vertex-endpoint": "vertex-endpoint" },
+        azure: { "container-apps": "container-apps", functions: "functions", "azureml-endpoint": "azureml-endpoint" },
+        kubernetes: { knative: "kubernetes" },
+    },
+} as const satisfies Record<string, Record<Cloud, Record<string, Service>>>;
+
+export type Pillar = keyof typeof IMPLEMENTATIONS;
+
+/** Where a model is served. */
+export const SERVE_TARGETS = ["containerService", "serverlessInference"] as const;
+export type ServeTarget = (typeof SERVE_TARGETS)[number];
+
+export interface MinioConfig {
+    readonly servers: number;
+    readonly drivesPerServer: number;
+    readonly volumeSizeGiB: number;
+    readonly storageClassName?: string;
+}
+
+export interface DataLakeConfig {
+    readonly zones: string[];
+    readonly noncurrentVersionRetentionDays: number;
+    readonly abortIncompleteUploadDays: number;
+    readonly rawColdStorageAfterDays: number;
+    readonly auditLogRetentionDays: number;
+    readonly queryEngine: boolean;
+    /** Kubernetes only. */
+    readonly minio: MinioConfig;
+}
+
+export interface TrainingConfig {
+    readonly accelerator?: AcceleratorRequest;
+    readonly maxNodes: number;
+    readonly spot: boolean;
+}
+
+export interface MlPlatformConfig {
+    readonly implementation: string;
+    readonly training: TrainingConfig;
+    /** Kubernetes: whose node labels select accelerator nodes. */
+    readonly distribution: KubernetesDistribution;
+}
+
+export interface ContainerServiceConfig {
+    readonly implementation: string;
+    readonly distribution: KubernetesDistribution;
+    /** Kubernetes: namespaces whose pods may call the models. */
+    readonly clientNamespaces: string[];
+}
+
+export interface ServerlessInferenceConfig {
+    readonly implementation: string;
+    readonly distribution: KubernetesDistribution;
+    readonly clientNamespaces: string[];
+    /** Kubernetes: install Knative Serving from its release manifests. */
+    readonly installKnative: boolean;
+}
+
+export interface ModelConfig {
+    readonly name: string;
+    readonly image: string;
+    readonly port: number;
+    readonly command?: string[];
+    readonly args?: string[];
+    readonly env: Record<string, string>;
+    /** Files read from the `files` directory (name -> content), mounted at /app. */
+    readonly files?: Record<string, string>;
+    readonly healthPath: string;
+    readonly cpuMillicores: number;
+    readonly memoryMiB: number;
+    readonly minReplicas: number;
+    readonly maxReplicas: number;
+    readonly serverlessMinReplicas: number;
+    readonly serverlessMaxReplicas: number;
+    readonly concurrency: number;
+    readonly accelerator?: AcceleratorRequest;
+    readonly serveWith: ServeTarget[];
+}
+
+export interface StackConfig {
+    readonly project: string;
+    readonly stack: string;
+    readonly cloud: Cloud;
+    readonly environment: Environment;
+    /** Protect and retain stateful resources (prod). */
+    readonly protectData: boolean;
+    readonly dataLake: DataLakeConfig;
+    readonly mlPlatform: MlPlatformConfig;
+    readonly containerService: ContainerServiceConfig;
+    readonly serverlessInference: ServerlessInferenceConfig;
+    readonly models: ModelConfig[];
+}
+
+/** Reliability floors per environment (shared/reference/security-baseline.md section 4). */
+export const FLOORS: Record<Environment, { minReplicas: number }> = {
+    dev: { minReplicas: 1 },
+    staging: { minReplicas: 1 },
+    prod: { minReplicas: 2 },
+};
+
+/** Model names: DNS-label style, short enough for every cloud's naming rules with suffixes. */
+export const MODEL_NAME = /^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/;
+export const MODEL_NAME_RULE = "1-24 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen";
+
+/** Zone names become bucket-name parts. */
+export const ZONE_NAME = /^[a-z]([a-z0-9-]{0,14}[a-z0-9])?$/;
+export const ZONE_NAME_RULE = "1-16 lowercase letters, digits or hyphens, starting with a letter";
+
+/** Largest total size of a model's `files` (a Kubernetes ConfigMap holds at most 1 MiB). */
+export const MAX_FILES_BYTES = 900 * 1024;
