@@ -67,11 +67,18 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
         }
     }
 
-    const top: Obj = { cloud: raw[`${ns}cloud`], environment: raw[`${ns}environment`] };
-    if (top.cloud === undefined) problems.push({ path: `${ns}cloud`, value: undefined, message: "is required", allowed: CLOUDS, fix: `run \`pulumi config set cloud kubernetes\`` });
-    if (top.environment === undefined) problems.push({ path: `${ns}environment`, value: undefined, message: "is required", allowed: ENVIRONMENTS, fix: `run \`pulumi config set environment dev\`` });
-    const cloud: Cloud = read.oneOf(top, "cloud", opts.project, CLOUDS, "kubernetes", "set `mlops:cloud` to the cloud this stack deploys to");
-    const environment: Environment = read.oneOf(top, "environment", opts.project, ENVIRONMENTS, "dev");
+    const scalar = <T extends string>(key: string, allowed: readonly T[], fix: string): T | undefined => {
+        const value = raw[ns + key];
+        if (value === undefined || !(allowed as readonly string[]).includes(value)) {
+            problems.push({ path: ns + key, value, message: value === undefined ? "is required" : "is not an allowed value", allowed, fix });
+            return undefined;
+        }
+        return value as T;
+    };
+    // On a bad cloud, parsing goes on as kubernetes so the rest of the config is still checked.
+    const givenCloud = scalar("cloud", CLOUDS, "run `pulumi config set cloud <cloud>`: the cloud this stack deploys to");
+    const cloud: Cloud = givenCloud ?? "kubernetes";
+    const environment: Environment = scalar("environment", ENVIRONMENTS, "run `pulumi config set environment <environment>`") ?? "dev";
     const protectData = environment === "prod";
 
     // ---- data lake
@@ -111,6 +118,7 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
     // ---- pillars: implementation per cloud, kubernetes options
     const implementation = (pillar: Pillar, obj: Obj | undefined): string => {
         const offered = Object.keys(IMPLEMENTATIONS[pillar][cloud]);
+        if (!givenCloud) return typeof obj?.implementation === "string" ? obj.implementation : offered[0]; // judged once the cloud is fixed
         return read.oneOf(obj, "implementation", `${ns}${pillar}`, offered, offered[0], `choose an implementation that cloud \`${cloud}\` offers`);
     };
     const distribution = (obj: Obj | undefined, p: string): KubernetesDistribution => read.oneOf(obj, "distribution", p, KUBERNETES_DISTRIBUTIONS, "generic");
@@ -150,7 +158,7 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
     // ---- accelerators against the services that would run them (catalog decides)
     const check = (pillar: Pillar, impl: string, dist: KubernetesDistribution, accelerator: AcceleratorRequest | undefined, where: string) => {
         const service = (IMPLEMENTATIONS[pillar][cloud] as Record<string, Service>)[impl];
-        if (!accelerator || !service) return;
+        if (!accelerator || !service || !givenCloud) return;
         try {
             resolveAccelerator({ cloud, service, accelerator, distribution: dist });
         } catch (e) {
