@@ -26,6 +26,7 @@ import {
     Environment,
     FLOORS,
     IMPLEMENTATIONS,
+    KEYS,
     MAX_FILES_BYTES,
     MODEL_NAME,
     MODEL_NAME_RULE,
@@ -83,7 +84,7 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
 
     // ---- data lake
     const lakePath = `${ns}dataLake`;
-    const lake = read.object(structured(raw, lakePath), lakePath, ["zones", "noncurrentVersionRetentionDays", "abortIncompleteUploadDays", "rawColdStorageAfterDays", "auditLogRetentionDays", "queryEngine", "minio"]);
+    const lake = read.object(structured(raw, lakePath), lakePath, KEYS.dataLake);
     const zones = read.stringList(lake, "zones", lakePath, DEFAULT_ZONES);
     if (zones.length === 0) problems.push({ path: `${lakePath}.zones`, value: zones, message: "needs at least one zone", fix: `leave it out for ${DEFAULT_ZONES.join(", ")}` });
     zones.forEach((z, i) => {
@@ -98,7 +99,7 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
     if (queryEngine && cloud === "kubernetes") {
         problems.push({ path: `${lakePath}.queryEngine`, value: true, message: "has no implementation on Kubernetes (MinIO has no catalog or SQL engine)", fix: "set it to false, or query the lake with your own engine (e.g. Trino) through the S3 API" });
     }
-    const minioObj = read.object(lake?.minio, `${lakePath}.minio`, ["servers", "drivesPerServer", "volumeSizeGiB", "storageClassName"]);
+    const minioObj = read.object(lake?.minio, `${lakePath}.minio`, KEYS.minio);
     if (minioObj && cloud !== "kubernetes") problems.push({ path: `${lakePath}.minio`, value: lake?.minio, message: "only applies to cloud kubernetes", fix: "remove it" });
     const dataLake = {
         zones,
@@ -124,8 +125,8 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
     const distribution = (obj: Obj | undefined, p: string): KubernetesDistribution => read.oneOf(obj, "distribution", p, KUBERNETES_DISTRIBUTIONS, "generic");
 
     const mlPath = `${ns}mlPlatform`;
-    const ml = read.object(structured(raw, mlPath), mlPath, ["implementation", "training", "distribution"]);
-    const trainingObj = read.object(ml?.training, `${mlPath}.training`, ["accelerator", "maxNodes", "spot"]);
+    const ml = read.object(structured(raw, mlPath), mlPath, KEYS.mlPlatform);
+    const trainingObj = read.object(ml?.training, `${mlPath}.training`, KEYS.training);
     const mlPlatform = {
         implementation: implementation("mlPlatform", ml),
         distribution: distribution(ml, mlPath),
@@ -137,7 +138,7 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
     };
 
     const csPath = `${ns}containerService`;
-    const cs = read.object(structured(raw, csPath), csPath, ["implementation", "distribution", "clientNamespaces"]);
+    const cs = read.object(structured(raw, csPath), csPath, KEYS.containerService);
     const containerService = {
         implementation: implementation("containerService", cs),
         distribution: distribution(cs, csPath),
@@ -145,7 +146,7 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
     };
 
     const siPath = `${ns}serverlessInference`;
-    const si = read.object(structured(raw, siPath), siPath, ["implementation", "distribution", "clientNamespaces", "installKnative"]);
+    const si = read.object(structured(raw, siPath), siPath, KEYS.serverlessInference);
     const serverlessInference = {
         implementation: implementation("serverlessInference", si),
         distribution: distribution(si, siPath),
@@ -175,7 +176,6 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
     return { project: opts.project, stack: opts.stack, cloud, environment, protectData, dataLake, mlPlatform, containerService, serverlessInference, models };
 }
 
-const MODEL_KEYS = ["name", "image", "port", "command", "args", "env", "files", "healthPath", "cpuMillicores", "memoryMiB", "minReplicas", "maxReplicas", "serverlessMinReplicas", "serverlessMaxReplicas", "concurrency", "accelerator", "serveWith"];
 
 function parseModels(value: unknown, at: string, environment: Environment, read: Reader, projectRoot: string): ModelConfig[] {
     if (value === undefined || value === null) return [];
@@ -187,7 +187,7 @@ function parseModels(value: unknown, at: string, environment: Environment, read:
     const models: ModelConfig[] = [];
     value.forEach((item, i) => {
         const p = `${at}[${i}]`;
-        const m = read.object(item, p, MODEL_KEYS);
+        const m = read.object(item, p, KEYS.model);
         if (!m) {
             if (item === undefined || item === null) read.problems.push({ path: p, value: item, message: "must be a mapping with at least name and image" });
             return;

@@ -10,6 +10,17 @@ export type Environment = (typeof ENVIRONMENTS)[number];
 /** The top-level keys of DESIGN.md; any other `mlops:` key is a typo and reported. */
 export const TOP_LEVEL_KEYS = ["cloud", "environment", "dataLake", "mlPlatform", "containerService", "serverlessInference", "models"] as const;
 
+/** The keys each structured config object accepts (anything else is reported as a typo). */
+export const KEYS = {
+    dataLake: ["zones", "noncurrentVersionRetentionDays", "abortIncompleteUploadDays", "rawColdStorageAfterDays", "auditLogRetentionDays", "queryEngine", "minio"],
+    minio: ["servers", "drivesPerServer", "volumeSizeGiB", "storageClassName"],
+    mlPlatform: ["implementation", "training", "distribution"],
+    training: ["accelerator", "maxNodes", "spot"],
+    containerService: ["implementation", "distribution", "clientNamespaces"],
+    serverlessInference: ["implementation", "distribution", "clientNamespaces", "installKnative"],
+    model: ["name", "image", "port", "command", "args", "env", "files", "healthPath", "cpuMillicores", "memoryMiB", "minReplicas", "maxReplicas", "serverlessMinReplicas", "serverlessMaxReplicas", "concurrency", "accelerator", "serveWith"],
+} as const;
+
 /** Implementations per cloud, first one the default. Each maps to the catalog service its compute runs on. */
 export const IMPLEMENTATIONS = {
     mlPlatform: {
