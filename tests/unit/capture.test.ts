@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { capture, DuplicateUrnError } from "../../stacks/plan/capture";
+import { SECRET, capture, DuplicateUrnError } from "../../stacks/plan/capture";
 
 class Parent extends pulumi.ComponentResource {
     constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
@@ -25,6 +25,15 @@ describe("capture (offline engine)", () => {
         const parent = result.resources.find((r) => r.name === "p")!;
         assert.equal(parent.id, null);
         assert.equal(result.outputs.answer, 42);
+    });
+
+    it("never shows secret inputs (a property holding a secret is secret as a whole, as the engine sees it)", async () => {
+        const result = await capture({ project: "mlops", stack: "unit", config: {} }, () => {
+            new pulumi.CustomResource("test:index:Secret", "s", { data: { password: pulumi.secret("hunter2") }, plain: "visible" });
+        });
+        const s = result.resources.find((r) => r.name === "s")!;
+        assert.deepEqual(s.inputs, { data: SECRET, plain: "visible" });
+        assert.ok(!JSON.stringify(result.resources).includes("hunter2"));
     });
 
     it("fails when two resources share a URN", async () => {
