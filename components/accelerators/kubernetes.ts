@@ -8,7 +8,7 @@
  */
 import { ACCELERATOR_NAMES, AcceleratorName } from "./names";
 import type { CatalogRow, ServiceCatalog } from "./resolve";
-import { KUBERNETES_DISTRIBUTIONS, KubernetesDistribution, Toleration } from "./types";
+import type { Cloud, KubernetesDistribution, Toleration } from "./types";
 
 const GPU = "nvidia.com/gpu";
 // One `aws.amazon.com/neuron` is one Neuron device (chip); `neuroncore` would count cores (2 per chip on inf2).
@@ -25,7 +25,7 @@ const SRC = {
     gfd: "NVIDIA GPU Feature Discovery nvidia.com/gpu.product (node dumps: g4dn Tesla-T4, g5 NVIDIA-A10G, g6 NVIDIA-L4); https://github.com/NVIDIA/k8s-device-plugin#generated-labels",
     gfdPresent: "NVIDIA GPU Operator label nvidia.com/gpu.present=true; https://github.com/NVIDIA/k8s-device-plugin#generated-labels",
     karpenter: "https://github.com/aws/karpenter-provider-aws/blob/main/website/content/en/docs/reference/instance-types.md",
-    neuronTaint: "awslabs/ai-on-eks infra/base/terraform/addons.tf (taint aws.amazon.com/neuron); Karpenter instance-types.md",
+    neuronTaint: "awslabs/ai-on-eks infra/base/terraform/addons.tf (taint aws.amazon.com/neuron)",
     gke: "https://cloud.google.com/kubernetes-engine/docs/how-to/gpus; skypilot sky/provision/kubernetes/utils.py get_gke_accelerator_name",
     gkeH200: "AI-Hypercomputer/xpk src/xpk/core/system_characteristics.py (h200-141gb-8: nvidia-h200-141gb)",
     gkeTpu: "https://cloud.google.com/kubernetes-engine/docs/concepts/plan-tpus; https://cloud.google.com/tpu/docs/supported-versions (v5e 1x1, 2x2, 2x4)",
@@ -148,11 +148,18 @@ export const POD_COUNTS: Readonly<Record<AcceleratorName, readonly number[]>> = 
     "google-tpu-v5e": [1, 4, 8],
 };
 
-/** Chips that exist in one cloud only, and the distribution that labels them. */
-export const VENDOR_CHIPS: Readonly<Partial<Record<AcceleratorName, { readonly cloud: string; readonly distribution: KubernetesDistribution }>>> = {
-    "aws-inferentia2": { cloud: "AWS", distribution: "eks" },
-    "aws-trainium": { cloud: "AWS", distribution: "eks" },
-    "google-tpu-v5e": { cloud: "Google Cloud", distribution: "gke" },
+/** A chip that exists in one cloud only: that cloud, its display name, and the distribution that labels it. */
+export interface VendorChip {
+    readonly cloud: Cloud;
+    readonly cloudName: string;
+    readonly distribution: KubernetesDistribution;
+}
+
+/** TPUs and Neuron chips are not sold outside their cloud, so no other cluster can have them. */
+export const VENDOR_CHIPS: Readonly<Partial<Record<AcceleratorName, VendorChip>>> = {
+    "aws-inferentia2": { cloud: "aws", cloudName: "AWS", distribution: "eks" },
+    "aws-trainium": { cloud: "aws", cloudName: "AWS", distribution: "eks" },
+    "google-tpu-v5e": { cloud: "gcp", cloudName: "Google Cloud", distribution: "gke" },
 };
 
 /**
@@ -196,6 +203,9 @@ export function kubernetesRows(distribution: KubernetesDistribution): CatalogRow
 }
 
 /** Service `kubernetes` (cloud `kubernetes`), one table per distribution. */
-export const KUBERNETES_CATALOG: Readonly<Record<KubernetesDistribution, ServiceCatalog>> = Object.fromEntries(
-    KUBERNETES_DISTRIBUTIONS.map((d) => [d, { rows: kubernetesRows(d) }]),
-) as Record<KubernetesDistribution, ServiceCatalog>;
+export const KUBERNETES_CATALOG: Readonly<Record<KubernetesDistribution, ServiceCatalog>> = {
+    generic: { rows: kubernetesRows("generic") },
+    eks: { rows: kubernetesRows("eks") },
+    gke: { rows: kubernetesRows("gke") },
+    aks: { rows: kubernetesRows("aks") },
+};

@@ -112,7 +112,8 @@ export async function capture(
     };
 
     const outputs = await pulumi.runtime.runInPulumiStack(async () => (await program()) ?? {});
-    await settings.waitForRPCs();
+    // Resources not reachable from the outputs may still be registering; drain the RPC queue (internal API).
+    await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
     if (duplicates.length > 0) {
         throw new DuplicateUrnError(`duplicate URNs (a real pulumi up fails on these):\n  ${duplicates.join("\n  ")}`);
     }

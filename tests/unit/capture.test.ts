@@ -2,10 +2,17 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { SECRET, capture, DuplicateUrnError } from "../../stacks/plan/capture";
 
+/** A custom resource of a made-up provider: the mocked engine accepts any type. */
+class Fake extends pulumi.CustomResource {
+    constructor(type: string, name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
+        super(type, name, props, opts);
+    }
+}
+
 class Parent extends pulumi.ComponentResource {
     constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
         super("mlops:index:Parent", name, {}, opts);
-        new pulumi.CustomResource("test:index:Store", `${name}-store`, { size: 3 }, { parent: this, retainOnDelete: true });
+        new Fake("test:index:Store", `${name}-store`, { size: 3 }, { parent: this, retainOnDelete: true });
         this.registerOutputs({});
     }
 }
@@ -29,7 +36,7 @@ describe("capture (offline engine)", () => {
 
     it("never shows secret inputs (a property holding a secret is secret as a whole, as the engine sees it)", async () => {
         const result = await capture({ project: "mlops", stack: "unit", config: {} }, () => {
-            new pulumi.CustomResource("test:index:Secret", "s", { data: { password: pulumi.secret("hunter2") }, plain: "visible" });
+            new Fake("test:index:Secret", "s", { data: { password: pulumi.secret("hunter2") }, plain: "visible" });
         });
         const s = result.resources.find((r) => r.name === "s")!;
         assert.deepEqual(s.inputs, { data: SECRET, plain: "visible" });
@@ -39,8 +46,8 @@ describe("capture (offline engine)", () => {
     it("fails when two resources share a URN", async () => {
         await assert.rejects(
             capture({ project: "mlops", stack: "unit", config: {} }, () => {
-                new pulumi.CustomResource("test:index:Store", "same", {});
-                new pulumi.CustomResource("test:index:Store", "same", {});
+                new Fake("test:index:Store", "same", {});
+                new Fake("test:index:Store", "same", {});
             }),
             (e: Error) => e instanceof DuplicateUrnError && e.message.includes("test:index:Store::same"),
         );
