@@ -75,6 +75,7 @@ export function buildKubernetesStack(cfg: StackConfig): StackOutputs {
             distribution: cfg.serverlessInference.distribution,
             clientNamespaces: cfg.serverlessInference.clientNamespaces,
             installKnative: cfg.serverlessInference.installKnative,
+            knativeSchedulingFlagsEnabled: cfg.serverlessInference.knativeSchedulingFlagsEnabled,
             tags: kubernetesLabels(owner, "serverless-inference"),
         });
         outputs.serverlessInference = { endpoints: inference.endpoints };

@@ -152,6 +152,7 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
         distribution: distribution(si, siPath),
         clientNamespaces: read.stringList(si, "clientNamespaces", siPath, []),
         installKnative: read.bool(si, "installKnative", siPath, false),
+        knativeSchedulingFlagsEnabled: read.bool(si, "knativeSchedulingFlagsEnabled", siPath, false),
     };
 
     const models = parseModels(structured(raw, `${ns}models`), `${ns}models`, environment, read, opts.projectRoot);
@@ -168,6 +169,15 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
     };
     check("mlPlatform", mlPlatform.implementation, mlPlatform.distribution, mlPlatform.training.accelerator, `${mlPath}.training.accelerator`);
     models.forEach((m, i) => {
+        const onKnative = cloud === "kubernetes" && m.serveWith.includes("serverlessInference");
+        if (onKnative && m.accelerator && !serverlessInference.installKnative && !serverlessInference.knativeSchedulingFlagsEnabled) {
+            problems.push({
+                path: `${ns}models[${i}].accelerator`,
+                value: `${m.accelerator.type}:${m.accelerator.count}`,
+                message: "needs Knative's node-selector and toleration feature flags, which are off by default",
+                fix: `have a cluster admin enable kubernetes.podspec-nodeselector and kubernetes.podspec-tolerations in the config-features ConfigMap of knative-serving and set ${siPath}.knativeSchedulingFlagsEnabled: true, or set ${siPath}.installKnative: true`,
+            });
+        }
         if (m.serveWith.includes("containerService")) check("containerService", containerService.implementation, containerService.distribution, m.accelerator, `${ns}models[${i}].accelerator`);
         if (m.serveWith.includes("serverlessInference")) check("serverlessInference", serverlessInference.implementation, serverlessInference.distribution, m.accelerator, `${ns}models[${i}].accelerator`);
     });

@@ -17,7 +17,7 @@ export const KEYS = {
     mlPlatform: ["implementation", "training", "distribution"],
     training: ["accelerator", "maxNodes", "spot"],
     containerService: ["implementation", "distribution", "clientNamespaces"],
-    serverlessInference: ["implementation", "distribution", "clientNamespaces", "installKnative"],
+    serverlessInference: ["implementation", "distribution", "clientNamespaces", "installKnative", "knativeSchedulingFlagsEnabled"],
     model: ["name", "image", "port", "command", "args", "env", "files", "healthPath", "cpuMillicores", "memoryMiB", "minReplicas", "maxReplicas", "serverlessMinReplicas", "serverlessMaxReplicas", "concurrency", "accelerator", "serveWith"],
 } as const;
 
@@ -93,6 +93,11 @@ export interface ServerlessInferenceConfig {
     readonly clientNamespaces: string[];
     /** Kubernetes: install Knative Serving from its release manifests. */
     readonly installKnative: boolean;
+    /**
+     * Kubernetes: a cluster admin enabled Knative's `kubernetes.podspec-nodeselector` and
+     * `kubernetes.podspec-tolerations` flags, which accelerator models need.
+     */
+    readonly knativeSchedulingFlagsEnabled: boolean;
 }
 
 export interface ModelConfig {

@@ -85,7 +85,7 @@ describe("stack config", () => {
             ["none", undefined],
         ] as const) {
             it(`parses ${JSON.stringify(written)}`, () => {
-                const c = parse({ mlPlatform: { training: { accelerator: written } }, models: [{ ...model, accelerator: written }] });
+                const c = parse({ mlPlatform: { training: { accelerator: written } }, serverlessInference: { knativeSchedulingFlagsEnabled: true }, models: [{ ...model, accelerator: written }] });
                 assert.deepEqual(c.mlPlatform.training.accelerator, expected);
                 assert.deepEqual(c.models[0].accelerator, expected);
             });
@@ -160,6 +160,12 @@ describe("stack config", () => {
 
         it("fails when an implementation belongs to another cloud, listing this cloud's", () => {
             hasProblem(problemsOf({ containerService: { implementation: "cloud-run" } }), "mlops:containerService.implementation", '"cloud-run"', "Allowed: kubernetes");
+        });
+
+        it("fails when an accelerator model goes to Knative without its scheduling flags", () => {
+            hasProblem(problemsOf({ models: [{ ...model, accelerator: "nvidia-t4" }] }), "mlops:models[0].accelerator", "Knative's node-selector and toleration feature flags", "knativeSchedulingFlagsEnabled");
+            const ok = parse({ serverlessInference: { knativeSchedulingFlagsEnabled: true }, models: [{ ...model, accelerator: "nvidia-t4" }] });
+            assert.deepEqual(ok.models[0].accelerator, { type: "nvidia-t4", count: 1 });
         });
 
         it("fails when a model misses its required keys", () => {
