@@ -23,13 +23,14 @@ export function restrictedNamespace(
     name: string,
     labels: Record<string, string>,
     parent: pulumi.Resource,
-    opts: { protect?: boolean } = {},
+    opts: { protect?: boolean; retainOnDelete?: boolean } = {},
 ): RestrictedNamespace {
     if (name === "default") throw new Error(`namespace "default" is not allowed (CKV_K8S_21): give the component its own namespace`);
     const namespace = new corev1.Namespace(
         `${resourcePrefix}-ns`,
         { metadata: { name, labels: { ...labels, ...RESTRICTED_NAMESPACE_LABELS } } },
-        { parent, protect: opts.protect },
+        // retainOnDelete matters: deleting a namespace deletes its PersistentVolumeClaims.
+        { parent, protect: opts.protect, retainOnDelete: opts.retainOnDelete },
     );
     new networkingv1.NetworkPolicy(
         `${resourcePrefix}-deny-all`,

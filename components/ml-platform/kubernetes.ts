@@ -1,0 +1,284 @@
+/**
+ * The ML platform on any Kubernetes cluster: an MLflow tracking server and model registry (SQLite on a
+ * volume, artifacts proxied to the data lake's models bucket), the registered models, and a training
+ * namespace whose quota is sized from the accelerator catalog.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type * as k8s from "@pulumi/kubernetes";
+import * as appsv1 from "@pulumi/kubernetes/apps/v1";
+import * as batchv1 from "@pulumi/kubernetes/batch/v1";
+import * as corev1 from "@pulumi/kubernetes/core/v1";
+import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
+import { MlPlatform, MlPlatformArgs, TrainingDefaults } from "./contract";
+import * as mlflow from "./mlflow-setup";
+import { dnsLabel } from "../shared/naming";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../shared/kubernetes-pods";
+import { allowDnsEgress, restrictedNamespace } from "../shared/kubernetes-namespace";
+
+export interface MlflowPlatformArgs extends MlPlatformArgs {
+    /** Namespace the component creates for MLflow (restricted Pod Security, default-deny network policy). */
+    readonly namespace: string;
+    /** Namespace the component creates for training pods, capped by a ResourceQuota. */
+    readonly trainingNamespace: string;
+    /** S3 endpoint of the artifact store, e.g. the MinIO data lake's `endpoint`. */
+    readonly artifactEndpoint: pulumi.Input<string>;
+    /** Access key with read/write on `artifactBucket` (secret). */
+    readonly artifactAccessKeyId: pulumi.Input<string>;
+    /** Secret key for `artifactAccessKeyId` (secret). */
+    readonly artifactSecretAccessKey: pulumi.Input<string>;
+    /** Namespace of the artifact store: MLflow's only egress besides DNS goes to its S3 port (9000). */
+    readonly dataLakeNamespace: string;
+    /** Whose node labels the accelerator catalog uses: generic, eks, gke or aks. @default "generic" */
+    readonly distribution?: string;
+    /** MLflow image, pinned; it must contain boto3. @default "ghcr.io/mlflow/mlflow:v3.16.0-full" */
+    readonly image?: string;
+    /** Size in GiB of the volume holding the SQLite tracking and registry database. @default 5 */
+    readonly backendVolumeSizeGiB?: number;
+    /** StorageClass of that volume. @default - the cluster's default StorageClass */
+    readonly storageClassName?: string;
+    /** CPU per training pod in millicores; the quota allows `training.maxNodes` of them. @default 4000 */
+    readonly trainingCpuMillicoresPerNode?: number;
+    /** Memory per training pod in MiB; the quota allows `training.maxNodes` of them. @default 16384 */
+    readonly trainingMemoryMiBPerNode?: number;
+}
+
+/**
+ * MLflow tracking server and model registry (one replica: SQLite has one writer). Each name in `models`
+ * is created in the registry by a Job that calls `MlflowClient.create_registered_model` and skips names
+ * that exist. With `protectData`, the namespace and the database volume are protected and retained.
+ */
+export class MlflowPlatform extends pulumi.ComponentResource implements MlPlatform {
+    /** `http://<service>.<namespace>.svc.cluster.local:5000`; resolves once the server is ready. */
+    public readonly trackingUri: pulumi.Output<string>;
+    /** The registry is served by the tracking server; resolves once every model is registered. */
+    public readonly modelRegistry: pulumi.Output<string>;
+    public readonly trainingDefaults: pulumi.Output<TrainingDefaults>;
+    public readonly namespaceName: pulumi.Output<string>;
+
+    constructor(name: string, args: MlflowPlatformArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        const s: mlflow.MlflowSettings = {
+            namespace: args.namespace,
+            trainingNamespace: args.trainingNamespace,
+            dataLakeNamespace: args.dataLakeNamespace,
+            models: args.models,
+            distribution: args.distribution ?? "generic",
+            accelerator: args.training?.accelerator,
+            maxNodes: args.training?.maxNodes ?? 1,
+            cpuMillicoresPerNode: args.trainingCpuMillicoresPerNode ?? 4000,
+            memoryMiBPerNode: args.trainingMemoryMiBPerNode ?? 16384,
+            image: args.image ?? mlflow.DEFAULT_MLFLOW_IMAGE,
+            backendVolumeSizeGiB: args.backendVolumeSizeGiB ?? 5,
+            tags: args.tags ?? {},
+        };
+        const { problems, accelerator } = mlflow.checkMlflow(s);
+        problems.throwIfAny(`MlflowPlatform "${name}"`);
+        const protect = args.protectData ?? true;
+        // Component inputs are stored in state: keep the keys secret even when a caller passes plain strings.
+        const stored = { ...args, artifactAccessKeyId: pulumi.secret(args.artifactAccessKeyId), artifactSecretAccessKey: pulumi.secret(args.artifactSecretAccessKey) };
+        super("mlops:index:MlflowPlatform", name, stored, opts);
+
+        const labels = { ...s.tags };
+        const ns = restrictedNamespace(name, s.namespace, labels, this, { protect, retainOnDelete: protect });
+        const training = restrictedNamespace(`${name}-training`, s.trainingNamespace, labels, this);
+        const namespace = ns.name;
+        const inNamespace = { parent: this, dependsOn: [ns.namespace] };
+        const inTraining = { parent: this, dependsOn: [training.namespace] };
+        const serverName = dnsLabel([name, "mlflow"]);
+        const serverLabels = { "app.kubernetes.io/name": "mlflow", "app.kubernetes.io/instance": serverName };
+        const registerLabels = { "app.kubernetes.io/name": "mlflow-register-models", "app.kubernetes.io/instance": serverName };
+        const host = `${serverName}.${namespace}.svc.cluster.local`;
+        const byNamespace = (n: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": n } } });
+        const tcp = (port: number) => [{ protocol: "TCP", port }];
+
+        // A shared-credentials file mounted read-only, so the keys never sit in the pod spec or env (CKV_K8S_35).
+        const credentials = new corev1.Secret(
+            `${name}-artifact-credentials`,
+            {
+                metadata: { name: dnsLabel([name, "artifact-credentials"]), namespace, labels },
+                type: "Opaque",
+                stringData: {
+                    credentials: pulumi.secret(pulumi.interpolate`[default]\naws_access_key_id = ${args.artifactAccessKeyId}\naws_secret_access_key = ${args.artifactSecretAccessKey}\n`),
+                },
+            },
+            inNamespace,
+        );
+        const database = new corev1.PersistentVolumeClaim(
+            `${name}-backend`,
+            {
+                metadata: { name: dnsLabel([name, "backend"]), namespace, labels },
+                spec: { accessModes: ["ReadWriteOnce"], storageClassName: args.storageClassName, resources: { requests: { storage: `${s.backendVolumeSizeGiB}Gi` } } },
+            },
+            { ...inNamespace, protect, retainOnDelete: protect },
+        );
+
+        const policy = (resourceName: string, metadataName: string, policyNamespace: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec, options: pulumi.CustomResourceOptions) =>
+            new networkingv1.NetworkPolicy(resourceName, { metadata: { name: metadataName, namespace: policyNamespace, labels }, spec }, options);
+        const policies = [
+            policy(`${name}-allow-tracking`, "allow-tracking-ingress", namespace, {
+                podSelector: { matchLabels: serverLabels },
+                policyTypes: ["Ingress"],
+                ingress: [{ from: [{ podSelector: {} }, byNamespace(s.trainingNamespace)], ports: tcp(mlflow.TRACKING_PORT) }],
+            }, inNamespace),
+            policy(`${name}-allow-artifact-store`, "allow-artifact-store-egress", namespace, {
+                podSelector: { matchLabels: serverLabels },
+                policyTypes: ["Egress"],
+                egress: [{ to: [byNamespace(s.dataLakeNamespace)], ports: tcp(mlflow.ARTIFACT_STORE_PORT) }],
+            }, inNamespace),
+            allowDnsEgress(`${name}-allow-dns`, namespace, { "app.kubernetes.io/instance": serverName }, labels, this, [ns.namespace]),
+        ];
+
+        const server = new appsv1.Deployment(
+            `${name}-server`,
+            {
+                metadata: { name: serverName, namespace, labels },
+                spec: {
+                    replicas: 1,
+                    // The volume is ReadWriteOnce and SQLite takes one writer: stop the old pod first.
+                    strategy: { type: "Recreate" },
+                    selector: { matchLabels: serverLabels },
+                    template: {
+                        metadata: { labels: { ...labels, ...serverLabels } },
+                        spec: {
+                            automountServiceAccountToken: false,
+                            enableServiceLinks: false,
+                            securityContext: restrictedPodSecurityContext(),
+                            containers: [
+                                {
+                                    name: "mlflow",
+                                    image: s.image,
+                                    command: pulumi.output(args.artifactBucket).apply((bucket) => mlflow.mlflowServerCommand(bucket, mlflow.allowedHosts(serverName, namespace))),
+                                    env: [
+                                        { name: "MLFLOW_S3_ENDPOINT_URL", value: args.artifactEndpoint },
+                                        { name: "AWS_SHARED_CREDENTIALS_FILE", value: mlflow.AWS_CREDENTIALS_FILE },
+                                        // MinIO's default region; boto3 signs requests with it.
+                                        { name: "AWS_DEFAULT_REGION", value: "us-east-1" },
+                                        { name: "HOME", value: "/tmp" },
+                                    ],
+                                    ports: [{ name: "http", containerPort: mlflow.TRACKING_PORT, protocol: "TCP" }],
+                                    resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "2Gi" } },
+                                    livenessProbe: { httpGet: { path: "/health", port: mlflow.TRACKING_PORT }, initialDelaySeconds: 30, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 },
+                                    readinessProbe: { httpGet: { path: "/health", port: mlflow.TRACKING_PORT }, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+                                    securityContext: restrictedContainerSecurityContext(),
+                                    volumeMounts: [
+                                        { name: "backend", mountPath: mlflow.BACKEND_DIR },
+                                        { name: "tmp", mountPath: "/tmp" },
+                                        { name: "aws", mountPath: "/etc/mlflow/aws", readOnly: true },
+                                    ],
+                                },
+                            ],
+                            volumes: [
+                                { name: "backend", persistentVolumeClaim: { claimName: database.metadata.name } },
+                                { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
+                                { name: "aws", secret: { secretName: credentials.metadata.name, defaultMode: 0o440 } },
+                            ],
+                        },
+                    },
+                },
+            },
+            { parent: this, dependsOn: [ns.namespace, ...policies] },
+        );
+        const service = new corev1.Service(
+            `${name}-service`,
+            { metadata: { name: serverName, namespace, labels }, spec: { type: "ClusterIP", selector: serverLabels, ports: [{ name: "http", port: mlflow.TRACKING_PORT, targetPort: mlflow.TRACKING_PORT, protocol: "TCP" }] } },
+            inNamespace,
+        );
+        const trackingUri = `http://${host}:${mlflow.TRACKING_PORT}`;
+        // The provider waits for the Deployment to be ready, so this resolves once MLflow answers.
+        this.trackingUri = pulumi.all([server.metadata.name, service.metadata.name]).apply(() => trackingUri);
+
+        let registered: pulumi.Output<unknown> = this.trackingUri;
+        if (s.models.length > 0) {
+            const egress = policy(`${name}-allow-register`, "allow-register-egress", namespace, {
+                podSelector: { matchLabels: registerLabels },
+                policyTypes: ["Egress"],
+                egress: [{ to: [{ podSelector: { matchLabels: serverLabels } }], ports: tcp(mlflow.TRACKING_PORT) }],
+            }, inNamespace);
+            const register = new batchv1.Job(
+                `${name}-register-models`,
+                {
+                    metadata: { namespace, labels },
+                    spec: {
+                        backoffLimit: 6,
+                        activeDeadlineSeconds: 1200,
+                        template: {
+                            metadata: { labels: { ...labels, ...registerLabels } },
+                            spec: {
+                                restartPolicy: "OnFailure",
+                                automountServiceAccountToken: false,
+                                enableServiceLinks: false,
+                                securityContext: restrictedPodSecurityContext(),
+                                // A run-to-completion script: no probes (CKV_K8S_8/9 do not apply to Jobs); the deadline bounds it.
+                                containers: [
+                                    {
+                                        name: "register",
+                                        image: s.image,
+                                        command: ["python", "-c", mlflow.REGISTER_MODELS_SCRIPT],
+                                        env: [
+                                            { name: "MLFLOW_TRACKING_URI", value: trackingUri },
+                                            { name: "MLOPS_MODELS", value: JSON.stringify(s.models) },
+                                            { name: "HOME", value: "/tmp" },
+                                        ],
+                                        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "1Gi" } },
+                                        securityContext: restrictedContainerSecurityContext(),
+                                        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                                    },
+                                ],
+                                volumes: [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }],
+                            },
+                        },
+                    },
+                },
+                { parent: this, dependsOn: [server, service, egress], customTimeouts: { create: "20m", update: "20m" } },
+            );
+            registered = register.metadata.name;
+        }
+        this.modelRegistry = pulumi.all([this.trackingUri, registered]).apply(([uri]) => uri);
+
+        // Training: pods run as the `trainer` account, inside a quota sized from the accelerator catalog.
+        new corev1.ServiceAccount(`${name}-trainer`, { metadata: { name: "trainer", namespace: s.trainingNamespace, labels }, automountServiceAccountToken: false }, inTraining);
+        new corev1.ResourceQuota(
+            `${name}-training-quota`,
+            { metadata: { name: "training-quota", namespace: s.trainingNamespace, labels }, spec: { hard: mlflow.trainingQuota(s, accelerator) } },
+            inTraining,
+        );
+        // Defaults let pods without requests/limits start under the quota; max keeps one pod within a node's share.
+        const cpu = (m: number) => `${m}m`;
+        const mem = (mi: number) => `${mi}Mi`;
+        new corev1.LimitRange(
+            `${name}-training-limits`,
+            {
+                metadata: { name: "training-limits", namespace: s.trainingNamespace, labels },
+                spec: {
+                    limits: [
+                        {
+                            type: "Container",
+                            defaultRequest: { cpu: cpu(Math.min(500, s.cpuMillicoresPerNode)), memory: mem(Math.min(1024, s.memoryMiBPerNode)) },
+                            default: { cpu: cpu(Math.min(2000, s.cpuMillicoresPerNode)), memory: mem(Math.min(4096, s.memoryMiBPerNode)) },
+                            max: { cpu: cpu(s.cpuMillicoresPerNode), memory: mem(s.memoryMiBPerNode) },
+                        },
+                    ],
+                },
+            },
+            inTraining,
+        );
+        policy(`${name}-training-allow-egress`, "allow-training-egress", s.trainingNamespace, {
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: [
+                { to: [byNamespace(s.namespace)], ports: tcp(mlflow.TRACKING_PORT) },
+                { to: [byNamespace(s.dataLakeNamespace)], ports: tcp(mlflow.ARTIFACT_STORE_PORT) },
+            ],
+        }, inTraining);
+        allowDnsEgress(`${name}-training-allow-dns`, s.trainingNamespace, {}, labels, this, [training.namespace]);
+
+        this.namespaceName = ns.namespace.metadata.name;
+        this.trainingDefaults = pulumi.output({
+            accelerator: accelerator?.accelerator ?? "none",
+            acceleratorCount: accelerator?.count ?? 0,
+            compute: accelerator?.resourceName ?? "cpu",
+            maxNodes: s.maxNodes,
+            spot: args.training?.spot ?? true,
+        });
+        this.registerOutputs({ trackingUri: this.trackingUri, modelRegistry: this.modelRegistry, trainingDefaults: this.trainingDefaults, namespaceName: this.namespaceName });
+    }
+}
