@@ -11,7 +11,7 @@ export interface PlanResource {
     readonly name: string;
     readonly id: string | null;
     readonly parent: string | null;
-    readonly inputs: Record<string, unknown>;
+    readonly inputs: Record<string, any>;
     readonly options: { readonly protect: boolean; readonly retainOnDelete: boolean };
 }
 

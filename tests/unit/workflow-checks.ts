@@ -1,0 +1,569 @@
+/**
+ * Checks of the CI/CD files (.github/workflows/*.yml, .ci/run, Makefile) against each other and against
+ * the shipped Pulumi.<stack>.yaml files. Each check is a pure function returning a list of problems
+ * (empty when the input is right), so tests can feed it the real files or small bad inputs.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { load } from "js-yaml";
+
+type Dict = Record<string, unknown>;
+
+export interface Step {
+    name?: string;
+    uses?: string;
+    run?: string;
+    if?: string;
+    with?: Dict;
+    env?: Dict;
+}
+
+export interface Job {
+    if?: string;
+    steps?: Step[];
+    strategy?: { matrix?: unknown };
+    environment?: string | { name?: string };
+    needs?: string | string[];
+    permissions?: unknown;
+}
+
+export interface Workflow {
+    on?: unknown;
+    permissions?: unknown;
+    concurrency?: unknown;
+    jobs?: Record<string, Job>;
+}
+
+/** What the workflows need to know about a stack file: its `mlops:cloud` and `mlops:environment`. */
+export interface StackInfo {
+    cloud: unknown;
+    environment: unknown;
+}
+
+export type Stacks = Map<string, StackInfo>;
+
+export const WORKFLOW_FILES = ["ci.yml", "preview.yml", "deploy.yml"] as const;
+export type WorkflowFile = (typeof WORKFLOW_FILES)[number];
+
+export interface Repo {
+    workflows: Record<WorkflowFile, Workflow>;
+    workflowTexts: Record<WorkflowFile, string>;
+    stacks: Stacks;
+}
+
+/** Order in which environments are deployed: a job may only run after every job of a lower rank. */
+const ENVIRONMENT_RANK: Record<string, number> = { dev: 0, staging: 1, prod: 2 };
+
+/** The login step each cloud needs before `pulumi` runs, found by its action (or, for kubernetes, its script). */
+const CREDENTIAL_STEP: Record<string, { uses?: string; input?: string; runMentions?: string }> = {
+    aws: { uses: "aws-actions/configure-aws-credentials", input: "role-to-assume" },
+    gcp: { uses: "google-github-actions/auth", input: "workload_identity_provider" },
+    azure: { uses: "azure/login", input: "client-id" },
+    kubernetes: { runMentions: "KUBECONFIG" },
+};
+
+/** Names of long-lived cloud credentials; OIDC makes every one of them unnecessary. */
+const LONG_LIVED_KEYS: RegExp[] = [
+    /AWS_SECRET_ACCESS_KEY/i,
+    /AWS_ACCESS_KEY_ID/i,
+    /aws-secret-access-key/i,
+    /aws-access-key-id/i,
+    /ARM_CLIENT_SECRET/i,
+    /AZURE_CLIENT_SECRET/i,
+    /AZURE_CREDENTIALS/i,
+    /^\s*creds\s*:/im, // azure/login's service-principal JSON input
+    /GOOGLE_CREDENTIALS/i,
+    /credentials_json/i, // google-github-actions/auth's key-file input
+    /GCP_SA_KEY/i,
+];
+
+// ---------------------------------------------------------------- loading
+
+export function parseWorkflow(text: string): Workflow {
+    return (load(text) ?? {}) as Workflow;
+}
+
+/** Every Pulumi.<stack>.yaml in `dir` (not Pulumi.yaml), with its mlops:cloud and mlops:environment. */
+export function loadStacks(dir: string): Stacks {
+    const stacks: Stacks = new Map();
+    for (const file of fs.readdirSync(dir).sort()) {
+        const match = /^Pulumi\.(.+)\.yaml$/.exec(file);
+        if (!match) continue;
+        const doc = (load(fs.readFileSync(path.join(dir, file), "utf8")) ?? {}) as Dict;
+        const config = (doc.config ?? {}) as Dict;
+        stacks.set(match[1], { cloud: config["mlops:cloud"], environment: config["mlops:environment"] });
+    }
+    return stacks;
+}
+
+export function loadRepo(root: string, stacksDir: string = root): Repo {
+    const workflowTexts = {} as Record<WorkflowFile, string>;
+    const workflows = {} as Record<WorkflowFile, Workflow>;
+    for (const file of WORKFLOW_FILES) {
+        workflowTexts[file] = fs.readFileSync(path.join(root, ".github", "workflows", file), "utf8");
+        workflows[file] = parseWorkflow(workflowTexts[file]);
+    }
+    return { workflows, workflowTexts, stacks: loadStacks(stacksDir) };
+}
+
+// ---------------------------------------------------------------- helpers
+
+function jobsOf(wf: Workflow): [string, Job][] {
+    return Object.entries(wf.jobs ?? {});
+}
+
+function stepsOf(job: Job): Step[] {
+    return job.steps ?? [];
+}
+
+function usesAction(step: Step, action: string): boolean {
+    return typeof step.uses === "string" && step.uses.toLowerCase().startsWith(`${action.toLowerCase()}@`);
+}
+
+function isPulumiStep(step: Step): boolean {
+    return usesAction(step, "pulumi/actions");
+}
+
+/** Jobs that run pulumi/actions: the preview and deploy jobs. */
+export function pulumiJobs(wf: Workflow): [string, Job][] {
+    return jobsOf(wf).filter(([, job]) => stepsOf(job).some(isPulumiStep));
+}
+
+/** Normalizes `on:` (a string, a list or a map) to a map of event -> its filter (or null). */
+export function triggersOf(wf: Workflow): Dict {
+    const on = wf.on;
+    if (typeof on === "string") return { [on]: null };
+    if (Array.isArray(on)) return Object.fromEntries(on.map((event) => [String(event), null]));
+    return (on ?? {}) as Dict;
+}
+
+export interface MatrixEntry {
+    stack?: unknown;
+    cloud?: unknown;
+}
+
+/** A job's matrix as a list of entries: `include:` entries, or one entry per value of a `stack:` axis. */
+export function matrixEntries(job: Job): { entries: MatrixEntry[]; problems: string[] } {
+    const matrix = job.strategy?.matrix;
+    if (matrix === undefined) return { entries: [], problems: ["has no strategy.matrix"] };
+    if (typeof matrix !== "object" || matrix === null) {
+        return { entries: [], problems: [`matrix must list the stacks explicitly, not ${JSON.stringify(matrix)}`] };
+    }
+    const m = matrix as Dict;
+    if (Array.isArray(m.include)) return { entries: m.include as MatrixEntry[], problems: [] };
+    if (Array.isArray(m.stack)) return { entries: m.stack.map((stack) => ({ stack })), problems: [] };
+    return { entries: [], problems: ["matrix has neither `include:` entries nor a `stack:` list"] };
+}
+
+function environmentName(job: Job): unknown {
+    return typeof job.environment === "object" && job.environment !== null ? job.environment.name : job.environment;
+}
+
+function needsOf(job: Job): string[] {
+    if (job.needs === undefined) return [];
+    return Array.isArray(job.needs) ? job.needs : [job.needs];
+}
+
+/** Every job `name` waits for, directly or through other jobs. */
+function transitiveNeeds(wf: Workflow, name: string): Set<string> {
+    const seen = new Set<string>();
+    const todo = [...needsOf(wf.jobs?.[name] ?? {})];
+    while (todo.length > 0) {
+        const next = todo.pop()!;
+        if (seen.has(next)) continue;
+        seen.add(next);
+        todo.push(...needsOf(wf.jobs?.[next] ?? {}));
+    }
+    return seen;
+}
+
+function isTrue(value: unknown): boolean {
+    return value === true || value === "true";
+}
+
+// ---------------------------------------------------------------- checks
+
+export interface TriggerRule {
+    /** `required`: must run on pull_request; `forbidden`: must not run on pull requests at all. */
+    pullRequest: "required" | "forbidden";
+    /** Must run on pushes to main (with `forbidden` pull requests: on main only). */
+    pushMain: boolean;
+}
+
+export function checkTriggers(file: string, wf: Workflow, rule: TriggerRule): string[] {
+    const problems: string[] = [];
+    const triggers = triggersOf(wf);
+    const prEvents = ["pull_request", "pull_request_target"].filter((event) => event in triggers);
+    if (rule.pullRequest === "required" && !("pull_request" in triggers)) {
+        problems.push(`${file}: must run on pull_request`);
+    }
+    if (rule.pullRequest === "forbidden" && prEvents.length > 0) {
+        problems.push(`${file}: must not run on ${prEvents.join(", ")} (it would act on unmerged code)`);
+    }
+    if (rule.pushMain) {
+        const push = triggers.push as Dict | null | undefined;
+        const branches = push && Array.isArray(push.branches) ? push.branches : undefined;
+        if (!("push" in triggers)) problems.push(`${file}: must run on push to main`);
+        else if (!branches || !branches.includes("main")) {
+            problems.push(`${file}: push trigger must be limited to branches: [main], got ${JSON.stringify(push)}`);
+        } else if (rule.pullRequest === "forbidden" && branches.some((b) => b !== "main")) {
+            problems.push(`${file}: must deploy from main only, got branches ${JSON.stringify(branches)}`);
+        }
+    }
+    return problems;
+}
+
+/** Every setup-node installs Node 24 with the npm cache, and every job running npm sets up Node first. */
+export function checkSetupNode(file: string, wf: Workflow): string[] {
+    const problems: string[] = [];
+    for (const [name, job] of jobsOf(wf)) {
+        let nodeReady = false;
+        for (const step of stepsOf(job)) {
+            if (usesAction(step, "actions/setup-node")) {
+                const version = String(step.with?.["node-version"] ?? "");
+                if (!/^24(\.|$)/.test(version)) problems.push(`${file} ${name}: setup-node must install Node 24, got "${version}"`);
+                if (step.with?.cache !== "npm") problems.push(`${file} ${name}: setup-node must set cache: npm`);
+                nodeReady = true;
+            }
+            if (typeof step.run === "string" && /\b(npm|npx)\b/.test(step.run) && !nodeReady) {
+                problems.push(`${file} ${name}: runs npm before actions/setup-node (the runner's default Node is not 24)`);
+                nodeReady = true; // report once per job
+            }
+        }
+    }
+    return problems;
+}
+
+/** All pulumi/actions steps, across all workflows, use one major version tag. */
+export function checkPulumiActionMajor(workflows: Record<string, Workflow>): string[] {
+    const problems: string[] = [];
+    const majors = new Map<string, string[]>();
+    for (const [file, wf] of Object.entries(workflows)) {
+        for (const [name, job] of jobsOf(wf)) {
+            for (const step of stepsOf(job).filter(isPulumiStep)) {
+                const major = /@v(\d+)(\.|$)/.exec(step.uses!)?.[1];
+                if (!major) {
+                    problems.push(`${file} ${name}: pin pulumi/actions to a major version, got ${step.uses}`);
+                    continue;
+                }
+                majors.set(major, [...(majors.get(major) ?? []), `${file} ${name}`]);
+            }
+        }
+    }
+    if (majors.size > 1) {
+        const found = [...majors].map(([major, where]) => `v${major} in ${where.join(", ")}`).join("; ");
+        problems.push(`pulumi/actions must use one major version everywhere, found ${found}`);
+    }
+    return problems;
+}
+
+export interface PulumiStepRule {
+    command: "preview" | "up";
+    commentOnPr: boolean;
+}
+
+/** Each pulumi/actions step runs the right command on the matrix stack, with a backend and a passphrase. */
+export function checkPulumiSteps(file: string, wf: Workflow, rule: PulumiStepRule): string[] {
+    const problems: string[] = [];
+    const jobs = pulumiJobs(wf);
+    if (jobs.length === 0) problems.push(`${file}: no job runs pulumi/actions`);
+    for (const [name, job] of jobs) {
+        for (const step of stepsOf(job).filter(isPulumiStep)) {
+            const inputs = step.with ?? {};
+            const where = `${file} ${name}`;
+            if (inputs.command !== rule.command) problems.push(`${where}: pulumi/actions must run command: ${rule.command}, got ${String(inputs.command)}`);
+            if (!/\$\{\{\s*matrix\.stack\s*\}\}/.test(String(inputs["stack-name"] ?? ""))) {
+                problems.push(`${where}: stack-name must be \${{ matrix.stack }}, got ${String(inputs["stack-name"])}`);
+            }
+            if (!/vars\.PULUMI_BACKEND_URL/.test(String(inputs["cloud-url"] ?? ""))) {
+                problems.push(`${where}: cloud-url must come from vars.PULUMI_BACKEND_URL (the state backend)`);
+            }
+            if (!/secrets\.PULUMI_CONFIG_PASSPHRASE/.test(String(step.env?.PULUMI_CONFIG_PASSPHRASE ?? ""))) {
+                problems.push(`${where}: env PULUMI_CONFIG_PASSPHRASE must come from secrets.PULUMI_CONFIG_PASSPHRASE`);
+            }
+            if (rule.commentOnPr && !isTrue(inputs["comment-on-pr"])) problems.push(`${where}: pulumi/actions must set comment-on-pr: true`);
+        }
+    }
+    return problems;
+}
+
+/** Problems with one matrix's stacks: unknown stack, missing or wrong `cloud`. */
+function checkEntries(where: string, entries: MatrixEntry[], stacks: Stacks, requireCloud: boolean): string[] {
+    const problems: string[] = [];
+    for (const entry of entries) {
+        const stack = String(entry.stack);
+        const info = stacks.get(stack);
+        if (!info) {
+            problems.push(`${where}: matrix stack ${stack} has no Pulumi.${stack}.yaml in the project root`);
+            continue;
+        }
+        if (requireCloud && entry.cloud !== info.cloud) {
+            problems.push(`${where}: matrix stack ${stack} has cloud ${String(entry.cloud)}, Pulumi.${stack}.yaml has mlops:cloud ${String(info.cloud)}`);
+        }
+    }
+    return problems;
+}
+
+function missingStacks(where: string, entries: MatrixEntry[], stacks: Stacks): string[] {
+    const listed = new Set(entries.map((entry) => String(entry.stack)));
+    return [...stacks.keys()].filter((stack) => !listed.has(stack)).map((stack) => `${where}: Pulumi.${stack}.yaml is not in the matrix`);
+}
+
+/** ci.yml has a matrix job planning every stack offline with --format json and uploading the result. */
+export function checkCiPlan(wf: Workflow, stacks: Stacks): string[] {
+    const isPlanStep = (step: Step) => typeof step.run === "string" && /npm run (--silent )?plan\b/.test(step.run);
+    const jobs = jobsOf(wf).filter(([, job]) => stepsOf(job).some(isPlanStep));
+    if (jobs.length !== 1) return [`ci.yml: expected one job running the offline plan, found ${jobs.length}`];
+    const [name, job] = jobs[0];
+    const where = `ci.yml ${name}`;
+    const { entries, problems } = matrixEntries(job);
+    problems.push(...checkEntries(where, entries, stacks, false), ...missingStacks(where, entries, stacks));
+    const plan = stepsOf(job).find(isPlanStep)!;
+    if (!/--format json\b/.test(plan.run!)) problems.push(`${where}: the plan must be written with --format json`);
+    if (!stepsOf(job).some((step) => usesAction(step, "actions/upload-artifact"))) problems.push(`${where}: the JSON plan must be uploaded with actions/upload-artifact`);
+    return problems.map((p) => (p.startsWith("ci.yml") ? p : `${where}: ${p}`));
+}
+
+/** preview.yml previews every stack once, each entry with its stack file's cloud. */
+export function checkPreviewMatrix(wf: Workflow, stacks: Stacks): string[] {
+    const problems: string[] = [];
+    const all: MatrixEntry[] = [];
+    for (const [name, job] of pulumiJobs(wf)) {
+        const where = `preview.yml ${name}`;
+        const { entries, problems: matrixProblems } = matrixEntries(job);
+        problems.push(...matrixProblems.map((p) => `${where}: ${p}`), ...checkEntries(where, entries, stacks, true));
+        all.push(...entries);
+    }
+    problems.push(...missingStacks("preview.yml", all, stacks));
+    return problems;
+}
+
+/**
+ * deploy.yml puts every stack in exactly one job, whose GitHub `environment:` is the stack's
+ * mlops:environment, with the stack's cloud; a later environment's job needs every earlier one's.
+ */
+export function checkDeployJobs(wf: Workflow, stacks: Stacks): string[] {
+    const problems: string[] = [];
+    const deployedBy = new Map<string, string[]>();
+    const jobs = pulumiJobs(wf);
+    for (const [name, job] of jobs) {
+        const where = `deploy.yml ${name}`;
+        const { entries, problems: matrixProblems } = matrixEntries(job);
+        problems.push(...matrixProblems.map((p) => `${where}: ${p}`), ...checkEntries(where, entries, stacks, true));
+        const environment = environmentName(job);
+        if (typeof environment !== "string") problems.push(`${where}: needs a GitHub environment: (its protection rules gate the deploy)`);
+        for (const entry of entries) {
+            const stack = String(entry.stack);
+            deployedBy.set(stack, [...(deployedBy.get(stack) ?? []), name]);
+            const info = stacks.get(stack);
+            if (info && typeof environment === "string" && info.environment !== environment) {
+                problems.push(`${where}: environment ${environment} deploys stack ${stack}, whose mlops:environment is ${String(info.environment)}`);
+            }
+        }
+    }
+    for (const stack of stacks.keys()) {
+        const by = deployedBy.get(stack) ?? [];
+        if (by.length !== 1) problems.push(`deploy.yml: Pulumi.${stack}.yaml must be deployed by exactly one job, found ${by.length ? by.join(", ") : "none"}`);
+    }
+    for (const [name, job] of jobs) {
+        const rank = ENVIRONMENT_RANK[String(environmentName(job))];
+        if (rank === undefined) continue;
+        const before = transitiveNeeds(wf, name);
+        for (const [other, otherJob] of jobs) {
+            const otherRank = ENVIRONMENT_RANK[String(environmentName(otherJob))];
+            if (otherRank !== undefined && otherRank < rank && !before.has(other)) {
+                problems.push(`deploy.yml ${name}: environment ${String(environmentName(job))} must run after ${other} (environment ${String(environmentName(otherJob))}): add needs: ${other}`);
+            }
+        }
+    }
+    return problems;
+}
+
+/** With workflow_dispatch (which can start any branch), every deploy job is limited to main. */
+export function checkDeployFromMainOnly(wf: Workflow): string[] {
+    if (!("workflow_dispatch" in triggersOf(wf))) return [];
+    return pulumiJobs(wf)
+        .filter(([, job]) => !/github\.ref\s*==\s*'refs\/heads\/main'/.test(String(job.if ?? "")))
+        .map(([name]) => `deploy.yml ${name}: workflow_dispatch can run any branch; add if: github.ref == 'refs/heads/main'`);
+}
+
+/** Every cloud in a pulumi job's matrix has its login step, conditioned on that cloud, before pulumi runs. */
+export function checkCredentialSteps(file: string, wf: Workflow): string[] {
+    const problems: string[] = [];
+    for (const [name, job] of pulumiJobs(wf)) {
+        const steps = stepsOf(job);
+        const pulumiAt = steps.findIndex(isPulumiStep);
+        const clouds = new Set(matrixEntries(job).entries.map((entry) => String(entry.cloud)));
+        for (const cloud of clouds) {
+            const want = CREDENTIAL_STEP[cloud];
+            if (!want) {
+                problems.push(`${file} ${name}: unknown cloud ${cloud} in the matrix (aws, gcp, azure or kubernetes)`);
+                continue;
+            }
+            const condition = new RegExp(`matrix\\.cloud\\s*==\\s*'${cloud}'`);
+            const at = steps.findIndex(
+                (step) =>
+                    condition.test(String(step.if ?? "")) &&
+                    (want.uses ? usesAction(step, want.uses) && step.with?.[want.input!] !== undefined : String(step.run ?? "").includes(want.runMentions!)),
+            );
+            if (at < 0 || at > pulumiAt) {
+                const what = want.uses ? `a ${want.uses} step with ${want.input}` : `a step writing ${want.runMentions}`;
+                problems.push(`${file} ${name}: ${cloud} stacks need ${what}, if: matrix.cloud == '${cloud}', before pulumi/actions`);
+            }
+        }
+        if (clouds.has("azure") && !steps[pulumiAt]?.env?.ARM_USE_OIDC) {
+            problems.push(`${file} ${name}: azure stacks need ARM_USE_OIDC (and ARM_CLIENT_ID/TENANT_ID/SUBSCRIPTION_ID) in pulumi/actions' env`);
+        }
+    }
+    return problems;
+}
+
+function permissionsOf(wf: Workflow, job: Job): unknown {
+    return job.permissions ?? wf.permissions;
+}
+
+/** Every job's effective permissions include `required` (e.g. { "id-token": "write" }). */
+export function checkPermissions(file: string, wf: Workflow, required: Record<string, string>): string[] {
+    const problems: string[] = [];
+    for (const [name, job] of jobsOf(wf)) {
+        const granted = permissionsOf(wf, job);
+        for (const [scope, level] of Object.entries(required)) {
+            const has = typeof granted === "object" && granted !== null ? (granted as Dict)[scope] : undefined;
+            if (has !== level) problems.push(`${file} ${name}: needs permissions ${scope}: ${level}, got ${has === undefined ? "none" : String(has)}`);
+        }
+    }
+    return problems;
+}
+
+/** No job gets write access (ci runs untrusted pull-request code). */
+export function checkReadOnly(file: string, wf: Workflow): string[] {
+    const problems: string[] = [];
+    for (const [name, job] of jobsOf(wf)) {
+        const granted = permissionsOf(wf, job);
+        if (typeof granted !== "object" || granted === null) {
+            problems.push(`${file} ${name}: set explicit read-only permissions (contents: read), got ${JSON.stringify(granted)}`);
+            continue;
+        }
+        const writes = Object.entries(granted as Dict).filter(([, level]) => level === "write").map(([scope]) => scope);
+        if (writes.length > 0) problems.push(`${file} ${name}: must be read-only, has write on ${writes.join(", ")}`);
+    }
+    return problems;
+}
+
+/** A workflow-level concurrency group; `cancel` says whether a newer run cancels the running one. */
+export function checkConcurrency(file: string, wf: Workflow, cancel: boolean): string[] {
+    const concurrency = wf.concurrency;
+    if (concurrency === undefined) return [`${file}: needs a workflow-level concurrency group`];
+    const cancels = typeof concurrency === "object" && concurrency !== null && isTrue((concurrency as Dict)["cancel-in-progress"]);
+    if (cancels !== cancel) {
+        return [cancel ? `${file}: concurrency must set cancel-in-progress: true (superseded runs)` : `${file}: concurrency must not cancel a running deploy`];
+    }
+    return [];
+}
+
+/** Names of long-lived cloud keys anywhere in a workflow's text (comments aside). */
+export function findLongLivedKeys(file: string, text: string): string[] {
+    const code = text
+        .split("\n")
+        .filter((line) => !/^\s*#/.test(line))
+        .join("\n");
+    return LONG_LIVED_KEYS.filter((re) => re.test(code)).map((re) => `${file}: uses a long-lived cloud credential (${re.source}); use OIDC instead`);
+}
+
+/** .ci/run: executable, strict bash, installs node@24 into the cache, then `npm ci` and `npm test`. */
+export function checkCiRun(text: string, mode: number): string[] {
+    const problems: string[] = [];
+    if ((mode & 0o111) === 0) problems.push(".ci/run: must be executable");
+    if (!/^#!.*\bbash\b/.test(text)) problems.push(".ci/run: must start with a bash shebang");
+    if (!/^set -euo pipefail$/m.test(text)) problems.push(".ci/run: must `set -euo pipefail`");
+    const install = text.split("\n").find((line) => /^\s*npm install\b/.test(line) && /--prefix\b/.test(line) && /\bnode@/.test(line));
+    const pinned = /^NODE_VERSION=["']?([^"'\s]+)/m.exec(text)?.[1];
+    const version = install && /\bnode@([^\s"']+)/.exec(install)?.[1].replace(/^\$\{?NODE_VERSION\}?$/, pinned ?? "");
+    if (!version || !/^24\.\d+\.\d+$/.test(version)) problems.push(`.ci/run: must npm install --prefix the pinned node@24.x.y package, found ${version || "none"}`);
+    const ci = text.search(/^\s*npm ci\b/m);
+    const test = text.search(/^\s*npm test\s*$/m);
+    if (ci < 0) problems.push(".ci/run: must run `npm ci`");
+    if (test < 0) problems.push(".ci/run: must run `npm test` (the README's test command)");
+    if (ci >= 0 && test >= 0 && ci > test) problems.push(".ci/run: must run `npm ci` before `npm test`");
+    return problems;
+}
+
+/** The Makefile's targets and the npm commands each one's recipe runs. */
+export function makefileTargets(text: string): Map<string, string[]> {
+    const targets = new Map<string, string[]>();
+    let current: string | undefined;
+    for (const line of text.split("\n")) {
+        const target = /^([A-Za-z][\w-]*)\s*:(?!=)/.exec(line);
+        if (target) {
+            current = target[1];
+            targets.set(current, []);
+        } else if (line.startsWith("\t") && current) {
+            targets.get(current)!.push(line.trim());
+        } else if (line.trim() !== "" && !line.startsWith("#")) {
+            current = undefined;
+        }
+    }
+    return targets;
+}
+
+const MAKE_TARGETS: Record<string, RegExp> = {
+    install: /^npm ci\b/,
+    lint: /^npm run (--silent )?lint$/,
+    test: /^npm (test|run (--silent )?test)$/,
+    plan: /^npm run (--silent )?plan -- --stack \$\(STACK\) --format \$\(FORMAT\)$/,
+    bench: /^npm run (--silent )?bench$/,
+};
+
+/** Targets install, lint, test, plan, bench and help (the default) exist, are .PHONY, and call existing npm scripts. */
+export function checkMakefile(text: string, scripts: Record<string, string>): string[] {
+    const problems: string[] = [];
+    const targets = makefileTargets(text);
+    const phony = new Set(
+        [...text.matchAll(/^\.PHONY\s*:(.*)$/gm)].flatMap((m) => m[1].trim().split(/\s+/)),
+    );
+    const first = [...targets.keys()][0];
+    if (first !== "help" && !/^\.DEFAULT_GOAL\s*:?=\s*help\s*$/m.test(text)) problems.push(`Makefile: help must be the default target, got ${first}`);
+    for (const target of ["help", ...Object.keys(MAKE_TARGETS)]) {
+        if (!targets.has(target)) problems.push(`Makefile: missing target ${target}`);
+        if (!phony.has(target)) problems.push(`Makefile: target ${target} must be .PHONY`);
+    }
+    for (const [target, pattern] of Object.entries(MAKE_TARGETS)) {
+        const recipe = targets.get(target) ?? [];
+        if (targets.has(target) && !recipe.some((line) => pattern.test(line))) problems.push(`Makefile: ${target} must run ${pattern.source}, got ${JSON.stringify(recipe)}`);
+    }
+    for (const [target, recipe] of targets) {
+        for (const line of recipe) {
+            const script = /\bnpm (?:run(?: --silent)? ([\w:-]+)|(test)\b)/.exec(line);
+            const name = script?.[1] ?? script?.[2];
+            if (name && !(name in scripts)) problems.push(`Makefile: ${target} runs npm script ${name}, which package.json does not define`);
+        }
+    }
+    return problems;
+}
+
+/** Every check on a whole repository (used on fixtures; the tests call each check on its own too). */
+export function checkRepo(repo: Repo): string[] {
+    const { workflows: wf, workflowTexts: texts, stacks } = repo;
+    return [
+        ...checkTriggers("ci.yml", wf["ci.yml"], { pullRequest: "required", pushMain: true }),
+        ...checkTriggers("preview.yml", wf["preview.yml"], { pullRequest: "required", pushMain: false }),
+        ...checkTriggers("deploy.yml", wf["deploy.yml"], { pullRequest: "forbidden", pushMain: true }),
+        ...WORKFLOW_FILES.flatMap((file) => checkSetupNode(file, wf[file])),
+        ...checkPulumiActionMajor(wf),
+        ...checkPulumiSteps("preview.yml", wf["preview.yml"], { command: "preview", commentOnPr: true }),
+        ...checkPulumiSteps("deploy.yml", wf["deploy.yml"], { command: "up", commentOnPr: false }),
+        ...checkCiPlan(wf["ci.yml"], stacks),
+        ...checkPreviewMatrix(wf["preview.yml"], stacks),
+        ...checkDeployJobs(wf["deploy.yml"], stacks),
+        ...checkDeployFromMainOnly(wf["deploy.yml"]),
+        ...checkCredentialSteps("preview.yml", wf["preview.yml"]),
+        ...checkCredentialSteps("deploy.yml", wf["deploy.yml"]),
+        ...checkReadOnly("ci.yml", wf["ci.yml"]),
+        ...checkPermissions("preview.yml", wf["preview.yml"], { "id-token": "write", "pull-requests": "write" }),
+        ...checkPermissions("deploy.yml", wf["deploy.yml"], { "id-token": "write", contents: "read" }),
+        ...checkConcurrency("ci.yml", wf["ci.yml"], true),
+        ...checkConcurrency("preview.yml", wf["preview.yml"], true),
+        ...checkConcurrency("deploy.yml", wf["deploy.yml"], false),
+        ...WORKFLOW_FILES.flatMap((file) => findLongLivedKeys(file, texts[file])),
+    ];
+}
