@@ -12,9 +12,11 @@ export async function buildStack(config: StackConfig): Promise<StackOutputs> {
         case "kubernetes":
             return (await import("./clouds/kubernetes")).buildKubernetesStack(config);
         case "aws":
+            return (await import("./clouds/aws")).buildAwsStack(config);
         case "gcp":
+            return (await import("./clouds/gcp")).buildGcpStack(config);
         case "azure":
-            return (await import("./clouds/not-yet-implemented")).notYetImplemented(config);
+            return (await import("./clouds/azure")).buildAzureStack(config);
         default: {
             const unknown: never = config.cloud;
             throw new Error(`unknown cloud ${String(unknown)}`);

@@ -20,7 +20,11 @@ import {
     parseAccelerator,
     resolveAccelerator,
 } from "@mlops/components";
+import { parseAwsConfig } from "./aws";
+import { parseAzureConfig } from "./azure";
+import { CLOUD_SECTIONS, CloudSections } from "./cloud-sections";
 import { Obj, Reader } from "./fields";
+import { parseGcpConfig } from "./gcp";
 import {
     ENVIRONMENTS,
     Environment,
@@ -155,7 +159,9 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
         knativeSchedulingFlagsEnabled: read.bool(si, "knativeSchedulingFlagsEnabled", siPath, false),
     };
 
-    const models = parseModels(structured(raw, `${ns}models`), `${ns}models`, environment, read, opts.projectRoot);
+    const rawModels = structured(raw, `${ns}models`);
+    const models = parseModels(rawModels, `${ns}models`, environment, read, opts.projectRoot);
+    const cloudOptions = parseCloudOptions(givenCloud, environment, { dataLake: lake, mlPlatform: ml, containerService: cs, serverlessInference: si }, Array.isArray(rawModels) ? rawModels : [], ns, read);
 
     // ---- accelerators against the services that would run them (catalog decides)
     const check = (pillar: Pillar, impl: string, dist: KubernetesDistribution, accelerator: AcceleratorRequest | undefined, where: string) => {
@@ -183,7 +189,40 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
     });
 
     if (problems.length > 0) throw new ValidationError(`stack config "${opts.stack}"`, problems.map(formatProblem));
-    return { project: opts.project, stack: opts.stack, cloud, environment, protectData, dataLake, mlPlatform, containerService, serverlessInference, models };
+    return { project: opts.project, stack: opts.stack, cloud, environment, protectData, dataLake, mlPlatform, containerService, serverlessInference, models, ...cloudOptions };
+}
+
+const CLOUD_PARSERS = { aws: parseAwsConfig, gcp: parseGcpConfig, azure: parseAzureConfig } as const;
+type OptionCloud = keyof typeof CLOUD_PARSERS;
+
+/** Parses the selected cloud's sub-objects and reports any other cloud's as misplaced. */
+function parseCloudOptions(
+    cloud: Cloud | undefined,
+    environment: Environment,
+    sections: Record<(typeof CLOUD_SECTIONS)[number], Obj | undefined>,
+    rawModels: unknown[],
+    ns: string,
+    read: Reader,
+): Partial<Pick<StackConfig, OptionCloud>> {
+    const modelObj = (m: unknown) => (typeof m === "object" && m !== null && !Array.isArray(m) ? (m as Obj) : undefined);
+    const result: Partial<Pick<StackConfig, OptionCloud>> = {};
+    for (const other of Object.keys(CLOUD_PARSERS) as OptionCloud[]) {
+        const subs = new CloudSections(
+            ns,
+            environment,
+            Object.fromEntries(CLOUD_SECTIONS.map((s) => [s, sections[s]?.[other]])) as Record<(typeof CLOUD_SECTIONS)[number], unknown>,
+            rawModels.map((m) => modelObj(m)?.[other]),
+            other,
+        );
+        if (other === cloud) {
+            (result as Record<string, unknown>)[other] = CLOUD_PARSERS[other](subs, read);
+        } else if (cloud !== undefined) {
+            for (const [path, value] of subs.all()) {
+                if (value !== undefined) read.problems.push({ path, value, message: `only applies when mlops:cloud is ${other}`, fix: "remove it, or move the setting under this cloud's key" });
+            }
+        }
+    }
+    return result;
 }
 
 

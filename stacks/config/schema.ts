@@ -3,6 +3,9 @@
  * offers, and the defaults. Documented for users in Pulumi.yaml and README.md ("Configuration").
  */
 import { AcceleratorRequest, Cloud, KubernetesDistribution, Service } from "@mlops/components";
+import { AwsConfig } from "./aws";
+import { AzureConfig } from "./azure";
+import { GcpConfig } from "./gcp";
 
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -12,13 +15,13 @@ export const TOP_LEVEL_KEYS = ["cloud", "environment", "dataLake", "mlPlatform",
 
 /** The keys each structured config object accepts (anything else is reported as a typo). */
 export const KEYS = {
-    dataLake: ["zones", "noncurrentVersionRetentionDays", "abortIncompleteUploadDays", "rawColdStorageAfterDays", "auditLogRetentionDays", "queryEngine", "minio"],
+    dataLake: ["zones", "noncurrentVersionRetentionDays", "abortIncompleteUploadDays", "rawColdStorageAfterDays", "auditLogRetentionDays", "queryEngine", "minio", "aws", "gcp", "azure"],
     minio: ["servers", "drivesPerServer", "volumeSizeGiB", "storageClassName"],
-    mlPlatform: ["implementation", "training", "distribution"],
+    mlPlatform: ["implementation", "training", "distribution", "aws", "gcp", "azure"],
     training: ["accelerator", "maxNodes", "spot"],
-    containerService: ["implementation", "distribution", "clientNamespaces"],
-    serverlessInference: ["implementation", "distribution", "clientNamespaces", "installKnative", "knativeSchedulingFlagsEnabled"],
-    model: ["name", "image", "port", "command", "args", "env", "files", "healthPath", "cpuMillicores", "memoryMiB", "minReplicas", "maxReplicas", "serverlessMinReplicas", "serverlessMaxReplicas", "concurrency", "accelerator", "serveWith"],
+    containerService: ["implementation", "distribution", "clientNamespaces", "aws", "gcp", "azure"],
+    serverlessInference: ["implementation", "distribution", "clientNamespaces", "installKnative", "knativeSchedulingFlagsEnabled", "aws", "gcp", "azure"],
+    model: ["name", "image", "port", "command", "args", "env", "files", "healthPath", "cpuMillicores", "memoryMiB", "minReplicas", "maxReplicas", "serverlessMinReplicas", "serverlessMaxReplicas", "concurrency", "accelerator", "serveWith", "aws", "gcp", "azure"],
 } as const;
 
 /** Implementations per cloud, first one the default. Each maps to the catalog service its compute runs on. */
@@ -133,6 +136,10 @@ export interface StackConfig {
     readonly containerService: ContainerServiceConfig;
     readonly serverlessInference: ServerlessInferenceConfig;
     readonly models: ModelConfig[];
+    /** Cloud-only settings, set when that cloud is selected (`mlops:<section>.<cloud>`). */
+    readonly aws?: AwsConfig;
+    readonly gcp?: GcpConfig;
+    readonly azure?: AzureConfig;
 }
 
 /** Reliability floors per environment (shared/reference/security-baseline.md section 4). */

@@ -11,7 +11,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import * as settings from "@pulumi/pulumi/runtime/settings";
-import { mockState } from "./mock-state";
+import { mockCall, mockState } from "./mocks";
 
 export interface CapturedResource {
     readonly urn: string;
@@ -81,7 +81,7 @@ export async function capture(
                 id: args.custom ? args.id || `${args.name}-id` : undefined,
                 state: mockState(args.type, args.name, args.inputs),
             }),
-            call: (args) => args.inputs,
+            call: (args) => mockCall(args.token, args.inputs),
         },
         opts.project,
         opts.stack,

@@ -35,7 +35,7 @@ const RESTRICTED_CONTAINER = {
     capabilities: { drop: ["ALL"] },
     seccompProfile: { type: "RuntimeDefault" },
 };
-/** What the mocked engine returns for a 40-character RandomPassword (stacks/plan/mock-state.ts). */
+/** What the mocked engine returns for a 40-character RandomPassword (stacks/plan/mocks/kubernetes.ts). */
 const MOCK_PASSWORD = "x".repeat(40);
 const SERVER_LABELS = { "app.kubernetes.io/name": "minio", "app.kubernetes.io/instance": "lake" };
 

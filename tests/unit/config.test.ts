@@ -229,6 +229,12 @@ describe("stack config", () => {
             hasProblem(problemsOf({ dataLake: { minio: { servers: 1 } } }, { cloud: "gcp", environment: "dev" }), "mlops:dataLake.minio", "only applies to cloud kubernetes");
         });
 
+        it("fails when a setting of another cloud is given, and when a cloud's own block has unknown keys", () => {
+            hasProblem(problemsOf({ mlPlatform: { gcp: { notebooks: true } } }, { cloud: "aws", environment: "dev" }), "mlops:mlPlatform.gcp", "only applies when mlops:cloud is gcp");
+            hasProblem(problemsOf({ models: [{ ...model, azure: {} }] }, { cloud: "aws", environment: "dev" }), "mlops:models[0].azure", "only applies when mlops:cloud is azure");
+            hasProblem(problemsOf({ dataLake: { aws: { nosuchsetting: 1 } } }, { cloud: "aws", environment: "dev" }), "mlops:dataLake.aws.nosuchsetting", "is not a known key");
+        });
+
         it("lists every problem at once", () => {
             const problems = problemsOf({ cloud: "nope", environment: "qa", models: [{ name: "x", image: "y:latest", accelerator: "tpu" }] });
             assert.equal(problems.length, 4, problems.join("\n"));

@@ -1,0 +1,11 @@
+/**
+ * The Gcp stack. Placeholder until the Gcp components land: fails clearly instead of deploying half a
+ * platform.
+ */
+import { StackConfig } from "../config/schema";
+import { StackOutputs } from "../build";
+import { notYetImplemented } from "./not-yet-implemented";
+
+export function buildGcpStack(config: StackConfig): StackOutputs {
+    return notYetImplemented(config);
+}

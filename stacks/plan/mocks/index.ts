@@ -1,0 +1,29 @@
+/**
+ * What the mocked engine returns: a resource's state is its inputs plus the provider-computed outputs
+ * our program reads (Pulumi's mocks return `undefined` for anything not given); a function call returns
+ * a fixture. Values are deterministic so plans are stable. One file per provider package.
+ */
+import { awsMocks } from "./aws";
+import { azureMocks } from "./azure";
+import { gcpMocks } from "./gcp";
+import { kubernetesMocks, randomMocks } from "./kubernetes";
+import { ProviderMocks } from "./types";
+
+const BY_PACKAGE: Record<string, ProviderMocks> = {
+    kubernetes: kubernetesMocks,
+    random: randomMocks,
+    aws: awsMocks,
+    gcp: gcpMocks,
+    "azure-native": azureMocks,
+};
+
+/** The package of a type or function token: `aws:s3/bucket:Bucket` -> `aws`. */
+const packageOf = (token: string) => token.split(":")[0];
+
+export function mockState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+    return { ...inputs, ...(BY_PACKAGE[packageOf(type)]?.state?.(type, name, inputs) ?? {}) };
+}
+
+export function mockCall(token: string, inputs: Record<string, any>): Record<string, any> {
+    return BY_PACKAGE[packageOf(token)]?.call?.(token, inputs) ?? inputs;
+}
