@@ -18,6 +18,8 @@ export class CloudSections {
         readonly models: readonly unknown[],
         /** The cloud key, e.g. `aws`. */
         readonly cloud: string,
+        /** The provider's own config (`aws:region`, `gcp:project`, `azure-native:location`, ...), read-only. */
+        readonly providerConfig: Readonly<Record<string, string>> = {},
     ) {}
 
     /** Key path of a section's sub-object: `mlops:mlPlatform.aws`. */

@@ -161,7 +161,7 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
 
     const rawModels = structured(raw, `${ns}models`);
     const models = parseModels(rawModels, `${ns}models`, environment, read, opts.projectRoot);
-    const cloudOptions = parseCloudOptions(givenCloud, environment, { dataLake: lake, mlPlatform: ml, containerService: cs, serverlessInference: si }, Array.isArray(rawModels) ? rawModels : [], ns, read);
+    const cloudOptions = parseCloudOptions(givenCloud, environment, { dataLake: lake, mlPlatform: ml, containerService: cs, serverlessInference: si }, Array.isArray(rawModels) ? rawModels : [], ns, read, raw);
 
     // ---- accelerators against the services that would run them (catalog decides)
     const check = (pillar: Pillar, impl: string, dist: KubernetesDistribution, accelerator: AcceleratorRequest | undefined, where: string) => {
@@ -203,7 +203,9 @@ function parseCloudOptions(
     rawModels: unknown[],
     ns: string,
     read: Reader,
+    raw: Record<string, string>,
 ): Partial<Pick<StackConfig, OptionCloud>> {
+    const PROVIDER_NAMESPACE: Record<OptionCloud, string> = { aws: "aws:", gcp: "gcp:", azure: "azure-native:" };
     const modelObj = (m: unknown) => (typeof m === "object" && m !== null && !Array.isArray(m) ? (m as Obj) : undefined);
     const result: Partial<Pick<StackConfig, OptionCloud>> = {};
     for (const other of Object.keys(CLOUD_PARSERS) as OptionCloud[]) {
@@ -213,6 +215,7 @@ function parseCloudOptions(
             Object.fromEntries(CLOUD_SECTIONS.map((s) => [s, sections[s]?.[other]])) as Record<(typeof CLOUD_SECTIONS)[number], unknown>,
             rawModels.map((m) => modelObj(m)?.[other]),
             other,
+            Object.fromEntries(Object.entries(raw).filter(([k]) => k.startsWith(PROVIDER_NAMESPACE[other]))),
         );
         if (other === cloud) {
             (result as Record<string, unknown>)[other] = CLOUD_PARSERS[other](subs, read);
