@@ -14,7 +14,7 @@ import { RandomPassword } from "@pulumi/random/randomPassword";
 import { DataLake, DataLakeArgs } from "./contract";
 import * as setup from "./minio-setup";
 import { dnsLabel } from "../shared/naming";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../shared/kubernetes-pods";
+import { jobPodSpec, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../shared/kubernetes-pods";
 import { allowDnsEgress, restrictedNamespace } from "../shared/kubernetes-namespace";
 
 export interface MinioDataLakeArgs extends DataLakeArgs {
@@ -207,12 +207,7 @@ export class MinioDataLake extends pulumi.ComponentResource implements DataLake 
                     activeDeadlineSeconds: 1800,
                     template: {
                         metadata: { labels: { ...labels, ...setupLabels } },
-                        spec: {
-                            restartPolicy: "OnFailure",
-                            automountServiceAccountToken: false,
-                            enableServiceLinks: false,
-                            securityContext: restrictedPodSecurityContext(),
-                            // A run-to-completion script: no probes (CKV_K8S_8/9 do not apply to Jobs); the deadline bounds it.
+                        spec: jobPodSpec({
                             containers: [
                                 {
                                     name: "mc",
@@ -225,7 +220,7 @@ export class MinioDataLake extends pulumi.ComponentResource implements DataLake 
                                 },
                             ],
                             volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }, secretVolume([K.rootUser, K.rootPassword, K.mlflowSecretKey])],
-                        },
+                        }),
                     },
                 },
             },

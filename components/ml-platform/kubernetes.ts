@@ -12,7 +12,7 @@ import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
 import { MlPlatform, MlPlatformArgs, TrainingDefaults } from "./contract";
 import * as mlflow from "./mlflow-setup";
 import { dnsLabel } from "../shared/naming";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../shared/kubernetes-pods";
+import { jobPodSpec, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../shared/kubernetes-pods";
 import { allowDnsEgress, restrictedNamespace } from "../shared/kubernetes-namespace";
 
 export interface MlflowPlatformArgs extends MlPlatformArgs {
@@ -202,12 +202,7 @@ export class MlflowPlatform extends pulumi.ComponentResource implements MlPlatfo
                         activeDeadlineSeconds: 1200,
                         template: {
                             metadata: { labels: { ...labels, ...registerLabels } },
-                            spec: {
-                                restartPolicy: "OnFailure",
-                                automountServiceAccountToken: false,
-                                enableServiceLinks: false,
-                                securityContext: restrictedPodSecurityContext(),
-                                // A run-to-completion script: no probes (CKV_K8S_8/9 do not apply to Jobs); the deadline bounds it.
+                            spec: jobPodSpec({
                                 containers: [
                                     {
                                         name: "register",
@@ -224,7 +219,7 @@ export class MlflowPlatform extends pulumi.ComponentResource implements MlPlatfo
                                     },
                                 ],
                                 volumes: [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }],
-                            },
+                            }),
                         },
                     },
                 },

@@ -9,6 +9,7 @@ import type { AcceleratorSettings } from "../accelerators/types";
 type PodSecurityContext = k8s.types.input.core.v1.PodSecurityContext;
 type SecurityContext = k8s.types.input.core.v1.SecurityContext;
 type Toleration = k8s.types.input.core.v1.Toleration;
+type PodSpec = k8s.types.input.core.v1.PodSpec;
 
 /** UID/GID above 10000 (CKV_K8S_40) so a container escape does not map onto a host user. */
 export const NON_ROOT_UID = 10001;
@@ -41,6 +42,20 @@ export function restrictedContainerSecurityContext(): SecurityContext {
         runAsNonRoot: true,
         capabilities: { drop: ["ALL"] },
         seccompProfile: { type: "RuntimeDefault" },
+    };
+}
+
+/**
+ * Pod spec of a run-to-completion Job: restricted, no service-account token, no service links. Jobs get
+ * no probes (CKV_K8S_8/9 do not apply to them); the Job's deadline bounds them instead.
+ */
+export function jobPodSpec(spec: Pick<PodSpec, "containers" | "volumes">): PodSpec {
+    return {
+        restartPolicy: "OnFailure",
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        securityContext: restrictedPodSecurityContext(),
+        ...spec,
     };
 }
 

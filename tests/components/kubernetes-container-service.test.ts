@@ -3,7 +3,7 @@ import { KubernetesContainerService, KubernetesContainerServiceArgs } from "../.
 import { ModelServingSpec } from "../../components/shared/model";
 import { ValidationError } from "../../components/shared/problems";
 import { capture } from "../../stacks/plan/capture";
-import { CapturedResource, only } from "../harness";
+import { CapturedResource, only, rejectedBuild, podSpec } from "../harness";
 
 const iris: ModelServingSpec = {
     name: "iris",
@@ -48,23 +48,9 @@ async function build(args: KubernetesContainerServiceArgs) {
     });
 }
 
-/** Builds with bad args: returns the error and every resource registered before it (there must be none). */
-async function rejected(args: KubernetesContainerServiceArgs): Promise<{ error: Error; registered: string[] }> {
-    let error: unknown;
-    const result = await capture({ project: "mlops", stack: "test", config: {} }, () => {
-        try {
-            new KubernetesContainerService("serving", args);
-        } catch (e) {
-            error = e;
-        }
-    });
-    assert.ok(error instanceof ValidationError, `expected a ValidationError, got ${String(error)}`);
-    assert.match(error.message, /^KubernetesContainerService "serving" is invalid/);
-    return { error, registered: result.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => `${r.type} ${r.name}`) };
-}
+const rejected = (args: KubernetesContainerServiceArgs) => rejectedBuild(() => new KubernetesContainerService("serving", args), 'KubernetesContainerService "serving"');
 
 const withModel = (patch: Partial<ModelServingSpec>): KubernetesContainerServiceArgs => ({ ...baseArgs, models: [{ ...iris, ...patch }] });
-const podOf = (r: CapturedResource) => r.inputs.spec.template.spec;
 
 describe("KubernetesContainerService", () => {
     let resources: CapturedResource[];
@@ -88,7 +74,7 @@ describe("KubernetesContainerService", () => {
         assert.equal(d.inputs.spec.replicas, undefined, "the autoscaler owns the replica count");
         assert.deepEqual(d.inputs.spec.strategy, { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
         assert.deepEqual(d.inputs.spec.selector.matchLabels, { "app.kubernetes.io/name": "iris", "app.kubernetes.io/instance": "serving" });
-        const pod = podOf(d);
+        const pod = podSpec(d);
         assert.equal(pod.automountServiceAccountToken, false);
         assert.deepEqual(pod.securityContext, {
             runAsNonRoot: true,
@@ -119,12 +105,12 @@ describe("KubernetesContainerService", () => {
     });
 
     it("sets memory requests equal to limits, a CPU request from cpuMillicores and a bounded CPU limit", () => {
-        const c = podOf(only(resources, "kubernetes:apps/v1:Deployment", "serving-iris-deployment")).containers[0];
+        const c = podSpec(only(resources, "kubernetes:apps/v1:Deployment", "serving-iris-deployment")).containers[0];
         assert.deepEqual(c.resources, { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "500m", memory: "256Mi" } });
     });
 
     it("probes health on the model port: startup (slow loads), readiness and liveness", () => {
-        const c = podOf(only(resources, "kubernetes:apps/v1:Deployment", "serving-iris-deployment")).containers[0];
+        const c = podSpec(only(resources, "kubernetes:apps/v1:Deployment", "serving-iris-deployment")).containers[0];
         const httpGet = { path: "/healthz", port: 8080 };
         assert.deepEqual(c.startupProbe, { httpGet, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 60 });
         assert.deepEqual(c.readinessProbe, { httpGet, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 });
@@ -136,7 +122,7 @@ describe("KubernetesContainerService", () => {
         assert.deepEqual(cm.inputs.data, iris.files);
         assert.equal(cm.inputs.immutable, true);
         assert.equal(cm.inputs.metadata.namespace, "models");
-        const pod = podOf(only(resources, "kubernetes:apps/v1:Deployment", "serving-iris-deployment"));
+        const pod = podSpec(only(resources, "kubernetes:apps/v1:Deployment", "serving-iris-deployment"));
         assert.deepEqual(pod.containers[0].volumeMounts, [
             { name: "scratch", mountPath: "/tmp" },
             { name: "app", mountPath: "/app", readOnly: true },
@@ -149,7 +135,7 @@ describe("KubernetesContainerService", () => {
     });
 
     it("requests accelerators from the catalog: nvidia.com/gpu limit, GKE node selector and GPU toleration", () => {
-        const pod = podOf(only(resources, "kubernetes:apps/v1:Deployment", "serving-llm-deployment"));
+        const pod = podSpec(only(resources, "kubernetes:apps/v1:Deployment", "serving-llm-deployment"));
         assert.deepEqual(pod.containers[0].resources.limits, { cpu: "8000m", memory: "16384Mi", "nvidia.com/gpu": "2" });
         assert.deepEqual(pod.nodeSelector, { "cloud.google.com/gke-accelerator": "nvidia-l4" });
         assert.deepEqual(pod.tolerations, [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);

@@ -1,5 +1,4 @@
 import * as assert from "node:assert/strict";
-import * as pulumi from "@pulumi/pulumi";
 import { MinioDataLake, MinioDataLakeArgs } from "../../components/data-lake/kubernetes";
 import {
     bucketPolicyJson,
@@ -9,8 +8,7 @@ import {
     minioServerArgs,
     setupScript,
 } from "../../components/data-lake/minio-setup";
-import { ValidationError } from "../../components/shared/problems";
-import { CapturedResource, captureResources, ofType, only } from "../harness";
+import { CapturedResource, captureResources, ofType, only, rejectedBuild, podSpec, valueOf } from "../harness";
 
 const NS = "kubernetes:core/v1:Namespace";
 const STS = "kubernetes:apps/v1:StatefulSet";
@@ -39,8 +37,6 @@ const RESTRICTED_CONTAINER = {
 const MOCK_PASSWORD = "x".repeat(40);
 const SERVER_LABELS = { "app.kubernetes.io/name": "minio", "app.kubernetes.io/instance": "lake" };
 
-const valueOf = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply((v) => (resolve(v), v)));
-const podOf = (r: CapturedResource) => r.inputs.spec.template.spec;
 
 async function build(args: MinioDataLakeArgs = baseArgs): Promise<{ resources: CapturedResource[]; lake: MinioDataLake }> {
     let lake: MinioDataLake | undefined;
@@ -50,20 +46,7 @@ async function build(args: MinioDataLakeArgs = baseArgs): Promise<{ resources: C
     return { resources, lake: lake! };
 }
 
-/** Builds with bad args: the ValidationError, and every resource registered before it (there must be none). */
-async function rejected(args: MinioDataLakeArgs): Promise<{ message: string; registered: string[] }> {
-    let error: unknown;
-    const { resources } = await captureResources(() => {
-        try {
-            new MinioDataLake("lake", args);
-        } catch (e) {
-            error = e;
-        }
-    });
-    assert.ok(error instanceof ValidationError, `expected a ValidationError, got ${String(error)}`);
-    assert.match(error.message, /^MinioDataLake "lake" is invalid/);
-    return { message: error.message, registered: resources.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => `${r.type} ${r.name}`) };
-}
+const rejected = (args: MinioDataLakeArgs) => rejectedBuild(() => new MinioDataLake("lake", args), 'MinioDataLake "lake"');
 
 describe("MinioDataLake (kubernetes)", () => {
     let resources: CapturedResource[];
@@ -99,13 +82,13 @@ describe("MinioDataLake (kubernetes)", () => {
         assert.equal(sts.inputs.spec.podManagementPolicy, "Parallel");
         assert.equal(sts.inputs.spec.serviceName, "lake-hl");
         assert.deepEqual(sts.inputs.spec.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Retain", whenScaled: "Retain" });
-        assert.deepEqual(podOf(sts).containers[0].args, ["server", "--address", ":9000", "/data{0...3}"]);
+        assert.deepEqual(podSpec(sts).containers[0].args, ["server", "--address", ":9000", "/data{0...3}"]);
         assert.deepEqual(
             sts.inputs.spec.volumeClaimTemplates.map((t: any) => [t.metadata.name, t.spec.accessModes, t.spec.resources.requests.storage, t.spec.storageClassName]),
             [0, 1, 2, 3].map((i) => [`data-${i}`, ["ReadWriteOnce"], "10Gi", undefined]),
         );
         assert.deepEqual(
-            podOf(sts).containers[0].volumeMounts.filter((m: any) => m.name.startsWith("data-")),
+            podSpec(sts).containers[0].volumeMounts.filter((m: any) => m.name.startsWith("data-")),
             [0, 1, 2, 3].map((i) => ({ name: `data-${i}`, mountPath: `/data${i}` })),
         );
     });
@@ -114,7 +97,7 @@ describe("MinioDataLake (kubernetes)", () => {
         const { resources: r } = await build({ ...baseArgs, servers: 4, drivesPerServer: 2, volumeSizeGiB: 50, storageClassName: "fast-ssd" });
         const sts = only(r, STS, "lake-minio");
         assert.equal(sts.inputs.spec.replicas, 4);
-        assert.deepEqual(podOf(sts).containers[0].args, ["server", "--address", ":9000", "http://lake-{0...3}.lake-hl.lake.svc.cluster.local:9000/data{0...1}"]);
+        assert.deepEqual(podSpec(sts).containers[0].args, ["server", "--address", ":9000", "http://lake-{0...3}.lake-hl.lake.svc.cluster.local:9000/data{0...1}"]);
         assert.deepEqual(
             sts.inputs.spec.volumeClaimTemplates.map((t: any) => [t.metadata.name, t.spec.resources.requests.storage, t.spec.storageClassName]),
             [["data-0", "50Gi", "fast-ssd"], ["data-1", "50Gi", "fast-ssd"]],
@@ -128,7 +111,7 @@ describe("MinioDataLake (kubernetes)", () => {
     });
 
     it("runs every pod under the restricted profile, with pinned images, limits and no service-account token", () => {
-        const pods = [only(resources, STS, "lake-minio"), only(resources, JOB, "lake-setup")].map(podOf);
+        const pods = [only(resources, STS, "lake-minio"), only(resources, JOB, "lake-setup")].map(podSpec);
         for (const pod of pods) {
             assert.equal(pod.automountServiceAccountToken, false);
             assert.deepEqual(pod.securityContext, RESTRICTED_POD);
@@ -145,7 +128,7 @@ describe("MinioDataLake (kubernetes)", () => {
     });
 
     it("probes MinIO's liveness and readiness endpoints", () => {
-        const c = podOf(only(resources, STS, "lake-minio")).containers[0];
+        const c = podSpec(only(resources, STS, "lake-minio")).containers[0];
         assert.deepEqual(c.livenessProbe.httpGet, { path: "/minio/health/live", port: 9000 });
         assert.deepEqual(c.readinessProbe.httpGet, { path: "/minio/health/ready", port: 9000 });
     });
@@ -153,7 +136,7 @@ describe("MinioDataLake (kubernetes)", () => {
     it("keeps credentials and the KMS key in a secret Secret mounted as files, never in env or the spec", () => {
         const secret = only(resources, SECRET, "lake-credentials");
         assert.equal(secret.inputs.stringData, "[secret]", "the Secret's data is not marked secret");
-        const sts = podOf(only(resources, STS, "lake-minio"));
+        const sts = podSpec(only(resources, STS, "lake-minio"));
         const env = Object.fromEntries(sts.containers[0].env.map((e: any) => [e.name, e.value]));
         assert.equal(env.MINIO_ROOT_USER_FILE, "/etc/minio/secrets/root-user");
         assert.equal(env.MINIO_ROOT_PASSWORD_FILE, "/etc/minio/secrets/root-password");
@@ -161,7 +144,7 @@ describe("MinioDataLake (kubernetes)", () => {
         for (const name of ["MINIO_ROOT_PASSWORD", "MINIO_KMS_SECRET_KEY", "MINIO_ROOT_USER"]) assert.equal(env[name], undefined, name);
         const items = (pod: any) => pod.volumes.find((v: any) => v.name === "credentials").secret.items.map((i: any) => i.key);
         assert.deepEqual(items(sts), ["root-user", "root-password", "kms-secret-key"]);
-        assert.deepEqual(items(podOf(only(resources, JOB, "lake-setup"))), ["root-user", "root-password", "mlflow-secret-key"]);
+        assert.deepEqual(items(podSpec(only(resources, JOB, "lake-setup"))), ["root-user", "root-password", "mlflow-secret-key"]);
         for (const r of resources.filter((x) => x.type !== SECRET)) {
             assert.ok(!JSON.stringify(r.inputs).includes(MOCK_PASSWORD), `${r.name} carries a generated secret in its inputs`);
         }
@@ -169,12 +152,12 @@ describe("MinioDataLake (kubernetes)", () => {
 
     it("encrypts at rest: a 32-byte static KMS key and SSE-S3 default encryption on every bucket", () => {
         assert.equal(only(resources, "random:index/randomBytes:RandomBytes", "lake-kms-key").inputs.length, 32);
-        const script = podOf(only(resources, JOB, "lake-setup")).containers[0].command[2];
+        const script = podSpec(only(resources, JOB, "lake-setup")).containers[0].command[2];
         for (const zone of baseArgs.zones) assert.ok(script.includes(`mc encrypt set sse-s3 lake/${zone}\n`), zone);
     });
 
     it("creates, versions and sets the lifecycle of one bucket per zone in the setup Job", () => {
-        const c = podOf(only(resources, JOB, "lake-setup")).containers[0];
+        const c = podSpec(only(resources, JOB, "lake-setup")).containers[0];
         assert.deepEqual(c.command.slice(0, 2), ["/bin/sh", "-c"]);
         assert.equal(
             c.command[2],
@@ -191,15 +174,15 @@ describe("MinioDataLake (kubernetes)", () => {
 
     it("expires noncurrent versions and stale uploads after the configured days", async () => {
         const { resources: r } = await build({ ...baseArgs, noncurrentVersionRetentionDays: 14, abortIncompleteUploadDays: 3 });
-        assert.ok(podOf(only(r, JOB, "lake-setup")).containers[0].command[2].includes('"NoncurrentDays":14'));
-        const env = podOf(only(r, STS, "lake-minio")).containers[0].env;
+        assert.ok(podSpec(only(r, JOB, "lake-setup")).containers[0].command[2].includes('"NoncurrentDays":14'));
+        const env = podSpec(only(r, STS, "lake-minio")).containers[0].env;
         assert.deepEqual(env.find((e: any) => e.name === "MINIO_API_STALE_UPLOADS_EXPIRY"), { name: "MINIO_API_STALE_UPLOADS_EXPIRY", value: "72h" });
-        const byDefault = podOf(only(resources, STS, "lake-minio")).containers[0].env;
+        const byDefault = podSpec(only(resources, STS, "lake-minio")).containers[0].env;
         assert.equal(byDefault.find((e: any) => e.name === "MINIO_API_STALE_UPLOADS_EXPIRY").value, "168h");
     });
 
     it("gives MLflow a user limited to the models bucket", () => {
-        const script: string = podOf(only(resources, JOB, "lake-setup")).containers[0].command[2];
+        const script: string = podSpec(only(resources, JOB, "lake-setup")).containers[0].command[2];
         assert.ok(script.includes("mc admin policy create lake mlflow-models-rw /tmp/mlflow-models-rw.json"));
         assert.ok(script.includes("mc admin policy attach lake mlflow-models-rw --user mlflow\n"));
         const policy = JSON.parse(bucketPolicyJson("models"));

@@ -2,8 +2,7 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { MlflowPlatform, MlflowPlatformArgs } from "../../components/ml-platform/kubernetes";
 import { REGISTER_MODELS_SCRIPT, trainingQuota } from "../../components/ml-platform/mlflow-setup";
-import { ValidationError } from "../../components/shared/problems";
-import { CapturedResource, captureResources, ofType, only } from "../harness";
+import { CapturedResource, captureResources, ofType, only, rejectedBuild, podSpec, valueOf } from "../harness";
 
 const NS = "kubernetes:core/v1:Namespace";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -39,8 +38,6 @@ const RESTRICTED_CONTAINER = {
 const SERVER_LABELS = { "app.kubernetes.io/name": "mlflow", "app.kubernetes.io/instance": "ml-mlflow" };
 const byNamespace = (n: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": n } } });
 
-const valueOf = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply((v) => (resolve(v), v)));
-const podOf = (r: CapturedResource) => r.inputs.spec.template.spec;
 
 async function build(args: MlflowPlatformArgs = baseArgs): Promise<{ resources: CapturedResource[]; platform: MlflowPlatform }> {
     let platform: MlflowPlatform | undefined;
@@ -50,20 +47,7 @@ async function build(args: MlflowPlatformArgs = baseArgs): Promise<{ resources: 
     return { resources, platform: platform! };
 }
 
-/** Builds with bad args: the ValidationError, and every resource registered before it (there must be none). */
-async function rejected(args: MlflowPlatformArgs): Promise<{ message: string; registered: string[] }> {
-    let error: unknown;
-    const { resources } = await captureResources(() => {
-        try {
-            new MlflowPlatform("ml", args);
-        } catch (e) {
-            error = e;
-        }
-    });
-    assert.ok(error instanceof ValidationError, `expected a ValidationError, got ${String(error)}`);
-    assert.match(error.message, /^MlflowPlatform "ml" is invalid/);
-    return { message: error.message, registered: resources.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => `${r.type} ${r.name}`) };
-}
+const rejected = (args: MlflowPlatformArgs) => rejectedBuild(() => new MlflowPlatform("ml", args), 'MlflowPlatform "ml"');
 
 describe("MlflowPlatform (kubernetes)", () => {
     let resources: CapturedResource[];
@@ -97,7 +81,7 @@ describe("MlflowPlatform (kubernetes)", () => {
         const d = only(resources, DEPLOYMENT, "ml-server");
         assert.equal(d.inputs.spec.replicas, 1);
         assert.deepEqual(d.inputs.spec.strategy, { type: "Recreate" });
-        const c = podOf(d).containers[0];
+        const c = podSpec(d).containers[0];
         assert.equal(c.image, "ghcr.io/mlflow/mlflow:v3.16.0-full");
         assert.deepEqual(c.command, [
             "mlflow", "server", "--host", "0.0.0.0", "--port", "5000", "--workers", "1",
@@ -116,7 +100,7 @@ describe("MlflowPlatform (kubernetes)", () => {
             { name: "tmp", mountPath: "/tmp" },
             { name: "aws", mountPath: "/etc/mlflow/aws", readOnly: true },
         ]);
-        const volumes = podOf(d).volumes;
+        const volumes = podSpec(d).volumes;
         assert.deepEqual(volumes[0], { name: "backend", persistentVolumeClaim: { claimName: "ml-backend" } });
         assert.deepEqual(volumes[2], { name: "aws", secret: { secretName: "ml-artifact-credentials", defaultMode: 0o440 } });
         assert.deepEqual(c.livenessProbe.httpGet, { path: "/health", port: 5000 });
@@ -127,7 +111,7 @@ describe("MlflowPlatform (kubernetes)", () => {
 
     it("runs every pod under the restricted profile with limits and no service-account token", () => {
         for (const r of [only(resources, DEPLOYMENT, "ml-server"), only(resources, JOB, "ml-register-models")]) {
-            const pod = podOf(r);
+            const pod = podSpec(r);
             assert.equal(pod.automountServiceAccountToken, false, r.name);
             assert.deepEqual(pod.securityContext, RESTRICTED_POD, r.name);
             for (const c of pod.containers) {
@@ -142,7 +126,7 @@ describe("MlflowPlatform (kubernetes)", () => {
         const secret = only(resources, SECRET, "ml-artifact-credentials");
         assert.equal(secret.inputs.stringData, "[secret]", "the Secret's data is not marked secret");
         assert.equal(secret.inputs.metadata.namespace, "ml");
-        const env = podOf(only(resources, DEPLOYMENT, "ml-server")).containers[0].env.map((e: any) => e.name);
+        const env = podSpec(only(resources, DEPLOYMENT, "ml-server")).containers[0].env.map((e: any) => e.name);
         for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) assert.ok(!env.includes(name), name);
         for (const r of resources.filter((x) => x.type !== SECRET)) {
             assert.ok(!JSON.stringify(r.inputs).includes(SECRET_KEY), `${r.name} carries the secret key in its inputs`);
@@ -195,7 +179,7 @@ describe("MlflowPlatform (kubernetes)", () => {
     });
 
     it("registers each model with an idempotent Job against the tracking server", () => {
-        const c = podOf(only(resources, JOB, "ml-register-models")).containers[0];
+        const c = podSpec(only(resources, JOB, "ml-register-models")).containers[0];
         assert.deepEqual(c.command, ["python", "-c", REGISTER_MODELS_SCRIPT]);
         assert.deepEqual(c.env, [
             { name: "MLFLOW_TRACKING_URI", value: "http://ml-mlflow.ml.svc.cluster.local:5000" },

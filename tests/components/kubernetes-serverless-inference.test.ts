@@ -4,7 +4,7 @@ import { KnativeInference, KnativeInferenceArgs, KNATIVE_MANIFESTS } from "../..
 import { ModelServingSpec } from "../../components/shared/model";
 import { ValidationError } from "../../components/shared/problems";
 import { capture } from "../../stacks/plan/capture";
-import { CapturedResource, ofType, only } from "../harness";
+import { CapturedResource, ofType, only, rejectedBuild } from "../harness";
 
 const KSVC = "kubernetes:serving.knative.dev/v1:Service";
 const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
@@ -55,19 +55,7 @@ async function build(args: KnativeInferenceArgs) {
     return { ...result, options };
 }
 
-async function rejected(args: KnativeInferenceArgs): Promise<{ error: Error; registered: string[] }> {
-    let error: unknown;
-    const result = await capture({ project: "mlops", stack: "test", config: {} }, () => {
-        try {
-            new KnativeInference("inference", args);
-        } catch (e) {
-            error = e;
-        }
-    });
-    assert.ok(error instanceof ValidationError, `expected a ValidationError, got ${String(error)}`);
-    assert.match(error.message, /^KnativeInference "inference" is invalid/);
-    return { error, registered: result.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => `${r.type} ${r.name}`) };
-}
+const rejected = (args: KnativeInferenceArgs) => rejectedBuild(() => new KnativeInference("inference", args), 'KnativeInference "inference"');
 
 const names = (deps: pulumi.Input<pulumi.Input<pulumi.Resource>[]> | pulumi.Input<pulumi.Resource> | undefined) =>
     ([] as unknown[]).concat(deps ?? []).map((d) => (d as { __name?: string }).__name);

@@ -3,6 +3,8 @@
  * capture the offline plan uses (stacks/plan/capture.ts).
  */
 import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { ValidationError } from "@mlops/components";
 import { capture, CapturedResource, CaptureResult } from "../../stacks/plan/capture";
 
 export type { CapturedResource, CaptureResult };
@@ -52,4 +54,29 @@ export function assertThrowsAll(fn: () => unknown, patterns: readonly (RegExp | 
         else assert.match(error.message, p);
     }
     return error;
+}
+
+/** Resolves an Output's value (run without preview: unknowns would never resolve). */
+export const valueOf = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply((v) => (resolve(v), v)));
+
+/** The pod spec of a workload (Deployment, StatefulSet, Job, Knative Service). */
+export const podSpec = (r: CapturedResource): any => r.inputs.spec.template.spec;
+
+/**
+ * Builds a component with bad args. Returns the ValidationError (asserting it names `subject`, e.g.
+ * `MinioDataLake "lake"`) and every resource registered before it was thrown: there must be none.
+ */
+export async function rejectedBuild(build: () => unknown, subject: string): Promise<{ error: ValidationError; message: string; registered: string[] }> {
+    let error: unknown;
+    const { resources } = await captureResources(() => {
+        try {
+            build();
+        } catch (e) {
+            error = e;
+        }
+    });
+    assert.ok(error instanceof ValidationError, `expected a ValidationError, got ${String(error)}`);
+    assert.ok(error.message.startsWith(`${subject} is invalid`), error.message);
+    const registered = resources.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => `${r.type} ${r.name}`);
+    return { error, message: error.message, registered };
 }
