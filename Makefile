@@ -9,7 +9,7 @@ help:
 	@echo "make lint       eslint, then tsc --noEmit"
 	@echo "make test       lint, then the mocha suites (what CI runs)"
 	@echo "make plan       offline plan of one stack, no credentials: STACK=$(STACK) FORMAT=$(FORMAT) (text|json)"
-	@echo "make bench      time the offline plan"
+	@echo "make bench      time the offline plan, program start-up and npm test"
 
 install:
 	npm ci
