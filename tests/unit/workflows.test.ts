@@ -173,19 +173,35 @@ describe("CI/CD files", () => {
             );
         });
 
-        it("passes the repository's workflows against the dev stack alone", () => {
-            writeStack("dev", "kubernetes", "dev");
+        /** Copies the shipped stack files into the fixture directory. */
+        function copyShippedStacks(): void {
+            for (const f of fs.readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+        }
+
+        it("passes the repository's workflows against copies of the shipped stack files", () => {
+            copyShippedStacks();
             assertProblems(checkRepo(loadRepo(ROOT, dir)));
         });
 
-        it("fails when a prod stack appears and no workflow covers it or deploys it after dev", () => {
-            writeStack("dev", "kubernetes", "dev");
-            writeStack("aws-prod", "aws", "prod");
+        it("fails when a stack appears that no workflow plans, previews or deploys", () => {
+            copyShippedStacks();
+            writeStack("qa-prod", "aws", "prod");
             assertProblems(
                 checkRepo(loadRepo(ROOT, dir)),
-                /ci\.yml plan: Pulumi\.aws-prod\.yaml is not in the matrix/,
-                /preview\.yml: Pulumi\.aws-prod\.yaml is not in the matrix/,
-                /deploy\.yml: Pulumi\.aws-prod\.yaml must be deployed by exactly one job, found none/,
+                /ci\.yml plan: Pulumi\.qa-prod\.yaml is not in the matrix/,
+                /preview\.yml: Pulumi\.qa-prod\.yaml is not in the matrix/,
+                /deploy\.yml: Pulumi\.qa-prod\.yaml must be deployed by exactly one job, found none/,
+            );
+        });
+
+        it("fails when a workflow names a stack that has no stack file", () => {
+            copyShippedStacks();
+            fs.unlinkSync(path.join(dir, "Pulumi.gcp-prod.yaml"));
+            assertProblems(
+                checkRepo(loadRepo(ROOT, dir)),
+                /ci\.yml plan: matrix stack gcp-prod has no Pulumi\.gcp-prod\.yaml/,
+                /preview\.yml.*gcp-prod/,
+                /deploy\.yml.*gcp-prod/,
             );
         });
     });
