@@ -24,7 +24,7 @@ import { parseAwsConfig } from "./aws";
 import { parseAzureConfig } from "./azure";
 import { CLOUD_SECTIONS, CloudSections } from "./cloud-sections";
 import { Obj, Reader } from "./fields";
-import { parseGcpConfig } from "./gcp";
+import { checkGcpStack, parseGcpConfig } from "./gcp";
 import {
     ENVIRONMENTS,
     Environment,
@@ -188,9 +188,26 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
         if (m.serveWith.includes("serverlessInference")) check("serverlessInference", serverlessInference.implementation, serverlessInference.distribution, m.accelerator, `${ns}models[${i}].accelerator`);
     });
 
-    if (problems.length > 0) throw new ValidationError(`stack config "${opts.stack}"`, problems.map(formatProblem));
-    return { project: opts.project, stack: opts.stack, cloud, environment, protectData, dataLake, mlPlatform, containerService, serverlessInference, models, ...cloudOptions };
+    const config: StackConfig = { project: opts.project, stack: opts.stack, cloud, environment, protectData, dataLake, mlPlatform, containerService, serverlessInference, models, ...cloudOptions };
+    // Checks that need the whole stack (e.g. each model against the GCP service that runs it) join the
+    // same error, so a user sees every problem at once.
+    const stackProblems = givenCloud ? (STACK_CHECKS[givenCloud]?.(config) ?? []) : [];
+    if (problems.length + stackProblems.length > 0) throw new ValidationError(`stack config "${opts.stack}"`, [...problems.map(formatProblem), ...stackProblems]);
+    return config;
 }
+
+/** Whole-stack checks per cloud, returning formatted problems. */
+const STACK_CHECKS: Partial<Record<Cloud, (config: StackConfig) => readonly string[]>> = {
+    gcp: (config) => {
+        try {
+            checkGcpStack(config);
+            return [];
+        } catch (e) {
+            if (e instanceof ValidationError) return e.problems;
+            throw e;
+        }
+    },
+};
 
 const CLOUD_PARSERS = { aws: parseAwsConfig, gcp: parseGcpConfig, azure: parseAzureConfig } as const;
 type OptionCloud = keyof typeof CLOUD_PARSERS;

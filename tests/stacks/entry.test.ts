@@ -14,6 +14,8 @@ const ENTRY = require.resolve("../../stacks/index");
 /** Evaluates the entry module afresh, as the Pulumi host does once per run. */
 async function runEntry(): Promise<Record<string, unknown>> {
     delete require.cache[ENTRY];
+    // The entry is `export = main()` (a Promise of the outputs), which only require() hands back as is.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return (await require(ENTRY)) as Record<string, unknown>;
 }
 
@@ -39,18 +41,5 @@ describe("Pulumi entry (stacks/index.ts)", () => {
         const message = (error as Error).message;
         for (const path of ["mlops:cloud", "mlops:environment", "mlops:models[0].image"]) assert.ok(message.includes(path), `message lacks ${path}:\n${message}`);
         assert.deepEqual(result.resources.map((r) => r.type), ["pulumi:pulumi:Stack"]);
-    });
-
-    it("fails clearly for a cloud whose components are not in this release", async () => {
-        let error: unknown;
-        await capture({ project: "mlops", stack: "aws", config: { "mlops:cloud": "aws", "mlops:environment": "dev" } }, async () => {
-            try {
-                await runEntry();
-            } catch (e) {
-                error = e;
-            }
-        });
-        assert.ok(pulumi.RunError.isInstance(error));
-        assert.match((error as Error).message, /mlops:cloud "aws" is not implemented in this release \(tracked in issue #3\)/);
     });
 });

@@ -52,11 +52,13 @@ describe("stack config", () => {
         });
 
         it("defaults each cloud to its first implementation and query engine", () => {
-            const aws = parseStackConfig(raw({ cloud: "aws", environment: "dev" }), { project: "mlops", stack: "t", projectRoot: ROOT });
+            const cloud = (name: string, provider: Record<string, string>) =>
+                parseStackConfig({ ...raw({ cloud: name, environment: "dev" }), ...provider }, { project: "mlops", stack: "t", projectRoot: ROOT });
+            const aws = cloud("aws", { "aws:region": "us-east-1" });
             assert.deepEqual([aws.mlPlatform.implementation, aws.containerService.implementation, aws.serverlessInference.implementation, aws.dataLake.queryEngine], ["sagemaker", "ecs-fargate", "lambda", true]);
-            const gcp = parseStackConfig(raw({ cloud: "gcp", environment: "dev" }), { project: "mlops", stack: "t", projectRoot: ROOT });
+            const gcp = cloud("gcp", { "gcp:project": "my-project-1", "gcp:region": "us-central1" });
             assert.deepEqual([gcp.mlPlatform.implementation, gcp.containerService.implementation, gcp.serverlessInference.implementation, gcp.dataLake.queryEngine], ["vertex", "cloud-run", "cloud-run", true]);
-            const azure = parseStackConfig(raw({ cloud: "azure", environment: "dev" }), { project: "mlops", stack: "t", projectRoot: ROOT });
+            const azure = cloud("azure", { "azure-native:location": "swedencentral" });
             assert.deepEqual([azure.mlPlatform.implementation, azure.containerService.implementation, azure.serverlessInference.implementation, azure.dataLake.queryEngine], ["azureml", "container-apps", "container-apps", false]);
         });
 

@@ -1,0 +1,267 @@
+/**
+ * Both shipped Azure stacks, planned end to end through the same loader and mocked engine as
+ * `npm run plan`, checked for the invariants docs/azure.md promises (security-baseline.md 1.3, 2, 4).
+ */
+import * as assert from "node:assert/strict";
+import * as fs from "fs";
+import * as path from "path";
+import { ValidationError } from "@mlops/components";
+import { AZURE_NAME_RULES, AzureNameKind, isValidAzureName } from "../../components/naming/azure";
+import { BUILTIN_ROLES } from "../../components/identity/azure-roles";
+import { capture } from "../../stacks/plan/capture";
+import { Plan, PlanResource, planStack } from "../../stacks/plan/plan";
+import { loadStackConfig } from "../../stacks/plan/stack-config";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const A = (t: string) => `azure-native:${t}`;
+const T = {
+    group: A("resources:ResourceGroup"),
+    account: A("storage:StorageAccount"),
+    container: A("storage:BlobContainer"),
+    blobService: A("storage:BlobServiceProperties"),
+    vault: A("keyvault:Vault"),
+    key: A("keyvault:Key"),
+    registry: A("containerregistry:Registry"),
+    role: A("authorization:RoleAssignment"),
+    lock: A("authorization:ManagementLockByScope"),
+    diagnostics: A("monitor:DiagnosticSetting"),
+    alert: A("monitor:MetricAlert"),
+    logs: A("operationalinsights:Workspace"),
+    environment: A("app:ManagedEnvironment"),
+    app: A("app:ContainerApp"),
+    mlWorkspace: A("machinelearningservices:Workspace"),
+    compute: A("machinelearningservices:Compute"),
+    model: A("machinelearningservices:ModelContainer"),
+    synapse: A("synapse:Workspace"),
+};
+/** Types that hold data, keys or the audit trail: protected and retained in prod. */
+const STATEFUL = [T.group, T.account, T.container, T.vault, T.key, T.registry, T.logs, T.mlWorkspace, T.model, T.synapse];
+/** Which name input each globally or length-constrained type carries, and its rule. */
+const NAMED: [string, string, AzureNameKind][] = [
+    [T.group, "resourceGroupName", "resourceGroup"],
+    [T.account, "accountName", "storageAccount"],
+    [T.container, "containerName", "blobContainer"],
+    [T.vault, "vaultName", "keyVault"],
+    [T.registry, "registryName", "containerRegistry"],
+    [T.logs, "workspaceName", "logAnalytics"],
+    [T.environment, "environmentName", "containerAppEnvironment"],
+    [T.app, "containerAppName", "containerApp"],
+    [T.mlWorkspace, "workspaceName", "mlWorkspace"],
+    [T.compute, "computeName", "amlCompute"],
+    [T.synapse, "workspaceName", "synapseWorkspace"],
+    [A("managedidentity:UserAssignedIdentity"), "resourceName", "userAssignedIdentity"],
+];
+const BROAD_ROLES = ["8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "b24988ac-6180-42a0-ab88-20f7382dd24c", "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"]; // Owner, Contributor, User Access Administrator
+
+function ofType(plan: Plan, type: string): PlanResource[] {
+    return plan.resources.filter((r) => r.type === type);
+}
+function one(plan: Plan, type: string, name: string): PlanResource {
+    const found = ofType(plan, type).filter((r) => r.name === name);
+    assert.equal(found.length, 1, `${type} ${name}`);
+    return found[0];
+}
+
+function checkAzureInvariants(plan: Plan, environment: string): void {
+    const prod = environment === "prod";
+
+    it("keeps every storage account HTTPS/TLS 1.2-only, Entra-ID-only, without public blobs or local users", () => {
+        const accounts = ofType(plan, T.account);
+        assert.ok(accounts.length >= 2);
+        for (const a of accounts) {
+            const i = a.inputs;
+            assert.deepEqual([i.enableHttpsTrafficOnly, i.minimumTlsVersion, i.allowBlobPublicAccess, i.allowSharedKeyAccess, i.isLocalUserEnabled, i.isSftpEnabled], [true, "TLS1_2", false, false, false, false], a.urn);
+            assert.equal(i.encryption.requireInfrastructureEncryption, true, a.urn);
+            assert.equal(i.networkRuleSet.bypass, "AzureServices", a.urn);
+        }
+        const lake = one(plan, T.account, "lake-account").inputs;
+        assert.equal(lake.isHnsEnabled, true);
+        assert.equal(lake.networkRuleSet.defaultAction, "Deny");
+        assert.equal(lake.encryption.keySource, "Microsoft.Keyvault", "the lake uses its customer-managed key");
+        assert.equal(lake.encryption.keyVaultProperties.keyName, one(plan, T.key, "lake-keys-lake-cmk").inputs.keyName);
+    });
+
+    it("versions and soft-deletes blobs and containers in every account, and keeps every container private", () => {
+        for (const a of ofType(plan, T.account)) {
+            const service = ofType(plan, T.blobService).find((b) => b.inputs.accountName === a.inputs.accountName);
+            assert.ok(service, `no blob service properties for ${a.urn}`);
+            assert.equal(service.inputs.isVersioningEnabled, true, a.urn);
+            assert.equal(service.inputs.deleteRetentionPolicy.enabled, true, a.urn);
+            assert.ok(service.inputs.deleteRetentionPolicy.days >= 7, a.urn);
+            assert.equal(service.inputs.containerDeleteRetentionPolicy.enabled, true, a.urn);
+        }
+        for (const c of ofType(plan, T.container)) assert.equal(c.inputs.publicAccess, "None", c.urn);
+        assert.equal(one(plan, T.blobService, "lake-blob-service").inputs.changeFeed.enabled, true);
+    });
+
+    it("uses RBAC key vaults with soft delete and purge protection and no public network access", () => {
+        for (const v of ofType(plan, T.vault)) {
+            const p = v.inputs.properties;
+            assert.deepEqual([p.enableRbacAuthorization, p.enableSoftDelete, p.enablePurgeProtection, p.publicNetworkAccess, p.networkAcls.defaultAction], [true, true, true, "Disabled", "Deny"], v.urn);
+            assert.equal(p.softDeleteRetentionInDays, prod ? 90 : 7, v.urn);
+        }
+    });
+
+    it("turns registry admin users and anonymous pull off", () => {
+        for (const r of ofType(plan, T.registry)) {
+            assert.deepEqual([r.inputs.adminUserEnabled, r.inputs.anonymousPullEnabled], [false, false], r.urn);
+            if (prod) {
+                assert.equal(r.inputs.sku.name, "Premium", r.urn);
+                assert.deepEqual(r.inputs.policies.retentionPolicy, { status: "enabled", days: 7 }, r.urn);
+            }
+        }
+    });
+
+    it("sends the audit trail of vaults, registries, the ML workspace, environments and every storage account to a Log Analytics workspace kept a year", () => {
+        const logs = one(plan, T.logs, "monitoring-workspace");
+        assert.equal(logs.inputs.retentionInDays, 365);
+        const logged = new Set(ofType(plan, T.diagnostics).map((d) => d.inputs.resourceUri));
+        for (const d of ofType(plan, T.diagnostics)) assert.equal(d.inputs.workspaceId, logs.id, d.urn);
+        for (const type of [T.vault, T.registry, T.mlWorkspace, T.environment, T.synapse]) {
+            for (const r of ofType(plan, type)) assert.ok(logged.has(r.id), `${r.urn} has no diagnostic setting`);
+        }
+        for (const a of ofType(plan, T.account)) assert.ok(logged.has(`${a.id}/blobServices/default`), `${a.urn}: blob reads/writes/deletes are not logged`);
+    });
+
+    it("grants only narrow built-in data roles, at resource scopes, to service principals", () => {
+        const allowed = new Set<string>(Object.values(BUILTIN_ROLES));
+        const roles = ofType(plan, T.role);
+        assert.ok(roles.length >= 5);
+        for (const r of roles) {
+            const guid = String(r.inputs.roleDefinitionId).split("/").pop()!;
+            assert.ok(allowed.has(guid) && !BROAD_ROLES.includes(guid), `${r.urn} grants ${guid}`);
+            assert.doesNotMatch(String(r.inputs.scope), /^\/subscriptions\/[^/]+(\/resourceGroups\/[^/]+)?\/?$/i, `${r.urn} is scoped to a subscription or resource group`);
+            assert.equal(r.inputs.principalType, "ServicePrincipal", r.urn);
+            assert.match(r.inputs.roleAssignmentName, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, r.urn);
+        }
+    });
+
+    it("serves every model HTTPS-only with liveness and readiness probes, bounded scaling and alerts", () => {
+        const apps = ofType(plan, T.app);
+        assert.equal(apps.length, 2);
+        for (const a of apps) {
+            assert.equal(a.inputs.configuration.ingress.allowInsecure, false, a.urn);
+            const scale = a.inputs.template.scale;
+            assert.ok(scale.maxReplicas > scale.minReplicas, a.urn);
+            for (const c of a.inputs.template.containers) {
+                const types = c.probes.map((p: any) => p.type);
+                assert.ok(types.includes("Liveness") && types.includes("Readiness"), `${a.urn} ${c.name}: ${types}`);
+            }
+            const alerts = ofType(plan, T.alert).filter((al) => al.inputs.scopes.includes(a.id));
+            assert.deepEqual(alerts.map((al) => al.inputs.criteria.allOf[0].metricName).sort(), ["Requests", "ResponseTime"], a.urn);
+        }
+        assert.equal(one(plan, T.app, "inference-iris").inputs.template.scale.minReplicas, 0, "serverless inference scales to zero");
+        assert.ok(one(plan, T.app, "serving-iris").inputs.template.scale.minReplicas >= (prod ? 2 : 1), "replica floor");
+    });
+
+    it("fits every physical name to its type's rule", () => {
+        for (const [type, input, kind] of NAMED) {
+            for (const r of ofType(plan, type)) {
+                const name = r.inputs[input];
+                assert.ok(isValidAzureName(kind, name), `${r.urn}: ${input} ${JSON.stringify(name)} breaks ${AZURE_NAME_RULES[kind].pattern}`);
+            }
+        }
+    });
+
+    it(`protects and retains every stateful resource only in prod (this stack: ${environment})`, () => {
+        const stateful = plan.resources.filter((r) => STATEFUL.includes(r.type));
+        assert.ok(stateful.length >= 12);
+        for (const r of stateful) assert.deepEqual(r.options, { protect: prod, retainOnDelete: prod }, r.urn);
+        const locks = ofType(plan, T.lock);
+        if (prod) {
+            assert.deepEqual(locks.map((l) => [l.inputs.scope, l.inputs.level]), [[one(plan, T.account, "lake-account").id, "CanNotDelete"]]);
+        } else {
+            assert.deepEqual(locks, []);
+        }
+    });
+
+    it("exports the cloud-neutral outputs", () => {
+        const o = plan.outputs as any;
+        assert.match(o.dataLake.endpoint, /^https:\/\/[a-z0-9]{3,24}\.dfs\.core\.windows\.net\/$/);
+        assert.deepEqual(o.dataLake.buckets, { raw: "raw", curated: "curated", features: "features", models: "models" });
+        assert.match(o.mlPlatform.trackingUri, /^azureml:\/\//);
+        assert.ok(o.mlPlatform.modelRegistry);
+        assert.match(o.containerService.endpoints.iris, /^https:\/\/svc-iris\./);
+        assert.match(o.serverlessInference.endpoints.iris, /^https:\/\/inf-iris\./);
+    });
+}
+
+describe("shipped Azure stacks, planned end to end", () => {
+    for (const stack of ["azure-dev", "azure-prod"]) {
+        const environment = loadStackConfig(ROOT, stack).config["mlops:environment"];
+        describe(stack, () => {
+            const plan: Plan = { stack, project: "mlops", resources: [], outputs: {} };
+            before(async () => Object.assign(plan, await planStack(ROOT, stack)));
+            checkAzureInvariants(plan, environment);
+        });
+    }
+
+    describe("azure-dev: cheap, scale to zero, no GPU, the sample served with no manual step", () => {
+        const plan: Plan = { stack: "azure-dev", project: "mlops", resources: [], outputs: {} };
+        before(async () => Object.assign(plan, await planStack(ROOT, "azure-dev")));
+
+        it("serves iris from the pinned public Python image with samples/model mounted from secrets", () => {
+            const serve = fs.readFileSync(path.join(ROOT, "samples", "model", "serve.py"), "utf8");
+            for (const name of ["serving-iris", "inference-iris"]) {
+                const app = one(plan, T.app, name).inputs;
+                const [c] = app.template.containers;
+                assert.equal(c.image, "python:3.12.12-slim-bookworm");
+                assert.deepEqual(c.command, ["python", "/app/serve.py"]);
+                assert.deepEqual(c.volumeMounts, [{ volumeName: "model-files", mountPath: "/app" }]);
+                assert.equal(app.configuration.secrets.find((s: any) => s.name === "file-serve-py").value, serve);
+                assert.equal(app.workloadProfileName, "Consumption", "no GPU in dev");
+            }
+        });
+
+        it("uses LRS storage, Basic registries, no Synapse and a training cluster that scales to zero", () => {
+            for (const a of ofType(plan, T.account)) assert.equal(a.inputs.sku.name, "Standard_LRS", a.urn);
+            for (const r of ofType(plan, T.registry)) assert.equal(r.inputs.sku.name, "Basic", r.urn);
+            assert.deepEqual(ofType(plan, T.synapse), []);
+            const scale = one(plan, T.compute, "ml-compute").inputs.properties.properties.scaleSettings;
+            assert.equal(scale.minNodeCount, 0);
+        });
+
+        it("stops with a config error, before any resource, when azure-native:location is missing", async () => {
+            const loaded = loadStackConfig(ROOT, "azure-dev");
+            const config = Object.fromEntries(Object.entries(loaded.config).filter(([k]) => k !== "azure-native:location"));
+            const { readStackConfig } = await import("../../stacks/config/read");
+            const { buildStack } = await import("../../stacks/build");
+            let error: unknown;
+            const result = await capture({ project: "mlops", stack: "azure-dev", config }, async () => {
+                try {
+                    await buildStack(readStackConfig());
+                } catch (e) {
+                    error = e;
+                }
+            });
+            assert.ok(error instanceof ValidationError, String(error));
+            assert.match(error.message, /azure-native:location: is required: every Azure resource of the stack is created in this region \(got nothing \(the key is missing\)\)\. Fix: run `pulumi config set azure-native:location swedencentral`/);
+            assert.deepEqual(result.resources.map((r) => r.type), ["pulumi:pulumi:Stack"]);
+        });
+    });
+
+    describe("azure-prod: accelerated serving, geo-redundant lake, Synapse, protections", () => {
+        const plan: Plan = { stack: "azure-prod", project: "mlops", resources: [], outputs: {} };
+        before(async () => Object.assign(plan, await planStack(ROOT, "azure-prod")));
+
+        it("serves the model on the serverless T4 GPU profile, with two warm replicas in the container service", () => {
+            for (const name of ["serving-environment", "inference-environment"]) {
+                assert.deepEqual(one(plan, T.environment, name).inputs.workloadProfiles, [{ name: "Consumption", workloadProfileType: "Consumption" }, { name: "gpu-t4", workloadProfileType: "Consumption-GPU-NC8as-T4" }], name);
+            }
+            for (const name of ["serving-iris", "inference-iris"]) assert.equal(one(plan, T.app, name).inputs.workloadProfileName, "gpu-t4", name);
+            assert.deepEqual(one(plan, T.app, "serving-iris").inputs.template.scale.minReplicas, 2);
+        });
+
+        it("keeps the lake geo-redundant and queries it with Synapse (managed VNet, exfiltration protection)", () => {
+            assert.match(one(plan, T.account, "lake-account").inputs.sku.name, /^Standard_(RA)?G(Z)?RS$/);
+            const syn = one(plan, T.synapse, "lake-query-workspace").inputs;
+            assert.deepEqual([syn.managedVirtualNetwork, syn.managedVirtualNetworkSettings.preventDataExfiltration, syn.azureADOnlyAuthentication, syn.publicNetworkAccess], ["default", true, true, "Disabled"]);
+        });
+
+        it("trains on the catalog's T4 VM size, scaling from zero", () => {
+            const p = one(plan, T.compute, "ml-compute").inputs.properties.properties;
+            assert.deepEqual([p.vmSize, p.scaleSettings.minNodeCount], ["Standard_NC4as_T4_v3", 0]);
+            assert.deepEqual((plan.outputs as any).mlPlatform.training, { accelerator: "nvidia-t4", acceleratorCount: 1, compute: "Standard_NC4as_T4_v3", maxNodes: 4, spot: true });
+        });
+    });
+});

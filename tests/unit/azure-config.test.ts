@@ -1,0 +1,111 @@
+import * as assert from "node:assert/strict";
+import * as path from "path";
+import { ValidationError } from "@mlops/components";
+import { parseStackConfig } from "../../stacks/config/parse";
+import { AZURE_KEYS } from "../../stacks/config/azure";
+import { StackConfig } from "../../stacks/config/schema";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const model = { name: "iris", image: "registry.example/iris:1.0" };
+
+/** The namespaced map the CLI hands the program: `mlops:` keys as JSON, provider keys as given. */
+function raw(values: Record<string, unknown>, provider: Record<string, string> = { "azure-native:location": "swedencentral" }): Record<string, string> {
+    return { ...Object.fromEntries(Object.entries(values).map(([k, v]) => [`mlops:${k}`, typeof v === "string" ? v : JSON.stringify(v)])), ...provider };
+}
+
+function parse(values: Record<string, unknown>, provider?: Record<string, string>): StackConfig {
+    return parseStackConfig(raw({ cloud: "azure", environment: "dev", ...values }, provider), { project: "mlops", stack: "t", projectRoot: ROOT });
+}
+
+function problemsOf(values: Record<string, unknown>, provider?: Record<string, string>): readonly string[] {
+    try {
+        parse(values, provider);
+    } catch (e) {
+        assert.ok(e instanceof ValidationError, `expected ValidationError, got ${e}`);
+        return e.problems;
+    }
+    assert.fail("expected the config to be rejected");
+}
+
+function hasProblem(problems: readonly string[], ...parts: string[]): void {
+    assert.ok(problems.some((p) => parts.every((part) => p.includes(part))), `no problem mentions ${parts.join(" + ")}:\n${problems.join("\n")}`);
+}
+
+describe("Azure stack config (mlops:<section>.azure, azure-native:location)", () => {
+    it("fills cheap defaults in dev", () => {
+        const az = parse({ models: [model] }).azure!;
+        assert.equal(az.location, "swedencentral");
+        assert.deepEqual(az.dataLake, { replication: "LRS", softDeleteRetentionDays: 7, allowedIpRanges: [], queryAllowedIpRanges: [] });
+        assert.deepEqual(az.mlPlatform, { publicNetworkAccess: false, cpuVmSize: "Standard_DS3_v2", idleSecondsBeforeScaleDown: 120, registrySku: "Basic", untaggedRetentionDays: 7 });
+        assert.deepEqual(az.containerService, { registrySku: "Basic", untaggedRetentionDays: 7, externalIngress: true, allowedIpRanges: [] });
+        assert.deepEqual(az.serverlessInference, { externalIngress: true, allowedIpRanges: [], endpointAuthMode: "key", endpointInstanceType: "Standard_DS3_v2", functionsInstanceMemoryMB: 2048, functionsPythonVersion: "3.12" });
+        assert.deepEqual(az.models, [{ scoringPath: "/predict" }]);
+    });
+
+    it("defaults prod to geo-redundant storage, longer soft delete and Premium registries", () => {
+        const az = parse({ environment: "prod" }).azure!;
+        assert.equal(az.dataLake.replication, "GRS");
+        assert.equal(az.dataLake.softDeleteRetentionDays, 30);
+        assert.equal(az.mlPlatform.registrySku, "Premium");
+        assert.equal(az.containerService.registrySku, "Premium");
+        assert.equal(parse({ environment: "staging" }).azure!.dataLake.replication, "ZRS");
+    });
+
+    it("reads every key it documents", () => {
+        const az = parse({
+            dataLake: { azure: { replication: "GZRS", softDeleteRetentionDays: 90, allowedIpRanges: ["203.0.113.7"], queryAllowedIpRanges: ["203.0.113.0/24"] } },
+            mlPlatform: { azure: { publicNetworkAccess: true, cpuVmSize: "Standard_D4s_v5", idleSecondsBeforeScaleDown: 600, registrySku: "Standard", untaggedRetentionDays: 30 } },
+            containerService: { azure: { registrySku: "Premium", untaggedRetentionDays: 14, externalIngress: false, allowedIpRanges: ["198.51.100.1"] } },
+            serverlessInference: { implementation: "azureml-endpoint", azure: { externalIngress: false, allowedIpRanges: [], endpointAuthMode: "aadToken", endpointInstanceType: "Standard_F4s_v2", functionsInstanceMemoryMB: 4096, functionsPythonVersion: "3.11" } },
+            models: [{ ...model, azure: { scoringPath: "/v1/models/iris:predict" } }],
+        }).azure!;
+        assert.deepEqual(az.dataLake, { replication: "GZRS", softDeleteRetentionDays: 90, allowedIpRanges: ["203.0.113.7"], queryAllowedIpRanges: ["203.0.113.0/24"] });
+        assert.deepEqual(az.mlPlatform, { publicNetworkAccess: true, cpuVmSize: "Standard_D4s_v5", idleSecondsBeforeScaleDown: 600, registrySku: "Standard", untaggedRetentionDays: 30 });
+        assert.deepEqual(az.containerService, { registrySku: "Premium", untaggedRetentionDays: 14, externalIngress: false, allowedIpRanges: ["198.51.100.1"] });
+        assert.deepEqual(az.serverlessInference, { externalIngress: false, allowedIpRanges: [], endpointAuthMode: "aadToken", endpointInstanceType: "Standard_F4s_v2", functionsInstanceMemoryMB: 4096, functionsPythonVersion: "3.11" });
+        assert.deepEqual(az.models, [{ scoringPath: "/v1/models/iris:predict" }]);
+        assert.deepEqual(Object.keys(AZURE_KEYS), ["dataLake", "mlPlatform", "containerService", "serverlessInference", "model"]);
+    });
+
+    it("fails when azure-native:location is missing", () => {
+        hasProblem(problemsOf({}, {}), "azure-native:location", "is required", "pulumi config set azure-native:location");
+    });
+
+    it("fails when azure-native:location is not a region name", () => {
+        hasProblem(problemsOf({}, { "azure-native:location": "sweden/central" }), "azure-native:location", '"sweden/central"', "pulumi config set azure-native:location");
+    });
+
+    it("fails when a prod lake is not geo-redundant", () => {
+        hasProblem(problemsOf({ environment: "prod", dataLake: { azure: { replication: "LRS" } } }), "mlops:dataLake.azure.replication", '"LRS"', "Allowed: GRS, RAGRS, GZRS, RAGZRS", "CKV_AZURE_206");
+    });
+
+    it("fails with every bad value listed at once", () => {
+        const problems = problemsOf({
+            dataLake: { azure: { replication: "XRS", softDeleteRetentionDays: 3, allowedIpRanges: ["10.0.0.0/8"], color: "blue" } },
+            mlPlatform: { azure: { cpuVmSize: "huge", idleSecondsBeforeScaleDown: 10, registrySku: "Gold" } },
+            containerService: { azure: { untaggedRetentionDays: 400, externalIngress: "maybe" } },
+            serverlessInference: { azure: { endpointAuthMode: "password", functionsInstanceMemoryMB: 1024, functionsPythonVersion: "2.7", allowedIpRanges: ["x"] } },
+            models: [{ ...model, azure: { scoringPath: "predict", gpu: true } }],
+        });
+        hasProblem(problems, "mlops:dataLake.azure.replication", '"XRS"', "Allowed: LRS, ZRS, GRS, RAGRS, GZRS, RAGZRS");
+        hasProblem(problems, "mlops:dataLake.azure.softDeleteRetentionDays", "between 7 and 365");
+        hasProblem(problems, "mlops:dataLake.azure.allowedIpRanges[0]", "private or reserved");
+        hasProblem(problems, "mlops:dataLake.azure.color", "not a known key");
+        hasProblem(problems, "mlops:mlPlatform.azure.cpuVmSize", "Azure VM size");
+        hasProblem(problems, "mlops:mlPlatform.azure.idleSecondsBeforeScaleDown", "between 60 and 604800");
+        hasProblem(problems, "mlops:mlPlatform.azure.registrySku", "Allowed: Basic, Standard, Premium");
+        hasProblem(problems, "mlops:containerService.azure.untaggedRetentionDays", "between 0 and 365");
+        hasProblem(problems, "mlops:containerService.azure.externalIngress", "true or false");
+        hasProblem(problems, "mlops:serverlessInference.azure.endpointAuthMode", "Allowed: key, aadToken");
+        hasProblem(problems, "mlops:serverlessInference.azure.functionsInstanceMemoryMB", "Allowed: 512, 2048, 4096");
+        hasProblem(problems, "mlops:serverlessInference.azure.functionsPythonVersion", "Allowed: 3.10, 3.11, 3.12");
+        hasProblem(problems, "mlops:serverlessInference.azure.allowedIpRanges[0]", "not an IPv4 address");
+        hasProblem(problems, "mlops:models[0].azure.scoringPath", "a path starting with /");
+        hasProblem(problems, "mlops:models[0].azure.gpu", "not a known key");
+    });
+
+    it("fails when a model's accelerator is one its Azure service does not offer, naming what it offers", () => {
+        hasProblem(problemsOf({ models: [{ ...model, accelerator: "nvidia-l4" }] }), "mlops:models[0].accelerator", "container-apps", "nvidia-t4");
+        hasProblem(problemsOf({ serverlessInference: { implementation: "functions" }, models: [{ ...model, accelerator: "nvidia-t4", serveWith: ["serverlessInference"] }] }), "mlops:models[0].accelerator", "functions runs on CPU only");
+    });
+});
