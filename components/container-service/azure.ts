@@ -1,0 +1,100 @@
+/**
+ * Container service on Azure (`container-apps`): a container registry (admin user and anonymous pull off,
+ * untagged-manifest retention on Premium) and a Container Apps environment with one app per model. Each
+ * app runs as its own managed identity (AcrPull on the registry only), serves HTTPS only, keeps
+ * `minReplicas` warm and scales on concurrent requests up to `maxReplicas`, has liveness, readiness and
+ * startup probes, and alerts on 5xx errors and latency. GPU models run on the catalog's workload profile.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as containerregistry from "@pulumi/azure-native/containerregistry";
+import { ContainerService, ContainerServiceArgs } from "./contract";
+import { modelProblems, planApps, thresholdProblems } from "./azure-apps";
+import { deployContainerApps } from "./azure-host";
+import { registryArgs, registryProblems } from "./azure-registry";
+import { ipRangeProblems } from "../network/azure";
+import { azureNames } from "../naming/azure";
+import { diagnosticSetting } from "../observability/azure";
+import { Problems } from "../shared/problems";
+
+export interface AzureContainerAppsArgs extends ContainerServiceArgs {
+    readonly resourceGroupName: pulumi.Input<string>;
+    readonly location: string;
+    /** Lowercase slug every name starts from (`namePrefix(project, stack)`). */
+    readonly namePrefix: string;
+    /** The stack's random 6-character suffix (the registry name is global). */
+    readonly nameSuffix: pulumi.Input<string>;
+    readonly subscriptionId: pulumi.Input<string>;
+    /** ARM ID of the Log Analytics workspace (environment, registry and app logs). */
+    readonly logAnalyticsWorkspaceId: pulumi.Input<string>;
+    /** Registry SKU: Basic (about $5/month), Standard, or Premium (about $50/month, retention policy). @default "Basic" */
+    readonly registrySku?: string;
+    /** Days untagged manifests are kept before the retention policy purges them (Premium only). @default 7 */
+    readonly untaggedRetentionDays?: number;
+    /** Ingress reachable from the internet (HTTPS only); false keeps the models inside the environment. @default true */
+    readonly externalIngress?: boolean;
+    /** Public IPv4 addresses or CIDR blocks allowed to call the models. @default [] - no IP restriction */
+    readonly allowedIpRanges?: readonly string[];
+    /** HTTP 5xx responses in 5 minutes that fire a model's error alert. @default 5 */
+    readonly alertServerErrors?: number;
+    /** Average response time in ms that fires a model's latency alert. @default 2000 */
+    readonly alertLatencyMs?: number;
+}
+
+export class AzureContainerApps extends pulumi.ComponentResource implements ContainerService {
+    /** Model name -> `https://<app fqdn>`. */
+    public readonly endpoints: pulumi.Output<Record<string, string>>;
+    public readonly registryId: pulumi.Output<string>;
+    /** `<registry>.azurecr.io`: push images here and name them `<loginServer>/<repo>:<tag>` in `mlops:models`. */
+    public readonly registryLoginServer: pulumi.Output<string>;
+    public readonly environmentId: pulumi.Output<string>;
+
+    constructor(name: string, args: AzureContainerAppsArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        const registrySku = args.registrySku ?? "Basic";
+        const untaggedRetentionDays = args.untaggedRetentionDays ?? 7;
+        const problems = new Problems();
+        modelProblems(args.models, problems);
+        const plans = planApps(args.models ?? [], problems);
+        registryProblems({ sku: registrySku, untaggedRetentionDays }, "", problems);
+        ipRangeProblems(args.allowedIpRanges ?? [], "allowedIpRanges", problems);
+        thresholdProblems(args, problems);
+        problems.throwIfAny(`AzureContainerApps "${name}"`);
+        super("mlops:index:AzureContainerApps", name, args, opts);
+
+        const protect = args.protectData ?? true;
+        const tags = { ...args.tags };
+        const registry = new containerregistry.Registry(
+            `${name}-registry`,
+            registryArgs({
+                registryName: pulumi.output(args.nameSuffix).apply((sfx) => azureNames.containerRegistry(args.namePrefix, "cs", sfx)),
+                resourceGroupName: args.resourceGroupName,
+                location: args.location,
+                sku: registrySku,
+                untaggedRetentionDays,
+                tags,
+            }),
+            { parent: this, protect, retainOnDelete: protect },
+        );
+        diagnosticSetting(`${name}-registry-diagnostics`, { resourceUri: registry.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
+
+        const host = deployContainerApps(this, name, {
+            role: "svc",
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            namePrefix: args.namePrefix,
+            subscriptionId: args.subscriptionId,
+            logAnalyticsWorkspaceId: args.logAnalyticsWorkspaceId,
+            registry: { id: registry.id, loginServer: registry.loginServer },
+            external: args.externalIngress ?? true,
+            allowedIpRanges: args.allowedIpRanges ?? [],
+            models: args.models,
+            plans,
+            thresholds: { serverErrors: args.alertServerErrors ?? 5, latencyMs: args.alertLatencyMs ?? 2000 },
+            tags,
+        });
+        this.endpoints = host.endpoints;
+        this.environmentId = host.environmentId;
+        this.registryId = registry.id;
+        this.registryLoginServer = registry.loginServer;
+        this.registerOutputs({ endpoints: this.endpoints, registryId: this.registryId, registryLoginServer: this.registryLoginServer, environmentId: this.environmentId });
+    }
+}

@@ -1,0 +1,89 @@
+/**
+ * The storage account baseline every Azure component uses (data lake, ML workspace store, Functions host
+ * store), as a plain args object: HTTPS only, TLS 1.2, no anonymous blob access, no shared keys (Entra ID
+ * only), no local users or SFTP, copies only within the tenant, double encryption at rest, and a firewall
+ * whose default the caller chooses. Type-only SDK import: nothing is loaded or created here.
+ *
+ * Rules: CKV_AZURE_3, 44, 190, 35, 36, 244, CKV2_AZURE_40, 41, 1 (security-baseline.md 1.3).
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type * as storage from "@pulumi/azure-native/storage";
+import { firewallRange } from "../network/azure";
+
+/** Replication kinds (SKU `Standard_<kind>`). */
+export const REPLICATIONS = ["LRS", "ZRS", "GRS", "RAGRS", "GZRS", "RAGZRS"] as const;
+/** Geo-redundant kinds (CKV_AZURE_206): what prod requires. */
+export const GEO_REPLICATIONS = ["GRS", "RAGRS", "GZRS", "RAGZRS"] as const;
+
+export interface CustomerManagedKey {
+    /** Key name in the vault; no version, so the account follows the key's rotations. */
+    readonly keyName: pulumi.Input<string>;
+    readonly keyVaultUri: pulumi.Input<string>;
+    /** ARM ID of the user-assigned identity that holds Key Vault Crypto Service Encryption User on the key. */
+    readonly identityId: pulumi.Input<string>;
+}
+
+export interface SecureAccountOptions {
+    readonly accountName: pulumi.Input<string>;
+    readonly resourceGroupName: pulumi.Input<string>;
+    readonly location: string;
+    /** One of REPLICATIONS. */
+    readonly replication: string;
+    /** ADLS Gen2 (hierarchical namespace); fixed at creation. */
+    readonly hierarchicalNamespace: boolean;
+    /** What the firewall does with traffic no rule matches. */
+    readonly defaultAction: "Allow" | "Deny";
+    /** Public IPv4 addresses or CIDR blocks let through the firewall. */
+    readonly allowedIpRanges: readonly string[];
+    /** Azure resources let through by resource instance rules (their managed identity). */
+    readonly trustedResources?: readonly { readonly tenantId: pulumi.Input<string>; readonly resourceId: pulumi.Input<string> }[];
+    /** Customer-managed key; without it, Microsoft-managed keys. */
+    readonly customerManagedKey?: CustomerManagedKey;
+    readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** SAS tokens (user delegation only: shared keys are off) older than a day are logged. */
+export const SAS_POLICY = { sasExpirationPeriod: "1.00:00:00", expirationAction: "Log" } as const;
+
+export function secureStorageAccountArgs(o: SecureAccountOptions): storage.StorageAccountArgs {
+    const cmk = o.customerManagedKey;
+    const services = { blob: { enabled: true, keyType: "Account" }, file: { enabled: true, keyType: "Account" } };
+    return {
+        accountName: o.accountName,
+        resourceGroupName: o.resourceGroupName,
+        location: o.location,
+        kind: "StorageV2",
+        sku: { name: `Standard_${o.replication}` },
+        accessTier: "Hot",
+        isHnsEnabled: o.hierarchicalNamespace,
+        enableHttpsTrafficOnly: true,
+        minimumTlsVersion: "TLS1_2",
+        allowBlobPublicAccess: false,
+        allowSharedKeyAccess: false,
+        defaultToOAuthAuthentication: true,
+        isLocalUserEnabled: false,
+        isSftpEnabled: false,
+        allowCrossTenantReplication: false,
+        allowedCopyScope: "AAD",
+        sasPolicy: { ...SAS_POLICY },
+        // Public endpoint stays on so the firewall's IP and resource-instance rules apply; no rule, no entry.
+        publicNetworkAccess: "Enabled",
+        networkRuleSet: {
+            defaultAction: o.defaultAction,
+            bypass: "AzureServices",
+            ipRules: o.allowedIpRanges.map((r) => ({ iPAddressOrRange: firewallRange(r), action: "Allow" })),
+            resourceAccessRules: (o.trustedResources ?? []).map((r) => ({ tenantId: r.tenantId, resourceId: r.resourceId })),
+        },
+        encryption: cmk
+            ? {
+                  keySource: "Microsoft.Keyvault",
+                  keyVaultProperties: { keyName: cmk.keyName, keyVaultUri: cmk.keyVaultUri },
+                  encryptionIdentity: { encryptionUserAssignedIdentity: cmk.identityId },
+                  requireInfrastructureEncryption: true,
+                  services,
+              }
+            : { keySource: "Microsoft.Storage", requireInfrastructureEncryption: true, services },
+        identity: cmk ? { type: "UserAssigned", userAssignedIdentities: [cmk.identityId] } : undefined,
+        tags: { ...o.tags },
+    };
+}

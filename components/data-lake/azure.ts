@@ -1,0 +1,194 @@
+/**
+ * The data lake on Azure: an ADLS Gen2 storage account (StorageV2 with hierarchical namespace) encrypted
+ * with a customer-managed key from its own Key Vault, one private container per zone, blob versioning,
+ * change feed, blob and container soft delete, a lifecycle policy, storage read/write/delete logs in Log
+ * Analytics, and optionally Synapse serverless SQL over the files. In prod (`protectData`) the account,
+ * containers, vault and key are protected and retained, and a CanNotDelete lock sits on the account.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as storage from "@pulumi/azure-native/storage";
+import { DataLake, DataLakeArgs } from "./contract";
+import { secureStorageAccountArgs } from "./azure-account";
+import { SYNAPSE_FILESYSTEM, dataProtection, lakeProblems, lifecyclePolicy, zoneContainerName } from "./azure-policy";
+import { AzureSynapseQuery } from "./azure-synapse";
+import { AzureKeyVault, vaultRetentionProblems } from "../encryption/azure";
+import { AzureWorkloadIdentity } from "../identity/azure";
+import { azureNames } from "../naming/azure";
+import { blobAuditLogs } from "../observability/azure";
+
+/** The key the account is encrypted with. */
+export const LAKE_KEY_NAME = "lake-cmk";
+
+export interface AzureDataLakeArgs extends DataLakeArgs {
+    readonly resourceGroupName: pulumi.Input<string>;
+    readonly location: string;
+    /** Lowercase slug every name starts from (`namePrefix(project, stack)`). */
+    readonly namePrefix: string;
+    /** The stack's random 6-character suffix that makes global names unique (see components/naming/azure.ts). */
+    readonly nameSuffix: pulumi.Input<string>;
+    /** Subscription and tenant of the deployment (from `authorization.getClientConfig`). */
+    readonly subscriptionId: pulumi.Input<string>;
+    readonly tenantId: pulumi.Input<string>;
+    /** ARM ID of the Log Analytics workspace that receives the storage audit logs. */
+    readonly logAnalyticsWorkspaceId: pulumi.Input<string>;
+    /**
+     * Replication: LRS, ZRS, GRS, RAGRS, GZRS or RAGZRS. With `protectData` only geo-redundant kinds are
+     * accepted. GRS costs about twice LRS. @default "GRS"
+     */
+    readonly replication?: string;
+    /** Days deleted blobs and containers can be restored, 7-365. @default 7 */
+    readonly softDeleteRetentionDays?: number;
+    /** Public IPv4 addresses or CIDR blocks let through the account firewall. @default [] - trusted Azure services only */
+    readonly allowedIpRanges?: readonly string[];
+    /** ARM IDs of Azure resources whose managed identity may pass the firewall (e.g. the ML workspace). @default [] */
+    readonly trustedResourceIds?: readonly pulumi.Input<string>[];
+    /** Public IPv4 addresses or CIDR blocks allowed to reach Synapse. @default [] - Synapse public access off */
+    readonly queryAllowedIpRanges?: readonly string[];
+    /** Entra ID object made Synapse SQL administrator (the deployer). @default - none; required with `queryEngine` */
+    readonly queryAdministratorObjectId?: pulumi.Input<string>;
+    /** Days the deleted vault and key stay recoverable, 7-90. @default 90 */
+    readonly keyVaultSoftDeleteRetentionDays?: number;
+}
+
+export class AzureDataLake extends pulumi.ComponentResource implements DataLake {
+    /** Zone -> container name. */
+    public readonly bucketNames: pulumi.Output<Record<string, string>>;
+    /** `https://<account>.dfs.core.windows.net/` (ADLS Gen2 endpoint). */
+    public readonly endpoint: pulumi.Output<string>;
+    public readonly accountName: pulumi.Output<string>;
+    public readonly accountId: pulumi.Output<string>;
+    /** Zone -> ARM ID of its container: the scope of per-zone role assignments. */
+    public readonly containerIds: pulumi.Output<Record<string, string>>;
+    /** Synapse serverless SQL endpoint, or "" without `queryEngine`. */
+    public readonly queryEndpoint: pulumi.Output<string>;
+
+    constructor(name: string, args: AzureDataLakeArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        const protect = args.protectData ?? true;
+        const s = {
+            zones: args.zones,
+            namePrefix: args.namePrefix,
+            nameSuffix: typeof args.nameSuffix === "string" ? args.nameSuffix : undefined,
+            replication: args.replication ?? "GRS",
+            protectData: protect,
+            softDeleteRetentionDays: args.softDeleteRetentionDays ?? 7,
+            noncurrentVersionRetentionDays: args.noncurrentVersionRetentionDays ?? 30,
+            rawColdStorageAfterDays: args.rawColdStorageAfterDays ?? 90,
+            allowedIpRanges: args.allowedIpRanges ?? [],
+            queryAllowedIpRanges: args.queryAllowedIpRanges ?? [],
+        };
+        const problems = lakeProblems(s);
+        // The vault is a child component: its arguments are checked here, before anything is registered.
+        vaultRetentionProblems(args.keyVaultSoftDeleteRetentionDays ?? 90, "keyVaultSoftDeleteRetentionDays", problems);
+        if (args.queryEngine && args.queryAdministratorObjectId === undefined) {
+            problems.add({ path: "queryAdministratorObjectId", value: undefined, message: "is required with queryEngine (Synapse needs an Entra ID administrator)", fix: "pass the deployer's objectId from authorization.getClientConfig" });
+        }
+        problems.throwIfAny(`AzureDataLake "${name}"`);
+        super("mlops:index:AzureDataLake", name, args, opts);
+
+        const stateful = { parent: this, protect, retainOnDelete: protect };
+        const tags = { ...args.tags };
+        const named = (build: (suffix: string) => string) => pulumi.output(args.nameSuffix).apply(build);
+        const rg = args.resourceGroupName;
+
+        const keys = new AzureKeyVault(
+            `${name}-keys`,
+            {
+                resourceGroupName: rg,
+                location: args.location,
+                vaultName: named((sfx) => azureNames.keyVault(args.namePrefix, "dl", sfx)),
+                tenantId: args.tenantId,
+                logAnalyticsWorkspaceId: args.logAnalyticsWorkspaceId,
+                keyNames: [LAKE_KEY_NAME],
+                softDeleteRetentionDays: args.keyVaultSoftDeleteRetentionDays,
+                protectData: protect,
+                tags,
+            },
+            { parent: this },
+        );
+        // The account unwraps its key as this identity; it may use that one key and nothing else.
+        const encryption = new AzureWorkloadIdentity(
+            `${name}-encryption`,
+            {
+                resourceGroupName: rg,
+                location: args.location,
+                identityName: azureNames.identity(args.namePrefix, "lake-encryption"),
+                subscriptionId: args.subscriptionId,
+                grants: [{ label: "cmk", scope: keys.keys[0].id, role: "Key Vault Crypto Service Encryption User" }],
+                tags,
+            },
+            { parent: this },
+        );
+
+        const synapseName = named((sfx) => azureNames.synapseWorkspace(args.namePrefix, sfx));
+        const synapseId = pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.Synapse/workspaces/${synapseName}`;
+        const trusted = [...(args.trustedResourceIds ?? []), ...(args.queryEngine ? [synapseId] : [])];
+        const account = new storage.StorageAccount(
+            `${name}-account`,
+            secureStorageAccountArgs({
+                accountName: named((sfx) => azureNames.storageAccount(args.namePrefix, "dl", sfx)),
+                resourceGroupName: rg,
+                location: args.location,
+                replication: s.replication,
+                hierarchicalNamespace: true,
+                defaultAction: "Deny",
+                allowedIpRanges: s.allowedIpRanges,
+                trustedResources: trusted.map((resourceId) => ({ tenantId: args.tenantId, resourceId })),
+                customerManagedKey: { keyName: LAKE_KEY_NAME, keyVaultUri: keys.vaultUri, identityId: encryption.identityId },
+                tags,
+            }),
+            // The identity must hold its key role before the account asks Key Vault for the key.
+            { ...stateful, dependsOn: encryption.assignments },
+        );
+        const inAccount = { accountName: account.name, resourceGroupName: rg };
+
+        new storage.BlobServiceProperties(`${name}-blob-service`, { ...inAccount, blobServicesName: "default", ...dataProtection(s.softDeleteRetentionDays, args.auditLogRetentionDays ?? 365) }, { parent: this });
+        new storage.ManagementPolicy(`${name}-lifecycle`, { ...inAccount, managementPolicyName: "default", policy: lifecyclePolicy(args.zones, s.noncurrentVersionRetentionDays, s.rawColdStorageAfterDays) }, { parent: this });
+        blobAuditLogs(`${name}-blob-diagnostics`, account.id, args.logAnalyticsWorkspaceId, { parent: this });
+        if (protect) {
+            new authorization.ManagementLockByScope(
+                `${name}-lock`,
+                { scope: account.id, level: "CanNotDelete", lockName: "mlops-data-lake", notes: "The data lake of a protected (prod) stack; remove this lock on purpose before deleting the account." },
+                { parent: this },
+            );
+        }
+
+        const container = (resourceName: string, containerName: string) => new storage.BlobContainer(resourceName, { ...inAccount, containerName, publicAccess: "None" }, stateful);
+        const containers = args.zones.map((zone) => container(`${name}-${zone}`, zoneContainerName(zone)));
+
+        let queryEndpoint: pulumi.Output<string> = pulumi.output("");
+        if (args.queryEngine) {
+            const filesystem = container(`${name}-synapse-filesystem`, SYNAPSE_FILESYSTEM);
+            const query = new AzureSynapseQuery(
+                `${name}-query`,
+                {
+                    resourceGroupName: rg,
+                    location: args.location,
+                    workspaceName: synapseName,
+                    subscriptionId: args.subscriptionId,
+                    tenantId: args.tenantId,
+                    storageAccountId: account.id,
+                    dfsEndpoint: account.primaryEndpoints.apply((e) => e.dfs ?? ""),
+                    filesystem: SYNAPSE_FILESYSTEM,
+                    filesystemContainerId: filesystem.id,
+                    readableContainerIds: Object.fromEntries(args.zones.map((zone, i) => [zone, containers[i].id])),
+                    administratorObjectId: args.queryAdministratorObjectId!,
+                    logAnalyticsWorkspaceId: args.logAnalyticsWorkspaceId,
+                    allowedIpRanges: s.queryAllowedIpRanges,
+                    protectData: protect,
+                    tags,
+                },
+                { parent: this },
+            );
+            queryEndpoint = query.sqlEndpoint;
+        }
+
+        this.accountName = account.name;
+        this.accountId = account.id;
+        this.endpoint = account.primaryEndpoints.apply((e) => e.dfs ?? "");
+        this.bucketNames = pulumi.all(containers.map((c) => c.name)).apply((names) => Object.fromEntries(args.zones.map((zone, i) => [zone, names[i]])));
+        this.containerIds = pulumi.all(containers.map((c) => c.id)).apply((ids) => Object.fromEntries(args.zones.map((zone, i) => [zone, ids[i]])));
+        this.queryEndpoint = queryEndpoint;
+        this.registerOutputs({ bucketNames: this.bucketNames, endpoint: this.endpoint, accountName: this.accountName, accountId: this.accountId, containerIds: this.containerIds, queryEndpoint: this.queryEndpoint });
+    }
+}

@@ -1,0 +1,219 @@
+/**
+ * The ML platform on Azure: an Azure Machine Learning workspace (system-assigned identity, public network
+ * access off unless opened, Entra ID access to its store) with its own Key Vault, workspace-based
+ * Application Insights, container registry and storage account; a training cluster sized from the
+ * accelerator catalog that scales to zero; the workspace model registry with one entry per model; and
+ * an identity-based datastore on the data lake's models zone.
+ *
+ * Azure ML grants the workspace identity access to its own store, vault, registry and insights when it
+ * creates the workspace, so the deployer needs permission to create role assignments on them.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
+import * as containerregistry from "@pulumi/azure-native/containerregistry";
+import * as ml from "@pulumi/azure-native/machinelearningservices";
+import * as storage from "@pulumi/azure-native/storage";
+import { MlPlatform, MlPlatformArgs, TrainingDefaults } from "./contract";
+import { DEFAULT_CPU_VM_SIZE, checkMlSettings, idleDuration } from "./azure-settings";
+import { registryArgs } from "../container-service/azure-registry";
+import { secureStorageAccountArgs } from "../data-lake/azure-account";
+import { dataProtection } from "../data-lake/azure-policy";
+import { AzureKeyVault, vaultRetentionProblems } from "../encryption/azure";
+import { AzureWorkloadIdentity, RoleGrant, grantRole } from "../identity/azure";
+import { azureNames } from "../naming/azure";
+import { blobAuditLogs, diagnosticSetting } from "../observability/azure";
+
+/** The workspace datastore on the lake's models zone. */
+export const LAKE_DATASTORE = "lake_models";
+
+export interface AzureMlPlatformArgs extends MlPlatformArgs {
+    readonly resourceGroupName: pulumi.Input<string>;
+    readonly location: string;
+    /** Lowercase slug every name starts from (`namePrefix(project, stack)`). */
+    readonly namePrefix: string;
+    /** The stack's random 6-character suffix (see components/naming/azure.ts). */
+    readonly nameSuffix: pulumi.Input<string>;
+    readonly subscriptionId: pulumi.Input<string>;
+    readonly tenantId: pulumi.Input<string>;
+    /** ARM ID of the Log Analytics workspace (diagnostics, Application Insights). */
+    readonly logAnalyticsWorkspaceId: pulumi.Input<string>;
+    /** Storage account name and ARM ID of the lake container named by `artifactBucket`. */
+    readonly artifactStorageAccountName: pulumi.Input<string>;
+    readonly artifactContainerId: pulumi.Input<string>;
+    /** Zone -> ARM ID of lake containers training may read. @default {} */
+    readonly readableContainerIds?: Readonly<Record<string, pulumi.Input<string>>>;
+    /**
+     * Let the workspace, its vault and its store be reached from public networks (Entra ID still
+     * required). Off means only private endpoints, which this component does not create. @default false
+     */
+    readonly publicNetworkAccess?: boolean;
+    /** VM size of CPU-only training nodes (`training.accelerator` none). @default "Standard_DS3_v2" */
+    readonly cpuVmSize?: string;
+    /** Seconds an idle node is kept before the cluster scales it away (nodes cost money while kept). @default 120 */
+    readonly idleSecondsBeforeScaleDown?: number;
+    /** Workspace registry SKU: Basic, Standard or Premium (retention policy). @default "Basic" */
+    readonly registrySku?: string;
+    /** Days untagged image manifests are kept (Premium only). @default 7 */
+    readonly untaggedRetentionDays?: number;
+    /** Replication of the workspace store (LRS, ZRS, GRS, ...). @default "LRS" */
+    readonly storageReplication?: string;
+    /** Days the deleted vault stays recoverable, 7-90. @default 90 */
+    readonly keyVaultSoftDeleteRetentionDays?: number;
+}
+
+export class AzureMlPlatform extends pulumi.ComponentResource implements MlPlatform {
+    /** The workspace's MLflow tracking URI (`azureml://<region>.api.azureml.ms/mlflow/v1.0/...`). */
+    public readonly trackingUri: pulumi.Output<string>;
+    /** ARM ID of the workspace, whose model registry holds the models. */
+    public readonly modelRegistry: pulumi.Output<string>;
+    public readonly trainingDefaults: pulumi.Output<TrainingDefaults>;
+    public readonly workspaceName: pulumi.Output<string>;
+    public readonly registryLoginServer: pulumi.Output<string>;
+
+    constructor(name: string, args: AzureMlPlatformArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        const s = {
+            models: args.models,
+            artifactBucket: typeof args.artifactBucket === "string" ? args.artifactBucket : undefined,
+            accelerator: args.training?.accelerator,
+            maxNodes: args.training?.maxNodes ?? 1,
+            spot: args.training?.spot ?? true,
+            cpuVmSize: args.cpuVmSize ?? DEFAULT_CPU_VM_SIZE,
+            idleSecondsBeforeScaleDown: args.idleSecondsBeforeScaleDown ?? 120,
+            registrySku: args.registrySku ?? "Basic",
+            untaggedRetentionDays: args.untaggedRetentionDays ?? 7,
+            storageReplication: args.storageReplication ?? "LRS",
+        };
+        const { problems, training } = checkMlSettings(s);
+        // The vault is a child component: its arguments are checked here, before anything is registered.
+        vaultRetentionProblems(args.keyVaultSoftDeleteRetentionDays ?? 90, "keyVaultSoftDeleteRetentionDays", problems);
+        problems.throwIfAny(`AzureMlPlatform "${name}"`);
+        super("mlops:index:AzureMlPlatform", name, args, opts);
+
+        const protect = args.protectData ?? true;
+        const stateful = { parent: this, protect, retainOnDelete: protect };
+        const tags = { ...args.tags };
+        const rg = args.resourceGroupName;
+        const open = args.publicNetworkAccess ?? false;
+        const named = (build: (suffix: string) => string) => pulumi.output(args.nameSuffix).apply(build);
+        const workspaceName = named((sfx) => azureNames.mlWorkspace(args.namePrefix, sfx));
+        const workspaceId = pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.MachineLearningServices/workspaces/${workspaceName}`;
+
+        const vault = new AzureKeyVault(
+            `${name}-keys`,
+            { resourceGroupName: rg, location: args.location, vaultName: named((sfx) => azureNames.keyVault(args.namePrefix, "ml", sfx)), tenantId: args.tenantId, logAnalyticsWorkspaceId: args.logAnalyticsWorkspaceId, softDeleteRetentionDays: args.keyVaultSoftDeleteRetentionDays, protectData: protect, tags },
+            { parent: this },
+        );
+        const insights = new applicationinsights.Component(
+            `${name}-insights`,
+            { resourceName: azureNames.appInsights(args.namePrefix, "ml"), resourceGroupName: rg, location: args.location, kind: "web", applicationType: "web", ingestionMode: "LogAnalytics", workspaceResourceId: args.logAnalyticsWorkspaceId, tags },
+            { parent: this },
+        );
+        const registry = new containerregistry.Registry(
+            `${name}-registry`,
+            registryArgs({ registryName: named((sfx) => azureNames.containerRegistry(args.namePrefix, "ml", sfx)), resourceGroupName: rg, location: args.location, sku: s.registrySku, untaggedRetentionDays: s.untaggedRetentionDays, tags }),
+            stateful,
+        );
+        diagnosticSetting(`${name}-registry-diagnostics`, { resourceUri: registry.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
+        // Not ADLS Gen2: Azure ML does not take a hierarchical-namespace account as its default store.
+        const store = new storage.StorageAccount(
+            `${name}-store`,
+            secureStorageAccountArgs({
+                accountName: named((sfx) => azureNames.storageAccount(args.namePrefix, "ml", sfx)),
+                resourceGroupName: rg,
+                location: args.location,
+                replication: s.storageReplication,
+                hierarchicalNamespace: false,
+                defaultAction: open ? "Allow" : "Deny",
+                allowedIpRanges: [],
+                trustedResources: [{ tenantId: args.tenantId, resourceId: workspaceId }],
+                tags,
+            }),
+            stateful,
+        );
+        blobAuditLogs(`${name}-store-blob-diagnostics`, store.id, args.logAnalyticsWorkspaceId, { parent: this });
+        new storage.BlobServiceProperties(`${name}-store-blob-service`, { accountName: store.name, resourceGroupName: rg, blobServicesName: "default", ...dataProtection(7, 30) }, { parent: this });
+
+        const workspace = new ml.Workspace(
+            `${name}-workspace`,
+            {
+                workspaceName,
+                resourceGroupName: rg,
+                location: args.location,
+                sku: { name: "Basic", tier: "Basic" },
+                identity: { type: "SystemAssigned" },
+                keyVault: vault.vaultId,
+                applicationInsights: insights.id,
+                containerRegistry: registry.id,
+                storageAccount: store.id,
+                // The workspace reaches its store with its identity, not account keys (shared keys are off).
+                systemDatastoresAuthMode: "Identity",
+                publicNetworkAccess: open ? "Enabled" : "Disabled",
+                v1LegacyMode: false,
+                description: "MLOps platform workspace: tracking, model registry and training compute",
+                tags,
+            },
+            stateful,
+        );
+        diagnosticSetting(`${name}-diagnostics`, { resourceUri: workspace.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
+        const inWorkspace = { workspaceName: workspace.name, resourceGroupName: rg };
+
+        // The workspace reads and writes the lake's models zone through the datastore with its own identity.
+        const workspacePrincipal = workspace.identity.apply((i) => i?.principalId ?? "");
+        const workspaceGrant = grantRole(`${name}-workspace-models`, { scope: args.artifactContainerId, role: "Storage Blob Data Contributor", principalId: workspacePrincipal, subscriptionId: args.subscriptionId }, { parent: this });
+        new ml.Datastore(
+            `${name}-datastore`,
+            {
+                ...inWorkspace,
+                name: LAKE_DATASTORE,
+                properties: { datastoreType: "AzureDataLakeGen2", accountName: args.artifactStorageAccountName, filesystem: args.artifactBucket, credentials: { credentialsType: "None" }, serviceDataAccessAuthIdentity: "WorkspaceSystemAssignedIdentity", description: "The data lake's models zone" },
+            },
+            { parent: this, dependsOn: [workspaceGrant] },
+        );
+
+        // Training nodes run as their own identity: write the models zone, read the other zones, pull images.
+        const grants: RoleGrant[] = [
+            { label: "models", scope: args.artifactContainerId, role: "Storage Blob Data Contributor" },
+            ...Object.entries(args.readableContainerIds ?? {}).map(([zone, scope]) => ({ label: `read-${zone}`, scope, role: "Storage Blob Data Reader" })),
+            { label: "registry", scope: registry.id, role: "AcrPull" },
+        ];
+        const trainer = new AzureWorkloadIdentity(
+            `${name}-training`,
+            { resourceGroupName: rg, location: args.location, identityName: azureNames.identity(args.namePrefix, "ml-training"), subscriptionId: args.subscriptionId, grants, tags },
+            { parent: this },
+        );
+        new ml.Compute(
+            `${name}-compute`,
+            {
+                ...inWorkspace,
+                computeName: azureNames.amlCompute(),
+                location: args.location,
+                identity: { type: "UserAssigned", userAssignedIdentities: [trainer.identityId] },
+                properties: {
+                    computeType: "AmlCompute",
+                    disableLocalAuth: true,
+                    description: `Training: ${training.accelerator === "none" ? "CPU" : `${training.accelerator} x${training.acceleratorCount}`}`,
+                    properties: {
+                        vmSize: training.compute,
+                        vmPriority: training.spot ? "LowPriority" : "Dedicated",
+                        osType: "Linux",
+                        scaleSettings: { minNodeCount: 0, maxNodeCount: training.maxNodes, nodeIdleTimeBeforeScaleDown: idleDuration(s.idleSecondsBeforeScaleDown) },
+                        remoteLoginPortPublicAccess: "Disabled",
+                    },
+                },
+                tags,
+            },
+            { parent: this },
+        );
+
+        for (const model of args.models) {
+            new ml.ModelContainer(`${name}-model-${model}`, { ...inWorkspace, name: model, properties: { description: `Registered by the mlops stack for model ${model}` } }, stateful);
+        }
+
+        this.trackingUri = workspace.mlFlowTrackingUri;
+        this.modelRegistry = workspace.id;
+        this.trainingDefaults = pulumi.output(training);
+        this.workspaceName = workspace.name;
+        this.registryLoginServer = registry.loginServer;
+        this.registerOutputs({ trackingUri: this.trackingUri, modelRegistry: this.modelRegistry, trainingDefaults: this.trainingDefaults, workspaceName: this.workspaceName, registryLoginServer: this.registryLoginServer });
+    }
+}

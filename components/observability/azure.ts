@@ -1,0 +1,137 @@
+/**
+ * Observability on Azure: the Log Analytics workspace every audit trail and diagnostic log goes to, and
+ * the helpers the other Azure components use to send a resource's logs there and to alert on serving.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as monitor from "@pulumi/azure-native/monitor";
+import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
+import { AZURE_NAME_RULES, isValidAzureName } from "../naming/azure";
+import { Problems } from "../shared/problems";
+import { ALERT_WINDOW, AlertTarget, AlertThresholds, alertCriteria, servingAlerts } from "./azure-alerts";
+
+/** Log Analytics keeps data queryable (interactive retention) for 30 to 730 days. */
+export const LOG_RETENTION_DAYS = { min: 30, max: 730 } as const;
+
+export interface AzureMonitoringArgs {
+    readonly resourceGroupName: pulumi.Input<string>;
+    readonly location: string;
+    /** Name of the Log Analytics workspace (4-63 letters, digits and '-'). */
+    readonly workspaceName: string;
+    /**
+     * Days logs stay queryable, 30-730. Audit trails need at least a year (CKV_AZURE_37).
+     * Costs money beyond the first 31 days (per GB per month). @default 365
+     */
+    readonly retentionDays?: number;
+    /** Protect the workspace (the audit trail) and keep it on destroy. @default true */
+    readonly protectData?: boolean;
+    /** Tags on every resource. @default {} */
+    readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** Log Analytics workspace: the one destination of diagnostic settings and Container Apps logs. */
+export class AzureMonitoring extends pulumi.ComponentResource {
+    /** ARM ID of the workspace (what diagnostic settings take). */
+    public readonly workspaceId: pulumi.Output<string>;
+    /** The workspace's customer ID (GUID) for queries. */
+    public readonly customerId: pulumi.Output<string>;
+
+    constructor(name: string, args: AzureMonitoringArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        const retentionDays = args.retentionDays ?? 365;
+        const problems = new Problems();
+        if (!isValidAzureName("logAnalytics", args.workspaceName)) {
+            problems.add({ path: "workspaceName", value: args.workspaceName, message: "is not a valid Log Analytics workspace name", fix: `use ${AZURE_NAME_RULES.logAnalytics.min}-${AZURE_NAME_RULES.logAnalytics.max} letters, digits and '-'` });
+        }
+        if (!Number.isInteger(retentionDays) || retentionDays < LOG_RETENTION_DAYS.min || retentionDays > LOG_RETENTION_DAYS.max) {
+            problems.add({ path: "retentionDays", value: retentionDays, message: `must be a whole number of days from ${LOG_RETENTION_DAYS.min} to ${LOG_RETENTION_DAYS.max} (Log Analytics interactive retention)`, fix: "set mlops:dataLake.auditLogRetentionDays to at most 730 on Azure; archive older logs to storage" });
+        }
+        problems.throwIfAny(`AzureMonitoring "${name}"`);
+        super("mlops:index:AzureMonitoring", name, args, opts);
+
+        const protect = args.protectData ?? true;
+        const workspace = new operationalinsights.Workspace(
+            `${name}-workspace`,
+            {
+                workspaceName: args.workspaceName,
+                resourceGroupName: args.resourceGroupName,
+                location: args.location,
+                sku: { name: "PerGB2018" },
+                retentionInDays: retentionDays,
+                // Entra ID only: no shared-key ingestion; readers need rights on the resources they query.
+                features: { disableLocalAuth: true, enableLogAccessUsingOnlyResourcePermissions: true },
+                tags: { ...args.tags },
+            },
+            { parent: this, protect, retainOnDelete: protect },
+        );
+        this.workspaceId = workspace.id;
+        this.customerId = workspace.customerId;
+        this.registerOutputs({ workspaceId: this.workspaceId, customerId: this.customerId });
+    }
+}
+
+export interface DiagnosticsOptions {
+    /** ARM ID of the resource whose logs are sent. */
+    readonly resourceUri: pulumi.Input<string>;
+    /** ARM ID of the Log Analytics workspace. */
+    readonly workspaceId: pulumi.Input<string>;
+    /** Log categories, e.g. `StorageRead`; used instead of the `allLogs` category group. */
+    readonly categories?: readonly string[];
+    /** Metric categories to send. @default ["AllMetrics"] */
+    readonly metricCategories?: readonly string[];
+}
+
+/** Sends a resource's logs (every category unless `categories` narrows them) and metrics to Log Analytics. */
+export function diagnosticSetting(resourceName: string, o: DiagnosticsOptions, opts: pulumi.CustomResourceOptions): monitor.DiagnosticSetting {
+    const logs = o.categories ? o.categories.map((category) => ({ category, enabled: true })) : [{ categoryGroup: "allLogs", enabled: true }];
+    return new monitor.DiagnosticSetting(
+        resourceName,
+        {
+            name: "to-log-analytics",
+            resourceUri: o.resourceUri,
+            workspaceId: o.workspaceId,
+            // Resource-specific tables (e.g. StorageBlobLogs) rather than the legacy AzureDiagnostics table.
+            logAnalyticsDestinationType: "Dedicated",
+            logs,
+            metrics: (o.metricCategories ?? ["AllMetrics"]).map((category) => ({ category, enabled: true })),
+        },
+        opts,
+    );
+}
+
+/** Storage audit trail: blob reads, writes and deletes of an account (CKV2_AZURE_21, CIS-AZ3 4.12-4.14). */
+export function blobAuditLogs(resourceName: string, accountId: pulumi.Input<string>, workspaceId: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): monitor.DiagnosticSetting {
+    return diagnosticSetting(resourceName, { resourceUri: pulumi.interpolate`${accountId}/blobServices/default`, workspaceId, categories: ["StorageRead", "StorageWrite", "StorageDelete"], metricCategories: ["Transaction"] }, opts);
+}
+
+export interface ServingAlertOptions {
+    readonly resourceGroupName: pulumi.Input<string>;
+    /** ARM ID of the serving resource (container app, function app, online endpoint). */
+    readonly scope: pulumi.Input<string>;
+    readonly target: AlertTarget;
+    /** Human name of what is served, for the alert description. */
+    readonly subject: string;
+    readonly thresholds?: AlertThresholds;
+    readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** The error and latency alerts of one serving deployment (`<name>-errors`, `<name>-latency`). */
+export function servingAlertRules(name: string, o: ServingAlertOptions, opts: pulumi.CustomResourceOptions): monitor.MetricAlert[] {
+    return servingAlerts(o.target, o.thresholds).map(
+        (spec) =>
+            new monitor.MetricAlert(
+                `${name}-${spec.key}`,
+                {
+                    resourceGroupName: o.resourceGroupName,
+                    location: "global",
+                    description: `${o.subject}: ${spec.description}`,
+                    enabled: true,
+                    severity: spec.severity,
+                    scopes: [o.scope],
+                    ...ALERT_WINDOW,
+                    autoMitigate: true,
+                    criteria: alertCriteria(spec),
+                    tags: { ...o.tags },
+                },
+                opts,
+            ),
+    );
+}

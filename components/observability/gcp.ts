@@ -1,0 +1,149 @@
+/**
+ * Observability of the serving deployments: per Cloud Run service (Cloud Functions 2nd gen runs on one)
+ * and per Vertex AI endpoint, an alert policy on the 5xx error rate and one on p95 latency, sent to email
+ * channels; and an explicit retention on the project's `_Default` log bucket (service logs).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as logging from "@pulumi/gcp/logging";
+import * as monitoring from "@pulumi/gcp/monitoring";
+import type * as inputs from "@pulumi/gcp/types/input";
+import { Problems } from "../shared/problems";
+import { namePrefixProblems } from "../naming/gcp";
+
+type Condition = inputs.monitoring.AlertPolicyCondition;
+
+const WINDOW = "300s";
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+/** Metrics of one kind of serving deployment (Cloud Monitoring metric list, run.googleapis.com and aiplatform.googleapis.com). */
+export const SERVING_METRICS = {
+    "cloud-run": {
+        resource: "cloud_run_revision",
+        label: "service_name",
+        requests: "run.googleapis.com/request_count",
+        errorsFilter: 'metric.labels.response_code_class = "5xx"',
+        errors: "run.googleapis.com/request_count",
+        latency: "run.googleapis.com/request_latencies",
+    },
+    "vertex-endpoint": {
+        resource: "aiplatform.googleapis.com/Endpoint",
+        label: "endpoint_id",
+        requests: "aiplatform.googleapis.com/prediction/online/prediction_count",
+        errorsFilter: "",
+        errors: "aiplatform.googleapis.com/prediction/online/error_count",
+        latency: "aiplatform.googleapis.com/prediction/online/prediction_latencies",
+    },
+} as const;
+export type ServingKind = keyof typeof SERVING_METRICS;
+
+/** The two alert conditions (error ratio, p95 latency) of one deployment. Pure, for tests. */
+export function servingConditions(kind: ServingKind, id: string, errorRatePercent: number, latencyP95Ms: number): { errors: Condition; latency: Condition } {
+    const m = SERVING_METRICS[kind];
+    const base = `resource.type = "${m.resource}" AND resource.labels.${m.label} = "${id}"`;
+    const rate = [{ alignmentPeriod: WINDOW, perSeriesAligner: "ALIGN_RATE", crossSeriesReducer: "REDUCE_SUM", groupByFields: [`resource.label.${m.label}`] }];
+    return {
+        errors: {
+            displayName: `${id}: error rate above ${errorRatePercent}%`,
+            conditionThreshold: {
+                filter: [base, `metric.type = "${m.errors}"`, m.errorsFilter].filter((p) => p.length > 0).join(" AND "),
+                denominatorFilter: `${base} AND metric.type = "${m.requests}"`,
+                aggregations: rate,
+                denominatorAggregations: rate,
+                comparison: "COMPARISON_GT",
+                thresholdValue: errorRatePercent / 100,
+                duration: WINDOW,
+                trigger: { count: 1 },
+            },
+        },
+        latency: {
+            displayName: `${id}: p95 latency above ${latencyP95Ms} ms`,
+            conditionThreshold: {
+                filter: `${base} AND metric.type = "${m.latency}"`,
+                aggregations: [{ alignmentPeriod: WINDOW, perSeriesAligner: "ALIGN_PERCENTILE_95", crossSeriesReducer: "REDUCE_MAX", groupByFields: [`resource.label.${m.label}`] }],
+                comparison: "COMPARISON_GT",
+                thresholdValue: latencyP95Ms,
+                duration: WINDOW,
+                trigger: { count: 1 },
+            },
+        },
+    };
+}
+
+export interface GcpObservabilityArgs {
+    /** Project of the alert policies, channels and log bucket. */
+    readonly project: string;
+    /** Prefix of alert names (the stacks use `<project>-<stack>`). */
+    readonly namePrefix: string;
+    /** Cloud Run service names to watch (Cloud Functions 2nd gen: the function names). @default [] */
+    readonly cloudRunServices?: readonly string[];
+    /** Vertex AI endpoint IDs to watch. @default [] */
+    readonly vertexEndpoints?: readonly string[];
+    /** Alert when more than this share of requests fail (5xx / errors), in percent. @default 5 */
+    readonly errorRatePercent?: number;
+    /** Alert when p95 latency exceeds this, in milliseconds. @default 2000 */
+    readonly latencyP95Ms?: number;
+    /** Email addresses notified of alerts. @default [] - alerts show in the console only */
+    readonly notificationEmails?: readonly string[];
+    /**
+     * Days the project's `_Default` log bucket keeps logs (beyond 30 days, storage is billed). One
+     * component per project should set it. @default - the `_Default` bucket is left as it is
+     */
+    readonly serviceLogRetentionDays?: number;
+}
+
+export class GcpObservability extends pulumi.ComponentResource {
+    /** Alert policy names. */
+    public readonly alertPolicies: pulumi.Output<string[]>;
+
+    constructor(name: string, args: GcpObservabilityArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        const errorRate = args.errorRatePercent ?? 5;
+        const latency = args.latencyP95Ms ?? 2000;
+        const retention = args.serviceLogRetentionDays;
+        const problems = new Problems();
+        namePrefixProblems(args.namePrefix, problems);
+        if (typeof errorRate !== "number" || errorRate <= 0 || errorRate > 100) problems.add({ path: "errorRatePercent", value: errorRate, message: "must be more than 0 and at most 100" });
+        if (!Number.isInteger(latency) || latency < 1) problems.add({ path: "latencyP95Ms", value: latency, message: "must be a whole number of milliseconds of at least 1" });
+        if (retention !== undefined && (!Number.isInteger(retention) || retention < 1 || retention > 3650)) problems.add({ path: "serviceLogRetentionDays", value: retention, message: "must be a whole number of days from 1 to 3650" });
+        (args.notificationEmails ?? []).forEach((e, i) => {
+            if (!EMAIL.test(e)) problems.add({ path: `notificationEmails[${i}]`, value: e, message: "is not an email address" });
+        });
+        problems.throwIfAny(`GcpObservability "${name}"`);
+        super("mlops:index:GcpObservability", name, args, opts);
+
+        const child = { parent: this, dependsOn: opts.dependsOn };
+        if (retention !== undefined) {
+            // _Default always exists; this sets its retention (and leaves the bucket in place on destroy).
+            new logging.ProjectBucketConfig(`${name}-default-logs`, { project: args.project, location: "global", bucketId: "_Default", retentionDays: retention }, child);
+        }
+
+        const channels = (args.notificationEmails ?? []).map(
+            (email, i) => new monitoring.NotificationChannel(`${name}-email-${i}`, { project: args.project, type: "email", displayName: `${args.namePrefix} ${email}`, labels: { email_address: email } }, child),
+        );
+        const targets: [ServingKind, string][] = [
+            ...(args.cloudRunServices ?? []).map((s): [ServingKind, string] => ["cloud-run", s]),
+            ...(args.vertexEndpoints ?? []).map((e): [ServingKind, string] => ["vertex-endpoint", e]),
+        ];
+        const policies = targets.flatMap(([kind, id]) => {
+            const c = servingConditions(kind, id, errorRate, latency);
+            return (["errors", "latency"] as const).map(
+                (which) =>
+                    new monitoring.AlertPolicy(
+                        `${name}-${id}-${which}`,
+                        {
+                            project: args.project,
+                            displayName: `${args.namePrefix} ${id} ${which === "errors" ? "error rate" : "p95 latency"}`,
+                            combiner: "OR",
+                            severity: which === "errors" ? "ERROR" : "WARNING",
+                            conditions: [c[which]],
+                            notificationChannels: channels.map((ch) => ch.name),
+                            alertStrategy: { autoClose: "1800s" },
+                            documentation: { mimeType: "text/markdown", content: `Serving deployment \`${id}\` (${kind}) of ${args.namePrefix}. See docs/gcp.md, "Alerts".` },
+                        },
+                        child,
+                    ),
+            );
+        });
+        this.alertPolicies = pulumi.all(policies.map((p) => p.name));
+        this.registerOutputs({ alertPolicies: this.alertPolicies });
+    }
+}

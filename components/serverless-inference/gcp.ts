@@ -1,0 +1,267 @@
+/**
+ * Serverless inference on Google Cloud, three implementations:
+ *  - CloudRunInference: one Cloud Run service per model that scales to zero (optional nvidia-l4);
+ *  - CloudFunctionsInference: one Cloud Functions (2nd gen) HTTP function per model, CPU only, built by
+ *    Cloud Build from a source archive this program uploads (the model's files plus a handler);
+ *  - VertexEndpointInference: one dedicated (or Private Service Connect) Vertex AI endpoint per model
+ *    with CMEK. Pulumi has no resource that deploys a custom model onto an endpoint: a pipeline does that
+ *    with the exported `deploySettings` (docs/gcp.md, "Vertex AI endpoints").
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as cloudfunctionsv2 from "@pulumi/gcp/cloudfunctionsv2";
+import * as cloudrunv2 from "@pulumi/gcp/cloudrunv2";
+import * as projects from "@pulumi/gcp/projects";
+import * as serviceaccount from "@pulumi/gcp/serviceaccount";
+import * as storage from "@pulumi/gcp/storage";
+import * as vertex from "@pulumi/gcp/vertex";
+import { ServerlessInference, ServerlessInferenceArgs } from "./contract";
+import * as sl from "./gcp-serverless";
+import { CloudRunModelsArgs, asArray, cloudRunModelsProblems, serveModels } from "../container-service/gcp";
+import { contextProblems } from "../container-service/gcp-cloud-run";
+import { ModelServingSpec } from "../shared/model";
+import { Problems } from "../shared/problems";
+import { GCP_NAME_RULES, hyphenName, namePrefixProblems, serviceAccountId, vertexEndpointId } from "../naming/gcp";
+
+export interface CloudRunInferenceArgs extends CloudRunModelsArgs, ServerlessInferenceArgs {
+    /** The models to serve; each scales between its `minReplicas` (0 scales to zero) and `maxReplicas`. */
+    readonly models: readonly ModelServingSpec[];
+}
+
+/** Cloud Run services that scale to zero when a model's `minReplicas` is 0 (serverless defaults). */
+export class CloudRunInference extends pulumi.ComponentResource implements ServerlessInference {
+    public readonly endpoints: pulumi.Output<Record<string, string>>;
+    public readonly serviceNames: Readonly<Record<string, string>>;
+
+    constructor(name: string, args: CloudRunInferenceArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        const problems = new Problems();
+        cloudRunModelsProblems(args, problems);
+        problems.throwIfAny(`CloudRunInference "${name}"`);
+        super("mlops:index:CloudRunInference", name, args, opts);
+        const services = serveModels(this, name, args, "infer", opts);
+        this.serviceNames = Object.fromEntries(services.map((s, i) => [args.models[i].name, s.serviceName]));
+        this.endpoints = pulumi.all(services.map((s) => s.uri)).apply((uris) => Object.fromEntries(args.models.map((m, i) => [m.name, uris[i]])));
+        this.registerOutputs({ endpoints: this.endpoints, serviceNames: this.serviceNames });
+    }
+}
+
+export interface CloudFunctionsInferenceArgs extends ServerlessInferenceArgs {
+    /** Project of every resource. */
+    readonly project: string;
+    /** Region of the functions, source bucket and build repository. */
+    readonly region: string;
+    /** Prefix of project-unique names; the stacks use `<project>-<stack>`. */
+    readonly namePrefix: string;
+    /** Handler files added to every model's source (file name -> content), e.g. main.py and requirements.txt. @default {} */
+    readonly handlerFiles?: Readonly<Record<string, string>>;
+    /** Python runtime. @default "python312" */
+    readonly runtime?: string;
+    /** The handler function in main.py. @default "predict" */
+    readonly entryPoint?: string;
+    /** Cloud KMS key of the source bucket. */
+    readonly sourceKmsKeyName: pulumi.Input<string>;
+    /** Bucket that receives the source bucket's access logs (e.g. the data lake's). @default - no access logs */
+    readonly accessLogBucket?: pulumi.Input<string>;
+    /** `internal`, `internal-and-cloud-load-balancing` or `all`. @default "internal" */
+    readonly ingress?: string;
+    /** Let anyone on the internet call the functions (`allUsers` invoker). @default false */
+    readonly allowUnauthenticated?: boolean;
+    /** IAM members granted `roles/run.invoker` on every function. @default [] */
+    readonly invokers?: readonly string[];
+    /** Seconds a request may take. @default 300 */
+    readonly requestTimeoutSeconds?: number;
+    /** Protect and retain the source bucket. @default true */
+    readonly protectData?: boolean;
+}
+
+export class CloudFunctionsInference extends pulumi.ComponentResource implements ServerlessInference {
+    public readonly endpoints: pulumi.Output<Record<string, string>>;
+    /** Function name per model (also the name of the Cloud Run service behind it, for alerting). */
+    public readonly serviceNames: Readonly<Record<string, string>>;
+
+    constructor(name: string, args: CloudFunctionsInferenceArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        const handlers = args.handlerFiles ?? {};
+        const runtime = args.runtime ?? "python312";
+        const ingress = args.ingress ?? "internal";
+        const timeout = args.requestTimeoutSeconds ?? 300;
+        const problems = new Problems();
+        namePrefixProblems(args.namePrefix, problems);
+        contextProblems({ region: args.region, ingress, allowUnauthenticated: args.allowUnauthenticated ?? false, invokers: args.invokers ?? [], requestTimeoutSeconds: timeout }, problems);
+        if (!(sl.FUNCTION_RUNTIMES as readonly string[]).includes(runtime)) problems.add({ path: "runtime", value: runtime, message: "is not a supported runtime", allowed: sl.FUNCTION_RUNTIMES });
+        args.models.forEach((m, i) => sl.functionModelProblems(m, `models[${i}]`, handlers, problems));
+        problems.throwIfAny(`CloudFunctionsInference "${name}"`);
+        const protect = args.protectData ?? true;
+        super("mlops:index:CloudFunctionsInference", name, args, opts);
+
+        const labels = { ...args.tags };
+        const child = { parent: this, dependsOn: opts.dependsOn };
+        const stateful = { ...child, protect, retainOnDelete: protect };
+        const sources = new storage.Bucket(
+            `${name}-sources`,
+            {
+                project: args.project,
+                location: args.region,
+                uniformBucketLevelAccess: true,
+                publicAccessPrevention: "enforced",
+                versioning: { enabled: true },
+                encryption: { defaultKmsKeyName: args.sourceKmsKeyName },
+                softDeletePolicy: { retentionDurationSeconds: 7 * 86_400 },
+                lifecycleRules: [{ action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: 30, withState: "ARCHIVED" } }],
+                logging: args.accessLogBucket === undefined ? undefined : { logBucket: args.accessLogBucket },
+                forceDestroy: !protect,
+                labels,
+            },
+            stateful,
+        );
+        // Cloud Build runs as this identity instead of a default account with broad project roles.
+        const builder = new serviceaccount.Account(`${name}-builder`, { project: args.project, accountId: serviceAccountId(args.namePrefix, "fn-build"), displayName: "mlops function builds" }, child);
+        const builderMember = pulumi.interpolate`serviceAccount:${builder.email}`;
+        const grants: pulumi.Resource[] = [
+            new projects.IAMMember(`${name}-builder-logs`, { project: args.project, role: sl.BUILD_PROJECT_ROLE, member: builderMember }, child),
+            new projects.IAMMember(
+                `${name}-builder-gcf-sources`,
+                {
+                    project: args.project,
+                    role: "roles/storage.objectViewer",
+                    member: builderMember,
+                    condition: { title: "gcf-v2-sources only", description: "Function sources Cloud Functions stages for builds", expression: sl.GCF_SOURCES_CONDITION },
+                },
+                child,
+            ),
+            new storage.BucketIAMMember(`${name}-builder-sources`, { bucket: sources.name, role: "roles/storage.objectViewer", member: builderMember }, child),
+            // Cloud Functions keeps build images and the buildpacks cache (a moving `latest` tag) in its own
+            // `gcf-artifacts` repository, which it creates on first deploy: the build may write there only.
+            new projects.IAMMember(
+                `${name}-builder-push`,
+                {
+                    project: args.project,
+                    role: "roles/artifactregistry.writer",
+                    member: builderMember,
+                    condition: { title: "gcf-artifacts only", description: "The repository Cloud Functions builds push to", expression: sl.gcfArtifactsCondition(args.project, args.region) },
+                },
+                child,
+            ),
+        ];
+
+        const functions = args.models.map((m) => {
+            const files = sl.functionSourceFiles(m, handlers);
+            const archive = new storage.BucketObject(
+                `${name}-${m.name}-source`,
+                {
+                    bucket: sources.name,
+                    name: sl.archiveObjectName(m.name, files),
+                    source: new pulumi.asset.AssetArchive(Object.fromEntries(Object.entries(files).map(([f, c]) => [f, new pulumi.asset.StringAsset(c)]))),
+                },
+                { parent: this },
+            );
+            const identity = new serviceaccount.Account(
+                `${name}-${m.name}-sa`,
+                { project: args.project, accountId: serviceAccountId(args.namePrefix, "fn", m.name), displayName: `mlops function ${m.name}`, description: "Runs one model function; no project roles" },
+                child,
+            );
+            const fn = new cloudfunctionsv2.Function(
+                `${name}-${m.name}`,
+                {
+                    project: args.project,
+                    location: args.region,
+                    name: hyphenName([args.namePrefix, "fn", m.name], GCP_NAME_RULES.cloudFunction.max),
+                    description: `mlops model ${m.name}`,
+                    labels: { ...labels, "mlops-model": m.name },
+                    buildConfig: {
+                        runtime,
+                        entryPoint: args.entryPoint ?? "predict",
+                        source: { storageSource: { bucket: sources.name, object: archive.name } },
+                        serviceAccount: builder.name,
+                    },
+                    serviceConfig: {
+                        availableCpu: String(m.cpuMillicores / 1000),
+                        availableMemory: `${m.memoryMiB}Mi`,
+                        minInstanceCount: m.minReplicas,
+                        maxInstanceCount: m.maxReplicas,
+                        maxInstanceRequestConcurrency: m.concurrency,
+                        timeoutSeconds: timeout,
+                        ingressSettings: sl.FUNCTION_INGRESS[ingress as keyof typeof sl.FUNCTION_INGRESS],
+                        allTrafficOnLatestRevision: true,
+                        serviceAccountEmail: identity.email,
+                        environmentVariables: { MODEL_NAME: m.name, ...m.env },
+                    },
+                },
+                { parent: this, dependsOn: [...asArray(opts.dependsOn), ...grants] },
+            );
+            // A 2nd gen function is served by a Cloud Run service of the same name: invokers need run.invoker there.
+            [...(args.allowUnauthenticated ? ["allUsers"] : []), ...(args.invokers ?? [])].forEach(
+                (member, i) => new cloudrunv2.ServiceIamMember(`${name}-${m.name}-invoker-${i}`, { project: args.project, location: args.region, name: fn.name, role: "roles/run.invoker", member }, child),
+            );
+            return fn;
+        });
+        this.serviceNames = Object.fromEntries(args.models.map((m) => [m.name, hyphenName([args.namePrefix, "fn", m.name], GCP_NAME_RULES.cloudFunction.max)]));
+        this.endpoints = pulumi.all(functions.map((f) => f.url)).apply((urls) => Object.fromEntries(args.models.map((m, i) => [m.name, urls[i]])));
+        this.registerOutputs({ endpoints: this.endpoints, serviceNames: this.serviceNames });
+    }
+}
+
+export interface VertexEndpointInferenceArgs extends ServerlessInferenceArgs {
+    /** Project of the endpoints. */
+    readonly project: string;
+    /** Vertex AI region; the key must be in the same location. */
+    readonly region: string;
+    /** Prefix of display names and endpoint IDs; the stacks use `<project>-<stack>`. */
+    readonly namePrefix: string;
+    /** Cloud KMS key of the endpoints (the Vertex AI service agent must be able to use it). */
+    readonly kmsKeyName: pulumi.Input<string>;
+    /** Fewest replicas a deployed model keeps (2 in prod for availability; each replica bills per hour). @default 1 */
+    readonly replicaFloor?: number;
+    /** `dedicated` (own DNS name, IAM-authenticated) or `private-service-connect` (reachable only through PSC). @default "dedicated" */
+    readonly endpointAccess?: string;
+    /** Machine type of CPU-only models (with an accelerator, the catalog decides). @default "n1-standard-2" */
+    readonly cpuMachineType?: string;
+}
+
+export class VertexEndpointInference extends pulumi.ComponentResource implements ServerlessInference {
+    public readonly endpoints: pulumi.Output<Record<string, string>>;
+    /** Endpoint ID per model (for alerting and deployment). */
+    public readonly endpointIds: Readonly<Record<string, string>>;
+    /** What a pipeline passes to `gcloud ai endpoints deploy-model`, per model. */
+    public readonly deploySettings: pulumi.Output<Record<string, sl.VertexDeploySettings & { endpoint: string }>>;
+
+    constructor(name: string, args: VertexEndpointInferenceArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        const floor = args.replicaFloor ?? 1;
+        const access = args.endpointAccess ?? "dedicated";
+        const problems = new Problems();
+        namePrefixProblems(args.namePrefix, problems);
+        if (!Number.isInteger(floor) || floor < 1) problems.add({ path: "replicaFloor", value: floor, message: "must be a whole number of at least 1 (Vertex keeps at least one replica)" });
+        if (!(sl.ENDPOINT_ACCESS as readonly string[]).includes(access)) problems.add({ path: "endpointAccess", value: access, message: "is not an endpoint access mode", allowed: sl.ENDPOINT_ACCESS });
+        const resolved = args.models.map((m, i) => sl.vertexModelProblems(m, `models[${i}]`, problems));
+        problems.throwIfAny(`VertexEndpointInference "${name}"`);
+        super("mlops:index:VertexEndpointInference", name, args, opts);
+
+        const ids = Object.fromEntries(args.models.map((m) => [m.name, vertexEndpointId(args.project, args.namePrefix, m.name)]));
+        const endpoints = args.models.map(
+            (m) =>
+                new vertex.AiEndpoint(
+                    `${name}-${m.name}`,
+                    {
+                        project: args.project,
+                        location: args.region,
+                        region: args.region,
+                        name: ids[m.name],
+                        displayName: hyphenName([args.namePrefix, m.name], 128),
+                        description: `mlops model ${m.name}`,
+                        encryptionSpec: { kmsKeyName: args.kmsKeyName },
+                        dedicatedEndpointEnabled: access === "dedicated" ? true : undefined,
+                        privateServiceConnectConfig: access === "private-service-connect" ? { enablePrivateServiceConnect: true, projectAllowlists: [args.project] } : undefined,
+                        labels: { ...args.tags, "mlops-model": m.name },
+                    },
+                    { parent: this, dependsOn: opts.dependsOn },
+                ),
+        );
+        const path = (id: string) => `projects/${args.project}/locations/${args.region}/endpoints/${id}`;
+        this.endpointIds = ids;
+        this.endpoints = pulumi
+            .all(endpoints.map((e) => e.dedicatedEndpointDns))
+            .apply((dns) => Object.fromEntries(args.models.map((m, i) => [m.name, access === "dedicated" ? `https://${dns[i]}/v1/${path(ids[m.name])}:predict` : path(ids[m.name])])));
+        this.deploySettings = pulumi.output(
+            Object.fromEntries(args.models.map((m, i) => [m.name, { endpoint: path(ids[m.name]), ...sl.vertexDeploySettings(m, resolved[i], args.cpuMachineType ?? "n1-standard-2", floor) }])),
+        );
+        this.registerOutputs({ endpoints: this.endpoints, endpointIds: this.endpointIds, deploySettings: this.deploySettings });
+    }
+}

@@ -1,0 +1,201 @@
+/**
+ * The ADLS Gen2 storage account of the lake, its blob service properties and containers. Soft delete and
+ * versioning live on the account's BlobServiceProperties, a separate resource, so those are stack rules
+ * joining the account with the properties whose `accountName` came from it.
+ */
+import { PolicyResource } from "@pulumi/policy";
+import { CUSTOM, Knob, MlopsPolicy, resourceRule, stackRule } from "../meta";
+import { whenKnown } from "../lib/read";
+import { StackView } from "../lib/stack-view";
+import { AZ } from "./types";
+
+const LAKE = "components/data-lake/azure.ts";
+
+export const storageTransport = resourceRule({
+    name: "azure-storage-secure-transport",
+    description: "Storage accounts accept HTTPS only, with TLS 1.2 or later.",
+    severity: "high",
+    remediation: `set enableHttpsTrafficOnly: true and minimumTlsVersion: TLS1_2 on the storage account (${LAKE})`,
+    mirrors: ["CKV_AZURE_3", "CKV_AZURE_44", "AVD-AZU-0008", "AVD-AZU-0011", "CIS-AZ3 4.1", "CIS-AZ3 4.15"],
+    clouds: ["azure"],
+    category: "security",
+    enforcement: "mandatory",
+    types: [AZ.storageAccount],
+    check: (r) => [
+        ...(r.props.enableHttpsTrafficOnly === false ? ["enableHttpsTrafficOnly is false"] : []),
+        ...(["TLS1_2", "TLS1_3"].includes(r.props.minimumTlsVersion) ? [] : [`minimumTlsVersion is ${r.props.minimumTlsVersion ?? "unset"}, not TLS1_2`]),
+    ],
+});
+
+export const storageNoPublicBlobs = resourceRule({
+    name: "azure-storage-no-public-blobs",
+    description: "Storage accounts forbid anonymous blob access (allowBlobPublicAccess: false).",
+    severity: "critical",
+    remediation: `set allowBlobPublicAccess: false on the storage account (${LAKE})`,
+    mirrors: ["CKV_AZURE_190", "CKV2_AZURE_47", "AVD-AZU-0007"],
+    clouds: ["azure"],
+    category: "security",
+    enforcement: "mandatory",
+    types: [AZ.storageAccount],
+    check: (r) => (r.props.allowBlobPublicAccess === false ? [] : ["allowBlobPublicAccess is not false"]),
+});
+
+export const storageNetworkDeny = resourceRule({
+    name: "azure-storage-network-deny",
+    description: "Storage accounts deny network access by default (networkRuleSet.defaultAction Deny, trusted Azure services bypassing) or disable public network access.",
+    severity: "high",
+    remediation: `keep networkRuleSet { defaultAction: Deny, bypass: AzureServices } on the storage account (${LAKE}); admit callers through mlops:dataLake.azure.allowedIpRanges, not by opening the account`,
+    mirrors: ["CKV_AZURE_35", "CKV_AZURE_36", "CKV_AZURE_59", "AVD-AZU-0012", "AVD-AZU-0010", "CIS-AZ3 4.6", "CIS-AZ3 4.7", "CIS-AZ3 4.8"],
+    clouds: ["azure"],
+    category: "security",
+    enforcement: "mandatory",
+    types: [AZ.storageAccount],
+    check: (r) => {
+        if (r.props.publicNetworkAccess === "Disabled") return [];
+        const rules = r.props.networkRuleSet;
+        if (rules?.defaultAction !== "Deny") return [`networkRuleSet.defaultAction is ${rules?.defaultAction ?? "Allow (default)"}, not Deny`];
+        return String(rules.bypass ?? "").includes("AzureServices") ? [] : ["networkRuleSet.bypass does not include AzureServices"];
+    },
+});
+
+export const storageNoSharedKey = resourceRule({
+    name: "azure-storage-no-shared-key",
+    description: "Storage accounts refuse Shared Key authorization (Entra ID only) and have local users off.",
+    severity: "high",
+    remediation: `set allowSharedKeyAccess: false and isLocalUserEnabled: false on the storage account (${LAKE}); workloads use managed identities`,
+    mirrors: ["CKV2_AZURE_40", "CKV_AZURE_244"],
+    clouds: ["azure"],
+    category: "security",
+    enforcement: "mandatory",
+    types: [AZ.storageAccount],
+    check: (r) => [
+        ...(r.props.allowSharedKeyAccess === false ? [] : ["allowSharedKeyAccess is not false"]),
+        ...(r.props.isLocalUserEnabled === false ? [] : ["isLocalUserEnabled is not false"]),
+    ],
+});
+
+const GEO_REDUNDANT = ["Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"];
+
+export const storageGeoReplication = resourceRule({
+    name: "azure-storage-geo-replication",
+    description: "In production, storage accounts replicate to a second region (GRS, RA-GRS, GZRS or RA-GZRS).",
+    severity: "medium",
+    remediation: `set mlops:dataLake.azure.replication to a GRS-family value in prod (${LAKE})`,
+    mirrors: ["CKV_AZURE_206", "AVD-AZU-0058"],
+    clouds: ["azure"],
+    category: "data-loss",
+    enforcement: "prod",
+    types: [AZ.storageAccount],
+    check: (r) => (GEO_REDUNDANT.includes(r.props.sku?.name) ? [] : [`sku.name is ${r.props.sku?.name ?? "unset"}, not geo-redundant`]),
+});
+
+export const storageCmk = resourceRule({
+    name: "azure-storage-cmk",
+    description: "Storage accounts encrypt with a customer-managed key in Key Vault.",
+    severity: "low",
+    remediation: `set encryption.keySource: Microsoft.Keyvault with keyVaultProperties on the storage account (${LAKE})`,
+    mirrors: ["CKV2_AZURE_1", "AVD-AZU-0060", "CIS-AZ3 4.11"],
+    clouds: ["azure"],
+    category: "security",
+    enforcement: "advisory",
+    types: [AZ.storageAccount],
+    check: (r) => (r.props.encryption?.keySource === "Microsoft.Keyvault" ? [] : [`encryption.keySource is ${r.props.encryption?.keySource ?? "Microsoft.Storage (default)"}`]),
+});
+
+const MIN_DAYS: Knob = { schema: { type: "integer", minimum: 1, maximum: 365, description: "Shortest soft-delete retention accepted, in days." }, default: 7 };
+
+/** The BlobServiceProperties of an account (joined through the `accountName` input). */
+const blobServiceOf = (view: StackView, account: PolicyResource): PolicyResource | undefined => view.companions(account, [AZ.blobService], "accountName", ["accountName", "name"])[0];
+
+/** Accounts with blob storage: every kind except FileStorage. */
+const blobAccounts = (view: StackView, inScope: (r: PolicyResource) => boolean) => view.ofType([AZ.storageAccount]).filter((a) => inScope(a) && whenKnown(() => a.props.kind) !== "FileStorage");
+
+function retentionProblems(policy: any, what: string, minDays: number): string[] {
+    if (policy?.enabled !== true) return [`${what} is not enabled`];
+    return typeof policy.days === "number" && policy.days >= minDays ? [] : [`${what} keeps deleted data ${policy.days ?? "an unset number of"} days, below ${minDays}`];
+}
+
+function blobServiceRule(spec: Omit<Parameters<typeof stackRule>[0], "validate" | "types" | "clouds">, judge: (service: Record<string, any>, config: Record<string, any>) => string[]): MlopsPolicy {
+    return stackRule({
+        ...spec,
+        clouds: ["azure"],
+        types: [AZ.storageAccount],
+        validate: ({ view, config, inScope, report }) => {
+            for (const account of blobAccounts(view, inScope)) {
+                const service = blobServiceOf(view, account);
+                if (!service) {
+                    report(account, "no azure-native storage.BlobServiceProperties for this account");
+                    continue;
+                }
+                for (const problem of whenKnown(() => judge(service.props, config)) ?? []) report(account, problem);
+            }
+        },
+    });
+}
+
+export const blobSoftDelete = blobServiceRule(
+    {
+        name: "azure-blob-soft-delete",
+        description: "Storage accounts keep deleted blobs for at least `minDays` days (blob soft delete).",
+        severity: "high",
+        remediation: `keep deleteRetentionPolicy enabled on the account's BlobServiceProperties, days from mlops:dataLake.azure.softDeleteRetentionDays (7 to 365; ${LAKE})`,
+        mirrors: ["CKV2_AZURE_38", "AVD-AZU-0056", "CIS-AZ3 4.10"],
+        category: "data-loss",
+        enforcement: "mandatory",
+        knobs: { minDays: MIN_DAYS },
+    },
+    (service, config) => retentionProblems(service.deleteRetentionPolicy, "blob soft delete (deleteRetentionPolicy)", config.minDays),
+);
+
+export const containerSoftDelete = blobServiceRule(
+    {
+        name: "azure-container-soft-delete",
+        description: "Storage accounts keep deleted containers for at least `minDays` days (container soft delete; Checkov's CKV2_AZURE_38 checks blobs only).",
+        severity: "high",
+        remediation: `keep containerDeleteRetentionPolicy enabled on the account's BlobServiceProperties, days from mlops:dataLake.azure.softDeleteRetentionDays (${LAKE})`,
+        mirrors: ["CIS-AZ3 4.10", CUSTOM],
+        category: "data-loss",
+        enforcement: "mandatory",
+        knobs: { minDays: MIN_DAYS },
+    },
+    (service, config) => retentionProblems(service.containerDeleteRetentionPolicy, "container soft delete (containerDeleteRetentionPolicy)", config.minDays),
+);
+
+export const blobVersioning = blobServiceRule(
+    {
+        name: "azure-blob-versioning",
+        description: "Storage accounts version blobs (isVersioningEnabled), Azure's recommended companion of soft delete.",
+        severity: "high",
+        remediation: `keep isVersioningEnabled: true on the account's BlobServiceProperties (${LAKE})`,
+        mirrors: [CUSTOM],
+        category: "data-loss",
+        enforcement: "mandatory",
+    },
+    (service) => (service.isVersioningEnabled === true ? [] : ["isVersioningEnabled is not true"]),
+);
+
+export const containerPrivate = resourceRule({
+    name: "azure-blob-container-private",
+    description: "Blob containers allow no anonymous access (publicAccess None).",
+    severity: "critical",
+    remediation: `leave publicAccess at None on the blob container (${LAKE})`,
+    mirrors: ["CKV_AZURE_34"],
+    clouds: ["azure"],
+    category: "security",
+    enforcement: "mandatory",
+    types: [AZ.blobContainer],
+    check: (r) => ((r.props.publicAccess ?? "None") === "None" ? [] : [`publicAccess is ${r.props.publicAccess}`]),
+});
+
+export const azureStorageRules: readonly MlopsPolicy[] = [
+    storageTransport,
+    storageNoPublicBlobs,
+    storageNetworkDeny,
+    storageNoSharedKey,
+    storageGeoReplication,
+    storageCmk,
+    blobSoftDelete,
+    containerSoftDelete,
+    blobVersioning,
+    containerPrivate,
+];

@@ -1,0 +1,37 @@
+"""The iris sample as an Azure Functions app (Python v2 programming model), for serverlessInference
+implementation `functions` (Flex Consumption).
+
+It reuses the sample server's model code: copy samples/model/serve.py and samples/model/model.json beside
+this file before publishing (docs/azure.md, "Functions: publish the code"). Routes, under /api:
+
+GET  /api/healthz   -> 200 {"status": "ok", "model": ...}            (anonymous: health probes)
+POST /api/predict   {"instances": [[4 numbers], ...]} -> {"predictions": [...]}   (function key required)
+"""
+import json
+
+import azure.functions as func
+
+import serve  # samples/model/serve.py: loads model.json at import; its HTTP server is not started
+
+app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
+
+
+def _json(status, payload):
+    return func.HttpResponse(json.dumps(payload), status_code=status, mimetype="application/json")
+
+
+@app.route(route="healthz", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+def healthz(req: func.HttpRequest) -> func.HttpResponse:
+    return _json(200, {"status": "ok", "model": serve.NAME})
+
+
+@app.route(route="predict", methods=["POST"])
+def predict(req: func.HttpRequest) -> func.HttpResponse:
+    body = req.get_body()
+    if not 0 < len(body) <= serve.MAX_BODY_BYTES:
+        return _json(400, {"error": f"send a JSON body of 1 to {serve.MAX_BODY_BYTES} bytes"})
+    try:
+        instances = serve.parse_instances(body)
+    except serve.BadRequest as e:
+        return _json(400, {"error": str(e)})
+    return _json(200, {"predictions": [serve.predict(row) for row in instances]})

@@ -1,0 +1,218 @@
+/**
+ * The GCP foundations under mocks: project APIs, CMEK keys and their service-agent grants, the private
+ * network and the serving alerts. Exact inputs, plus a `fails when ...` case per validation rule.
+ */
+import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { CMEK_ROLE, GcpEncryption, GcpEncryptionArgs } from "../../components/encryption/gcp";
+import { GcpNetwork, GcpNetworkArgs, isPrivateCidr } from "../../components/network/gcp";
+import { GcpObservability, GcpObservabilityArgs, servingConditions } from "../../components/observability/gcp";
+import { GcpProjectServices } from "../../components/project-services/gcp";
+import { capture } from "../../stacks/plan/capture";
+import { MOCK_PROJECT_NUMBER } from "../../stacks/plan/mocks/gcp";
+import { CapturedResource, ofType, only, rejectedBuild } from "../harness";
+
+const run = (build: () => void) => capture({ project: "mlops", stack: "test", config: {} }, build);
+
+/** Records the resource options of every resource registered under `component` (transformations see them). */
+function optionsRecorder(): { seen: Record<string, pulumi.ResourceOptions>; transformation: pulumi.ResourceTransformation } {
+    const seen: Record<string, pulumi.ResourceOptions> = {};
+    return { seen, transformation: (a) => ((seen[a.name] = a.opts), undefined) };
+}
+
+describe("GcpProjectServices", () => {
+    it("enables every API once, never disabling it on destroy", async () => {
+        const { resources } = await run(() => new GcpProjectServices("apis", { project: "p-123456", services: ["run.googleapis.com", "storage.googleapis.com", "run.googleapis.com"] }));
+        const services = ofType(resources, "gcp:projects/service:Service");
+        assert.deepEqual(services.map((s) => s.inputs.service).sort(), ["run.googleapis.com", "storage.googleapis.com"]);
+        for (const s of services) {
+            assert.equal(s.inputs.disableOnDestroy, false, s.name);
+            assert.equal(s.inputs.disableDependentServices, false, s.name);
+            assert.equal(s.inputs.project, "p-123456");
+        }
+    });
+
+    it("fails when a service is not a Google API name, registering nothing", async () => {
+        const { message, registered } = await rejectedBuild(() => new GcpProjectServices("apis", { project: "p-123456", services: ["run", ""] }), 'GcpProjectServices "apis"');
+        assert.match(message, /services\[0\]: is not a Google API service name \(got "run"\)/);
+        assert.match(message, /services\[1\]/);
+        assert.deepEqual(registered, []);
+    });
+
+    it("fails when asked for an API it did not enable", async () => {
+        await run(() => {
+            const apis = new GcpProjectServices("apis", { project: "p-123456", services: ["run.googleapis.com"] });
+            assert.throws(() => apis.api("storage.googleapis.com"), /storage.googleapis.com is not enabled by this stack/);
+        });
+    });
+});
+
+describe("GcpEncryption", () => {
+    const args: GcpEncryptionArgs = { project: "p-123456", location: "us-central1", keys: { lake: ["storage"], bigquery: ["bigquery"], registry: ["artifactregistry"], vertex: ["aiplatform"], workbench: ["compute", "notebooks"] } };
+    let resources: CapturedResource[];
+    let keyIds: Record<string, string>;
+    const recorder = optionsRecorder();
+    before(async () => {
+        const api = new pulumi.ComponentResource("test:index:Api", "api-marker");
+        let component: GcpEncryption | undefined;
+        ({ resources } = await run(() => {
+            component = new GcpEncryption("keys", args, { dependsOn: [api], transformations: [recorder.transformation] });
+        }));
+        keyIds = await new Promise((resolve) => pulumi.all(component!.keyIds).apply((ids) => resolve(ids)));
+    });
+
+    it("creates one symmetric key per purpose, rotated every 90 days, in one key ring in the region", () => {
+        const ring = only(resources, "gcp:kms/keyRing:KeyRing", "keys-ring");
+        assert.deepEqual(ring.inputs, { project: "p-123456", location: "us-central1" }, "the ring name is auto-named: ring names are permanent");
+        const keys = ofType(resources, "gcp:kms/cryptoKey:CryptoKey");
+        assert.deepEqual(keys.map((k) => k.inputs.name).sort(), ["bigquery", "lake", "registry", "vertex", "workbench"]);
+        for (const k of keys) {
+            assert.equal(k.inputs.keyRing, ring.id);
+            assert.equal(k.inputs.rotationPeriod, "7776000s", "90 days (CKV_GCP_43)");
+            assert.equal(k.inputs.purpose, "ENCRYPT_DECRYPT");
+            assert.deepEqual(k.inputs.versionTemplate, { algorithm: "GOOGLE_SYMMETRIC_ENCRYPTION", protectionLevel: "SOFTWARE" });
+        }
+    });
+
+    it("protects and retains the ring and every key in every environment (Cloud KMS cannot delete keys)", () => {
+        for (const r of [...ofType(resources, "gcp:kms/keyRing:KeyRing"), ...ofType(resources, "gcp:kms/cryptoKey:CryptoKey")]) {
+            assert.deepEqual(r.options, { protect: true, retainOnDelete: true }, r.name);
+        }
+    });
+
+    it("grants each service agent exactly the encrypter/decrypter role on its own key, and nothing else", () => {
+        const key = (purpose: string) => only(resources, "gcp:kms/cryptoKey:CryptoKey", `keys-${purpose}`).id;
+        const grants = ofType(resources, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember").map((g) => [g.inputs.cryptoKeyId, g.inputs.role, g.inputs.member]);
+        const agent = (domain: string) => `serviceAccount:service-${MOCK_PROJECT_NUMBER}@${domain}.iam.gserviceaccount.com`;
+        assert.deepEqual(
+            grants.sort(),
+            [
+                [key("bigquery"), CMEK_ROLE, `serviceAccount:bq-${MOCK_PROJECT_NUMBER}@bigquery-encryption.iam.gserviceaccount.com`],
+                [key("lake"), CMEK_ROLE, agent("gs-project-accounts")],
+                [key("registry"), CMEK_ROLE, agent("gcp-sa-artifactregistry")],
+                [key("vertex"), CMEK_ROLE, agent("gcp-sa-aiplatform")],
+                [key("workbench"), CMEK_ROLE, agent("compute-system")],
+                [key("workbench"), CMEK_ROLE, agent("gcp-sa-notebooks")],
+            ].sort(),
+        );
+        assert.equal(CMEK_ROLE, "roles/cloudkms.cryptoKeyEncrypterDecrypter");
+    });
+
+    it("generates the service agents that exist only on demand", () => {
+        const identities = ofType(resources, "gcp:projects/serviceIdentity:ServiceIdentity").map((i) => i.inputs.service).sort();
+        assert.deepEqual(identities, ["aiplatform.googleapis.com", "artifactregistry.googleapis.com", "notebooks.googleapis.com"]);
+    });
+
+    it("hands out key IDs and makes every child wait for the APIs it was given", () => {
+        assert.equal(keyIds.lake, only(resources, "gcp:kms/cryptoKey:CryptoKey", "keys-lake").id);
+        for (const name of ["keys-ring", "keys-lake", "keys-lake-storage", "keys-aiplatform-agent"]) {
+            const deps = recorder.seen[name].dependsOn as pulumi.Resource[];
+            assert.ok(Array.isArray(deps) && deps.some((d) => (d as any).__name === "api-marker"), `${name} does not wait for the APIs`);
+        }
+    });
+
+    it("fails when rotation is slower than 90 days, a purpose has no agents, or an agent is unknown", async () => {
+        const { message, registered } = await rejectedBuild(
+            () => new GcpEncryption("keys", { ...args, rotationDays: 365, keys: { lake: [], other: ["kms-robot"], "bad name": ["storage"] } }),
+            'GcpEncryption "keys"',
+        );
+        assert.match(message, /rotationDays: must be a whole number of days from 1 to 90 \(CIS GCP 1.10\) \(got 365\)/);
+        assert.match(message, /keys.lake: must list the service agents that use the key/);
+        assert.match(message, /keys.other\[0\]: is not a known service agent \(got "kms-robot"\)\. Allowed: storage, bigquery, artifactregistry, aiplatform, notebooks, compute/);
+        assert.match(message, /keys.bad name: is not a Cloud KMS key name/);
+        assert.deepEqual(registered, []);
+    });
+});
+
+describe("GcpNetwork", () => {
+    const args: GcpNetworkArgs = { project: "p-123456", region: "europe-west4", namePrefix: "mlops-gcp-dev" };
+
+    it("creates a custom-mode VPC and a subnet with Private Google Access and flow logs, no NAT by default", async () => {
+        const { resources } = await run(() => new GcpNetwork("network", args));
+        const vpc = only(resources, "gcp:compute/network:Network");
+        assert.equal(vpc.inputs.autoCreateSubnetworks, false);
+        assert.equal(vpc.inputs.name, "mlops-gcp-dev-vpc");
+        const subnet = only(resources, "gcp:compute/subnetwork:Subnetwork");
+        assert.equal(subnet.inputs.network, vpc.id);
+        assert.equal(subnet.inputs.privateIpGoogleAccess, true);
+        assert.equal(subnet.inputs.ipCidrRange, "10.20.0.0/24");
+        assert.deepEqual(subnet.inputs.logConfig, { aggregationInterval: "INTERVAL_5_SEC", flowSampling: 0.5, metadata: "INCLUDE_ALL_METADATA" });
+        assert.equal(ofType(resources, "gcp:compute/routerNat:RouterNat").length, 0);
+        assert.equal(ofType(resources, "gcp:compute/firewall:Firewall").length, 0, "no ingress is opened");
+    });
+
+    it("adds Cloud NAT for the subnet when asked", async () => {
+        const { resources } = await run(() => new GcpNetwork("network", { ...args, natGateway: true }));
+        const nat = only(resources, "gcp:compute/routerNat:RouterNat");
+        assert.equal(nat.inputs.sourceSubnetworkIpRangesToNat, "LIST_OF_SUBNETWORKS");
+        assert.deepEqual(nat.inputs.subnetworks, [{ name: only(resources, "gcp:compute/subnetwork:Subnetwork").id, sourceIpRangesToNats: ["ALL_IP_RANGES"] }]);
+        assert.deepEqual(nat.inputs.logConfig, { enable: true, filter: "ERRORS_ONLY" });
+    });
+
+    it("fails when the subnet range is public or the prefix is not a name start", async () => {
+        assert.equal(isPrivateCidr("172.31.0.0/16"), true);
+        assert.equal(isPrivateCidr("172.32.0.0/16"), false);
+        const { message, registered } = await rejectedBuild(() => new GcpNetwork("network", { ...args, subnetCidr: "8.8.8.0/24", namePrefix: "9lives" }), 'GcpNetwork "network"');
+        assert.match(message, /subnetCidr: is not a private IPv4 range \(got "8.8.8.0\/24"\)/);
+        assert.match(message, /namePrefix: is not a usable name prefix/);
+        assert.deepEqual(registered, []);
+    });
+});
+
+describe("GcpObservability", () => {
+    const args: GcpObservabilityArgs = {
+        project: "p-123456",
+        namePrefix: "mlops-gcp-dev",
+        cloudRunServices: ["mlops-gcp-dev-serve-iris"],
+        vertexEndpoints: ["1234567890"],
+        notificationEmails: ["oncall@example.com"],
+        serviceLogRetentionDays: 30,
+    };
+
+    it("alerts on error rate and p95 latency for every deployment, notifying the email channel", async () => {
+        const { resources } = await run(() => new GcpObservability("alerts", args));
+        const channel = only(resources, "gcp:monitoring/notificationChannel:NotificationChannel");
+        assert.deepEqual([channel.inputs.type, channel.inputs.labels], ["email", { email_address: "oncall@example.com" }]);
+        const policies = ofType(resources, "gcp:monitoring/alertPolicy:AlertPolicy");
+        assert.equal(policies.length, 4);
+        const run5xx = only(resources, "gcp:monitoring/alertPolicy:AlertPolicy", "alerts-mlops-gcp-dev-serve-iris-errors");
+        const t = run5xx.inputs.conditions[0].conditionThreshold;
+        assert.equal(t.filter, 'resource.type = "cloud_run_revision" AND resource.labels.service_name = "mlops-gcp-dev-serve-iris" AND metric.type = "run.googleapis.com/request_count" AND metric.labels.response_code_class = "5xx"');
+        assert.equal(t.denominatorFilter, 'resource.type = "cloud_run_revision" AND resource.labels.service_name = "mlops-gcp-dev-serve-iris" AND metric.type = "run.googleapis.com/request_count"');
+        assert.equal(t.thresholdValue, 0.05);
+        assert.equal(t.comparison, "COMPARISON_GT");
+        assert.equal(run5xx.inputs.notificationChannels.length, 1);
+        assert.match(run5xx.inputs.notificationChannels[0], /^projects\/p-123456\/notificationChannels\/\d+$/);
+        const latency = only(resources, "gcp:monitoring/alertPolicy:AlertPolicy", "alerts-1234567890-latency").inputs.conditions[0].conditionThreshold;
+        assert.equal(latency.filter, 'resource.type = "aiplatform.googleapis.com/Endpoint" AND resource.labels.endpoint_id = "1234567890" AND metric.type = "aiplatform.googleapis.com/prediction/online/prediction_latencies"');
+        assert.equal(latency.aggregations[0].perSeriesAligner, "ALIGN_PERCENTILE_95");
+        assert.equal(latency.thresholdValue, 2000);
+    });
+
+    it("sets the retention of the _Default log bucket only when asked", async () => {
+        const { resources } = await run(() => new GcpObservability("alerts", args));
+        const bucket = only(resources, "gcp:logging/projectBucketConfig:ProjectBucketConfig");
+        assert.deepEqual([bucket.inputs.bucketId, bucket.inputs.location, bucket.inputs.retentionDays], ["_Default", "global", 30]);
+        const without = await run(() => new GcpObservability("alerts", { ...args, serviceLogRetentionDays: undefined }));
+        assert.equal(ofType(without.resources, "gcp:logging/projectBucketConfig:ProjectBucketConfig").length, 0);
+    });
+
+    it("measures Vertex errors as error_count over prediction_count", () => {
+        const c = servingConditions("vertex-endpoint", "42", 10, 500).errors.conditionThreshold as any;
+        assert.equal(c.filter, 'resource.type = "aiplatform.googleapis.com/Endpoint" AND resource.labels.endpoint_id = "42" AND metric.type = "aiplatform.googleapis.com/prediction/online/error_count"');
+        assert.match(c.denominatorFilter, /prediction\/online\/prediction_count/);
+        assert.equal(c.thresholdValue, 0.1);
+    });
+
+    it("fails when thresholds or emails are malformed", async () => {
+        const { message, registered } = await rejectedBuild(
+            () => new GcpObservability("alerts", { ...args, errorRatePercent: 0, latencyP95Ms: 1.5, notificationEmails: ["nobody"], serviceLogRetentionDays: 0 }),
+            'GcpObservability "alerts"',
+        );
+        assert.match(message, /errorRatePercent: must be more than 0 and at most 100/);
+        assert.match(message, /latencyP95Ms: must be a whole number of milliseconds/);
+        assert.match(message, /notificationEmails\[0\]: is not an email address \(got "nobody"\)/);
+        assert.match(message, /serviceLogRetentionDays: must be a whole number of days from 1 to 3650/);
+        assert.deepEqual(registered, []);
+    });
+});

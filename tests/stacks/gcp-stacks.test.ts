@@ -1,0 +1,267 @@
+/**
+ * Both shipped GCP stacks, planned end to end through the same loader and mocked engine as `npm run plan`,
+ * checked for the invariants the platform promises (security-baseline.md sections 1.2 and 4).
+ */
+import * as assert from "node:assert/strict";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { fitsGcpRule } from "../../components/naming/gcp";
+import { capture } from "../../stacks/plan/capture";
+import { Plan, PlanResource, planStack } from "../../stacks/plan/plan";
+import { loadStackConfig } from "../../stacks/plan/stack-config";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+/** Resource types that hold data or keys: protected and retained in prod. */
+const STATEFUL = [
+    "gcp:storage/bucket:Bucket",
+    "gcp:bigquery/dataset:Dataset",
+    "gcp:kms/keyRing:KeyRing",
+    "gcp:kms/cryptoKey:CryptoKey",
+    "gcp:artifactregistry/repository:Repository",
+    "gcp:vertex/aiMetadataStore:AiMetadataStore",
+    "gcp:vertex/aiTensorboard:AiTensorboard",
+    "gcp:workbench/instance:Instance",
+];
+const PUBLIC = /^(allUsers|allAuthenticatedUsers)$/;
+const FORBIDDEN_PROJECT_ROLES = /^roles\/(owner|editor|viewer|iam\.serviceAccountUser|iam\.serviceAccountTokenCreator|.*[aA]dmin)$/;
+
+/** The API each resource type needs (resources whose API the stack must enable). */
+const API_OF: Record<string, string> = {
+    storage: "storage.googleapis.com",
+    bigquery: "bigquery.googleapis.com",
+    kms: "cloudkms.googleapis.com",
+    artifactregistry: "artifactregistry.googleapis.com",
+    cloudrunv2: "run.googleapis.com",
+    cloudfunctionsv2: "cloudfunctions.googleapis.com",
+    vertex: "aiplatform.googleapis.com",
+    workbench: "notebooks.googleapis.com",
+    compute: "compute.googleapis.com",
+    logging: "logging.googleapis.com",
+    monitoring: "monitoring.googleapis.com",
+    serviceaccount: "iam.googleapis.com",
+};
+
+function checkGcpInvariants(plan: Plan, environment: string): void {
+    const prod = environment === "prod";
+    let resources: PlanResource[] = [];
+    const ofType = (type: string) => resources.filter((r) => r.type === type);
+    before(() => {
+        resources = plan.resources;
+    });
+
+    it("keeps every bucket private, uniform, versioned, soft-deleting, CMEK-encrypted and access-logged", () => {
+        const keyIds = new Set(ofType("gcp:kms/cryptoKey:CryptoKey").map((k) => k.id));
+        const buckets = ofType("gcp:storage/bucket:Bucket");
+        assert.ok(buckets.length >= 6);
+        const logBuckets = buckets.filter((b) => b.name.endsWith("access-logs"));
+        assert.equal(logBuckets.length, 1);
+        for (const b of buckets) {
+            assert.equal(b.inputs.uniformBucketLevelAccess, true, b.name);
+            assert.equal(b.inputs.publicAccessPrevention, "enforced", b.name);
+            assert.equal(b.inputs.versioning.enabled, true, b.name);
+            assert.ok(b.inputs.softDeletePolicy.retentionDurationSeconds >= 7 * 86400, b.name);
+            assert.ok(keyIds.has(b.inputs.encryption.defaultKmsKeyName), `${b.name} is not encrypted with a stack key`);
+            if (b !== logBuckets[0]) assert.ok(b.inputs.logging?.logBucket, `${b.name} has no access logs`);
+        }
+    });
+
+    it("encrypts every dataset, registry, Vertex resource and Workbench disk with a stack key", () => {
+        const keyIds = new Set(ofType("gcp:kms/cryptoKey:CryptoKey").map((k) => k.id));
+        for (const d of ofType("gcp:bigquery/dataset:Dataset")) {
+            assert.ok(keyIds.has(d.inputs.defaultEncryptionConfiguration.kmsKeyName), d.name);
+            assert.ok(d.inputs.accesses.every((a: any) => a.specialGroup?.startsWith("project") && !a.iamMember), d.name);
+        }
+        for (const r of ofType("gcp:artifactregistry/repository:Repository")) assert.ok(keyIds.has(r.inputs.kmsKeyName), r.name);
+        for (const type of ["gcp:vertex/aiMetadataStore:AiMetadataStore", "gcp:vertex/aiTensorboard:AiTensorboard", "gcp:vertex/aiEndpoint:AiEndpoint"]) {
+            for (const r of ofType(type)) assert.ok(keyIds.has(r.inputs.encryptionSpec.kmsKeyName), r.name);
+        }
+        for (const w of ofType("gcp:workbench/instance:Instance")) {
+            assert.equal(w.inputs.gceSetup.disablePublicIp, true);
+            assert.equal(w.inputs.gceSetup.bootDisk.diskEncryption, "CMEK");
+            assert.ok(keyIds.has(w.inputs.gceSetup.bootDisk.kmsKey));
+            assert.equal(w.inputs.gceSetup.shieldedInstanceConfig.enableVtpm, true);
+        }
+        for (const k of ofType("gcp:kms/cryptoKey:CryptoKey")) assert.ok(parseInt(k.inputs.rotationPeriod, 10) <= 90 * 86400, k.name);
+    });
+
+    it("grants no public access and no broad project role to any identity", () => {
+        for (const type of ["gcp:storage/bucketIAMMember:BucketIAMMember", "gcp:cloudrunv2/serviceIamMember:ServiceIamMember", "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember"]) {
+            for (const m of ofType(type)) assert.doesNotMatch(m.inputs.member, PUBLIC, m.name);
+        }
+        for (const m of ofType("gcp:projects/iAMMember:IAMMember")) assert.doesNotMatch(m.inputs.role, FORBIDDEN_PROJECT_ROLES, m.name);
+        for (const g of ofType("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")) {
+            assert.equal(g.inputs.role, "roles/cloudkms.cryptoKeyEncrypterDecrypter");
+            assert.match(g.inputs.member, /^serviceAccount:(service|bq)-\d+@/, "only Google service agents use the keys directly");
+        }
+    });
+
+    it("serves only internally, with probes, explicit timeouts and deletion protection in prod", () => {
+        const services = ofType("gcp:cloudrunv2/service:Service");
+        assert.ok(services.length >= 1);
+        for (const s of services) {
+            assert.equal(s.inputs.ingress, "INGRESS_TRAFFIC_INTERNAL_ONLY", s.name);
+            assert.equal(s.inputs.invokerIamDisabled, false);
+            assert.equal(s.inputs.deletionProtection, prod, s.name);
+            assert.match(s.inputs.template.timeout, /^\d+s$/);
+            const [c] = s.inputs.template.containers;
+            assert.ok(c.startupProbe?.httpGet && c.livenessProbe?.httpGet, `${s.name} lacks probes`);
+            assert.ok(s.inputs.template.scaling.maxInstanceCount >= s.inputs.template.scaling.minInstanceCount);
+            assert.ok(fitsGcpRule("cloudRunService", s.inputs.name), s.inputs.name);
+        }
+        for (const f of ofType("gcp:cloudfunctionsv2/function:Function")) assert.equal(f.inputs.serviceConfig.ingressSettings, "ALLOW_INTERNAL_ONLY");
+        for (const a of ofType("gcp:serviceaccount/account:Account")) assert.ok(fitsGcpRule("serviceAccountId", a.inputs.accountId), a.inputs.accountId);
+    });
+
+    it(`protects and retains every store of data, model or key only in prod (this stack: ${environment}); keys always`, () => {
+        const stateful = resources.filter((r) => STATEFUL.includes(r.type));
+        assert.ok(stateful.length >= 15);
+        for (const r of stateful) {
+            const always = r.type.startsWith("gcp:kms/");
+            assert.deepEqual(r.options, { protect: prod || always, retainOnDelete: prod || always }, r.name);
+            if (prod) {
+                assert.notEqual(r.inputs.forceDestroy, true, r.name);
+                assert.notEqual(r.inputs.deleteContentsOnDestroy, true, r.name);
+            }
+        }
+        const audit = ofType("gcp:logging/projectBucketConfig:ProjectBucketConfig").find((b) => b.inputs.bucketId !== "_Default")!;
+        assert.deepEqual(audit.options, { protect: prod, retainOnDelete: prod });
+        assert.equal(audit.inputs.locked, prod);
+        assert.ok(audit.inputs.retentionDays >= 365);
+    });
+
+    it("logs Data Access for Cloud Storage, BigQuery and Vertex AI, and sets log retention", () => {
+        const audits = ofType("gcp:projects/iAMAuditConfig:IAMAuditConfig").map((a) => a.inputs.service).sort();
+        assert.deepEqual(audits, ["aiplatform.googleapis.com", "bigquery.googleapis.com", "storage.googleapis.com"]);
+        const sink = ofType("gcp:logging/projectSink:ProjectSink")[0];
+        assert.match(sink.inputs.filter, /cloudaudit.googleapis.com%2Fdata_access/);
+        const defaultLogs = ofType("gcp:logging/projectBucketConfig:ProjectBucketConfig").find((b) => b.inputs.bucketId === "_Default")!;
+        assert.equal(defaultLogs.inputs.retentionDays, 30);
+    });
+
+    it("enables every API it uses, leaving them on when the stack goes", () => {
+        const enabled = new Set(ofType("gcp:projects/service:Service").map((s) => s.inputs.service));
+        for (const s of ofType("gcp:projects/service:Service")) assert.equal(s.inputs.disableOnDestroy, false);
+        const used = new Set(resources.filter((r) => r.type.startsWith("gcp:")).map((r) => API_OF[r.type.split(":")[1].split("/")[0]]).filter(Boolean));
+        for (const api of used) assert.ok(enabled.has(api), `${api} is used but not enabled`);
+    });
+
+    it("alerts on error rate and latency for every serving deployment", () => {
+        const policies = ofType("gcp:monitoring/alertPolicy:AlertPolicy");
+        const deployments = ofType("gcp:cloudrunv2/service:Service").length + ofType("gcp:cloudfunctionsv2/function:Function").length + ofType("gcp:vertex/aiEndpoint:AiEndpoint").length;
+        assert.equal(policies.length, 2 * deployments);
+        for (const p of policies) assert.ok(p.inputs.conditions[0].conditionThreshold.thresholdValue > 0);
+    });
+
+    it("exports the cloud-neutral outputs", () => {
+        const o = plan.outputs as any;
+        assert.deepEqual(Object.keys(o.dataLake.buckets), ["raw", "curated", "features", "models"]);
+        assert.equal(o.dataLake.endpoint, "https://storage.googleapis.com");
+        assert.match(o.mlPlatform.trackingUri, /^projects\/.+\/metadataStores\/default$/);
+        assert.match(o.mlPlatform.modelRegistry, /^projects\/.+\/models$/);
+        assert.ok(o.mlPlatform.training.compute);
+        assert.match(o.containerService.endpoints.iris, /^https:\/\//);
+        assert.match(o.serverlessInference.endpoints.iris, /^https:\/\//);
+    });
+}
+
+describe("GCP stacks, planned end to end", () => {
+    for (const stack of ["gcp-dev", "gcp-prod"]) {
+        const environment = loadStackConfig(ROOT, stack).config["mlops:environment"];
+        describe(`${stack} (${environment})`, () => {
+            const plan: Plan = { stack, project: "mlops", resources: [], outputs: {} };
+            before(async () => Object.assign(plan, await planStack(ROOT, stack)));
+            checkGcpInvariants(plan, environment);
+        });
+    }
+
+    describe("gcp-dev: the sample model, served with no build or push, scaling to zero on demand", () => {
+        const plan: Plan = { stack: "gcp-dev", project: "mlops", resources: [], outputs: {} };
+        before(async () => Object.assign(plan, await planStack(ROOT, "gcp-dev")));
+        const one = (type: string, name: string) => {
+            const found = plan.resources.filter((r) => r.type === type && r.name === name);
+            assert.equal(found.length, 1, `${type} ${name}`);
+            return found[0];
+        };
+
+        it("runs the pinned public Python image on Cloud Run with the sample files mounted from their bucket", () => {
+            const s = one("gcp:cloudrunv2/service:Service", "serving-iris-service");
+            const [c] = s.inputs.template.containers;
+            assert.equal(c.image, "python:3.12.12-slim-bookworm");
+            assert.deepEqual(c.commands, ["python", "/app/serve.py"]);
+            const files = one("gcp:storage/bucket:Bucket", "serving-iris-files");
+            assert.deepEqual(s.inputs.template.volumes, [{ name: "app", gcs: { bucket: files.inputs.name ?? s.inputs.template.volumes[0].gcs.bucket, readOnly: true } }]);
+            const objects = plan.resources.filter((r) => r.type === "gcp:storage/bucketObject:BucketObject" && r.name.startsWith("serving-iris-file-")).map((r) => r.inputs.name);
+            assert.deepEqual(objects.sort(), ["model.json", "serve.py"]);
+            assert.equal(s.inputs.template.nodeSelector, undefined, "dev has no GPU");
+        });
+
+        it("builds the Cloud Function from the uploaded source archive and lets it scale to zero", () => {
+            const fn = one("gcp:cloudfunctionsv2/function:Function", "inference-iris");
+            assert.equal(fn.inputs.serviceConfig.minInstanceCount, 0);
+            assert.equal(fn.inputs.buildConfig.entryPoint, "predict");
+            const archive = one("gcp:storage/bucketObject:BucketObject", "inference-iris-source");
+            assert.equal(fn.inputs.buildConfig.source.storageSource.object, archive.inputs.name);
+        });
+
+        it("lets the training identity (Workbench) call the models, and nobody else by default", () => {
+            const members = plan.resources.filter((r) => r.type === "gcp:cloudrunv2/serviceIamMember:ServiceIamMember").map((r) => r.inputs.member);
+            assert.deepEqual([...new Set(members)], ["serviceAccount:mlops-gcp-dev-train@mlops-dev-example.iam.gserviceaccount.com"]);
+        });
+    });
+
+    describe("gcp-prod: accelerated serving with replica floors", () => {
+        const plan: Plan = { stack: "gcp-prod", project: "mlops", resources: [], outputs: {} };
+        before(async () => Object.assign(plan, await planStack(ROOT, "gcp-prod")));
+
+        it("serves on Cloud Run with one nvidia-l4, 4 vCPU / 16 GiB, CPU always allocated, at least two instances", () => {
+            const s = plan.resources.find((r) => r.name === "serving-iris-service")!;
+            const t = s.inputs.template;
+            assert.deepEqual(t.nodeSelector, { accelerator: "nvidia-l4" });
+            assert.equal(t.gpuZonalRedundancyDisabled, false, "prod spreads GPU instances over zones");
+            assert.deepEqual(t.containers[0].resources.limits, { cpu: "4", memory: "16384Mi", "nvidia.com/gpu": "1" });
+            assert.equal(t.containers[0].resources.cpuIdle, false);
+            assert.ok(t.scaling.minInstanceCount >= 2);
+        });
+
+        it("hands the pipeline a Vertex deployment on the catalog's L4 machine with two replicas at least", () => {
+            const deploy = (plan.outputs as any).serverlessInference.deploySettings.iris;
+            assert.deepEqual({ machineType: deploy.machineType, acceleratorType: deploy.acceleratorType, acceleratorCount: deploy.acceleratorCount }, { machineType: "g2-standard-4", acceleratorType: "NVIDIA_L4", acceleratorCount: 1 });
+            assert.ok(deploy.minReplicaCount >= 2 && deploy.maxReplicaCount >= deploy.minReplicaCount);
+            const endpoint = plan.resources.find((r) => r.type === "gcp:vertex/aiEndpoint:AiEndpoint")!;
+            assert.equal(endpoint.inputs.dedicatedEndpointEnabled, true);
+        });
+
+        it("resolves training on the catalog's L4 machine", () => {
+            assert.deepEqual((plan.outputs as any).mlPlatform.training, {
+                accelerator: "nvidia-l4",
+                acceleratorCount: 1,
+                compute: "g2-standard-4",
+                acceleratorType: "NVIDIA_L4",
+                maxNodes: 4,
+                spot: true,
+                serviceAccount: "mlops-gcp-prod-train@mlops-prod-example.iam.gserviceaccount.com",
+            });
+        });
+    });
+
+    it("makes every GCP resource wait for the project's APIs (a fresh project works on the first up)", async () => {
+        const loaded = loadStackConfig(ROOT, "gcp-dev");
+        const waits: { type: string; name: string; onApi: boolean }[] = [];
+        const { readStackConfig } = await import("../../stacks/config/read");
+        const { buildStack } = await import("../../stacks/build");
+        await capture({ project: loaded.project, stack: "gcp-dev", config: loaded.config }, async () => {
+            pulumi.runtime.registerStackTransformation((a) => {
+                const deps = (Array.isArray(a.opts.dependsOn) ? a.opts.dependsOn : []) as pulumi.Resource[];
+                waits.push({ type: a.type, name: a.name, onApi: deps.some((d) => (d as any).__pulumiType === "gcp:projects/service:Service" || String((d as any).__name).startsWith("apis-")) });
+                return undefined;
+            });
+            return buildStack(readStackConfig());
+        });
+        const gcpResources = waits.filter((w) => w.type.startsWith("gcp:") && w.type !== "gcp:projects/service:Service");
+        assert.ok(gcpResources.length > 50);
+        // Bucket objects take their bucket as an input, so they wait for it (and it for the APIs).
+        const unordered = gcpResources.filter((w) => !w.onApi && w.type !== "gcp:storage/bucketObject:BucketObject");
+        assert.deepEqual(unordered, []);
+    });
+});

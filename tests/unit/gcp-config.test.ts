@@ -1,0 +1,137 @@
+import * as assert from "node:assert/strict";
+import * as path from "path";
+import { ValidationError } from "@mlops/components";
+import { checkGcpStack } from "../../stacks/config/gcp";
+import { parseStackConfig } from "../../stacks/config/parse";
+import { StackConfig } from "../../stacks/config/schema";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const iris = { name: "iris", image: "python:3.12.12-slim-bookworm", files: "samples/model", command: ["python", "/app/serve.py"], cpuMillicores: 1000, memoryMiB: 512 };
+
+/** The namespaced config the CLI hands the program: `mlops:` keys as JSON, provider keys as strings. */
+function raw(values: Record<string, unknown>, provider: Record<string, string> = { "gcp:project": "my-project-1", "gcp:region": "us-central1" }): Record<string, string> {
+    return {
+        ...provider,
+        ...Object.fromEntries(Object.entries({ cloud: "gcp", environment: "dev", ...values }).map(([k, v]) => [`mlops:${k}`, typeof v === "string" ? v : JSON.stringify(v)])),
+    };
+}
+const parse = (values: Record<string, unknown>, provider?: Record<string, string>): StackConfig => parseStackConfig(raw(values, provider), { project: "mlops", stack: "t", projectRoot: ROOT });
+
+function problems(fn: () => unknown): readonly string[] {
+    try {
+        fn();
+    } catch (e) {
+        assert.ok(e instanceof ValidationError, `expected a ValidationError, got ${String(e)}`);
+        return e.problems;
+    }
+    assert.fail("expected the config to be rejected");
+}
+function hasProblem(list: readonly string[], ...parts: string[]): void {
+    assert.ok(
+        list.some((p) => parts.every((part) => p.includes(part))),
+        `no problem mentions ${parts.join(" + ")}:\n${list.join("\n")}`,
+    );
+}
+
+describe("GCP stack config", () => {
+    it("fills every GCP default, env-dependent ones from the environment", () => {
+        const dev = parse({}).gcp!;
+        assert.deepEqual(dev.dataLake, { softDeleteRetentionDays: 7, accessLogRetentionDays: 90, serviceLogRetentionDays: 30, keyRotationDays: 90 });
+        assert.deepEqual(dev.mlPlatform, {
+            workbench: true,
+            workbenchMachineType: "e2-standard-4",
+            workbenchAccelerator: undefined,
+            workbenchIdleShutdownMinutes: 60,
+            trainingMachineType: "n1-standard-4",
+            metadataStoreName: "default",
+            subnetCidr: "10.20.0.0/24",
+            natGateway: false,
+        });
+        assert.deepEqual(
+            { ...dev.containerService },
+            { ingress: "internal", allowUnauthenticated: false, invokers: [], requestTimeoutSeconds: 300, gpuZonalRedundancy: false, alertEmails: [], errorRatePercent: 5, latencyP95Ms: 2000, registryKeepVersions: 10, registryUntaggedDays: 7 },
+        );
+        assert.equal(dev.serverlessInference.endpointAccess, "dedicated");
+        assert.equal(dev.serverlessInference.functionSource, "samples/gcp/function");
+        assert.equal(parse({ environment: "prod", models: [{ ...iris, minReplicas: 2 }] }).gcp!.containerService.gpuZonalRedundancy, true, "prod spreads GPUs over zones");
+        assert.deepEqual([dev.project, dev.region, dev.zone], ["my-project-1", "us-central1", undefined]);
+    });
+
+    it("reads every GCP setting written in the stack file", () => {
+        const c = parse({
+            mlPlatform: { gcp: { workbench: false, workbenchAccelerator: "nvidia-t4", trainingMachineType: "n2-standard-8", natGateway: true } },
+            containerService: { gcp: { ingress: "internal-and-cloud-load-balancing", allowUnauthenticated: true, invokers: ["group:a@example.com"], alertEmails: ["ops@example.com"] } },
+            serverlessInference: { implementation: "vertex-endpoint", gcp: { endpointAccess: "private-service-connect", vertexCpuMachineType: "n1-standard-4" } },
+        }).gcp!;
+        assert.deepEqual(c.mlPlatform.workbenchAccelerator, { type: "nvidia-t4", count: 1 });
+        assert.deepEqual([c.mlPlatform.workbench, c.mlPlatform.trainingMachineType, c.mlPlatform.natGateway], [false, "n2-standard-8", true]);
+        assert.deepEqual([c.containerService.ingress, c.containerService.allowUnauthenticated, c.containerService.invokers, c.containerService.alertEmails], ["internal-and-cloud-load-balancing", true, ["group:a@example.com"], ["ops@example.com"]]);
+        assert.deepEqual([c.serverlessInference.endpointAccess, c.serverlessInference.vertexCpuMachineType], ["private-service-connect", "n1-standard-4"]);
+    });
+
+    it("fails when GCP settings are unknown, out of range or malformed", () => {
+        const list = problems(() =>
+            parse(
+                {
+                    dataLake: { gcp: { softDeleteRetentionDays: 3, keyRotationDays: 365, nope: 1 } },
+                    containerService: { gcp: { ingress: "public", invokers: ["allUsers"], alertEmails: ["not-an-email"] } },
+                    serverlessInference: { gcp: { endpointAccess: "open" } },
+                    models: [{ ...iris, gcp: { anything: true } }],
+                },
+                { "gcp:project": "My Project", "gcp:region": "uscentral", "gcp:zone": "europe-west1-b" },
+            ),
+        );
+        hasProblem(list, "mlops:dataLake.gcp.softDeleteRetentionDays", "between 7 and 90", "got 3");
+        hasProblem(list, "mlops:dataLake.gcp.keyRotationDays", "CIS GCP 1.10");
+        hasProblem(list, "mlops:dataLake.gcp.nope", "is not a known key");
+        hasProblem(list, "mlops:containerService.gcp.ingress", "Allowed: internal, internal-and-cloud-load-balancing, all");
+        hasProblem(list, "mlops:containerService.gcp.invokers[0]", "would make the endpoints public");
+        hasProblem(list, "mlops:containerService.gcp.alertEmails[0]", "not an email address");
+        hasProblem(list, "mlops:serverlessInference.gcp.endpointAccess", "Allowed: dedicated, private-service-connect");
+        hasProblem(list, "mlops:models[0].gcp.anything", "is not a known key");
+        hasProblem(list, "gcp:project", "is not a project ID");
+        hasProblem(list, "gcp:region", "is not a region");
+    });
+
+    describe("checkGcpStack: what only the whole config shows", () => {
+        it("passes the shipped defaults and hands over project, region, zone and the function's handler files", () => {
+            const inputs = checkGcpStack(parse({ serverlessInference: { implementation: "cloud-functions" }, models: [iris] }));
+            assert.deepEqual([inputs.project, inputs.region, inputs.zone], ["my-project-1", "us-central1", "us-central1-b"]);
+            assert.deepEqual(Object.keys(inputs.functionFiles).sort(), ["main.py", "requirements.txt"]);
+            assert.match(inputs.functionFiles["main.py"], /@functions_framework.http/);
+        });
+
+        it("fails when gcp:project or gcp:region is missing, saying how to set them", () => {
+            const list = problems(() => checkGcpStack(parse({}, {})));
+            hasProblem(list, "gcp:project", "is required", "pulumi config set gcp:project");
+            hasProblem(list, "gcp:region", "is required", "pulumi config set gcp:region");
+        });
+
+        it("fails when a Cloud Run GPU model is deployed to a region without Cloud Run GPUs", () => {
+            const gpu = { ...iris, accelerator: "nvidia-l4", cpuMillicores: 4000, memoryMiB: 16384, serveWith: ["containerService"] };
+            const list = problems(() => checkGcpStack(parse({ models: [gpu] }, { "gcp:project": "my-project-1", "gcp:region": "us-west1" })));
+            hasProblem(list, "mlops:models[0].accelerator", 'region "us-west1" has none');
+            assert.doesNotThrow(() => checkGcpStack(parse({ models: [gpu] }, { "gcp:project": "my-project-1", "gcp:region": "europe-west1" })));
+        });
+
+        it("fails when a model's CPU, memory or GPU floor does not suit Cloud Run", () => {
+            const list = problems(() => checkGcpStack(parse({ models: [{ ...iris, cpuMillicores: 500 }, { ...iris, name: "gpu", accelerator: "nvidia-l4", cpuMillicores: 2000, memoryMiB: 4096 }] })));
+            hasProblem(list, "mlops:models[0].cpuMillicores", "not a CPU size Cloud Run takes");
+            hasProblem(list, "mlops:models[1].cpuMillicores", "below the 4 vCPU");
+            hasProblem(list, "mlops:models[1].memoryMiB", "below the 16 GiB");
+        });
+
+        it("accepts TPU v5e on Vertex endpoints, and rejects it on Workbench with the key path", () => {
+            const tpu = { ...iris, accelerator: "google-tpu-v5e:4", serveWith: ["serverlessInference"] };
+            assert.doesNotThrow(() => checkGcpStack(parse({ serverlessInference: { implementation: "vertex-endpoint" }, models: [tpu] })));
+            const list = problems(() => checkGcpStack(parse({ mlPlatform: { gcp: { workbenchAccelerator: "google-tpu-v5e" } } })));
+            hasProblem(list, "mlops:mlPlatform.gcp.workbenchAccelerator", "not offered on Workbench instances");
+        });
+
+        it("fails when the function source has no handler", () => {
+            const list = problems(() => checkGcpStack(parse({ serverlessInference: { implementation: "cloud-functions", gcp: { functionSource: "samples/model" } }, models: [iris] })));
+            hasProblem(list, "mlops:serverlessInference.gcp.functionSource", "has no main.py");
+            hasProblem(list, "mlops:models[0].files", "has no main.py");
+        });
+    });
+});
