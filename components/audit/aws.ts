@@ -1,0 +1,128 @@
+/**
+ * Data-access audit: a CloudTrail trail recording object-level reads and writes (S3 data events, CIS-AWS5
+ * 3.8/3.9) on the buckets it is given, with log-file validation (CKV_AWS_36), a customer-managed key
+ * (CKV_AWS_35), multi-region (CKV_AWS_67) and a copy in CloudWatch Logs (CKV2_AWS_10). Management events
+ * are left to the account's own trail: a second copy of them is billed.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as cloudtrail from "@pulumi/aws/cloudtrail";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import { awsAccount, logStreamsArn, PolicyStatement, policyJson, serviceRole, statementsJson } from "../identity/aws";
+import { isLogRetention } from "../data-lake/aws-naming";
+import { AwsSecureBucket } from "../storage/aws";
+import { Problems } from "../shared/problems";
+
+/** CloudTrail trail names: 3-128 letters, digits, `.`, `_`, `-`, starting and ending with a letter or digit. */
+export const TRAIL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$/;
+
+/** Bucket policy CloudTrail needs to deliver to a bucket, limited to one trail (aws:SourceArn). */
+export function cloudTrailDeliveryStatements(bucketArn: pulumi.Input<string>, trailArn: pulumi.Input<string>, accountId: pulumi.Input<string>): PolicyStatement[] {
+    const principal = { Service: "cloudtrail.amazonaws.com" };
+    return [
+        { Sid: "CloudTrailChecksBucketAcl", Effect: "Allow", Principal: principal, Action: "s3:GetBucketAcl", Resource: bucketArn, Condition: { StringEquals: { "aws:SourceArn": trailArn } } },
+        {
+            Sid: "CloudTrailWritesLogs",
+            Effect: "Allow",
+            Principal: principal,
+            Action: "s3:PutObject",
+            Resource: pulumi.interpolate`${bucketArn}/AWSLogs/${accountId}/*`,
+            Condition: { StringEquals: { "aws:SourceArn": trailArn, "s3:x-amz-acl": "bucket-owner-full-control" } },
+        },
+    ];
+}
+
+/** Advanced event selector: every object-level event (read and write) under the given buckets, nothing else. */
+export function dataEventSelectors(bucketArns: readonly pulumi.Input<string>[]) {
+    return [
+        {
+            name: "Object-level reads and writes on the data lake",
+            fieldSelectors: [
+                { field: "eventCategory", equals: ["Data"] },
+                { field: "resources.type", equals: ["AWS::S3::Object"] },
+                { field: "resources.ARN", startsWiths: bucketArns.map((arn) => pulumi.interpolate`${arn}/`) },
+            ],
+        },
+    ];
+}
+
+export interface AwsDataAccessTrailArgs {
+    /** Physical trail name (see TRAIL_NAME). */
+    readonly trailName: string;
+    /** Buckets whose object-level events are recorded. */
+    readonly bucketArns: readonly pulumi.Input<string>[];
+    /** Name of the bucket created for the trail's log files. */
+    readonly logBucketName: pulumi.Input<string>;
+    /** KMS key encrypting log files, the trail bucket and the log group. */
+    readonly kmsKeyArn: pulumi.Input<string>;
+    /** Days audit logs are kept, in the bucket and in CloudWatch Logs (a CloudWatch retention value, 365 or more). @default 365 */
+    readonly retentionDays?: number;
+    /** Bucket receiving the trail bucket's own server access logs. @default - none */
+    readonly accessLogBucketName?: pulumi.Input<string>;
+    /** Protect the trail bucket and keep it on destroy. @default true */
+    readonly protectData?: boolean;
+    /** Empty the trail bucket on delete (dev only). @default false */
+    readonly forceDestroy?: boolean;
+    /** Tags put on every resource. @default {} */
+    readonly tags?: Readonly<Record<string, string>>;
+}
+
+export class AwsDataAccessTrail extends pulumi.ComponentResource {
+    public readonly trailArn: pulumi.Output<string>;
+    public readonly logBucketName: pulumi.Output<string>;
+
+    constructor(name: string, args: AwsDataAccessTrailArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        const retention = args.retentionDays ?? 365;
+        const problems = new Problems();
+        if (!TRAIL_NAME.test(args.trailName) || /[._-]{2}/.test(args.trailName)) problems.add({ path: "trailName", value: args.trailName, message: "is not a CloudTrail trail name", fix: "3-128 letters, digits, '.', '_' or '-', starting and ending with a letter or digit, no two symbols in a row" });
+        if (!isLogRetention(retention) || retention < 365) problems.add({ path: "retentionDays", value: retention, message: "must be a CloudWatch Logs retention of 365 days or more (audit logs are kept at least a year)", fix: "use 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653" });
+        if (args.bucketArns.length === 0) problems.add({ path: "bucketArns", value: [], message: "must name at least one bucket to watch" });
+        problems.throwIfAny(`AwsDataAccessTrail "${name}"`);
+        super("mlops:index:AwsDataAccessTrail", name, args, opts);
+
+        const tags = { ...args.tags };
+        const account = awsAccount(this);
+        const trailArn = pulumi.interpolate`arn:${account.partition}:cloudtrail:${account.region}:${account.accountId}:trail/${args.trailName}`;
+        const bucket = new AwsSecureBucket(
+            `${name}-logs`,
+            {
+                bucketName: args.logBucketName,
+                kmsKeyArn: args.kmsKeyArn,
+                protectData: args.protectData,
+                forceDestroy: args.forceDestroy,
+                accessLogBucketName: args.accessLogBucketName,
+                expirationDays: retention,
+                extraPolicyStatementsJson: statementsJson(cloudTrailDeliveryStatements(pulumi.interpolate`arn:${account.partition}:s3:::${args.logBucketName}`, trailArn, account.accountId)),
+                tags,
+            },
+            { parent: this },
+        );
+        const logGroup = new cloudwatch.LogGroup(`${name}-log-group`, { retentionInDays: retention, kmsKeyId: args.kmsKeyArn, tags }, { parent: this });
+        const writer = serviceRole(this, `${name}-cloudwatch-role`, {
+            service: "cloudtrail.amazonaws.com",
+            description: "CloudTrail copies the data-access trail into its CloudWatch log group",
+            policy: policyJson([{ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: logStreamsArn(logGroup.arn) }]),
+            tags,
+        });
+        const trail = new cloudtrail.Trail(
+            `${name}-trail`,
+            {
+                name: args.trailName,
+                s3BucketName: bucket.bucketName,
+                kmsKeyId: args.kmsKeyArn,
+                enableLogFileValidation: true,
+                enableLogging: true,
+                isMultiRegionTrail: true,
+                includeGlobalServiceEvents: true,
+                advancedEventSelectors: dataEventSelectors(args.bucketArns),
+                cloudWatchLogsGroupArn: logStreamsArn(logGroup.arn),
+                cloudWatchLogsRoleArn: writer.role.arn,
+                tags,
+            },
+            { parent: this, dependsOn: [bucket.policy, writer.policy] },
+        );
+
+        this.trailArn = trail.arn;
+        this.logBucketName = bucket.bucketName;
+        this.registerOutputs({ trailArn: this.trailArn, logBucketName: this.logBucketName });
+    }
+}

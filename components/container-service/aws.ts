@@ -1,0 +1,333 @@
+/**
+ * The container service on AWS, two implementations of one contract:
+ *
+ * - `EcsFargateService`: per model a Fargate service in private subnets (no public IP, CKV_AWS_333) behind
+ *   an internal Application Load Balancer whose health checks gate traffic, CPU target-tracking autoscaling,
+ *   separate task and execution roles (CKV_AWS_249), an encrypted log group with retention, on a cluster
+ *   with Container Insights (CKV_AWS_65).
+ * - `AppRunnerService`: per model an App Runner service (KMS-encrypted, X-Ray traced, health-checked,
+ *   autoscaled on concurrency), reachable only from the VPC unless asked otherwise.
+ *
+ * Both alarm on errors, throttles and latency. Neither takes an accelerator (the catalog has no rows for
+ * them); asking for one names the implementations that do.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as appautoscaling from "@pulumi/aws/appautoscaling";
+import * as apprunner from "@pulumi/aws/apprunner";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as ec2 from "@pulumi/aws/ec2";
+import * as ecs from "@pulumi/aws/ecs";
+import * as iam from "@pulumi/aws/iam";
+import * as lb from "@pulumi/aws/lb";
+import * as vpc from "@pulumi/aws/vpc";
+import { ContainerService, ContainerServiceArgs } from "./contract";
+import { containerDefinitions, executionRoleStatements, MODEL_CONTAINER, taskVolumes } from "./aws-ecs";
+import { appRunnerStartCommand, fargateImage, imageSource } from "./aws-images";
+import { validateAppRunner, validateFargate } from "./aws-validate";
+import { appRunnerName, loadBalancerName, logGroupName, targetGroupName } from "../data-lake/aws-naming";
+import { awsAccount, policyJson, serviceRole, serviceTrustPolicy } from "../identity/aws";
+import { albAlarms, appRunnerAlarms, createAlarms } from "../observability/aws";
+import { ECR_PULL_ACTIONS } from "../registry/aws";
+import { ModelServingSpec } from "../shared/model";
+
+/** TLS policy of HTTPS listeners: TLS 1.3 and 1.2 only (ELB "Security policies for your ALB"). */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+export interface EcsFargateServiceArgs extends ContainerServiceArgs {
+    /** Prefix of physical names, e.g. `mlops-aws-dev`. */
+    readonly namePrefix: string;
+    /** The VPC the tasks and the load balancer run in. */
+    readonly vpcId: pulumi.Input<string>;
+    /** The VPC's range: the default for who may call the models. */
+    readonly vpcCidrBlock: pulumi.Input<string>;
+    /** Private subnets for tasks and the internal load balancer (two zones or more). */
+    readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** KMS key encrypting the log groups. */
+    readonly kmsKeyArn: pulumi.Input<string>;
+    /** The account's ECR host; ECR Public images are pulled through `<host>/<cachePrefix>/...`. */
+    readonly registryHost: pulumi.Input<string>;
+    /** The ECR Public pull-through cache prefix. @default - no cache: ECR Public images are pulled directly (needs NAT) */
+    readonly cachePrefix?: string;
+    /** Repository ARNs (or ARN patterns) the execution role may pull from. */
+    readonly pullRepositoryArns: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * The subnets reach the internet through NAT. Needed for images outside the account's ECR, and for
+     * the first pull through the cache when ECR is reached over interface endpoints (ECR user guide,
+     * "Amazon ECR interface VPC endpoints"). @default false
+     */
+    readonly internetEgress?: boolean;
+    /** ACM certificate for an HTTPS listener (TLS 1.2+). @default - HTTP on port 80, inside the VPC only */
+    readonly listenerCertificateArn?: string;
+    /** Ranges allowed to call the load balancer. @default - the VPC's range */
+    readonly allowedCidrs?: readonly string[];
+    /** Days logs are kept (a CloudWatch Logs retention value). @default 365 */
+    readonly logRetentionDays?: number;
+    /** CPU utilisation autoscaling keeps tasks at, in percent. @default 70 */
+    readonly cpuTargetPercent?: number;
+    /** p99 latency above which the latency alarm fires, in ms. @default 1000 */
+    readonly latencyThresholdMs?: number;
+    /** SNS topic the alarms notify. @default - alarms without actions */
+    readonly alarmTopicArn?: pulumi.Input<string>;
+}
+
+export class EcsFargateService extends pulumi.ComponentResource implements ContainerService {
+    /** `http://<internal-alb>` (or https) per model. */
+    public readonly endpoints: pulumi.Output<Record<string, string>>;
+
+    constructor(name: string, args: EcsFargateServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        const sizes = validateFargate(name, args);
+        super("mlops:index:EcsFargateService", name, args, opts);
+
+        const tags = { ...args.tags };
+        const protect = args.protectData ?? true;
+        const account = awsAccount(this);
+        const cluster = new ecs.Cluster(`${name}-cluster`, { name: `${args.namePrefix}-models`, settings: [{ name: "containerInsights", value: "enabled" }], tags }, { parent: this });
+        const urls = args.models.map((m, i) => this.serveModel(name, m, sizes[i], args, { cluster, account, tags, protect }));
+        this.endpoints = pulumi.all(urls).apply((u) => Object.fromEntries(args.models.map((m, i) => [m.name, u[i]])));
+        this.registerOutputs({ endpoints: this.endpoints });
+    }
+
+    private serveModel(
+        name: string,
+        m: ModelServingSpec,
+        size: { cpu: number; memory: number },
+        args: EcsFargateServiceArgs,
+        c: { cluster: ecs.Cluster; account: ReturnType<typeof awsAccount>; tags: Record<string, string>; protect: boolean },
+    ): pulumi.Output<string> {
+        const prefix = `${name}-${m.name}`;
+        const { tags, account } = c;
+        const logGroup = new cloudwatch.LogGroup(
+            `${prefix}-logs`,
+            { name: logGroupName(args.namePrefix, "ecs", m.name), retentionInDays: args.logRetentionDays ?? 365, kmsKeyId: args.kmsKeyArn, tags },
+            { parent: this },
+        );
+        const ecsTrust = { StringEquals: { "aws:SourceAccount": account.accountId }, ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${account.partition}:ecs:${account.region}:${account.accountId}:*` } };
+        const execution = serviceRole(this, `${prefix}-execution`, {
+            service: "ecs-tasks.amazonaws.com",
+            description: `ECS pulls ${m.name}'s image and writes its logs`,
+            trustConditions: ecsTrust,
+            policy: policyJson(
+                executionRoleStatements({
+                    pullRepositoryArns: args.pullRepositoryArns,
+                    cacheRepositoryArn: args.cachePrefix ? pulumi.interpolate`arn:${account.partition}:ecr:${account.region}:${account.accountId}:repository/${args.cachePrefix}/*` : undefined,
+                    logGroupArn: logGroup.arn,
+                }),
+            ),
+            tags,
+        });
+        // The application's own identity: separate from the execution role and granted nothing.
+        const taskRole = new iam.Role(
+            `${prefix}-task`,
+            { description: `Identity of ${m.name}'s containers (no permissions)`, assumeRolePolicy: policyJson(serviceTrustPolicy("ecs-tasks.amazonaws.com", ecsTrust)), tags },
+            { parent: this },
+        );
+        const image = pulumi.output(args.registryHost).apply((host) => fargateImage(m.image, host, args.cachePrefix));
+        const task = new ecs.TaskDefinition(
+            `${prefix}-task-definition`,
+            {
+                family: `${args.namePrefix}-${m.name}`,
+                requiresCompatibilities: ["FARGATE"],
+                networkMode: "awsvpc",
+                cpu: String(size.cpu),
+                memory: String(size.memory),
+                runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+                executionRoleArn: execution.role.arn,
+                taskRoleArn: taskRole.arn,
+                volumes: taskVolumes(m),
+                containerDefinitions: pulumi
+                    .all([image, logGroup.name, account.region])
+                    .apply(([img, group, region]) => JSON.stringify(containerDefinitions({ model: m, image: img, logGroupName: group, region }))),
+                tags,
+            },
+            { parent: this },
+        );
+
+        const https = args.listenerCertificateArn !== undefined;
+        const listenerPort = https ? 443 : 80;
+        const albSg = new ec2.SecurityGroup(`${prefix}-alb-sg`, { vpcId: args.vpcId, description: `Load balancer of ${m.name}: clients in, model port out`, tags }, { parent: this });
+        const taskSg = new ec2.SecurityGroup(`${prefix}-task-sg`, { vpcId: args.vpcId, description: `Tasks of ${m.name}: load balancer in, HTTPS out (ECR, logs)`, tags }, { parent: this });
+        const rule = { parent: this };
+        const clients = args.allowedCidrs ?? [args.vpcCidrBlock];
+        clients.forEach((cidr, i) =>
+            new vpc.SecurityGroupIngressRule(`${prefix}-alb-in-${i}`, { securityGroupId: albSg.id, ipProtocol: "tcp", fromPort: listenerPort, toPort: listenerPort, cidrIpv4: cidr, description: "Model clients" }, rule),
+        );
+        new vpc.SecurityGroupEgressRule(`${prefix}-alb-out`, { securityGroupId: albSg.id, ipProtocol: "tcp", fromPort: m.port, toPort: m.port, referencedSecurityGroupId: taskSg.id, description: "To the model tasks" }, rule);
+        new vpc.SecurityGroupIngressRule(`${prefix}-task-in`, { securityGroupId: taskSg.id, ipProtocol: "tcp", fromPort: m.port, toPort: m.port, referencedSecurityGroupId: albSg.id, description: "From the load balancer" }, rule);
+        new vpc.SecurityGroupEgressRule(`${prefix}-task-out`, { securityGroupId: taskSg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "Image pulls and logs (ECR, S3, CloudWatch)" }, rule);
+
+        const alb = new lb.LoadBalancer(
+            `${prefix}-alb`,
+            {
+                name: loadBalancerName([args.namePrefix, m.name]),
+                internal: true,
+                loadBalancerType: "application",
+                subnets: args.subnetIds,
+                securityGroups: [albSg.id],
+                dropInvalidHeaderFields: true,
+                enableDeletionProtection: c.protect,
+                tags,
+            },
+            { parent: this },
+        );
+        const targets = new lb.TargetGroup(
+            `${prefix}-tg`,
+            {
+                // The port is in the name: changing it replaces the group without a name clash.
+                name: targetGroupName(args.namePrefix, m.name, m.port),
+                port: m.port,
+                protocol: "HTTP",
+                targetType: "ip",
+                vpcId: args.vpcId,
+                deregistrationDelay: 30,
+                healthCheck: { enabled: true, path: m.healthPath, matcher: "200", interval: 15, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3 },
+                tags,
+            },
+            { parent: this },
+        );
+        const listener = new lb.Listener(
+            `${prefix}-listener`,
+            {
+                loadBalancerArn: alb.arn,
+                port: listenerPort,
+                protocol: https ? "HTTPS" : "HTTP",
+                ...(https ? { certificateArn: args.listenerCertificateArn, sslPolicy: TLS_POLICY } : {}),
+                defaultActions: [{ type: "forward", targetGroupArn: targets.arn }],
+                tags,
+            },
+            { parent: this },
+        );
+        const service = new ecs.Service(
+            `${prefix}-service`,
+            {
+                cluster: c.cluster.arn,
+                taskDefinition: task.arn,
+                launchType: "FARGATE",
+                platformVersion: "LATEST",
+                desiredCount: m.minReplicas,
+                networkConfiguration: { subnets: args.subnetIds, securityGroups: [taskSg.id], assignPublicIp: false },
+                loadBalancers: [{ targetGroupArn: targets.arn, containerName: MODEL_CONTAINER, containerPort: m.port }],
+                healthCheckGracePeriodSeconds: 60,
+                deploymentMinimumHealthyPercent: 100,
+                deploymentMaximumPercent: 200,
+                deploymentCircuitBreaker: { enable: true, rollback: true },
+                propagateTags: "SERVICE",
+                enableEcsManagedTags: true,
+                tags,
+            },
+            // Autoscaling owns the task count once the service exists.
+            { parent: this, dependsOn: [listener, execution.policy], ignoreChanges: ["desiredCount"] },
+        );
+        const scaling = new appautoscaling.Target(
+            `${prefix}-scaling`,
+            { serviceNamespace: "ecs", scalableDimension: "ecs:service:DesiredCount", resourceId: pulumi.interpolate`service/${c.cluster.name}/${service.name}`, minCapacity: m.minReplicas, maxCapacity: m.maxReplicas },
+            { parent: this },
+        );
+        new appautoscaling.Policy(
+            `${prefix}-cpu-scaling`,
+            {
+                policyType: "TargetTrackingScaling",
+                serviceNamespace: scaling.serviceNamespace,
+                scalableDimension: scaling.scalableDimension,
+                resourceId: scaling.resourceId,
+                targetTrackingScalingPolicyConfiguration: { predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" }, targetValue: args.cpuTargetPercent ?? 70, scaleInCooldown: 300, scaleOutCooldown: 60 },
+            },
+            { parent: this },
+        );
+        createAlarms(this, prefix, albAlarms(alb.arnSuffix, targets.arnSuffix, args.latencyThresholdMs ?? 1000), { topicArn: args.alarmTopicArn, tags });
+        return pulumi.interpolate`${https ? "https" : "http"}://${alb.dnsName}`;
+    }
+}
+
+export interface AppRunnerServiceArgs extends ContainerServiceArgs {
+    /** Prefix of physical names, e.g. `mlops-aws-dev`. */
+    readonly namePrefix: string;
+    /** KMS key encrypting the service's copy of the image. */
+    readonly kmsKeyArn: pulumi.Input<string>;
+    /** Repository ARNs App Runner may pull private images from. @default [] */
+    readonly pullRepositoryArns?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * Serve on a public HTTPS URL. Off, the service is reached only from the VPC, through the
+     * `apprunner.requests` interface endpoint (which costs per hour per zone). @default false
+     */
+    readonly publiclyAccessible?: boolean;
+    /** The VPC private services are reached from (required unless public). @default - none */
+    readonly vpcId?: pulumi.Input<string>;
+    /** The `apprunner.requests` interface endpoint in that VPC (required unless public). @default - none */
+    readonly ingressEndpointId?: pulumi.Input<string>;
+    /** p99 latency above which the latency alarm fires, in ms. @default 1000 */
+    readonly latencyThresholdMs?: number;
+    /** SNS topic the alarms notify. @default - alarms without actions */
+    readonly alarmTopicArn?: pulumi.Input<string>;
+}
+
+export class AppRunnerService extends pulumi.ComponentResource implements ContainerService {
+    /** `https://<domain>` per model (the VPC ingress domain when private). */
+    public readonly endpoints: pulumi.Output<Record<string, string>>;
+
+    constructor(name: string, args: AppRunnerServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        const sizes = validateAppRunner(name, args);
+        super("mlops:index:AppRunnerService", name, args, opts);
+
+        const tags = { ...args.tags };
+        const observability = new apprunner.ObservabilityConfiguration(
+            `${name}-tracing`,
+            { observabilityConfigurationName: appRunnerName([args.namePrefix, "tracing"], 32), traceConfiguration: { vendor: "AWSXRAY" }, tags },
+            { parent: this },
+        );
+        const urls = args.models.map((m, i) => {
+            const prefix = `${name}-${m.name}`;
+            const privateImage = imageSource(m.image) === "ecr";
+            const access = privateImage
+                ? serviceRole(this, `${prefix}-access`, {
+                      service: "build.apprunner.amazonaws.com",
+                      description: `App Runner pulls ${m.name}'s image from ECR`,
+                      policy: policyJson([
+                          { Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+                          { Effect: "Allow", Action: [...ECR_PULL_ACTIONS, "ecr:DescribeImages"], Resource: pulumi.output(args.pullRepositoryArns ?? []) },
+                      ]),
+                      tags,
+                  })
+                : undefined;
+            const scaling = new apprunner.AutoScalingConfigurationVersion(
+                `${prefix}-scaling`,
+                { autoScalingConfigurationName: appRunnerName([args.namePrefix, m.name], 32), minSize: Math.max(1, m.minReplicas), maxSize: m.maxReplicas, maxConcurrency: m.concurrency, tags },
+                { parent: this },
+            );
+            const startCommand = appRunnerStartCommand(m.command, m.args);
+            const service = new apprunner.Service(
+                `${prefix}-service`,
+                {
+                    serviceName: appRunnerName([args.namePrefix, m.name], 40),
+                    sourceConfiguration: {
+                        autoDeploymentsEnabled: false,
+                        ...(access ? { authenticationConfiguration: { accessRoleArn: access.role.arn } } : {}),
+                        imageRepository: {
+                            imageIdentifier: m.image,
+                            imageRepositoryType: privateImage ? "ECR" : "ECR_PUBLIC",
+                            imageConfiguration: { port: String(m.port), runtimeEnvironmentVariables: { ...m.env }, ...(startCommand ? { startCommand } : {}) },
+                        },
+                    },
+                    instanceConfiguration: { cpu: String(sizes[i].cpu), memory: String(sizes[i].memory) },
+                    healthCheckConfiguration: { protocol: "HTTP", path: m.healthPath, interval: 10, timeout: 5, healthyThreshold: 1, unhealthyThreshold: 5 },
+                    encryptionConfiguration: { kmsKey: args.kmsKeyArn },
+                    networkConfiguration: { ingressConfiguration: { isPubliclyAccessible: args.publiclyAccessible ?? false }, egressConfiguration: { egressType: "DEFAULT" } },
+                    observabilityConfiguration: { observabilityEnabled: true, observabilityConfigurationArn: observability.arn },
+                    autoScalingConfigurationArn: scaling.arn,
+                    tags,
+                },
+                { parent: this, dependsOn: access ? [access.policy] : [] },
+            );
+            createAlarms(this, prefix, appRunnerAlarms(service.serviceName, service.serviceId, args.latencyThresholdMs ?? 1000), { topicArn: args.alarmTopicArn, tags });
+            if (args.publiclyAccessible) return pulumi.interpolate`https://${service.serviceUrl}`;
+            const ingress = new apprunner.VpcIngressConnection(
+                `${prefix}-ingress`,
+                { name: appRunnerName([args.namePrefix, m.name], 40), serviceArn: service.arn, ingressVpcConfiguration: { vpcId: args.vpcId, vpcEndpointId: args.ingressEndpointId }, tags },
+                { parent: this },
+            );
+            return pulumi.interpolate`https://${ingress.domainName}`;
+        });
+        this.endpoints = pulumi.all(urls).apply((u) => Object.fromEntries(args.models.map((m, i) => [m.name, u[i]])));
+        this.registerOutputs({ endpoints: this.endpoints });
+    }
+}
+

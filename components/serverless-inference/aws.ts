@@ -1,0 +1,313 @@
+/**
+ * Serverless inference on AWS, three implementations of one contract:
+ *
+ * - `LambdaInference` (`lambda`): per model a function from a zip package, behind a function URL with IAM
+ *   auth (CKV_AWS_258), in the private subnets (CKV_AWS_117), with reserved concurrency (CKV_AWS_115), an
+ *   explicit timeout, X-Ray tracing (CKV_AWS_50), a KMS-encrypted environment (CKV_AWS_173), a KMS-encrypted
+ *   dead-letter queue (CKV_AWS_116) and a log group with retention. Scales to zero.
+ * - `SageMakerInference` with `serverless` (`sagemaker-serverless`): a serverless endpoint, CPU only, memory
+ *   and concurrency from the model. Scales to zero.
+ * - `SageMakerInference` without it (`sagemaker-endpoint`): a real-time endpoint on the catalog's instance
+ *   type for the model's accelerator (Inferentia2 included), at least `minInstanceCount` instances, an
+ *   Application Auto Scaling target and policy, data capture to the lake, blue/green updates that roll back
+ *   on the error alarm, and the model in the VPC with network isolation.
+ *
+ * Every deployment alarms on errors, throttles and latency.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as appautoscaling from "@pulumi/aws/appautoscaling";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as ec2 from "@pulumi/aws/ec2";
+import * as lambda from "@pulumi/aws/lambda";
+import * as s3 from "@pulumi/aws/s3";
+import * as sagemaker from "@pulumi/aws/sagemaker";
+import * as sqs from "@pulumi/aws/sqs";
+import * as vpc from "@pulumi/aws/vpc";
+import { logGroupName, sagemakerName } from "../data-lake/aws-naming";
+import { awsAccount, policyJson, serviceRole } from "../identity/aws";
+import { createAlarms, lambdaAlarms, sagemakerAlarms } from "../observability/aws";
+import { ServerlessInference, ServerlessInferenceArgs } from "./contract";
+import { lambdaMemoryMb, LambdaModelCode, lambdaRoleStatements } from "./aws-lambda";
+import { artifactKey, endpointName as instanceEndpointName, hasInstanceStore, inferenceRoleStatements, modelTarball, repositoryArnOfImage, SageMakerArtifact, servingImage } from "./aws-sagemaker";
+import { validateLambda, validateSageMaker } from "./aws-validate";
+
+/** The variant every endpoint serves its model on. */
+export const VARIANT = "AllTraffic";
+
+export interface LambdaInferenceArgs extends ServerlessInferenceArgs {
+    /** Prefix of physical names, e.g. `mlops-aws-dev`. */
+    readonly namePrefix: string;
+    /** Each model's function code, by model name. */
+    readonly code: Readonly<Record<string, LambdaModelCode>>;
+    /** KMS key for the environment, the dead-letter queues and the log groups. */
+    readonly kmsKeyArn: pulumi.Input<string>;
+    /** The VPC the functions run in. */
+    readonly vpcId: pulumi.Input<string>;
+    /** The VPC's range (the functions may reach interface endpoints there). */
+    readonly vpcCidrBlock: pulumi.Input<string>;
+    /** Private subnets the functions run in (two zones or more). */
+    readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** Seconds one invocation may run (1 to 900). @default 30 */
+    readonly timeoutSeconds?: number;
+    /**
+     * Reserve each model's `maxReplicas` of the account's concurrency, which also caps it. New accounts
+     * have 10 in all and Lambda keeps 10 unreserved, so reserving fails there until the quota is raised.
+     * @default true
+     */
+    readonly reserveConcurrency?: boolean;
+    /** Days logs are kept (a CloudWatch Logs retention value). @default 365 */
+    readonly logRetentionDays?: number;
+    /** SNS topic the alarms notify. @default - alarms without actions */
+    readonly alarmTopicArn?: pulumi.Input<string>;
+}
+
+export class LambdaInference extends pulumi.ComponentResource implements ServerlessInference {
+    /** The function URL per model (IAM-authenticated: sign requests with SigV4). */
+    public readonly endpoints: pulumi.Output<Record<string, string>>;
+
+    constructor(name: string, args: LambdaInferenceArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        const packages = validateLambda(name, args);
+        super("mlops:index:LambdaInference", name, args, opts);
+
+        const tags = { ...args.tags };
+        const timeout = args.timeoutSeconds ?? 30;
+        const sg = new ec2.SecurityGroup(`${name}-sg`, { vpcId: args.vpcId, description: "Inference functions: HTTPS to AWS endpoints in the VPC only", tags }, { parent: this });
+        new vpc.SecurityGroupEgressRule(`${name}-https-out`, { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: args.vpcCidrBlock, description: "AWS APIs through interface endpoints" }, { parent: this });
+
+        const urls = args.models.map((m, i) => {
+            const prefix = `${name}-${m.name}`;
+            const code = args.code[m.name];
+            const logGroup = new cloudwatch.LogGroup(`${prefix}-logs`, { name: logGroupName(args.namePrefix, "lambda", m.name), retentionInDays: args.logRetentionDays ?? 365, kmsKeyId: args.kmsKeyArn, tags }, { parent: this });
+            const queue = new sqs.Queue(`${prefix}-dlq`, { kmsMasterKeyId: args.kmsKeyArn, messageRetentionSeconds: 1209600, tags }, { parent: this });
+            const role = serviceRole(this, `${prefix}-role`, {
+                service: "lambda.amazonaws.com",
+                description: `Runs the ${m.name} inference function`,
+                policy: policyJson(lambdaRoleStatements({ logGroupArn: logGroup.arn, queueArn: queue.arn, kmsKeyArn: args.kmsKeyArn })),
+                tags,
+            });
+            const archive = new pulumi.asset.AssetArchive(Object.fromEntries(Object.entries(packages[i]).map(([file, content]) => [file, new pulumi.asset.StringAsset(content)])));
+            const fn = new lambda.Function(
+                `${prefix}-fn`,
+                {
+                    description: `Serves the ${m.name} model`,
+                    role: role.role.arn,
+                    runtime: code.runtime,
+                    handler: code.handler,
+                    code: archive,
+                    architectures: ["x86_64"],
+                    memorySize: lambdaMemoryMb(m.memoryMiB),
+                    timeout,
+                    ...(args.reserveConcurrency ?? true ? { reservedConcurrentExecutions: m.maxReplicas } : {}),
+                    environment: { variables: { MODEL_NAME: m.name, ...m.env } },
+                    kmsKeyArn: args.kmsKeyArn,
+                    tracingConfig: { mode: "Active" },
+                    deadLetterConfig: { targetArn: queue.arn },
+                    loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+                    vpcConfig: { subnetIds: args.subnetIds, securityGroupIds: [sg.id] },
+                    tags,
+                },
+                { parent: this, dependsOn: [role.policy] },
+            );
+            // Asynchronous invocations are not retried and failures land in the dead-letter queue.
+            new lambda.FunctionEventInvokeConfig(
+                `${prefix}-async`,
+                { functionName: fn.name, maximumRetryAttempts: 0, maximumEventAgeInSeconds: 3600, destinationConfig: { onFailure: { destination: queue.arn } } },
+                { parent: this },
+            );
+            const url = new lambda.FunctionUrl(`${prefix}-url`, { functionName: fn.name, authorizationType: "AWS_IAM", invokeMode: "BUFFERED" }, { parent: this });
+            createAlarms(this, prefix, lambdaAlarms(fn.name, timeout), { topicArn: args.alarmTopicArn, tags });
+            return url.functionUrl;
+        });
+        this.endpoints = pulumi.all(urls).apply((u) => Object.fromEntries(args.models.map((m, i) => [m.name, u[i]])));
+        this.registerOutputs({ endpoints: this.endpoints });
+    }
+}
+
+export interface SageMakerInferenceArgs extends ServerlessInferenceArgs {
+    /** Prefix of physical names, e.g. `mlops-aws-dev`. */
+    readonly namePrefix: string;
+    /** Serverless endpoints (CPU only, scale to zero) instead of real-time endpoints on instances. @default false */
+    readonly serverless?: boolean;
+    /** Each model's artifact (packed into model.tar.gz and uploaded), by model name. */
+    readonly artifacts: Readonly<Record<string, SageMakerArtifact>>;
+    /** Serving image per model name. @default - the AWS PyTorch inference container for the model's accelerator */
+    readonly images?: Readonly<Record<string, string>>;
+    /** Bucket the artifacts are uploaded to (the lake's models zone). */
+    readonly artifactBucketName: pulumi.Input<string>;
+    /** KMS key for the artifacts, the volumes (when the instance type allows) and captured data. */
+    readonly kmsKeyArn: pulumi.Input<string>;
+    /** Bucket receiving captured requests and responses of real-time endpoints (the lake). @default - no data capture */
+    readonly dataCaptureBucketName?: pulumi.Input<string>;
+    /** Key prefix of captured data; each model writes under `<prefix>/<model>/`. @default "data-capture" */
+    readonly dataCapturePrefix?: string;
+    /**
+     * Keep uploaded model artifacts in the bucket when a new version replaces them or the stack is
+     * destroyed (the lake's versioning keeps their history either way). @default false
+     */
+    readonly retainArtifacts?: boolean;
+    /** Share of requests captured, in percent. @default 100 */
+    readonly dataCaptureSamplingPercent?: number;
+    /** VPC the model runs in (real-time endpoints; serverless endpoints take no VPC). @default - none; required for real-time endpoints */
+    readonly vpcId?: pulumi.Input<string>;
+    /** Private subnets of that VPC, two zones or more. @default - none; required for real-time endpoints */
+    readonly subnetIds?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Fewest instances of a real-time endpoint; prod uses 2 so an instance or zone can fail. @default 1 */
+    readonly minInstanceCount?: number;
+    /** Invocations per instance per minute autoscaling aims at. @default 100 */
+    readonly invocationsPerInstanceTarget?: number;
+    /** p99 model latency above which the latency alarm fires (and a deployment rolls back), in ms. @default 1000 */
+    readonly latencyThresholdMs?: number;
+    /** Days the endpoint's logs are kept (a CloudWatch Logs retention value). @default 365 */
+    readonly logRetentionDays?: number;
+    /** SNS topic the alarms notify. @default - alarms without actions */
+    readonly alarmTopicArn?: pulumi.Input<string>;
+}
+
+export class SageMakerInference extends pulumi.ComponentResource implements ServerlessInference {
+    /** The endpoint's invocation URL per model (`https://runtime.sagemaker.<region>.amazonaws.com/endpoints/<name>/invocations`). */
+    public readonly endpoints: pulumi.Output<Record<string, string>>;
+
+    constructor(name: string, args: SageMakerInferenceArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        const settings = validateSageMaker(name, args);
+        super("mlops:index:SageMakerInference", name, args, opts);
+
+        const tags = { ...args.tags };
+        const serverless = args.serverless ?? false;
+        const account = awsAccount(this);
+        const sg = serverless
+            ? undefined
+            : new ec2.SecurityGroup(`${name}-sg`, { vpcId: args.vpcId, description: "SageMaker models: HTTPS out for artifacts and images only", tags }, { parent: this });
+        if (sg) new vpc.SecurityGroupEgressRule(`${name}-https-out`, { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "S3 and ECR (gateway endpoint, interface endpoints or NAT)" }, { parent: this });
+
+        const urls = args.models.map((m, i) => {
+            const prefix = `${name}-${m.name}`;
+            const s = settings[i];
+            const tarball = modelTarball(args.artifacts[m.name]);
+            const key = artifactKey(m.name, tarball);
+            const artifact = new s3.BucketObjectv2(
+                `${prefix}-artifact`,
+                { bucket: args.artifactBucketName, key, contentBase64: tarball.toString("base64"), contentType: "application/gzip", serverSideEncryption: "aws:kms", kmsKeyId: args.kmsKeyArn, tags },
+                { parent: this, retainOnDelete: args.retainArtifacts ?? false },
+            );
+            const defaultImage = servingImage(s.accelerator);
+            const image = args.images?.[m.name] ?? sagemaker.getPrebuiltEcrImageOutput(defaultImage, { parent: this }).registryPath;
+            // Validation accepts ECR images only, so the repository ARN can always be read from the URI.
+            const repositoryArn = pulumi.all([image, account.partition]).apply(([uri, partition]) => repositoryArnOfImage(uri, partition) ?? "");
+            const capturePath = `${args.dataCapturePrefix ?? "data-capture"}/${m.name}`;
+            const capture = !serverless && args.dataCaptureBucketName !== undefined;
+            const role = serviceRole(this, `${prefix}-role`, {
+                service: "sagemaker.amazonaws.com",
+                description: `Hosts the ${m.name} model`,
+                policy: policyJson(
+                    inferenceRoleStatements({
+                        partition: account.partition,
+                        region: account.region,
+                        accountId: account.accountId,
+                        artifactObjectArns: [pulumi.interpolate`arn:${account.partition}:s3:::${args.artifactBucketName}/${key}`],
+                        dataCaptureArn: capture ? pulumi.interpolate`arn:${account.partition}:s3:::${args.dataCaptureBucketName}/${capturePath}/*` : undefined,
+                        kmsKeyArn: args.kmsKeyArn,
+                        imageRepositoryArns: [repositoryArn],
+                    }),
+                ),
+                tags,
+            });
+            const model = new sagemaker.Model(
+                `${prefix}-model`,
+                {
+                    executionRoleArn: role.role.arn,
+                    primaryContainer: {
+                        image,
+                        modelDataUrl: pulumi.interpolate`s3://${args.artifactBucketName}/${key}`,
+                        // The PyTorch inference toolkit loads /opt/ml/model/code/inference.py.
+                        environment: { SAGEMAKER_PROGRAM: "inference.py", SAGEMAKER_SUBMIT_DIRECTORY: "/opt/ml/model/code", SAGEMAKER_CONTAINER_LOG_LEVEL: "20", MODEL_NAME: m.name, ...m.env },
+                    },
+                    // Serverless endpoints refuse network isolation and VPC settings (SageMaker "feature exclusions").
+                    enableNetworkIsolation: !serverless,
+                    ...(sg ? { vpcConfig: { subnets: args.subnetIds ?? [], securityGroupIds: [sg.id] } } : {}),
+                    tags,
+                },
+                { parent: this, dependsOn: [role.policy, artifact] },
+            );
+            // Auto-named: a changed model or instance type makes a new configuration, created before the
+            // old one is deleted, instead of colliding with its name.
+            const config = new sagemaker.EndpointConfiguration(
+                `${prefix}-config`,
+                {
+                    productionVariants: [
+                        serverless
+                            ? { variantName: VARIANT, modelName: model.name, serverlessConfig: { memorySizeInMb: s.memoryMb, maxConcurrency: m.maxReplicas, ...(m.minReplicas > 0 ? { provisionedConcurrency: m.minReplicas } : {}) } }
+                            : { variantName: VARIANT, modelName: model.name, instanceType: s.instanceType, initialInstanceCount: s.instances, initialVariantWeight: 1 },
+                    ],
+                    // Instance types with NVMe storage refuse a volume key; their storage is encrypted by the hardware.
+                    ...(serverless || !hasInstanceStore(s.instanceType) ? { kmsKeyArn: args.kmsKeyArn } : {}),
+                    ...(capture
+                        ? {
+                              dataCaptureConfig: {
+                                  enableCapture: true,
+                                  initialSamplingPercentage: args.dataCaptureSamplingPercent ?? 100,
+                                  destinationS3Uri: pulumi.interpolate`s3://${args.dataCaptureBucketName}/${capturePath}`,
+                                  kmsKeyId: args.kmsKeyArn,
+                                  captureOptions: [{ captureMode: "Input" }, { captureMode: "Output" }],
+                                  captureContentTypeHeader: { jsonContentTypes: ["application/json"] },
+                              },
+                          }
+                        : {}),
+                    tags,
+                },
+                { parent: this },
+            );
+            const endpointName = serverless ? sagemakerName([args.namePrefix, m.name]) : instanceEndpointName(args.namePrefix, m.name, s.instanceType);
+            // SageMaker writes the endpoint's logs here; created first so it has a retention and the key.
+            const logGroup = new cloudwatch.LogGroup(
+                `${prefix}-logs`,
+                { name: `/aws/sagemaker/Endpoints/${endpointName}`, retentionInDays: args.logRetentionDays ?? 365, kmsKeyId: args.kmsKeyArn, tags },
+                { parent: this },
+            );
+            const alarms = createAlarms(this, prefix, sagemakerAlarms(endpointName, VARIANT, args.latencyThresholdMs ?? 1000), { topicArn: args.alarmTopicArn, tags });
+            const endpoint = new sagemaker.Endpoint(
+                `${prefix}-endpoint`,
+                {
+                    name: endpointName,
+                    endpointConfigName: config.name,
+                    ...(serverless
+                        ? {}
+                        : {
+                              deploymentConfig: {
+                                  blueGreenUpdatePolicy: { trafficRoutingConfiguration: { type: "ALL_AT_ONCE", waitIntervalInSeconds: 300 }, terminationWaitInSeconds: 300, maximumExecutionTimeoutInSeconds: 3600 },
+                                  autoRollbackConfiguration: { alarms: [{ alarmName: alarms.errors.name }] },
+                              },
+                          }),
+                    tags,
+                },
+                { parent: this, dependsOn: [logGroup] },
+            );
+            if (!serverless) {
+                const target = new appautoscaling.Target(
+                    `${prefix}-scaling`,
+                    { serviceNamespace: "sagemaker", scalableDimension: "sagemaker:variant:DesiredInstanceCount", resourceId: pulumi.interpolate`endpoint/${endpoint.name}/variant/${VARIANT}`, minCapacity: s.instances, maxCapacity: s.maxInstances },
+                    { parent: this },
+                );
+                new appautoscaling.Policy(
+                    `${prefix}-invocations-scaling`,
+                    {
+                        policyType: "TargetTrackingScaling",
+                        serviceNamespace: target.serviceNamespace,
+                        scalableDimension: target.scalableDimension,
+                        resourceId: target.resourceId,
+                        targetTrackingScalingPolicyConfiguration: {
+                            predefinedMetricSpecification: { predefinedMetricType: "SageMakerVariantInvocationsPerInstance" },
+                            targetValue: args.invocationsPerInstanceTarget ?? 100,
+                            scaleInCooldown: 300,
+                            scaleOutCooldown: 60,
+                        },
+                    },
+                    { parent: this },
+                );
+            }
+            return pulumi.interpolate`https://runtime.sagemaker.${account.region}.${account.dnsSuffix}/endpoints/${endpoint.name}/invocations`;
+        });
+        this.endpoints = pulumi.all(urls).apply((u) => Object.fromEntries(args.models.map((m, i) => [m.name, u[i]])));
+        this.registerOutputs({ endpoints: this.endpoints });
+    }
+}
+

@@ -1,0 +1,226 @@
+import * as assert from "node:assert/strict";
+import { AppRunnerService, AppRunnerServiceArgs, EcsFargateService, EcsFargateServiceArgs } from "../../components/container-service/aws";
+import { ModelServingSpec } from "../../components/shared/model";
+import { ValidationError } from "../../components/shared/problems";
+import { capture } from "../../stacks/plan/capture";
+import { CapturedResource, ofType, only } from "../harness";
+
+const KEY = "arn:aws:kms:eu-west-1:123456789012:key/k";
+const HOST = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
+const iris: ModelServingSpec = {
+    name: "iris",
+    image: "public.ecr.aws/docker/library/python:3.12.12-slim-bookworm",
+    port: 8080,
+    command: ["python", "/app/serve.py"],
+    files: { "serve.py": "print(1)", "model.json": "{}" },
+    healthPath: "/healthz",
+    cpuMillicores: 500,
+    memoryMiB: 1024,
+    minReplicas: 2,
+    maxReplicas: 6,
+    concurrency: 80,
+};
+const fargate: EcsFargateServiceArgs = {
+    models: [iris],
+    namePrefix: "mlops-test",
+    vpcId: "vpc-1",
+    vpcCidrBlock: "10.40.0.0/16",
+    subnetIds: ["subnet-a", "subnet-b"],
+    kmsKeyArn: KEY,
+    registryHost: HOST,
+    cachePrefix: "mlops-test-ecr-public",
+    pullRepositoryArns: [`arn:aws:ecr:eu-west-1:123456789012:repository/mlops-test/iris`, `arn:aws:ecr:eu-west-1:123456789012:repository/mlops-test-ecr-public/*`],
+    internetEgress: true,
+    alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:alerts",
+    protectData: true,
+};
+
+const CONFIG = { "aws:region": "eu-west-1" };
+async function build(create: () => { endpoints: unknown }) {
+    return capture({ project: "mlops", stack: "test", config: CONFIG }, () => ({ endpoints: create().endpoints }));
+}
+
+async function rejected(create: () => void): Promise<string> {
+    let error: unknown;
+    const result = await capture({ project: "mlops", stack: "test", config: CONFIG }, () => {
+        try {
+            create();
+        } catch (e) {
+            error = e;
+        }
+    });
+    assert.ok(error instanceof ValidationError, `expected a ValidationError, got ${String(error)}`);
+    assert.deepEqual(result.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => r.name), []);
+    return error.message;
+}
+
+describe("EcsFargateService", () => {
+    let resources: CapturedResource[];
+    let outputs: any;
+    before(async () => ({ resources, outputs } = await build(() => new EcsFargateService("serving", fargate))));
+
+    it("runs tasks on a Container Insights cluster, in private subnets, with no public IP, behind the load balancer", () => {
+        assert.deepEqual(only(resources, "aws:ecs/cluster:Cluster").inputs.settings, [{ name: "containerInsights", value: "enabled" }]);
+        const svc = only(resources, "aws:ecs/service:Service").inputs;
+        assert.deepEqual(svc.networkConfiguration, { subnets: ["subnet-a", "subnet-b"], securityGroups: ["serving-iris-task-sg-id"], assignPublicIp: false });
+        assert.deepEqual([svc.launchType, svc.platformVersion, svc.desiredCount], ["FARGATE", "LATEST", 2]);
+        assert.deepEqual(svc.deploymentCircuitBreaker, { enable: true, rollback: true });
+        assert.deepEqual(svc.loadBalancers, [{ targetGroupArn: svc.loadBalancers[0].targetGroupArn, containerName: "model", containerPort: 8080 }]);
+    });
+
+    it("keeps the task and execution roles apart; the task role has no permissions", () => {
+        const task = only(resources, "aws:ecs/taskDefinition:TaskDefinition").inputs;
+        assert.match(task.executionRoleArn, /role\/serving-iris-execution-/);
+        assert.match(task.taskRoleArn, /role\/serving-iris-task-/);
+        assert.notEqual(task.executionRoleArn, task.taskRoleArn);
+        assert.deepEqual(ofType(resources, "aws:iam/rolePolicy:RolePolicy").map((p) => p.name), ["serving-iris-execution-policy"]);
+        assert.deepEqual([task.cpu, task.memory, task.networkMode, task.requiresCompatibilities], ["512", "1024", "awsvpc", ["FARGATE"]]);
+        const trust = JSON.parse(only(resources, "aws:iam/role:Role", "serving-iris-task").inputs.assumeRolePolicy).Statement[0];
+        assert.deepEqual(trust.Condition, { StringEquals: { "aws:SourceAccount": "123456789012" }, ArnLike: { "aws:SourceArn": "arn:aws:ecs:eu-west-1:123456789012:*" } });
+    });
+
+    it("pulls the public image through the account's pull-through cache, and the execution role may fill the cache", () => {
+        const [, model] = JSON.parse(only(resources, "aws:ecs/taskDefinition:TaskDefinition").inputs.containerDefinitions);
+        assert.equal(model.image, `${HOST}/mlops-test-ecr-public/docker/library/python:3.12.12-slim-bookworm`);
+        assert.equal(model.readonlyRootFilesystem, true);
+        assert.equal(model.user, "10001:10001");
+        const statements = JSON.parse(only(resources, "aws:iam/rolePolicy:RolePolicy").inputs.policy).Statement;
+        const bySid = Object.fromEntries(statements.map((s: any) => [s.Sid, s]));
+        assert.deepEqual(bySid.PullModelImages.Resource, fargate.pullRepositoryArns);
+        assert.deepEqual(bySid.FillPullThroughCache, { Sid: "FillPullThroughCache", Effect: "Allow", Action: ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"], Resource: "arn:aws:ecr:eu-west-1:123456789012:repository/mlops-test-ecr-public/*" });
+        assert.match(bySid.WriteLogs.Resource, /^arn:aws:logs:eu-west-1:123456789012:log-group:\/mlops-test\/ecs\/iris:\*$/);
+    });
+
+    it("health-checks the model's path on an internal load balancer that drops invalid headers, open to the VPC only", () => {
+        const alb = only(resources, "aws:lb/loadBalancer:LoadBalancer").inputs;
+        assert.deepEqual([alb.internal, alb.dropInvalidHeaderFields, alb.enableDeletionProtection, alb.name], [true, true, true, "mlops-test-iris"]);
+        const tg = only(resources, "aws:lb/targetGroup:TargetGroup").inputs;
+        assert.deepEqual(tg.healthCheck, { enabled: true, path: "/healthz", matcher: "200", interval: 15, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3 });
+        assert.deepEqual([tg.port, tg.protocol, tg.targetType], [8080, "HTTP", "ip"]);
+        const ingress = ofType(resources, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").map((r) => [r.name, r.inputs.fromPort, r.inputs.cidrIpv4 ?? r.inputs.referencedSecurityGroupId]);
+        assert.deepEqual(ingress.sort(), [["serving-iris-alb-in-0", 80, "10.40.0.0/16"], ["serving-iris-task-in", 8080, "serving-iris-alb-sg-id"]].sort());
+        assert.match(outputs.endpoints.iris, /^http:\/\/internal-mlops-test-iris-[0-9a-f]+\.eu-west-1\.elb\.amazonaws\.com$/);
+    });
+
+    it("scales between minReplicas and maxReplicas on CPU, and logs to an encrypted group kept a year", () => {
+        const target = only(resources, "aws:appautoscaling/target:Target").inputs;
+        assert.deepEqual([target.minCapacity, target.maxCapacity, target.scalableDimension], [2, 6, "ecs:service:DesiredCount"]);
+        assert.match(target.resourceId, /^service\/mlops-test-models\/serving-iris-service-[0-9a-f]{7}$/);
+        const policy = only(resources, "aws:appautoscaling/policy:Policy").inputs.targetTrackingScalingPolicyConfiguration;
+        assert.deepEqual([policy.predefinedMetricSpecification.predefinedMetricType, policy.targetValue], ["ECSServiceAverageCPUUtilization", 70]);
+        const logs = only(resources, "aws:cloudwatch/logGroup:LogGroup").inputs;
+        assert.deepEqual([logs.name, logs.retentionInDays, logs.kmsKeyId], ["/mlops-test/ecs/iris", 365, KEY]);
+    });
+
+    it("alarms on target 5XX, load balancer 5XX and p99 latency, notifying the topic", () => {
+        const alarms = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm");
+        assert.deepEqual(alarms.map((a) => a.inputs.metricName).sort(), ["HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count", "TargetResponseTime"]);
+        for (const a of alarms) assert.deepEqual(a.inputs.alarmActions, [fargate.alarmTopicArn]);
+    });
+
+    it("serves over HTTPS with a TLS 1.2+ policy when given a certificate", async () => {
+        const cert = "arn:aws:acm:eu-west-1:123456789012:certificate/abc";
+        const { resources: tls, outputs: o } = await build(() => new EcsFargateService("serving", { ...fargate, listenerCertificateArn: cert }));
+        const listener = only(tls, "aws:lb/listener:Listener").inputs;
+        assert.deepEqual([listener.port, listener.protocol, listener.certificateArn, listener.sslPolicy], [443, "HTTPS", cert, "ELBSecurityPolicy-TLS13-1-2-2021-06"]);
+        assert.match((o as any).endpoints.iris, /^https:\/\//);
+    });
+
+    it("fails when asked for an accelerator, naming the implementations that take one", async () => {
+        const message = await rejected(() => new EcsFargateService("serving", { ...fargate, models: [{ ...iris, accelerator: { type: "nvidia-t4", count: 1 } }] }));
+        assert.match(message, /models\[0\]\.accelerator: aws\/ecs-fargate nvidia-t4: ecs-fargate runs on CPU only and takes no accelerator\. In this project an accelerator needs serverlessInference "sagemaker-endpoint", or mlPlatform "sagemaker"/);
+    });
+
+    it("fails when an image outside the account's ECR has no NAT to come through", async () => {
+        const message = await rejected(() => new EcsFargateService("serving", { ...fargate, internetEgress: false, models: [iris, { ...iris, name: "hub", image: "python:3.12" }] }));
+        assert.match(message, /models\[0\]\.image: is outside the account's ECR/);
+        assert.match(message, /models\[1\]\.image: is outside the account's ECR/);
+        assert.match(message, /turn a NAT gateway on/);
+    });
+
+    it("fails on sizes Fargate lacks, oversized files, unpinned images, no replicas and bad settings", async () => {
+        const message = await rejected(
+            () =>
+                new EcsFargateService("serving", {
+                    ...fargate,
+                    namePrefix: "UP",
+                    logRetentionDays: 100,
+                    cpuTargetPercent: 99,
+                    listenerCertificateArn: "not-an-arn",
+                    models: [{ ...iris, cpuMillicores: 64000, files: { "big.bin": "x".repeat(60000) }, image: "python:latest", minReplicas: 0 }],
+                }),
+        );
+        for (const p of [/namePrefix/, /logRetentionDays: is not a retention/, /cpuTargetPercent/, /listenerCertificateArn: is not an ACM certificate ARN/, /models\[0\]: is larger than any Fargate task/, /models\[0\]\.files: is more than the 49152 bytes/, /models\[0\]\.image: is not pinned/, /models\[0\]\.minReplicas: must be a whole number of at least 1 on ecs-fargate/]) {
+            assert.match(message, p);
+        }
+    });
+});
+
+describe("AppRunnerService", () => {
+    const model: ModelServingSpec = { ...iris, files: undefined, command: ["python", "-m", "http.server", "8080"], minReplicas: 1, maxReplicas: 3 };
+    const args: AppRunnerServiceArgs = { models: [model], namePrefix: "mlops-test", kmsKeyArn: KEY, vpcId: "vpc-1", ingressEndpointId: "vpce-1", alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:alerts" };
+
+    it("runs the ECR Public image directly, encrypted, traced, health-checked, autoscaled, reachable from the VPC only", async () => {
+        const { resources, outputs } = await build(() => new AppRunnerService("serving", args));
+        const svc = only(resources, "aws:apprunner/service:Service").inputs;
+        assert.deepEqual(svc.sourceConfiguration.imageRepository, {
+            imageIdentifier: model.image,
+            imageRepositoryType: "ECR_PUBLIC",
+            imageConfiguration: { port: "8080", runtimeEnvironmentVariables: {}, startCommand: "python -m http.server 8080" },
+        });
+        assert.equal(svc.sourceConfiguration.authenticationConfiguration, undefined);
+        assert.deepEqual(svc.instanceConfiguration, { cpu: "512", memory: "1024" });
+        assert.deepEqual(svc.encryptionConfiguration, { kmsKey: KEY });
+        assert.deepEqual(svc.networkConfiguration.ingressConfiguration, { isPubliclyAccessible: false });
+        assert.deepEqual(svc.healthCheckConfiguration, { protocol: "HTTP", path: "/healthz", interval: 10, timeout: 5, healthyThreshold: 1, unhealthyThreshold: 5 });
+        assert.equal(svc.observabilityConfiguration.observabilityEnabled, true);
+        assert.deepEqual(only(resources, "aws:apprunner/observabilityConfiguration:ObservabilityConfiguration").inputs.traceConfiguration, { vendor: "AWSXRAY" });
+        const scaling = only(resources, "aws:apprunner/autoScalingConfigurationVersion:AutoScalingConfigurationVersion").inputs;
+        assert.deepEqual([scaling.minSize, scaling.maxSize, scaling.maxConcurrency], [1, 3, 80]);
+        const ingress = only(resources, "aws:apprunner/vpcIngressConnection:VpcIngressConnection").inputs;
+        assert.deepEqual(ingress.ingressVpcConfiguration, { vpcId: "vpc-1", vpcEndpointId: "vpce-1" });
+        assert.match((outputs as any).endpoints.iris, /^https:\/\/[0-9a-f]+\.eu-west-1\.awsapprunner\.com$/);
+        assert.equal(ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm").length, 3);
+    });
+
+    it("pulls the account's ECR images with an access role limited to its repositories", async () => {
+        const image = `${HOST}/mlops-test/iris:1.0`;
+        const { resources } = await build(() => new AppRunnerService("serving", { ...args, pullRepositoryArns: ["arn:aws:ecr:eu-west-1:123456789012:repository/mlops-test/iris"], models: [{ ...model, image }] }));
+        const svc = only(resources, "aws:apprunner/service:Service").inputs;
+        assert.equal(svc.sourceConfiguration.imageRepository.imageRepositoryType, "ECR");
+        assert.match(svc.sourceConfiguration.authenticationConfiguration.accessRoleArn, /role\/serving-iris-access-/);
+        const trust = JSON.parse(only(resources, "aws:iam/role:Role").inputs.assumeRolePolicy).Statement[0];
+        assert.deepEqual(trust.Principal, { Service: "build.apprunner.amazonaws.com" });
+        const pull = JSON.parse(only(resources, "aws:iam/rolePolicy:RolePolicy").inputs.policy).Statement[1];
+        assert.deepEqual(pull.Resource, ["arn:aws:ecr:eu-west-1:123456789012:repository/mlops-test/iris"]);
+    });
+
+    it("serves on the public URL only when asked", async () => {
+        const { resources, outputs } = await build(() => new AppRunnerService("serving", { ...args, publiclyAccessible: true, vpcId: undefined, ingressEndpointId: undefined }));
+        assert.equal(ofType(resources, "aws:apprunner/vpcIngressConnection:VpcIngressConnection").length, 0);
+        assert.equal(only(resources, "aws:apprunner/service:Service").inputs.networkConfiguration.ingressConfiguration.isPubliclyAccessible, true);
+        assert.match((outputs as any).endpoints.iris, /awsapprunner\.com$/);
+    });
+
+    it("fails on files, quoted commands, registries App Runner cannot pull, accelerators and a private service without its endpoint", async () => {
+        const message = await rejected(
+            () =>
+                new AppRunnerService("serving", {
+                    ...args,
+                    ingressEndpointId: undefined,
+                    models: [{ ...model, files: { "serve.py": "x" }, command: ["sh", "-c", "python serve.py"], image: "ghcr.io/acme/model:1.0", accelerator: { type: "nvidia-t4", count: 1 }, concurrency: 500, maxReplicas: 30 }],
+                }),
+        );
+        for (const p of [
+            /ingressEndpointId: is required for a private service/,
+            /models\[0\]\.files: cannot be mounted/,
+            /models\[0\]\.command: has words with spaces or quotes/,
+            /models\[0\]\.image: is not in ECR or ECR Public/,
+            /models\[0\]\.accelerator: aws\/app-runner nvidia-t4: app-runner runs on CPU only/,
+            /models\[0\]\.concurrency: must be from 1 to 200/,
+            /models\[0\]\.maxReplicas: must be a whole number from max\(1, minReplicas\) to 25 on app-runner/,
+        ]) {
+            assert.match(message, p);
+        }
+    });
+});

@@ -1,0 +1,293 @@
+import * as assert from "node:assert/strict";
+import { LambdaInference, LambdaInferenceArgs, SageMakerInference, SageMakerInferenceArgs } from "../../components/serverless-inference/aws";
+import { endpointName, modelTarball } from "../../components/serverless-inference/aws-sagemaker";
+import { ModelServingSpec } from "../../components/shared/model";
+import { ValidationError } from "../../components/shared/problems";
+import { capture } from "../../stacks/plan/capture";
+import { CapturedResource, ofType, only } from "../harness";
+
+const KEY = "arn:aws:kms:eu-west-1:123456789012:key/k";
+const TOPIC = "arn:aws:sns:eu-west-1:123456789012:alerts";
+const CONFIG = { "aws:region": "eu-west-1" };
+const iris: ModelServingSpec = {
+    name: "iris",
+    image: "public.ecr.aws/docker/library/python:3.12.12-slim-bookworm",
+    port: 8080,
+    files: { "model.json": "{}" },
+    env: { LOG_LEVEL: "info" },
+    healthPath: "/healthz",
+    cpuMillicores: 250,
+    memoryMiB: 256,
+    minReplicas: 0,
+    maxReplicas: 3,
+    concurrency: 80,
+};
+
+async function build(create: () => { endpoints: unknown }) {
+    return capture({ project: "mlops", stack: "test", config: CONFIG }, () => ({ endpoints: create().endpoints }));
+}
+
+async function rejected(create: () => void): Promise<string> {
+    let error: unknown;
+    const result = await capture({ project: "mlops", stack: "test", config: CONFIG }, () => {
+        try {
+            create();
+        } catch (e) {
+            error = e;
+        }
+    });
+    assert.ok(error instanceof ValidationError, `expected a ValidationError, got ${String(error)}`);
+    assert.deepEqual(result.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => r.name), []);
+    return error.message;
+}
+
+const lambdaArgs: LambdaInferenceArgs = {
+    models: [iris],
+    namePrefix: "mlops-test",
+    code: { iris: { handler: "handler.handler", runtime: "python3.13", files: { "handler.py": "def handler(e, c):\n    return 1\n" } } },
+    kmsKeyArn: KEY,
+    vpcId: "vpc-1",
+    vpcCidrBlock: "10.40.0.0/16",
+    subnetIds: ["subnet-a", "subnet-b"],
+    alarmTopicArn: TOPIC,
+};
+
+describe("LambdaInference", () => {
+    let resources: CapturedResource[];
+    let outputs: any;
+    before(async () => ({ resources, outputs } = await build(() => new LambdaInference("inference", lambdaArgs))));
+
+    it("runs the zip package in the private subnets with an explicit timeout, tracing, reserved concurrency and an encrypted environment", () => {
+        const fn = only(resources, "aws:lambda/function:Function").inputs;
+        assert.deepEqual([fn.runtime, fn.handler, fn.timeout, fn.memorySize, fn.reservedConcurrentExecutions], ["python3.13", "handler.handler", 30, 256, 3]);
+        assert.deepEqual(fn.tracingConfig, { mode: "Active" });
+        assert.equal(fn.kmsKeyArn, KEY);
+        assert.deepEqual(fn.vpcConfig, { subnetIds: ["subnet-a", "subnet-b"], securityGroupIds: ["inference-sg-id"] });
+        assert.deepEqual(fn.environment, { variables: { MODEL_NAME: "iris", LOG_LEVEL: "info" } });
+        assert.deepEqual(fn.loggingConfig, { logFormat: "JSON", logGroup: "/mlops-test/lambda/iris" });
+        assert.deepEqual(fn.code, { asset: "[inline]" }, "an inline archive built from the package files");
+    });
+
+    it("answers on a function URL that requires IAM auth (CKV_AWS_258)", () => {
+        const url = only(resources, "aws:lambda/functionUrl:FunctionUrl").inputs;
+        assert.equal(url.authorizationType, "AWS_IAM");
+        assert.match(outputs.endpoints.iris, /^https:\/\/[0-9a-f]+\.lambda-url\.eu-west-1\.on\.aws\/$/);
+    });
+
+    it("sends failed asynchronous invocations, without retries, to a KMS-encrypted dead-letter queue", () => {
+        const queue = only(resources, "aws:sqs/queue:Queue");
+        assert.equal(queue.inputs.kmsMasterKeyId, KEY);
+        const fn = only(resources, "aws:lambda/function:Function").inputs;
+        assert.match(fn.deadLetterConfig.targetArn, /:queue\/inference-iris-dlq-/);
+        const async = only(resources, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig").inputs;
+        assert.deepEqual([async.maximumRetryAttempts, async.destinationConfig.onFailure.destination], [0, fn.deadLetterConfig.targetArn]);
+    });
+
+    it("grants the function its own log group, queue and key, and no wildcard action", () => {
+        const statements = JSON.parse(only(resources, "aws:iam/rolePolicy:RolePolicy").inputs.policy).Statement;
+        for (const s of statements) for (const a of [s.Action].flat()) assert.ok(!a.endsWith("*"), `${s.Sid}: ${a}`);
+        const bySid = Object.fromEntries(statements.map((s: any) => [s.Sid, s]));
+        assert.equal(bySid.WriteOwnLogs.Resource, "arn:aws:logs:eu-west-1:123456789012:log-group:/mlops-test/lambda/iris:*");
+        assert.equal(bySid.UsePlatformKey.Resource, KEY);
+        const logs = only(resources, "aws:cloudwatch/logGroup:LogGroup").inputs;
+        assert.deepEqual([logs.retentionInDays, logs.kmsKeyId], [365, KEY]);
+    });
+
+    it("lets the functions out only to HTTPS inside the VPC", () => {
+        const egress = only(resources, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").inputs;
+        assert.deepEqual([egress.fromPort, egress.toPort, egress.cidrIpv4], [443, 443, "10.40.0.0/16"]);
+        assert.equal(ofType(resources, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").length, 0);
+    });
+
+    it("alarms on errors, throttles and p99 duration", () => {
+        const alarms = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.inputs.metricName, a.inputs.extendedStatistic ?? a.inputs.statistic, a.inputs.threshold]);
+        assert.deepEqual(alarms.sort(), [["Duration", "p99", 24000], ["Errors", "Sum", 1], ["Throttles", "Sum", 1]]);
+    });
+
+    it("leaves concurrency unreserved when asked (new accounts cannot reserve any)", async () => {
+        const { resources: r } = await build(() => new LambdaInference("inference", { ...lambdaArgs, reserveConcurrency: false }));
+        assert.equal(only(r, "aws:lambda/function:Function").inputs.reservedConcurrentExecutions, undefined);
+    });
+
+    it("fails without code, with a wrong handler or runtime, clashing files, warm instances or an accelerator", async () => {
+        const message = await rejected(
+            () =>
+                new LambdaInference("inference", {
+                    ...lambdaArgs,
+                    timeoutSeconds: 901,
+                    models: [
+                        { ...iris, minReplicas: 1, accelerator: { type: "nvidia-t4", count: 1 } },
+                        { ...iris, name: "churn" },
+                    ],
+                    code: { iris: { handler: "main.run", runtime: "python2.7", files: { "handler.py": "x", "model.json": "other" } } },
+                }),
+        );
+        for (const p of [
+            /^LambdaInference "inference" is invalid \(7 problems\)/,
+            /timeoutSeconds: must be a whole number of seconds from 1 to 900/,
+            /models\[0\]\.minReplicas: asks for warm instances/,
+            /models\[0\]\.accelerator: aws\/lambda nvidia-t4: lambda runs on CPU only and takes no accelerator\. In this project an accelerator needs serverlessInference "sagemaker-endpoint"/,
+            /code\.iris\.runtime: is not a runtime this component accepts/,
+            /code\.iris\.files: is also one of the model's files/,
+            /code\.iris\.handler: does not name a file and function in the package/,
+            /code\.churn: is missing: Lambda runs a zip package/,
+        ]) {
+            assert.match(message, p);
+        }
+    });
+});
+
+const artifacts = { iris: { files: { "model.json": "{}" }, code: { "inference.py": "def model_fn(d):\n    return {}\n" } } };
+const INF2_ENDPOINT = endpointName("mlops-test", "iris", "ml.inf2.xlarge");
+const sagemakerArgs: SageMakerInferenceArgs = {
+    models: [{ ...iris, minReplicas: 0, maxReplicas: 4, accelerator: { type: "aws-inferentia2", count: 1 } }],
+    namePrefix: "mlops-test",
+    artifacts,
+    artifactBucketName: "lake-models",
+    kmsKeyArn: KEY,
+    dataCaptureBucketName: "lake-models",
+    dataCaptureSamplingPercent: 20,
+    vpcId: "vpc-1",
+    subnetIds: ["subnet-a", "subnet-b"],
+    minInstanceCount: 2,
+    alarmTopicArn: TOPIC,
+};
+
+describe("SageMakerInference (sagemaker-endpoint)", () => {
+    let resources: CapturedResource[];
+    let outputs: any;
+    before(async () => ({ resources, outputs } = await build(() => new SageMakerInference("inference", sagemakerArgs))));
+
+    it("serves on the catalog's Inferentia2 instance with at least minInstanceCount instances, volumes encrypted with the key", () => {
+        const config = only(resources, "aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs;
+        assert.deepEqual(config.productionVariants, [{ variantName: "AllTraffic", modelName: config.productionVariants[0].modelName, instanceType: "ml.inf2.xlarge", initialInstanceCount: 2, initialVariantWeight: 1 }]);
+        assert.match(config.productionVariants[0].modelName, /^inference-iris-model-[0-9a-f]{7}$/);
+        assert.equal(config.kmsKeyArn, KEY);
+        assert.equal(config.name, undefined, "auto-named, so a changed configuration is created before the old one is deleted");
+    });
+
+    it("runs the AWS Neuron PyTorch container in the VPC with network isolation, from the uploaded artifact", () => {
+        const model = only(resources, "aws:sagemaker/model:Model").inputs;
+        assert.equal(model.primaryContainer.image, "763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference-neuronx:2.1.2-neuronx-py310-sdk2.20.2-ubuntu20.04");
+        assert.equal(model.enableNetworkIsolation, true);
+        assert.deepEqual(model.vpcConfig, { subnets: ["subnet-a", "subnet-b"], securityGroupIds: ["inference-sg-id"] });
+        assert.deepEqual(model.primaryContainer.environment, { SAGEMAKER_PROGRAM: "inference.py", SAGEMAKER_SUBMIT_DIRECTORY: "/opt/ml/model/code", SAGEMAKER_CONTAINER_LOG_LEVEL: "20", MODEL_NAME: "iris", LOG_LEVEL: "info" });
+        const object = only(resources, "aws:s3/bucketObjectv2:BucketObjectv2").inputs;
+        assert.equal(model.primaryContainer.modelDataUrl, `s3://lake-models/${object.key}`);
+        assert.deepEqual([object.serverSideEncryption, object.kmsKeyId], ["aws:kms", KEY]);
+        assert.equal(object.contentBase64, modelTarball(artifacts.iris).toString("base64"));
+    });
+
+    it("creates the endpoint's log group first, encrypted and kept a year, so SageMaker does not create one that never expires", () => {
+        const logs = only(resources, "aws:cloudwatch/logGroup:LogGroup").inputs;
+        assert.deepEqual([logs.name, logs.retentionInDays, logs.kmsKeyId], [`/aws/sagemaker/Endpoints/${INF2_ENDPOINT}`, 365, KEY]);
+    });
+
+    it("captures requests and responses into the lake, encrypted", () => {
+        const capture = only(resources, "aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs.dataCaptureConfig;
+        assert.deepEqual(capture, {
+            enableCapture: true,
+            initialSamplingPercentage: 20,
+            destinationS3Uri: "s3://lake-models/data-capture/iris",
+            kmsKeyId: KEY,
+            captureOptions: [{ captureMode: "Input" }, { captureMode: "Output" }],
+            captureContentTypeHeader: { jsonContentTypes: ["application/json"] },
+        });
+        const statements = JSON.parse(only(resources, "aws:iam/rolePolicy:RolePolicy").inputs.policy).Statement;
+        assert.deepEqual(statements.find((s: any) => s.Sid === "WriteCapturedData").Resource, "arn:aws:s3:::lake-models/data-capture/iris/*");
+        assert.deepEqual(statements.find((s: any) => s.Sid === "PullServingImage").Resource, ["arn:aws:ecr:eu-west-1:763104351884:repository/pytorch-inference-neuronx"]);
+    });
+
+    it("autoscales instances on invocations from the floor to maxReplicas", () => {
+        const target = only(resources, "aws:appautoscaling/target:Target").inputs;
+        assert.deepEqual([target.serviceNamespace, target.scalableDimension, target.resourceId, target.minCapacity, target.maxCapacity], ["sagemaker", "sagemaker:variant:DesiredInstanceCount", `endpoint/${INF2_ENDPOINT}/variant/AllTraffic`, 2, 4]);
+        const policy = only(resources, "aws:appautoscaling/policy:Policy").inputs.targetTrackingScalingPolicyConfiguration;
+        assert.equal(policy.predefinedMetricSpecification.predefinedMetricType, "SageMakerVariantInvocationsPerInstance");
+    });
+
+    it("updates blue/green and rolls back on the error alarm, which watches this endpoint", () => {
+        const endpoint = only(resources, "aws:sagemaker/endpoint:Endpoint").inputs;
+        assert.equal(endpoint.name, INF2_ENDPOINT);
+        assert.match(INF2_ENDPOINT, /^mlops-test-iris-[0-9a-f]{4}$/);
+        const errors = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.inputs.metricName === "Invocation5XXErrors")!;
+        assert.deepEqual(errors.inputs.dimensions, { EndpointName: INF2_ENDPOINT, VariantName: "AllTraffic" });
+        assert.match(endpoint.deploymentConfig.autoRollbackConfiguration.alarms[0].alarmName, /^inference-iris-errors-alarm-[0-9a-f]{7}$/);
+        assert.equal(endpoint.deploymentConfig.blueGreenUpdatePolicy.trafficRoutingConfiguration.type, "ALL_AT_ONCE");
+        assert.equal(outputs.endpoints.iris, `https://runtime.sagemaker.eu-west-1.amazonaws.com/endpoints/${INF2_ENDPOINT}/invocations`);
+    });
+
+    it("makes a new endpoint for a new instance type (SageMaker refuses to move an autoscaled variant), but keeps it for a new model version", async () => {
+        const endpointOf = (r: CapturedResource[]) => only(r, "aws:sagemaker/endpoint:Endpoint").inputs.name;
+        const { resources: g5 } = await build(() => new SageMakerInference("inference", { ...sagemakerArgs, models: [{ ...sagemakerArgs.models[0], accelerator: { type: "nvidia-a10g", count: 1 } }] }));
+        assert.notEqual(endpointOf(g5), endpointOf(resources));
+        const newVersion = { iris: { ...artifacts.iris, files: { "model.json": '{"v": 2}' } } };
+        const { resources: v2 } = await build(() => new SageMakerInference("inference", { ...sagemakerArgs, artifacts: newVersion }));
+        assert.equal(endpointOf(v2), endpointOf(resources));
+        assert.notEqual(only(v2, "aws:s3/bucketObjectv2:BucketObjectv2").inputs.key, only(resources, "aws:s3/bucketObjectv2:BucketObjectv2").inputs.key, "a new version is a new artifact key, so a new model and configuration");
+    });
+
+    it("leaves the volume key out on instance types with NVMe storage (nvidia-a10g is ml.g5), which SageMaker refuses", async () => {
+        const { resources: g5 } = await build(() => new SageMakerInference("inference", { ...sagemakerArgs, models: [{ ...sagemakerArgs.models[0], accelerator: { type: "nvidia-a10g", count: 1 } }] }));
+        const config = only(g5, "aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs;
+        assert.equal(config.productionVariants[0].instanceType, "ml.g5.xlarge");
+        assert.equal(config.kmsKeyArn, undefined);
+        assert.equal(config.dataCaptureConfig.kmsKeyId, KEY, "captured data is still encrypted with the key");
+        assert.match(only(g5, "aws:sagemaker/model:Model").inputs.primaryContainer.image, /pytorch-inference:2\.6\.0-gpu-py312-cu124-ubuntu22\.04-sagemaker$/);
+    });
+
+    it("fails on accelerators the endpoint does not offer, missing code, foreign images and missing networking", async () => {
+        const message = await rejected(
+            () =>
+                new SageMakerInference("inference", {
+                    ...sagemakerArgs,
+                    subnetIds: undefined,
+                    minInstanceCount: 0,
+                    images: { churn: "docker.io/library/python:3.12" },
+                    artifacts: { iris: { files: {}, code: {} } },
+                    models: [
+                        { ...iris, accelerator: { type: "google-tpu-v5e", count: 1 } },
+                        { ...iris, name: "churn" },
+                    ],
+                }),
+        );
+        for (const p of [
+            /minInstanceCount: must be a whole number of at least 1/,
+            /subnetIds: are required for real-time endpoints/,
+            /models\[0\]\.accelerator: aws\/sagemaker-endpoint google-tpu-v5e: google-tpu-v5e exists only on Google Cloud/,
+            /artifacts\.iris\.code: lacks inference\.py/,
+            /images\.churn: is not a pinned ECR image/,
+            /artifacts\.churn: is missing/,
+        ]) {
+            assert.match(message, p);
+        }
+    });
+});
+
+describe("SageMakerInference (sagemaker-serverless)", () => {
+    let resources: CapturedResource[];
+    before(async () => ({ resources } = await build(() => new SageMakerInference("inference", { ...sagemakerArgs, serverless: true, models: [{ ...iris, memoryMiB: 3000, minReplicas: 1, maxReplicas: 5 }] }))));
+
+    it("serves from a serverless variant sized from the model: memory in GB steps, concurrency, provisioned floor", () => {
+        const config = only(resources, "aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs;
+        assert.deepEqual(config.productionVariants[0].serverlessConfig, { memorySizeInMb: 3072, maxConcurrency: 5, provisionedConcurrency: 1 });
+        assert.equal(config.productionVariants[0].instanceType, undefined);
+        assert.equal(config.kmsKeyArn, KEY);
+        assert.equal(config.dataCaptureConfig, undefined, "serverless endpoints take no data capture");
+    });
+
+    it("runs the CPU PyTorch container without VPC or network isolation, which serverless endpoints refuse, and without autoscaling resources", () => {
+        const model = only(resources, "aws:sagemaker/model:Model").inputs;
+        assert.match(model.primaryContainer.image, /pytorch-inference:2\.6\.0-cpu-py312-ubuntu22\.04-sagemaker$/);
+        assert.equal(model.vpcConfig, undefined);
+        assert.equal(model.enableNetworkIsolation, false);
+        assert.equal(ofType(resources, "aws:appautoscaling/target:Target").length, 0);
+        assert.equal(ofType(resources, "aws:ec2/securityGroup:SecurityGroup").length, 0);
+        assert.equal(only(resources, "aws:sagemaker/endpoint:Endpoint").inputs.deploymentConfig, undefined);
+    });
+
+    it("fails on GPUs and on memory above 6 GB", async () => {
+        const message = await rejected(() => new SageMakerInference("inference", { ...sagemakerArgs, serverless: true, models: [{ ...iris, memoryMiB: 8192, accelerator: { type: "nvidia-t4", count: 1 } }] }));
+        assert.match(message, /models\[0\]\.accelerator: aws\/sagemaker-serverless nvidia-t4: sagemaker-serverless runs on CPU only/);
+        assert.match(message, /models\[0\]\.memoryMiB: is more than the 6144 MB a serverless endpoint offers/);
+    });
+});

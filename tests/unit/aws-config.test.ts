@@ -1,0 +1,117 @@
+import * as assert from "node:assert/strict";
+import * as path from "path";
+import { ValidationError } from "@mlops/components";
+import { awsConfigProblems } from "../../stacks/config/aws";
+import { parseStackConfig } from "../../stacks/config/parse";
+import { StackConfig } from "../../stacks/config/schema";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+function raw(values: Record<string, unknown>): Record<string, string> {
+    return Object.fromEntries(Object.entries(values).map(([k, v]) => [k.includes(":") ? k : `mlops:${k}`, typeof v === "string" ? v : JSON.stringify(v)]));
+}
+const parse = (values: Record<string, unknown>, environment = "dev") => parseStackConfig(raw({ cloud: "aws", environment, ...values }), { project: "mlops", stack: "t", projectRoot: ROOT });
+
+function problemsOf(values: Record<string, unknown>, environment = "dev"): readonly string[] {
+    try {
+        parse(values, environment);
+    } catch (e) {
+        assert.ok(e instanceof ValidationError, String(e));
+        return e.problems;
+    }
+    assert.fail("expected the config to be rejected");
+}
+
+function has(problems: readonly string[], ...parts: string[]) {
+    assert.ok(
+        problems.some((p) => parts.every((part) => p.includes(part))),
+        `no problem mentions ${parts.join(" + ")}:\n${problems.join("\n")}`,
+    );
+}
+
+const iris = { name: "iris", image: "public.ecr.aws/docker/library/python:3.12.12-slim-bookworm", files: "samples/model" };
+
+describe("AWS stack config (mlops:<section>.aws)", () => {
+    it("defaults to a cheap network (two zones, no NAT, no interface endpoints) and secure settings", () => {
+        const aws = parse({}).aws!;
+        assert.deepEqual(aws.network, { vpcCidr: "10.40.0.0/16", availabilityZones: 2, natGateways: 0, interfaceEndpoints: false, flowLogs: true });
+        assert.deepEqual(aws.mlPlatform, { studio: true, cpuTrainingInstanceType: "ml.m5.xlarge", alarmEmail: undefined });
+        assert.deepEqual(aws.dataLake, { coldStorageClass: "STANDARD_IA", catalogEncryption: true, dataAccessTrail: true, forceDestroy: true, queryBytesScannedCutoffGiB: 10 });
+        assert.deepEqual(aws.containerService, { publicIngress: false, certificateArn: undefined, allowedCidrs: undefined, latencyThresholdMs: 1000 });
+        assert.deepEqual(aws.serverlessInference, { reserveLambdaConcurrency: true, lambdaTimeoutSeconds: 30, dataCaptureSamplingPercent: 100, latencyThresholdMs: 1000 });
+        assert.equal(parse({}, "prod").aws!.dataLake.forceDestroy, false, "prod buckets are never force-destroyed");
+    });
+
+    it("reads every setting, including the provider's region and the model code directories", () => {
+        const c = parse({
+            "aws:region": "eu-west-1",
+            mlPlatform: { aws: { vpcCidr: "10.8.0.0/16", availabilityZones: 3, natGateways: 3, interfaceEndpoints: true, flowLogs: false, studio: false, alarmEmail: "ml@example.com" } },
+            dataLake: { aws: { coldStorageClass: "GLACIER_IR", dataAccessTrail: false } },
+            containerService: { aws: { publicIngress: true, allowedCidrs: ["10.0.0.0/8"] } },
+            serverlessInference: { aws: { lambdaTimeoutSeconds: 60, reserveLambdaConcurrency: false } },
+            models: [{ ...iris, aws: { lambdaCode: "samples/aws/lambda", sagemakerCode: "samples/aws/sagemaker", lambdaRuntime: "python3.12" } }],
+        });
+        const aws = c.aws!;
+        assert.equal(aws.region, "eu-west-1");
+        assert.deepEqual([aws.network.availabilityZones, aws.network.natGateways, aws.network.interfaceEndpoints, aws.network.flowLogs], [3, 3, true, false]);
+        assert.deepEqual(Object.keys(aws.models[0].lambdaCode!), ["handler.py"]);
+        assert.deepEqual(Object.keys(aws.models[0].sagemakerCode!), ["inference.py"]);
+        assert.equal(aws.models[0].lambdaRuntime, "python3.12");
+        assert.equal(aws.models[0].lambdaHandler, "handler.handler");
+    });
+
+    it("fails on unknown keys, bad values and settings that cost safety, listing them all", () => {
+        const problems = problemsOf(
+            {
+                "aws:region": "mars-1",
+                mlPlatform: { aws: { natGateway: true, availabilityZones: 1, natGateways: 3, vpcCidr: "big", alarmEmail: "nobody" } },
+                dataLake: { aws: { forceDestroy: true, coldStorageClass: "ICE" } },
+                containerService: { aws: { allowedCidrs: ["anywhere"], certificateArn: "cert" } },
+                models: [{ ...iris, aws: { lambdaCode: "samples/none", sagemakerImage: "python:3.12" } }],
+            },
+            "prod",
+        );
+        has(problems, "aws:region", "is not an AWS region name");
+        has(problems, "mlops:mlPlatform.aws.natGateway", "is not a known key");
+        has(problems, "mlops:mlPlatform.aws.availabilityZones", "between 2 and 6");
+        has(problems, "mlops:mlPlatform.aws.natGateways", "between 0 and 2");
+        has(problems, "mlops:mlPlatform.aws.vpcCidr", "IPv4 CIDR");
+        has(problems, "mlops:mlPlatform.aws.alarmEmail", "an email address");
+        has(problems, "mlops:dataLake.aws.forceDestroy", "would let `pulumi destroy` empty the prod lake");
+        has(problems, "mlops:dataLake.aws.coldStorageClass", "is not an allowed value", "GLACIER_IR");
+        has(problems, "mlops:containerService.aws.allowedCidrs[0]", "is not an IPv4 CIDR block");
+        has(problems, "mlops:containerService.aws.certificateArn", "ACM certificate ARN");
+        has(problems, "mlops:models[0].aws.lambdaCode", "is not a directory in the project");
+        has(problems, "mlops:models[0].aws.sagemakerImage", "pinned ECR image URI");
+    });
+});
+
+describe("AWS cross-checks (awsConfigProblems)", () => {
+    const stack = (values: Record<string, unknown>): StackConfig => parse(values);
+
+    it("requires a zip package for models Lambda serves, and no warm instances", () => {
+        const problems = awsConfigProblems(stack({ models: [{ ...iris, serverlessMinReplicas: 1, serveWith: ["serverlessInference"] }] }));
+        assert.deepEqual(problems.map((p) => p.path), ["mlops:models[0].aws.lambdaCode", "mlops:models[0].serverlessMinReplicas"]);
+        assert.deepEqual(awsConfigProblems(stack({ models: [{ ...iris, serveWith: ["serverlessInference"], aws: { lambdaCode: "samples/aws/lambda" } }] })), []);
+    });
+
+    it("requires inference.py or an own image for models SageMaker serves", () => {
+        const problems = awsConfigProblems(stack({ serverlessInference: { implementation: "sagemaker-endpoint" }, models: [{ ...iris, serveWith: ["serverlessInference"], aws: { lambdaCode: "samples/aws/lambda" } }] }));
+        assert.equal(problems[0].path, "mlops:models[0].aws.sagemakerCode");
+        assert.match(problems[0].message, /inference\.py/);
+    });
+
+    it("requires NAT for Fargate images outside the account's ECR, and endpoints or NAT for Fargate at all", () => {
+        const problems = awsConfigProblems(stack({ models: [{ ...iris, serveWith: ["containerService"] }] }));
+        assert.deepEqual(problems.map((p) => p.path), ["mlops:models[0].image", "mlops:mlPlatform.aws.interfaceEndpoints"]);
+        assert.match(problems[0].fix ?? "", /natGateways: 1/);
+        const privateImage = { ...iris, image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/mlops/iris:1.0", serveWith: ["containerService"] };
+        assert.deepEqual(awsConfigProblems(stack({ mlPlatform: { aws: { interfaceEndpoints: true } }, models: [privateImage] })), [], "the account's ECR over interface endpoints needs no NAT");
+        assert.deepEqual(awsConfigProblems(stack({ mlPlatform: { aws: { natGateways: 1 } }, models: [{ ...iris, serveWith: ["containerService"] }] })), []);
+    });
+
+    it("refuses model files on App Runner", () => {
+        const problems = awsConfigProblems(stack({ containerService: { implementation: "app-runner" }, models: [{ ...iris, serveWith: ["containerService"] }] }));
+        assert.deepEqual(problems.map((p) => p.path), ["mlops:models[0].files"]);
+    });
+});
