@@ -16,6 +16,7 @@ import json  # noqa: E402
 import math  # noqa: E402
 import os  # noqa: E402
 import signal  # noqa: E402
+import threading  # noqa: E402
 import time  # noqa: E402
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
 
@@ -28,6 +29,15 @@ NAME = os.environ.get("MODEL_NAME", MODEL["name"])  # the name the model is serv
 CLASSES = MODEL["classes"]
 N_FEATURES = len(MODEL["features"])
 PREDICT_PATHS = {"/predict", f"/v1/models/{NAME}:predict"}
+_LOG_LOCK = threading.Lock()
+
+
+def log_line(record):
+    """Writes one JSON line to stdout; the lock keeps lines from concurrent requests whole."""
+    line = json.dumps(record) + "\n"
+    with _LOG_LOCK:
+        sys.stdout.write(line)
+        sys.stdout.flush()
 
 
 class BadRequest(Exception):
@@ -73,7 +83,7 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
         log = {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "method": self.command, "path": self.path,
                "status": status, "instances": instances, "ms": round((time.monotonic() - self.started) * 1000, 2)}
-        print(json.dumps(log), flush=True)
+        log_line(log)
 
     def do_GET(self):
         self.started = time.monotonic()
@@ -109,7 +119,7 @@ def main():
     server = ThreadingHTTPServer((os.environ.get("HOST", "0.0.0.0"), int(os.environ.get("PORT", "8080"))), Handler)
     # Kubernetes stops pods with SIGTERM: exit cleanly instead of dying mid-reply.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    print(json.dumps({"event": "listening", "model": NAME, "address": "%s:%d" % server.server_address}), flush=True)
+    log_line({"event": "listening", "model": NAME, "address": "%s:%d" % server.server_address})
     server.serve_forever()
 
 

@@ -10,10 +10,11 @@ import { StackConfig } from "./schema";
 /** The project root: where Pulumi.yaml lives and model `files` paths are relative to. */
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
-export function readStackConfig(): StackConfig {
+/** Parses the running stack's config; model `files` paths are relative to `projectRoot`. */
+export function readStackConfig(projectRoot: string = PROJECT_ROOT): StackConfig {
     return parseStackConfig(pulumi.runtime.allConfig(), {
         project: pulumi.getProject(),
         stack: pulumi.getStack(),
-        projectRoot: PROJECT_ROOT,
+        projectRoot,
     });
 }

@@ -1,31 +1,34 @@
 /**
- * `npm run --silent plan -- --stack <name> [--format text|json]`
+ * `npm run --silent plan -- --stack <name> [--format text|json] [--cwd <project directory>]`
  *
  * Prints every resource a stack would register, without the Pulumi CLI or credentials. Exits 2 on bad
  * usage or an unreadable stack file, 1 when the stack's config is invalid or the program fails.
  */
+import * as path from "path";
 import { ValidationError } from "@mlops/components";
 import { PROJECT_ROOT } from "../config/read";
 import { planStack } from "./plan";
 import { renderText } from "./render";
 import { StackConfigError, listStacks } from "./stack-config";
 
-const USAGE = "usage: npm run --silent plan -- --stack <name> [--format text|json]";
+const USAGE = "usage: npm run --silent plan -- --stack <name> [--format text|json] [--cwd <project directory>]";
 
-function parseArgs(argv: string[]): { stack: string; format: "text" | "json" } {
+function parseArgs(argv: string[]): { stack: string; format: "text" | "json"; projectRoot: string } {
     let stack: string | undefined;
     let format = "text";
+    let projectRoot = PROJECT_ROOT;
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         const [flag, inline] = arg.split("=", 2);
         const value = inline ?? argv[++i];
         if (flag === "--stack" || flag === "-s") stack = value;
         else if (flag === "--format") format = value;
+        else if (flag === "--cwd") projectRoot = path.resolve(value);
         else throw new StackConfigError(`unknown argument ${arg}\n${USAGE}`);
     }
-    if (!stack) throw new StackConfigError(`--stack is required (stacks: ${listStacks(PROJECT_ROOT).join(", ")})\n${USAGE}`);
+    if (!stack) throw new StackConfigError(`--stack is required (stacks: ${listStacks(projectRoot).join(", ")})\n${USAGE}`);
     if (format !== "text" && format !== "json") throw new StackConfigError(`--format must be text or json, got ${format}\n${USAGE}`);
-    return { stack, format };
+    return { stack, format, projectRoot };
 }
 
 async function main(): Promise<number> {
@@ -37,7 +40,7 @@ async function main(): Promise<number> {
         return 2;
     }
     try {
-        const plan = await planStack(PROJECT_ROOT, args.stack);
+        const plan = await planStack(args.projectRoot, args.stack);
         if (args.format === "json") {
             const { outputs: _outputs, ...contract } = plan;
             process.stdout.write(`${JSON.stringify(contract, null, 2)}\n`);

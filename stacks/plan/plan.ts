@@ -30,7 +30,7 @@ export async function planStack(projectRoot: string, stack: string): Promise<Pla
     const { buildStack } = await import("../build");
     const result = await capture(
         { project: loaded.project, stack: loaded.stack, config: loaded.config, secretKeys: loaded.secretKeys },
-        () => buildStack(readStackConfig()),
+        () => buildStack(readStackConfig(projectRoot)),
     );
     return {
         stack: loaded.stack,

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -42,18 +43,20 @@ describe("offline plan command", () => {
     });
 
     it("fails when the config is invalid, with the problems on stderr and no stack trace", () => {
-        const file = path.join(ROOT, "Pulumi.plan-cli-invalid.yaml");
-        fs.writeFileSync(file, "config:\n  mlops:cloud: kubernetes\n  mlops:environment: dev\n  mlops:models:\n    - name: m\n      image: x:latest\n      accelerator: nvidia-t4:0\n");
+        // A copy of the project in a temporary directory (--cwd), so no stray stack file lands in the repo.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-plan-"));
         try {
-            const r = plan("--stack", "plan-cli-invalid", "--format", "json");
+            fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+            fs.writeFileSync(path.join(dir, "Pulumi.invalid.yaml"), "config:\n  mlops:cloud: kubernetes\n  mlops:environment: dev\n  mlops:models:\n    - name: m\n      image: x:latest\n      accelerator: nvidia-t4:0\n");
+            const r = plan("--cwd", dir, "--stack", "invalid", "--format", "json");
             assert.equal(r.code, 1);
             assert.equal(r.stdout, "");
-            assert.match(r.stderr, /stack config "plan-cli-invalid" is invalid \(2 problems\)/);
+            assert.match(r.stderr, /stack config "invalid" is invalid \(2 problems\)/);
             assert.match(r.stderr, /mlops:models\[0\]\.image/);
             assert.match(r.stderr, /mlops:models\[0\]\.accelerator/);
             assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
         } finally {
-            fs.unlinkSync(file);
+            fs.rmSync(dir, { recursive: true, force: true });
         }
     });
 
