@@ -5,7 +5,9 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { ValidationError } from "@mlops/components";
+import * as path from "path";
 import { capture, CapturedResource, CaptureResult } from "../../stacks/plan/capture";
+import { Plan, planStack } from "../../stacks/plan/plan";
 
 export type { CapturedResource, CaptureResult };
 
@@ -79,4 +81,15 @@ export async function rejectedBuild(build: () => unknown, subject: string): Prom
     assert.ok(error.message.startsWith(`${subject} is invalid`), error.message);
     const registered = resources.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => `${r.type} ${r.name}`);
     return { error, message: error.message, registered };
+}
+
+const plans = new Map<string, Promise<Plan>>();
+
+/**
+ * The offline plan of a shipped stack, computed once per test run: plans are deterministic, and several
+ * suites (stack invariants, per-cloud stack tests) read the same one. Treat the result as read-only.
+ */
+export function shippedPlan(stack: string): Promise<Plan> {
+    if (!plans.has(stack)) plans.set(stack, planStack(path.resolve(__dirname, "..", ".."), stack));
+    return plans.get(stack)!;
 }

@@ -7,7 +7,8 @@ import * as path from "path";
 import { ValidationError } from "@mlops/components";
 import { isValidBucketName } from "../../components/storage/aws";
 import { capture } from "../../stacks/plan/capture";
-import { Plan, PlanResource, planStack } from "../../stacks/plan/plan";
+import { Plan, PlanResource } from "../../stacks/plan/plan";
+import { shippedPlan } from "../harness";
 import { loadStackConfig } from "../../stacks/plan/stack-config";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -164,7 +165,7 @@ function invariants(plan: Plan, environment: "dev" | "prod") {
 
 describe("aws-dev: a cheap, scale-to-zero platform serving the sample model", () => {
     const plan: Plan = { stack: "aws-dev", project: "mlops", resources: [], outputs: {} };
-    before(async () => Object.assign(plan, await planStack(ROOT, "aws-dev")));
+    before(async () => Object.assign(plan, await shippedPlan("aws-dev")));
     invariants(plan, "dev");
 
     it("has no NAT gateway, internet gateway or interface endpoint, and no GPU", () => {
@@ -186,7 +187,7 @@ describe("aws-dev: a cheap, scale-to-zero platform serving the sample model", ()
 
 describe("aws-prod: production protections and accelerated serving", () => {
     const plan: Plan = { stack: "aws-prod", project: "mlops", resources: [], outputs: {} };
-    before(async () => Object.assign(plan, await planStack(ROOT, "aws-prod")));
+    before(async () => Object.assign(plan, await shippedPlan("aws-prod")));
     invariants(plan, "prod");
 
     it("has a NAT gateway per zone and interface endpoints for ECR, logs, STS and SageMaker", () => {

@@ -9,7 +9,8 @@ import { ValidationError } from "@mlops/components";
 import { AZURE_NAME_RULES, AzureNameKind, isValidAzureName } from "../../components/naming/azure";
 import { BUILTIN_ROLES } from "../../components/identity/azure-roles";
 import { capture } from "../../stacks/plan/capture";
-import { Plan, PlanResource, planStack } from "../../stacks/plan/plan";
+import { Plan, PlanResource } from "../../stacks/plan/plan";
+import { shippedPlan } from "../harness";
 import { loadStackConfig } from "../../stacks/plan/stack-config";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -191,14 +192,14 @@ describe("shipped Azure stacks, planned end to end", () => {
         const environment = loadStackConfig(ROOT, stack).config["mlops:environment"];
         describe(stack, () => {
             const plan: Plan = { stack, project: "mlops", resources: [], outputs: {} };
-            before(async () => Object.assign(plan, await planStack(ROOT, stack)));
+            before(async () => Object.assign(plan, await shippedPlan(stack)));
             checkAzureInvariants(plan, environment);
         });
     }
 
     describe("azure-dev: cheap, scale to zero, no GPU, the sample served with no manual step", () => {
         const plan: Plan = { stack: "azure-dev", project: "mlops", resources: [], outputs: {} };
-        before(async () => Object.assign(plan, await planStack(ROOT, "azure-dev")));
+        before(async () => Object.assign(plan, await shippedPlan("azure-dev")));
 
         it("serves iris from the pinned public Python image with samples/model mounted from secrets", () => {
             const serve = fs.readFileSync(path.join(ROOT, "samples", "model", "serve.py"), "utf8");
@@ -242,7 +243,7 @@ describe("shipped Azure stacks, planned end to end", () => {
 
     describe("azure-prod: accelerated serving, geo-redundant lake, Synapse, protections", () => {
         const plan: Plan = { stack: "azure-prod", project: "mlops", resources: [], outputs: {} };
-        before(async () => Object.assign(plan, await planStack(ROOT, "azure-prod")));
+        before(async () => Object.assign(plan, await shippedPlan("azure-prod")));
 
         it("serves the model on the serverless T4 GPU profile, with two warm replicas in the container service", () => {
             for (const name of ["serving-environment", "inference-environment"]) {

@@ -7,7 +7,8 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { fitsGcpRule } from "../../components/naming/gcp";
 import { capture } from "../../stacks/plan/capture";
-import { Plan, PlanResource, planStack } from "../../stacks/plan/plan";
+import { Plan, PlanResource } from "../../stacks/plan/plan";
+import { shippedPlan } from "../harness";
 import { loadStackConfig } from "../../stacks/plan/stack-config";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -170,14 +171,14 @@ describe("GCP stacks, planned end to end", () => {
         const environment = loadStackConfig(ROOT, stack).config["mlops:environment"];
         describe(`${stack} (${environment})`, () => {
             const plan: Plan = { stack, project: "mlops", resources: [], outputs: {} };
-            before(async () => Object.assign(plan, await planStack(ROOT, stack)));
+            before(async () => Object.assign(plan, await shippedPlan(stack)));
             checkGcpInvariants(plan, environment);
         });
     }
 
     describe("gcp-dev: the sample model, served with no build or push, scaling to zero on demand", () => {
         const plan: Plan = { stack: "gcp-dev", project: "mlops", resources: [], outputs: {} };
-        before(async () => Object.assign(plan, await planStack(ROOT, "gcp-dev")));
+        before(async () => Object.assign(plan, await shippedPlan("gcp-dev")));
         const one = (type: string, name: string) => {
             const found = plan.resources.filter((r) => r.type === type && r.name === name);
             assert.equal(found.length, 1, `${type} ${name}`);
@@ -212,7 +213,7 @@ describe("GCP stacks, planned end to end", () => {
 
     describe("gcp-prod: accelerated serving with replica floors", () => {
         const plan: Plan = { stack: "gcp-prod", project: "mlops", resources: [], outputs: {} };
-        before(async () => Object.assign(plan, await planStack(ROOT, "gcp-prod")));
+        before(async () => Object.assign(plan, await shippedPlan("gcp-prod")));
 
         it("serves on Cloud Run with one nvidia-l4, 4 vCPU / 16 GiB, CPU always allocated, at least two instances", () => {
             const s = plan.resources.find((r) => r.name === "serving-iris-service")!;

@@ -6,7 +6,8 @@ import * as assert from "node:assert/strict";
 import * as path from "path";
 import { isPinnedImage } from "@mlops/components";
 import { capture } from "../../stacks/plan/capture";
-import { Plan, PlanResource, planStack } from "../../stacks/plan/plan";
+import { Plan, PlanResource } from "../../stacks/plan/plan";
+import { shippedPlan } from "../harness";
 import { listStacks, loadStackConfig } from "../../stacks/plan/stack-config";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -101,7 +102,7 @@ describe("shipped stacks, planned end to end", () => {
 
         describe(`${stack} (${cloud}, ${environment})`, function () {
             const plan: Plan = { stack, project: "mlops", resources: [], outputs: {} };
-            before(async () => Object.assign(plan, await planStack(ROOT, stack)));
+            before(async () => Object.assign(plan, await shippedPlan(stack)));
 
             it("registers a tree: one stack root, every parent registered", () => {
                 const urns = new Set(plan.resources.map((r) => r.urn));
@@ -117,7 +118,7 @@ describe("shipped stacks, planned end to end", () => {
 
     describe("dev: the zero-cloud stack serves the sample model", () => {
         const plan: Plan = { stack: "dev", project: "mlops", resources: [], outputs: {} };
-        before(async () => Object.assign(plan, await planStack(ROOT, "dev")));
+        before(async () => Object.assign(plan, await shippedPlan("dev")));
         const one = (type: string, name: string) => {
             const found = plan.resources.filter((r) => r.type === type && r.name === name);
             assert.equal(found.length, 1, `${type} ${name}`);
