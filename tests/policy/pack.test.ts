@@ -1,7 +1,7 @@
 /**
  * The pack as a whole: rule metadata, provider type tokens, a table of tests for every rule, the pack's
  * entry starting the policy server, load time, zero mandatory violations on every shipped stack (with and
- * without the environment stack tag), the offline CLI, and the coverage table of docs/policy.md.
+ * without the environment stack tag), the offline CLI, and the coverage table of README.md.
  */
 import * as assert from "node:assert/strict";
 import { spawn } from "child_process";
@@ -51,9 +51,11 @@ function declares(token: string): boolean {
     return match !== undefined && fs.readFileSync(path.join(full, match), "utf8").includes(`__pulumiType = '${token}'`);
 }
 
+const POLICY_DOC = path.resolve(__dirname, "..", "..", "docs", "policy.md");
+
 /** The advisory table of docs/policy.md: stack -> ["rule: resource, resource", ...]. */
 function documentedAdvisories(): Map<string, string[]> {
-    const doc = fs.readFileSync(DOC, "utf8");
+    const doc = fs.readFileSync(POLICY_DOC, "utf8");
     const table = doc.slice(doc.indexOf("<!-- advisories:begin"), doc.indexOf("<!-- advisories:end -->"));
     const rows = new Map<string, string[]>();
     for (const line of table.split("\n").filter((l) => l.startsWith("| ") && !l.startsWith("| Stack") && !l.startsWith("|---"))) {
@@ -143,7 +145,7 @@ describe("the mlops policy pack", () => {
         }
     });
 
-    it("keeps the coverage table in docs/policy.md in sync with the rules (regenerate: node -r ts-node/register/transpile-only policy/run/coverage.ts --write)", () => {
+    it("keeps the coverage table in README.md in sync with the rules (regenerate: npm run --silent docs)", () => {
         assert.equal(blockIn(fs.readFileSync(DOC, "utf8")), coverageBlock(policies));
     });
 
