@@ -5,11 +5,11 @@
  */
 import { EnforcementLevel, Policy } from "@pulumi/policy";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
-import { PlanResource, planStack } from "../../stacks/plan/plan";
+import { Plan, PlanResource, planStack } from "../../stacks/plan/plan";
 import { UNKNOWN as PLAN_UNKNOWN } from "../../stacks/plan/capture";
 import { loadStackConfig } from "../../stacks/plan/stack-config";
 import { ENVIRONMENT_TAG } from "../rules/lib/environment";
-import { Dependencies, withDependencies } from "./dependencies";
+import { Dependencies } from "./dependencies";
 import { Finding, OfflineResource, PackConfig, runPolicies } from "./engine";
 
 export interface StackReport {
@@ -82,9 +82,14 @@ export interface PlannedStack {
     readonly resources: OfflineResource[];
 }
 
-export async function planForPolicies(projectRoot: string, stack: string): Promise<PlannedStack> {
+/**
+ * Plans a stack offline (or takes a plan already made) with each resource's dependencies, which the
+ * capture reads from the same registration requests the engine receives.
+ */
+export async function planForPolicies(projectRoot: string, stack: string, planned?: Promise<Plan>): Promise<PlannedStack> {
     const loaded = loadStackConfig(projectRoot, stack);
-    const { result: plan, dependencies } = await withDependencies(() => planStack(projectRoot, stack));
+    const plan = await (planned ?? planStack(projectRoot, stack));
+    const dependencies = plan.dependencies ?? new Map();
     return {
         stack,
         project: loaded.project,

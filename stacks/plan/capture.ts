@@ -24,6 +24,10 @@ export interface CapturedResource {
     readonly custom: boolean;
     readonly inputs: Record<string, any>;
     readonly options: { readonly protect: boolean; readonly retainOnDelete: boolean };
+    /** URNs this resource depends on (explicit `dependsOn` and inputs from other resources). */
+    readonly dependencies: readonly string[];
+    /** Per input property, the URNs its value came from (what policy stack rules join through). */
+    readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface CaptureResult {
@@ -60,6 +64,15 @@ function plain(value: unknown): unknown {
         return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, plain(v)]));
     }
     return value;
+}
+
+/** The registration request's property dependencies as a plain map. */
+function propertyDependenciesOf(req: any): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((v: any, k: string) => {
+        out[k] = v.getUrnsList();
+    });
+    return out;
 }
 
 /** Raised when a program registers two resources with one URN: a real `pulumi up` refuses that. */
@@ -103,6 +116,8 @@ export async function capture(
             custom: req.getCustom() as boolean,
             inputs: plain(rpc.deserializeProperties(req.getObject(), true)) as Record<string, any>,
             options: { protect: req.getProtect() === true, retainOnDelete: req.getRetainondelete() === true },
+            dependencies: req.getDependenciesList() as string[],
+            propertyDependencies: propertyDependenciesOf(req),
         };
         resources.push(entry);
         return register(req, (err: any, resp: any) => {

@@ -42,7 +42,7 @@ async function main(): Promise<number> {
     try {
         const plan = await planStack(args.projectRoot, args.stack);
         if (args.format === "json") {
-            const { outputs: _outputs, ...contract } = plan;
+            const contract = { stack: plan.stack, project: plan.project, resources: plan.resources };
             process.stdout.write(`${JSON.stringify(contract, null, 2)}\n`);
         } else {
             process.stdout.write(`${renderText(plan)}\n`);

@@ -21,6 +21,8 @@ export interface Plan {
     readonly resources: PlanResource[];
     /** Stack outputs as the program returned them (not part of the JSON contract). */
     readonly outputs: Record<string, unknown>;
+    /** Each resource's dependencies by URN, as the engine would receive them (not part of the JSON contract). */
+    readonly dependencies?: ReadonlyMap<string, Pick<CapturedResource, "dependencies" | "propertyDependencies">>;
 }
 
 export async function planStack(projectRoot: string, stack: string): Promise<Plan> {
@@ -37,6 +39,7 @@ export async function planStack(projectRoot: string, stack: string): Promise<Pla
         project: loaded.project,
         resources: result.resources.map(toPlanResource),
         outputs: result.outputs,
+        dependencies: new Map(result.resources.map((r) => [r.urn, { dependencies: r.dependencies, propertyDependencies: r.propertyDependencies }])),
     };
 }
 

@@ -20,6 +20,7 @@ import { AZURE_KEYS } from "../../stacks/config/azure";
 import { GCP_KEYS } from "../../stacks/config/gcp";
 import { KEYS, TOP_LEVEL_KEYS } from "../../stacks/config/schema";
 import { listStacks } from "../../stacks/plan/stack-config";
+import { shippedPlan } from "../harness";
 import { tested } from "./harness";
 import "./aws.test";
 import "./azure.test";
@@ -187,7 +188,7 @@ describe("the mlops policy pack", () => {
         const documented = documentedAdvisories();
         for (const stack of listStacks(ROOT)) {
             it(`${stack}: no mandatory violation, with or without the mlops:environment stack tag, and at a first preview where IDs are unknown`, async () => {
-                const planned = await planForPolicies(ROOT, stack);
+                const planned = await planForPolicies(ROOT, stack, shippedPlan(stack));
                 const tagged = await checkPlanned(planned, policies);
                 const untagged = await checkPlanned(planned, policies, { withoutEnvironmentTag: true });
                 const mandatory = tagged.findings.filter((f) => f.enforcementLevel === "mandatory").map((f) => `${f.policy} ${f.urn}: ${f.message}`);
