@@ -43,6 +43,18 @@ describe("capture (offline engine)", () => {
         assert.ok(!JSON.stringify(result.resources).includes("hunter2"));
     });
 
+    it("records dependencies and property dependencies as the engine receives them", async () => {
+        const result = await capture({ project: "mlops", stack: "unit", config: {} }, () => {
+            const bucket = new Fake("test:index:Bucket", "b", { name: "lake" });
+            const marker = new Fake("test:index:Marker", "m", {});
+            new Fake("test:index:Versioning", "v", { bucket: bucket.id }, { dependsOn: [marker] });
+        });
+        const urn = (name: string) => result.resources.find((r) => r.name === name)!.urn;
+        const versioning = result.resources.find((r) => r.name === "v")!;
+        assert.deepEqual([...versioning.dependencies].sort(), [urn("b"), urn("m")].sort());
+        assert.deepEqual(versioning.propertyDependencies, { bucket: [urn("b")] });
+    });
+
     it("fails when two resources share a URN", async () => {
         await assert.rejects(
             capture({ project: "mlops", stack: "unit", config: {} }, () => {
