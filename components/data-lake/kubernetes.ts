@@ -175,8 +175,10 @@ export class MinioDataLake extends pulumi.ComponentResource implements DataLake 
                             volumes: [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }, secretVolume([K.rootUser, K.rootPassword, K.kmsKey])],
                         },
                     },
+                    // Only the fixed server labels: the provider replaces a StatefulSet whose claim templates
+                    // change (Kubernetes forbids updating them), so a changed tag must not reach them.
                     volumeClaimTemplates: drives.map((i) => ({
-                        metadata: { name: `data-${i}`, labels },
+                        metadata: { name: `data-${i}`, labels: serverLabels },
                         spec: { accessModes: ["ReadWriteOnce"], storageClassName: args.storageClassName, resources: { requests: { storage: `${s.volumeSizeGiB}Gi` } } },
                     })),
                 },

@@ -156,8 +156,11 @@ export class MlflowPlatform extends pulumi.ComponentResource implements MlPlatfo
                                     ],
                                     ports: [{ name: "http", containerPort: mlflow.TRACKING_PORT, protocol: "TCP" }],
                                     resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "2Gi" } },
-                                    livenessProbe: { httpGet: { path: "/health", port: mlflow.TRACKING_PORT }, initialDelaySeconds: 30, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 },
-                                    readinessProbe: { httpGet: { path: "/health", port: mlflow.TRACKING_PORT }, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+                                    // Start-up runs the SQLite schema migrations (all of them on a new database, the new
+                                    // ones after an image upgrade): up to 10 minutes before liveness starts counting.
+                                    startupProbe: { httpGet: { path: "/health", port: mlflow.TRACKING_PORT }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 60 },
+                                    livenessProbe: { httpGet: { path: "/health", port: mlflow.TRACKING_PORT }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 },
+                                    readinessProbe: { httpGet: { path: "/health", port: mlflow.TRACKING_PORT }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
                                     securityContext: restrictedContainerSecurityContext(),
                                     volumeMounts: [
                                         { name: "backend", mountPath: mlflow.BACKEND_DIR },
@@ -175,7 +178,8 @@ export class MlflowPlatform extends pulumi.ComponentResource implements MlPlatfo
                     },
                 },
             },
-            { parent: this, dependsOn: [ns.namespace, ...policies] },
+            // The provider waits for readiness (10 minutes by default): leave room for the startup probe.
+            { parent: this, dependsOn: [ns.namespace, ...policies], customTimeouts: { create: "15m", update: "15m" } },
         );
         const service = new corev1.Service(
             `${name}-service`,

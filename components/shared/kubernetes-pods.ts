@@ -22,13 +22,18 @@ export const RESTRICTED_NAMESPACE_LABELS: Readonly<Record<string, string>> = {
     "pod-security.kubernetes.io/audit": "restricted",
 };
 
-/** Pod-level security context: non-root with a high UID, RuntimeDefault seccomp. */
+/**
+ * Pod-level security context: non-root with a high UID, RuntimeDefault seccomp. `OnRootMismatch` makes the
+ * kubelet chown a volume only when its root is not already owned by the fsGroup; the default (`Always`)
+ * walks every file on every mount, which delays each MinIO or MLflow restart by the size of the data.
+ */
 export function restrictedPodSecurityContext(): PodSecurityContext {
     return {
         runAsNonRoot: true,
         runAsUser: NON_ROOT_UID,
         runAsGroup: NON_ROOT_UID,
         fsGroup: NON_ROOT_UID,
+        fsGroupChangePolicy: "OnRootMismatch",
         seccompProfile: { type: "RuntimeDefault" },
     };
 }

@@ -81,6 +81,7 @@ describe("KubernetesContainerService", () => {
             runAsUser: 10001,
             runAsGroup: 10001,
             fsGroup: 10001,
+            fsGroupChangePolicy: "OnRootMismatch",
             seccompProfile: { type: "RuntimeDefault" },
         });
         const [c] = pod.containers;

@@ -24,7 +24,8 @@ const baseArgs: MinioDataLakeArgs = {
     tags: { "mlops.dev/stack": "test" },
 };
 
-const RESTRICTED_POD = { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } };
+// OnRootMismatch: the kubelet chowns a volume only when needed, not every file on every restart.
+const RESTRICTED_POD = { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, fsGroupChangePolicy: "OnRootMismatch", seccompProfile: { type: "RuntimeDefault" } };
 const RESTRICTED_CONTAINER = {
     privileged: false,
     allowPrivilegeEscalation: false,
@@ -87,6 +88,8 @@ describe("MinioDataLake (kubernetes)", () => {
             sts.inputs.spec.volumeClaimTemplates.map((t: any) => [t.metadata.name, t.spec.accessModes, t.spec.resources.requests.storage, t.spec.storageClassName]),
             [0, 1, 2, 3].map((i) => [`data-${i}`, ["ReadWriteOnce"], "10Gi", undefined]),
         );
+        // Claim templates are immutable (the provider replaces the StatefulSet when they change): fixed labels only, no tags.
+        for (const t of sts.inputs.spec.volumeClaimTemplates) assert.deepEqual(t.metadata.labels, SERVER_LABELS);
         assert.deepEqual(
             podSpec(sts).containers[0].volumeMounts.filter((m: any) => m.name.startsWith("data-")),
             [0, 1, 2, 3].map((i) => ({ name: `data-${i}`, mountPath: `/data${i}` })),

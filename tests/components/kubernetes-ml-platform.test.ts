@@ -26,7 +26,8 @@ const baseArgs: MlflowPlatformArgs = {
     tags: { "mlops.dev/stack": "test" },
 };
 
-const RESTRICTED_POD = { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } };
+// OnRootMismatch: the kubelet chowns a volume only when needed, not every file on every restart.
+const RESTRICTED_POD = { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, fsGroupChangePolicy: "OnRootMismatch", seccompProfile: { type: "RuntimeDefault" } };
 const RESTRICTED_CONTAINER = {
     privileged: false,
     allowPrivilegeEscalation: false,
@@ -103,6 +104,9 @@ describe("MlflowPlatform (kubernetes)", () => {
         const volumes = podSpec(d).volumes;
         assert.deepEqual(volumes[0], { name: "backend", persistentVolumeClaim: { claimName: "ml-backend" } });
         assert.deepEqual(volumes[2], { name: "aws", secret: { secretName: "ml-artifact-credentials", defaultMode: 0o440 } });
+        // Schema migrations run at start-up: a startup probe holds liveness off for up to 10 minutes.
+        assert.deepEqual(c.startupProbe, { httpGet: { path: "/health", port: 5000 }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 60 });
+        assert.equal(c.livenessProbe.initialDelaySeconds, undefined);
         assert.deepEqual(c.livenessProbe.httpGet, { path: "/health", port: 5000 });
         assert.deepEqual(c.readinessProbe.httpGet, { path: "/health", port: 5000 });
         const svc = only(resources, "kubernetes:core/v1:Service", "ml-service");
