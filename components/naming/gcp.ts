@@ -24,8 +24,11 @@ export const GCP_NAME_RULES = {
     serviceAccountId: { pattern: /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, min: 6, max: 30, source: "cloud.google.com/iam/docs/service-accounts-create" },
     /** Cloud Run service names: 49 characters at most, a letter first, no trailing hyphen. */
     cloudRunService: { pattern: /^[a-z]([-a-z0-9]*[a-z0-9])?$/, min: 1, max: 49, source: "cloud.google.com/run/docs/deploying (service name limits)" },
-    /** Cloud Functions (2nd gen) function IDs. */
-    cloudFunction: { pattern: /^[a-z]([-a-z0-9]*[a-z0-9])?$/, min: 1, max: 63, source: "cloud.google.com/functions/docs/reference/rest/v2/projects.locations.functions/create" },
+    /**
+     * Cloud Functions (2nd gen) function IDs. The API takes 63 characters, but a 2nd gen function runs as
+     * a Cloud Run service of the same name, which must be shorter than 50: the stricter limit applies.
+     */
+    cloudFunction: { pattern: /^[a-z]([-a-z0-9]*[a-z0-9])?$/, min: 1, max: 49, source: "cloud.google.com/functions/docs/reference/rest/v2/projects.locations.functions/create; cloud.google.com/run/docs/reference/rest/v2/projects.locations.services/create (serviceId)" },
     /** Artifact Registry repository IDs. */
     repositoryId: { pattern: /^[a-z]([-a-z0-9]*[a-z0-9])?$/, min: 1, max: 63, source: "cloud.google.com/artifact-registry/docs/repositories/create-repos" },
     /** BigQuery dataset IDs: letters, digits and underscores. */
@@ -73,6 +76,11 @@ export function hyphenName(parts: readonly string[], max: number): string {
 export function serviceAccountId(prefix: string, ...parts: string[]): string {
     const name = fitName([prefix, ...parts], GCP_NAME_RULES.serviceAccountId.max);
     return name.length >= GCP_NAME_RULES.serviceAccountId.min ? name : `${name}-sa`.slice(0, GCP_NAME_RULES.serviceAccountId.max);
+}
+
+/** The name of a model's 2nd gen function (also the name of the Cloud Run service behind it). */
+export function functionName(prefix: string, model: string): string {
+    return fitName([prefix, "fn", model], GCP_NAME_RULES.cloudFunction.max);
 }
 
 /** A BigQuery dataset ID from parts: hyphens become underscores. */

@@ -95,6 +95,15 @@ export function vertexDeploySettings(m: ModelServingSpec, resolved: AcceleratorS
     };
 }
 
+/**
+ * The predict URL of a dedicated endpoint. The provider documents `dedicatedEndpointDns` as
+ * `https://<id>.<region>-<number>.prediction.vertexai.goog`, while the API has returned the bare host:
+ * either way gives one `https://` URL.
+ */
+export function dedicatedPredictUrl(dns: string, endpointPath: string): string {
+    return `https://${dns.replace(/^https?:\/\//, "").replace(/\/+$/, "")}/v1/${endpointPath}:predict`;
+}
+
 /** Endpoint access: a dedicated public DNS name, or Private Service Connect (private, per allowed project). */
 export const ENDPOINT_ACCESS = ["dedicated", "private-service-connect"] as const;
 

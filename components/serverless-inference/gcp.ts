@@ -20,7 +20,7 @@ import { CloudRunModelsArgs, asArray, cloudRunModelsProblems, serveModels } from
 import { contextProblems } from "../container-service/gcp-cloud-run";
 import { ModelServingSpec } from "../shared/model";
 import { Problems } from "../shared/problems";
-import { GCP_NAME_RULES, hyphenName, namePrefixProblems, serviceAccountId, vertexEndpointId } from "../naming/gcp";
+import { functionName, hyphenName, namePrefixProblems, serviceAccountId, vertexEndpointId } from "../naming/gcp";
 
 export interface CloudRunInferenceArgs extends CloudRunModelsArgs, ServerlessInferenceArgs {
     /** The models to serve; each scales between its `minReplicas` (0 scales to zero) and `maxReplicas`. */
@@ -163,7 +163,7 @@ export class CloudFunctionsInference extends pulumi.ComponentResource implements
                 {
                     project: args.project,
                     location: args.region,
-                    name: hyphenName([args.namePrefix, "fn", m.name], GCP_NAME_RULES.cloudFunction.max),
+                    name: functionName(args.namePrefix, m.name),
                     description: `mlops model ${m.name}`,
                     labels: { ...labels, "mlops-model": m.name },
                     buildConfig: {
@@ -193,7 +193,7 @@ export class CloudFunctionsInference extends pulumi.ComponentResource implements
             );
             return fn;
         });
-        this.serviceNames = Object.fromEntries(args.models.map((m) => [m.name, hyphenName([args.namePrefix, "fn", m.name], GCP_NAME_RULES.cloudFunction.max)]));
+        this.serviceNames = Object.fromEntries(args.models.map((m) => [m.name, functionName(args.namePrefix, m.name)]));
         this.endpoints = pulumi.all(functions.map((f) => f.url)).apply((urls) => Object.fromEntries(args.models.map((m, i) => [m.name, urls[i]])));
         this.registerOutputs({ endpoints: this.endpoints, serviceNames: this.serviceNames });
     }
@@ -258,7 +258,7 @@ export class VertexEndpointInference extends pulumi.ComponentResource implements
         this.endpointIds = ids;
         this.endpoints = pulumi
             .all(endpoints.map((e) => e.dedicatedEndpointDns))
-            .apply((dns) => Object.fromEntries(args.models.map((m, i) => [m.name, access === "dedicated" ? `https://${dns[i]}/v1/${path(ids[m.name])}:predict` : path(ids[m.name])])));
+            .apply((dns) => Object.fromEntries(args.models.map((m, i) => [m.name, access === "dedicated" ? sl.dedicatedPredictUrl(dns[i], path(ids[m.name])) : path(ids[m.name])])));
         this.deploySettings = pulumi.output(
             Object.fromEntries(args.models.map((m, i) => [m.name, { endpoint: path(ids[m.name]), ...sl.vertexDeploySettings(m, resolved[i], args.cpuMachineType ?? "n1-standard-2", floor) }])),
         );

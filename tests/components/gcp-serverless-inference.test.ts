@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { CloudFunctionsInference, CloudFunctionsInferenceArgs, CloudRunInference, CloudRunInferenceArgs, VertexEndpointInference, VertexEndpointInferenceArgs } from "../../components/serverless-inference/gcp";
-import { GCF_SOURCES_CONDITION, archiveObjectName } from "../../components/serverless-inference/gcp-serverless";
+import { GCF_SOURCES_CONDITION, archiveObjectName, dedicatedPredictUrl } from "../../components/serverless-inference/gcp-serverless";
 import { ModelServingSpec } from "../../components/shared/model";
 import { capture } from "../../stacks/plan/capture";
 import { mockAutoName } from "../../stacks/plan/mocks/gcp";
@@ -135,6 +135,13 @@ describe("VertexEndpointInference", () => {
         }
         const id = only(resources, "gcp:vertex/aiEndpoint:AiEndpoint", "inference-iris").inputs.name;
         assert.match((outputs.endpoints as Record<string, string>).iris, new RegExp(`^https://${id}\\..*\\.prediction\\.vertexai\\.goog/v1/projects/p-123456/locations/us-central1/endpoints/${id}:predict$`));
+    });
+
+    it("builds one https predict URL whether the provider reports the dedicated DNS with or without its scheme", () => {
+        const path = "projects/p/locations/us-central1/endpoints/1234567890";
+        const url = `https://1234567890.us-central1-1.prediction.vertexai.goog/v1/${path}:predict`;
+        assert.equal(dedicatedPredictUrl("https://1234567890.us-central1-1.prediction.vertexai.goog", path), url);
+        assert.equal(dedicatedPredictUrl("1234567890.us-central1-1.prediction.vertexai.goog", path), url);
     });
 
     it("exports deploy settings from the catalog, TPU v5e included, with the prod replica floor", async () => {

@@ -6,7 +6,7 @@ import * as assert from "node:assert/strict";
 import { MODEL_NAME } from "../../stacks/config/schema";
 import { ownershipTags } from "../../components/shared/labels";
 import { PULUMI_RANDOM_SUFFIX_LENGTH } from "../../components/shared/naming";
-import { GCP_NAME_RULES, GcpNameKind, NAME_PREFIX, fitsGcpRule, hyphenName, serviceAccountId, stackNamePrefix, vertexEndpointId } from "../../components/naming/gcp";
+import { GCP_NAME_RULES, GcpNameKind, NAME_PREFIX, fitsGcpRule, functionName, hyphenName, serviceAccountId, stackNamePrefix, vertexEndpointId } from "../../components/naming/gcp";
 import { bucketLogicalName, logBucketLogicalName, zoneDatasetId } from "../../components/data-lake/gcp-rules";
 import { filesBucketLogicalName } from "../../components/container-service/gcp";
 import { keyRingLogicalName } from "../../components/encryption/gcp";
@@ -37,12 +37,14 @@ describe("GCP physical names", () => {
                 assert.ok(prefix.length <= 24);
             });
 
-            it("fits service account IDs (6-30), Cloud Run services (49) and functions (63) for every model", () => {
+            it("fits service account IDs (6-30), Cloud Run services (49) and functions (49: each runs as a Cloud Run service) for every model", () => {
                 for (const role of ["train", "fn-build"]) assertFits("serviceAccountId", serviceAccountId(prefix, role));
                 for (const model of MODELS) {
                     for (const role of ["serve", "infer", "fn"]) assertFits("serviceAccountId", serviceAccountId(prefix, role, model));
                     for (const role of ["serve", "infer"]) assertFits("cloudRunService", hyphenName([prefix, role, model], GCP_NAME_RULES.cloudRunService.max));
-                    assertFits("cloudFunction", hyphenName([prefix, "fn", model], GCP_NAME_RULES.cloudFunction.max));
+                    assertFits("cloudFunction", functionName(prefix, model));
+                    // The function's Cloud Run service has the same name, so Cloud Run's limit holds too.
+                    assertFits("cloudRunService", functionName(prefix, model));
                     assert.match(vertexEndpointId("my-project-123", prefix, model), /^[1-9]\d{9}$/);
                 }
             });

@@ -49,7 +49,8 @@ export const gcpMocks: ProviderMocks = {
             case "gcp:artifactregistry/repository:Repository":
                 return { name: inputs.repositoryId, registryUri: `${inputs.location}-docker.pkg.dev/${project}/${inputs.repositoryId}` };
             case "gcp:vertex/aiEndpoint:AiEndpoint":
-                return { dedicatedEndpointDns: `${inputs.name}.${inputs.location}-${MOCK_PROJECT_NUMBER}.prediction.vertexai.goog` };
+                // The provider's documented format, scheme included.
+                return { dedicatedEndpointDns: `https://${inputs.name}.${inputs.location}-${MOCK_PROJECT_NUMBER}.prediction.vertexai.goog` };
             case "gcp:vertex/aiTensorboard:AiTensorboard":
                 return { name: `projects/${MOCK_PROJECT_NUMBER}/locations/${inputs.region}/tensorboards/${hash(name, 19).replace(/[a-f]/g, "7")}` };
             case "gcp:workbench/instance:Instance":
