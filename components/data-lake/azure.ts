@@ -106,7 +106,8 @@ export class AzureDataLake extends pulumi.ComponentResource implements DataLake 
             },
             { parent: this },
         );
-        // The account unwraps its key as this identity; it may use that one key and nothing else.
+        // The account unwraps its key as this identity; it may use that one key and nothing else. Without
+        // the identity or its grant the (retained) account's data cannot be read, so both are kept in prod.
         const encryption = new AzureWorkloadIdentity(
             `${name}-encryption`,
             {
@@ -115,6 +116,7 @@ export class AzureDataLake extends pulumi.ComponentResource implements DataLake 
                 identityName: azureNames.identity(args.namePrefix, "lake-encryption"),
                 subscriptionId: args.subscriptionId,
                 grants: [{ label: "cmk", scope: keys.keys[0].id, role: "Key Vault Crypto Service Encryption User" }],
+                protectData: protect,
                 tags,
             },
             { parent: this },

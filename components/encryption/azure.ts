@@ -47,6 +47,9 @@ export const KEY_SIZES = [2048, 3072, 4096] as const;
 /** Days Key Vault keeps a deleted vault recoverable (and its name taken). */
 export const VAULT_SOFT_DELETE_DAYS = { min: 7, max: 90 } as const;
 
+/** Vault properties Azure sets once at creation and refuses to change afterwards. */
+export const VAULT_IMMUTABLE_PROPERTIES = ["properties.softDeleteRetentionInDays"] as const;
+
 /** The soft-delete retention rule, shared with components that create a vault as a child. */
 export function vaultRetentionProblems(days: number, path: string, problems: Problems): void {
     if (!Number.isInteger(days) || days < VAULT_SOFT_DELETE_DAYS.min || days > VAULT_SOFT_DELETE_DAYS.max) problems.add({ path, value: days, message: `must be a whole number of days from ${VAULT_SOFT_DELETE_DAYS.min} to ${VAULT_SOFT_DELETE_DAYS.max}` });
@@ -110,7 +113,9 @@ export class AzureKeyVault extends pulumi.ComponentResource {
                 },
                 tags: { ...args.tags },
             },
-            { parent: this, protect, retainOnDelete: protect },
+            // Azure fixes the soft-delete retention when the vault is created and rejects any later change
+            // ("can't be modified"): a different value (e.g. dev -> prod) is ignored instead of failing the update.
+            { parent: this, protect, retainOnDelete: protect, ignoreChanges: [...VAULT_IMMUTABLE_PROPERTIES] },
         );
         diagnosticSetting(`${name}-diagnostics`, { resourceUri: vault.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
 

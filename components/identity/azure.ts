@@ -30,6 +30,11 @@ export interface AzureWorkloadIdentityArgs {
     readonly subscriptionId: pulumi.Input<string>;
     /** Roles to grant. @default [] - an identity with no access */
     readonly grants?: readonly RoleGrant[];
+    /**
+     * Protect the identity and its role assignments and keep them on destroy: for identities that data
+     * depends on (the one a storage account unwraps its customer-managed key with). @default false
+     */
+    readonly protectData?: boolean;
     /** Tags on the identity. @default {} */
     readonly tags?: Readonly<Record<string, string>>;
 }
@@ -88,13 +93,15 @@ export class AzureWorkloadIdentity extends pulumi.ComponentResource {
         problems.throwIfAny(`AzureWorkloadIdentity "${name}"`);
         super("mlops:index:AzureWorkloadIdentity", name, args, opts);
 
+        const protect = args.protectData ?? false;
+        const kept = { parent: this, protect, retainOnDelete: protect };
         const identity = new managedidentity.UserAssignedIdentity(
             `${name}-identity`,
             { resourceName: args.identityName, resourceGroupName: args.resourceGroupName, location: args.location, tags: { ...args.tags } },
-            { parent: this },
+            kept,
         );
         this.assignments = (args.grants ?? []).map((g) =>
-            grantRole(`${name}-${slug(g.label)}`, { scope: g.scope, role: g.role as BuiltinRole, principalId: identity.principalId, subscriptionId: args.subscriptionId }, { parent: this }),
+            grantRole(`${name}-${slug(g.label)}`, { scope: g.scope, role: g.role as BuiltinRole, principalId: identity.principalId, subscriptionId: args.subscriptionId }, kept),
         );
         this.identityId = identity.id;
         this.principalId = identity.principalId;

@@ -173,7 +173,8 @@ describe("AzureDataLake", () => {
         });
 
         it("protects and retains the account, containers, vault, key and Synapse, and locks the account", () => {
-            for (const name of ["lake-account", "lake-raw", "lake-models", "lake-synapse-filesystem", "lake-keys-vault", `lake-keys-${LAKE_KEY_NAME}`, "lake-query-workspace"]) {
+            // The encryption identity and its key grant too: without them the retained account cannot read its key.
+            for (const name of ["lake-account", "lake-raw", "lake-models", "lake-synapse-filesystem", "lake-keys-vault", `lake-keys-${LAKE_KEY_NAME}`, "lake-query-workspace", "lake-encryption-identity", "lake-encryption-cmk"]) {
                 assert.deepEqual(prod.find((r) => r.name === name)!.options, { protect: true, retainOnDelete: true }, name);
             }
             const lock = only(prod, T.lock, "lake-lock").inputs;

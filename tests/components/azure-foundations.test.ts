@@ -78,6 +78,14 @@ describe("AzureKeyVault", () => {
         for (const r of [...ofType(resources, "azure-native:keyvault:Vault"), ...ofType(resources, "azure-native:keyvault:Key")]) assert.deepEqual(r.options, { protect: true, retainOnDelete: true }, r.name);
     });
 
+    it("ignores changes to the soft-delete retention, which Azure refuses to change after creation", async () => {
+        const seen: Record<string, pulumi.ResourceOptions> = {};
+        const record: pulumi.ResourceTransformation = (a) => ((seen[a.type] = a.opts), undefined);
+        await run(() => new AzureKeyVault("keys", base, { transformations: [record] }));
+        assert.deepEqual(seen["azure-native:keyvault:Vault"].ignoreChanges, ["properties.softDeleteRetentionInDays"]);
+        assert.equal(seen["azure-native:keyvault:Key"].ignoreChanges, undefined, "keys keep every change");
+    });
+
     it("fails when the vault name or soft delete retention is invalid", async () => {
         const message = await rejected(() => new AzureKeyVault("keys", { ...base, vaultName: "a-very-long-key-vault-name-x", softDeleteRetentionDays: 3 }), 'AzureKeyVault "keys" is invalid');
         assert.match(message, /vaultName: is not a valid key vault name/);
@@ -104,6 +112,14 @@ describe("AzureWorkloadIdentity", () => {
         const definition = roleDefinitionId("sub", "AcrPull");
         assert.deepEqual(acr, { scope: "/acr", roleDefinitionId: definition, principalId: acr.principalId, principalType: "ServicePrincipal", roleAssignmentName: roleAssignmentGuid("/acr", definition, acr.principalId), description: "mlops: AcrPull" });
         assert.equal(only(resources, "azure-native:authorization:RoleAssignment", "app-models").inputs.scope, "/lake/containers/models");
+    });
+
+    it("protects and retains the identity and its grants only when asked (an identity data depends on)", async () => {
+        const custom = (rs: CapturedResource[]) => rs.filter((r) => r.type === "azure-native:managedidentity:UserAssignedIdentity" || r.type === "azure-native:authorization:RoleAssignment");
+        const kept = custom(await run(() => new AzureWorkloadIdentity("app", { ...base, protectData: true })));
+        assert.equal(kept.length, 3);
+        for (const r of kept) assert.deepEqual(r.options, { protect: true, retainOnDelete: true }, r.name);
+        for (const r of custom(await run(() => new AzureWorkloadIdentity("app", base)))) assert.deepEqual(r.options, { protect: false, retainOnDelete: false }, r.name);
     });
 
     it("fails when asked for a broad role such as Owner or Contributor, or a label twice", async () => {
