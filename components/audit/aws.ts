@@ -96,7 +96,9 @@ export class AwsDataAccessTrail extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const logGroup = new cloudwatch.LogGroup(`${name}-log-group`, { retentionInDays: retention, kmsKeyId: args.kmsKeyArn, tags }, { parent: this });
+        // Audit records: with protectData the CloudWatch copy is protected and kept, like the trail bucket.
+        const protect = args.protectData ?? true;
+        const logGroup = new cloudwatch.LogGroup(`${name}-log-group`, { retentionInDays: retention, kmsKeyId: args.kmsKeyArn, tags }, { parent: this, protect, retainOnDelete: protect });
         const writer = serviceRole(this, `${name}-cloudwatch-role`, {
             service: "cloudtrail.amazonaws.com",
             description: "CloudTrail copies the data-access trail into its CloudWatch log group",

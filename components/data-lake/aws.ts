@@ -117,16 +117,14 @@ export class S3DataLake extends pulumi.ComponentResource implements DataLake {
 
         let workgroupName: pulumi.Output<string> = pulumi.output("");
         if (args.queryEngine ?? false) {
-            const results = new AwsSecureBucket(`${name}-query-results`, { ...withLogs, bucketName: resultsName, accessLogPrefix: "query-results/", expirationDays: s.resultDays }, { parent: this });
-            args.zones.forEach((zone, i) => {
-                new glue.CatalogDatabase(
-                    `${name}-${zone}-db`,
-                    { name: glueDatabaseName([args.namePrefix, zone]), description: `The ${zone} zone of the data lake`, locationUri: pulumi.interpolate`s3://${zones[i].bucketName}/`, tags },
-                    { parent: this },
-                );
-            });
+            const results = new AwsSecureBucket(
+                `${name}-query-results`,
+                { ...withLogs, bucketName: resultsName, accessLogPrefix: "query-results/", expirationDays: s.resultDays },
+                { parent: this, dependsOn: [accessLogs.policy] },
+            );
+            let encryption: glue.DataCatalogEncryptionSettings | undefined;
             if (args.catalogEncryption ?? true) {
-                new glue.DataCatalogEncryptionSettings(
+                encryption = new glue.DataCatalogEncryptionSettings(
                     `${name}-catalog-encryption`,
                     {
                         dataCatalogEncryptionSettings: {
@@ -138,6 +136,15 @@ export class S3DataLake extends pulumi.ComponentResource implements DataLake {
                     { parent: this, retainOnDelete: true },
                 );
             }
+            args.zones.forEach((zone, i) => {
+                new glue.CatalogDatabase(
+                    `${name}-${zone}-db`,
+                    { name: glueDatabaseName([args.namePrefix, zone]), description: `The ${zone} zone of the data lake`, locationUri: pulumi.interpolate`s3://${zones[i].bucketName}/`, tags },
+                    // Metadata written before the catalog setting exists stays unencrypted, so the setting
+                    // comes first. Deleting a database drops every table in it: protected and kept in prod.
+                    { parent: this, protect: s.protect, retainOnDelete: s.protect, dependsOn: encryption ? [encryption] : [] },
+                );
+            });
             const workgroup = new athena.Workgroup(
                 `${name}-workgroup`,
                 {
@@ -175,7 +182,7 @@ export class S3DataLake extends pulumi.ComponentResource implements DataLake {
                     forceDestroy: args.forceDestroy,
                     tags,
                 },
-                { parent: this },
+                { parent: this, dependsOn: [accessLogs.policy] },
             );
         }
 

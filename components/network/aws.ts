@@ -16,6 +16,18 @@ import { Problems } from "../shared/problems";
 /** Interface endpoints the platform's private compute can use (each costs per hour per AZ, plus data). */
 export const INTERFACE_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "logs", "sts", "sagemaker.api", "sagemaker.runtime", "apprunner.requests"] as const;
 
+/**
+ * Endpoint services that publish no private DNS name: EC2 refuses `privateDnsEnabled` for them. App Runner's
+ * private ingress is reached through the VPC ingress connection's own domain name instead.
+ */
+export const NO_PRIVATE_DNS_SERVICES: readonly string[] = ["apprunner.requests"];
+
+/**
+ * Only regular availability zones: an opted-in Local or Wavelength Zone is also "available", sorts before
+ * the region's zones (`us-west-2-lax-1a` < `us-west-2a`), and lacks NAT gateways, endpoints and SageMaker.
+ */
+export const AVAILABILITY_ZONE_FILTERS = [{ name: "opt-in-status", values: ["opt-in-not-required"] }];
+
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
 /** The VPC's address as a number and its prefix length, or undefined when it is not an aligned IPv4 CIDR. */
@@ -95,7 +107,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
         const tags = { ...args.tags };
         const named = (role: string) => ({ ...tags, Name: `${name}-${role}` });
         const account = awsAccount(this);
-        const zones = getAvailabilityZonesOutput({ state: "available" }, { parent: this }).names;
+        const zones = getAvailabilityZonesOutput({ state: "available", filters: AVAILABILITY_ZONE_FILTERS }, { parent: this }).names;
         const cidrs = subnetCidrs(cidrBlock, zoneCount);
 
         const network = new ec2.Vpc(`${name}-vpc`, { cidrBlock, enableDnsHostnames: true, enableDnsSupport: true, tags: named("vpc") }, { parent: this });
@@ -145,7 +157,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
                         vpcId: network.id,
                         serviceName: pulumi.interpolate`com.amazonaws.${account.region}.${service}`,
                         vpcEndpointType: "Interface",
-                        privateDnsEnabled: true,
+                        privateDnsEnabled: !NO_PRIVATE_DNS_SERVICES.includes(service),
                         subnetIds: privateSubnets.map((s) => s.id),
                         securityGroupIds: [sg.id],
                         tags: named(service),

@@ -131,7 +131,7 @@ export class AwsSecureBucket extends pulumi.ComponentResource {
         // Companions go when the bucket goes (deletedWith) and stay when it is retained.
         const companion: pulumi.CustomResourceOptions = { parent: this, protect, retainOnDelete: protect, deletedWith: bucket };
 
-        new s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, companion);
+        const versioning = new s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, companion);
         new s3.BucketServerSideEncryptionConfiguration(
             `${name}-encryption`,
             {
@@ -167,7 +167,8 @@ export class AwsSecureBucket extends pulumi.ComponentResource {
             // S3 rejects policies while the public access block is being changed; set the block first.
             { ...companion, dependsOn: [publicAccessBlock] },
         );
-        new s3.BucketLifecycleConfiguration(`${name}-lifecycle`, { bucket: bucket.id, rules: lifecycleRules(life) }, companion);
+        // Noncurrent-version rules only mean something on a versioned bucket: versioning is switched on first.
+        new s3.BucketLifecycleConfiguration(`${name}-lifecycle`, { bucket: bucket.id, rules: lifecycleRules(life) }, { ...companion, dependsOn: [versioning] });
         if (args.accessLogBucketName !== undefined) {
             new s3.BucketLogging(
                 `${name}-access-logs`,
