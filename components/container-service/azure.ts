@@ -15,17 +15,9 @@ import { ipRangeProblems } from "../network/azure";
 import { azureNames } from "../naming/azure";
 import { diagnosticSetting } from "../observability/azure";
 import { Problems } from "../shared/problems";
+import { AzurePlacementArgs } from "../shared/azure-placement";
 
-export interface AzureContainerAppsArgs extends ContainerServiceArgs {
-    readonly resourceGroupName: pulumi.Input<string>;
-    readonly location: string;
-    /** Lowercase slug every name starts from (`namePrefix(project, stack)`). */
-    readonly namePrefix: string;
-    /** The stack's random 6-character suffix (the registry name is global). */
-    readonly nameSuffix: pulumi.Input<string>;
-    readonly subscriptionId: pulumi.Input<string>;
-    /** ARM ID of the Log Analytics workspace (environment, registry and app logs). */
-    readonly logAnalyticsWorkspaceId: pulumi.Input<string>;
+export interface AzureContainerAppsArgs extends ContainerServiceArgs, AzurePlacementArgs {
     /** Registry SKU: Basic (about $5/month), Standard, or Premium (about $50/month, retention policy). @default "Basic" */
     readonly registrySku?: string;
     /** Days untagged manifests are kept before the retention policy purges them (Premium only). @default 7 */

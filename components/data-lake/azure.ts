@@ -16,22 +16,14 @@ import { AzureKeyVault, vaultRetentionProblems } from "../encryption/azure";
 import { AzureWorkloadIdentity } from "../identity/azure";
 import { azureNames } from "../naming/azure";
 import { blobAuditLogs } from "../observability/azure";
+import { AzurePlacementArgs } from "../shared/azure-placement";
 
 /** The key the account is encrypted with. */
 export const LAKE_KEY_NAME = "lake-cmk";
 
-export interface AzureDataLakeArgs extends DataLakeArgs {
-    readonly resourceGroupName: pulumi.Input<string>;
-    readonly location: string;
-    /** Lowercase slug every name starts from (`namePrefix(project, stack)`). */
-    readonly namePrefix: string;
-    /** The stack's random 6-character suffix that makes global names unique (see components/naming/azure.ts). */
-    readonly nameSuffix: pulumi.Input<string>;
-    /** Subscription and tenant of the deployment (from `authorization.getClientConfig`). */
-    readonly subscriptionId: pulumi.Input<string>;
+export interface AzureDataLakeArgs extends DataLakeArgs, AzurePlacementArgs {
+    /** Entra tenant of the deployment (from `authorization.getClientConfig`). */
     readonly tenantId: pulumi.Input<string>;
-    /** ARM ID of the Log Analytics workspace that receives the storage audit logs. */
-    readonly logAnalyticsWorkspaceId: pulumi.Input<string>;
     /**
      * Replication: LRS, ZRS, GRS, RAGRS, GZRS or RAGZRS. With `protectData` only geo-redundant kinds are
      * accepted. GRS costs about twice LRS. @default "GRS"

@@ -22,21 +22,14 @@ import { AzureKeyVault, vaultRetentionProblems } from "../encryption/azure";
 import { AzureWorkloadIdentity, RoleGrant, grantRole } from "../identity/azure";
 import { azureNames } from "../naming/azure";
 import { blobAuditLogs, diagnosticSetting } from "../observability/azure";
+import { AzurePlacementArgs } from "../shared/azure-placement";
 
 /** The workspace datastore on the lake's models zone. */
 export const LAKE_DATASTORE = "lake_models";
 
-export interface AzureMlPlatformArgs extends MlPlatformArgs {
-    readonly resourceGroupName: pulumi.Input<string>;
-    readonly location: string;
-    /** Lowercase slug every name starts from (`namePrefix(project, stack)`). */
-    readonly namePrefix: string;
-    /** The stack's random 6-character suffix (see components/naming/azure.ts). */
-    readonly nameSuffix: pulumi.Input<string>;
-    readonly subscriptionId: pulumi.Input<string>;
+export interface AzureMlPlatformArgs extends MlPlatformArgs, AzurePlacementArgs {
+    /** Entra tenant of the deployment (from `authorization.getClientConfig`). */
     readonly tenantId: pulumi.Input<string>;
-    /** ARM ID of the Log Analytics workspace (diagnostics, Application Insights). */
-    readonly logAnalyticsWorkspaceId: pulumi.Input<string>;
     /** Storage account name and ARM ID of the lake container named by `artifactBucket`. */
     readonly artifactStorageAccountName: pulumi.Input<string>;
     readonly artifactContainerId: pulumi.Input<string>;

@@ -23,16 +23,10 @@ import { cidrRange, ipRangeProblems } from "../network/azure";
 import { azureNames } from "../naming/azure";
 import { blobAuditLogs, diagnosticSetting, servingAlertRules } from "../observability/azure";
 import { Problems } from "../shared/problems";
+import { AzurePlacementArgs } from "../shared/azure-placement";
 
 
-export interface AzureFunctionsInferenceArgs extends ServerlessInferenceArgs {
-    readonly resourceGroupName: pulumi.Input<string>;
-    readonly location: string;
-    readonly namePrefix: string;
-    /** The stack's random 6-character suffix (function app and storage names are global). */
-    readonly nameSuffix: pulumi.Input<string>;
-    readonly subscriptionId: pulumi.Input<string>;
-    readonly logAnalyticsWorkspaceId: pulumi.Input<string>;
+export interface AzureFunctionsInferenceArgs extends ServerlessInferenceArgs, AzurePlacementArgs {
     /** Memory per instance in MB: 512, 2048 or 4096 (billed per GB-second while running). @default 2048 */
     readonly instanceMemoryMB?: number;
     /** Python version of the function apps. @default "3.12" */
