@@ -3,8 +3,6 @@
  * namespaced config map (`mlops:cloud` -> value) the CLI hands the program, returns typed values or
  * throws one ValidationError listing every problem with its key path, value, allowed values and fix.
  */
-import * as fs from "fs";
-import * as path from "path";
 import {
     AcceleratorRequest,
     CLOUDS,
@@ -16,7 +14,6 @@ import {
     Service,
     ValidationError,
     formatProblem,
-    isPinnedImage,
     parseAccelerator,
     resolveAccelerator,
 } from "@mlops/components";
@@ -24,19 +21,14 @@ import { parseAwsConfig } from "./aws";
 import { parseAzureConfig } from "./azure";
 import { CLOUD_SECTIONS, CloudSections } from "./cloud-sections";
 import { Obj, Reader } from "./fields";
+import { parseModels } from "./models";
 import { checkGcpStack, parseGcpConfig } from "./gcp";
 import {
     ENVIRONMENTS,
     Environment,
-    FLOORS,
     IMPLEMENTATIONS,
     KEYS,
-    MAX_FILES_BYTES,
-    MODEL_NAME,
-    MODEL_NAME_RULE,
-    ModelConfig,
     Pillar,
-    SERVE_TARGETS,
     StackConfig,
     TOP_LEVEL_KEYS,
     ZONE_NAME,
@@ -243,87 +235,4 @@ function parseCloudOptions(
         }
     }
     return result;
-}
-
-
-function parseModels(value: unknown, at: string, environment: Environment, read: Reader, projectRoot: string): ModelConfig[] {
-    if (value === undefined || value === null) return [];
-    if (!Array.isArray(value)) {
-        read.problems.push({ path: at, value, message: "must be a list of models", fix: "write `models: [ { name: my-model, image: registry/image:1.0 } ]`" });
-        return [];
-    }
-    const floor = FLOORS[environment].minReplicas;
-    const models: ModelConfig[] = [];
-    value.forEach((item, i) => {
-        const p = `${at}[${i}]`;
-        const m = read.object(item, p, KEYS.model);
-        if (!m) {
-            if (item === undefined || item === null) read.problems.push({ path: p, value: item, message: "must be a mapping with at least name and image" });
-            return;
-        }
-        const name = read.matching(m, "name", p, MODEL_NAME, MODEL_NAME_RULE);
-        if (m.name === undefined) read.problems.push({ path: `${p}.name`, value: undefined, message: "is required", fix: MODEL_NAME_RULE });
-        if (name && models.some((o) => o.name === name)) read.problems.push({ path: `${p}.name`, value: name, message: "is used by another model", fix: "give every model its own name" });
-        const image = read.string(m, "image", p);
-        if (m.image === undefined) read.problems.push({ path: `${p}.image`, value: undefined, message: "is required", fix: "set the serving image, pinned by tag or digest" });
-        if (image && !isPinnedImage(image)) read.problems.push({ path: `${p}.image`, value: image, message: "must be pinned to a version tag or digest, not `latest` or no tag", fix: "write e.g. `registry/image:1.2.3` or `registry/image@sha256:...`" });
-
-        const minReplicas = read.int(m, "minReplicas", p, floor, { min: 0, max: 1000 });
-        if (m.minReplicas !== undefined && minReplicas < floor) {
-            read.problems.push({ path: `${p}.minReplicas`, value: minReplicas, message: `is below the ${environment} floor of ${floor} replicas`, fix: `set it to ${floor} or more, or leave it out` });
-        }
-        const maxReplicas = read.int(m, "maxReplicas", p, Math.max(3, minReplicas), { min: 1, max: 1000 });
-        if (maxReplicas < minReplicas) read.problems.push({ path: `${p}.maxReplicas`, value: maxReplicas, message: `is below minReplicas (${minReplicas})`, fix: "raise maxReplicas or lower minReplicas" });
-        const serverlessMinReplicas = read.int(m, "serverlessMinReplicas", p, 0, { min: 0, max: 1000 });
-        const serverlessMaxReplicas = read.int(m, "serverlessMaxReplicas", p, Math.max(maxReplicas, serverlessMinReplicas, 1), { min: 1, max: 1000 });
-        if (serverlessMaxReplicas < serverlessMinReplicas) read.problems.push({ path: `${p}.serverlessMaxReplicas`, value: serverlessMaxReplicas, message: `is below serverlessMinReplicas (${serverlessMinReplicas})` });
-
-        const serveWith = read.stringList(m, "serveWith", p, SERVE_TARGETS);
-        serveWith.forEach((t, j) => {
-            if (!(SERVE_TARGETS as readonly string[]).includes(t)) read.problems.push({ path: `${p}.serveWith[${j}]`, value: t, message: "is not a serving target", allowed: SERVE_TARGETS });
-        });
-        const filesDir = read.string(m, "files", p);
-        models.push({
-            name: name ?? `invalid-${i}`,
-            image: image ?? "",
-            port: read.int(m, "port", p, 8080, { min: 1, max: 65535 }),
-            command: m.command === undefined ? undefined : read.stringList(m, "command", p, []),
-            args: m.args === undefined ? undefined : read.stringList(m, "args", p, []),
-            env: read.stringMap(m, "env", p),
-            files: filesDir === undefined ? undefined : readFiles(filesDir, `${p}.files`, projectRoot, read.problems),
-            healthPath: read.matching(m, "healthPath", p, /^\/[^\s]*$/, "a path starting with /") ?? "/healthz",
-            cpuMillicores: read.int(m, "cpuMillicores", p, 500, { min: 50, max: 192000, unit: "millicores; 1000 = one vCPU" }),
-            memoryMiB: read.int(m, "memoryMiB", p, 512, { min: 64, max: 2097152, unit: "MiB" }),
-            minReplicas,
-            maxReplicas,
-            serverlessMinReplicas,
-            serverlessMaxReplicas,
-            concurrency: read.int(m, "concurrency", p, 80, { min: 1, max: 1000 }),
-            accelerator: parseAccelerator(m.accelerator, `${p}.accelerator`, read.problems),
-            serveWith: serveWith.filter((t): t is (typeof SERVE_TARGETS)[number] => (SERVE_TARGETS as readonly string[]).includes(t)),
-        });
-    });
-    return models;
-}
-
-/** Reads a model's `files` directory (flat, regular files only) into name -> content. */
-function readFiles(dir: string, at: string, projectRoot: string, problems: ProblemDetail[]): Record<string, string> | undefined {
-    const full = path.resolve(projectRoot, dir);
-    if (!fs.existsSync(full) || !fs.statSync(full).isDirectory()) {
-        problems.push({ path: at, value: dir, message: "is not a directory in the project", fix: "give a path relative to the project root, e.g. `samples/model`" });
-        return undefined;
-    }
-    const files: Record<string, string> = {};
-    let total = 0;
-    for (const entry of fs.readdirSync(full, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-        if (!entry.isFile()) continue;
-        const content = fs.readFileSync(path.join(full, entry.name), "utf8");
-        total += Buffer.byteLength(content);
-        files[entry.name] = content;
-    }
-    if (Object.keys(files).length === 0) problems.push({ path: at, value: dir, message: "holds no files" });
-    if (total > MAX_FILES_BYTES) {
-        problems.push({ path: at, value: dir, message: `holds ${total} bytes, more than the ${MAX_FILES_BYTES} a ConfigMap can carry`, fix: "bake large models into the image instead" });
-    }
-    return files;
 }
