@@ -15,6 +15,7 @@ import { PackConfig } from "./engine";
 import { asFirstPreview, checkPlanned, planForPolicies } from "./offline";
 import { renderJson, renderText } from "./report";
 import { StackConfigError, listStacks } from "../../stacks/plan/stack-config";
+import { exitWhenFlushed } from "../../stacks/plan/exit";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const USAGE = "usage: npm run --silent policy -- --stack <name> [--format text|json] [--config <policy-config.json>] [--preview]";
@@ -93,6 +94,6 @@ if (require.main === module) {
     runCli(process.argv.slice(2)).then(({ code, stdout, stderr }) => {
         process.stdout.write(stdout);
         process.stderr.write(stderr);
-        process.exit(code);
+        exitWhenFlushed(code);
     });
 }

@@ -7,6 +7,7 @@
 import * as path from "path";
 import { ValidationError } from "@mlops/components";
 import { PROJECT_ROOT } from "../config/read";
+import { exitWhenFlushed } from "./exit";
 import { planStack } from "./plan";
 import { renderText } from "./render";
 import { StackConfigError, listStacks } from "./stack-config";
@@ -61,4 +62,4 @@ async function main(): Promise<number> {
     }
 }
 
-main().then((code) => process.exit(code));
+main().then(exitWhenFlushed);

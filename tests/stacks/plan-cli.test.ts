@@ -34,6 +34,15 @@ describe("offline plan command", () => {
         for (const res of doc.resources) if (res.parent) assert.ok(urns.has(res.parent), `parent of ${res.urn} is in the plan`);
     });
 
+    it("prints the whole JSON of the largest stack through a pipe (no truncation at the pipe buffer)", () => {
+        const r = plan("--stack", "aws-prod", "--format", "json");
+        assert.equal(r.code, 0, r.stderr);
+        assert.ok(r.stdout.length > 65536, `expected a big plan, got ${r.stdout.length} bytes`);
+        const doc = JSON.parse(r.stdout);
+        assert.equal(doc.stack, "aws-prod");
+        assert.ok(doc.resources.length > 100);
+    });
+
     it("prints a preview-like tree in text form", () => {
         const r = plan("--stack", "dev");
         assert.equal(r.code, 0, r.stderr);
