@@ -32,7 +32,7 @@ export class Reader {
         const value = obj?.[key];
         if (value === undefined || value === null) return def;
         if (typeof value !== "string" || value.length === 0) {
-            this.problems.push({ path: `${path}.${key}`, value, message: "must be a non-empty string" });
+            this.problems.push({ path: `${path}.${key}`, value, message: "must be a non-empty string", fix: def === undefined ? "write a value, or leave the key out" : `write a value, or leave the key out for ${JSON.stringify(def)}` });
             return def;
         }
         return value;
@@ -42,7 +42,7 @@ export class Reader {
     matching(obj: Obj | undefined, key: string, path: string, pattern: RegExp, rule: string): string | undefined {
         const value = this.string(obj, key, path);
         if (value !== undefined && !pattern.test(value)) {
-            this.problems.push({ path: `${path}.${key}`, value, message: `must be ${rule}` });
+            this.problems.push({ path: `${path}.${key}`, value, message: `must be ${rule}`, fix: "see README.md, Configuration, for the rule and an example" });
             return undefined;
         }
         return value;
@@ -64,7 +64,7 @@ export class Reader {
         const n = typeof value === "string" && /^-?\d+$/.test(value) ? Number(value) : value;
         const bounds = range.max === undefined ? `at least ${range.min}` : `between ${range.min} and ${range.max}`;
         if (typeof n !== "number" || !Number.isInteger(n) || n < range.min || (range.max !== undefined && n > range.max)) {
-            this.problems.push({ path: `${path}.${key}`, value, message: `must be a whole number ${bounds}${range.unit ? ` (${range.unit})` : ""}` });
+            this.problems.push({ path: `${path}.${key}`, value, message: `must be a whole number ${bounds}${range.unit ? ` (${range.unit})` : ""}`, fix: `write a number ${bounds}, or leave the key out for ${def}` });
             return def;
         }
         return n;
@@ -75,7 +75,7 @@ export class Reader {
         if (value === undefined || value === null) return def;
         if (value === true || value === "true") return true;
         if (value === false || value === "false") return false;
-        this.problems.push({ path: `${path}.${key}`, value, message: "must be true or false" });
+        this.problems.push({ path: `${path}.${key}`, value, message: "must be true or false", fix: `write true or false, or leave the key out for ${def}` });
         return def;
     }
 
@@ -83,7 +83,7 @@ export class Reader {
         const value = obj?.[key];
         if (value === undefined || value === null) return [...def];
         if (!Array.isArray(value) || value.some((v) => typeof v !== "string" || v.length === 0)) {
-            this.problems.push({ path: `${path}.${key}`, value, message: "must be a list of non-empty strings" });
+            this.problems.push({ path: `${path}.${key}`, value, message: "must be a list of non-empty strings", fix: `write a YAML list, e.g. [${def.length ? def.join(", ") : "a, b"}]` });
             return [...def];
         }
         return value as string[];
@@ -93,13 +93,13 @@ export class Reader {
         const value = obj?.[key];
         if (value === undefined || value === null) return {};
         if (typeof value !== "object" || Array.isArray(value)) {
-            this.problems.push({ path: `${path}.${key}`, value, message: "must be a mapping of names to string values" });
+            this.problems.push({ path: `${path}.${key}`, value, message: "must be a mapping of names to string values", fix: "write e.g. { NAME: value }" });
             return {};
         }
         const out: Record<string, string> = {};
         for (const [k, v] of Object.entries(value as Obj)) {
             if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") out[k] = String(v);
-            else this.problems.push({ path: `${path}.${key}.${k}`, value: v, message: "must be a string" });
+            else this.problems.push({ path: `${path}.${key}.${k}`, value: v, message: "must be a string", fix: "quote the value" });
         }
         return out;
     }

@@ -13,6 +13,7 @@ import {
     ProblemDetail,
     Service,
     ValidationError,
+    erasureSetSize,
     formatProblem,
     parseAccelerator,
     resolveAccelerator,
@@ -97,6 +98,15 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
     }
     const minioObj = read.object(lake?.minio, `${lakePath}.minio`, KEYS.minio);
     if (minioObj && cloud !== "kubernetes") problems.push({ path: `${lakePath}.minio`, value: lake?.minio, message: "only applies to cloud kubernetes", fix: "remove it" });
+    const minioLayout = { servers: read.int(minioObj, "servers", `${lakePath}.minio`, 1, { min: 1, max: 32 }), drives: read.int(minioObj, "drivesPerServer", `${lakePath}.minio`, 4, { min: 1, max: 16 }) };
+    if (cloud === "kubernetes" && erasureSetSize(minioLayout.servers, minioLayout.drives) === undefined) {
+        problems.push({
+            path: `${lakePath}.minio`,
+            value: `${minioLayout.servers} servers x ${minioLayout.drives} drives`,
+            message: "does not give MinIO an erasure-coded layout, which object versioning needs (at least 2 drives in all, split into equal sets of 2 to 16)",
+            fix: "use e.g. servers: 1, drivesPerServer: 4 (the default), or servers: 4, drivesPerServer: 1",
+        });
+    }
     const dataLake = {
         zones,
         noncurrentVersionRetentionDays: read.int(lake, "noncurrentVersionRetentionDays", lakePath, 30, { min: 1, max: 3650, unit: "days" }),
@@ -105,8 +115,8 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
         auditLogRetentionDays: read.int(lake, "auditLogRetentionDays", lakePath, 365, { min: 365, max: 3650, unit: "days; audit logs are kept at least a year" }),
         queryEngine,
         minio: {
-            servers: read.int(minioObj, "servers", `${lakePath}.minio`, 1, { min: 1, max: 32 }),
-            drivesPerServer: read.int(minioObj, "drivesPerServer", `${lakePath}.minio`, 4, { min: 1, max: 16 }),
+            servers: minioLayout.servers,
+            drivesPerServer: minioLayout.drives,
             volumeSizeGiB: read.int(minioObj, "volumeSizeGiB", `${lakePath}.minio`, 10, { min: 1, unit: "GiB" }),
             storageClassName: read.string(minioObj, "storageClassName", `${lakePath}.minio`),
         },

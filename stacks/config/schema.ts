@@ -154,8 +154,9 @@ export const MODEL_NAME = /^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/;
 export const MODEL_NAME_RULE = "1-24 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen";
 
 /** Zone names become bucket-name parts. */
-export const ZONE_NAME = /^[a-z]([a-z0-9-]{0,14}[a-z0-9])?$/;
-export const ZONE_NAME_RULE = "1-16 lowercase letters, digits or hyphens, starting with a letter";
+/** Zone names become bucket names (MinIO) or parts of them: 3 characters at least, as S3 requires. */
+export const ZONE_NAME = /^[a-z][a-z0-9-]{1,14}[a-z0-9]$/;
+export const ZONE_NAME_RULE = "3-16 lowercase letters, digits or hyphens, starting with a letter and ending with a letter or digit";
 
 /** Largest total size of a model's `files` (a Kubernetes ConfigMap holds at most 1 MiB). */
 export const MAX_FILES_BYTES = 900 * 1024;

@@ -222,6 +222,15 @@ describe("stack config", () => {
             hasProblem(problemsOf({ dataLake: { zones: ["Raw", "models"] } }), "mlops:dataLake.zones[0]", "lowercase");
         });
 
+        it("fails when the MinIO layout has no erasure coding, at the config key", () => {
+            hasProblem(problemsOf({ dataLake: { minio: { servers: 1, drivesPerServer: 1 } } }), "mlops:dataLake.minio", '"1 servers x 1 drives"', "erasure-coded", "drivesPerServer: 4");
+            assert.equal(parse({ dataLake: { minio: { servers: 4, drivesPerServer: 1 } } }).dataLake.minio.servers, 4);
+        });
+
+        it("fails when a zone name is too short to be a bucket name", () => {
+            hasProblem(problemsOf({ dataLake: { zones: ["ab", "models"] } }), "mlops:dataLake.zones[0]", '"ab"', "3-16 lowercase");
+        });
+
         it("fails when audit logs would be kept under a year", () => {
             hasProblem(problemsOf({ dataLake: { auditLogRetentionDays: 30 } }), "mlops:dataLake.auditLogRetentionDays", "at least a year");
         });
