@@ -282,6 +282,7 @@ export function checkPulumiSteps(file: string, wf: Workflow, rule: PulumiStepRul
                 problems.push(`${where}: env PULUMI_CONFIG_PASSPHRASE must come from secrets.PULUMI_CONFIG_PASSPHRASE`);
             }
             if (rule.commentOnPr && !isTrue(inputs["comment-on-pr"])) problems.push(`${where}: pulumi/actions must set comment-on-pr: true`);
+            if (String(inputs.policyPacks ?? "").trim() !== "policy") problems.push(`${where}: pulumi/actions must run the policy pack (policyPacks: policy)`);
         }
     }
     return problems;

@@ -60,7 +60,7 @@ ${options.steps ?? `      - if: matrix.cloud == 'kubernetes'
           command: ${options.command ?? "preview"}
           stack-name: \${{ matrix.stack }}
           cloud-url: \${{ vars.PULUMI_BACKEND_URL }}
-${options.withLines ?? "          comment-on-pr: true"}
+${options.withLines ?? "          comment-on-pr: true\n          policyPacks: policy"}
         env: { PULUMI_CONFIG_PASSPHRASE: "\${{ secrets.PULUMI_CONFIG_PASSPHRASE }}" }
 ${options.extraJob ?? ""}`;
 }
@@ -241,8 +241,13 @@ describe("CI/CD files", () => {
         });
 
         it("fails when preview does not comment on the pull request or runs another command", () => {
-            const wf = parseWorkflow(pulumiWorkflow({ command: "up", withLines: "          diff: true" }));
+            const wf = parseWorkflow(pulumiWorkflow({ command: "up", withLines: "          diff: true\n          policyPacks: policy" }));
             assertProblems(checkPulumiSteps("preview.yml", wf, { command: "preview", commentOnPr: true }), /command: preview, got up/, /comment-on-pr: true/);
+        });
+
+        it("fails when a pulumi step does not run the policy pack", () => {
+            const wf = parseWorkflow(pulumiWorkflow({ withLines: "          comment-on-pr: true" }));
+            assertProblems(checkPulumiSteps("preview.yml", wf, { command: "preview", commentOnPr: true }), /must run the policy pack \(policyPacks: policy\)/);
         });
 
         it("fails when a pulumi step has no backend URL, passphrase or matrix stack name", () => {
