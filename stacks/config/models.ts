@@ -14,7 +14,7 @@ export function parseModels(value: unknown, at: string, environment: Environment
         read.problems.push({ path: at, value, message: "must be a list of models", fix: "write `models: [ { name: my-model, image: registry/image:1.0 } ]`" });
         return [];
     }
-    const floor = FLOORS[environment].minReplicas;
+    const { minReplicas: defaultMinReplicas, lowestMinReplicas: floor } = FLOORS[environment];
     const models: ModelConfig[] = [];
     value.forEach((item, i) => {
         const p = `${at}[${i}]`;
@@ -30,7 +30,7 @@ export function parseModels(value: unknown, at: string, environment: Environment
         if (m.image === undefined) read.problems.push({ path: `${p}.image`, value: undefined, message: "is required", fix: "set the serving image, pinned by tag or digest" });
         if (image && !isPinnedImage(image)) read.problems.push({ path: `${p}.image`, value: image, message: "must be pinned to a version tag or digest, not `latest` or no tag", fix: "write e.g. `registry/image:1.2.3` or `registry/image@sha256:...`" });
 
-        const minReplicas = read.int(m, "minReplicas", p, floor, { min: 0, max: 1000 });
+        const minReplicas = read.int(m, "minReplicas", p, defaultMinReplicas, { min: 0, max: 1000 });
         if (m.minReplicas !== undefined && minReplicas < floor) {
             read.problems.push({ path: `${p}.minReplicas`, value: minReplicas, message: `is below the ${environment} floor of ${floor} replicas`, fix: `set it to ${floor} or more, or leave it out` });
         }

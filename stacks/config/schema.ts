@@ -142,11 +142,15 @@ export interface StackConfig {
     readonly azure?: AzureConfig;
 }
 
-/** Reliability floors per environment (shared/reference/security-baseline.md section 4). */
-export const FLOORS: Record<Environment, { minReplicas: number }> = {
-    dev: { minReplicas: 1 },
-    staging: { minReplicas: 1 },
-    prod: { minReplicas: 2 },
+/**
+ * Reliability floors per environment (shared/reference/security-baseline.md section 4): `minReplicas`
+ * is the default warm capacity (and the floor of always-on endpoints); `lowestMinReplicas` is the lowest
+ * a model may ask for (0 = scale to zero, where the service allows it; prod keeps 2).
+ */
+export const FLOORS: Record<Environment, { minReplicas: number; lowestMinReplicas: number }> = {
+    dev: { minReplicas: 1, lowestMinReplicas: 0 },
+    staging: { minReplicas: 1, lowestMinReplicas: 0 },
+    prod: { minReplicas: 2, lowestMinReplicas: 2 },
 };
 
 /** Model names: DNS-label style, short enough for every cloud's naming rules with suffixes. */

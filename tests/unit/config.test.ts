@@ -202,6 +202,11 @@ describe("stack config", () => {
             hasProblem(problemsOf({ models: [{ name: "a", image: "python" }] }), "mlops:models[0].image", "pinned");
         });
 
+        it("lets dev and staging scale to zero, and keeps one warm replica by default", () => {
+            assert.equal(parse({ models: [{ ...model, minReplicas: 0 }] }).models[0].minReplicas, 0);
+            assert.equal(parse({ environment: "staging", models: [model] }).models[0].minReplicas, 1);
+        });
+
         it("fails when prod replicas fall below the floor", () => {
             hasProblem(problemsOf({ models: [{ ...model, minReplicas: 1 }] }, { cloud: "kubernetes", environment: "prod" }), "mlops:models[0].minReplicas", "prod floor of 2");
         });
