@@ -19,4 +19,14 @@ export default defineConfig(
             "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", ignoreRestSiblings: true }],
         },
     },
+    {
+        // Components are the typed public API: no `any` at all.
+        files: ["components/**/*.ts"],
+        rules: { "@typescript-eslint/no-explicit-any": "error" },
+    },
+    {
+        // Tests read captured plan inputs, which are untyped JSON by nature.
+        files: ["tests/**/*.ts"],
+        rules: { "@typescript-eslint/no-explicit-any": "off" },
+    },
 );
