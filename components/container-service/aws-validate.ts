@@ -8,6 +8,7 @@ import { AcceleratorSettings, Service } from "../accelerators/types";
 import { isPinnedImage } from "../shared/images";
 import { ModelServingSpec } from "../shared/model";
 import { Problems } from "../shared/problems";
+import { errorRatePercentProblem } from "../observability/aws";
 import { autoNameFits, NAME_PREFIX } from "../data-lake/aws-naming";
 import { isLogRetention } from "../data-lake/aws-naming";
 import type { AppRunnerServiceArgs, EcsFargateServiceArgs } from "./aws";
@@ -105,6 +106,8 @@ export function validateFargate(name: string, args: EcsFargateServiceArgs): { cp
         }
         return size ?? { cpu: 0, memory: 0 };
     });
+    const rateProblem = errorRatePercentProblem(args.errorRatePercent);
+    if (rateProblem) problems.add({ path: "errorRatePercent", value: args.errorRatePercent, message: rateProblem });
     problems.throwIfAny(`EcsFargateService "${name}"`);
     return sizes;
 }
@@ -127,6 +130,8 @@ export function validateAppRunner(name: string, args: AppRunnerServiceArgs): { c
         if (!size) problems.add({ path: at, value: `${m.cpuMillicores}m / ${m.memoryMiB} MiB`, message: "is larger than any App Runner instance (4 vCPU, 12 GB)" });
         return size ?? { cpu: 0, memory: 0 };
     });
+    const rateProblem = errorRatePercentProblem(args.errorRatePercent);
+    if (rateProblem) problems.add({ path: "errorRatePercent", value: args.errorRatePercent, message: rateProblem });
     problems.throwIfAny(`AppRunnerService "${name}"`);
     return sizes;
 }

@@ -8,7 +8,8 @@
  * - `AppRunnerService`: per model an App Runner service (KMS-encrypted, X-Ray traced, health-checked,
  *   autoscaled on concurrency), reachable only from the VPC unless asked otherwise.
  *
- * Both alarm on errors, throttles and latency. Neither takes an accelerator (the catalog has no rows for
+ * Both alarm on their 5XX rate, on requests rejected before the model answered (ALB 5XX; App Runner 4XX,
+ * which include its 429s) and on latency. Neither takes an accelerator (the catalog has no rows for
  * them); asking for one names the implementations that do.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -68,6 +69,8 @@ export interface EcsFargateServiceArgs extends ContainerServiceArgs {
     readonly latencyThresholdMs?: number;
     /** SNS topic the alarms notify. @default - alarms without actions */
     readonly alarmTopicArn?: pulumi.Input<string>;
+    /** Share of requests answered 5XX (errors alarm) or rejected (rejected alarm) at which the alarms fire, in percent. @default 5 */
+    readonly errorRatePercent?: number;
 }
 
 export class EcsFargateService extends pulumi.ComponentResource implements ContainerService {
@@ -233,7 +236,7 @@ export class EcsFargateService extends pulumi.ComponentResource implements Conta
             },
             { parent: this },
         );
-        createAlarms(this, prefix, albAlarms(alb.arnSuffix, targets.arnSuffix, args.latencyThresholdMs ?? 1000), { topicArn: args.alarmTopicArn, tags });
+        createAlarms(this, prefix, albAlarms(alb.arnSuffix, targets.arnSuffix, args.latencyThresholdMs ?? 1000, args.errorRatePercent), { topicArn: args.alarmTopicArn, tags });
         return pulumi.interpolate`${https ? "https" : "http"}://${alb.dnsName}`;
     }
 }
@@ -258,6 +261,8 @@ export interface AppRunnerServiceArgs extends ContainerServiceArgs {
     readonly latencyThresholdMs?: number;
     /** SNS topic the alarms notify. @default - alarms without actions */
     readonly alarmTopicArn?: pulumi.Input<string>;
+    /** Share of requests answered 5XX (errors alarm) or rejected (rejected alarm) at which the alarms fire, in percent. @default 5 */
+    readonly errorRatePercent?: number;
 }
 
 export class AppRunnerService extends pulumi.ComponentResource implements ContainerService {
@@ -317,7 +322,7 @@ export class AppRunnerService extends pulumi.ComponentResource implements Contai
                 },
                 { parent: this, dependsOn: access ? [access.policy] : [] },
             );
-            createAlarms(this, prefix, appRunnerAlarms(service.serviceName, service.serviceId, args.latencyThresholdMs ?? 1000), { topicArn: args.alarmTopicArn, tags });
+            createAlarms(this, prefix, appRunnerAlarms(service.serviceName, service.serviceId, args.latencyThresholdMs ?? 1000, args.errorRatePercent), { topicArn: args.alarmTopicArn, tags });
             if (args.publiclyAccessible) return pulumi.interpolate`https://${service.serviceUrl}`;
             const ingress = new apprunner.VpcIngressConnection(
                 `${prefix}-ingress`,

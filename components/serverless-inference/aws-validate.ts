@@ -7,6 +7,7 @@ import { checkModels } from "../container-service/aws-validate";
 import { isLogRetention, NAME_PREFIX } from "../data-lake/aws-naming";
 import { isPinnedImage } from "../shared/images";
 import { Problems } from "../shared/problems";
+import { errorRatePercentProblem } from "../observability/aws";
 import type { LambdaInferenceArgs, SageMakerInferenceArgs } from "./aws";
 import { handlerFile, LAMBDA_RUNTIMES, packageFiles } from "./aws-lambda";
 import { CPU_ENDPOINT_INSTANCE, modelTarball, repositoryArnOfImage, SERVERLESS_MAX_CONCURRENCY, serverlessMemoryMb } from "./aws-sagemaker";
@@ -46,6 +47,8 @@ export function validateLambda(name: string, args: LambdaInferenceArgs): Record<
         if (bytes > INLINE_LIMIT_BYTES) problems.add({ path: `code.${m.name}.files`, value: `${bytes} bytes`, message: `is larger than the ${INLINE_LIMIT_BYTES} bytes inlined into the stack`, fix: "package the function elsewhere (S3 or a container image)" });
         return files;
     });
+    const rateProblem = errorRatePercentProblem(args.errorRatePercent);
+    if (rateProblem) problems.add({ path: "errorRatePercent", value: args.errorRatePercent, message: rateProblem });
     problems.throwIfAny(`LambdaInference "${name}"`);
     return packages;
 }
@@ -107,6 +110,8 @@ export function validateSageMaker(name: string, args: SageMakerInferenceArgs): S
             memoryMb: memoryMb ?? 0,
         };
     });
+    const rateProblem = errorRatePercentProblem(args.errorRatePercent);
+    if (rateProblem) problems.add({ path: "errorRatePercent", value: args.errorRatePercent, message: rateProblem });
     problems.throwIfAny(`SageMakerInference "${name}"`);
     return settings;
 }

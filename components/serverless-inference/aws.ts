@@ -10,9 +10,10 @@
  * - `SageMakerInference` without it (`sagemaker-endpoint`): a real-time endpoint on the catalog's instance
  *   type for the model's accelerator (Inferentia2 included), at least `minInstanceCount` instances, an
  *   Application Auto Scaling target and policy, data capture to the lake, blue/green updates that roll back
- *   on the error alarm, and the model in the VPC with network isolation.
+ *   on a sustained 5XX rate (the `rollback` alarm), and the model in the VPC with network isolation.
  *
- * Every deployment alarms on errors, throttles and latency.
+ * Every deployment alarms on its error rate, on throttles (Lambda) or rejected requests (SageMaker), and on
+ * latency.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as appautoscaling from "@pulumi/aws/appautoscaling";
@@ -25,7 +26,7 @@ import * as sqs from "@pulumi/aws/sqs";
 import * as vpc from "@pulumi/aws/vpc";
 import { logGroupName, sagemakerName } from "../data-lake/aws-naming";
 import { awsAccount, policyJson, serviceRole } from "../identity/aws";
-import { createAlarms, lambdaAlarms, sagemakerAlarms } from "../observability/aws";
+import { createAlarms, lambdaAlarms, rollbackAlarm, sagemakerAlarms } from "../observability/aws";
 import { ServerlessInference, ServerlessInferenceArgs } from "./contract";
 import { lambdaMemoryMb, LambdaModelCode, lambdaRoleStatements } from "./aws-lambda";
 import { artifactKey, endpointName as instanceEndpointName, hasInstanceStore, inferenceRoleStatements, modelTarball, repositoryArnOfImage, SageMakerArtifact, servingImage } from "./aws-sagemaker";
@@ -59,6 +60,8 @@ export interface LambdaInferenceArgs extends ServerlessInferenceArgs {
     readonly logRetentionDays?: number;
     /** SNS topic the alarms notify. @default - alarms without actions */
     readonly alarmTopicArn?: pulumi.Input<string>;
+    /** Share of invocations ending in a function error at which the errors alarm fires, in percent. @default 5 */
+    readonly errorRatePercent?: number;
 }
 
 export class LambdaInference extends pulumi.ComponentResource implements ServerlessInference {
@@ -115,7 +118,7 @@ export class LambdaInference extends pulumi.ComponentResource implements Serverl
                 { parent: this },
             );
             const url = new lambda.FunctionUrl(`${prefix}-url`, { functionName: fn.name, authorizationType: "AWS_IAM", invokeMode: "BUFFERED" }, { parent: this });
-            createAlarms(this, prefix, lambdaAlarms(fn.name, timeout), { topicArn: args.alarmTopicArn, tags });
+            createAlarms(this, prefix, lambdaAlarms(fn.name, timeout, args.errorRatePercent), { topicArn: args.alarmTopicArn, tags });
             return url.functionUrl;
         });
         this.endpoints = pulumi.all(urls).apply((u) => Object.fromEntries(args.models.map((m, i) => [m.name, u[i]])));
@@ -161,6 +164,11 @@ export interface SageMakerInferenceArgs extends ServerlessInferenceArgs {
     readonly logRetentionDays?: number;
     /** SNS topic the alarms notify. @default - alarms without actions */
     readonly alarmTopicArn?: pulumi.Input<string>;
+    /**
+     * Share of requests answered 5XX (errors alarm; also what rolls a blue/green update back) or 4XX
+     * (rejected alarm) at which the alarms fire, in percent. @default 5
+     */
+    readonly errorRatePercent?: number;
 }
 
 export class SageMakerInference extends pulumi.ComponentResource implements ServerlessInference {
@@ -263,7 +271,12 @@ export class SageMakerInference extends pulumi.ComponentResource implements Serv
                 { name: `/aws/sagemaker/Endpoints/${endpointName}`, retentionInDays: args.logRetentionDays ?? 365, kmsKeyId: args.kmsKeyArn, tags },
                 { parent: this },
             );
-            const alarms = createAlarms(this, prefix, sagemakerAlarms(endpointName, VARIANT, args.latencyThresholdMs ?? 1000), { topicArn: args.alarmTopicArn, tags });
+            const alarms = createAlarms(
+                this,
+                prefix,
+                [...sagemakerAlarms(endpointName, VARIANT, args.latencyThresholdMs ?? 1000, args.errorRatePercent), ...(serverless ? [] : [rollbackAlarm(endpointName, VARIANT, args.errorRatePercent)])],
+                { topicArn: args.alarmTopicArn, tags },
+            );
             const endpoint = new sagemaker.Endpoint(
                 `${prefix}-endpoint`,
                 {
@@ -274,7 +287,7 @@ export class SageMakerInference extends pulumi.ComponentResource implements Serv
                         : {
                               deploymentConfig: {
                                   blueGreenUpdatePolicy: { trafficRoutingConfiguration: { type: "ALL_AT_ONCE", waitIntervalInSeconds: 300 }, terminationWaitInSeconds: 300, maximumExecutionTimeoutInSeconds: 3600 },
-                                  autoRollbackConfiguration: { alarms: [{ alarmName: alarms.errors.name }] },
+                                  autoRollbackConfiguration: { alarms: [{ alarmName: alarms.rollback.name }] },
                               },
                           }),
                     tags,

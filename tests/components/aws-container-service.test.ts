@@ -54,6 +54,15 @@ async function rejected(create: () => void): Promise<string> {
     return error.message;
 }
 
+/** The parts of a metric-math alarm that decide when it fires. */
+function rateInputs(a: any) {
+    return {
+        metrics: a.metricQueries.filter((q: any) => q.metric).map((q: any) => [q.id, q.metric.namespace, q.metric.metricName, q.metric.dimensions, q.metric.stat, q.metric.period, q.returnData]),
+        expression: a.metricQueries.filter((q: any) => q.expression).map((q: any) => [q.id, q.expression, q.returnData])[0],
+        condition: [a.comparisonOperator, a.threshold, a.evaluationPeriods, a.datapointsToAlarm, a.treatMissingData],
+    };
+}
+
 describe("EcsFargateService", () => {
     let resources: CapturedResource[];
     let outputs: any;
@@ -112,10 +121,34 @@ describe("EcsFargateService", () => {
         assert.deepEqual([logs.name, logs.retentionInDays, logs.kmsKeyId], ["/mlops-test/ecs/iris", 365, KEY]);
     });
 
-    it("alarms on target 5XX, load balancer 5XX and p99 latency, notifying the topic", () => {
+    it("alarms on the target 5XX rate, the load balancer's own 5XX rate and p99 latency, notifying the topic", () => {
         const alarms = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm");
-        assert.deepEqual(alarms.map((a) => a.inputs.metricName).sort(), ["HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count", "TargetResponseTime"]);
-        for (const a of alarms) assert.deepEqual(a.inputs.alarmActions, [fargate.alarmTopicArn]);
+        assert.deepEqual(alarms.map((a) => a.name).sort(), ["serving-iris-errors-alarm", "serving-iris-latency-alarm", "serving-iris-rejected-alarm"]);
+        const byName = (n: string) => alarms.find((a) => a.name === `serving-iris-${n}-alarm`)!.inputs;
+        const errors = byName("errors");
+        const target = errors.metricQueries[0].metric.dimensions;
+        assert.deepEqual(Object.keys(target).sort(), ["LoadBalancer", "TargetGroup"]);
+        const lb = { LoadBalancer: target.LoadBalancer };
+        const expression = ["rate", "100 * errors / MAX([errors, requests])", true];
+        const condition = ["GreaterThanOrEqualToThreshold", 5, 3, 2, "notBreaching"];
+        assert.deepEqual(rateInputs(errors), {
+            metrics: [["errors", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", target, "Sum", 300, false], ["requests", "AWS/ApplicationELB", "RequestCount", target, "Sum", 300, false]],
+            expression,
+            condition,
+        });
+        assert.deepEqual(rateInputs(byName("rejected")), {
+            metrics: [["errors", "AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", lb, "Sum", 300, false], ["requests", "AWS/ApplicationELB", "RequestCount", lb, "Sum", 300, false]],
+            expression,
+            condition,
+        });
+        const latency = byName("latency");
+        assert.deepEqual([latency.metricName, latency.extendedStatistic, latency.threshold, latency.period, latency.evaluationPeriods, latency.datapointsToAlarm, latency.dimensions], ["TargetResponseTime", "p99", 1, 300, 3, 3, target]);
+        for (const a of alarms) assert.deepEqual([a.inputs.alarmActions, a.inputs.okActions], [[fargate.alarmTopicArn], [fargate.alarmTopicArn]]);
+    });
+
+    it("fails when errorRatePercent is not a percentage above 0", async () => {
+        const message = await rejected(() => new EcsFargateService("serving", { ...fargate, errorRatePercent: -5 }));
+        assert.match(message, /errorRatePercent: must be a percentage above 0 and at most 100 \(got -5\)/);
     });
 
     it("serves over HTTPS with a TLS 1.2+ policy when given a certificate", async () => {
@@ -181,6 +214,26 @@ describe("AppRunnerService", () => {
         assert.deepEqual(ingress.ingressVpcConfiguration, { vpcId: "vpc-1", vpcEndpointId: "vpce-1" });
         assert.match((outputs as any).endpoints.iris, /^https:\/\/[0-9a-f]+\.eu-west-1\.awsapprunner\.com$/);
         assert.equal(ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm").length, 3);
+    });
+
+    it("alarms on 5XX and 4XX rates of the service (4XX includes its 429s) and p99 latency, with errorRatePercent as threshold", async () => {
+        const { resources } = await build(() => new AppRunnerService("serving", { ...args, errorRatePercent: 10 }));
+        const alarms = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm");
+        assert.deepEqual(alarms.map((a) => a.name).sort(), ["serving-iris-errors-alarm", "serving-iris-latency-alarm", "serving-iris-rejected-alarm"]);
+        const byName = (n: string) => alarms.find((a) => a.name === `serving-iris-${n}-alarm`)!.inputs;
+        const dimensions = byName("errors").metricQueries[0].metric.dimensions;
+        assert.deepEqual(Object.keys(dimensions).sort(), ["ServiceID", "ServiceName"]);
+        const requests = ["requests", "AWS/AppRunner", "Requests", dimensions, "Sum", 300, false];
+        const expression = ["rate", "100 * errors / MAX([errors, requests])", true];
+        const condition = ["GreaterThanOrEqualToThreshold", 10, 3, 2, "notBreaching"];
+        assert.deepEqual(rateInputs(byName("errors")), { metrics: [["errors", "AWS/AppRunner", "5xxStatusResponses", dimensions, "Sum", 300, false], requests], expression, condition });
+        assert.deepEqual(rateInputs(byName("rejected")), { metrics: [["errors", "AWS/AppRunner", "4xxStatusResponses", dimensions, "Sum", 300, false], requests], expression, condition });
+        assert.deepEqual([byName("latency").metricName, byName("latency").extendedStatistic, byName("latency").threshold], ["RequestLatency", "p99", 1000]);
+    });
+
+    it("fails when errorRatePercent is above 100", async () => {
+        const message = await rejected(() => new AppRunnerService("serving", { ...args, errorRatePercent: 150 }));
+        assert.match(message, /errorRatePercent: must be a percentage above 0 and at most 100 \(got 150\)/);
     });
 
     it("pulls the account's ECR images with an access role limited to its repositories", async () => {

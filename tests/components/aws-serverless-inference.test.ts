@@ -41,6 +41,15 @@ async function rejected(create: () => void): Promise<string> {
     return error.message;
 }
 
+/** The parts of a metric-math alarm that decide when it fires. */
+function rateInputs(a: any) {
+    return {
+        metrics: a.metricQueries.filter((q: any) => q.metric).map((q: any) => [q.id, q.metric.namespace, q.metric.metricName, q.metric.dimensions, q.metric.stat, q.metric.period, q.returnData]),
+        expression: a.metricQueries.filter((q: any) => q.expression).map((q: any) => [q.id, q.expression, q.returnData])[0],
+        condition: [a.comparisonOperator, a.threshold, a.evaluationPeriods, a.datapointsToAlarm, a.treatMissingData],
+    };
+}
+
 const lambdaArgs: LambdaInferenceArgs = {
     models: [iris],
     namePrefix: "mlops-test",
@@ -99,9 +108,32 @@ describe("LambdaInference", () => {
         assert.equal(ofType(resources, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").length, 0);
     });
 
-    it("alarms on errors, throttles and p99 duration", () => {
-        const alarms = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.inputs.metricName, a.inputs.extendedStatistic ?? a.inputs.statistic, a.inputs.threshold]);
-        assert.deepEqual(alarms.sort(), [["Duration", "p99", 24000], ["Errors", "Sum", 1], ["Throttles", "Sum", 1]]);
+    it("alarms on the error rate (metric math), throttles and p99 duration, never on no traffic", () => {
+        const alarms = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm");
+        assert.deepEqual(alarms.map((a) => a.name).sort(), ["inference-iris-errors-alarm", "inference-iris-latency-alarm", "inference-iris-throttles-alarm"]);
+        const errors = alarms.find((a) => a.name === "inference-iris-errors-alarm")!.inputs;
+        // The function's auto-generated name, as the mock engine resolves it.
+        const fn = errors.metricQueries[0].metric.dimensions.FunctionName;
+        assert.match(fn, /^inference-iris-fn-[0-9a-f]{7}$/);
+        assert.deepEqual(rateInputs(errors), {
+            metrics: [["errors", "AWS/Lambda", "Errors", { FunctionName: fn }, "Sum", 300, false], ["requests", "AWS/Lambda", "Invocations", { FunctionName: fn }, "Sum", 300, false]],
+            expression: ["rate", "100 * errors / MAX([errors, requests])", true],
+            condition: ["GreaterThanOrEqualToThreshold", 5, 3, 2, "notBreaching"],
+        });
+        assert.deepEqual([errors.metricName, errors.period, errors.statistic], [undefined, undefined, undefined], "a metric-math alarm names no metric of its own");
+        const single = alarms.filter((a) => a.name !== "inference-iris-errors-alarm").map((a) => [a.inputs.metricName, a.inputs.extendedStatistic ?? a.inputs.statistic, a.inputs.threshold, a.inputs.period, a.inputs.evaluationPeriods, a.inputs.datapointsToAlarm, a.inputs.treatMissingData]);
+        assert.deepEqual(single.sort(), [["Duration", "p99", 24000, 300, 3, 3, "notBreaching"], ["Throttles", "Sum", 1, 300, 1, 1, "notBreaching"]]);
+        for (const a of alarms) assert.deepEqual([a.inputs.alarmActions, a.inputs.okActions], [[TOPIC], [TOPIC]]);
+    });
+
+    it("takes the error-rate threshold from errorRatePercent", async () => {
+        const { resources: r } = await build(() => new LambdaInference("inference", { ...lambdaArgs, errorRatePercent: 1.5 }));
+        assert.equal(ofType(r, "aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.name === "inference-iris-errors-alarm")!.inputs.threshold, 1.5);
+    });
+
+    it("fails when errorRatePercent is not a percentage above 0", async () => {
+        const message = await rejected(() => new LambdaInference("inference", { ...lambdaArgs, errorRatePercent: 0 }));
+        assert.match(message, /errorRatePercent: must be a percentage above 0 and at most 100 \(got 0\)/);
     });
 
     it("leaves concurrency unreserved when asked (new accounts cannot reserve any)", async () => {
@@ -205,15 +237,49 @@ describe("SageMakerInference (sagemaker-endpoint)", () => {
         assert.equal(policy.predefinedMetricSpecification.predefinedMetricType, "SageMakerVariantInvocationsPerInstance");
     });
 
-    it("updates blue/green and rolls back on the error alarm, which watches this endpoint", () => {
+    it("updates blue/green and rolls back on a separate alarm: a 5XX rate sustained in 3 of 5 minutes of the bake", () => {
         const endpoint = only(resources, "aws:sagemaker/endpoint:Endpoint").inputs;
         assert.equal(endpoint.name, INF2_ENDPOINT);
         assert.match(INF2_ENDPOINT, /^mlops-test-iris-[0-9a-f]{4}$/);
-        const errors = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.inputs.metricName === "Invocation5XXErrors")!;
-        assert.deepEqual(errors.inputs.dimensions, { EndpointName: INF2_ENDPOINT, VariantName: "AllTraffic" });
-        assert.match(endpoint.deploymentConfig.autoRollbackConfiguration.alarms[0].alarmName, /^inference-iris-errors-alarm-[0-9a-f]{7}$/);
-        assert.equal(endpoint.deploymentConfig.blueGreenUpdatePolicy.trafficRoutingConfiguration.type, "ALL_AT_ONCE");
+        const dimensions = { EndpointName: INF2_ENDPOINT, VariantName: "AllTraffic" };
+        const rollback = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.name === "inference-iris-rollback-alarm")!;
+        assert.deepEqual(rateInputs(rollback.inputs), {
+            metrics: [["errors", "AWS/SageMaker", "Invocation5XXErrors", dimensions, "Sum", 60, false], ["requests", "AWS/SageMaker", "Invocations", dimensions, "Sum", 60, false]],
+            expression: ["rate", "100 * errors / MAX([errors, requests])", true],
+            condition: ["GreaterThanOrEqualToThreshold", 5, 5, 3, "notBreaching"],
+        });
+        assert.match(endpoint.deploymentConfig.autoRollbackConfiguration.alarms[0].alarmName, /^inference-iris-rollback-alarm-[0-9a-f]{7}$/);
+        assert.equal(endpoint.deploymentConfig.autoRollbackConfiguration.alarms.length, 1);
+        // The bake (wait interval) spans the alarm's 5 one-minute periods, so it can fire before SageMaker moves on.
+        assert.deepEqual(endpoint.deploymentConfig.blueGreenUpdatePolicy.trafficRoutingConfiguration, { type: "ALL_AT_ONCE", waitIntervalInSeconds: 300 });
         assert.equal(outputs.endpoints.iris, `https://runtime.sagemaker.eu-west-1.amazonaws.com/endpoints/${INF2_ENDPOINT}/invocations`);
+    });
+
+    it("alarms on 5XX and 4XX rates over 2 of 3 five-minute periods and on p99 model latency", () => {
+        const dimensions = { EndpointName: INF2_ENDPOINT, VariantName: "AllTraffic" };
+        const alarms = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm");
+        assert.deepEqual(alarms.map((a) => a.name).sort(), ["inference-iris-errors-alarm", "inference-iris-latency-alarm", "inference-iris-rejected-alarm", "inference-iris-rollback-alarm"]);
+        const byName = (n: string) => alarms.find((a) => a.name === `inference-iris-${n}-alarm`)!.inputs;
+        const requests = ["requests", "AWS/SageMaker", "Invocations", dimensions, "Sum", 300, false];
+        const condition = ["GreaterThanOrEqualToThreshold", 5, 3, 2, "notBreaching"];
+        const expression = ["rate", "100 * errors / MAX([errors, requests])", true];
+        assert.deepEqual(rateInputs(byName("errors")), { metrics: [["errors", "AWS/SageMaker", "Invocation5XXErrors", dimensions, "Sum", 300, false], requests], expression, condition });
+        assert.deepEqual(rateInputs(byName("rejected")), { metrics: [["errors", "AWS/SageMaker", "Invocation4XXErrors", dimensions, "Sum", 300, false], requests], expression, condition });
+        assert.match(byName("rejected").alarmDescription, /4XX from the model .*no throttle metric/);
+        const latency = byName("latency");
+        assert.deepEqual([latency.metricName, latency.extendedStatistic, latency.threshold, latency.period, latency.evaluationPeriods, latency.datapointsToAlarm, latency.dimensions], ["ModelLatency", "p99", 1_000_000, 300, 3, 3, dimensions]);
+        for (const a of alarms) assert.deepEqual(a.inputs.alarmActions, [TOPIC], a.name);
+    });
+
+    it("applies errorRatePercent to the errors, rejected and rollback alarms", async () => {
+        const { resources: r } = await build(() => new SageMakerInference("inference", { ...sagemakerArgs, errorRatePercent: 2 }));
+        const thresholds = ofType(r, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.name, a.inputs.threshold]);
+        assert.deepEqual(thresholds.sort(), [["inference-iris-errors-alarm", 2], ["inference-iris-latency-alarm", 1_000_000], ["inference-iris-rejected-alarm", 2], ["inference-iris-rollback-alarm", 2]]);
+    });
+
+    it("fails when errorRatePercent is above 100", async () => {
+        const message = await rejected(() => new SageMakerInference("inference", { ...sagemakerArgs, errorRatePercent: 101 }));
+        assert.match(message, /errorRatePercent: must be a percentage above 0 and at most 100 \(got 101\)/);
     });
 
     it("makes a new endpoint for a new instance type (SageMaker refuses to move an autoscaled variant), but keeps it for a new model version", async () => {
@@ -283,6 +349,10 @@ describe("SageMakerInference (sagemaker-serverless)", () => {
         assert.equal(ofType(resources, "aws:appautoscaling/target:Target").length, 0);
         assert.equal(ofType(resources, "aws:ec2/securityGroup:SecurityGroup").length, 0);
         assert.equal(only(resources, "aws:sagemaker/endpoint:Endpoint").inputs.deploymentConfig, undefined);
+    });
+
+    it("alarms on errors, rejected requests and latency, with no rollback alarm (no blue/green update to roll back)", () => {
+        assert.deepEqual(ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name).sort(), ["inference-iris-errors-alarm", "inference-iris-latency-alarm", "inference-iris-rejected-alarm"]);
     });
 
     it("fails on GPUs and on memory above 6 GB", async () => {

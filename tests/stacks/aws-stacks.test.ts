@@ -140,15 +140,21 @@ function invariants(plan: Plan, environment: "dev" | "prod") {
         assert.ok(ofType(plan, "aws:ec2/subnet:Subnet").every((s) => s.inputs.mapPublicIpOnLaunch === false));
     });
 
-    it("alarms on errors, throttles and latency for every serving deployment", () => {
+    it("alarms on errors, throttles (Lambda) or rejected requests (the rest) and latency for every serving deployment, and rolls endpoints back on their own alarm", () => {
         const deployments = [...ofType(plan, "aws:lambda/function:Function"), ...ofType(plan, "aws:sagemaker/endpoint:Endpoint"), ...ofType(plan, "aws:ecs/service:Service"), ...ofType(plan, "aws:apprunner/service:Service")];
         assert.ok(deployments.length >= 1);
         const alarms = ofType(plan, T.alarm).map((a) => a.name);
         for (const d of deployments) {
             const prefix = d.name.replace(/-(fn|endpoint|service)$/, "");
-            assert.deepEqual(["errors", "throttles", "latency"].map((role) => alarms.includes(`${prefix}-${role}-alarm`)), [true, true, true], d.name);
+            const roles = ["errors", d.type === "aws:lambda/function:Function" ? "throttles" : "rejected", "latency", ...(d.inputs.deploymentConfig ? ["rollback"] : [])];
+            assert.deepEqual(alarms.filter((a) => a.startsWith(`${prefix}-`)).sort(), roles.map((role) => `${prefix}-${role}-alarm`).sort(), d.name);
+            if (d.inputs.deploymentConfig) assert.match(d.inputs.deploymentConfig.autoRollbackConfiguration.alarms[0].alarmName, new RegExp(`^${prefix}-rollback-alarm-`), d.name);
         }
-        for (const a of ofType(plan, T.alarm)) assert.match(a.inputs.alarmActions[0], /^arn:aws:sns:/, a.name);
+        for (const a of ofType(plan, T.alarm)) {
+            assert.match(a.inputs.alarmActions[0], /^arn:aws:sns:/, a.name);
+            assert.equal(a.inputs.treatMissingData, "notBreaching", a.name);
+            if (/-(errors|rejected|rollback)-alarm$/.test(a.name)) assert.equal(a.inputs.metricQueries.find((q: any) => q.returnData).expression, "100 * errors / MAX([errors, requests])", a.name);
+        }
         assert.match(one(plan, "aws:sns/topic:Topic").inputs.kmsMasterKeyId, /^arn:aws:kms:/);
     });
 

@@ -9,7 +9,7 @@ import { containerDefinitions, encodedFilesBytes, prepareScript, taskVolumes } f
 import { APP_RUNNER_SIZES, appRunnerStartCommand, FARGATE_SIZES, fargateImage, imageSource, smallestSize } from "../../components/container-service/aws-images";
 import { ACCOUNT_KEY_ACTIONS, kmsKeyPolicy } from "../../components/encryption/aws";
 import { lifecycleRules } from "../../components/storage/aws";
-import { albAlarms, lambdaAlarms, sagemakerAlarms } from "../../components/observability/aws";
+import { AlarmSpec, alarmMetricInputs, albAlarms, appRunnerAlarms, errorRatePercentProblem, lambdaAlarms, rollbackAlarm, sagemakerAlarms } from "../../components/observability/aws";
 import { handlerFile, lambdaMemoryMb, packageFiles } from "../../components/serverless-inference/aws-lambda";
 import { artifactKey, hasInstanceStore, modelTarball, repositoryArnOfImage, SERVING_IMAGES, servingImage, serverlessMemoryMb } from "../../components/serverless-inference/aws-sagemaker";
 import { untaggedExpiryPolicy } from "../../components/registry/aws";
@@ -200,13 +200,66 @@ describe("AWS policies and rules", () => {
         assert.deepEqual(JSON.parse(untaggedExpiryPolicy(14)).rules[0].selection, { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 14 });
     });
 
-    it("alarms on errors, throttles and latency with the metric each service publishes", () => {
-        assert.deepEqual(lambdaAlarms("fn", 30).map((a) => [a.role, a.namespace, a.metricName, a.statistic, a.threshold]), [
-            ["errors", "AWS/Lambda", "Errors", "Sum", 1],
-            ["throttles", "AWS/Lambda", "Throttles", "Sum", 1],
-            ["latency", "AWS/Lambda", "Duration", "p99", 24000],
+    it("alarms on error rates, throttles or rejections, and latency, with the metrics each service publishes", () => {
+        // [role, namespace, what it watches, statistic, threshold, period, evaluation periods, datapoints to alarm]
+        const shape = (a: AlarmSpec) => [
+            a.role,
+            a.namespace,
+            a.kind === "rate" ? `${a.errors.metricName}/${a.requests.metricName}` : a.metricName,
+            a.kind === "rate" ? "rate" : a.statistic,
+            a.threshold,
+            a.periodSeconds,
+            a.evaluationPeriods,
+            a.datapointsToAlarm,
+        ];
+        assert.deepEqual(lambdaAlarms("fn", 30).map(shape), [
+            ["errors", "AWS/Lambda", "Errors/Invocations", "rate", 5, 300, 3, 2],
+            ["throttles", "AWS/Lambda", "Throttles", "Sum", 1, 300, 1, 1],
+            ["latency", "AWS/Lambda", "Duration", "p99", 24000, 300, 3, 3],
         ]);
-        assert.deepEqual(sagemakerAlarms("ep", "AllTraffic", 500).map((a) => [a.metricName, a.threshold]), [["Invocation5XXErrors", 1], ["Invocation4XXErrors", 1], ["ModelLatency", 500000]]);
-        assert.deepEqual(albAlarms("app/x/1", "targetgroup/y/2", 1500).map((a) => [a.metricName, a.threshold]), [["HTTPCode_Target_5XX_Count", 1], ["HTTPCode_ELB_5XX_Count", 1], ["TargetResponseTime", 1.5]]);
+        assert.deepEqual(sagemakerAlarms("ep", "AllTraffic", 500).map(shape), [
+            ["errors", "AWS/SageMaker", "Invocation5XXErrors/Invocations", "rate", 5, 300, 3, 2],
+            ["rejected", "AWS/SageMaker", "Invocation4XXErrors/Invocations", "rate", 5, 300, 3, 2],
+            ["latency", "AWS/SageMaker", "ModelLatency", "p99", 500000, 300, 3, 3],
+        ]);
+        assert.deepEqual(albAlarms("app/x/1", "targetgroup/y/2", 1500, 2.5).map(shape), [
+            ["errors", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count/RequestCount", "rate", 2.5, 300, 3, 2],
+            ["rejected", "AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count/RequestCount", "rate", 2.5, 300, 3, 2],
+            ["latency", "AWS/ApplicationELB", "TargetResponseTime", "p99", 1.5, 300, 3, 3],
+        ]);
+        assert.deepEqual(appRunnerAlarms("svc", "id", 800, 10).map(shape), [
+            ["errors", "AWS/AppRunner", "5xxStatusResponses/Requests", "rate", 10, 300, 3, 2],
+            ["rejected", "AWS/AppRunner", "4xxStatusResponses/Requests", "rate", 10, 300, 3, 2],
+            ["latency", "AWS/AppRunner", "RequestLatency", "p99", 800, 300, 3, 3],
+        ]);
+        assert.deepEqual(shape(rollbackAlarm("ep", "AllTraffic")), ["rollback", "AWS/SageMaker", "Invocation5XXErrors/Invocations", "rate", 5, 60, 5, 3]);
+    });
+
+    it("keeps the former throttles alarms as aliases of the renamed rejected alarms, and only those", () => {
+        const renamed = [...lambdaAlarms("fn", 30), ...sagemakerAlarms("ep", "v", 1), ...albAlarms("lb", "tg", 1), ...appRunnerAlarms("s", "i", 1)].filter((a) => a.formerRole).map((a) => `${a.formerRole}->${a.role}`);
+        assert.deepEqual(renamed, ["throttles->rejected", "throttles->rejected", "throttles->rejected"]);
+    });
+
+    it("counts ELB 5XX against the load balancer's requests and target 5XX against the target group's", () => {
+        const [errors, rejected] = albAlarms("app/x/1", "targetgroup/y/2", 1000);
+        assert.ok(errors.kind === "rate" && rejected.kind === "rate");
+        assert.deepEqual([errors.errors.dimensions, errors.requests.dimensions], [{ LoadBalancer: "app/x/1", TargetGroup: "targetgroup/y/2" }, { LoadBalancer: "app/x/1", TargetGroup: "targetgroup/y/2" }]);
+        assert.deepEqual([rejected.errors.dimensions, rejected.requests.dimensions], [{ LoadBalancer: "app/x/1" }, { LoadBalancer: "app/x/1" }]);
+    });
+
+    it("turns a rate into metric math that returns only the percentage and never divides by zero", () => {
+        assert.deepEqual(alarmMetricInputs(rollbackAlarm("ep", "AllTraffic", 2)), {
+            metricQueries: [
+                { id: "errors", returnData: false, metric: { namespace: "AWS/SageMaker", metricName: "Invocation5XXErrors", dimensions: { EndpointName: "ep", VariantName: "AllTraffic" }, stat: "Sum", period: 60 } },
+                { id: "requests", returnData: false, metric: { namespace: "AWS/SageMaker", metricName: "Invocations", dimensions: { EndpointName: "ep", VariantName: "AllTraffic" }, stat: "Sum", period: 60 } },
+                { id: "rate", expression: "100 * errors / MAX([errors, requests])", label: "Error rate (%)", returnData: true },
+            ],
+        });
+        assert.deepEqual(alarmMetricInputs(lambdaAlarms("fn", 30)[2]), { namespace: "AWS/Lambda", metricName: "Duration", dimensions: { FunctionName: "fn" }, extendedStatistic: "p99", period: 300 });
+    });
+
+    it("accepts error-rate thresholds above 0 and up to 100 percent", () => {
+        assert.deepEqual([undefined, 0.5, 5, 100].map(errorRatePercentProblem), [undefined, undefined, undefined, undefined]);
+        for (const bad of [0, -1, 100.5, Number.NaN]) assert.equal(errorRatePercentProblem(bad), "must be a percentage above 0 and at most 100", String(bad));
     });
 });
