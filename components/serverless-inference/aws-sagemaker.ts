@@ -120,9 +120,15 @@ export function inferenceRoleStatements(o: {
     dataCaptureArn?: pulumi.Input<string>;
     kmsKeyArn: pulumi.Input<string>;
     imageRepositoryArns: readonly pulumi.Input<string>[];
+    /** Name prefix of the blue/green rollback alarms, which SageMaker reads as this role during a deploy. */
+    rollbackAlarmNamePrefix?: string;
 }): PolicyStatement[] {
     const logs = (resource: string) => pulumi.interpolate`arn:${o.partition}:logs:${o.region}:${o.accountId}:${resource}`;
+    const rollback: PolicyStatement[] = o.rollbackAlarmNamePrefix
+        ? [{ Sid: "ReadRollbackAlarms", Effect: "Allow", Action: "cloudwatch:DescribeAlarms", Resource: pulumi.interpolate`arn:${o.partition}:cloudwatch:${o.region}:${o.accountId}:alarm:${o.rollbackAlarmNamePrefix}*` }]
+        : [];
     return [
+        ...rollback,
         { Sid: "ReadModelArtifacts", Effect: "Allow", Action: "s3:GetObject", Resource: [...o.artifactObjectArns] },
         ...(o.dataCaptureArn ? [{ Sid: "WriteCapturedData", Effect: "Allow" as const, Action: "s3:PutObject", Resource: o.dataCaptureArn }] : []),
         { Sid: "UsePlatformKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"], Resource: o.kmsKeyArn },

@@ -215,6 +215,8 @@ export class SageMakerInference extends pulumi.ComponentResource implements Serv
                         dataCaptureArn: capture ? pulumi.interpolate`arn:${account.partition}:s3:::${args.dataCaptureBucketName}/${capturePath}/*` : undefined,
                         kmsKeyArn: args.kmsKeyArn,
                         imageRepositoryArns: [repositoryArn],
+                        // The deployment guardrails read the rollback alarm as this role (AWS: "Auto-Rollback Configuration").
+                        rollbackAlarmNamePrefix: serverless ? undefined : `${prefix}-rollback-alarm`,
                     }),
                 ),
                 tags,

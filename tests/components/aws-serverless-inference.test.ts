@@ -228,6 +228,9 @@ describe("SageMakerInference (sagemaker-endpoint)", () => {
         const statements = JSON.parse(only(resources, "aws:iam/rolePolicy:RolePolicy").inputs.policy).Statement;
         assert.deepEqual(statements.find((s: any) => s.Sid === "WriteCapturedData").Resource, "arn:aws:s3:::lake-models/data-capture/iris/*");
         assert.deepEqual(statements.find((s: any) => s.Sid === "PullServingImage").Resource, ["arn:aws:ecr:eu-west-1:763104351884:repository/pytorch-inference-neuronx"]);
+        // SageMaker reads the rollback alarm as the execution role during a blue/green deploy: that alarm only.
+        const readAlarms = statements.find((s: any) => s.Sid === "ReadRollbackAlarms");
+        assert.deepEqual([readAlarms.Action, readAlarms.Resource], ["cloudwatch:DescribeAlarms", "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:inference-iris-rollback-alarm*"]);
     });
 
     it("autoscales instances on invocations from the floor to maxReplicas", () => {
@@ -339,6 +342,8 @@ describe("SageMakerInference (sagemaker-serverless)", () => {
         assert.equal(config.productionVariants[0].instanceType, undefined);
         assert.equal(config.kmsKeyArn, KEY);
         assert.equal(config.dataCaptureConfig, undefined, "serverless endpoints take no data capture");
+        const statements = JSON.parse(only(resources, "aws:iam/rolePolicy:RolePolicy").inputs.policy).Statement;
+        assert.equal(statements.find((s: any) => s.Sid === "ReadRollbackAlarms"), undefined, "no blue/green rollback, no alarm to read");
     });
 
     it("runs the CPU PyTorch container without VPC or network isolation, which serverless endpoints refuse, and without autoscaling resources", () => {
