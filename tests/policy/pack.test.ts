@@ -52,9 +52,9 @@ function declares(token: string): boolean {
     return match !== undefined && fs.readFileSync(path.join(full, match), "utf8").includes(`__pulumiType = '${token}'`);
 }
 
-const POLICY_DOC = path.resolve(__dirname, "..", "..", "docs", "policy.md");
+const POLICY_DOC = path.resolve(__dirname, "..", "..", "README.md");
 
-/** The advisory table of docs/policy.md: stack -> ["rule: resource, resource", ...]. */
+/** The advisory table of README.md ("Policy pack"): stack -> ["rule: resource, resource", ...]. */
 function documentedAdvisories(): Map<string, string[]> {
     const doc = fs.readFileSync(POLICY_DOC, "utf8");
     const table = doc.slice(doc.indexOf("<!-- advisories:begin"), doc.indexOf("<!-- advisories:end -->"));
@@ -200,13 +200,13 @@ describe("the mlops policy pack", () => {
                 if (!stack.startsWith("dev")) assert.ok(hidden > 0, "the preview simulation hid no value");
                 const atPreview = await checkPlanned(preview, policies);
                 assert.deepEqual(atPreview.findings.filter((f) => f.enforcementLevel === "mandatory").map((f) => `${f.policy} ${f.urn}`), []);
-                // docs/policy.md lists every advisory finding with the reason it is accepted.
+                // README.md (Policy pack) lists every advisory finding with the reason it is accepted.
                 const advisories = new Map<string, string[]>();
                 for (const f of tagged.findings.filter((x) => x.enforcementLevel === "advisory")) {
                     advisories.set(f.policy, [...(advisories.get(f.policy) ?? []), f.urn?.split("::").pop() ?? "(stack)"]);
                 }
                 const found = [...advisories].map(([rule, names]) => `${rule}: ${[...new Set(names)].sort().join(", ")}`).sort();
-                assert.deepEqual(found, (documented.get(stack) ?? []).sort(), "update the advisory table of docs/policy.md");
+                assert.deepEqual(found, (documented.get(stack) ?? []).sort(), "update the advisory table in README.md (Policy pack)");
             });
         }
     });
