@@ -158,7 +158,7 @@ export interface SageMakerInferenceArgs extends ServerlessInferenceArgs {
     readonly minInstanceCount?: number;
     /** Invocations per instance per minute autoscaling aims at. @default 100 */
     readonly invocationsPerInstanceTarget?: number;
-    /** p99 model latency above which the latency alarm fires (and a deployment rolls back), in ms. @default 1000 */
+    /** p99 model latency above which the latency alarm fires, in ms (rollbacks watch the 5XX rate, not latency). @default 1000 */
     readonly latencyThresholdMs?: number;
     /** Days the endpoint's logs are kept (a CloudWatch Logs retention value). @default 365 */
     readonly logRetentionDays?: number;
