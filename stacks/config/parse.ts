@@ -23,6 +23,7 @@ import { parseAzureConfig } from "./azure";
 import { CLOUD_SECTIONS, CloudSections } from "./cloud-sections";
 import { Obj, Reader } from "./fields";
 import { parseModels } from "./models";
+import { parseNotifications } from "./notifications";
 import { checkGcpStack, parseGcpConfig } from "./gcp";
 import {
     ENVIRONMENTS,
@@ -163,6 +164,7 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
 
     const rawModels = structured(raw, `${ns}models`);
     const models = parseModels(rawModels, `${ns}models`, environment, read, opts.projectRoot);
+    const notifications = parseNotifications(structured(raw, `${ns}notifications`), `${ns}notifications`, givenCloud, environment, read);
     const cloudOptions = parseCloudOptions(givenCloud, environment, { dataLake: lake, mlPlatform: ml, containerService: cs, serverlessInference: si }, Array.isArray(rawModels) ? rawModels : [], ns, read, raw);
 
     // ---- accelerators against the services that would run them (catalog decides)
@@ -190,7 +192,7 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
         if (m.serveWith.includes("serverlessInference")) check("serverlessInference", serverlessInference.implementation, serverlessInference.distribution, m.accelerator, `${ns}models[${i}].accelerator`);
     });
 
-    const config: StackConfig = { project: opts.project, stack: opts.stack, cloud, environment, protectData, dataLake, mlPlatform, containerService, serverlessInference, models, ...cloudOptions };
+    const config: StackConfig = { project: opts.project, stack: opts.stack, cloud, environment, protectData, dataLake, mlPlatform, containerService, serverlessInference, models, notifications, ...cloudOptions };
     // Checks that need the whole stack (e.g. each model against the GCP service that runs it) join the
     // same error, so a user sees every problem at once.
     const stackProblems = givenCloud ? (STACK_CHECKS[givenCloud]?.(config) ?? []) : [];

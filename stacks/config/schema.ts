@@ -11,7 +11,7 @@ export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
 /** The top-level keys of DESIGN.md; any other `mlops:` key is a typo and reported. */
-export const TOP_LEVEL_KEYS = ["cloud", "environment", "dataLake", "mlPlatform", "containerService", "serverlessInference", "models"] as const;
+export const TOP_LEVEL_KEYS = ["cloud", "environment", "dataLake", "mlPlatform", "containerService", "serverlessInference", "models", "notifications"] as const;
 
 /** The keys each structured config object accepts (anything else is reported as a typo). */
 export const KEYS = {
@@ -21,6 +21,7 @@ export const KEYS = {
     training: ["accelerator", "maxNodes", "spot"],
     containerService: ["implementation", "distribution", "clientNamespaces", "aws", "gcp", "azure"],
     serverlessInference: ["implementation", "distribution", "clientNamespaces", "installKnative", "knativeSchedulingFlagsEnabled", "aws", "gcp", "azure"],
+    notifications: ["emails", "webhooks"],
     model: ["name", "image", "port", "command", "args", "env", "files", "healthPath", "cpuMillicores", "memoryMiB", "minReplicas", "maxReplicas", "serverlessMinReplicas", "serverlessMaxReplicas", "concurrency", "accelerator", "serveWith", "aws", "gcp", "azure"],
 } as const;
 
@@ -124,6 +125,14 @@ export interface ModelConfig {
     readonly serveWith: ServeTarget[];
 }
 
+/** Who hears the stack's alerts (`mlops:notifications`). */
+export interface NotificationsConfig {
+    /** Email addresses; each cloud mails a confirmation or sends alerts directly. */
+    readonly emails: readonly string[];
+    /** https URLs that receive alert payloads; may be secrets. */
+    readonly webhooks: readonly string[];
+}
+
 export interface StackConfig {
     readonly project: string;
     readonly stack: string;
@@ -136,6 +145,7 @@ export interface StackConfig {
     readonly containerService: ContainerServiceConfig;
     readonly serverlessInference: ServerlessInferenceConfig;
     readonly models: ModelConfig[];
+    readonly notifications: NotificationsConfig;
     /** Cloud-only settings, set when that cloud is selected (`mlops:<section>.<cloud>`). */
     readonly aws?: AwsConfig;
     readonly gcp?: GcpConfig;
