@@ -2,6 +2,7 @@
  * The Pulumi program: parse and validate all config, then build the selected cloud's stack.
  * Bad config stops here, before any resource is registered, with every problem listed.
  */
+import "./node-check"; // first: a too-old Node.js stops here with one clear line
 import * as pulumi from "@pulumi/pulumi";
 import { ValidationError } from "@mlops/components";
 import { readStackConfig } from "./config/read";
