@@ -37,6 +37,12 @@ export interface SecureAccountOptions {
     readonly allowedIpRanges: readonly string[];
     /** Azure resources let through by resource instance rules (their managed identity). */
     readonly trustedResources?: readonly { readonly tenantId: pulumi.Input<string>; readonly resourceId: pulumi.Input<string> }[];
+    /**
+     * `Disabled` once private endpoints serve every client: Azure then ignores the whole firewall (IP rules,
+     * resource instance rules and the trusted-services exception) and only private endpoints get in.
+     * @default "Enabled" - the firewall's rules apply
+     */
+    readonly publicNetworkAccess?: "Enabled" | "Disabled";
     /** Customer-managed key; without it, Microsoft-managed keys. */
     readonly customerManagedKey?: CustomerManagedKey;
     readonly tags?: Readonly<Record<string, string>>;
@@ -66,8 +72,9 @@ export function secureStorageAccountArgs(o: SecureAccountOptions): storage.Stora
         allowCrossTenantReplication: false,
         allowedCopyScope: "AAD",
         sasPolicy: { ...SAS_POLICY },
-        // Public endpoint stays on so the firewall's IP and resource-instance rules apply; no rule, no entry.
-        publicNetworkAccess: "Enabled",
+        // Enabled: the firewall's IP and resource-instance rules apply; no rule, no entry. The rule set stays
+        // (default Deny) when Disabled, so turning public access back on never opens the account.
+        publicNetworkAccess: o.publicNetworkAccess ?? "Enabled",
         networkRuleSet: {
             defaultAction: o.defaultAction,
             bypass: "AzureServices",

@@ -1,6 +1,7 @@
 /**
  * Pure pieces of the Azure data lake: validation of its arguments, container names, the blob data
- * protection settings and the lifecycle management policy. No SDK is loaded here.
+ * protection settings (what an ADLS Gen2 account supports) and the lifecycle management policy. No SDK is
+ * loaded here.
  */
 import { ipRangeProblems } from "../network/azure";
 import { NAME_SUFFIX, isValidAzureName } from "../naming/azure";
@@ -25,10 +26,13 @@ export interface LakeSettings {
     readonly replication: string;
     readonly protectData: boolean;
     readonly softDeleteRetentionDays: number;
-    readonly noncurrentVersionRetentionDays: number;
+    /** Only ever set by mistake: the lake keeps no versions (rejected). */
+    readonly noncurrentVersionRetentionDays?: number;
     readonly rawColdStorageAfterDays: number;
     readonly allowedIpRanges: readonly string[];
     readonly queryAllowedIpRanges: readonly string[];
+    /** Private endpoints serve the account, so its public network access is disabled. */
+    readonly privateEndpoints: boolean;
 }
 
 function whole(problems: Problems, path: string, value: number, min: number, max: number, unit: string): void {
@@ -53,20 +57,51 @@ export function lakeProblems(s: LakeSettings): Problems {
         problems.add({ path: "replication", value: s.replication, message: "keeps the protected lake in one region (CKV_AZURE_206 wants geo-redundant storage)", allowed: GEO_REPLICATIONS, fix: "use GRS or GZRS (read-access RAGRS/RAGZRS also work)" });
     }
     whole(problems, "softDeleteRetentionDays", s.softDeleteRetentionDays, SOFT_DELETE_DAYS.min, SOFT_DELETE_DAYS.max, "days");
-    whole(problems, "noncurrentVersionRetentionDays", s.noncurrentVersionRetentionDays, 1, 3650, "days");
+    if (s.noncurrentVersionRetentionDays !== undefined) {
+        problems.add({
+            path: "noncurrentVersionRetentionDays",
+            value: s.noncurrentVersionRetentionDays,
+            message: "has no effect on Azure: an ADLS Gen2 (hierarchical namespace) account keeps no blob versions (Azure does not support versioning there)",
+            fix: "leave it unset; deleted files, directories and containers stay restorable for softDeleteRetentionDays",
+        });
+    }
     whole(problems, "rawColdStorageAfterDays", s.rawColdStorageAfterDays, 1, 3650, "days");
     ipRangeProblems(s.allowedIpRanges, "allowedIpRanges", problems);
+    if (s.privateEndpoints && s.allowedIpRanges.length > 0) {
+        problems.add({ path: "allowedIpRanges", value: s.allowedIpRanges, message: "has no effect with privateEndpoints: the account's public network access is disabled, and Azure then ignores its IP rules", fix: "reach the lake through the virtual network (or a VPN into it), and leave allowedIpRanges empty" });
+    }
     ipRangeProblems(s.queryAllowedIpRanges, "queryAllowedIpRanges", problems);
     return problems;
 }
 
-/** Blob versioning, change feed, and blob and container soft delete together (Microsoft's recommended protection). */
+/**
+ * Blob service features Azure does not support on an account with a hierarchical namespace (ADLS Gen2):
+ * the blob service update that enables one of them fails. Source: "Blob Storage feature support in Azure
+ * Storage accounts" (learn.microsoft.com), HNS column.
+ */
+export const HNS_UNSUPPORTED_FEATURES = ["blob versioning (isVersioningEnabled)", "change feed (changeFeed)", "point-in-time restore (restorePolicy)"] as const;
+
+/**
+ * What protects the lake's data on an ADLS Gen2 account: blob soft delete (files and, on a hierarchical
+ * namespace, whole directories are restorable) and container soft delete, for the same number of days.
+ * Versioning, change feed and point-in-time restore are left off: Azure rejects them on these accounts.
+ */
+export function lakeDataProtection(softDeleteRetentionDays: number) {
+    return {
+        deleteRetentionPolicy: { enabled: true, days: softDeleteRetentionDays, allowPermanentDelete: false },
+        containerDeleteRetentionPolicy: { enabled: true, days: softDeleteRetentionDays },
+    };
+}
+
+/**
+ * Blob versioning, change feed, and blob and container soft delete together (Microsoft's recommended
+ * protection) for flat-namespace accounts only (the ML store, Functions stores); never the ADLS Gen2 lake.
+ */
 export function dataProtection(softDeleteRetentionDays: number, changeFeedRetentionDays: number) {
     return {
         isVersioningEnabled: true,
         changeFeed: { enabled: true, retentionInDays: changeFeedRetentionDays },
-        deleteRetentionPolicy: { enabled: true, days: softDeleteRetentionDays, allowPermanentDelete: false },
-        containerDeleteRetentionPolicy: { enabled: true, days: softDeleteRetentionDays },
+        ...lakeDataProtection(softDeleteRetentionDays),
     };
 }
 
@@ -77,36 +112,28 @@ interface LifecycleRule {
     readonly definition: {
         readonly filters: { readonly blobTypes: string[]; readonly prefixMatch?: string[] };
         readonly actions: {
-            readonly baseBlob?: { readonly tierToCool: { readonly daysAfterModificationGreaterThan: number } };
-            readonly version?: { readonly delete: { readonly daysAfterCreationGreaterThan: number } };
-            readonly snapshot?: { readonly delete: { readonly daysAfterCreationGreaterThan: number } };
+            readonly baseBlob: { readonly tierToCool: { readonly daysAfterModificationGreaterThan: number } };
         };
     };
 }
 
 /**
- * Lifecycle management: previous versions and snapshots expire after `noncurrentVersionRetentionDays`,
- * and blobs of the `raw` zone (if there is one) move to the cool tier after `rawColdStorageAfterDays`.
- * Azure has no abort-multipart rule: uncommitted blocks are discarded after 7 days by the service.
+ * Lifecycle management: blobs of the `raw` zone (if there is one) move to the cool tier after
+ * `rawColdStorageAfterDays`; no rule (and no policy) without a `raw` zone. There are no version or snapshot
+ * rules: the lake has no versions, and snapshots are preview on ADLS Gen2. Azure has no abort-multipart
+ * rule: uncommitted blocks are discarded after 7 days by the service.
  */
-export function lifecyclePolicy(zones: readonly string[], noncurrentVersionRetentionDays: number, rawColdStorageAfterDays: number): { rules: LifecycleRule[] } {
-    const expire = { daysAfterCreationGreaterThan: noncurrentVersionRetentionDays };
-    const rules: LifecycleRule[] = [
-        {
-            name: "expire-noncurrent-versions",
-            enabled: true,
-            type: "Lifecycle",
-            definition: { filters: { blobTypes: ["blockBlob"] }, actions: { version: { delete: expire }, snapshot: { delete: expire } } },
-        },
-    ];
-    if (zones.includes("raw")) {
-        rules.push({
-            name: "raw-to-cool",
-            enabled: true,
-            type: "Lifecycle",
-            // Prefixes start with the container name.
-            definition: { filters: { blobTypes: ["blockBlob"], prefixMatch: [`${zoneContainerName("raw")}/`] }, actions: { baseBlob: { tierToCool: { daysAfterModificationGreaterThan: rawColdStorageAfterDays } } } },
-        });
-    }
-    return { rules };
+export function lifecyclePolicy(zones: readonly string[], rawColdStorageAfterDays: number): { rules: LifecycleRule[] } {
+    if (!zones.includes("raw")) return { rules: [] };
+    return {
+        rules: [
+            {
+                name: "raw-to-cool",
+                enabled: true,
+                type: "Lifecycle",
+                // Prefixes start with the container name.
+                definition: { filters: { blobTypes: ["blockBlob"], prefixMatch: [`${zoneContainerName("raw")}/`] }, actions: { baseBlob: { tierToCool: { daysAfterModificationGreaterThan: rawColdStorageAfterDays } } } },
+            },
+        ],
+    };
 }

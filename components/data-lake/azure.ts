@@ -1,16 +1,19 @@
 /**
  * The data lake on Azure: an ADLS Gen2 storage account (StorageV2 with hierarchical namespace) encrypted
- * with a customer-managed key from its own Key Vault, one private container per zone, blob versioning,
- * change feed, blob and container soft delete, a lifecycle policy, storage read/write/delete logs in Log
- * Analytics, and optionally Synapse serverless SQL over the files. In prod (`protectData`) the account,
- * containers, vault and key are protected and retained, and a CanNotDelete lock sits on the account.
+ * with a customer-managed key from its own Key Vault, one private container per zone, blob and container
+ * soft delete (versioning, change feed and point-in-time restore are not supported on a hierarchical
+ * namespace), a lifecycle policy, storage read/write/delete logs in Log Analytics, and optionally Synapse
+ * serverless SQL over the files. In prod (`protectData`) the account, containers, vault and key are
+ * protected and retained, and a CanNotDelete lock sits on the account. With `privateEndpoints` the account
+ * (blob, dfs) and the vault get private endpoints, and the account's public network access is disabled.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as storage from "@pulumi/azure-native/storage";
 import { DataLake, DataLakeArgs } from "./contract";
 import { secureStorageAccountArgs } from "./azure-account";
-import { SYNAPSE_FILESYSTEM, dataProtection, lakeProblems, lifecyclePolicy, zoneContainerName } from "./azure-policy";
+import { SYNAPSE_FILESYSTEM, lakeDataProtection, lakeProblems, lifecyclePolicy, zoneContainerName } from "./azure-policy";
+import { LakePrivateEndpoints, privateEndpointWithDns } from "./azure-private-endpoint";
 import { AzureSynapseQuery } from "./azure-synapse";
 import { AzureKeyVault, vaultRetentionProblems } from "../encryption/azure";
 import { AzureWorkloadIdentity } from "../identity/azure";
@@ -20,6 +23,8 @@ import { AzurePlacementArgs } from "../shared/azure-placement";
 
 /** The key the account is encrypted with. */
 export const LAKE_KEY_NAME = "lake-cmk";
+
+export type { LakePrivateEndpoints } from "./azure-private-endpoint";
 
 export interface AzureDataLakeArgs extends DataLakeArgs, AzurePlacementArgs {
     /** Entra tenant of the deployment (from `authorization.getClientConfig`). */
@@ -41,6 +46,19 @@ export interface AzureDataLakeArgs extends DataLakeArgs, AzurePlacementArgs {
     readonly queryAdministratorObjectId?: pulumi.Input<string>;
     /** Days the deleted vault and key stay recoverable, 7-90. @default 90 */
     readonly keyVaultSoftDeleteRetentionDays?: number;
+    /**
+     * Private endpoints for the account (`blob`, `dfs`) and the vault (`vault`) in this subnet, registered in
+     * these private DNS zones. The account's public network access is then disabled: Azure ignores its
+     * firewall (IP rules, resource instance rules, trusted services) and only private endpoints get in, so
+     * `allowedIpRanges` must stay empty. Each endpoint costs about 7 USD a month plus traffic.
+     * @default - no private endpoints; the account's firewall (default Deny) guards its public endpoint
+     */
+    readonly privateEndpoints?: LakePrivateEndpoints;
+    /**
+     * Not supported on Azure (rejected): an ADLS Gen2 account keeps no blob versions. Deleted files,
+     * directories and containers stay restorable for `softDeleteRetentionDays`.
+     */
+    readonly noncurrentVersionRetentionDays?: number;
 }
 
 export class AzureDataLake extends pulumi.ComponentResource implements DataLake {
@@ -64,10 +82,11 @@ export class AzureDataLake extends pulumi.ComponentResource implements DataLake 
             replication: args.replication ?? "GRS",
             protectData: protect,
             softDeleteRetentionDays: args.softDeleteRetentionDays ?? 7,
-            noncurrentVersionRetentionDays: args.noncurrentVersionRetentionDays ?? 30,
+            noncurrentVersionRetentionDays: args.noncurrentVersionRetentionDays,
             rawColdStorageAfterDays: args.rawColdStorageAfterDays ?? 90,
             allowedIpRanges: args.allowedIpRanges ?? [],
             queryAllowedIpRanges: args.queryAllowedIpRanges ?? [],
+            privateEndpoints: args.privateEndpoints !== undefined,
         };
         const problems = lakeProblems(s);
         // The vault is a child component: its arguments are checked here, before anything is registered.
@@ -126,6 +145,7 @@ export class AzureDataLake extends pulumi.ComponentResource implements DataLake 
                 replication: s.replication,
                 hierarchicalNamespace: true,
                 defaultAction: "Deny",
+                publicNetworkAccess: args.privateEndpoints ? "Disabled" : "Enabled",
                 allowedIpRanges: s.allowedIpRanges,
                 trustedResources: trusted.map((resourceId) => ({ tenantId: args.tenantId, resourceId })),
                 customerManagedKey: { keyName: LAKE_KEY_NAME, keyVaultUri: keys.vaultUri, identityId: encryption.identityId },
@@ -136,8 +156,10 @@ export class AzureDataLake extends pulumi.ComponentResource implements DataLake 
         );
         const inAccount = { accountName: account.name, resourceGroupName: rg };
 
-        new storage.BlobServiceProperties(`${name}-blob-service`, { ...inAccount, blobServicesName: "default", ...dataProtection(s.softDeleteRetentionDays, args.auditLogRetentionDays ?? 365) }, { parent: this });
-        new storage.ManagementPolicy(`${name}-lifecycle`, { ...inAccount, managementPolicyName: "default", policy: lifecyclePolicy(args.zones, s.noncurrentVersionRetentionDays, s.rawColdStorageAfterDays) }, { parent: this });
+        new storage.BlobServiceProperties(`${name}-blob-service`, { ...inAccount, blobServicesName: "default", ...lakeDataProtection(s.softDeleteRetentionDays) }, { parent: this });
+        const lifecycle = lifecyclePolicy(args.zones, s.rawColdStorageAfterDays);
+        // Azure refuses a management policy without rules.
+        if (lifecycle.rules.length > 0) new storage.ManagementPolicy(`${name}-lifecycle`, { ...inAccount, managementPolicyName: "default", policy: lifecycle }, { parent: this });
         blobAuditLogs(`${name}-blob-diagnostics`, account.id, args.logAnalyticsWorkspaceId, { parent: this });
         if (protect) {
             new authorization.ManagementLockByScope(
@@ -145,6 +167,14 @@ export class AzureDataLake extends pulumi.ComponentResource implements DataLake 
                 { scope: account.id, level: "CanNotDelete", lockName: "mlops-data-lake", notes: "The data lake of a protected (prod) stack; remove this lock on purpose before deleting the account." },
                 { parent: this },
             );
+        }
+
+        const pe = args.privateEndpoints;
+        if (pe) {
+            const at = { resourceGroupName: rg, location: args.location, subnetId: pe.subnetId, tags };
+            privateEndpointWithDns(`${name}-blob-endpoint`, { ...at, targetName: account.name, targetId: account.id, group: "blob", dnsZoneId: pe.blobDnsZoneId }, { parent: this });
+            privateEndpointWithDns(`${name}-dfs-endpoint`, { ...at, targetName: account.name, targetId: account.id, group: "dfs", dnsZoneId: pe.dfsDnsZoneId }, { parent: this });
+            privateEndpointWithDns(`${name}-vault-endpoint`, { ...at, targetName: keys.vaultName, targetId: keys.vaultId, group: "vault", dnsZoneId: pe.vaultDnsZoneId }, { parent: this });
         }
 
         const container = (resourceName: string, containerName: string) => new storage.BlobContainer(resourceName, { ...inAccount, containerName, publicAccess: "None" }, stateful);

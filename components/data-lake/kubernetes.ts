@@ -226,7 +226,9 @@ export class MinioDataLake extends pulumi.ComponentResource implements DataLake 
                     },
                 },
             },
-            { parent: this, dependsOn: [ns.namespace, statefulSet, service, ...policies], customTimeouts: { create: "30m", update: "30m" } },
+            // Jobs are immutable and auto-named, so new zones, retention or client image replace this one: keep
+            // the old Job and its pod logs (the record of how the buckets were set up); the namespace takes them along.
+            { parent: this, dependsOn: [ns.namespace, statefulSet, service, ...policies], customTimeouts: { create: "30m", update: "30m" }, retainOnDelete: true },
         );
 
         // The provider waits for the Job to complete, so consumers of these outputs wait for configured buckets.

@@ -59,8 +59,6 @@ export function buildAzureStack(cfg: StackConfig): StackOutputs {
         logAnalyticsWorkspaceId,
         zones: cfg.dataLake.zones,
         protectData: protect,
-        noncurrentVersionRetentionDays: cfg.dataLake.noncurrentVersionRetentionDays,
-        abortIncompleteUploadDays: cfg.dataLake.abortIncompleteUploadDays,
         rawColdStorageAfterDays: cfg.dataLake.rawColdStorageAfterDays,
         auditLogRetentionDays: cfg.dataLake.auditLogRetentionDays,
         queryEngine: cfg.dataLake.queryEngine,

@@ -108,6 +108,11 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
             fix: "use e.g. servers: 1, drivesPerServer: 4 (the default), or servers: 4, drivesPerServer: 1",
         });
     }
+    for (const [key, reason] of Object.entries(LAKE_KEYS_WITHOUT_EFFECT[cloud] ?? {})) {
+        if (lake?.[key] !== undefined && givenCloud) {
+            problems.push({ path: `${lakePath}.${key}`, value: lake[key], message: `has no effect when mlops:cloud is ${cloud}: ${reason}`, fix: "remove it" });
+        }
+    }
     const dataLake = {
         zones,
         noncurrentVersionRetentionDays: read.int(lake, "noncurrentVersionRetentionDays", lakePath, 30, { min: 1, max: 3650, unit: "days" }),
@@ -199,6 +204,22 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
     if (problems.length + stackProblems.length > 0) throw new ValidationError(`stack config "${opts.stack}"`, [...problems.map(formatProblem), ...stackProblems]);
     return config;
 }
+
+/**
+ * `mlops:dataLake` keys a target has nothing to act on. Set there, they are refused instead of silently
+ * ignored, with the reason and what protects the data instead.
+ */
+const LAKE_KEYS_WITHOUT_EFFECT: Partial<Record<Cloud, Record<string, string>>> = {
+    azure: {
+        noncurrentVersionRetentionDays:
+            "the ADLS Gen2 lake keeps no blob versions (Azure supports none on a hierarchical-namespace account); deleted data is kept for mlops:dataLake.azure.softDeleteRetentionDays",
+        abortIncompleteUploadDays: "Azure discards uncommitted blocks after 7 days by itself; there is no lifecycle rule to set",
+    },
+    kubernetes: {
+        rawColdStorageAfterDays: "MinIO has no colder storage class to move raw objects to",
+        auditLogRetentionDays: "the Kubernetes stack writes no data-access audit log of its own (use the cluster's audit logging)",
+    },
+};
 
 /** Whole-stack checks per cloud, returning formatted problems. */
 const STACK_CHECKS: Partial<Record<Cloud, (config: StackConfig) => readonly string[]>> = {

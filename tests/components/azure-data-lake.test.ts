@@ -20,11 +20,20 @@ const T = {
     synapse: "azure-native:synapse:Workspace",
     synapseAdmin: "azure-native:synapse:WorkspaceAadAdmin",
     synapseFirewall: "azure-native:synapse:IpFirewallRule",
+    endpoint: "azure-native:network:PrivateEndpoint",
+    dnsZoneGroup: "azure-native:network:PrivateDnsZoneGroup",
 };
 const SUB = "00000000-0000-4000-8000-000000000501";
 const TENANT = "00000000-0000-4000-8000-0000000007e0";
 const LOGS = "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/logs";
 const ML_WORKSPACE = `/subscriptions/${SUB}/resourceGroups/rg-test/providers/Microsoft.MachineLearningServices/workspaces/ws`;
+const NET = "/subscriptions/sub/resourceGroups/rg-test/providers/Microsoft.Network";
+const PRIVATE_ENDPOINTS = {
+    subnetId: `${NET}/virtualNetworks/vnet/subnets/private-endpoints`,
+    blobDnsZoneId: `${NET}/privateDnsZones/privatelink.blob.core.windows.net`,
+    dfsDnsZoneId: `${NET}/privateDnsZones/privatelink.dfs.core.windows.net`,
+    vaultDnsZoneId: `${NET}/privateDnsZones/privatelink.vaultcore.azure.net`,
+};
 
 const base: AzureDataLakeArgs = {
     resourceGroupName: "rg-test",
@@ -123,7 +132,7 @@ describe("AzureDataLake", () => {
         assert.deepEqual([vaultLogs.resourceUri, vaultLogs.workspaceId, vaultLogs.logs], ["lake-keys-vault-id", LOGS, [{ categoryGroup: "allLogs", enabled: true }]]);
     });
 
-    it("has one private container per zone, versioning, change feed, blob and container soft delete", () => {
+    it("has one private container per zone and blob and container soft delete, without the versioning, change feed or restore an ADLS Gen2 account rejects", () => {
         const containers = ofType(resources, T.container);
         assert.deepEqual(containers.map((c) => [c.name, c.inputs.containerName, c.inputs.publicAccess, c.inputs.accountName]), base.zones.map((z) => [`lake-${z}`, z, "None", "mlopstestdlabc123"]));
         const blob = only(resources, T.blobService, "lake-blob-service").inputs;
@@ -131,18 +140,25 @@ describe("AzureDataLake", () => {
             accountName: "mlopstestdlabc123",
             resourceGroupName: "rg-test",
             blobServicesName: "default",
-            isVersioningEnabled: true,
-            changeFeed: { enabled: true, retentionInDays: 365 },
             deleteRetentionPolicy: { enabled: true, days: 7, allowPermanentDelete: false },
             containerDeleteRetentionPolicy: { enabled: true, days: 7 },
         });
     });
 
-    it("expires noncurrent versions and cools the raw zone through a lifecycle policy", () => {
+    it("cools the raw zone through a lifecycle policy with no version or snapshot rule", () => {
         const policy = only(resources, T.policy, "lake-lifecycle").inputs;
         assert.equal(policy.managementPolicyName, "default");
-        assert.deepEqual(policy.policy.rules.map((r: any) => r.name), ["expire-noncurrent-versions", "raw-to-cool"]);
-        assert.deepEqual(policy.policy.rules[0].definition.actions.version, { delete: { daysAfterCreationGreaterThan: 30 } });
+        assert.deepEqual(policy.policy.rules.map((r: any) => [r.name, Object.keys(r.definition.actions)]), [["raw-to-cool", ["baseBlob"]]]);
+    });
+
+    it("has no lifecycle policy without a raw zone (Azure refuses a policy without rules)", async () => {
+        const { resources: noRaw } = await build({ ...base, zones: ["curated", "models"] });
+        assert.deepEqual(ofType(noRaw, T.policy), []);
+    });
+
+    it("creates no private endpoint and keeps the public endpoint behind the firewall without privateEndpoints", () => {
+        assert.deepEqual([...ofType(resources, T.endpoint), ...ofType(resources, T.dnsZoneGroup)], []);
+        assert.equal(only(resources, T.account).inputs.publicNetworkAccess, "Enabled");
     });
 
     it("sends blob reads, writes and deletes to Log Analytics (the audit trail)", () => {
@@ -234,6 +250,56 @@ describe("AzureDataLake", () => {
 
     it("fails when the vault's soft delete retention is outside 7-90 days, before registering the vault or anything else", async () => {
         assert.match(await rejected({ ...base, keyVaultSoftDeleteRetentionDays: 365 }), /keyVaultSoftDeleteRetentionDays: must be a whole number of days from 7 to 90 \(got 365\)/);
+    });
+
+    describe("with privateEndpoints (the prod network)", () => {
+        let priv: CapturedResource[];
+        before(async () => ({ resources: priv } = await build({ ...base, privateEndpoints: PRIVATE_ENDPOINTS })));
+
+        it("puts blob, dfs and vault private endpoints in the subnet, each connected to its target's group", () => {
+            // The subnet is a reference: only its ID matters (the SDK adds its own defaults next to it).
+            const endpoints = Object.fromEntries(ofType(priv, T.endpoint).map((e) => [e.name, { ...e.inputs, subnet: { id: e.inputs.subnet.id } }]));
+            const expected = (name: string, target: string, group: string) => ({
+                privateEndpointName: name,
+                resourceGroupName: "rg-test",
+                location: "swedencentral",
+                subnet: { id: PRIVATE_ENDPOINTS.subnetId },
+                privateLinkServiceConnections: [{ name, privateLinkServiceId: target, groupIds: [group] }],
+                tags: { "mlops-stack": "test" },
+            });
+            assert.deepEqual(endpoints, {
+                "lake-blob-endpoint": expected("pe-mlopstestdlabc123-blob", "lake-account-id", "blob"),
+                "lake-dfs-endpoint": expected("pe-mlopstestdlabc123-dfs", "lake-account-id", "dfs"),
+                "lake-vault-endpoint": expected("pe-mlops-test-dl-abc123-vault", "lake-keys-vault-id", "vault"),
+            });
+            for (const e of ofType(priv, T.endpoint)) assert.ok(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}[a-zA-Z0-9_]$/.test(e.inputs.privateEndpointName), e.inputs.privateEndpointName);
+        });
+
+        it("registers each endpoint in its private DNS zone through a zone group", () => {
+            const groups = Object.fromEntries(ofType(priv, T.dnsZoneGroup).map((g) => [g.name, g.inputs]));
+            const expected = (endpoint: string, zone: string, zoneId: string) => ({ privateEndpointName: endpoint, resourceGroupName: "rg-test", privateDnsZoneGroupName: "default", privateDnsZoneConfigs: [{ name: zone, privateDnsZoneId: zoneId }] });
+            assert.deepEqual(groups, {
+                "lake-blob-endpoint-dns": expected("pe-mlopstestdlabc123-blob", "privatelink-blob-core-windows-net", PRIVATE_ENDPOINTS.blobDnsZoneId),
+                "lake-dfs-endpoint-dns": expected("pe-mlopstestdlabc123-dfs", "privatelink-dfs-core-windows-net", PRIVATE_ENDPOINTS.dfsDnsZoneId),
+                "lake-vault-endpoint-dns": expected("pe-mlops-test-dl-abc123-vault", "privatelink-vaultcore-azure-net", PRIVATE_ENDPOINTS.vaultDnsZoneId),
+            });
+        });
+
+        it("disables the account's public network access and keeps the vault's disabled (trusted services still reach the key)", () => {
+            const account = only(priv, T.account).inputs;
+            assert.equal(account.publicNetworkAccess, "Disabled");
+            assert.deepEqual(account.networkRuleSet.defaultAction, "Deny", "the rule set stays closed if public access is ever re-enabled");
+            const vault = only(priv, T.vault).inputs.properties;
+            assert.deepEqual([vault.publicNetworkAccess, vault.networkAcls.bypass], ["Disabled", "AzureServices"]);
+        });
+
+        it("fails when an IP allow-list is given with private endpoints (Azure would ignore it)", async () => {
+            assert.match(await rejected({ ...base, privateEndpoints: PRIVATE_ENDPOINTS, allowedIpRanges: ["203.0.113.7/32"] }), /allowedIpRanges: has no effect with privateEndpoints/);
+        });
+    });
+
+    it("fails when noncurrentVersionRetentionDays is given (an ADLS Gen2 lake keeps no versions)", async () => {
+        assert.match(await rejected({ ...base, noncurrentVersionRetentionDays: 30 }), /noncurrentVersionRetentionDays: has no effect on Azure: an ADLS Gen2 \(hierarchical namespace\) account keeps no blob versions/);
     });
 
     it("fails when queryEngine has no Synapse administrator", async () => {

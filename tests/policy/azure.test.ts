@@ -3,7 +3,7 @@ import * as plat from "../../policy/rules/azure/platform";
 import * as srv from "../../policy/rules/azure/serving";
 import * as st from "../../policy/rules/azure/storage";
 import { AZ } from "../../policy/rules/azure/types";
-import { describeRule, Res } from "./harness";
+import { describeRule, mutate, Res } from "./harness";
 
 const tags = { "mlops-environment": "prod" };
 const res = (name: string, type: string, props: Record<string, any>, extra: Partial<Res> = {}): Res => ({ name, type, props: { ...props, tags }, ...extra });
@@ -27,7 +27,6 @@ const blobService = () =>
     res("lake-blob", AZ.blobService, {
         accountName: "mlopsprodlake",
         resourceGroupName: "rg",
-        isVersioningEnabled: true,
         deleteRetentionPolicy: { enabled: true, days: 30 },
         containerDeleteRetentionPolicy: { enabled: true, days: 30 },
     }, { deps: { accountName: ["lake"] } });
@@ -131,15 +130,40 @@ describe("azure rules", () => {
             unknown: { "lake-blob:containerDeleteRetentionPolicy": 0 },
         });
 
+        // A flat-namespace account (e.g. the ML store): versioned; the HNS lake of the golden stack cannot be.
+        const flat = { isHnsEnabled: false, "lake-blob:isVersioningEnabled": true };
         describeRule({
             rule: st.blobVersioning,
-            golden: () => [account(), blobService()],
-            passes: [{ when: "the properties name the account literally, with no dependency recorded", drop: ["lake-blob"], add: [{ ...blobService(), deps: {} }] }],
+            golden: () => mutate([account(), blobService()], { set: flat }),
+            passes: [
+                { when: "the properties name the account literally, with no dependency recorded", drop: ["lake-blob"], add: [{ ...mutate([blobService()], { set: { isVersioningEnabled: true } })[0], deps: {} }] },
+                { when: "the account has a hierarchical namespace (ADLS Gen2 cannot version)", set: { isHnsEnabled: true, "lake-blob:isVersioningEnabled": undefined } },
+            ],
             fails: [
-                { when: "versioning is off", set: { "lake-blob:isVersioningEnabled": false }, problems: ["isVersioningEnabled is not true"] },
+                { when: "versioning is off on a flat-namespace account", set: { "lake-blob:isVersioningEnabled": false }, problems: ["isVersioningEnabled is not true"] },
+                { when: "the hierarchical namespace is unset (flat by default) and versioning is off", set: { isHnsEnabled: undefined, "lake-blob:isVersioningEnabled": undefined }, problems: ["isVersioningEnabled is not true"] },
                 { when: "the properties belong to another account", drop: ["lake-blob"], add: [{ ...blobService(), deps: {}, props: { ...blobService().props, accountName: "other" } }], problems: ["no azure-native storage.BlobServiceProperties for this account"] },
             ],
             unknown: { "lake-blob:isVersioningEnabled": 0 },
+        });
+
+        describeRule({
+            rule: st.hnsUnsupportedBlobFeatures,
+            golden: () => [account(), blobService()],
+            passes: [
+                { when: "a flat-namespace account versions blobs and keeps a change feed", set: { isHnsEnabled: false, "lake-blob:isVersioningEnabled": true, "lake-blob:changeFeed": { enabled: true, retentionInDays: 30 } } },
+                { when: "the HNS account's blob service sets them off explicitly", set: { "lake-blob:isVersioningEnabled": false, "lake-blob:changeFeed": { enabled: false }, "lake-blob:restorePolicy": { enabled: false } } },
+                { when: "the account has no blob service properties (nothing enabled)", drop: ["lake-blob"] },
+            ],
+            fails: [
+                { when: "an HNS account's blob service enables versioning", set: { "lake-blob:isVersioningEnabled": true }, problems: ["blob versioning (isVersioningEnabled) is on on a hierarchical-namespace account"] },
+                {
+                    when: "an HNS account's blob service enables change feed and point-in-time restore",
+                    set: { "lake-blob:changeFeed": { enabled: true, retentionInDays: 365 }, "lake-blob:restorePolicy": { enabled: true, days: 6 } },
+                    problems: ["change feed (changeFeed.enabled) is on on a hierarchical-namespace account", "point-in-time restore (restorePolicy.enabled) is on on a hierarchical-namespace account"],
+                },
+            ],
+            unknown: { isHnsEnabled: 0 },
         });
 
         describeRule({

@@ -82,17 +82,19 @@ function checkAzureInvariants(plan: Plan, environment: string): void {
         assert.equal(lake.encryption.keyVaultProperties.keyName, one(plan, T.key, "lake-keys-lake-cmk").inputs.keyName);
     });
 
-    it("versions and soft-deletes blobs and containers in every account, and keeps every container private", () => {
+    it("soft-deletes blobs and containers in every account, versions the flat-namespace ones only, and keeps every container private", () => {
         for (const a of ofType(plan, T.account)) {
             const service = ofType(plan, T.blobService).find((b) => b.inputs.accountName === a.inputs.accountName);
             assert.ok(service, `no blob service properties for ${a.urn}`);
-            assert.equal(service.inputs.isVersioningEnabled, true, a.urn);
+            // ADLS Gen2 (the lake) supports neither versioning nor change feed; flat accounts have both.
+            assert.equal(service.inputs.isVersioningEnabled, a.inputs.isHnsEnabled ? undefined : true, a.urn);
+            assert.equal(service.inputs.changeFeed?.enabled, a.inputs.isHnsEnabled ? undefined : true, a.urn);
             assert.equal(service.inputs.deleteRetentionPolicy.enabled, true, a.urn);
             assert.ok(service.inputs.deleteRetentionPolicy.days >= 7, a.urn);
             assert.equal(service.inputs.containerDeleteRetentionPolicy.enabled, true, a.urn);
         }
         for (const c of ofType(plan, T.container)) assert.equal(c.inputs.publicAccess, "None", c.urn);
-        assert.equal(one(plan, T.blobService, "lake-blob-service").inputs.changeFeed.enabled, true);
+        assert.equal(one(plan, T.account, "lake-account").inputs.isHnsEnabled, true);
     });
 
     it("uses RBAC key vaults with soft delete and purge protection and no public network access", () => {

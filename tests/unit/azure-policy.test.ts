@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { secureStorageAccountArgs } from "../../components/data-lake/azure-account";
-import { LakeSettings, dataProtection, lakeProblems, lifecyclePolicy, zoneContainerName } from "../../components/data-lake/azure-policy";
+import { HNS_UNSUPPORTED_FEATURES, LakeSettings, dataProtection, lakeDataProtection, lakeProblems, lifecyclePolicy, zoneContainerName } from "../../components/data-lake/azure-policy";
+import { LAKE_PRIVATE_LINK_GROUPS } from "../../components/data-lake/azure-private-endpoint";
 import { AppPlan, fileSecretName, modelProblems, planApps, profileName, workloadProfiles } from "../../components/container-service/azure-apps";
 import { registryArgs, registryProblems } from "../../components/container-service/azure-registry";
 import { keyVaultProblems } from "../../components/encryption/azure";
@@ -16,10 +17,10 @@ const lake: LakeSettings = {
     replication: "LRS",
     protectData: false,
     softDeleteRetentionDays: 7,
-    noncurrentVersionRetentionDays: 30,
     rawColdStorageAfterDays: 90,
     allowedIpRanges: [],
     queryAllowedIpRanges: [],
+    privateEndpoints: false,
 };
 
 const model: ModelServingSpec = { name: "iris", image: "python:3.12.12-slim-bookworm", port: 8080, healthPath: "/healthz", cpuMillicores: 250, memoryMiB: 512, minReplicas: 1, maxReplicas: 3, concurrency: 80 };
@@ -54,20 +55,44 @@ describe("Azure data lake rules (pure)", () => {
         assert.equal(zoneContainerName("ab"), "ab-zone");
     });
 
-    it("turns on versioning, change feed, and blob and container soft delete together", () => {
-        assert.deepEqual(dataProtection(14, 365), {
-            isVersioningEnabled: true,
-            changeFeed: { enabled: true, retentionInDays: 365 },
+    it("protects the ADLS Gen2 lake with blob and container soft delete only: no versioning, change feed or point-in-time restore", () => {
+        const lakeService = lakeDataProtection(14);
+        assert.deepEqual(lakeService, {
             deleteRetentionPolicy: { enabled: true, days: 14, allowPermanentDelete: false },
             containerDeleteRetentionPolicy: { enabled: true, days: 14 },
         });
+        // Azure rejects these on a hierarchical-namespace account ("Blob Storage feature support in Azure Storage accounts").
+        for (const key of ["isVersioningEnabled", "changeFeed", "restorePolicy", "automaticSnapshotPolicyEnabled"]) assert.equal(key in lakeService, false, key);
+        assert.deepEqual(HNS_UNSUPPORTED_FEATURES, ["blob versioning (isVersioningEnabled)", "change feed (changeFeed)", "point-in-time restore (restorePolicy)"]);
     });
 
-    it("expires old versions and snapshots, and cools the raw zone", () => {
-        const { rules } = lifecyclePolicy(["raw", "models"], 30, 90);
-        assert.deepEqual(rules[0].definition.actions, { version: { delete: { daysAfterCreationGreaterThan: 30 } }, snapshot: { delete: { daysAfterCreationGreaterThan: 30 } } });
-        assert.deepEqual(rules[1].definition, { filters: { blobTypes: ["blockBlob"], prefixMatch: ["raw/"] }, actions: { baseBlob: { tierToCool: { daysAfterModificationGreaterThan: 90 } } } });
-        assert.deepEqual(lifecyclePolicy(["curated", "models"], 30, 90).rules.map((r) => r.name), ["expire-noncurrent-versions"], "no raw zone, no tiering rule");
+    it("versions flat-namespace accounts (ML store, Functions stores) on top of the same soft delete", () => {
+        assert.deepEqual(dataProtection(7, 30), {
+            isVersioningEnabled: true,
+            changeFeed: { enabled: true, retentionInDays: 30 },
+            deleteRetentionPolicy: { enabled: true, days: 7, allowPermanentDelete: false },
+            containerDeleteRetentionPolicy: { enabled: true, days: 7 },
+        });
+    });
+
+    it("fails when noncurrentVersionRetentionDays is given: the lake keeps no versions, so the key would do nothing", () => {
+        hasProblem(lakeProblems({ ...lake, noncurrentVersionRetentionDays: 30 }), "noncurrentVersionRetentionDays", "(got 30)", "keeps no blob versions", "softDeleteRetentionDays");
+    });
+
+    it("fails when IP allow-list entries are given with private endpoints (public network access is disabled, so Azure ignores them)", () => {
+        hasProblem(lakeProblems({ ...lake, privateEndpoints: true, allowedIpRanges: ["203.0.113.7/32"] }), "allowedIpRanges", "no effect with privateEndpoints");
+        assert.deepEqual(lakeProblems({ ...lake, privateEndpoints: true }).all, []);
+        assert.deepEqual(lakeProblems({ ...lake, allowedIpRanges: ["203.0.113.7/32"] }).all, [], "without private endpoints the firewall applies them");
+    });
+
+    it("cools the raw zone and has no version or snapshot rule; no raw zone, no rule", () => {
+        const { rules } = lifecyclePolicy(["raw", "models"], 90);
+        assert.deepEqual(rules, [{ name: "raw-to-cool", enabled: true, type: "Lifecycle", definition: { filters: { blobTypes: ["blockBlob"], prefixMatch: ["raw/"] }, actions: { baseBlob: { tierToCool: { daysAfterModificationGreaterThan: 90 } } } } }]);
+        assert.deepEqual(lifecyclePolicy(["curated", "models"], 90).rules, []);
+    });
+
+    it("names the Private Link groups and DNS zones of the lake's private endpoints", () => {
+        assert.deepEqual(LAKE_PRIVATE_LINK_GROUPS, { blob: "privatelink.blob.core.windows.net", dfs: "privatelink.dfs.core.windows.net", vault: "privatelink.vaultcore.azure.net" });
     });
 
     it("builds storage accounts private to Entra ID: HTTPS, TLS 1.2, no shared keys, no public blobs, no local users", () => {
@@ -79,6 +104,10 @@ describe("Azure data lake rules (pure)", () => {
         assert.deepEqual(args.networkRuleSet, { defaultAction: "Deny", bypass: "AzureServices", ipRules: [{ iPAddressOrRange: "203.0.113.7", action: "Allow" }], resourceAccessRules: [{ tenantId: "t", resourceId: "/ws" }] });
         assert.deepEqual(args.encryption, { keySource: "Microsoft.Storage", requireInfrastructureEncryption: true, services: { blob: { enabled: true, keyType: "Account" }, file: { enabled: true, keyType: "Account" } } });
         assert.equal(args.identity, undefined);
+        assert.equal(args.publicNetworkAccess, "Enabled", "the firewall's rules apply by default");
+        const closed = secureStorageAccountArgs({ accountName: "acct", resourceGroupName: "rg", location: "x", replication: "GRS", hierarchicalNamespace: true, defaultAction: "Deny", allowedIpRanges: [], publicNetworkAccess: "Disabled" });
+        assert.equal(closed.publicNetworkAccess, "Disabled");
+        assert.deepEqual(closed.networkRuleSet, { defaultAction: "Deny", bypass: "AzureServices", ipRules: [], resourceAccessRules: [] }, "the rule set stays closed behind a disabled endpoint");
     });
 
     it("encrypts with the customer-managed key as the key's user-assigned identity, following the key's rotations", () => {

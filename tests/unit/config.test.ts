@@ -107,6 +107,26 @@ describe("stack config", () => {
     });
 
     describe("invalid config", () => {
+        it("fails when a data lake key is set where the target has nothing to act on, naming why", () => {
+            let azure: readonly string[] = [];
+            try {
+                parseStackConfig({ ...raw({ cloud: "azure", environment: "dev", dataLake: { noncurrentVersionRetentionDays: 30, abortIncompleteUploadDays: 7 } }), "azure-native:location": "swedencentral" }, { project: "mlops", stack: "t", projectRoot: ROOT });
+                assert.fail("expected the config to be rejected");
+            } catch (e) {
+                assert.ok(e instanceof ValidationError, String(e));
+                azure = e.problems;
+            }
+            hasProblem(azure, "mlops:dataLake.noncurrentVersionRetentionDays", "no effect when mlops:cloud is azure", "keeps no blob versions", "softDeleteRetentionDays");
+            hasProblem(azure, "mlops:dataLake.abortIncompleteUploadDays", "no effect when mlops:cloud is azure");
+            const k8s = problemsOf({ dataLake: { rawColdStorageAfterDays: 60, auditLogRetentionDays: 400 } });
+            hasProblem(k8s, "mlops:dataLake.rawColdStorageAfterDays", "no effect when mlops:cloud is kubernetes", "MinIO");
+            hasProblem(k8s, "mlops:dataLake.auditLogRetentionDays", "no effect when mlops:cloud is kubernetes");
+        });
+
+        it("accepts the same data lake keys where they act", () => {
+            assert.equal(parse({ dataLake: { noncurrentVersionRetentionDays: 45, abortIncompleteUploadDays: 3 } }).dataLake.noncurrentVersionRetentionDays, 45);
+        });
+
         it("fails when the cloud is unknown, listing the clouds", () => {
             hasProblem(problemsOf({ cloud: "digitalocean" }), "mlops:cloud", '"digitalocean"', "Allowed: aws, gcp, azure, kubernetes");
         });

@@ -1,7 +1,9 @@
 /**
  * The ADLS Gen2 storage account of the lake, its blob service properties and containers. Soft delete and
  * versioning live on the account's BlobServiceProperties, a separate resource, so those are stack rules
- * joining the account with the properties whose `accountName` came from it.
+ * joining the account with the properties whose `accountName` came from it. Versioning is demanded of
+ * flat-namespace accounts only: on a hierarchical namespace Azure supports neither versioning, change feed
+ * nor point-in-time restore, and a rule forbids them there.
  */
 import { PolicyResource } from "@pulumi/policy";
 import { CUSTOM, Knob, MlopsPolicy, resourceRule, stackRule } from "../meta";
@@ -115,7 +117,7 @@ function retentionProblems(policy: any, what: string, minDays: number): string[]
     return typeof policy.days === "number" && policy.days >= minDays ? [] : [`${what} keeps deleted data ${policy.days ?? "an unset number of"} days, below ${minDays}`];
 }
 
-function blobServiceRule(spec: Omit<Parameters<typeof stackRule>[0], "validate" | "types" | "clouds">, judge: (service: Record<string, any>, config: Record<string, any>) => string[]): MlopsPolicy {
+function blobServiceRule(spec: Omit<Parameters<typeof stackRule>[0], "validate" | "types" | "clouds">, judge: (service: Record<string, any>, config: Record<string, any>, account: Record<string, any>) => string[]): MlopsPolicy {
     return stackRule({
         ...spec,
         clouds: ["azure"],
@@ -127,7 +129,7 @@ function blobServiceRule(spec: Omit<Parameters<typeof stackRule>[0], "validate" 
                     report(account, "no azure-native storage.BlobServiceProperties for this account");
                     continue;
                 }
-                for (const problem of whenKnown(() => judge(service.props, config)) ?? []) report(account, problem);
+                for (const problem of whenKnown(() => judge(service.props, config, account.props)) ?? []) report(account, problem);
             }
         },
     });
@@ -161,18 +163,51 @@ export const containerSoftDelete = blobServiceRule(
     (service, config) => retentionProblems(service.containerDeleteRetentionPolicy, "container soft delete (containerDeleteRetentionPolicy)", config.minDays),
 );
 
+/** ADLS Gen2: the account was created with a hierarchical namespace (fixed at creation). */
+const hasHns = (account: Record<string, any>): boolean => account.isHnsEnabled === true;
+
 export const blobVersioning = blobServiceRule(
     {
         name: "azure-blob-versioning",
-        description: "Storage accounts version blobs (isVersioningEnabled), Azure's recommended companion of soft delete.",
+        description: "Flat-namespace storage accounts version blobs (isVersioningEnabled), Azure's recommended companion of soft delete; ADLS Gen2 accounts cannot (azure-hns-unsupported-blob-features).",
         severity: "high",
-        remediation: `keep isVersioningEnabled: true on the account's BlobServiceProperties (${LAKE})`,
+        remediation: `keep isVersioningEnabled: true on the BlobServiceProperties of accounts without a hierarchical namespace (dataProtection in components/data-lake/azure-policy.ts)`,
         mirrors: [CUSTOM],
         category: "data-loss",
         enforcement: "mandatory",
     },
-    (service) => (service.isVersioningEnabled === true ? [] : ["isVersioningEnabled is not true"]),
+    (service, _config, account) => (hasHns(account) || service.isVersioningEnabled === true ? [] : ["isVersioningEnabled is not true"]),
 );
+
+/** What Azure rejects on the blob service of an account with a hierarchical namespace. */
+function hnsUnsupported(service: Record<string, any>): string[] {
+    return [
+        ...(service.isVersioningEnabled === true ? ["blob versioning (isVersioningEnabled) is on"] : []),
+        ...(service.changeFeed?.enabled === true ? ["change feed (changeFeed.enabled) is on"] : []),
+        ...(service.restorePolicy?.enabled === true ? ["point-in-time restore (restorePolicy.enabled) is on"] : []),
+    ];
+}
+
+export const hnsUnsupportedBlobFeatures = stackRule({
+    name: "azure-hns-unsupported-blob-features",
+    description: "Storage accounts with a hierarchical namespace (ADLS Gen2) leave blob versioning, change feed and point-in-time restore off: Azure does not support them there, and the blob service update that enables them fails.",
+    severity: "high",
+    remediation: `leave isVersioningEnabled, changeFeed and restorePolicy unset on the lake's BlobServiceProperties; blob and container soft delete protect its data (lakeDataProtection, ${LAKE})`,
+    mirrors: [CUSTOM],
+    clouds: ["azure"],
+    // Data protection that cannot exist must not be claimed, in every environment (dev fails the same way).
+    category: "data-loss",
+    enforcement: "mandatory",
+    types: [AZ.storageAccount],
+    validate: ({ view, inScope, report }) => {
+        for (const account of view.ofType([AZ.storageAccount]).filter(inScope)) {
+            if (whenKnown(() => hasHns(account.props)) !== true) continue;
+            const service = blobServiceOf(view, account);
+            if (!service) continue; // nothing enabled; a missing service is azure-blob-soft-delete's finding
+            for (const problem of whenKnown(() => hnsUnsupported(service.props)) ?? []) report(account, `${problem} on a hierarchical-namespace account`);
+        }
+    },
+});
 
 export const containerPrivate = resourceRule({
     name: "azure-blob-container-private",
@@ -197,5 +232,6 @@ export const azureStorageRules: readonly MlopsPolicy[] = [
     blobSoftDelete,
     containerSoftDelete,
     blobVersioning,
+    hnsUnsupportedBlobFeatures,
     containerPrivate,
 ];
