@@ -1,7 +1,7 @@
 /**
  * The ML platform on any Kubernetes cluster: an MLflow tracking server and model registry (SQLite on a
  * volume, artifacts proxied to the data lake's models bucket), the registered models, and a training
- * namespace whose quota is sized from the accelerator catalog.
+ * namespace whose LimitRange and quota admit the accelerator catalog's training pod shape.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
@@ -36,9 +36,17 @@ export interface MlflowPlatformArgs extends MlPlatformArgs {
     readonly backendVolumeSizeGiB?: number;
     /** StorageClass of that volume. @default - the cluster's default StorageClass */
     readonly storageClassName?: string;
-    /** CPU per training pod in millicores; the quota allows `training.maxNodes` of them. @default 4000 */
+    /**
+     * CPU per training pod in millicores: the LimitRange max per container, and the quota allows
+     * `training.maxNodes` of them. Larger than the catalog's shape for a bigger node; never smaller.
+     * @default - the catalog's training shape: 3000 to 20000 per accelerator chip (e.g. 80000 for
+     * nvidia-h100-80gb:8), 4000 without an accelerator
+     */
     readonly trainingCpuMillicoresPerNode?: number;
-    /** Memory per training pod in MiB; the quota allows `training.maxNodes` of them. @default 16384 */
+    /**
+     * Memory per training pod in MiB, like `trainingCpuMillicoresPerNode`.
+     * @default - the catalog's training shape (e.g. 1310720 for nvidia-h100-80gb:8), 16384 without an accelerator
+     */
     readonly trainingMemoryMiBPerNode?: number;
 }
 
@@ -64,13 +72,13 @@ export class MlflowPlatform extends pulumi.ComponentResource implements MlPlatfo
             distribution: args.distribution ?? "generic",
             accelerator: args.training?.accelerator,
             maxNodes: args.training?.maxNodes ?? 1,
-            cpuMillicoresPerNode: args.trainingCpuMillicoresPerNode ?? 4000,
-            memoryMiBPerNode: args.trainingMemoryMiBPerNode ?? 16384,
+            cpuMillicoresPerNode: args.trainingCpuMillicoresPerNode,
+            memoryMiBPerNode: args.trainingMemoryMiBPerNode,
             image: args.image ?? mlflow.DEFAULT_MLFLOW_IMAGE,
             backendVolumeSizeGiB: args.backendVolumeSizeGiB ?? 5,
             tags: args.tags ?? {},
         };
-        const { problems, accelerator } = mlflow.checkMlflow(s);
+        const { problems, accelerator, pod } = mlflow.checkMlflow(s);
         problems.throwIfAny(`MlflowPlatform "${name}"`);
         const protect = args.protectData ?? true;
         // Component inputs are stored in state: keep the keys secret even when a caller passes plain strings.
@@ -227,37 +235,25 @@ export class MlflowPlatform extends pulumi.ComponentResource implements MlPlatfo
                         },
                     },
                 },
-                { parent: this, dependsOn: [server, service, egress], customTimeouts: { create: "20m", update: "20m" } },
+                // Jobs are immutable and auto-named, so a new image or model list replaces this one: keep the
+                // old Job and its pod logs (the record of what was registered); the namespace takes them along.
+                { parent: this, dependsOn: [server, service, egress], customTimeouts: { create: "20m", update: "20m" }, retainOnDelete: true },
             );
             registered = register.metadata.name;
         }
         this.modelRegistry = pulumi.all([this.trackingUri, registered]).apply(([uri]) => uri);
 
-        // Training: pods run as the `trainer` account, inside a quota sized from the accelerator catalog.
+        // Training: pods run as the `trainer` account; the LimitRange and quota admit the catalog's training
+        // pod (`maxNodes` of them plus a launcher), so a pod sized for the accelerator is never refused.
         new corev1.ServiceAccount(`${name}-trainer`, { metadata: { name: "trainer", namespace: s.trainingNamespace, labels }, automountServiceAccountToken: false }, inTraining);
         new corev1.ResourceQuota(
             `${name}-training-quota`,
-            { metadata: { name: "training-quota", namespace: s.trainingNamespace, labels }, spec: { hard: mlflow.trainingQuota(s, accelerator) } },
+            { metadata: { name: "training-quota", namespace: s.trainingNamespace, labels }, spec: { hard: mlflow.trainingQuota(s, pod, accelerator) } },
             inTraining,
         );
-        // Defaults let pods without requests/limits start under the quota; max keeps one pod within a node's share.
-        const cpu = (m: number) => `${m}m`;
-        const mem = (mi: number) => `${mi}Mi`;
         new corev1.LimitRange(
             `${name}-training-limits`,
-            {
-                metadata: { name: "training-limits", namespace: s.trainingNamespace, labels },
-                spec: {
-                    limits: [
-                        {
-                            type: "Container",
-                            defaultRequest: { cpu: cpu(Math.min(500, s.cpuMillicoresPerNode)), memory: mem(Math.min(1024, s.memoryMiBPerNode)) },
-                            default: { cpu: cpu(Math.min(2000, s.cpuMillicoresPerNode)), memory: mem(Math.min(4096, s.memoryMiBPerNode)) },
-                            max: { cpu: cpu(s.cpuMillicoresPerNode), memory: mem(s.memoryMiBPerNode) },
-                        },
-                    ],
-                },
-            },
+            { metadata: { name: "training-limits", namespace: s.trainingNamespace, labels }, spec: { limits: [mlflow.trainingLimitRange(pod, accelerator)] } },
             inTraining,
         );
         policy(`${name}-training-allow-egress`, "allow-training-egress", s.trainingNamespace, {

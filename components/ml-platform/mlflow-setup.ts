@@ -5,6 +5,7 @@
 import { AcceleratorSettings, KUBERNETES_DISTRIBUTIONS, KubernetesDistribution } from "../accelerators/types";
 import { resolveAccelerator } from "../accelerators/resolve";
 import { AcceleratorRequest } from "../accelerators/names";
+import { PodShape, trainingPodShape } from "../accelerators/kubernetes";
 import { Problems } from "../shared/problems";
 import { DNS_LABEL } from "../shared/naming";
 import { labelProblems } from "../shared/labels";
@@ -36,8 +37,9 @@ export interface MlflowSettings {
     readonly distribution: string;
     readonly accelerator?: AcceleratorRequest;
     readonly maxNodes: number;
-    readonly cpuMillicoresPerNode: number;
-    readonly memoryMiBPerNode: number;
+    /** What the caller asked for; unset means the catalog's training shape. */
+    readonly cpuMillicoresPerNode?: number;
+    readonly memoryMiBPerNode?: number;
     readonly image: string;
     readonly backendVolumeSizeGiB: number;
     readonly tags: Readonly<Record<string, string>>;
@@ -50,10 +52,11 @@ function wholeNumber(problems: Problems, path: string, value: number, min: numbe
 }
 
 /**
- * Every problem with the arguments, and the catalog settings for the training accelerator (`undefined`
- * for CPU only, or when the catalog refused it: the refusal is one of the problems).
+ * Every problem with the arguments, the catalog settings for the training accelerator (`undefined` for
+ * CPU only, or when the catalog refused it: the refusal is one of the problems), and the CPU and memory
+ * of one training pod: the caller's sizes, else the catalog's training shape for that accelerator.
  */
-export function checkMlflow(s: MlflowSettings): { problems: Problems; accelerator?: AcceleratorSettings } {
+export function checkMlflow(s: MlflowSettings): { problems: Problems; accelerator?: AcceleratorSettings; pod: PodShape } {
     const problems = new Problems();
     const namespaces: [string, string][] = [["namespace", s.namespace], ["trainingNamespace", s.trainingNamespace], ["dataLakeNamespace", s.dataLakeNamespace]];
     for (const [path, ns] of namespaces) {
@@ -66,8 +69,6 @@ export function checkMlflow(s: MlflowSettings): { problems: Problems; accelerato
         if (s.models.indexOf(model) !== i) problems.add({ path: `models[${i}]`, value: model, message: "is listed twice" });
     });
     wholeNumber(problems, "training.maxNodes", s.maxNodes, 1);
-    wholeNumber(problems, "trainingCpuMillicoresPerNode", s.cpuMillicoresPerNode, 100);
-    wholeNumber(problems, "trainingMemoryMiBPerNode", s.memoryMiBPerNode, 128);
     wholeNumber(problems, "backendVolumeSizeGiB", s.backendVolumeSizeGiB, 1);
     if (!isPinnedImage(s.image)) problems.add({ path: "image", value: s.image, message: "is not pinned to a tag or digest (CKV_K8S_14)", fix: `use a release tag such as ${DEFAULT_MLFLOW_IMAGE}` });
     labelProblems(s.tags, problems);
@@ -82,7 +83,30 @@ export function checkMlflow(s: MlflowSettings): { problems: Problems; accelerato
             problems.add(`training.accelerator: ${(e as Error).message}`);
         }
     }
-    return { problems, accelerator };
+    return { problems, accelerator, pod: podShape(problems, s, accelerator) };
+}
+
+/**
+ * One training pod's CPU and memory. A size the caller sets may exceed the catalog's shape (a bigger
+ * node), never undercut it: the LimitRange max and the quota would then reject the pods the accelerator
+ * is sized for.
+ */
+function podShape(problems: Problems, s: MlflowSettings, accelerator: AcceleratorSettings | undefined): PodShape {
+    const catalog = trainingPodShape(accelerator);
+    const what = accelerator ? `one ${accelerator.accelerator}:${accelerator.count} training pod` : "one CPU-only training pod";
+    const size = (path: string, value: number | undefined, min: number, floor: number, unit: string): number => {
+        if (value === undefined) return floor;
+        wholeNumber(problems, path, value, min);
+        // A CPU-only pod has no catalog floor: the caller may size it down to the minimum.
+        if (accelerator && Number.isInteger(value) && value >= min && value < floor) {
+            problems.add({ path, value, message: `is smaller than ${what}, which the accelerator catalog sizes at ${floor}${unit}`, fix: `leave it unset, or set at least ${floor}` });
+        }
+        return value;
+    };
+    return {
+        cpuMillicores: size("trainingCpuMillicoresPerNode", s.cpuMillicoresPerNode, 100, catalog.cpuMillicores, "m"),
+        memoryMiB: size("trainingMemoryMiBPerNode", s.memoryMiBPerNode, 128, catalog.memoryMiB, "Mi"),
+    };
 }
 
 /** The hosts the tracking server answers to: its Service names (MLflow rejects other Host headers). */
@@ -133,17 +157,58 @@ for name in json.loads(os.environ["MLOPS_MODELS"]):
         time.sleep(5)
 `;
 
+/** Requests and limits a container gets from the LimitRange when it sets none (e.g. a launcher). */
+export function launcherShape(pod: PodShape): { request: PodShape; limit: PodShape } {
+    return {
+        request: { cpuMillicores: Math.min(500, pod.cpuMillicores), memoryMiB: Math.min(1024, pod.memoryMiB) },
+        limit: { cpuMillicores: Math.min(2000, pod.cpuMillicores), memoryMiB: Math.min(4096, pod.memoryMiB) },
+    };
+}
+
+/** A `type: Container` LimitRange item. */
+export interface ContainerLimits {
+    readonly type: "Container";
+    readonly defaultRequest: Readonly<Record<string, string>>;
+    readonly default: Readonly<Record<string, string>>;
+    readonly max: Readonly<Record<string, string>>;
+}
+
+const cpu = (m: number) => `${m}m`;
+const mem = (mi: number) => `${mi}Mi`;
+
 /**
- * Hard limits for the training namespace: CPU and memory for `maxNodes` pods of the given size, the chosen
- * accelerator times `maxNodes`, every other accelerator at 0, and `maxNodes + 1` pods (one launcher).
+ * The training namespace's container limits. `max` admits exactly one training pod's shape, including
+ * the accelerator's extended resource; defaults size containers that set nothing. The extended resource
+ * defaults to 0: without a default, Kubernetes defaults a container's limit to `max`, and every launcher
+ * would take (and wait for) a whole node's accelerators.
  */
-export function trainingQuota(s: { maxNodes: number; cpuMillicoresPerNode: number; memoryMiBPerNode: number }, accelerator?: AcceleratorSettings): Record<string, string> {
+export function trainingLimitRange(pod: PodShape, accelerator?: AcceleratorSettings): ContainerLimits {
+    const { request, limit } = launcherShape(pod);
+    const extended = (value: (count: number) => string): Record<string, string> =>
+        accelerator?.resourceName ? { [accelerator.resourceName]: value(accelerator.count) } : {};
+    return {
+        type: "Container",
+        defaultRequest: { cpu: cpu(request.cpuMillicores), memory: mem(request.memoryMiB), ...extended(() => "0") },
+        default: { cpu: cpu(limit.cpuMillicores), memory: mem(limit.memoryMiB), ...extended(() => "0") },
+        max: { cpu: cpu(pod.cpuMillicores), memory: mem(pod.memoryMiB), ...extended((count) => String(count)) },
+    };
+}
+
+/**
+ * Hard limits for the training namespace: `maxNodes` training pods of shape `pod` plus one launcher at the
+ * LimitRange default, the chosen accelerator times `maxNodes`, every other accelerator at 0, and
+ * `maxNodes + 1` pods.
+ */
+export function trainingQuota(s: { maxNodes: number }, pod: PodShape, accelerator?: AcceleratorSettings): Record<string, string> {
+    const { limit } = launcherShape(pod);
+    const cpuTotal = cpu(s.maxNodes * pod.cpuMillicores + limit.cpuMillicores);
+    const memTotal = mem(s.maxNodes * pod.memoryMiB + limit.memoryMiB);
     const quota: Record<string, string> = {
         pods: String(s.maxNodes + 1),
-        "requests.cpu": `${s.maxNodes * s.cpuMillicoresPerNode}m`,
-        "limits.cpu": `${s.maxNodes * s.cpuMillicoresPerNode}m`,
-        "requests.memory": `${s.maxNodes * s.memoryMiBPerNode}Mi`,
-        "limits.memory": `${s.maxNodes * s.memoryMiBPerNode}Mi`,
+        "requests.cpu": cpuTotal,
+        "limits.cpu": cpuTotal,
+        "requests.memory": memTotal,
+        "limits.memory": memTotal,
     };
     const resources = accelerator?.resourceName && !ACCELERATOR_RESOURCES.includes(accelerator.resourceName as never) ? [...ACCELERATOR_RESOURCES, accelerator.resourceName] : ACCELERATOR_RESOURCES;
     for (const resource of resources) {

@@ -96,6 +96,39 @@ describe("MinioDataLake (kubernetes)", () => {
         );
     });
 
+    it("keeps the data volumes on a routine edit (images, tags, retention, clients): the StatefulSet is updated, never replaced or renamed", async () => {
+        const { resources: r } = await build({
+            ...baseArgs,
+            protectData: false,
+            image: "quay.io/minio/minio:RELEASE.2025-10-15T17-29-55Z",
+            clientImage: "quay.io/minio/mc:RELEASE.2025-10-01T00-00-00Z",
+            tags: { "mlops.dev/stack": "test", team: "data" },
+            noncurrentVersionRetentionDays: 90,
+            abortIncompleteUploadDays: 3,
+            clientNamespaces: ["ml", "training", "etl"],
+        });
+        const before = only(resources, STS, "lake-minio");
+        const after = only(r, STS, "lake-minio");
+        // PVCs are named <template>-<StatefulSet name>-<ordinal>; Kubernetes forbids updating any spec field but
+        // replicas, template, updateStrategy, persistentVolumeClaimRetentionPolicy, minReadySeconds and ordinals.
+        const identity = (sts: CapturedResource) => {
+            const { replicas, template, updateStrategy, persistentVolumeClaimRetentionPolicy, minReadySeconds, ordinals, ...immutable } = sts.inputs.spec;
+            return { urn: sts.urn, name: sts.inputs.metadata.name, namespace: sts.inputs.metadata.namespace, immutable, retention: persistentVolumeClaimRetentionPolicy };
+        };
+        assert.deepEqual(identity(after), identity(before));
+        assert.deepEqual(identity(after).retention, { whenDeleted: "Retain", whenScaled: "Retain" });
+        assert.equal(podSpec(after).containers[0].image, "quay.io/minio/minio:RELEASE.2025-10-15T17-29-55Z");
+        for (const [type, name] of [[NS, "lake-ns"], [SECRET, "lake-credentials"]]) {
+            assert.deepEqual(only(r, type, name).inputs.metadata.name, only(resources, type, name).inputs.metadata.name, name);
+        }
+    });
+
+    it("keeps the setup Job and its logs when new zones, retention or client image replace it", async () => {
+        assert.equal(only(resources, JOB, "lake-setup").options.retainOnDelete, true);
+        const { resources: r } = await build({ ...baseArgs, protectData: false });
+        assert.equal(only(r, JOB, "lake-setup").options.retainOnDelete, true);
+    });
+
     it("spreads drives over servers through the headless Service", async () => {
         const { resources: r } = await build({ ...baseArgs, servers: 4, drivesPerServer: 2, volumeSizeGiB: 50, storageClassName: "fast-ssd" });
         const sts = only(r, STS, "lake-minio");

@@ -1,7 +1,9 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { MlflowPlatform, MlflowPlatformArgs } from "../../components/ml-platform/kubernetes";
-import { REGISTER_MODELS_SCRIPT, trainingQuota } from "../../components/ml-platform/mlflow-setup";
+import { ContainerLimits, REGISTER_MODELS_SCRIPT, launcherShape, trainingLimitRange, trainingQuota } from "../../components/ml-platform/mlflow-setup";
+import { KUBERNETES_CATALOG, PodShape, trainingPodShape } from "../../components/accelerators/kubernetes";
+import { KUBERNETES_DISTRIBUTIONS } from "../../components/accelerators/types";
 import { CapturedResource, captureResources, ofType, only, rejectedBuild, podSpec, valueOf } from "../harness";
 
 const NS = "kubernetes:core/v1:Namespace";
@@ -201,22 +203,28 @@ describe("MlflowPlatform (kubernetes)", () => {
         assert.equal(await valueOf(p.modelRegistry), "http://ml-mlflow.ml.svc.cluster.local:5000");
     });
 
-    it("caps the training namespace: nvidia-t4:2 on 3 nodes is 6 GPUs, other accelerators 0", () => {
+    it("caps the training namespace at the catalog's shape: nvidia-t4:2 pods (6 vCPU, 20 GiB) on 3 nodes, 6 GPUs, other accelerators 0", () => {
         const quota = only(resources, QUOTA, "ml-training-quota");
         assert.equal(quota.inputs.metadata.namespace, "training");
+        // 3 x 6000m + a 2000m launcher; 3 x 20480Mi + a 4096Mi launcher.
         assert.deepEqual(quota.inputs.spec.hard, {
             pods: "4",
-            "requests.cpu": "12000m",
-            "limits.cpu": "12000m",
-            "requests.memory": "49152Mi",
-            "limits.memory": "49152Mi",
+            "requests.cpu": "20000m",
+            "limits.cpu": "20000m",
+            "requests.memory": "65536Mi",
+            "limits.memory": "65536Mi",
             "requests.nvidia.com/gpu": "6",
             "requests.aws.amazon.com/neuron": "0",
             "requests.google.com/tpu": "0",
         });
         const limits = only(resources, "kubernetes:core/v1:LimitRange", "ml-training-limits");
         assert.deepEqual(limits.inputs.spec.limits, [
-            { type: "Container", defaultRequest: { cpu: "500m", memory: "1024Mi" }, default: { cpu: "2000m", memory: "4096Mi" }, max: { cpu: "4000m", memory: "16384Mi" } },
+            {
+                type: "Container",
+                defaultRequest: { cpu: "500m", memory: "1024Mi", "nvidia.com/gpu": "0" },
+                default: { cpu: "2000m", memory: "4096Mi", "nvidia.com/gpu": "0" },
+                max: { cpu: "6000m", memory: "20480Mi", "nvidia.com/gpu": "2" },
+            },
         ]);
         const sa = only(resources, "kubernetes:core/v1:ServiceAccount", "ml-trainer");
         assert.deepEqual([sa.inputs.metadata.name, sa.inputs.metadata.namespace, sa.inputs.automountServiceAccountToken], ["trainer", "training", false]);
@@ -233,10 +241,10 @@ describe("MlflowPlatform (kubernetes)", () => {
         const { resources: r, platform: p } = await build({ ...baseArgs, training: undefined, trainingCpuMillicoresPerNode: 1000, trainingMemoryMiBPerNode: 2048 });
         assert.deepEqual(only(r, QUOTA, "ml-training-quota").inputs.spec.hard, {
             pods: "2",
-            "requests.cpu": "1000m",
-            "limits.cpu": "1000m",
-            "requests.memory": "2048Mi",
-            "limits.memory": "2048Mi",
+            "requests.cpu": "2000m",
+            "limits.cpu": "2000m",
+            "requests.memory": "4096Mi",
+            "limits.memory": "4096Mi",
             "requests.nvidia.com/gpu": "0",
             "requests.aws.amazon.com/neuron": "0",
             "requests.google.com/tpu": "0",
@@ -244,6 +252,43 @@ describe("MlflowPlatform (kubernetes)", () => {
         assert.deepEqual(await valueOf(p.trainingDefaults), { accelerator: "none", acceleratorCount: 0, compute: "cpu", maxNodes: 1, spot: true });
         const limits = only(r, "kubernetes:core/v1:LimitRange", "ml-training-limits").inputs.spec.limits[0];
         assert.deepEqual(limits.default, { cpu: "1000m", memory: "2048Mi" });
+        assert.deepEqual(limits.max, { cpu: "1000m", memory: "2048Mi" });
+    });
+
+    it("sizes a CPU-only training pod at 4 vCPU and 16 GiB when no size is given", async () => {
+        const { resources: r } = await build({ ...baseArgs, training: { maxNodes: 2 } });
+        assert.deepEqual(only(r, "kubernetes:core/v1:LimitRange", "ml-training-limits").inputs.spec.limits[0].max, { cpu: "4000m", memory: "16384Mi" });
+        const hard = only(r, QUOTA, "ml-training-quota").inputs.spec.hard;
+        assert.deepEqual([hard["limits.cpu"], hard["limits.memory"]], ["10000m", "36864Mi"]);
+    });
+
+    it("takes training sizes larger than the catalog's shape (a bigger node)", async () => {
+        const { resources: r } = await build({ ...baseArgs, trainingCpuMillicoresPerNode: 16000, trainingMemoryMiBPerNode: 65536 });
+        assert.deepEqual(only(r, "kubernetes:core/v1:LimitRange", "ml-training-limits").inputs.spec.limits[0].max, { cpu: "16000m", memory: "65536Mi", "nvidia.com/gpu": "2" });
+    });
+
+    it("keeps the registration Job and its logs when a new image or model list replaces it", async () => {
+        assert.equal(only(resources, JOB, "ml-register-models").options.retainOnDelete, true);
+        const { resources: r } = await build({ ...baseArgs, protectData: false });
+        assert.equal(only(r, JOB, "ml-register-models").options.retainOnDelete, true);
+    });
+
+    it("never renames or reshapes the database volume on a routine edit (image, models, accelerator, nodes, tags)", async () => {
+        const routine: MlflowPlatformArgs = {
+            ...baseArgs,
+            image: "ghcr.io/mlflow/mlflow:v3.17.0-full",
+            models: ["churn"],
+            training: { accelerator: { type: "nvidia-l4", count: 8 }, maxNodes: 1 },
+            tags: { "mlops.dev/stack": "test", team: "ml" },
+        };
+        const { resources: r } = await build(routine);
+        const before = only(resources, PVC, "ml-backend");
+        const after = only(r, PVC, "ml-backend");
+        // Same logical name, metadata.name, namespace and spec: the provider updates labels in place at most.
+        assert.deepEqual([after.urn, after.inputs.metadata.name, after.inputs.metadata.namespace, after.inputs.spec], [before.urn, "ml-backend", "ml", before.inputs.spec]);
+        assert.deepEqual(after.options, { protect: true, retainOnDelete: true });
+        const server = only(r, DEPLOYMENT, "ml-server");
+        assert.deepEqual(podSpec(server).volumes[0], { name: "backend", persistentVolumeClaim: { claimName: "ml-backend" } });
     });
 
     it("exposes the tracking URI, registry, training defaults and namespace", async () => {
@@ -269,6 +314,18 @@ describe("MlflowPlatform (kubernetes)", () => {
         it("fails when the distribution is unknown", async () => {
             const { message } = await rejected({ ...baseArgs, distribution: "openshift" });
             assert.ok(message.includes('distribution: is not a known Kubernetes distribution (got "openshift"). Allowed: generic, eks, gke, aks.'), message);
+        });
+
+        it("fails when a training size is smaller than the catalog's pod for the accelerator, naming the key", async () => {
+            const { message, registered } = await rejected({
+                ...baseArgs,
+                training: { accelerator: { type: "nvidia-h100-80gb", count: 8 } },
+                trainingCpuMillicoresPerNode: 4000,
+                trainingMemoryMiBPerNode: 16384,
+            });
+            assert.ok(message.includes("trainingCpuMillicoresPerNode: is smaller than one nvidia-h100-80gb:8 training pod, which the accelerator catalog sizes at 80000m (got 4000). Fix: leave it unset, or set at least 80000"), message);
+            assert.ok(message.includes("trainingMemoryMiBPerNode: is smaller than one nvidia-h100-80gb:8 training pod, which the accelerator catalog sizes at 1310720Mi (got 16384)"), message);
+            assert.deepEqual(registered, []);
         });
 
         it("fails when maxNodes, sizes or the volume are not whole numbers in range", async () => {
@@ -308,10 +365,99 @@ describe("MlflowPlatform (kubernetes)", () => {
 });
 
 describe("mlflow-setup (pure)", () => {
-    it("sizes the quota from maxNodes and the accelerator, zeroing the others", () => {
-        const hard = trainingQuota({ maxNodes: 2, cpuMillicoresPerNode: 8000, memoryMiBPerNode: 32768 }, {
+    it("sizes the quota from maxNodes, the pod and the accelerator, zeroing the others", () => {
+        const hard = trainingQuota({ maxNodes: 2 }, { cpuMillicores: 8000, memoryMiB: 32768 }, {
             accelerator: "aws-inferentia2", count: 1, cloud: "kubernetes", service: "kubernetes", resourceName: "aws.amazon.com/neuron", source: "test",
         });
-        assert.deepEqual([hard["requests.aws.amazon.com/neuron"], hard["requests.nvidia.com/gpu"], hard["requests.cpu"], hard["limits.memory"]], ["2", "0", "16000m", "65536Mi"]);
+        // 2 pods plus a launcher of 2000m / 4096Mi.
+        assert.deepEqual([hard["requests.aws.amazon.com/neuron"], hard["requests.nvidia.com/gpu"], hard["requests.cpu"], hard["limits.memory"]], ["2", "0", "18000m", "69632Mi"]);
+    });
+});
+
+/** `6000m` -> 6, `20480Mi` -> 20480 * 2^20, `8` -> 8 (the suffixes this project writes). */
+function quantity(q: string): number {
+    const m = /^(\d+)(m|Mi)?$/.exec(q);
+    if (!m) throw new Error(`unexpected quantity ${q}`);
+    const n = Number(m[1]);
+    return m[2] === "m" ? n / 1000 : m[2] === "Mi" ? n * 2 ** 20 : n;
+}
+
+interface Container {
+    readonly requests: Record<string, string>;
+    readonly limits: Record<string, string>;
+}
+
+/**
+ * Why the API server would refuse these pods (one container each) under the LimitRange and quota, the
+ * way the LimitRanger and ResourceQuota admission plugins judge them: a container without a limit gets
+ * the defaults; every limit must be at most `max`, and a resource in `max` needs a limit; the pods'
+ * summed requests and limits must fit the quota's `requests.*` and `limits.*`.
+ */
+function refusals(pods: readonly Partial<Container>[], limits: ContainerLimits, hard: Record<string, string> | undefined): string[] {
+    const out: string[] = [];
+    const admitted = pods.map((p): Container => ({ requests: { ...limits.defaultRequest, ...(p.limits ?? {}), ...(p.requests ?? {}) }, limits: { ...limits.default, ...(p.limits ?? {}) } }));
+    admitted.forEach((c, i) => {
+        for (const [resource, max] of Object.entries(limits.max)) {
+            const limit = c.limits[resource];
+            if (limit === undefined) out.push(`pod ${i}: no ${resource} limit under max ${max}`);
+            else if (quantity(limit) > quantity(max)) out.push(`pod ${i}: ${resource} limit ${limit} is over max ${max}`);
+        }
+    });
+    if (!hard) return out;
+    if (pods.length > Number(hard.pods)) out.push(`${pods.length} pods over quota ${hard.pods}`);
+    for (const [key, cap] of Object.entries(hard)) {
+        const [kind, ...rest] = key.split(".");
+        if (kind !== "requests" && kind !== "limits") continue;
+        const resource = rest.join(".");
+        const used = admitted.reduce((sum, c) => sum + quantity(c[kind][resource] ?? "0"), 0);
+        if (used > quantity(cap)) out.push(`${key}: ${used} over quota ${cap}`);
+    }
+    return out;
+}
+
+/** A training pod of `shape` with `chips` of `resource`, requests equal to limits. */
+function trainingPod(shape: PodShape, resource?: string, chips = 0): Partial<Container> {
+    const r: Record<string, string> = { cpu: `${shape.cpuMillicores}m`, memory: `${shape.memoryMiB}Mi`, ...(resource ? { [resource]: String(chips) } : {}) };
+    return { requests: r, limits: r };
+}
+
+describe("training LimitRange and quota admit the catalog's training pod", () => {
+    for (const distribution of KUBERNETES_DISTRIBUTIONS) {
+        for (const row of KUBERNETES_CATALOG[distribution].rows) {
+            const at = `${distribution} ${row.accelerator}:${row.count}`;
+            it(`${at}: maxNodes pods of the training shape plus a launcher fit`, () => {
+                const settings = { ...row, cloud: "kubernetes" as const, service: "kubernetes" as const };
+                const shape = trainingPodShape(settings);
+                const limits = trainingLimitRange(shape, settings);
+                for (const maxNodes of [1, 3]) {
+                    const pods = [...Array(maxNodes).fill(trainingPod(shape, row.resourceName, row.count)), {}];
+                    assert.deepEqual(refusals(pods, limits, trainingQuota({ maxNodes }, shape, settings)), [], at);
+                }
+                // The launcher (no resources) takes no accelerator; one chip over the shape is refused.
+                assert.equal(refusals([{}], limits, undefined).length, 0);
+                assert.equal(launcherShape(shape).limit.cpuMillicores <= shape.cpuMillicores, true);
+                assert.deepEqual(refusals([trainingPod(shape, row.resourceName, row.count + 1)], limits, undefined), [`pod 0: ${row.resourceName} limit ${row.count + 1} is over max ${row.count}`]);
+            });
+        }
+    }
+
+    it("fails when the old fixed cap (4 vCPU / 16 GiB, no accelerator) meets a GPU training pod", () => {
+        const oldLimits: ContainerLimits = { type: "Container", defaultRequest: { cpu: "500m", memory: "1024Mi" }, default: { cpu: "2000m", memory: "4096Mi" }, max: { cpu: "4000m", memory: "16384Mi" } };
+        const h100 = trainingPodShape({ accelerator: "nvidia-h100-80gb", count: 8 });
+        assert.deepEqual(h100, { cpuMillicores: 80000, memoryMiB: 1310720 });
+        assert.deepEqual(refusals([trainingPod(h100, "nvidia.com/gpu", 8)], oldLimits, undefined), [
+            "pod 0: cpu limit 80000m is over max 4000m",
+            "pod 0: memory limit 1310720Mi is over max 16384Mi",
+        ]);
+        const t4 = trainingPodShape({ accelerator: "nvidia-t4", count: 2 });
+        assert.deepEqual(refusals([trainingPod(t4, "nvidia.com/gpu", 2)], oldLimits, undefined), ["pod 0: cpu limit 6000m is over max 4000m", "pod 0: memory limit 20480Mi is over max 16384Mi"]);
+    });
+
+    it("fails when a quota is one chip short of the pods it must admit", () => {
+        const settings = { ...KUBERNETES_CATALOG.generic.rows.find((r) => r.accelerator === "nvidia-l4" && r.count === 4)!, cloud: "kubernetes" as const, service: "kubernetes" as const };
+        const shape = trainingPodShape(settings);
+        const hard = { ...trainingQuota({ maxNodes: 2 }, shape, settings), "requests.nvidia.com/gpu": "7" };
+        const pod = trainingPod(shape, "nvidia.com/gpu", 4);
+        assert.deepEqual(refusals([pod, pod, {}], trainingLimitRange(shape, settings), hard), ["requests.nvidia.com/gpu: 8 over quota 7"]);
     });
 });
