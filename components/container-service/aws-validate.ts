@@ -9,7 +9,7 @@ import { isPinnedImage } from "../shared/images";
 import { ModelServingSpec } from "../shared/model";
 import { Problems } from "../shared/problems";
 import { errorRatePercentProblem } from "../observability/aws";
-import { autoNameFits, NAME_PREFIX } from "../data-lake/aws-naming";
+import { ACM_CERTIFICATE_ARN, autoNameFits, NAME_PREFIX } from "../data-lake/aws-naming";
 import { isLogRetention } from "../data-lake/aws-naming";
 import type { AppRunnerServiceArgs, EcsFargateServiceArgs } from "./aws";
 import { encodedFilesBytes, FILES_LIMIT_BYTES } from "./aws-ecs";
@@ -85,8 +85,14 @@ export function validateFargate(name: string, args: EcsFargateServiceArgs): { cp
     if (!NAME_PREFIX.test(args.namePrefix)) problems.add({ path: "namePrefix", value: args.namePrefix, message: "must be 1-40 lowercase letters, digits and hyphens" });
     const retention = args.logRetentionDays ?? 365;
     if (!isLogRetention(retention)) problems.add({ path: "logRetentionDays", value: retention, message: "is not a retention CloudWatch Logs accepts", fix: "use logRetentionDays() to round up, e.g. 365" });
-    if (args.listenerCertificateArn !== undefined && !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/.+$/.test(args.listenerCertificateArn)) {
+    if (typeof args.listenerCertificateArn === "string" && !ACM_CERTIFICATE_ARN.test(args.listenerCertificateArn)) {
         problems.add({ path: "listenerCertificateArn", value: args.listenerCertificateArn, message: "is not an ACM certificate ARN" });
+    }
+    if (args.plainHttp && args.listenerCertificateArn !== undefined) {
+        problems.add({ path: "plainHttp", value: true, message: "turns TLS off, yet listenerCertificateArn is set", fix: "remove one of them: HTTPS with the certificate, or plain HTTP for an internal-only load balancer" });
+    }
+    if (args.accessLogPrefix !== undefined && (!/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/.test(args.accessLogPrefix) || args.accessLogPrefix.includes("AWSLogs"))) {
+        problems.add({ path: "accessLogPrefix", value: args.accessLogPrefix, message: "is not a key prefix ELB accepts (no leading or trailing '/', no 'AWSLogs')", fix: 'e.g. "alb"' });
     }
     const target = args.cpuTargetPercent ?? 70;
     if (!Number.isInteger(target) || target < 10 || target > 90) problems.add({ path: "cpuTargetPercent", value: target, message: "must be a whole percentage from 10 to 90" });

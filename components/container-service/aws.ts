@@ -2,7 +2,8 @@
  * The container service on AWS, two implementations of one contract:
  *
  * - `EcsFargateService`: per model a Fargate service in private subnets (no public IP, CKV_AWS_333) behind
- *   an internal Application Load Balancer whose health checks gate traffic, CPU target-tracking autoscaling,
+ *   an internal Application Load Balancer whose health checks gate traffic (HTTPS on 443 with TLS 1.2+, port
+ *   80 redirecting to it, access logs to S3), CPU target-tracking autoscaling,
  *   separate task and execution roles (CKV_AWS_249), an encrypted log group with retention, on a cluster
  *   with Container Insights (CKV_AWS_65).
  * - `AppRunnerService`: per model an App Runner service (KMS-encrypted, X-Ray traced, health-checked,
@@ -24,6 +25,7 @@ import * as vpc from "@pulumi/aws/vpc";
 import { ContainerService, ContainerServiceArgs } from "./contract";
 import { containerDefinitions, executionRoleStatements, MODEL_CONTAINER, taskVolumes } from "./aws-ecs";
 import { appRunnerStartCommand, fargateImage, imageSource } from "./aws-images";
+import { EXPIRY_ALARM_DAYS, issuedCertificate, servingCa, ServingCa } from "./aws-tls";
 import { validateAppRunner, validateFargate } from "./aws-validate";
 import { appRunnerName, loadBalancerName, logGroupName, targetGroupName } from "../data-lake/aws-naming";
 import { awsAccount, policyJson, serviceRole, serviceTrustPolicy } from "../identity/aws";
@@ -57,8 +59,20 @@ export interface EcsFargateServiceArgs extends ContainerServiceArgs {
      * "Amazon ECR interface VPC endpoints"). @default false
      */
     readonly internetEgress?: boolean;
-    /** ACM certificate for an HTTPS listener (TLS 1.2+). @default - HTTP on port 80, inside the VPC only */
-    readonly listenerCertificateArn?: string;
+    /**
+     * ACM certificate of the HTTPS listener (same region). @default - the component issues one: a private
+     * CA (output `caCertificatePem`) signs a certificate for the load balancer's DNS name, imported into ACM
+     */
+    readonly listenerCertificateArn?: pulumi.Input<string>;
+    /**
+     * Serve plain HTTP on port 80, without TLS: only for a load balancer that clients reach over an already
+     * protected internal network. @default false
+     */
+    readonly plainHttp?: boolean;
+    /** Bucket receiving the load balancers' access logs (SSE-S3, with the ELB delivery policy). @default - no access logs */
+    readonly accessLogBucketName?: pulumi.Input<string>;
+    /** Key prefix of the access logs (ELB adds `/AWSLogs/...`). @default "alb" */
+    readonly accessLogPrefix?: string;
     /** Ranges allowed to call the load balancer. @default - the VPC's range */
     readonly allowedCidrs?: readonly string[];
     /** Days logs are kept (a CloudWatch Logs retention value). @default 365 */
@@ -74,8 +88,10 @@ export interface EcsFargateServiceArgs extends ContainerServiceArgs {
 }
 
 export class EcsFargateService extends pulumi.ComponentResource implements ContainerService {
-    /** `http://<internal-alb>` (or https) per model. */
+    /** `https://<internal-alb>` per model (`http://` with plainHttp). */
     public readonly endpoints: pulumi.Output<Record<string, string>>;
+    /** PEM of the private CA that signed the listeners' certificates; "" when a certificate ARN is given or with plainHttp. */
+    public readonly caCertificatePem: pulumi.Output<string>;
 
     constructor(name: string, args: EcsFargateServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
         const sizes = validateFargate(name, args);
@@ -85,9 +101,11 @@ export class EcsFargateService extends pulumi.ComponentResource implements Conta
         const protect = args.protectData ?? true;
         const account = awsAccount(this);
         const cluster = new ecs.Cluster(`${name}-cluster`, { name: `${args.namePrefix}-models`, settings: [{ name: "containerInsights", value: "enabled" }], tags }, { parent: this });
-        const urls = args.models.map((m, i) => this.serveModel(name, m, sizes[i], args, { cluster, account, tags, protect }));
+        const ca = !args.plainHttp && args.listenerCertificateArn === undefined ? servingCa(this, name, args.namePrefix) : undefined;
+        const urls = args.models.map((m, i) => this.serveModel(name, m, sizes[i], args, { cluster, account, tags, protect, ca }));
         this.endpoints = pulumi.all(urls).apply((u) => Object.fromEntries(args.models.map((m, i) => [m.name, u[i]])));
-        this.registerOutputs({ endpoints: this.endpoints });
+        this.caCertificatePem = ca ? ca.certPem : pulumi.output("");
+        this.registerOutputs({ endpoints: this.endpoints, caCertificatePem: this.caCertificatePem });
     }
 
     private serveModel(
@@ -95,14 +113,16 @@ export class EcsFargateService extends pulumi.ComponentResource implements Conta
         m: ModelServingSpec,
         size: { cpu: number; memory: number },
         args: EcsFargateServiceArgs,
-        c: { cluster: ecs.Cluster; account: ReturnType<typeof awsAccount>; tags: Record<string, string>; protect: boolean },
+        c: { cluster: ecs.Cluster; account: ReturnType<typeof awsAccount>; tags: Record<string, string>; protect: boolean; ca?: ServingCa },
     ): pulumi.Output<string> {
         const prefix = `${name}-${m.name}`;
         const { tags, account } = c;
+        // Named after the model, not the task definition or service, so redeploying keeps it; with
+        // protectData (prod) it is protected and kept when the model leaves the service, expiring by retention.
         const logGroup = new cloudwatch.LogGroup(
             `${prefix}-logs`,
-            { name: logGroupName(args.namePrefix, "ecs", m.name), retentionInDays: args.logRetentionDays ?? 365, kmsKeyId: args.kmsKeyArn, tags },
-            { parent: this },
+            { name: logGroupName(args.namePrefix, "ecs", m.name), retentionInDays: args.logRetentionDays ?? 365, kmsKeyId: args.kmsKeyArn, skipDestroy: c.protect, tags },
+            { parent: this, protect: c.protect, retainOnDelete: c.protect },
         );
         const ecsTrust = { StringEquals: { "aws:SourceAccount": account.accountId }, ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${account.partition}:ecs:${account.region}:${account.accountId}:*` } };
         const execution = serviceRole(this, `${prefix}-execution`, {
@@ -145,15 +165,16 @@ export class EcsFargateService extends pulumi.ComponentResource implements Conta
             { parent: this },
         );
 
-        const https = args.listenerCertificateArn !== undefined;
+        const https = !args.plainHttp;
         const listenerPort = https ? 443 : 80;
         const albSg = new ec2.SecurityGroup(`${prefix}-alb-sg`, { vpcId: args.vpcId, description: `Load balancer of ${m.name}: clients in, model port out`, tags }, { parent: this });
         const taskSg = new ec2.SecurityGroup(`${prefix}-task-sg`, { vpcId: args.vpcId, description: `Tasks of ${m.name}: load balancer in, HTTPS out (ECR, logs)`, tags }, { parent: this });
         const rule = { parent: this };
         const clients = args.allowedCidrs ?? [args.vpcCidrBlock];
-        clients.forEach((cidr, i) =>
-            new vpc.SecurityGroupIngressRule(`${prefix}-alb-in-${i}`, { securityGroupId: albSg.id, ipProtocol: "tcp", fromPort: listenerPort, toPort: listenerPort, cidrIpv4: cidr, description: "Model clients" }, rule),
-        );
+        clients.forEach((cidr, i) => {
+            new vpc.SecurityGroupIngressRule(`${prefix}-alb-in-${i}`, { securityGroupId: albSg.id, ipProtocol: "tcp", fromPort: listenerPort, toPort: listenerPort, cidrIpv4: cidr, description: "Model clients" }, rule);
+            if (https) new vpc.SecurityGroupIngressRule(`${prefix}-alb-redirect-in-${i}`, { securityGroupId: albSg.id, ipProtocol: "tcp", fromPort: 80, toPort: 80, cidrIpv4: cidr, description: "Model clients, redirected to HTTPS" }, rule);
+        });
         new vpc.SecurityGroupEgressRule(`${prefix}-alb-out`, { securityGroupId: albSg.id, ipProtocol: "tcp", fromPort: m.port, toPort: m.port, referencedSecurityGroupId: taskSg.id, description: "To the model tasks" }, rule);
         new vpc.SecurityGroupIngressRule(`${prefix}-task-in`, { securityGroupId: taskSg.id, ipProtocol: "tcp", fromPort: m.port, toPort: m.port, referencedSecurityGroupId: albSg.id, description: "From the load balancer" }, rule);
         new vpc.SecurityGroupEgressRule(`${prefix}-task-out`, { securityGroupId: taskSg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "Image pulls and logs (ECR, S3, CloudWatch)" }, rule);
@@ -168,6 +189,8 @@ export class EcsFargateService extends pulumi.ComponentResource implements Conta
                 securityGroups: [albSg.id],
                 dropInvalidHeaderFields: true,
                 enableDeletionProtection: c.protect,
+                // ELB delivers only into SSE-S3 buckets: the lake's access-log bucket, whose policy lets it write.
+                ...(args.accessLogBucketName !== undefined ? { accessLogs: { enabled: true, bucket: args.accessLogBucketName, prefix: args.accessLogPrefix ?? "alb" } } : {}),
                 tags,
             },
             { parent: this },
@@ -187,18 +210,48 @@ export class EcsFargateService extends pulumi.ComponentResource implements Conta
             },
             { parent: this },
         );
+        const issued = https && c.ca ? issuedCertificate(this, prefix, { ca: c.ca, commonName: m.name, dnsName: alb.dnsName, tags }) : undefined;
         const listener = new lb.Listener(
             `${prefix}-listener`,
             {
                 loadBalancerArn: alb.arn,
                 port: listenerPort,
                 protocol: https ? "HTTPS" : "HTTP",
-                ...(https ? { certificateArn: args.listenerCertificateArn, sslPolicy: TLS_POLICY } : {}),
+                ...(https ? { certificateArn: issued ? issued.arn : args.listenerCertificateArn, sslPolicy: TLS_POLICY } : {}),
                 defaultActions: [{ type: "forward", targetGroupArn: targets.arn }],
                 tags,
             },
             { parent: this },
         );
+        if (https) {
+            // After the main listener: on an existing stack it moves from port 80 to 443 first.
+            new lb.Listener(
+                `${prefix}-http-redirect`,
+                { loadBalancerArn: alb.arn, port: 80, protocol: "HTTP", defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }], tags },
+                { parent: this, dependsOn: [listener] },
+            );
+        }
+        if (issued) {
+            // Imported certificates do not renew by themselves: this fires when `pulumi up` missed the renewal window.
+            new cloudwatch.MetricAlarm(
+                `${prefix}-certificate-expiry-alarm`,
+                {
+                    alarmDescription: `The load balancer's stack-issued certificate expires within ${EXPIRY_ALARM_DAYS} days: run \`pulumi up\` to renew it`,
+                    namespace: "AWS/CertificateManager",
+                    metricName: "DaysToExpiry",
+                    dimensions: { CertificateArn: issued.arn },
+                    statistic: "Minimum",
+                    period: 86400,
+                    evaluationPeriods: 1,
+                    comparisonOperator: "LessThanThreshold",
+                    threshold: EXPIRY_ALARM_DAYS,
+                    treatMissingData: "missing",
+                    alarmActions: args.alarmTopicArn ? [args.alarmTopicArn] : [],
+                    tags,
+                },
+                { parent: this },
+            );
+        }
         const service = new ecs.Service(
             `${prefix}-service`,
             {

@@ -50,6 +50,9 @@ export function pullThroughCachePrefix(namespace: string): string {
     return fitName([namespace, "ecr-public"], 30);
 }
 
+/** An ACM certificate ARN; the region is its fourth field (`arn:<partition>:acm:<region>:<account>:certificate/<id>`). */
+export const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate\/[0-9a-f-]+$/;
+
 /** Load balancer and target group names: at most 32 letters, digits and hyphens. */
 export function loadBalancerName(parts: readonly string[]): string {
     return fitName(parts, 32);

@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as athena from "@pulumi/aws/athena";
+import * as elb from "@pulumi/aws/elb";
 import * as glue from "@pulumi/aws/glue";
 import { AwsDataAccessTrail } from "../audit/aws";
 import { awsAccount, PolicyStatement, statementsJson } from "../identity/aws";
@@ -27,6 +28,19 @@ export function accessLogDeliveryStatement(logBucketArn: pulumi.Input<string>, s
         Resource: pulumi.interpolate`${logBucketArn}/*`,
         Condition: { ArnLike: { "aws:SourceArn": [...sourceBucketArns] }, StringEquals: { "aws:SourceAccount": accountId } },
     };
+}
+
+/**
+ * Lets Elastic Load Balancing deliver load balancer access logs under `<prefix>/AWSLogs/<account>/` (ELB
+ * user guide, "Enable access logs for your Application Load Balancer"): regions available before August
+ * 2022 write as the region's ELB account, newer ones as the log delivery service principal.
+ */
+export function loadBalancerLogDeliveryStatements(logBucketArn: pulumi.Input<string>, prefix: string, accountId: pulumi.Input<string>, elbAccountArn: pulumi.Input<string>): PolicyStatement[] {
+    const resource = pulumi.interpolate`${logBucketArn}/${prefix}/AWSLogs/${accountId}/*`;
+    return [
+        { Sid: "ElbAccessLogsDelivery", Effect: "Allow", Principal: { AWS: elbAccountArn }, Action: "s3:PutObject", Resource: resource },
+        { Sid: "ElbAccessLogsDeliveryService", Effect: "Allow", Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" }, Action: "s3:PutObject", Resource: resource },
+    ];
 }
 
 export interface S3DataLakeArgs extends DataLakeArgs {
@@ -51,6 +65,11 @@ export interface S3DataLakeArgs extends DataLakeArgs {
     readonly queryBytesScannedCutoffGiB?: number;
     /** Days Athena query results are kept. @default 30 */
     readonly queryResultRetentionDays?: number;
+    /**
+     * Key prefix under which load balancers may write access logs to the access-log bucket (the only lake
+     * bucket ELB can write to: it accepts SSE-S3 buckets only). @default - no load balancer logs
+     */
+    readonly loadBalancerLogPrefix?: string;
 }
 
 export class S3DataLake extends pulumi.ComponentResource implements DataLake {
@@ -96,7 +115,12 @@ export class S3DataLake extends pulumi.ComponentResource implements DataLake {
                 ...common,
                 bucketName: logsName,
                 expirationDays: s.audit,
-                extraPolicyStatementsJson: statementsJson([accessLogDeliveryStatement(arnOf(logsName), loggingBuckets.map(arnOf), account.accountId)]),
+                extraPolicyStatementsJson: statementsJson([
+                    accessLogDeliveryStatement(arnOf(logsName), loggingBuckets.map(arnOf), account.accountId),
+                    ...(args.loadBalancerLogPrefix !== undefined
+                        ? loadBalancerLogDeliveryStatements(arnOf(logsName), args.loadBalancerLogPrefix, account.accountId, elb.getServiceAccountOutput({}, { parent: this }).arn)
+                        : []),
+                ]),
             },
             { parent: this },
         );
@@ -189,7 +213,8 @@ export class S3DataLake extends pulumi.ComponentResource implements DataLake {
         this.bucketNames = pulumi.all(Object.fromEntries(args.zones.map((z, i) => [z, zones[i].bucketName])));
         this.bucketArns = pulumi.all(Object.fromEntries(args.zones.map((z, i) => [z, zones[i].bucketArn])));
         this.endpoint = pulumi.interpolate`https://s3.${account.region}.${account.dnsSuffix}`;
-        this.accessLogBucketName = accessLogs.bucketName;
+        // Resolves once the bucket policy is in place: ELB checks it can write when access logs are switched on.
+        this.accessLogBucketName = pulumi.all([accessLogs.bucketName, accessLogs.policy.id]).apply(([bucket]) => bucket);
         this.workgroupName = workgroupName;
         this.registerOutputs({ bucketNames: this.bucketNames, bucketArns: this.bucketArns, endpoint: this.endpoint, accessLogBucketName: this.accessLogBucketName, workgroupName: this.workgroupName });
     }
@@ -216,6 +241,9 @@ function validate(
     whole("rawColdStorageAfterDays", s.coldAfter, 30, " (S3 moves objects to infrequent-access classes after 30 days at the earliest)");
     whole("queryBytesScannedCutoffGiB", s.cutoffGiB, 1);
     whole("queryResultRetentionDays", s.resultDays, 1);
+    if (args.loadBalancerLogPrefix !== undefined && (!/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/.test(args.loadBalancerLogPrefix) || args.loadBalancerLogPrefix.includes("AWSLogs"))) {
+        problems.add({ path: "loadBalancerLogPrefix", value: args.loadBalancerLogPrefix, message: "is not a key prefix ELB accepts (no leading or trailing '/', no 'AWSLogs')", fix: 'e.g. "alb"' });
+    }
     if (!isLogRetention(s.audit) || s.audit < 365) {
         problems.add({ path: "auditLogRetentionDays", value: s.audit, message: "must be a CloudWatch Logs retention of 365 days or more", fix: "use 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653 (logRetentionDays() rounds up)" });
     }

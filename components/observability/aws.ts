@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as sns from "@pulumi/aws/sns";
+import { shortHash } from "../shared/naming";
 import { Problems } from "../shared/problems";
 
 export { isLogRetention, LOG_RETENTION_DAYS, logRetentionDays } from "../data-lake/aws-naming";
@@ -234,24 +235,54 @@ export function createAlarms(
 export interface AwsAlertTopicArgs {
     /** KMS key encrypting the topic (its policy must let CloudWatch use it; AwsKmsKey's does). */
     readonly kmsKeyArn: pulumi.Input<string>;
-    /** Email address subscribed to alarms; AWS sends a confirmation mail first. @default - no subscription */
-    readonly email?: string;
+    /** Email addresses subscribed to alarms; AWS mails each a confirmation link first. @default [] */
+    readonly emails?: readonly string[];
+    /**
+     * https:// endpoints subscribed to alarms (they are kept secret: URLs often carry a token). Each must
+     * confirm the subscription by fetching the SubscribeURL SNS posts to it first. @default []
+     */
+    readonly webhooks?: readonly pulumi.Input<string>[];
     /** Tags put on every resource. @default {} */
     readonly tags?: Readonly<Record<string, string>>;
 }
 
-/** The encrypted SNS topic every alarm notifies (CKV_AWS_26), with an optional email subscription. */
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+/**
+ * The encrypted SNS topic every alarm notifies (CKV_AWS_26), with an email subscription per address and an
+ * https subscription per webhook. Email subscriptions are named after a hash of the address, so removing
+ * one address leaves the others (and their confirmations) alone.
+ */
 export class AwsAlertTopic extends pulumi.ComponentResource {
     public readonly topicArn: pulumi.Output<string>;
 
     constructor(name: string, args: AwsAlertTopicArgs, opts: pulumi.ComponentResourceOptions = {}) {
         const problems = new Problems();
-        if (args.email !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(args.email)) problems.add({ path: "email", value: args.email, message: "is not an email address" });
+        const emails = args.emails ?? [];
+        const webhooks = args.webhooks ?? [];
+        emails.forEach((e, i) => {
+            if (!EMAIL.test(e)) problems.add({ path: `emails[${i}]`, value: e, message: "is not an email address" });
+            else if (emails.indexOf(e) !== i) problems.add({ path: `emails[${i}]`, value: e, message: "is listed twice" });
+        });
+        webhooks.forEach((w, i) => {
+            // Only plain strings can be checked here; the value itself may be a secret, so it is not shown.
+            if (typeof w === "string" && !/^https:\/\/[^/\s]+/.test(w)) problems.add({ path: `webhooks[${i}]`, value: "(hidden)", message: "is not an https:// URL" });
+        });
         problems.throwIfAny(`AwsAlertTopic "${name}"`);
         super("mlops:index:AwsAlertTopic", name, args, opts);
 
         const topic = new sns.Topic(`${name}-topic`, { kmsMasterKeyId: args.kmsKeyArn, tags: { ...args.tags } }, { parent: this });
-        if (args.email) new sns.TopicSubscription(`${name}-email`, { topic: topic.arn, protocol: "email", endpoint: args.email }, { parent: this });
+        emails.forEach((email, i) =>
+            new sns.TopicSubscription(
+                `${name}-email-${shortHash(email.toLowerCase(), 8)}`,
+                { topic: topic.arn, protocol: "email", endpoint: email },
+                // The single subscription of the former `alarmEmail` setting was `<name>-email`.
+                { parent: this, ...(i === 0 ? { aliases: [{ name: `${name}-email` }] } : {}) },
+            ),
+        );
+        webhooks.forEach((url, i) =>
+            new sns.TopicSubscription(`${name}-webhook-${i}`, { topic: topic.arn, protocol: "https", endpoint: pulumi.secret(url), endpointAutoConfirms: false }, { parent: this }),
+        );
         this.topicArn = topic.arn;
         this.registerOutputs({ topicArn: this.topicArn });
     }

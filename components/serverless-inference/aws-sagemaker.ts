@@ -36,6 +36,11 @@ export function endpointName(namePrefix: string, model: string, instanceType: st
     return `${fitName([namePrefix, model], 58)}-${shortHash(instanceType, 4)}`;
 }
 
+/** The log group SageMaker writes an endpoint's logs to (a fixed name: the stack must create it first to set retention and the key). */
+export function sagemakerEndpointLogGroupName(endpointName: string): string {
+    return `/aws/sagemaker/Endpoints/${endpointName}`;
+}
+
 /** Real-time endpoints on CPU use this instance type (the catalog has rows for accelerators only). */
 export const CPU_ENDPOINT_INSTANCE = "ml.m5.large";
 

@@ -29,7 +29,7 @@ import { awsAccount, policyJson, serviceRole } from "../identity/aws";
 import { createAlarms, lambdaAlarms, rollbackAlarm, sagemakerAlarms } from "../observability/aws";
 import { ServerlessInference, ServerlessInferenceArgs } from "./contract";
 import { lambdaMemoryMb, LambdaModelCode, lambdaRoleStatements } from "./aws-lambda";
-import { artifactKey, endpointName as instanceEndpointName, hasInstanceStore, inferenceRoleStatements, modelTarball, repositoryArnOfImage, SageMakerArtifact, servingImage } from "./aws-sagemaker";
+import { artifactKey, endpointName as instanceEndpointName, sagemakerEndpointLogGroupName, hasInstanceStore, inferenceRoleStatements, modelTarball, repositoryArnOfImage, SageMakerArtifact, servingImage } from "./aws-sagemaker";
 import { validateLambda, validateSageMaker } from "./aws-validate";
 
 /** The variant every endpoint serves its model on. */
@@ -267,11 +267,14 @@ export class SageMakerInference extends pulumi.ComponentResource implements Serv
                 { parent: this },
             );
             const endpointName = serverless ? sagemakerName([args.namePrefix, m.name]) : instanceEndpointName(args.namePrefix, m.name, s.instanceType);
-            // SageMaker writes the endpoint's logs here; created first so it has a retention and the key.
+            // SageMaker writes the endpoint's logs here; created first so it has a retention and the key. Its
+            // name follows the endpoint's, so a new instance type replaces it: the old group is kept (never
+            // deleted, in any environment) and expires by its retention. Not protected: protect would block
+            // that routine replacement.
             const logGroup = new cloudwatch.LogGroup(
                 `${prefix}-logs`,
-                { name: `/aws/sagemaker/Endpoints/${endpointName}`, retentionInDays: args.logRetentionDays ?? 365, kmsKeyId: args.kmsKeyArn, tags },
-                { parent: this },
+                { name: sagemakerEndpointLogGroupName(endpointName), retentionInDays: args.logRetentionDays ?? 365, kmsKeyId: args.kmsKeyArn, skipDestroy: true, tags },
+                { parent: this, retainOnDelete: true },
             );
             const alarms = createAlarms(
                 this,

@@ -26,6 +26,8 @@ import { StackOutputs } from "../build";
 
 /** Interface endpoints `interfaceEndpoints: true` creates: what Fargate, SageMaker and Studio call. */
 export const PRIVATE_API_ENDPOINTS = ["ecr.api", "ecr.dkr", "logs", "sts", "sagemaker.api", "sagemaker.runtime"] as const;
+/** Key prefix of the load balancers' access logs in the lake's access-log bucket. */
+const ALB_LOG_PREFIX = "alb";
 /** Serving logs are kept a year (CKV_AWS_338). */
 const SERVING_LOG_DAYS = 365;
 
@@ -60,7 +62,9 @@ export function buildAwsStack(cfg: StackConfig): StackOutputs {
         kmsKeyArn: key.keyArn,
         tags: tags("network"),
     });
-    const alerts = new AwsAlertTopic("alerts", { kmsKeyArn: key.keyArn, email: aws.mlPlatform.alarmEmail, tags: tags("observability") });
+    // Every alarm notifies this topic; prod config names at least one target (the parser checks it).
+    const alerts = new AwsAlertTopic("alerts", { kmsKeyArn: key.keyArn, emails: cfg.notifications.emails, webhooks: cfg.notifications.webhooks, tags: tags("observability") });
+    const fargate = cfg.containerService.implementation === "ecs-fargate" && containers.length > 0;
 
     const lake = new S3DataLake("lake", {
         namePrefix,
@@ -77,6 +81,7 @@ export function buildAwsStack(cfg: StackConfig): StackOutputs {
         catalogEncryption: aws.dataLake.catalogEncryption,
         dataAccessTrail: aws.dataLake.dataAccessTrail,
         queryBytesScannedCutoffGiB: aws.dataLake.queryBytesScannedCutoffGiB,
+        ...(fargate ? { loadBalancerLogPrefix: ALB_LOG_PREFIX } : {}),
         tags: tags("data-lake"),
     });
     const modelsBucket = lake.bucketNames.apply((b) => b["models"]);
@@ -99,26 +104,27 @@ export function buildAwsStack(cfg: StackConfig): StackOutputs {
         tags: tags("ml-platform"),
     });
 
+    const awsOutputs: Record<string, unknown> = {
+        kmsKeyArn: key.keyArn,
+        vpcId: network.vpcId,
+        repositories: registry.repositoryUrls,
+        modelPackageGroups: platform.modelPackageGroupArns,
+        executionRoleArn: platform.executionRoleArn,
+        alertTopicArn: alerts.topicArn,
+        queryWorkgroup: lake.workgroupName,
+    };
     const outputs: StackOutputs = {
         dataLake: { endpoint: lake.endpoint, buckets: lake.bucketNames },
         mlPlatform: { trackingUri: platform.trackingUri, modelRegistry: platform.modelRegistry, training: platform.trainingDefaults },
-        aws: {
-            kmsKeyArn: key.keyArn,
-            vpcId: network.vpcId,
-            repositories: registry.repositoryUrls,
-            modelPackageGroups: platform.modelPackageGroupArns,
-            executionRoleArn: platform.executionRoleArn,
-            alertTopicArn: alerts.topicArn,
-            queryWorkgroup: lake.workgroupName,
-        },
+        aws: awsOutputs,
     };
 
     if (containers.length > 0) {
         const common = { models: containers, namePrefix, kmsKeyArn: key.keyArn, protectData, alarmTopicArn: alerts.topicArn, latencyThresholdMs: aws.containerService.latencyThresholdMs, tags: tags("container-service") };
         let service: EcsFargateService | AppRunnerService;
         switch (cfg.containerService.implementation) {
-            case "ecs-fargate":
-                service = new EcsFargateService("serving", {
+            case "ecs-fargate": {
+                const fargateService = new EcsFargateService("serving", {
                     ...common,
                     vpcId: network.vpcId,
                     vpcCidrBlock: network.cidrBlock,
@@ -128,10 +134,17 @@ export function buildAwsStack(cfg: StackConfig): StackOutputs {
                     pullRepositoryArns: registry.pullRepositoryArns,
                     internetEgress: network.internetEgress,
                     listenerCertificateArn: aws.containerService.certificateArn,
+                    plainHttp: aws.containerService.plainHttp,
+                    accessLogBucketName: lake.accessLogBucketName,
+                    accessLogPrefix: ALB_LOG_PREFIX,
                     allowedCidrs: aws.containerService.allowedCidrs,
                     logRetentionDays: SERVING_LOG_DAYS,
                 });
+                // Clients in the VPC trust the listeners' stack-issued certificates through this CA.
+                if (!aws.containerService.plainHttp && aws.containerService.certificateArn === undefined) awsOutputs.servingCaCertificate = fargateService.caCertificatePem;
+                service = fargateService;
                 break;
+            }
             case "app-runner":
                 service = new AppRunnerService("serving", {
                     ...common,

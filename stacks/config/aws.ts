@@ -10,7 +10,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ProblemDetail } from "@mlops/components";
-import { COLD_STORAGE_CLASSES } from "@mlops/components/data-lake/aws-naming";
+import { ACM_CERTIFICATE_ARN, COLD_STORAGE_CLASSES } from "@mlops/components/data-lake/aws-naming";
 import { CloudSections } from "./cloud-sections";
 import { Obj, Reader } from "./fields";
 import type { StackConfig } from "./schema";
@@ -19,13 +19,17 @@ import type { StackConfig } from "./schema";
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
 export const AWS_KEYS = {
-    mlPlatform: ["vpcCidr", "availabilityZones", "natGateways", "interfaceEndpoints", "flowLogs", "studio", "cpuTrainingInstanceType", "alarmEmail"],
+    mlPlatform: ["vpcCidr", "availabilityZones", "natGateways", "interfaceEndpoints", "flowLogs", "studio", "cpuTrainingInstanceType"],
     dataLake: ["coldStorageClass", "catalogEncryption", "dataAccessTrail", "forceDestroy", "queryBytesScannedCutoffGiB"],
-    containerService: ["publicIngress", "certificateArn", "allowedCidrs", "latencyThresholdMs"],
+    containerService: ["publicIngress", "certificateArn", "plainHttp", "allowedCidrs", "latencyThresholdMs"],
     serverlessInference: ["reserveLambdaConcurrency", "lambdaTimeoutSeconds", "dataCaptureSamplingPercent", "latencyThresholdMs"],
     model: ["lambdaCode", "lambdaHandler", "lambdaRuntime", "sagemakerCode", "sagemakerImage"],
 } as const;
 
+/** Keys that moved elsewhere: reported with where they went instead of "not a known key". */
+const MOVED_KEYS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+    mlPlatform: { alarmEmail: "`mlops:notifications.emails` (a list: `emails: [oncall@your-company.com]`), which every cloud's alerts use" },
+};
 
 export interface AwsNetworkConfig {
     readonly vpcCidr: string;
@@ -51,7 +55,7 @@ export interface AwsConfig {
     /** `aws:region`, when set in the stack (the provider can also take it from AWS_REGION). */
     readonly region?: string;
     readonly network: AwsNetworkConfig;
-    readonly mlPlatform: { readonly studio: boolean; readonly cpuTrainingInstanceType: string; readonly alarmEmail?: string };
+    readonly mlPlatform: { readonly studio: boolean; readonly cpuTrainingInstanceType: string };
     readonly dataLake: {
         readonly coldStorageClass: string;
         readonly catalogEncryption: boolean;
@@ -59,7 +63,15 @@ export interface AwsConfig {
         readonly forceDestroy: boolean;
         readonly queryBytesScannedCutoffGiB: number;
     };
-    readonly containerService: { readonly publicIngress: boolean; readonly certificateArn?: string; readonly allowedCidrs?: string[]; readonly latencyThresholdMs: number };
+    readonly containerService: {
+        readonly publicIngress: boolean;
+        /** The HTTPS listener's ACM certificate; without it (and without plainHttp) the stack issues one from its own CA. */
+        readonly certificateArn?: string;
+        /** Plain HTTP on port 80 for an internal-only load balancer (the documented opt-out of TLS). */
+        readonly plainHttp: boolean;
+        readonly allowedCidrs?: string[];
+        readonly latencyThresholdMs: number;
+    };
     readonly serverlessInference: {
         readonly reserveLambdaConcurrency: boolean;
         readonly lambdaTimeoutSeconds: number;
@@ -75,7 +87,7 @@ const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
 
 export function parseAwsConfig(sections: CloudSections, read: Reader): AwsConfig {
     const at = (s: Parameters<CloudSections["path"]>[0]) => sections.path(s);
-    const ml = read.object(sections.sections.mlPlatform, at("mlPlatform"), AWS_KEYS.mlPlatform);
+    const ml = objectWithMovedKeys(sections.sections.mlPlatform, at("mlPlatform"), "mlPlatform", read);
     const lake = read.object(sections.sections.dataLake, at("dataLake"), AWS_KEYS.dataLake);
     const cs = read.object(sections.sections.containerService, at("containerService"), AWS_KEYS.containerService);
     const si = read.object(sections.sections.serverlessInference, at("serverlessInference"), AWS_KEYS.serverlessInference);
@@ -88,8 +100,20 @@ export function parseAwsConfig(sections: CloudSections, read: Reader): AwsConfig
     const prod = sections.environment === "prod";
     const forceDestroy = read.bool(lake, "forceDestroy", at("dataLake"), !prod);
     if (prod && forceDestroy) read.problems.push({ path: `${at("dataLake")}.forceDestroy`, value: true, message: "would let `pulumi destroy` empty the prod lake", fix: "remove it: prod buckets are protected, retained and never force-destroyed" });
-    const email = read.matching(ml, "alarmEmail", at("mlPlatform"), /^[^@\s]+@[^@\s]+\.[^@\s]+$/, "an email address");
-    const certificateArn = read.matching(cs, "certificateArn", at("containerService"), /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/.+$/, "an ACM certificate ARN");
+    const certificateArn = read.matching(cs, "certificateArn", at("containerService"), ACM_CERTIFICATE_ARN, "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)");
+    const certificateRegion = certificateArn === undefined ? undefined : ACM_CERTIFICATE_ARN.exec(certificateArn)?.[1];
+    if (certificateRegion !== undefined && region !== undefined && certificateRegion !== region) {
+        read.problems.push({
+            path: `${at("containerService")}.certificateArn`,
+            value: certificateArn,
+            message: `is in ${certificateRegion}, but a load balancer can only use an ACM certificate of its own region (aws:region ${region})`,
+            fix: `request or import the certificate in ${region}, or leave certificateArn out and the stack issues one from its own CA`,
+        });
+    }
+    const plainHttp = read.bool(cs, "plainHttp", at("containerService"), false);
+    if (plainHttp && certificateArn !== undefined) {
+        read.problems.push({ path: `${at("containerService")}.plainHttp`, value: true, message: "turns TLS off, yet certificateArn is set", fix: "remove one of them: plainHttp only for an internal-only load balancer without TLS" });
+    }
     const allowedCidrs = cs?.allowedCidrs === undefined ? undefined : read.stringList(cs, "allowedCidrs", at("containerService"), []);
     allowedCidrs?.forEach((c, i) => {
         if (!CIDR.test(c)) read.problems.push({ path: `${at("containerService")}.allowedCidrs[${i}]`, value: c, message: "is not an IPv4 CIDR block" });
@@ -107,7 +131,6 @@ export function parseAwsConfig(sections: CloudSections, read: Reader): AwsConfig
         mlPlatform: {
             studio: read.bool(ml, "studio", at("mlPlatform"), true),
             cpuTrainingInstanceType: read.matching(ml, "cpuTrainingInstanceType", at("mlPlatform"), /^ml\.[a-z0-9]+\.[a-z0-9]+$/, "a SageMaker instance type such as ml.m5.xlarge") ?? "ml.m5.xlarge",
-            alarmEmail: email,
         },
         dataLake: {
             coldStorageClass: read.oneOf(lake, "coldStorageClass", at("dataLake"), COLD_STORAGE_CLASSES, "STANDARD_IA"),
@@ -119,6 +142,7 @@ export function parseAwsConfig(sections: CloudSections, read: Reader): AwsConfig
         containerService: {
             publicIngress: read.bool(cs, "publicIngress", at("containerService"), false),
             certificateArn,
+            plainHttp,
             allowedCidrs,
             latencyThresholdMs: read.int(cs, "latencyThresholdMs", at("containerService"), 1000, { min: 1, max: 600000, unit: "ms" }),
         },
@@ -130,6 +154,17 @@ export function parseAwsConfig(sections: CloudSections, read: Reader): AwsConfig
         },
         models: sections.models.map((raw, i) => parseModel(raw, sections.modelPath(i), read)),
     };
+}
+
+/** `read.object`, except that a key that moved is reported once, with where it went. */
+function objectWithMovedKeys(value: unknown, at: string, section: keyof typeof AWS_KEYS & keyof typeof MOVED_KEYS, read: Reader): Obj | undefined {
+    const moved = MOVED_KEYS[section];
+    const given = value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Obj) : undefined;
+    const obj = read.object(given ? Object.fromEntries(Object.entries(given).filter(([k]) => !(k in moved))) : value, at, AWS_KEYS[section]);
+    for (const [key, where] of Object.entries(moved)) {
+        if (given && key in given) read.problems.push({ path: `${at}.${key}`, value: given[key], message: `has moved to ${where}`, fix: `remove ${key} and list the address under mlops:notifications.emails` });
+    }
+    return obj;
 }
 
 function parseModel(raw: unknown, at: string, read: Reader): AwsModelConfig {

@@ -2,7 +2,8 @@ import * as assert from "node:assert/strict";
 import { AppRunnerService, AppRunnerServiceArgs, EcsFargateService, EcsFargateServiceArgs } from "../../components/container-service/aws";
 import { ModelServingSpec } from "../../components/shared/model";
 import { ValidationError } from "../../components/shared/problems";
-import { capture } from "../../stacks/plan/capture";
+import { capture, SECRET } from "../../stacks/plan/capture";
+import { placeholderPem } from "../../stacks/plan/mocks/tls";
 import { CapturedResource, ofType, only } from "../harness";
 
 const KEY = "arn:aws:kms:eu-west-1:123456789012:key/k";
@@ -33,11 +34,15 @@ const fargate: EcsFargateServiceArgs = {
     internetEgress: true,
     alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:alerts",
     protectData: true,
+    accessLogBucketName: "mlops-test-access-logs-0a1b2c3d",
 };
 
 const CONFIG = { "aws:region": "eu-west-1" };
-async function build(create: () => { endpoints: unknown }) {
-    return capture({ project: "mlops", stack: "test", config: CONFIG }, () => ({ endpoints: create().endpoints }));
+async function build(create: () => { endpoints: unknown; caCertificatePem?: unknown }) {
+    return capture({ project: "mlops", stack: "test", config: CONFIG }, () => {
+        const c = create();
+        return { endpoints: c.endpoints, ...(c.caCertificatePem ? { caCertificatePem: c.caCertificatePem } : {}) };
+    });
 }
 
 async function rejected(create: () => void): Promise<string> {
@@ -107,8 +112,9 @@ describe("EcsFargateService", () => {
         assert.deepEqual(tg.healthCheck, { enabled: true, path: "/healthz", matcher: "200", interval: 15, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3 });
         assert.deepEqual([tg.port, tg.protocol, tg.targetType], [8080, "HTTP", "ip"]);
         const ingress = ofType(resources, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").map((r) => [r.name, r.inputs.fromPort, r.inputs.cidrIpv4 ?? r.inputs.referencedSecurityGroupId]);
-        assert.deepEqual(ingress.sort(), [["serving-iris-alb-in-0", 80, "10.40.0.0/16"], ["serving-iris-task-in", 8080, "serving-iris-alb-sg-id"]].sort());
-        assert.match(outputs.endpoints.iris, /^http:\/\/internal-mlops-test-iris-[0-9a-f]+\.eu-west-1\.elb\.amazonaws\.com$/);
+        // 443 for HTTPS, 80 only to be redirected to it.
+        assert.deepEqual(ingress.sort(), [["serving-iris-alb-in-0", 443, "10.40.0.0/16"], ["serving-iris-alb-redirect-in-0", 80, "10.40.0.0/16"], ["serving-iris-task-in", 8080, "serving-iris-alb-sg-id"]].sort());
+        assert.match(outputs.endpoints.iris, /^https:\/\/internal-mlops-test-iris-[0-9a-f]+\.eu-west-1\.elb\.amazonaws\.com$/);
     });
 
     it("scales between minReplicas and maxReplicas on CPU, and logs to an encrypted group kept a year", () => {
@@ -117,13 +123,20 @@ describe("EcsFargateService", () => {
         assert.match(target.resourceId, /^service\/mlops-test-models\/serving-iris-service-[0-9a-f]{7}$/);
         const policy = only(resources, "aws:appautoscaling/policy:Policy").inputs.targetTrackingScalingPolicyConfiguration;
         assert.deepEqual([policy.predefinedMetricSpecification.predefinedMetricType, policy.targetValue], ["ECSServiceAverageCPUUtilization", 70]);
-        const logs = only(resources, "aws:cloudwatch/logGroup:LogGroup").inputs;
-        assert.deepEqual([logs.name, logs.retentionInDays, logs.kmsKeyId], ["/mlops-test/ecs/iris", 365, KEY]);
+        const logs = only(resources, "aws:cloudwatch/logGroup:LogGroup");
+        assert.deepEqual([logs.inputs.name, logs.inputs.retentionInDays, logs.inputs.kmsKeyId], ["/mlops-test/ecs/iris", 365, KEY]);
+    });
+
+    it("keeps the log group with protectData (protected, retained, skipDestroy), and lets dev delete it", async () => {
+        const logs = only(resources, "aws:cloudwatch/logGroup:LogGroup");
+        assert.deepEqual([logs.inputs.skipDestroy, logs.options.protect, logs.options.retainOnDelete], [true, true, true]);
+        const dev = only((await build(() => new EcsFargateService("serving", { ...fargate, protectData: false }))).resources, "aws:cloudwatch/logGroup:LogGroup");
+        assert.deepEqual([dev.inputs.skipDestroy, dev.options.protect, dev.options.retainOnDelete], [false, false, false]);
     });
 
     it("alarms on the target 5XX rate, the load balancer's own 5XX rate and p99 latency, notifying the topic", () => {
         const alarms = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm");
-        assert.deepEqual(alarms.map((a) => a.name).sort(), ["serving-iris-errors-alarm", "serving-iris-latency-alarm", "serving-iris-rejected-alarm"]);
+        assert.deepEqual(alarms.map((a) => a.name).sort(), ["serving-iris-certificate-expiry-alarm", "serving-iris-errors-alarm", "serving-iris-latency-alarm", "serving-iris-rejected-alarm"]);
         const byName = (n: string) => alarms.find((a) => a.name === `serving-iris-${n}-alarm`)!.inputs;
         const errors = byName("errors");
         const target = errors.metricQueries[0].metric.dimensions;
@@ -143,7 +156,53 @@ describe("EcsFargateService", () => {
         });
         const latency = byName("latency");
         assert.deepEqual([latency.metricName, latency.extendedStatistic, latency.threshold, latency.period, latency.evaluationPeriods, latency.datapointsToAlarm, latency.dimensions], ["TargetResponseTime", "p99", 1, 300, 3, 3, target]);
-        for (const a of alarms) assert.deepEqual([a.inputs.alarmActions, a.inputs.okActions], [[fargate.alarmTopicArn], [fargate.alarmTopicArn]]);
+        for (const a of alarms.filter((x) => x.name !== "serving-iris-certificate-expiry-alarm")) assert.deepEqual([a.inputs.alarmActions, a.inputs.okActions], [[fargate.alarmTopicArn], [fargate.alarmTopicArn]]);
+    });
+
+    it("serves HTTPS on 443 with a TLS 1.2+ policy and redirects port 80 to it with a 301", () => {
+        const listeners = Object.fromEntries(ofType(resources, "aws:lb/listener:Listener").map((l) => [l.name, l]));
+        const https = listeners["serving-iris-listener"].inputs;
+        assert.deepEqual([https.port, https.protocol, https.sslPolicy, https.defaultActions[0].type], [443, "HTTPS", "ELBSecurityPolicy-TLS13-1-2-2021-06", "forward"]);
+        const redirect = listeners["serving-iris-http-redirect"];
+        assert.deepEqual([redirect.inputs.port, redirect.inputs.protocol, redirect.inputs.defaultActions], [80, "HTTP", [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]]);
+        // An existing stack's listener moves from 80 to 443 before the redirect takes port 80.
+        assert.ok(redirect.dependencies.includes(listeners["serving-iris-listener"].urn));
+    });
+
+    it("issues the listener's certificate from its own CA for the load balancer's DNS name, imported into ACM", () => {
+        const ca = only(resources, "tls:index/selfSignedCert:SelfSignedCert").inputs;
+        assert.deepEqual([ca.isCaCertificate, ca.validityPeriodHours, ca.earlyRenewalHours, ca.allowedUses], [true, 43800, 2160, ["cert_signing", "crl_signing"]]);
+        for (const key of ofType(resources, "tls:index/privateKey:PrivateKey")) assert.deepEqual([key.inputs.algorithm, key.inputs.rsaBits], ["RSA", 2048], key.name);
+        const request = only(resources, "tls:index/certRequest:CertRequest").inputs;
+        assert.match(request.dnsNames[0], /^internal-mlops-test-iris-[0-9a-f]+\.eu-west-1\.elb\.amazonaws\.com$/);
+        assert.equal(request.subject.commonName, "iris");
+        const server = only(resources, "tls:index/locallySignedCert:LocallySignedCert").inputs;
+        assert.deepEqual([server.validityPeriodHours, server.earlyRenewalHours, server.allowedUses], [8760, 720, ["digital_signature", "key_encipherment", "server_auth"]]);
+        const imported = only(resources, "aws:acm/certificate:Certificate").inputs;
+        assert.equal(imported.privateKey, SECRET, "the key stays a secret");
+        assert.equal(imported.certificateBody, placeholderPem("CERTIFICATE", "serving-iris-tls-cert"));
+        assert.equal(imported.certificateChain, placeholderPem("CERTIFICATE", "serving-ca"));
+        assert.equal(outputs.caCertificatePem, placeholderPem("CERTIFICATE", "serving-ca"), "clients trust the CA from the output");
+        const listener = only(resources, "aws:lb/listener:Listener", "serving-iris-listener").inputs;
+        assert.match(listener.certificateArn, /^arn:aws:acm:eu-west-1:123456789012:certificate\/serving-iris-certificate-[0-9a-f]{7}$/);
+        const expiry = only(resources, "aws:cloudwatch/metricAlarm:MetricAlarm", "serving-iris-certificate-expiry-alarm").inputs;
+        assert.deepEqual(
+            [expiry.namespace, expiry.metricName, expiry.statistic, expiry.comparisonOperator, expiry.threshold, expiry.period, expiry.alarmActions],
+            ["AWS/CertificateManager", "DaysToExpiry", "Minimum", "LessThanThreshold", 21, 86400, [fargate.alarmTopicArn]],
+        );
+    });
+
+    it("sends access logs to the given bucket under alb/", () => {
+        const alb = only(resources, "aws:lb/loadBalancer:LoadBalancer").inputs;
+        assert.deepEqual(alb.accessLogs, { enabled: true, bucket: "mlops-test-access-logs-0a1b2c3d", prefix: "alb" });
+    });
+
+    it("serves plain HTTP on 80 without a certificate, CA or redirect only with plainHttp", async () => {
+        const { resources: plain, outputs: o } = await build(() => new EcsFargateService("serving", { ...fargate, plainHttp: true }));
+        const listener = only(plain, "aws:lb/listener:Listener").inputs;
+        assert.deepEqual([listener.port, listener.protocol, listener.certificateArn, listener.sslPolicy], [80, "HTTP", undefined, undefined]);
+        assert.deepEqual(plain.filter((r) => r.type.startsWith("tls:") || r.type === "aws:acm/certificate:Certificate").map((r) => r.name), []);
+        assert.match((o as any).endpoints.iris, /^http:\/\//);
     });
 
     it("fails when errorRatePercent is not a percentage above 0", async () => {
@@ -154,9 +213,11 @@ describe("EcsFargateService", () => {
     it("serves over HTTPS with a TLS 1.2+ policy when given a certificate", async () => {
         const cert = "arn:aws:acm:eu-west-1:123456789012:certificate/abc";
         const { resources: tls, outputs: o } = await build(() => new EcsFargateService("serving", { ...fargate, listenerCertificateArn: cert }));
-        const listener = only(tls, "aws:lb/listener:Listener").inputs;
+        const listener = only(tls, "aws:lb/listener:Listener", "serving-iris-listener").inputs;
         assert.deepEqual([listener.port, listener.protocol, listener.certificateArn, listener.sslPolicy], [443, "HTTPS", cert, "ELBSecurityPolicy-TLS13-1-2-2021-06"]);
         assert.match((o as any).endpoints.iris, /^https:\/\//);
+        // The user's certificate replaces the stack's CA entirely.
+        assert.deepEqual(tls.filter((r) => r.type.startsWith("tls:") || r.type === "aws:acm/certificate:Certificate").map((r) => r.name), []);
     });
 
     it("fails when asked for an accelerator, naming the implementations that take one", async () => {
@@ -180,10 +241,12 @@ describe("EcsFargateService", () => {
                     logRetentionDays: 100,
                     cpuTargetPercent: 99,
                     listenerCertificateArn: "not-an-arn",
+                    plainHttp: true,
+                    accessLogPrefix: "/alb/AWSLogs",
                     models: [{ ...iris, cpuMillicores: 64000, files: { "big.bin": "x".repeat(60000) }, image: "python:latest", minReplicas: 0 }],
                 }),
         );
-        for (const p of [/namePrefix/, /logRetentionDays: is not a retention/, /cpuTargetPercent/, /listenerCertificateArn: is not an ACM certificate ARN/, /models\[0\]: is larger than any Fargate task/, /models\[0\]\.files: is more than the 49152 bytes/, /models\[0\]\.image: is not pinned/, /models\[0\]\.minReplicas: must be a whole number of at least 1 on ecs-fargate/]) {
+        for (const p of [/namePrefix/, /logRetentionDays: is not a retention/, /cpuTargetPercent/, /listenerCertificateArn: is not an ACM certificate ARN/, /plainHttp: turns TLS off, yet listenerCertificateArn is set/, /accessLogPrefix: is not a key prefix ELB accepts/, /models\[0\]: is larger than any Fargate task/, /models\[0\]\.files: is more than the 49152 bytes/, /models\[0\]\.image: is not pinned/, /models\[0\]\.minReplicas: must be a whole number of at least 1 on ecs-fargate/]) {
             assert.match(message, p);
         }
     });

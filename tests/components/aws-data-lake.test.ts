@@ -106,6 +106,33 @@ describe("S3DataLake", () => {
         for (const b of ofType(prod, "aws:s3/bucket:Bucket")) assert.equal(b.inputs.forceDestroy, false, b.name);
     });
 
+    it("lets Elastic Load Balancing write access logs under loadBalancerLogPrefix only when asked (the region's ELB account, or its delivery service)", async () => {
+        const statements = (r: CapturedResource[]) => JSON.parse(named(r, "aws:s3/bucketPolicy:BucketPolicy", "lake-access-logs-policy").inputs.policy).Statement;
+        assert.deepEqual(statements(resources).filter((s: any) => s.Sid.startsWith("Elb")), [], "no load balancer: no ELB statement");
+        const { resources: withAlb } = await build({ ...base, loadBalancerLogPrefix: "alb" });
+        const elb = statements(withAlb).filter((s: any) => s.Sid.startsWith("Elb"));
+        const resource = elb[0].Resource;
+        assert.match(resource, /^arn:aws:s3:::mlops-test-access-logs-[0-9a-f]{8}\/alb\/AWSLogs\/123456789012\/\*$/);
+        assert.deepEqual(elb, [
+            // eu-west-1's Elastic Load Balancing account (ELB user guide, "Enable access logs").
+            { Sid: "ElbAccessLogsDelivery", Effect: "Allow", Principal: { AWS: "arn:aws:iam::156460612806:root" }, Action: "s3:PutObject", Resource: resource },
+            { Sid: "ElbAccessLogsDeliveryService", Effect: "Allow", Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" }, Action: "s3:PutObject", Resource: resource },
+        ]);
+    });
+
+    it("fails on a load balancer log prefix ELB refuses", async () => {
+        let error: unknown;
+        await capture({ project: "mlops", stack: "test", config: {} }, () => {
+            try {
+                new S3DataLake("lake", { ...base, loadBalancerLogPrefix: "alb/AWSLogs" });
+            } catch (e) {
+                error = e;
+            }
+        });
+        assert.ok(error instanceof ValidationError);
+        assert.match(error.message, /loadBalancerLogPrefix: is not a key prefix ELB accepts/);
+    });
+
     it("fails on bad zones, prefixes and retentions, listing every problem and registering nothing", async () => {
         let error: unknown;
         const result = await capture({ project: "mlops", stack: "test", config: {} }, () => {

@@ -12,7 +12,8 @@ import { AwsAlertTopic } from "../../components/observability/aws";
 import { AwsContainerRegistry } from "../../components/registry/aws";
 import { AwsSecureBucket } from "../../components/storage/aws";
 import { ValidationError } from "../../components/shared/problems";
-import { capture } from "../../stacks/plan/capture";
+import { shortHash } from "../../components/shared/naming";
+import { capture, SECRET } from "../../stacks/plan/capture";
 import { CapturedResource, ofType, only } from "../harness";
 
 const KEY = "arn:aws:kms:eu-west-1:123456789012:key/k";
@@ -265,15 +266,42 @@ describe("AwsContainerRegistry", () => {
 });
 
 describe("AwsAlertTopic", () => {
-    it("encrypts the topic with the key and subscribes the email when given", async () => {
-        const resources = await build(() => new AwsAlertTopic("alerts", { kmsKeyArn: KEY, email: "ml-oncall@example.com" }));
+    const subscriptions = (resources: CapturedResource[]) => ofType(resources, "aws:sns/topicSubscription:TopicSubscription");
+
+    it("encrypts the topic with the key and subscribes every email and webhook", async () => {
+        const resources = await build(() => new AwsAlertTopic("alerts", { kmsKeyArn: KEY, emails: ["ml-oncall@example.com", "lead@example.org"], webhooks: ["https://hooks.example.com/T0/abc"] }));
         assert.equal(only(resources, "aws:sns/topic:Topic").inputs.kmsMasterKeyId, KEY);
-        const sub = only(resources, "aws:sns/topicSubscription:TopicSubscription").inputs;
-        assert.deepEqual([sub.protocol, sub.endpoint], ["email", "ml-oncall@example.com"]);
-        assert.deepEqual(ofType(await build(() => new AwsAlertTopic("alerts", { kmsKeyArn: pulumi.output(KEY) })), "aws:sns/topicSubscription:TopicSubscription"), []);
+        const subs = subscriptions(resources).map((r) => [r.name, r.inputs.protocol, r.inputs.endpoint]);
+        assert.deepEqual(new Set(subs.map((x) => JSON.stringify(x))), new Set([
+            [`alerts-email-${shortHash("ml-oncall@example.com", 8)}`, "email", "ml-oncall@example.com"],
+            [`alerts-email-${shortHash("lead@example.org", 8)}`, "email", "lead@example.org"],
+            // Webhook URLs often carry a token: the endpoint is a secret and the name holds no part of it.
+            ["alerts-webhook-0", "https", SECRET],
+        ].map((x) => JSON.stringify(x))));
     });
 
-    it("fails when the email is not an address", async () => {
-        assert.match(await rejected(() => new AwsAlertTopic("alerts", { kmsKeyArn: KEY, email: "not-an-address" }), /AwsAlertTopic "alerts" is invalid/), /email: is not an email address/);
+    it("keeps the former alarmEmail subscription (`alerts-email`) as the first email's alias", async () => {
+        const aliases: Record<string, unknown[]> = {};
+        await build(() => {
+            // The plan does not capture aliases: read them from the options the component passes.
+            pulumi.runtime.registerStackTransformation((t) => {
+                if (t.type === "aws:sns/topicSubscription:TopicSubscription") aliases[t.name] = [...((t.opts.aliases as unknown[]) ?? [])];
+                return undefined;
+            });
+            new AwsAlertTopic("alerts", { kmsKeyArn: KEY, emails: ["ml-oncall@example.com", "lead@example.org"] });
+        });
+        assert.deepEqual(aliases, { [`alerts-email-${shortHash("ml-oncall@example.com", 8)}`]: [{ name: "alerts-email" }], [`alerts-email-${shortHash("lead@example.org", 8)}`]: [] });
+    });
+
+    it("subscribes nothing when no target is given (dev)", async () => {
+        assert.deepEqual(subscriptions(await build(() => new AwsAlertTopic("alerts", { kmsKeyArn: pulumi.output(KEY) }))), []);
+    });
+
+    it("fails when an email is not an address, is listed twice, or a webhook is not https", async () => {
+        const message = await rejected(() => new AwsAlertTopic("alerts", { kmsKeyArn: KEY, emails: ["a@example.com", "not-an-address", "a@example.com"], webhooks: ["http://hooks.example.com/x"] }), /AwsAlertTopic "alerts" is invalid/);
+        assert.match(message, /emails\[1\]: is not an email address/);
+        assert.match(message, /emails\[2\]: is listed twice/);
+        assert.match(message, /webhooks\[0\]: is not an https:\/\/ URL/);
+        assert.doesNotMatch(message, /hooks\.example\.com/, "a webhook URL may be a secret and is never printed");
     });
 });

@@ -215,6 +215,20 @@ describe("SageMakerInference (sagemaker-endpoint)", () => {
         assert.deepEqual([logs.name, logs.retentionInDays, logs.kmsKeyId], [`/aws/sagemaker/Endpoints/${INF2_ENDPOINT}`, 365, KEY]);
     });
 
+    it("keeps the old endpoint's log group when a new accelerator replaces the endpoint: retained and skipDestroy, never protected", async () => {
+        const { resources: g5 } = await build(() => new SageMakerInference("inference", { ...sagemakerArgs, models: [{ ...sagemakerArgs.models[0], accelerator: { type: "nvidia-a10g", count: 1 } }] }));
+        const before = only(resources, "aws:cloudwatch/logGroup:LogGroup");
+        const after = only(g5, "aws:cloudwatch/logGroup:LogGroup");
+        // Same logical resource, new physical name: Pulumi replaces it. The old group must outlive that.
+        assert.equal(after.urn, before.urn);
+        assert.notEqual(after.inputs.name, before.inputs.name);
+        assert.equal(after.inputs.name, `/aws/sagemaker/Endpoints/${only(g5, "aws:sagemaker/endpoint:Endpoint").inputs.name}`);
+        for (const group of [before, after]) {
+            assert.deepEqual([group.inputs.skipDestroy, group.options.retainOnDelete], [true, true], "the replaced group is kept and expires by its retention");
+            assert.equal(group.options.protect, false, "protect would block the routine replacement");
+        }
+    });
+
     it("captures requests and responses into the lake, encrypted", () => {
         const capture = only(resources, "aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs.dataCaptureConfig;
         assert.deepEqual(capture, {
@@ -354,6 +368,11 @@ describe("SageMakerInference (sagemaker-serverless)", () => {
         assert.equal(ofType(resources, "aws:appautoscaling/target:Target").length, 0);
         assert.equal(ofType(resources, "aws:ec2/securityGroup:SecurityGroup").length, 0);
         assert.equal(only(resources, "aws:sagemaker/endpoint:Endpoint").inputs.deploymentConfig, undefined);
+    });
+
+    it("keeps its log group too (a switch to sagemaker-endpoint renames it)", () => {
+        const logs = only(resources, "aws:cloudwatch/logGroup:LogGroup");
+        assert.deepEqual([logs.inputs.skipDestroy, logs.options.retainOnDelete, logs.options.protect], [true, true, false]);
     });
 
     it("alarms on errors, rejected requests and latency, with no rollback alarm (no blue/green update to roll back)", () => {

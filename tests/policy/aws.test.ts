@@ -1,6 +1,7 @@
 /** AWS rules: data lake, audit and keys, IAM, containers and serving. */
 import * as audit from "../../policy/rules/aws/audit-keys";
 import * as ctr from "../../policy/rules/aws/containers";
+import * as edge from "../../policy/rules/aws/edge-alerts";
 import * as iam from "../../policy/rules/aws/iam";
 import * as s3 from "../../policy/rules/aws/s3";
 import * as srv from "../../policy/rules/aws/serving";
@@ -495,6 +496,59 @@ describe("aws rules", () => {
                 { when: "maxCapacity equals minCapacity", set: { "svc-scaling:maxCapacity": 2 }, problems: ["its scaling target cannot scale out (maxCapacity 2, minCapacity 2)"] },
             ],
             unknown: { "svc-scaling:minCapacity": 0 },
+        });
+    });
+
+    describe("load balancers, alert delivery and log groups that outlive replacements", () => {
+        describeRule({
+            rule: edge.albListenerTls,
+            golden: () => [f.httpsListener(), f.redirectListener()],
+            passes: [{ when: "a TLS 1.3-only policy is used", set: { "https:sslPolicy": "ELBSecurityPolicy-TLS13-1-3-2021-06" } }],
+            fails: [
+                { when: "port 80 forwards plain HTTP to the targets (the old behaviour)", set: { "redirect:defaultActions": [{ type: "forward", targetGroupArn: "tg" }] }, problems: ["the HTTP listener on port 80 serves plain HTTP instead of redirecting to HTTPS"], on: "redirect" },
+                { when: "the redirect goes to HTTP", set: { "redirect:defaultActions.0.redirect.protocol": "HTTP" }, problems: ["the HTTP listener on port 80 serves plain HTTP instead of redirecting to HTTPS"], on: "redirect" },
+                { when: "the HTTPS listener allows TLS 1.0 (the 2016 default policy)", set: { "https:sslPolicy": "ELBSecurityPolicy-2016-08" }, problems: ["sslPolicy is ELBSecurityPolicy-2016-08, not a TLS 1.2+ policy"] },
+                { when: "the HTTPS listener names no policy", set: { "https:sslPolicy": undefined }, problems: ["sslPolicy is unset (ELBSecurityPolicy-2016-08 allows TLS 1.0), not a TLS 1.2+ policy"] },
+            ],
+            unknown: { "https:sslPolicy": 0 },
+        });
+
+        describeRule({
+            rule: edge.albAccessLogs,
+            golden: () => [f.loadBalancer()],
+            passes: [{ when: "a network load balancer (its access logs cover TLS listeners only) is left to its own rules", set: { loadBalancerType: "network", accessLogs: undefined } }],
+            fails: [
+                { when: "access logs are off (the old behaviour)", set: { accessLogs: undefined }, problems: ["accessLogs is not enabled with a bucket"] },
+                { when: "access logs are disabled", set: { "accessLogs.enabled": false }, problems: ["accessLogs is not enabled with a bucket"] },
+                { when: "no bucket is named", set: { "accessLogs.bucket": undefined }, problems: ["accessLogs is not enabled with a bucket"] },
+            ],
+            unknown: { "accessLogs.enabled": 0 },
+        });
+
+        describeRule({
+            rule: edge.alertsReachSomeone,
+            golden: () => [f.alertTopic(), f.alertSubscription(), f.alarm()],
+            passes: [{ when: "the alarm notifies a topic outside the stack (an ARN)", drop: ["alerts-topic", "alerts-email"], add: [{ ...f.alarm(), deps: {} }] }],
+            fails: [
+                { when: "the topic has no subscription (the old prod stack without alarmEmail)", drop: ["alerts-email"], problems: ["notifies an SNS topic with no subscription: nobody hears it"], on: "iris-errors-alarm" },
+                { when: "the alarm has no actions", set: { "iris-errors-alarm:alarmActions": [] }, problems: ["has no alarmActions: it notifies nobody"], on: "iris-errors-alarm" },
+                { when: "the only subscription is to another topic", drop: ["alerts-email"], add: [{ name: "other-topic", type: AWS.snsTopic, props: {} }, { ...f.alertSubscription(), deps: { topic: ["other-topic"] } }], problems: ["notifies an SNS topic with no subscription: nobody hears it"], on: "iris-errors-alarm" },
+            ],
+            unknown: { "iris-errors-alarm:alarmActions": 0 },
+        });
+
+        describeRule({
+            rule: edge.logGroupOutlivesReplacement,
+            golden: () => [f.endpointLogGroup()],
+            passes: [
+                { when: "a log group named after the model, not a replaceable resource, is deleted with it", set: { name: "/mlops-dev/lambda/iris", skipDestroy: undefined } },
+                { when: "an auto-named log group", set: { name: undefined, skipDestroy: undefined } },
+            ],
+            fails: [
+                { when: "the SageMaker endpoint's log group is deleted on replacement (the old behaviour)", set: { skipDestroy: undefined }, problems: ["/aws/sagemaker/Endpoints/mlops-prod-iris-1a2b follows a replaceable resource's name, and without skipDestroy its logs are deleted with the old resource"] },
+                { when: "a Lambda function's default log group is not kept", set: { name: "/aws/lambda/iris-fn-1234567", skipDestroy: false }, problems: ["/aws/lambda/iris-fn-1234567 follows a replaceable resource's name, and without skipDestroy its logs are deleted with the old resource"] },
+            ],
+            unknown: { skipDestroy: 0 },
         });
     });
 });

@@ -147,11 +147,13 @@ function invariants(plan: Plan, environment: "dev" | "prod") {
         for (const d of deployments) {
             const prefix = d.name.replace(/-(fn|endpoint|service)$/, "");
             const roles = ["errors", d.type === "aws:lambda/function:Function" ? "throttles" : "rejected", "latency", ...(d.inputs.deploymentConfig ? ["rollback"] : [])];
-            assert.deepEqual(alarms.filter((a) => a.startsWith(`${prefix}-`)).sort(), roles.map((role) => `${prefix}-${role}-alarm`).sort(), d.name);
+            const certificate = d.type === "aws:ecs/service:Service" && ofType(plan, "aws:acm/certificate:Certificate").length > 0 ? ["certificate-expiry"] : [];
+            assert.deepEqual(alarms.filter((a) => a.startsWith(`${prefix}-`)).sort(), [...roles, ...certificate].map((role) => `${prefix}-${role}-alarm`).sort(), d.name);
             if (d.inputs.deploymentConfig) assert.match(d.inputs.deploymentConfig.autoRollbackConfiguration.alarms[0].alarmName, new RegExp(`^${prefix}-rollback-alarm-`), d.name);
         }
         for (const a of ofType(plan, T.alarm)) {
             assert.match(a.inputs.alarmActions[0], /^arn:aws:sns:/, a.name);
+            if (a.name.endsWith("-certificate-expiry-alarm")) continue;
             assert.equal(a.inputs.treatMissingData, "notBreaching", a.name);
             if (/-(errors|rejected|rollback)-alarm$/.test(a.name)) assert.equal(a.inputs.metricQueries.find((q: any) => q.returnData).expression, "100 * errors / MAX([errors, requests])", a.name);
         }
@@ -224,7 +226,34 @@ describe("aws-prod: production protections and accelerated serving", () => {
         assert.equal(one(plan, "aws:appautoscaling/target:Target", "serving-iris-scaling").inputs.minCapacity, 2);
         const alb = one(plan, "aws:lb/loadBalancer:LoadBalancer").inputs;
         assert.deepEqual([alb.internal, alb.enableDeletionProtection, alb.dropInvalidHeaderFields], [true, true, true]);
-        assert.match((plan.outputs as any).containerService.endpoints.iris, /^http:\/\/internal-/);
+        assert.match((plan.outputs as any).containerService.endpoints.iris, /^https:\/\/internal-/);
+    });
+
+    it("serves the load balancer on HTTPS with the stack-issued certificate, redirects 80 to 443, and logs access to the lake's log bucket under alb/", () => {
+        const listeners = Object.fromEntries(ofType(plan, "aws:lb/listener:Listener").map((l) => [l.name, l.inputs]));
+        assert.deepEqual(Object.keys(listeners).sort(), ["serving-iris-http-redirect", "serving-iris-listener"]);
+        assert.deepEqual([listeners["serving-iris-listener"].protocol, listeners["serving-iris-listener"].port, listeners["serving-iris-listener"].sslPolicy], ["HTTPS", 443, "ELBSecurityPolicy-TLS13-1-2-2021-06"]);
+        assert.deepEqual(listeners["serving-iris-http-redirect"].defaultActions[0].redirect, { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" });
+        assert.match(listeners["serving-iris-listener"].certificateArn, /^arn:aws:acm:us-east-1:\d{12}:certificate\/serving-iris-certificate-/);
+        assert.match((plan.outputs as any).aws.servingCaCertificate, /^-----BEGIN CERTIFICATE-----/);
+        const logBucket = one(plan, T.bucket, "lake-access-logs-bucket").inputs.bucket;
+        assert.deepEqual(one(plan, "aws:lb/loadBalancer:LoadBalancer").inputs.accessLogs, { enabled: true, bucket: logBucket, prefix: "alb" });
+        const policy = JSON.parse(one(plan, T.policy, "lake-access-logs-policy").inputs.policy);
+        assert.ok(policy.Statement.some((st: any) => st.Sid === "ElbAccessLogsDelivery" && st.Resource === `arn:aws:s3:::${logBucket}/alb/AWSLogs/123456789012/*`));
+        assert.deepEqual(one(plan, T.sse, "lake-access-logs-encryption").inputs.rules[0].applyServerSideEncryptionByDefault, { sseAlgorithm: "AES256" }, "ELB delivers only to SSE-S3 buckets");
+    });
+
+    it("subscribes the on-call address from mlops:notifications to the alert topic", () => {
+        const subs = ofType(plan, "aws:sns/topicSubscription:TopicSubscription").map((r) => [r.inputs.protocol, r.inputs.endpoint]);
+        assert.deepEqual(subs, [["email", "ml-oncall@example.com"]]);
+    });
+
+    it("keeps every serving log group on delete, and never protects the SageMaker endpoint's (it follows the endpoint's name)", () => {
+        for (const g of ofType(plan, T.logGroup).filter((l) => /^\/(aws\/sagemaker\/Endpoints|mlops-aws-prod\/ecs)\//.test(l.inputs.name ?? ""))) {
+            assert.deepEqual([g.inputs.skipDestroy, g.options.retainOnDelete], [true, true], g.name);
+            assert.equal(g.options.protect, !g.inputs.name.startsWith("/aws/sagemaker/"), g.name);
+        }
+        assert.equal(ofType(plan, T.logGroup).filter((l) => (l.inputs.name ?? "").startsWith("/aws/sagemaker/Endpoints/")).length, 1);
     });
 
     it("trains on the catalog's A10G instance with spot capacity", () => {
@@ -258,6 +287,18 @@ describe("aws stacks: one-line config edits and config errors", () => {
         const config = resources.find((r) => r.type === "aws:sagemaker/endpointConfiguration:EndpointConfiguration")!;
         assert.equal(config.inputs.productionVariants[0].instanceType, "ml.g5.xlarge");
         assert.equal(config.inputs.kmsKeyArn, undefined);
+        // A new endpoint name, so a new log group under the same URN: the old one must be kept, not deleted.
+        const logs = resources.find((r) => r.type === "aws:cloudwatch/logGroup:LogGroup" && r.name === "inference-iris-neuron-logs")!;
+        const shipped = one(await shippedPlan("aws-prod"), "aws:cloudwatch/logGroup:LogGroup", "inference-iris-neuron-logs");
+        assert.notEqual(logs.inputs.name, shipped.inputs.name);
+        assert.deepEqual([shipped.inputs.skipDestroy, shipped.options.retainOnDelete, shipped.options.protect], [true, true, false]);
+    });
+
+    it("stops with one message when prod still sets mlPlatform.aws.alarmEmail, naming where it moved", async () => {
+        const { resources, error } = await variant("aws-prod", (c) => ({ ...c, "mlops:mlPlatform": JSON.stringify({ ...JSON.parse(c["mlops:mlPlatform"]), aws: { alarmEmail: "ml-oncall@example.com" } }) }));
+        assert.ok(error instanceof ValidationError, String(error));
+        assert.match(error.message, /mlops:mlPlatform\.aws\.alarmEmail: has moved to `mlops:notifications\.emails`/);
+        assert.deepEqual(resources.map((r) => r.type), ["pulumi:pulumi:Stack"]);
     });
 
     it("switches dev's serverless inference to sagemaker-serverless once the model has inference code", async () => {

@@ -35,19 +35,20 @@ describe("AWS stack config (mlops:<section>.aws)", () => {
     it("defaults to a cheap network (two zones, no NAT, no interface endpoints) and secure settings", () => {
         const aws = parse({}).aws!;
         assert.deepEqual(aws.network, { vpcCidr: "10.40.0.0/16", availabilityZones: 2, natGateways: 0, interfaceEndpoints: false, flowLogs: true });
-        assert.deepEqual(aws.mlPlatform, { studio: true, cpuTrainingInstanceType: "ml.m5.xlarge", alarmEmail: undefined });
+        assert.deepEqual(aws.mlPlatform, { studio: true, cpuTrainingInstanceType: "ml.m5.xlarge" });
         assert.deepEqual(aws.dataLake, { coldStorageClass: "STANDARD_IA", catalogEncryption: true, dataAccessTrail: true, forceDestroy: true, queryBytesScannedCutoffGiB: 10 });
-        assert.deepEqual(aws.containerService, { publicIngress: false, certificateArn: undefined, allowedCidrs: undefined, latencyThresholdMs: 1000 });
+        // HTTPS by default: no certificate means the stack issues one; plain HTTP is an explicit opt-out.
+        assert.deepEqual(aws.containerService, { publicIngress: false, certificateArn: undefined, plainHttp: false, allowedCidrs: undefined, latencyThresholdMs: 1000 });
         assert.deepEqual(aws.serverlessInference, { reserveLambdaConcurrency: true, lambdaTimeoutSeconds: 30, dataCaptureSamplingPercent: 100, latencyThresholdMs: 1000 });
-        assert.equal(parse({}, "prod").aws!.dataLake.forceDestroy, false, "prod buckets are never force-destroyed");
+        assert.equal(parse({ notifications: { emails: ["ml-oncall@example.com"] } }, "prod").aws!.dataLake.forceDestroy, false, "prod buckets are never force-destroyed");
     });
 
     it("reads every setting, including the provider's region and the model code directories", () => {
         const c = parse({
             "aws:region": "eu-west-1",
-            mlPlatform: { aws: { vpcCidr: "10.8.0.0/16", availabilityZones: 3, natGateways: 3, interfaceEndpoints: true, flowLogs: false, studio: false, alarmEmail: "ml@example.com" } },
+            mlPlatform: { aws: { vpcCidr: "10.8.0.0/16", availabilityZones: 3, natGateways: 3, interfaceEndpoints: true, flowLogs: false, studio: false } },
             dataLake: { aws: { coldStorageClass: "GLACIER_IR", dataAccessTrail: false } },
-            containerService: { aws: { publicIngress: true, allowedCidrs: ["10.0.0.0/8"] } },
+            containerService: { aws: { publicIngress: true, allowedCidrs: ["10.0.0.0/8"], certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789012" } },
             serverlessInference: { aws: { lambdaTimeoutSeconds: 60, reserveLambdaConcurrency: false } },
             models: [{ ...iris, aws: { lambdaCode: "samples/aws/lambda", sagemakerCode: "samples/aws/sagemaker", lambdaRuntime: "python3.12" } }],
         });
@@ -58,13 +59,27 @@ describe("AWS stack config (mlops:<section>.aws)", () => {
         assert.deepEqual(Object.keys(aws.models[0].sagemakerCode!), ["inference.py"]);
         assert.equal(aws.models[0].lambdaRuntime, "python3.12");
         assert.equal(aws.models[0].lambdaHandler, "handler.handler");
+        assert.equal(aws.containerService.certificateArn, "arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789012");
+        assert.equal(parse({ containerService: { aws: { plainHttp: true } } }).aws!.containerService.plainHttp, true);
+    });
+
+    it("fails when alarmEmail is still set, saying it moved to mlops:notifications.emails (and only that, once)", () => {
+        const problems = problemsOf({ mlPlatform: { aws: { alarmEmail: "ml@example.com" } } });
+        assert.deepEqual(problems.filter((p) => p.includes("alarmEmail")).length, 1, problems.join("\n"));
+        has(problems, "mlops:mlPlatform.aws.alarmEmail", "has moved to `mlops:notifications.emails`");
+    });
+
+    it("fails when the certificate is in another region than the stack, or plainHttp is set with a certificate", () => {
+        const problems = problemsOf({ "aws:region": "eu-west-1", containerService: { aws: { certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789012", plainHttp: true } } });
+        has(problems, "mlops:containerService.aws.certificateArn", "is in us-east-1, but a load balancer can only use an ACM certificate of its own region (aws:region eu-west-1)");
+        has(problems, "mlops:containerService.aws.plainHttp", "turns TLS off, yet certificateArn is set");
     });
 
     it("fails on unknown keys, bad values and settings that cost safety, listing them all", () => {
         const problems = problemsOf(
             {
                 "aws:region": "mars-1",
-                mlPlatform: { aws: { natGateway: true, availabilityZones: 1, natGateways: 3, vpcCidr: "big", alarmEmail: "nobody" } },
+                mlPlatform: { aws: { natGateway: true, availabilityZones: 1, natGateways: 3, vpcCidr: "big" } },
                 dataLake: { aws: { forceDestroy: true, coldStorageClass: "ICE" } },
                 containerService: { aws: { allowedCidrs: ["anywhere"], certificateArn: "cert" } },
                 models: [{ ...iris, aws: { lambdaCode: "samples/none", sagemakerImage: "python:3.12" } }],
@@ -76,7 +91,6 @@ describe("AWS stack config (mlops:<section>.aws)", () => {
         has(problems, "mlops:mlPlatform.aws.availabilityZones", "between 2 and 6");
         has(problems, "mlops:mlPlatform.aws.natGateways", "between 0 and 2");
         has(problems, "mlops:mlPlatform.aws.vpcCidr", "IPv4 CIDR");
-        has(problems, "mlops:mlPlatform.aws.alarmEmail", "an email address");
         has(problems, "mlops:dataLake.aws.forceDestroy", "would let `pulumi destroy` empty the prod lake");
         has(problems, "mlops:dataLake.aws.coldStorageClass", "is not an allowed value", "GLACIER_IR");
         has(problems, "mlops:containerService.aws.allowedCidrs[0]", "is not an IPv4 CIDR block");

@@ -1,9 +1,10 @@
-/** AWS rules: the data lake (S3, KMS, Glue, Athena, CloudTrail, logs), IAM, containers (ECR, ECS) and serving (Lambda, App Runner, SageMaker). */
+/** AWS rules: the data lake (S3, KMS, Glue, Athena, CloudTrail, logs), IAM, containers (ECR, ECS), serving (Lambda, App Runner, SageMaker), load balancer TLS and logs, alert delivery. */
 import { MlopsPolicy } from "../meta";
 import { auditAndKeyRules } from "./audit-keys";
 import { containerRules } from "./containers";
+import { edgeAndAlertRules } from "./edge-alerts";
 import { iamRules } from "./iam";
 import { s3Rules } from "./s3";
 import { servingRules } from "./serving";
 
-export const awsRules: readonly MlopsPolicy[] = [...s3Rules, ...auditAndKeyRules, ...iamRules, ...containerRules, ...servingRules];
+export const awsRules: readonly MlopsPolicy[] = [...s3Rules, ...auditAndKeyRules, ...iamRules, ...containerRules, ...servingRules, ...edgeAndAlertRules];

@@ -40,4 +40,9 @@ export const AWS = {
     sagemakerEndpoint: "aws:sagemaker/endpoint:Endpoint",
     sagemakerModel: "aws:sagemaker/model:Model",
     sagemakerModelPackageGroup: "aws:sagemaker/modelPackageGroup:ModelPackageGroup",
+    loadBalancer: ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"],
+    listener: ["aws:lb/listener:Listener", "aws:alb/listener:Listener"],
+    metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    snsTopic: "aws:sns/topic:Topic",
+    snsSubscription: "aws:sns/topicSubscription:TopicSubscription",
 } as const;

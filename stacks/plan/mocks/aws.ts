@@ -29,6 +29,9 @@ function parts(type: string): [string, string] {
 /** AWS's prebuilt-image registries (aws/sagemaker-python-sdk image_uri_config, DLC account per region). */
 const DLC_REGISTRIES: Record<string, string> = { "af-south-1": "626614931356", "ap-east-1": "871362719292", "eu-south-1": "692866216735", "me-south-1": "217643126080" };
 
+/** Elastic Load Balancing's log-writing account per region (ELB user guide, "Enable access logs"). */
+const ELB_ACCOUNTS: Record<string, string> = { "us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-1": "027434742980", "us-west-2": "797873946194", "eu-west-1": "156460612806", "eu-central-1": "054676820928" };
+
 export const awsMocks: ProviderMocks = {
     state(type, name, inputs) {
         const r = region();
@@ -86,6 +89,10 @@ export const awsMocks: ProviderMocks = {
             case "aws:index/getAvailabilityZones:getAvailabilityZones": {
                 const letters = ["a", "b", "c", "d", "e", "f"];
                 return { names: letters.map((l) => `${r}${l}`), zoneIds: letters.map((_, i) => `use1-az${i + 1}`), groupNames: [r], id: r, region: r };
+            }
+            case "aws:elb/getServiceAccount:getServiceAccount": {
+                const id = ELB_ACCOUNTS[r] ?? ELB_ACCOUNTS["us-east-1"];
+                return { id, arn: `arn:aws:iam::${id}:root`, region: r };
             }
             case "aws:sagemaker/getPrebuiltEcrImage:getPrebuiltEcrImage": {
                 const registryId = DLC_REGISTRIES[r] ?? "763104351884";

@@ -7,11 +7,13 @@ import { awsMocks } from "./aws";
 import { azureMocks } from "./azure";
 import { gcpMocks } from "./gcp";
 import { kubernetesMocks, randomMocks } from "./kubernetes";
+import { tlsMocks } from "./tls";
 import { ProviderMocks } from "./types";
 
 const BY_PACKAGE: Record<string, ProviderMocks> = {
     kubernetes: kubernetesMocks,
     random: randomMocks,
+    tls: tlsMocks,
     aws: awsMocks,
     gcp: gcpMocks,
     "azure-native": azureMocks,
