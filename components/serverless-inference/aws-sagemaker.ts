@@ -27,14 +27,20 @@ export function servingImage(accelerator: AcceleratorSettings | undefined): { re
 }
 
 /**
- * A real-time endpoint's name carries a hash of its instance type. SageMaker refuses to move a variant
- * that Application Auto Scaling manages to another instance type ("Update endpoints that use auto
- * scaling"), so a new instance type makes a new endpoint (created before the old one is deleted) instead
- * of a failed update. A new model or code version keeps the endpoint and updates it blue/green.
+ * A real-time endpoint's name ends in a generation: random hex drawn anew whenever its instance type
+ * changes (`ENDPOINT_GENERATION_BYTES`, kept in state). SageMaker refuses to move a variant that
+ * Application Auto Scaling manages to another instance type ("Update endpoints that use auto scaling"),
+ * so a new instance type makes a new endpoint (created before the old one is deleted) instead of a failed
+ * update. A new model or code version keeps the endpoint and updates it blue/green. The generation is
+ * never derived from the instance type: the old endpoint's log group is kept, and going back to an
+ * earlier instance type must not collide with it.
  */
-export function endpointName(namePrefix: string, model: string, instanceType: string): string {
-    return `${fitName([namePrefix, model], 58)}-${shortHash(instanceType, 4)}`;
+export function endpointName(namePrefix: string, model: string, generation: string): string {
+    return `${fitName([namePrefix, model], 63 - 1 - 2 * ENDPOINT_GENERATION_BYTES)}-${generation}`;
 }
+
+/** Random bytes in an endpoint's generation (hex: twice as many characters). */
+export const ENDPOINT_GENERATION_BYTES = 3;
 
 /** The log group SageMaker writes an endpoint's logs to (a fixed name: the stack must create it first to set retention and the key). */
 export function sagemakerEndpointLogGroupName(endpointName: string): string {

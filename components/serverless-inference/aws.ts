@@ -24,12 +24,13 @@ import * as s3 from "@pulumi/aws/s3";
 import * as sagemaker from "@pulumi/aws/sagemaker";
 import * as sqs from "@pulumi/aws/sqs";
 import * as vpc from "@pulumi/aws/vpc";
+import { RandomId } from "@pulumi/random/randomId";
 import { logGroupName, sagemakerName } from "../data-lake/aws-naming";
 import { awsAccount, policyJson, serviceRole } from "../identity/aws";
 import { createAlarms, lambdaAlarms, rollbackAlarm, sagemakerAlarms } from "../observability/aws";
 import { ServerlessInference, ServerlessInferenceArgs } from "./contract";
 import { lambdaMemoryMb, LambdaModelCode, lambdaRoleStatements } from "./aws-lambda";
-import { artifactKey, endpointName as instanceEndpointName, sagemakerEndpointLogGroupName, hasInstanceStore, inferenceRoleStatements, modelTarball, repositoryArnOfImage, SageMakerArtifact, servingImage } from "./aws-sagemaker";
+import { artifactKey, ENDPOINT_GENERATION_BYTES, endpointName as instanceEndpointName, sagemakerEndpointLogGroupName, hasInstanceStore, inferenceRoleStatements, modelTarball, repositoryArnOfImage, SageMakerArtifact, servingImage } from "./aws-sagemaker";
 import { validateLambda, validateSageMaker } from "./aws-validate";
 
 /** The variant every endpoint serves its model on. */
@@ -266,14 +267,17 @@ export class SageMakerInference extends pulumi.ComponentResource implements Serv
                 },
                 { parent: this },
             );
-            const endpointName = serverless ? sagemakerName([args.namePrefix, m.name]) : instanceEndpointName(args.namePrefix, m.name, s.instanceType);
+            // A new instance type draws a new generation, hence a new endpoint name (see endpointName).
+            const generation = serverless ? undefined : new RandomId(`${prefix}-generation`, { byteLength: ENDPOINT_GENERATION_BYTES, keepers: { instanceType: s.instanceType } }, { parent: this });
+            const endpointName = generation ? generation.hex.apply((g) => instanceEndpointName(args.namePrefix, m.name, g)) : pulumi.output(sagemakerName([args.namePrefix, m.name]));
             // SageMaker writes the endpoint's logs here; created first so it has a retention and the key. Its
             // name follows the endpoint's, so a new instance type replaces it: the old group is kept (never
-            // deleted, in any environment) and expires by its retention. Not protected: protect would block
-            // that routine replacement.
+            // deleted, in any environment) and expires by its retention; the new name never repeats an old
+            // one, so going back to an earlier instance type does not collide with the kept group. Not
+            // protected: protect would block that routine replacement.
             const logGroup = new cloudwatch.LogGroup(
                 `${prefix}-logs`,
-                { name: sagemakerEndpointLogGroupName(endpointName), retentionInDays: args.logRetentionDays ?? 365, kmsKeyId: args.kmsKeyArn, skipDestroy: true, tags },
+                { name: endpointName.apply(sagemakerEndpointLogGroupName), retentionInDays: args.logRetentionDays ?? 365, kmsKeyId: args.kmsKeyArn, skipDestroy: true, tags },
                 { parent: this, retainOnDelete: true },
             );
             const alarms = createAlarms(

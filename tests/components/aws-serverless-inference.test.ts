@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { LambdaInference, LambdaInferenceArgs, SageMakerInference, SageMakerInferenceArgs } from "../../components/serverless-inference/aws";
-import { endpointName, modelTarball } from "../../components/serverless-inference/aws-sagemaker";
+import { ENDPOINT_GENERATION_BYTES, endpointName, modelTarball } from "../../components/serverless-inference/aws-sagemaker";
+import { mockRandomIdHex } from "../../stacks/plan/mocks/kubernetes";
 import { ModelServingSpec } from "../../components/shared/model";
 import { ValidationError } from "../../components/shared/problems";
 import { capture } from "../../stacks/plan/capture";
@@ -170,7 +171,7 @@ describe("LambdaInference", () => {
 });
 
 const artifacts = { iris: { files: { "model.json": "{}" }, code: { "inference.py": "def model_fn(d):\n    return {}\n" } } };
-const INF2_ENDPOINT = endpointName("mlops-test", "iris", "ml.inf2.xlarge");
+const INF2_ENDPOINT = endpointName("mlops-test", "iris", mockRandomIdHex({ instanceType: "ml.inf2.xlarge" }, ENDPOINT_GENERATION_BYTES));
 const sagemakerArgs: SageMakerInferenceArgs = {
     models: [{ ...iris, minReplicas: 0, maxReplicas: 4, accelerator: { type: "aws-inferentia2", count: 1 } }],
     namePrefix: "mlops-test",
@@ -229,6 +230,21 @@ describe("SageMakerInference (sagemaker-endpoint)", () => {
         }
     });
 
+    it("names the endpoint after a random generation drawn anew with each instance type, so going back to an earlier one never collides with its kept log group", async () => {
+        const generation = only(resources, "random:index/randomId:RandomId");
+        assert.deepEqual([generation.inputs.keepers, generation.inputs.byteLength], [{ instanceType: "ml.inf2.xlarge" }, ENDPOINT_GENERATION_BYTES]);
+        const endpoint = only(resources, "aws:sagemaker/endpoint:Endpoint").inputs;
+        assert.equal(endpoint.name, endpointName("mlops-test", "iris", mockRandomIdHex(generation.inputs.keepers, ENDPOINT_GENERATION_BYTES)));
+        // The name depends on the generation only: the same generation under another instance type names nothing new.
+        assert.equal(endpointName("mlops-test", "iris", "abc123"), "mlops-test-iris-abc123");
+    });
+
+    it("fits the longest endpoint name with its generation into SageMaker's 63 characters", () => {
+        const name = endpointName("mlops-" + "x".repeat(40), "m".repeat(24), "f".repeat(2 * ENDPOINT_GENERATION_BYTES));
+        assert.ok(name.length <= 63, `${name.length}`);
+        assert.match(name, /-ffffff$/);
+    });
+
     it("captures requests and responses into the lake, encrypted", () => {
         const capture = only(resources, "aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs.dataCaptureConfig;
         assert.deepEqual(capture, {
@@ -257,7 +273,7 @@ describe("SageMakerInference (sagemaker-endpoint)", () => {
     it("updates blue/green and rolls back on a separate alarm: a 5XX rate sustained in 3 of 5 minutes of the bake", () => {
         const endpoint = only(resources, "aws:sagemaker/endpoint:Endpoint").inputs;
         assert.equal(endpoint.name, INF2_ENDPOINT);
-        assert.match(INF2_ENDPOINT, /^mlops-test-iris-[0-9a-f]{4}$/);
+        assert.match(INF2_ENDPOINT, /^mlops-test-iris-[0-9a-f]{6}$/);
         const dimensions = { EndpointName: INF2_ENDPOINT, VariantName: "AllTraffic" };
         const rollback = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.name === "inference-iris-rollback-alarm")!;
         assert.deepEqual(rateInputs(rollback.inputs), {

@@ -16,10 +16,20 @@ export const kubernetesMocks: ProviderMocks = {
     },
 };
 
+/** A RandomId's hex: random in a real run; here derived from its keepers, so new keepers give a new id as they would. */
+export function mockRandomIdHex(keepers: Record<string, unknown>, byteLength: number): string {
+    return createHash("sha256").update(JSON.stringify(keepers)).digest("hex").slice(0, 2 * byteLength);
+}
+
 export const randomMocks: ProviderMocks = {
     state(type, _name, inputs) {
         if (type === "random:index/randomPassword:RandomPassword" || type === "random:index/randomString:RandomString") {
             return { result: "x".repeat(Number(inputs.length ?? 16)) };
+        }
+        if (type === "random:index/randomId:RandomId") {
+            const hex = mockRandomIdHex(inputs.keepers ?? {}, Number(inputs.byteLength ?? 8));
+            const bytes = Buffer.from(hex, "hex");
+            return { hex, b64Std: bytes.toString("base64"), b64Url: bytes.toString("base64url"), dec: BigInt(`0x${hex}`).toString() };
         }
         if (type === "random:index/randomBytes:RandomBytes") {
             const bytes = Buffer.alloc(Number(inputs.length ?? 32), 7);
