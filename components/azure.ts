@@ -14,3 +14,6 @@ export * from "./observability/azure";
 export * from "./observability/azure-alerts";
 export * from "./naming/azure";
 export * from "./network/azure";
+export * from "./network/azure-layout";
+export * from "./network/azure-network";
+export * from "./network/azure-private-endpoint";

@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
+import * as privatedns from "@pulumi/azure-native/privatedns";
 import { AppPlan, appTemplate, dedicatedProfileTypes, fileSecrets, workloadProfiles } from "./azure-apps";
 import { AzureWorkloadIdentity } from "../identity/azure";
 import { cidrRange } from "../network/azure";
@@ -14,6 +15,7 @@ import { diagnosticSetting, servingAlertRules } from "../observability/azure";
 import { AlertThresholds } from "../observability/azure-alerts";
 import { ModelServingSpec } from "../shared/model";
 import { shortHash } from "../shared/naming";
+import { Problems } from "../shared/problems";
 
 export interface ContainerAppsHost {
     /** `svc` (container service) or `inf` (serverless inference): keeps the two apart in one resource group. */
@@ -25,12 +27,66 @@ export interface ContainerAppsHost {
     readonly logAnalyticsWorkspaceId: pulumi.Input<string>;
     /** Registry the apps may pull from with their identity (AcrPull on it). */
     readonly registry?: { readonly id: pulumi.Input<string>; readonly loginServer: pulumi.Input<string> };
+    /** Apps reachable from outside their environment (the internet, or only the network when `network.internal`). */
     readonly external: boolean;
     readonly allowedIpRanges: readonly string[];
+    /** Put the environment in this subnet; `internal` gives it a private load balancer only. @default - no network (public environment) */
+    readonly network?: ContainerAppsNetwork;
+    /** Require an Entra ID token on every request (Container Apps built-in authentication). @default - none */
+    readonly auth?: ContainerAppsAuth;
+    /** Action group the alerts notify. @default - none */
+    readonly actionGroupId?: pulumi.Input<string>;
     readonly models: readonly ModelServingSpec[];
     readonly plans: readonly AppPlan[];
     readonly thresholds: AlertThresholds;
     readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface ContainerAppsNetwork {
+    /** ARM ID of a subnet of its own, delegated to Microsoft.App/environments. */
+    readonly infrastructureSubnetId: pulumi.Input<string>;
+    /** ARM ID of the virtual network, which the environment's private DNS zone is linked to. */
+    readonly virtualNetworkId: pulumi.Input<string>;
+    /** No public IP: the environment answers on a private IP in the subnet only. */
+    readonly internal: boolean;
+}
+
+export interface ContainerAppsAuth {
+    /** Application (client) ID of the Entra ID app registration callers get tokens for. */
+    readonly clientId: pulumi.Input<string>;
+    /** Entra tenant that issues the tokens. */
+    readonly tenantId: pulumi.Input<string>;
+}
+
+/** The network and authentication args both Container Apps components take (flat, as the components expose them). */
+export interface ContainerAppsAccessArgs {
+    /** ARM ID of the subnet the environment joins (its own, delegated to Microsoft.App/environments). @default - no network: a public environment */
+    readonly infrastructureSubnetId?: pulumi.Input<string>;
+    /** ARM ID of that subnet's virtual network (the environment's private DNS zone is linked to it); given with `infrastructureSubnetId`. */
+    readonly virtualNetworkId?: pulumi.Input<string>;
+    /** With a subnet: give the environment a public IP too. Without one the environment is always public. @default false */
+    readonly publicIngress?: boolean;
+    /** Entra ID app registration (client ID) whose tokens every request must carry; requests without one get 401. @default - no authentication */
+    readonly authClientId?: pulumi.Input<string>;
+    /** Entra tenant of `authClientId`; given with it. */
+    readonly tenantId?: pulumi.Input<string>;
+    /** Action group every alert notifies (`AzureAlertRecipients`). @default - none */
+    readonly actionGroupId?: pulumi.Input<string>;
+}
+
+/** Problems with the access args (pairs that must be given together). */
+export function accessProblems(a: ContainerAppsAccessArgs, problems: Problems): void {
+    if ((a.infrastructureSubnetId === undefined) !== (a.virtualNetworkId === undefined)) problems.add({ path: "infrastructureSubnetId", value: a.infrastructureSubnetId === undefined ? undefined : "[set]", message: "and virtualNetworkId must be given together" });
+    if (a.authClientId !== undefined && a.tenantId === undefined) problems.add({ path: "tenantId", value: undefined, message: "is required with authClientId (the tenant that issues the tokens)" });
+}
+
+/** The host's network and auth settings from the access args. */
+export function hostAccess(a: ContainerAppsAccessArgs): Pick<ContainerAppsHost, "network" | "auth" | "actionGroupId"> {
+    return {
+        network: a.infrastructureSubnetId !== undefined && a.virtualNetworkId !== undefined ? { infrastructureSubnetId: a.infrastructureSubnetId, virtualNetworkId: a.virtualNetworkId, internal: !(a.publicIngress ?? false) } : undefined,
+        auth: a.authClientId !== undefined && a.tenantId !== undefined ? { clientId: a.authClientId, tenantId: a.tenantId } : undefined,
+        actionGroupId: a.actionGroupId,
+    };
 }
 
 /** Creates the environment and the apps; returns model name -> `https://<fqdn>`. */
@@ -40,19 +96,22 @@ export function deployContainerApps(parent: pulumi.ComponentResource, name: stri
         `${name}-environment`,
         {
             // Dedicated GPU profiles can only be added when an environment is created: a new set makes a new name.
-            environmentName: azureNames.containerAppEnvironment(h.namePrefix, dedicated.length > 0 ? `${h.role}-${shortHash(dedicated.join(","), 4)}` : h.role),
+            // Joining a network also needs a new environment: `-vnet` keeps the old one until the new one is up.
+            environmentName: azureNames.containerAppEnvironment(h.namePrefix, [h.role, ...(dedicated.length > 0 ? [shortHash(dedicated.join(","), 4)] : []), ...(h.network ? ["vnet"] : [])].join("-")),
             resourceGroupName: h.resourceGroupName,
             location: h.location,
             // Logs go to Azure Monitor and from there (diagnostic setting) to Log Analytics: no shared key in state.
             appLogsConfiguration: { destination: "azure-monitor" },
             workloadProfiles: workloadProfiles(h.models, h.plans),
             peerTrafficConfiguration: { encryption: { enabled: true } },
-            publicNetworkAccess: "Enabled",
+            vnetConfiguration: h.network ? { infrastructureSubnetId: h.network.infrastructureSubnetId, internal: h.network.internal } : undefined,
+            publicNetworkAccess: h.network?.internal ? "Disabled" : "Enabled",
             tags: { ...h.tags },
         },
         { parent },
     );
     diagnosticSetting(`${name}-environment-diagnostics`, { resourceUri: environment.id, workspaceId: h.logAnalyticsWorkspaceId }, { parent });
+    if (h.network?.internal) internalDns(parent, name, environment, h);
 
     const restrictions = h.allowedIpRanges.length > 0 ? h.allowedIpRanges.map((r, i) => ({ name: `allow-${i}`, ipAddressRange: cidrRange(r), action: "Allow", description: "mlops allow-list" })) : undefined;
     const apps = h.models.map((m, i) => {
@@ -96,7 +155,8 @@ export function deployContainerApps(parent: pulumi.ComponentResource, name: stri
             // A new environment means a new app of the same name: the old one must go first.
             { parent, dependsOn: identity.assignments, deleteBeforeReplace: true },
         );
-        servingAlertRules(`${name}-${m.name}-alert`, { resourceGroupName: h.resourceGroupName, scope: containerApp.id, target: "containerApp", subject: `model ${m.name} (${h.role})`, thresholds: h.thresholds, tags: h.tags }, { parent });
+        if (h.auth) authConfig(parent, `${name}-${m.name}-auth`, containerApp, h.auth, h.resourceGroupName);
+        servingAlertRules(`${name}-${m.name}-alert`, { resourceGroupName: h.resourceGroupName, scope: containerApp.id, target: "containerApp", subject: `model ${m.name} (${h.role})`, thresholds: h.thresholds, actionGroupId: h.actionGroupId, tags: h.tags }, { parent });
         return containerApp;
     });
 
@@ -104,4 +164,44 @@ export function deployContainerApps(parent: pulumi.ComponentResource, name: stri
         .all(apps.map((a) => a.configuration.apply((c) => c?.ingress?.fqdn ?? "")))
         .apply((fqdns) => Object.fromEntries(h.models.map((m, i) => [m.name, `https://${fqdns[i]}`])));
     return { endpoints, environmentId: environment.id };
+}
+
+/**
+ * An internal environment's apps are named `<app>.<default domain>` and answer on the environment's private
+ * IP: a private zone for that domain with a wildcard record makes the names resolve inside the network.
+ */
+function internalDns(parent: pulumi.ComponentResource, name: string, environment: app.ManagedEnvironment, h: ContainerAppsHost): void {
+    const zone = new privatedns.PrivateZone(`${name}-environment-dns`, { privateZoneName: environment.defaultDomain, resourceGroupName: h.resourceGroupName, location: "global", tags: { ...h.tags } }, { parent });
+    new privatedns.PrivateRecordSet(`${name}-environment-dns-wildcard`, { privateZoneName: zone.name, resourceGroupName: h.resourceGroupName, recordType: "A", relativeRecordSetName: "*", ttl: 300, aRecords: [{ ipv4Address: environment.staticIp }] }, { parent });
+    new privatedns.VirtualNetworkLink(
+        `${name}-environment-dns-link`,
+        { privateZoneName: zone.name, resourceGroupName: h.resourceGroupName, virtualNetworkLinkName: "environment", location: "global", virtualNetwork: { id: h.network!.virtualNetworkId }, registrationEnabled: false, tags: { ...h.tags } },
+        { parent },
+    );
+}
+
+/**
+ * Built-in authentication with Entra ID: a request without a valid token for the app registration gets
+ * 401 before it reaches the model. Health probes go to the container directly and are not affected.
+ */
+function authConfig(parent: pulumi.ComponentResource, resourceName: string, containerApp: app.ContainerApp, auth: ContainerAppsAuth, resourceGroupName: pulumi.Input<string>): app.ContainerAppsAuthConfig {
+    return new app.ContainerAppsAuthConfig(
+        resourceName,
+        {
+            // The only name Container Apps accepts for an app's auth settings.
+            authConfigName: "current",
+            containerAppName: containerApp.name,
+            resourceGroupName,
+            platform: { enabled: true },
+            globalValidation: { unauthenticatedClientAction: "Return401" },
+            identityProviders: {
+                azureActiveDirectory: {
+                    enabled: true,
+                    registration: { clientId: auth.clientId, openIdIssuer: pulumi.interpolate`https://login.microsoftonline.com/${auth.tenantId}/v2.0` },
+                    validation: { allowedAudiences: [pulumi.interpolate`api://${auth.clientId}`, auth.clientId] },
+                },
+            },
+        },
+        { parent },
+    );
 }

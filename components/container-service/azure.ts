@@ -9,21 +9,28 @@ import * as pulumi from "@pulumi/pulumi";
 import * as containerregistry from "@pulumi/azure-native/containerregistry";
 import { ContainerService, ContainerServiceArgs } from "./contract";
 import { modelProblems, planApps, thresholdProblems } from "./azure-apps";
-import { deployContainerApps } from "./azure-host";
+import { ContainerAppsAccessArgs, accessProblems, deployContainerApps, hostAccess } from "./azure-host";
 import { registryArgs, registryProblems } from "./azure-registry";
 import { ipRangeProblems } from "../network/azure";
+import { PRIVATE_DNS_ZONES } from "../network/azure-layout";
+import { PrivateEndpointPlacement, privateEndpoint, zonesOf } from "../network/azure-private-endpoint";
 import { azureNames } from "../naming/azure";
 import { diagnosticSetting } from "../observability/azure";
 import { Problems } from "../shared/problems";
 import { AzurePlacementArgs } from "../shared/azure-placement";
 
-export interface AzureContainerAppsArgs extends ContainerServiceArgs, AzurePlacementArgs {
+export interface AzureContainerAppsArgs extends ContainerServiceArgs, AzurePlacementArgs, ContainerAppsAccessArgs {
     /** Registry SKU: Basic (about $5/month), Standard, or Premium (about $50/month, retention policy). @default "Basic" */
     readonly registrySku?: string;
     /** Days untagged manifests are kept before the retention policy purges them (Premium only). @default 7 */
     readonly untaggedRetentionDays?: number;
-    /** Ingress reachable from the internet (HTTPS only); false keeps the models inside the environment. @default true */
+    /**
+     * Apps reachable from outside their environment (HTTPS only): from the internet in a public environment,
+     * from the virtual network in an internal one. False keeps the models inside the environment. @default true
+     */
     readonly externalIngress?: boolean;
+    /** A private endpoint for the registry (Premium only) in this subnet and zone. @default - none */
+    readonly registryPrivateEndpoint?: PrivateEndpointPlacement;
     /** Public IPv4 addresses or CIDR blocks allowed to call the models. @default [] - no IP restriction */
     readonly allowedIpRanges?: readonly string[];
     /** HTTP 5xx responses in 5 minutes that fire a model's error alert. @default 5 */
@@ -49,6 +56,8 @@ export class AzureContainerApps extends pulumi.ComponentResource implements Cont
         registryProblems({ sku: registrySku, untaggedRetentionDays }, "", problems);
         ipRangeProblems(args.allowedIpRanges ?? [], "allowedIpRanges", problems);
         thresholdProblems(args, problems);
+        accessProblems(args, problems);
+        if (args.registryPrivateEndpoint && registrySku !== "Premium") problems.add({ path: "registrySku", value: registrySku, message: "has no private endpoints; registryPrivateEndpoint needs Premium", allowed: ["Premium"] });
         problems.throwIfAny(`AzureContainerApps "${name}"`);
         super("mlops:index:AzureContainerApps", name, args, opts);
 
@@ -67,6 +76,14 @@ export class AzureContainerApps extends pulumi.ComponentResource implements Cont
             { parent: this, protect, retainOnDelete: protect },
         );
         diagnosticSetting(`${name}-registry-diagnostics`, { resourceUri: registry.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
+        const pe = args.registryPrivateEndpoint;
+        if (pe) {
+            privateEndpoint(
+                `${name}-registry-endpoint`,
+                { resourceGroupName: args.resourceGroupName, location: args.location, subnetId: pe.subnetId, targetName: registry.name, targetId: registry.id, group: "registry", dnsZoneIds: zonesOf(pe, [PRIVATE_DNS_ZONES.registry]), tags },
+                { parent: this },
+            );
+        }
 
         const host = deployContainerApps(this, name, {
             role: "svc",
@@ -81,6 +98,7 @@ export class AzureContainerApps extends pulumi.ComponentResource implements Cont
             models: args.models,
             plans,
             thresholds: { serverErrors: args.alertServerErrors ?? 5, latencyMs: args.alertLatencyMs ?? 2000 },
+            ...hostAccess(args),
             tags,
         });
         this.endpoints = host.endpoints;

@@ -13,11 +13,12 @@ import * as storage from "@pulumi/azure-native/storage";
 import { DataLake, DataLakeArgs } from "./contract";
 import { secureStorageAccountArgs } from "./azure-account";
 import { SYNAPSE_FILESYSTEM, lakeDataProtection, lakeProblems, lifecyclePolicy, zoneContainerName } from "./azure-policy";
-import { LakePrivateEndpoints, privateEndpointWithDns } from "./azure-private-endpoint";
+import { LAKE_PRIVATE_LINK_GROUPS, LakePrivateEndpoints } from "./azure-private-endpoint";
 import { AzureSynapseQuery } from "./azure-synapse";
 import { AzureKeyVault, vaultRetentionProblems } from "../encryption/azure";
 import { AzureWorkloadIdentity } from "../identity/azure";
 import { azureNames } from "../naming/azure";
+import { privateEndpoint } from "../network/azure-private-endpoint";
 import { blobAuditLogs } from "../observability/azure";
 import { AzurePlacementArgs } from "../shared/azure-placement";
 
@@ -172,9 +173,10 @@ export class AzureDataLake extends pulumi.ComponentResource implements DataLake 
         const pe = args.privateEndpoints;
         if (pe) {
             const at = { resourceGroupName: rg, location: args.location, subnetId: pe.subnetId, tags };
-            privateEndpointWithDns(`${name}-blob-endpoint`, { ...at, targetName: account.name, targetId: account.id, group: "blob", dnsZoneId: pe.blobDnsZoneId }, { parent: this });
-            privateEndpointWithDns(`${name}-dfs-endpoint`, { ...at, targetName: account.name, targetId: account.id, group: "dfs", dnsZoneId: pe.dfsDnsZoneId }, { parent: this });
-            privateEndpointWithDns(`${name}-vault-endpoint`, { ...at, targetName: keys.vaultName, targetId: keys.vaultId, group: "vault", dnsZoneId: pe.vaultDnsZoneId }, { parent: this });
+            const zone = (group: keyof typeof LAKE_PRIVATE_LINK_GROUPS, id: pulumi.Input<string>) => ({ group, dnsZoneIds: { [LAKE_PRIVATE_LINK_GROUPS[group]]: id } });
+            privateEndpoint(`${name}-blob-endpoint`, { ...at, targetName: account.name, targetId: account.id, ...zone("blob", pe.blobDnsZoneId) }, { parent: this });
+            privateEndpoint(`${name}-dfs-endpoint`, { ...at, targetName: account.name, targetId: account.id, ...zone("dfs", pe.dfsDnsZoneId) }, { parent: this });
+            privateEndpoint(`${name}-vault-endpoint`, { ...at, targetName: keys.vaultName, targetId: keys.vaultId, ...zone("vault", pe.vaultDnsZoneId) }, { parent: this });
         }
 
         const container = (resourceName: string, containerName: string) => new storage.BlobContainer(resourceName, { ...inAccount, containerName, publicAccess: "None" }, stateful);

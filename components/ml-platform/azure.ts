@@ -21,6 +21,8 @@ import { dataProtection } from "../data-lake/azure-policy";
 import { AzureKeyVault, vaultRetentionProblems } from "../encryption/azure";
 import { AzureWorkloadIdentity, RoleGrant, grantRole } from "../identity/azure";
 import { azureNames } from "../naming/azure";
+import { PRIVATE_DNS_ZONES } from "../network/azure-layout";
+import { PrivateEndpointPlacement, privateEndpoint, zonesOf } from "../network/azure-private-endpoint";
 import { blobAuditLogs, diagnosticSetting } from "../observability/azure";
 import { AzurePlacementArgs } from "../shared/azure-placement";
 
@@ -52,7 +54,25 @@ export interface AzureMlPlatformArgs extends MlPlatformArgs, AzurePlacementArgs 
     readonly storageReplication?: string;
     /** Days the deleted vault stays recoverable, 7-90. @default 90 */
     readonly keyVaultSoftDeleteRetentionDays?: number;
+    /**
+     * Private endpoints in this subnet for the workspace, its vault, its store (blob) and, on Premium, its
+     * registry, so clients in the network reach a workspace whose public access is off. About 7 USD a
+     * month per endpoint. @default - none
+     */
+    readonly privateEndpoints?: PrivateEndpointPlacement;
+    /**
+     * Run training in the workspace's managed virtual network (isolation mode AllowInternetOutbound):
+     * nodes get no public IP, reach the workspace's store, vault and registry through private endpoints
+     * Azure ML manages, and the lake (`artifactStorageAccountId`) through managed `blob` and `dfs` endpoints.
+     * @default false - nodes have public IPs and reach everything over public endpoints
+     */
+    readonly managedNetwork?: boolean;
+    /** ARM ID of the lake's storage account (managed network outbound rules). Required with `managedNetwork`. */
+    readonly artifactStorageAccountId?: pulumi.Input<string>;
 }
+
+/** Isolation mode of the managed network: outbound internet stays open (pip, conda, model hubs) without a paid firewall. */
+export const MANAGED_NETWORK_ISOLATION = "AllowInternetOutbound";
 
 export class AzureMlPlatform extends pulumi.ComponentResource implements MlPlatform {
     /** The workspace's MLflow tracking URI (`azureml://<region>.api.azureml.ms/mlflow/v1.0/...`). */
@@ -79,6 +99,7 @@ export class AzureMlPlatform extends pulumi.ComponentResource implements MlPlatf
         const { problems, training } = checkMlSettings(s);
         // The vault is a child component: its arguments are checked here, before anything is registered.
         vaultRetentionProblems(args.keyVaultSoftDeleteRetentionDays ?? 90, "keyVaultSoftDeleteRetentionDays", problems);
+        if (args.managedNetwork && args.artifactStorageAccountId === undefined) problems.add({ path: "artifactStorageAccountId", value: undefined, message: "is required with managedNetwork (training reaches the lake through a managed private endpoint)" });
         problems.throwIfAny(`AzureMlPlatform "${name}"`);
         super("mlops:index:AzureMlPlatform", name, args, opts);
 
@@ -141,6 +162,7 @@ export class AzureMlPlatform extends pulumi.ComponentResource implements MlPlatf
                 // The workspace reaches its store with its identity, not account keys (shared keys are off).
                 systemDatastoresAuthMode: "Identity",
                 publicNetworkAccess: open ? "Enabled" : "Disabled",
+                managedNetwork: args.managedNetwork ? managedNetwork(args.artifactStorageAccountId!) : undefined,
                 v1LegacyMode: false,
                 description: "MLOps platform workspace: tracking, model registry and training compute",
                 tags,
@@ -148,6 +170,15 @@ export class AzureMlPlatform extends pulumi.ComponentResource implements MlPlatf
             stateful,
         );
         diagnosticSetting(`${name}-diagnostics`, { resourceUri: workspace.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
+        const pe = args.privateEndpoints;
+        if (pe) {
+            const at = { resourceGroupName: rg, location: args.location, subnetId: pe.subnetId, tags };
+            privateEndpoint(`${name}-workspace-endpoint`, { ...at, targetName: workspace.name, targetId: workspace.id, group: "amlworkspace", dnsZoneIds: zonesOf(pe, [PRIVATE_DNS_ZONES.amlApi, PRIVATE_DNS_ZONES.amlNotebooks]) }, { parent: this });
+            privateEndpoint(`${name}-keys-endpoint`, { ...at, targetName: vault.vaultName, targetId: vault.vaultId, group: "vault", dnsZoneIds: zonesOf(pe, [PRIVATE_DNS_ZONES.vault]) }, { parent: this });
+            privateEndpoint(`${name}-store-endpoint`, { ...at, targetName: store.name, targetId: store.id, group: "blob", dnsZoneIds: zonesOf(pe, [PRIVATE_DNS_ZONES.blob]) }, { parent: this });
+            // Basic and Standard registries have no private link.
+            if (s.registrySku === "Premium") privateEndpoint(`${name}-registry-endpoint`, { ...at, targetName: registry.name, targetId: registry.id, group: "registry", dnsZoneIds: zonesOf(pe, [PRIVATE_DNS_ZONES.registry]) }, { parent: this });
+        }
         const inWorkspace = { workspaceName: workspace.name, resourceGroupName: rg };
 
         // The workspace reads and writes the lake's models zone through the datastore with its own identity.
@@ -191,6 +222,8 @@ export class AzureMlPlatform extends pulumi.ComponentResource implements MlPlatf
                         osType: "Linux",
                         scaleSettings: { minNodeCount: 0, maxNodeCount: training.maxNodes, nodeIdleTimeBeforeScaleDown: idleDuration(s.idleSecondsBeforeScaleDown) },
                         remoteLoginPortPublicAccess: "Disabled",
+                        // In the managed network nodes need no public IP (outbound goes through the managed network).
+                        enableNodePublicIp: args.managedNetwork ? false : undefined,
                     },
                 },
                 tags,
@@ -209,4 +242,10 @@ export class AzureMlPlatform extends pulumi.ComponentResource implements MlPlatf
         this.registryLoginServer = registry.loginServer;
         this.registerOutputs({ trackingUri: this.trackingUri, modelRegistry: this.modelRegistry, trainingDefaults: this.trainingDefaults, workspaceName: this.workspaceName, registryLoginServer: this.registryLoginServer });
     }
+}
+
+/** The managed network: internet outbound allowed, and private endpoints to the lake's blob and dfs endpoints. */
+export function managedNetwork(lakeAccountId: pulumi.Input<string>) {
+    const lake = (subresourceTarget: string) => ({ type: "PrivateEndpoint" as const, category: "UserDefined", destination: { serviceResourceId: lakeAccountId, subresourceTarget, sparkEnabled: false } });
+    return { isolationMode: MANAGED_NETWORK_ISOLATION, outboundRules: { "lake-blob": lake("blob"), "lake-dfs": lake("dfs") } };
 }

@@ -48,6 +48,12 @@ export const AZURE_NAME_RULES = {
     appInsights: { min: 1, max: 255, pattern: /^[^%&\\?/]+$/, global: false },
     userAssignedIdentity: { min: 3, max: 128, pattern: /^[a-zA-Z0-9][\w-]*$/, global: false },
     blobContainer: { min: 3, max: 63, pattern: /^[a-z0-9](?!.*--)[a-z0-9-]*[a-z0-9]$/, global: false },
+    virtualNetwork: { min: 2, max: 64, pattern: /^[a-zA-Z0-9][\w.-]*\w$/, global: false },
+    networkSecurityGroup: { min: 1, max: 80, pattern: /^[a-zA-Z0-9]([\w.-]*\w)?$/, global: false },
+    privateEndpoint: { min: 2, max: 64, pattern: /^[a-zA-Z0-9][\w.-]*\w$/, global: false },
+    actionGroup: { min: 1, max: 260, pattern: /^[^%&\\?/]+$/, global: false },
+    // What the alert email and SMS show as the sender; at most 12 characters.
+    actionGroupShortName: { min: 1, max: 12, pattern: /^[a-zA-Z0-9-]+$/, global: false },
 } as const satisfies Record<string, AzureNameRule>;
 
 export type AzureNameKind = keyof typeof AZURE_NAME_RULES;
@@ -118,6 +124,14 @@ export const azureNames = {
     onlineDeployment: () => "main",
     amlCompute: () => "training",
     blobContainer: (name: string) => fitName([name], AZURE_NAME_RULES.blobContainer.max),
+    virtualNetwork: (prefix: string) => `vnet-${fitName([prefix], AZURE_NAME_RULES.virtualNetwork.max - 5)}`,
+    /** One security group per subnet: `nsg-<prefix>-<subnet>`. */
+    networkSecurityGroup: (prefix: string, subnet: string) => `nsg-${fitName([prefix, subnet], AZURE_NAME_RULES.networkSecurityGroup.max - 4)}`,
+    /** `pe-<target>-<group>`: targets are this stack's resources, whose names are at most 50 characters. */
+    privateEndpoint: (target: string, group: string) => `pe-${fitName([target, group.toLowerCase()], AZURE_NAME_RULES.privateEndpoint.max - 3)}`,
+    actionGroup: (prefix: string) => `ag-${fitName([prefix], 80)}`,
+    /** The sender name of alert emails: the stack's slug cut to 12 characters, hashed when cut. */
+    actionGroupShortName: (prefix: string) => fitName([prefix], AZURE_NAME_RULES.actionGroupShortName.max),
 } as const;
 
 /** Container Apps workload profile names: short (long names are rejected, Azure/azure-cli#31239). */

@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
-import { AZURE_NAME_RULES, isValidAzureName } from "../naming/azure";
+import { AZURE_NAME_RULES, azureNames, isValidAzureName } from "../naming/azure";
 import { Problems } from "../shared/problems";
 import { ALERT_WINDOW, AlertTarget, AlertThresholds, alertCriteria, servingAlerts } from "./azure-alerts";
 
@@ -68,6 +68,55 @@ export class AzureMonitoring extends pulumi.ComponentResource {
     }
 }
 
+export interface AzureAlertRecipientsArgs {
+    readonly resourceGroupName: pulumi.Input<string>;
+    /** Lowercase slug the action group's names start from. */
+    readonly namePrefix: string;
+    /** Addresses that get every alert by email (common alert schema). @default [] */
+    readonly emails?: readonly string[];
+    /** https URLs that get every alert as a POST (common alert schema); kept secret in state. @default [] */
+    readonly webhookUrls?: readonly pulumi.Input<string>[];
+    /** Tags on the action group. @default {} */
+    readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** The action group every alert of the stack notifies: one email receiver per address, one webhook per URL. */
+export class AzureAlertRecipients extends pulumi.ComponentResource {
+    /** ARM ID of the action group (what `servingAlertRules` takes as `actionGroupId`). */
+    public readonly actionGroupId: pulumi.Output<string>;
+
+    constructor(name: string, args: AzureAlertRecipientsArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        const emails = args.emails ?? [];
+        const webhooks = args.webhookUrls ?? [];
+        const problems = new Problems();
+        if (emails.length + webhooks.length === 0) problems.add({ path: "emails", value: [], message: "and webhookUrls are both empty: an action group without receivers notifies nobody", fix: "give at least one email address or webhook URL (mlops:notifications)" });
+        emails.forEach((e, i) => {
+            if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e)) problems.add({ path: `emails[${i}]`, value: e, message: "is not an email address" });
+        });
+        problems.throwIfAny(`AzureAlertRecipients "${name}"`);
+        super("mlops:index:AzureAlertRecipients", name, args, opts);
+
+        const group = new monitor.ActionGroup(
+            `${name}-action-group`,
+            {
+                actionGroupName: azureNames.actionGroup(args.namePrefix),
+                groupShortName: azureNames.actionGroupShortName(args.namePrefix),
+                resourceGroupName: args.resourceGroupName,
+                // Action groups are global resources.
+                location: "Global",
+                enabled: true,
+                emailReceivers: emails.map((emailAddress, i) => ({ name: `email-${i}`, emailAddress, useCommonAlertSchema: true })),
+                // A webhook URL often carries a token: it stays encrypted in state and in the plan.
+                webhookReceivers: webhooks.map((url, i) => ({ name: `webhook-${i}`, serviceUri: pulumi.secret(url), useCommonAlertSchema: true })),
+                tags: { ...args.tags },
+            },
+            { parent: this },
+        );
+        this.actionGroupId = group.id;
+        this.registerOutputs({ actionGroupId: this.actionGroupId });
+    }
+}
+
 export interface DiagnosticsOptions {
     /** ARM ID of the resource whose logs are sent. */
     readonly resourceUri: pulumi.Input<string>;
@@ -110,6 +159,8 @@ export interface ServingAlertOptions {
     /** Human name of what is served, for the alert description. */
     readonly subject: string;
     readonly thresholds?: AlertThresholds;
+    /** Action group the alerts notify (`AzureAlertRecipients`). @default - none: the alerts only show in Azure Monitor */
+    readonly actionGroupId?: pulumi.Input<string>;
     readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -129,6 +180,7 @@ export function servingAlertRules(name: string, o: ServingAlertOptions, opts: pu
                     ...ALERT_WINDOW,
                     autoMitigate: true,
                     criteria: alertCriteria(spec),
+                    actions: o.actionGroupId !== undefined ? [{ actionGroupId: o.actionGroupId }] : undefined,
                     tags: { ...o.tags },
                 },
                 opts,

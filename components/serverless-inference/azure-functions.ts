@@ -33,6 +33,14 @@ export interface AzureFunctionsInferenceArgs extends ServerlessInferenceArgs, Az
     readonly pythonVersion?: string;
     /** Public IPv4 addresses or CIDR blocks allowed to call the apps. @default [] - no IP restriction */
     readonly allowedIpRanges?: readonly string[];
+    /**
+     * Subnet (delegated to Microsoft.App/environments) the apps send their outbound traffic through, so they
+     * reach private endpoints in the network. Inbound stays on the public endpoint, guarded by function keys.
+     * @default - no virtual network integration
+     */
+    readonly virtualNetworkSubnetId?: pulumi.Input<string>;
+    /** Action group the alerts notify. @default - none */
+    readonly actionGroupId?: pulumi.Input<string>;
     /** HTTP 5xx responses in 5 minutes that fire a model's error alert. @default 5 */
     readonly alertServerErrors?: number;
     /** Average response time in ms that fires a model's latency alert. @default 2000 */
@@ -101,6 +109,9 @@ export class AzureFunctionsInference extends pulumi.ComponentResource implements
                     serverFarmId: plan.id,
                     httpsOnly: true,
                     publicNetworkAccess: "Enabled",
+                    virtualNetworkSubnetId: args.virtualNetworkSubnetId,
+                    // All outbound traffic through the network (not only RFC 1918 addresses), so private DNS applies.
+                    outboundVnetRouting: args.virtualNetworkSubnetId !== undefined ? { allTraffic: true } : undefined,
                     identity: { type: "UserAssigned", userAssignedIdentities: [identity.identityId] },
                     functionAppConfig: {
                         deployment: { storage: { type: "blobContainer", value: pulumi.interpolate`${store.primaryEndpoints.blob}${PACKAGE_CONTAINER}`, authentication: { type: "UserAssignedIdentity", userAssignedIdentityResourceId: identity.identityId } } },
@@ -130,7 +141,7 @@ export class AzureFunctionsInference extends pulumi.ComponentResource implements
             new web.WebAppFtpAllowed(`${prefix}-ftp`, { ...inApp, allow: false }, { parent: this });
             new web.WebAppScmAllowed(`${prefix}-scm-basic-auth`, { ...inApp, allow: false }, { parent: this });
             diagnosticSetting(`${prefix}-diagnostics`, { resourceUri: app.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
-            servingAlertRules(`${prefix}-alert`, { resourceGroupName: rg, scope: app.id, target: "functionApp", subject: `model ${m.name} (functions)`, thresholds: { serverErrors: args.alertServerErrors ?? 5, latencyMs: args.alertLatencyMs ?? 2000 }, tags }, { parent: this });
+            servingAlertRules(`${prefix}-alert`, { resourceGroupName: rg, scope: app.id, target: "functionApp", subject: `model ${m.name} (functions)`, thresholds: { serverErrors: args.alertServerErrors ?? 5, latencyMs: args.alertLatencyMs ?? 2000 }, actionGroupId: args.actionGroupId, tags }, { parent: this });
             return app;
         });
 

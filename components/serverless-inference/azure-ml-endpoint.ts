@@ -41,8 +41,13 @@ export interface AzureMlEndpointInferenceArgs extends ServerlessInferenceArgs {
     readonly cpuInstanceType?: string;
     /** Fewest instances per deployment; 2 or more keeps serving through an instance failure. @default 1 */
     readonly minInstances?: number;
-    /** Endpoints reachable from public networks (auth still required). @default true */
+    /**
+     * Endpoints reachable from public networks (key or token auth still required). Off, callers come
+     * through the workspace's private endpoint. @default true
+     */
     readonly publicNetworkAccess?: boolean;
+    /** Action group the alerts notify. @default - none */
+    readonly actionGroupId?: pulumi.Input<string>;
     /** Model name -> scoring path inside the container. @default "/predict" for every model */
     readonly scoringPaths?: Readonly<Record<string, string>>;
     /** HTTP 5xx responses in 5 minutes that fire a model's error alert. @default 5 */
@@ -157,7 +162,7 @@ export class AzureMlEndpointInference extends pulumi.ComponentResource implement
                 { parent: this },
             );
             diagnosticSetting(`${prefix}-diagnostics`, { resourceUri: endpoint.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
-            servingAlertRules(`${prefix}-alert`, { resourceGroupName: rg, scope: endpoint.id, target: "onlineEndpoint", subject: `model ${m.name} (azureml-endpoint)`, thresholds: { serverErrors: args.alertServerErrors ?? 5, latencyMs: args.alertLatencyMs ?? 2000 }, tags }, { parent: this });
+            servingAlertRules(`${prefix}-alert`, { resourceGroupName: rg, scope: endpoint.id, target: "onlineEndpoint", subject: `model ${m.name} (azureml-endpoint)`, thresholds: { serverErrors: args.alertServerErrors ?? 5, latencyMs: args.alertLatencyMs ?? 2000 }, actionGroupId: args.actionGroupId, tags }, { parent: this });
             return endpoint;
         });
 

@@ -9,7 +9,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ServerlessInference, ServerlessInferenceArgs } from "./contract";
 import { modelProblems, planApps, thresholdProblems } from "../container-service/azure-apps";
-import { deployContainerApps } from "../container-service/azure-host";
+import { ContainerAppsAccessArgs, accessProblems, deployContainerApps, hostAccess } from "../container-service/azure-host";
 import { ipRangeProblems } from "../network/azure";
 import { Problems } from "../shared/problems";
 
@@ -17,7 +17,7 @@ export { AzureFunctionsInference, AzureFunctionsInferenceArgs } from "./azure-fu
 export { AzureMlEndpointInference, AzureMlEndpointInferenceArgs, endpointPlan } from "./azure-ml-endpoint";
 export * from "./azure-settings";
 
-export interface AzureContainerAppsInferenceArgs extends ServerlessInferenceArgs {
+export interface AzureContainerAppsInferenceArgs extends ServerlessInferenceArgs, ContainerAppsAccessArgs {
     readonly resourceGroupName: pulumi.Input<string>;
     readonly location: string;
     readonly namePrefix: string;
@@ -27,7 +27,7 @@ export interface AzureContainerAppsInferenceArgs extends ServerlessInferenceArgs
     readonly registryId?: pulumi.Input<string>;
     /** That registry's login server (`<name>.azurecr.io`); given together with `registryId`. @default - none */
     readonly registryLoginServer?: pulumi.Input<string>;
-    /** Ingress reachable from the internet (HTTPS only). @default true */
+    /** Apps reachable from outside their environment (the internet, or the virtual network when internal; HTTPS only). @default true */
     readonly externalIngress?: boolean;
     /** Public IPv4 addresses or CIDR blocks allowed to call the models. @default [] - no IP restriction */
     readonly allowedIpRanges?: readonly string[];
@@ -47,6 +47,7 @@ export class AzureContainerAppsInference extends pulumi.ComponentResource implem
         const plans = planApps(args.models ?? [], problems);
         ipRangeProblems(args.allowedIpRanges ?? [], "allowedIpRanges", problems);
         thresholdProblems(args, problems);
+        accessProblems(args, problems);
         if ((args.registryId === undefined) !== (args.registryLoginServer === undefined)) {
             problems.add({ path: "registryId", value: args.registryId === undefined ? undefined : "[set]", message: "and registryLoginServer must be given together" });
         }
@@ -66,6 +67,7 @@ export class AzureContainerAppsInference extends pulumi.ComponentResource implem
             models: args.models,
             plans,
             thresholds: { serverErrors: args.alertServerErrors ?? 5, latencyMs: args.alertLatencyMs ?? 2000 },
+            ...hostAccess(args),
             tags: { ...args.tags },
         });
         this.endpoints = host.endpoints;

@@ -10,6 +10,7 @@ import * as resources from "@pulumi/azure-native/resources";
 import { RandomString } from "@pulumi/random/randomString";
 import { ownershipTags } from "@mlops/components";
 import {
+    AzureAlertRecipients,
     AzureContainerApps,
     AzureContainerAppsInference,
     AzureDataLake,
@@ -17,12 +18,16 @@ import {
     AzureMlEndpointInference,
     AzureMlPlatform,
     AzureMonitoring,
+    AzureNetwork,
     NAME_SUFFIX_LENGTH,
+    PRIVATE_DNS_ZONES,
     azureNames,
     namePrefix,
+    privateEndpoint,
+    zonesOf,
 } from "@mlops/components/azure";
 import { StackConfig } from "../config/schema";
-import { LOCATION_KEY } from "../config/azure";
+import { LOCATION_KEY, checkAzureStack, containerAppsPublic } from "../config/azure";
 import { servingSpecs } from "../models";
 import { StackOutputs } from "../build";
 
@@ -34,6 +39,8 @@ export function buildAzureStack(cfg: StackConfig): StackOutputs {
     const location = az?.location;
     // The parser requires the location; this only narrows the types.
     if (!az || !location) throw new Error(`${LOCATION_KEY} is missing: the config parser should have reported it`);
+    // Before any resource: prod must not serve models publicly without authentication.
+    checkAzureStack(cfg);
     const tags = ownershipTags({ project: cfg.project, stack: cfg.stack, environment: cfg.environment });
     const prefix = namePrefix(cfg.project, cfg.stack);
     const protect = cfg.protectData;
@@ -49,6 +56,14 @@ export function buildAzureStack(cfg: StackConfig): StackOutputs {
 
     const monitoring = new AzureMonitoring("monitoring", { resourceGroupName: group.name, location, workspaceName: azureNames.logAnalytics(prefix), retentionDays: cfg.dataLake.auditLogRetentionDays, protectData: protect, tags });
     const logAnalyticsWorkspaceId = monitoring.workspaceId;
+    // Every alert of the stack notifies mlops:notifications (prod requires at least one target).
+    const { emails, webhooks } = cfg.notifications;
+    const actionGroupId = emails.length + webhooks.length > 0 ? new AzureAlertRecipients("alerts", { resourceGroupName: group.name, namePrefix: prefix, emails, webhookUrls: webhooks, tags }).actionGroupId : undefined;
+    // The private network (prod by default): private endpoints, Container Apps and Functions inside it.
+    const network = az.mlPlatform.privateNetwork
+        ? new AzureNetwork("network", { resourceGroupName: group.name, location, namePrefix: prefix, addressSpace: az.mlPlatform.networkAddressSpace, queryEngine: cfg.dataLake.queryEngine, tags })
+        : undefined;
+    const endpoints = network?.endpointPlacement();
     const keyVaultSoftDeleteRetentionDays = prod ? 90 : 7;
 
     const mlWorkspaceName = nameSuffix.apply((sfx) => azureNames.mlWorkspace(prefix, sfx));
@@ -70,7 +85,21 @@ export function buildAzureStack(cfg: StackConfig): StackOutputs {
         // The ML workspace reaches its datastore on the lake with its identity, through the firewall.
         trustedResourceIds: [pulumi.interpolate`/subscriptions/${client.subscriptionId}/resourceGroups/${group.name}/providers/Microsoft.MachineLearningServices/workspaces/${mlWorkspaceName}`],
         keyVaultSoftDeleteRetentionDays,
+        privateEndpoints: endpoints && {
+            subnetId: endpoints.subnetId,
+            blobDnsZoneId: endpoints.dnsZoneIds[PRIVATE_DNS_ZONES.blob],
+            dfsDnsZoneId: endpoints.dnsZoneIds[PRIVATE_DNS_ZONES.dfs],
+            vaultDnsZoneId: endpoints.dnsZoneIds[PRIVATE_DNS_ZONES.vault],
+        },
     });
+    if (endpoints && cfg.dataLake.queryEngine) {
+        // Synapse serverless SQL and Studio from inside the network. Its ID is built from its name, so wait for the lake that creates it.
+        const synapseName = nameSuffix.apply((sfx) => azureNames.synapseWorkspace(prefix, sfx));
+        const synapseId = pulumi.interpolate`/subscriptions/${client.subscriptionId}/resourceGroups/${group.name}/providers/Microsoft.Synapse/workspaces/${synapseName}`;
+        const at = { resourceGroupName: group.name, location, subnetId: endpoints.subnetId, targetName: synapseName, targetId: synapseId, tags };
+        privateEndpoint("synapse-sql-endpoint", { ...at, group: "SqlOnDemand", dnsZoneIds: zonesOf(endpoints, [PRIVATE_DNS_ZONES.synapseSql]) }, { dependsOn: [lake] });
+        privateEndpoint("synapse-dev-endpoint", { ...at, group: "Dev", dnsZoneIds: zonesOf(endpoints, [PRIVATE_DNS_ZONES.synapseDev]) }, { dependsOn: [lake] });
+    }
 
     const ml = new AzureMlPlatform("ml", {
         ...common,
@@ -91,6 +120,9 @@ export function buildAzureStack(cfg: StackConfig): StackOutputs {
         untaggedRetentionDays: az.mlPlatform.untaggedRetentionDays,
         storageReplication: az.dataLake.replication,
         keyVaultSoftDeleteRetentionDays,
+        privateEndpoints: endpoints,
+        managedNetwork: network !== undefined,
+        artifactStorageAccountId: lake.accountId,
     });
 
     const outputs: StackOutputs = {
@@ -98,6 +130,16 @@ export function buildAzureStack(cfg: StackConfig): StackOutputs {
         mlPlatform: { trackingUri: ml.trackingUri, modelRegistry: ml.modelRegistry, training: ml.trainingDefaults },
     };
     const azure: Record<string, unknown> = { resourceGroup: group.name, location, queryEndpoint: lake.queryEndpoint, mlWorkspace: ml.workspaceName };
+    if (network) azure.virtualNetwork = network.virtualNetworkId;
+    /** Container Apps access for one role: its own subnet when the network is on, and Entra ID auth when configured. */
+    const appsAccess = (section: { publicIngress: boolean; authClientId?: string }, subnet: "apps-svc" | "apps-inf") => ({
+        infrastructureSubnetId: network?.subnetIds[subnet],
+        virtualNetworkId: network?.virtualNetworkId,
+        publicIngress: section.publicIngress,
+        authClientId: section.authClientId,
+        tenantId: section.authClientId !== undefined ? client.tenantId : undefined,
+        actionGroupId,
+    });
 
     let registry: { id: pulumi.Output<string>; loginServer: pulumi.Output<string> } | undefined;
     const served = servingSpecs(cfg.models, "containerService");
@@ -112,6 +154,8 @@ export function buildAzureStack(cfg: StackConfig): StackOutputs {
             untaggedRetentionDays: az.containerService.untaggedRetentionDays,
             externalIngress: az.containerService.externalIngress,
             allowedIpRanges: az.containerService.allowedIpRanges,
+            ...appsAccess(az.containerService, "apps-svc"),
+            registryPrivateEndpoint: endpoints && az.containerService.registrySku === "Premium" ? endpoints : undefined,
         });
         registry = { id: service.registryId, loginServer: service.registryLoginServer };
         outputs.containerService = { endpoints: service.endpoints };
@@ -124,12 +168,12 @@ export function buildAzureStack(cfg: StackConfig): StackOutputs {
         const implementation = cfg.serverlessInference.implementation;
         switch (implementation) {
             case "container-apps": {
-                const inference = new AzureContainerAppsInference("inference", { ...common, logAnalyticsWorkspaceId, models: onDemand, registryId: registry?.id, registryLoginServer: registry?.loginServer, externalIngress: si.externalIngress, allowedIpRanges: si.allowedIpRanges });
+                const inference = new AzureContainerAppsInference("inference", { ...common, logAnalyticsWorkspaceId, models: onDemand, registryId: registry?.id, registryLoginServer: registry?.loginServer, externalIngress: si.externalIngress, allowedIpRanges: si.allowedIpRanges, ...appsAccess(si, "apps-inf") });
                 outputs.serverlessInference = { endpoints: inference.endpoints };
                 break;
             }
             case "functions": {
-                const inference = new AzureFunctionsInference("inference", { ...common, nameSuffix, logAnalyticsWorkspaceId, models: onDemand, instanceMemoryMB: si.functionsInstanceMemoryMB, pythonVersion: si.functionsPythonVersion, allowedIpRanges: si.allowedIpRanges });
+                const inference = new AzureFunctionsInference("inference", { ...common, nameSuffix, logAnalyticsWorkspaceId, models: onDemand, instanceMemoryMB: si.functionsInstanceMemoryMB, pythonVersion: si.functionsPythonVersion, allowedIpRanges: si.allowedIpRanges, virtualNetworkSubnetId: network?.subnetIds.functions, actionGroupId });
                 outputs.serverlessInference = { endpoints: inference.endpoints };
                 azure.functionApps = inference.appNames;
                 break;
@@ -149,8 +193,10 @@ export function buildAzureStack(cfg: StackConfig): StackOutputs {
                     cpuInstanceType: si.endpointInstanceType,
                     // Two instances keep a prod endpoint serving through an instance failure.
                     minInstances: prod ? 2 : 1,
-                    publicNetworkAccess: si.externalIngress,
+                    // Key or token auth always; public only when asked for (through the workspace's private endpoint otherwise).
+                    publicNetworkAccess: containerAppsPublic(az, "serverlessInference"),
                     scoringPaths,
+                    actionGroupId,
                 });
                 outputs.serverlessInference = { endpoints: inference.endpoints };
                 break;

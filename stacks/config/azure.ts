@@ -10,6 +10,9 @@ import { SOFT_DELETE_DAYS } from "@mlops/components/data-lake/azure-policy";
 import { REGISTRY_SKUS, RETENTION_DAYS } from "@mlops/components/container-service/azure-registry";
 import { DEFAULT_CPU_VM_SIZE, VM_SIZE } from "@mlops/components/ml-platform/azure-settings";
 import { ipRangeIssue } from "@mlops/components/network/azure";
+import { DEFAULT_ADDRESS_SPACE, addressSpaceIssue } from "@mlops/components/network/azure-layout";
+import { ValidationError, formatProblem } from "@mlops/components";
+import type { StackConfig } from "./schema";
 import { DEFAULT_SCORING_PATH, ENDPOINT_AUTH_MODES, FLEX_INSTANCE_MEMORY_MB, FLEX_PYTHON_VERSIONS } from "@mlops/components/serverless-inference/azure-settings";
 import { CloudSection, CloudSections } from "./cloud-sections";
 import { Obj, Reader } from "./fields";
@@ -20,9 +23,9 @@ export const LOCATION_KEY = "azure-native:location";
 /** The keys each `azure` sub-object accepts. */
 export const AZURE_KEYS = {
     dataLake: ["replication", "softDeleteRetentionDays", "allowedIpRanges", "queryAllowedIpRanges"],
-    mlPlatform: ["publicNetworkAccess", "cpuVmSize", "idleSecondsBeforeScaleDown", "registrySku", "untaggedRetentionDays"],
-    containerService: ["registrySku", "untaggedRetentionDays", "externalIngress", "allowedIpRanges"],
-    serverlessInference: ["externalIngress", "allowedIpRanges", "endpointAuthMode", "endpointInstanceType", "functionsInstanceMemoryMB", "functionsPythonVersion"],
+    mlPlatform: ["publicNetworkAccess", "cpuVmSize", "idleSecondsBeforeScaleDown", "registrySku", "untaggedRetentionDays", "privateNetwork", "networkAddressSpace"],
+    containerService: ["registrySku", "untaggedRetentionDays", "externalIngress", "publicIngress", "authClientId", "allowedIpRanges"],
+    serverlessInference: ["externalIngress", "publicIngress", "authClientId", "allowedIpRanges", "endpointAuthMode", "endpointInstanceType", "functionsInstanceMemoryMB", "functionsPythonVersion"],
     model: ["scoringPath"],
 } as const;
 
@@ -44,15 +47,28 @@ export interface AzureConfig {
         readonly idleSecondsBeforeScaleDown: number;
         readonly registrySku: string;
         readonly untaggedRetentionDays: number;
+        /**
+         * The stack's virtual network (private endpoints, Container Apps and Functions in the network, Azure ML
+         * managed network). Default: on in prod, off elsewhere (dev stays cheap).
+         */
+        readonly privateNetwork: boolean;
+        /** Its address space, /16 to /22. */
+        readonly networkAddressSpace: string;
     };
     readonly containerService: {
         readonly registrySku: string;
         readonly untaggedRetentionDays: number;
         readonly externalIngress: boolean;
+        /** With the network: give the Container Apps environment a public IP (it is internal otherwise). */
+        readonly publicIngress: boolean;
+        /** Entra ID app registration whose tokens every request must carry (built-in authentication). */
+        readonly authClientId?: string;
         readonly allowedIpRanges: string[];
     };
     readonly serverlessInference: {
         readonly externalIngress: boolean;
+        readonly publicIngress: boolean;
+        readonly authClientId?: string;
         readonly allowedIpRanges: string[];
         readonly endpointAuthMode: string;
         readonly endpointInstanceType: string;
@@ -65,6 +81,8 @@ export interface AzureConfig {
 
 /** Azure region names as the CLI lists them (`swedencentral`); display names (`Sweden Central`) also work. */
 const LOCATION = /^[A-Za-z][A-Za-z0-9 ]*[A-Za-z0-9]$/;
+/** An Entra ID application (client) ID. */
+const CLIENT_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 function ipRanges(read: Reader, obj: Obj | undefined, key: string, path: string): string[] {
     const ranges = read.stringList(obj, key, path, []);
@@ -111,7 +129,12 @@ export function parseAzureConfig(sections: CloudSections, read: Reader): AzureCo
         idleSecondsBeforeScaleDown: read.int(ml, "idleSecondsBeforeScaleDown", mlPath, 120, { min: 60, max: 604800, unit: "seconds" }),
         registrySku: read.oneOf(ml, "registrySku", mlPath, REGISTRY_SKUS, prod ? "Premium" : "Basic"),
         untaggedRetentionDays: read.int(ml, "untaggedRetentionDays", mlPath, 7, { ...RETENTION_DAYS, unit: "days" }),
+        privateNetwork: read.bool(ml, "privateNetwork", mlPath, prod),
+        networkAddressSpace: read.string(ml, "networkAddressSpace", mlPath, DEFAULT_ADDRESS_SPACE),
     };
+    const spaceIssue = addressSpaceIssue(mlPlatform.networkAddressSpace);
+    if (spaceIssue) read.problems.push({ path: `${mlPath}.networkAddressSpace`, value: mlPlatform.networkAddressSpace, ...spaceIssue });
+    const clientId = (obj: Obj | undefined, path: string) => read.matching(obj, "authClientId", path, CLIENT_ID, "the application (client) ID of an Entra ID app registration, e.g. 00000000-0000-0000-0000-000000000000");
 
     const csPath = at("containerService");
     const cs = read.object(sections.sections.containerService, csPath, AZURE_KEYS.containerService);
@@ -119,6 +142,8 @@ export function parseAzureConfig(sections: CloudSections, read: Reader): AzureCo
         registrySku: read.oneOf(cs, "registrySku", csPath, REGISTRY_SKUS, prod ? "Premium" : "Basic"),
         untaggedRetentionDays: read.int(cs, "untaggedRetentionDays", csPath, 7, { ...RETENTION_DAYS, unit: "days" }),
         externalIngress: read.bool(cs, "externalIngress", csPath, true),
+        publicIngress: read.bool(cs, "publicIngress", csPath, false),
+        authClientId: clientId(cs, csPath),
         allowedIpRanges: ipRanges(read, cs, "allowedIpRanges", csPath),
     };
 
@@ -128,12 +153,20 @@ export function parseAzureConfig(sections: CloudSections, read: Reader): AzureCo
     if (!(FLEX_INSTANCE_MEMORY_MB as readonly number[]).includes(memory)) read.problems.push({ path: `${siPath}.functionsInstanceMemoryMB`, value: memory, message: "is not a Flex Consumption instance size", allowed: FLEX_INSTANCE_MEMORY_MB });
     const serverlessInference = {
         externalIngress: read.bool(si, "externalIngress", siPath, true),
+        publicIngress: read.bool(si, "publicIngress", siPath, false),
+        authClientId: clientId(si, siPath),
         allowedIpRanges: ipRanges(read, si, "allowedIpRanges", siPath),
         endpointAuthMode: read.oneOf(si, "endpointAuthMode", siPath, Object.keys(ENDPOINT_AUTH_MODES), "key"),
         endpointInstanceType: vmSize(read, si, "endpointInstanceType", siPath),
         functionsInstanceMemoryMB: memory,
         functionsPythonVersion: read.oneOf(si, "functionsPythonVersion", siPath, FLEX_PYTHON_VERSIONS, "3.12"),
     };
+
+    for (const [path, section] of [[csPath, containerService], [siPath, serverlessInference]] as const) {
+        if (section.publicIngress && !mlPlatform.privateNetwork) {
+            read.problems.push({ path: `${path}.publicIngress`, value: true, message: "has no effect without a network: a Container Apps environment outside a virtual network is always public", fix: `remove it, or set ${mlPath}.privateNetwork: true` });
+        }
+    }
 
     const models = sections.models.map((value, i) => {
         const path = sections.modelPath(i);
@@ -142,4 +175,35 @@ export function parseAzureConfig(sections: CloudSections, read: Reader): AzureCo
     });
 
     return { location, dataLake, mlPlatform, containerService, serverlessInference, models };
+}
+
+/** Whether Container Apps serving is reachable from the internet: ingress outside the environment, and no internal network. */
+export function containerAppsPublic(az: AzureConfig, section: "containerService" | "serverlessInference"): boolean {
+    const s = az[section];
+    return s.externalIngress && (!az.mlPlatform.privateNetwork || s.publicIngress);
+}
+
+/**
+ * Whole-stack Azure checks (they need the models and the implementations): in prod, models served on
+ * Container Apps from the internet must require an Entra ID token. Throws one ValidationError.
+ */
+export function checkAzureStack(cfg: StackConfig): void {
+    const az = cfg.azure;
+    if (!az || cfg.environment !== "prod") return;
+    const ns = `${cfg.project}:`;
+    const problems: string[] = [];
+    const check = (section: "containerService" | "serverlessInference", served: boolean) => {
+        if (!served || !containerAppsPublic(az, section) || az[section].authClientId !== undefined) return;
+        problems.push(
+            formatProblem({
+                path: `${ns}${section}.azure.authClientId`,
+                value: undefined,
+                message: `is required: prod serves models on a public Container Apps endpoint (${ns}${section}.azure ${az.mlPlatform.privateNetwork ? "publicIngress: true" : `externalIngress with ${ns}mlPlatform.azure.privateNetwork: false`}) and nothing would authenticate the callers`,
+                fix: `give the client ID of an Entra ID app registration (callers then need a token for it), or keep the models private: remove publicIngress, or set externalIngress: false`,
+            }),
+        );
+    };
+    check("containerService", cfg.models.some((m) => m.serveWith.includes("containerService")));
+    check("serverlessInference", cfg.serverlessInference.implementation === "container-apps" && cfg.models.some((m) => m.serveWith.includes("serverlessInference")));
+    if (problems.length > 0) throw new ValidationError(`stack config "${cfg.stack}"`, problems);
 }

@@ -19,7 +19,7 @@ import {
     resolveAccelerator,
 } from "@mlops/components";
 import { parseAwsConfig } from "./aws";
-import { parseAzureConfig } from "./azure";
+import { checkAzureStack, parseAzureConfig } from "./azure";
 import { CLOUD_SECTIONS, CloudSections } from "./cloud-sections";
 import { Obj, Reader } from "./fields";
 import { parseModels } from "./models";
@@ -200,8 +200,8 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
     const config: StackConfig = { project: opts.project, stack: opts.stack, cloud, environment, protectData, dataLake, mlPlatform, containerService, serverlessInference, models, notifications, ...cloudOptions };
     // Checks that need the whole stack (e.g. each model against the GCP service that runs it) join the
     // same error, so a user sees every problem at once.
-    const stackProblems = givenCloud ? (STACK_CHECKS[givenCloud]?.(config) ?? []) : [];
-    if (problems.length + stackProblems.length > 0) throw new ValidationError(`stack config "${opts.stack}"`, [...problems.map(formatProblem), ...stackProblems]);
+    const wholeStack = givenCloud ? stackProblems(givenCloud, config) : [];
+    if (problems.length + wholeStack.length > 0) throw new ValidationError(`stack config "${opts.stack}"`, [...problems.map(formatProblem), ...wholeStack]);
     return config;
 }
 
@@ -222,17 +222,18 @@ const LAKE_KEYS_WITHOUT_EFFECT: Partial<Record<Cloud, Record<string, string>>> =
 };
 
 /** Whole-stack checks per cloud, returning formatted problems. */
-const STACK_CHECKS: Partial<Record<Cloud, (config: StackConfig) => readonly string[]>> = {
-    gcp: (config) => {
-        try {
-            checkGcpStack(config);
-            return [];
-        } catch (e) {
-            if (e instanceof ValidationError) return e.problems;
-            throw e;
-        }
-    },
-};
+const STACK_CHECKS: Partial<Record<Cloud, (config: StackConfig) => void>> = { gcp: checkGcpStack, azure: checkAzureStack };
+
+/** Runs a cloud's whole-stack check, returning its problems (formatted) instead of throwing them. */
+function stackProblems(cloud: Cloud, config: StackConfig): readonly string[] {
+    try {
+        STACK_CHECKS[cloud]?.(config);
+        return [];
+    } catch (e) {
+        if (e instanceof ValidationError) return e.problems;
+        throw e;
+    }
+}
 
 const CLOUD_PARSERS = { aws: parseAwsConfig, gcp: parseGcpConfig, azure: parseAzureConfig } as const;
 type OptionCloud = keyof typeof CLOUD_PARSERS;

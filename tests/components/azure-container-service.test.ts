@@ -181,3 +181,58 @@ describe("AzureContainerApps", () => {
         for (const part of ["registrySku: is not a registry SKU", "untaggedRetentionDays: must be a whole number of days from 0 to 365", "allowedIpRanges[0]: is not an IPv4 address", "alertLatencyMs: must be a whole number of milliseconds"]) assert.ok(message.includes(part), `${part}\n${message}`);
     });
 });
+
+describe("AzureContainerApps in a network, with authentication", () => {
+    const inNetwork: AzureContainerAppsArgs = { ...base, infrastructureSubnetId: "vnet-id/subnets/apps-svc", virtualNetworkId: "vnet-id", actionGroupId: "group-id" };
+
+    it("puts the environment in its subnet with no public IP, and resolves the apps through a private zone", async () => {
+        const resources = (await captureResources(() => new AzureContainerApps("svc", inNetwork))).resources;
+        const env = only(resources, "azure-native:app:ManagedEnvironment", "svc-environment").inputs;
+        assert.deepEqual([env.vnetConfiguration, env.publicNetworkAccess, env.environmentName], [{ infrastructureSubnetId: "vnet-id/subnets/apps-svc", internal: true }, "Disabled", "svc-vnet-mlops-test"]);
+        const record = only(resources, "azure-native:privatedns:PrivateRecordSet", "svc-environment-dns-wildcard").inputs;
+        assert.deepEqual([record.relativeRecordSetName, record.aRecords], ["*", [{ ipv4Address: "10.42.1.10" }]]);
+        assert.equal(only(resources, "azure-native:privatedns:VirtualNetworkLink", "svc-environment-dns-link").inputs.virtualNetwork.id, "vnet-id");
+        for (const alert of ofType(resources, "azure-native:monitor:MetricAlert")) assert.deepEqual(alert.inputs.actions, [{ actionGroupId: "group-id" }], alert.name);
+    });
+
+    it("keeps the environment public when publicIngress is set, and then requires an Entra ID token on every app", async () => {
+        const resources = (await captureResources(() => new AzureContainerApps("svc", { ...inNetwork, publicIngress: true, authClientId: "client-1", tenantId: "tenant-1" }))).resources;
+        const env = only(resources, "azure-native:app:ManagedEnvironment", "svc-environment").inputs;
+        assert.deepEqual([env.vnetConfiguration.internal, env.publicNetworkAccess], [false, "Enabled"]);
+        assert.equal(ofType(resources, "azure-native:privatedns:PrivateZone").length, 0);
+        const auths = ofType(resources, "azure-native:app:ContainerAppsAuthConfig");
+        assert.equal(auths.length, base.models.length);
+        const a = auths[0].inputs;
+        assert.deepEqual(
+            [a.authConfigName, a.platform, a.globalValidation, a.identityProviders.azureActiveDirectory.registration, a.identityProviders.azureActiveDirectory.validation.allowedAudiences],
+            ["current", { enabled: true }, { unauthenticatedClientAction: "Return401" }, { clientId: "client-1", openIdIssuer: "https://login.microsoftonline.com/tenant-1/v2.0" }, ["api://client-1", "client-1"]],
+        );
+    });
+
+    it("fails when the network or the auth arguments come without their partner", async () => {
+        let error: unknown;
+        await captureResources(() => {
+            try {
+                new AzureContainerApps("svc", { ...base, infrastructureSubnetId: "s", authClientId: "c" });
+            } catch (e) {
+                error = e;
+            }
+        });
+        assert.ok(error instanceof ValidationError);
+        assert.match(error.message, /infrastructureSubnetId: and virtualNetworkId must be given together/);
+        assert.match(error.message, /tenantId: is required with authClientId/);
+    });
+
+    it("fails when a registry private endpoint is asked for on a SKU without private link", async () => {
+        let error: unknown;
+        await captureResources(() => {
+            try {
+                new AzureContainerApps("svc", { ...base, registrySku: "Basic", registryPrivateEndpoint: { subnetId: "s", dnsZoneIds: { "privatelink.azurecr.io": "z" } } });
+            } catch (e) {
+                error = e;
+            }
+        });
+        assert.ok(error instanceof ValidationError);
+        assert.match(error.message, /registrySku: has no private endpoints; registryPrivateEndpoint needs Premium/);
+    });
+});

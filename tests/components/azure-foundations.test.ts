@@ -3,7 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { AzureKeyVault, AzureKeyVaultArgs } from "../../components/encryption/azure";
 import { AzureWorkloadIdentity, AzureWorkloadIdentityArgs } from "../../components/identity/azure";
 import { roleAssignmentGuid, roleDefinitionId } from "../../components/identity/azure-roles";
-import { AzureMonitoring, AzureMonitoringArgs } from "../../components/observability/azure";
+import { AzureAlertRecipients, AzureMonitoring, AzureMonitoringArgs } from "../../components/observability/azure";
+import { AzureNetwork } from "../../components/network/azure-network";
+import { addressSpaceIssue, subnetPrefixes } from "../../components/network/azure-layout";
 import { ValidationError } from "../../components/shared/problems";
 import { CapturedResource, captureResources, ofType, only } from "../harness";
 
@@ -130,5 +132,61 @@ describe("AzureWorkloadIdentity", () => {
         assert.match(message, /grants\[0\]\.role: is not a role this platform grants \(got "Owner"\)\. Allowed: Storage Blob Data Contributor, .*Fix: grant a narrow data-plane role/);
         assert.match(message, /grants\[1\]\.role: is not a role this platform grants \(got "Contributor"\)/);
         assert.match(message, /grants\[1\]\.label: must be a unique lowercase label/);
+    });
+});
+
+describe("AzureAlertRecipients", () => {
+    it("sends every alert to each email and webhook with the common alert schema, the webhook URL kept secret", async () => {
+        let id: pulumi.Output<string> | undefined;
+        const resources = await run(() => (id = new AzureAlertRecipients("alerts", { resourceGroupName: "rg", namePrefix: "mlops-azure-production-stack", emails: ["a@example.com", "b@example.com"], webhookUrls: ["https://hooks.example.com/t0ken"], tags: { t: "1" } }).actionGroupId));
+        const g = only(resources, "azure-native:monitor:ActionGroup", "alerts-action-group").inputs;
+        assert.deepEqual(g.emailReceivers, [
+            { name: "email-0", emailAddress: "a@example.com", useCommonAlertSchema: true },
+            { name: "email-1", emailAddress: "b@example.com", useCommonAlertSchema: true },
+        ]);
+        // The URL may carry a token: the receivers reach state (and the plan) only as a secret.
+        assert.equal(g.webhookReceivers, "[secret]");
+        assert.deepEqual([g.enabled, g.location, g.actionGroupName], [true, "Global", "ag-mlops-azure-production-stack"]);
+        assert.ok(g.groupShortName.length <= 12, g.groupShortName);
+        assert.equal(await valueOf(id!), "alerts-action-group-id");
+    });
+
+    it("fails when it would notify nobody, or an address is not one", async () => {
+        const message = await rejected(() => new AzureAlertRecipients("alerts", { resourceGroupName: "rg", namePrefix: "p", emails: [] }), 'AzureAlertRecipients "alerts" is invalid');
+        assert.match(message, /an action group without receivers notifies nobody/);
+        assert.match(await rejected(() => new AzureAlertRecipients("alerts", { resourceGroupName: "rg", namePrefix: "p", emails: ["oncall"] }), "AzureAlertRecipients"), /emails\[0\]: is not an email address/);
+    });
+});
+
+describe("AzureNetwork and its address plan", () => {
+    it("cuts four /24 subnets from the start of the address space", () => {
+        assert.deepEqual(subnetPrefixes("172.20.16.0/20"), { endpoints: "172.20.16.0/24", "apps-svc": "172.20.17.0/24", "apps-inf": "172.20.18.0/24", functions: "172.20.19.0/24" });
+    });
+
+    it("accepts private /16 to /22 blocks only", () => {
+        assert.equal(addressSpaceIssue("10.42.0.0/16"), undefined);
+        assert.equal(addressSpaceIssue("192.168.4.0/22"), undefined);
+        assert.match(addressSpaceIssue("192.168.4.0/23")!.message, /is a \/23/);
+        assert.match(addressSpaceIssue("172.32.0.0/16")!.message, /not a private/);
+        assert.match(addressSpaceIssue("10.42.0.1/16")!.message, /boundary/);
+        assert.match(addressSpaceIssue("10.42.0.0")!.message, /not an IPv4 CIDR block/);
+    });
+
+    it("delegates the app subnets, puts a security group on each, and links every private zone to the network", async () => {
+        const resources = await run(() => new AzureNetwork("net", { resourceGroupName: "rg", location: "swedencentral", namePrefix: "mlops-t" }));
+        const vnet = only(resources, "azure-native:network:VirtualNetwork", "net-vnet").inputs;
+        assert.deepEqual(vnet.subnets.map((s: any) => [s.name, s.delegations.map((d: any) => d.serviceName), s.networkSecurityGroup.id]), [
+            ["endpoints", [], "net-nsg-endpoints-id"],
+            ["apps-svc", ["Microsoft.App/environments"], "net-nsg-apps-svc-id"],
+            ["apps-inf", ["Microsoft.App/environments"], "net-nsg-apps-inf-id"],
+            ["functions", ["Microsoft.App/environments"], "net-nsg-functions-id"],
+        ]);
+        const zones = ofType(resources, "azure-native:privatedns:PrivateZone").map((z) => z.inputs.privateZoneName);
+        assert.ok(!zones.some((z) => z.includes("synapse")), "Synapse zones only with the query engine");
+        assert.equal(ofType(resources, "azure-native:privatedns:VirtualNetworkLink").length, zones.length);
+    });
+
+    it("fails when the address space is too small for its subnets", async () => {
+        assert.match(await rejected(() => new AzureNetwork("net", { resourceGroupName: "rg", location: "swedencentral", namePrefix: "p", addressSpace: "10.0.0.0/24" }), 'AzureNetwork "net" is invalid'), /addressSpace: is a \/24/);
     });
 });

@@ -312,6 +312,37 @@ describe("azure rules", () => {
             unknown: { managedVirtualNetwork: 0 },
         });
 
+        const workspace = () => res("workspace", AZ.mlWorkspace, { resourceGroupName: "rg", publicNetworkAccess: "Disabled" });
+        const endpointTo = (name: string, target: string, group: string) =>
+            res(name, AZ.privateEndpoint, { resourceGroupName: "rg", subnet: { id: "endpoints" }, privateLinkServiceConnections: [{ name, privateLinkServiceId: `${target}-id`, groupIds: [group] }] }, { deps: { privateLinkServiceConnections: [target] } });
+
+        describeRule({
+            rule: plat.privateEndpoints,
+            golden: () => [workspace(), vault(), endpointTo("workspace-pe", "workspace", "amlworkspace"), endpointTo("vault-pe", "vault", "vault")],
+            passes: [{ when: "the endpoint names the workspace by its ID only", set: { "workspace:id": "workspace-id", "workspace-pe:privateLinkServiceConnections.0.privateLinkServiceId": "workspace-id" }, add: [] }],
+            fails: [
+                { when: "the workspace has no private endpoint", drop: ["workspace-pe"], problems: ["has no private endpoint"] },
+                { when: "the vault has no private endpoint", drop: ["vault-pe"], problems: ["has no private endpoint"], on: "vault" },
+            ],
+            unknown: "reads no input",
+        });
+
+        const alert = () =>
+            res("alert", AZ.metricAlert, { resourceGroupName: "rg", location: "global", severity: 2, enabled: true, scopes: ["app-id"], actions: [{ actionGroupId: "group-id" }] }, { deps: { actions: ["group"] } });
+        const group = () => res("group", AZ.actionGroup, { resourceGroupName: "rg", groupShortName: "mlops", enabled: true, emailReceivers: [{ name: "email-0", emailAddress: "oncall@example.com", useCommonAlertSchema: true }] });
+
+        describeRule({
+            rule: plat.alertsNotify,
+            golden: () => [alert(), group()],
+            passes: [{ when: "the group only has a webhook", set: { "group:emailReceivers": [], "group:webhookReceivers": [{ name: "webhook-0", serviceUri: "https://hooks.example.com/x" }] } }],
+            fails: [
+                { when: "the alert has no action", set: { actions: undefined }, problems: ["notifies no action group"] },
+                { when: "the action group has no receiver", set: { "group:emailReceivers": [] }, problems: ["notifies only action groups without receivers"] },
+                { when: "the action group is disabled", set: { "group:enabled": false }, problems: ["notifies only action groups without receivers"] },
+            ],
+            unknown: { actions: 0 },
+        });
+
         describeRule({
             rule: plat.logAnalyticsRetention,
             golden: () => [res("logs", AZ.logAnalytics, { resourceGroupName: "rg", retentionInDays: 365 }), res("insights", AZ.appInsights, { resourceGroupName: "rg", kind: "web", applicationType: "web", workspaceResourceId: "logs-id" })],
@@ -331,11 +362,70 @@ describe("azure rules", () => {
             unknown: { "configuration.ingress": 0 },
         });
 
+        const environment = (internal: boolean) => res("environment", AZ.managedEnvironment, { resourceGroupName: "rg", vnetConfiguration: { infrastructureSubnetId: "subnet-id", internal } });
+        const publicApp = () => mutate([app()], { set: { "configuration.ingress.external": true } })[0];
+        const linked = (a: Res): Res => ({ ...a, props: { ...a.props, environmentId: "environment-id", containerAppName: "iris" }, deps: { environmentId: ["environment"] } });
+        const auth = () =>
+            res("auth", AZ.containerAppAuth, {
+                resourceGroupName: "rg",
+                containerAppName: "iris",
+                authConfigName: "current",
+                platform: { enabled: true },
+                globalValidation: { unauthenticatedClientAction: "Return401" },
+                identityProviders: { azureActiveDirectory: { enabled: true, registration: { clientId: "client", openIdIssuer: "https://login.microsoftonline.com/t/v2.0" } } },
+            }, { deps: { containerAppName: ["app"] } });
+
         describeRule({
             rule: srv.appInternalIngress,
-            golden: () => [app()],
-            fails: [{ when: "ingress is external", set: { "configuration.ingress.external": true }, problems: ["configuration.ingress.external is true (reachable from the internet)"] }],
+            golden: () => [linked(publicApp()), environment(true)],
+            passes: [{ when: "ingress stays inside a public environment", set: { "configuration.ingress.external": false, "environment:vnetConfiguration.internal": false } }],
+            fails: [
+                { when: "ingress is external in an environment with a public IP", set: { "environment:vnetConfiguration.internal": false }, problems: ["ingress is external in an environment with a public IP (reachable from the internet)"] },
+                { when: "ingress is external and the environment is not in the stack", drop: ["environment"], problems: ["ingress is external in an environment with a public IP (reachable from the internet)"] },
+            ],
             unknown: { "configuration.ingress": 0 },
+        });
+
+        describeRule({
+            rule: srv.appAuthenticated,
+            golden: () => [linked(publicApp()), environment(false), auth()],
+            passes: [
+                { when: "the environment is internal and nothing authenticates", set: { "environment:vnetConfiguration.internal": true }, drop: ["auth"] },
+                { when: "ingress stays inside the environment", set: { "configuration.ingress.external": false }, drop: ["auth"] },
+            ],
+            fails: [
+                { when: "a public app has no authentication config", drop: ["auth"], problems: ["is reachable from the internet and no authentication config requires a token"] },
+                { when: "the authentication config lets anonymous callers through", set: { "auth:globalValidation.unauthenticatedClientAction": "AllowAnonymous" }, problems: ["is reachable from the internet and no authentication config requires a token"] },
+                { when: "authentication is switched off", set: { "auth:platform.enabled": false }, problems: ["is reachable from the internet and no authentication config requires a token"] },
+            ],
+            unknown: { "configuration.ingress": 0 },
+        });
+
+        describeRule({
+            rule: srv.environmentInNetwork,
+            golden: () => [environment(true)],
+            fails: [{ when: "the environment is outside any network", set: { vnetConfiguration: undefined }, problems: ["vnetConfiguration.infrastructureSubnetId is not set (the environment is outside any virtual network)"] }],
+            unknown: { vnetConfiguration: 0 },
+        });
+
+        const endpoint = () => res("endpoint", AZ.mlOnlineEndpoint, { resourceGroupName: "rg", workspaceName: "w", endpointName: "iris", properties: { authMode: "Key", publicNetworkAccess: "Disabled" } });
+
+        describeRule({
+            rule: srv.mlEndpointAuthenticated,
+            golden: () => [endpoint()],
+            passes: [{ when: "Entra ID tokens are required", set: { "properties.authMode": "AADToken" } }],
+            fails: [
+                { when: "the auth mode is missing", set: { "properties.authMode": undefined }, problems: ["properties.authMode is unset"] },
+                { when: "the auth mode is not one Azure ML authenticates with", set: { "properties.authMode": "None" }, problems: ["properties.authMode is None"] },
+            ],
+            unknown: { "properties.authMode": 0 },
+        });
+
+        describeRule({
+            rule: srv.mlEndpointPrivate,
+            golden: () => [endpoint()],
+            fails: [{ when: "the endpoint is public", set: { "properties.publicNetworkAccess": "Enabled" }, problems: ["properties.publicNetworkAccess is Enabled"] }],
+            unknown: { "properties.publicNetworkAccess": 0 },
         });
 
         describeRule({

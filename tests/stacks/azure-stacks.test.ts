@@ -225,6 +225,13 @@ describe("shipped Azure stacks, planned end to end", () => {
             assert.equal(scale.minNodeCount, 0);
         });
 
+        it("stays cheap: no network, private endpoints or action group (dev names no notification target)", () => {
+            for (const type of ["network:VirtualNetwork", "network:PrivateEndpoint", "privatedns:PrivateZone", "monitor:ActionGroup"]) assert.equal(ofType(plan, A(type)).length, 0, type);
+            for (const name of ["serving-environment", "inference-environment"]) assert.equal(one(plan, T.environment, name).inputs.vnetConfiguration, undefined, name);
+            assert.equal(one(plan, T.mlWorkspace, "ml-workspace").inputs.managedNetwork, undefined);
+            for (const a of ofType(plan, T.alert)) assert.equal(a.inputs.actions, undefined, a.name);
+        });
+
         it("stops with a config error, before any resource, when azure-native:location is missing", async () => {
             const loaded = loadStackConfig(ROOT, "azure-dev");
             const config = Object.fromEntries(Object.entries(loaded.config).filter(([k]) => k !== "azure-native:location"));
@@ -260,6 +267,75 @@ describe("shipped Azure stacks, planned end to end", () => {
             assert.match(one(plan, T.account, "lake-account").inputs.sku.name, /^Standard_(RA)?G(Z)?RS$/);
             const syn = one(plan, T.synapse, "lake-query-workspace").inputs;
             assert.deepEqual([syn.managedVirtualNetwork, syn.managedVirtualNetworkSettings.preventDataExfiltration, syn.azureADOnlyAuthentication, syn.publicNetworkAccess], ["default", true, true, "Disabled"]);
+        });
+
+        it("builds the network: four /24 subnets with security groups, Container Apps and Functions subnets delegated, private DNS zones linked", () => {
+            const vnet = one(plan, A("network:VirtualNetwork"), "network-vnet");
+            assert.deepEqual(vnet.inputs.addressSpace.addressPrefixes, ["10.42.0.0/16"]);
+            const subnets = vnet.inputs.subnets.map((s: any) => [s.name, s.addressPrefix, s.delegations.map((d: any) => d.serviceName).join(), s.networkSecurityGroup.id]);
+            assert.deepEqual(subnets, [
+                ["endpoints", "10.42.0.0/24", "", "network-nsg-endpoints-id"],
+                ["apps-svc", "10.42.1.0/24", "Microsoft.App/environments", "network-nsg-apps-svc-id"],
+                ["apps-inf", "10.42.2.0/24", "Microsoft.App/environments", "network-nsg-apps-inf-id"],
+                ["functions", "10.42.3.0/24", "Microsoft.App/environments", "network-nsg-functions-id"],
+            ]);
+            const zones = ofType(plan, A("privatedns:PrivateZone")).filter((z) => z.parent?.endsWith("::network")).map((z) => z.inputs.privateZoneName);
+            assert.deepEqual(zones.sort(), ["privatelink.api.azureml.ms", "privatelink.azurecr.io", "privatelink.blob.core.windows.net", "privatelink.dev.azuresynapse.net", "privatelink.dfs.core.windows.net", "privatelink.notebooks.azure.net", "privatelink.sql.azuresynapse.net", "privatelink.vaultcore.azure.net"]);
+            for (const link of ofType(plan, A("privatedns:VirtualNetworkLink"))) assert.deepEqual([link.inputs.virtualNetwork.id, link.inputs.registrationEnabled], ["network-vnet-id", false], link.name);
+        });
+
+        it("gives the lake, both vaults, the ML workspace, its store, both registries and Synapse private endpoints in the endpoints subnet", () => {
+            const targets = ofType(plan, A("network:PrivateEndpoint")).map((pe) => {
+                assert.equal(pe.inputs.subnet.id, "network-vnet-id/subnets/endpoints", pe.name);
+                const c = pe.inputs.privateLinkServiceConnections[0];
+                return `${pe.name}:${c.groupIds.join()}`;
+            });
+            assert.deepEqual(targets.sort(), [
+                "lake-blob-endpoint:blob",
+                "lake-dfs-endpoint:dfs",
+                "lake-vault-endpoint:vault",
+                "ml-keys-endpoint:vault",
+                "ml-registry-endpoint:registry",
+                "ml-store-endpoint:blob",
+                "ml-workspace-endpoint:amlworkspace",
+                "serving-registry-endpoint:registry",
+                "synapse-dev-endpoint:Dev",
+                "synapse-sql-endpoint:SqlOnDemand",
+            ]);
+            const zonesOf = (name: string) => one(plan, A("network:PrivateDnsZoneGroup"), `${name}-dns`).inputs.privateDnsZoneConfigs.map((z: any) => z.privateDnsZoneId);
+            assert.deepEqual(zonesOf("ml-workspace-endpoint"), ["network-dns-aml-api-id", "network-dns-aml-notebooks-id"]);
+            assert.equal(one(plan, T.account, "lake-account").inputs.publicNetworkAccess, "Disabled");
+        });
+
+        it("trains in the workspace's managed network, reaching the lake through managed private endpoints, on nodes without public IPs", () => {
+            const ws = one(plan, T.mlWorkspace, "ml-workspace").inputs;
+            assert.equal(ws.publicNetworkAccess, "Disabled");
+            assert.equal(ws.managedNetwork.isolationMode, "AllowInternetOutbound");
+            assert.deepEqual(Object.entries(ws.managedNetwork.outboundRules).map(([k, r]: [string, any]) => [k, r.type, r.destination.serviceResourceId, r.destination.subresourceTarget]), [
+                ["lake-blob", "PrivateEndpoint", "lake-account-id", "blob"],
+                ["lake-dfs", "PrivateEndpoint", "lake-account-id", "dfs"],
+            ]);
+            assert.equal(one(plan, T.compute, "ml-compute").inputs.properties.properties.enableNodePublicIp, false);
+        });
+
+        it("serves privately: both environments internal in their own subnets, with a private zone resolving the apps, and no public IP", () => {
+            for (const [role, subnet] of [["serving", "apps-svc"], ["inference", "apps-inf"]]) {
+                const env = one(plan, T.environment, `${role}-environment`).inputs;
+                assert.deepEqual([env.vnetConfiguration, env.publicNetworkAccess], [{ infrastructureSubnetId: `network-vnet-id/subnets/${subnet}`, internal: true }, "Disabled"], role);
+                assert.match(env.environmentName, /-vnet-/, role);
+                const record = one(plan, A("privatedns:PrivateRecordSet"), `${role}-environment-dns-wildcard`).inputs;
+                assert.deepEqual([record.relativeRecordSetName, record.recordType, record.aRecords], ["*", "A", [{ ipv4Address: "10.42.1.10" }]]);
+            }
+            assert.equal(ofType(plan, A("app:ContainerAppsAuthConfig")).length, 0, "an internal environment needs no token");
+        });
+
+        it("notifies mlops:notifications on every alert through one action group", () => {
+            const group = one(plan, A("monitor:ActionGroup"), "alerts-action-group").inputs;
+            assert.deepEqual(group.emailReceivers, [{ name: "email-0", emailAddress: "ml-oncall@example.com", useCommonAlertSchema: true }]);
+            assert.deepEqual([group.enabled, group.location, group.groupShortName.length <= 12], [true, "Global", true]);
+            const alerts = ofType(plan, T.alert);
+            assert.ok(alerts.length >= 4);
+            for (const a of alerts) assert.deepEqual(a.inputs.actions, [{ actionGroupId: "alerts-action-group-id" }], a.name);
         });
 
         it("trains on the catalog's T4 VM size, scaling from zero", () => {

@@ -2,11 +2,13 @@ import * as assert from "node:assert/strict";
 import * as path from "path";
 import { ValidationError } from "@mlops/components";
 import { parseStackConfig } from "../../stacks/config/parse";
-import { AZURE_KEYS } from "../../stacks/config/azure";
+import { AZURE_KEYS, checkAzureStack } from "../../stacks/config/azure";
 import { StackConfig } from "../../stacks/config/schema";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const model = { name: "iris", image: "registry.example/iris:1.0" };
+const CLIENT = "11111111-2222-4333-8444-555555555555";
+const oncall = { notifications: { emails: ["oncall@example.com"] } };
 
 /** The namespaced map the CLI hands the program: `mlops:` keys as JSON, provider keys as given. */
 function raw(values: Record<string, unknown>, provider: Record<string, string> = { "azure-native:location": "swedencentral" }): Record<string, string> {
@@ -36,15 +38,18 @@ describe("Azure stack config (mlops:<section>.azure, azure-native:location)", ()
         const az = parse({ models: [model] }).azure!;
         assert.equal(az.location, "swedencentral");
         assert.deepEqual(az.dataLake, { replication: "LRS", softDeleteRetentionDays: 7, allowedIpRanges: [], queryAllowedIpRanges: [] });
-        assert.deepEqual(az.mlPlatform, { publicNetworkAccess: false, cpuVmSize: "Standard_DS3_v2", idleSecondsBeforeScaleDown: 120, registrySku: "Basic", untaggedRetentionDays: 7 });
-        assert.deepEqual(az.containerService, { registrySku: "Basic", untaggedRetentionDays: 7, externalIngress: true, allowedIpRanges: [] });
-        assert.deepEqual(az.serverlessInference, { externalIngress: true, allowedIpRanges: [], endpointAuthMode: "key", endpointInstanceType: "Standard_DS3_v2", functionsInstanceMemoryMB: 2048, functionsPythonVersion: "3.12" });
+        assert.deepEqual(az.mlPlatform, { publicNetworkAccess: false, cpuVmSize: "Standard_DS3_v2", idleSecondsBeforeScaleDown: 120, registrySku: "Basic", untaggedRetentionDays: 7, privateNetwork: false, networkAddressSpace: "10.42.0.0/16" });
+        assert.deepEqual(az.containerService, { registrySku: "Basic", untaggedRetentionDays: 7, externalIngress: true, publicIngress: false, authClientId: undefined, allowedIpRanges: [] });
+        assert.deepEqual(az.serverlessInference, { externalIngress: true, publicIngress: false, authClientId: undefined, allowedIpRanges: [], endpointAuthMode: "key", endpointInstanceType: "Standard_DS3_v2", functionsInstanceMemoryMB: 2048, functionsPythonVersion: "3.12" });
         assert.deepEqual(az.models, [{ scoringPath: "/predict" }]);
     });
 
     it("defaults prod to geo-redundant storage, longer soft delete and Premium registries", () => {
-        const az = parse({ environment: "prod" }).azure!;
+        const az = parse({ environment: "prod", notifications: { emails: ["oncall@example.com"] } }).azure!;
         assert.equal(az.dataLake.replication, "GRS");
+        // The network is on in prod, and serving stays inside it.
+        assert.equal(az.mlPlatform.privateNetwork, true);
+        assert.equal(az.containerService.publicIngress, false);
         assert.equal(az.dataLake.softDeleteRetentionDays, 30);
         assert.equal(az.mlPlatform.registrySku, "Premium");
         assert.equal(az.containerService.registrySku, "Premium");
@@ -54,15 +59,15 @@ describe("Azure stack config (mlops:<section>.azure, azure-native:location)", ()
     it("reads every key it documents", () => {
         const az = parse({
             dataLake: { azure: { replication: "GZRS", softDeleteRetentionDays: 90, allowedIpRanges: ["203.0.113.7"], queryAllowedIpRanges: ["203.0.113.0/24"] } },
-            mlPlatform: { azure: { publicNetworkAccess: true, cpuVmSize: "Standard_D4s_v5", idleSecondsBeforeScaleDown: 600, registrySku: "Standard", untaggedRetentionDays: 30 } },
-            containerService: { azure: { registrySku: "Premium", untaggedRetentionDays: 14, externalIngress: false, allowedIpRanges: ["198.51.100.1"] } },
-            serverlessInference: { implementation: "azureml-endpoint", azure: { externalIngress: false, allowedIpRanges: [], endpointAuthMode: "aadToken", endpointInstanceType: "Standard_F4s_v2", functionsInstanceMemoryMB: 4096, functionsPythonVersion: "3.11" } },
+            mlPlatform: { azure: { publicNetworkAccess: true, cpuVmSize: "Standard_D4s_v5", idleSecondsBeforeScaleDown: 600, registrySku: "Standard", untaggedRetentionDays: 30, privateNetwork: true, networkAddressSpace: "172.20.0.0/20" } },
+            containerService: { azure: { registrySku: "Premium", untaggedRetentionDays: 14, externalIngress: false, publicIngress: true, authClientId: CLIENT, allowedIpRanges: ["198.51.100.1"] } },
+            serverlessInference: { implementation: "azureml-endpoint", azure: { externalIngress: false, publicIngress: true, authClientId: CLIENT, allowedIpRanges: [], endpointAuthMode: "aadToken", endpointInstanceType: "Standard_F4s_v2", functionsInstanceMemoryMB: 4096, functionsPythonVersion: "3.11" } },
             models: [{ ...model, azure: { scoringPath: "/v1/models/iris:predict" } }],
         }).azure!;
         assert.deepEqual(az.dataLake, { replication: "GZRS", softDeleteRetentionDays: 90, allowedIpRanges: ["203.0.113.7"], queryAllowedIpRanges: ["203.0.113.0/24"] });
-        assert.deepEqual(az.mlPlatform, { publicNetworkAccess: true, cpuVmSize: "Standard_D4s_v5", idleSecondsBeforeScaleDown: 600, registrySku: "Standard", untaggedRetentionDays: 30 });
-        assert.deepEqual(az.containerService, { registrySku: "Premium", untaggedRetentionDays: 14, externalIngress: false, allowedIpRanges: ["198.51.100.1"] });
-        assert.deepEqual(az.serverlessInference, { externalIngress: false, allowedIpRanges: [], endpointAuthMode: "aadToken", endpointInstanceType: "Standard_F4s_v2", functionsInstanceMemoryMB: 4096, functionsPythonVersion: "3.11" });
+        assert.deepEqual(az.mlPlatform, { publicNetworkAccess: true, cpuVmSize: "Standard_D4s_v5", idleSecondsBeforeScaleDown: 600, registrySku: "Standard", untaggedRetentionDays: 30, privateNetwork: true, networkAddressSpace: "172.20.0.0/20" });
+        assert.deepEqual(az.containerService, { registrySku: "Premium", untaggedRetentionDays: 14, externalIngress: false, publicIngress: true, authClientId: CLIENT, allowedIpRanges: ["198.51.100.1"] });
+        assert.deepEqual(az.serverlessInference, { externalIngress: false, publicIngress: true, authClientId: CLIENT, allowedIpRanges: [], endpointAuthMode: "aadToken", endpointInstanceType: "Standard_F4s_v2", functionsInstanceMemoryMB: 4096, functionsPythonVersion: "3.11" });
         assert.deepEqual(az.models, [{ scoringPath: "/v1/models/iris:predict" }]);
         assert.deepEqual(Object.keys(AZURE_KEYS), ["dataLake", "mlPlatform", "containerService", "serverlessInference", "model"]);
     });
@@ -107,5 +112,59 @@ describe("Azure stack config (mlops:<section>.azure, azure-native:location)", ()
     it("fails when a model's accelerator is one its Azure service does not offer, naming what it offers", () => {
         hasProblem(problemsOf({ models: [{ ...model, accelerator: "nvidia-l4" }] }), "mlops:models[0].accelerator", "container-apps", "nvidia-t4");
         hasProblem(problemsOf({ serverlessInference: { implementation: "functions" }, models: [{ ...model, accelerator: "nvidia-t4", serveWith: ["serverlessInference"] }] }), "mlops:models[0].accelerator", "functions runs on CPU only");
+    });
+
+    it("fails when the network's address space is not a private /16 to /22 block", () => {
+        hasProblem(problemsOf({ mlPlatform: { azure: { networkAddressSpace: "10.42.0.0/24" } } }), "mlops:mlPlatform.azure.networkAddressSpace", "is a /24", "/16 to /22");
+        hasProblem(problemsOf({ mlPlatform: { azure: { networkAddressSpace: "20.42.0.0/16" } } }), "mlops:mlPlatform.azure.networkAddressSpace", "not a private (RFC 1918) range");
+        hasProblem(problemsOf({ mlPlatform: { azure: { networkAddressSpace: "10.42.1.0/16" } } }), "mlops:mlPlatform.azure.networkAddressSpace", "boundary", "write 10.42.0.0/16");
+    });
+
+    it("fails when publicIngress is set without a network, or authClientId is not a client ID", () => {
+        const problems = problemsOf({ containerService: { azure: { publicIngress: true, authClientId: "my-app" } } });
+        hasProblem(problems, "mlops:containerService.azure.publicIngress", "has no effect without a network", "mlops:mlPlatform.azure.privateNetwork: true");
+        hasProblem(problems, "mlops:containerService.azure.authClientId", "app registration");
+    });
+
+    describe("prod serving is private or authenticated", () => {
+        const prod = (values: Record<string, unknown>) => parse({ environment: "prod", ...oncall, models: [{ ...model, serveWith: ["containerService", "serverlessInference"] }], ...values });
+        const stackProblems = (values: Record<string, unknown>): readonly string[] => {
+            try {
+                checkAzureStack(prod(values));
+            } catch (e) {
+                assert.ok(e instanceof ValidationError);
+                return e.problems;
+            }
+            return [];
+        };
+
+        it("passes with the defaults: the network is on and the environments are internal", () => {
+            assert.deepEqual(stackProblems({}), []);
+        });
+
+        it("passes when a public environment requires an Entra ID token", () => {
+            assert.deepEqual(stackProblems({ containerService: { azure: { publicIngress: true, authClientId: CLIENT } }, serverlessInference: { azure: { publicIngress: true, authClientId: CLIENT } } }), []);
+        });
+
+        it("passes in dev without authentication (documented: dev is public unless restricted)", () => {
+            assert.doesNotThrow(() => checkAzureStack(parse({ models: [model] })));
+        });
+
+        it("fails when prod opens the environment without authentication", () => {
+            const problems = stackProblems({ containerService: { azure: { publicIngress: true } } });
+            assert.equal(problems.length, 1);
+            hasProblem(problems, "mlops:containerService.azure.authClientId", "is required", "publicIngress: true", "Entra ID app registration");
+        });
+
+        it("fails when prod turns the network off with external ingress and no authentication, for both Container Apps roles", () => {
+            const problems = stackProblems({ mlPlatform: { azure: { privateNetwork: false } } });
+            hasProblem(problems, "mlops:containerService.azure.authClientId", "privateNetwork: false");
+            hasProblem(problems, "mlops:serverlessInference.azure.authClientId", "privateNetwork: false");
+        });
+
+        it("passes when the serverless implementation authenticates by itself (Azure ML endpoint keys)", () => {
+            const problems = stackProblems({ mlPlatform: { azure: { privateNetwork: false } }, containerService: { azure: { externalIngress: false } }, serverlessInference: { implementation: "azureml-endpoint" } });
+            assert.deepEqual(problems, []);
+        });
     });
 });

@@ -25,4 +25,23 @@ describe("Azure Functions sample (samples/azure/functions)", () => {
         assert.match(app, /route="predict", methods=\["POST"\]\)/);
         assert.equal(JSON.parse(fs.readFileSync(path.join(FUNCTIONS, "host.json"), "utf8")).version, "2.0");
     });
+
+    it("lets no route but the health probe run anonymously (parsed, not pattern-matched)", () => {
+        // Python's own parser reads the decorators: the app default and each route's effective auth level.
+        const script = [
+            "import ast, json, sys",
+            "tree = ast.parse(open(sys.argv[1]).read())",
+            "level = lambda node: node.attr if isinstance(node, ast.Attribute) else None",
+            "default = next(level(k.value) for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, 'attr', '') == 'FunctionApp' for k in n.keywords if k.arg == 'http_auth_level')",
+            "routes = {}",
+            "for f in tree.body:",
+            "    for d in getattr(f, 'decorator_list', []):",
+            "        if isinstance(d, ast.Call) and getattr(d.func, 'attr', '') == 'route':",
+            "            kw = {k.arg: k.value for k in d.keywords}",
+            "            routes[kw['route'].value] = level(kw['auth_level']) if 'auth_level' in kw else default",
+            "print(json.dumps({'default': default, 'routes': routes}))",
+        ].join("\n");
+        const out = JSON.parse(execFileSync("python3", ["-c", script, path.join(FUNCTIONS, "function_app.py")], { encoding: "utf8", env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" } }));
+        assert.deepEqual(out, { default: "FUNCTION", routes: { healthz: "ANONYMOUS", predict: "FUNCTION" } });
+    });
 });

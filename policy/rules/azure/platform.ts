@@ -252,6 +252,62 @@ export const logAnalyticsRetention = resourceRule({
     },
 });
 
+/** Private endpoints that connect to `target` (by property dependency, or by its ID written literally). */
+function privateEndpointsOf(view: StackView, target: PolicyResource): PolicyResource[] {
+    const id = peek(target.props, "id");
+    return view.ofType([AZ.privateEndpoint]).filter((pe) => {
+        if (view.sources(pe, "privateLinkServiceConnections", [target.type]).some((d) => d.urn === target.urn)) return true;
+        return typeof id === "string" && list(peek(pe.props, "privateLinkServiceConnections")).some((c) => c?.privateLinkServiceId === id);
+    });
+}
+
+export const privateEndpoints = stackRule({
+    name: "azure-private-endpoints",
+    description: "Production Azure ML workspaces and Key Vaults have a private endpoint (their public access is off, so the network reaches them only this way).",
+    severity: "medium",
+    remediation: "keep mlops:mlPlatform.azure.privateNetwork on in prod; the stack then gives the workspace, its vault and the lake's vault private endpoints (components/network/azure-network.ts, components/ml-platform/azure.ts, components/data-lake/azure.ts)",
+    mirrors: ["CKV2_AZURE_32", "CKV2_AZURE_48 (workspace private link)", CUSTOM],
+    clouds: ["azure"],
+    category: "security",
+    enforcement: "prod",
+    types: [AZ.mlWorkspace, AZ.vault],
+    validate: ({ view, inScope, report }) => {
+        for (const target of view.ofType([AZ.mlWorkspace, AZ.vault]).filter(inScope)) {
+            if (privateEndpointsOf(view, target).length === 0) report(target, "has no private endpoint");
+        }
+    },
+});
+
+/** Receiver lists of an action group; any entry in one of them is somebody who hears the alert. */
+const RECEIVERS = ["emailReceivers", "webhookReceivers", "smsReceivers", "voiceReceivers", "azureAppPushReceivers", "armRoleReceivers", "logicAppReceivers", "azureFunctionReceivers", "eventHubReceivers", "itsmReceivers", "automationRunbookReceivers", "incidentReceivers"];
+
+export const alertsNotify = stackRule({
+    name: "azure-alerts-notify",
+    description: "Production metric alerts notify an action group that has at least one receiver (email, webhook, ...).",
+    severity: "high",
+    remediation: "set mlops:notifications (emails and/or webhooks); the Azure stack creates one action group with them and every alert uses it (components/observability/azure.ts)",
+    mirrors: ["Azure WAF OE: alert routing", CUSTOM],
+    clouds: ["azure"],
+    category: "reliability",
+    enforcement: "prod",
+    types: [AZ.metricAlert],
+    validate: ({ view, inScope, report }) => {
+        const groups = view.ofType([AZ.actionGroup]);
+        for (const alert of view.ofType([AZ.metricAlert]).filter(inScope)) {
+            const verdict = whenKnown(() => {
+                const ids = list(alert.props.actions).map((a) => a?.actionGroupId);
+                const linked = new Set(view.sources(alert, "actions", [AZ.actionGroup]).map((g) => g.urn));
+                const targets = groups.filter((g) => linked.has(g.urn) || ids.includes(peek(g.props, "id")));
+                if (ids.length === 0) return "notifies no action group";
+                // A group outside the stack cannot be judged here: trust it.
+                if (targets.length === 0) return undefined;
+                return targets.some((g) => g.props.enabled !== false && RECEIVERS.some((k) => list(g.props[k]).length > 0)) ? undefined : "notifies only action groups without receivers";
+            });
+            if (verdict) report(alert, verdict);
+        }
+    },
+});
+
 export const azurePlatformRules: readonly MlopsPolicy[] = [
     vaultRecoverable,
     vaultAccess,
@@ -267,4 +323,6 @@ export const azurePlatformRules: readonly MlopsPolicy[] = [
     storageDiagnostics,
     vaultDiagnostics,
     logAnalyticsRetention,
+    privateEndpoints,
+    alertsNotify,
 ];

@@ -1,6 +1,8 @@
 /** Container Apps and their environment (no public rule set covers them), and Functions / App Service apps. */
-import { CUSTOM, MlopsPolicy, resourceRule } from "../meta";
-import { list } from "../lib/read";
+import { PolicyResource } from "@pulumi/policy";
+import { CUSTOM, MlopsPolicy, resourceRule, stackRule } from "../meta";
+import { list, peek, whenKnown } from "../lib/read";
+import { StackView } from "../lib/stack-view";
 import { AZ } from "./types";
 
 const APPS = "components/container-service/azure-host.ts";
@@ -19,17 +21,104 @@ export const appHttpsOnly = resourceRule({
     check: (r) => (r.props.configuration?.ingress?.allowInsecure === true ? ["configuration.ingress.allowInsecure is true"] : []),
 });
 
-export const appInternalIngress = resourceRule({
+/**
+ * Whether a Container App takes traffic from the internet: external ingress in an environment that is not
+ * internal (an internal environment has a private load balancer only). Undefined when unknown at preview.
+ */
+function internetFacing(view: StackView, app: PolicyResource): boolean | undefined {
+    return whenKnown(() => {
+        if (app.props.configuration?.ingress?.external !== true) return false;
+        const linked = view.sources(app, "environmentId", [AZ.managedEnvironment]);
+        const found = linked.length > 0 ? linked : view.ofType([AZ.managedEnvironment]).filter((e) => typeof peek(e.props, "id") === "string" && peek(e.props, "id") === peek(app.props, "environmentId"));
+        // An environment the stack does not hold is judged public: nothing shows it is internal.
+        return !found.some((e) => e.props.vnetConfiguration?.internal === true);
+    });
+}
+
+/** Whether built-in authentication turns away requests without a token for this app. */
+function requiresToken(view: StackView, app: PolicyResource): boolean {
+    return view.companions(app, [AZ.containerAppAuth], "containerAppName", ["containerAppName", "name"]).some((a) => {
+        const action = a.props.globalValidation?.unauthenticatedClientAction;
+        return a.props.platform?.enabled === true && (action === "Return401" || action === "Return403") && a.props.identityProviders?.azureActiveDirectory?.enabled !== false && !!a.props.identityProviders?.azureActiveDirectory?.registration?.clientId;
+    });
+}
+
+export const appInternalIngress = stackRule({
     name: "azure-container-app-internal-ingress",
-    description: "Container Apps take traffic from inside their environment only (ingress.external false).",
+    description: "Container Apps are not reachable from the internet (internal ingress, or an internal environment in a virtual network).",
     severity: "medium",
-    remediation: `set mlops:containerService.azure.externalIngress and mlops:serverlessInference.azure.externalIngress false, or restrict callers with allowedIpRanges (${APPS})`,
+    remediation: `keep mlops:mlPlatform.azure.privateNetwork on (prod default) without publicIngress, or set externalIngress false; restrict public callers with allowedIpRanges (${APPS})`,
     mirrors: [CUSTOM],
     clouds: ["azure"],
     category: "security",
     enforcement: "advisory",
     types: [AZ.containerApp],
-    check: (r) => (r.props.configuration?.ingress?.external === true ? ["configuration.ingress.external is true (reachable from the internet)"] : []),
+    validate: ({ view, report }) => {
+        for (const app of view.ofType([AZ.containerApp])) {
+            if (internetFacing(view, app) === true) report(app, "ingress is external in an environment with a public IP (reachable from the internet)");
+        }
+    },
+});
+
+export const appAuthenticated = stackRule({
+    name: "azure-container-app-authenticated",
+    description: "Production Container Apps reachable from the internet require an Entra ID token (built-in authentication answering 401 without one).",
+    severity: "high",
+    remediation: `keep prod serving private (mlops:mlPlatform.azure.privateNetwork on, no publicIngress), or set mlops:containerService.azure.authClientId (and mlops:serverlessInference.azure.authClientId) to an Entra ID app registration (${APPS})`,
+    mirrors: ["CKV_AZURE_13 (App Service authentication)", CUSTOM],
+    clouds: ["azure"],
+    category: "security",
+    enforcement: "prod",
+    types: [AZ.containerApp],
+    validate: ({ view, inScope, report }) => {
+        for (const app of view.ofType([AZ.containerApp]).filter(inScope)) {
+            if (internetFacing(view, app) === true && !requiresToken(view, app)) report(app, "is reachable from the internet and no authentication config requires a token");
+        }
+    },
+});
+
+export const environmentInNetwork = resourceRule({
+    name: "azure-container-apps-in-network",
+    description: "Production Container Apps environments run in a virtual network subnet (vnetConfiguration.infrastructureSubnetId).",
+    severity: "medium",
+    remediation: `keep mlops:mlPlatform.azure.privateNetwork on in prod; the stack then puts each environment in its own subnet (${APPS}, components/network/azure-network.ts)`,
+    mirrors: [CUSTOM],
+    clouds: ["azure"],
+    category: "security",
+    enforcement: "prod",
+    types: [AZ.managedEnvironment],
+    check: (r) => (r.props.vnetConfiguration?.infrastructureSubnetId ? [] : ["vnetConfiguration.infrastructureSubnetId is not set (the environment is outside any virtual network)"]),
+});
+
+const ENDPOINT = "components/serverless-inference/azure-ml-endpoint.ts";
+
+export const mlEndpointAuthenticated = resourceRule({
+    name: "azure-ml-endpoint-authenticated",
+    description: "Azure ML online endpoints require a key or an Entra ID / Azure ML token (authMode Key, AADToken or AMLToken).",
+    severity: "high",
+    remediation: `set mlops:serverlessInference.azure.endpointAuthMode to key or aadToken (${ENDPOINT})`,
+    mirrors: [CUSTOM],
+    clouds: ["azure"],
+    category: "security",
+    enforcement: "mandatory",
+    types: [AZ.mlOnlineEndpoint],
+    check: (r) => {
+        const mode = r.props.properties?.authMode;
+        return ["Key", "AADToken", "AMLToken"].includes(mode) ? [] : [`properties.authMode is ${mode ?? "unset"}`];
+    },
+});
+
+export const mlEndpointPrivate = resourceRule({
+    name: "azure-ml-endpoint-private",
+    description: "Azure ML online endpoints disable public network access (callers come through the workspace's private endpoint).",
+    severity: "low",
+    remediation: `keep mlops:mlPlatform.azure.privateNetwork on and leave mlops:serverlessInference.azure.publicIngress unset (${ENDPOINT})`,
+    mirrors: ["CKV_AZURE_144 (workspace equivalent)", CUSTOM],
+    clouds: ["azure"],
+    category: "security",
+    enforcement: "advisory",
+    types: [AZ.mlOnlineEndpoint],
+    check: (r) => (r.props.properties?.publicNetworkAccess === "Disabled" ? [] : [`properties.publicNetworkAccess is ${r.props.properties?.publicNetworkAccess ?? "Enabled (default)"}`]),
 });
 
 export const appManagedIdentity = resourceRule({
@@ -123,4 +212,4 @@ export const webAppPrivate = resourceRule({
     check: (r) => (r.props.publicNetworkAccess === "Disabled" ? [] : [`publicNetworkAccess is ${r.props.publicNetworkAccess ?? "Enabled (default)"}`]),
 });
 
-export const azureServingRules: readonly MlopsPolicy[] = [appHttpsOnly, appInternalIngress, appManagedIdentity, appScaling, appProbes, environmentZoneRedundant, webAppTransport, webAppPrivate];
+export const azureServingRules: readonly MlopsPolicy[] = [appHttpsOnly, appInternalIngress, appAuthenticated, environmentInNetwork, mlEndpointAuthenticated, mlEndpointPrivate, appManagedIdentity, appScaling, appProbes, environmentZoneRedundant, webAppTransport, webAppPrivate];

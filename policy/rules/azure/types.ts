@@ -18,4 +18,8 @@ export const AZ = {
     logAnalytics: "azure-native:operationalinsights:Workspace",
     appInsights: "azure-native:applicationinsights:Component",
     synapse: "azure-native:synapse:Workspace",
+    containerAppAuth: "azure-native:app:ContainerAppsAuthConfig",
+    privateEndpoint: "azure-native:network:PrivateEndpoint",
+    metricAlert: "azure-native:monitor:MetricAlert",
+    actionGroup: "azure-native:monitor:ActionGroup",
 } as const;

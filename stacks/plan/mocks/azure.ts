@@ -40,6 +40,15 @@ const NAME_INPUT: Record<string, string> = {
     "azure-native:synapse:Workspace": "workspaceName",
     "azure-native:web:WebApp": "name",
     "azure-native:web:AppServicePlan": "name",
+    "azure-native:network:VirtualNetwork": "virtualNetworkName",
+    "azure-native:network:NetworkSecurityGroup": "networkSecurityGroupName",
+    "azure-native:network:PrivateEndpoint": "privateEndpointName",
+    "azure-native:network:PrivateDnsZoneGroup": "privateDnsZoneGroupName",
+    "azure-native:privatedns:PrivateZone": "privateZoneName",
+    "azure-native:privatedns:VirtualNetworkLink": "virtualNetworkLinkName",
+    "azure-native:privatedns:PrivateRecordSet": "relativeRecordSetName",
+    "azure-native:monitor:ActionGroup": "actionGroupName",
+    "azure-native:app:ContainerAppsAuthConfig": "authConfigName",
 };
 
 export const azureMocks: ProviderMocks = {
@@ -77,6 +86,8 @@ export const azureMocks: ProviderMocks = {
                 break;
             case "azure-native:app:ManagedEnvironment":
                 out.defaultDomain = `mock-${createHash("sha256").update(name).digest("hex").slice(0, 8)}.${location}.azurecontainerapps.io`;
+                // An environment in a subnet answers on a private IP of it (a public one otherwise).
+                out.staticIp = inputs.vnetConfiguration?.internal ? "10.42.1.10" : "20.91.0.10";
                 break;
             case "azure-native:app:ContainerApp": {
                 const domain = `mock-env.${location}.azurecontainerapps.io`;
