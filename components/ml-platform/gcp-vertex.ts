@@ -18,6 +18,18 @@ export const TRAINING_PROJECT_ROLES = ["roles/aiplatform.user", "roles/logging.l
 /** Roles that must never be granted at project level to a workload identity. */
 export const FORBIDDEN_PROJECT_ROLES = ["roles/owner", "roles/editor", "roles/viewer", "roles/iam.serviceAccountUser", "roles/iam.serviceAccountTokenCreator"] as const;
 
+/**
+ * The metadata store Vertex AI Experiments and Pipelines use: always the one named `default`, which
+ * Vertex AI creates itself on the first pipeline run or experiment of a project and region
+ * (cloud.google.com/vertex-ai/docs/experiments/setup; .../ml-metadata/configure).
+ */
+export const DEFAULT_METADATA_STORE = "default";
+
+/** The resource name of the project's `default` metadata store in a region. */
+export function metadataStoreName(project: string, region: string): string {
+    return `projects/${project}/locations/${region}/metadataStores/${DEFAULT_METADATA_STORE}`;
+}
+
 /** Workbench takes the Vertex accelerator enum, but no TPU (google_workbench_instance accelerator_configs.type). */
 const WORKBENCH_TYPES = ["NVIDIA_TESLA_T4", "NVIDIA_TESLA_V100", "NVIDIA_TESLA_A100", "NVIDIA_A100_80GB", "NVIDIA_L4", "NVIDIA_H100_80GB", "NVIDIA_H200_141GB"];
 
@@ -38,7 +50,6 @@ export interface VertexSettings {
     readonly workbenchAccelerator?: AcceleratorRequest;
     readonly workbenchIdleShutdownMinutes: number;
     readonly workbenchBootDiskGb: number;
-    readonly metadataStoreName: string;
     readonly hasNetwork: boolean;
 }
 
@@ -83,7 +94,6 @@ export function checkVertex(s: VertexSettings): VertexChecked {
     if (!Number.isInteger(s.workbenchBootDiskGb) || s.workbenchBootDiskGb < 150 || s.workbenchBootDiskGb > 64000) {
         problems.add({ path: "workbenchBootDiskGb", value: s.workbenchBootDiskGb, message: "must be a whole number of GB from 150 (Workbench's minimum) to 64000" });
     }
-    if (!/^[a-z0-9][a-z0-9-]{0,127}$/.test(s.metadataStoreName)) problems.add({ path: "metadataStoreName", value: s.metadataStoreName, message: "is not a metadata store name", fix: "use lowercase letters, digits and hyphens, e.g. `default`" });
 
     const training = accelerator(problems, "training.accelerator", s.trainingAccelerator);
     const workbench = s.workbench ? accelerator(problems, "workbenchAccelerator", s.workbenchAccelerator) : undefined;

@@ -1,7 +1,8 @@
 /**
- * The ML platform on Vertex AI: a CMEK-encrypted metadata store (Vertex ML Metadata / Experiments) and
- * TensorBoard, a training service account with least privilege, an optional Workbench instance (no public
- * IP, Shielded VM, CMEK disks, idle shutdown) and Data Access audit logs for Vertex AI. Training defaults
+ * The ML platform on Vertex AI: the project's Vertex ML Metadata store (referenced; created with CMEK only
+ * on request, see `createMetadataStore`), a CMEK-encrypted TensorBoard, a training service account with
+ * least privilege, an optional Workbench instance (no public IP, Shielded VM, CMEK disks, idle shutdown)
+ * and Data Access audit logs for Vertex AI. Training defaults
  * (machine type, accelerator type and count) come from the accelerator catalog and are exported for
  * pipelines. Models live in Vertex AI Model Registry, which needs no resource of its own: pipelines
  * upload model versions from the artifact bucket.
@@ -14,7 +15,7 @@ import * as vertex from "@pulumi/gcp/vertex";
 import * as workbench from "@pulumi/gcp/workbench";
 import type { AcceleratorRequest } from "../accelerators/names";
 import { MlPlatform, MlPlatformArgs } from "./contract";
-import { GcpTrainingDefaults, TRAINING_PROJECT_ROLES, checkVertex, trainingDefaults } from "./gcp-vertex";
+import { DEFAULT_METADATA_STORE, GcpTrainingDefaults, TRAINING_PROJECT_ROLES, checkVertex, metadataStoreName, trainingDefaults } from "./gcp-vertex";
 import { GCP_NAME_RULES, hyphenName, serviceAccountId } from "../naming/gcp";
 
 export interface VertexPlatformArgs extends MlPlatformArgs {
@@ -26,7 +27,7 @@ export interface VertexPlatformArgs extends MlPlatformArgs {
     readonly zone?: string;
     /** Prefix of project-unique names (the stacks use `<project>-<stack>`). */
     readonly namePrefix: string;
-    /** Cloud KMS key for the metadata store and TensorBoard (the Vertex AI service agent must be able to use it). */
+    /** Cloud KMS key for TensorBoard and a created metadata store (the Vertex AI service agent must be able to use it). */
     readonly kmsKeyName: pulumi.Input<string>;
     /** Cloud KMS key for the Workbench disks (the Compute Engine service agent must be able to use it). */
     readonly workbenchKmsKeyName?: pulumi.Input<string>;
@@ -35,10 +36,13 @@ export interface VertexPlatformArgs extends MlPlatformArgs {
     /** Machine type of CPU-only training (with an accelerator, the catalog decides). @default "n1-standard-4" */
     readonly trainingMachineType?: string;
     /**
-     * Name of the metadata store. Vertex AI Experiments use the store named `default`; a project that used
-     * Vertex before already has one (then import it, or pick another name). @default "default"
+     * Create the project's `default` metadata store (the only one Vertex AI Experiments and Pipelines use),
+     * CMEK-encrypted with `kmsKeyName`. Vertex AI creates that store itself, Google-encrypted, on the first
+     * pipeline run or experiment, and its key can never change afterwards: this works only in a project and
+     * region where that has not happened yet (elsewhere `pulumi up` fails with "already exists"). The store
+     * is the project's, so it is retained when the stack goes. @default false - the store is referenced
      */
-    readonly metadataStoreName?: string;
+    readonly createMetadataStore?: boolean;
     /** Create a Workbench instance. It bills while running (idle shutdown stops it). @default true */
     readonly workbench?: boolean;
     /** Workbench machine type when it has no accelerator. @default "e2-standard-4" */
@@ -56,7 +60,7 @@ export interface VertexPlatformArgs extends MlPlatformArgs {
 }
 
 export class VertexPlatform extends pulumi.ComponentResource implements MlPlatform {
-    /** The metadata store's resource name (Vertex ML Metadata, used by Vertex AI Experiments). */
+    /** The `default` metadata store's resource name (Vertex ML Metadata, used by Vertex AI Experiments and Pipelines). */
     public readonly trackingUri: pulumi.Output<string>;
     /** Vertex AI Model Registry of the project and region (`projects/<p>/locations/<r>/models`). */
     public readonly modelRegistry: pulumi.Output<string>;
@@ -85,7 +89,6 @@ export class VertexPlatform extends pulumi.ComponentResource implements MlPlatfo
             workbenchAccelerator: args.workbenchAccelerator,
             workbenchIdleShutdownMinutes: args.workbenchIdleShutdownMinutes ?? 60,
             workbenchBootDiskGb: args.workbenchBootDiskGb ?? 150,
-            metadataStoreName: args.metadataStoreName ?? "default",
             hasNetwork: args.subnetId !== undefined && args.networkId !== undefined,
         };
         const checked = checkVertex(s);
@@ -99,7 +102,15 @@ export class VertexPlatform extends pulumi.ComponentResource implements MlPlatfo
         const stateful = { ...child, protect, retainOnDelete: protect };
         const encryptionSpec = { kmsKeyName: args.kmsKeyName };
 
-        const store = new vertex.AiMetadataStore(`${name}-metadata`, { project: args.project, region: args.region, name: s.metadataStoreName, description: "mlops experiments and lineage", encryptionSpec }, stateful);
+        // Vertex AI creates `default` itself on first use; the stack creates it only when asked (for CMEK,
+        // before first use), and never deletes it: other stacks' and people's experiments live there too.
+        const store = args.createMetadataStore
+            ? new vertex.AiMetadataStore(
+                  `${name}-metadata`,
+                  { project: args.project, region: args.region, name: DEFAULT_METADATA_STORE, description: "mlops experiments and lineage", encryptionSpec },
+                  { ...child, protect, retainOnDelete: true },
+              )
+            : undefined;
         const board = new vertex.AiTensorboard(
             `${name}-tensorboard`,
             { project: args.project, region: args.region, displayName: hyphenName([s.namePrefix, "tensorboard"], 128), encryptionSpec, labels },
@@ -158,7 +169,7 @@ export class VertexPlatform extends pulumi.ComponentResource implements MlPlatfo
             workbenchUri = instance.proxyUri;
         }
 
-        this.trackingUri = pulumi.interpolate`projects/${args.project}/locations/${args.region}/metadataStores/${store.name}`;
+        this.trackingUri = store ? store.name.apply(() => metadataStoreName(args.project, args.region)) : pulumi.output(metadataStoreName(args.project, args.region));
         this.modelRegistry = pulumi.output(`projects/${args.project}/locations/${args.region}/models`);
         this.tensorboard = board.id;
         this.trainingServiceAccount = trainer.email;

@@ -1,7 +1,9 @@
 /**
  * Observability of the serving deployments: per Cloud Run service (Cloud Functions 2nd gen runs on one)
- * and per Vertex AI endpoint, an alert policy on the 5xx error rate and one on p95 latency, sent to email
- * channels; and an explicit retention on the project's `_Default` log bucket (service logs).
+ * and per Vertex AI endpoint, an alert policy on the 5xx error rate and one on p95 latency, sent to every
+ * notification channel (email and token-authenticated webhook channels it creates, plus any it is given);
+ * and an explicit retention on the project's `_Default` log bucket, where the logs of every Cloud Run
+ * service, function and endpoint land (they are not stored per service, so replacing one keeps its logs).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as logging from "@pulumi/gcp/logging";
@@ -14,6 +16,24 @@ type Condition = inputs.monitoring.AlertPolicyCondition;
 
 const WINDOW = "300s";
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+/**
+ * Cloud Monitoring channel types and the label each takes (notificationChannelDescriptors): `email` takes
+ * `email_address`; `webhook_tokenauth` takes `url`, and its token travels in that URL's query string, so
+ * the URL is a secret. The provider's `sensitiveLabels` hold only `authToken` (slack), `password`
+ * (webhook_basicauth) and `serviceKey` (pagerduty): the URL stays in `labels`, wrapped as a Pulumi secret.
+ */
+export const CHANNEL_TYPES = { email: { type: "email", label: "email_address" }, webhook: { type: "webhook_tokenauth", label: "url" } } as const;
+
+/** True for an https URL with a host (alerts leave the project over TLS only). */
+function isHttpsUrl(value: string): boolean {
+    try {
+        const url = new URL(value);
+        return url.protocol === "https:" && url.hostname.length > 0;
+    } catch {
+        return false;
+    }
+}
 
 /** Metrics of one kind of serving deployment (Cloud Monitoring metric list, run.googleapis.com and aiplatform.googleapis.com). */
 export const SERVING_METRICS = {
@@ -82,8 +102,20 @@ export interface GcpObservabilityArgs {
     readonly errorRatePercent?: number;
     /** Alert when p95 latency exceeds this, in milliseconds. @default 2000 */
     readonly latencyP95Ms?: number;
-    /** Email addresses notified of alerts. @default [] - alerts show in the console only */
+    /** Email addresses notified of every alert (one `email` channel each). @default [] */
     readonly notificationEmails?: readonly string[];
+    /**
+     * https URLs notified of every alert (one `webhook_tokenauth` channel each). They usually carry a
+     * token, so pass them as secrets (`pulumi.secret(url)`); they are stored as secrets either way and
+     * never appear in names. @default []
+     */
+    readonly notificationWebhooks?: readonly pulumi.Input<string>[];
+    /**
+     * Names of existing notification channels (`projects/<p>/notificationChannels/<id>`) every alert also
+     * goes to, e.g. another GcpObservability's `notificationChannels`. With no channel at all, alerts
+     * show in the console only. @default []
+     */
+    readonly notificationChannels?: pulumi.Input<readonly pulumi.Input<string>[]>;
     /**
      * Days the project's `_Default` log bucket keeps logs (beyond 30 days, storage is billed). One
      * component per project should set it. @default - the `_Default` bucket is left as it is
@@ -94,6 +126,8 @@ export interface GcpObservabilityArgs {
 export class GcpObservability extends pulumi.ComponentResource {
     /** Alert policy names. */
     public readonly alertPolicies: pulumi.Output<string[]>;
+    /** Names of the channels this component created (pass them to another one to share them). */
+    public readonly notificationChannels: pulumi.Output<string[]>;
 
     constructor(name: string, args: GcpObservabilityArgs, opts: pulumi.ComponentResourceOptions = {}) {
         const errorRate = args.errorRatePercent ?? 5;
@@ -107,8 +141,13 @@ export class GcpObservability extends pulumi.ComponentResource {
         (args.notificationEmails ?? []).forEach((e, i) => {
             if (!EMAIL.test(e)) problems.add({ path: `notificationEmails[${i}]`, value: e, message: "is not an email address" });
         });
+        // Only plain strings can be checked here; the URL may carry a token, so only its position is named.
+        (args.notificationWebhooks ?? []).forEach((w, i) => {
+            if (typeof w === "string" && !isHttpsUrl(w)) problems.add({ path: `notificationWebhooks[${i}]`, value: "(hidden)", message: "is not an https:// URL", fix: "alerts are sent over TLS only: use an https:// URL" });
+        });
         problems.throwIfAny(`GcpObservability "${name}"`);
-        super("mlops:index:GcpObservability", name, args, opts);
+        // The component's own inputs are recorded in state too: webhook URLs go there as secrets only.
+        super("mlops:index:GcpObservability", name, { ...args, notificationWebhooks: args.notificationWebhooks?.map((url) => pulumi.secret(url)) }, opts);
 
         const child = { parent: this, dependsOn: opts.dependsOn };
         if (retention !== undefined) {
@@ -116,9 +155,22 @@ export class GcpObservability extends pulumi.ComponentResource {
             new logging.ProjectBucketConfig(`${name}-default-logs`, { project: args.project, location: "global", bucketId: "_Default", retentionDays: retention }, child);
         }
 
-        const channels = (args.notificationEmails ?? []).map(
-            (email, i) => new monitoring.NotificationChannel(`${name}-email-${i}`, { project: args.project, type: "email", displayName: `${args.namePrefix} ${email}`, labels: { email_address: email } }, child),
-        );
+        const { email, webhook } = CHANNEL_TYPES;
+        const channels = [
+            ...(args.notificationEmails ?? []).map(
+                (address, i) => new monitoring.NotificationChannel(`${name}-email-${i}`, { project: args.project, type: email.type, displayName: `${args.namePrefix} ${address}`, labels: { [email.label]: address } }, child),
+            ),
+            ...(args.notificationWebhooks ?? []).map(
+                (url, i) =>
+                    new monitoring.NotificationChannel(
+                        `${name}-webhook-${i}`,
+                        { project: args.project, type: webhook.type, displayName: `${args.namePrefix} webhook ${i + 1}`, labels: { [webhook.label]: pulumi.secret(url) } },
+                        { ...child, additionalSecretOutputs: ["labels"] },
+                    ),
+            ),
+        ];
+        const created = channels.map((ch) => ch.name);
+        const notificationChannels = pulumi.all([pulumi.all(created), pulumi.output(args.notificationChannels ?? [])]).apply(([own, given]) => [...own, ...given]);
         const targets: [ServingKind, string][] = [
             ...(args.cloudRunServices ?? []).map((s): [ServingKind, string] => ["cloud-run", s]),
             ...(args.vertexEndpoints ?? []).map((e): [ServingKind, string] => ["vertex-endpoint", e]),
@@ -135,7 +187,7 @@ export class GcpObservability extends pulumi.ComponentResource {
                             combiner: "OR",
                             severity: which === "errors" ? "ERROR" : "WARNING",
                             conditions: [c[which]],
-                            notificationChannels: channels.map((ch) => ch.name),
+                            notificationChannels,
                             alertStrategy: { autoClose: "1800s" },
                             documentation: { mimeType: "text/markdown", content: `Serving deployment \`${id}\` (${kind}) of ${args.namePrefix}. See docs/gcp.md, "Alerts".` },
                         },
@@ -144,6 +196,7 @@ export class GcpObservability extends pulumi.ComponentResource {
             );
         });
         this.alertPolicies = pulumi.all(policies.map((p) => p.name));
-        this.registerOutputs({ alertPolicies: this.alertPolicies });
+        this.notificationChannels = pulumi.all(created);
+        this.registerOutputs({ alertPolicies: this.alertPolicies, notificationChannels: this.notificationChannels });
     }
 }

@@ -7,7 +7,7 @@ import { createHash } from "crypto";
 import { gzipSync } from "zlib";
 import * as pulumi from "@pulumi/pulumi";
 import type { AcceleratorSettings } from "../accelerators/types";
-import { fitName, shortHash } from "../shared/naming";
+import { fitName } from "../shared/naming";
 import type { PolicyStatement } from "../identity/aws";
 
 /**

@@ -199,6 +199,16 @@ export class CloudFunctionsInference extends pulumi.ComponentResource implements
     }
 }
 
+/**
+ * A model's endpoint ID. Private Service Connect is immutable on an endpoint, so switching `endpointAccess`
+ * replaces it; the ID then changes too, so Pulumi can create the new endpoint before deleting the old one
+ * (a fixed ID would make the create fail with "already exists"). Dedicated endpoints keep the ID they
+ * always had.
+ */
+export function endpointIdOf(project: string, namePrefix: string, model: string, access: string): string {
+    return access === "dedicated" ? vertexEndpointId(project, namePrefix, model) : vertexEndpointId(project, namePrefix, model, access);
+}
+
 export interface VertexEndpointInferenceArgs extends ServerlessInferenceArgs {
     /** Project of the endpoints. */
     readonly project: string;
@@ -234,7 +244,7 @@ export class VertexEndpointInference extends pulumi.ComponentResource implements
         problems.throwIfAny(`VertexEndpointInference "${name}"`);
         super("mlops:index:VertexEndpointInference", name, args, opts);
 
-        const ids = Object.fromEntries(args.models.map((m) => [m.name, vertexEndpointId(args.project, args.namePrefix, m.name)]));
+        const ids = Object.fromEntries(args.models.map((m) => [m.name, endpointIdOf(args.project, args.namePrefix, m.name, access)]));
         const endpoints = args.models.map(
             (m) =>
                 new vertex.AiEndpoint(

@@ -13,6 +13,7 @@ import {
     GcpEncryption,
     GcpNetwork,
     GcpObservability,
+    GcpObservabilityArgs,
     GcpProjectServices,
     GcsDataLake,
     VertexEndpointInference,
@@ -103,7 +104,7 @@ export function buildGcpStack(cfg: StackConfig): StackOutputs {
             workbenchKmsKeyName: gcp.mlPlatform.workbench ? keys.keyIds.workbench : undefined,
             training: cfg.mlPlatform.training,
             trainingMachineType: gcp.mlPlatform.trainingMachineType,
-            metadataStoreName: gcp.mlPlatform.metadataStoreName,
+            createMetadataStore: gcp.mlPlatform.createMetadataStore,
             workbench: gcp.mlPlatform.workbench,
             workbenchMachineType: gcp.mlPlatform.workbenchMachineType,
             workbenchAccelerator: gcp.mlPlatform.workbenchAccelerator,
@@ -197,7 +198,9 @@ export function buildGcpStack(cfg: StackConfig): StackOutputs {
         }
     }
 
-    const alerts = (name: string, settings: GcpServingConfig, services: string[], endpoints: string[], serviceLogRetentionDays?: number) =>
+    // Every alert policy notifies every target of mlops:notifications: the channels are created once (by
+    // serving-alerts) and shared. Webhook URLs may carry a token, so they go in as secrets.
+    const alerts = (name: string, settings: GcpServingConfig, services: string[], endpoints: string[], channels: Pick<GcpObservabilityArgs, "notificationEmails" | "notificationWebhooks" | "notificationChannels" | "serviceLogRetentionDays">) =>
         new GcpObservability(
             name,
             {
@@ -207,13 +210,16 @@ export function buildGcpStack(cfg: StackConfig): StackOutputs {
                 vertexEndpoints: endpoints,
                 errorRatePercent: settings.errorRatePercent,
                 latencyP95Ms: settings.latencyP95Ms,
-                notificationEmails: settings.alertEmails,
-                serviceLogRetentionDays,
+                ...channels,
             },
             after("monitoring.googleapis.com", "logging.googleapis.com"),
         );
-    alerts("serving-alerts", serving, Object.values(containers.serviceNames), [], gcp.dataLake.serviceLogRetentionDays);
-    if (onDemand.length > 0) alerts("inference-alerts", si, inferenceServices, vertexEndpoints);
+    const servingAlerts = alerts("serving-alerts", serving, Object.values(containers.serviceNames), [], {
+        notificationEmails: cfg.notifications.emails,
+        notificationWebhooks: cfg.notifications.webhooks.map((url) => pulumi.secret(url)),
+        serviceLogRetentionDays: gcp.dataLake.serviceLogRetentionDays,
+    });
+    if (onDemand.length > 0) alerts("inference-alerts", si, inferenceServices, vertexEndpoints, { notificationChannels: servingAlerts.notificationChannels });
 
     const outputs: StackOutputs = {
         dataLake: { endpoint: lake.endpoint, buckets: lake.bucketNames, datasets: lake.datasetIds, auditLogBucket: lake.auditLogBucket },

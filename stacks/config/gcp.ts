@@ -17,12 +17,28 @@ import type { ServeTarget, StackConfig } from "./schema";
 
 export const GCP_KEYS = {
     dataLake: ["softDeleteRetentionDays", "accessLogRetentionDays", "serviceLogRetentionDays", "keyRotationDays"],
-    mlPlatform: ["workbench", "workbenchMachineType", "workbenchAccelerator", "workbenchIdleShutdownMinutes", "trainingMachineType", "metadataStoreName", "subnetCidr", "natGateway"],
-    serving: ["ingress", "allowUnauthenticated", "invokers", "requestTimeoutSeconds", "gpuZonalRedundancy", "alertEmails", "errorRatePercent", "latencyP95Ms"],
+    mlPlatform: ["workbench", "workbenchMachineType", "workbenchAccelerator", "workbenchIdleShutdownMinutes", "trainingMachineType", "createMetadataStore", "subnetCidr", "natGateway"],
+    serving: ["ingress", "allowUnauthenticated", "invokers", "requestTimeoutSeconds", "gpuZonalRedundancy", "errorRatePercent", "latencyP95Ms"],
     containerService: ["registryKeepVersions", "registryUntaggedDays"],
     serverlessInference: ["endpointAccess", "vertexCpuMachineType", "functionSource", "functionRuntime"],
     model: [] as string[],
 } as const;
+
+/** Keys that moved or went away: reported with what to write instead of "not a known key". */
+const MOVED_KEYS = {
+    mlPlatform: {
+        metadataStoreName: {
+            message: "is no longer read: Vertex AI Experiments and Pipelines use only the project's metadata store named `default`, which the stack now references instead of creating",
+            fix: "remove it; to have the stack create `default` with its CMEK key (only in a project and region where Vertex AI has never created it), set createMetadataStore: true",
+        },
+    },
+    serving: {
+        alertEmails: {
+            message: "has moved to `mlops:notifications.emails`, which every alert of the stack notifies",
+            fix: "remove it and list the addresses under mlops:notifications.emails (a list: `emails: [oncall@your-company.com]`)",
+        },
+    },
+} as const satisfies Record<string, Record<string, { message: string; fix: string }>>;
 
 export const INGRESS_SETTINGS = ["internal", "internal-and-cloud-load-balancing", "all"] as const;
 export const ENDPOINT_ACCESS_SETTINGS = ["dedicated", "private-service-connect"] as const;
@@ -41,7 +57,8 @@ export interface GcpMlPlatformConfig {
     readonly workbenchAccelerator?: AcceleratorRequest;
     readonly workbenchIdleShutdownMinutes: number;
     readonly trainingMachineType: string;
-    readonly metadataStoreName: string;
+    /** Create the project's `default` Vertex metadata store with the stack's key (else reference it). */
+    readonly createMetadataStore: boolean;
     readonly subnetCidr: string;
     readonly natGateway: boolean;
 }
@@ -53,7 +70,6 @@ export interface GcpServingConfig {
     readonly invokers: string[];
     readonly requestTimeoutSeconds: number;
     readonly gpuZonalRedundancy: boolean;
-    readonly alertEmails: string[];
     readonly errorRatePercent: number;
     readonly latencyP95Ms: number;
 }
@@ -89,11 +105,17 @@ const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const REGION = /^[a-z]+-[a-z]+\d+$/;
 const MACHINE_TYPE = /^[a-z][a-z0-9]*-[a-z]+(-[0-9]+[a-z]*)?(-[a-z0-9]+)?$/;
 
+/** `read.object`, except that a key that moved or went away is reported once, with what to write instead. */
+function objectWithMovedKeys(value: unknown, at: string, allowed: readonly string[], moved: Readonly<Record<string, { message: string; fix: string }>>, read: Reader): Obj | undefined {
+    const given = value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Obj) : undefined;
+    const obj = read.object(given ? Object.fromEntries(Object.entries(given).filter(([k]) => !(k in moved))) : value, at, allowed);
+    for (const [key, { message, fix }] of Object.entries(moved)) {
+        if (given && key in given) read.problems.push({ path: `${at}.${key}`, value: given[key], message, fix });
+    }
+    return obj;
+}
+
 function serving(read: Reader, obj: Obj | undefined, at: string, prod: boolean): GcpServingConfig {
-    const emails = read.stringList(obj, "alertEmails", at, []);
-    emails.forEach((e, i) => {
-        if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e)) read.problems.push({ path: `${at}.alertEmails[${i}]`, value: e, message: "is not an email address" });
-    });
     const invokers = read.stringList(obj, "invokers", at, []);
     invokers.forEach((m, i) => {
         if (m === "allUsers" || m === "allAuthenticatedUsers") {
@@ -107,7 +129,6 @@ function serving(read: Reader, obj: Obj | undefined, at: string, prod: boolean):
         invokers,
         requestTimeoutSeconds: read.int(obj, "requestTimeoutSeconds", at, 300, { min: 1, max: 3600, unit: "seconds" }),
         gpuZonalRedundancy: read.bool(obj, "gpuZonalRedundancy", at, prod),
-        alertEmails: emails,
         errorRatePercent,
         latencyP95Ms: read.int(obj, "latencyP95Ms", at, 2000, { min: 1, max: 3_600_000, unit: "milliseconds" }),
     };
@@ -144,9 +165,9 @@ export function parseGcpConfig(sections: CloudSections, read: Reader): GcpConfig
     const csAt = sections.path("containerService");
     const siAt = sections.path("serverlessInference");
     const lake = read.object(sections.sections.dataLake, lakeAt, GCP_KEYS.dataLake);
-    const ml = read.object(sections.sections.mlPlatform, mlAt, GCP_KEYS.mlPlatform);
-    const cs = read.object(sections.sections.containerService, csAt, [...GCP_KEYS.serving, ...GCP_KEYS.containerService]);
-    const si = read.object(sections.sections.serverlessInference, siAt, [...GCP_KEYS.serving, ...GCP_KEYS.serverlessInference]);
+    const ml = objectWithMovedKeys(sections.sections.mlPlatform, mlAt, GCP_KEYS.mlPlatform, MOVED_KEYS.mlPlatform, read);
+    const cs = objectWithMovedKeys(sections.sections.containerService, csAt, [...GCP_KEYS.serving, ...GCP_KEYS.containerService], MOVED_KEYS.serving, read);
+    const si = objectWithMovedKeys(sections.sections.serverlessInference, siAt, [...GCP_KEYS.serving, ...GCP_KEYS.serverlessInference], MOVED_KEYS.serving, read);
     sections.models.forEach((m, i) => read.object(m, sections.modelPath(i), GCP_KEYS.model));
 
     const provider = sections.providerConfig;
@@ -177,7 +198,7 @@ export function parseGcpConfig(sections: CloudSections, read: Reader): GcpConfig
             workbenchAccelerator,
             workbenchIdleShutdownMinutes: read.int(ml, "workbenchIdleShutdownMinutes", mlAt, 60, { min: 10, max: 1440, unit: "minutes" }),
             trainingMachineType: machineType(read, ml, "trainingMachineType", mlAt, "n1-standard-4"),
-            metadataStoreName: read.matching(ml, "metadataStoreName", mlAt, /^[a-z0-9][a-z0-9-]{0,127}$/, "lowercase letters, digits and hyphens") ?? "default",
+            createMetadataStore: read.bool(ml, "createMetadataStore", mlAt, false),
             subnetCidr: read.matching(ml, "subnetCidr", mlAt, /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "an IPv4 CIDR such as 10.20.0.0/24") ?? "10.20.0.0/24",
             natGateway: read.bool(ml, "natGateway", mlAt, false),
         },
@@ -258,7 +279,6 @@ export function checkGcpStack(cfg: StackConfig): GcpStackInputs {
         workbenchAccelerator: ml.workbenchAccelerator,
         workbenchIdleShutdownMinutes: ml.workbenchIdleShutdownMinutes,
         workbenchBootDiskGb: 150,
-        metadataStoreName: ml.metadataStoreName,
         hasNetwork: true,
     });
     // checkVertex names its own arguments; training.* are mlPlatform keys, the rest mlPlatform.gcp keys.

@@ -8,7 +8,7 @@ import { CMEK_ROLE, GcpEncryption, GcpEncryptionArgs } from "../../components/en
 import { GcpNetwork, GcpNetworkArgs, isPrivateCidr } from "../../components/network/gcp";
 import { GcpObservability, GcpObservabilityArgs, servingConditions } from "../../components/observability/gcp";
 import { GcpProjectServices } from "../../components/project-services/gcp";
-import { capture } from "../../stacks/plan/capture";
+import { SECRET, capture } from "../../stacks/plan/capture";
 import { MOCK_PROJECT_NUMBER } from "../../stacks/plan/mocks/gcp";
 import { CapturedResource, ofType, only, rejectedBuild } from "../harness";
 
@@ -189,6 +189,33 @@ describe("GcpObservability", () => {
         assert.equal(latency.thresholdValue, 2000);
     });
 
+    it("sends every alert to every channel: an email channel per address, a token-auth webhook channel per URL, and the channels it is given", async () => {
+        const hook = "https://hooks.example.com/alerts?auth_token=s3cret";
+        const shared = "projects/p-123456/notificationChannels/999";
+        const { resources } = await run(() => new GcpObservability("alerts", { ...args, notificationEmails: ["oncall@example.com", "ml@example.com"], notificationWebhooks: [hook], notificationChannels: [shared] }));
+        const channels = ofType(resources, "gcp:monitoring/notificationChannel:NotificationChannel");
+        assert.deepEqual(
+            channels.map((c) => [c.name, c.inputs.type, c.inputs.displayName]),
+            [
+                ["alerts-email-0", "email", "mlops-gcp-dev oncall@example.com"],
+                ["alerts-email-1", "email", "mlops-gcp-dev ml@example.com"],
+                ["alerts-webhook-0", "webhook_tokenauth", "mlops-gcp-dev webhook 1"],
+            ],
+        );
+        assert.deepEqual(channels[1].inputs.labels, { email_address: "ml@example.com" });
+        // The URL carries the token: the labels holding it are a secret (never printed by the plan).
+        assert.equal(channels[2].inputs.labels, SECRET);
+        assert.ok(!JSON.stringify(resources).includes("s3cret"), "the webhook URL leaks into the plan");
+        const policies = ofType(resources, "gcp:monitoring/alertPolicy:AlertPolicy");
+        assert.equal(policies.length, 4);
+        for (const p of policies) {
+            assert.equal(p.inputs.notificationChannels.length, 4, p.name);
+            assert.equal(p.inputs.notificationChannels[3], shared, p.name);
+            for (const ch of p.inputs.notificationChannels.slice(0, 3)) assert.match(ch, /^projects\/p-123456\/notificationChannels\/\d+$/, p.name);
+        }
+        assert.equal(new Set(policies[0].inputs.notificationChannels).size, 4, "one distinct channel per target");
+    });
+
     it("sets the retention of the _Default log bucket only when asked", async () => {
         const { resources } = await run(() => new GcpObservability("alerts", args));
         const bucket = only(resources, "gcp:logging/projectBucketConfig:ProjectBucketConfig");
@@ -204,11 +231,13 @@ describe("GcpObservability", () => {
         assert.equal(c.thresholdValue, 0.1);
     });
 
-    it("fails when thresholds or emails are malformed", async () => {
+    it("fails when thresholds, emails or webhooks are malformed", async () => {
         const { message, registered } = await rejectedBuild(
-            () => new GcpObservability("alerts", { ...args, errorRatePercent: 0, latencyP95Ms: 1.5, notificationEmails: ["nobody"], serviceLogRetentionDays: 0 }),
+            () => new GcpObservability("alerts", { ...args, errorRatePercent: 0, latencyP95Ms: 1.5, notificationEmails: ["nobody"], notificationWebhooks: ["http://hooks.example.com/x?token=abc"], serviceLogRetentionDays: 0 }),
             'GcpObservability "alerts"',
         );
+        assert.match(message, /notificationWebhooks\[0\]: is not an https:\/\/ URL/);
+        assert.doesNotMatch(message, /token=abc/, "the URL may carry a token: never echoed");
         assert.match(message, /errorRatePercent: must be more than 0 and at most 100/);
         assert.match(message, /latencyP95Ms: must be a whole number of milliseconds/);
         assert.match(message, /notificationEmails\[0\]: is not an email address \(got "nobody"\)/);

@@ -32,11 +32,26 @@ describe("VertexPlatform", () => {
         ({ resources, outputs } = await build(args));
     });
 
-    it("encrypts the metadata store and TensorBoard with the Vertex key", () => {
-        const store = only(resources, "gcp:vertex/aiMetadataStore:AiMetadataStore");
-        assert.deepEqual([store.inputs.name, store.inputs.region, store.inputs.encryptionSpec], ["default", "us-central1", { kmsKeyName: args.kmsKeyName }]);
+    it("encrypts TensorBoard with the Vertex key", () => {
         const board = only(resources, "gcp:vertex/aiTensorboard:AiTensorboard");
         assert.deepEqual(board.inputs.encryptionSpec, { kmsKeyName: args.kmsKeyName });
+    });
+
+    it("references the project's `default` metadata store instead of creating what Vertex AI creates on first use", () => {
+        // Creating `default` fails with "already exists" on any project that ran a pipeline or experiment before.
+        assert.deepEqual(ofType(resources, "gcp:vertex/aiMetadataStore:AiMetadataStore"), []);
+        assert.equal(outputs.trackingUri, "projects/p-123456/locations/us-central1/metadataStores/default");
+    });
+
+    it("creates `default` with the Vertex key when asked (a fresh project), and keeps it when the stack goes", async () => {
+        for (const protectData of [false, true]) {
+            const { resources: r, outputs: o } = await build({ ...args, createMetadataStore: true, protectData });
+            const store = only(r, "gcp:vertex/aiMetadataStore:AiMetadataStore");
+            assert.deepEqual([store.name, store.inputs.name, store.inputs.region, store.inputs.encryptionSpec], ["ml-metadata", "default", "us-central1", { kmsKeyName: args.kmsKeyName }]);
+            // The store is the project's (other stacks' experiments live there): retained in every environment.
+            assert.deepEqual(store.options, { protect: protectData, retainOnDelete: true });
+            assert.equal(o.trackingUri, "projects/p-123456/locations/us-central1/metadataStores/default");
+        }
     });
 
     it("gives training a dedicated account with no basic, admin or Service Account User role at project level", () => {
@@ -114,9 +129,9 @@ describe("VertexPlatform", () => {
         assert.equal(g.shieldedInstanceConfig.enableVtpm, true);
     });
 
-    it("protects and retains the metadata store, TensorBoard and Workbench in prod", async () => {
+    it("protects and retains TensorBoard and Workbench in prod", async () => {
         const { resources: r } = await build({ ...args, protectData: true });
-        for (const type of ["gcp:vertex/aiMetadataStore:AiMetadataStore", "gcp:vertex/aiTensorboard:AiTensorboard", "gcp:workbench/instance:Instance"]) {
+        for (const type of ["gcp:vertex/aiTensorboard:AiTensorboard", "gcp:workbench/instance:Instance"]) {
             assert.deepEqual(only(r, type).options, { protect: true, retainOnDelete: true }, type);
         }
         assert.equal(only(r, "gcp:workbench/instance:Instance").inputs.enableDeletionProtection, true);

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import { CloudFunctionsInference, CloudFunctionsInferenceArgs, CloudRunInference, CloudRunInferenceArgs, VertexEndpointInference, VertexEndpointInferenceArgs } from "../../components/serverless-inference/gcp";
+import { vertexEndpointId } from "../../components/naming/gcp";
 import { GCF_SOURCES_CONDITION, archiveObjectName, dedicatedPredictUrl } from "../../components/serverless-inference/gcp-serverless";
 import { ModelServingSpec } from "../../components/shared/model";
 import { capture } from "../../stacks/plan/capture";
@@ -158,6 +159,17 @@ describe("VertexEndpointInference", () => {
             assert.deepEqual(e.inputs.privateServiceConnectConfig, { enablePrivateServiceConnect: true, projectAllowlists: ["p-123456"] });
             assert.equal(e.inputs.dedicatedEndpointEnabled, undefined);
         }
+    });
+
+    it("gives a Private Service Connect endpoint its own ID, so switching endpointAccess (immutable on an endpoint) creates before it deletes", async () => {
+        const dedicated = await run(() => new VertexEndpointInference("inference", args));
+        const psc = await run(() => new VertexEndpointInference("inference", { ...args, endpointAccess: "private-service-connect" }));
+        const idOf = (r: CapturedResource[]) => only(r, "gcp:vertex/aiEndpoint:AiEndpoint", "inference-iris").inputs.name;
+        // Dedicated endpoints keep the ID every earlier version gave them: no replacement on upgrade.
+        assert.equal(idOf(dedicated.resources), vertexEndpointId("p-123456", "mlops-gcp-dev", "iris"));
+        assert.equal(idOf(psc.resources), vertexEndpointId("p-123456", "mlops-gcp-dev", "iris", "private-service-connect"));
+        assert.notEqual(idOf(psc.resources), idOf(dedicated.resources));
+        assert.match(idOf(psc.resources), /^[1-9]\d{9}$/);
     });
 
     it("fails when an accelerator is not offered for Vertex prediction, or the floor or access mode is invalid", async () => {

@@ -1,5 +1,6 @@
 /** GCP rules: storage, BigQuery, IAM, keys, audit logs, Artifact Registry, Cloud Run v2, Functions, Vertex AI, Workbench. */
 import * as iam from "../../policy/rules/gcp/iam-keys";
+import * as mon from "../../policy/rules/gcp/monitoring";
 import * as srv from "../../policy/rules/gcp/serving";
 import * as st from "../../policy/rules/gcp/storage";
 import { GCP } from "../../policy/rules/gcp/types";
@@ -347,6 +348,21 @@ describe("gcp rules", () => {
         });
 
         describeRule({
+            rule: vx.vertexDefaultMetadataStore,
+            golden: () => [res("tensorboard", GCP.vertexTensorboard, { displayName: "tb", encryptionSpec: { kmsKeyName: KEY } }), res("lineage", GCP.vertexMetadataStore, { name: "mlops-lineage", region: "europe-west4", encryptionSpec: { kmsKeyName: KEY } })],
+            passes: [{ when: "the stack references `default` and creates no store", drop: ["lineage"] }],
+            fails: [
+                {
+                    when: "the stack creates the `default` store",
+                    set: { "lineage:name": "default" },
+                    problems: ["creates the `default` metadata store, which Vertex AI creates itself on first use"],
+                    on: "lineage",
+                },
+            ],
+            unknown: { "lineage:name": 0 },
+        });
+
+        describeRule({
             rule: vx.vertexEndpointPrivate,
             golden: () => [endpoint()],
             passes: [{ when: "Private Service Connect is on", set: { network: undefined, privateServiceConnectConfig: { enablePrivateServiceConnect: true } } }],
@@ -401,6 +417,22 @@ describe("gcp rules", () => {
                 { when: "the data disk is not configured", set: { "gceSetup.dataDisks": undefined }, problems: ["gceSetup.dataDisks is not encrypted with a customer-managed key"] },
             ],
             unknown: { gceSetup: 0 },
+        });
+    });
+
+    describe("Cloud Monitoring", () => {
+        const channel = "projects/p/notificationChannels/123";
+        const policy = (name: string, channels: string[]) =>
+            res(name, GCP.alertPolicy, { displayName: `mlops-gcp-prod ${name}`, combiner: "OR", conditions: [{ displayName: "errors", conditionThreshold: { thresholdValue: 0.05 } }], notificationChannels: channels });
+
+        describeRule({
+            rule: mon.alertPolicyNotifies,
+            golden: () => [policy("errors", [channel]), policy("latency", [channel, "projects/p/notificationChannels/456"])],
+            fails: [
+                { when: "an alert policy has no channel", set: { notificationChannels: [] }, problems: ["notificationChannels is empty (the alert notifies nobody)"] },
+                { when: "notificationChannels is missing", set: { "latency:notificationChannels": undefined }, problems: ["notificationChannels is empty (the alert notifies nobody)"], on: "latency" },
+            ],
+            unknown: { notificationChannels: 0 },
         });
     });
 });

@@ -43,7 +43,7 @@ const API_OF: Record<string, string> = {
     serviceaccount: "iam.googleapis.com",
 };
 
-function checkGcpInvariants(plan: Plan, environment: string): void {
+function checkGcpInvariants(plan: Plan, environment: string, emails: readonly string[]): void {
     const prod = environment === "prod";
     let resources: PlanResource[] = [];
     const ofType = (type: string) => resources.filter((r) => r.type === type);
@@ -147,11 +147,23 @@ function checkGcpInvariants(plan: Plan, environment: string): void {
         for (const api of used) assert.ok(enabled.has(api), `${api} is used but not enabled`);
     });
 
-    it("alerts on error rate and latency for every serving deployment", () => {
+    it("alerts on error rate and latency for every serving deployment, each alert notifying every channel", () => {
         const policies = ofType("gcp:monitoring/alertPolicy:AlertPolicy");
         const deployments = ofType("gcp:cloudrunv2/service:Service").length + ofType("gcp:cloudfunctionsv2/function:Function").length + ofType("gcp:vertex/aiEndpoint:AiEndpoint").length;
         assert.equal(policies.length, 2 * deployments);
         for (const p of policies) assert.ok(p.inputs.conditions[0].conditionThreshold.thresholdValue > 0);
+        // One channel per mlops:notifications target, shared by both alert components (never duplicated).
+        const channels = ofType("gcp:monitoring/notificationChannel:NotificationChannel");
+        assert.deepEqual(channels.map((c) => [c.inputs.type, c.inputs.labels.email_address]), emails.map((e) => ["email", e]));
+        for (const p of policies) {
+            assert.equal(new Set(p.inputs.notificationChannels).size, channels.length, p.name);
+            for (const n of p.inputs.notificationChannels) assert.match(n, /^projects\/[a-z0-9-]+\/notificationChannels\/\d+$/, p.name);
+        }
+        if (prod) assert.ok(channels.length > 0 && policies.every((p) => p.inputs.notificationChannels.length > 0), "prod alerts must reach someone");
+    });
+
+    it("creates no Vertex metadata store (Vertex AI creates `default` itself) and tracks experiments in `default`", () => {
+        assert.deepEqual(ofType("gcp:vertex/aiMetadataStore:AiMetadataStore"), []);
     });
 
     it("exports the cloud-neutral outputs", () => {
@@ -168,11 +180,13 @@ function checkGcpInvariants(plan: Plan, environment: string): void {
 
 describe("GCP stacks, planned end to end", () => {
     for (const stack of ["gcp-dev", "gcp-prod"]) {
-        const environment = loadStackConfig(ROOT, stack).config["mlops:environment"];
+        const config = loadStackConfig(ROOT, stack).config;
+        const environment = config["mlops:environment"];
+        const emails: string[] = JSON.parse(config["mlops:notifications"] ?? "{}").emails ?? [];
         describe(`${stack} (${environment})`, () => {
             const plan: Plan = { stack, project: "mlops", resources: [], outputs: {} };
             before(async () => Object.assign(plan, await shippedPlan(stack)));
-            checkGcpInvariants(plan, environment);
+            checkGcpInvariants(plan, environment, emails);
         });
     }
 
@@ -244,6 +258,42 @@ describe("GCP stacks, planned end to end", () => {
                 serviceAccount: "mlops-gcp-prod-train@mlops-prod-example.iam.gserviceaccount.com",
             });
         });
+    });
+
+    it("keeps every log, audit log and data store untouched by routine serving edits (accelerator, endpoint access, implementation, replicas)", async () => {
+        const base = await shippedPlan("gcp-prod");
+        const loaded = loadStackConfig(ROOT, "gcp-prod");
+        const models = JSON.parse(loaded.config["mlops:models"]);
+        const serverless = JSON.parse(loaded.config["mlops:serverlessInference"]);
+        const notifications = JSON.parse(loaded.config["mlops:notifications"]);
+        const edits: Record<string, string> = {
+            // nvidia-l4 -> CPU only, other replica counts: replaces nothing that holds logs or data.
+            "mlops:models": JSON.stringify(models.map((m: any) => ({ ...m, accelerator: undefined, minReplicas: 3, maxReplicas: 5 }))),
+            // Private Service Connect is immutable on a Vertex endpoint: the endpoint is replaced, its logs are not.
+            "mlops:serverlessInference": JSON.stringify({ ...serverless, gcp: { ...serverless.gcp, endpointAccess: "private-service-connect" } }),
+            "mlops:notifications": JSON.stringify({ ...notifications, webhooks: ["https://hooks.example.com/alerts?auth_token=t0ken"] }),
+        };
+        const { readStackConfig } = await import("../../stacks/config/read");
+        const { buildStack } = await import("../../stacks/build");
+        const planOf = async (config: Record<string, string>) =>
+            (await capture({ project: loaded.project, stack: "gcp-prod", config, secretKeys: loaded.secretKeys }, () => buildStack(readStackConfig(ROOT)))).resources;
+        const edited = await planOf({ ...loaded.config, ...edits });
+        const implementation = await planOf({ ...loaded.config, "mlops:serverlessInference": JSON.stringify({ ...serverless, implementation: "cloud-run" }) });
+        // Logs of Cloud Run, functions and endpoints live in the project's _Default bucket, not per service.
+        const HOLDERS = ["gcp:logging/projectBucketConfig:ProjectBucketConfig", "gcp:logging/projectSink:ProjectSink", "random:index/randomString:RandomString", "gcp:storage/bucket:Bucket", "gcp:bigquery/dataset:Dataset", "gcp:kms/cryptoKey:CryptoKey", "gcp:vertex/aiTensorboard:AiTensorboard", "gcp:artifactregistry/repository:Repository"];
+        const holders = base.resources.filter((r) => HOLDERS.includes(r.type));
+        assert.ok(holders.filter((r) => r.type.startsWith("gcp:logging/")).length >= 3, "the audit bucket, its sink and _Default retention");
+        for (const after of [edited, implementation]) {
+            for (const r of holders) {
+                const same = after.find((a) => a.urn === r.urn);
+                assert.ok(same, `${r.name} would be deleted`);
+                assert.deepEqual([same.inputs, same.options], [r.inputs, r.options], `${r.name} would change`);
+            }
+        }
+        // The edit did take effect where it should (so the comparison above is not vacuous).
+        const endpoint = (rs: typeof edited) => rs.find((r) => r.type === "gcp:vertex/aiEndpoint:AiEndpoint")!;
+        assert.notEqual(endpoint(edited).inputs.name, base.resources.find((r) => r.type === "gcp:vertex/aiEndpoint:AiEndpoint")!.inputs.name);
+        assert.equal(edited.filter((r) => r.type === "gcp:monitoring/notificationChannel:NotificationChannel").length, 2);
     });
 
     it("makes every GCP resource wait for the project's APIs (a fresh project works on the first up)", async () => {

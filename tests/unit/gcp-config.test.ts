@@ -43,29 +43,29 @@ describe("GCP stack config", () => {
             workbenchAccelerator: undefined,
             workbenchIdleShutdownMinutes: 60,
             trainingMachineType: "n1-standard-4",
-            metadataStoreName: "default",
+            createMetadataStore: false,
             subnetCidr: "10.20.0.0/24",
             natGateway: false,
         });
         assert.deepEqual(
             { ...dev.containerService },
-            { ingress: "internal", allowUnauthenticated: false, invokers: [], requestTimeoutSeconds: 300, gpuZonalRedundancy: false, alertEmails: [], errorRatePercent: 5, latencyP95Ms: 2000, registryKeepVersions: 10, registryUntaggedDays: 7 },
+            { ingress: "internal", allowUnauthenticated: false, invokers: [], requestTimeoutSeconds: 300, gpuZonalRedundancy: false, errorRatePercent: 5, latencyP95Ms: 2000, registryKeepVersions: 10, registryUntaggedDays: 7 },
         );
         assert.equal(dev.serverlessInference.endpointAccess, "dedicated");
         assert.equal(dev.serverlessInference.functionSource, "samples/gcp/function");
-        assert.equal(parse({ environment: "prod", models: [{ ...iris, minReplicas: 2 }] }).gcp!.containerService.gpuZonalRedundancy, true, "prod spreads GPUs over zones");
+        assert.equal(parse({ environment: "prod", notifications: { emails: ["oncall@example.com"] }, models: [{ ...iris, minReplicas: 2 }] }).gcp!.containerService.gpuZonalRedundancy, true, "prod spreads GPUs over zones");
         assert.deepEqual([dev.project, dev.region, dev.zone], ["my-project-1", "us-central1", undefined]);
     });
 
     it("reads every GCP setting written in the stack file", () => {
         const c = parse({
-            mlPlatform: { gcp: { workbench: false, workbenchAccelerator: "nvidia-t4", trainingMachineType: "n2-standard-8", natGateway: true } },
-            containerService: { gcp: { ingress: "internal-and-cloud-load-balancing", allowUnauthenticated: true, invokers: ["group:a@example.com"], alertEmails: ["ops@example.com"] } },
+            mlPlatform: { gcp: { workbench: false, workbenchAccelerator: "nvidia-t4", trainingMachineType: "n2-standard-8", natGateway: true, createMetadataStore: true } },
+            containerService: { gcp: { ingress: "internal-and-cloud-load-balancing", allowUnauthenticated: true, invokers: ["group:a@example.com"] } },
             serverlessInference: { implementation: "vertex-endpoint", gcp: { endpointAccess: "private-service-connect", vertexCpuMachineType: "n1-standard-4" } },
         }).gcp!;
         assert.deepEqual(c.mlPlatform.workbenchAccelerator, { type: "nvidia-t4", count: 1 });
-        assert.deepEqual([c.mlPlatform.workbench, c.mlPlatform.trainingMachineType, c.mlPlatform.natGateway], [false, "n2-standard-8", true]);
-        assert.deepEqual([c.containerService.ingress, c.containerService.allowUnauthenticated, c.containerService.invokers, c.containerService.alertEmails], ["internal-and-cloud-load-balancing", true, ["group:a@example.com"], ["ops@example.com"]]);
+        assert.deepEqual([c.mlPlatform.workbench, c.mlPlatform.trainingMachineType, c.mlPlatform.natGateway, c.mlPlatform.createMetadataStore], [false, "n2-standard-8", true, true]);
+        assert.deepEqual([c.containerService.ingress, c.containerService.allowUnauthenticated, c.containerService.invokers], ["internal-and-cloud-load-balancing", true, ["group:a@example.com"]]);
         assert.deepEqual([c.serverlessInference.endpointAccess, c.serverlessInference.vertexCpuMachineType], ["private-service-connect", "n1-standard-4"]);
     });
 
@@ -74,7 +74,7 @@ describe("GCP stack config", () => {
             parse(
                 {
                     dataLake: { gcp: { softDeleteRetentionDays: 3, keyRotationDays: 365, nope: 1 } },
-                    containerService: { gcp: { ingress: "public", invokers: ["allUsers"], alertEmails: ["not-an-email"] } },
+                    containerService: { gcp: { ingress: "public", invokers: ["allUsers"] } },
                     serverlessInference: { gcp: { endpointAccess: "open" } },
                     models: [{ ...iris, gcp: { anything: true } }],
                 },
@@ -86,11 +86,26 @@ describe("GCP stack config", () => {
         hasProblem(list, "mlops:dataLake.gcp.nope", "is not a known key");
         hasProblem(list, "mlops:containerService.gcp.ingress", "Allowed: internal, internal-and-cloud-load-balancing, all");
         hasProblem(list, "mlops:containerService.gcp.invokers[0]", "would make the endpoints public");
-        hasProblem(list, "mlops:containerService.gcp.alertEmails[0]", "not an email address");
         hasProblem(list, "mlops:serverlessInference.gcp.endpointAccess", "Allowed: dedicated, private-service-connect");
         hasProblem(list, "mlops:models[0].gcp.anything", "is not a known key");
         hasProblem(list, "gcp:project", "is not a project ID");
         hasProblem(list, "gcp:region", "is not a region");
+    });
+
+    it("fails when alertEmails is still set, pointing at mlops:notifications.emails, in either serving section", () => {
+        const list = problems(() => parse({ containerService: { gcp: { alertEmails: ["ops@example.com"] } }, serverlessInference: { gcp: { alertEmails: ["ops@example.com"], latencyP95Ms: 0 } } }));
+        hasProblem(list, "mlops:containerService.gcp.alertEmails", "has moved to `mlops:notifications.emails`", "list the addresses under mlops:notifications.emails");
+        hasProblem(list, "mlops:serverlessInference.gcp.alertEmails", "has moved to `mlops:notifications.emails`");
+        // Reported once, as moved, not also as an unknown key; other problems are still listed with it.
+        assert.equal(list.filter((p) => p.includes("alertEmails")).length, 2, list.join("\n"));
+        assert.ok(!list.some((p) => p.includes("alertEmails") && p.includes("not a known key")), list.join("\n"));
+        hasProblem(list, "mlops:serverlessInference.gcp.latencyP95Ms", "between 1 and");
+    });
+
+    it("fails when metadataStoreName is still set: Experiments and Pipelines only use `default`, which the stack references", () => {
+        const list = problems(() => parse({ mlPlatform: { gcp: { metadataStoreName: "mlops-experiments" } } }));
+        hasProblem(list, "mlops:mlPlatform.gcp.metadataStoreName", "is no longer read", "named `default`", "createMetadataStore: true");
+        assert.equal(list.length, 1, list.join("\n"));
     });
 
     describe("checkGcpStack: what only the whole config shows", () => {

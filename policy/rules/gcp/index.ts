@@ -1,8 +1,9 @@
-/** GCP rules: Cloud Storage, BigQuery, IAM, Cloud KMS, audit logs, Artifact Registry, Cloud Run v2, Cloud Functions gen2, Vertex AI and Workbench. */
+/** GCP rules: Cloud Storage, BigQuery, IAM, Cloud KMS, audit logs, Artifact Registry, Cloud Run v2, Cloud Functions gen2, Vertex AI, Workbench and Cloud Monitoring. */
 import { MlopsPolicy } from "../meta";
 import { iamKeyRules } from "./iam-keys";
+import { monitoringRules } from "./monitoring";
 import { gcpServingRules } from "./serving";
 import { storageRules } from "./storage";
 import { vertexRules } from "./vertex";
 
-export const gcpRules: readonly MlopsPolicy[] = [...storageRules, ...iamKeyRules, ...gcpServingRules, ...vertexRules];
+export const gcpRules: readonly MlopsPolicy[] = [...storageRules, ...iamKeyRules, ...gcpServingRules, ...vertexRules, ...monitoringRules];

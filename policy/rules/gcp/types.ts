@@ -34,4 +34,5 @@ export const GCP = {
     vertexModelGardenEndpoint: "gcp:vertex/aiEndpointWithModelGardenDeployment:AiEndpointWithModelGardenDeployment",
     workbench: "gcp:workbench/instance:Instance",
     logBucket: "gcp:logging/projectBucketConfig:ProjectBucketConfig",
+    alertPolicy: "gcp:monitoring/alertPolicy:AlertPolicy",
 } as const;

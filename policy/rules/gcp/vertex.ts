@@ -18,6 +18,19 @@ export const vertexCmek = resourceRule({
     check: (r) => (r.props.encryptionSpec?.kmsKeyName ? [] : ["encryptionSpec.kmsKeyName is not set"]),
 });
 
+export const vertexDefaultMetadataStore = resourceRule({
+    name: "gcp-vertex-default-metadata-store",
+    description: "No stack creates the Vertex AI metadata store named `default`: Vertex AI creates it itself on the first pipeline run or experiment, so creating it fails with \"already exists\" on any project that used Vertex AI in that region.",
+    severity: "medium",
+    remediation: `leave mlops:mlPlatform.gcp.createMetadataStore off (the stack then references \`default\`); turn it on only for a project and region where Vertex AI never ran, to get the store CMEK-encrypted (${ML})`,
+    mirrors: [CUSTOM],
+    clouds: ["gcp"],
+    category: "reliability",
+    enforcement: "advisory",
+    types: [GCP.vertexMetadataStore],
+    check: (r) => (r.props.name === "default" ? ["creates the `default` metadata store, which Vertex AI creates itself on first use"] : []),
+});
+
 export const vertexEndpointPrivate = resourceRule({
     name: "gcp-vertex-endpoint-private",
     description: "Vertex AI endpoints are private: a VPC network peering or Private Service Connect.",
@@ -101,4 +114,4 @@ export const workbenchCmek = resourceRule({
     },
 });
 
-export const vertexRules: readonly MlopsPolicy[] = [vertexCmek, vertexEndpointPrivate, vertexReplicas, workbenchNoPublicIp, workbenchShieldedVm, workbenchCmek];
+export const vertexRules: readonly MlopsPolicy[] = [vertexCmek, vertexDefaultMetadataStore, vertexEndpointPrivate, vertexReplicas, workbenchNoPublicIp, workbenchShieldedVm, workbenchCmek];
