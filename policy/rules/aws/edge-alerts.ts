@@ -22,7 +22,13 @@ export const TLS12_POLICIES = [
     "ELBSecurityPolicy-FS-1-2-Res-2020-10",
 ];
 
-const redirectsToHttps = (action: any) => action?.type === "redirect" && action?.redirect?.protocol === "HTTPS" && ["HTTP_301", "HTTP_302"].includes(action?.redirect?.statusCode);
+/** A listener default action, as the plan records it. */
+interface ListenerAction {
+    readonly type?: string;
+    readonly redirect?: { readonly protocol?: string; readonly statusCode?: string };
+}
+
+const redirectsToHttps = (action: ListenerAction | undefined) => action?.type === "redirect" && action?.redirect?.protocol === "HTTPS" && ["HTTP_301", "HTTP_302"].includes(action?.redirect?.statusCode ?? "");
 
 export const albListenerTls = resourceRule({
     name: "aws-alb-listener-tls",

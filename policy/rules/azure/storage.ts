@@ -164,7 +164,7 @@ export const containerSoftDelete = blobServiceRule(
 );
 
 /** ADLS Gen2: the account was created with a hierarchical namespace (fixed at creation). */
-const hasHns = (account: Record<string, any>): boolean => account.isHnsEnabled === true;
+const hasHns = (account: Record<string, unknown>): boolean => account.isHnsEnabled === true;
 
 export const blobVersioning = blobServiceRule(
     {
@@ -180,7 +180,13 @@ export const blobVersioning = blobServiceRule(
 );
 
 /** What Azure rejects on the blob service of an account with a hierarchical namespace. */
-function hnsUnsupported(service: Record<string, any>): string[] {
+interface BlobServiceFlags {
+    readonly isVersioningEnabled?: boolean;
+    readonly changeFeed?: { readonly enabled?: boolean };
+    readonly restorePolicy?: { readonly enabled?: boolean };
+}
+
+function hnsUnsupported(service: BlobServiceFlags): string[] {
     return [
         ...(service.isVersioningEnabled === true ? ["blob versioning (isVersioningEnabled) is on"] : []),
         ...(service.changeFeed?.enabled === true ? ["change feed (changeFeed.enabled) is on"] : []),
