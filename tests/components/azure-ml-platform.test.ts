@@ -4,6 +4,7 @@ import { AzureMlPlatform, AzureMlPlatformArgs, LAKE_DATASTORE } from "../../comp
 import { BUILTIN_ROLES } from "../../components/identity/azure-roles";
 import { isValidAzureName, namePrefix } from "../../components/naming/azure";
 import { ValidationError } from "../../components/shared/problems";
+import { PRIVATE_DNS_ZONES } from "../../components/network/azure-layout";
 import { CapturedResource, captureResources, ofType, only } from "../harness";
 
 const T = {
@@ -17,6 +18,8 @@ const T = {
     insights: "azure-native:applicationinsights:Component",
     role: "azure-native:authorization:RoleAssignment",
     diagnostics: "azure-native:monitor:DiagnosticSetting",
+    endpoint: "azure-native:network:PrivateEndpoint",
+    zoneGroup: "azure-native:network:PrivateDnsZoneGroup",
 };
 const SUB = "00000000-0000-4000-8000-000000000501";
 const TENANT = "00000000-0000-4000-8000-0000000007e0";
@@ -167,6 +170,48 @@ describe("AzureMlPlatform", () => {
     it("fails when the training accelerator is not an Azure ML compute size, listing what is offered", async () => {
         const message = await rejected({ ...base, training: { accelerator: { type: "aws-trainium", count: 1 } } });
         assert.match(message, /training\.accelerator: azure\/azureml-compute aws-trainium: aws-trainium exists only on AWS; .* offers nvidia-t4, nvidia-t4:4/);
+    });
+
+    describe("in the stack's network (prod)", () => {
+        const LAKE_ACCOUNT = "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/mlopstestdlabc123";
+        const zoneIds = Object.fromEntries(Object.values(PRIVATE_DNS_ZONES).map((z) => [z, `/zones/${z}`]));
+        const networked: AzureMlPlatformArgs = { ...base, registrySku: "Premium", managedNetwork: true, artifactStorageAccountId: LAKE_ACCOUNT, privateEndpoints: { subnetId: "/vnet/subnets/endpoints", dnsZoneIds: zoneIds } };
+        let net: CapturedResource[];
+        before(async () => ({ resources: net } = await build(networked)));
+
+        it("trains in the managed network with internet outbound, reaching the lake through managed blob and dfs endpoints, on nodes without public IPs", () => {
+            const ws = only(net, T.workspace).inputs;
+            assert.equal(ws.publicNetworkAccess, "Disabled");
+            assert.equal(ws.managedNetwork.isolationMode, "AllowInternetOutbound");
+            assert.deepEqual(ws.managedNetwork.outboundRules, {
+                    "lake-blob": { type: "PrivateEndpoint", category: "UserDefined", destination: { serviceResourceId: LAKE_ACCOUNT, subresourceTarget: "blob", sparkEnabled: false } },
+                "lake-dfs": { type: "PrivateEndpoint", category: "UserDefined", destination: { serviceResourceId: LAKE_ACCOUNT, subresourceTarget: "dfs", sparkEnabled: false } },
+            });
+            const cluster = ofType(net, T.compute).find((c) => c.inputs.properties?.computeType === "AmlCompute");
+            assert.ok(cluster);
+            assert.equal(cluster.inputs.properties.properties.enableNodePublicIp, false);
+        });
+
+        it("puts the workspace, its vault, store and Premium registry behind private endpoints registered in their zones", () => {
+            const endpoints = ofType(net, T.endpoint);
+            const groups = Object.fromEntries(endpoints.map((e) => [e.name, e.inputs.privateLinkServiceConnections[0].groupIds]));
+            assert.deepEqual(groups, { "ml-workspace-endpoint": ["amlworkspace"], "ml-keys-endpoint": ["vault"], "ml-store-endpoint": ["blob"], "ml-registry-endpoint": ["registry"] });
+            for (const e of endpoints) assert.equal(e.inputs.subnet.id, "/vnet/subnets/endpoints", e.name);
+            const zonesOfGroup = (name: string) => only(net.filter((r) => r.name === `${name}-dns`), T.zoneGroup).inputs.privateDnsZoneConfigs.map((c: any) => c.privateDnsZoneId);
+            assert.deepEqual(zonesOfGroup("ml-workspace-endpoint"), [`/zones/${PRIVATE_DNS_ZONES.amlApi}`, `/zones/${PRIVATE_DNS_ZONES.amlNotebooks}`]);
+            assert.deepEqual(zonesOfGroup("ml-keys-endpoint"), [`/zones/${PRIVATE_DNS_ZONES.vault}`]);
+            assert.deepEqual(zonesOfGroup("ml-store-endpoint"), [`/zones/${PRIVATE_DNS_ZONES.blob}`]);
+            assert.deepEqual(zonesOfGroup("ml-registry-endpoint"), [`/zones/${PRIVATE_DNS_ZONES.registry}`]);
+        });
+
+        it("creates no private endpoint and no managed network without them", () => {
+            assert.deepEqual(ofType(resources, T.endpoint), []);
+            assert.equal(only(resources, T.workspace).inputs.managedNetwork, undefined);
+        });
+
+        it("fails when managedNetwork is asked for without the lake's account ID", async () => {
+            assert.match(await rejected({ ...networked, artifactStorageAccountId: undefined }), /artifactStorageAccountId: is required with managedNetwork/);
+        });
     });
 
     it("fails when settings are outside Azure's limits", async () => {
