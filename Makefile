@@ -2,17 +2,21 @@
 STACK ?= dev
 FORMAT ?= text
 
-.PHONY: help install lint test plan bench
+.PHONY: help install format lint test plan bench
 
 help:
 	@echo "make install    npm ci: install the locked dependencies"
-	@echo "make lint       eslint, then tsc --noEmit"
+	@echo "make format     prettier --write: the formatting npm run lint checks"
+	@echo "make lint       eslint, prettier --check, then tsc --noEmit"
 	@echo "make test       lint, then the mocha suites (what CI runs)"
 	@echo "make plan       offline plan of one stack, no credentials: STACK=$(STACK) FORMAT=$(FORMAT) (text|json)"
 	@echo "make bench      time the offline plan, program start-up and npm test"
 
 install:
 	npm ci
+
+format:
+	npm run --silent format
 
 lint:
 	npm run lint

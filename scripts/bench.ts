@@ -32,12 +32,17 @@ const planArgs = ["run", "--silent", "plan", "--", "--stack", stack, "--format",
 report(`offline plan, stack ${stack}`, time("plan", "npm", planArgs), 10);
 const startup = ["stacks/plan/cli.ts", "--stack", stack, "--format", "json"];
 report("program start-up, ts-node transpile-only (ours)", time("transpile-only", process.execPath, ["-r", "ts-node/register", ...startup]));
-report("program start-up, ts-node type-checking", time("type-check", process.execPath, ["-r", "ts-node/register", ...startup], { TS_NODE_TYPE_CHECK: "true" }));
+report(
+    "program start-up, ts-node type-checking",
+    time("type-check", process.execPath, ["-r", "ts-node/register", ...startup], { TS_NODE_TYPE_CHECK: "true" }),
+);
 
 /** Seconds from spawning the pack until it prints the port it serves on (it then keeps serving: stopped here). */
 function packStartup(): Promise<number> {
     const start = process.hrtime.bigint();
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "--no-experimental-strip-types", "index.ts"], { cwd: path.join(ROOT, "policy") });
+    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "--no-experimental-strip-types", "index.ts"], {
+        cwd: path.join(ROOT, "policy"),
+    });
     return new Promise((resolve, reject) => {
         let out = "";
         child.stdout.on("data", (d) => {

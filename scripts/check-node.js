@@ -20,8 +20,13 @@ function nodeVersionProblem(found, range) {
     var major = Number(found.split(".")[0]);
     if (major >= Number(m[1])) return undefined;
     return (
-        "mlops needs Node.js " + range + " (Pulumi's SDK requires it); this is Node.js v" + found +
-        ". Install Node.js " + m[1] + " or later (24 recommended: `nvm install 24`, or https://nodejs.org/en/download) and run the command again."
+        "mlops needs Node.js " +
+        range +
+        " (Pulumi's SDK requires it); this is Node.js v" +
+        found +
+        ". Install Node.js " +
+        m[1] +
+        " or later (24 recommended: `nvm install 24`, or https://nodejs.org/en/download) and run the command again."
     );
 }
 

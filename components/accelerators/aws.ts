@@ -12,8 +12,10 @@ const SRC = {
     // Karpenter's generated table lists GPU/Neuron name and count per instance type from the EC2 API.
     karpenter: "https://github.com/aws/karpenter-provider-aws/blob/main/website/content/en/docs/reference/instance-types.md",
     p5small: "skypilot sky/catalog/data_fetchers/fetch_aws.py (p5.4xlarge -> H100 x1)",
-    smTraining: "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ResourceConfig.html (InstanceType); aws/sagemaker-core PR #221, #307",
-    smEndpoint: "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProductionVariant.html (InstanceType); aws/sagemaker-core PR #221",
+    smTraining:
+        "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ResourceConfig.html (InstanceType); aws/sagemaker-core PR #221, #307",
+    smEndpoint:
+        "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProductionVariant.html (InstanceType); aws/sagemaker-core PR #221",
 } as const;
 
 /** EC2 instance types. Also the node sizes for EKS below. */
@@ -76,8 +78,18 @@ const SAGEMAKER_ENDPOINT: readonly CatalogRow[] = [
     { accelerator: "aws-inferentia2", count: 1, instanceType: "ml.inf2.xlarge", source: SRC.smEndpoint },
     { accelerator: "aws-inferentia2", count: 6, instanceType: "ml.inf2.24xlarge", source: SRC.smEndpoint },
     { accelerator: "aws-inferentia2", count: 12, instanceType: "ml.inf2.48xlarge", source: SRC.smEndpoint },
-    { accelerator: "aws-trainium", count: 1, instanceType: "ml.trn1.2xlarge", source: `${SRC.smEndpoint}; awskila/aws-neuron-sagemaker-samples` },
-    { accelerator: "aws-trainium", count: 16, instanceType: "ml.trn1.32xlarge", source: `${SRC.smEndpoint}; awskila/aws-neuron-sagemaker-samples` },
+    {
+        accelerator: "aws-trainium",
+        count: 1,
+        instanceType: "ml.trn1.2xlarge",
+        source: `${SRC.smEndpoint}; awskila/aws-neuron-sagemaker-samples`,
+    },
+    {
+        accelerator: "aws-trainium",
+        count: 16,
+        instanceType: "ml.trn1.32xlarge",
+        source: `${SRC.smEndpoint}; awskila/aws-neuron-sagemaker-samples`,
+    },
 ];
 
 /** Where an accelerator goes on AWS in this project when the chosen service takes none. */

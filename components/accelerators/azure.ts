@@ -19,7 +19,8 @@ const SRC = {
     h200: "https://learn.microsoft.com/azure/virtual-machines/sizes/gpu-accelerated/nd-h200-v5-series",
     aml: "https://huggingface.co/docs/microsoft-azure/en/azure-ai/hardware (Azure ML supported GPU sizes)",
     aca: "https://learn.microsoft.com/azure/container-apps/workload-profiles-overview",
-    acaA100: "https://learn.microsoft.com/azure/container-apps/gpu-serverless-overview; hashicorp/terraform-provider-azurerm#31763 (Consumption_GPU_NC24_A100)",
+    acaA100:
+        "https://learn.microsoft.com/azure/container-apps/gpu-serverless-overview; hashicorp/terraform-provider-azurerm#31763 (Consumption_GPU_NC24_A100)",
 } as const;
 
 const T4_VMS: readonly CatalogRow[] = [
@@ -41,7 +42,9 @@ const A100_VMS: readonly CatalogRow[] = [
     { accelerator: "nvidia-a100-80gb", count: 8, vmSize: "Standard_ND96amsr_A100_v4", source: SRC.sizes },
 ];
 
-const H100_VMS: readonly CatalogRow[] = [{ accelerator: "nvidia-h100-80gb", count: 8, vmSize: "Standard_ND96isr_H100_v5", source: SRC.h100 }];
+const H100_VMS: readonly CatalogRow[] = [
+    { accelerator: "nvidia-h100-80gb", count: 8, vmSize: "Standard_ND96isr_H100_v5", source: SRC.h100 },
+];
 
 const H200_VMS: readonly CatalogRow[] = [{ accelerator: "nvidia-h200", count: 8, vmSize: "Standard_ND96isr_H200_v5", source: SRC.h200 }];
 
@@ -72,7 +75,11 @@ export const AZURE_CATALOG: Readonly<Record<AzureService, ServiceCatalog>> = {
     functions: {
         rows: [],
         alternatives: [
-            { capabilities: ["containerService", "serverlessInference"], implementation: "container-apps", offers: "nvidia-t4, nvidia-a100-80gb" },
+            {
+                capabilities: ["containerService", "serverlessInference"],
+                implementation: "container-apps",
+                offers: "nvidia-t4, nvidia-a100-80gb",
+            },
             { capabilities: ["serverlessInference"], implementation: "azureml-endpoint" },
         ],
     },

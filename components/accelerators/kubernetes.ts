@@ -166,7 +166,11 @@ export const VENDOR_CHIPS: Readonly<Partial<Record<AcceleratorName, VendorChip>>
  * Scheduling for `count` of `accelerator` under `distribution`, or `undefined` when that distribution does
  * not label it (or, for TPUs, no single-host slice has that many chips).
  */
-export function nodeScheduling(distribution: KubernetesDistribution, accelerator: AcceleratorName, count: number): NodeScheduling | undefined {
+export function nodeScheduling(
+    distribution: KubernetesDistribution,
+    accelerator: AcceleratorName,
+    count: number,
+): NodeScheduling | undefined {
     const base = NODE_LABELS[distribution][accelerator];
     if (!base) return undefined;
     if (base.resourceName !== TPU) return base;
@@ -196,7 +200,14 @@ export function kubernetesRows(distribution: KubernetesDistribution): CatalogRow
         for (const count of POD_COUNTS[accelerator]) {
             const s = nodeScheduling(distribution, accelerator, count);
             if (!s) continue;
-            rows.push({ accelerator, count, resourceName: s.resourceName, nodeSelector: s.nodeSelector, tolerations: s.tolerations, source: s.source });
+            rows.push({
+                accelerator,
+                count,
+                resourceName: s.resourceName,
+                nodeSelector: s.nodeSelector,
+                tolerations: s.tolerations,
+                source: s.source,
+            });
         }
     }
     return rows;
@@ -226,18 +237,50 @@ export const CPU_TRAINING_SHAPE: PodShape = { cpuMillicores: 4000, memoryMiB: 16
  * more than 10 vCPU per GPU so an 8-GPU pod (80 vCPU) fits Azure's 96-vCPU ND hosts.
  */
 const TRAINING_SHAPE_PER_CHIP: Readonly<Record<AcceleratorName, PodShape & { readonly source: string }>> = {
-    "nvidia-t4": { cpuMillicores: 3000, memoryMiB: 10240, source: "g4dn.xlarge 4 vCPU/16 GiB; n1-standard-4 4 vCPU/15 GB; Standard_NC4as_T4_v3 4 vCPU/28 GiB" },
+    "nvidia-t4": {
+        cpuMillicores: 3000,
+        memoryMiB: 10240,
+        source: "g4dn.xlarge 4 vCPU/16 GiB; n1-standard-4 4 vCPU/15 GB; Standard_NC4as_T4_v3 4 vCPU/28 GiB",
+    },
     "nvidia-l4": { cpuMillicores: 3000, memoryMiB: 10240, source: "g6.xlarge 4 vCPU/16 GiB; g2-standard-4 4 vCPU/16 GB" },
     "nvidia-a10g": { cpuMillicores: 3000, memoryMiB: 10240, source: "g5.xlarge 4 vCPU/16 GiB" },
     "nvidia-a10": { cpuMillicores: 3000, memoryMiB: 10240, source: "Standard_NC8ads_A10_v4 8 vCPU; Standard_NV36ads_A10_v5 36 vCPU" },
     "nvidia-v100": { cpuMillicores: 3000, memoryMiB: 10240, source: "p3.2xlarge 8 vCPU/61 GiB; n1-standard-4 + V100 on GKE" },
-    "nvidia-a100-40gb": { cpuMillicores: 10000, memoryMiB: 65536, source: "a2-highgpu-1g 12 vCPU/85 GB; p4d.24xlarge and Standard_ND96asr_v4 96 vCPU for 8" },
-    "nvidia-a100-80gb": { cpuMillicores: 10000, memoryMiB: 131072, source: "a2-ultragpu-1g 12 vCPU/170 GB; Standard_NC24ads_A100_v4 24 vCPU/220 GiB; a2-ultragpu-8g 96 vCPU/1360 GB for 8" },
-    "nvidia-h100-80gb": { cpuMillicores: 10000, memoryMiB: 163840, source: "p5.4xlarge 16 vCPU/256 GiB; a3-highgpu-1g 26 vCPU/234 GB; Standard_ND96isr_H100_v5 96 vCPU/1900 GiB for 8" },
-    "nvidia-h200": { cpuMillicores: 10000, memoryMiB: 196608, source: "p5en.48xlarge 192 vCPU/2048 GiB; a3-ultragpu-8g 224 vCPU; ND H200 v5 96 vCPU/1850 GiB, all for 8" },
-    "aws-inferentia2": { cpuMillicores: 3000, memoryMiB: 10240, source: "inf2.xlarge 4 vCPU/16 GiB (1 chip); inf2.24xlarge 96 vCPU (6); inf2.48xlarge 192 vCPU (12)" },
-    "aws-trainium": { cpuMillicores: 6000, memoryMiB: 24576, source: "trn1.2xlarge 8 vCPU/32 GiB (1 chip); trn1.32xlarge 128 vCPU/512 GiB (16)" },
-    "google-tpu-v5e": { cpuMillicores: 20000, memoryMiB: 32768, source: "ct5lp-hightpu-1t 24 vCPU/48 GB; 4t 112 vCPU/192 GB; 8t 224 vCPU/384 GB" },
+    "nvidia-a100-40gb": {
+        cpuMillicores: 10000,
+        memoryMiB: 65536,
+        source: "a2-highgpu-1g 12 vCPU/85 GB; p4d.24xlarge and Standard_ND96asr_v4 96 vCPU for 8",
+    },
+    "nvidia-a100-80gb": {
+        cpuMillicores: 10000,
+        memoryMiB: 131072,
+        source: "a2-ultragpu-1g 12 vCPU/170 GB; Standard_NC24ads_A100_v4 24 vCPU/220 GiB; a2-ultragpu-8g 96 vCPU/1360 GB for 8",
+    },
+    "nvidia-h100-80gb": {
+        cpuMillicores: 10000,
+        memoryMiB: 163840,
+        source: "p5.4xlarge 16 vCPU/256 GiB; a3-highgpu-1g 26 vCPU/234 GB; Standard_ND96isr_H100_v5 96 vCPU/1900 GiB for 8",
+    },
+    "nvidia-h200": {
+        cpuMillicores: 10000,
+        memoryMiB: 196608,
+        source: "p5en.48xlarge 192 vCPU/2048 GiB; a3-ultragpu-8g 224 vCPU; ND H200 v5 96 vCPU/1850 GiB, all for 8",
+    },
+    "aws-inferentia2": {
+        cpuMillicores: 3000,
+        memoryMiB: 10240,
+        source: "inf2.xlarge 4 vCPU/16 GiB (1 chip); inf2.24xlarge 96 vCPU (6); inf2.48xlarge 192 vCPU (12)",
+    },
+    "aws-trainium": {
+        cpuMillicores: 6000,
+        memoryMiB: 24576,
+        source: "trn1.2xlarge 8 vCPU/32 GiB (1 chip); trn1.32xlarge 128 vCPU/512 GiB (16)",
+    },
+    "google-tpu-v5e": {
+        cpuMillicores: 20000,
+        memoryMiB: 32768,
+        source: "ct5lp-hightpu-1t 24 vCPU/48 GB; 4t 112 vCPU/192 GB; 8t 224 vCPU/384 GB",
+    },
 };
 
 /**

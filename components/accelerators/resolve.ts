@@ -8,7 +8,16 @@ import { AZURE_CATALOG } from "./azure";
 import { GCP_CATALOG } from "./gcp";
 import { KUBERNETES_CATALOG, VENDOR_CHIPS } from "./kubernetes";
 import { ACCELERATOR_NAMES, AcceleratorName, formatAccelerator } from "./names";
-import { AcceleratorSettings, Cloud, CLOUDS, KUBERNETES_DISTRIBUTIONS, KubernetesDistribution, ResolveRequest, Service, SERVICES } from "./types";
+import {
+    AcceleratorSettings,
+    Cloud,
+    CLOUDS,
+    KUBERNETES_DISTRIBUTIONS,
+    KubernetesDistribution,
+    ResolveRequest,
+    Service,
+    SERVICES,
+} from "./types";
 
 /** One row of a service's table: the settings for one (accelerator, count), minus cloud and service. */
 export type CatalogRow = Omit<AcceleratorSettings, "cloud" | "service">;
@@ -41,7 +50,12 @@ export class AcceleratorError extends Error {
 const OWN_DISTRIBUTION: Readonly<Partial<Record<Service, KubernetesDistribution>>> = { eks: "eks", gke: "gke", aks: "aks" };
 
 /** How messages name a distribution. */
-const LABEL_OF: Readonly<Record<KubernetesDistribution, string>> = { generic: "generic (GPU Feature Discovery)", eks: "EKS (Karpenter)", gke: "GKE", aks: "AKS" };
+const LABEL_OF: Readonly<Record<KubernetesDistribution, string>> = {
+    generic: "generic (GPU Feature Discovery)",
+    eks: "EKS (Karpenter)",
+    gke: "GKE",
+    aks: "AKS",
+};
 
 function prefix(req: ResolveRequest): string {
     return `${req.cloud}/${req.service} ${formatAccelerator(req.accelerator)}`;
@@ -63,7 +77,9 @@ function checkService(req: ResolveRequest, at: string): void {
         }
     }
     if (!services.includes(req.service)) {
-        throw new AcceleratorError(`${at}: "${req.service}" is not a service of ${req.cloud}; ${req.cloud} services: ${services.join(", ")}.`);
+        throw new AcceleratorError(
+            `${at}: "${req.service}" is not a service of ${req.cloud}; ${req.cloud} services: ${services.join(", ")}.`,
+        );
     }
 }
 

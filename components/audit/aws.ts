@@ -16,10 +16,21 @@ import { Problems } from "../shared/problems";
 export const TRAIL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$/;
 
 /** Bucket policy CloudTrail needs to deliver to a bucket, limited to one trail (aws:SourceArn). */
-export function cloudTrailDeliveryStatements(bucketArn: pulumi.Input<string>, trailArn: pulumi.Input<string>, accountId: pulumi.Input<string>): PolicyStatement[] {
+export function cloudTrailDeliveryStatements(
+    bucketArn: pulumi.Input<string>,
+    trailArn: pulumi.Input<string>,
+    accountId: pulumi.Input<string>,
+): PolicyStatement[] {
     const principal = { Service: "cloudtrail.amazonaws.com" };
     return [
-        { Sid: "CloudTrailChecksBucketAcl", Effect: "Allow", Principal: principal, Action: "s3:GetBucketAcl", Resource: bucketArn, Condition: { StringEquals: { "aws:SourceArn": trailArn } } },
+        {
+            Sid: "CloudTrailChecksBucketAcl",
+            Effect: "Allow",
+            Principal: principal,
+            Action: "s3:GetBucketAcl",
+            Resource: bucketArn,
+            Condition: { StringEquals: { "aws:SourceArn": trailArn } },
+        },
         {
             Sid: "CloudTrailWritesLogs",
             Effect: "Allow",
@@ -73,9 +84,22 @@ export class AwsDataAccessTrail extends pulumi.ComponentResource {
     constructor(name: string, args: AwsDataAccessTrailArgs, opts: pulumi.ComponentResourceOptions = {}) {
         const retention = args.retentionDays ?? 365;
         const problems = new Problems();
-        if (!TRAIL_NAME.test(args.trailName) || /[._-]{2}/.test(args.trailName)) problems.add({ path: "trailName", value: args.trailName, message: "is not a CloudTrail trail name", fix: "3-128 letters, digits, '.', '_' or '-', starting and ending with a letter or digit, no two symbols in a row" });
-        if (!isLogRetention(retention) || retention < 365) problems.add({ path: "retentionDays", value: retention, message: "must be a CloudWatch Logs retention of 365 days or more (audit logs are kept at least a year)", fix: "use 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653" });
-        if (args.bucketArns.length === 0) problems.add({ path: "bucketArns", value: [], message: "must name at least one bucket to watch" });
+        if (!TRAIL_NAME.test(args.trailName) || /[._-]{2}/.test(args.trailName))
+            problems.add({
+                path: "trailName",
+                value: args.trailName,
+                message: "is not a CloudTrail trail name",
+                fix: "3-128 letters, digits, '.', '_' or '-', starting and ending with a letter or digit, no two symbols in a row",
+            });
+        if (!isLogRetention(retention) || retention < 365)
+            problems.add({
+                path: "retentionDays",
+                value: retention,
+                message: "must be a CloudWatch Logs retention of 365 days or more (audit logs are kept at least a year)",
+                fix: "use 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653",
+            });
+        if (args.bucketArns.length === 0)
+            problems.add({ path: "bucketArns", value: [], message: "must name at least one bucket to watch" });
         problems.throwIfAny(`AwsDataAccessTrail "${name}"`);
         super("mlops:index:AwsDataAccessTrail", name, args, opts);
 
@@ -91,18 +115,30 @@ export class AwsDataAccessTrail extends pulumi.ComponentResource {
                 forceDestroy: args.forceDestroy,
                 accessLogBucketName: args.accessLogBucketName,
                 expirationDays: retention,
-                extraPolicyStatementsJson: statementsJson(cloudTrailDeliveryStatements(pulumi.interpolate`arn:${account.partition}:s3:::${args.logBucketName}`, trailArn, account.accountId)),
+                extraPolicyStatementsJson: statementsJson(
+                    cloudTrailDeliveryStatements(
+                        pulumi.interpolate`arn:${account.partition}:s3:::${args.logBucketName}`,
+                        trailArn,
+                        account.accountId,
+                    ),
+                ),
                 tags,
             },
             { parent: this },
         );
         // Audit records: with protectData the CloudWatch copy is protected and kept, like the trail bucket.
         const protect = args.protectData ?? true;
-        const logGroup = new cloudwatch.LogGroup(`${name}-log-group`, { retentionInDays: retention, kmsKeyId: args.kmsKeyArn, tags }, { parent: this, protect, retainOnDelete: protect });
+        const logGroup = new cloudwatch.LogGroup(
+            `${name}-log-group`,
+            { retentionInDays: retention, kmsKeyId: args.kmsKeyArn, tags },
+            { parent: this, protect, retainOnDelete: protect },
+        );
         const writer = serviceRole(this, `${name}-cloudwatch-role`, {
             service: "cloudtrail.amazonaws.com",
             description: "CloudTrail copies the data-access trail into its CloudWatch log group",
-            policy: policyJson([{ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: logStreamsArn(logGroup.arn) }]),
+            policy: policyJson([
+                { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: logStreamsArn(logGroup.arn) },
+            ]),
             tags,
         });
         const trail = new cloudtrail.Trail(

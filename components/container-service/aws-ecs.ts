@@ -59,7 +59,10 @@ const drop = { capabilities: { drop: ["ALL"] } };
 /** The task's container definitions (ECS `containerDefinitions`). */
 export function containerDefinitions(s: ContainerSettings): Record<string, unknown>[] {
     const m = s.model;
-    const logs = (prefix: string) => ({ logDriver: "awslogs", options: { "awslogs-group": s.logGroupName, "awslogs-region": s.region, "awslogs-stream-prefix": prefix } });
+    const logs = (prefix: string) => ({
+        logDriver: "awslogs",
+        options: { "awslogs-group": s.logGroupName, "awslogs-region": s.region, "awslogs-stream-prefix": prefix },
+    });
     const environment = [{ name: "PORT", value: String(m.port) }, ...Object.entries(m.env ?? {}).map(([name, value]) => ({ name, value }))];
     const hasFiles = Object.keys(m.files ?? {}).length > 0;
     const prepare = {
@@ -116,7 +119,14 @@ export function executionRoleStatements(o: {
         // GetAuthorizationToken takes no resource ARN, so it is granted on "*".
         { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
         { Sid: "PullModelImages", Effect: "Allow", Action: PULL, Resource: pulumi.output(o.pullRepositoryArns) },
-        ...(o.cacheRepositoryArn ? [{ Sid: "FillPullThroughCache", Effect: "Allow" as const, Action: FILL_CACHE, Resource: o.cacheRepositoryArn }] : []),
-        { Sid: "WriteLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${o.logGroupArn}:*` },
+        ...(o.cacheRepositoryArn
+            ? [{ Sid: "FillPullThroughCache", Effect: "Allow" as const, Action: FILL_CACHE, Resource: o.cacheRepositoryArn }]
+            : []),
+        {
+            Sid: "WriteLogs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: pulumi.interpolate`${o.logGroupArn}:*`,
+        },
     ];
 }

@@ -55,7 +55,11 @@ function steps(from: number, to: number, by: number): number[] {
  * The smallest size in `table` that gives at least the requested CPU (1000 millicores = 1024 units) and
  * memory, or undefined when none does.
  */
-export function smallestSize(table: typeof FARGATE_SIZES, cpuMillicores: number, memoryMiB: number): { cpu: number; memory: number } | undefined {
+export function smallestSize(
+    table: typeof FARGATE_SIZES,
+    cpuMillicores: number,
+    memoryMiB: number,
+): { cpu: number; memory: number } | undefined {
     const units = Math.ceil((cpuMillicores * 1024) / 1000);
     for (const size of table) {
         if (size.cpu < units) continue;

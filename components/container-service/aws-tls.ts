@@ -56,7 +56,11 @@ export function issuedCertificate(
 ): acm.Certificate {
     const key = new tls.PrivateKey(`${prefix}-tls-key`, { ...KEY }, { parent });
     // The load balancer's DNS name can pass the 64 characters a common name may hold: it goes in the SAN.
-    const request = new tls.CertRequest(`${prefix}-tls-request`, { privateKeyPem: key.privateKeyPem, subject: { commonName: o.commonName, organization: "mlops" }, dnsNames: [o.dnsName] }, { parent });
+    const request = new tls.CertRequest(
+        `${prefix}-tls-request`,
+        { privateKeyPem: key.privateKeyPem, subject: { commonName: o.commonName, organization: "mlops" }, dnsNames: [o.dnsName] },
+        { parent },
+    );
     const cert = new tls.LocallySignedCert(
         `${prefix}-tls-cert`,
         {
@@ -69,5 +73,9 @@ export function issuedCertificate(
         },
         { parent },
     );
-    return new acm.Certificate(`${prefix}-certificate`, { privateKey: key.privateKeyPem, certificateBody: cert.certPem, certificateChain: o.ca.certPem, tags: o.tags }, { parent });
+    return new acm.Certificate(
+        `${prefix}-certificate`,
+        { privateKey: key.privateKeyPem, certificateBody: cert.certPem, certificateChain: o.ca.certPem, tags: o.tags },
+        { parent },
+    );
 }

@@ -100,7 +100,11 @@ export class EcsFargateService extends pulumi.ComponentResource implements Conta
         const tags = { ...args.tags };
         const protect = args.protectData ?? true;
         const account = awsAccount(this);
-        const cluster = new ecs.Cluster(`${name}-cluster`, { name: `${args.namePrefix}-models`, settings: [{ name: "containerInsights", value: "enabled" }], tags }, { parent: this });
+        const cluster = new ecs.Cluster(
+            `${name}-cluster`,
+            { name: `${args.namePrefix}-models`, settings: [{ name: "containerInsights", value: "enabled" }], tags },
+            { parent: this },
+        );
         const ca = !args.plainHttp && args.listenerCertificateArn === undefined ? servingCa(this, name, args.namePrefix) : undefined;
         const urls = args.models.map((m, i) => this.serveModel(name, m, sizes[i], args, { cluster, account, tags, protect, ca }));
         this.endpoints = pulumi.all(urls).apply((u) => Object.fromEntries(args.models.map((m, i) => [m.name, u[i]])));
@@ -121,10 +125,19 @@ export class EcsFargateService extends pulumi.ComponentResource implements Conta
         // protectData (prod) it is protected and kept when the model leaves the service, expiring by retention.
         const logGroup = new cloudwatch.LogGroup(
             `${prefix}-logs`,
-            { name: logGroupName(args.namePrefix, "ecs", m.name), retentionInDays: args.logRetentionDays ?? 365, kmsKeyId: args.kmsKeyArn, skipDestroy: c.protect, tags },
+            {
+                name: logGroupName(args.namePrefix, "ecs", m.name),
+                retentionInDays: args.logRetentionDays ?? 365,
+                kmsKeyId: args.kmsKeyArn,
+                skipDestroy: c.protect,
+                tags,
+            },
             { parent: this, protect: c.protect, retainOnDelete: c.protect },
         );
-        const ecsTrust = { StringEquals: { "aws:SourceAccount": account.accountId }, ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${account.partition}:ecs:${account.region}:${account.accountId}:*` } };
+        const ecsTrust = {
+            StringEquals: { "aws:SourceAccount": account.accountId },
+            ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${account.partition}:ecs:${account.region}:${account.accountId}:*` },
+        };
         const execution = serviceRole(this, `${prefix}-execution`, {
             service: "ecs-tasks.amazonaws.com",
             description: `ECS pulls ${m.name}'s image and writes its logs`,
@@ -132,7 +145,9 @@ export class EcsFargateService extends pulumi.ComponentResource implements Conta
             policy: policyJson(
                 executionRoleStatements({
                     pullRepositoryArns: args.pullRepositoryArns,
-                    cacheRepositoryArn: args.cachePrefix ? pulumi.interpolate`arn:${account.partition}:ecr:${account.region}:${account.accountId}:repository/${args.cachePrefix}/*` : undefined,
+                    cacheRepositoryArn: args.cachePrefix
+                        ? pulumi.interpolate`arn:${account.partition}:ecr:${account.region}:${account.accountId}:repository/${args.cachePrefix}/*`
+                        : undefined,
                     logGroupArn: logGroup.arn,
                 }),
             ),
@@ -141,7 +156,11 @@ export class EcsFargateService extends pulumi.ComponentResource implements Conta
         // The application's own identity: separate from the execution role and granted nothing.
         const taskRole = new iam.Role(
             `${prefix}-task`,
-            { description: `Identity of ${m.name}'s containers (no permissions)`, assumeRolePolicy: policyJson(serviceTrustPolicy("ecs-tasks.amazonaws.com", ecsTrust)), tags },
+            {
+                description: `Identity of ${m.name}'s containers (no permissions)`,
+                assumeRolePolicy: policyJson(serviceTrustPolicy("ecs-tasks.amazonaws.com", ecsTrust)),
+                tags,
+            },
             { parent: this },
         );
         const image = pulumi.output(args.registryHost).apply((host) => fargateImage(m.image, host, args.cachePrefix));
@@ -159,7 +178,9 @@ export class EcsFargateService extends pulumi.ComponentResource implements Conta
                 volumes: taskVolumes(m),
                 containerDefinitions: pulumi
                     .all([image, logGroup.name, account.region])
-                    .apply(([img, group, region]) => JSON.stringify(containerDefinitions({ model: m, image: img, logGroupName: group, region }))),
+                    .apply(([img, group, region]) =>
+                        JSON.stringify(containerDefinitions({ model: m, image: img, logGroupName: group, region })),
+                    ),
                 tags,
             },
             { parent: this },
@@ -167,17 +188,81 @@ export class EcsFargateService extends pulumi.ComponentResource implements Conta
 
         const https = !args.plainHttp;
         const listenerPort = https ? 443 : 80;
-        const albSg = new ec2.SecurityGroup(`${prefix}-alb-sg`, { vpcId: args.vpcId, description: `Load balancer of ${m.name}: clients in, model port out`, tags }, { parent: this });
-        const taskSg = new ec2.SecurityGroup(`${prefix}-task-sg`, { vpcId: args.vpcId, description: `Tasks of ${m.name}: load balancer in, HTTPS out (ECR, logs)`, tags }, { parent: this });
+        const albSg = new ec2.SecurityGroup(
+            `${prefix}-alb-sg`,
+            { vpcId: args.vpcId, description: `Load balancer of ${m.name}: clients in, model port out`, tags },
+            { parent: this },
+        );
+        const taskSg = new ec2.SecurityGroup(
+            `${prefix}-task-sg`,
+            { vpcId: args.vpcId, description: `Tasks of ${m.name}: load balancer in, HTTPS out (ECR, logs)`, tags },
+            { parent: this },
+        );
         const rule = { parent: this };
         const clients = args.allowedCidrs ?? [args.vpcCidrBlock];
         clients.forEach((cidr, i) => {
-            new vpc.SecurityGroupIngressRule(`${prefix}-alb-in-${i}`, { securityGroupId: albSg.id, ipProtocol: "tcp", fromPort: listenerPort, toPort: listenerPort, cidrIpv4: cidr, description: "Model clients" }, rule);
-            if (https) new vpc.SecurityGroupIngressRule(`${prefix}-alb-redirect-in-${i}`, { securityGroupId: albSg.id, ipProtocol: "tcp", fromPort: 80, toPort: 80, cidrIpv4: cidr, description: "Model clients, redirected to HTTPS" }, rule);
+            new vpc.SecurityGroupIngressRule(
+                `${prefix}-alb-in-${i}`,
+                {
+                    securityGroupId: albSg.id,
+                    ipProtocol: "tcp",
+                    fromPort: listenerPort,
+                    toPort: listenerPort,
+                    cidrIpv4: cidr,
+                    description: "Model clients",
+                },
+                rule,
+            );
+            if (https)
+                new vpc.SecurityGroupIngressRule(
+                    `${prefix}-alb-redirect-in-${i}`,
+                    {
+                        securityGroupId: albSg.id,
+                        ipProtocol: "tcp",
+                        fromPort: 80,
+                        toPort: 80,
+                        cidrIpv4: cidr,
+                        description: "Model clients, redirected to HTTPS",
+                    },
+                    rule,
+                );
         });
-        new vpc.SecurityGroupEgressRule(`${prefix}-alb-out`, { securityGroupId: albSg.id, ipProtocol: "tcp", fromPort: m.port, toPort: m.port, referencedSecurityGroupId: taskSg.id, description: "To the model tasks" }, rule);
-        new vpc.SecurityGroupIngressRule(`${prefix}-task-in`, { securityGroupId: taskSg.id, ipProtocol: "tcp", fromPort: m.port, toPort: m.port, referencedSecurityGroupId: albSg.id, description: "From the load balancer" }, rule);
-        new vpc.SecurityGroupEgressRule(`${prefix}-task-out`, { securityGroupId: taskSg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "Image pulls and logs (ECR, S3, CloudWatch)" }, rule);
+        new vpc.SecurityGroupEgressRule(
+            `${prefix}-alb-out`,
+            {
+                securityGroupId: albSg.id,
+                ipProtocol: "tcp",
+                fromPort: m.port,
+                toPort: m.port,
+                referencedSecurityGroupId: taskSg.id,
+                description: "To the model tasks",
+            },
+            rule,
+        );
+        new vpc.SecurityGroupIngressRule(
+            `${prefix}-task-in`,
+            {
+                securityGroupId: taskSg.id,
+                ipProtocol: "tcp",
+                fromPort: m.port,
+                toPort: m.port,
+                referencedSecurityGroupId: albSg.id,
+                description: "From the load balancer",
+            },
+            rule,
+        );
+        new vpc.SecurityGroupEgressRule(
+            `${prefix}-task-out`,
+            {
+                securityGroupId: taskSg.id,
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                cidrIpv4: "0.0.0.0/0",
+                description: "Image pulls and logs (ECR, S3, CloudWatch)",
+            },
+            rule,
+        );
 
         const alb = new lb.LoadBalancer(
             `${prefix}-alb`,
@@ -190,7 +275,9 @@ export class EcsFargateService extends pulumi.ComponentResource implements Conta
                 dropInvalidHeaderFields: true,
                 enableDeletionProtection: c.protect,
                 // ELB delivers only into SSE-S3 buckets: the lake's access-log bucket, whose policy lets it write.
-                ...(args.accessLogBucketName !== undefined ? { accessLogs: { enabled: true, bucket: args.accessLogBucketName, prefix: args.accessLogPrefix ?? "alb" } } : {}),
+                ...(args.accessLogBucketName !== undefined
+                    ? { accessLogs: { enabled: true, bucket: args.accessLogBucketName, prefix: args.accessLogPrefix ?? "alb" } }
+                    : {}),
                 tags,
             },
             { parent: this },
@@ -205,12 +292,21 @@ export class EcsFargateService extends pulumi.ComponentResource implements Conta
                 targetType: "ip",
                 vpcId: args.vpcId,
                 deregistrationDelay: 30,
-                healthCheck: { enabled: true, path: m.healthPath, matcher: "200", interval: 15, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3 },
+                healthCheck: {
+                    enabled: true,
+                    path: m.healthPath,
+                    matcher: "200",
+                    interval: 15,
+                    timeout: 5,
+                    healthyThreshold: 2,
+                    unhealthyThreshold: 3,
+                },
                 tags,
             },
             { parent: this },
         );
-        const issued = https && c.ca ? issuedCertificate(this, prefix, { ca: c.ca, commonName: m.name, dnsName: alb.dnsName, tags }) : undefined;
+        const issued =
+            https && c.ca ? issuedCertificate(this, prefix, { ca: c.ca, commonName: m.name, dnsName: alb.dnsName, tags }) : undefined;
         const listener = new lb.Listener(
             `${prefix}-listener`,
             {
@@ -227,7 +323,13 @@ export class EcsFargateService extends pulumi.ComponentResource implements Conta
             // After the main listener: on an existing stack it moves from port 80 to 443 first.
             new lb.Listener(
                 `${prefix}-http-redirect`,
-                { loadBalancerArn: alb.arn, port: 80, protocol: "HTTP", defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }], tags },
+                {
+                    loadBalancerArn: alb.arn,
+                    port: 80,
+                    protocol: "HTTP",
+                    defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+                    tags,
+                },
                 { parent: this, dependsOn: [listener] },
             );
         }
@@ -275,7 +377,13 @@ export class EcsFargateService extends pulumi.ComponentResource implements Conta
         );
         const scaling = new appautoscaling.Target(
             `${prefix}-scaling`,
-            { serviceNamespace: "ecs", scalableDimension: "ecs:service:DesiredCount", resourceId: pulumi.interpolate`service/${c.cluster.name}/${service.name}`, minCapacity: m.minReplicas, maxCapacity: m.maxReplicas },
+            {
+                serviceNamespace: "ecs",
+                scalableDimension: "ecs:service:DesiredCount",
+                resourceId: pulumi.interpolate`service/${c.cluster.name}/${service.name}`,
+                minCapacity: m.minReplicas,
+                maxCapacity: m.maxReplicas,
+            },
             { parent: this },
         );
         new appautoscaling.Policy(
@@ -285,11 +393,19 @@ export class EcsFargateService extends pulumi.ComponentResource implements Conta
                 serviceNamespace: scaling.serviceNamespace,
                 scalableDimension: scaling.scalableDimension,
                 resourceId: scaling.resourceId,
-                targetTrackingScalingPolicyConfiguration: { predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" }, targetValue: args.cpuTargetPercent ?? 70, scaleInCooldown: 300, scaleOutCooldown: 60 },
+                targetTrackingScalingPolicyConfiguration: {
+                    predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+                    targetValue: args.cpuTargetPercent ?? 70,
+                    scaleInCooldown: 300,
+                    scaleOutCooldown: 60,
+                },
             },
             { parent: this },
         );
-        createAlarms(this, prefix, albAlarms(alb.arnSuffix, targets.arnSuffix, args.latencyThresholdMs ?? 1000, args.errorRatePercent), { topicArn: args.alarmTopicArn, tags });
+        createAlarms(this, prefix, albAlarms(alb.arnSuffix, targets.arnSuffix, args.latencyThresholdMs ?? 1000, args.errorRatePercent), {
+            topicArn: args.alarmTopicArn,
+            tags,
+        });
         return pulumi.interpolate`${https ? "https" : "http"}://${alb.dnsName}`;
     }
 }
@@ -329,7 +445,11 @@ export class AppRunnerService extends pulumi.ComponentResource implements Contai
         const tags = { ...args.tags };
         const observability = new apprunner.ObservabilityConfiguration(
             `${name}-tracing`,
-            { observabilityConfigurationName: appRunnerName([args.namePrefix, "tracing"], 32), traceConfiguration: { vendor: "AWSXRAY" }, tags },
+            {
+                observabilityConfigurationName: appRunnerName([args.namePrefix, "tracing"], 32),
+                traceConfiguration: { vendor: "AWSXRAY" },
+                tags,
+            },
             { parent: this },
         );
         const urls = args.models.map((m, i) => {
@@ -341,14 +461,24 @@ export class AppRunnerService extends pulumi.ComponentResource implements Contai
                       description: `App Runner pulls ${m.name}'s image from ECR`,
                       policy: policyJson([
                           { Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
-                          { Effect: "Allow", Action: [...ECR_PULL_ACTIONS, "ecr:DescribeImages"], Resource: pulumi.output(args.pullRepositoryArns ?? []) },
+                          {
+                              Effect: "Allow",
+                              Action: [...ECR_PULL_ACTIONS, "ecr:DescribeImages"],
+                              Resource: pulumi.output(args.pullRepositoryArns ?? []),
+                          },
                       ]),
                       tags,
                   })
                 : undefined;
             const scaling = new apprunner.AutoScalingConfigurationVersion(
                 `${prefix}-scaling`,
-                { autoScalingConfigurationName: appRunnerName([args.namePrefix, m.name], 32), minSize: Math.max(1, m.minReplicas), maxSize: m.maxReplicas, maxConcurrency: m.concurrency, tags },
+                {
+                    autoScalingConfigurationName: appRunnerName([args.namePrefix, m.name], 32),
+                    minSize: Math.max(1, m.minReplicas),
+                    maxSize: m.maxReplicas,
+                    maxConcurrency: m.concurrency,
+                    tags,
+                },
                 { parent: this },
             );
             const startCommand = appRunnerStartCommand(m.command, m.args);
@@ -362,24 +492,48 @@ export class AppRunnerService extends pulumi.ComponentResource implements Contai
                         imageRepository: {
                             imageIdentifier: m.image,
                             imageRepositoryType: privateImage ? "ECR" : "ECR_PUBLIC",
-                            imageConfiguration: { port: String(m.port), runtimeEnvironmentVariables: { ...m.env }, ...(startCommand ? { startCommand } : {}) },
+                            imageConfiguration: {
+                                port: String(m.port),
+                                runtimeEnvironmentVariables: { ...m.env },
+                                ...(startCommand ? { startCommand } : {}),
+                            },
                         },
                     },
                     instanceConfiguration: { cpu: String(sizes[i].cpu), memory: String(sizes[i].memory) },
-                    healthCheckConfiguration: { protocol: "HTTP", path: m.healthPath, interval: 10, timeout: 5, healthyThreshold: 1, unhealthyThreshold: 5 },
+                    healthCheckConfiguration: {
+                        protocol: "HTTP",
+                        path: m.healthPath,
+                        interval: 10,
+                        timeout: 5,
+                        healthyThreshold: 1,
+                        unhealthyThreshold: 5,
+                    },
                     encryptionConfiguration: { kmsKey: args.kmsKeyArn },
-                    networkConfiguration: { ingressConfiguration: { isPubliclyAccessible: args.publiclyAccessible ?? false }, egressConfiguration: { egressType: "DEFAULT" } },
+                    networkConfiguration: {
+                        ingressConfiguration: { isPubliclyAccessible: args.publiclyAccessible ?? false },
+                        egressConfiguration: { egressType: "DEFAULT" },
+                    },
                     observabilityConfiguration: { observabilityEnabled: true, observabilityConfigurationArn: observability.arn },
                     autoScalingConfigurationArn: scaling.arn,
                     tags,
                 },
                 { parent: this, dependsOn: access ? [access.policy] : [] },
             );
-            createAlarms(this, prefix, appRunnerAlarms(service.serviceName, service.serviceId, args.latencyThresholdMs ?? 1000, args.errorRatePercent), { topicArn: args.alarmTopicArn, tags });
+            createAlarms(
+                this,
+                prefix,
+                appRunnerAlarms(service.serviceName, service.serviceId, args.latencyThresholdMs ?? 1000, args.errorRatePercent),
+                { topicArn: args.alarmTopicArn, tags },
+            );
             if (args.publiclyAccessible) return pulumi.interpolate`https://${service.serviceUrl}`;
             const ingress = new apprunner.VpcIngressConnection(
                 `${prefix}-ingress`,
-                { name: appRunnerName([args.namePrefix, m.name], 40), serviceArn: service.arn, ingressVpcConfiguration: { vpcId: args.vpcId, vpcEndpointId: args.ingressEndpointId }, tags },
+                {
+                    name: appRunnerName([args.namePrefix, m.name], 40),
+                    serviceArn: service.arn,
+                    ingressVpcConfiguration: { vpcId: args.vpcId, vpcEndpointId: args.ingressEndpointId },
+                    tags,
+                },
                 { parent: this },
             );
             return pulumi.interpolate`https://${ingress.domainName}`;
@@ -388,4 +542,3 @@ export class AppRunnerService extends pulumi.ComponentResource implements Contai
         this.registerOutputs({ endpoints: this.endpoints });
     }
 }
-

@@ -57,21 +57,42 @@ export function modelProblems(models: readonly ModelServingSpec[], problems: Pro
     }
     const seen = new Set<string>();
     models.forEach((m, i) => {
-        const bad = (field: string, value: unknown, message: string, fix?: string) => problems.add({ path: `models[${i}].${field}`, value, message, fix });
-        if (typeof m.name !== "string" || !MODEL_NAME.test(m.name)) bad("name", m.name, "is not a valid model name", "use lowercase letters, digits and '-', starting with a letter, at most 24 characters");
+        const bad = (field: string, value: unknown, message: string, fix?: string) =>
+            problems.add({ path: `models[${i}].${field}`, value, message, fix });
+        if (typeof m.name !== "string" || !MODEL_NAME.test(m.name))
+            bad(
+                "name",
+                m.name,
+                "is not a valid model name",
+                "use lowercase letters, digits and '-', starting with a letter, at most 24 characters",
+            );
         else if (seen.has(m.name)) bad("name", m.name, "is used by another model", "give every model its own name");
         seen.add(m.name);
-        if (typeof m.image !== "string" || !isPinnedImage(m.image)) bad("image", m.image, "is not pinned to a tag or digest", "pin a version tag or `@sha256:` digest");
+        if (typeof m.image !== "string" || !isPinnedImage(m.image))
+            bad("image", m.image, "is not pinned to a tag or digest", "pin a version tag or `@sha256:` digest");
         if (!Number.isInteger(m.port) || m.port < 1 || m.port > 65535) bad("port", m.port, "is not a TCP port");
-        if (typeof m.healthPath !== "string" || !m.healthPath.startsWith("/")) bad("healthPath", m.healthPath, "is not an HTTP path", "start it with '/'");
-        if (!Number.isInteger(m.minReplicas) || m.minReplicas < 0) bad("minReplicas", m.minReplicas, "must be a whole number of at least 0");
-        if (!Number.isInteger(m.maxReplicas) || m.maxReplicas < Math.max(1, m.minReplicas) || m.maxReplicas > 1000) bad("maxReplicas", m.maxReplicas, "must be a whole number from max(1, minReplicas) to 1000");
-        if (!Number.isInteger(m.concurrency) || m.concurrency < 1) bad("concurrency", m.concurrency, "must be a whole number of at least 1");
-        for (const key of Object.keys(m.env ?? {})) if (!ENV_NAME.test(key)) bad(`env.${key}`, key, "is not a valid environment variable name", "use letters, digits and '_', not starting with a digit");
+        if (typeof m.healthPath !== "string" || !m.healthPath.startsWith("/"))
+            bad("healthPath", m.healthPath, "is not an HTTP path", "start it with '/'");
+        if (!Number.isInteger(m.minReplicas) || m.minReplicas < 0)
+            bad("minReplicas", m.minReplicas, "must be a whole number of at least 0");
+        if (!Number.isInteger(m.maxReplicas) || m.maxReplicas < Math.max(1, m.minReplicas) || m.maxReplicas > 1000)
+            bad("maxReplicas", m.maxReplicas, "must be a whole number from max(1, minReplicas) to 1000");
+        if (!Number.isInteger(m.concurrency) || m.concurrency < 1)
+            bad("concurrency", m.concurrency, "must be a whole number of at least 1");
+        for (const key of Object.keys(m.env ?? {}))
+            if (!ENV_NAME.test(key))
+                bad(
+                    `env.${key}`,
+                    key,
+                    "is not a valid environment variable name",
+                    "use letters, digits and '_', not starting with a digit",
+                );
         const secrets = new Set<string>();
         for (const file of Object.keys(m.files ?? {})) {
-            if (!FILE_NAME.test(file)) bad("files", file, "is not a valid file name", "use letters, digits, '-', '_' and '.' (no directories)");
-            else if (secrets.has(fileSecretName(file))) bad("files", file, `maps to the same secret (${fileSecretName(file)}) as another file`, "rename one of them");
+            if (!FILE_NAME.test(file))
+                bad("files", file, "is not a valid file name", "use letters, digits, '-', '_' and '.' (no directories)");
+            else if (secrets.has(fileSecretName(file)))
+                bad("files", file, `maps to the same secret (${fileSecretName(file)}) as another file`, "rename one of them");
             secrets.add(fileSecretName(file));
         }
     });
@@ -79,8 +100,10 @@ export function modelProblems(models: readonly ModelServingSpec[], problems: Pro
 
 /** Alert thresholds must be positive. */
 export function thresholdProblems(a: { alertServerErrors?: number; alertLatencyMs?: number }, problems: Problems): void {
-    if (a.alertServerErrors !== undefined && !(Number.isInteger(a.alertServerErrors) && a.alertServerErrors >= 1)) problems.add({ path: "alertServerErrors", value: a.alertServerErrors, message: "must be a whole number of at least 1" });
-    if (a.alertLatencyMs !== undefined && !(Number.isInteger(a.alertLatencyMs) && a.alertLatencyMs >= 1)) problems.add({ path: "alertLatencyMs", value: a.alertLatencyMs, message: "must be a whole number of milliseconds of at least 1" });
+    if (a.alertServerErrors !== undefined && !(Number.isInteger(a.alertServerErrors) && a.alertServerErrors >= 1))
+        problems.add({ path: "alertServerErrors", value: a.alertServerErrors, message: "must be a whole number of at least 1" });
+    if (a.alertLatencyMs !== undefined && !(Number.isInteger(a.alertLatencyMs) && a.alertLatencyMs >= 1))
+        problems.add({ path: "alertLatencyMs", value: a.alertLatencyMs, message: "must be a whole number of milliseconds of at least 1" });
 }
 
 /** Resolves each model's workload profile from the catalog (`container-apps`) and sizes its replicas. */
@@ -88,7 +111,9 @@ export function planApps(models: readonly ModelServingSpec[], problems: Problems
     return models.map((m, i) => {
         let profileType = CONSUMPTION;
         try {
-            profileType = resolveAccelerator({ cloud: "azure", service: "container-apps", accelerator: m.accelerator })?.workloadProfileType ?? CONSUMPTION;
+            profileType =
+                resolveAccelerator({ cloud: "azure", service: "container-apps", accelerator: m.accelerator })?.workloadProfileType ??
+                CONSUMPTION;
         } catch (e) {
             problems.add(`models[${i}].accelerator: ${(e as Error).message}`);
         }
@@ -96,7 +121,8 @@ export function planApps(models: readonly ModelServingSpec[], problems: Problems
         const wantCpu = (m.cpuMillicores ?? 0) / 1000;
         const wantGiB = (m.memoryMiB ?? 0) / 1024;
         // Consumption takes fixed pairs (0.25 vCPU : 0.5 GiB ... 4 : 8); GPU profiles take what fits.
-        const cpu = profileType === CONSUMPTION ? Math.max(0.25, quarter(Math.max(wantCpu, wantGiB / 2))) : Math.max(0.25, quarter(wantCpu));
+        const cpu =
+            profileType === CONSUMPTION ? Math.max(0.25, quarter(Math.max(wantCpu, wantGiB / 2))) : Math.max(0.25, quarter(wantCpu));
         const memoryGiB = profileType === CONSUMPTION ? cpu * 2 : Math.max(0.5, quarter(wantGiB));
         if (cpu > capacity.cpu || memoryGiB > capacity.memoryGiB) {
             problems.add({
@@ -124,7 +150,13 @@ export function workloadProfiles(models: readonly ModelServingSpec[], plans: rea
         const dedicated = PROFILE_CAPACITY[p.profileType]?.dedicated ?? false;
         const existing = profiles.get(p.profileName);
         if (!dedicated) profiles.set(p.profileName, existing ?? { name: p.profileName, workloadProfileType: p.profileType });
-        else profiles.set(p.profileName, { name: p.profileName, workloadProfileType: p.profileType, minimumCount: 0, maximumCount: (existing?.maximumCount ?? 0) + models[i].maxReplicas });
+        else
+            profiles.set(p.profileName, {
+                name: p.profileName,
+                workloadProfileType: p.profileType,
+                minimumCount: 0,
+                maximumCount: (existing?.maximumCount ?? 0) + models[i].maxReplicas,
+            });
     });
     return [...profiles.values()];
 }
@@ -165,7 +197,10 @@ export function appTemplate(m: ModelServingSpec, plan: AppPlan) {
                 volumeMounts: files.length > 0 ? [{ volumeName: "model-files", mountPath: FILES_PATH }] : undefined,
             },
         ],
-        volumes: files.length > 0 ? [{ name: "model-files", storageType: "Secret", secrets: files.map((f) => ({ secretRef: fileSecretName(f), path: f })) }] : undefined,
+        volumes:
+            files.length > 0
+                ? [{ name: "model-files", storageType: "Secret", secrets: files.map((f) => ({ secretRef: fileSecretName(f), path: f })) }]
+                : undefined,
         scale: {
             minReplicas: m.minReplicas,
             maxReplicas: m.maxReplicas,

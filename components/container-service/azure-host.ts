@@ -76,44 +76,78 @@ export interface ContainerAppsAccessArgs {
 
 /** Problems with the access args (pairs that must be given together). */
 export function accessProblems(a: ContainerAppsAccessArgs, problems: Problems): void {
-    if ((a.infrastructureSubnetId === undefined) !== (a.virtualNetworkId === undefined)) problems.add({ path: "infrastructureSubnetId", value: a.infrastructureSubnetId === undefined ? undefined : "[set]", message: "and virtualNetworkId must be given together" });
-    if (a.authClientId !== undefined && a.tenantId === undefined) problems.add({ path: "tenantId", value: undefined, message: "is required with authClientId (the tenant that issues the tokens)" });
+    if ((a.infrastructureSubnetId === undefined) !== (a.virtualNetworkId === undefined))
+        problems.add({
+            path: "infrastructureSubnetId",
+            value: a.infrastructureSubnetId === undefined ? undefined : "[set]",
+            message: "and virtualNetworkId must be given together",
+        });
+    if (a.authClientId !== undefined && a.tenantId === undefined)
+        problems.add({ path: "tenantId", value: undefined, message: "is required with authClientId (the tenant that issues the tokens)" });
 }
 
 /** The host's network and auth settings from the access args. */
 export function hostAccess(a: ContainerAppsAccessArgs): Pick<ContainerAppsHost, "network" | "auth" | "actionGroupId"> {
     return {
-        network: a.infrastructureSubnetId !== undefined && a.virtualNetworkId !== undefined ? { infrastructureSubnetId: a.infrastructureSubnetId, virtualNetworkId: a.virtualNetworkId, internal: !(a.publicIngress ?? false) } : undefined,
+        network:
+            a.infrastructureSubnetId !== undefined && a.virtualNetworkId !== undefined
+                ? {
+                      infrastructureSubnetId: a.infrastructureSubnetId,
+                      virtualNetworkId: a.virtualNetworkId,
+                      internal: !(a.publicIngress ?? false),
+                  }
+                : undefined,
         auth: a.authClientId !== undefined && a.tenantId !== undefined ? { clientId: a.authClientId, tenantId: a.tenantId } : undefined,
         actionGroupId: a.actionGroupId,
     };
 }
 
 /** Creates the environment and the apps; returns model name -> `https://<fqdn>`. */
-export function deployContainerApps(parent: pulumi.ComponentResource, name: string, h: ContainerAppsHost): { endpoints: pulumi.Output<Record<string, string>>; environmentId: pulumi.Output<string> } {
+export function deployContainerApps(
+    parent: pulumi.ComponentResource,
+    name: string,
+    h: ContainerAppsHost,
+): { endpoints: pulumi.Output<Record<string, string>>; environmentId: pulumi.Output<string> } {
     const dedicated = dedicatedProfileTypes(h.plans);
     const environment = new app.ManagedEnvironment(
         `${name}-environment`,
         {
             // Dedicated GPU profiles can only be added when an environment is created: a new set makes a new name.
             // Joining a network also needs a new environment: `-vnet` keeps the old one until the new one is up.
-            environmentName: azureNames.containerAppEnvironment(h.namePrefix, [h.role, ...(dedicated.length > 0 ? [shortHash(dedicated.join(","), 4)] : []), ...(h.network ? ["vnet"] : [])].join("-")),
+            environmentName: azureNames.containerAppEnvironment(
+                h.namePrefix,
+                [h.role, ...(dedicated.length > 0 ? [shortHash(dedicated.join(","), 4)] : []), ...(h.network ? ["vnet"] : [])].join("-"),
+            ),
             resourceGroupName: h.resourceGroupName,
             location: h.location,
             // Logs go to Azure Monitor and from there (diagnostic setting) to Log Analytics: no shared key in state.
             appLogsConfiguration: { destination: "azure-monitor" },
             workloadProfiles: workloadProfiles(h.models, h.plans),
             peerTrafficConfiguration: { encryption: { enabled: true } },
-            vnetConfiguration: h.network ? { infrastructureSubnetId: h.network.infrastructureSubnetId, internal: h.network.internal } : undefined,
+            vnetConfiguration: h.network
+                ? { infrastructureSubnetId: h.network.infrastructureSubnetId, internal: h.network.internal }
+                : undefined,
             publicNetworkAccess: h.network?.internal ? "Disabled" : "Enabled",
             tags: { ...h.tags },
         },
         { parent },
     );
-    diagnosticSetting(`${name}-environment-diagnostics`, { resourceUri: environment.id, workspaceId: h.logAnalyticsWorkspaceId }, { parent });
+    diagnosticSetting(
+        `${name}-environment-diagnostics`,
+        { resourceUri: environment.id, workspaceId: h.logAnalyticsWorkspaceId },
+        { parent },
+    );
     if (h.network?.internal) internalDns(parent, name, environment, h);
 
-    const restrictions = h.allowedIpRanges.length > 0 ? h.allowedIpRanges.map((r, i) => ({ name: `allow-${i}`, ipAddressRange: cidrRange(r), action: "Allow", description: "mlops allow-list" })) : undefined;
+    const restrictions =
+        h.allowedIpRanges.length > 0
+            ? h.allowedIpRanges.map((r, i) => ({
+                  name: `allow-${i}`,
+                  ipAddressRange: cidrRange(r),
+                  action: "Allow",
+                  description: "mlops allow-list",
+              }))
+            : undefined;
     const apps = h.models.map((m, i) => {
         const identity = new AzureWorkloadIdentity(
             `${name}-${m.name}-identity`,
@@ -129,7 +163,9 @@ export function deployContainerApps(parent: pulumi.ComponentResource, name: stri
         );
         // Images from the registry are pulled as the app's identity; public images need no credentials.
         const registries = h.registry
-            ? pulumi.all([h.registry.loginServer, identity.identityId]).apply(([server, id]) => (m.image.startsWith(`${server}/`) ? [{ server, identity: id }] : []))
+            ? pulumi
+                  .all([h.registry.loginServer, identity.identityId])
+                  .apply(([server, id]) => (m.image.startsWith(`${server}/`) ? [{ server, identity: id }] : []))
             : undefined;
         const containerApp = new app.ContainerApp(
             `${name}-${m.name}`,
@@ -143,7 +179,13 @@ export function deployContainerApps(parent: pulumi.ComponentResource, name: stri
                 configuration: {
                     activeRevisionsMode: "Single",
                     maxInactiveRevisions: 5,
-                    ingress: { external: h.external, targetPort: m.port, transport: "auto", allowInsecure: false, ipSecurityRestrictions: restrictions },
+                    ingress: {
+                        external: h.external,
+                        targetPort: m.port,
+                        transport: "auto",
+                        allowInsecure: false,
+                        ipSecurityRestrictions: restrictions,
+                    },
                     registries,
                     // Model files are configuration, not credentials; Container Apps mounts files only from secrets
                     // (or Azure Files, which needs the storage keys this platform turns off).
@@ -156,7 +198,19 @@ export function deployContainerApps(parent: pulumi.ComponentResource, name: stri
             { parent, dependsOn: identity.assignments, deleteBeforeReplace: true },
         );
         if (h.auth) authConfig(parent, `${name}-${m.name}-auth`, containerApp, h.auth, h.resourceGroupName);
-        servingAlertRules(`${name}-${m.name}-alert`, { resourceGroupName: h.resourceGroupName, scope: containerApp.id, target: "containerApp", subject: `model ${m.name} (${h.role})`, thresholds: h.thresholds, actionGroupId: h.actionGroupId, tags: h.tags }, { parent });
+        servingAlertRules(
+            `${name}-${m.name}-alert`,
+            {
+                resourceGroupName: h.resourceGroupName,
+                scope: containerApp.id,
+                target: "containerApp",
+                subject: `model ${m.name} (${h.role})`,
+                thresholds: h.thresholds,
+                actionGroupId: h.actionGroupId,
+                tags: h.tags,
+            },
+            { parent },
+        );
         return containerApp;
     });
 
@@ -171,11 +225,34 @@ export function deployContainerApps(parent: pulumi.ComponentResource, name: stri
  * IP: a private zone for that domain with a wildcard record makes the names resolve inside the network.
  */
 function internalDns(parent: pulumi.ComponentResource, name: string, environment: app.ManagedEnvironment, h: ContainerAppsHost): void {
-    const zone = new privatedns.PrivateZone(`${name}-environment-dns`, { privateZoneName: environment.defaultDomain, resourceGroupName: h.resourceGroupName, location: "global", tags: { ...h.tags } }, { parent });
-    new privatedns.PrivateRecordSet(`${name}-environment-dns-wildcard`, { privateZoneName: zone.name, resourceGroupName: h.resourceGroupName, recordType: "A", relativeRecordSetName: "*", ttl: 300, aRecords: [{ ipv4Address: environment.staticIp }] }, { parent });
+    const zone = new privatedns.PrivateZone(
+        `${name}-environment-dns`,
+        { privateZoneName: environment.defaultDomain, resourceGroupName: h.resourceGroupName, location: "global", tags: { ...h.tags } },
+        { parent },
+    );
+    new privatedns.PrivateRecordSet(
+        `${name}-environment-dns-wildcard`,
+        {
+            privateZoneName: zone.name,
+            resourceGroupName: h.resourceGroupName,
+            recordType: "A",
+            relativeRecordSetName: "*",
+            ttl: 300,
+            aRecords: [{ ipv4Address: environment.staticIp }],
+        },
+        { parent },
+    );
     new privatedns.VirtualNetworkLink(
         `${name}-environment-dns-link`,
-        { privateZoneName: zone.name, resourceGroupName: h.resourceGroupName, virtualNetworkLinkName: "environment", location: "global", virtualNetwork: { id: h.network!.virtualNetworkId }, registrationEnabled: false, tags: { ...h.tags } },
+        {
+            privateZoneName: zone.name,
+            resourceGroupName: h.resourceGroupName,
+            virtualNetworkLinkName: "environment",
+            location: "global",
+            virtualNetwork: { id: h.network!.virtualNetworkId },
+            registrationEnabled: false,
+            tags: { ...h.tags },
+        },
         { parent },
     );
 }
@@ -184,7 +261,13 @@ function internalDns(parent: pulumi.ComponentResource, name: string, environment
  * Built-in authentication with Entra ID: a request without a valid token for the app registration gets
  * 401 before it reaches the model. Health probes go to the container directly and are not affected.
  */
-function authConfig(parent: pulumi.ComponentResource, resourceName: string, containerApp: app.ContainerApp, auth: ContainerAppsAuth, resourceGroupName: pulumi.Input<string>): app.ContainerAppsAuthConfig {
+function authConfig(
+    parent: pulumi.ComponentResource,
+    resourceName: string,
+    containerApp: app.ContainerApp,
+    auth: ContainerAppsAuth,
+    resourceGroupName: pulumi.Input<string>,
+): app.ContainerAppsAuthConfig {
     return new app.ContainerAppsAuthConfig(
         resourceName,
         {
@@ -197,7 +280,10 @@ function authConfig(parent: pulumi.ComponentResource, resourceName: string, cont
             identityProviders: {
                 azureActiveDirectory: {
                     enabled: true,
-                    registration: { clientId: auth.clientId, openIdIssuer: pulumi.interpolate`https://login.microsoftonline.com/${auth.tenantId}/v2.0` },
+                    registration: {
+                        clientId: auth.clientId,
+                        openIdIssuer: pulumi.interpolate`https://login.microsoftonline.com/${auth.tenantId}/v2.0`,
+                    },
                     validation: { allowedAudiences: [pulumi.interpolate`api://${auth.clientId}`, auth.clientId] },
                 },
             },

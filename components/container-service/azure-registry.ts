@@ -29,9 +29,15 @@ export interface RegistryOptions {
 
 /** Problems with the registry settings (its name comes from `azureNames.containerRegistry`, tested on its own). */
 export function registryProblems(o: { sku: string; untaggedRetentionDays: number }, at: string, problems: Problems): void {
-    if (!(REGISTRY_SKUS as readonly string[]).includes(o.sku)) problems.add({ path: `${at}registrySku`, value: o.sku, message: "is not a registry SKU", allowed: REGISTRY_SKUS });
+    if (!(REGISTRY_SKUS as readonly string[]).includes(o.sku))
+        problems.add({ path: `${at}registrySku`, value: o.sku, message: "is not a registry SKU", allowed: REGISTRY_SKUS });
     const days = o.untaggedRetentionDays;
-    if (!Number.isInteger(days) || days < RETENTION_DAYS.min || days > RETENTION_DAYS.max) problems.add({ path: `${at}untaggedRetentionDays`, value: days, message: `must be a whole number of days from ${RETENTION_DAYS.min} to ${RETENTION_DAYS.max}` });
+    if (!Number.isInteger(days) || days < RETENTION_DAYS.min || days > RETENTION_DAYS.max)
+        problems.add({
+            path: `${at}untaggedRetentionDays`,
+            value: days,
+            message: `must be a whole number of days from ${RETENTION_DAYS.min} to ${RETENTION_DAYS.max}`,
+        });
 }
 
 /** The registry's args (pure). Premium gets the retention policy; other SKUs do not offer one. */

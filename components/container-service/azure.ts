@@ -57,7 +57,13 @@ export class AzureContainerApps extends pulumi.ComponentResource implements Cont
         ipRangeProblems(args.allowedIpRanges ?? [], "allowedIpRanges", problems);
         thresholdProblems(args, problems);
         accessProblems(args, problems);
-        if (args.registryPrivateEndpoint && registrySku !== "Premium") problems.add({ path: "registrySku", value: registrySku, message: "has no private endpoints; registryPrivateEndpoint needs Premium", allowed: ["Premium"] });
+        if (args.registryPrivateEndpoint && registrySku !== "Premium")
+            problems.add({
+                path: "registrySku",
+                value: registrySku,
+                message: "has no private endpoints; registryPrivateEndpoint needs Premium",
+                allowed: ["Premium"],
+            });
         problems.throwIfAny(`AzureContainerApps "${name}"`);
         super("mlops:index:AzureContainerApps", name, args, opts);
 
@@ -75,12 +81,25 @@ export class AzureContainerApps extends pulumi.ComponentResource implements Cont
             }),
             { parent: this, protect, retainOnDelete: protect },
         );
-        diagnosticSetting(`${name}-registry-diagnostics`, { resourceUri: registry.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
+        diagnosticSetting(
+            `${name}-registry-diagnostics`,
+            { resourceUri: registry.id, workspaceId: args.logAnalyticsWorkspaceId },
+            { parent: this },
+        );
         const pe = args.registryPrivateEndpoint;
         if (pe) {
             privateEndpoint(
                 `${name}-registry-endpoint`,
-                { resourceGroupName: args.resourceGroupName, location: args.location, subnetId: pe.subnetId, targetName: registry.name, targetId: registry.id, group: "registry", dnsZoneIds: zonesOf(pe, [PRIVATE_DNS_ZONES.registry]), tags },
+                {
+                    resourceGroupName: args.resourceGroupName,
+                    location: args.location,
+                    subnetId: pe.subnetId,
+                    targetName: registry.name,
+                    targetId: registry.id,
+                    group: "registry",
+                    dnsZoneIds: zonesOf(pe, [PRIVATE_DNS_ZONES.registry]),
+                    tags,
+                },
                 { parent: this },
             );
         }
@@ -105,6 +124,11 @@ export class AzureContainerApps extends pulumi.ComponentResource implements Cont
         this.environmentId = host.environmentId;
         this.registryId = registry.id;
         this.registryLoginServer = registry.loginServer;
-        this.registerOutputs({ endpoints: this.endpoints, registryId: this.registryId, registryLoginServer: this.registryLoginServer, environmentId: this.environmentId });
+        this.registerOutputs({
+            endpoints: this.endpoints,
+            registryId: this.registryId,
+            registryLoginServer: this.registryLoginServer,
+            environmentId: this.environmentId,
+        });
     }
 }

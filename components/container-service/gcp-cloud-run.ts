@@ -56,15 +56,36 @@ const OBJECT_NAME = /^[A-Za-z0-9._-]+$/;
 
 /** Checks the settings shared by all models. */
 export function contextProblems(c: CloudRunContext, problems: Problems): void {
-    if (!INGRESS_NAMES.includes(c.ingress)) problems.add({ path: "ingress", value: c.ingress, message: "is not an ingress setting", allowed: INGRESS_NAMES, fix: "use internal unless callers come from the internet" });
+    if (!INGRESS_NAMES.includes(c.ingress))
+        problems.add({
+            path: "ingress",
+            value: c.ingress,
+            message: "is not an ingress setting",
+            allowed: INGRESS_NAMES,
+            fix: "use internal unless callers come from the internet",
+        });
     if (!isWhole(c.requestTimeoutSeconds) || c.requestTimeoutSeconds < 1 || c.requestTimeoutSeconds > MAX_REQUEST_TIMEOUT_SECONDS) {
-        problems.add({ path: "requestTimeoutSeconds", value: c.requestTimeoutSeconds, message: `must be a whole number of seconds from 1 to ${MAX_REQUEST_TIMEOUT_SECONDS}` });
+        problems.add({
+            path: "requestTimeoutSeconds",
+            value: c.requestTimeoutSeconds,
+            message: `must be a whole number of seconds from 1 to ${MAX_REQUEST_TIMEOUT_SECONDS}`,
+        });
     }
     c.invokers.forEach((m, i) => {
         if (m === "allUsers" || m === "allAuthenticatedUsers") {
-            problems.add({ path: `invokers[${i}]`, value: m, message: "would make the service public", fix: "set allowUnauthenticated: true if the service really must be public (CKV_GCP_102)" });
+            problems.add({
+                path: `invokers[${i}]`,
+                value: m,
+                message: "would make the service public",
+                fix: "set allowUnauthenticated: true if the service really must be public (CKV_GCP_102)",
+            });
         } else if (!IAM_MEMBER.test(m)) {
-            problems.add({ path: `invokers[${i}]`, value: m, message: "is not an IAM member", fix: "write e.g. group:ml-clients@example.com or serviceAccount:caller@project.iam.gserviceaccount.com" });
+            problems.add({
+                path: `invokers[${i}]`,
+                value: m,
+                message: "is not an IAM member",
+                fix: "write e.g. group:ml-clients@example.com or serviceAccount:caller@project.iam.gserviceaccount.com",
+            });
         }
     });
 }
@@ -73,13 +94,22 @@ export function contextProblems(c: CloudRunContext, problems: Problems): void {
  * Every problem with one model on Cloud Run (paths under `at`); returns the catalog's GPU settings, or
  * undefined for CPU only (or an invalid request).
  */
-export function cloudRunModelProblems(m: ModelServingSpec, at: string, region: string, problems: Problems): AcceleratorSettings | undefined {
-    const bad = (field: string, value: unknown, message: string, fix?: string) => problems.add({ path: `${at}.${field}`, value, message, fix });
-    if (typeof m.name !== "string" || !/^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/.test(m.name)) bad("name", m.name, "is not a model name", "use 1-24 lowercase letters, digits or hyphens, starting with a letter");
-    if (typeof m.image !== "string" || !isPinnedImage(m.image)) bad("image", m.image, "is not pinned to a tag or digest", "pin a version tag or `@sha256:` digest");
+export function cloudRunModelProblems(
+    m: ModelServingSpec,
+    at: string,
+    region: string,
+    problems: Problems,
+): AcceleratorSettings | undefined {
+    const bad = (field: string, value: unknown, message: string, fix?: string) =>
+        problems.add({ path: `${at}.${field}`, value, message, fix });
+    if (typeof m.name !== "string" || !/^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/.test(m.name))
+        bad("name", m.name, "is not a model name", "use 1-24 lowercase letters, digits or hyphens, starting with a letter");
+    if (typeof m.image !== "string" || !isPinnedImage(m.image))
+        bad("image", m.image, "is not pinned to a tag or digest", "pin a version tag or `@sha256:` digest");
     if (!isWhole(m.port) || m.port < 1 || m.port > 65535) bad("port", m.port, "is not a TCP port");
     for (const key of Object.keys(m.env ?? {})) {
-        if ((RESERVED_ENV as readonly string[]).includes(key)) bad(`env.${key}`, m.env?.[key], "is set by Cloud Run and may not be given", `remove it (reserved: ${RESERVED_ENV.join(", ")})`);
+        if ((RESERVED_ENV as readonly string[]).includes(key))
+            bad(`env.${key}`, m.env?.[key], "is set by Cloud Run and may not be given", `remove it (reserved: ${RESERVED_ENV.join(", ")})`);
     }
     for (const file of Object.keys(m.files ?? {})) {
         if (!OBJECT_NAME.test(file)) bad("files", file, "is not a valid file name", "use letters, digits, '.', '_' and '-' only");
@@ -88,13 +118,25 @@ export function cloudRunModelProblems(m: ModelServingSpec, at: string, region: s
     const cpu = m.cpuMillicores / 1000;
     const memory = CLOUD_RUN_CPU_MEMORY_MIB[cpu];
     if (!isWhole(m.cpuMillicores) || memory === undefined) {
-        bad("cpuMillicores", m.cpuMillicores, "is not a CPU size Cloud Run takes", `use ${CLOUD_RUN_CPUS.map((c) => c * 1000).join(", ")} (1, 2, 4, 6 or 8 vCPU)`);
+        bad(
+            "cpuMillicores",
+            m.cpuMillicores,
+            "is not a CPU size Cloud Run takes",
+            `use ${CLOUD_RUN_CPUS.map((c) => c * 1000).join(", ")} (1, 2, 4, 6 or 8 vCPU)`,
+        );
     } else if (!isWhole(m.memoryMiB) || m.memoryMiB < memory.min || m.memoryMiB > memory.max) {
-        bad("memoryMiB", m.memoryMiB, `is outside what ${cpu} vCPU allows on Cloud Run (${memory.min} to ${memory.max} MiB)`, "raise or lower memoryMiB, or change cpuMillicores");
+        bad(
+            "memoryMiB",
+            m.memoryMiB,
+            `is outside what ${cpu} vCPU allows on Cloud Run (${memory.min} to ${memory.max} MiB)`,
+            "raise or lower memoryMiB, or change cpuMillicores",
+        );
     }
     if (!isWhole(m.minReplicas) || m.minReplicas < 0) bad("minReplicas", m.minReplicas, "must be a whole number of at least 0");
-    if (!isWhole(m.maxReplicas) || m.maxReplicas < 1 || m.maxReplicas < m.minReplicas) bad("maxReplicas", m.maxReplicas, "must be a whole number of at least 1 and at least minReplicas");
-    if (!isWhole(m.concurrency) || m.concurrency < 1 || m.concurrency > MAX_CONCURRENCY) bad("concurrency", m.concurrency, `must be a whole number from 1 to ${MAX_CONCURRENCY}`);
+    if (!isWhole(m.maxReplicas) || m.maxReplicas < 1 || m.maxReplicas < m.minReplicas)
+        bad("maxReplicas", m.maxReplicas, "must be a whole number of at least 1 and at least minReplicas");
+    if (!isWhole(m.concurrency) || m.concurrency < 1 || m.concurrency > MAX_CONCURRENCY)
+        bad("concurrency", m.concurrency, `must be a whole number from 1 to ${MAX_CONCURRENCY}`);
 
     if (!m.accelerator) return undefined;
     let gpu: AcceleratorSettings | undefined;
@@ -105,9 +147,20 @@ export function cloudRunModelProblems(m: ModelServingSpec, at: string, region: s
         problems.add(`${at}.accelerator: ${e.message}`);
         return undefined;
     }
-    if (gpu?.minCpu !== undefined && cpu < gpu.minCpu) bad("cpuMillicores", m.cpuMillicores, `is below the ${gpu.minCpu} vCPU Cloud Run requires with ${gpu.accelerator}`, `set cpuMillicores to at least ${gpu.minCpu * 1000}`);
+    if (gpu?.minCpu !== undefined && cpu < gpu.minCpu)
+        bad(
+            "cpuMillicores",
+            m.cpuMillicores,
+            `is below the ${gpu.minCpu} vCPU Cloud Run requires with ${gpu.accelerator}`,
+            `set cpuMillicores to at least ${gpu.minCpu * 1000}`,
+        );
     if (gpu?.minMemoryGiB !== undefined && m.memoryMiB < gpu.minMemoryGiB * 1024) {
-        bad("memoryMiB", m.memoryMiB, `is below the ${gpu.minMemoryGiB} GiB Cloud Run requires with ${gpu.accelerator}`, `set memoryMiB to at least ${gpu.minMemoryGiB * 1024}`);
+        bad(
+            "memoryMiB",
+            m.memoryMiB,
+            `is below the ${gpu.minMemoryGiB} GiB Cloud Run requires with ${gpu.accelerator}`,
+            `set memoryMiB to at least ${gpu.minMemoryGiB * 1024}`,
+        );
     }
     return gpu;
 }
@@ -128,7 +181,11 @@ export interface TemplateInputs {
 }
 
 /** The Cloud Run v2 revision template of one model. */
-export function revisionTemplate(m: ModelServingSpec, gpu: AcceleratorSettings | undefined, t: TemplateInputs): inputs.cloudrunv2.ServiceTemplate {
+export function revisionTemplate(
+    m: ModelServingSpec,
+    gpu: AcceleratorSettings | undefined,
+    t: TemplateInputs,
+): inputs.cloudrunv2.ServiceTemplate {
     const httpGet = { path: m.healthPath, port: m.port };
     const limits: Record<string, string> = { cpu: String(m.cpuMillicores / 1000), memory: `${m.memoryMiB}Mi` };
     if (gpu) limits[gpu.resourceName ?? "nvidia.com/gpu"] = String(gpu.count);

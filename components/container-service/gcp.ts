@@ -65,10 +65,28 @@ export class CloudRunModelService extends pulumi.ComponentResource {
         const problems = new Problems();
         run.contextProblems(ctx, problems);
         const gpu = run.cloudRunModelProblems(args.model, "model", args.region, problems);
-        if (!fitsGcpRule("cloudRunService", args.serviceName)) problems.add({ path: "serviceName", value: args.serviceName, message: "is not a Cloud Run service name", fix: "use at most 49 lowercase letters, digits and hyphens, starting with a letter" });
-        if (!fitsGcpRule("serviceAccountId", args.serviceAccountId)) problems.add({ path: "serviceAccountId", value: args.serviceAccountId, message: "is not a service account ID", fix: "use 6-30 lowercase letters, digits and hyphens, starting with a letter" });
-        if (args.model?.files && args.filesKmsKeyName === undefined) problems.add({ path: "filesKmsKeyName", value: undefined, message: "is required when the model has files (its bucket is CMEK-encrypted)" });
-        if (filesBucketLogicalName(name).length > autoNameBudget(GCP_NAME_RULES.bucket.max)) problems.add({ path: "name", value: name, message: "is too long for the files bucket name with the random suffix" });
+        if (!fitsGcpRule("cloudRunService", args.serviceName))
+            problems.add({
+                path: "serviceName",
+                value: args.serviceName,
+                message: "is not a Cloud Run service name",
+                fix: "use at most 49 lowercase letters, digits and hyphens, starting with a letter",
+            });
+        if (!fitsGcpRule("serviceAccountId", args.serviceAccountId))
+            problems.add({
+                path: "serviceAccountId",
+                value: args.serviceAccountId,
+                message: "is not a service account ID",
+                fix: "use 6-30 lowercase letters, digits and hyphens, starting with a letter",
+            });
+        if (args.model?.files && args.filesKmsKeyName === undefined)
+            problems.add({
+                path: "filesKmsKeyName",
+                value: undefined,
+                message: "is required when the model has files (its bucket is CMEK-encrypted)",
+            });
+        if (filesBucketLogicalName(name).length > autoNameBudget(GCP_NAME_RULES.bucket.max))
+            problems.add({ path: "name", value: name, message: "is too long for the files bucket name with the random suffix" });
         problems.throwIfAny(`CloudRunModelService "${name}"`);
         const protect = args.protectData ?? true;
         super("mlops:index:CloudRunModelService", name, args, opts);
@@ -78,7 +96,12 @@ export class CloudRunModelService extends pulumi.ComponentResource {
         const child = { parent: this, dependsOn: opts.dependsOn };
         const identity = new serviceaccount.Account(
             `${name}-sa`,
-            { project: args.project, accountId: args.serviceAccountId, displayName: `mlops model ${m.name}`, description: "Runs one model server; reads only its own files" },
+            {
+                project: args.project,
+                accountId: args.serviceAccountId,
+                displayName: `mlops model ${m.name}`,
+                description: "Runs one model server; reads only its own files",
+            },
             child,
         );
         const member = pulumi.interpolate`serviceAccount:${identity.email}`;
@@ -104,9 +127,21 @@ export class CloudRunModelService extends pulumi.ComponentResource {
                 { ...child, protect, retainOnDelete: protect },
             );
             for (const [file, content] of Object.entries(m.files)) {
-                ready.push(new storage.BucketObject(`${name}-file-${file}`, { bucket: bucket.name, name: file, content, contentType: "text/plain" }, { parent: this }));
+                ready.push(
+                    new storage.BucketObject(
+                        `${name}-file-${file}`,
+                        { bucket: bucket.name, name: file, content, contentType: "text/plain" },
+                        { parent: this },
+                    ),
+                );
             }
-            ready.push(new storage.BucketIAMMember(`${name}-files-reader`, { bucket: bucket.name, role: "roles/storage.objectViewer", member }, child));
+            ready.push(
+                new storage.BucketIAMMember(
+                    `${name}-files-reader`,
+                    { bucket: bucket.name, role: "roles/storage.objectViewer", member },
+                    child,
+                ),
+            );
             filesBucket = bucket.name;
         }
 
@@ -180,7 +215,8 @@ export function cloudRunModelsProblems(args: CloudRunModelsArgs, problems: Probl
         run.cloudRunModelProblems(m, `models[${i}]`, args.region, problems);
         if (seen.has(m.name)) problems.add({ path: `models[${i}].name`, value: m.name, message: "is used by another model" });
         seen.add(m.name);
-        if (m.files && args.filesKmsKeyName === undefined) problems.add({ path: "filesKmsKeyName", value: undefined, message: `is required: model ${m.name} has files` });
+        if (m.files && args.filesKmsKeyName === undefined)
+            problems.add({ path: "filesKmsKeyName", value: undefined, message: `is required: model ${m.name} has files` });
     });
 }
 
@@ -210,8 +246,10 @@ export class CloudRunContainerService extends pulumi.ComponentResource implement
         const untaggedDays = args.untaggedRetentionDays ?? 7;
         const problems = new Problems();
         cloudRunModelsProblems(args, problems);
-        if (!Number.isInteger(keep) || keep < 1) problems.add({ path: "keepTaggedVersions", value: keep, message: "must be a whole number of at least 1" });
-        if (!Number.isInteger(untaggedDays) || untaggedDays < 1) problems.add({ path: "untaggedRetentionDays", value: untaggedDays, message: "must be a whole number of days of at least 1" });
+        if (!Number.isInteger(keep) || keep < 1)
+            problems.add({ path: "keepTaggedVersions", value: keep, message: "must be a whole number of at least 1" });
+        if (!Number.isInteger(untaggedDays) || untaggedDays < 1)
+            problems.add({ path: "untaggedRetentionDays", value: untaggedDays, message: "must be a whole number of days of at least 1" });
         problems.throwIfAny(`CloudRunContainerService "${name}"`);
         const protect = args.protectData ?? true;
         super("mlops:index:CloudRunContainerService", name, args, opts);
@@ -229,7 +267,11 @@ export class CloudRunContainerService extends pulumi.ComponentResource implement
                 dockerConfig: { immutableTags: true },
                 cleanupPolicyDryRun: false,
                 cleanupPolicies: [
-                    { id: "delete-untagged", action: "DELETE", condition: { tagState: "UNTAGGED", olderThan: `${untaggedDays * 86_400}s` } },
+                    {
+                        id: "delete-untagged",
+                        action: "DELETE",
+                        condition: { tagState: "UNTAGGED", olderThan: `${untaggedDays * 86_400}s` },
+                    },
                     { id: "keep-recent-versions", action: "KEEP", mostRecentVersions: { keepCount: keep } },
                 ],
                 labels: { ...args.tags },
@@ -239,7 +281,9 @@ export class CloudRunContainerService extends pulumi.ComponentResource implement
 
         const services = serveModels(this, name, args, "serve", opts);
         this.serviceNames = Object.fromEntries(services.map((s, i) => [args.models[i].name, s.serviceName]));
-        this.endpoints = pulumi.all(services.map((s) => s.uri)).apply((uris) => Object.fromEntries(args.models.map((m, i) => [m.name, uris[i]])));
+        this.endpoints = pulumi
+            .all(services.map((s) => s.uri))
+            .apply((uris) => Object.fromEntries(args.models.map((m, i) => [m.name, uris[i]])));
         this.registryUrl = repository.registryUri;
         this.registerOutputs({ endpoints: this.endpoints, registryUrl: this.registryUrl, serviceNames: this.serviceNames });
     }
@@ -263,7 +307,13 @@ function servingArgs(a: CloudRunServingArgs): CloudRunServingArgs {
 }
 
 /** One CloudRunModelService per model, named `<prefix>-<role>-<model>` (service and account). */
-export function serveModels(parent: pulumi.ComponentResource, name: string, args: CloudRunModelsArgs, role: string, opts: pulumi.ComponentResourceOptions): CloudRunModelService[] {
+export function serveModels(
+    parent: pulumi.ComponentResource,
+    name: string,
+    args: CloudRunModelsArgs,
+    role: string,
+    opts: pulumi.ComponentResourceOptions,
+): CloudRunModelService[] {
     return args.models.map(
         (model) =>
             new CloudRunModelService(

@@ -60,9 +60,19 @@ const isWhole = (v: unknown): v is number => typeof v === "number" && Number.isI
 
 function checkNamespace(path: string, value: unknown, problems: Problems): void {
     if (typeof value !== "string" || !DNS_LABEL.test(value) || value.length > 63) {
-        problems.add({ path, value, message: "is not a namespace name", fix: "use a DNS label: lowercase letters, digits and '-', at most 63 characters" });
+        problems.add({
+            path,
+            value,
+            message: "is not a namespace name",
+            fix: "use a DNS label: lowercase letters, digits and '-', at most 63 characters",
+        });
     } else if (value === "default") {
-        problems.add({ path, value, message: "must not be the `default` namespace (CKV_K8S_21)", fix: "give the component its own namespace, e.g. `models`" });
+        problems.add({
+            path,
+            value,
+            message: "must not be the `default` namespace (CKV_K8S_21)",
+            fix: "give the component its own namespace, e.g. `models`",
+        });
     }
 }
 
@@ -92,15 +102,26 @@ export function validateServing(args: ServingArgs, problems: Problems, rules: Pl
     const seen = new Set<string>();
     return args.models.map((m, i) => {
         const at = `models[${i}]`;
-        const bad = (field: string, value: unknown, message: string, fix: string) => problems.add({ path: `${at}.${field}`, value, message, fix });
+        const bad = (field: string, value: unknown, message: string, fix: string) =>
+            problems.add({ path: `${at}.${field}`, value, message, fix });
         if (typeof m.name !== "string" || !MODEL_NAME.test(m.name)) {
-            bad("name", m.name, "is not a valid model name", "use lowercase letters, digits and '-', starting with a letter, at most 24 characters");
+            bad(
+                "name",
+                m.name,
+                "is not a valid model name",
+                "use lowercase letters, digits and '-', starting with a letter, at most 24 characters",
+            );
         } else if (seen.has(m.name)) {
             bad("name", m.name, "is used by another model", "give every model its own name");
         }
         seen.add(m.name);
         if (typeof m.image !== "string" || !isPinnedImage(m.image)) {
-            bad("image", m.image, "is not pinned to a tag or digest (CKV_K8S_14)", "pin a version tag or `@sha256:` digest; never `:latest` or no tag");
+            bad(
+                "image",
+                m.image,
+                "is not pinned to a tag or digest (CKV_K8S_14)",
+                "pin a version tag or `@sha256:` digest; never `:latest` or no tag",
+            );
         }
         if (!isWhole(m.port) || m.port < 1 || m.port > 65535) {
             bad("port", m.port, "is not a TCP port", "use a whole number from 1 to 65535, e.g. 8080");
@@ -109,11 +130,17 @@ export function validateServing(args: ServingArgs, problems: Problems, rules: Pl
         }
         for (const key of Object.keys(m.env ?? {})) {
             if (rules.reservedEnv?.includes(key)) {
-                bad(`env.${key}`, m.env?.[key], "is set by the platform and may not be given", `remove it (reserved: ${rules.reservedEnv.join(", ")})`);
+                bad(
+                    `env.${key}`,
+                    m.env?.[key],
+                    "is set by the platform and may not be given",
+                    `remove it (reserved: ${rules.reservedEnv.join(", ")})`,
+                );
             }
         }
         for (const key of Object.keys(m.files ?? {})) {
-            if (!CONFIG_MAP_KEY.test(key)) bad("files", key, "is not a valid file name", "use letters, digits, '-', '_' and '.' only (no directories)");
+            if (!CONFIG_MAP_KEY.test(key))
+                bad("files", key, "is not a valid file name", "use letters, digits, '-', '_' and '.' only (no directories)");
         }
         if (typeof m.healthPath !== "string" || !m.healthPath.startsWith("/")) {
             bad("healthPath", m.healthPath, "is not an HTTP path", "start it with '/', e.g. `/healthz`");
@@ -157,8 +184,17 @@ export function selectorLabels(componentName: string, model: string): Record<str
 }
 
 /** Labels put on every child for one model: the caller's tags plus the recommended Kubernetes labels. */
-export function modelLabels(tags: Readonly<Record<string, string>> | undefined, componentName: string, model: string): Record<string, string> {
-    return { ...tags, ...selectorLabels(componentName, model), "app.kubernetes.io/component": "model-server", "app.kubernetes.io/managed-by": "pulumi" };
+export function modelLabels(
+    tags: Readonly<Record<string, string>> | undefined,
+    componentName: string,
+    model: string,
+): Record<string, string> {
+    return {
+        ...tags,
+        ...selectorLabels(componentName, model),
+        "app.kubernetes.io/component": "model-server",
+        "app.kubernetes.io/managed-by": "pulumi",
+    };
 }
 
 function probes(m: ModelServingSpec, flavour: PodFlavour): Pick<Container, "readinessProbe" | "livenessProbe" | "startupProbe"> {
@@ -173,7 +209,12 @@ function probes(m: ModelServingSpec, flavour: PodFlavour): Pick<Container, "read
             livenessProbe: { httpGet, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 6 },
         };
     }
-    const probe = (periodSeconds: number, failureThreshold: number): Probe => ({ httpGet, periodSeconds, timeoutSeconds: 2, failureThreshold });
+    const probe = (periodSeconds: number, failureThreshold: number): Probe => ({
+        httpGet,
+        periodSeconds,
+        timeoutSeconds: 2,
+        failureThreshold,
+    });
     return {
         // Up to 5 minutes for a slow model load before liveness starts counting.
         startupProbe: probe(5, 60),

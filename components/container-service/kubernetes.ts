@@ -86,7 +86,11 @@ export class KubernetesContainerService extends pulumi.ComponentResource impleme
 
         // Auto-named and immutable: new files make a new ConfigMap, and the new name rolls the pods.
         const files = m.files
-            ? new corev1.ConfigMap(`${prefix}-files`, { metadata: { namespace, labels }, immutable: true, data: { ...m.files } }, { parent: this })
+            ? new corev1.ConfigMap(
+                  `${prefix}-files`,
+                  { metadata: { namespace, labels }, immutable: true, data: { ...m.files } },
+                  { parent: this },
+              )
             : undefined;
 
         const deployment = new appsv1.Deployment(
@@ -123,7 +127,12 @@ export class KubernetesContainerService extends pulumi.ComponentResource impleme
                     scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name },
                     minReplicas: replicas,
                     maxReplicas: m.maxReplicas,
-                    metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: TARGET_CPU_UTILIZATION } } }],
+                    metrics: [
+                        {
+                            type: "Resource",
+                            resource: { name: "cpu", target: { type: "Utilization", averageUtilization: TARGET_CPU_UTILIZATION } },
+                        },
+                    ],
                 },
             },
             { parent: this },

@@ -84,7 +84,9 @@ export function autoNameFits(logicalName: string, maxLength: number): boolean {
 }
 
 /** The retention periods CloudWatch Logs accepts (PutRetentionPolicy `retentionInDays`). */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const LOG_RETENTION_DAYS = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 /** The shortest retention CloudWatch accepts that keeps logs at least `days` (capped at ten years). */
 export function logRetentionDays(days: number): number {

@@ -19,7 +19,11 @@ import { athenaWorkgroupName, COLD_STORAGE_CLASSES, globalBucketName, glueDataba
 const ZONE = /^[a-z]([a-z0-9-]{0,14}[a-z0-9])?$/;
 
 /** Lets S3 server access logging deliver into the log bucket, for this account's lake buckets only. */
-export function accessLogDeliveryStatement(logBucketArn: pulumi.Input<string>, sourceBucketArns: readonly pulumi.Input<string>[], accountId: pulumi.Input<string>): PolicyStatement {
+export function accessLogDeliveryStatement(
+    logBucketArn: pulumi.Input<string>,
+    sourceBucketArns: readonly pulumi.Input<string>[],
+    accountId: pulumi.Input<string>,
+): PolicyStatement {
     return {
         Sid: "S3ServerAccessLogsDelivery",
         Effect: "Allow",
@@ -35,11 +39,22 @@ export function accessLogDeliveryStatement(logBucketArn: pulumi.Input<string>, s
  * user guide, "Enable access logs for your Application Load Balancer"): regions available before August
  * 2022 write as the region's ELB account, newer ones as the log delivery service principal.
  */
-export function loadBalancerLogDeliveryStatements(logBucketArn: pulumi.Input<string>, prefix: string, accountId: pulumi.Input<string>, elbAccountArn: pulumi.Input<string>): PolicyStatement[] {
+export function loadBalancerLogDeliveryStatements(
+    logBucketArn: pulumi.Input<string>,
+    prefix: string,
+    accountId: pulumi.Input<string>,
+    elbAccountArn: pulumi.Input<string>,
+): PolicyStatement[] {
     const resource = pulumi.interpolate`${logBucketArn}/${prefix}/AWSLogs/${accountId}/*`;
     return [
         { Sid: "ElbAccessLogsDelivery", Effect: "Allow", Principal: { AWS: elbAccountArn }, Action: "s3:PutObject", Resource: resource },
-        { Sid: "ElbAccessLogsDeliveryService", Effect: "Allow", Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" }, Action: "s3:PutObject", Resource: resource },
+        {
+            Sid: "ElbAccessLogsDeliveryService",
+            Effect: "Allow",
+            Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+            Action: "s3:PutObject",
+            Resource: resource,
+        },
     ];
 }
 
@@ -99,15 +114,26 @@ export class S3DataLake extends pulumi.ComponentResource implements DataLake {
 
         const tags = { ...args.tags };
         const account = awsAccount(this);
-        const bucketName = (role: string) => pulumi.all([account.accountId, account.region]).apply(([a, r]) => globalBucketName([args.namePrefix, role], a, r));
+        const bucketName = (role: string) =>
+            pulumi.all([account.accountId, account.region]).apply(([a, r]) => globalBucketName([args.namePrefix, role], a, r));
         const arnOf = (bucket: pulumi.Input<string>) => pulumi.interpolate`arn:${account.partition}:s3:::${bucket}`;
-        const common = { protectData: s.protect, forceDestroy: args.forceDestroy, noncurrentVersionRetentionDays: s.noncurrent, abortIncompleteUploadDays: s.abortUploads, tags };
+        const common = {
+            protectData: s.protect,
+            forceDestroy: args.forceDestroy,
+            noncurrentVersionRetentionDays: s.noncurrent,
+            abortIncompleteUploadDays: s.abortUploads,
+            tags,
+        };
 
         const zoneNames = Object.fromEntries(args.zones.map((z) => [z, bucketName(z)]));
         const resultsName = bucketName("query-results");
         const auditName = bucketName("audit");
         const logsName = bucketName("access-logs");
-        const loggingBuckets = [...Object.values(zoneNames), ...(args.queryEngine ? [resultsName] : []), ...((args.dataAccessTrail ?? true) ? [auditName] : [])];
+        const loggingBuckets = [
+            ...Object.values(zoneNames),
+            ...(args.queryEngine ? [resultsName] : []),
+            ...((args.dataAccessTrail ?? true) ? [auditName] : []),
+        ];
         // S3 server access logging delivers only into SSE-S3 buckets: this bucket holds logs, not lake data.
         const accessLogs = new AwsSecureBucket(
             `${name}-access-logs`,
@@ -118,7 +144,12 @@ export class S3DataLake extends pulumi.ComponentResource implements DataLake {
                 extraPolicyStatementsJson: statementsJson([
                     accessLogDeliveryStatement(arnOf(logsName), loggingBuckets.map(arnOf), account.accountId),
                     ...(args.loadBalancerLogPrefix !== undefined
-                        ? loadBalancerLogDeliveryStatements(arnOf(logsName), args.loadBalancerLogPrefix, account.accountId, elb.getServiceAccountOutput({}, { parent: this }).arn)
+                        ? loadBalancerLogDeliveryStatements(
+                              arnOf(logsName),
+                              args.loadBalancerLogPrefix,
+                              account.accountId,
+                              elb.getServiceAccountOutput({}, { parent: this }).arn,
+                          )
                         : []),
                 ]),
             },
@@ -163,7 +194,12 @@ export class S3DataLake extends pulumi.ComponentResource implements DataLake {
             args.zones.forEach((zone, i) => {
                 new glue.CatalogDatabase(
                     `${name}-${zone}-db`,
-                    { name: glueDatabaseName([args.namePrefix, zone]), description: `The ${zone} zone of the data lake`, locationUri: pulumi.interpolate`s3://${zones[i].bucketName}/`, tags },
+                    {
+                        name: glueDatabaseName([args.namePrefix, zone]),
+                        description: `The ${zone} zone of the data lake`,
+                        locationUri: pulumi.interpolate`s3://${zones[i].bucketName}/`,
+                        tags,
+                    },
                     // Metadata written before the catalog setting exists stays unencrypted, so the setting
                     // comes first. Deleting a database drops every table in it: protected and kept in prod.
                     { parent: this, protect: s.protect, retainOnDelete: s.protect, dependsOn: encryption ? [encryption] : [] },
@@ -216,38 +252,98 @@ export class S3DataLake extends pulumi.ComponentResource implements DataLake {
         // Resolves once the bucket policy is in place: ELB checks it can write when access logs are switched on.
         this.accessLogBucketName = pulumi.all([accessLogs.bucketName, accessLogs.policy.id]).apply(([bucket]) => bucket);
         this.workgroupName = workgroupName;
-        this.registerOutputs({ bucketNames: this.bucketNames, bucketArns: this.bucketArns, endpoint: this.endpoint, accessLogBucketName: this.accessLogBucketName, workgroupName: this.workgroupName });
+        this.registerOutputs({
+            bucketNames: this.bucketNames,
+            bucketArns: this.bucketArns,
+            endpoint: this.endpoint,
+            accessLogBucketName: this.accessLogBucketName,
+            workgroupName: this.workgroupName,
+        });
     }
 }
 
 function validate(
     name: string,
     args: S3DataLakeArgs,
-    s: { protect: boolean; noncurrent: number; abortUploads: number; coldAfter: number; audit: number; rawZone: string; coldClass: string; cutoffGiB: number; resultDays: number },
+    s: {
+        protect: boolean;
+        noncurrent: number;
+        abortUploads: number;
+        coldAfter: number;
+        audit: number;
+        rawZone: string;
+        coldClass: string;
+        cutoffGiB: number;
+        resultDays: number;
+    },
 ): void {
     const problems = new Problems();
-    if (!NAME_PREFIX.test(args.namePrefix)) problems.add({ path: "namePrefix", value: args.namePrefix, message: "must be 1-40 lowercase letters, digits and hyphens, starting and ending with a letter or digit", fix: "use awsNamePrefix(project, stack)" });
+    if (!NAME_PREFIX.test(args.namePrefix))
+        problems.add({
+            path: "namePrefix",
+            value: args.namePrefix,
+            message: "must be 1-40 lowercase letters, digits and hyphens, starting and ending with a letter or digit",
+            fix: "use awsNamePrefix(project, stack)",
+        });
     if (args.zones.length === 0) problems.add({ path: "zones", value: args.zones, message: "must name at least one zone" });
     args.zones.forEach((zone, i) => {
-        if (!ZONE.test(zone)) problems.add({ path: `zones[${i}]`, value: zone, message: "must be 1-16 lowercase letters, digits or hyphens, starting with a letter" });
+        if (!ZONE.test(zone))
+            problems.add({
+                path: `zones[${i}]`,
+                value: zone,
+                message: "must be 1-16 lowercase letters, digits or hyphens, starting with a letter",
+            });
         if (args.zones.indexOf(zone) !== i) problems.add({ path: `zones[${i}]`, value: zone, message: "is listed twice" });
-        if (["access-logs", "query-results", "audit"].includes(zone)) problems.add({ path: `zones[${i}]`, value: zone, message: "is the name of one of the lake's own buckets", fix: "rename the zone" });
+        if (["access-logs", "query-results", "audit"].includes(zone))
+            problems.add({
+                path: `zones[${i}]`,
+                value: zone,
+                message: "is the name of one of the lake's own buckets",
+                fix: "rename the zone",
+            });
     });
     const whole = (path: string, value: number, min: number, why = "") => {
-        if (!Number.isInteger(value) || value < min) problems.add({ path, value, message: `must be a whole number of at least ${min}${why}` });
+        if (!Number.isInteger(value) || value < min)
+            problems.add({ path, value, message: `must be a whole number of at least ${min}${why}` });
     };
     whole("noncurrentVersionRetentionDays", s.noncurrent, 1);
     whole("abortIncompleteUploadDays", s.abortUploads, 1);
     whole("rawColdStorageAfterDays", s.coldAfter, 30, " (S3 moves objects to infrequent-access classes after 30 days at the earliest)");
     whole("queryBytesScannedCutoffGiB", s.cutoffGiB, 1);
     whole("queryResultRetentionDays", s.resultDays, 1);
-    if (args.loadBalancerLogPrefix !== undefined && (!/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/.test(args.loadBalancerLogPrefix) || args.loadBalancerLogPrefix.includes("AWSLogs"))) {
-        problems.add({ path: "loadBalancerLogPrefix", value: args.loadBalancerLogPrefix, message: "is not a key prefix ELB accepts (no leading or trailing '/', no 'AWSLogs')", fix: 'e.g. "alb"' });
+    if (
+        args.loadBalancerLogPrefix !== undefined &&
+        (!/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/.test(args.loadBalancerLogPrefix) ||
+            args.loadBalancerLogPrefix.includes("AWSLogs"))
+    ) {
+        problems.add({
+            path: "loadBalancerLogPrefix",
+            value: args.loadBalancerLogPrefix,
+            message: "is not a key prefix ELB accepts (no leading or trailing '/', no 'AWSLogs')",
+            fix: 'e.g. "alb"',
+        });
     }
     if (!isLogRetention(s.audit) || s.audit < 365) {
-        problems.add({ path: "auditLogRetentionDays", value: s.audit, message: "must be a CloudWatch Logs retention of 365 days or more", fix: "use 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653 (logRetentionDays() rounds up)" });
+        problems.add({
+            path: "auditLogRetentionDays",
+            value: s.audit,
+            message: "must be a CloudWatch Logs retention of 365 days or more",
+            fix: "use 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653 (logRetentionDays() rounds up)",
+        });
     }
-    if (!(COLD_STORAGE_CLASSES as readonly string[]).includes(s.coldClass)) problems.add({ path: "coldStorageClass", value: s.coldClass, message: "is not a storage class lifecycle rules move objects to", allowed: COLD_STORAGE_CLASSES });
-    if (s.protect && args.forceDestroy) problems.add({ path: "forceDestroy", value: true, message: "would let protected buckets be emptied on delete", fix: "leave forceDestroy off when protectData is on (prod)" });
+    if (!(COLD_STORAGE_CLASSES as readonly string[]).includes(s.coldClass))
+        problems.add({
+            path: "coldStorageClass",
+            value: s.coldClass,
+            message: "is not a storage class lifecycle rules move objects to",
+            allowed: COLD_STORAGE_CLASSES,
+        });
+    if (s.protect && args.forceDestroy)
+        problems.add({
+            path: "forceDestroy",
+            value: true,
+            message: "would let protected buckets be emptied on delete",
+            fix: "leave forceDestroy off when protectData is on (prod)",
+        });
     problems.throwIfAny(`S3DataLake "${name}"`);
 }

@@ -36,39 +36,71 @@ export interface LakeSettings {
 }
 
 function whole(problems: Problems, path: string, value: number, min: number, max: number, unit: string): void {
-    if (!Number.isInteger(value) || value < min || value > max) problems.add({ path, value, message: `must be a whole number of ${unit} from ${min} to ${max}` });
+    if (!Number.isInteger(value) || value < min || value > max)
+        problems.add({ path, value, message: `must be a whole number of ${unit} from ${min} to ${max}` });
 }
 
 /** Every problem with the lake's arguments, so one error lists them all. */
 export function lakeProblems(s: LakeSettings): Problems {
     const problems = new Problems();
-    if (s.zones.length === 0) problems.add({ path: "zones", value: s.zones, message: "must name at least one zone", fix: 'e.g. ["raw", "curated", "features", "models"]' });
+    if (s.zones.length === 0)
+        problems.add({
+            path: "zones",
+            value: s.zones,
+            message: "must name at least one zone",
+            fix: 'e.g. ["raw", "curated", "features", "models"]',
+        });
     s.zones.forEach((zone, i) => {
         if (!isValidAzureName("blobContainer", zoneContainerName(zone))) {
-            problems.add({ path: `zones[${i}]`, value: zone, message: "does not make a valid blob container name", fix: "use lowercase letters, digits and single hyphens, starting and ending with a letter or digit" });
+            problems.add({
+                path: `zones[${i}]`,
+                value: zone,
+                message: "does not make a valid blob container name",
+                fix: "use lowercase letters, digits and single hyphens, starting and ending with a letter or digit",
+            });
         }
         if (s.zones.indexOf(zone) !== i) problems.add({ path: `zones[${i}]`, value: zone, message: "is listed twice" });
     });
-    if (!/^[a-z][a-z0-9-]*$/.test(s.namePrefix)) problems.add({ path: "namePrefix", value: s.namePrefix, message: "must be a lowercase slug starting with a letter", fix: "build it with namePrefix(project, stack)" });
-    if (s.nameSuffix !== undefined && !NAME_SUFFIX.test(s.nameSuffix)) problems.add({ path: "nameSuffix", value: s.nameSuffix, message: "must be 6 lowercase letters or digits" });
+    if (!/^[a-z][a-z0-9-]*$/.test(s.namePrefix))
+        problems.add({
+            path: "namePrefix",
+            value: s.namePrefix,
+            message: "must be a lowercase slug starting with a letter",
+            fix: "build it with namePrefix(project, stack)",
+        });
+    if (s.nameSuffix !== undefined && !NAME_SUFFIX.test(s.nameSuffix))
+        problems.add({ path: "nameSuffix", value: s.nameSuffix, message: "must be 6 lowercase letters or digits" });
     if (!(REPLICATIONS as readonly string[]).includes(s.replication)) {
         problems.add({ path: "replication", value: s.replication, message: "is not a storage replication kind", allowed: REPLICATIONS });
     } else if (s.protectData && !(GEO_REPLICATIONS as readonly string[]).includes(s.replication)) {
-        problems.add({ path: "replication", value: s.replication, message: "keeps the protected lake in one region (CKV_AZURE_206 wants geo-redundant storage)", allowed: GEO_REPLICATIONS, fix: "use GRS or GZRS (read-access RAGRS/RAGZRS also work)" });
+        problems.add({
+            path: "replication",
+            value: s.replication,
+            message: "keeps the protected lake in one region (CKV_AZURE_206 wants geo-redundant storage)",
+            allowed: GEO_REPLICATIONS,
+            fix: "use GRS or GZRS (read-access RAGRS/RAGZRS also work)",
+        });
     }
     whole(problems, "softDeleteRetentionDays", s.softDeleteRetentionDays, SOFT_DELETE_DAYS.min, SOFT_DELETE_DAYS.max, "days");
     if (s.noncurrentVersionRetentionDays !== undefined) {
         problems.add({
             path: "noncurrentVersionRetentionDays",
             value: s.noncurrentVersionRetentionDays,
-            message: "has no effect on Azure: an ADLS Gen2 (hierarchical namespace) account keeps no blob versions (Azure does not support versioning there)",
+            message:
+                "has no effect on Azure: an ADLS Gen2 (hierarchical namespace) account keeps no blob versions (Azure does not support versioning there)",
             fix: "leave it unset; deleted files, directories and containers stay restorable for softDeleteRetentionDays",
         });
     }
     whole(problems, "rawColdStorageAfterDays", s.rawColdStorageAfterDays, 1, 3650, "days");
     ipRangeProblems(s.allowedIpRanges, "allowedIpRanges", problems);
     if (s.privateEndpoints && s.allowedIpRanges.length > 0) {
-        problems.add({ path: "allowedIpRanges", value: s.allowedIpRanges, message: "has no effect with privateEndpoints: the account's public network access is disabled, and Azure then ignores its IP rules", fix: "reach the lake through the virtual network (or a VPN into it), and leave allowedIpRanges empty" });
+        problems.add({
+            path: "allowedIpRanges",
+            value: s.allowedIpRanges,
+            message:
+                "has no effect with privateEndpoints: the account's public network access is disabled, and Azure then ignores its IP rules",
+            fix: "reach the lake through the virtual network (or a VPN into it), and leave allowedIpRanges empty",
+        });
     }
     ipRangeProblems(s.queryAllowedIpRanges, "queryAllowedIpRanges", problems);
     return problems;
@@ -79,7 +111,11 @@ export function lakeProblems(s: LakeSettings): Problems {
  * the blob service update that enables one of them fails. Source: "Blob Storage feature support in Azure
  * Storage accounts" (learn.microsoft.com), HNS column.
  */
-export const HNS_UNSUPPORTED_FEATURES = ["blob versioning (isVersioningEnabled)", "change feed (changeFeed)", "point-in-time restore (restorePolicy)"] as const;
+export const HNS_UNSUPPORTED_FEATURES = [
+    "blob versioning (isVersioningEnabled)",
+    "change feed (changeFeed)",
+    "point-in-time restore (restorePolicy)",
+] as const;
 
 /**
  * What protects the lake's data on an ADLS Gen2 account: blob soft delete (files and, on a hierarchical
@@ -132,7 +168,10 @@ export function lifecyclePolicy(zones: readonly string[], rawColdStorageAfterDay
                 enabled: true,
                 type: "Lifecycle",
                 // Prefixes start with the container name.
-                definition: { filters: { blobTypes: ["blockBlob"], prefixMatch: [`${zoneContainerName("raw")}/`] }, actions: { baseBlob: { tierToCool: { daysAfterModificationGreaterThan: rawColdStorageAfterDays } } } },
+                definition: {
+                    filters: { blobTypes: ["blockBlob"], prefixMatch: [`${zoneContainerName("raw")}/`] },
+                    actions: { baseBlob: { tierToCool: { daysAfterModificationGreaterThan: rawColdStorageAfterDays } } },
+                },
             },
         ],
     };

@@ -16,5 +16,9 @@ export interface LakePrivateEndpoints {
 }
 
 /** Private Link sub-resources (group IDs) the lake connects to, and the DNS zone each one registers in. */
-export const LAKE_PRIVATE_LINK_GROUPS = { blob: "privatelink.blob.core.windows.net", dfs: "privatelink.dfs.core.windows.net", vault: "privatelink.vaultcore.azure.net" } as const;
+export const LAKE_PRIVATE_LINK_GROUPS = {
+    blob: "privatelink.blob.core.windows.net",
+    dfs: "privatelink.dfs.core.windows.net",
+    vault: "privatelink.vaultcore.azure.net",
+} as const;
 export type LakePrivateLinkGroup = keyof typeof LAKE_PRIVATE_LINK_GROUPS;

@@ -45,7 +45,13 @@ export class AzureSynapseQuery extends pulumi.ComponentResource {
 
     constructor(name: string, args: AzureSynapseQueryArgs, opts: pulumi.ComponentResourceOptions = {}) {
         const problems = new Problems();
-        if (typeof args.workspaceName === "string" && !isValidAzureName("synapseWorkspace", args.workspaceName)) problems.add({ path: "workspaceName", value: args.workspaceName, message: "is not a valid Synapse workspace name", fix: "use 1-50 lowercase letters, digits and '-', without `-ondemand`" });
+        if (typeof args.workspaceName === "string" && !isValidAzureName("synapseWorkspace", args.workspaceName))
+            problems.add({
+                path: "workspaceName",
+                value: args.workspaceName,
+                message: "is not a valid Synapse workspace name",
+                fix: "use 1-50 lowercase letters, digits and '-', without `-ondemand`",
+            });
         ipRangeProblems(args.allowedIpRanges ?? [], "allowedIpRanges", problems);
         problems.throwIfAny(`AzureSynapseQuery "${name}"`);
         super("mlops:index:AzureSynapseQuery", name, args, opts);
@@ -59,7 +65,12 @@ export class AzureSynapseQuery extends pulumi.ComponentResource {
                 resourceGroupName: args.resourceGroupName,
                 location: args.location,
                 identity: { type: "SystemAssigned" },
-                defaultDataLakeStorage: { accountUrl: args.dfsEndpoint, filesystem: args.filesystem, resourceId: args.storageAccountId, createManagedPrivateEndpoint: true },
+                defaultDataLakeStorage: {
+                    accountUrl: args.dfsEndpoint,
+                    filesystem: args.filesystem,
+                    resourceId: args.storageAccountId,
+                    createManagedPrivateEndpoint: true,
+                },
                 managedVirtualNetwork: "default",
                 managedVirtualNetworkSettings: { preventDataExfiltration: true, allowedAadTenantIdsForLinking: [] },
                 azureADOnlyAuthentication: true,
@@ -71,19 +82,45 @@ export class AzureSynapseQuery extends pulumi.ComponentResource {
         const inWorkspace = { parent: this, dependsOn: [workspace] };
         new synapse.WorkspaceAadAdmin(
             `${name}-admin`,
-            { workspaceName: workspace.name, resourceGroupName: args.resourceGroupName, administratorType: "ActiveDirectory", login: "mlops-deployer", sid: args.administratorObjectId, tenantId: args.tenantId },
+            {
+                workspaceName: workspace.name,
+                resourceGroupName: args.resourceGroupName,
+                administratorType: "ActiveDirectory",
+                login: "mlops-deployer",
+                sid: args.administratorObjectId,
+                tenantId: args.tenantId,
+            },
             inWorkspace,
         );
         ranges.forEach((range, i) => {
             const { start, end } = ipRangeBounds(range);
-            new synapse.IpFirewallRule(`${name}-allow-${i}`, { workspaceName: workspace.name, resourceGroupName: args.resourceGroupName, ruleName: `allow-${i}`, startIpAddress: start, endIpAddress: end }, inWorkspace);
+            new synapse.IpFirewallRule(
+                `${name}-allow-${i}`,
+                {
+                    workspaceName: workspace.name,
+                    resourceGroupName: args.resourceGroupName,
+                    ruleName: `allow-${i}`,
+                    startIpAddress: start,
+                    endIpAddress: end,
+                },
+                inWorkspace,
+            );
         });
 
         const principalId = workspace.identity.apply((id) => id?.principalId ?? "");
         const grant = { principalId, subscriptionId: args.subscriptionId };
-        grantRole(`${name}-own-filesystem`, { ...grant, scope: args.filesystemContainerId, role: "Storage Blob Data Contributor" }, { parent: this });
-        for (const [zone, scope] of Object.entries(args.readableContainerIds)) grantRole(`${name}-read-${zone}`, { ...grant, scope, role: "Storage Blob Data Reader" }, { parent: this });
-        diagnosticSetting(`${name}-diagnostics`, { resourceUri: workspace.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
+        grantRole(
+            `${name}-own-filesystem`,
+            { ...grant, scope: args.filesystemContainerId, role: "Storage Blob Data Contributor" },
+            { parent: this },
+        );
+        for (const [zone, scope] of Object.entries(args.readableContainerIds))
+            grantRole(`${name}-read-${zone}`, { ...grant, scope, role: "Storage Blob Data Reader" }, { parent: this });
+        diagnosticSetting(
+            `${name}-diagnostics`,
+            { resourceUri: workspace.id, workspaceId: args.logAnalyticsWorkspaceId },
+            { parent: this },
+        );
 
         this.workspaceId = workspace.id;
         this.sqlEndpoint = workspace.connectivityEndpoints.apply((e) => e?.sqlOnDemand ?? "");

@@ -93,7 +93,12 @@ export class AzureDataLake extends pulumi.ComponentResource implements DataLake 
         // The vault is a child component: its arguments are checked here, before anything is registered.
         vaultRetentionProblems(args.keyVaultSoftDeleteRetentionDays ?? 90, "keyVaultSoftDeleteRetentionDays", problems);
         if (args.queryEngine && args.queryAdministratorObjectId === undefined) {
-            problems.add({ path: "queryAdministratorObjectId", value: undefined, message: "is required with queryEngine (Synapse needs an Entra ID administrator)", fix: "pass the deployer's objectId from authorization.getClientConfig" });
+            problems.add({
+                path: "queryAdministratorObjectId",
+                value: undefined,
+                message: "is required with queryEngine (Synapse needs an Entra ID administrator)",
+                fix: "pass the deployer's objectId from authorization.getClientConfig",
+            });
         }
         problems.throwIfAny(`AzureDataLake "${name}"`);
         super("mlops:index:AzureDataLake", name, args, opts);
@@ -157,15 +162,29 @@ export class AzureDataLake extends pulumi.ComponentResource implements DataLake 
         );
         const inAccount = { accountName: account.name, resourceGroupName: rg };
 
-        new storage.BlobServiceProperties(`${name}-blob-service`, { ...inAccount, blobServicesName: "default", ...lakeDataProtection(s.softDeleteRetentionDays) }, { parent: this });
+        new storage.BlobServiceProperties(
+            `${name}-blob-service`,
+            { ...inAccount, blobServicesName: "default", ...lakeDataProtection(s.softDeleteRetentionDays) },
+            { parent: this },
+        );
         const lifecycle = lifecyclePolicy(args.zones, s.rawColdStorageAfterDays);
         // Azure refuses a management policy without rules.
-        if (lifecycle.rules.length > 0) new storage.ManagementPolicy(`${name}-lifecycle`, { ...inAccount, managementPolicyName: "default", policy: lifecycle }, { parent: this });
+        if (lifecycle.rules.length > 0)
+            new storage.ManagementPolicy(
+                `${name}-lifecycle`,
+                { ...inAccount, managementPolicyName: "default", policy: lifecycle },
+                { parent: this },
+            );
         blobAuditLogs(`${name}-blob-diagnostics`, account.id, args.logAnalyticsWorkspaceId, { parent: this });
         if (protect) {
             new authorization.ManagementLockByScope(
                 `${name}-lock`,
-                { scope: account.id, level: "CanNotDelete", lockName: "mlops-data-lake", notes: "The data lake of a protected (prod) stack; remove this lock on purpose before deleting the account." },
+                {
+                    scope: account.id,
+                    level: "CanNotDelete",
+                    lockName: "mlops-data-lake",
+                    notes: "The data lake of a protected (prod) stack; remove this lock on purpose before deleting the account.",
+                },
                 { parent: this },
             );
         }
@@ -173,13 +192,29 @@ export class AzureDataLake extends pulumi.ComponentResource implements DataLake 
         const pe = args.privateEndpoints;
         if (pe) {
             const at = { resourceGroupName: rg, location: args.location, subnetId: pe.subnetId, tags };
-            const zone = (group: keyof typeof LAKE_PRIVATE_LINK_GROUPS, id: pulumi.Input<string>) => ({ group, dnsZoneIds: { [LAKE_PRIVATE_LINK_GROUPS[group]]: id } });
-            privateEndpoint(`${name}-blob-endpoint`, { ...at, targetName: account.name, targetId: account.id, ...zone("blob", pe.blobDnsZoneId) }, { parent: this });
-            privateEndpoint(`${name}-dfs-endpoint`, { ...at, targetName: account.name, targetId: account.id, ...zone("dfs", pe.dfsDnsZoneId) }, { parent: this });
-            privateEndpoint(`${name}-vault-endpoint`, { ...at, targetName: keys.vaultName, targetId: keys.vaultId, ...zone("vault", pe.vaultDnsZoneId) }, { parent: this });
+            const zone = (group: keyof typeof LAKE_PRIVATE_LINK_GROUPS, id: pulumi.Input<string>) => ({
+                group,
+                dnsZoneIds: { [LAKE_PRIVATE_LINK_GROUPS[group]]: id },
+            });
+            privateEndpoint(
+                `${name}-blob-endpoint`,
+                { ...at, targetName: account.name, targetId: account.id, ...zone("blob", pe.blobDnsZoneId) },
+                { parent: this },
+            );
+            privateEndpoint(
+                `${name}-dfs-endpoint`,
+                { ...at, targetName: account.name, targetId: account.id, ...zone("dfs", pe.dfsDnsZoneId) },
+                { parent: this },
+            );
+            privateEndpoint(
+                `${name}-vault-endpoint`,
+                { ...at, targetName: keys.vaultName, targetId: keys.vaultId, ...zone("vault", pe.vaultDnsZoneId) },
+                { parent: this },
+            );
         }
 
-        const container = (resourceName: string, containerName: string) => new storage.BlobContainer(resourceName, { ...inAccount, containerName, publicAccess: "None" }, stateful);
+        const container = (resourceName: string, containerName: string) =>
+            new storage.BlobContainer(resourceName, { ...inAccount, containerName, publicAccess: "None" }, stateful);
         const containers = args.zones.map((zone) => container(`${name}-${zone}`, zoneContainerName(zone)));
 
         let queryEndpoint: pulumi.Output<string> = pulumi.output("");
@@ -212,9 +247,20 @@ export class AzureDataLake extends pulumi.ComponentResource implements DataLake 
         this.accountName = account.name;
         this.accountId = account.id;
         this.endpoint = account.primaryEndpoints.apply((e) => e.dfs ?? "");
-        this.bucketNames = pulumi.all(containers.map((c) => c.name)).apply((names) => Object.fromEntries(args.zones.map((zone, i) => [zone, names[i]])));
-        this.containerIds = pulumi.all(containers.map((c) => c.id)).apply((ids) => Object.fromEntries(args.zones.map((zone, i) => [zone, ids[i]])));
+        this.bucketNames = pulumi
+            .all(containers.map((c) => c.name))
+            .apply((names) => Object.fromEntries(args.zones.map((zone, i) => [zone, names[i]])));
+        this.containerIds = pulumi
+            .all(containers.map((c) => c.id))
+            .apply((ids) => Object.fromEntries(args.zones.map((zone, i) => [zone, ids[i]])));
         this.queryEndpoint = queryEndpoint;
-        this.registerOutputs({ bucketNames: this.bucketNames, endpoint: this.endpoint, accountName: this.accountName, accountId: this.accountId, containerIds: this.containerIds, queryEndpoint: this.queryEndpoint });
+        this.registerOutputs({
+            bucketNames: this.bucketNames,
+            endpoint: this.endpoint,
+            accountName: this.accountName,
+            accountId: this.accountId,
+            containerIds: this.containerIds,
+            queryEndpoint: this.queryEndpoint,
+        });
     }
 }

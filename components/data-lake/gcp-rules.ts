@@ -42,7 +42,10 @@ export function lifecycleRules(s: LifecycleSettings): LifecycleRule[] {
         { action: { type: "AbortIncompleteMultipartUpload" }, condition: { age: s.abortIncompleteUploadDays } },
     ];
     if (s.coldStorageAfterDays !== undefined) {
-        rules.push({ action: { type: "SetStorageClass", storageClass: "NEARLINE" }, condition: { age: s.coldStorageAfterDays, matchesStorageClasses: ["STANDARD"], withState: "LIVE" } });
+        rules.push({
+            action: { type: "SetStorageClass", storageClass: "NEARLINE" },
+            condition: { age: s.coldStorageAfterDays, matchesStorageClasses: ["STANDARD"], withState: "LIVE" },
+        });
     }
     if (s.deleteAfterDays !== undefined) {
         rules.push({ action: { type: "Delete" }, condition: { age: s.deleteAfterDays, withState: "LIVE" } });
@@ -84,20 +87,41 @@ export interface GcsLakeSettings {
 }
 
 function whole(problems: Problems, path: string, value: number, min: number, max: number, unit = "days"): void {
-    if (!Number.isInteger(value) || value < min || value > max) problems.add({ path, value, message: `must be a whole number of ${unit} from ${min} to ${max}` });
+    if (!Number.isInteger(value) || value < min || value > max)
+        problems.add({ path, value, message: `must be a whole number of ${unit} from ${min} to ${max}` });
 }
 
 export function gcsLakeProblems(s: GcsLakeSettings): Problems {
     const problems = new Problems();
-    if (typeof s.project !== "string" || s.project.length === 0) problems.add({ path: "project", value: s.project, message: "is required" });
-    if (typeof s.region !== "string" || s.region.length === 0) problems.add({ path: "region", value: s.region, message: "is required", fix: "pass a region such as us-central1 (buckets, datasets and the key must share it)" });
+    if (typeof s.project !== "string" || s.project.length === 0)
+        problems.add({ path: "project", value: s.project, message: "is required" });
+    if (typeof s.region !== "string" || s.region.length === 0)
+        problems.add({
+            path: "region",
+            value: s.region,
+            message: "is required",
+            fix: "pass a region such as us-central1 (buckets, datasets and the key must share it)",
+        });
     namePrefixProblems(s.namePrefix, problems);
-    if (!Array.isArray(s.zones) || s.zones.length === 0) problems.add({ path: "zones", value: s.zones, message: "must name at least one zone" });
+    if (!Array.isArray(s.zones) || s.zones.length === 0)
+        problems.add({ path: "zones", value: s.zones, message: "must name at least one zone" });
     (s.zones ?? []).forEach((zone, i) => {
-        if (!ZONE.test(zone)) problems.add({ path: `zones[${i}]`, value: zone, message: "is not a zone name", fix: "use 1-16 lowercase letters, digits or hyphens, starting with a letter" });
-        else if (bucketLogicalName(s.name, zone).length > autoNameBudget(GCP_NAME_RULES.bucket.max)) problems.add({ path: `zones[${i}]`, value: zone, message: "makes a bucket name longer than 63 characters with the random suffix" });
+        if (!ZONE.test(zone))
+            problems.add({
+                path: `zones[${i}]`,
+                value: zone,
+                message: "is not a zone name",
+                fix: "use 1-16 lowercase letters, digits or hyphens, starting with a letter",
+            });
+        else if (bucketLogicalName(s.name, zone).length > autoNameBudget(GCP_NAME_RULES.bucket.max))
+            problems.add({
+                path: `zones[${i}]`,
+                value: zone,
+                message: "makes a bucket name longer than 63 characters with the random suffix",
+            });
         if (s.zones.indexOf(zone) !== i) problems.add({ path: `zones[${i}]`, value: zone, message: "is listed twice" });
-        if (ZONE.test(zone) && !fitsGcpRule("datasetId", zoneDatasetId(s.namePrefix ?? "x", zone))) problems.add({ path: `zones[${i}]`, value: zone, message: "does not make a BigQuery dataset ID" });
+        if (ZONE.test(zone) && !fitsGcpRule("datasetId", zoneDatasetId(s.namePrefix ?? "x", zone)))
+            problems.add({ path: `zones[${i}]`, value: zone, message: "does not make a BigQuery dataset ID" });
     });
     whole(problems, "noncurrentVersionRetentionDays", s.noncurrentVersionRetentionDays, 1, 3650);
     whole(problems, "abortIncompleteUploadDays", s.abortIncompleteUploadDays, 1, 365);
@@ -106,8 +130,14 @@ export function gcsLakeProblems(s: GcsLakeSettings): Problems {
     whole(problems, "accessLogRetentionDays", s.accessLogRetentionDays, 1, 3650);
     whole(problems, "softDeleteRetentionDays", s.softDeleteRetentionDays, SOFT_DELETE_DAYS.min, SOFT_DELETE_DAYS.max);
     if (s.queryEngine && !s.hasBigQueryKey) {
-        problems.add({ path: "bigQueryKmsKeyName", value: undefined, message: "is required when queryEngine is on (datasets are CMEK-encrypted)", fix: "pass the BigQuery key from GcpEncryption" });
+        problems.add({
+            path: "bigQueryKmsKeyName",
+            value: undefined,
+            message: "is required when queryEngine is on (datasets are CMEK-encrypted)",
+            fix: "pass the BigQuery key from GcpEncryption",
+        });
     }
-    if (logBucketLogicalName(s.name).length > autoNameBudget(GCP_NAME_RULES.bucket.max)) problems.add({ path: "name", value: s.name, message: "is too long for bucket names with the random suffix" });
+    if (logBucketLogicalName(s.name).length > autoNameBudget(GCP_NAME_RULES.bucket.max))
+        problems.add({ path: "name", value: s.name, message: "is too long for bucket names with the random suffix" });
     return problems;
 }

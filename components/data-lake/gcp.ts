@@ -86,7 +86,10 @@ export class GcsDataLake extends pulumi.ComponentResource implements DataLake {
                 stateful,
             );
 
-        const common = { noncurrentVersionRetentionDays: s.noncurrentVersionRetentionDays, abortIncompleteUploadDays: s.abortIncompleteUploadDays };
+        const common = {
+            noncurrentVersionRetentionDays: s.noncurrentVersionRetentionDays,
+            abortIncompleteUploadDays: s.abortIncompleteUploadDays,
+        };
         const logs = bucket(rules.logBucketLogicalName(name), { ...common, deleteAfterDays: s.accessLogRetentionDays });
         // Usage logs are written by this Google group (cloud.google.com/storage/docs/access-logs).
         const logWriter = new storage.BucketIAMMember(
@@ -95,7 +98,11 @@ export class GcsDataLake extends pulumi.ComponentResource implements DataLake {
             child,
         );
         const zoneBuckets = s.zones.map((zone) =>
-            bucket(rules.bucketLogicalName(name, zone), { ...common, coldStorageAfterDays: zone === rules.RAW_ZONE ? s.rawColdStorageAfterDays : undefined }, logWriter.bucket),
+            bucket(
+                rules.bucketLogicalName(name, zone),
+                { ...common, coldStorageAfterDays: zone === rules.RAW_ZONE ? s.rawColdStorageAfterDays : undefined },
+                logWriter.bucket,
+            ),
         );
 
         const datasets = s.queryEngine
@@ -164,10 +171,20 @@ export class GcsDataLake extends pulumi.ComponentResource implements DataLake {
         );
 
         this.endpoint = pulumi.output("https://storage.googleapis.com");
-        this.bucketNames = pulumi.all(zoneBuckets.map((b) => b.name)).apply((names) => Object.fromEntries(s.zones.map((z, i) => [z, names[i]])));
-        this.datasetIds = pulumi.all(datasets.map((d) => d.datasetId)).apply((ids) => Object.fromEntries(ids.map((id, i) => [s.zones[i], id])));
+        this.bucketNames = pulumi
+            .all(zoneBuckets.map((b) => b.name))
+            .apply((names) => Object.fromEntries(s.zones.map((z, i) => [z, names[i]])));
+        this.datasetIds = pulumi
+            .all(datasets.map((d) => d.datasetId))
+            .apply((ids) => Object.fromEntries(ids.map((id, i) => [s.zones[i], id])));
         this.accessLogBucketName = logWriter.bucket;
         this.auditLogBucket = destination.apply((d) => d.replace(/^logging\.googleapis\.com\//, ""));
-        this.registerOutputs({ bucketNames: this.bucketNames, endpoint: this.endpoint, datasetIds: this.datasetIds, accessLogBucketName: this.accessLogBucketName, auditLogBucket: this.auditLogBucket });
+        this.registerOutputs({
+            bucketNames: this.bucketNames,
+            endpoint: this.endpoint,
+            datasetIds: this.datasetIds,
+            accessLogBucketName: this.accessLogBucketName,
+            auditLogBucket: this.auditLogBucket,
+        });
     }
 }

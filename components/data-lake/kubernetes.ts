@@ -125,10 +125,17 @@ export class MinioDataLake extends pulumi.ComponentResource implements DataLake 
         // Peers find each other through the headless Service before they are ready (quorum needs them all).
         const headless = new corev1.Service(
             `${name}-headless`,
-            { metadata: { name: dnsLabel([name, "hl"]), namespace, labels }, spec: { clusterIP: "None", publishNotReadyAddresses: true, selector: serverLabels, ports: s3Port } },
+            {
+                metadata: { name: dnsLabel([name, "hl"]), namespace, labels },
+                spec: { clusterIP: "None", publishNotReadyAddresses: true, selector: serverLabels, ports: s3Port },
+            },
             inNamespace,
         );
-        const service = new corev1.Service(`${name}-api`, { metadata: { name: serverName, namespace, labels }, spec: { type: "ClusterIP", selector: serverLabels, ports: s3Port } }, inNamespace);
+        const service = new corev1.Service(
+            `${name}-api`,
+            { metadata: { name: serverName, namespace, labels }, spec: { type: "ClusterIP", selector: serverLabels, ports: s3Port } },
+            inNamespace,
+        );
 
         const statefulSet = new appsv1.StatefulSet(
             `${name}-minio`,
@@ -147,12 +154,25 @@ export class MinioDataLake extends pulumi.ComponentResource implements DataLake 
                             automountServiceAccountToken: false,
                             enableServiceLinks: false,
                             securityContext: restrictedPodSecurityContext(),
-                            topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: serverLabels } }],
+                            topologySpreadConstraints: [
+                                {
+                                    maxSkew: 1,
+                                    topologyKey: "kubernetes.io/hostname",
+                                    whenUnsatisfiable: "ScheduleAnyway",
+                                    labelSelector: { matchLabels: serverLabels },
+                                },
+                            ],
                             containers: [
                                 {
                                     name: "minio",
                                     image: s.image,
-                                    args: setup.minioServerArgs({ servers: s.servers, drivesPerServer: s.drivesPerServer, statefulSetName: serverName, headlessServiceName: dnsLabel([name, "hl"]), namespace }),
+                                    args: setup.minioServerArgs({
+                                        servers: s.servers,
+                                        drivesPerServer: s.drivesPerServer,
+                                        statefulSetName: serverName,
+                                        headlessServiceName: dnsLabel([name, "hl"]),
+                                        namespace,
+                                    }),
                                     env: [
                                         { name: "MINIO_ROOT_USER_FILE", value: secretFile(K.rootUser) },
                                         { name: "MINIO_ROOT_PASSWORD_FILE", value: secretFile(K.rootPassword) },
@@ -166,20 +186,42 @@ export class MinioDataLake extends pulumi.ComponentResource implements DataLake 
                                     ],
                                     ports: [{ name: "s3", containerPort: setup.S3_PORT, protocol: "TCP" }],
                                     resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "2Gi" } },
-                                    livenessProbe: { httpGet: { path: "/minio/health/live", port: setup.S3_PORT }, initialDelaySeconds: 10, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 },
-                                    readinessProbe: { httpGet: { path: "/minio/health/ready", port: setup.S3_PORT }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+                                    livenessProbe: {
+                                        httpGet: { path: "/minio/health/live", port: setup.S3_PORT },
+                                        initialDelaySeconds: 10,
+                                        periodSeconds: 15,
+                                        timeoutSeconds: 5,
+                                        failureThreshold: 4,
+                                    },
+                                    readinessProbe: {
+                                        httpGet: { path: "/minio/health/ready", port: setup.S3_PORT },
+                                        periodSeconds: 10,
+                                        timeoutSeconds: 5,
+                                        failureThreshold: 3,
+                                    },
                                     securityContext: restrictedContainerSecurityContext(),
-                                    volumeMounts: [...drives.map((i) => ({ name: `data-${i}`, mountPath: `/data${i}` })), { name: "tmp", mountPath: "/tmp" }, secretMount],
+                                    volumeMounts: [
+                                        ...drives.map((i) => ({ name: `data-${i}`, mountPath: `/data${i}` })),
+                                        { name: "tmp", mountPath: "/tmp" },
+                                        secretMount,
+                                    ],
                                 },
                             ],
-                            volumes: [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }, secretVolume([K.rootUser, K.rootPassword, K.kmsKey])],
+                            volumes: [
+                                { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+                                secretVolume([K.rootUser, K.rootPassword, K.kmsKey]),
+                            ],
                         },
                     },
                     // Only the fixed server labels: the provider replaces a StatefulSet whose claim templates
                     // change (Kubernetes forbids updating them), so a changed tag must not reach them.
                     volumeClaimTemplates: drives.map((i) => ({
                         metadata: { name: `data-${i}`, labels: serverLabels },
-                        spec: { accessModes: ["ReadWriteOnce"], storageClassName: args.storageClassName, resources: { requests: { storage: `${s.volumeSizeGiB}Gi` } } },
+                        spec: {
+                            accessModes: ["ReadWriteOnce"],
+                            storageClassName: args.storageClassName,
+                            resources: { requests: { storage: `${s.volumeSizeGiB}Gi` } },
+                        },
                     })),
                 },
             },
@@ -193,10 +235,28 @@ export class MinioDataLake extends pulumi.ComponentResource implements DataLake 
             policy("allow-s3", "allow-s3-ingress", {
                 podSelector: { matchLabels: serverLabels },
                 policyTypes: ["Ingress"],
-                ingress: [{ from: [{ podSelector: {} }, ...s.clientNamespaces.map((n) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": n } } }))], ports: tcp }],
+                ingress: [
+                    {
+                        from: [
+                            { podSelector: {} },
+                            ...s.clientNamespaces.map((n) => ({
+                                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": n } },
+                            })),
+                        ],
+                        ports: tcp,
+                    },
+                ],
             }),
-            policy("allow-peers", "allow-minio-peer-egress", { podSelector: { matchLabels: serverLabels }, policyTypes: ["Egress"], egress: [{ to: [{ podSelector: { matchLabels: serverLabels } }], ports: tcp }] }),
-            policy("allow-setup", "allow-setup-egress", { podSelector: { matchLabels: setupLabels }, policyTypes: ["Egress"], egress: [{ to: [{ podSelector: { matchLabels: serverLabels } }], ports: tcp }] }),
+            policy("allow-peers", "allow-minio-peer-egress", {
+                podSelector: { matchLabels: serverLabels },
+                policyTypes: ["Egress"],
+                egress: [{ to: [{ podSelector: { matchLabels: serverLabels } }], ports: tcp }],
+            }),
+            policy("allow-setup", "allow-setup-egress", {
+                podSelector: { matchLabels: setupLabels },
+                policyTypes: ["Egress"],
+                egress: [{ to: [{ podSelector: { matchLabels: serverLabels } }], ports: tcp }],
+            }),
             allowDnsEgress(`${name}-allow-dns`, namespace, { "app.kubernetes.io/instance": serverName }, labels, this, [ns.namespace]),
         ];
 
@@ -214,21 +274,38 @@ export class MinioDataLake extends pulumi.ComponentResource implements DataLake 
                                 {
                                     name: "mc",
                                     image: s.clientImage,
-                                    command: ["/bin/sh", "-c", setup.setupScript({ host, zones: s.zones, modelsZone: s.modelsZone, noncurrentVersionRetentionDays: s.noncurrentVersionRetentionDays })],
+                                    command: [
+                                        "/bin/sh",
+                                        "-c",
+                                        setup.setupScript({
+                                            host,
+                                            zones: s.zones,
+                                            modelsZone: s.modelsZone,
+                                            noncurrentVersionRetentionDays: s.noncurrentVersionRetentionDays,
+                                        }),
+                                    ],
                                     env: [{ name: "HOME", value: "/tmp" }],
                                     resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
                                     securityContext: restrictedContainerSecurityContext(),
                                     volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, secretMount],
                                 },
                             ],
-                            volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }, secretVolume([K.rootUser, K.rootPassword, K.mlflowSecretKey])],
+                            volumes: [
+                                { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+                                secretVolume([K.rootUser, K.rootPassword, K.mlflowSecretKey]),
+                            ],
                         }),
                     },
                 },
             },
             // Jobs are immutable and auto-named, so new zones, retention or client image replace this one: keep
             // the old Job and its pod logs (the record of how the buckets were set up); the namespace takes them along.
-            { parent: this, dependsOn: [ns.namespace, statefulSet, service, ...policies], customTimeouts: { create: "30m", update: "30m" }, retainOnDelete: true },
+            {
+                parent: this,
+                dependsOn: [ns.namespace, statefulSet, service, ...policies],
+                customTimeouts: { create: "30m", update: "30m" },
+                retainOnDelete: true,
+            },
         );
 
         // The provider waits for the Job to complete, so consumers of these outputs wait for configured buckets.

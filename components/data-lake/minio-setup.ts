@@ -81,7 +81,11 @@ export interface MinioSettings {
 
 function wholeNumber(problems: Problems, path: string, value: number, min: number, max?: number): void {
     if (!Number.isInteger(value) || value < min || (max !== undefined && value > max)) {
-        problems.add({ path, value, message: `must be a whole number ${max === undefined ? `of at least ${min}` : `from ${min} to ${max}`}` });
+        problems.add({
+            path,
+            value,
+            message: `must be a whole number ${max === undefined ? `of at least ${min}` : `from ${min} to ${max}`}`,
+        });
     }
 }
 
@@ -89,15 +93,46 @@ function wholeNumber(problems: Problems, path: string, value: number, min: numbe
 export function minioProblems(s: MinioSettings): Problems {
     const problems = new Problems();
     for (const [path, ns] of [["namespace", s.namespace], ...s.clientNamespaces.map((n, i) => [`clientNamespaces[${i}]`, n])]) {
-        if (!DNS_LABEL.test(ns) || ns.length > 63) problems.add({ path, value: ns, message: "is not a valid namespace name", fix: "use at most 63 lowercase letters, digits and '-'" });
+        if (!DNS_LABEL.test(ns) || ns.length > 63)
+            problems.add({
+                path,
+                value: ns,
+                message: "is not a valid namespace name",
+                fix: "use at most 63 lowercase letters, digits and '-'",
+            });
     }
-    if (s.namespace === "default") problems.add({ path: "namespace", value: s.namespace, message: "must not be the default namespace (CKV_K8S_21)", fix: "give the data lake its own namespace, e.g. `data-lake`" });
-    if (s.zones.length === 0) problems.add({ path: "zones", value: s.zones, message: "must name at least one zone", fix: 'e.g. ["raw", "curated", "features", "models"]' });
+    if (s.namespace === "default")
+        problems.add({
+            path: "namespace",
+            value: s.namespace,
+            message: "must not be the default namespace (CKV_K8S_21)",
+            fix: "give the data lake its own namespace, e.g. `data-lake`",
+        });
+    if (s.zones.length === 0)
+        problems.add({
+            path: "zones",
+            value: s.zones,
+            message: "must name at least one zone",
+            fix: 'e.g. ["raw", "curated", "features", "models"]',
+        });
     s.zones.forEach((zone, i) => {
-        if (!isValidBucketName(zone)) problems.add({ path: `zones[${i}]`, value: zone, message: "is not a valid bucket name (the zone is the bucket name)", fix: "use 3 to 63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit" });
+        if (!isValidBucketName(zone))
+            problems.add({
+                path: `zones[${i}]`,
+                value: zone,
+                message: "is not a valid bucket name (the zone is the bucket name)",
+                fix: "use 3 to 63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit",
+            });
         if (s.zones.indexOf(zone) !== i) problems.add({ path: `zones[${i}]`, value: zone, message: "is listed twice" });
     });
-    if (!s.zones.includes(s.modelsZone)) problems.add({ path: "modelsZone", value: s.modelsZone, message: "is not one of the zones", allowed: s.zones, fix: "add the zone to `zones`, or name the zone that holds models" });
+    if (!s.zones.includes(s.modelsZone))
+        problems.add({
+            path: "modelsZone",
+            value: s.modelsZone,
+            message: "is not one of the zones",
+            allowed: s.zones,
+            fix: "add the zone to `zones`, or name the zone that holds models",
+        });
     wholeNumber(problems, "servers", s.servers, 1, 32);
     wholeNumber(problems, "drivesPerServer", s.drivesPerServer, 1, 16);
     wholeNumber(problems, "volumeSizeGiB", s.volumeSizeGiB, 1);
@@ -107,19 +142,35 @@ export function minioProblems(s: MinioSettings): Problems {
         problems.add({
             path: "servers x drivesPerServer",
             value: `${s.servers} x ${s.drivesPerServer}`,
-            message: "does not give MinIO an erasure-coded layout (versioning needs erasure coding: at least 2 drives, split into equal sets of 2 to 16 drives)",
+            message:
+                "does not give MinIO an erasure-coded layout (versioning needs erasure coding: at least 2 drives, split into equal sets of 2 to 16 drives)",
             fix: "use e.g. 1 x 4 (one server, four drives) or 4 x 1",
         });
     }
-    for (const [path, image, example] of [["image", s.image, DEFAULT_MINIO_IMAGE], ["clientImage", s.clientImage, DEFAULT_MC_IMAGE]]) {
-        if (!isPinnedImage(image)) problems.add({ path, value: image, message: "is not pinned to a tag or digest (CKV_K8S_14)", fix: `use a release tag such as ${example}` });
+    for (const [path, image, example] of [
+        ["image", s.image, DEFAULT_MINIO_IMAGE],
+        ["clientImage", s.clientImage, DEFAULT_MC_IMAGE],
+    ]) {
+        if (!isPinnedImage(image))
+            problems.add({
+                path,
+                value: image,
+                message: "is not pinned to a tag or digest (CKV_K8S_14)",
+                fix: `use a release tag such as ${example}`,
+            });
     }
     labelProblems(s.tags, problems);
     return problems;
 }
 
 /** Where a server's drives live and how servers reach each other: the `minio server` arguments. */
-export function minioServerArgs(o: { servers: number; drivesPerServer: number; statefulSetName: string; headlessServiceName: string; namespace: string }): string[] {
+export function minioServerArgs(o: {
+    servers: number;
+    drivesPerServer: number;
+    statefulSetName: string;
+    headlessServiceName: string;
+    namespace: string;
+}): string[] {
     const drives = o.drivesPerServer > 1 ? `/data{0...${o.drivesPerServer - 1}}` : "/data0";
     const endpoint =
         o.servers > 1
@@ -154,10 +205,21 @@ export function bucketPolicyJson(bucket: string): string {
     return JSON.stringify({
         Version: "2012-10-17",
         Statement: [
-            { Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketVersions", "s3:ListBucketMultipartUploads"], Resource: [`arn:aws:s3:::${bucket}`] },
             {
                 Effect: "Allow",
-                Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+                Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketVersions", "s3:ListBucketMultipartUploads"],
+                Resource: [`arn:aws:s3:::${bucket}`],
+            },
+            {
+                Effect: "Allow",
+                Action: [
+                    "s3:GetObject",
+                    "s3:GetObjectVersion",
+                    "s3:PutObject",
+                    "s3:DeleteObject",
+                    "s3:AbortMultipartUpload",
+                    "s3:ListMultipartUploadParts",
+                ],
                 Resource: [`arn:aws:s3:::${bucket}/*`],
             },
         ],
@@ -174,7 +236,12 @@ function sq(value: string): string {
  * on versioning, SSE-S3 default encryption and the lifecycle rule; then the least-privilege MLflow user.
  * Credentials are read from the mounted Secret at run time, never written into the pod spec.
  */
-export function setupScript(o: { host: string; zones: readonly string[]; modelsZone: string; noncurrentVersionRetentionDays: number }): string {
+export function setupScript(o: {
+    host: string;
+    zones: readonly string[];
+    modelsZone: string;
+    noncurrentVersionRetentionDays: number;
+}): string {
     const file = (key: string) => `"$(cat ${SECRETS_DIR}/${key})"`;
     const policy = `${MLFLOW_USER}-${o.modelsZone}-rw`;
     const lines = [

@@ -51,14 +51,22 @@ export interface KeyPolicyContext {
 export function kmsKeyPolicy(c: KeyPolicyContext): { Version: string; Statement: readonly PolicyStatement[] } {
     const account = `arn:${c.partition}:iam::${c.accountId}:root`;
     return policyDocument([
-        { Sid: "AccountAdministersAndUsesKeyThroughIam", Effect: "Allow", Principal: { AWS: account }, Action: [...ACCOUNT_KEY_ACTIONS], Resource: "*" },
+        {
+            Sid: "AccountAdministersAndUsesKeyThroughIam",
+            Effect: "Allow",
+            Principal: { AWS: account },
+            Action: [...ACCOUNT_KEY_ACTIONS],
+            Resource: "*",
+        },
         {
             Sid: "CloudWatchLogsEncryptsThisAccountsLogGroups",
             Effect: "Allow",
             Principal: { Service: `logs.${c.region}.amazonaws.com` },
             Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
             Resource: "*",
-            Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${c.partition}:logs:${c.region}:${c.accountId}:log-group:*` } },
+            Condition: {
+                ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${c.partition}:logs:${c.region}:${c.accountId}:log-group:*` },
+            },
         },
         {
             Sid: "CloudTrailEncryptsThisAccountsTrails",
@@ -71,7 +79,13 @@ export function kmsKeyPolicy(c: KeyPolicyContext): { Version: string; Statement:
                 StringEquals: { "aws:SourceAccount": c.accountId },
             },
         },
-        { Sid: "CloudTrailDescribesKey", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "kms:DescribeKey", Resource: "*" },
+        {
+            Sid: "CloudTrailDescribesKey",
+            Effect: "Allow",
+            Principal: { Service: "cloudtrail.amazonaws.com" },
+            Action: "kms:DescribeKey",
+            Resource: "*",
+        },
         {
             Sid: "CloudWatchAlarmsPublishToEncryptedTopics",
             Effect: "Allow",
@@ -113,10 +127,19 @@ export class AwsKmsKey extends pulumi.ComponentResource {
         const problems = new Problems();
         const window = args.deletionWindowDays ?? DELETION_WINDOW_DAYS.max;
         if (!Number.isInteger(window) || window < DELETION_WINDOW_DAYS.min || window > DELETION_WINDOW_DAYS.max) {
-            problems.add({ path: "deletionWindowDays", value: window, message: "must be a whole number of days from 7 to 30 (the window KMS accepts)" });
+            problems.add({
+                path: "deletionWindowDays",
+                value: window,
+                message: "must be a whole number of days from 7 to 30 (the window KMS accepts)",
+            });
         }
         if (args.aliasName !== undefined && (!ALIAS.test(args.aliasName) || args.aliasName.startsWith("alias/aws/"))) {
-            problems.add({ path: "aliasName", value: args.aliasName, message: "is not a KMS alias name", fix: "write `alias/<letters, digits, /, _ or ->`, not under `alias/aws/` (reserved for AWS)" });
+            problems.add({
+                path: "aliasName",
+                value: args.aliasName,
+                message: "is not a KMS alias name",
+                fix: "write `alias/<letters, digits, /, _ or ->`, not under `alias/aws/` (reserved for AWS)",
+            });
         }
         problems.throwIfAny(`AwsKmsKey "${name}"`);
         super("mlops:index:AwsKmsKey", name, args, opts);

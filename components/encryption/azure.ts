@@ -52,24 +52,47 @@ export const VAULT_IMMUTABLE_PROPERTIES = ["properties.softDeleteRetentionInDays
 
 /** The soft-delete retention rule, shared with components that create a vault as a child. */
 export function vaultRetentionProblems(days: number, path: string, problems: Problems): void {
-    if (!Number.isInteger(days) || days < VAULT_SOFT_DELETE_DAYS.min || days > VAULT_SOFT_DELETE_DAYS.max) problems.add({ path, value: days, message: `must be a whole number of days from ${VAULT_SOFT_DELETE_DAYS.min} to ${VAULT_SOFT_DELETE_DAYS.max}` });
+    if (!Number.isInteger(days) || days < VAULT_SOFT_DELETE_DAYS.min || days > VAULT_SOFT_DELETE_DAYS.max)
+        problems.add({
+            path,
+            value: days,
+            message: `must be a whole number of days from ${VAULT_SOFT_DELETE_DAYS.min} to ${VAULT_SOFT_DELETE_DAYS.max}`,
+        });
 }
 
 /** Every problem with the arguments (pure, so the rules are unit-tested on their own). */
 export function keyVaultProblems(args: AzureKeyVaultArgs): Problems {
     const problems = new Problems();
     if (typeof args.vaultName === "string" && !isValidAzureName("keyVault", args.vaultName)) {
-        problems.add({ path: "vaultName", value: args.vaultName, message: "is not a valid key vault name", fix: `use ${AZURE_NAME_RULES.keyVault.min}-${AZURE_NAME_RULES.keyVault.max} letters, digits and single hyphens, starting with a letter` });
+        problems.add({
+            path: "vaultName",
+            value: args.vaultName,
+            message: "is not a valid key vault name",
+            fix: `use ${AZURE_NAME_RULES.keyVault.min}-${AZURE_NAME_RULES.keyVault.max} letters, digits and single hyphens, starting with a letter`,
+        });
     }
     vaultRetentionProblems(args.softDeleteRetentionDays ?? 90, "softDeleteRetentionDays", problems);
     const size = args.keySizeBits ?? 3072;
-    if (!(KEY_SIZES as readonly number[]).includes(size)) problems.add({ path: "keySizeBits", value: size, message: "is not an RSA key size", allowed: KEY_SIZES });
+    if (!(KEY_SIZES as readonly number[]).includes(size))
+        problems.add({ path: "keySizeBits", value: size, message: "is not an RSA key size", allowed: KEY_SIZES });
     const rotation = args.keyRotationDays ?? 90;
     const expiry = args.keyExpiryDays ?? 365;
-    if (!Number.isInteger(rotation) || rotation < 7) problems.add({ path: "keyRotationDays", value: rotation, message: "must be a whole number of at least 7 days" });
-    if (!Number.isInteger(expiry) || expiry < rotation + 28) problems.add({ path: "keyExpiryDays", value: expiry, message: `must be at least 28 days longer than keyRotationDays (${rotation}), so a key rotates before it expires` });
+    if (!Number.isInteger(rotation) || rotation < 7)
+        problems.add({ path: "keyRotationDays", value: rotation, message: "must be a whole number of at least 7 days" });
+    if (!Number.isInteger(expiry) || expiry < rotation + 28)
+        problems.add({
+            path: "keyExpiryDays",
+            value: expiry,
+            message: `must be at least 28 days longer than keyRotationDays (${rotation}), so a key rotates before it expires`,
+        });
     (args.keyNames ?? []).forEach((k, i) => {
-        if (!/^[a-zA-Z0-9-]{1,127}$/.test(k)) problems.add({ path: `keyNames[${i}]`, value: k, message: "is not a valid key name", fix: "use 1-127 letters, digits and '-'" });
+        if (!/^[a-zA-Z0-9-]{1,127}$/.test(k))
+            problems.add({
+                path: `keyNames[${i}]`,
+                value: k,
+                message: "is not a valid key name",
+                fix: "use 1-127 letters, digits and '-'",
+            });
     });
     ipRangeProblems(args.allowedIpRanges ?? [], "allowedIpRanges", problems);
     return problems;
@@ -109,7 +132,11 @@ export class AzureKeyVault extends pulumi.ComponentResource {
                     enabledForTemplateDeployment: false,
                     // Disabled still lets trusted services (storage CMK) and private endpoints in.
                     publicNetworkAccess: ranges.length > 0 ? "Enabled" : "Disabled",
-                    networkAcls: { defaultAction: "Deny", bypass: "AzureServices", ipRules: ranges.map((r) => ({ value: firewallRange(r) })) },
+                    networkAcls: {
+                        defaultAction: "Deny",
+                        bypass: "AzureServices",
+                        ipRules: ranges.map((r) => ({ value: firewallRange(r) })),
+                    },
                 },
                 tags: { ...args.tags },
             },
@@ -149,7 +176,9 @@ export class AzureKeyVault extends pulumi.ComponentResource {
         this.vaultId = vault.id;
         this.vaultName = vault.name;
         this.vaultUri = vault.properties.apply((p) => p.vaultUri);
-        this.keyIds = pulumi.all(this.keys.map((k) => k.id)).apply((ids) => Object.fromEntries((args.keyNames ?? []).map((k, i) => [k, ids[i]])));
+        this.keyIds = pulumi
+            .all(this.keys.map((k) => k.id))
+            .apply((ids) => Object.fromEntries((args.keyNames ?? []).map((k, i) => [k, ids[i]])));
         this.registerOutputs({ vaultId: this.vaultId, vaultName: this.vaultName, vaultUri: this.vaultUri, keyIds: this.keyIds });
     }
 }

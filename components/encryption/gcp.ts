@@ -105,14 +105,16 @@ export class GcpEncryption extends pulumi.ComponentResource {
                 },
                 permanent,
             );
-            const grants = [...new Set(users as ServiceAgent[])].sort().map(
-                (agent) =>
-                    new kms.CryptoKeyIAMMember(
-                        `${name}-${purpose}-${agent}`,
-                        { cryptoKeyId: key.id, role: CMEK_ROLE, member: pulumi.interpolate`serviceAccount:${agentEmail(agent)}` },
-                        { parent: this, dependsOn: opts.dependsOn },
-                    ),
-            );
+            const grants = [...new Set(users as ServiceAgent[])]
+                .sort()
+                .map(
+                    (agent) =>
+                        new kms.CryptoKeyIAMMember(
+                            `${name}-${purpose}-${agent}`,
+                            { cryptoKeyId: key.id, role: CMEK_ROLE, member: pulumi.interpolate`serviceAccount:${agentEmail(agent)}` },
+                            { parent: this, dependsOn: opts.dependsOn },
+                        ),
+                );
             // Consumers take the key through this output, so they wait for the grants (CMEK fails without them).
             keyIds[purpose] = pulumi.all([key.id, ...grants.map((g) => g.etag)]).apply(([id]) => id);
         }
@@ -132,7 +134,11 @@ export class GcpEncryption extends pulumi.ComponentResource {
             case "artifactregistry":
             case "aiplatform":
             case "notebooks":
-                return new projects.ServiceIdentity(`${name}-${agent}-agent`, { project, service: SERVICE_AGENTS[agent] }, { parent: this, dependsOn: invoke.dependsOn }).email;
+                return new projects.ServiceIdentity(
+                    `${name}-${agent}-agent`,
+                    { project, service: SERVICE_AGENTS[agent] },
+                    { parent: this, dependsOn: invoke.dependsOn },
+                ).email;
             default: {
                 const unknown: never = agent;
                 throw new Error(`unknown service agent ${String(unknown)}`);
@@ -143,23 +149,50 @@ export class GcpEncryption extends pulumi.ComponentResource {
 
 function validate(name: string, args: GcpEncryptionArgs, rotationDays: number): void {
     const problems = new Problems();
-    if (typeof args.project !== "string" || args.project.length === 0) problems.add({ path: "project", value: args.project, message: "is required" });
+    if (typeof args.project !== "string" || args.project.length === 0)
+        problems.add({ path: "project", value: args.project, message: "is required" });
     if (typeof args.location !== "string" || !/^[a-z]+(-[a-z]+\d*)*\d*$/.test(args.location)) {
-        problems.add({ path: "location", value: args.location, message: "is not a Cloud KMS location", fix: "use the region of the resources the keys protect, e.g. `us-central1`" });
+        problems.add({
+            path: "location",
+            value: args.location,
+            message: "is not a Cloud KMS location",
+            fix: "use the region of the resources the keys protect, e.g. `us-central1`",
+        });
     }
     if (!Number.isInteger(rotationDays) || rotationDays < 1 || rotationDays > MAX_ROTATION_DAYS) {
-        problems.add({ path: "rotationDays", value: rotationDays, message: `must be a whole number of days from 1 to ${MAX_ROTATION_DAYS} (CIS GCP 1.10)` });
+        problems.add({
+            path: "rotationDays",
+            value: rotationDays,
+            message: `must be a whole number of days from 1 to ${MAX_ROTATION_DAYS} (CIS GCP 1.10)`,
+        });
     }
     const purposes = Object.entries(args.keys ?? {});
     if (purposes.length === 0) problems.add({ path: "keys", value: args.keys, message: "must name at least one key" });
     for (const [purpose, users] of purposes) {
-        if (!fitsGcpRule("kmsName", purpose)) problems.add({ path: `keys.${purpose}`, value: purpose, message: "is not a Cloud KMS key name", fix: "use letters, digits, '_' and '-' (at most 63)" });
+        if (!fitsGcpRule("kmsName", purpose))
+            problems.add({
+                path: `keys.${purpose}`,
+                value: purpose,
+                message: "is not a Cloud KMS key name",
+                fix: "use letters, digits, '_' and '-' (at most 63)",
+            });
         if (!Array.isArray(users) || users.length === 0) {
-            problems.add({ path: `keys.${purpose}`, value: users, message: "must list the service agents that use the key", allowed: SERVICE_AGENT_NAMES });
+            problems.add({
+                path: `keys.${purpose}`,
+                value: users,
+                message: "must list the service agents that use the key",
+                allowed: SERVICE_AGENT_NAMES,
+            });
             continue;
         }
         users.forEach((u, i) => {
-            if (!(SERVICE_AGENT_NAMES as readonly string[]).includes(u)) problems.add({ path: `keys.${purpose}[${i}]`, value: u, message: "is not a known service agent", allowed: SERVICE_AGENT_NAMES });
+            if (!(SERVICE_AGENT_NAMES as readonly string[]).includes(u))
+                problems.add({
+                    path: `keys.${purpose}[${i}]`,
+                    value: u,
+                    message: "is not a known service agent",
+                    allowed: SERVICE_AGENT_NAMES,
+                });
         });
     }
     if (keyRingLogicalName(name).length > autoNameBudget(GCP_NAME_RULES.kmsName.max)) {

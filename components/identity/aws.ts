@@ -62,7 +62,9 @@ export function policyDocument(statements: readonly PolicyStatement[]): { Versio
  * problem where the service documents them (e.g. `aws:SourceAccount` for VPC Flow Logs and ECS tasks).
  */
 export function serviceTrustPolicy(service: string, conditions?: PolicyStatement["Condition"]): PolicyStatement[] {
-    return [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", ...(conditions ? { Condition: conditions } : {}) }];
+    return [
+        { Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", ...(conditions ? { Condition: conditions } : {}) },
+    ];
 }
 
 export interface ServiceRole {

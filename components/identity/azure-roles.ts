@@ -41,7 +41,9 @@ export function roleDefinitionId(subscriptionId: string, role: BuiltinRole): str
  * same name, so a re-run never creates a duplicate assignment and two grants never share a name.
  */
 export function roleAssignmentGuid(scope: string, roleDefinition: string, principalId: string): string {
-    const hex = createHash("sha256").update(`${scope.toLowerCase()}|${roleDefinition.toLowerCase()}|${principalId.toLowerCase()}`).digest("hex");
+    const hex = createHash("sha256")
+        .update(`${scope.toLowerCase()}|${roleDefinition.toLowerCase()}|${principalId.toLowerCase()}`)
+        .digest("hex");
     const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

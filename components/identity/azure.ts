@@ -43,8 +43,21 @@ export interface AzureWorkloadIdentityArgs {
 export function grantProblems(grants: readonly RoleGrant[], at: string, problems: Problems): void {
     const labels = new Set<string>();
     grants.forEach((g, i) => {
-        if (!isBuiltinRole(g.role)) problems.add({ path: `${at}[${i}].role`, value: g.role, message: "is not a role this platform grants", allowed: BUILTIN_ROLE_NAMES, fix: "grant a narrow data-plane role; Owner and Contributor are never granted" });
-        if (!/^[a-z0-9-]+$/.test(g.label) || labels.has(g.label)) problems.add({ path: `${at}[${i}].label`, value: g.label, message: "must be a unique lowercase label", fix: "use e.g. `models` or `registry`" });
+        if (!isBuiltinRole(g.role))
+            problems.add({
+                path: `${at}[${i}].role`,
+                value: g.role,
+                message: "is not a role this platform grants",
+                allowed: BUILTIN_ROLE_NAMES,
+                fix: "grant a narrow data-plane role; Owner and Contributor are never granted",
+            });
+        if (!/^[a-z0-9-]+$/.test(g.label) || labels.has(g.label))
+            problems.add({
+                path: `${at}[${i}].label`,
+                value: g.label,
+                message: "must be a unique lowercase label",
+                fix: "use e.g. `models` or `registry`",
+            });
         labels.add(g.label);
     });
 }
@@ -87,7 +100,12 @@ export class AzureWorkloadIdentity extends pulumi.ComponentResource {
     constructor(name: string, args: AzureWorkloadIdentityArgs, opts: pulumi.ComponentResourceOptions = {}) {
         const problems = new Problems();
         if (!isValidAzureName("userAssignedIdentity", args.identityName)) {
-            problems.add({ path: "identityName", value: args.identityName, message: "is not a valid managed identity name", fix: "use 3-128 letters, digits, '-' or '_', starting with a letter or digit" });
+            problems.add({
+                path: "identityName",
+                value: args.identityName,
+                message: "is not a valid managed identity name",
+                fix: "use 3-128 letters, digits, '-' or '_', starting with a letter or digit",
+            });
         }
         grantProblems(args.grants ?? [], "grants", problems);
         problems.throwIfAny(`AzureWorkloadIdentity "${name}"`);
@@ -101,7 +119,11 @@ export class AzureWorkloadIdentity extends pulumi.ComponentResource {
             kept,
         );
         this.assignments = (args.grants ?? []).map((g) =>
-            grantRole(`${name}-${slug(g.label)}`, { scope: g.scope, role: g.role as BuiltinRole, principalId: identity.principalId, subscriptionId: args.subscriptionId }, kept),
+            grantRole(
+                `${name}-${slug(g.label)}`,
+                { scope: g.scope, role: g.role as BuiltinRole, principalId: identity.principalId, subscriptionId: args.subscriptionId },
+                kept,
+            ),
         );
         this.identityId = identity.id;
         this.principalId = identity.principalId;

@@ -66,7 +66,11 @@ export class SageMakerPlatform extends pulumi.ComponentResource implements MlPla
             (model) =>
                 new sagemaker.ModelPackageGroup(
                     `${name}-${model}-registry`,
-                    { modelPackageGroupName: sagemakerName([args.namePrefix, model]), modelPackageGroupDescription: `Registered versions of ${model}`, tags },
+                    {
+                        modelPackageGroupName: sagemakerName([args.namePrefix, model]),
+                        modelPackageGroupDescription: `Registered versions of ${model}`,
+                        tags,
+                    },
                     // The registry holds every approved model version: protected and kept in prod.
                     { parent: this, protect, retainOnDelete: protect },
                 ),
@@ -75,7 +79,13 @@ export class SageMakerPlatform extends pulumi.ComponentResource implements MlPla
         // The role's policy names the role itself (iam:PassRole), so the role exists first.
         const role = new iam.Role(
             `${name}-execution`,
-            { description: "SageMaker Studio, training and processing jobs of the ML platform", assumeRolePolicy: policyJson([{ Effect: "Allow", Principal: { Service: "sagemaker.amazonaws.com" }, Action: "sts:AssumeRole" }]), tags },
+            {
+                description: "SageMaker Studio, training and processing jobs of the ML platform",
+                assumeRolePolicy: policyJson([
+                    { Effect: "Allow", Principal: { Service: "sagemaker.amazonaws.com" }, Action: "sts:AssumeRole" },
+                ]),
+                tags,
+            },
             { parent: this },
         );
         const grants = new iam.RolePolicy(
@@ -102,13 +112,39 @@ export class SageMakerPlatform extends pulumi.ComponentResource implements MlPla
         let trackingUri: pulumi.Output<string> = pulumi.interpolate`https://${account.region}.console.aws.amazon.com/sagemaker/home?region=${account.region}`;
         if (args.studio ?? true) {
             // Studio apps reach their EFS home over NFS and each other on 8192-65535; HTTPS out for AWS APIs.
-            const sg = new ec2.SecurityGroup(`${name}-studio-sg`, { vpcId: args.vpcId, description: "SageMaker Studio: NFS and app traffic within the domain, HTTPS out", tags }, { parent: this });
+            const sg = new ec2.SecurityGroup(
+                `${name}-studio-sg`,
+                { vpcId: args.vpcId, description: "SageMaker Studio: NFS and app traffic within the domain, HTTPS out", tags },
+                { parent: this },
+            );
             const self = { securityGroupId: sg.id, referencedSecurityGroupId: sg.id, ipProtocol: "tcp" };
-            for (const [role, from, to] of [["nfs", 2049, 2049], ["apps", 8192, 65535]] as const) {
-                new vpc.SecurityGroupIngressRule(`${name}-studio-${role}-in`, { ...self, fromPort: from, toPort: to, description: `Studio ${role} within the domain` }, { parent: this });
-                new vpc.SecurityGroupEgressRule(`${name}-studio-${role}-out`, { ...self, fromPort: from, toPort: to, description: `Studio ${role} within the domain` }, { parent: this });
+            for (const [role, from, to] of [
+                ["nfs", 2049, 2049],
+                ["apps", 8192, 65535],
+            ] as const) {
+                new vpc.SecurityGroupIngressRule(
+                    `${name}-studio-${role}-in`,
+                    { ...self, fromPort: from, toPort: to, description: `Studio ${role} within the domain` },
+                    { parent: this },
+                );
+                new vpc.SecurityGroupEgressRule(
+                    `${name}-studio-${role}-out`,
+                    { ...self, fromPort: from, toPort: to, description: `Studio ${role} within the domain` },
+                    { parent: this },
+                );
             }
-            new vpc.SecurityGroupEgressRule(`${name}-studio-https-out`, { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "AWS APIs (endpoints, S3, NAT)" }, { parent: this });
+            new vpc.SecurityGroupEgressRule(
+                `${name}-studio-https-out`,
+                {
+                    securityGroupId: sg.id,
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                    cidrIpv4: "0.0.0.0/0",
+                    description: "AWS APIs (endpoints, S3, NAT)",
+                },
+                { parent: this },
+            );
             const domain = new sagemaker.Domain(
                 `${name}-studio`,
                 {
@@ -126,7 +162,17 @@ export class SageMakerPlatform extends pulumi.ComponentResource implements MlPla
             );
             new iam.RolePolicy(
                 `${name}-studio-policy`,
-                { role: role.id, policy: policyJson(studioStatements({ partition: account.partition, region: account.region, accountId: account.accountId, domainId: domain.id })) },
+                {
+                    role: role.id,
+                    policy: policyJson(
+                        studioStatements({
+                            partition: account.partition,
+                            region: account.region,
+                            accountId: account.accountId,
+                            domainId: domain.id,
+                        }),
+                    ),
+                },
                 { parent: this },
             );
             trackingUri = domain.url;
@@ -137,22 +183,42 @@ export class SageMakerPlatform extends pulumi.ComponentResource implements MlPla
         this.modelPackageGroupArns = pulumi.all(Object.fromEntries(args.models.map((m, i) => [m, groups[i].arn])));
         this.executionRoleArn = role.arn;
         this.trainingDefaults = pulumi.output(training);
-        this.registerOutputs({ trackingUri: this.trackingUri, modelRegistry: this.modelRegistry, trainingDefaults: this.trainingDefaults, modelPackageGroupArns: this.modelPackageGroupArns, executionRoleArn: this.executionRoleArn });
+        this.registerOutputs({
+            trackingUri: this.trackingUri,
+            modelRegistry: this.modelRegistry,
+            trainingDefaults: this.trainingDefaults,
+            modelPackageGroupArns: this.modelPackageGroupArns,
+            executionRoleArn: this.executionRoleArn,
+        });
     }
 }
 
 /** Checks every argument and resolves the training compute from the catalog (service `sagemaker-training`). */
 function validate(name: string, args: SageMakerPlatformArgs): TrainingDefaults {
     const problems = new Problems();
-    if (!NAME_PREFIX.test(args.namePrefix)) problems.add({ path: "namePrefix", value: args.namePrefix, message: "must be 1-40 lowercase letters, digits and hyphens" });
+    if (!NAME_PREFIX.test(args.namePrefix))
+        problems.add({ path: "namePrefix", value: args.namePrefix, message: "must be 1-40 lowercase letters, digits and hyphens" });
     args.models.forEach((m, i) => {
-        if (!MODEL_NAME.test(m)) problems.add({ path: `models[${i}]`, value: m, message: "is not a valid model name", fix: "use 1-24 lowercase letters, digits and '-', starting with a letter" });
+        if (!MODEL_NAME.test(m))
+            problems.add({
+                path: `models[${i}]`,
+                value: m,
+                message: "is not a valid model name",
+                fix: "use 1-24 lowercase letters, digits and '-', starting with a letter",
+            });
         if (args.models.indexOf(m) !== i) problems.add({ path: `models[${i}]`, value: m, message: "is listed twice" });
     });
     const maxNodes = args.training?.maxNodes ?? 1;
-    if (!Number.isInteger(maxNodes) || maxNodes < 1) problems.add({ path: "training.maxNodes", value: maxNodes, message: "must be a whole number of at least 1" });
+    if (!Number.isInteger(maxNodes) || maxNodes < 1)
+        problems.add({ path: "training.maxNodes", value: maxNodes, message: "must be a whole number of at least 1" });
     const cpuType = args.cpuTrainingInstanceType ?? "ml.m5.xlarge";
-    if (!SAGEMAKER_INSTANCE.test(cpuType)) problems.add({ path: "cpuTrainingInstanceType", value: cpuType, message: "is not a SageMaker instance type", fix: 'write e.g. "ml.m5.xlarge"' });
+    if (!SAGEMAKER_INSTANCE.test(cpuType))
+        problems.add({
+            path: "cpuTrainingInstanceType",
+            value: cpuType,
+            message: "is not a SageMaker instance type",
+            fix: 'write e.g. "ml.m5.xlarge"',
+        });
     let compute = cpuType;
     const accelerator = args.training?.accelerator;
     try {
@@ -162,6 +228,11 @@ function validate(name: string, args: SageMakerPlatformArgs): TrainingDefaults {
         problems.add({ path: "training.accelerator", value: accelerator, message: e.message });
     }
     problems.throwIfAny(`SageMakerPlatform "${name}"`);
-    return { accelerator: accelerator?.type ?? "none", acceleratorCount: accelerator?.count ?? 0, compute, maxNodes, spot: args.training?.spot ?? true };
+    return {
+        accelerator: accelerator?.type ?? "none",
+        acceleratorCount: accelerator?.count ?? 0,
+        compute,
+        maxNodes,
+        spot: args.training?.spot ?? true,
+    };
 }
-

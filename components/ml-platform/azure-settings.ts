@@ -40,15 +40,35 @@ export function checkMlSettings(s: MlSettings): { problems: Problems; training: 
             problems.add(`training.accelerator: ${(e as Error).message}`);
         }
     }
-    if (!VM_SIZE.test(s.cpuVmSize)) problems.add({ path: "cpuVmSize", value: s.cpuVmSize, message: "is not an Azure VM size", fix: `write e.g. ${DEFAULT_CPU_VM_SIZE}` });
-    if (!Number.isInteger(s.maxNodes) || s.maxNodes < 1 || s.maxNodes > 100) problems.add({ path: "training.maxNodes", value: s.maxNodes, message: "must be a whole number from 1 to 100" });
+    if (!VM_SIZE.test(s.cpuVmSize))
+        problems.add({
+            path: "cpuVmSize",
+            value: s.cpuVmSize,
+            message: "is not an Azure VM size",
+            fix: `write e.g. ${DEFAULT_CPU_VM_SIZE}`,
+        });
+    if (!Number.isInteger(s.maxNodes) || s.maxNodes < 1 || s.maxNodes > 100)
+        problems.add({ path: "training.maxNodes", value: s.maxNodes, message: "must be a whole number from 1 to 100" });
     const idle = s.idleSecondsBeforeScaleDown;
-    if (!Number.isInteger(idle) || idle < 60 || idle > 604800) problems.add({ path: "idleSecondsBeforeScaleDown", value: idle, message: "must be a whole number of seconds from 60 to 604800 (a week)" });
+    if (!Number.isInteger(idle) || idle < 60 || idle > 604800)
+        problems.add({
+            path: "idleSecondsBeforeScaleDown",
+            value: idle,
+            message: "must be a whole number of seconds from 60 to 604800 (a week)",
+        });
     registryProblems({ sku: s.registrySku, untaggedRetentionDays: s.untaggedRetentionDays }, "", problems);
-    if (!(REPLICATIONS as readonly string[]).includes(s.storageReplication)) problems.add({ path: "storageReplication", value: s.storageReplication, message: "is not a storage replication kind", allowed: REPLICATIONS });
-    if (s.artifactBucket !== undefined && !/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(s.artifactBucket)) problems.add({ path: "artifactBucket", value: s.artifactBucket, message: "is not a blob container name" });
+    if (!(REPLICATIONS as readonly string[]).includes(s.storageReplication))
+        problems.add({
+            path: "storageReplication",
+            value: s.storageReplication,
+            message: "is not a storage replication kind",
+            allowed: REPLICATIONS,
+        });
+    if (s.artifactBucket !== undefined && !/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(s.artifactBucket))
+        problems.add({ path: "artifactBucket", value: s.artifactBucket, message: "is not a blob container name" });
     s.models.forEach((m, i) => {
-        if (!REGISTRY_MODEL_NAME.test(m)) problems.add({ path: `models[${i}]`, value: m, message: "is not a valid model name for the workspace registry" });
+        if (!REGISTRY_MODEL_NAME.test(m))
+            problems.add({ path: `models[${i}]`, value: m, message: "is not a valid model name for the workspace registry" });
         if (s.models.indexOf(m) !== i) problems.add({ path: `models[${i}]`, value: m, message: "is listed twice" });
     });
     const training: TrainingDefaults = {

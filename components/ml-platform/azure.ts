@@ -99,7 +99,12 @@ export class AzureMlPlatform extends pulumi.ComponentResource implements MlPlatf
         const { problems, training } = checkMlSettings(s);
         // The vault is a child component: its arguments are checked here, before anything is registered.
         vaultRetentionProblems(args.keyVaultSoftDeleteRetentionDays ?? 90, "keyVaultSoftDeleteRetentionDays", problems);
-        if (args.managedNetwork && args.artifactStorageAccountId === undefined) problems.add({ path: "artifactStorageAccountId", value: undefined, message: "is required with managedNetwork (training reaches the lake through a managed private endpoint)" });
+        if (args.managedNetwork && args.artifactStorageAccountId === undefined)
+            problems.add({
+                path: "artifactStorageAccountId",
+                value: undefined,
+                message: "is required with managedNetwork (training reaches the lake through a managed private endpoint)",
+            });
         problems.throwIfAny(`AzureMlPlatform "${name}"`);
         super("mlops:index:AzureMlPlatform", name, args, opts);
 
@@ -114,20 +119,49 @@ export class AzureMlPlatform extends pulumi.ComponentResource implements MlPlatf
 
         const vault = new AzureKeyVault(
             `${name}-keys`,
-            { resourceGroupName: rg, location: args.location, vaultName: named((sfx) => azureNames.keyVault(args.namePrefix, "ml", sfx)), tenantId: args.tenantId, logAnalyticsWorkspaceId: args.logAnalyticsWorkspaceId, softDeleteRetentionDays: args.keyVaultSoftDeleteRetentionDays, protectData: protect, tags },
+            {
+                resourceGroupName: rg,
+                location: args.location,
+                vaultName: named((sfx) => azureNames.keyVault(args.namePrefix, "ml", sfx)),
+                tenantId: args.tenantId,
+                logAnalyticsWorkspaceId: args.logAnalyticsWorkspaceId,
+                softDeleteRetentionDays: args.keyVaultSoftDeleteRetentionDays,
+                protectData: protect,
+                tags,
+            },
             { parent: this },
         );
         const insights = new applicationinsights.Component(
             `${name}-insights`,
-            { resourceName: azureNames.appInsights(args.namePrefix, "ml"), resourceGroupName: rg, location: args.location, kind: "web", applicationType: "web", ingestionMode: "LogAnalytics", workspaceResourceId: args.logAnalyticsWorkspaceId, tags },
+            {
+                resourceName: azureNames.appInsights(args.namePrefix, "ml"),
+                resourceGroupName: rg,
+                location: args.location,
+                kind: "web",
+                applicationType: "web",
+                ingestionMode: "LogAnalytics",
+                workspaceResourceId: args.logAnalyticsWorkspaceId,
+                tags,
+            },
             { parent: this },
         );
         const registry = new containerregistry.Registry(
             `${name}-registry`,
-            registryArgs({ registryName: named((sfx) => azureNames.containerRegistry(args.namePrefix, "ml", sfx)), resourceGroupName: rg, location: args.location, sku: s.registrySku, untaggedRetentionDays: s.untaggedRetentionDays, tags }),
+            registryArgs({
+                registryName: named((sfx) => azureNames.containerRegistry(args.namePrefix, "ml", sfx)),
+                resourceGroupName: rg,
+                location: args.location,
+                sku: s.registrySku,
+                untaggedRetentionDays: s.untaggedRetentionDays,
+                tags,
+            }),
             stateful,
         );
-        diagnosticSetting(`${name}-registry-diagnostics`, { resourceUri: registry.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
+        diagnosticSetting(
+            `${name}-registry-diagnostics`,
+            { resourceUri: registry.id, workspaceId: args.logAnalyticsWorkspaceId },
+            { parent: this },
+        );
         // Not ADLS Gen2: Azure ML does not take a hierarchical-namespace account as its default store.
         const store = new storage.StorageAccount(
             `${name}-store`,
@@ -145,7 +179,11 @@ export class AzureMlPlatform extends pulumi.ComponentResource implements MlPlatf
             stateful,
         );
         blobAuditLogs(`${name}-store-blob-diagnostics`, store.id, args.logAnalyticsWorkspaceId, { parent: this });
-        new storage.BlobServiceProperties(`${name}-store-blob-service`, { accountName: store.name, resourceGroupName: rg, blobServicesName: "default", ...dataProtection(7, 30) }, { parent: this });
+        new storage.BlobServiceProperties(
+            `${name}-store-blob-service`,
+            { accountName: store.name, resourceGroupName: rg, blobServicesName: "default", ...dataProtection(7, 30) },
+            { parent: this },
+        );
 
         const workspace = new ml.Workspace(
             `${name}-workspace`,
@@ -169,27 +207,82 @@ export class AzureMlPlatform extends pulumi.ComponentResource implements MlPlatf
             },
             stateful,
         );
-        diagnosticSetting(`${name}-diagnostics`, { resourceUri: workspace.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
+        diagnosticSetting(
+            `${name}-diagnostics`,
+            { resourceUri: workspace.id, workspaceId: args.logAnalyticsWorkspaceId },
+            { parent: this },
+        );
         const pe = args.privateEndpoints;
         if (pe) {
             const at = { resourceGroupName: rg, location: args.location, subnetId: pe.subnetId, tags };
-            privateEndpoint(`${name}-workspace-endpoint`, { ...at, targetName: workspace.name, targetId: workspace.id, group: "amlworkspace", dnsZoneIds: zonesOf(pe, [PRIVATE_DNS_ZONES.amlApi, PRIVATE_DNS_ZONES.amlNotebooks]) }, { parent: this });
-            privateEndpoint(`${name}-keys-endpoint`, { ...at, targetName: vault.vaultName, targetId: vault.vaultId, group: "vault", dnsZoneIds: zonesOf(pe, [PRIVATE_DNS_ZONES.vault]) }, { parent: this });
-            privateEndpoint(`${name}-store-endpoint`, { ...at, targetName: store.name, targetId: store.id, group: "blob", dnsZoneIds: zonesOf(pe, [PRIVATE_DNS_ZONES.blob]) }, { parent: this });
+            privateEndpoint(
+                `${name}-workspace-endpoint`,
+                {
+                    ...at,
+                    targetName: workspace.name,
+                    targetId: workspace.id,
+                    group: "amlworkspace",
+                    dnsZoneIds: zonesOf(pe, [PRIVATE_DNS_ZONES.amlApi, PRIVATE_DNS_ZONES.amlNotebooks]),
+                },
+                { parent: this },
+            );
+            privateEndpoint(
+                `${name}-keys-endpoint`,
+                {
+                    ...at,
+                    targetName: vault.vaultName,
+                    targetId: vault.vaultId,
+                    group: "vault",
+                    dnsZoneIds: zonesOf(pe, [PRIVATE_DNS_ZONES.vault]),
+                },
+                { parent: this },
+            );
+            privateEndpoint(
+                `${name}-store-endpoint`,
+                { ...at, targetName: store.name, targetId: store.id, group: "blob", dnsZoneIds: zonesOf(pe, [PRIVATE_DNS_ZONES.blob]) },
+                { parent: this },
+            );
             // Basic and Standard registries have no private link.
-            if (s.registrySku === "Premium") privateEndpoint(`${name}-registry-endpoint`, { ...at, targetName: registry.name, targetId: registry.id, group: "registry", dnsZoneIds: zonesOf(pe, [PRIVATE_DNS_ZONES.registry]) }, { parent: this });
+            if (s.registrySku === "Premium")
+                privateEndpoint(
+                    `${name}-registry-endpoint`,
+                    {
+                        ...at,
+                        targetName: registry.name,
+                        targetId: registry.id,
+                        group: "registry",
+                        dnsZoneIds: zonesOf(pe, [PRIVATE_DNS_ZONES.registry]),
+                    },
+                    { parent: this },
+                );
         }
         const inWorkspace = { workspaceName: workspace.name, resourceGroupName: rg };
 
         // The workspace reads and writes the lake's models zone through the datastore with its own identity.
         const workspacePrincipal = workspace.identity.apply((i) => i?.principalId ?? "");
-        const workspaceGrant = grantRole(`${name}-workspace-models`, { scope: args.artifactContainerId, role: "Storage Blob Data Contributor", principalId: workspacePrincipal, subscriptionId: args.subscriptionId }, { parent: this });
+        const workspaceGrant = grantRole(
+            `${name}-workspace-models`,
+            {
+                scope: args.artifactContainerId,
+                role: "Storage Blob Data Contributor",
+                principalId: workspacePrincipal,
+                subscriptionId: args.subscriptionId,
+            },
+            { parent: this },
+        );
         new ml.Datastore(
             `${name}-datastore`,
             {
                 ...inWorkspace,
                 name: LAKE_DATASTORE,
-                properties: { datastoreType: "AzureDataLakeGen2", accountName: args.artifactStorageAccountName, filesystem: args.artifactBucket, credentials: { credentialsType: "None" }, serviceDataAccessAuthIdentity: "WorkspaceSystemAssignedIdentity", description: "The data lake's models zone" },
+                properties: {
+                    datastoreType: "AzureDataLakeGen2",
+                    accountName: args.artifactStorageAccountName,
+                    filesystem: args.artifactBucket,
+                    credentials: { credentialsType: "None" },
+                    serviceDataAccessAuthIdentity: "WorkspaceSystemAssignedIdentity",
+                    description: "The data lake's models zone",
+                },
             },
             { parent: this, dependsOn: [workspaceGrant] },
         );
@@ -197,12 +290,23 @@ export class AzureMlPlatform extends pulumi.ComponentResource implements MlPlatf
         // Training nodes run as their own identity: write the models zone, read the other zones, pull images.
         const grants: RoleGrant[] = [
             { label: "models", scope: args.artifactContainerId, role: "Storage Blob Data Contributor" },
-            ...Object.entries(args.readableContainerIds ?? {}).map(([zone, scope]) => ({ label: `read-${zone}`, scope, role: "Storage Blob Data Reader" })),
+            ...Object.entries(args.readableContainerIds ?? {}).map(([zone, scope]) => ({
+                label: `read-${zone}`,
+                scope,
+                role: "Storage Blob Data Reader",
+            })),
             { label: "registry", scope: registry.id, role: "AcrPull" },
         ];
         const trainer = new AzureWorkloadIdentity(
             `${name}-training`,
-            { resourceGroupName: rg, location: args.location, identityName: azureNames.identity(args.namePrefix, "ml-training"), subscriptionId: args.subscriptionId, grants, tags },
+            {
+                resourceGroupName: rg,
+                location: args.location,
+                identityName: azureNames.identity(args.namePrefix, "ml-training"),
+                subscriptionId: args.subscriptionId,
+                grants,
+                tags,
+            },
             { parent: this },
         );
         new ml.Compute(
@@ -220,7 +324,11 @@ export class AzureMlPlatform extends pulumi.ComponentResource implements MlPlatf
                         vmSize: training.compute,
                         vmPriority: training.spot ? "LowPriority" : "Dedicated",
                         osType: "Linux",
-                        scaleSettings: { minNodeCount: 0, maxNodeCount: training.maxNodes, nodeIdleTimeBeforeScaleDown: idleDuration(s.idleSecondsBeforeScaleDown) },
+                        scaleSettings: {
+                            minNodeCount: 0,
+                            maxNodeCount: training.maxNodes,
+                            nodeIdleTimeBeforeScaleDown: idleDuration(s.idleSecondsBeforeScaleDown),
+                        },
                         remoteLoginPortPublicAccess: "Disabled",
                         // In the managed network nodes need no public IP (outbound goes through the managed network).
                         enableNodePublicIp: args.managedNetwork ? false : undefined,
@@ -232,7 +340,11 @@ export class AzureMlPlatform extends pulumi.ComponentResource implements MlPlatf
         );
 
         for (const model of args.models) {
-            new ml.ModelContainer(`${name}-model-${model}`, { ...inWorkspace, name: model, properties: { description: `Registered by the mlops stack for model ${model}` } }, stateful);
+            new ml.ModelContainer(
+                `${name}-model-${model}`,
+                { ...inWorkspace, name: model, properties: { description: `Registered by the mlops stack for model ${model}` } },
+                stateful,
+            );
         }
 
         this.trackingUri = workspace.mlFlowTrackingUri;
@@ -240,12 +352,22 @@ export class AzureMlPlatform extends pulumi.ComponentResource implements MlPlatf
         this.trainingDefaults = pulumi.output(training);
         this.workspaceName = workspace.name;
         this.registryLoginServer = registry.loginServer;
-        this.registerOutputs({ trackingUri: this.trackingUri, modelRegistry: this.modelRegistry, trainingDefaults: this.trainingDefaults, workspaceName: this.workspaceName, registryLoginServer: this.registryLoginServer });
+        this.registerOutputs({
+            trackingUri: this.trackingUri,
+            modelRegistry: this.modelRegistry,
+            trainingDefaults: this.trainingDefaults,
+            workspaceName: this.workspaceName,
+            registryLoginServer: this.registryLoginServer,
+        });
     }
 }
 
 /** The managed network: internet outbound allowed, and private endpoints to the lake's blob and dfs endpoints. */
 export function managedNetwork(lakeAccountId: pulumi.Input<string>) {
-    const lake = (subresourceTarget: string) => ({ type: "PrivateEndpoint" as const, category: "UserDefined", destination: { serviceResourceId: lakeAccountId, subresourceTarget, sparkEnabled: false } });
+    const lake = (subresourceTarget: string) => ({
+        type: "PrivateEndpoint" as const,
+        category: "UserDefined",
+        destination: { serviceResourceId: lakeAccountId, subresourceTarget, sparkEnabled: false },
+    });
     return { isolationMode: MANAGED_NETWORK_ISOLATION, outboundRules: { "lake-blob": lake("blob"), "lake-dfs": lake("dfs") } };
 }

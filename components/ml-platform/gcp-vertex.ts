@@ -16,7 +16,13 @@ import { namePrefixProblems } from "../naming/gcp";
 export const TRAINING_PROJECT_ROLES = ["roles/aiplatform.user", "roles/logging.logWriter", "roles/monitoring.metricWriter"] as const;
 
 /** Roles that must never be granted at project level to a workload identity. */
-export const FORBIDDEN_PROJECT_ROLES = ["roles/owner", "roles/editor", "roles/viewer", "roles/iam.serviceAccountUser", "roles/iam.serviceAccountTokenCreator"] as const;
+export const FORBIDDEN_PROJECT_ROLES = [
+    "roles/owner",
+    "roles/editor",
+    "roles/viewer",
+    "roles/iam.serviceAccountUser",
+    "roles/iam.serviceAccountTokenCreator",
+] as const;
 
 /**
  * The metadata store Vertex AI Experiments and Pipelines use: always the one named `default`, which
@@ -31,7 +37,15 @@ export function metadataStoreName(project: string, region: string): string {
 }
 
 /** Workbench takes the Vertex accelerator enum, but no TPU (google_workbench_instance accelerator_configs.type). */
-const WORKBENCH_TYPES = ["NVIDIA_TESLA_T4", "NVIDIA_TESLA_V100", "NVIDIA_TESLA_A100", "NVIDIA_A100_80GB", "NVIDIA_L4", "NVIDIA_H100_80GB", "NVIDIA_H200_141GB"];
+const WORKBENCH_TYPES = [
+    "NVIDIA_TESLA_T4",
+    "NVIDIA_TESLA_V100",
+    "NVIDIA_TESLA_A100",
+    "NVIDIA_A100_80GB",
+    "NVIDIA_L4",
+    "NVIDIA_H100_80GB",
+    "NVIDIA_H200_141GB",
+];
 
 /** Machine types are family-shape (`n1-standard-4`, `e2-standard-2`, `g2-standard-8`). */
 const MACHINE_TYPE = /^[a-z][a-z0-9]*-[a-z]+(-[0-9]+[a-z]*)?(-[a-z0-9]+)?$/;
@@ -73,26 +87,52 @@ function accelerator(problems: Problems, path: string, request: AcceleratorReque
 /** Every problem with the arguments, and the catalog's settings for training and the Workbench instance. */
 export function checkVertex(s: VertexSettings): VertexChecked {
     const problems = new Problems();
-    for (const [path, value] of [["project", s.project], ["region", s.region]] as const) {
+    for (const [path, value] of [
+        ["project", s.project],
+        ["region", s.region],
+    ] as const) {
         if (typeof value !== "string" || value.length === 0) problems.add({ path, value, message: "is required" });
     }
     namePrefixProblems(s.namePrefix, problems);
     if (s.workbench && (typeof s.zone !== "string" || !s.zone.startsWith(`${s.region}-`))) {
-        problems.add({ path: "zone", value: s.zone, message: `is not a zone of region ${s.region}`, fix: `use e.g. ${s.region}-b (Workbench instances are zonal)` });
+        problems.add({
+            path: "zone",
+            value: s.zone,
+            message: `is not a zone of region ${s.region}`,
+            fix: `use e.g. ${s.region}-b (Workbench instances are zonal)`,
+        });
     }
-    if (s.workbench && !s.hasNetwork) problems.add({ path: "subnetId", value: undefined, message: "is required for the Workbench instance (it has no public IP)", fix: "pass GcpNetwork's networkId and subnetId" });
+    if (s.workbench && !s.hasNetwork)
+        problems.add({
+            path: "subnetId",
+            value: undefined,
+            message: "is required for the Workbench instance (it has no public IP)",
+            fix: "pass GcpNetwork's networkId and subnetId",
+        });
     s.models.forEach((m, i) => {
         if (!/^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/.test(m)) problems.add({ path: `models[${i}]`, value: m, message: "is not a model name" });
     });
-    if (!Number.isInteger(s.maxNodes) || s.maxNodes < 1) problems.add({ path: "training.maxNodes", value: s.maxNodes, message: "must be a whole number of at least 1" });
-    for (const [path, value] of [["trainingMachineType", s.trainingMachineType], ["workbenchMachineType", s.workbenchMachineType]] as const) {
+    if (!Number.isInteger(s.maxNodes) || s.maxNodes < 1)
+        problems.add({ path: "training.maxNodes", value: s.maxNodes, message: "must be a whole number of at least 1" });
+    for (const [path, value] of [
+        ["trainingMachineType", s.trainingMachineType],
+        ["workbenchMachineType", s.workbenchMachineType],
+    ] as const) {
         if (!MACHINE_TYPE.test(value)) problems.add({ path, value, message: "is not a machine type", fix: "write e.g. n1-standard-4" });
     }
     if (!Number.isInteger(s.workbenchIdleShutdownMinutes) || s.workbenchIdleShutdownMinutes < 10 || s.workbenchIdleShutdownMinutes > 1440) {
-        problems.add({ path: "workbenchIdleShutdownMinutes", value: s.workbenchIdleShutdownMinutes, message: "must be a whole number of minutes from 10 to 1440" });
+        problems.add({
+            path: "workbenchIdleShutdownMinutes",
+            value: s.workbenchIdleShutdownMinutes,
+            message: "must be a whole number of minutes from 10 to 1440",
+        });
     }
     if (!Number.isInteger(s.workbenchBootDiskGb) || s.workbenchBootDiskGb < 150 || s.workbenchBootDiskGb > 64000) {
-        problems.add({ path: "workbenchBootDiskGb", value: s.workbenchBootDiskGb, message: "must be a whole number of GB from 150 (Workbench's minimum) to 64000" });
+        problems.add({
+            path: "workbenchBootDiskGb",
+            value: s.workbenchBootDiskGb,
+            message: "must be a whole number of GB from 150 (Workbench's minimum) to 64000",
+        });
     }
 
     const training = accelerator(problems, "training.accelerator", s.trainingAccelerator);
@@ -122,7 +162,13 @@ export interface GcpTrainingDefaults {
     readonly serviceAccount: string;
 }
 
-export function trainingDefaults(resolved: AcceleratorSettings | undefined, cpuMachineType: string, maxNodes: number, spot: boolean, serviceAccount: string): GcpTrainingDefaults {
+export function trainingDefaults(
+    resolved: AcceleratorSettings | undefined,
+    cpuMachineType: string,
+    maxNodes: number,
+    spot: boolean,
+    serviceAccount: string,
+): GcpTrainingDefaults {
     return {
         accelerator: resolved?.accelerator ?? "none",
         acceleratorCount: resolved?.count ?? 0,

@@ -15,7 +15,14 @@ import * as vertex from "@pulumi/gcp/vertex";
 import * as workbench from "@pulumi/gcp/workbench";
 import type { AcceleratorRequest } from "../accelerators/names";
 import { MlPlatform, MlPlatformArgs } from "./contract";
-import { DEFAULT_METADATA_STORE, GcpTrainingDefaults, TRAINING_PROJECT_ROLES, checkVertex, metadataStoreName, trainingDefaults } from "./gcp-vertex";
+import {
+    DEFAULT_METADATA_STORE,
+    GcpTrainingDefaults,
+    TRAINING_PROJECT_ROLES,
+    checkVertex,
+    metadataStoreName,
+    trainingDefaults,
+} from "./gcp-vertex";
 import { GCP_NAME_RULES, hyphenName, serviceAccountId } from "../naming/gcp";
 
 export interface VertexPlatformArgs extends MlPlatformArgs {
@@ -92,7 +99,12 @@ export class VertexPlatform extends pulumi.ComponentResource implements MlPlatfo
             hasNetwork: args.subnetId !== undefined && args.networkId !== undefined,
         };
         const checked = checkVertex(s);
-        if (s.workbench && args.workbenchKmsKeyName === undefined) checked.problems.add({ path: "workbenchKmsKeyName", value: undefined, message: "is required for the Workbench instance's CMEK disks" });
+        if (s.workbench && args.workbenchKmsKeyName === undefined)
+            checked.problems.add({
+                path: "workbenchKmsKeyName",
+                value: undefined,
+                message: "is required for the Workbench instance's CMEK disks",
+            });
         checked.problems.throwIfAny(`VertexPlatform "${name}"`);
         const protect = args.protectData ?? true;
         super("mlops:index:VertexPlatform", name, args, opts);
@@ -107,32 +119,64 @@ export class VertexPlatform extends pulumi.ComponentResource implements MlPlatfo
         const store = args.createMetadataStore
             ? new vertex.AiMetadataStore(
                   `${name}-metadata`,
-                  { project: args.project, region: args.region, name: DEFAULT_METADATA_STORE, description: "mlops experiments and lineage", encryptionSpec },
+                  {
+                      project: args.project,
+                      region: args.region,
+                      name: DEFAULT_METADATA_STORE,
+                      description: "mlops experiments and lineage",
+                      encryptionSpec,
+                  },
                   { ...child, protect, retainOnDelete: true },
               )
             : undefined;
         const board = new vertex.AiTensorboard(
             `${name}-tensorboard`,
-            { project: args.project, region: args.region, displayName: hyphenName([s.namePrefix, "tensorboard"], 128), encryptionSpec, labels },
+            {
+                project: args.project,
+                region: args.region,
+                displayName: hyphenName([s.namePrefix, "tensorboard"], 128),
+                encryptionSpec,
+                labels,
+            },
             stateful,
         );
         new projects.IAMAuditConfig(
             `${name}-audit-aiplatform`,
-            { project: args.project, service: "aiplatform.googleapis.com", auditLogConfigs: [{ logType: "ADMIN_READ" }, { logType: "DATA_READ" }, { logType: "DATA_WRITE" }] },
+            {
+                project: args.project,
+                service: "aiplatform.googleapis.com",
+                auditLogConfigs: [{ logType: "ADMIN_READ" }, { logType: "DATA_READ" }, { logType: "DATA_WRITE" }],
+            },
             child,
         );
 
         const trainer = new serviceaccount.Account(
             `${name}-trainer`,
-            { project: args.project, accountId: serviceAccountId(s.namePrefix, "train"), displayName: "mlops training jobs and notebooks", description: "Least-privilege identity of Vertex AI training jobs" },
+            {
+                project: args.project,
+                accountId: serviceAccountId(s.namePrefix, "train"),
+                displayName: "mlops training jobs and notebooks",
+                description: "Least-privilege identity of Vertex AI training jobs",
+            },
             child,
         );
         const member = pulumi.interpolate`serviceAccount:${trainer.email}`;
         for (const role of TRAINING_PROJECT_ROLES) {
-            new projects.IAMMember(`${name}-trainer-${role.split("/")[1].replace(/\./g, "-")}`, { project: args.project, role, member }, child);
+            new projects.IAMMember(
+                `${name}-trainer-${role.split("/")[1].replace(/\./g, "-")}`,
+                { project: args.project, role, member },
+                child,
+            );
         }
-        new storage.BucketIAMMember(`${name}-trainer-artifacts`, { bucket: args.artifactBucket, role: "roles/storage.objectAdmin", member }, child);
-        (args.readBuckets ?? []).forEach((bucket, i) => new storage.BucketIAMMember(`${name}-trainer-read-${i}`, { bucket, role: "roles/storage.objectViewer", member }, child));
+        new storage.BucketIAMMember(
+            `${name}-trainer-artifacts`,
+            { bucket: args.artifactBucket, role: "roles/storage.objectAdmin", member },
+            child,
+        );
+        (args.readBuckets ?? []).forEach(
+            (bucket, i) =>
+                new storage.BucketIAMMember(`${name}-trainer-read-${i}`, { bucket, role: "roles/storage.objectViewer", member }, child),
+        );
 
         let workbenchUri: pulumi.Output<string> = pulumi.output("");
         if (s.workbench) {
@@ -169,13 +213,17 @@ export class VertexPlatform extends pulumi.ComponentResource implements MlPlatfo
             workbenchUri = instance.proxyUri;
         }
 
-        this.trackingUri = store ? store.name.apply(() => metadataStoreName(args.project, args.region)) : pulumi.output(metadataStoreName(args.project, args.region));
+        this.trackingUri = store
+            ? store.name.apply(() => metadataStoreName(args.project, args.region))
+            : pulumi.output(metadataStoreName(args.project, args.region));
         this.modelRegistry = pulumi.output(`projects/${args.project}/locations/${args.region}/models`);
         this.tensorboard = board.id;
         this.trainingServiceAccount = trainer.email;
         this.trainingIdentity = trainer;
         this.workbenchUri = workbenchUri;
-        this.trainingDefaults = trainer.email.apply((email) => trainingDefaults(checked.training, s.trainingMachineType, s.maxNodes, args.training?.spot ?? true, email));
+        this.trainingDefaults = trainer.email.apply((email) =>
+            trainingDefaults(checked.training, s.trainingMachineType, s.maxNodes, args.training?.spot ?? true, email),
+        );
         this.registerOutputs({
             trackingUri: this.trackingUri,
             modelRegistry: this.modelRegistry,

@@ -82,7 +82,11 @@ export class MlflowPlatform extends pulumi.ComponentResource implements MlPlatfo
         problems.throwIfAny(`MlflowPlatform "${name}"`);
         const protect = args.protectData ?? true;
         // Component inputs are stored in state: keep the keys secret even when a caller passes plain strings.
-        const stored = { ...args, artifactAccessKeyId: pulumi.secret(args.artifactAccessKeyId), artifactSecretAccessKey: pulumi.secret(args.artifactSecretAccessKey) };
+        const stored = {
+            ...args,
+            artifactAccessKeyId: pulumi.secret(args.artifactAccessKeyId),
+            artifactSecretAccessKey: pulumi.secret(args.artifactSecretAccessKey),
+        };
         super("mlops:index:MlflowPlatform", name, stored, opts);
 
         const labels = { ...s.tags };
@@ -105,7 +109,9 @@ export class MlflowPlatform extends pulumi.ComponentResource implements MlPlatfo
                 metadata: { name: dnsLabel([name, "artifact-credentials"]), namespace, labels },
                 type: "Opaque",
                 stringData: {
-                    credentials: pulumi.secret(pulumi.interpolate`[default]\naws_access_key_id = ${args.artifactAccessKeyId}\naws_secret_access_key = ${args.artifactSecretAccessKey}\n`),
+                    credentials: pulumi.secret(
+                        pulumi.interpolate`[default]\naws_access_key_id = ${args.artifactAccessKeyId}\naws_secret_access_key = ${args.artifactSecretAccessKey}\n`,
+                    ),
                 },
             },
             inNamespace,
@@ -114,24 +120,50 @@ export class MlflowPlatform extends pulumi.ComponentResource implements MlPlatfo
             `${name}-backend`,
             {
                 metadata: { name: dnsLabel([name, "backend"]), namespace, labels },
-                spec: { accessModes: ["ReadWriteOnce"], storageClassName: args.storageClassName, resources: { requests: { storage: `${s.backendVolumeSizeGiB}Gi` } } },
+                spec: {
+                    accessModes: ["ReadWriteOnce"],
+                    storageClassName: args.storageClassName,
+                    resources: { requests: { storage: `${s.backendVolumeSizeGiB}Gi` } },
+                },
             },
             { ...inNamespace, protect, retainOnDelete: protect },
         );
 
-        const policy = (resourceName: string, metadataName: string, policyNamespace: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec, options: pulumi.CustomResourceOptions) =>
-            new networkingv1.NetworkPolicy(resourceName, { metadata: { name: metadataName, namespace: policyNamespace, labels }, spec }, options);
+        const policy = (
+            resourceName: string,
+            metadataName: string,
+            policyNamespace: string,
+            spec: k8s.types.input.networking.v1.NetworkPolicySpec,
+            options: pulumi.CustomResourceOptions,
+        ) =>
+            new networkingv1.NetworkPolicy(
+                resourceName,
+                { metadata: { name: metadataName, namespace: policyNamespace, labels }, spec },
+                options,
+            );
         const policies = [
-            policy(`${name}-allow-tracking`, "allow-tracking-ingress", namespace, {
-                podSelector: { matchLabels: serverLabels },
-                policyTypes: ["Ingress"],
-                ingress: [{ from: [{ podSelector: {} }, byNamespace(s.trainingNamespace)], ports: tcp(mlflow.TRACKING_PORT) }],
-            }, inNamespace),
-            policy(`${name}-allow-artifact-store`, "allow-artifact-store-egress", namespace, {
-                podSelector: { matchLabels: serverLabels },
-                policyTypes: ["Egress"],
-                egress: [{ to: [byNamespace(s.dataLakeNamespace)], ports: tcp(mlflow.ARTIFACT_STORE_PORT) }],
-            }, inNamespace),
+            policy(
+                `${name}-allow-tracking`,
+                "allow-tracking-ingress",
+                namespace,
+                {
+                    podSelector: { matchLabels: serverLabels },
+                    policyTypes: ["Ingress"],
+                    ingress: [{ from: [{ podSelector: {} }, byNamespace(s.trainingNamespace)], ports: tcp(mlflow.TRACKING_PORT) }],
+                },
+                inNamespace,
+            ),
+            policy(
+                `${name}-allow-artifact-store`,
+                "allow-artifact-store-egress",
+                namespace,
+                {
+                    podSelector: { matchLabels: serverLabels },
+                    policyTypes: ["Egress"],
+                    egress: [{ to: [byNamespace(s.dataLakeNamespace)], ports: tcp(mlflow.ARTIFACT_STORE_PORT) }],
+                },
+                inNamespace,
+            ),
             allowDnsEgress(`${name}-allow-dns`, namespace, { "app.kubernetes.io/instance": serverName }, labels, this, [ns.namespace]),
         ];
 
@@ -154,7 +186,9 @@ export class MlflowPlatform extends pulumi.ComponentResource implements MlPlatfo
                                 {
                                     name: "mlflow",
                                     image: s.image,
-                                    command: pulumi.output(args.artifactBucket).apply((bucket) => mlflow.mlflowServerCommand(bucket, mlflow.allowedHosts(serverName, namespace))),
+                                    command: pulumi
+                                        .output(args.artifactBucket)
+                                        .apply((bucket) => mlflow.mlflowServerCommand(bucket, mlflow.allowedHosts(serverName, namespace))),
                                     env: [
                                         { name: "MLFLOW_S3_ENDPOINT_URL", value: args.artifactEndpoint },
                                         { name: "AWS_SHARED_CREDENTIALS_FILE", value: mlflow.AWS_CREDENTIALS_FILE },
@@ -166,9 +200,24 @@ export class MlflowPlatform extends pulumi.ComponentResource implements MlPlatfo
                                     resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "2Gi" } },
                                     // Start-up runs the SQLite schema migrations (all of them on a new database, the new
                                     // ones after an image upgrade): up to 10 minutes before liveness starts counting.
-                                    startupProbe: { httpGet: { path: "/health", port: mlflow.TRACKING_PORT }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 60 },
-                                    livenessProbe: { httpGet: { path: "/health", port: mlflow.TRACKING_PORT }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 },
-                                    readinessProbe: { httpGet: { path: "/health", port: mlflow.TRACKING_PORT }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+                                    startupProbe: {
+                                        httpGet: { path: "/health", port: mlflow.TRACKING_PORT },
+                                        periodSeconds: 10,
+                                        timeoutSeconds: 5,
+                                        failureThreshold: 60,
+                                    },
+                                    livenessProbe: {
+                                        httpGet: { path: "/health", port: mlflow.TRACKING_PORT },
+                                        periodSeconds: 20,
+                                        timeoutSeconds: 5,
+                                        failureThreshold: 3,
+                                    },
+                                    readinessProbe: {
+                                        httpGet: { path: "/health", port: mlflow.TRACKING_PORT },
+                                        periodSeconds: 10,
+                                        timeoutSeconds: 5,
+                                        failureThreshold: 3,
+                                    },
                                     securityContext: restrictedContainerSecurityContext(),
                                     volumeMounts: [
                                         { name: "backend", mountPath: mlflow.BACKEND_DIR },
@@ -191,7 +240,14 @@ export class MlflowPlatform extends pulumi.ComponentResource implements MlPlatfo
         );
         const service = new corev1.Service(
             `${name}-service`,
-            { metadata: { name: serverName, namespace, labels }, spec: { type: "ClusterIP", selector: serverLabels, ports: [{ name: "http", port: mlflow.TRACKING_PORT, targetPort: mlflow.TRACKING_PORT, protocol: "TCP" }] } },
+            {
+                metadata: { name: serverName, namespace, labels },
+                spec: {
+                    type: "ClusterIP",
+                    selector: serverLabels,
+                    ports: [{ name: "http", port: mlflow.TRACKING_PORT, targetPort: mlflow.TRACKING_PORT, protocol: "TCP" }],
+                },
+            },
             inNamespace,
         );
         const trackingUri = `http://${host}:${mlflow.TRACKING_PORT}`;
@@ -200,11 +256,17 @@ export class MlflowPlatform extends pulumi.ComponentResource implements MlPlatfo
 
         let registered: pulumi.Output<unknown> = this.trackingUri;
         if (s.models.length > 0) {
-            const egress = policy(`${name}-allow-register`, "allow-register-egress", namespace, {
-                podSelector: { matchLabels: registerLabels },
-                policyTypes: ["Egress"],
-                egress: [{ to: [{ podSelector: { matchLabels: serverLabels } }], ports: tcp(mlflow.TRACKING_PORT) }],
-            }, inNamespace);
+            const egress = policy(
+                `${name}-allow-register`,
+                "allow-register-egress",
+                namespace,
+                {
+                    podSelector: { matchLabels: registerLabels },
+                    policyTypes: ["Egress"],
+                    egress: [{ to: [{ podSelector: { matchLabels: serverLabels } }], ports: tcp(mlflow.TRACKING_PORT) }],
+                },
+                inNamespace,
+            );
             const register = new batchv1.Job(
                 `${name}-register-models`,
                 {
@@ -237,7 +299,12 @@ export class MlflowPlatform extends pulumi.ComponentResource implements MlPlatfo
                 },
                 // Jobs are immutable and auto-named, so a new image or model list replaces this one: keep the
                 // old Job and its pod logs (the record of what was registered); the namespace takes them along.
-                { parent: this, dependsOn: [server, service, egress], customTimeouts: { create: "20m", update: "20m" }, retainOnDelete: true },
+                {
+                    parent: this,
+                    dependsOn: [server, service, egress],
+                    customTimeouts: { create: "20m", update: "20m" },
+                    retainOnDelete: true,
+                },
             );
             registered = register.metadata.name;
         }
@@ -245,25 +312,41 @@ export class MlflowPlatform extends pulumi.ComponentResource implements MlPlatfo
 
         // Training: pods run as the `trainer` account; the LimitRange and quota admit the catalog's training
         // pod (`maxNodes` of them plus a launcher), so a pod sized for the accelerator is never refused.
-        new corev1.ServiceAccount(`${name}-trainer`, { metadata: { name: "trainer", namespace: s.trainingNamespace, labels }, automountServiceAccountToken: false }, inTraining);
+        new corev1.ServiceAccount(
+            `${name}-trainer`,
+            { metadata: { name: "trainer", namespace: s.trainingNamespace, labels }, automountServiceAccountToken: false },
+            inTraining,
+        );
         new corev1.ResourceQuota(
             `${name}-training-quota`,
-            { metadata: { name: "training-quota", namespace: s.trainingNamespace, labels }, spec: { hard: mlflow.trainingQuota(s, pod, accelerator) } },
+            {
+                metadata: { name: "training-quota", namespace: s.trainingNamespace, labels },
+                spec: { hard: mlflow.trainingQuota(s, pod, accelerator) },
+            },
             inTraining,
         );
         new corev1.LimitRange(
             `${name}-training-limits`,
-            { metadata: { name: "training-limits", namespace: s.trainingNamespace, labels }, spec: { limits: [mlflow.trainingLimitRange(pod, accelerator)] } },
+            {
+                metadata: { name: "training-limits", namespace: s.trainingNamespace, labels },
+                spec: { limits: [mlflow.trainingLimitRange(pod, accelerator)] },
+            },
             inTraining,
         );
-        policy(`${name}-training-allow-egress`, "allow-training-egress", s.trainingNamespace, {
-            podSelector: {},
-            policyTypes: ["Egress"],
-            egress: [
-                { to: [byNamespace(s.namespace)], ports: tcp(mlflow.TRACKING_PORT) },
-                { to: [byNamespace(s.dataLakeNamespace)], ports: tcp(mlflow.ARTIFACT_STORE_PORT) },
-            ],
-        }, inTraining);
+        policy(
+            `${name}-training-allow-egress`,
+            "allow-training-egress",
+            s.trainingNamespace,
+            {
+                podSelector: {},
+                policyTypes: ["Egress"],
+                egress: [
+                    { to: [byNamespace(s.namespace)], ports: tcp(mlflow.TRACKING_PORT) },
+                    { to: [byNamespace(s.dataLakeNamespace)], ports: tcp(mlflow.ARTIFACT_STORE_PORT) },
+                ],
+            },
+            inTraining,
+        );
         allowDnsEgress(`${name}-training-allow-dns`, s.trainingNamespace, {}, labels, this, [training.namespace]);
 
         this.namespaceName = ns.namespace.metadata.name;
@@ -274,6 +357,11 @@ export class MlflowPlatform extends pulumi.ComponentResource implements MlPlatfo
             maxNodes: s.maxNodes,
             spot: args.training?.spot ?? true,
         });
-        this.registerOutputs({ trackingUri: this.trackingUri, modelRegistry: this.modelRegistry, trainingDefaults: this.trainingDefaults, namespaceName: this.namespaceName });
+        this.registerOutputs({
+            trackingUri: this.trackingUri,
+            modelRegistry: this.modelRegistry,
+            trainingDefaults: this.trainingDefaults,
+            namespaceName: this.namespaceName,
+        });
     }
 }

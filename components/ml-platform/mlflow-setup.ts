@@ -58,27 +58,65 @@ function wholeNumber(problems: Problems, path: string, value: number, min: numbe
  */
 export function checkMlflow(s: MlflowSettings): { problems: Problems; accelerator?: AcceleratorSettings; pod: PodShape } {
     const problems = new Problems();
-    const namespaces: [string, string][] = [["namespace", s.namespace], ["trainingNamespace", s.trainingNamespace], ["dataLakeNamespace", s.dataLakeNamespace]];
+    const namespaces: [string, string][] = [
+        ["namespace", s.namespace],
+        ["trainingNamespace", s.trainingNamespace],
+        ["dataLakeNamespace", s.dataLakeNamespace],
+    ];
     for (const [path, ns] of namespaces) {
-        if (!DNS_LABEL.test(ns) || ns.length > 63) problems.add({ path, value: ns, message: "is not a valid namespace name", fix: "use at most 63 lowercase letters, digits and '-'" });
+        if (!DNS_LABEL.test(ns) || ns.length > 63)
+            problems.add({
+                path,
+                value: ns,
+                message: "is not a valid namespace name",
+                fix: "use at most 63 lowercase letters, digits and '-'",
+            });
         if (ns === "default") problems.add({ path, value: ns, message: "must not be the default namespace (CKV_K8S_21)" });
     }
-    if (s.trainingNamespace === s.namespace) problems.add({ path: "trainingNamespace", value: s.trainingNamespace, message: "must differ from namespace", fix: "training pods get their own quota-capped namespace" });
+    if (s.trainingNamespace === s.namespace)
+        problems.add({
+            path: "trainingNamespace",
+            value: s.trainingNamespace,
+            message: "must differ from namespace",
+            fix: "training pods get their own quota-capped namespace",
+        });
     s.models.forEach((model, i) => {
-        if (!MODEL_NAME.test(model)) problems.add({ path: `models[${i}]`, value: model, message: "is not a valid registered model name", fix: "use letters, digits, '.', '_' and '-', starting with a letter or digit" });
+        if (!MODEL_NAME.test(model))
+            problems.add({
+                path: `models[${i}]`,
+                value: model,
+                message: "is not a valid registered model name",
+                fix: "use letters, digits, '.', '_' and '-', starting with a letter or digit",
+            });
         if (s.models.indexOf(model) !== i) problems.add({ path: `models[${i}]`, value: model, message: "is listed twice" });
     });
     wholeNumber(problems, "training.maxNodes", s.maxNodes, 1);
     wholeNumber(problems, "backendVolumeSizeGiB", s.backendVolumeSizeGiB, 1);
-    if (!isPinnedImage(s.image)) problems.add({ path: "image", value: s.image, message: "is not pinned to a tag or digest (CKV_K8S_14)", fix: `use a release tag such as ${DEFAULT_MLFLOW_IMAGE}` });
+    if (!isPinnedImage(s.image))
+        problems.add({
+            path: "image",
+            value: s.image,
+            message: "is not pinned to a tag or digest (CKV_K8S_14)",
+            fix: `use a release tag such as ${DEFAULT_MLFLOW_IMAGE}`,
+        });
     labelProblems(s.tags, problems);
 
     let accelerator: AcceleratorSettings | undefined;
     if (!(KUBERNETES_DISTRIBUTIONS as readonly string[]).includes(s.distribution)) {
-        problems.add({ path: "distribution", value: s.distribution, message: "is not a known Kubernetes distribution", allowed: KUBERNETES_DISTRIBUTIONS });
+        problems.add({
+            path: "distribution",
+            value: s.distribution,
+            message: "is not a known Kubernetes distribution",
+            allowed: KUBERNETES_DISTRIBUTIONS,
+        });
     } else {
         try {
-            accelerator = resolveAccelerator({ cloud: "kubernetes", service: "kubernetes", accelerator: s.accelerator, distribution: s.distribution as KubernetesDistribution });
+            accelerator = resolveAccelerator({
+                cloud: "kubernetes",
+                service: "kubernetes",
+                accelerator: s.accelerator,
+                distribution: s.distribution as KubernetesDistribution,
+            });
         } catch (e) {
             problems.add(`training.accelerator: ${(e as Error).message}`);
         }
@@ -99,7 +137,12 @@ function podShape(problems: Problems, s: MlflowSettings, accelerator: Accelerato
         wholeNumber(problems, path, value, min);
         // A CPU-only pod has no catalog floor: the caller may size it down to the minimum.
         if (accelerator && Number.isInteger(value) && value >= min && value < floor) {
-            problems.add({ path, value, message: `is smaller than ${what}, which the accelerator catalog sizes at ${floor}${unit}`, fix: `leave it unset, or set at least ${floor}` });
+            problems.add({
+                path,
+                value,
+                message: `is smaller than ${what}, which the accelerator catalog sizes at ${floor}${unit}`,
+                fix: `leave it unset, or set at least ${floor}`,
+            });
         }
         return value;
     };
@@ -121,14 +164,21 @@ export function allowedHosts(service: string, namespace: string): string[] {
  */
 export function mlflowServerCommand(artifactBucket: string, hosts: readonly string[]): string[] {
     return [
-        "mlflow", "server",
-        "--host", "0.0.0.0",
-        "--port", String(TRACKING_PORT),
-        "--workers", "1",
-        "--backend-store-uri", `sqlite:///${BACKEND_DIR}/mlflow.db`,
+        "mlflow",
+        "server",
+        "--host",
+        "0.0.0.0",
+        "--port",
+        String(TRACKING_PORT),
+        "--workers",
+        "1",
+        "--backend-store-uri",
+        `sqlite:///${BACKEND_DIR}/mlflow.db`,
         "--serve-artifacts",
-        "--artifacts-destination", `s3://${artifactBucket}/mlflow`,
-        "--allowed-hosts", hosts.join(","),
+        "--artifacts-destination",
+        `s3://${artifactBucket}/mlflow`,
+        "--allowed-hosts",
+        hosts.join(","),
     ];
 }
 
@@ -210,7 +260,10 @@ export function trainingQuota(s: { maxNodes: number }, pod: PodShape, accelerato
         "requests.memory": memTotal,
         "limits.memory": memTotal,
     };
-    const resources = accelerator?.resourceName && !ACCELERATOR_RESOURCES.includes(accelerator.resourceName as never) ? [...ACCELERATOR_RESOURCES, accelerator.resourceName] : ACCELERATOR_RESOURCES;
+    const resources =
+        accelerator?.resourceName && !ACCELERATOR_RESOURCES.includes(accelerator.resourceName as never)
+            ? [...ACCELERATOR_RESOURCES, accelerator.resourceName]
+            : ACCELERATOR_RESOURCES;
     for (const resource of resources) {
         // Quota takes extended resources only as requests.* (they cannot be overcommitted).
         quota[`requests.${resource}`] = resource === accelerator?.resourceName ? String(s.maxNodes * accelerator.count) : "0";

@@ -102,33 +102,39 @@ function withSuffix(parts: readonly string[], max: number, suffix: string): stri
 export const azureNames = {
     resourceGroup: (prefix: string) => `rg-${fitName([prefix], AZURE_NAME_RULES.resourceGroup.max - 3)}`,
     /** 3-24 lowercase letters and digits: 16 from the prefix, 2 for the role, 6 for the suffix. */
-    storageAccount: (prefix: string, role: string, suffix: string) => `${compactName([prefix], 24 - NAME_SUFFIX_LENGTH - role.length)}${role}${suffix}`,
+    storageAccount: (prefix: string, role: string, suffix: string) =>
+        `${compactName([prefix], 24 - NAME_SUFFIX_LENGTH - role.length)}${role}${suffix}`,
     keyVault: (prefix: string, role: string, suffix: string) => withSuffix([prefix, role], AZURE_NAME_RULES.keyVault.max, suffix),
     containerRegistry: (prefix: string, role: string, suffix: string) => `${compactName([prefix], 40)}${role}${suffix}`,
     mlWorkspace: (prefix: string, suffix: string) => withSuffix([prefix, "mlw"], AZURE_NAME_RULES.mlWorkspace.max, suffix),
     // Replaced before fitting: neither truncation, the hash nor the suffix can form `-ondemand` again.
-    synapseWorkspace: (prefix: string, suffix: string) => withSuffix([withoutOnDemand(prefix), "syn"], AZURE_NAME_RULES.synapseWorkspace.max, suffix),
+    synapseWorkspace: (prefix: string, suffix: string) =>
+        withSuffix([withoutOnDemand(prefix), "syn"], AZURE_NAME_RULES.synapseWorkspace.max, suffix),
     logAnalytics: (prefix: string) => letterFirst(fitName([prefix, "logs"], AZURE_NAME_RULES.logAnalytics.max)),
     appInsights: (prefix: string, role: string) => fitName([prefix, role, "appi"], 60),
     identity: (prefix: string, role: string) => letterFirst(fitName([prefix, role], 100)),
     /** Environments are per resource group; the role keeps the container service's apart from serverless'. */
-    containerAppEnvironment: (prefix: string, role: string) => letterFirst(fitName([role, prefix], AZURE_NAME_RULES.containerAppEnvironment.max)),
+    containerAppEnvironment: (prefix: string, role: string) =>
+        letterFirst(fitName([role, prefix], AZURE_NAME_RULES.containerAppEnvironment.max)),
     /** `svc-<model>` or `inf-<model>`: model names are at most 24 characters, so these always fit whole. */
     containerApp: (role: string, model: string) => letterFirst(fitName([role, model], AZURE_NAME_RULES.containerApp.max)),
     functionApp: (prefix: string, model: string, suffix: string) => withSuffix([model, prefix], AZURE_NAME_RULES.functionApp.max, suffix),
     appServicePlan: (prefix: string, model: string) => letterFirst(fitName([prefix, model, "plan"], AZURE_NAME_RULES.appServicePlan.max)),
     /** One storage account per function app: the model is hashed into 4 characters. */
     functionStorage: (prefix: string, model: string, suffix: string) => `${compactName([prefix], 12)}fn${shortHash(model, 4)}${suffix}`,
-    onlineEndpoint: (prefix: string, model: string, suffix: string) => withSuffix([model, prefix], AZURE_NAME_RULES.onlineEndpoint.max, suffix),
+    onlineEndpoint: (prefix: string, model: string, suffix: string) =>
+        withSuffix([model, prefix], AZURE_NAME_RULES.onlineEndpoint.max, suffix),
     /** The one deployment behind each endpoint. */
     onlineDeployment: () => "main",
     amlCompute: () => "training",
     blobContainer: (name: string) => fitName([name], AZURE_NAME_RULES.blobContainer.max),
     virtualNetwork: (prefix: string) => `vnet-${fitName([prefix], AZURE_NAME_RULES.virtualNetwork.max - 5)}`,
     /** One security group per subnet: `nsg-<prefix>-<subnet>`. */
-    networkSecurityGroup: (prefix: string, subnet: string) => `nsg-${fitName([prefix, subnet], AZURE_NAME_RULES.networkSecurityGroup.max - 4)}`,
+    networkSecurityGroup: (prefix: string, subnet: string) =>
+        `nsg-${fitName([prefix, subnet], AZURE_NAME_RULES.networkSecurityGroup.max - 4)}`,
     /** `pe-<target>-<group>`: targets are this stack's resources, whose names are at most 50 characters. */
-    privateEndpoint: (target: string, group: string) => `pe-${fitName([target, group.toLowerCase()], AZURE_NAME_RULES.privateEndpoint.max - 3)}`,
+    privateEndpoint: (target: string, group: string) =>
+        `pe-${fitName([target, group.toLowerCase()], AZURE_NAME_RULES.privateEndpoint.max - 3)}`,
     actionGroup: (prefix: string) => `ag-${fitName([prefix], 80)}`,
     /** The sender name of alert emails: the stack's slug cut to 12 characters, hashed when cut. */
     actionGroupShortName: (prefix: string) => fitName([prefix], AZURE_NAME_RULES.actionGroupShortName.max),

@@ -21,16 +21,36 @@ export const GCP_NAME_RULES = {
     /** https://cloud.google.com/storage/docs/buckets#naming (no dots: no domain verification needed). */
     bucket: { pattern: /^[a-z0-9][a-z0-9_-]*[a-z0-9]$/, min: 3, max: 63, source: "cloud.google.com/storage/docs/buckets#naming" },
     /** https://cloud.google.com/iam/docs/service-accounts-create (account ID). */
-    serviceAccountId: { pattern: /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, min: 6, max: 30, source: "cloud.google.com/iam/docs/service-accounts-create" },
+    serviceAccountId: {
+        pattern: /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/,
+        min: 6,
+        max: 30,
+        source: "cloud.google.com/iam/docs/service-accounts-create",
+    },
     /** Cloud Run service names: 49 characters at most, a letter first, no trailing hyphen. */
-    cloudRunService: { pattern: /^[a-z]([-a-z0-9]*[a-z0-9])?$/, min: 1, max: 49, source: "cloud.google.com/run/docs/deploying (service name limits)" },
+    cloudRunService: {
+        pattern: /^[a-z]([-a-z0-9]*[a-z0-9])?$/,
+        min: 1,
+        max: 49,
+        source: "cloud.google.com/run/docs/deploying (service name limits)",
+    },
     /**
      * Cloud Functions (2nd gen) function IDs. The API takes 63 characters, but a 2nd gen function runs as
      * a Cloud Run service of the same name, which must be shorter than 50: the stricter limit applies.
      */
-    cloudFunction: { pattern: /^[a-z]([-a-z0-9]*[a-z0-9])?$/, min: 1, max: 49, source: "cloud.google.com/functions/docs/reference/rest/v2/projects.locations.functions/create; cloud.google.com/run/docs/reference/rest/v2/projects.locations.services/create (serviceId)" },
+    cloudFunction: {
+        pattern: /^[a-z]([-a-z0-9]*[a-z0-9])?$/,
+        min: 1,
+        max: 49,
+        source: "cloud.google.com/functions/docs/reference/rest/v2/projects.locations.functions/create; cloud.google.com/run/docs/reference/rest/v2/projects.locations.services/create (serviceId)",
+    },
     /** Artifact Registry repository IDs. */
-    repositoryId: { pattern: /^[a-z]([-a-z0-9]*[a-z0-9])?$/, min: 1, max: 63, source: "cloud.google.com/artifact-registry/docs/repositories/create-repos" },
+    repositoryId: {
+        pattern: /^[a-z]([-a-z0-9]*[a-z0-9])?$/,
+        min: 1,
+        max: 63,
+        source: "cloud.google.com/artifact-registry/docs/repositories/create-repos",
+    },
     /** BigQuery dataset IDs: letters, digits and underscores. */
     datasetId: { pattern: /^[A-Za-z0-9_]+$/, min: 1, max: 1024, source: "cloud.google.com/bigquery/docs/datasets#dataset-naming" },
     /** Cloud KMS key ring and key names. */
@@ -38,9 +58,19 @@ export const GCP_NAME_RULES = {
     /** Compute Engine names (networks, subnets, routers, firewalls) and Workbench instances: RFC 1035. */
     compute: { pattern: /^[a-z]([-a-z0-9]*[a-z0-9])?$/, min: 1, max: 63, source: "cloud.google.com/compute/docs/naming-resources" },
     /** Cloud Logging bucket IDs. */
-    logBucketId: { pattern: /^[A-Za-z0-9_-]+$/, min: 1, max: 100, source: "cloud.google.com/logging/docs/reference/v2/rest/v2/projects.locations.buckets/create" },
+    logBucketId: {
+        pattern: /^[A-Za-z0-9_-]+$/,
+        min: 1,
+        max: 100,
+        source: "cloud.google.com/logging/docs/reference/v2/rest/v2/projects.locations.buckets/create",
+    },
     /** Label values: lowercase letters, digits, '_' and '-'. */
-    labelValue: { pattern: /^[a-z0-9_-]*$/, min: 0, max: 63, source: "cloud.google.com/resource-manager/docs/labels-overview#requirements" },
+    labelValue: {
+        pattern: /^[a-z0-9_-]*$/,
+        min: 0,
+        max: 63,
+        source: "cloud.google.com/resource-manager/docs/labels-overview#requirements",
+    },
 } as const satisfies Record<string, GcpNameRule>;
 
 export type GcpNameKind = keyof typeof GCP_NAME_RULES;
@@ -57,7 +87,12 @@ export const NAME_PREFIX = /^[a-z](?:[a-z0-9]|-(?!-)){0,28}[a-z0-9]$/;
 /** Adds a problem when `prefix` cannot start every name this project builds. */
 export function namePrefixProblems(prefix: string, problems: Problems, path = "namePrefix"): void {
     if (typeof prefix !== "string" || !NAME_PREFIX.test(prefix)) {
-        problems.add({ path, value: prefix, message: "is not a usable name prefix", fix: "use 2 to 30 lowercase letters, digits and single hyphens, starting with a letter, e.g. `mlops-gcp-dev`" });
+        problems.add({
+            path,
+            value: prefix,
+            message: "is not a usable name prefix",
+            fix: "use 2 to 30 lowercase letters, digits and single hyphens, starting with a letter, e.g. `mlops-gcp-dev`",
+        });
     }
 }
 

@@ -14,7 +14,15 @@ import { isLogRetention } from "../data-lake/aws-naming";
 import { Problems } from "../shared/problems";
 
 /** Interface endpoints the platform's private compute can use (each costs per hour per AZ, plus data). */
-export const INTERFACE_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "logs", "sts", "sagemaker.api", "sagemaker.runtime", "apprunner.requests"] as const;
+export const INTERFACE_ENDPOINT_SERVICES = [
+    "ecr.api",
+    "ecr.dkr",
+    "logs",
+    "sts",
+    "sagemaker.api",
+    "sagemaker.runtime",
+    "apprunner.requests",
+] as const;
 
 /**
  * Endpoint services that publish no private DNS name: EC2 refuses `privateDnsEnabled` for them. App Runner's
@@ -110,15 +118,34 @@ export class AwsNetwork extends pulumi.ComponentResource {
         const zones = getAvailabilityZonesOutput({ state: "available", filters: AVAILABILITY_ZONE_FILTERS }, { parent: this }).names;
         const cidrs = subnetCidrs(cidrBlock, zoneCount);
 
-        const network = new ec2.Vpc(`${name}-vpc`, { cidrBlock, enableDnsHostnames: true, enableDnsSupport: true, tags: named("vpc") }, { parent: this });
+        const network = new ec2.Vpc(
+            `${name}-vpc`,
+            { cidrBlock, enableDnsHostnames: true, enableDnsSupport: true, tags: named("vpc") },
+            { parent: this },
+        );
         // Nothing may use the default security group: AWS creates it allowing all traffic within itself.
         new ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: network.id, tags: named("default-sg") }, { parent: this });
 
         const privateSubnets = cidrs.private.map(
-            (cidr, i) => new ec2.Subnet(`${name}-private-${i}`, { vpcId: network.id, cidrBlock: cidr, availabilityZone: zones[i], mapPublicIpOnLaunch: false, tags: named(`private-${i}`) }, { parent: this }),
+            (cidr, i) =>
+                new ec2.Subnet(
+                    `${name}-private-${i}`,
+                    {
+                        vpcId: network.id,
+                        cidrBlock: cidr,
+                        availabilityZone: zones[i],
+                        mapPublicIpOnLaunch: false,
+                        tags: named(`private-${i}`),
+                    },
+                    { parent: this },
+                ),
         );
         const routeTables = privateSubnets.map((subnet, i) => {
-            const table = new ec2.RouteTable(`${name}-private-${i}-rt`, { vpcId: network.id, tags: named(`private-${i}`) }, { parent: this });
+            const table = new ec2.RouteTable(
+                `${name}-private-${i}-rt`,
+                { vpcId: network.id, tags: named(`private-${i}`) },
+                { parent: this },
+            );
             new ec2.RouteTableAssociation(`${name}-private-${i}-rta`, { subnetId: subnet.id, routeTableId: table.id }, { parent: this });
             return table;
         });
@@ -127,29 +154,77 @@ export class AwsNetwork extends pulumi.ComponentResource {
             // Public subnets hold only the NAT gateways; nothing else is placed in them.
             const igw = new ec2.InternetGateway(`${name}-igw`, { vpcId: network.id, tags: named("igw") }, { parent: this });
             const publicTable = new ec2.RouteTable(`${name}-public-rt`, { vpcId: network.id, tags: named("public") }, { parent: this });
-            new ec2.Route(`${name}-public-default`, { routeTableId: publicTable.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }, { parent: this });
+            new ec2.Route(
+                `${name}-public-default`,
+                { routeTableId: publicTable.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id },
+                { parent: this },
+            );
             const nats = [...Array(natCount).keys()].map((i) => {
-                const subnet = new ec2.Subnet(`${name}-public-${i}`, { vpcId: network.id, cidrBlock: cidrs.public[i], availabilityZone: zones[i], mapPublicIpOnLaunch: false, tags: named(`public-${i}`) }, { parent: this });
-                new ec2.RouteTableAssociation(`${name}-public-${i}-rta`, { subnetId: subnet.id, routeTableId: publicTable.id }, { parent: this });
+                const subnet = new ec2.Subnet(
+                    `${name}-public-${i}`,
+                    {
+                        vpcId: network.id,
+                        cidrBlock: cidrs.public[i],
+                        availabilityZone: zones[i],
+                        mapPublicIpOnLaunch: false,
+                        tags: named(`public-${i}`),
+                    },
+                    { parent: this },
+                );
+                new ec2.RouteTableAssociation(
+                    `${name}-public-${i}-rta`,
+                    { subnetId: subnet.id, routeTableId: publicTable.id },
+                    { parent: this },
+                );
                 const eip = new ec2.Eip(`${name}-nat-${i}-eip`, { domain: "vpc", tags: named(`nat-${i}`) }, { parent: this });
-                return new ec2.NatGateway(`${name}-nat-${i}`, { allocationId: eip.id, subnetId: subnet.id, tags: named(`nat-${i}`) }, { parent: this, dependsOn: [igw] });
+                return new ec2.NatGateway(
+                    `${name}-nat-${i}`,
+                    { allocationId: eip.id, subnetId: subnet.id, tags: named(`nat-${i}`) },
+                    { parent: this, dependsOn: [igw] },
+                );
             });
-            routeTables.forEach((table, i) =>
-                new ec2.Route(`${name}-private-${i}-default`, { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nats[i % natCount].id }, { parent: this }),
+            routeTables.forEach(
+                (table, i) =>
+                    new ec2.Route(
+                        `${name}-private-${i}-default`,
+                        { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nats[i % natCount].id },
+                        { parent: this },
+                    ),
             );
         }
 
         // Free, and what ECR image layers, model artifacts and the lake are read through.
         new ec2.VpcEndpoint(
             `${name}-s3`,
-            { vpcId: network.id, serviceName: pulumi.interpolate`com.amazonaws.${account.region}.s3`, vpcEndpointType: "Gateway", routeTableIds: routeTables.map((t) => t.id), tags: named("s3") },
+            {
+                vpcId: network.id,
+                serviceName: pulumi.interpolate`com.amazonaws.${account.region}.s3`,
+                vpcEndpointType: "Gateway",
+                routeTableIds: routeTables.map((t) => t.id),
+                tags: named("s3"),
+            },
             { parent: this },
         );
 
         const endpointIds: Record<string, pulumi.Output<string>> = {};
         if (services.length > 0) {
-            const sg = new ec2.SecurityGroup(`${name}-endpoints-sg`, { vpcId: network.id, description: "Interface endpoints: HTTPS from inside the VPC only", tags: named("endpoints") }, { parent: this });
-            new vpc.SecurityGroupIngressRule(`${name}-endpoints-https`, { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: cidrBlock, description: "HTTPS from the VPC" }, { parent: this });
+            const sg = new ec2.SecurityGroup(
+                `${name}-endpoints-sg`,
+                { vpcId: network.id, description: "Interface endpoints: HTTPS from inside the VPC only", tags: named("endpoints") },
+                { parent: this },
+            );
+            new vpc.SecurityGroupIngressRule(
+                `${name}-endpoints-https`,
+                {
+                    securityGroupId: sg.id,
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                    cidrIpv4: cidrBlock,
+                    description: "HTTPS from the VPC",
+                },
+                { parent: this },
+            );
             for (const service of services) {
                 const endpoint = new ec2.VpcEndpoint(
                     `${name}-${service.replace(/\./g, "-")}`,
@@ -179,13 +254,24 @@ export class AwsNetwork extends pulumi.ComponentResource {
                 description: "VPC Flow Logs writes this VPC's flow records to its log group",
                 trustConditions: { StringEquals: { "aws:SourceAccount": account.accountId } },
                 policy: policyJson([
-                    { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [logGroup.arn, logStreamsArn(logGroup.arn)] },
+                    {
+                        Effect: "Allow",
+                        Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                        Resource: [logGroup.arn, logStreamsArn(logGroup.arn)],
+                    },
                 ]),
                 tags,
             });
             new ec2.FlowLog(
                 `${name}-flow-log`,
-                { vpcId: network.id, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: logGroup.arn, iamRoleArn: writer.role.arn, tags: named("flow-log") },
+                {
+                    vpcId: network.id,
+                    trafficType: "ALL",
+                    logDestinationType: "cloud-watch-logs",
+                    logDestination: logGroup.arn,
+                    iamRoleArn: writer.role.arn,
+                    tags: named("flow-log"),
+                },
                 { parent: this, dependsOn: [writer.policy] },
             );
         }
@@ -195,27 +281,61 @@ export class AwsNetwork extends pulumi.ComponentResource {
         this.privateSubnetIds = pulumi.all(privateSubnets.map((s) => s.id));
         this.internetEgress = natCount > 0;
         this.interfaceEndpointIds = pulumi.all(endpointIds);
-        this.registerOutputs({ vpcId: this.vpcId, cidrBlock: this.cidrBlock, privateSubnetIds: this.privateSubnetIds, interfaceEndpointIds: this.interfaceEndpointIds });
+        this.registerOutputs({
+            vpcId: this.vpcId,
+            cidrBlock: this.cidrBlock,
+            privateSubnetIds: this.privateSubnetIds,
+            interfaceEndpointIds: this.interfaceEndpointIds,
+        });
     }
 }
 
-function validate(name: string, a: { cidrBlock: string; zoneCount: number; natCount: number; services: readonly string[]; flowLogRetentionDays?: number }): void {
+function validate(
+    name: string,
+    a: { cidrBlock: string; zoneCount: number; natCount: number; services: readonly string[]; flowLogRetentionDays?: number },
+): void {
     const problems = new Problems();
     const parsed = parseCidr(a.cidrBlock);
     if (!parsed || parsed.prefix < 16 || parsed.prefix > 24) {
-        problems.add({ path: "cidrBlock", value: a.cidrBlock, message: "must be an aligned IPv4 CIDR block from /16 to /24", fix: 'e.g. "10.40.0.0/16"' });
+        problems.add({
+            path: "cidrBlock",
+            value: a.cidrBlock,
+            message: "must be an aligned IPv4 CIDR block from /16 to /24",
+            fix: 'e.g. "10.40.0.0/16"',
+        });
     }
     if (!Number.isInteger(a.zoneCount) || a.zoneCount < 2 || a.zoneCount > 8) {
-        problems.add({ path: "availabilityZoneCount", value: a.zoneCount, message: "must be a whole number from 2 to 8 (at least two zones for availability)" });
+        problems.add({
+            path: "availabilityZoneCount",
+            value: a.zoneCount,
+            message: "must be a whole number from 2 to 8 (at least two zones for availability)",
+        });
     }
     if (!Number.isInteger(a.natCount) || a.natCount < 0 || a.natCount > a.zoneCount) {
-        problems.add({ path: "natGatewayCount", value: a.natCount, message: `must be a whole number from 0 to availabilityZoneCount (${a.zoneCount})`, fix: "0 for no internet egress, 1 for one shared gateway, one per zone for zone-outage tolerance" });
+        problems.add({
+            path: "natGatewayCount",
+            value: a.natCount,
+            message: `must be a whole number from 0 to availabilityZoneCount (${a.zoneCount})`,
+            fix: "0 for no internet egress, 1 for one shared gateway, one per zone for zone-outage tolerance",
+        });
     }
     a.services.forEach((s, i) => {
-        if (!(INTERFACE_ENDPOINT_SERVICES as readonly string[]).includes(s)) problems.add({ path: `interfaceEndpointServices[${i}]`, value: s, message: "is not an endpoint this network offers", allowed: INTERFACE_ENDPOINT_SERVICES });
+        if (!(INTERFACE_ENDPOINT_SERVICES as readonly string[]).includes(s))
+            problems.add({
+                path: `interfaceEndpointServices[${i}]`,
+                value: s,
+                message: "is not an endpoint this network offers",
+                allowed: INTERFACE_ENDPOINT_SERVICES,
+            });
         if (a.services.indexOf(s) !== i) problems.add({ path: `interfaceEndpointServices[${i}]`, value: s, message: "is listed twice" });
     });
     const retention = a.flowLogRetentionDays;
-    if (retention !== undefined && !isLogRetention(retention)) problems.add({ path: "flowLogRetentionDays", value: retention, message: "is not a retention CloudWatch Logs accepts", fix: "use logRetentionDays() to round up, e.g. 365" });
+    if (retention !== undefined && !isLogRetention(retention))
+        problems.add({
+            path: "flowLogRetentionDays",
+            value: retention,
+            message: "is not a retention CloudWatch Logs accepts",
+            fix: "use logRetentionDays() to round up, e.g. 365",
+        });
     problems.throwIfAny(`AwsNetwork "${name}"`);
 }

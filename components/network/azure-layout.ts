@@ -44,10 +44,17 @@ export function addressSpaceIssue(value: unknown): { message: string; fix: strin
     if (typeof value !== "string" || !CIDR.test(value)) return { message: "is not an IPv4 CIDR block", fix };
     const [address, bitsText] = value.split("/");
     const bits = Number(bitsText);
-    if (bits < ADDRESS_SPACE_PREFIX.min || bits > ADDRESS_SPACE_PREFIX.max) return { message: `is a /${bits}; the network needs /${ADDRESS_SPACE_PREFIX.min} to /${ADDRESS_SPACE_PREFIX.max} for its four /24 subnets`, fix };
+    if (bits < ADDRESS_SPACE_PREFIX.min || bits > ADDRESS_SPACE_PREFIX.max)
+        return {
+            message: `is a /${bits}; the network needs /${ADDRESS_SPACE_PREFIX.min} to /${ADDRESS_SPACE_PREFIX.max} for its four /24 subnets`,
+            fix,
+        };
     const start = ip(address);
-    if (start % 2 ** (32 - bits) !== 0) return { message: `does not start on a /${bits} boundary`, fix: `write ${toIp(start - (start % 2 ** (32 - bits)))}/${bits}` };
-    const inside = PRIVATE_BLOCKS.some(([block, size]) => bits >= size && Math.floor(start / 2 ** (32 - size)) === Math.floor(block / 2 ** (32 - size)));
+    if (start % 2 ** (32 - bits) !== 0)
+        return { message: `does not start on a /${bits} boundary`, fix: `write ${toIp(start - (start % 2 ** (32 - bits)))}/${bits}` };
+    const inside = PRIVATE_BLOCKS.some(
+        ([block, size]) => bits >= size && Math.floor(start / 2 ** (32 - size)) === Math.floor(block / 2 ** (32 - size)),
+    );
     if (!inside) return { message: "is not a private (RFC 1918) range", fix };
     return undefined;
 }

@@ -11,7 +11,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
-import { APP_DELEGATION, DEFAULT_ADDRESS_SPACE, DELEGATED_SUBNETS, PRIVATE_DNS_ZONES, SUBNETS, SubnetRole, addressSpaceIssue, privateDnsZoneKeys, subnetPrefixes } from "./azure-layout";
+import {
+    APP_DELEGATION,
+    DEFAULT_ADDRESS_SPACE,
+    DELEGATED_SUBNETS,
+    PRIVATE_DNS_ZONES,
+    SUBNETS,
+    SubnetRole,
+    addressSpaceIssue,
+    privateDnsZoneKeys,
+    subnetPrefixes,
+} from "./azure-layout";
 import { PrivateEndpointPlacement } from "./azure-private-endpoint";
 import { azureNames } from "../naming/azure";
 import { Problems } from "../shared/problems";
@@ -50,7 +60,16 @@ export class AzureNetwork extends pulumi.ComponentResource {
         const groups = Object.fromEntries(
             SUBNETS.map((role) => [
                 role,
-                new network.NetworkSecurityGroup(`${name}-nsg-${role}`, { networkSecurityGroupName: azureNames.networkSecurityGroup(args.namePrefix, role), resourceGroupName: rg, location: args.location, tags }, { parent: this }),
+                new network.NetworkSecurityGroup(
+                    `${name}-nsg-${role}`,
+                    {
+                        networkSecurityGroupName: azureNames.networkSecurityGroup(args.namePrefix, role),
+                        resourceGroupName: rg,
+                        location: args.location,
+                        tags,
+                    },
+                    { parent: this },
+                ),
             ]),
         ) as Record<SubnetRole, network.NetworkSecurityGroup>;
         const vnetName = azureNames.virtualNetwork(args.namePrefix);
@@ -73,16 +92,31 @@ export class AzureNetwork extends pulumi.ComponentResource {
         );
         this.virtualNetworkId = vnet.id;
         // Built from the network's ID rather than read from its outputs, so they are known at preview.
-        this.subnetIds = Object.fromEntries(SUBNETS.map((role) => [role, pulumi.interpolate`${vnet.id}/subnets/${role}`])) as Record<SubnetRole, pulumi.Output<string>>;
+        this.subnetIds = Object.fromEntries(SUBNETS.map((role) => [role, pulumi.interpolate`${vnet.id}/subnets/${role}`])) as Record<
+            SubnetRole,
+            pulumi.Output<string>
+        >;
 
         const zoneIds: Record<string, pulumi.Output<string>> = {};
         for (const key of privateDnsZoneKeys(args.queryEngine ?? false)) {
             const zoneName = PRIVATE_DNS_ZONES[key];
             const label = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-            const zone = new privatedns.PrivateZone(`${name}-dns-${label}`, { privateZoneName: zoneName, resourceGroupName: rg, location: "global", tags }, { parent: this });
+            const zone = new privatedns.PrivateZone(
+                `${name}-dns-${label}`,
+                { privateZoneName: zoneName, resourceGroupName: rg, location: "global", tags },
+                { parent: this },
+            );
             new privatedns.VirtualNetworkLink(
                 `${name}-dns-${label}-link`,
-                { privateZoneName: zone.name, resourceGroupName: rg, virtualNetworkLinkName: vnetName, location: "global", virtualNetwork: { id: vnet.id }, registrationEnabled: false, tags },
+                {
+                    privateZoneName: zone.name,
+                    resourceGroupName: rg,
+                    virtualNetworkLinkName: vnetName,
+                    location: "global",
+                    virtualNetwork: { id: vnet.id },
+                    registrationEnabled: false,
+                    tags,
+                },
                 { parent: this },
             );
             zoneIds[zoneName] = zone.id;

@@ -32,7 +32,11 @@ export interface PrivateEndpointOptions {
 }
 
 /** `<resourceName>` (the endpoint) and `<resourceName>-dns` (its zone group). */
-export function privateEndpoint(resourceName: string, o: PrivateEndpointOptions, opts: pulumi.CustomResourceOptions): network.PrivateEndpoint {
+export function privateEndpoint(
+    resourceName: string,
+    o: PrivateEndpointOptions,
+    opts: pulumi.CustomResourceOptions,
+): network.PrivateEndpoint {
     const endpointName = pulumi.output(o.targetName).apply((target) => azureNames.privateEndpoint(target, o.group));
     const endpoint = new network.PrivateEndpoint(
         resourceName,
@@ -53,7 +57,10 @@ export function privateEndpoint(resourceName: string, o: PrivateEndpointOptions,
             privateEndpointName: endpoint.name,
             resourceGroupName: o.resourceGroupName,
             privateDnsZoneGroupName: "default",
-            privateDnsZoneConfigs: Object.entries(o.dnsZoneIds).map(([zone, id]) => ({ name: zone.replace(/\./g, "-"), privateDnsZoneId: id })),
+            privateDnsZoneConfigs: Object.entries(o.dnsZoneIds).map(([zone, id]) => ({
+                name: zone.replace(/\./g, "-"),
+                privateDnsZoneId: id,
+            })),
         },
         opts,
     );
@@ -65,7 +72,8 @@ export function zonesOf(placement: PrivateEndpointPlacement, zones: readonly str
     return Object.fromEntries(
         zones.map((zone) => {
             const id = placement.dnsZoneIds[zone];
-            if (id === undefined) throw new Error(`the network has no private DNS zone ${zone}; it has ${Object.keys(placement.dnsZoneIds).join(", ")}`);
+            if (id === undefined)
+                throw new Error(`the network has no private DNS zone ${zone}; it has ${Object.keys(placement.dnsZoneIds).join(", ")}`);
             return [zone, id];
         }),
     );

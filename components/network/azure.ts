@@ -7,7 +7,15 @@ import { Problems } from "../shared/problems";
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 /** Private and reserved IPv4 blocks: storage firewalls reject them (they only see public addresses). */
-const NON_PUBLIC = [/^10\./, /^172\.(1[6-9]|2\d|3[01])\./, /^192\.168\./, /^127\./, /^169\.254\./, /^100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\./, /^0\./];
+const NON_PUBLIC = [
+    /^10\./,
+    /^172\.(1[6-9]|2\d|3[01])\./,
+    /^192\.168\./,
+    /^127\./,
+    /^169\.254\./,
+    /^100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\./,
+    /^0\./,
+];
 
 /** True for `a.b.c.d` or `a.b.c.d/n` with 0 < n <= 32. */
 export function isIpv4Range(value: string): boolean {
@@ -18,9 +26,15 @@ export function isIpv4Range(value: string): boolean {
 
 /** What is wrong with one allow-list entry, or undefined when it is a usable public IPv4 address or block. */
 export function ipRangeIssue(range: unknown): { message: string; fix: string } | undefined {
-    if (typeof range !== "string" || !isIpv4Range(range)) return { message: "is not an IPv4 address or CIDR block", fix: "write e.g. `203.0.113.7` or `203.0.113.0/24`" };
-    if (NON_PUBLIC.some((p) => p.test(range))) return { message: "is a private or reserved range; Azure firewalls only see public addresses", fix: "give the public egress address of your network" };
-    if (range.endsWith("/31")) return { message: "is a /31 block, which storage firewalls reject", fix: "list the two addresses separately" };
+    if (typeof range !== "string" || !isIpv4Range(range))
+        return { message: "is not an IPv4 address or CIDR block", fix: "write e.g. `203.0.113.7` or `203.0.113.0/24`" };
+    if (NON_PUBLIC.some((p) => p.test(range)))
+        return {
+            message: "is a private or reserved range; Azure firewalls only see public addresses",
+            fix: "give the public egress address of your network",
+        };
+    if (range.endsWith("/31"))
+        return { message: "is a /31 block, which storage firewalls reject", fix: "list the two addresses separately" };
     return undefined;
 }
 

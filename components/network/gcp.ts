@@ -46,8 +46,15 @@ export class GcpNetwork extends pulumi.ComponentResource {
         const sampling = args.flowLogSampling ?? 0.5;
         const problems = new Problems();
         namePrefixProblems(args.namePrefix, problems);
-        if (!isPrivateCidr(subnetCidr)) problems.add({ path: "subnetCidr", value: subnetCidr, message: "is not a private IPv4 range", fix: "use an RFC 1918 range from /8 to /29, e.g. 10.20.0.0/24" });
-        if (typeof sampling !== "number" || sampling < 0.1 || sampling > 1) problems.add({ path: "flowLogSampling", value: sampling, message: "must be from 0.1 to 1" });
+        if (!isPrivateCidr(subnetCidr))
+            problems.add({
+                path: "subnetCidr",
+                value: subnetCidr,
+                message: "is not a private IPv4 range",
+                fix: "use an RFC 1918 range from /8 to /29, e.g. 10.20.0.0/24",
+            });
+        if (typeof sampling !== "number" || sampling < 0.1 || sampling > 1)
+            problems.add({ path: "flowLogSampling", value: sampling, message: "must be from 0.1 to 1" });
         problems.throwIfAny(`GcpNetwork "${name}"`);
         super("mlops:index:GcpNetwork", name, args, opts);
 
@@ -55,7 +62,13 @@ export class GcpNetwork extends pulumi.ComponentResource {
         const names = (role: string) => hyphenName([args.namePrefix, role], GCP_NAME_RULES.compute.max);
         const network = new compute.Network(
             `${name}-vpc`,
-            { project: args.project, name: names("vpc"), autoCreateSubnetworks: false, routingMode: "REGIONAL", description: "mlops: private network for notebooks" },
+            {
+                project: args.project,
+                name: names("vpc"),
+                autoCreateSubnetworks: false,
+                routingMode: "REGIONAL",
+                description: "mlops: private network for notebooks",
+            },
             child,
         );
         const subnet = new compute.Subnetwork(
@@ -73,7 +86,11 @@ export class GcpNetwork extends pulumi.ComponentResource {
             child,
         );
         if (args.natGateway) {
-            const router = new compute.Router(`${name}-router`, { project: args.project, name: names("router"), region: args.region, network: network.id }, child);
+            const router = new compute.Router(
+                `${name}-router`,
+                { project: args.project, name: names("router"), region: args.region, network: network.id },
+                child,
+            );
             new compute.RouterNat(
                 `${name}-nat`,
                 {

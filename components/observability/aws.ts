@@ -84,7 +84,9 @@ const rate = (spec: Omit<RateAlarmSpec, "kind" | "periodSeconds" | "evaluationPe
     evaluationPeriods: 3,
     datapointsToAlarm: 2,
 });
-const sum = (spec: Omit<SingleMetricAlarmSpec, "kind" | "statistic" | "threshold" | "periodSeconds" | "evaluationPeriods" | "datapointsToAlarm">): SingleMetricAlarmSpec => ({
+const sum = (
+    spec: Omit<SingleMetricAlarmSpec, "kind" | "statistic" | "threshold" | "periodSeconds" | "evaluationPeriods" | "datapointsToAlarm">,
+): SingleMetricAlarmSpec => ({
     kind: "metric",
     ...spec,
     statistic: "Sum",
@@ -93,7 +95,9 @@ const sum = (spec: Omit<SingleMetricAlarmSpec, "kind" | "statistic" | "threshold
     evaluationPeriods: 1,
     datapointsToAlarm: 1,
 });
-const p99 = (spec: Omit<SingleMetricAlarmSpec, "kind" | "statistic" | "periodSeconds" | "evaluationPeriods" | "datapointsToAlarm">): SingleMetricAlarmSpec => ({
+const p99 = (
+    spec: Omit<SingleMetricAlarmSpec, "kind" | "statistic" | "periodSeconds" | "evaluationPeriods" | "datapointsToAlarm">,
+): SingleMetricAlarmSpec => ({
     kind: "metric",
     ...spec,
     statistic: "p99",
@@ -104,13 +108,37 @@ const p99 = (spec: Omit<SingleMetricAlarmSpec, "kind" | "statistic" | "periodSec
 const pct = (percent: number) => `${percent}%`;
 
 /** Lambda: function-error rate; any throttle (reserved concurrency reached); p99 duration above 80% of the timeout. */
-export function lambdaAlarms(functionName: pulumi.Input<string>, timeoutSeconds: number, errorRatePercent = DEFAULT_ERROR_RATE_PERCENT): AlarmSpec[] {
+export function lambdaAlarms(
+    functionName: pulumi.Input<string>,
+    timeoutSeconds: number,
+    errorRatePercent = DEFAULT_ERROR_RATE_PERCENT,
+): AlarmSpec[] {
     const dimensions = { FunctionName: functionName };
     return [
         // Invocations counts successful and failed invocations (not throttled ones), so Errors is a part of it.
-        rate({ role: "errors", description: `At least ${pct(errorRatePercent)} of invocations ended in a function error`, namespace: "AWS/Lambda", errors: { metricName: "Errors", dimensions }, requests: { metricName: "Invocations", dimensions }, threshold: errorRatePercent }),
-        sum({ role: "throttles", description: "Invocations were throttled (reserved concurrency reached)", namespace: "AWS/Lambda", metricName: "Throttles", dimensions }),
-        p99({ role: "latency", description: "p99 duration is above 80% of the timeout", namespace: "AWS/Lambda", metricName: "Duration", dimensions, threshold: Math.round(timeoutSeconds * 1000 * 0.8) }),
+        rate({
+            role: "errors",
+            description: `At least ${pct(errorRatePercent)} of invocations ended in a function error`,
+            namespace: "AWS/Lambda",
+            errors: { metricName: "Errors", dimensions },
+            requests: { metricName: "Invocations", dimensions },
+            threshold: errorRatePercent,
+        }),
+        sum({
+            role: "throttles",
+            description: "Invocations were throttled (reserved concurrency reached)",
+            namespace: "AWS/Lambda",
+            metricName: "Throttles",
+            dimensions,
+        }),
+        p99({
+            role: "latency",
+            description: "p99 duration is above 80% of the timeout",
+            namespace: "AWS/Lambda",
+            metricName: "Duration",
+            dimensions,
+            threshold: Math.round(timeoutSeconds * 1000 * 0.8),
+        }),
     ];
 }
 
@@ -118,13 +146,40 @@ export function lambdaAlarms(functionName: pulumi.Input<string>, timeoutSeconds:
  * SageMaker endpoint variant: 5XX rate; 4XX rate (requests the model itself answered 4XX, i.e. rejected as
  * bad input: SageMaker publishes no throttling metric for endpoints); p99 model latency (microseconds).
  */
-export function sagemakerAlarms(endpointName: pulumi.Input<string>, variantName: string, latencyThresholdMs: number, errorRatePercent = DEFAULT_ERROR_RATE_PERCENT): AlarmSpec[] {
+export function sagemakerAlarms(
+    endpointName: pulumi.Input<string>,
+    variantName: string,
+    latencyThresholdMs: number,
+    errorRatePercent = DEFAULT_ERROR_RATE_PERCENT,
+): AlarmSpec[] {
     const dimensions = { EndpointName: endpointName, VariantName: variantName };
     const requests = { metricName: "Invocations", dimensions };
     return [
-        rate({ role: "errors", description: `At least ${pct(errorRatePercent)} of requests got a 5XX from the model`, namespace: "AWS/SageMaker", errors: { metricName: "Invocation5XXErrors", dimensions }, requests, threshold: errorRatePercent }),
-        rate({ role: "rejected", formerRole: "throttles", description: `At least ${pct(errorRatePercent)} of requests got a 4XX from the model (bad requests; SageMaker has no throttle metric for endpoints)`, namespace: "AWS/SageMaker", errors: { metricName: "Invocation4XXErrors", dimensions }, requests, threshold: errorRatePercent }),
-        p99({ role: "latency", description: `p99 model latency is above ${latencyThresholdMs} ms`, namespace: "AWS/SageMaker", metricName: "ModelLatency", dimensions, threshold: latencyThresholdMs * 1000 }),
+        rate({
+            role: "errors",
+            description: `At least ${pct(errorRatePercent)} of requests got a 5XX from the model`,
+            namespace: "AWS/SageMaker",
+            errors: { metricName: "Invocation5XXErrors", dimensions },
+            requests,
+            threshold: errorRatePercent,
+        }),
+        rate({
+            role: "rejected",
+            formerRole: "throttles",
+            description: `At least ${pct(errorRatePercent)} of requests got a 4XX from the model (bad requests; SageMaker has no throttle metric for endpoints)`,
+            namespace: "AWS/SageMaker",
+            errors: { metricName: "Invocation4XXErrors", dimensions },
+            requests,
+            threshold: errorRatePercent,
+        }),
+        p99({
+            role: "latency",
+            description: `p99 model latency is above ${latencyThresholdMs} ms`,
+            namespace: "AWS/SageMaker",
+            metricName: "ModelLatency",
+            dimensions,
+            threshold: latencyThresholdMs * 1000,
+        }),
     ];
 }
 
@@ -134,7 +189,11 @@ export function sagemakerAlarms(endpointName: pulumi.Input<string>, variantName:
  * fires when the 5XX rate is at least `percent` in 3 of the last 5 minutes: a sustained failure of the new
  * fleet within the bake, never a single failed request. It notifies the topic too: a rollback is news.
  */
-export function rollbackAlarm(endpointName: pulumi.Input<string>, variantName: string, errorRatePercent = DEFAULT_ERROR_RATE_PERCENT): RateAlarmSpec {
+export function rollbackAlarm(
+    endpointName: pulumi.Input<string>,
+    variantName: string,
+    errorRatePercent = DEFAULT_ERROR_RATE_PERCENT,
+): RateAlarmSpec {
     const dimensions = { EndpointName: endpointName, VariantName: variantName };
     return {
         kind: "rate",
@@ -154,11 +213,23 @@ export function rollbackAlarm(endpointName: pulumi.Input<string>, variantName: s
  * ECS behind an ALB: target 5XX rate; rate of 5XX the load balancer answered itself (no healthy target,
  * target connection failed or timed out); p99 response time (seconds). An ALB has no throttling metric.
  */
-export function albAlarms(loadBalancer: pulumi.Input<string>, targetGroup: pulumi.Input<string>, latencyThresholdMs: number, errorRatePercent = DEFAULT_ERROR_RATE_PERCENT): AlarmSpec[] {
+export function albAlarms(
+    loadBalancer: pulumi.Input<string>,
+    targetGroup: pulumi.Input<string>,
+    latencyThresholdMs: number,
+    errorRatePercent = DEFAULT_ERROR_RATE_PERCENT,
+): AlarmSpec[] {
     const dimensions = { LoadBalancer: loadBalancer, TargetGroup: targetGroup };
     const lb = { LoadBalancer: loadBalancer };
     return [
-        rate({ role: "errors", description: `At least ${pct(errorRatePercent)} of requests got a 5XX from the model`, namespace: "AWS/ApplicationELB", errors: { metricName: "HTTPCode_Target_5XX_Count", dimensions }, requests: { metricName: "RequestCount", dimensions }, threshold: errorRatePercent }),
+        rate({
+            role: "errors",
+            description: `At least ${pct(errorRatePercent)} of requests got a 5XX from the model`,
+            namespace: "AWS/ApplicationELB",
+            errors: { metricName: "HTTPCode_Target_5XX_Count", dimensions },
+            requests: { metricName: "RequestCount", dimensions },
+            threshold: errorRatePercent,
+        }),
         rate({
             role: "rejected",
             formerRole: "throttles",
@@ -168,18 +239,52 @@ export function albAlarms(loadBalancer: pulumi.Input<string>, targetGroup: pulum
             requests: { metricName: "RequestCount", dimensions: lb },
             threshold: errorRatePercent,
         }),
-        p99({ role: "latency", description: `p99 response time is above ${latencyThresholdMs} ms`, namespace: "AWS/ApplicationELB", metricName: "TargetResponseTime", dimensions, threshold: latencyThresholdMs / 1000 }),
+        p99({
+            role: "latency",
+            description: `p99 response time is above ${latencyThresholdMs} ms`,
+            namespace: "AWS/ApplicationELB",
+            metricName: "TargetResponseTime",
+            dimensions,
+            threshold: latencyThresholdMs / 1000,
+        }),
     ];
 }
 
 /** App Runner: 5XX rate; 4XX rate, which includes the 429s App Runner sends at its concurrency limit; p99 latency (ms). */
-export function appRunnerAlarms(serviceName: pulumi.Input<string>, serviceId: pulumi.Input<string>, latencyThresholdMs: number, errorRatePercent = DEFAULT_ERROR_RATE_PERCENT): AlarmSpec[] {
+export function appRunnerAlarms(
+    serviceName: pulumi.Input<string>,
+    serviceId: pulumi.Input<string>,
+    latencyThresholdMs: number,
+    errorRatePercent = DEFAULT_ERROR_RATE_PERCENT,
+): AlarmSpec[] {
     const dimensions = { ServiceName: serviceName, ServiceID: serviceId };
     const requests = { metricName: "Requests", dimensions };
     return [
-        rate({ role: "errors", description: `At least ${pct(errorRatePercent)} of requests got a 5XX`, namespace: "AWS/AppRunner", errors: { metricName: "5xxStatusResponses", dimensions }, requests, threshold: errorRatePercent }),
-        rate({ role: "rejected", formerRole: "throttles", description: `At least ${pct(errorRatePercent)} of requests got a 4XX, which includes 429 at the concurrency limit`, namespace: "AWS/AppRunner", errors: { metricName: "4xxStatusResponses", dimensions }, requests, threshold: errorRatePercent }),
-        p99({ role: "latency", description: `p99 request latency is above ${latencyThresholdMs} ms`, namespace: "AWS/AppRunner", metricName: "RequestLatency", dimensions, threshold: latencyThresholdMs }),
+        rate({
+            role: "errors",
+            description: `At least ${pct(errorRatePercent)} of requests got a 5XX`,
+            namespace: "AWS/AppRunner",
+            errors: { metricName: "5xxStatusResponses", dimensions },
+            requests,
+            threshold: errorRatePercent,
+        }),
+        rate({
+            role: "rejected",
+            formerRole: "throttles",
+            description: `At least ${pct(errorRatePercent)} of requests got a 4XX, which includes 429 at the concurrency limit`,
+            namespace: "AWS/AppRunner",
+            errors: { metricName: "4xxStatusResponses", dimensions },
+            requests,
+            threshold: errorRatePercent,
+        }),
+        p99({
+            role: "latency",
+            description: `p99 request latency is above ${latencyThresholdMs} ms`,
+            namespace: "AWS/AppRunner",
+            metricName: "RequestLatency",
+            dimensions,
+            threshold: latencyThresholdMs,
+        }),
     ];
 }
 
@@ -194,9 +299,17 @@ export function alarmMetricInputs(s: AlarmSpec): Partial<cloudwatch.MetricAlarmA
             period: s.periodSeconds,
         };
     }
-    const query = (id: string, m: RateAlarmSpec["errors"]) => ({ id, returnData: false, metric: { namespace: s.namespace, metricName: m.metricName, dimensions: { ...m.dimensions }, stat: "Sum", period: s.periodSeconds } });
+    const query = (id: string, m: RateAlarmSpec["errors"]) => ({
+        id,
+        returnData: false,
+        metric: { namespace: s.namespace, metricName: m.metricName, dimensions: { ...m.dimensions }, stat: "Sum", period: s.periodSeconds },
+    });
     return {
-        metricQueries: [query("errors", s.errors), query("requests", s.requests), { id: "rate", expression: ERROR_RATE_EXPRESSION, label: "Error rate (%)", returnData: true }],
+        metricQueries: [
+            query("errors", s.errors),
+            query("requests", s.requests),
+            { id: "rate", expression: ERROR_RATE_EXPRESSION, label: "Error rate (%)", returnData: true },
+        ],
     };
 }
 
@@ -266,22 +379,29 @@ export class AwsAlertTopic extends pulumi.ComponentResource {
         });
         webhooks.forEach((w, i) => {
             // Only plain strings can be checked here; the value itself may be a secret, so it is not shown.
-            if (typeof w === "string" && !/^https:\/\/[^/\s]+/.test(w)) problems.add({ path: `webhooks[${i}]`, value: "(hidden)", message: "is not an https:// URL" });
+            if (typeof w === "string" && !/^https:\/\/[^/\s]+/.test(w))
+                problems.add({ path: `webhooks[${i}]`, value: "(hidden)", message: "is not an https:// URL" });
         });
         problems.throwIfAny(`AwsAlertTopic "${name}"`);
         super("mlops:index:AwsAlertTopic", name, args, opts);
 
         const topic = new sns.Topic(`${name}-topic`, { kmsMasterKeyId: args.kmsKeyArn, tags: { ...args.tags } }, { parent: this });
-        emails.forEach((email, i) =>
-            new sns.TopicSubscription(
-                `${name}-email-${shortHash(email.toLowerCase(), 8)}`,
-                { topic: topic.arn, protocol: "email", endpoint: email },
-                // The single subscription of the former `alarmEmail` setting was `<name>-email`.
-                { parent: this, ...(i === 0 ? { aliases: [{ name: `${name}-email` }] } : {}) },
-            ),
+        emails.forEach(
+            (email, i) =>
+                new sns.TopicSubscription(
+                    `${name}-email-${shortHash(email.toLowerCase(), 8)}`,
+                    { topic: topic.arn, protocol: "email", endpoint: email },
+                    // The single subscription of the former `alarmEmail` setting was `<name>-email`.
+                    { parent: this, ...(i === 0 ? { aliases: [{ name: `${name}-email` }] } : {}) },
+                ),
         );
-        webhooks.forEach((url, i) =>
-            new sns.TopicSubscription(`${name}-webhook-${i}`, { topic: topic.arn, protocol: "https", endpoint: pulumi.secret(url), endpointAutoConfirms: false }, { parent: this }),
+        webhooks.forEach(
+            (url, i) =>
+                new sns.TopicSubscription(
+                    `${name}-webhook-${i}`,
+                    { topic: topic.arn, protocol: "https", endpoint: pulumi.secret(url), endpointAutoConfirms: false },
+                    { parent: this },
+                ),
         );
         this.topicArn = topic.arn;
         this.registerOutputs({ topicArn: this.topicArn });

@@ -42,20 +42,70 @@ export function servingAlerts(target: AlertTarget, t: AlertThresholds = DEFAULT_
     switch (target) {
         case "containerApp":
             return [
-                { key: "errors", description: `More than ${t.serverErrors} HTTP 5xx responses in 5 minutes`, severity: 2, metricNamespace: "Microsoft.App/containerApps", metricName: "Requests", timeAggregation: "Total", threshold: t.serverErrors, dimensions: [{ name: "statusCodeCategory", operator: "Include", values: ["5xx"] }] },
-                { key: "latency", description: `Average response time above ${t.latencyMs} ms`, severity: 3, metricNamespace: "Microsoft.App/containerApps", metricName: "ResponseTime", timeAggregation: "Average", threshold: t.latencyMs },
+                {
+                    key: "errors",
+                    description: `More than ${t.serverErrors} HTTP 5xx responses in 5 minutes`,
+                    severity: 2,
+                    metricNamespace: "Microsoft.App/containerApps",
+                    metricName: "Requests",
+                    timeAggregation: "Total",
+                    threshold: t.serverErrors,
+                    dimensions: [{ name: "statusCodeCategory", operator: "Include", values: ["5xx"] }],
+                },
+                {
+                    key: "latency",
+                    description: `Average response time above ${t.latencyMs} ms`,
+                    severity: 3,
+                    metricNamespace: "Microsoft.App/containerApps",
+                    metricName: "ResponseTime",
+                    timeAggregation: "Average",
+                    threshold: t.latencyMs,
+                },
             ];
         case "functionApp":
             return [
-                { key: "errors", description: `More than ${t.serverErrors} HTTP 5xx responses in 5 minutes`, severity: 2, metricNamespace: "Microsoft.Web/sites", metricName: "Http5xx", timeAggregation: "Total", threshold: t.serverErrors },
+                {
+                    key: "errors",
+                    description: `More than ${t.serverErrors} HTTP 5xx responses in 5 minutes`,
+                    severity: 2,
+                    metricNamespace: "Microsoft.Web/sites",
+                    metricName: "Http5xx",
+                    timeAggregation: "Total",
+                    threshold: t.serverErrors,
+                },
                 // HttpResponseTime is reported in seconds.
-                { key: "latency", description: `Average response time above ${t.latencyMs} ms`, severity: 3, metricNamespace: "Microsoft.Web/sites", metricName: "HttpResponseTime", timeAggregation: "Average", threshold: t.latencyMs / 1000 },
+                {
+                    key: "latency",
+                    description: `Average response time above ${t.latencyMs} ms`,
+                    severity: 3,
+                    metricNamespace: "Microsoft.Web/sites",
+                    metricName: "HttpResponseTime",
+                    timeAggregation: "Average",
+                    threshold: t.latencyMs / 1000,
+                },
             ];
         case "onlineEndpoint":
             return [
                 // RequestsPerMinute is averaged per minute: N errors in 5 minutes is N/5 per minute.
-                { key: "errors", description: `More than ${t.serverErrors} HTTP 5xx responses in 5 minutes`, severity: 2, metricNamespace: "Microsoft.MachineLearningServices/workspaces/onlineEndpoints", metricName: "RequestsPerMinute", timeAggregation: "Average", threshold: t.serverErrors / 5, dimensions: [{ name: "statusCodeClass", operator: "Include", values: ["5xx"] }] },
-                { key: "latency", description: `P99 request latency above ${t.latencyMs} ms`, severity: 3, metricNamespace: "Microsoft.MachineLearningServices/workspaces/onlineEndpoints", metricName: "RequestLatency_P99", timeAggregation: "Average", threshold: t.latencyMs },
+                {
+                    key: "errors",
+                    description: `More than ${t.serverErrors} HTTP 5xx responses in 5 minutes`,
+                    severity: 2,
+                    metricNamespace: "Microsoft.MachineLearningServices/workspaces/onlineEndpoints",
+                    metricName: "RequestsPerMinute",
+                    timeAggregation: "Average",
+                    threshold: t.serverErrors / 5,
+                    dimensions: [{ name: "statusCodeClass", operator: "Include", values: ["5xx"] }],
+                },
+                {
+                    key: "latency",
+                    description: `P99 request latency above ${t.latencyMs} ms`,
+                    severity: 3,
+                    metricNamespace: "Microsoft.MachineLearningServices/workspaces/onlineEndpoints",
+                    metricName: "RequestLatency_P99",
+                    timeAggregation: "Average",
+                    threshold: t.latencyMs,
+                },
             ];
         default: {
             const unknown: never = target;

@@ -39,10 +39,20 @@ export class AzureMonitoring extends pulumi.ComponentResource {
         const retentionDays = args.retentionDays ?? 365;
         const problems = new Problems();
         if (!isValidAzureName("logAnalytics", args.workspaceName)) {
-            problems.add({ path: "workspaceName", value: args.workspaceName, message: "is not a valid Log Analytics workspace name", fix: `use ${AZURE_NAME_RULES.logAnalytics.min}-${AZURE_NAME_RULES.logAnalytics.max} letters, digits and '-'` });
+            problems.add({
+                path: "workspaceName",
+                value: args.workspaceName,
+                message: "is not a valid Log Analytics workspace name",
+                fix: `use ${AZURE_NAME_RULES.logAnalytics.min}-${AZURE_NAME_RULES.logAnalytics.max} letters, digits and '-'`,
+            });
         }
         if (!Number.isInteger(retentionDays) || retentionDays < LOG_RETENTION_DAYS.min || retentionDays > LOG_RETENTION_DAYS.max) {
-            problems.add({ path: "retentionDays", value: retentionDays, message: `must be a whole number of days from ${LOG_RETENTION_DAYS.min} to ${LOG_RETENTION_DAYS.max} (Log Analytics interactive retention)`, fix: "set mlops:dataLake.auditLogRetentionDays to at most 730 on Azure; archive older logs to storage" });
+            problems.add({
+                path: "retentionDays",
+                value: retentionDays,
+                message: `must be a whole number of days from ${LOG_RETENTION_DAYS.min} to ${LOG_RETENTION_DAYS.max} (Log Analytics interactive retention)`,
+                fix: "set mlops:dataLake.auditLogRetentionDays to at most 730 on Azure; archive older logs to storage",
+            });
         }
         problems.throwIfAny(`AzureMonitoring "${name}"`);
         super("mlops:index:AzureMonitoring", name, args, opts);
@@ -89,7 +99,13 @@ export class AzureAlertRecipients extends pulumi.ComponentResource {
         const emails = args.emails ?? [];
         const webhooks = args.webhookUrls ?? [];
         const problems = new Problems();
-        if (emails.length + webhooks.length === 0) problems.add({ path: "emails", value: [], message: "and webhookUrls are both empty: an action group without receivers notifies nobody", fix: "give at least one email address or webhook URL (mlops:notifications)" });
+        if (emails.length + webhooks.length === 0)
+            problems.add({
+                path: "emails",
+                value: [],
+                message: "and webhookUrls are both empty: an action group without receivers notifies nobody",
+                fix: "give at least one email address or webhook URL (mlops:notifications)",
+            });
         emails.forEach((e, i) => {
             if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e)) problems.add({ path: `emails[${i}]`, value: e, message: "is not an email address" });
         });
@@ -107,7 +123,11 @@ export class AzureAlertRecipients extends pulumi.ComponentResource {
                 enabled: true,
                 emailReceivers: emails.map((emailAddress, i) => ({ name: `email-${i}`, emailAddress, useCommonAlertSchema: true })),
                 // A webhook URL often carries a token: it stays encrypted in state and in the plan.
-                webhookReceivers: webhooks.map((url, i) => ({ name: `webhook-${i}`, serviceUri: pulumi.secret(url), useCommonAlertSchema: true })),
+                webhookReceivers: webhooks.map((url, i) => ({
+                    name: `webhook-${i}`,
+                    serviceUri: pulumi.secret(url),
+                    useCommonAlertSchema: true,
+                })),
                 tags: { ...args.tags },
             },
             { parent: this },
@@ -129,8 +149,14 @@ export interface DiagnosticsOptions {
 }
 
 /** Sends a resource's logs (every category unless `categories` narrows them) and metrics to Log Analytics. */
-export function diagnosticSetting(resourceName: string, o: DiagnosticsOptions, opts: pulumi.CustomResourceOptions): monitor.DiagnosticSetting {
-    const logs = o.categories ? o.categories.map((category) => ({ category, enabled: true })) : [{ categoryGroup: "allLogs", enabled: true }];
+export function diagnosticSetting(
+    resourceName: string,
+    o: DiagnosticsOptions,
+    opts: pulumi.CustomResourceOptions,
+): monitor.DiagnosticSetting {
+    const logs = o.categories
+        ? o.categories.map((category) => ({ category, enabled: true }))
+        : [{ categoryGroup: "allLogs", enabled: true }];
     return new monitor.DiagnosticSetting(
         resourceName,
         {
@@ -147,8 +173,22 @@ export function diagnosticSetting(resourceName: string, o: DiagnosticsOptions, o
 }
 
 /** Storage audit trail: blob reads, writes and deletes of an account (CKV2_AZURE_21, CIS-AZ3 4.12-4.14). */
-export function blobAuditLogs(resourceName: string, accountId: pulumi.Input<string>, workspaceId: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): monitor.DiagnosticSetting {
-    return diagnosticSetting(resourceName, { resourceUri: pulumi.interpolate`${accountId}/blobServices/default`, workspaceId, categories: ["StorageRead", "StorageWrite", "StorageDelete"], metricCategories: ["Transaction"] }, opts);
+export function blobAuditLogs(
+    resourceName: string,
+    accountId: pulumi.Input<string>,
+    workspaceId: pulumi.Input<string>,
+    opts: pulumi.CustomResourceOptions,
+): monitor.DiagnosticSetting {
+    return diagnosticSetting(
+        resourceName,
+        {
+            resourceUri: pulumi.interpolate`${accountId}/blobServices/default`,
+            workspaceId,
+            categories: ["StorageRead", "StorageWrite", "StorageDelete"],
+            metricCategories: ["Transaction"],
+        },
+        opts,
+    );
 }
 
 export interface ServingAlertOptions {

@@ -23,7 +23,10 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
  * the URL is a secret. The provider's `sensitiveLabels` hold only `authToken` (slack), `password`
  * (webhook_basicauth) and `serviceKey` (pagerduty): the URL stays in `labels`, wrapped as a Pulumi secret.
  */
-export const CHANNEL_TYPES = { email: { type: "email", label: "email_address" }, webhook: { type: "webhook_tokenauth", label: "url" } } as const;
+export const CHANNEL_TYPES = {
+    email: { type: "email", label: "email_address" },
+    webhook: { type: "webhook_tokenauth", label: "url" },
+} as const;
 
 /** True for an https URL with a host (alerts leave the project over TLS only). */
 function isHttpsUrl(value: string): boolean {
@@ -57,10 +60,22 @@ export const SERVING_METRICS = {
 export type ServingKind = keyof typeof SERVING_METRICS;
 
 /** The two alert conditions (error ratio, p95 latency) of one deployment. Pure, for tests. */
-export function servingConditions(kind: ServingKind, id: string, errorRatePercent: number, latencyP95Ms: number): { errors: Condition; latency: Condition } {
+export function servingConditions(
+    kind: ServingKind,
+    id: string,
+    errorRatePercent: number,
+    latencyP95Ms: number,
+): { errors: Condition; latency: Condition } {
     const m = SERVING_METRICS[kind];
     const base = `resource.type = "${m.resource}" AND resource.labels.${m.label} = "${id}"`;
-    const rate = [{ alignmentPeriod: WINDOW, perSeriesAligner: "ALIGN_RATE", crossSeriesReducer: "REDUCE_SUM", groupByFields: [`resource.label.${m.label}`] }];
+    const rate = [
+        {
+            alignmentPeriod: WINDOW,
+            perSeriesAligner: "ALIGN_RATE",
+            crossSeriesReducer: "REDUCE_SUM",
+            groupByFields: [`resource.label.${m.label}`],
+        },
+    ];
     return {
         errors: {
             displayName: `${id}: error rate above ${errorRatePercent}%`,
@@ -79,7 +94,14 @@ export function servingConditions(kind: ServingKind, id: string, errorRatePercen
             displayName: `${id}: p95 latency above ${latencyP95Ms} ms`,
             conditionThreshold: {
                 filter: `${base} AND metric.type = "${m.latency}"`,
-                aggregations: [{ alignmentPeriod: WINDOW, perSeriesAligner: "ALIGN_PERCENTILE_95", crossSeriesReducer: "REDUCE_MAX", groupByFields: [`resource.label.${m.label}`] }],
+                aggregations: [
+                    {
+                        alignmentPeriod: WINDOW,
+                        perSeriesAligner: "ALIGN_PERCENTILE_95",
+                        crossSeriesReducer: "REDUCE_MAX",
+                        groupByFields: [`resource.label.${m.label}`],
+                    },
+                ],
                 comparison: "COMPARISON_GT",
                 thresholdValue: latencyP95Ms,
                 duration: WINDOW,
@@ -135,42 +157,77 @@ export class GcpObservability extends pulumi.ComponentResource {
         const retention = args.serviceLogRetentionDays;
         const problems = new Problems();
         namePrefixProblems(args.namePrefix, problems);
-        if (typeof errorRate !== "number" || errorRate <= 0 || errorRate > 100) problems.add({ path: "errorRatePercent", value: errorRate, message: "must be more than 0 and at most 100" });
-        if (!Number.isInteger(latency) || latency < 1) problems.add({ path: "latencyP95Ms", value: latency, message: "must be a whole number of milliseconds of at least 1" });
-        if (retention !== undefined && (!Number.isInteger(retention) || retention < 1 || retention > 3650)) problems.add({ path: "serviceLogRetentionDays", value: retention, message: "must be a whole number of days from 1 to 3650" });
+        if (typeof errorRate !== "number" || errorRate <= 0 || errorRate > 100)
+            problems.add({ path: "errorRatePercent", value: errorRate, message: "must be more than 0 and at most 100" });
+        if (!Number.isInteger(latency) || latency < 1)
+            problems.add({ path: "latencyP95Ms", value: latency, message: "must be a whole number of milliseconds of at least 1" });
+        if (retention !== undefined && (!Number.isInteger(retention) || retention < 1 || retention > 3650))
+            problems.add({ path: "serviceLogRetentionDays", value: retention, message: "must be a whole number of days from 1 to 3650" });
         (args.notificationEmails ?? []).forEach((e, i) => {
             if (!EMAIL.test(e)) problems.add({ path: `notificationEmails[${i}]`, value: e, message: "is not an email address" });
         });
         // Only plain strings can be checked here; the URL may carry a token, so only its position is named.
         (args.notificationWebhooks ?? []).forEach((w, i) => {
-            if (typeof w === "string" && !isHttpsUrl(w)) problems.add({ path: `notificationWebhooks[${i}]`, value: "(hidden)", message: "is not an https:// URL", fix: "alerts are sent over TLS only: use an https:// URL" });
+            if (typeof w === "string" && !isHttpsUrl(w))
+                problems.add({
+                    path: `notificationWebhooks[${i}]`,
+                    value: "(hidden)",
+                    message: "is not an https:// URL",
+                    fix: "alerts are sent over TLS only: use an https:// URL",
+                });
         });
         problems.throwIfAny(`GcpObservability "${name}"`);
         // The component's own inputs are recorded in state too: webhook URLs go there as secrets only.
-        super("mlops:index:GcpObservability", name, { ...args, notificationWebhooks: args.notificationWebhooks?.map((url) => pulumi.secret(url)) }, opts);
+        super(
+            "mlops:index:GcpObservability",
+            name,
+            { ...args, notificationWebhooks: args.notificationWebhooks?.map((url) => pulumi.secret(url)) },
+            opts,
+        );
 
         const child = { parent: this, dependsOn: opts.dependsOn };
         if (retention !== undefined) {
             // _Default always exists; this sets its retention (and leaves the bucket in place on destroy).
-            new logging.ProjectBucketConfig(`${name}-default-logs`, { project: args.project, location: "global", bucketId: "_Default", retentionDays: retention }, child);
+            new logging.ProjectBucketConfig(
+                `${name}-default-logs`,
+                { project: args.project, location: "global", bucketId: "_Default", retentionDays: retention },
+                child,
+            );
         }
 
         const { email, webhook } = CHANNEL_TYPES;
         const channels = [
             ...(args.notificationEmails ?? []).map(
-                (address, i) => new monitoring.NotificationChannel(`${name}-email-${i}`, { project: args.project, type: email.type, displayName: `${args.namePrefix} ${address}`, labels: { [email.label]: address } }, child),
+                (address, i) =>
+                    new monitoring.NotificationChannel(
+                        `${name}-email-${i}`,
+                        {
+                            project: args.project,
+                            type: email.type,
+                            displayName: `${args.namePrefix} ${address}`,
+                            labels: { [email.label]: address },
+                        },
+                        child,
+                    ),
             ),
             ...(args.notificationWebhooks ?? []).map(
                 (url, i) =>
                     new monitoring.NotificationChannel(
                         `${name}-webhook-${i}`,
-                        { project: args.project, type: webhook.type, displayName: `${args.namePrefix} webhook ${i + 1}`, labels: { [webhook.label]: pulumi.secret(url) } },
+                        {
+                            project: args.project,
+                            type: webhook.type,
+                            displayName: `${args.namePrefix} webhook ${i + 1}`,
+                            labels: { [webhook.label]: pulumi.secret(url) },
+                        },
                         { ...child, additionalSecretOutputs: ["labels"] },
                     ),
             ),
         ];
         const created = channels.map((ch) => ch.name);
-        const notificationChannels = pulumi.all([pulumi.all(created), pulumi.output(args.notificationChannels ?? [])]).apply(([own, given]) => [...own, ...given]);
+        const notificationChannels = pulumi
+            .all([pulumi.all(created), pulumi.output(args.notificationChannels ?? [])])
+            .apply(([own, given]) => [...own, ...given]);
         const targets: [ServingKind, string][] = [
             ...(args.cloudRunServices ?? []).map((s): [ServingKind, string] => ["cloud-run", s]),
             ...(args.vertexEndpoints ?? []).map((e): [ServingKind, string] => ["vertex-endpoint", e]),
@@ -189,7 +246,10 @@ export class GcpObservability extends pulumi.ComponentResource {
                             conditions: [c[which]],
                             notificationChannels,
                             alertStrategy: { autoClose: "1800s" },
-                            documentation: { mimeType: "text/markdown", content: `Serving deployment \`${id}\` (${kind}) of ${args.namePrefix}. See docs/gcp.md, "Alerts".` },
+                            documentation: {
+                                mimeType: "text/markdown",
+                                content: `Serving deployment \`${id}\` (${kind}) of ${args.namePrefix}. See docs/gcp.md, "Alerts".`,
+                            },
                         },
                         child,
                     ),

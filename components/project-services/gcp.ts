@@ -27,10 +27,18 @@ export class GcpProjectServices extends pulumi.ComponentResource {
 
     constructor(name: string, args: GcpProjectServicesArgs, opts: pulumi.ComponentResourceOptions = {}) {
         const problems = new Problems();
-        if (typeof args.project !== "string" || args.project.length === 0) problems.add({ path: "project", value: args.project, message: "is required", fix: "pass the project ID" });
-        if (!Array.isArray(args.services) || args.services.length === 0) problems.add({ path: "services", value: args.services, message: "must list at least one API" });
+        if (typeof args.project !== "string" || args.project.length === 0)
+            problems.add({ path: "project", value: args.project, message: "is required", fix: "pass the project ID" });
+        if (!Array.isArray(args.services) || args.services.length === 0)
+            problems.add({ path: "services", value: args.services, message: "must list at least one API" });
         (args.services ?? []).forEach((s, i) => {
-            if (!SERVICE_NAME.test(s)) problems.add({ path: `services[${i}]`, value: s, message: "is not a Google API service name", fix: "write e.g. `run.googleapis.com`" });
+            if (!SERVICE_NAME.test(s))
+                problems.add({
+                    path: `services[${i}]`,
+                    value: s,
+                    message: "is not a Google API service name",
+                    fix: "write e.g. `run.googleapis.com`",
+                });
         });
         problems.throwIfAny(`GcpProjectServices "${name}"`);
         super("mlops:index:GcpProjectServices", name, args, opts);

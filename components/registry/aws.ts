@@ -66,11 +66,23 @@ export class AwsContainerRegistry extends pulumi.ComponentResource {
         const problems = new Problems();
         args.models.forEach((m, i) => {
             const repo = ecrRepositoryName(args.namespace, m);
-            if (!ECR_REPOSITORY_NAME.test(repo) || repo.length > 256) problems.add({ path: `models[${i}]`, value: m, message: `gives repository name "${repo}", which ECR refuses`, fix: "use lowercase letters, digits and hyphens" });
+            if (!ECR_REPOSITORY_NAME.test(repo) || repo.length > 256)
+                problems.add({
+                    path: `models[${i}]`,
+                    value: m,
+                    message: `gives repository name "${repo}", which ECR refuses`,
+                    fix: "use lowercase letters, digits and hyphens",
+                });
             if (args.models.indexOf(m) !== i) problems.add({ path: `models[${i}]`, value: m, message: "is listed twice" });
         });
-        if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(args.namespace)) problems.add({ path: "namespace", value: args.namespace, message: "must be lowercase letters, digits and hyphens, starting and ending with a letter or digit" });
-        if (!Number.isInteger(expiry) || expiry < 1) problems.add({ path: "untaggedImageExpiryDays", value: expiry, message: "must be a whole number of days of at least 1" });
+        if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(args.namespace))
+            problems.add({
+                path: "namespace",
+                value: args.namespace,
+                message: "must be lowercase letters, digits and hyphens, starting and ending with a letter or digit",
+            });
+        if (!Number.isInteger(expiry) || expiry < 1)
+            problems.add({ path: "untaggedImageExpiryDays", value: expiry, message: "must be a whole number of days of at least 1" });
         problems.throwIfAny(`AwsContainerRegistry "${name}"`);
         super("mlops:index:AwsContainerRegistry", name, args, opts);
 
@@ -91,7 +103,11 @@ export class AwsContainerRegistry extends pulumi.ComponentResource {
                 },
                 { parent: this, protect, retainOnDelete: protect },
             );
-            new ecr.LifecyclePolicy(`${name}-${model}-lifecycle`, { repository: repo.name, policy: lifecycle }, { parent: this, deletedWith: repo });
+            new ecr.LifecyclePolicy(
+                `${name}-${model}-lifecycle`,
+                { repository: repo.name, policy: lifecycle },
+                { parent: this, deletedWith: repo },
+            );
             return repo;
         });
 
@@ -104,7 +120,11 @@ export class AwsContainerRegistry extends pulumi.ComponentResource {
                 service: "ecr.amazonaws.com",
                 description: "ECR creates pull-through cache repositories encrypted with the platform key",
                 policy: policyJson([
-                    { Effect: "Allow", Action: ["ecr:CreateRepository", "ecr:ReplicateImage", "ecr:TagResource"], Resource: repositoryPattern },
+                    {
+                        Effect: "Allow",
+                        Action: ["ecr:CreateRepository", "ecr:ReplicateImage", "ecr:TagResource"],
+                        Resource: repositoryPattern,
+                    },
                     { Effect: "Allow", Action: ["kms:CreateGrant", "kms:RetireGrant", "kms:DescribeKey"], Resource: args.kmsKeyArn },
                 ]),
                 tags,
@@ -124,13 +144,24 @@ export class AwsContainerRegistry extends pulumi.ComponentResource {
                 },
                 { parent: this, dependsOn: [creator.policy] },
             );
-            new ecr.PullThroughCacheRule(`${name}-ecr-public`, { ecrRepositoryPrefix: prefix, upstreamRegistryUrl: ECR_PUBLIC_REGISTRY }, { parent: this, dependsOn: [template] });
+            new ecr.PullThroughCacheRule(
+                `${name}-ecr-public`,
+                { ecrRepositoryPrefix: prefix, upstreamRegistryUrl: ECR_PUBLIC_REGISTRY },
+                { parent: this, dependsOn: [template] },
+            );
             this.cachePrefix = prefix;
             this.cacheRepositoryArn = repositoryPattern;
         }
 
         this.repositoryUrls = pulumi.all(Object.fromEntries(args.models.map((m, i) => [m, repositories[i].repositoryUrl])));
-        this.pullRepositoryArns = pulumi.all([...repositories.map((r) => r.arn), ...(this.cacheRepositoryArn ? [this.cacheRepositoryArn] : [])]);
-        this.registerOutputs({ repositoryUrls: this.repositoryUrls, registryHost: this.registryHost, pullRepositoryArns: this.pullRepositoryArns });
+        this.pullRepositoryArns = pulumi.all([
+            ...repositories.map((r) => r.arn),
+            ...(this.cacheRepositoryArn ? [this.cacheRepositoryArn] : []),
+        ]);
+        this.registerOutputs({
+            repositoryUrls: this.repositoryUrls,
+            registryHost: this.registryHost,
+            pullRepositoryArns: this.pullRepositoryArns,
+        });
     }
 }

@@ -29,7 +29,10 @@ export interface LambdaModelCode {
  * The zip's contents: the code files plus the model's files. A name in both must hold the same content,
  * otherwise it is returned in `conflicts`.
  */
-export function packageFiles(code: Readonly<Record<string, string>>, modelFiles: Readonly<Record<string, string>> | undefined): { files: Record<string, string>; conflicts: string[] } {
+export function packageFiles(
+    code: Readonly<Record<string, string>>,
+    modelFiles: Readonly<Record<string, string>> | undefined,
+): { files: Record<string, string>; conflicts: string[] } {
     const files: Record<string, string> = { ...(modelFiles ?? {}) };
     const conflicts: string[] = [];
     for (const [name, content] of Object.entries(code)) {
@@ -52,14 +55,34 @@ export function handlerFile(handler: string, runtime: string): string | undefine
 }
 
 /** The function role's permissions: its log group, its dead-letter queue, the key, VPC attachment, X-Ray. */
-export function lambdaRoleStatements(o: { logGroupArn: pulumi.Input<string>; queueArn: pulumi.Input<string>; kmsKeyArn: pulumi.Input<string> }): PolicyStatement[] {
+export function lambdaRoleStatements(o: {
+    logGroupArn: pulumi.Input<string>;
+    queueArn: pulumi.Input<string>;
+    kmsKeyArn: pulumi.Input<string>;
+}): PolicyStatement[] {
     return [
-        { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${o.logGroupArn}:*` },
+        {
+            Sid: "WriteOwnLogs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: pulumi.interpolate`${o.logGroupArn}:*`,
+        },
         { Sid: "DeadLetters", Effect: "Allow", Action: "sqs:SendMessage", Resource: o.queueArn },
         { Sid: "UsePlatformKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: o.kmsKeyArn },
         // Lambda creates its network interfaces in the subnets as the function's role; EC2 offers no
         // resource-level scoping for the Describe call, so these are granted on "*".
-        { Sid: "AttachToVpc", Effect: "Allow", Action: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"], Resource: "*" },
+        {
+            Sid: "AttachToVpc",
+            Effect: "Allow",
+            Action: [
+                "ec2:CreateNetworkInterface",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DeleteNetworkInterface",
+                "ec2:AssignPrivateIpAddresses",
+                "ec2:UnassignPrivateIpAddresses",
+            ],
+            Resource: "*",
+        },
         { Sid: "Tracing", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" },
     ];
 }

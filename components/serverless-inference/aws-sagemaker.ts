@@ -84,7 +84,8 @@ export interface SageMakerArtifact {
 function tarHeader(path: string, size: number, directory: boolean): Buffer {
     const header = Buffer.alloc(512, 0);
     const field = (value: string, offset: number, length: number) => header.write(value, offset, Math.min(value.length, length), "ascii");
-    const octal = (value: number, offset: number, length: number) => field(value.toString(8).padStart(length - 1, "0") + "\0", offset, length);
+    const octal = (value: number, offset: number, length: number) =>
+        field(value.toString(8).padStart(length - 1, "0") + "\0", offset, length);
     field(path, 0, 100);
     octal(directory ? 0o755 : 0o644, 100, 8);
     octal(0, 108, 8);
@@ -136,27 +137,68 @@ export function inferenceRoleStatements(o: {
 }): PolicyStatement[] {
     const logs = (resource: string) => pulumi.interpolate`arn:${o.partition}:logs:${o.region}:${o.accountId}:${resource}`;
     const rollback: PolicyStatement[] = o.rollbackAlarmNamePrefix
-        ? [{ Sid: "ReadRollbackAlarms", Effect: "Allow", Action: "cloudwatch:DescribeAlarms", Resource: pulumi.interpolate`arn:${o.partition}:cloudwatch:${o.region}:${o.accountId}:alarm:${o.rollbackAlarmNamePrefix}*` }]
+        ? [
+              {
+                  Sid: "ReadRollbackAlarms",
+                  Effect: "Allow",
+                  Action: "cloudwatch:DescribeAlarms",
+                  Resource: pulumi.interpolate`arn:${o.partition}:cloudwatch:${o.region}:${o.accountId}:alarm:${o.rollbackAlarmNamePrefix}*`,
+              },
+          ]
         : [];
     return [
         ...rollback,
         { Sid: "ReadModelArtifacts", Effect: "Allow", Action: "s3:GetObject", Resource: [...o.artifactObjectArns] },
-        ...(o.dataCaptureArn ? [{ Sid: "WriteCapturedData", Effect: "Allow" as const, Action: "s3:PutObject", Resource: o.dataCaptureArn }] : []),
-        { Sid: "UsePlatformKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"], Resource: o.kmsKeyArn },
-        { Sid: "GrantKeyToVolumes", Effect: "Allow", Action: "kms:CreateGrant", Resource: o.kmsKeyArn, Condition: { Bool: { "kms:GrantIsForAWSResource": true } } },
+        ...(o.dataCaptureArn
+            ? [{ Sid: "WriteCapturedData", Effect: "Allow" as const, Action: "s3:PutObject", Resource: o.dataCaptureArn }]
+            : []),
+        {
+            Sid: "UsePlatformKey",
+            Effect: "Allow",
+            Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"],
+            Resource: o.kmsKeyArn,
+        },
+        {
+            Sid: "GrantKeyToVolumes",
+            Effect: "Allow",
+            Action: "kms:CreateGrant",
+            Resource: o.kmsKeyArn,
+            Condition: { Bool: { "kms:GrantIsForAWSResource": true } },
+        },
         { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
-        { Sid: "PullServingImage", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: [...o.imageRepositoryArns] },
+        {
+            Sid: "PullServingImage",
+            Effect: "Allow",
+            Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+            Resource: [...o.imageRepositoryArns],
+        },
         {
             Sid: "WriteEndpointLogs",
             Effect: "Allow",
             Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
             Resource: [logs("log-group:/aws/sagemaker/Endpoints/*"), logs("log-group:/aws/sagemaker/Endpoints/*:log-stream:*")],
         },
-        { Sid: "PublishEndpointMetrics", Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringLike: { "cloudwatch:namespace": ["/aws/sagemaker/*", "aws/sagemaker/*"] } } },
+        {
+            Sid: "PublishEndpointMetrics",
+            Effect: "Allow",
+            Action: "cloudwatch:PutMetricData",
+            Resource: "*",
+            Condition: { StringLike: { "cloudwatch:namespace": ["/aws/sagemaker/*", "aws/sagemaker/*"] } },
+        },
         {
             Sid: "AttachToVpc",
             Effect: "Allow",
-            Action: ["ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission", "ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs", "ec2:DescribeDhcpOptions", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"],
+            Action: [
+                "ec2:CreateNetworkInterface",
+                "ec2:CreateNetworkInterfacePermission",
+                "ec2:DeleteNetworkInterface",
+                "ec2:DeleteNetworkInterfacePermission",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeVpcs",
+                "ec2:DescribeDhcpOptions",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeSecurityGroups",
+            ],
             Resource: "*",
         },
     ];

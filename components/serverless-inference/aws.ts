@@ -30,7 +30,18 @@ import { awsAccount, policyJson, serviceRole } from "../identity/aws";
 import { createAlarms, lambdaAlarms, rollbackAlarm, sagemakerAlarms } from "../observability/aws";
 import { ServerlessInference, ServerlessInferenceArgs } from "./contract";
 import { lambdaMemoryMb, LambdaModelCode, lambdaRoleStatements } from "./aws-lambda";
-import { artifactKey, ENDPOINT_GENERATION_BYTES, endpointName as instanceEndpointName, sagemakerEndpointLogGroupName, hasInstanceStore, inferenceRoleStatements, modelTarball, repositoryArnOfImage, SageMakerArtifact, servingImage } from "./aws-sagemaker";
+import {
+    artifactKey,
+    ENDPOINT_GENERATION_BYTES,
+    endpointName as instanceEndpointName,
+    sagemakerEndpointLogGroupName,
+    hasInstanceStore,
+    inferenceRoleStatements,
+    modelTarball,
+    repositoryArnOfImage,
+    SageMakerArtifact,
+    servingImage,
+} from "./aws-sagemaker";
 import { validateLambda, validateSageMaker } from "./aws-validate";
 
 /** The variant every endpoint serves its model on. */
@@ -75,21 +86,51 @@ export class LambdaInference extends pulumi.ComponentResource implements Serverl
 
         const tags = { ...args.tags };
         const timeout = args.timeoutSeconds ?? 30;
-        const sg = new ec2.SecurityGroup(`${name}-sg`, { vpcId: args.vpcId, description: "Inference functions: HTTPS to AWS endpoints in the VPC only", tags }, { parent: this });
-        new vpc.SecurityGroupEgressRule(`${name}-https-out`, { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: args.vpcCidrBlock, description: "AWS APIs through interface endpoints" }, { parent: this });
+        const sg = new ec2.SecurityGroup(
+            `${name}-sg`,
+            { vpcId: args.vpcId, description: "Inference functions: HTTPS to AWS endpoints in the VPC only", tags },
+            { parent: this },
+        );
+        new vpc.SecurityGroupEgressRule(
+            `${name}-https-out`,
+            {
+                securityGroupId: sg.id,
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                cidrIpv4: args.vpcCidrBlock,
+                description: "AWS APIs through interface endpoints",
+            },
+            { parent: this },
+        );
 
         const urls = args.models.map((m, i) => {
             const prefix = `${name}-${m.name}`;
             const code = args.code[m.name];
-            const logGroup = new cloudwatch.LogGroup(`${prefix}-logs`, { name: logGroupName(args.namePrefix, "lambda", m.name), retentionInDays: args.logRetentionDays ?? 365, kmsKeyId: args.kmsKeyArn, tags }, { parent: this });
-            const queue = new sqs.Queue(`${prefix}-dlq`, { kmsMasterKeyId: args.kmsKeyArn, messageRetentionSeconds: 1209600, tags }, { parent: this });
+            const logGroup = new cloudwatch.LogGroup(
+                `${prefix}-logs`,
+                {
+                    name: logGroupName(args.namePrefix, "lambda", m.name),
+                    retentionInDays: args.logRetentionDays ?? 365,
+                    kmsKeyId: args.kmsKeyArn,
+                    tags,
+                },
+                { parent: this },
+            );
+            const queue = new sqs.Queue(
+                `${prefix}-dlq`,
+                { kmsMasterKeyId: args.kmsKeyArn, messageRetentionSeconds: 1209600, tags },
+                { parent: this },
+            );
             const role = serviceRole(this, `${prefix}-role`, {
                 service: "lambda.amazonaws.com",
                 description: `Runs the ${m.name} inference function`,
                 policy: policyJson(lambdaRoleStatements({ logGroupArn: logGroup.arn, queueArn: queue.arn, kmsKeyArn: args.kmsKeyArn })),
                 tags,
             });
-            const archive = new pulumi.asset.AssetArchive(Object.fromEntries(Object.entries(packages[i]).map(([file, content]) => [file, new pulumi.asset.StringAsset(content)])));
+            const archive = new pulumi.asset.AssetArchive(
+                Object.fromEntries(Object.entries(packages[i]).map(([file, content]) => [file, new pulumi.asset.StringAsset(content)])),
+            );
             const fn = new lambda.Function(
                 `${prefix}-fn`,
                 {
@@ -101,7 +142,7 @@ export class LambdaInference extends pulumi.ComponentResource implements Serverl
                     architectures: ["x86_64"],
                     memorySize: lambdaMemoryMb(m.memoryMiB),
                     timeout,
-                    ...(args.reserveConcurrency ?? true ? { reservedConcurrentExecutions: m.maxReplicas } : {}),
+                    ...((args.reserveConcurrency ?? true) ? { reservedConcurrentExecutions: m.maxReplicas } : {}),
                     environment: { variables: { MODEL_NAME: m.name, ...m.env } },
                     kmsKeyArn: args.kmsKeyArn,
                     tracingConfig: { mode: "Active" },
@@ -115,10 +156,19 @@ export class LambdaInference extends pulumi.ComponentResource implements Serverl
             // Asynchronous invocations are not retried and failures land in the dead-letter queue.
             new lambda.FunctionEventInvokeConfig(
                 `${prefix}-async`,
-                { functionName: fn.name, maximumRetryAttempts: 0, maximumEventAgeInSeconds: 3600, destinationConfig: { onFailure: { destination: queue.arn } } },
+                {
+                    functionName: fn.name,
+                    maximumRetryAttempts: 0,
+                    maximumEventAgeInSeconds: 3600,
+                    destinationConfig: { onFailure: { destination: queue.arn } },
+                },
                 { parent: this },
             );
-            const url = new lambda.FunctionUrl(`${prefix}-url`, { functionName: fn.name, authorizationType: "AWS_IAM", invokeMode: "BUFFERED" }, { parent: this });
+            const url = new lambda.FunctionUrl(
+                `${prefix}-url`,
+                { functionName: fn.name, authorizationType: "AWS_IAM", invokeMode: "BUFFERED" },
+                { parent: this },
+            );
             createAlarms(this, prefix, lambdaAlarms(fn.name, timeout, args.errorRatePercent), { topicArn: args.alarmTopicArn, tags });
             return url.functionUrl;
         });
@@ -185,8 +235,24 @@ export class SageMakerInference extends pulumi.ComponentResource implements Serv
         const account = awsAccount(this);
         const sg = serverless
             ? undefined
-            : new ec2.SecurityGroup(`${name}-sg`, { vpcId: args.vpcId, description: "SageMaker models: HTTPS out for artifacts and images only", tags }, { parent: this });
-        if (sg) new vpc.SecurityGroupEgressRule(`${name}-https-out`, { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "S3 and ECR (gateway endpoint, interface endpoints or NAT)" }, { parent: this });
+            : new ec2.SecurityGroup(
+                  `${name}-sg`,
+                  { vpcId: args.vpcId, description: "SageMaker models: HTTPS out for artifacts and images only", tags },
+                  { parent: this },
+              );
+        if (sg)
+            new vpc.SecurityGroupEgressRule(
+                `${name}-https-out`,
+                {
+                    securityGroupId: sg.id,
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                    cidrIpv4: "0.0.0.0/0",
+                    description: "S3 and ECR (gateway endpoint, interface endpoints or NAT)",
+                },
+                { parent: this },
+            );
 
         const urls = args.models.map((m, i) => {
             const prefix = `${name}-${m.name}`;
@@ -195,13 +261,23 @@ export class SageMakerInference extends pulumi.ComponentResource implements Serv
             const key = artifactKey(m.name, tarball);
             const artifact = new s3.BucketObjectv2(
                 `${prefix}-artifact`,
-                { bucket: args.artifactBucketName, key, contentBase64: tarball.toString("base64"), contentType: "application/gzip", serverSideEncryption: "aws:kms", kmsKeyId: args.kmsKeyArn, tags },
+                {
+                    bucket: args.artifactBucketName,
+                    key,
+                    contentBase64: tarball.toString("base64"),
+                    contentType: "application/gzip",
+                    serverSideEncryption: "aws:kms",
+                    kmsKeyId: args.kmsKeyArn,
+                    tags,
+                },
                 { parent: this, retainOnDelete: args.retainArtifacts ?? false },
             );
             const defaultImage = servingImage(s.accelerator);
             const image = args.images?.[m.name] ?? sagemaker.getPrebuiltEcrImageOutput(defaultImage, { parent: this }).registryPath;
             // Validation accepts ECR images only, so the repository ARN can always be read from the URI.
-            const repositoryArn = pulumi.all([image, account.partition]).apply(([uri, partition]) => repositoryArnOfImage(uri, partition) ?? "");
+            const repositoryArn = pulumi
+                .all([image, account.partition])
+                .apply(([uri, partition]) => repositoryArnOfImage(uri, partition) ?? "");
             const capturePath = `${args.dataCapturePrefix ?? "data-capture"}/${m.name}`;
             const capture = !serverless && args.dataCaptureBucketName !== undefined;
             const role = serviceRole(this, `${prefix}-role`, {
@@ -213,7 +289,9 @@ export class SageMakerInference extends pulumi.ComponentResource implements Serv
                         region: account.region,
                         accountId: account.accountId,
                         artifactObjectArns: [pulumi.interpolate`arn:${account.partition}:s3:::${args.artifactBucketName}/${key}`],
-                        dataCaptureArn: capture ? pulumi.interpolate`arn:${account.partition}:s3:::${args.dataCaptureBucketName}/${capturePath}/*` : undefined,
+                        dataCaptureArn: capture
+                            ? pulumi.interpolate`arn:${account.partition}:s3:::${args.dataCaptureBucketName}/${capturePath}/*`
+                            : undefined,
                         kmsKeyArn: args.kmsKeyArn,
                         imageRepositoryArns: [repositoryArn],
                         // The deployment guardrails read the rollback alarm as this role (AWS: "Auto-Rollback Configuration").
@@ -230,7 +308,13 @@ export class SageMakerInference extends pulumi.ComponentResource implements Serv
                         image,
                         modelDataUrl: pulumi.interpolate`s3://${args.artifactBucketName}/${key}`,
                         // The PyTorch inference toolkit loads /opt/ml/model/code/inference.py.
-                        environment: { SAGEMAKER_PROGRAM: "inference.py", SAGEMAKER_SUBMIT_DIRECTORY: "/opt/ml/model/code", SAGEMAKER_CONTAINER_LOG_LEVEL: "20", MODEL_NAME: m.name, ...m.env },
+                        environment: {
+                            SAGEMAKER_PROGRAM: "inference.py",
+                            SAGEMAKER_SUBMIT_DIRECTORY: "/opt/ml/model/code",
+                            SAGEMAKER_CONTAINER_LOG_LEVEL: "20",
+                            MODEL_NAME: m.name,
+                            ...m.env,
+                        },
                     },
                     // Serverless endpoints refuse network isolation and VPC settings (SageMaker "feature exclusions").
                     enableNetworkIsolation: !serverless,
@@ -246,8 +330,22 @@ export class SageMakerInference extends pulumi.ComponentResource implements Serv
                 {
                     productionVariants: [
                         serverless
-                            ? { variantName: VARIANT, modelName: model.name, serverlessConfig: { memorySizeInMb: s.memoryMb, maxConcurrency: m.maxReplicas, ...(m.minReplicas > 0 ? { provisionedConcurrency: m.minReplicas } : {}) } }
-                            : { variantName: VARIANT, modelName: model.name, instanceType: s.instanceType, initialInstanceCount: s.instances, initialVariantWeight: 1 },
+                            ? {
+                                  variantName: VARIANT,
+                                  modelName: model.name,
+                                  serverlessConfig: {
+                                      memorySizeInMb: s.memoryMb,
+                                      maxConcurrency: m.maxReplicas,
+                                      ...(m.minReplicas > 0 ? { provisionedConcurrency: m.minReplicas } : {}),
+                                  },
+                              }
+                            : {
+                                  variantName: VARIANT,
+                                  modelName: model.name,
+                                  instanceType: s.instanceType,
+                                  initialInstanceCount: s.instances,
+                                  initialVariantWeight: 1,
+                              },
                     ],
                     // Instance types with NVMe storage refuse a volume key; their storage is encrypted by the hardware.
                     ...(serverless || !hasInstanceStore(s.instanceType) ? { kmsKeyArn: args.kmsKeyArn } : {}),
@@ -268,8 +366,16 @@ export class SageMakerInference extends pulumi.ComponentResource implements Serv
                 { parent: this },
             );
             // A new instance type draws a new generation, hence a new endpoint name (see endpointName).
-            const generation = serverless ? undefined : new RandomId(`${prefix}-generation`, { byteLength: ENDPOINT_GENERATION_BYTES, keepers: { instanceType: s.instanceType } }, { parent: this });
-            const endpointName = generation ? generation.hex.apply((g) => instanceEndpointName(args.namePrefix, m.name, g)) : pulumi.output(sagemakerName([args.namePrefix, m.name]));
+            const generation = serverless
+                ? undefined
+                : new RandomId(
+                      `${prefix}-generation`,
+                      { byteLength: ENDPOINT_GENERATION_BYTES, keepers: { instanceType: s.instanceType } },
+                      { parent: this },
+                  );
+            const endpointName = generation
+                ? generation.hex.apply((g) => instanceEndpointName(args.namePrefix, m.name, g))
+                : pulumi.output(sagemakerName([args.namePrefix, m.name]));
             // SageMaker writes the endpoint's logs here; created first so it has a retention and the key. Its
             // name follows the endpoint's, so a new instance type replaces it: the old group is kept (never
             // deleted, in any environment) and expires by its retention; the new name never repeats an old
@@ -277,13 +383,22 @@ export class SageMakerInference extends pulumi.ComponentResource implements Serv
             // protected: protect would block that routine replacement.
             const logGroup = new cloudwatch.LogGroup(
                 `${prefix}-logs`,
-                { name: endpointName.apply(sagemakerEndpointLogGroupName), retentionInDays: args.logRetentionDays ?? 365, kmsKeyId: args.kmsKeyArn, skipDestroy: true, tags },
+                {
+                    name: endpointName.apply(sagemakerEndpointLogGroupName),
+                    retentionInDays: args.logRetentionDays ?? 365,
+                    kmsKeyId: args.kmsKeyArn,
+                    skipDestroy: true,
+                    tags,
+                },
                 { parent: this, retainOnDelete: true },
             );
             const alarms = createAlarms(
                 this,
                 prefix,
-                [...sagemakerAlarms(endpointName, VARIANT, args.latencyThresholdMs ?? 1000, args.errorRatePercent), ...(serverless ? [] : [rollbackAlarm(endpointName, VARIANT, args.errorRatePercent)])],
+                [
+                    ...sagemakerAlarms(endpointName, VARIANT, args.latencyThresholdMs ?? 1000, args.errorRatePercent),
+                    ...(serverless ? [] : [rollbackAlarm(endpointName, VARIANT, args.errorRatePercent)]),
+                ],
                 { topicArn: args.alarmTopicArn, tags },
             );
             const endpoint = new sagemaker.Endpoint(
@@ -295,7 +410,11 @@ export class SageMakerInference extends pulumi.ComponentResource implements Serv
                         ? {}
                         : {
                               deploymentConfig: {
-                                  blueGreenUpdatePolicy: { trafficRoutingConfiguration: { type: "ALL_AT_ONCE", waitIntervalInSeconds: 300 }, terminationWaitInSeconds: 300, maximumExecutionTimeoutInSeconds: 3600 },
+                                  blueGreenUpdatePolicy: {
+                                      trafficRoutingConfiguration: { type: "ALL_AT_ONCE", waitIntervalInSeconds: 300 },
+                                      terminationWaitInSeconds: 300,
+                                      maximumExecutionTimeoutInSeconds: 3600,
+                                  },
                                   autoRollbackConfiguration: { alarms: [{ alarmName: alarms.rollback.name }] },
                               },
                           }),
@@ -306,7 +425,13 @@ export class SageMakerInference extends pulumi.ComponentResource implements Serv
             if (!serverless) {
                 const target = new appautoscaling.Target(
                     `${prefix}-scaling`,
-                    { serviceNamespace: "sagemaker", scalableDimension: "sagemaker:variant:DesiredInstanceCount", resourceId: pulumi.interpolate`endpoint/${endpoint.name}/variant/${VARIANT}`, minCapacity: s.instances, maxCapacity: s.maxInstances },
+                    {
+                        serviceNamespace: "sagemaker",
+                        scalableDimension: "sagemaker:variant:DesiredInstanceCount",
+                        resourceId: pulumi.interpolate`endpoint/${endpoint.name}/variant/${VARIANT}`,
+                        minCapacity: s.instances,
+                        maxCapacity: s.maxInstances,
+                    },
                     { parent: this },
                 );
                 new appautoscaling.Policy(
@@ -332,4 +457,3 @@ export class SageMakerInference extends pulumi.ComponentResource implements Serv
         this.registerOutputs({ endpoints: this.endpoints });
     }
 }
-

@@ -25,7 +25,6 @@ import { blobAuditLogs, diagnosticSetting, servingAlertRules } from "../observab
 import { Problems } from "../shared/problems";
 import { AzurePlacementArgs } from "../shared/azure-placement";
 
-
 export interface AzureFunctionsInferenceArgs extends ServerlessInferenceArgs, AzurePlacementArgs {
     /** Memory per instance in MB: 512, 2048 or 4096 (billed per GB-second while running). @default 2048 */
     readonly instanceMemoryMB?: number;
@@ -65,8 +64,20 @@ export class AzureFunctionsInference extends pulumi.ComponentResource implements
                 problems.add(`models[${i}].accelerator: ${(e as Error).message}`);
             }
         });
-        if (!(FLEX_INSTANCE_MEMORY_MB as readonly number[]).includes(memory)) problems.add({ path: "instanceMemoryMB", value: memory, message: "is not a Flex Consumption instance size", allowed: FLEX_INSTANCE_MEMORY_MB });
-        if (!(FLEX_PYTHON_VERSIONS as readonly string[]).includes(python)) problems.add({ path: "pythonVersion", value: python, message: "is not a Python version Flex Consumption runs", allowed: FLEX_PYTHON_VERSIONS });
+        if (!(FLEX_INSTANCE_MEMORY_MB as readonly number[]).includes(memory))
+            problems.add({
+                path: "instanceMemoryMB",
+                value: memory,
+                message: "is not a Flex Consumption instance size",
+                allowed: FLEX_INSTANCE_MEMORY_MB,
+            });
+        if (!(FLEX_PYTHON_VERSIONS as readonly string[]).includes(python))
+            problems.add({
+                path: "pythonVersion",
+                value: python,
+                message: "is not a Python version Flex Consumption runs",
+                allowed: FLEX_PYTHON_VERSIONS,
+            });
         ipRangeProblems(args.allowedIpRanges ?? [], "allowedIpRanges", problems);
         thresholdProblems(args, problems);
         problems.throwIfAny(`AzureFunctionsInference "${name}"`);
@@ -82,21 +93,53 @@ export class AzureFunctionsInference extends pulumi.ComponentResource implements
             // endpoint, so this firewall stays open; access still needs Entra ID (shared keys are off).
             const store = new storage.StorageAccount(
                 `${prefix}-store`,
-                secureStorageAccountArgs({ accountName: named((sfx) => azureNames.functionStorage(args.namePrefix, m.name, sfx)), resourceGroupName: rg, location: args.location, replication: "LRS", hierarchicalNamespace: false, defaultAction: "Allow", allowedIpRanges: [], tags }),
+                secureStorageAccountArgs({
+                    accountName: named((sfx) => azureNames.functionStorage(args.namePrefix, m.name, sfx)),
+                    resourceGroupName: rg,
+                    location: args.location,
+                    replication: "LRS",
+                    hierarchicalNamespace: false,
+                    defaultAction: "Allow",
+                    allowedIpRanges: [],
+                    tags,
+                }),
                 { parent: this },
             );
             blobAuditLogs(`${prefix}-store-blob-diagnostics`, store.id, args.logAnalyticsWorkspaceId, { parent: this });
-            new storage.BlobServiceProperties(`${prefix}-store-blob-service`, { accountName: store.name, resourceGroupName: rg, blobServicesName: "default", ...dataProtection(7, 7) }, { parent: this });
-            const packages = new storage.BlobContainer(`${prefix}-package`, { accountName: store.name, resourceGroupName: rg, containerName: PACKAGE_CONTAINER, publicAccess: "None" }, { parent: this });
+            new storage.BlobServiceProperties(
+                `${prefix}-store-blob-service`,
+                { accountName: store.name, resourceGroupName: rg, blobServicesName: "default", ...dataProtection(7, 7) },
+                { parent: this },
+            );
+            const packages = new storage.BlobContainer(
+                `${prefix}-package`,
+                { accountName: store.name, resourceGroupName: rg, containerName: PACKAGE_CONTAINER, publicAccess: "None" },
+                { parent: this },
+            );
             // The host keeps its leases and keys in this account: Blob Data Owner on it, and nothing elsewhere.
             const identity = new AzureWorkloadIdentity(
                 `${prefix}-identity`,
-                { resourceGroupName: rg, location: args.location, identityName: azureNames.identity(args.namePrefix, `fn-${m.name}`), subscriptionId: args.subscriptionId, grants: [{ label: "host-storage", scope: store.id, role: "Storage Blob Data Owner" }], tags },
+                {
+                    resourceGroupName: rg,
+                    location: args.location,
+                    identityName: azureNames.identity(args.namePrefix, `fn-${m.name}`),
+                    subscriptionId: args.subscriptionId,
+                    grants: [{ label: "host-storage", scope: store.id, role: "Storage Blob Data Owner" }],
+                    tags,
+                },
                 { parent: this },
             );
             const plan = new web.AppServicePlan(
                 `${prefix}-plan`,
-                { name: azureNames.appServicePlan(args.namePrefix, m.name), resourceGroupName: rg, location: args.location, kind: "functionapp", reserved: true, sku: { name: "FC1", tier: "FlexConsumption" }, tags },
+                {
+                    name: azureNames.appServicePlan(args.namePrefix, m.name),
+                    resourceGroupName: rg,
+                    location: args.location,
+                    kind: "functionapp",
+                    reserved: true,
+                    sku: { name: "FC1", tier: "FlexConsumption" },
+                    tags,
+                },
                 { parent: this },
             );
             const app = new web.WebApp(
@@ -114,7 +157,13 @@ export class AzureFunctionsInference extends pulumi.ComponentResource implements
                     outboundVnetRouting: args.virtualNetworkSubnetId !== undefined ? { allTraffic: true } : undefined,
                     identity: { type: "UserAssigned", userAssignedIdentities: [identity.identityId] },
                     functionAppConfig: {
-                        deployment: { storage: { type: "blobContainer", value: pulumi.interpolate`${store.primaryEndpoints.blob}${PACKAGE_CONTAINER}`, authentication: { type: "UserAssignedIdentity", userAssignedIdentityResourceId: identity.identityId } } },
+                        deployment: {
+                            storage: {
+                                type: "blobContainer",
+                                value: pulumi.interpolate`${store.primaryEndpoints.blob}${PACKAGE_CONTAINER}`,
+                                authentication: { type: "UserAssignedIdentity", userAssignedIdentityResourceId: identity.identityId },
+                            },
+                        },
                         runtime: { name: "python", version: python },
                         scaleAndConcurrency: { maximumInstanceCount: m.maxReplicas, instanceMemoryMB: memory },
                     },
@@ -124,7 +173,12 @@ export class AzureFunctionsInference extends pulumi.ComponentResource implements
                         ftpsState: "Disabled",
                         http20Enabled: true,
                         remoteDebuggingEnabled: false,
-                        ipSecurityRestrictions: ranges.map((r, i) => ({ name: `allow-${i}`, ipAddress: cidrRange(r), action: "Allow", priority: 100 + i })),
+                        ipSecurityRestrictions: ranges.map((r, i) => ({
+                            name: `allow-${i}`,
+                            ipAddress: cidrRange(r),
+                            action: "Allow",
+                            priority: 100 + i,
+                        })),
                         ipSecurityRestrictionsDefaultAction: ranges.length > 0 ? "Deny" : "Allow",
                         appSettings: [
                             { name: "AzureWebJobsStorage__accountName", value: store.name },
@@ -140,13 +194,33 @@ export class AzureFunctionsInference extends pulumi.ComponentResource implements
             const inApp = { name: app.name, resourceGroupName: rg };
             new web.WebAppFtpAllowed(`${prefix}-ftp`, { ...inApp, allow: false }, { parent: this });
             new web.WebAppScmAllowed(`${prefix}-scm-basic-auth`, { ...inApp, allow: false }, { parent: this });
-            diagnosticSetting(`${prefix}-diagnostics`, { resourceUri: app.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
-            servingAlertRules(`${prefix}-alert`, { resourceGroupName: rg, scope: app.id, target: "functionApp", subject: `model ${m.name} (functions)`, thresholds: { serverErrors: args.alertServerErrors ?? 5, latencyMs: args.alertLatencyMs ?? 2000 }, actionGroupId: args.actionGroupId, tags }, { parent: this });
+            diagnosticSetting(
+                `${prefix}-diagnostics`,
+                { resourceUri: app.id, workspaceId: args.logAnalyticsWorkspaceId },
+                { parent: this },
+            );
+            servingAlertRules(
+                `${prefix}-alert`,
+                {
+                    resourceGroupName: rg,
+                    scope: app.id,
+                    target: "functionApp",
+                    subject: `model ${m.name} (functions)`,
+                    thresholds: { serverErrors: args.alertServerErrors ?? 5, latencyMs: args.alertLatencyMs ?? 2000 },
+                    actionGroupId: args.actionGroupId,
+                    tags,
+                },
+                { parent: this },
+            );
             return app;
         });
 
-        this.appNames = pulumi.all(apps.map((a) => a.name)).apply((names) => Object.fromEntries(args.models.map((m, i) => [m.name, names[i]])));
-        this.endpoints = pulumi.all(apps.map((a) => a.defaultHostName)).apply((hosts) => Object.fromEntries(args.models.map((m, i) => [m.name, `https://${hosts[i]}/api`])));
+        this.appNames = pulumi
+            .all(apps.map((a) => a.name))
+            .apply((names) => Object.fromEntries(args.models.map((m, i) => [m.name, names[i]])));
+        this.endpoints = pulumi
+            .all(apps.map((a) => a.defaultHostName))
+            .apply((hosts) => Object.fromEntries(args.models.map((m, i) => [m.name, `https://${hosts[i]}/api`])));
         this.registerOutputs({ endpoints: this.endpoints, appNames: this.appNames });
     }
 }

@@ -25,7 +25,6 @@ import { ModelServingSpec } from "../shared/model";
 import { shortHash } from "../shared/naming";
 import { Problems } from "../shared/problems";
 
-
 export interface AzureMlEndpointInferenceArgs extends ServerlessInferenceArgs {
     readonly resourceGroupName: pulumi.Input<string>;
     readonly location: string;
@@ -61,17 +60,41 @@ export function endpointPlan(args: AzureMlEndpointInferenceArgs): { problems: Pr
     const problems = new Problems();
     const cpuType = args.cpuInstanceType ?? DEFAULT_CPU_VM_SIZE;
     modelProblems(args.models, problems);
-    if (!Object.keys(ENDPOINT_AUTH_MODES).includes(args.authMode ?? "key")) problems.add({ path: "authMode", value: args.authMode, message: "is not an endpoint auth mode", allowed: Object.keys(ENDPOINT_AUTH_MODES) });
-    if (!VM_SIZE.test(cpuType)) problems.add({ path: "cpuInstanceType", value: cpuType, message: "is not an Azure VM size", fix: `write e.g. ${DEFAULT_CPU_VM_SIZE}` });
+    if (!Object.keys(ENDPOINT_AUTH_MODES).includes(args.authMode ?? "key"))
+        problems.add({
+            path: "authMode",
+            value: args.authMode,
+            message: "is not an endpoint auth mode",
+            allowed: Object.keys(ENDPOINT_AUTH_MODES),
+        });
+    if (!VM_SIZE.test(cpuType))
+        problems.add({
+            path: "cpuInstanceType",
+            value: cpuType,
+            message: "is not an Azure VM size",
+            fix: `write e.g. ${DEFAULT_CPU_VM_SIZE}`,
+        });
     const floor = args.minInstances ?? 1;
-    if (!Number.isInteger(floor) || floor < 1) problems.add({ path: "minInstances", value: floor, message: "must be a whole number of at least 1 (managed endpoints cannot scale to zero)" });
+    if (!Number.isInteger(floor) || floor < 1)
+        problems.add({
+            path: "minInstances",
+            value: floor,
+            message: "must be a whole number of at least 1 (managed endpoints cannot scale to zero)",
+        });
     thresholdProblems(args, problems);
     const instanceTypes = (args.models ?? []).map((m, i) => {
         for (const field of ["files", "command", "args"] as const) {
-            if (m[field] !== undefined) problems.add({ path: `models[${i}].${field}`, value: field === "files" ? Object.keys(m.files ?? {}) : m[field], message: "cannot be applied: Azure ML managed deployments run the image's own entrypoint", fix: "build an image that serves the model (push it to the registry), or serve this model with container-apps" });
+            if (m[field] !== undefined)
+                problems.add({
+                    path: `models[${i}].${field}`,
+                    value: field === "files" ? Object.keys(m.files ?? {}) : m[field],
+                    message: "cannot be applied: Azure ML managed deployments run the image's own entrypoint",
+                    fix: "build an image that serves the model (push it to the registry), or serve this model with container-apps",
+                });
         }
         const path = args.scoringPaths?.[m.name] ?? DEFAULT_SCORING_PATH;
-        if (!path.startsWith("/")) problems.add({ path: `scoringPaths.${m.name}`, value: path, message: "is not an HTTP path", fix: "start it with '/'" });
+        if (!path.startsWith("/"))
+            problems.add({ path: `scoringPaths.${m.name}`, value: path, message: "is not an HTTP path", fix: "start it with '/'" });
         try {
             return resolveAccelerator({ cloud: "azure", service: "azureml-endpoint", accelerator: m.accelerator })?.vmSize ?? cpuType;
         } catch (e) {
@@ -105,7 +128,17 @@ export class AzureMlEndpointInference extends pulumi.ComponentResource implement
             const routes = inferenceRoutes(m, args.scoringPaths?.[m.name] ?? DEFAULT_SCORING_PATH);
             const environment = new ml.EnvironmentVersion(
                 `${prefix}-environment`,
-                { ...inWorkspace, name: `${m.name}-serving`, version: shortHash(JSON.stringify({ image: m.image, routes }), 8), properties: { image: m.image, osType: "Linux", inferenceConfig: routes, description: `Serving container of model ${m.name}` } },
+                {
+                    ...inWorkspace,
+                    name: `${m.name}-serving`,
+                    version: shortHash(JSON.stringify({ image: m.image, routes }), 8),
+                    properties: {
+                        image: m.image,
+                        osType: "Linux",
+                        inferenceConfig: routes,
+                        description: `Serving container of model ${m.name}`,
+                    },
+                },
                 { parent: this },
             );
             const endpoint = new ml.OnlineEndpoint(
@@ -115,7 +148,11 @@ export class AzureMlEndpointInference extends pulumi.ComponentResource implement
                     endpointName: pulumi.output(args.nameSuffix).apply((sfx) => azureNames.onlineEndpoint(args.namePrefix, m.name, sfx)),
                     location: args.location,
                     identity: { type: "SystemAssigned" },
-                    properties: { authMode: ENDPOINT_AUTH_MODES[(args.authMode ?? "key") as keyof typeof ENDPOINT_AUTH_MODES], publicNetworkAccess: (args.publicNetworkAccess ?? true) ? "Enabled" : "Disabled", description: `Model ${m.name}` },
+                    properties: {
+                        authMode: ENDPOINT_AUTH_MODES[(args.authMode ?? "key") as keyof typeof ENDPOINT_AUTH_MODES],
+                        publicNetworkAccess: (args.publicNetworkAccess ?? true) ? "Enabled" : "Disabled",
+                        description: `Model ${m.name}`,
+                    },
                     tags,
                 },
                 { parent: this },
@@ -145,8 +182,23 @@ export class AzureMlEndpointInference extends pulumi.ComponentResource implement
                 { parent: this },
             );
             // Managed deployments scale through Azure Monitor autoscale on the deployment resource.
-            const cpu = (operator: "GreaterThan" | "LessThan", threshold: number, direction: "Increase" | "Decrease", cooldown: string) => ({
-                metricTrigger: { metricName: "CpuUtilizationPercentage", metricNamespace: "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments", metricResourceUri: deployment.id, operator, statistic: "Average" as const, threshold, timeAggregation: "Average" as const, timeGrain: "PT1M", timeWindow: "PT5M" },
+            const cpu = (
+                operator: "GreaterThan" | "LessThan",
+                threshold: number,
+                direction: "Increase" | "Decrease",
+                cooldown: string,
+            ) => ({
+                metricTrigger: {
+                    metricName: "CpuUtilizationPercentage",
+                    metricNamespace: "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments",
+                    metricResourceUri: deployment.id,
+                    operator,
+                    statistic: "Average" as const,
+                    threshold,
+                    timeAggregation: "Average" as const,
+                    timeGrain: "PT1M",
+                    timeWindow: "PT5M",
+                },
                 scaleAction: { direction, type: "ChangeCount" as const, value: "1", cooldown },
             });
             new monitor.AutoscaleSetting(
@@ -156,17 +208,45 @@ export class AzureMlEndpointInference extends pulumi.ComponentResource implement
                     location: args.location,
                     targetResourceUri: deployment.id,
                     enabled: true,
-                    profiles: [{ name: "cpu", capacity: { minimum: String(instances), maximum: String(Math.max(instances, m.maxReplicas)), default: String(instances) }, rules: [cpu("GreaterThan", 70, "Increase", "PT5M"), cpu("LessThan", 25, "Decrease", "PT10M")] }],
+                    profiles: [
+                        {
+                            name: "cpu",
+                            capacity: {
+                                minimum: String(instances),
+                                maximum: String(Math.max(instances, m.maxReplicas)),
+                                default: String(instances),
+                            },
+                            rules: [cpu("GreaterThan", 70, "Increase", "PT5M"), cpu("LessThan", 25, "Decrease", "PT10M")],
+                        },
+                    ],
                     tags,
                 },
                 { parent: this },
             );
-            diagnosticSetting(`${prefix}-diagnostics`, { resourceUri: endpoint.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
-            servingAlertRules(`${prefix}-alert`, { resourceGroupName: rg, scope: endpoint.id, target: "onlineEndpoint", subject: `model ${m.name} (azureml-endpoint)`, thresholds: { serverErrors: args.alertServerErrors ?? 5, latencyMs: args.alertLatencyMs ?? 2000 }, actionGroupId: args.actionGroupId, tags }, { parent: this });
+            diagnosticSetting(
+                `${prefix}-diagnostics`,
+                { resourceUri: endpoint.id, workspaceId: args.logAnalyticsWorkspaceId },
+                { parent: this },
+            );
+            servingAlertRules(
+                `${prefix}-alert`,
+                {
+                    resourceGroupName: rg,
+                    scope: endpoint.id,
+                    target: "onlineEndpoint",
+                    subject: `model ${m.name} (azureml-endpoint)`,
+                    thresholds: { serverErrors: args.alertServerErrors ?? 5, latencyMs: args.alertLatencyMs ?? 2000 },
+                    actionGroupId: args.actionGroupId,
+                    tags,
+                },
+                { parent: this },
+            );
             return endpoint;
         });
 
-        this.endpoints = pulumi.all(endpoints.map((e) => e.properties.apply((p) => p.scoringUri ?? ""))).apply((uris) => Object.fromEntries(args.models.map((m, i) => [m.name, uris[i]])));
+        this.endpoints = pulumi
+            .all(endpoints.map((e) => e.properties.apply((p) => p.scoringUri ?? "")))
+            .apply((uris) => Object.fromEntries(args.models.map((m, i) => [m.name, uris[i]])));
         this.registerOutputs({ endpoints: this.endpoints });
     }
 }

@@ -49,7 +49,11 @@ export class AzureContainerAppsInference extends pulumi.ComponentResource implem
         thresholdProblems(args, problems);
         accessProblems(args, problems);
         if ((args.registryId === undefined) !== (args.registryLoginServer === undefined)) {
-            problems.add({ path: "registryId", value: args.registryId === undefined ? undefined : "[set]", message: "and registryLoginServer must be given together" });
+            problems.add({
+                path: "registryId",
+                value: args.registryId === undefined ? undefined : "[set]",
+                message: "and registryLoginServer must be given together",
+            });
         }
         problems.throwIfAny(`AzureContainerAppsInference "${name}"`);
         super("mlops:index:AzureContainerAppsInference", name, args, opts);
@@ -61,7 +65,10 @@ export class AzureContainerAppsInference extends pulumi.ComponentResource implem
             namePrefix: args.namePrefix,
             subscriptionId: args.subscriptionId,
             logAnalyticsWorkspaceId: args.logAnalyticsWorkspaceId,
-            registry: args.registryId !== undefined && args.registryLoginServer !== undefined ? { id: args.registryId, loginServer: args.registryLoginServer } : undefined,
+            registry:
+                args.registryId !== undefined && args.registryLoginServer !== undefined
+                    ? { id: args.registryId, loginServer: args.registryLoginServer }
+                    : undefined,
             external: args.externalIngress ?? true,
             allowedIpRanges: args.allowedIpRanges ?? [],
             models: args.models,

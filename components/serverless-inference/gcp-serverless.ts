@@ -45,8 +45,14 @@ export function archiveObjectName(model: string, files: Readonly<Record<string, 
 }
 
 /** Every problem with one model on Cloud Functions. */
-export function functionModelProblems(m: ModelServingSpec, at: string, handlerFiles: Readonly<Record<string, string>>, problems: Problems): void {
-    const bad = (field: string, value: unknown, message: string, fix?: string) => problems.add({ path: `${at}.${field}`, value, message, fix });
+export function functionModelProblems(
+    m: ModelServingSpec,
+    at: string,
+    handlerFiles: Readonly<Record<string, string>>,
+    problems: Problems,
+): void {
+    const bad = (field: string, value: unknown, message: string, fix?: string) =>
+        problems.add({ path: `${at}.${field}`, value, message, fix });
     if (typeof m.name !== "string" || !/^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/.test(m.name)) bad("name", m.name, "is not a model name");
     if (m.accelerator) {
         try {
@@ -58,15 +64,30 @@ export function functionModelProblems(m: ModelServingSpec, at: string, handlerFi
     }
     const cpu = m.cpuMillicores / 1000;
     const memory = CLOUD_RUN_CPU_MEMORY_MIB[cpu];
-    if (memory === undefined) bad("cpuMillicores", m.cpuMillicores, "is not a CPU size Cloud Functions takes", `use ${CLOUD_RUN_CPUS.map((c) => c * 1000).join(", ")}`);
-    else if (m.memoryMiB < memory.min || m.memoryMiB > memory.max) bad("memoryMiB", m.memoryMiB, `is outside what ${cpu} vCPU allows (${memory.min} to ${memory.max} MiB)`);
-    if (!Number.isInteger(m.maxReplicas) || m.maxReplicas < 1 || m.maxReplicas < m.minReplicas) bad("maxReplicas", m.maxReplicas, "must be at least 1 and at least minReplicas");
-    if (!Number.isInteger(m.concurrency) || m.concurrency < 1 || m.concurrency > 1000) bad("concurrency", m.concurrency, "must be a whole number from 1 to 1000");
+    if (memory === undefined)
+        bad(
+            "cpuMillicores",
+            m.cpuMillicores,
+            "is not a CPU size Cloud Functions takes",
+            `use ${CLOUD_RUN_CPUS.map((c) => c * 1000).join(", ")}`,
+        );
+    else if (m.memoryMiB < memory.min || m.memoryMiB > memory.max)
+        bad("memoryMiB", m.memoryMiB, `is outside what ${cpu} vCPU allows (${memory.min} to ${memory.max} MiB)`);
+    if (!Number.isInteger(m.maxReplicas) || m.maxReplicas < 1 || m.maxReplicas < m.minReplicas)
+        bad("maxReplicas", m.maxReplicas, "must be at least 1 and at least minReplicas");
+    if (!Number.isInteger(m.concurrency) || m.concurrency < 1 || m.concurrency > 1000)
+        bad("concurrency", m.concurrency, "must be a whole number from 1 to 1000");
     for (const key of Object.keys(m.env ?? {})) {
-        if ((RESERVED_ENV as readonly string[]).includes(key)) bad(`env.${key}`, m.env?.[key], "is set by the platform and may not be given");
+        if ((RESERVED_ENV as readonly string[]).includes(key))
+            bad(`env.${key}`, m.env?.[key], "is set by the platform and may not be given");
     }
     if (!(FUNCTION_MAIN in functionSourceFiles(m, handlerFiles))) {
-        bad("files", Object.keys(m.files ?? {}), `has no ${FUNCTION_MAIN}: a Python function needs one`, "add a functions-framework handler (see samples/gcp/function) through handlerFiles or the model's files");
+        bad(
+            "files",
+            Object.keys(m.files ?? {}),
+            `has no ${FUNCTION_MAIN}: a Python function needs one`,
+            "add a functions-framework handler (see samples/gcp/function) through handlerFiles or the model's files",
+        );
     }
 }
 
@@ -84,7 +105,12 @@ export interface VertexDeploySettings {
  * Deploy settings of one model: the catalog decides machine and accelerator; CPU-only models use
  * `cpuMachineType`. Vertex keeps at least one replica deployed; `replicaFloor` raises that (2 in prod).
  */
-export function vertexDeploySettings(m: ModelServingSpec, resolved: AcceleratorSettings | undefined, cpuMachineType: string, replicaFloor: number): VertexDeploySettings {
+export function vertexDeploySettings(
+    m: ModelServingSpec,
+    resolved: AcceleratorSettings | undefined,
+    cpuMachineType: string,
+    replicaFloor: number,
+): VertexDeploySettings {
     const min = Math.max(1, replicaFloor, m.minReplicas);
     return {
         machineType: resolved?.machineType ?? cpuMachineType,
@@ -109,8 +135,10 @@ export const ENDPOINT_ACCESS = ["dedicated", "private-service-connect"] as const
 
 /** Every problem with one model on a Vertex AI endpoint; returns the catalog's settings. */
 export function vertexModelProblems(m: ModelServingSpec, at: string, problems: Problems): AcceleratorSettings | undefined {
-    if (typeof m.name !== "string" || !/^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/.test(m.name)) problems.add({ path: `${at}.name`, value: m.name, message: "is not a model name" });
-    if (!Number.isInteger(m.maxReplicas) || m.maxReplicas < 1) problems.add({ path: `${at}.maxReplicas`, value: m.maxReplicas, message: "must be a whole number of at least 1" });
+    if (typeof m.name !== "string" || !/^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/.test(m.name))
+        problems.add({ path: `${at}.name`, value: m.name, message: "is not a model name" });
+    if (!Number.isInteger(m.maxReplicas) || m.maxReplicas < 1)
+        problems.add({ path: `${at}.maxReplicas`, value: m.maxReplicas, message: "must be a whole number of at least 1" });
     if (!m.accelerator) return undefined;
     try {
         return resolveAccelerator({ cloud: "gcp", service: "vertex-endpoint", accelerator: m.accelerator });

@@ -39,7 +39,9 @@ export class CloudRunInference extends pulumi.ComponentResource implements Serve
         super("mlops:index:CloudRunInference", name, args, opts);
         const services = serveModels(this, name, args, "infer", opts);
         this.serviceNames = Object.fromEntries(services.map((s, i) => [args.models[i].name, s.serviceName]));
-        this.endpoints = pulumi.all(services.map((s) => s.uri)).apply((uris) => Object.fromEntries(args.models.map((m, i) => [m.name, uris[i]])));
+        this.endpoints = pulumi
+            .all(services.map((s) => s.uri))
+            .apply((uris) => Object.fromEntries(args.models.map((m, i) => [m.name, uris[i]])));
         this.registerOutputs({ endpoints: this.endpoints, serviceNames: this.serviceNames });
     }
 }
@@ -85,8 +87,18 @@ export class CloudFunctionsInference extends pulumi.ComponentResource implements
         const timeout = args.requestTimeoutSeconds ?? 300;
         const problems = new Problems();
         namePrefixProblems(args.namePrefix, problems);
-        contextProblems({ region: args.region, ingress, allowUnauthenticated: args.allowUnauthenticated ?? false, invokers: args.invokers ?? [], requestTimeoutSeconds: timeout }, problems);
-        if (!(sl.FUNCTION_RUNTIMES as readonly string[]).includes(runtime)) problems.add({ path: "runtime", value: runtime, message: "is not a supported runtime", allowed: sl.FUNCTION_RUNTIMES });
+        contextProblems(
+            {
+                region: args.region,
+                ingress,
+                allowUnauthenticated: args.allowUnauthenticated ?? false,
+                invokers: args.invokers ?? [],
+                requestTimeoutSeconds: timeout,
+            },
+            problems,
+        );
+        if (!(sl.FUNCTION_RUNTIMES as readonly string[]).includes(runtime))
+            problems.add({ path: "runtime", value: runtime, message: "is not a supported runtime", allowed: sl.FUNCTION_RUNTIMES });
         args.models.forEach((m, i) => sl.functionModelProblems(m, `models[${i}]`, handlers, problems));
         problems.throwIfAny(`CloudFunctionsInference "${name}"`);
         const protect = args.protectData ?? true;
@@ -113,21 +125,37 @@ export class CloudFunctionsInference extends pulumi.ComponentResource implements
             stateful,
         );
         // Cloud Build runs as this identity instead of a default account with broad project roles.
-        const builder = new serviceaccount.Account(`${name}-builder`, { project: args.project, accountId: serviceAccountId(args.namePrefix, "fn-build"), displayName: "mlops function builds" }, child);
+        const builder = new serviceaccount.Account(
+            `${name}-builder`,
+            { project: args.project, accountId: serviceAccountId(args.namePrefix, "fn-build"), displayName: "mlops function builds" },
+            child,
+        );
         const builderMember = pulumi.interpolate`serviceAccount:${builder.email}`;
         const grants: pulumi.Resource[] = [
-            new projects.IAMMember(`${name}-builder-logs`, { project: args.project, role: sl.BUILD_PROJECT_ROLE, member: builderMember }, child),
+            new projects.IAMMember(
+                `${name}-builder-logs`,
+                { project: args.project, role: sl.BUILD_PROJECT_ROLE, member: builderMember },
+                child,
+            ),
             new projects.IAMMember(
                 `${name}-builder-gcf-sources`,
                 {
                     project: args.project,
                     role: "roles/storage.objectViewer",
                     member: builderMember,
-                    condition: { title: "gcf-v2-sources only", description: "Function sources Cloud Functions stages for builds", expression: sl.GCF_SOURCES_CONDITION },
+                    condition: {
+                        title: "gcf-v2-sources only",
+                        description: "Function sources Cloud Functions stages for builds",
+                        expression: sl.GCF_SOURCES_CONDITION,
+                    },
                 },
                 child,
             ),
-            new storage.BucketIAMMember(`${name}-builder-sources`, { bucket: sources.name, role: "roles/storage.objectViewer", member: builderMember }, child),
+            new storage.BucketIAMMember(
+                `${name}-builder-sources`,
+                { bucket: sources.name, role: "roles/storage.objectViewer", member: builderMember },
+                child,
+            ),
             // Cloud Functions keeps build images and the buildpacks cache (a moving `latest` tag) in its own
             // `gcf-artifacts` repository, which it creates on first deploy: the build may write there only.
             new projects.IAMMember(
@@ -136,7 +164,11 @@ export class CloudFunctionsInference extends pulumi.ComponentResource implements
                     project: args.project,
                     role: "roles/artifactregistry.writer",
                     member: builderMember,
-                    condition: { title: "gcf-artifacts only", description: "The repository Cloud Functions builds push to", expression: sl.gcfArtifactsCondition(args.project, args.region) },
+                    condition: {
+                        title: "gcf-artifacts only",
+                        description: "The repository Cloud Functions builds push to",
+                        expression: sl.gcfArtifactsCondition(args.project, args.region),
+                    },
                 },
                 child,
             ),
@@ -149,13 +181,20 @@ export class CloudFunctionsInference extends pulumi.ComponentResource implements
                 {
                     bucket: sources.name,
                     name: sl.archiveObjectName(m.name, files),
-                    source: new pulumi.asset.AssetArchive(Object.fromEntries(Object.entries(files).map(([f, c]) => [f, new pulumi.asset.StringAsset(c)]))),
+                    source: new pulumi.asset.AssetArchive(
+                        Object.fromEntries(Object.entries(files).map(([f, c]) => [f, new pulumi.asset.StringAsset(c)])),
+                    ),
                 },
                 { parent: this },
             );
             const identity = new serviceaccount.Account(
                 `${name}-${m.name}-sa`,
-                { project: args.project, accountId: serviceAccountId(args.namePrefix, "fn", m.name), displayName: `mlops function ${m.name}`, description: "Runs one model function; no project roles" },
+                {
+                    project: args.project,
+                    accountId: serviceAccountId(args.namePrefix, "fn", m.name),
+                    displayName: `mlops function ${m.name}`,
+                    description: "Runs one model function; no project roles",
+                },
                 child,
             );
             const fn = new cloudfunctionsv2.Function(
@@ -189,12 +228,19 @@ export class CloudFunctionsInference extends pulumi.ComponentResource implements
             );
             // A 2nd gen function is served by a Cloud Run service of the same name: invokers need run.invoker there.
             [...(args.allowUnauthenticated ? ["allUsers"] : []), ...(args.invokers ?? [])].forEach(
-                (member, i) => new cloudrunv2.ServiceIamMember(`${name}-${m.name}-invoker-${i}`, { project: args.project, location: args.region, name: fn.name, role: "roles/run.invoker", member }, child),
+                (member, i) =>
+                    new cloudrunv2.ServiceIamMember(
+                        `${name}-${m.name}-invoker-${i}`,
+                        { project: args.project, location: args.region, name: fn.name, role: "roles/run.invoker", member },
+                        child,
+                    ),
             );
             return fn;
         });
         this.serviceNames = Object.fromEntries(args.models.map((m) => [m.name, functionName(args.namePrefix, m.name)]));
-        this.endpoints = pulumi.all(functions.map((f) => f.url)).apply((urls) => Object.fromEntries(args.models.map((m, i) => [m.name, urls[i]])));
+        this.endpoints = pulumi
+            .all(functions.map((f) => f.url))
+            .apply((urls) => Object.fromEntries(args.models.map((m, i) => [m.name, urls[i]])));
         this.registerOutputs({ endpoints: this.endpoints, serviceNames: this.serviceNames });
     }
 }
@@ -238,8 +284,14 @@ export class VertexEndpointInference extends pulumi.ComponentResource implements
         const access = args.endpointAccess ?? "dedicated";
         const problems = new Problems();
         namePrefixProblems(args.namePrefix, problems);
-        if (!Number.isInteger(floor) || floor < 1) problems.add({ path: "replicaFloor", value: floor, message: "must be a whole number of at least 1 (Vertex keeps at least one replica)" });
-        if (!(sl.ENDPOINT_ACCESS as readonly string[]).includes(access)) problems.add({ path: "endpointAccess", value: access, message: "is not an endpoint access mode", allowed: sl.ENDPOINT_ACCESS });
+        if (!Number.isInteger(floor) || floor < 1)
+            problems.add({
+                path: "replicaFloor",
+                value: floor,
+                message: "must be a whole number of at least 1 (Vertex keeps at least one replica)",
+            });
+        if (!(sl.ENDPOINT_ACCESS as readonly string[]).includes(access))
+            problems.add({ path: "endpointAccess", value: access, message: "is not an endpoint access mode", allowed: sl.ENDPOINT_ACCESS });
         const resolved = args.models.map((m, i) => sl.vertexModelProblems(m, `models[${i}]`, problems));
         problems.throwIfAny(`VertexEndpointInference "${name}"`);
         super("mlops:index:VertexEndpointInference", name, args, opts);
@@ -258,7 +310,10 @@ export class VertexEndpointInference extends pulumi.ComponentResource implements
                         description: `mlops model ${m.name}`,
                         encryptionSpec: { kmsKeyName: args.kmsKeyName },
                         dedicatedEndpointEnabled: access === "dedicated" ? true : undefined,
-                        privateServiceConnectConfig: access === "private-service-connect" ? { enablePrivateServiceConnect: true, projectAllowlists: [args.project] } : undefined,
+                        privateServiceConnectConfig:
+                            access === "private-service-connect"
+                                ? { enablePrivateServiceConnect: true, projectAllowlists: [args.project] }
+                                : undefined,
                         labels: { ...args.tags, "mlops-model": m.name },
                     },
                     { parent: this, dependsOn: opts.dependsOn },
@@ -268,9 +323,24 @@ export class VertexEndpointInference extends pulumi.ComponentResource implements
         this.endpointIds = ids;
         this.endpoints = pulumi
             .all(endpoints.map((e) => e.dedicatedEndpointDns))
-            .apply((dns) => Object.fromEntries(args.models.map((m, i) => [m.name, access === "dedicated" ? sl.dedicatedPredictUrl(dns[i], path(ids[m.name])) : path(ids[m.name])])));
+            .apply((dns) =>
+                Object.fromEntries(
+                    args.models.map((m, i) => [
+                        m.name,
+                        access === "dedicated" ? sl.dedicatedPredictUrl(dns[i], path(ids[m.name])) : path(ids[m.name]),
+                    ]),
+                ),
+            );
         this.deploySettings = pulumi.output(
-            Object.fromEntries(args.models.map((m, i) => [m.name, { endpoint: path(ids[m.name]), ...sl.vertexDeploySettings(m, resolved[i], args.cpuMachineType ?? "n1-standard-2", floor) }])),
+            Object.fromEntries(
+                args.models.map((m, i) => [
+                    m.name,
+                    {
+                        endpoint: path(ids[m.name]),
+                        ...sl.vertexDeploySettings(m, resolved[i], args.cpuMachineType ?? "n1-standard-2", floor),
+                    },
+                ]),
+            ),
         );
         this.registerOutputs({ endpoints: this.endpoints, endpointIds: this.endpointIds, deploySettings: this.deploySettings });
     }

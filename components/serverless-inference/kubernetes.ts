@@ -111,7 +111,9 @@ export class KnativeInference extends pulumi.ComponentResource implements Server
         this.namespaceName = namespace;
         this.endpoints = pulumi
             .all([namespace, ...services.map((s) => s.metadata.name)])
-            .apply(([nsName, ...names]) => Object.fromEntries(args.models.map((m, i) => [m.name, `http://${names[i]}.${nsName}.svc.cluster.local`])));
+            .apply(([nsName, ...names]) =>
+                Object.fromEntries(args.models.map((m, i) => [m.name, `http://${names[i]}.${nsName}.svc.cluster.local`])),
+            );
         this.registerOutputs({ endpoints: this.endpoints, namespaceName: this.namespaceName });
     }
 
@@ -149,7 +151,11 @@ export class KnativeInference extends pulumi.ComponentResource implements Server
         const prefix = `${name}-${m.name}`;
         const labels = modelLabels(args.tags, name, m.name);
         const files = m.files
-            ? new corev1.ConfigMap(`${prefix}-files`, { metadata: { namespace, labels }, immutable: true, data: { ...m.files } }, { parent: this })
+            ? new corev1.ConfigMap(
+                  `${prefix}-files`,
+                  { metadata: { namespace, labels }, immutable: true, data: { ...m.files } },
+                  { parent: this },
+              )
             : undefined;
 
         const service = new CustomResource(
@@ -193,7 +199,10 @@ export class KnativeInference extends pulumi.ComponentResource implements Server
                             from: (args.dataPlaneNamespaces ?? ["knative-serving", "kourier-system"]).map(namespaceSelector),
                             ports: tcp(QUEUE_PROXY_SYSTEM_PORTS),
                         },
-                        { from: [{ podSelector: {} }, ...(args.clientNamespaces ?? []).map(namespaceSelector)], ports: tcp(QUEUE_PROXY_TRAFFIC_PORTS) },
+                        {
+                            from: [{ podSelector: {} }, ...(args.clientNamespaces ?? []).map(namespaceSelector)],
+                            ports: tcp(QUEUE_PROXY_TRAFFIC_PORTS),
+                        },
                     ],
                 },
             },
@@ -209,7 +218,12 @@ function validate(name: string, args: KnativeInferenceArgs): (AcceleratorSetting
     const accelerators = validateServing(args, problems, { reservedPorts: KNATIVE_RESERVED_PORTS, reservedEnv: KNATIVE_RESERVED_ENV });
     (args.dataPlaneNamespaces ?? []).forEach((ns, i) => {
         if (typeof ns !== "string" || !DNS_LABEL.test(ns)) {
-            problems.add({ path: `dataPlaneNamespaces[${i}]`, value: ns, message: "is not a namespace name", fix: "use a DNS label, e.g. `knative-serving`" });
+            problems.add({
+                path: `dataPlaneNamespaces[${i}]`,
+                value: ns,
+                message: "is not a namespace name",
+                fix: "use a DNS label, e.g. `knative-serving`",
+            });
         }
     });
     if (!args.installKnative && !args.knativeSchedulingFlagsEnabled) {
@@ -218,7 +232,8 @@ function validate(name: string, args: KnativeInferenceArgs): (AcceleratorSetting
             problems.add({
                 path: `models[${i}].accelerator`,
                 value: args.models[i].accelerator,
-                message: "needs node selectors and tolerations, which Knative refuses unless `kubernetes.podspec-nodeselector` and `kubernetes.podspec-tolerations` are enabled",
+                message:
+                    "needs node selectors and tolerations, which Knative refuses unless `kubernetes.podspec-nodeselector` and `kubernetes.podspec-tolerations` are enabled",
                 fix: "have a cluster admin enable both in the `config-features` ConfigMap of `knative-serving` and set knativeSchedulingFlagsEnabled, or set installKnative",
             });
         });

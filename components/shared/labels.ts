@@ -44,7 +44,12 @@ const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-
 export function labelProblems(tags: Readonly<Record<string, string>>, problems: Problems): void {
     for (const [key, value] of Object.entries(tags)) {
         if (!LABEL_KEY.test(key) || !LABEL_VALUE.test(value)) {
-            problems.add({ path: `tags.${key}`, value, message: "is not a valid Kubernetes label", fix: "use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit" });
+            problems.add({
+                path: `tags.${key}`,
+                value,
+                message: "is not a valid Kubernetes label",
+                fix: "use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+            });
         }
     }
 }

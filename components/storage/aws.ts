@@ -13,7 +13,6 @@ import { PolicyStatement, policyJson } from "../identity/aws";
 import { COLD_STORAGE_CLASSES } from "../data-lake/aws-naming";
 import { Problems } from "../shared/problems";
 
-
 /**
  * S3 general purpose bucket names (docs: "Bucket naming rules"): 3-63 lowercase letters, digits, hyphens
  * (no dots, so virtual-host TLS works), start and end with a letter or digit, and none of the reserved
@@ -30,7 +29,9 @@ export function isValidBucketName(name: string): boolean {
 /** An `Allow` for everyone: a public bucket policy (CKV_AWS_70). */
 function isPublicAllow(s: PolicyStatement): boolean {
     const principal = s.Principal as unknown;
-    const everyone = principal === "*" || (typeof principal === "object" && principal !== null && [(principal as Record<string, unknown>).AWS].flat().includes("*"));
+    const everyone =
+        principal === "*" ||
+        (typeof principal === "object" && principal !== null && [(principal as Record<string, unknown>).AWS].flat().includes("*"));
     return s.Effect === "Allow" && everyone;
 }
 
@@ -38,8 +39,22 @@ function isPublicAllow(s: PolicyStatement): boolean {
 export function secureTransportStatements(bucketArn: pulumi.Input<string>): PolicyStatement[] {
     const resources = [bucketArn, pulumi.interpolate`${bucketArn}/*`];
     return [
-        { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: resources, Condition: { Bool: { "aws:SecureTransport": "false" } } },
-        { Sid: "DenyTlsBelow12", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: resources, Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } } },
+        {
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: resources,
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+        {
+            Sid: "DenyTlsBelow12",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: resources,
+            Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } },
+        },
     ];
 }
 
@@ -61,11 +76,22 @@ export function lifecycleRules(s: LifecycleSettings): inputs.s3.BucketLifecycleC
             noncurrentVersionExpiration: { noncurrentDays: s.noncurrentVersionRetentionDays },
             ...(s.expirationDays === undefined ? { expiration: { expiredObjectDeleteMarker: true } } : {}),
         },
-        { id: "abort-incomplete-multipart-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: s.abortIncompleteUploadDays } },
+        {
+            id: "abort-incomplete-multipart-uploads",
+            status: "Enabled",
+            filter: {},
+            abortIncompleteMultipartUpload: { daysAfterInitiation: s.abortIncompleteUploadDays },
+        },
     ];
-    if (s.expirationDays !== undefined) rules.push({ id: "expire-objects", status: "Enabled", filter: {}, expiration: { days: s.expirationDays } });
+    if (s.expirationDays !== undefined)
+        rules.push({ id: "expire-objects", status: "Enabled", filter: {}, expiration: { days: s.expirationDays } });
     if (s.coldStorageAfterDays !== undefined) {
-        rules.push({ id: "move-to-colder-storage", status: "Enabled", filter: {}, transitions: [{ days: s.coldStorageAfterDays, storageClass: s.coldStorageClass ?? "STANDARD_IA" }] });
+        rules.push({
+            id: "move-to-colder-storage",
+            status: "Enabled",
+            filter: {},
+            transitions: [{ days: s.coldStorageAfterDays, storageClass: s.coldStorageClass ?? "STANDARD_IA" }],
+        });
     }
     return rules;
 }
@@ -131,14 +157,21 @@ export class AwsSecureBucket extends pulumi.ComponentResource {
         // Companions go when the bucket goes (deletedWith) and stay when it is retained.
         const companion: pulumi.CustomResourceOptions = { parent: this, protect, retainOnDelete: protect, deletedWith: bucket };
 
-        const versioning = new s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, companion);
+        const versioning = new s3.BucketVersioning(
+            `${name}-versioning`,
+            { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+            companion,
+        );
         new s3.BucketServerSideEncryptionConfiguration(
             `${name}-encryption`,
             {
                 bucket: bucket.id,
                 rules: [
                     args.kmsKeyArn
-                        ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true }
+                        ? {
+                              applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn },
+                              bucketKeyEnabled: true,
+                          }
                         : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
                 ],
             },
@@ -149,7 +182,11 @@ export class AwsSecureBucket extends pulumi.ComponentResource {
             { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
             companion,
         );
-        new s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, companion);
+        new s3.BucketOwnershipControls(
+            `${name}-ownership`,
+            { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+            companion,
+        );
         this.policy = new s3.BucketPolicy(
             `${name}-policy`,
             {
@@ -160,7 +197,8 @@ export class AwsSecureBucket extends pulumi.ComponentResource {
                         const document = JSON.parse(base);
                         const statements = JSON.parse(extra) as PolicyStatement[];
                         // Checked here too for values only known at deployment time.
-                        if (statements.some(isPublicAllow)) throw new Error(`AwsSecureBucket "${name}": a policy statement allows every principal (CKV_AWS_70)`);
+                        if (statements.some(isPublicAllow))
+                            throw new Error(`AwsSecureBucket "${name}": a policy statement allows every principal (CKV_AWS_70)`);
                         return JSON.stringify({ ...document, Statement: [...document.Statement, ...statements] });
                     }),
             },
@@ -168,11 +206,19 @@ export class AwsSecureBucket extends pulumi.ComponentResource {
             { ...companion, dependsOn: [publicAccessBlock] },
         );
         // Noncurrent-version rules only mean something on a versioned bucket: versioning is switched on first.
-        new s3.BucketLifecycleConfiguration(`${name}-lifecycle`, { bucket: bucket.id, rules: lifecycleRules(life) }, { ...companion, dependsOn: [versioning] });
+        new s3.BucketLifecycleConfiguration(
+            `${name}-lifecycle`,
+            { bucket: bucket.id, rules: lifecycleRules(life) },
+            { ...companion, dependsOn: [versioning] },
+        );
         if (args.accessLogBucketName !== undefined) {
             new s3.BucketLogging(
                 `${name}-access-logs`,
-                { bucket: bucket.id, targetBucket: args.accessLogBucketName, targetPrefix: args.accessLogPrefix ?? pulumi.interpolate`${bucket.bucket}/` },
+                {
+                    bucket: bucket.id,
+                    targetBucket: args.accessLogBucketName,
+                    targetPrefix: args.accessLogPrefix ?? pulumi.interpolate`${bucket.bucket}/`,
+                },
                 companion,
             );
         }
@@ -186,13 +232,24 @@ export class AwsSecureBucket extends pulumi.ComponentResource {
 function validate(name: string, args: AwsSecureBucketArgs, life: LifecycleSettings, protect: boolean): void {
     const problems = new Problems();
     if (typeof args.bucketName === "string" && !isValidBucketName(args.bucketName)) {
-        problems.add({ path: "bucketName", value: args.bucketName, message: "is not a valid S3 bucket name", fix: "use 3-63 lowercase letters, digits and hyphens, starting and ending with a letter or digit" });
+        problems.add({
+            path: "bucketName",
+            value: args.bucketName,
+            message: "is not a valid S3 bucket name",
+            fix: "use 3-63 lowercase letters, digits and hyphens, starting and ending with a letter or digit",
+        });
     }
     if (protect && args.forceDestroy) {
-        problems.add({ path: "forceDestroy", value: true, message: "would let a protected bucket be emptied on delete", fix: "leave forceDestroy off when protectData is on (prod)" });
+        problems.add({
+            path: "forceDestroy",
+            value: true,
+            message: "would let a protected bucket be emptied on delete",
+            fix: "leave forceDestroy off when protectData is on (prod)",
+        });
     }
     const whole = (path: string, value: number | undefined, min: number) => {
-        if (value !== undefined && (!Number.isInteger(value) || value < min)) problems.add({ path, value, message: `must be a whole number of days of at least ${min}` });
+        if (value !== undefined && (!Number.isInteger(value) || value < min))
+            problems.add({ path, value, message: `must be a whole number of days of at least ${min}` });
     };
     whole("noncurrentVersionRetentionDays", life.noncurrentVersionRetentionDays, 1);
     whole("abortIncompleteUploadDays", life.abortIncompleteUploadDays, 1);
@@ -200,19 +257,37 @@ function validate(name: string, args: AwsSecureBucketArgs, life: LifecycleSettin
     // S3 refuses transitions to the infrequent-access classes before 30 days.
     whole("coldStorageAfterDays", life.coldStorageAfterDays, 30);
     if (life.coldStorageClass !== undefined && !(COLD_STORAGE_CLASSES as readonly string[]).includes(life.coldStorageClass)) {
-        problems.add({ path: "coldStorageClass", value: life.coldStorageClass, message: "is not a storage class lifecycle rules move objects to", allowed: COLD_STORAGE_CLASSES });
+        problems.add({
+            path: "coldStorageClass",
+            value: life.coldStorageClass,
+            message: "is not a storage class lifecycle rules move objects to",
+            allowed: COLD_STORAGE_CLASSES,
+        });
     }
     if (typeof args.extraPolicyStatementsJson === "string") {
         let statements: PolicyStatement[] = [];
         try {
             statements = JSON.parse(args.extraPolicyStatementsJson);
         } catch {
-            problems.add({ path: "extraPolicyStatementsJson", value: args.extraPolicyStatementsJson, message: "is not JSON", fix: "pass a JSON array of statements (statementsJson)" });
+            problems.add({
+                path: "extraPolicyStatementsJson",
+                value: args.extraPolicyStatementsJson,
+                message: "is not JSON",
+                fix: "pass a JSON array of statements (statementsJson)",
+            });
         }
-        if (!Array.isArray(statements)) problems.add({ path: "extraPolicyStatementsJson", value: statements, message: "must be a JSON array of statements" });
-        else statements.forEach((s, i) => {
-            if (isPublicAllow(s)) problems.add({ path: `extraPolicyStatementsJson[${i}]`, value: s.Sid ?? i, message: "allows every principal (CKV_AWS_70)", fix: "name the service or account principal" });
-        });
+        if (!Array.isArray(statements))
+            problems.add({ path: "extraPolicyStatementsJson", value: statements, message: "must be a JSON array of statements" });
+        else
+            statements.forEach((s, i) => {
+                if (isPublicAllow(s))
+                    problems.add({
+                        path: `extraPolicyStatementsJson[${i}]`,
+                        value: s.Sid ?? i,
+                        message: "allows every principal (CKV_AWS_70)",
+                        fix: "name the service or account principal",
+                    });
+            });
     }
     problems.throwIfAny(`AwsSecureBucket "${name}"`);
 }

@@ -11,7 +11,14 @@
  * Every violation reads "<problem>. Fix: <remediation>", the remediation naming the `mlops:` config key
  * or the component default to change.
  */
-import { EnforcementLevel, PolicyConfigSchema, PolicyResource, ResourceValidationPolicy, Severity, StackValidationPolicy } from "@pulumi/policy";
+import {
+    EnforcementLevel,
+    PolicyConfigSchema,
+    PolicyResource,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationPolicy,
+} from "@pulumi/policy";
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { whenKnown } from "./lib/read";
 import { StackView } from "./lib/stack-view";
@@ -90,7 +97,11 @@ export interface StackContext {
 }
 
 const ENVIRONMENTS_KNOB: Knob = {
-    schema: { type: "array", items: { type: "string", enum: ["dev", "staging", "prod"] }, description: "Environments in which this rule is mandatory." },
+    schema: {
+        type: "array",
+        items: { type: "string", enum: ["dev", "staging", "prod"] },
+        description: "Environments in which this rule is mandatory.",
+    },
     default: ["prod"],
 };
 
@@ -114,7 +125,15 @@ export function violation(remediation: string, problem: string): string {
     return `${problem}. Fix: ${remediation}`;
 }
 
-function common(spec: RuleSpec): { name: string; description: string; severity: Severity; enforcementLevel: EnforcementLevel; remediationSteps: string; configSchema?: PolicyConfigSchema; mlops: RuleMetadata } {
+function common(spec: RuleSpec): {
+    name: string;
+    description: string;
+    severity: Severity;
+    enforcementLevel: EnforcementLevel;
+    remediationSteps: string;
+    configSchema?: PolicyConfigSchema;
+    mlops: RuleMetadata;
+} {
     return {
         name: spec.name,
         description: spec.description,
@@ -145,7 +164,8 @@ export function resourceRule(spec: RuleSpec & { readonly check: Check }): MlopsP
         validateResource: (args, reportViolation) => {
             if (!spec.types.includes(args.type)) args.notApplicable(`applies to ${spec.types.join(", ")}`);
             const subject = { type: args.type, name: args.name, urn: args.urn, props: args.props, protect: args.opts?.protect === true };
-            for (const problem of spec.check(subject, configOf(spec, args.getConfig()))) reportViolation(violation(spec.remediation, problem));
+            for (const problem of spec.check(subject, configOf(spec, args.getConfig())))
+                reportViolation(violation(spec.remediation, problem));
         },
     };
 }
@@ -161,7 +181,10 @@ export function stackRule(spec: RuleSpec & { readonly validate: (ctx: StackConte
             const config = configOf(spec, args.getConfig());
             const environments: string[] = config.environments ?? [];
             const inScope = (r: PolicyResource) => spec.enforcement !== "prod" || environments.includes(view.environmentOf(r));
-            if (!subjects.some(inScope)) args.notApplicable(`binds in ${environments.join(", ")} only; this stack's resources are ${[...new Set(subjects.map((r) => view.environmentOf(r)))].join(", ")}`);
+            if (!subjects.some(inScope))
+                args.notApplicable(
+                    `binds in ${environments.join(", ")} only; this stack's resources are ${[...new Set(subjects.map((r) => view.environmentOf(r)))].join(", ")}`,
+                );
             spec.validate({ view, config, inScope, report: (r, problem) => reportViolation(violation(spec.remediation, problem), r?.urn) });
         },
     };

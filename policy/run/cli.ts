@@ -32,7 +32,8 @@ interface Args {
 function readConfig(file: string): PackConfig {
     try {
         const parsed = JSON.parse(fs.readFileSync(path.resolve(file), "utf8"));
-        if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("expected a JSON object keyed by policy name");
+        if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
+            throw new Error("expected a JSON object keyed by policy name");
         return parsed as PackConfig;
     } catch (e) {
         throw new UsageError(`--config ${file}: ${(e as Error).message}`);
@@ -80,13 +81,19 @@ export async function runCli(argv: readonly string[]): Promise<CliResult> {
     }
     try {
         const planned = await planForPolicies(ROOT, args.stack);
-        const report = await checkPlanned(args.preview ? { ...planned, resources: asFirstPreview(planned.resources) } : planned, policies, { config: args.config });
+        const report = await checkPlanned(args.preview ? { ...planned, resources: asFirstPreview(planned.resources) } : planned, policies, {
+            config: args.config,
+        });
         const stdout = `${args.format === "json" ? renderJson(report) : renderText(report)}\n`;
         return { code: report.findings.some((f) => f.enforcementLevel === "mandatory") ? 1 : 0, stdout, stderr: "" };
     } catch (e) {
         if (e instanceof StackConfigError) return { code: 2, stdout: "", stderr: `${e.message}\n` };
         const err = e as Error;
-        return { code: 1, stdout: "", stderr: `stack ${args.stack} could not be planned: ${err?.name === "RunError" ? err.message : (err?.stack ?? String(e))}\n` };
+        return {
+            code: 1,
+            stdout: "",
+            stderr: `stack ${args.stack} could not be planned: ${err?.name === "RunError" ? err.message : (err?.stack ?? String(e))}\n`,
+        };
     }
 }
 

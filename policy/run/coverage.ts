@@ -34,7 +34,10 @@ export function coverageTable(policies: readonly MlopsPolicy[]): string {
         "",
         "| Rule | What it checks | Public IDs mirrored | Clouds | Enforcement |",
         "|---|---|---|---|---|",
-        ...policies.map((p) => `| \`${p.name}\` | ${cell(p.description)} | ${cell(p.mlops.mirrors.join(", "))} | ${p.mlops.clouds.map((c) => CLOUD_NAMES[c]).join(", ")} | ${enforcementOf(p)} |`),
+        ...policies.map(
+            (p) =>
+                `| \`${p.name}\` | ${cell(p.description)} | ${cell(p.mlops.mirrors.join(", "))} | ${p.mlops.clouds.map((c) => CLOUD_NAMES[c]).join(", ")} | ${enforcementOf(p)} |`,
+        ),
     ];
     return lines.join("\n");
 }

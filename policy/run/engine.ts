@@ -5,7 +5,18 @@
  * advisory "can't run policy ... during preview". Props are wrapped in the SDK's own unknown-checking
  * proxy, so rules meet unknowns exactly as they do under `pulumi preview`.
  */
-import { EnforcementLevel, Policy, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, Severity, StackValidationArgs, StackValidationPolicy, UnknownValueError, unknownCheckingProxy } from "@pulumi/policy";
+import {
+    EnforcementLevel,
+    Policy,
+    PolicyResource,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+    UnknownValueError,
+    unknownCheckingProxy,
+} from "@pulumi/policy";
 
 /** A resource as the engine shows it to policies. */
 export interface OfflineResource {
@@ -52,7 +63,13 @@ function policyConfig(config: PackConfig, name: string): { enforcementLevel?: En
 
 function levelOf(p: Policy, options: RunOptions): EnforcementLevel {
     const config = options.config ?? {};
-    return policyConfig(config, p.name).enforcementLevel ?? p.enforcementLevel ?? policyConfig(config, "all").enforcementLevel ?? options.packEnforcement ?? "advisory";
+    return (
+        policyConfig(config, p.name).enforcementLevel ??
+        p.enforcementLevel ??
+        policyConfig(config, "all").enforcementLevel ??
+        options.packEnforcement ??
+        "advisory"
+    );
 }
 
 function knobsOf(config: PackConfig, name: string): object {
@@ -136,7 +153,13 @@ async function runOne(p: Policy, urn: string | undefined, fn: () => Promise<void
     } catch (e) {
         if (e instanceof NotApplicable) return;
         if (e instanceof UnknownValueError) {
-            out.push({ policy: p.name, enforcementLevel: "advisory", severity: p.severity, urn, message: `can't run policy '${p.name}' during preview: ${(e as Error).message}` });
+            out.push({
+                policy: p.name,
+                enforcementLevel: "advisory",
+                severity: p.severity,
+                urn,
+                message: `can't run policy '${p.name}' during preview: ${(e as Error).message}`,
+            });
             return;
         }
         throw new Error(`policy ${p.name} failed${urn ? ` on ${urn}` : ""}: ${(e as Error)?.stack ?? e}`);
@@ -144,7 +167,11 @@ async function runOne(p: Policy, urn: string | undefined, fn: () => Promise<void
 }
 
 /** Runs every policy over the resources and returns every finding, mandatory and advisory. */
-export async function runPolicies(policies: readonly Policy[], resources: readonly OfflineResource[], options: RunOptions = {}): Promise<Finding[]> {
+export async function runPolicies(
+    policies: readonly Policy[],
+    resources: readonly OfflineResource[],
+    options: RunOptions = {},
+): Promise<Finding[]> {
     const findings: Finding[] = [];
     for (const p of policies) {
         const configured = levelOf(p, options);

@@ -23,7 +23,8 @@ export interface StackReport {
 function restoreUnknowns(value: unknown): unknown {
     if (value === PLAN_UNKNOWN) return rpc.unknownValue;
     if (Array.isArray(value)) return value.map(restoreUnknowns);
-    if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, restoreUnknowns(v)]));
+    if (value !== null && typeof value === "object")
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, restoreUnknowns(v)]));
     return value;
 }
 
@@ -102,6 +103,10 @@ export async function planForPolicies(projectRoot: string, stack: string, planne
 export async function checkPlanned(planned: PlannedStack, policies: readonly Policy[], options: CheckOptions = {}): Promise<StackReport> {
     const stackTags = stackTagsFor(planned.project, planned.environment);
     if (options.withoutEnvironmentTag) stackTags.delete(ENVIRONMENT_TAG);
-    const findings = await runPolicies(policies, planned.resources, { stackTags, config: options.config, packEnforcement: options.packEnforcement ?? "advisory" });
+    const findings = await runPolicies(policies, planned.resources, {
+        stackTags,
+        config: options.config,
+        packEnforcement: options.packEnforcement ?? "advisory",
+    });
     return { stack: planned.stack, environment: planned.environment, resources: planned.resources.length, findings };
 }

@@ -8,8 +8,13 @@ const typeOf = (urn?: string): string => (urn ? (urn.split("::")[2]?.split("$").
 export function renderText(report: StackReport): string {
     const mandatory = report.findings.filter((f) => f.enforcementLevel === "mandatory");
     const advisory = report.findings.filter((f) => f.enforcementLevel === "advisory");
-    const lines = [`Policy pack mlops on stack ${report.stack} (environment ${report.environment}, ${report.resources} resources, offline)`];
-    for (const [title, list] of [["Mandatory violations", mandatory], ["Advisory findings", advisory]] as const) {
+    const lines = [
+        `Policy pack mlops on stack ${report.stack} (environment ${report.environment}, ${report.resources} resources, offline)`,
+    ];
+    for (const [title, list] of [
+        ["Mandatory violations", mandatory],
+        ["Advisory findings", advisory],
+    ] as const) {
         lines.push("", `${title}: ${list.length}`);
         for (const f of list) lines.push(`  [${f.enforcementLevel}] ${f.policy}  ${typeOf(f.urn)} ${nameOf(f.urn)}`, `      ${f.message}`);
     }
@@ -25,7 +30,13 @@ export function renderJson(report: StackReport): string {
             resources: report.resources,
             mandatory: report.findings.filter((f) => f.enforcementLevel === "mandatory").length,
             advisory: report.findings.filter((f) => f.enforcementLevel === "advisory").length,
-            findings: report.findings.map((f) => ({ policy: f.policy, enforcementLevel: f.enforcementLevel, severity: f.severity ?? null, urn: f.urn ?? null, message: f.message })),
+            findings: report.findings.map((f) => ({
+                policy: f.policy,
+                enforcementLevel: f.enforcementLevel,
+                severity: f.severity ?? null,
+                urn: f.urn ?? null,
+                message: f.message,
+            })),
         },
         null,
         2,

@@ -37,10 +37,14 @@ export function buildAwsStack(cfg: StackConfig): StackOutputs {
     const aws = cfg.aws;
     const protectData = cfg.protectData;
     const namePrefix = awsNamePrefix(cfg.project, cfg.stack);
-    const tags = (component: string) => ({ ...ownershipTags({ project: cfg.project, stack: cfg.stack, environment: cfg.environment }), "mlops-component": component });
+    const tags = (component: string) => ({
+        ...ownershipTags({ project: cfg.project, stack: cfg.stack, environment: cfg.environment }),
+        "mlops-component": component,
+    });
     const containers = servingSpecs(cfg.models, "containerService");
     const onDemand = servingSpecs(cfg.models, "serverlessInference");
-    const privateAppRunner = cfg.containerService.implementation === "app-runner" && containers.length > 0 && !aws.containerService.publicIngress;
+    const privateAppRunner =
+        cfg.containerService.implementation === "app-runner" && containers.length > 0 && !aws.containerService.publicIngress;
     const catalogEncrypted = cfg.dataLake.queryEngine && aws.dataLake.catalogEncryption;
 
     const key = new AwsKmsKey("kms", {
@@ -56,14 +60,22 @@ export function buildAwsStack(cfg: StackConfig): StackOutputs {
         cidrBlock: aws.network.vpcCidr,
         availabilityZoneCount: aws.network.availabilityZones,
         natGatewayCount: aws.network.natGateways,
-        interfaceEndpointServices: [...(aws.network.interfaceEndpoints ? PRIVATE_API_ENDPOINTS : []), ...(privateAppRunner ? ["apprunner.requests"] : [])],
+        interfaceEndpointServices: [
+            ...(aws.network.interfaceEndpoints ? PRIVATE_API_ENDPOINTS : []),
+            ...(privateAppRunner ? ["apprunner.requests"] : []),
+        ],
         flowLogs: aws.network.flowLogs,
         flowLogRetentionDays: SERVING_LOG_DAYS,
         kmsKeyArn: key.keyArn,
         tags: tags("network"),
     });
     // Every alarm notifies this topic; prod config names at least one target (the parser checks it).
-    const alerts = new AwsAlertTopic("alerts", { kmsKeyArn: key.keyArn, emails: cfg.notifications.emails, webhooks: cfg.notifications.webhooks, tags: tags("observability") });
+    const alerts = new AwsAlertTopic("alerts", {
+        kmsKeyArn: key.keyArn,
+        emails: cfg.notifications.emails,
+        webhooks: cfg.notifications.webhooks,
+        tags: tags("observability"),
+    });
     const fargate = cfg.containerService.implementation === "ecs-fargate" && containers.length > 0;
 
     const lake = new S3DataLake("lake", {
@@ -85,7 +97,13 @@ export function buildAwsStack(cfg: StackConfig): StackOutputs {
         tags: tags("data-lake"),
     });
     const modelsBucket = lake.bucketNames.apply((b) => b["models"]);
-    const registry = new AwsContainerRegistry("registry", { namespace: namePrefix, models: cfg.models.map((m) => m.name), kmsKeyArn: key.keyArn, protectData, tags: tags("registry") });
+    const registry = new AwsContainerRegistry("registry", {
+        namespace: namePrefix,
+        models: cfg.models.map((m) => m.name),
+        kmsKeyArn: key.keyArn,
+        protectData,
+        tags: tags("registry"),
+    });
 
     const platform = new SageMakerPlatform("ml", {
         namePrefix,
@@ -120,7 +138,15 @@ export function buildAwsStack(cfg: StackConfig): StackOutputs {
     };
 
     if (containers.length > 0) {
-        const common = { models: containers, namePrefix, kmsKeyArn: key.keyArn, protectData, alarmTopicArn: alerts.topicArn, latencyThresholdMs: aws.containerService.latencyThresholdMs, tags: tags("container-service") };
+        const common = {
+            models: containers,
+            namePrefix,
+            kmsKeyArn: key.keyArn,
+            protectData,
+            alarmTopicArn: alerts.topicArn,
+            latencyThresholdMs: aws.containerService.latencyThresholdMs,
+            tags: tags("container-service"),
+        };
         let service: EcsFargateService | AppRunnerService;
         switch (cfg.containerService.implementation) {
             case "ecs-fargate": {
@@ -141,7 +167,8 @@ export function buildAwsStack(cfg: StackConfig): StackOutputs {
                     logRetentionDays: SERVING_LOG_DAYS,
                 });
                 // Clients in the VPC trust the listeners' stack-issued certificates through this CA.
-                if (!aws.containerService.plainHttp && aws.containerService.certificateArn === undefined) awsOutputs.servingCaCertificate = fargateService.caCertificatePem;
+                if (!aws.containerService.plainHttp && aws.containerService.certificateArn === undefined)
+                    awsOutputs.servingCaCertificate = fargateService.caCertificatePem;
                 service = fargateService;
                 break;
             }
@@ -161,19 +188,45 @@ export function buildAwsStack(cfg: StackConfig): StackOutputs {
     }
 
     if (onDemand.length > 0) {
-        const common = { models: onDemand, namePrefix, kmsKeyArn: key.keyArn, alarmTopicArn: alerts.topicArn, logRetentionDays: SERVING_LOG_DAYS, tags: tags("serverless-inference") };
-        const hosted = { retainArtifacts: protectData, latencyThresholdMs: aws.serverlessInference.latencyThresholdMs, artifactBucketName: modelsBucket };
-        const artifacts = Object.fromEntries(onDemand.map((m) => [m.name, { files: m.files ?? {}, code: modelAws(cfg, m.name)?.sagemakerCode ?? {} }]));
-        const images = Object.fromEntries(onDemand.flatMap((m) => (modelAws(cfg, m.name)?.sagemakerImage ? [[m.name, modelAws(cfg, m.name)?.sagemakerImage as string]] : [])));
+        const common = {
+            models: onDemand,
+            namePrefix,
+            kmsKeyArn: key.keyArn,
+            alarmTopicArn: alerts.topicArn,
+            logRetentionDays: SERVING_LOG_DAYS,
+            tags: tags("serverless-inference"),
+        };
+        const hosted = {
+            retainArtifacts: protectData,
+            latencyThresholdMs: aws.serverlessInference.latencyThresholdMs,
+            artifactBucketName: modelsBucket,
+        };
+        const artifacts = Object.fromEntries(
+            onDemand.map((m) => [m.name, { files: m.files ?? {}, code: modelAws(cfg, m.name)?.sagemakerCode ?? {} }]),
+        );
+        const images = Object.fromEntries(
+            onDemand.flatMap((m) =>
+                modelAws(cfg, m.name)?.sagemakerImage ? [[m.name, modelAws(cfg, m.name)?.sagemakerImage as string]] : [],
+            ),
+        );
         let inference: LambdaInference | SageMakerInference;
         switch (cfg.serverlessInference.implementation) {
             case "lambda":
                 inference = new LambdaInference("inference", {
                     ...common,
-                    code: Object.fromEntries(onDemand.map((m) => {
-                        const a = modelAws(cfg, m.name);
-                        return [m.name, { handler: a?.lambdaHandler ?? "handler.handler", runtime: a?.lambdaRuntime ?? "python3.13", files: a?.lambdaCode ?? {} }];
-                    })),
+                    code: Object.fromEntries(
+                        onDemand.map((m) => {
+                            const a = modelAws(cfg, m.name);
+                            return [
+                                m.name,
+                                {
+                                    handler: a?.lambdaHandler ?? "handler.handler",
+                                    runtime: a?.lambdaRuntime ?? "python3.13",
+                                    files: a?.lambdaCode ?? {},
+                                },
+                            ];
+                        }),
+                    ),
                     vpcId: network.vpcId,
                     vpcCidrBlock: network.cidrBlock,
                     subnetIds: network.privateSubnetIds,

@@ -47,21 +47,47 @@ export function buildAzureStack(cfg: StackConfig): StackOutputs {
     const prod = cfg.environment === "prod";
     const client = authorization.getClientConfigOutput();
 
-    const group = new resources.ResourceGroup("resource-group", { resourceGroupName: azureNames.resourceGroup(prefix), location, tags }, { protect, retainOnDelete: protect });
+    const group = new resources.ResourceGroup(
+        "resource-group",
+        { resourceGroupName: azureNames.resourceGroup(prefix), location, tags },
+        { protect, retainOnDelete: protect },
+    );
     // Generated once and kept in state: a re-created stack draws a new one, so no name collides with a
     // soft-deleted key vault or ML workspace. Protected in prod: a new suffix would rename (replace) everything.
-    const suffix = new RandomString("name-suffix", { length: NAME_SUFFIX_LENGTH, lower: true, upper: false, numeric: true, special: false }, { protect });
+    const suffix = new RandomString(
+        "name-suffix",
+        { length: NAME_SUFFIX_LENGTH, lower: true, upper: false, numeric: true, special: false },
+        { protect },
+    );
     const nameSuffix = suffix.result;
     const common = { resourceGroupName: group.name, location, namePrefix: prefix, subscriptionId: client.subscriptionId, tags };
 
-    const monitoring = new AzureMonitoring("monitoring", { resourceGroupName: group.name, location, workspaceName: azureNames.logAnalytics(prefix), retentionDays: cfg.dataLake.auditLogRetentionDays, protectData: protect, tags });
+    const monitoring = new AzureMonitoring("monitoring", {
+        resourceGroupName: group.name,
+        location,
+        workspaceName: azureNames.logAnalytics(prefix),
+        retentionDays: cfg.dataLake.auditLogRetentionDays,
+        protectData: protect,
+        tags,
+    });
     const logAnalyticsWorkspaceId = monitoring.workspaceId;
     // Every alert of the stack notifies mlops:notifications (prod requires at least one target).
     const { emails, webhooks } = cfg.notifications;
-    const actionGroupId = emails.length + webhooks.length > 0 ? new AzureAlertRecipients("alerts", { resourceGroupName: group.name, namePrefix: prefix, emails, webhookUrls: webhooks, tags }).actionGroupId : undefined;
+    const actionGroupId =
+        emails.length + webhooks.length > 0
+            ? new AzureAlertRecipients("alerts", { resourceGroupName: group.name, namePrefix: prefix, emails, webhookUrls: webhooks, tags })
+                  .actionGroupId
+            : undefined;
     // The private network (prod by default): private endpoints, Container Apps and Functions inside it.
     const network = az.mlPlatform.privateNetwork
-        ? new AzureNetwork("network", { resourceGroupName: group.name, location, namePrefix: prefix, addressSpace: az.mlPlatform.networkAddressSpace, queryEngine: cfg.dataLake.queryEngine, tags })
+        ? new AzureNetwork("network", {
+              resourceGroupName: group.name,
+              location,
+              namePrefix: prefix,
+              addressSpace: az.mlPlatform.networkAddressSpace,
+              queryEngine: cfg.dataLake.queryEngine,
+              tags,
+          })
         : undefined;
     const endpoints = network?.endpointPlacement();
     const keyVaultSoftDeleteRetentionDays = prod ? 90 : 7;
@@ -83,7 +109,9 @@ export function buildAzureStack(cfg: StackConfig): StackOutputs {
         allowedIpRanges: az.dataLake.allowedIpRanges,
         queryAllowedIpRanges: az.dataLake.queryAllowedIpRanges,
         // The ML workspace reaches its datastore on the lake with its identity, through the firewall.
-        trustedResourceIds: [pulumi.interpolate`/subscriptions/${client.subscriptionId}/resourceGroups/${group.name}/providers/Microsoft.MachineLearningServices/workspaces/${mlWorkspaceName}`],
+        trustedResourceIds: [
+            pulumi.interpolate`/subscriptions/${client.subscriptionId}/resourceGroups/${group.name}/providers/Microsoft.MachineLearningServices/workspaces/${mlWorkspaceName}`,
+        ],
         keyVaultSoftDeleteRetentionDays,
         privateEndpoints: endpoints && {
             subnetId: endpoints.subnetId,
@@ -96,9 +124,24 @@ export function buildAzureStack(cfg: StackConfig): StackOutputs {
         // Synapse serverless SQL and Studio from inside the network. Its ID is built from its name, so wait for the lake that creates it.
         const synapseName = nameSuffix.apply((sfx) => azureNames.synapseWorkspace(prefix, sfx));
         const synapseId = pulumi.interpolate`/subscriptions/${client.subscriptionId}/resourceGroups/${group.name}/providers/Microsoft.Synapse/workspaces/${synapseName}`;
-        const at = { resourceGroupName: group.name, location, subnetId: endpoints.subnetId, targetName: synapseName, targetId: synapseId, tags };
-        privateEndpoint("synapse-sql-endpoint", { ...at, group: "SqlOnDemand", dnsZoneIds: zonesOf(endpoints, [PRIVATE_DNS_ZONES.synapseSql]) }, { dependsOn: [lake] });
-        privateEndpoint("synapse-dev-endpoint", { ...at, group: "Dev", dnsZoneIds: zonesOf(endpoints, [PRIVATE_DNS_ZONES.synapseDev]) }, { dependsOn: [lake] });
+        const at = {
+            resourceGroupName: group.name,
+            location,
+            subnetId: endpoints.subnetId,
+            targetName: synapseName,
+            targetId: synapseId,
+            tags,
+        };
+        privateEndpoint(
+            "synapse-sql-endpoint",
+            { ...at, group: "SqlOnDemand", dnsZoneIds: zonesOf(endpoints, [PRIVATE_DNS_ZONES.synapseSql]) },
+            { dependsOn: [lake] },
+        );
+        privateEndpoint(
+            "synapse-dev-endpoint",
+            { ...at, group: "Dev", dnsZoneIds: zonesOf(endpoints, [PRIVATE_DNS_ZONES.synapseDev]) },
+            { dependsOn: [lake] },
+        );
     }
 
     const ml = new AzureMlPlatform("ml", {
@@ -110,7 +153,9 @@ export function buildAzureStack(cfg: StackConfig): StackOutputs {
         artifactBucket: lake.bucketNames.apply((b) => b[MODELS_ZONE]),
         artifactStorageAccountName: lake.accountName,
         artifactContainerId: lake.containerIds.apply((c) => c[MODELS_ZONE]),
-        readableContainerIds: Object.fromEntries(cfg.dataLake.zones.filter((z) => z !== MODELS_ZONE).map((z) => [z, lake.containerIds.apply((c) => c[z])])),
+        readableContainerIds: Object.fromEntries(
+            cfg.dataLake.zones.filter((z) => z !== MODELS_ZONE).map((z) => [z, lake.containerIds.apply((c) => c[z])]),
+        ),
         training: cfg.mlPlatform.training,
         protectData: protect,
         publicNetworkAccess: az.mlPlatform.publicNetworkAccess,
@@ -129,7 +174,12 @@ export function buildAzureStack(cfg: StackConfig): StackOutputs {
         dataLake: { endpoint: lake.endpoint, buckets: lake.bucketNames },
         mlPlatform: { trackingUri: ml.trackingUri, modelRegistry: ml.modelRegistry, training: ml.trainingDefaults },
     };
-    const azure: Record<string, unknown> = { resourceGroup: group.name, location, queryEndpoint: lake.queryEndpoint, mlWorkspace: ml.workspaceName };
+    const azure: Record<string, unknown> = {
+        resourceGroup: group.name,
+        location,
+        queryEndpoint: lake.queryEndpoint,
+        mlWorkspace: ml.workspaceName,
+    };
     if (network) azure.virtualNetwork = network.virtualNetworkId;
     /** Container Apps access for one role: its own subnet when the network is on, and Entra ID auth when configured. */
     const appsAccess = (section: { publicIngress: boolean; authClientId?: string }, subnet: "apps-svc" | "apps-inf") => ({
@@ -168,12 +218,31 @@ export function buildAzureStack(cfg: StackConfig): StackOutputs {
         const implementation = cfg.serverlessInference.implementation;
         switch (implementation) {
             case "container-apps": {
-                const inference = new AzureContainerAppsInference("inference", { ...common, logAnalyticsWorkspaceId, models: onDemand, registryId: registry?.id, registryLoginServer: registry?.loginServer, externalIngress: si.externalIngress, allowedIpRanges: si.allowedIpRanges, ...appsAccess(si, "apps-inf") });
+                const inference = new AzureContainerAppsInference("inference", {
+                    ...common,
+                    logAnalyticsWorkspaceId,
+                    models: onDemand,
+                    registryId: registry?.id,
+                    registryLoginServer: registry?.loginServer,
+                    externalIngress: si.externalIngress,
+                    allowedIpRanges: si.allowedIpRanges,
+                    ...appsAccess(si, "apps-inf"),
+                });
                 outputs.serverlessInference = { endpoints: inference.endpoints };
                 break;
             }
             case "functions": {
-                const inference = new AzureFunctionsInference("inference", { ...common, nameSuffix, logAnalyticsWorkspaceId, models: onDemand, instanceMemoryMB: si.functionsInstanceMemoryMB, pythonVersion: si.functionsPythonVersion, allowedIpRanges: si.allowedIpRanges, virtualNetworkSubnetId: network?.subnetIds.functions, actionGroupId });
+                const inference = new AzureFunctionsInference("inference", {
+                    ...common,
+                    nameSuffix,
+                    logAnalyticsWorkspaceId,
+                    models: onDemand,
+                    instanceMemoryMB: si.functionsInstanceMemoryMB,
+                    pythonVersion: si.functionsPythonVersion,
+                    allowedIpRanges: si.allowedIpRanges,
+                    virtualNetworkSubnetId: network?.subnetIds.functions,
+                    actionGroupId,
+                });
                 outputs.serverlessInference = { endpoints: inference.endpoints };
                 azure.functionApps = inference.appNames;
                 break;
@@ -202,7 +271,9 @@ export function buildAzureStack(cfg: StackConfig): StackOutputs {
                 break;
             }
             default:
-                throw new Error(`serverlessInference implementation "${implementation}" has no Azure component; the config parser allows container-apps, functions and azureml-endpoint`);
+                throw new Error(
+                    `serverlessInference implementation "${implementation}" has no Azure component; the config parser allows container-apps, functions and azureml-endpoint`,
+                );
         }
     }
     outputs.azure = azure;

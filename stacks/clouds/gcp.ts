@@ -41,7 +41,8 @@ export function gcpApis(cfg: StackConfig): string[] {
     ];
     if (cfg.dataLake.queryEngine) apis.push("bigquery.googleapis.com");
     if (cfg.gcp?.mlPlatform.workbench) apis.push("notebooks.googleapis.com", "compute.googleapis.com");
-    if (cfg.serverlessInference.implementation === "cloud-functions") apis.push("cloudfunctions.googleapis.com", "cloudbuild.googleapis.com");
+    if (cfg.serverlessInference.implementation === "cloud-functions")
+        apis.push("cloudfunctions.googleapis.com", "cloudbuild.googleapis.com");
     return apis;
 }
 
@@ -61,7 +62,11 @@ export function buildGcpStack(cfg: StackConfig): StackOutputs {
     const keys = new GcpEncryption(
         "keys",
         { project, location: region, keys: keyUsers, rotationDays: gcp.dataLake.keyRotationDays, tags },
-        after(crm, "cloudkms.googleapis.com", ...gcpApis(cfg).filter((a) => /storage|bigquery|artifactregistry|aiplatform|notebooks|compute/.test(a))),
+        after(
+            crm,
+            "cloudkms.googleapis.com",
+            ...gcpApis(cfg).filter((a) => /storage|bigquery|artifactregistry|aiplatform|notebooks|compute/.test(a)),
+        ),
     );
 
     const lake = new GcsDataLake(
@@ -88,7 +93,11 @@ export function buildGcpStack(cfg: StackConfig): StackOutputs {
     const bucket = (zone: string) => lake.bucketNames.apply((b) => b[zone]);
 
     const network = gcp.mlPlatform.workbench
-        ? new GcpNetwork("network", { project, region, namePrefix: prefix, subnetCidr: gcp.mlPlatform.subnetCidr, natGateway: gcp.mlPlatform.natGateway }, after("compute.googleapis.com"))
+        ? new GcpNetwork(
+              "network",
+              { project, region, namePrefix: prefix, subnetCidr: gcp.mlPlatform.subnetCidr, natGateway: gcp.mlPlatform.natGateway },
+              after("compute.googleapis.com"),
+          )
         : undefined;
     const ml = new VertexPlatform(
         "ml",
@@ -114,14 +123,25 @@ export function buildGcpStack(cfg: StackConfig): StackOutputs {
             protectData,
             tags,
         },
-        after(crm, "iam.googleapis.com", "aiplatform.googleapis.com", "storage.googleapis.com", ...(gcp.mlPlatform.workbench ? ["notebooks.googleapis.com", "compute.googleapis.com"] : [])),
+        after(
+            crm,
+            "iam.googleapis.com",
+            "aiplatform.googleapis.com",
+            "storage.googleapis.com",
+            ...(gcp.mlPlatform.workbench ? ["notebooks.googleapis.com", "compute.googleapis.com"] : []),
+        ),
     );
 
     // The training identity (which Workbench runs as) may call the models, so a notebook inside the VPC can
     // test them end to end; its email is known before the account exists.
     const trainer = `serviceAccount:${serviceAccountId(prefix, "train")}@${project}.iam.gserviceaccount.com`;
     const serving = gcp.containerService;
-    const runApis = { dependsOn: [...apis.api(crm, "iam.googleapis.com", "run.googleapis.com", "storage.googleapis.com", "artifactregistry.googleapis.com"), ml.trainingIdentity] };
+    const runApis = {
+        dependsOn: [
+            ...apis.api(crm, "iam.googleapis.com", "run.googleapis.com", "storage.googleapis.com", "artifactregistry.googleapis.com"),
+            ml.trainingIdentity,
+        ],
+    };
     const containers = new CloudRunContainerService(
         "serving",
         {
@@ -157,7 +177,16 @@ export function buildGcpStack(cfg: StackConfig): StackOutputs {
             case "cloud-run": {
                 const inference = new CloudRunInference(
                     "inference",
-                    { ...common, filesKmsKeyName: keys.keyIds.lake, accessLogBucket: lake.accessLogBucketName, ingress: si.ingress, allowUnauthenticated: si.allowUnauthenticated, invokers: [...si.invokers, trainer], requestTimeoutSeconds: si.requestTimeoutSeconds, gpuZonalRedundancy: si.gpuZonalRedundancy },
+                    {
+                        ...common,
+                        filesKmsKeyName: keys.keyIds.lake,
+                        accessLogBucket: lake.accessLogBucketName,
+                        ingress: si.ingress,
+                        allowUnauthenticated: si.allowUnauthenticated,
+                        invokers: [...si.invokers, trainer],
+                        requestTimeoutSeconds: si.requestTimeoutSeconds,
+                        gpuZonalRedundancy: si.gpuZonalRedundancy,
+                    },
                     runApis,
                 );
                 inferenceServices.push(...Object.values(inference.serviceNames));
@@ -178,7 +207,20 @@ export function buildGcpStack(cfg: StackConfig): StackOutputs {
                         invokers: [...si.invokers, trainer],
                         requestTimeoutSeconds: si.requestTimeoutSeconds,
                     },
-                    { dependsOn: [...apis.api(crm, "iam.googleapis.com", "cloudfunctions.googleapis.com", "cloudbuild.googleapis.com", "run.googleapis.com", "storage.googleapis.com", "artifactregistry.googleapis.com"), ml.trainingIdentity] },
+                    {
+                        dependsOn: [
+                            ...apis.api(
+                                crm,
+                                "iam.googleapis.com",
+                                "cloudfunctions.googleapis.com",
+                                "cloudbuild.googleapis.com",
+                                "run.googleapis.com",
+                                "storage.googleapis.com",
+                                "artifactregistry.googleapis.com",
+                            ),
+                            ml.trainingIdentity,
+                        ],
+                    },
                 );
                 inferenceServices.push(...Object.values(inference.serviceNames));
                 inferenceEndpoints = inference.endpoints;
@@ -187,7 +229,13 @@ export function buildGcpStack(cfg: StackConfig): StackOutputs {
             case "vertex-endpoint": {
                 const inference = new VertexEndpointInference(
                     "inference",
-                    { ...common, kmsKeyName: keys.keyIds.vertex, replicaFloor: FLOORS[cfg.environment].minReplicas, endpointAccess: si.endpointAccess, cpuMachineType: si.vertexCpuMachineType },
+                    {
+                        ...common,
+                        kmsKeyName: keys.keyIds.vertex,
+                        replicaFloor: FLOORS[cfg.environment].minReplicas,
+                        endpointAccess: si.endpointAccess,
+                        cpuMachineType: si.vertexCpuMachineType,
+                    },
                     after("aiplatform.googleapis.com"),
                 );
                 vertexEndpoints.push(...Object.values(inference.endpointIds));
@@ -200,7 +248,16 @@ export function buildGcpStack(cfg: StackConfig): StackOutputs {
 
     // Every alert policy notifies every target of mlops:notifications: the channels are created once (by
     // serving-alerts) and shared. Webhook URLs may carry a token, so they go in as secrets.
-    const alerts = (name: string, settings: GcpServingConfig, services: string[], endpoints: string[], channels: Pick<GcpObservabilityArgs, "notificationEmails" | "notificationWebhooks" | "notificationChannels" | "serviceLogRetentionDays">) =>
+    const alerts = (
+        name: string,
+        settings: GcpServingConfig,
+        services: string[],
+        endpoints: string[],
+        channels: Pick<
+            GcpObservabilityArgs,
+            "notificationEmails" | "notificationWebhooks" | "notificationChannels" | "serviceLogRetentionDays"
+        >,
+    ) =>
         new GcpObservability(
             name,
             {
@@ -219,13 +276,23 @@ export function buildGcpStack(cfg: StackConfig): StackOutputs {
         notificationWebhooks: cfg.notifications.webhooks.map((url) => pulumi.secret(url)),
         serviceLogRetentionDays: gcp.dataLake.serviceLogRetentionDays,
     });
-    if (onDemand.length > 0) alerts("inference-alerts", si, inferenceServices, vertexEndpoints, { notificationChannels: servingAlerts.notificationChannels });
+    if (onDemand.length > 0)
+        alerts("inference-alerts", si, inferenceServices, vertexEndpoints, { notificationChannels: servingAlerts.notificationChannels });
 
     const outputs: StackOutputs = {
         dataLake: { endpoint: lake.endpoint, buckets: lake.bucketNames, datasets: lake.datasetIds, auditLogBucket: lake.auditLogBucket },
-        mlPlatform: { trackingUri: ml.trackingUri, modelRegistry: ml.modelRegistry, training: ml.trainingDefaults, tensorboard: ml.tensorboard, workbenchUri: ml.workbenchUri },
+        mlPlatform: {
+            trackingUri: ml.trackingUri,
+            modelRegistry: ml.modelRegistry,
+            training: ml.trainingDefaults,
+            tensorboard: ml.tensorboard,
+            workbenchUri: ml.workbenchUri,
+        },
         containerService: { endpoints: containers.endpoints, registry: containers.registryUrl },
     };
-    if (inferenceEndpoints) outputs.serverlessInference = deploySettings ? { endpoints: inferenceEndpoints, deploySettings } : { endpoints: inferenceEndpoints };
+    if (inferenceEndpoints)
+        outputs.serverlessInference = deploySettings
+            ? { endpoints: inferenceEndpoints, deploySettings }
+            : { endpoints: inferenceEndpoints };
     return outputs;
 }

@@ -28,7 +28,9 @@ export const AWS_KEYS = {
 
 /** Keys that moved elsewhere: reported with where they went instead of "not a known key". */
 const MOVED_KEYS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-    mlPlatform: { alarmEmail: "`mlops:notifications.emails` (a list: `emails: [oncall@your-company.com]`), which every cloud's alerts use" },
+    mlPlatform: {
+        alarmEmail: "`mlops:notifications.emails` (a list: `emails: [oncall@your-company.com]`), which every cloud's alerts use",
+    },
 };
 
 export interface AwsNetworkConfig {
@@ -93,14 +95,32 @@ export function parseAwsConfig(sections: CloudSections, read: Reader): AwsConfig
     const si = read.object(sections.sections.serverlessInference, at("serverlessInference"), AWS_KEYS.serverlessInference);
 
     const region = sections.providerConfig["aws:region"];
-    if (region !== undefined && !REGION.test(region)) read.problems.push({ path: "aws:region", value: region, message: "is not an AWS region name", fix: "e.g. `pulumi config set aws:region eu-west-1`" });
+    if (region !== undefined && !REGION.test(region))
+        read.problems.push({
+            path: "aws:region",
+            value: region,
+            message: "is not an AWS region name",
+            fix: "e.g. `pulumi config set aws:region eu-west-1`",
+        });
 
     const zones = read.int(ml, "availabilityZones", at("mlPlatform"), 2, { min: 2, max: 6, unit: "zones; two at least, for availability" });
     const vpcCidr = read.matching(ml, "vpcCidr", at("mlPlatform"), CIDR, "an IPv4 CIDR block such as 10.40.0.0/16") ?? "10.40.0.0/16";
     const prod = sections.environment === "prod";
     const forceDestroy = read.bool(lake, "forceDestroy", at("dataLake"), !prod);
-    if (prod && forceDestroy) read.problems.push({ path: `${at("dataLake")}.forceDestroy`, value: true, message: "would let `pulumi destroy` empty the prod lake", fix: "remove it: prod buckets are protected, retained and never force-destroyed" });
-    const certificateArn = read.matching(cs, "certificateArn", at("containerService"), ACM_CERTIFICATE_ARN, "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)");
+    if (prod && forceDestroy)
+        read.problems.push({
+            path: `${at("dataLake")}.forceDestroy`,
+            value: true,
+            message: "would let `pulumi destroy` empty the prod lake",
+            fix: "remove it: prod buckets are protected, retained and never force-destroyed",
+        });
+    const certificateArn = read.matching(
+        cs,
+        "certificateArn",
+        at("containerService"),
+        ACM_CERTIFICATE_ARN,
+        "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)",
+    );
     const certificateRegion = certificateArn === undefined ? undefined : ACM_CERTIFICATE_ARN.exec(certificateArn)?.[1];
     if (certificateRegion !== undefined && region !== undefined && certificateRegion !== region) {
         read.problems.push({
@@ -112,11 +132,17 @@ export function parseAwsConfig(sections: CloudSections, read: Reader): AwsConfig
     }
     const plainHttp = read.bool(cs, "plainHttp", at("containerService"), false);
     if (plainHttp && certificateArn !== undefined) {
-        read.problems.push({ path: `${at("containerService")}.plainHttp`, value: true, message: "turns TLS off, yet certificateArn is set", fix: "remove one of them: plainHttp only for an internal-only load balancer without TLS" });
+        read.problems.push({
+            path: `${at("containerService")}.plainHttp`,
+            value: true,
+            message: "turns TLS off, yet certificateArn is set",
+            fix: "remove one of them: plainHttp only for an internal-only load balancer without TLS",
+        });
     }
     const allowedCidrs = cs?.allowedCidrs === undefined ? undefined : read.stringList(cs, "allowedCidrs", at("containerService"), []);
     allowedCidrs?.forEach((c, i) => {
-        if (!CIDR.test(c)) read.problems.push({ path: `${at("containerService")}.allowedCidrs[${i}]`, value: c, message: "is not an IPv4 CIDR block" });
+        if (!CIDR.test(c))
+            read.problems.push({ path: `${at("containerService")}.allowedCidrs[${i}]`, value: c, message: "is not an IPv4 CIDR block" });
     });
 
     return {
@@ -124,20 +150,35 @@ export function parseAwsConfig(sections: CloudSections, read: Reader): AwsConfig
         network: {
             vpcCidr,
             availabilityZones: zones,
-            natGateways: read.int(ml, "natGateways", at("mlPlatform"), 0, { min: 0, max: zones, unit: "NAT gateways; each costs per hour and per GB" }),
+            natGateways: read.int(ml, "natGateways", at("mlPlatform"), 0, {
+                min: 0,
+                max: zones,
+                unit: "NAT gateways; each costs per hour and per GB",
+            }),
             interfaceEndpoints: read.bool(ml, "interfaceEndpoints", at("mlPlatform"), false),
             flowLogs: read.bool(ml, "flowLogs", at("mlPlatform"), true),
         },
         mlPlatform: {
             studio: read.bool(ml, "studio", at("mlPlatform"), true),
-            cpuTrainingInstanceType: read.matching(ml, "cpuTrainingInstanceType", at("mlPlatform"), /^ml\.[a-z0-9]+\.[a-z0-9]+$/, "a SageMaker instance type such as ml.m5.xlarge") ?? "ml.m5.xlarge",
+            cpuTrainingInstanceType:
+                read.matching(
+                    ml,
+                    "cpuTrainingInstanceType",
+                    at("mlPlatform"),
+                    /^ml\.[a-z0-9]+\.[a-z0-9]+$/,
+                    "a SageMaker instance type such as ml.m5.xlarge",
+                ) ?? "ml.m5.xlarge",
         },
         dataLake: {
             coldStorageClass: read.oneOf(lake, "coldStorageClass", at("dataLake"), COLD_STORAGE_CLASSES, "STANDARD_IA"),
             catalogEncryption: read.bool(lake, "catalogEncryption", at("dataLake"), true),
             dataAccessTrail: read.bool(lake, "dataAccessTrail", at("dataLake"), true),
             forceDestroy: forceDestroy && !prod,
-            queryBytesScannedCutoffGiB: read.int(lake, "queryBytesScannedCutoffGiB", at("dataLake"), 10, { min: 1, max: 1_000_000, unit: "GiB" }),
+            queryBytesScannedCutoffGiB: read.int(lake, "queryBytesScannedCutoffGiB", at("dataLake"), 10, {
+                min: 1,
+                max: 1_000_000,
+                unit: "GiB",
+            }),
         },
         containerService: {
             publicIngress: read.bool(cs, "publicIngress", at("containerService"), false),
@@ -148,8 +189,16 @@ export function parseAwsConfig(sections: CloudSections, read: Reader): AwsConfig
         },
         serverlessInference: {
             reserveLambdaConcurrency: read.bool(si, "reserveLambdaConcurrency", at("serverlessInference"), true),
-            lambdaTimeoutSeconds: read.int(si, "lambdaTimeoutSeconds", at("serverlessInference"), 30, { min: 1, max: 900, unit: "seconds" }),
-            dataCaptureSamplingPercent: read.int(si, "dataCaptureSamplingPercent", at("serverlessInference"), 100, { min: 1, max: 100, unit: "percent" }),
+            lambdaTimeoutSeconds: read.int(si, "lambdaTimeoutSeconds", at("serverlessInference"), 30, {
+                min: 1,
+                max: 900,
+                unit: "seconds",
+            }),
+            dataCaptureSamplingPercent: read.int(si, "dataCaptureSamplingPercent", at("serverlessInference"), 100, {
+                min: 1,
+                max: 100,
+                unit: "percent",
+            }),
             latencyThresholdMs: read.int(si, "latencyThresholdMs", at("serverlessInference"), 1000, { min: 1, max: 600000, unit: "ms" }),
         },
         models: sections.models.map((raw, i) => parseModel(raw, sections.modelPath(i), read)),
@@ -157,12 +206,27 @@ export function parseAwsConfig(sections: CloudSections, read: Reader): AwsConfig
 }
 
 /** `read.object`, except that a key that moved is reported once, with where it went. */
-function objectWithMovedKeys(value: unknown, at: string, section: keyof typeof AWS_KEYS & keyof typeof MOVED_KEYS, read: Reader): Obj | undefined {
+function objectWithMovedKeys(
+    value: unknown,
+    at: string,
+    section: keyof typeof AWS_KEYS & keyof typeof MOVED_KEYS,
+    read: Reader,
+): Obj | undefined {
     const moved = MOVED_KEYS[section];
     const given = value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Obj) : undefined;
-    const obj = read.object(given ? Object.fromEntries(Object.entries(given).filter(([k]) => !(k in moved))) : value, at, AWS_KEYS[section]);
+    const obj = read.object(
+        given ? Object.fromEntries(Object.entries(given).filter(([k]) => !(k in moved))) : value,
+        at,
+        AWS_KEYS[section],
+    );
     for (const [key, where] of Object.entries(moved)) {
-        if (given && key in given) read.problems.push({ path: `${at}.${key}`, value: given[key], message: `has moved to ${where}`, fix: `remove ${key} and list the address under mlops:notifications.emails` });
+        if (given && key in given)
+            read.problems.push({
+                path: `${at}.${key}`,
+                value: given[key],
+                message: `has moved to ${where}`,
+                fix: `remove ${key} and list the address under mlops:notifications.emails`,
+            });
     }
     return obj;
 }
@@ -171,10 +235,23 @@ function parseModel(raw: unknown, at: string, read: Reader): AwsModelConfig {
     const m = read.object(raw, at, AWS_KEYS.model);
     return {
         lambdaCode: readDirectory(m, "lambdaCode", at, read),
-        lambdaHandler: read.matching(m, "lambdaHandler", at, /^[A-Za-z0-9_./-]+\.[A-Za-z_][A-Za-z0-9_]*$/, "`<file>.<function>`, e.g. handler.handler") ?? "handler.handler",
+        lambdaHandler:
+            read.matching(
+                m,
+                "lambdaHandler",
+                at,
+                /^[A-Za-z0-9_./-]+\.[A-Za-z_][A-Za-z0-9_]*$/,
+                "`<file>.<function>`, e.g. handler.handler",
+            ) ?? "handler.handler",
         lambdaRuntime: read.string(m, "lambdaRuntime", at) ?? "python3.13",
         sagemakerCode: readDirectory(m, "sagemakerCode", at, read),
-        sagemakerImage: read.matching(m, "sagemakerImage", at, /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[^:@\s]+(:[^\s]+|@sha256:[0-9a-f]{64})$/, "a pinned ECR image URI (<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>)"),
+        sagemakerImage: read.matching(
+            m,
+            "sagemakerImage",
+            at,
+            /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[^:@\s]+(:[^\s]+|@sha256:[0-9a-f]{64})$/,
+            "a pinned ECR image URI (<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>)",
+        ),
     };
 }
 
@@ -184,7 +261,12 @@ function readDirectory(obj: Obj | undefined, key: string, at: string, read: Read
     if (dir === undefined) return undefined;
     const full = path.resolve(PROJECT_ROOT, dir);
     if (!fs.existsSync(full) || !fs.statSync(full).isDirectory()) {
-        read.problems.push({ path: `${at}.${key}`, value: dir, message: "is not a directory in the project", fix: "give a path relative to the project root, e.g. `samples/aws/lambda`" });
+        read.problems.push({
+            path: `${at}.${key}`,
+            value: dir,
+            message: "is not a directory in the project",
+            fix: "give a path relative to the project root, e.g. `samples/aws/lambda`",
+        });
         return undefined;
     }
     const files: Record<string, string> = {};
@@ -215,13 +297,30 @@ export function awsConfigProblems(config: StackConfig): ProblemDetail[] {
         if (served("serverlessInference")) {
             switch (config.serverlessInference.implementation) {
                 case "lambda":
-                    if (!a?.lambdaCode) problems.push({ path: `${model(i)}.aws.lambdaCode`, value: undefined, message: "is required: Lambda runs a zip package, not the model's image", fix: "point it at the function's directory, e.g. samples/aws/lambda" });
-                    if (m.serverlessMinReplicas > 0) problems.push({ path: `${model(i)}.serverlessMinReplicas`, value: m.serverlessMinReplicas, message: "asks for warm Lambda instances, which this platform does not provision", fix: "set it to 0, or use sagemaker-serverless or sagemaker-endpoint" });
+                    if (!a?.lambdaCode)
+                        problems.push({
+                            path: `${model(i)}.aws.lambdaCode`,
+                            value: undefined,
+                            message: "is required: Lambda runs a zip package, not the model's image",
+                            fix: "point it at the function's directory, e.g. samples/aws/lambda",
+                        });
+                    if (m.serverlessMinReplicas > 0)
+                        problems.push({
+                            path: `${model(i)}.serverlessMinReplicas`,
+                            value: m.serverlessMinReplicas,
+                            message: "asks for warm Lambda instances, which this platform does not provision",
+                            fix: "set it to 0, or use sagemaker-serverless or sagemaker-endpoint",
+                        });
                     break;
                 case "sagemaker-serverless":
                 case "sagemaker-endpoint":
                     if (!a?.sagemakerImage && !a?.sagemakerCode?.["inference.py"]) {
-                        problems.push({ path: `${model(i)}.aws.sagemakerCode`, value: a?.sagemakerCode ? Object.keys(a.sagemakerCode) : undefined, message: "must hold inference.py for the AWS PyTorch serving container", fix: "point it at e.g. samples/aws/sagemaker, or set sagemakerImage to your own serving image" });
+                        problems.push({
+                            path: `${model(i)}.aws.sagemakerCode`,
+                            value: a?.sagemakerCode ? Object.keys(a.sagemakerCode) : undefined,
+                            message: "must hold inference.py for the AWS PyTorch serving container",
+                            fix: "point it at e.g. samples/aws/sagemaker, or set sagemakerImage to your own serving image",
+                        });
                     }
                     break;
             }
@@ -231,16 +330,27 @@ export function awsConfigProblems(config: StackConfig): ProblemDetail[] {
                 problems.push({
                     path: `${model(i)}.image`,
                     value: m.image,
-                    message: "is outside the account's ECR, and Fargate in private subnets can only reach it through NAT (ECR's first pull through its cache also needs NAT)",
+                    message:
+                        "is outside the account's ECR, and Fargate in private subnets can only reach it through NAT (ECR's first pull through its cache also needs NAT)",
                     fix: `set ${ns}mlPlatform.aws.natGateways: 1, or push the image to the model's ECR repository and use that URI`,
                 });
             }
             if (net.natGateways === 0 && !net.interfaceEndpoints) {
-                problems.push({ path: `${ns}mlPlatform.aws.interfaceEndpoints`, value: false, message: "must be on for ecs-fargate without NAT: tasks reach ECR and CloudWatch Logs through interface endpoints", fix: "set interfaceEndpoints: true or natGateways: 1" });
+                problems.push({
+                    path: `${ns}mlPlatform.aws.interfaceEndpoints`,
+                    value: false,
+                    message: "must be on for ecs-fargate without NAT: tasks reach ECR and CloudWatch Logs through interface endpoints",
+                    fix: "set interfaceEndpoints: true or natGateways: 1",
+                });
             }
         }
         if (served("containerService") && config.containerService.implementation === "app-runner" && m.files) {
-            problems.push({ path: `${model(i)}.files`, value: Object.keys(m.files), message: "cannot be mounted on App Runner, which runs the image as it is", fix: "bake the files into the image, or use containerService ecs-fargate" });
+            problems.push({
+                path: `${model(i)}.files`,
+                value: Object.keys(m.files),
+                message: "cannot be mounted on App Runner, which runs the image as it is",
+                fix: "bake the files into the image, or use containerService ecs-fargate",
+            });
         }
     });
     return problems.filter((p, i) => problems.findIndex((q) => q.path === p.path && q.message === p.message) === i);

@@ -13,7 +13,12 @@ import { ipRangeIssue } from "@mlops/components/network/azure";
 import { DEFAULT_ADDRESS_SPACE, addressSpaceIssue } from "@mlops/components/network/azure-layout";
 import { ValidationError, formatProblem } from "@mlops/components";
 import type { StackConfig } from "./schema";
-import { DEFAULT_SCORING_PATH, ENDPOINT_AUTH_MODES, FLEX_INSTANCE_MEMORY_MB, FLEX_PYTHON_VERSIONS } from "@mlops/components/serverless-inference/azure-settings";
+import {
+    DEFAULT_SCORING_PATH,
+    ENDPOINT_AUTH_MODES,
+    FLEX_INSTANCE_MEMORY_MB,
+    FLEX_PYTHON_VERSIONS,
+} from "@mlops/components/serverless-inference/azure-settings";
 import { CloudSection, CloudSections } from "./cloud-sections";
 import { Obj, Reader } from "./fields";
 
@@ -23,9 +28,26 @@ export const LOCATION_KEY = "azure-native:location";
 /** The keys each `azure` sub-object accepts. */
 export const AZURE_KEYS = {
     dataLake: ["replication", "softDeleteRetentionDays", "allowedIpRanges", "queryAllowedIpRanges"],
-    mlPlatform: ["publicNetworkAccess", "cpuVmSize", "idleSecondsBeforeScaleDown", "registrySku", "untaggedRetentionDays", "privateNetwork", "networkAddressSpace"],
+    mlPlatform: [
+        "publicNetworkAccess",
+        "cpuVmSize",
+        "idleSecondsBeforeScaleDown",
+        "registrySku",
+        "untaggedRetentionDays",
+        "privateNetwork",
+        "networkAddressSpace",
+    ],
     containerService: ["registrySku", "untaggedRetentionDays", "externalIngress", "publicIngress", "authClientId", "allowedIpRanges"],
-    serverlessInference: ["externalIngress", "publicIngress", "authClientId", "allowedIpRanges", "endpointAuthMode", "endpointInstanceType", "functionsInstanceMemoryMB", "functionsPythonVersion"],
+    serverlessInference: [
+        "externalIngress",
+        "publicIngress",
+        "authClientId",
+        "allowedIpRanges",
+        "endpointAuthMode",
+        "endpointInstanceType",
+        "functionsInstanceMemoryMB",
+        "functionsPythonVersion",
+    ],
     model: ["scoringPath"],
 } as const;
 
@@ -103,16 +125,38 @@ export function parseAzureConfig(sections: CloudSections, read: Reader): AzureCo
 
     const location = sections.providerConfig[LOCATION_KEY];
     if (location === undefined) {
-        read.problems.push({ path: LOCATION_KEY, value: undefined, message: "is required: every Azure resource of the stack is created in this region", fix: "run `pulumi config set azure-native:location swedencentral` (pick a region that offers the GPUs you configure)" });
+        read.problems.push({
+            path: LOCATION_KEY,
+            value: undefined,
+            message: "is required: every Azure resource of the stack is created in this region",
+            fix: "run `pulumi config set azure-native:location swedencentral` (pick a region that offers the GPUs you configure)",
+        });
     } else if (!LOCATION.test(location)) {
-        read.problems.push({ path: LOCATION_KEY, value: location, message: "is not an Azure region name", fix: "run `pulumi config set azure-native:location swedencentral` (see `az account list-locations -o table`)" });
+        read.problems.push({
+            path: LOCATION_KEY,
+            value: location,
+            message: "is not an Azure region name",
+            fix: "run `pulumi config set azure-native:location swedencentral` (see `az account list-locations -o table`)",
+        });
     }
 
     const lakePath = at("dataLake");
     const lake = read.object(sections.sections.dataLake, lakePath, AZURE_KEYS.dataLake);
-    const replication = read.oneOf(lake, "replication", lakePath, REPLICATIONS, prod ? "GRS" : sections.environment === "staging" ? "ZRS" : "LRS");
+    const replication = read.oneOf(
+        lake,
+        "replication",
+        lakePath,
+        REPLICATIONS,
+        prod ? "GRS" : sections.environment === "staging" ? "ZRS" : "LRS",
+    );
     if (prod && !(GEO_REPLICATIONS as readonly string[]).includes(replication)) {
-        read.problems.push({ path: `${lakePath}.replication`, value: replication, message: "keeps a prod lake in one region", allowed: GEO_REPLICATIONS, fix: "use GRS or GZRS in prod (CKV_AZURE_206)" });
+        read.problems.push({
+            path: `${lakePath}.replication`,
+            value: replication,
+            message: "keeps a prod lake in one region",
+            allowed: GEO_REPLICATIONS,
+            fix: "use GRS or GZRS in prod (CKV_AZURE_206)",
+        });
     }
     const dataLake = {
         replication,
@@ -134,7 +178,14 @@ export function parseAzureConfig(sections: CloudSections, read: Reader): AzureCo
     };
     const spaceIssue = addressSpaceIssue(mlPlatform.networkAddressSpace);
     if (spaceIssue) read.problems.push({ path: `${mlPath}.networkAddressSpace`, value: mlPlatform.networkAddressSpace, ...spaceIssue });
-    const clientId = (obj: Obj | undefined, path: string) => read.matching(obj, "authClientId", path, CLIENT_ID, "the application (client) ID of an Entra ID app registration, e.g. 00000000-0000-0000-0000-000000000000");
+    const clientId = (obj: Obj | undefined, path: string) =>
+        read.matching(
+            obj,
+            "authClientId",
+            path,
+            CLIENT_ID,
+            "the application (client) ID of an Entra ID app registration, e.g. 00000000-0000-0000-0000-000000000000",
+        );
 
     const csPath = at("containerService");
     const cs = read.object(sections.sections.containerService, csPath, AZURE_KEYS.containerService);
@@ -150,7 +201,13 @@ export function parseAzureConfig(sections: CloudSections, read: Reader): AzureCo
     const siPath = at("serverlessInference");
     const si = read.object(sections.sections.serverlessInference, siPath, AZURE_KEYS.serverlessInference);
     const memory = read.int(si, "functionsInstanceMemoryMB", siPath, 2048, { min: 512, max: 4096, unit: "MB" });
-    if (!(FLEX_INSTANCE_MEMORY_MB as readonly number[]).includes(memory)) read.problems.push({ path: `${siPath}.functionsInstanceMemoryMB`, value: memory, message: "is not a Flex Consumption instance size", allowed: FLEX_INSTANCE_MEMORY_MB });
+    if (!(FLEX_INSTANCE_MEMORY_MB as readonly number[]).includes(memory))
+        read.problems.push({
+            path: `${siPath}.functionsInstanceMemoryMB`,
+            value: memory,
+            message: "is not a Flex Consumption instance size",
+            allowed: FLEX_INSTANCE_MEMORY_MB,
+        });
     const serverlessInference = {
         externalIngress: read.bool(si, "externalIngress", siPath, true),
         publicIngress: read.bool(si, "publicIngress", siPath, false),
@@ -162,9 +219,17 @@ export function parseAzureConfig(sections: CloudSections, read: Reader): AzureCo
         functionsPythonVersion: read.oneOf(si, "functionsPythonVersion", siPath, FLEX_PYTHON_VERSIONS, "3.12"),
     };
 
-    for (const [path, section] of [[csPath, containerService], [siPath, serverlessInference]] as const) {
+    for (const [path, section] of [
+        [csPath, containerService],
+        [siPath, serverlessInference],
+    ] as const) {
         if (section.publicIngress && !mlPlatform.privateNetwork) {
-            read.problems.push({ path: `${path}.publicIngress`, value: true, message: "has no effect without a network: a Container Apps environment outside a virtual network is always public", fix: `remove it, or set ${mlPath}.privateNetwork: true` });
+            read.problems.push({
+                path: `${path}.publicIngress`,
+                value: true,
+                message: "has no effect without a network: a Container Apps environment outside a virtual network is always public",
+                fix: `remove it, or set ${mlPath}.privateNetwork: true`,
+            });
         }
     }
 
@@ -203,7 +268,13 @@ export function checkAzureStack(cfg: StackConfig): void {
             }),
         );
     };
-    check("containerService", cfg.models.some((m) => m.serveWith.includes("containerService")));
-    check("serverlessInference", cfg.serverlessInference.implementation === "container-apps" && cfg.models.some((m) => m.serveWith.includes("serverlessInference")));
+    check(
+        "containerService",
+        cfg.models.some((m) => m.serveWith.includes("containerService")),
+    );
+    check(
+        "serverlessInference",
+        cfg.serverlessInference.implementation === "container-apps" && cfg.models.some((m) => m.serveWith.includes("serverlessInference")),
+    );
     if (problems.length > 0) throw new ValidationError(`stack config "${cfg.stack}"`, problems);
 }

@@ -34,6 +34,9 @@ export class CloudSections {
 
     /** Every [path, value] pair, sections then models. */
     all(): [string, unknown][] {
-        return [...CLOUD_SECTIONS.map((s): [string, unknown] => [this.path(s), this.sections[s]]), ...this.models.map((m, i): [string, unknown] => [this.modelPath(i), m])];
+        return [
+            ...CLOUD_SECTIONS.map((s): [string, unknown] => [this.path(s), this.sections[s]]),
+            ...this.models.map((m, i): [string, unknown] => [this.modelPath(i), m]),
+        ];
     }
 }

@@ -14,13 +14,25 @@ export class Reader {
     object(value: unknown, path: string, allowedKeys: readonly string[]): Obj | undefined {
         if (value === undefined || value === null) return undefined;
         if (typeof value !== "object" || Array.isArray(value)) {
-            this.problems.push({ path, value, message: "must be a mapping (YAML object)", allowed: allowedKeys, fix: `write it as \`${path.split(":").pop()}: { key: value }\`` });
+            this.problems.push({
+                path,
+                value,
+                message: "must be a mapping (YAML object)",
+                allowed: allowedKeys,
+                fix: `write it as \`${path.split(":").pop()}: { key: value }\``,
+            });
             return undefined;
         }
         const obj = value as Obj;
         for (const key of Object.keys(obj)) {
             if (!allowedKeys.includes(key)) {
-                this.problems.push({ path: `${path}.${key}`, value: obj[key], message: "is not a known key", allowed: allowedKeys, fix: "remove it or correct its spelling" });
+                this.problems.push({
+                    path: `${path}.${key}`,
+                    value: obj[key],
+                    message: "is not a known key",
+                    allowed: allowedKeys,
+                    fix: "remove it or correct its spelling",
+                });
             }
         }
         return obj;
@@ -32,7 +44,15 @@ export class Reader {
         const value = obj?.[key];
         if (value === undefined || value === null) return def;
         if (typeof value !== "string" || value.length === 0) {
-            this.problems.push({ path: `${path}.${key}`, value, message: "must be a non-empty string", fix: def === undefined ? "write a value, or leave the key out" : `write a value, or leave the key out for ${JSON.stringify(def)}` });
+            this.problems.push({
+                path: `${path}.${key}`,
+                value,
+                message: "must be a non-empty string",
+                fix:
+                    def === undefined
+                        ? "write a value, or leave the key out"
+                        : `write a value, or leave the key out for ${JSON.stringify(def)}`,
+            });
             return def;
         }
         return value;
@@ -42,7 +62,12 @@ export class Reader {
     matching(obj: Obj | undefined, key: string, path: string, pattern: RegExp, rule: string): string | undefined {
         const value = this.string(obj, key, path);
         if (value !== undefined && !pattern.test(value)) {
-            this.problems.push({ path: `${path}.${key}`, value, message: `must be ${rule}`, fix: "see README.md, Configuration, for the rule and an example" });
+            this.problems.push({
+                path: `${path}.${key}`,
+                value,
+                message: `must be ${rule}`,
+                fix: "see README.md, Configuration, for the rule and an example",
+            });
             return undefined;
         }
         return value;
@@ -64,7 +89,12 @@ export class Reader {
         const n = typeof value === "string" && /^-?\d+$/.test(value) ? Number(value) : value;
         const bounds = range.max === undefined ? `at least ${range.min}` : `between ${range.min} and ${range.max}`;
         if (typeof n !== "number" || !Number.isInteger(n) || n < range.min || (range.max !== undefined && n > range.max)) {
-            this.problems.push({ path: `${path}.${key}`, value, message: `must be a whole number ${bounds}${range.unit ? ` (${range.unit})` : ""}`, fix: `write a number ${bounds}, or leave the key out for ${def}` });
+            this.problems.push({
+                path: `${path}.${key}`,
+                value,
+                message: `must be a whole number ${bounds}${range.unit ? ` (${range.unit})` : ""}`,
+                fix: `write a number ${bounds}, or leave the key out for ${def}`,
+            });
             return def;
         }
         return n;
@@ -75,7 +105,12 @@ export class Reader {
         if (value === undefined || value === null) return def;
         if (value === true || value === "true") return true;
         if (value === false || value === "false") return false;
-        this.problems.push({ path: `${path}.${key}`, value, message: "must be true or false", fix: `write true or false, or leave the key out for ${def}` });
+        this.problems.push({
+            path: `${path}.${key}`,
+            value,
+            message: "must be true or false",
+            fix: `write true or false, or leave the key out for ${def}`,
+        });
         return def;
     }
 
@@ -83,7 +118,12 @@ export class Reader {
         const value = obj?.[key];
         if (value === undefined || value === null) return [...def];
         if (!Array.isArray(value) || value.some((v) => typeof v !== "string" || v.length === 0)) {
-            this.problems.push({ path: `${path}.${key}`, value, message: "must be a list of non-empty strings", fix: `write a YAML list, e.g. [${def.length ? def.join(", ") : "a, b"}]` });
+            this.problems.push({
+                path: `${path}.${key}`,
+                value,
+                message: "must be a list of non-empty strings",
+                fix: `write a YAML list, e.g. [${def.length ? def.join(", ") : "a, b"}]`,
+            });
             return [...def];
         }
         return value as string[];
@@ -93,7 +133,12 @@ export class Reader {
         const value = obj?.[key];
         if (value === undefined || value === null) return {};
         if (typeof value !== "object" || Array.isArray(value)) {
-            this.problems.push({ path: `${path}.${key}`, value, message: "must be a mapping of names to string values", fix: "write e.g. { NAME: value }" });
+            this.problems.push({
+                path: `${path}.${key}`,
+                value,
+                message: "must be a mapping of names to string values",
+                fix: "write e.g. { NAME: value }",
+            });
             return {};
         }
         const out: Record<string, string> = {};

@@ -17,8 +17,25 @@ import type { ServeTarget, StackConfig } from "./schema";
 
 export const GCP_KEYS = {
     dataLake: ["softDeleteRetentionDays", "accessLogRetentionDays", "serviceLogRetentionDays", "keyRotationDays"],
-    mlPlatform: ["workbench", "workbenchMachineType", "workbenchAccelerator", "workbenchIdleShutdownMinutes", "trainingMachineType", "createMetadataStore", "subnetCidr", "natGateway"],
-    serving: ["ingress", "allowUnauthenticated", "invokers", "requestTimeoutSeconds", "gpuZonalRedundancy", "errorRatePercent", "latencyP95Ms"],
+    mlPlatform: [
+        "workbench",
+        "workbenchMachineType",
+        "workbenchAccelerator",
+        "workbenchIdleShutdownMinutes",
+        "trainingMachineType",
+        "createMetadataStore",
+        "subnetCidr",
+        "natGateway",
+    ],
+    serving: [
+        "ingress",
+        "allowUnauthenticated",
+        "invokers",
+        "requestTimeoutSeconds",
+        "gpuZonalRedundancy",
+        "errorRatePercent",
+        "latencyP95Ms",
+    ],
     containerService: ["registryKeepVersions", "registryUntaggedDays"],
     serverlessInference: ["endpointAccess", "vertexCpuMachineType", "functionSource", "functionRuntime"],
     model: [] as string[],
@@ -28,7 +45,8 @@ export const GCP_KEYS = {
 const MOVED_KEYS = {
     mlPlatform: {
         metadataStoreName: {
-            message: "is no longer read: Vertex AI Experiments and Pipelines use only the project's metadata store named `default`, which the stack now references instead of creating",
+            message:
+                "is no longer read: Vertex AI Experiments and Pipelines use only the project's metadata store named `default`, which the stack now references instead of creating",
             fix: "remove it; to have the stack create `default` with its CMEK key (only in a project and region where Vertex AI has never created it), set createMetadataStore: true",
         },
     },
@@ -106,7 +124,13 @@ const REGION = /^[a-z]+-[a-z]+\d+$/;
 const MACHINE_TYPE = /^[a-z][a-z0-9]*-[a-z]+(-[0-9]+[a-z]*)?(-[a-z0-9]+)?$/;
 
 /** `read.object`, except that a key that moved or went away is reported once, with what to write instead. */
-function objectWithMovedKeys(value: unknown, at: string, allowed: readonly string[], moved: Readonly<Record<string, { message: string; fix: string }>>, read: Reader): Obj | undefined {
+function objectWithMovedKeys(
+    value: unknown,
+    at: string,
+    allowed: readonly string[],
+    moved: Readonly<Record<string, { message: string; fix: string }>>,
+    read: Reader,
+): Obj | undefined {
     const given = value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Obj) : undefined;
     const obj = read.object(given ? Object.fromEntries(Object.entries(given).filter(([k]) => !(k in moved))) : value, at, allowed);
     for (const [key, { message, fix }] of Object.entries(moved)) {
@@ -119,12 +143,24 @@ function serving(read: Reader, obj: Obj | undefined, at: string, prod: boolean):
     const invokers = read.stringList(obj, "invokers", at, []);
     invokers.forEach((m, i) => {
         if (m === "allUsers" || m === "allAuthenticatedUsers") {
-            read.problems.push({ path: `${at}.invokers[${i}]`, value: m, message: "would make the endpoints public", fix: `set ${at}.allowUnauthenticated: true instead, if they really must be public` });
+            read.problems.push({
+                path: `${at}.invokers[${i}]`,
+                value: m,
+                message: "would make the endpoints public",
+                fix: `set ${at}.allowUnauthenticated: true instead, if they really must be public`,
+            });
         }
     });
     const errorRatePercent = read.int(obj, "errorRatePercent", at, 5, { min: 1, max: 100, unit: "percent" });
     return {
-        ingress: read.oneOf(obj, "ingress", at, INGRESS_SETTINGS, "internal", "internal keeps the endpoints off the internet; use internal-and-cloud-load-balancing behind a load balancer"),
+        ingress: read.oneOf(
+            obj,
+            "ingress",
+            at,
+            INGRESS_SETTINGS,
+            "internal",
+            "internal keeps the endpoints off the internet; use internal-and-cloud-load-balancing behind a load balancer",
+        ),
         allowUnauthenticated: read.bool(obj, "allowUnauthenticated", at, false),
         invokers,
         requestTimeoutSeconds: read.int(obj, "requestTimeoutSeconds", at, 300, { min: 1, max: 3600, unit: "seconds" }),
@@ -147,7 +183,12 @@ function machineType(read: Reader, obj: Obj | undefined, key: string, at: string
 function readDir(dir: string, at: string, problems: Problems): Record<string, string> {
     const full = path.resolve(PROJECT_ROOT, dir);
     if (!fs.existsSync(full) || !fs.statSync(full).isDirectory()) {
-        problems.add({ path: at, value: dir, message: "is not a directory in the project", fix: "give a path relative to the project root, e.g. samples/gcp/function" });
+        problems.add({
+            path: at,
+            value: dir,
+            message: "is not a directory in the project",
+            fix: "give a path relative to the project root, e.g. samples/gcp/function",
+        });
         return {};
     }
     const files: Record<string, string> = {};
@@ -166,19 +207,51 @@ export function parseGcpConfig(sections: CloudSections, read: Reader): GcpConfig
     const siAt = sections.path("serverlessInference");
     const lake = read.object(sections.sections.dataLake, lakeAt, GCP_KEYS.dataLake);
     const ml = objectWithMovedKeys(sections.sections.mlPlatform, mlAt, GCP_KEYS.mlPlatform, MOVED_KEYS.mlPlatform, read);
-    const cs = objectWithMovedKeys(sections.sections.containerService, csAt, [...GCP_KEYS.serving, ...GCP_KEYS.containerService], MOVED_KEYS.serving, read);
-    const si = objectWithMovedKeys(sections.sections.serverlessInference, siAt, [...GCP_KEYS.serving, ...GCP_KEYS.serverlessInference], MOVED_KEYS.serving, read);
+    const cs = objectWithMovedKeys(
+        sections.sections.containerService,
+        csAt,
+        [...GCP_KEYS.serving, ...GCP_KEYS.containerService],
+        MOVED_KEYS.serving,
+        read,
+    );
+    const si = objectWithMovedKeys(
+        sections.sections.serverlessInference,
+        siAt,
+        [...GCP_KEYS.serving, ...GCP_KEYS.serverlessInference],
+        MOVED_KEYS.serving,
+        read,
+    );
     sections.models.forEach((m, i) => read.object(m, sections.modelPath(i), GCP_KEYS.model));
 
     const provider = sections.providerConfig;
     const project = provider["gcp:project"];
     const region = provider["gcp:region"];
     const zone = provider["gcp:zone"];
-    if (project === undefined) read.problems.push({ path: "gcp:project", value: undefined, message: "is required", fix: "run `pulumi config set gcp:project <project-id>`" });
-    if (region === undefined) read.problems.push({ path: "gcp:region", value: undefined, message: "is required", fix: "run `pulumi config set gcp:region us-central1` (a region with Cloud Run GPUs if a model asks for nvidia-l4)" });
-    if (project !== undefined && !PROJECT_ID.test(project)) read.problems.push({ path: "gcp:project", value: project, message: "is not a project ID", fix: "use the 6-30 character project ID (not the name or number)" });
-    if (region !== undefined && !REGION.test(region)) read.problems.push({ path: "gcp:region", value: region, message: "is not a region", fix: "write e.g. us-central1" });
-    if (zone !== undefined && region !== undefined && !zone.startsWith(`${region}-`)) read.problems.push({ path: "gcp:zone", value: zone, message: `is not a zone of ${region}`, fix: `write e.g. ${region}-b` });
+    if (project === undefined)
+        read.problems.push({
+            path: "gcp:project",
+            value: undefined,
+            message: "is required",
+            fix: "run `pulumi config set gcp:project <project-id>`",
+        });
+    if (region === undefined)
+        read.problems.push({
+            path: "gcp:region",
+            value: undefined,
+            message: "is required",
+            fix: "run `pulumi config set gcp:region us-central1` (a region with Cloud Run GPUs if a model asks for nvidia-l4)",
+        });
+    if (project !== undefined && !PROJECT_ID.test(project))
+        read.problems.push({
+            path: "gcp:project",
+            value: project,
+            message: "is not a project ID",
+            fix: "use the 6-30 character project ID (not the name or number)",
+        });
+    if (region !== undefined && !REGION.test(region))
+        read.problems.push({ path: "gcp:region", value: region, message: "is not a region", fix: "write e.g. us-central1" });
+    if (zone !== undefined && region !== undefined && !zone.startsWith(`${region}-`))
+        read.problems.push({ path: "gcp:zone", value: zone, message: `is not a zone of ${region}`, fix: `write e.g. ${region}-b` });
 
     const workbenchAccelerator = parseAccelerator(ml?.workbenchAccelerator, `${mlAt}.workbenchAccelerator`, read.problems);
     const functionSource = read.string(si, "functionSource", siAt, "samples/gcp/function");
@@ -187,10 +260,18 @@ export function parseGcpConfig(sections: CloudSections, read: Reader): GcpConfig
         region,
         zone,
         dataLake: {
-            softDeleteRetentionDays: read.int(lake, "softDeleteRetentionDays", lakeAt, 7, { min: 7, max: 90, unit: "days; Cloud Storage soft delete takes 7 to 90" }),
+            softDeleteRetentionDays: read.int(lake, "softDeleteRetentionDays", lakeAt, 7, {
+                min: 7,
+                max: 90,
+                unit: "days; Cloud Storage soft delete takes 7 to 90",
+            }),
             accessLogRetentionDays: read.int(lake, "accessLogRetentionDays", lakeAt, 90, { min: 1, max: 3650, unit: "days" }),
             serviceLogRetentionDays: read.int(lake, "serviceLogRetentionDays", lakeAt, 30, { min: 1, max: 3650, unit: "days" }),
-            keyRotationDays: read.int(lake, "keyRotationDays", lakeAt, 90, { min: 1, max: 90, unit: "days; CIS GCP 1.10 asks for 90 or less" }),
+            keyRotationDays: read.int(lake, "keyRotationDays", lakeAt, 90, {
+                min: 1,
+                max: 90,
+                unit: "days; CIS GCP 1.10 asks for 90 or less",
+            }),
         },
         mlPlatform: {
             workbench: read.bool(ml, "workbench", mlAt, true),
@@ -199,7 +280,9 @@ export function parseGcpConfig(sections: CloudSections, read: Reader): GcpConfig
             workbenchIdleShutdownMinutes: read.int(ml, "workbenchIdleShutdownMinutes", mlAt, 60, { min: 10, max: 1440, unit: "minutes" }),
             trainingMachineType: machineType(read, ml, "trainingMachineType", mlAt, "n1-standard-4"),
             createMetadataStore: read.bool(ml, "createMetadataStore", mlAt, false),
-            subnetCidr: read.matching(ml, "subnetCidr", mlAt, /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "an IPv4 CIDR such as 10.20.0.0/24") ?? "10.20.0.0/24",
+            subnetCidr:
+                read.matching(ml, "subnetCidr", mlAt, /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "an IPv4 CIDR such as 10.20.0.0/24") ??
+                "10.20.0.0/24",
             natGateway: read.bool(ml, "natGateway", mlAt, false),
         },
         containerService: {
@@ -236,14 +319,16 @@ export interface GcpStackInputs {
 export function checkGcpStack(cfg: StackConfig): GcpStackInputs {
     const problems = new Problems();
     const gcp = cfg.gcp;
-    if (!gcp) throw new ValidationError(`stack config "${cfg.stack}"`, ["mlops:cloud: the GCP settings were not parsed (is mlops:cloud gcp?)"]);
+    if (!gcp)
+        throw new ValidationError(`stack config "${cfg.stack}"`, ["mlops:cloud: the GCP settings were not parsed (is mlops:cloud gcp?)"]);
     // gcp:project and gcp:region are required by the parser; the placeholders below only keep this
     // check going when the parser already reported them missing.
     const region = gcp.region ?? "";
     const zone = gcp.zone ?? `${region}-b`;
 
     const ns = `${cfg.project}:`;
-    const served = (target: ServeTarget) => cfg.models.flatMap((m, i) => (m.serveWith.includes(target) ? [{ i, spec: servingSpecs([m], target)[0] }] : []));
+    const served = (target: ServeTarget) =>
+        cfg.models.flatMap((m, i) => (m.serveWith.includes(target) ? [{ i, spec: servingSpecs([m], target)[0] }] : []));
     if (gcp.region) {
         for (const { i, spec } of served("containerService")) cloudRunModelProblems(spec, `${ns}models[${i}]`, region, problems);
     }
@@ -261,7 +346,12 @@ export function checkGcpStack(cfg: StackConfig): GcpStackInputs {
             for (const { i, spec } of onDemand) vertexModelProblems(spec, `${ns}models[${i}]`, problems);
             break;
         default:
-            problems.add({ path: `${ns}serverlessInference.implementation`, value: cfg.serverlessInference.implementation, message: "is not a GCP implementation", allowed: ["cloud-run", "cloud-functions", "vertex-endpoint"] });
+            problems.add({
+                path: `${ns}serverlessInference.implementation`,
+                value: cfg.serverlessInference.implementation,
+                message: "is not a GCP implementation",
+                allowed: ["cloud-run", "cloud-functions", "vertex-endpoint"],
+            });
     }
     const ml = gcp.mlPlatform;
     const vertex = checkVertex({

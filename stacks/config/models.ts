@@ -11,7 +11,12 @@ import { Environment, FLOORS, KEYS, MAX_FILES_BYTES, MODEL_NAME, MODEL_NAME_RULE
 export function parseModels(value: unknown, at: string, environment: Environment, read: Reader, projectRoot: string): ModelConfig[] {
     if (value === undefined || value === null) return [];
     if (!Array.isArray(value)) {
-        read.problems.push({ path: at, value, message: "must be a list of models", fix: "write `models: [ { name: my-model, image: registry/image:1.0 } ]`" });
+        read.problems.push({
+            path: at,
+            value,
+            message: "must be a list of models",
+            fix: "write `models: [ { name: my-model, image: registry/image:1.0 } ]`",
+        });
         return [];
     }
     const { minReplicas: defaultMinReplicas, lowestMinReplicas: floor } = FLOORS[environment];
@@ -20,29 +25,68 @@ export function parseModels(value: unknown, at: string, environment: Environment
         const p = `${at}[${i}]`;
         const m = read.object(item, p, KEYS.model);
         if (!m) {
-            if (item === undefined || item === null) read.problems.push({ path: p, value: item, message: "must be a mapping with at least name and image" });
+            if (item === undefined || item === null)
+                read.problems.push({ path: p, value: item, message: "must be a mapping with at least name and image" });
             return;
         }
         const name = read.matching(m, "name", p, MODEL_NAME, MODEL_NAME_RULE);
         if (m.name === undefined) read.problems.push({ path: `${p}.name`, value: undefined, message: "is required", fix: MODEL_NAME_RULE });
-        if (name && models.some((o) => o.name === name)) read.problems.push({ path: `${p}.name`, value: name, message: "is used by another model", fix: "give every model its own name" });
+        if (name && models.some((o) => o.name === name))
+            read.problems.push({
+                path: `${p}.name`,
+                value: name,
+                message: "is used by another model",
+                fix: "give every model its own name",
+            });
         const image = read.string(m, "image", p);
-        if (m.image === undefined) read.problems.push({ path: `${p}.image`, value: undefined, message: "is required", fix: "set the serving image, pinned by tag or digest" });
-        if (image && !isPinnedImage(image)) read.problems.push({ path: `${p}.image`, value: image, message: "must be pinned to a version tag or digest, not `latest` or no tag", fix: "write e.g. `registry/image:1.2.3` or `registry/image@sha256:...`" });
+        if (m.image === undefined)
+            read.problems.push({
+                path: `${p}.image`,
+                value: undefined,
+                message: "is required",
+                fix: "set the serving image, pinned by tag or digest",
+            });
+        if (image && !isPinnedImage(image))
+            read.problems.push({
+                path: `${p}.image`,
+                value: image,
+                message: "must be pinned to a version tag or digest, not `latest` or no tag",
+                fix: "write e.g. `registry/image:1.2.3` or `registry/image@sha256:...`",
+            });
 
         const minReplicas = read.int(m, "minReplicas", p, defaultMinReplicas, { min: 0, max: 1000 });
         if (m.minReplicas !== undefined && minReplicas < floor) {
-            read.problems.push({ path: `${p}.minReplicas`, value: minReplicas, message: `is below the ${environment} floor of ${floor} replicas`, fix: `set it to ${floor} or more, or leave it out` });
+            read.problems.push({
+                path: `${p}.minReplicas`,
+                value: minReplicas,
+                message: `is below the ${environment} floor of ${floor} replicas`,
+                fix: `set it to ${floor} or more, or leave it out`,
+            });
         }
         const maxReplicas = read.int(m, "maxReplicas", p, Math.max(3, minReplicas), { min: 1, max: 1000 });
-        if (maxReplicas < minReplicas) read.problems.push({ path: `${p}.maxReplicas`, value: maxReplicas, message: `is below minReplicas (${minReplicas})`, fix: "raise maxReplicas or lower minReplicas" });
+        if (maxReplicas < minReplicas)
+            read.problems.push({
+                path: `${p}.maxReplicas`,
+                value: maxReplicas,
+                message: `is below minReplicas (${minReplicas})`,
+                fix: "raise maxReplicas or lower minReplicas",
+            });
         const serverlessMinReplicas = read.int(m, "serverlessMinReplicas", p, 0, { min: 0, max: 1000 });
-        const serverlessMaxReplicas = read.int(m, "serverlessMaxReplicas", p, Math.max(maxReplicas, serverlessMinReplicas, 1), { min: 1, max: 1000 });
-        if (serverlessMaxReplicas < serverlessMinReplicas) read.problems.push({ path: `${p}.serverlessMaxReplicas`, value: serverlessMaxReplicas, message: `is below serverlessMinReplicas (${serverlessMinReplicas})` });
+        const serverlessMaxReplicas = read.int(m, "serverlessMaxReplicas", p, Math.max(maxReplicas, serverlessMinReplicas, 1), {
+            min: 1,
+            max: 1000,
+        });
+        if (serverlessMaxReplicas < serverlessMinReplicas)
+            read.problems.push({
+                path: `${p}.serverlessMaxReplicas`,
+                value: serverlessMaxReplicas,
+                message: `is below serverlessMinReplicas (${serverlessMinReplicas})`,
+            });
 
         const serveWith = read.stringList(m, "serveWith", p, SERVE_TARGETS);
         serveWith.forEach((t, j) => {
-            if (!(SERVE_TARGETS as readonly string[]).includes(t)) read.problems.push({ path: `${p}.serveWith[${j}]`, value: t, message: "is not a serving target", allowed: SERVE_TARGETS });
+            if (!(SERVE_TARGETS as readonly string[]).includes(t))
+                read.problems.push({ path: `${p}.serveWith[${j}]`, value: t, message: "is not a serving target", allowed: SERVE_TARGETS });
         });
         const filesDir = read.string(m, "files", p);
         models.push({
@@ -72,7 +116,12 @@ export function parseModels(value: unknown, at: string, environment: Environment
 function readFiles(dir: string, at: string, projectRoot: string, problems: ProblemDetail[]): Record<string, string> | undefined {
     const full = path.resolve(projectRoot, dir);
     if (!fs.existsSync(full) || !fs.statSync(full).isDirectory()) {
-        problems.push({ path: at, value: dir, message: "is not a directory in the project", fix: "give a path relative to the project root, e.g. `samples/model`" });
+        problems.push({
+            path: at,
+            value: dir,
+            message: "is not a directory in the project",
+            fix: "give a path relative to the project root, e.g. `samples/model`",
+        });
         return undefined;
     }
     const files: Record<string, string> = {};
@@ -85,7 +134,12 @@ function readFiles(dir: string, at: string, projectRoot: string, problems: Probl
     }
     if (Object.keys(files).length === 0) problems.push({ path: at, value: dir, message: "holds no files" });
     if (total > MAX_FILES_BYTES) {
-        problems.push({ path: at, value: dir, message: `holds ${total} bytes, more than the ${MAX_FILES_BYTES} a ConfigMap can carry`, fix: "bake large models into the image instead" });
+        problems.push({
+            path: at,
+            value: dir,
+            message: `holds ${total} bytes, more than the ${MAX_FILES_BYTES} a ConfigMap can carry`,
+            fix: "bake large models into the image instead",
+        });
     }
     return files;
 }

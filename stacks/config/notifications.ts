@@ -20,19 +20,39 @@ export function isHttpsUrl(value: string): boolean {
     }
 }
 
-export function parseNotifications(value: unknown, at: string, cloud: Cloud | undefined, environment: Environment, read: Reader): NotificationsConfig {
+export function parseNotifications(
+    value: unknown,
+    at: string,
+    cloud: Cloud | undefined,
+    environment: Environment,
+    read: Reader,
+): NotificationsConfig {
     const obj = read.object(value, at, KEYS.notifications);
     const emails = read.stringList(obj, "emails", at, []);
     const webhooks = read.stringList(obj, "webhooks", at, []);
     const fix = (example: string) => `write e.g. ${example}`;
     emails.forEach((e, i) => {
-        if (!EMAIL.test(e)) read.problems.push({ path: `${at}.emails[${i}]`, value: e, message: "is not an email address", fix: fix("ml-oncall@example.com") });
-        else if (emails.indexOf(e) !== i) read.problems.push({ path: `${at}.emails[${i}]`, value: e, message: "is listed twice", fix: "remove one" });
+        if (!EMAIL.test(e))
+            read.problems.push({
+                path: `${at}.emails[${i}]`,
+                value: e,
+                message: "is not an email address",
+                fix: fix("ml-oncall@example.com"),
+            });
+        else if (emails.indexOf(e) !== i)
+            read.problems.push({ path: `${at}.emails[${i}]`, value: e, message: "is listed twice", fix: "remove one" });
     });
     webhooks.forEach((w, i) => {
         // The URL itself may be a secret (it often carries a token): name the position, not the value.
-        if (!isHttpsUrl(w)) read.problems.push({ path: `${at}.webhooks[${i}]`, value: "(hidden)", message: "is not an https:// URL", fix: fix("https://hooks.example.com/alerts; alerts are sent over TLS only") });
-        else if (webhooks.indexOf(w) !== i) read.problems.push({ path: `${at}.webhooks[${i}]`, value: "(hidden)", message: "is listed twice", fix: "remove one" });
+        if (!isHttpsUrl(w))
+            read.problems.push({
+                path: `${at}.webhooks[${i}]`,
+                value: "(hidden)",
+                message: "is not an https:// URL",
+                fix: fix("https://hooks.example.com/alerts; alerts are sent over TLS only"),
+            });
+        else if (webhooks.indexOf(w) !== i)
+            read.problems.push({ path: `${at}.webhooks[${i}]`, value: "(hidden)", message: "is listed twice", fix: "remove one" });
     });
     if (cloud === "kubernetes" && emails.length + webhooks.length > 0) {
         read.problems.push({

@@ -25,17 +25,7 @@ import { Obj, Reader } from "./fields";
 import { parseModels } from "./models";
 import { parseNotifications } from "./notifications";
 import { checkGcpStack, parseGcpConfig } from "./gcp";
-import {
-    ENVIRONMENTS,
-    Environment,
-    IMPLEMENTATIONS,
-    KEYS,
-    Pillar,
-    StackConfig,
-    TOP_LEVEL_KEYS,
-    ZONE_NAME,
-    ZONE_NAME_RULE,
-} from "./schema";
+import { ENVIRONMENTS, Environment, IMPLEMENTATIONS, KEYS, Pillar, StackConfig, TOP_LEVEL_KEYS, ZONE_NAME, ZONE_NAME_RULE } from "./schema";
 
 export interface ParseOptions {
     readonly project: string;
@@ -62,14 +52,26 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
 
     for (const key of Object.keys(raw)) {
         if (key.startsWith(ns) && !(TOP_LEVEL_KEYS as readonly string[]).includes(key.slice(ns.length))) {
-            problems.push({ path: key, value: structured(raw, key), message: "is not a known key", allowed: TOP_LEVEL_KEYS.map((k) => ns + k), fix: "remove it or correct its spelling" });
+            problems.push({
+                path: key,
+                value: structured(raw, key),
+                message: "is not a known key",
+                allowed: TOP_LEVEL_KEYS.map((k) => ns + k),
+                fix: "remove it or correct its spelling",
+            });
         }
     }
 
     const scalar = <T extends string>(key: string, allowed: readonly T[], fix: string): T | undefined => {
         const value = raw[ns + key];
         if (value === undefined || !(allowed as readonly string[]).includes(value)) {
-            problems.push({ path: ns + key, value, message: value === undefined ? "is required" : "is not an allowed value", allowed, fix });
+            problems.push({
+                path: ns + key,
+                value,
+                message: value === undefined ? "is required" : "is not an allowed value",
+                allowed,
+                fix,
+            });
             return undefined;
         }
         return value as T;
@@ -84,41 +86,75 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
     const lakePath = `${ns}dataLake`;
     const lake = read.object(structured(raw, lakePath), lakePath, KEYS.dataLake);
     const zones = read.stringList(lake, "zones", lakePath, DEFAULT_ZONES);
-    if (zones.length === 0) problems.push({ path: `${lakePath}.zones`, value: zones, message: "needs at least one zone", fix: `leave it out for ${DEFAULT_ZONES.join(", ")}` });
+    if (zones.length === 0)
+        problems.push({
+            path: `${lakePath}.zones`,
+            value: zones,
+            message: "needs at least one zone",
+            fix: `leave it out for ${DEFAULT_ZONES.join(", ")}`,
+        });
     zones.forEach((z, i) => {
         if (!ZONE_NAME.test(z)) problems.push({ path: `${lakePath}.zones[${i}]`, value: z, message: `must be ${ZONE_NAME_RULE}` });
         if (zones.indexOf(z) !== i) problems.push({ path: `${lakePath}.zones[${i}]`, value: z, message: "is listed twice" });
     });
     if (zones.length > 0 && !zones.includes("models")) {
-        problems.push({ path: `${lakePath}.zones`, value: zones, message: "must include the `models` zone: the ML platform keeps artifacts and registered models there", fix: "add `models` to the list" });
+        problems.push({
+            path: `${lakePath}.zones`,
+            value: zones,
+            message: "must include the `models` zone: the ML platform keeps artifacts and registered models there",
+            fix: "add `models` to the list",
+        });
     }
     const queryDefault = cloud === "aws" || cloud === "gcp";
     const queryEngine = read.bool(lake, "queryEngine", lakePath, queryDefault);
     if (queryEngine && cloud === "kubernetes") {
-        problems.push({ path: `${lakePath}.queryEngine`, value: true, message: "has no implementation on Kubernetes (MinIO has no catalog or SQL engine)", fix: "set it to false, or query the lake with your own engine (e.g. Trino) through the S3 API" });
+        problems.push({
+            path: `${lakePath}.queryEngine`,
+            value: true,
+            message: "has no implementation on Kubernetes (MinIO has no catalog or SQL engine)",
+            fix: "set it to false, or query the lake with your own engine (e.g. Trino) through the S3 API",
+        });
     }
     const minioObj = read.object(lake?.minio, `${lakePath}.minio`, KEYS.minio);
-    if (minioObj && cloud !== "kubernetes") problems.push({ path: `${lakePath}.minio`, value: lake?.minio, message: "only applies to cloud kubernetes", fix: "remove it" });
-    const minioLayout = { servers: read.int(minioObj, "servers", `${lakePath}.minio`, 1, { min: 1, max: 32 }), drives: read.int(minioObj, "drivesPerServer", `${lakePath}.minio`, 4, { min: 1, max: 16 }) };
+    if (minioObj && cloud !== "kubernetes")
+        problems.push({ path: `${lakePath}.minio`, value: lake?.minio, message: "only applies to cloud kubernetes", fix: "remove it" });
+    const minioLayout = {
+        servers: read.int(minioObj, "servers", `${lakePath}.minio`, 1, { min: 1, max: 32 }),
+        drives: read.int(minioObj, "drivesPerServer", `${lakePath}.minio`, 4, { min: 1, max: 16 }),
+    };
     if (cloud === "kubernetes" && erasureSetSize(minioLayout.servers, minioLayout.drives) === undefined) {
         problems.push({
             path: `${lakePath}.minio`,
             value: `${minioLayout.servers} servers x ${minioLayout.drives} drives`,
-            message: "does not give MinIO an erasure-coded layout, which object versioning needs (at least 2 drives in all, split into equal sets of 2 to 16)",
+            message:
+                "does not give MinIO an erasure-coded layout, which object versioning needs (at least 2 drives in all, split into equal sets of 2 to 16)",
             fix: "use e.g. servers: 1, drivesPerServer: 4 (the default), or servers: 4, drivesPerServer: 1",
         });
     }
     for (const [key, reason] of Object.entries(LAKE_KEYS_WITHOUT_EFFECT[cloud] ?? {})) {
         if (lake?.[key] !== undefined && givenCloud) {
-            problems.push({ path: `${lakePath}.${key}`, value: lake[key], message: `has no effect when mlops:cloud is ${cloud}: ${reason}`, fix: "remove it" });
+            problems.push({
+                path: `${lakePath}.${key}`,
+                value: lake[key],
+                message: `has no effect when mlops:cloud is ${cloud}: ${reason}`,
+                fix: "remove it",
+            });
         }
     }
     const dataLake = {
         zones,
         noncurrentVersionRetentionDays: read.int(lake, "noncurrentVersionRetentionDays", lakePath, 30, { min: 1, max: 3650, unit: "days" }),
         abortIncompleteUploadDays: read.int(lake, "abortIncompleteUploadDays", lakePath, 7, { min: 1, max: 365, unit: "days" }),
-        rawColdStorageAfterDays: read.int(lake, "rawColdStorageAfterDays", lakePath, 90, { min: 30, max: 3650, unit: "days; 30 is the shortest the colder storage classes accept" }),
-        auditLogRetentionDays: read.int(lake, "auditLogRetentionDays", lakePath, 365, { min: 365, max: 3650, unit: "days; audit logs are kept at least a year" }),
+        rawColdStorageAfterDays: read.int(lake, "rawColdStorageAfterDays", lakePath, 90, {
+            min: 30,
+            max: 3650,
+            unit: "days; 30 is the shortest the colder storage classes accept",
+        }),
+        auditLogRetentionDays: read.int(lake, "auditLogRetentionDays", lakePath, 365, {
+            min: 365,
+            max: 3650,
+            unit: "days; audit logs are kept at least a year",
+        }),
         queryEngine,
         minio: {
             servers: minioLayout.servers,
@@ -132,9 +168,17 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
     const implementation = (pillar: Pillar, obj: Obj | undefined): string => {
         const offered = Object.keys(IMPLEMENTATIONS[pillar][cloud]);
         if (!givenCloud) return typeof obj?.implementation === "string" ? obj.implementation : offered[0]; // judged once the cloud is fixed
-        return read.oneOf(obj, "implementation", `${ns}${pillar}`, offered, offered[0], `choose an implementation that cloud \`${cloud}\` offers`);
+        return read.oneOf(
+            obj,
+            "implementation",
+            `${ns}${pillar}`,
+            offered,
+            offered[0],
+            `choose an implementation that cloud \`${cloud}\` offers`,
+        );
     };
-    const distribution = (obj: Obj | undefined, p: string): KubernetesDistribution => read.oneOf(obj, "distribution", p, KUBERNETES_DISTRIBUTIONS, "generic");
+    const distribution = (obj: Obj | undefined, p: string): KubernetesDistribution =>
+        read.oneOf(obj, "distribution", p, KUBERNETES_DISTRIBUTIONS, "generic");
 
     const mlPath = `${ns}mlPlatform`;
     const ml = read.object(structured(raw, mlPath), mlPath, KEYS.mlPlatform);
@@ -170,19 +214,44 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
     const rawModels = structured(raw, `${ns}models`);
     const models = parseModels(rawModels, `${ns}models`, environment, read, opts.projectRoot);
     const notifications = parseNotifications(structured(raw, `${ns}notifications`), `${ns}notifications`, givenCloud, environment, read);
-    const cloudOptions = parseCloudOptions(givenCloud, environment, { dataLake: lake, mlPlatform: ml, containerService: cs, serverlessInference: si }, Array.isArray(rawModels) ? rawModels : [], ns, read, raw);
+    const cloudOptions = parseCloudOptions(
+        givenCloud,
+        environment,
+        { dataLake: lake, mlPlatform: ml, containerService: cs, serverlessInference: si },
+        Array.isArray(rawModels) ? rawModels : [],
+        ns,
+        read,
+        raw,
+    );
 
     // ---- accelerators against the services that would run them (catalog decides)
-    const check = (pillar: Pillar, impl: string, dist: KubernetesDistribution, accelerator: AcceleratorRequest | undefined, where: string) => {
+    const check = (
+        pillar: Pillar,
+        impl: string,
+        dist: KubernetesDistribution,
+        accelerator: AcceleratorRequest | undefined,
+        where: string,
+    ) => {
         const service = (IMPLEMENTATIONS[pillar][cloud] as Record<string, Service>)[impl];
         if (!accelerator || !service || !givenCloud) return;
         try {
             resolveAccelerator({ cloud, service, accelerator, distribution: dist });
         } catch (e) {
-            problems.push({ path: where, value: `${accelerator.type}:${accelerator.count}`, message: `is not offered by ${pillar} implementation \`${impl}\`: ${(e as Error).message}`, fix: `pick an accelerator this implementation offers, or another implementation` });
+            problems.push({
+                path: where,
+                value: `${accelerator.type}:${accelerator.count}`,
+                message: `is not offered by ${pillar} implementation \`${impl}\`: ${(e as Error).message}`,
+                fix: `pick an accelerator this implementation offers, or another implementation`,
+            });
         }
     };
-    check("mlPlatform", mlPlatform.implementation, mlPlatform.distribution, mlPlatform.training.accelerator, `${mlPath}.training.accelerator`);
+    check(
+        "mlPlatform",
+        mlPlatform.implementation,
+        mlPlatform.distribution,
+        mlPlatform.training.accelerator,
+        `${mlPath}.training.accelerator`,
+    );
     models.forEach((m, i) => {
         const onKnative = cloud === "kubernetes" && m.serveWith.includes("serverlessInference");
         if (onKnative && m.accelerator && !serverlessInference.installKnative && !serverlessInference.knativeSchedulingFlagsEnabled) {
@@ -193,15 +262,43 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
                 fix: `have a cluster admin enable kubernetes.podspec-nodeselector and kubernetes.podspec-tolerations in the config-features ConfigMap of knative-serving and set ${siPath}.knativeSchedulingFlagsEnabled: true, or set ${siPath}.installKnative: true`,
             });
         }
-        if (m.serveWith.includes("containerService")) check("containerService", containerService.implementation, containerService.distribution, m.accelerator, `${ns}models[${i}].accelerator`);
-        if (m.serveWith.includes("serverlessInference")) check("serverlessInference", serverlessInference.implementation, serverlessInference.distribution, m.accelerator, `${ns}models[${i}].accelerator`);
+        if (m.serveWith.includes("containerService"))
+            check(
+                "containerService",
+                containerService.implementation,
+                containerService.distribution,
+                m.accelerator,
+                `${ns}models[${i}].accelerator`,
+            );
+        if (m.serveWith.includes("serverlessInference"))
+            check(
+                "serverlessInference",
+                serverlessInference.implementation,
+                serverlessInference.distribution,
+                m.accelerator,
+                `${ns}models[${i}].accelerator`,
+            );
     });
 
-    const config: StackConfig = { project: opts.project, stack: opts.stack, cloud, environment, protectData, dataLake, mlPlatform, containerService, serverlessInference, models, notifications, ...cloudOptions };
+    const config: StackConfig = {
+        project: opts.project,
+        stack: opts.stack,
+        cloud,
+        environment,
+        protectData,
+        dataLake,
+        mlPlatform,
+        containerService,
+        serverlessInference,
+        models,
+        notifications,
+        ...cloudOptions,
+    };
     // Checks that need the whole stack (e.g. each model against the GCP service that runs it) join the
     // same error, so a user sees every problem at once.
     const wholeStack = givenCloud ? stackProblems(givenCloud, config) : [];
-    if (problems.length + wholeStack.length > 0) throw new ValidationError(`stack config "${opts.stack}"`, [...problems.map(formatProblem), ...wholeStack]);
+    if (problems.length + wholeStack.length > 0)
+        throw new ValidationError(`stack config "${opts.stack}"`, [...problems.map(formatProblem), ...wholeStack]);
     return config;
 }
 
@@ -264,7 +361,13 @@ function parseCloudOptions(
             (result as Record<string, unknown>)[other] = CLOUD_PARSERS[other](subs, read);
         } else if (cloud !== undefined) {
             for (const [path, value] of subs.all()) {
-                if (value !== undefined) read.problems.push({ path, value, message: `only applies when mlops:cloud is ${other}`, fix: "remove it, or move the setting under this cloud's key" });
+                if (value !== undefined)
+                    read.problems.push({
+                        path,
+                        value,
+                        message: `only applies when mlops:cloud is ${other}`,
+                        fix: "remove it, or move the setting under this cloud's key",
+                    });
             }
         }
     }

@@ -11,18 +11,68 @@ export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
 /** The top-level keys of DESIGN.md; any other `mlops:` key is a typo and reported. */
-export const TOP_LEVEL_KEYS = ["cloud", "environment", "dataLake", "mlPlatform", "containerService", "serverlessInference", "models", "notifications"] as const;
+export const TOP_LEVEL_KEYS = [
+    "cloud",
+    "environment",
+    "dataLake",
+    "mlPlatform",
+    "containerService",
+    "serverlessInference",
+    "models",
+    "notifications",
+] as const;
 
 /** The keys each structured config object accepts (anything else is reported as a typo). */
 export const KEYS = {
-    dataLake: ["zones", "noncurrentVersionRetentionDays", "abortIncompleteUploadDays", "rawColdStorageAfterDays", "auditLogRetentionDays", "queryEngine", "minio", "aws", "gcp", "azure"],
+    dataLake: [
+        "zones",
+        "noncurrentVersionRetentionDays",
+        "abortIncompleteUploadDays",
+        "rawColdStorageAfterDays",
+        "auditLogRetentionDays",
+        "queryEngine",
+        "minio",
+        "aws",
+        "gcp",
+        "azure",
+    ],
     minio: ["servers", "drivesPerServer", "volumeSizeGiB", "storageClassName"],
     mlPlatform: ["implementation", "training", "distribution", "aws", "gcp", "azure"],
     training: ["accelerator", "maxNodes", "spot"],
     containerService: ["implementation", "distribution", "clientNamespaces", "aws", "gcp", "azure"],
-    serverlessInference: ["implementation", "distribution", "clientNamespaces", "installKnative", "knativeSchedulingFlagsEnabled", "aws", "gcp", "azure"],
+    serverlessInference: [
+        "implementation",
+        "distribution",
+        "clientNamespaces",
+        "installKnative",
+        "knativeSchedulingFlagsEnabled",
+        "aws",
+        "gcp",
+        "azure",
+    ],
     notifications: ["emails", "webhooks"],
-    model: ["name", "image", "port", "command", "args", "env", "files", "healthPath", "cpuMillicores", "memoryMiB", "minReplicas", "maxReplicas", "serverlessMinReplicas", "serverlessMaxReplicas", "concurrency", "accelerator", "serveWith", "aws", "gcp", "azure"],
+    model: [
+        "name",
+        "image",
+        "port",
+        "command",
+        "args",
+        "env",
+        "files",
+        "healthPath",
+        "cpuMillicores",
+        "memoryMiB",
+        "minReplicas",
+        "maxReplicas",
+        "serverlessMinReplicas",
+        "serverlessMaxReplicas",
+        "concurrency",
+        "accelerator",
+        "serveWith",
+        "aws",
+        "gcp",
+        "azure",
+    ],
 } as const;
 
 /** Implementations per cloud, first one the default. Each maps to the catalog service its compute runs on. */

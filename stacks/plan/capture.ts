@@ -60,7 +60,8 @@ function plain(value: unknown): unknown {
     if (typeof value === "object" && value !== null) {
         const obj = value as Record<string, unknown>;
         if (obj[rpc.specialSigKey] === rpc.specialSecretSig) return SECRET;
-        if (pulumi.asset.Asset.isInstance(value) || pulumi.asset.Archive.isInstance(value)) return { asset: (value as any).path ?? (value as any).uri ?? "[inline]" };
+        if (pulumi.asset.Asset.isInstance(value) || pulumi.asset.Archive.isInstance(value))
+            return { asset: (value as any).path ?? (value as any).uri ?? "[inline]" };
         return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, plain(v)]));
     }
     return value;

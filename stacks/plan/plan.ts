@@ -39,7 +39,9 @@ export async function planStack(projectRoot: string, stack: string): Promise<Pla
         project: loaded.project,
         resources: result.resources.map(toPlanResource),
         outputs: result.outputs,
-        dependencies: new Map(result.resources.map((r) => [r.urn, { dependencies: r.dependencies, propertyDependencies: r.propertyDependencies }])),
+        dependencies: new Map(
+            result.resources.map((r) => [r.urn, { dependencies: r.dependencies, propertyDependencies: r.propertyDependencies }]),
+        ),
     };
 }
 

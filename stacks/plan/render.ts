@@ -9,7 +9,11 @@ export function renderText(plan: Plan): string {
         children.set(r.parent, list);
     }
     const typeWidth = Math.min(64, Math.max(...plan.resources.map((r) => r.type.length + depthOf(plan, r) * 3)) + 2);
-    const lines = [`Offline plan of stack ${plan.stack} (project ${plan.project}): no cloud calls, mocked engine`, "", `     ${"Type".padEnd(typeWidth)}Name`];
+    const lines = [
+        `Offline plan of stack ${plan.stack} (project ${plan.project}): no cloud calls, mocked engine`,
+        "",
+        `     ${"Type".padEnd(typeWidth)}Name`,
+    ];
     const walk = (r: PlanResource, prefix: string, last: boolean, root: boolean) => {
         const branch = root ? "" : `${prefix}${last ? "└─ " : "├─ "}`;
         const flags = [r.options.protect ? "protect" : "", r.options.retainOnDelete ? "retain" : ""].filter(Boolean);

@@ -32,7 +32,8 @@ function namespaced(project: string, key: string): string {
     return key.includes(":") ? key : `${project}:${key}`;
 }
 
-const isSecure = (v: unknown): boolean => typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && "secure" in v;
+const isSecure = (v: unknown): boolean =>
+    typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && "secure" in v;
 
 /** Replaces `{ secure: ... }` anywhere in a value by the fixture; returns whether any was found. */
 function withoutSecrets(value: unknown): { value: unknown; secret: boolean } {
@@ -71,7 +72,9 @@ export function loadStackConfig(projectRoot: string, stack: string): LoadedStack
     const projectFile = path.join(projectRoot, "Pulumi.yaml");
     const stackFile = path.join(projectRoot, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(stackFile)) {
-        throw new StackConfigError(`no stack file ${path.basename(stackFile)} in ${projectRoot}; stacks here: ${listStacks(projectRoot).join(", ") || "none"}`);
+        throw new StackConfigError(
+            `no stack file ${path.basename(stackFile)} in ${projectRoot}; stacks here: ${listStacks(projectRoot).join(", ") || "none"}`,
+        );
     }
     const projectDoc = readYaml(projectFile);
     const project = projectDoc.name;
@@ -84,7 +87,11 @@ export function loadStackConfig(projectRoot: string, stack: string): LoadedStack
     // Project-level config: a schema ({ type, default, description, secret, items }) or a plain value.
     for (const [key, entry] of Object.entries(projectDoc.config ?? {})) {
         const full = namespaced(project, key);
-        const isSchema = typeof entry === "object" && entry !== null && !Array.isArray(entry) && ("type" in entry || "default" in entry || "description" in entry);
+        const isSchema =
+            typeof entry === "object" &&
+            entry !== null &&
+            !Array.isArray(entry) &&
+            ("type" in entry || "default" in entry || "description" in entry);
         if (isSchema) {
             declared[full] = { type: (entry as any).type };
             if ((entry as any).default !== undefined) config[full] = asConfigString((entry as any).default);
@@ -103,7 +110,9 @@ export function loadStackConfig(projectRoot: string, stack: string): LoadedStack
         const actual = Array.isArray(value) ? "array" : Number.isInteger(value) ? "integer" : typeof value;
         if (type && !secret && actual !== type) {
             // The CLI refuses a value whose type differs from the project's declaration.
-            problems.push(`${full}: Pulumi.yaml declares type ${type}, but ${path.basename(stackFile)} sets ${JSON.stringify(value)} (${actual})`);
+            problems.push(
+                `${full}: Pulumi.yaml declares type ${type}, but ${path.basename(stackFile)} sets ${JSON.stringify(value)} (${actual})`,
+            );
         }
         config[full] = asConfigString(value);
     }

@@ -30,7 +30,10 @@ const fargate: EcsFargateServiceArgs = {
     kmsKeyArn: KEY,
     registryHost: HOST,
     cachePrefix: "mlops-test-ecr-public",
-    pullRepositoryArns: [`arn:aws:ecr:eu-west-1:123456789012:repository/mlops-test/iris`, `arn:aws:ecr:eu-west-1:123456789012:repository/mlops-test-ecr-public/*`],
+    pullRepositoryArns: [
+        `arn:aws:ecr:eu-west-1:123456789012:repository/mlops-test/iris`,
+        `arn:aws:ecr:eu-west-1:123456789012:repository/mlops-test-ecr-public/*`,
+    ],
     internetEgress: true,
     alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:alerts",
     protectData: true,
@@ -55,14 +58,27 @@ async function rejected(create: () => void): Promise<string> {
         }
     });
     assert.ok(error instanceof ValidationError, `expected a ValidationError, got ${String(error)}`);
-    assert.deepEqual(result.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => r.name), []);
+    assert.deepEqual(
+        result.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => r.name),
+        [],
+    );
     return error.message;
 }
 
 /** The parts of a metric-math alarm that decide when it fires. */
 function rateInputs(a: any) {
     return {
-        metrics: a.metricQueries.filter((q: any) => q.metric).map((q: any) => [q.id, q.metric.namespace, q.metric.metricName, q.metric.dimensions, q.metric.stat, q.metric.period, q.returnData]),
+        metrics: a.metricQueries
+            .filter((q: any) => q.metric)
+            .map((q: any) => [
+                q.id,
+                q.metric.namespace,
+                q.metric.metricName,
+                q.metric.dimensions,
+                q.metric.stat,
+                q.metric.period,
+                q.returnData,
+            ]),
         expression: a.metricQueries.filter((q: any) => q.expression).map((q: any) => [q.id, q.expression, q.returnData])[0],
         condition: [a.comparisonOperator, a.threshold, a.evaluationPeriods, a.datapointsToAlarm, a.treatMissingData],
     };
@@ -76,10 +92,16 @@ describe("EcsFargateService", () => {
     it("runs tasks on a Container Insights cluster, in private subnets, with no public IP, behind the load balancer", () => {
         assert.deepEqual(only(resources, "aws:ecs/cluster:Cluster").inputs.settings, [{ name: "containerInsights", value: "enabled" }]);
         const svc = only(resources, "aws:ecs/service:Service").inputs;
-        assert.deepEqual(svc.networkConfiguration, { subnets: ["subnet-a", "subnet-b"], securityGroups: ["serving-iris-task-sg-id"], assignPublicIp: false });
+        assert.deepEqual(svc.networkConfiguration, {
+            subnets: ["subnet-a", "subnet-b"],
+            securityGroups: ["serving-iris-task-sg-id"],
+            assignPublicIp: false,
+        });
         assert.deepEqual([svc.launchType, svc.platformVersion, svc.desiredCount], ["FARGATE", "LATEST", 2]);
         assert.deepEqual(svc.deploymentCircuitBreaker, { enable: true, rollback: true });
-        assert.deepEqual(svc.loadBalancers, [{ targetGroupArn: svc.loadBalancers[0].targetGroupArn, containerName: "model", containerPort: 8080 }]);
+        assert.deepEqual(svc.loadBalancers, [
+            { targetGroupArn: svc.loadBalancers[0].targetGroupArn, containerName: "model", containerPort: 8080 },
+        ]);
     });
 
     it("keeps the task and execution roles apart; the task role has no permissions", () => {
@@ -87,10 +109,16 @@ describe("EcsFargateService", () => {
         assert.match(task.executionRoleArn, /role\/serving-iris-execution-/);
         assert.match(task.taskRoleArn, /role\/serving-iris-task-/);
         assert.notEqual(task.executionRoleArn, task.taskRoleArn);
-        assert.deepEqual(ofType(resources, "aws:iam/rolePolicy:RolePolicy").map((p) => p.name), ["serving-iris-execution-policy"]);
+        assert.deepEqual(
+            ofType(resources, "aws:iam/rolePolicy:RolePolicy").map((p) => p.name),
+            ["serving-iris-execution-policy"],
+        );
         assert.deepEqual([task.cpu, task.memory, task.networkMode, task.requiresCompatibilities], ["512", "1024", "awsvpc", ["FARGATE"]]);
         const trust = JSON.parse(only(resources, "aws:iam/role:Role", "serving-iris-task").inputs.assumeRolePolicy).Statement[0];
-        assert.deepEqual(trust.Condition, { StringEquals: { "aws:SourceAccount": "123456789012" }, ArnLike: { "aws:SourceArn": "arn:aws:ecs:eu-west-1:123456789012:*" } });
+        assert.deepEqual(trust.Condition, {
+            StringEquals: { "aws:SourceAccount": "123456789012" },
+            ArnLike: { "aws:SourceArn": "arn:aws:ecs:eu-west-1:123456789012:*" },
+        });
     });
 
     it("pulls the public image through the account's pull-through cache, and the execution role may fill the cache", () => {
@@ -101,19 +129,46 @@ describe("EcsFargateService", () => {
         const statements = JSON.parse(only(resources, "aws:iam/rolePolicy:RolePolicy").inputs.policy).Statement;
         const bySid = Object.fromEntries(statements.map((s: any) => [s.Sid, s]));
         assert.deepEqual(bySid.PullModelImages.Resource, fargate.pullRepositoryArns);
-        assert.deepEqual(bySid.FillPullThroughCache, { Sid: "FillPullThroughCache", Effect: "Allow", Action: ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"], Resource: "arn:aws:ecr:eu-west-1:123456789012:repository/mlops-test-ecr-public/*" });
+        assert.deepEqual(bySid.FillPullThroughCache, {
+            Sid: "FillPullThroughCache",
+            Effect: "Allow",
+            Action: ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
+            Resource: "arn:aws:ecr:eu-west-1:123456789012:repository/mlops-test-ecr-public/*",
+        });
         assert.match(bySid.WriteLogs.Resource, /^arn:aws:logs:eu-west-1:123456789012:log-group:\/mlops-test\/ecs\/iris:\*$/);
     });
 
     it("health-checks the model's path on an internal load balancer that drops invalid headers, open to the VPC only", () => {
         const alb = only(resources, "aws:lb/loadBalancer:LoadBalancer").inputs;
-        assert.deepEqual([alb.internal, alb.dropInvalidHeaderFields, alb.enableDeletionProtection, alb.name], [true, true, true, "mlops-test-iris"]);
+        assert.deepEqual(
+            [alb.internal, alb.dropInvalidHeaderFields, alb.enableDeletionProtection, alb.name],
+            [true, true, true, "mlops-test-iris"],
+        );
         const tg = only(resources, "aws:lb/targetGroup:TargetGroup").inputs;
-        assert.deepEqual(tg.healthCheck, { enabled: true, path: "/healthz", matcher: "200", interval: 15, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3 });
+        assert.deepEqual(tg.healthCheck, {
+            enabled: true,
+            path: "/healthz",
+            matcher: "200",
+            interval: 15,
+            timeout: 5,
+            healthyThreshold: 2,
+            unhealthyThreshold: 3,
+        });
         assert.deepEqual([tg.port, tg.protocol, tg.targetType], [8080, "HTTP", "ip"]);
-        const ingress = ofType(resources, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").map((r) => [r.name, r.inputs.fromPort, r.inputs.cidrIpv4 ?? r.inputs.referencedSecurityGroupId]);
+        const ingress = ofType(resources, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").map((r) => [
+            r.name,
+            r.inputs.fromPort,
+            r.inputs.cidrIpv4 ?? r.inputs.referencedSecurityGroupId,
+        ]);
         // 443 for HTTPS, 80 only to be redirected to it.
-        assert.deepEqual(ingress.sort(), [["serving-iris-alb-in-0", 443, "10.40.0.0/16"], ["serving-iris-alb-redirect-in-0", 80, "10.40.0.0/16"], ["serving-iris-task-in", 8080, "serving-iris-alb-sg-id"]].sort());
+        assert.deepEqual(
+            ingress.sort(),
+            [
+                ["serving-iris-alb-in-0", 443, "10.40.0.0/16"],
+                ["serving-iris-alb-redirect-in-0", 80, "10.40.0.0/16"],
+                ["serving-iris-task-in", 8080, "serving-iris-alb-sg-id"],
+            ].sort(),
+        );
         assert.match(outputs.endpoints.iris, /^https:\/\/internal-mlops-test-iris-[0-9a-f]+\.eu-west-1\.elb\.amazonaws\.com$/);
     });
 
@@ -122,7 +177,10 @@ describe("EcsFargateService", () => {
         assert.deepEqual([target.minCapacity, target.maxCapacity, target.scalableDimension], [2, 6, "ecs:service:DesiredCount"]);
         assert.match(target.resourceId, /^service\/mlops-test-models\/serving-iris-service-[0-9a-f]{7}$/);
         const policy = only(resources, "aws:appautoscaling/policy:Policy").inputs.targetTrackingScalingPolicyConfiguration;
-        assert.deepEqual([policy.predefinedMetricSpecification.predefinedMetricType, policy.targetValue], ["ECSServiceAverageCPUUtilization", 70]);
+        assert.deepEqual(
+            [policy.predefinedMetricSpecification.predefinedMetricType, policy.targetValue],
+            ["ECSServiceAverageCPUUtilization", 70],
+        );
         const logs = only(resources, "aws:cloudwatch/logGroup:LogGroup");
         assert.deepEqual([logs.inputs.name, logs.inputs.retentionInDays, logs.inputs.kmsKeyId], ["/mlops-test/ecs/iris", 365, KEY]);
     });
@@ -130,13 +188,21 @@ describe("EcsFargateService", () => {
     it("keeps the log group with protectData (protected, retained, skipDestroy), and lets dev delete it", async () => {
         const logs = only(resources, "aws:cloudwatch/logGroup:LogGroup");
         assert.deepEqual([logs.inputs.skipDestroy, logs.options.protect, logs.options.retainOnDelete], [true, true, true]);
-        const dev = only((await build(() => new EcsFargateService("serving", { ...fargate, protectData: false }))).resources, "aws:cloudwatch/logGroup:LogGroup");
+        const dev = only(
+            (await build(() => new EcsFargateService("serving", { ...fargate, protectData: false }))).resources,
+            "aws:cloudwatch/logGroup:LogGroup",
+        );
         assert.deepEqual([dev.inputs.skipDestroy, dev.options.protect, dev.options.retainOnDelete], [false, false, false]);
     });
 
     it("alarms on the target 5XX rate, the load balancer's own 5XX rate and p99 latency, notifying the topic", () => {
         const alarms = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm");
-        assert.deepEqual(alarms.map((a) => a.name).sort(), ["serving-iris-certificate-expiry-alarm", "serving-iris-errors-alarm", "serving-iris-latency-alarm", "serving-iris-rejected-alarm"]);
+        assert.deepEqual(alarms.map((a) => a.name).sort(), [
+            "serving-iris-certificate-expiry-alarm",
+            "serving-iris-errors-alarm",
+            "serving-iris-latency-alarm",
+            "serving-iris-rejected-alarm",
+        ]);
         const byName = (n: string) => alarms.find((a) => a.name === `serving-iris-${n}-alarm`)!.inputs;
         const errors = byName("errors");
         const target = errors.metricQueries[0].metric.dimensions;
@@ -145,39 +211,70 @@ describe("EcsFargateService", () => {
         const expression = ["rate", "100 * errors / MAX([errors, requests])", true];
         const condition = ["GreaterThanOrEqualToThreshold", 5, 3, 2, "notBreaching"];
         assert.deepEqual(rateInputs(errors), {
-            metrics: [["errors", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", target, "Sum", 300, false], ["requests", "AWS/ApplicationELB", "RequestCount", target, "Sum", 300, false]],
+            metrics: [
+                ["errors", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", target, "Sum", 300, false],
+                ["requests", "AWS/ApplicationELB", "RequestCount", target, "Sum", 300, false],
+            ],
             expression,
             condition,
         });
         assert.deepEqual(rateInputs(byName("rejected")), {
-            metrics: [["errors", "AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", lb, "Sum", 300, false], ["requests", "AWS/ApplicationELB", "RequestCount", lb, "Sum", 300, false]],
+            metrics: [
+                ["errors", "AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", lb, "Sum", 300, false],
+                ["requests", "AWS/ApplicationELB", "RequestCount", lb, "Sum", 300, false],
+            ],
             expression,
             condition,
         });
         const latency = byName("latency");
-        assert.deepEqual([latency.metricName, latency.extendedStatistic, latency.threshold, latency.period, latency.evaluationPeriods, latency.datapointsToAlarm, latency.dimensions], ["TargetResponseTime", "p99", 1, 300, 3, 3, target]);
-        for (const a of alarms.filter((x) => x.name !== "serving-iris-certificate-expiry-alarm")) assert.deepEqual([a.inputs.alarmActions, a.inputs.okActions], [[fargate.alarmTopicArn], [fargate.alarmTopicArn]]);
+        assert.deepEqual(
+            [
+                latency.metricName,
+                latency.extendedStatistic,
+                latency.threshold,
+                latency.period,
+                latency.evaluationPeriods,
+                latency.datapointsToAlarm,
+                latency.dimensions,
+            ],
+            ["TargetResponseTime", "p99", 1, 300, 3, 3, target],
+        );
+        for (const a of alarms.filter((x) => x.name !== "serving-iris-certificate-expiry-alarm"))
+            assert.deepEqual([a.inputs.alarmActions, a.inputs.okActions], [[fargate.alarmTopicArn], [fargate.alarmTopicArn]]);
     });
 
     it("serves HTTPS on 443 with a TLS 1.2+ policy and redirects port 80 to it with a 301", () => {
         const listeners = Object.fromEntries(ofType(resources, "aws:lb/listener:Listener").map((l) => [l.name, l]));
         const https = listeners["serving-iris-listener"].inputs;
-        assert.deepEqual([https.port, https.protocol, https.sslPolicy, https.defaultActions[0].type], [443, "HTTPS", "ELBSecurityPolicy-TLS13-1-2-2021-06", "forward"]);
+        assert.deepEqual(
+            [https.port, https.protocol, https.sslPolicy, https.defaultActions[0].type],
+            [443, "HTTPS", "ELBSecurityPolicy-TLS13-1-2-2021-06", "forward"],
+        );
         const redirect = listeners["serving-iris-http-redirect"];
-        assert.deepEqual([redirect.inputs.port, redirect.inputs.protocol, redirect.inputs.defaultActions], [80, "HTTP", [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]]);
+        assert.deepEqual(
+            [redirect.inputs.port, redirect.inputs.protocol, redirect.inputs.defaultActions],
+            [80, "HTTP", [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]],
+        );
         // An existing stack's listener moves from 80 to 443 before the redirect takes port 80.
         assert.ok(redirect.dependencies.includes(listeners["serving-iris-listener"].urn));
     });
 
     it("issues the listener's certificate from its own CA for the load balancer's DNS name, imported into ACM", () => {
         const ca = only(resources, "tls:index/selfSignedCert:SelfSignedCert").inputs;
-        assert.deepEqual([ca.isCaCertificate, ca.validityPeriodHours, ca.earlyRenewalHours, ca.allowedUses], [true, 43800, 2160, ["cert_signing", "crl_signing"]]);
-        for (const key of ofType(resources, "tls:index/privateKey:PrivateKey")) assert.deepEqual([key.inputs.algorithm, key.inputs.rsaBits], ["RSA", 2048], key.name);
+        assert.deepEqual(
+            [ca.isCaCertificate, ca.validityPeriodHours, ca.earlyRenewalHours, ca.allowedUses],
+            [true, 43800, 2160, ["cert_signing", "crl_signing"]],
+        );
+        for (const key of ofType(resources, "tls:index/privateKey:PrivateKey"))
+            assert.deepEqual([key.inputs.algorithm, key.inputs.rsaBits], ["RSA", 2048], key.name);
         const request = only(resources, "tls:index/certRequest:CertRequest").inputs;
         assert.match(request.dnsNames[0], /^internal-mlops-test-iris-[0-9a-f]+\.eu-west-1\.elb\.amazonaws\.com$/);
         assert.equal(request.subject.commonName, "iris");
         const server = only(resources, "tls:index/locallySignedCert:LocallySignedCert").inputs;
-        assert.deepEqual([server.validityPeriodHours, server.earlyRenewalHours, server.allowedUses], [8760, 720, ["digital_signature", "key_encipherment", "server_auth"]]);
+        assert.deepEqual(
+            [server.validityPeriodHours, server.earlyRenewalHours, server.allowedUses],
+            [8760, 720, ["digital_signature", "key_encipherment", "server_auth"]],
+        );
         const imported = only(resources, "aws:acm/certificate:Certificate").inputs;
         assert.equal(imported.privateKey, SECRET, "the key stays a secret");
         assert.equal(imported.certificateBody, placeholderPem("CERTIFICATE", "serving-iris-tls-cert"));
@@ -187,7 +284,15 @@ describe("EcsFargateService", () => {
         assert.match(listener.certificateArn, /^arn:aws:acm:eu-west-1:123456789012:certificate\/serving-iris-certificate-[0-9a-f]{7}$/);
         const expiry = only(resources, "aws:cloudwatch/metricAlarm:MetricAlarm", "serving-iris-certificate-expiry-alarm").inputs;
         assert.deepEqual(
-            [expiry.namespace, expiry.metricName, expiry.statistic, expiry.comparisonOperator, expiry.threshold, expiry.period, expiry.alarmActions],
+            [
+                expiry.namespace,
+                expiry.metricName,
+                expiry.statistic,
+                expiry.comparisonOperator,
+                expiry.threshold,
+                expiry.period,
+                expiry.alarmActions,
+            ],
             ["AWS/CertificateManager", "DaysToExpiry", "Minimum", "LessThanThreshold", 21, 86400, [fargate.alarmTopicArn]],
         );
     });
@@ -200,8 +305,14 @@ describe("EcsFargateService", () => {
     it("serves plain HTTP on 80 without a certificate, CA or redirect only with plainHttp", async () => {
         const { resources: plain, outputs: o } = await build(() => new EcsFargateService("serving", { ...fargate, plainHttp: true }));
         const listener = only(plain, "aws:lb/listener:Listener").inputs;
-        assert.deepEqual([listener.port, listener.protocol, listener.certificateArn, listener.sslPolicy], [80, "HTTP", undefined, undefined]);
-        assert.deepEqual(plain.filter((r) => r.type.startsWith("tls:") || r.type === "aws:acm/certificate:Certificate").map((r) => r.name), []);
+        assert.deepEqual(
+            [listener.port, listener.protocol, listener.certificateArn, listener.sslPolicy],
+            [80, "HTTP", undefined, undefined],
+        );
+        assert.deepEqual(
+            plain.filter((r) => r.type.startsWith("tls:") || r.type === "aws:acm/certificate:Certificate").map((r) => r.name),
+            [],
+        );
         assert.match((o as any).endpoints.iris, /^http:\/\//);
     });
 
@@ -212,21 +323,41 @@ describe("EcsFargateService", () => {
 
     it("serves over HTTPS with a TLS 1.2+ policy when given a certificate", async () => {
         const cert = "arn:aws:acm:eu-west-1:123456789012:certificate/abc";
-        const { resources: tls, outputs: o } = await build(() => new EcsFargateService("serving", { ...fargate, listenerCertificateArn: cert }));
+        const { resources: tls, outputs: o } = await build(
+            () => new EcsFargateService("serving", { ...fargate, listenerCertificateArn: cert }),
+        );
         const listener = only(tls, "aws:lb/listener:Listener", "serving-iris-listener").inputs;
-        assert.deepEqual([listener.port, listener.protocol, listener.certificateArn, listener.sslPolicy], [443, "HTTPS", cert, "ELBSecurityPolicy-TLS13-1-2-2021-06"]);
+        assert.deepEqual(
+            [listener.port, listener.protocol, listener.certificateArn, listener.sslPolicy],
+            [443, "HTTPS", cert, "ELBSecurityPolicy-TLS13-1-2-2021-06"],
+        );
         assert.match((o as any).endpoints.iris, /^https:\/\//);
         // The user's certificate replaces the stack's CA entirely.
-        assert.deepEqual(tls.filter((r) => r.type.startsWith("tls:") || r.type === "aws:acm/certificate:Certificate").map((r) => r.name), []);
+        assert.deepEqual(
+            tls.filter((r) => r.type.startsWith("tls:") || r.type === "aws:acm/certificate:Certificate").map((r) => r.name),
+            [],
+        );
     });
 
     it("fails when asked for an accelerator, naming the implementations that take one", async () => {
-        const message = await rejected(() => new EcsFargateService("serving", { ...fargate, models: [{ ...iris, accelerator: { type: "nvidia-t4", count: 1 } }] }));
-        assert.match(message, /models\[0\]\.accelerator: aws\/ecs-fargate nvidia-t4: ecs-fargate runs on CPU only and takes no accelerator\. In this project an accelerator needs serverlessInference "sagemaker-endpoint", or mlPlatform "sagemaker"/);
+        const message = await rejected(
+            () => new EcsFargateService("serving", { ...fargate, models: [{ ...iris, accelerator: { type: "nvidia-t4", count: 1 } }] }),
+        );
+        assert.match(
+            message,
+            /models\[0\]\.accelerator: aws\/ecs-fargate nvidia-t4: ecs-fargate runs on CPU only and takes no accelerator\. In this project an accelerator needs serverlessInference "sagemaker-endpoint", or mlPlatform "sagemaker"/,
+        );
     });
 
     it("fails when an image outside the account's ECR has no NAT to come through", async () => {
-        const message = await rejected(() => new EcsFargateService("serving", { ...fargate, internetEgress: false, models: [iris, { ...iris, name: "hub", image: "python:3.12" }] }));
+        const message = await rejected(
+            () =>
+                new EcsFargateService("serving", {
+                    ...fargate,
+                    internetEgress: false,
+                    models: [iris, { ...iris, name: "hub", image: "python:3.12" }],
+                }),
+        );
         assert.match(message, /models\[0\]\.image: is outside the account's ECR/);
         assert.match(message, /models\[1\]\.image: is outside the account's ECR/);
         assert.match(message, /turn a NAT gateway on/);
@@ -243,18 +374,44 @@ describe("EcsFargateService", () => {
                     listenerCertificateArn: "not-an-arn",
                     plainHttp: true,
                     accessLogPrefix: "/alb/AWSLogs",
-                    models: [{ ...iris, cpuMillicores: 64000, files: { "big.bin": "x".repeat(60000) }, image: "python:latest", minReplicas: 0 }],
+                    models: [
+                        { ...iris, cpuMillicores: 64000, files: { "big.bin": "x".repeat(60000) }, image: "python:latest", minReplicas: 0 },
+                    ],
                 }),
         );
-        for (const p of [/namePrefix/, /logRetentionDays: is not a retention/, /cpuTargetPercent/, /listenerCertificateArn: is not an ACM certificate ARN/, /plainHttp: turns TLS off, yet listenerCertificateArn is set/, /accessLogPrefix: is not a key prefix ELB accepts/, /models\[0\]: is larger than any Fargate task/, /models\[0\]\.files: is more than the 49152 bytes/, /models\[0\]\.image: is not pinned/, /models\[0\]\.minReplicas: must be a whole number of at least 1 on ecs-fargate/]) {
+        for (const p of [
+            /namePrefix/,
+            /logRetentionDays: is not a retention/,
+            /cpuTargetPercent/,
+            /listenerCertificateArn: is not an ACM certificate ARN/,
+            /plainHttp: turns TLS off, yet listenerCertificateArn is set/,
+            /accessLogPrefix: is not a key prefix ELB accepts/,
+            /models\[0\]: is larger than any Fargate task/,
+            /models\[0\]\.files: is more than the 49152 bytes/,
+            /models\[0\]\.image: is not pinned/,
+            /models\[0\]\.minReplicas: must be a whole number of at least 1 on ecs-fargate/,
+        ]) {
             assert.match(message, p);
         }
     });
 });
 
 describe("AppRunnerService", () => {
-    const model: ModelServingSpec = { ...iris, files: undefined, command: ["python", "-m", "http.server", "8080"], minReplicas: 1, maxReplicas: 3 };
-    const args: AppRunnerServiceArgs = { models: [model], namePrefix: "mlops-test", kmsKeyArn: KEY, vpcId: "vpc-1", ingressEndpointId: "vpce-1", alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:alerts" };
+    const model: ModelServingSpec = {
+        ...iris,
+        files: undefined,
+        command: ["python", "-m", "http.server", "8080"],
+        minReplicas: 1,
+        maxReplicas: 3,
+    };
+    const args: AppRunnerServiceArgs = {
+        models: [model],
+        namePrefix: "mlops-test",
+        kmsKeyArn: KEY,
+        vpcId: "vpc-1",
+        ingressEndpointId: "vpce-1",
+        alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:alerts",
+    };
 
     it("runs the ECR Public image directly, encrypted, traced, health-checked, autoscaled, reachable from the VPC only", async () => {
         const { resources, outputs } = await build(() => new AppRunnerService("serving", args));
@@ -268,9 +425,18 @@ describe("AppRunnerService", () => {
         assert.deepEqual(svc.instanceConfiguration, { cpu: "512", memory: "1024" });
         assert.deepEqual(svc.encryptionConfiguration, { kmsKey: KEY });
         assert.deepEqual(svc.networkConfiguration.ingressConfiguration, { isPubliclyAccessible: false });
-        assert.deepEqual(svc.healthCheckConfiguration, { protocol: "HTTP", path: "/healthz", interval: 10, timeout: 5, healthyThreshold: 1, unhealthyThreshold: 5 });
+        assert.deepEqual(svc.healthCheckConfiguration, {
+            protocol: "HTTP",
+            path: "/healthz",
+            interval: 10,
+            timeout: 5,
+            healthyThreshold: 1,
+            unhealthyThreshold: 5,
+        });
         assert.equal(svc.observabilityConfiguration.observabilityEnabled, true);
-        assert.deepEqual(only(resources, "aws:apprunner/observabilityConfiguration:ObservabilityConfiguration").inputs.traceConfiguration, { vendor: "AWSXRAY" });
+        assert.deepEqual(only(resources, "aws:apprunner/observabilityConfiguration:ObservabilityConfiguration").inputs.traceConfiguration, {
+            vendor: "AWSXRAY",
+        });
         const scaling = only(resources, "aws:apprunner/autoScalingConfigurationVersion:AutoScalingConfigurationVersion").inputs;
         assert.deepEqual([scaling.minSize, scaling.maxSize, scaling.maxConcurrency], [1, 3, 80]);
         const ingress = only(resources, "aws:apprunner/vpcIngressConnection:VpcIngressConnection").inputs;
@@ -282,16 +448,31 @@ describe("AppRunnerService", () => {
     it("alarms on 5XX and 4XX rates of the service (4XX includes its 429s) and p99 latency, with errorRatePercent as threshold", async () => {
         const { resources } = await build(() => new AppRunnerService("serving", { ...args, errorRatePercent: 10 }));
         const alarms = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm");
-        assert.deepEqual(alarms.map((a) => a.name).sort(), ["serving-iris-errors-alarm", "serving-iris-latency-alarm", "serving-iris-rejected-alarm"]);
+        assert.deepEqual(alarms.map((a) => a.name).sort(), [
+            "serving-iris-errors-alarm",
+            "serving-iris-latency-alarm",
+            "serving-iris-rejected-alarm",
+        ]);
         const byName = (n: string) => alarms.find((a) => a.name === `serving-iris-${n}-alarm`)!.inputs;
         const dimensions = byName("errors").metricQueries[0].metric.dimensions;
         assert.deepEqual(Object.keys(dimensions).sort(), ["ServiceID", "ServiceName"]);
         const requests = ["requests", "AWS/AppRunner", "Requests", dimensions, "Sum", 300, false];
         const expression = ["rate", "100 * errors / MAX([errors, requests])", true];
         const condition = ["GreaterThanOrEqualToThreshold", 10, 3, 2, "notBreaching"];
-        assert.deepEqual(rateInputs(byName("errors")), { metrics: [["errors", "AWS/AppRunner", "5xxStatusResponses", dimensions, "Sum", 300, false], requests], expression, condition });
-        assert.deepEqual(rateInputs(byName("rejected")), { metrics: [["errors", "AWS/AppRunner", "4xxStatusResponses", dimensions, "Sum", 300, false], requests], expression, condition });
-        assert.deepEqual([byName("latency").metricName, byName("latency").extendedStatistic, byName("latency").threshold], ["RequestLatency", "p99", 1000]);
+        assert.deepEqual(rateInputs(byName("errors")), {
+            metrics: [["errors", "AWS/AppRunner", "5xxStatusResponses", dimensions, "Sum", 300, false], requests],
+            expression,
+            condition,
+        });
+        assert.deepEqual(rateInputs(byName("rejected")), {
+            metrics: [["errors", "AWS/AppRunner", "4xxStatusResponses", dimensions, "Sum", 300, false], requests],
+            expression,
+            condition,
+        });
+        assert.deepEqual(
+            [byName("latency").metricName, byName("latency").extendedStatistic, byName("latency").threshold],
+            ["RequestLatency", "p99", 1000],
+        );
     });
 
     it("fails when errorRatePercent is above 100", async () => {
@@ -301,7 +482,14 @@ describe("AppRunnerService", () => {
 
     it("pulls the account's ECR images with an access role limited to its repositories", async () => {
         const image = `${HOST}/mlops-test/iris:1.0`;
-        const { resources } = await build(() => new AppRunnerService("serving", { ...args, pullRepositoryArns: ["arn:aws:ecr:eu-west-1:123456789012:repository/mlops-test/iris"], models: [{ ...model, image }] }));
+        const { resources } = await build(
+            () =>
+                new AppRunnerService("serving", {
+                    ...args,
+                    pullRepositoryArns: ["arn:aws:ecr:eu-west-1:123456789012:repository/mlops-test/iris"],
+                    models: [{ ...model, image }],
+                }),
+        );
         const svc = only(resources, "aws:apprunner/service:Service").inputs;
         assert.equal(svc.sourceConfiguration.imageRepository.imageRepositoryType, "ECR");
         assert.match(svc.sourceConfiguration.authenticationConfiguration.accessRoleArn, /role\/serving-iris-access-/);
@@ -312,9 +500,14 @@ describe("AppRunnerService", () => {
     });
 
     it("serves on the public URL only when asked", async () => {
-        const { resources, outputs } = await build(() => new AppRunnerService("serving", { ...args, publiclyAccessible: true, vpcId: undefined, ingressEndpointId: undefined }));
+        const { resources, outputs } = await build(
+            () => new AppRunnerService("serving", { ...args, publiclyAccessible: true, vpcId: undefined, ingressEndpointId: undefined }),
+        );
         assert.equal(ofType(resources, "aws:apprunner/vpcIngressConnection:VpcIngressConnection").length, 0);
-        assert.equal(only(resources, "aws:apprunner/service:Service").inputs.networkConfiguration.ingressConfiguration.isPubliclyAccessible, true);
+        assert.equal(
+            only(resources, "aws:apprunner/service:Service").inputs.networkConfiguration.ingressConfiguration.isPubliclyAccessible,
+            true,
+        );
         assert.match((outputs as any).endpoints.iris, /awsapprunner\.com$/);
     });
 
@@ -324,7 +517,17 @@ describe("AppRunnerService", () => {
                 new AppRunnerService("serving", {
                     ...args,
                     ingressEndpointId: undefined,
-                    models: [{ ...model, files: { "serve.py": "x" }, command: ["sh", "-c", "python serve.py"], image: "ghcr.io/acme/model:1.0", accelerator: { type: "nvidia-t4", count: 1 }, concurrency: 500, maxReplicas: 30 }],
+                    models: [
+                        {
+                            ...model,
+                            files: { "serve.py": "x" },
+                            command: ["sh", "-c", "python serve.py"],
+                            image: "ghcr.io/acme/model:1.0",
+                            accelerator: { type: "nvidia-t4", count: 1 },
+                            concurrency: 500,
+                            maxReplicas: 30,
+                        },
+                    ],
                 }),
         );
         for (const p of [

@@ -5,7 +5,14 @@ import { capture } from "../../stacks/plan/capture";
 import { CapturedResource, ofType, only } from "../harness";
 
 const KEY = "arn:aws:kms:eu-west-1:123456789012:key/k";
-const base: S3DataLakeArgs = { namePrefix: "mlops-test", zones: ["raw", "curated", "features", "models"], kmsKeyArn: KEY, queryEngine: true, protectData: false, forceDestroy: true };
+const base: S3DataLakeArgs = {
+    namePrefix: "mlops-test",
+    zones: ["raw", "curated", "features", "models"],
+    kmsKeyArn: KEY,
+    queryEngine: true,
+    protectData: false,
+    forceDestroy: true,
+};
 
 async function build(args: S3DataLakeArgs) {
     return capture({ project: "mlops", stack: "test", config: { "aws:region": "eu-west-1" } }, () => {
@@ -35,7 +42,11 @@ describe("S3DataLake", () => {
 
     it("encrypts every zone with the platform key and logs its access into the log bucket under its own prefix", () => {
         for (const zone of base.zones) {
-            const sse = named(resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", `lake-${zone}-encryption`);
+            const sse = named(
+                resources,
+                "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                `lake-${zone}-encryption`,
+            );
             assert.deepEqual(sse.inputs.rules[0].applyServerSideEncryptionByDefault, { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY });
             const logging = named(resources, "aws:s3/bucketLogging:BucketLogging", `lake-${zone}-access-logs`);
             assert.equal(logging.inputs.targetBucket, named(resources, "aws:s3/bucket:Bucket", "lake-access-logs-bucket").inputs.bucket);
@@ -44,9 +55,17 @@ describe("S3DataLake", () => {
     });
 
     it("moves only raw-zone objects to colder storage after rawColdStorageAfterDays", () => {
-        const rules = (zone: string) => named(resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", `lake-${zone}-lifecycle`).inputs.rules;
-        assert.deepEqual(rules("raw").find((r: any) => r.id === "move-to-colder-storage").transitions, [{ days: 90, storageClass: "STANDARD_IA" }]);
-        for (const zone of ["curated", "features", "models"]) assert.equal(rules(zone).find((r: any) => r.id === "move-to-colder-storage"), undefined, zone);
+        const rules = (zone: string) =>
+            named(resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", `lake-${zone}-lifecycle`).inputs.rules;
+        assert.deepEqual(rules("raw").find((r: any) => r.id === "move-to-colder-storage").transitions, [
+            { days: 90, storageClass: "STANDARD_IA" },
+        ]);
+        for (const zone of ["curated", "features", "models"])
+            assert.equal(
+                rules(zone).find((r: any) => r.id === "move-to-colder-storage"),
+                undefined,
+                zone,
+            );
     });
 
     it("lets S3 log delivery write access logs only for this account's lake buckets", () => {
@@ -60,14 +79,30 @@ describe("S3DataLake", () => {
             sources.map((a) => a.replace(/^arn:aws:s3:::mlops-test-/, "").replace(/-[0-9a-f]{8}$/, "")),
             ["raw", "curated", "features", "models", "query-results", "audit"],
         );
-        const logs = named(resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "lake-access-logs-encryption");
-        assert.deepEqual(logs.inputs.rules, [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }], "log delivery writes only into SSE-S3 buckets");
+        const logs = named(
+            resources,
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+            "lake-access-logs-encryption",
+        );
+        assert.deepEqual(
+            logs.inputs.rules,
+            [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+            "log delivery writes only into SSE-S3 buckets",
+        );
     });
 
     it("catalogs each zone in Glue and queries through an Athena workgroup with enforced, encrypted results and a scan cap", () => {
         const dbs = ofType(resources, "aws:glue/catalogDatabase:CatalogDatabase");
-        assert.deepEqual(dbs.map((d) => d.inputs.name).sort(), ["mlops_test_curated", "mlops_test_features", "mlops_test_models", "mlops_test_raw"]);
-        assert.match(named(resources, "aws:glue/catalogDatabase:CatalogDatabase", "lake-raw-db").inputs.locationUri, /^s3:\/\/mlops-test-raw-[0-9a-f]{8}\/$/);
+        assert.deepEqual(dbs.map((d) => d.inputs.name).sort(), [
+            "mlops_test_curated",
+            "mlops_test_features",
+            "mlops_test_models",
+            "mlops_test_raw",
+        ]);
+        assert.match(
+            named(resources, "aws:glue/catalogDatabase:CatalogDatabase", "lake-raw-db").inputs.locationUri,
+            /^s3:\/\/mlops-test-raw-[0-9a-f]{8}\/$/,
+        );
         const wg = only(resources, "aws:athena/workgroup:Workgroup").inputs;
         assert.equal(wg.configuration.enforceWorkgroupConfiguration, true);
         assert.deepEqual(wg.configuration.resultConfiguration.encryptionConfiguration, { encryptionOption: "SSE_KMS", kmsKeyArn: KEY });
@@ -93,7 +128,12 @@ describe("S3DataLake", () => {
 
     it("skips the catalog, workgroup and trail when they are turned off", async () => {
         const { resources: bare } = await build({ ...base, queryEngine: false, dataAccessTrail: false });
-        for (const t of ["aws:glue/catalogDatabase:CatalogDatabase", "aws:athena/workgroup:Workgroup", "aws:glue/dataCatalogEncryptionSettings:DataCatalogEncryptionSettings", "aws:cloudtrail/trail:Trail"]) {
+        for (const t of [
+            "aws:glue/catalogDatabase:CatalogDatabase",
+            "aws:athena/workgroup:Workgroup",
+            "aws:glue/dataCatalogEncryptionSettings:DataCatalogEncryptionSettings",
+            "aws:cloudtrail/trail:Trail",
+        ]) {
             assert.equal(ofType(bare, t).length, 0, t);
         }
     });
@@ -107,16 +147,33 @@ describe("S3DataLake", () => {
     });
 
     it("lets Elastic Load Balancing write access logs under loadBalancerLogPrefix only when asked (the region's ELB account, or its delivery service)", async () => {
-        const statements = (r: CapturedResource[]) => JSON.parse(named(r, "aws:s3/bucketPolicy:BucketPolicy", "lake-access-logs-policy").inputs.policy).Statement;
-        assert.deepEqual(statements(resources).filter((s: any) => s.Sid.startsWith("Elb")), [], "no load balancer: no ELB statement");
+        const statements = (r: CapturedResource[]) =>
+            JSON.parse(named(r, "aws:s3/bucketPolicy:BucketPolicy", "lake-access-logs-policy").inputs.policy).Statement;
+        assert.deepEqual(
+            statements(resources).filter((s: any) => s.Sid.startsWith("Elb")),
+            [],
+            "no load balancer: no ELB statement",
+        );
         const { resources: withAlb } = await build({ ...base, loadBalancerLogPrefix: "alb" });
         const elb = statements(withAlb).filter((s: any) => s.Sid.startsWith("Elb"));
         const resource = elb[0].Resource;
         assert.match(resource, /^arn:aws:s3:::mlops-test-access-logs-[0-9a-f]{8}\/alb\/AWSLogs\/123456789012\/\*$/);
         assert.deepEqual(elb, [
             // eu-west-1's Elastic Load Balancing account (ELB user guide, "Enable access logs").
-            { Sid: "ElbAccessLogsDelivery", Effect: "Allow", Principal: { AWS: "arn:aws:iam::156460612806:root" }, Action: "s3:PutObject", Resource: resource },
-            { Sid: "ElbAccessLogsDeliveryService", Effect: "Allow", Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" }, Action: "s3:PutObject", Resource: resource },
+            {
+                Sid: "ElbAccessLogsDelivery",
+                Effect: "Allow",
+                Principal: { AWS: "arn:aws:iam::156460612806:root" },
+                Action: "s3:PutObject",
+                Resource: resource,
+            },
+            {
+                Sid: "ElbAccessLogsDeliveryService",
+                Effect: "Allow",
+                Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+                Action: "s3:PutObject",
+                Resource: resource,
+            },
         ]);
     });
 
@@ -137,16 +194,38 @@ describe("S3DataLake", () => {
         let error: unknown;
         const result = await capture({ project: "mlops", stack: "test", config: {} }, () => {
             try {
-                new S3DataLake("lake", { ...base, namePrefix: "Bad Prefix", zones: ["raw", "raw", "audit", "Bad"], rawColdStorageAfterDays: 10, auditLogRetentionDays: 500, coldStorageClass: "ICE", protectData: true, forceDestroy: true });
+                new S3DataLake("lake", {
+                    ...base,
+                    namePrefix: "Bad Prefix",
+                    zones: ["raw", "raw", "audit", "Bad"],
+                    rawColdStorageAfterDays: 10,
+                    auditLogRetentionDays: 500,
+                    coldStorageClass: "ICE",
+                    protectData: true,
+                    forceDestroy: true,
+                });
             } catch (e) {
                 error = e;
             }
         });
         assert.ok(error instanceof ValidationError);
         const message = error.message;
-        for (const p of [/^S3DataLake "lake" is invalid \(8 problems\)/, /namePrefix: must be 1-40 lowercase/, /zones\[1\]: is listed twice/, /zones\[2\]: is the name of one of the lake's own buckets/, /zones\[3\]: must be 1-16 lowercase/, /rawColdStorageAfterDays: must be a whole number of at least 30/, /auditLogRetentionDays: must be a CloudWatch Logs retention of 365 days or more/, /coldStorageClass: is not a storage class/, /forceDestroy: would let protected buckets be emptied/]) {
+        for (const p of [
+            /^S3DataLake "lake" is invalid \(8 problems\)/,
+            /namePrefix: must be 1-40 lowercase/,
+            /zones\[1\]: is listed twice/,
+            /zones\[2\]: is the name of one of the lake's own buckets/,
+            /zones\[3\]: must be 1-16 lowercase/,
+            /rawColdStorageAfterDays: must be a whole number of at least 30/,
+            /auditLogRetentionDays: must be a CloudWatch Logs retention of 365 days or more/,
+            /coldStorageClass: is not a storage class/,
+            /forceDestroy: would let protected buckets be emptied/,
+        ]) {
             assert.match(message, p);
         }
-        assert.deepEqual(result.resources.filter((r) => r.type !== "pulumi:pulumi:Stack"), []);
+        assert.deepEqual(
+            result.resources.filter((r) => r.type !== "pulumi:pulumi:Stack"),
+            [],
+        );
     });
 });

@@ -17,7 +17,9 @@ const KEY = "arn:aws:kms:eu-west-1:123456789012:key/k";
 const CONFIG = { "aws:region": "eu-west-1" };
 
 /** Builds under mocks, also recording every data-source call (token and arguments). */
-async function build(create: () => void): Promise<{ resources: CapturedResource[]; calls: { token: string; args: Record<string, any> }[] }> {
+async function build(
+    create: () => void,
+): Promise<{ resources: CapturedResource[]; calls: { token: string; args: Record<string, any> }[] }> {
     const calls: { token: string; args: Record<string, any> }[] = [];
     const { resources } = await capture({ project: "mlops", stack: "test", config: CONFIG }, () => {
         const monitor = settings.getMonitor() as any;
@@ -43,36 +45,58 @@ describe("AwsNetwork on a real account", () => {
     });
 
     it("turns private DNS off on the App Runner ingress endpoint, which publishes no private DNS name, and on for AWS APIs", async () => {
-        const { resources } = await build(() => new AwsNetwork("net", { kmsKeyArn: KEY, interfaceEndpointServices: ["ecr.api", "apprunner.requests"] }));
+        const { resources } = await build(
+            () => new AwsNetwork("net", { kmsKeyArn: KEY, interfaceEndpointServices: ["ecr.api", "apprunner.requests"] }),
+        );
         const interfaces = ofType(resources, "aws:ec2/vpcEndpoint:VpcEndpoint").filter((e) => e.inputs.vpcEndpointType === "Interface");
-        assert.deepEqual(interfaces.map((e) => [e.inputs.serviceName, e.inputs.privateDnsEnabled]), [
-            ["com.amazonaws.eu-west-1.ecr.api", true],
-            ["com.amazonaws.eu-west-1.apprunner.requests", false],
-        ]);
+        assert.deepEqual(
+            interfaces.map((e) => [e.inputs.serviceName, e.inputs.privateDnsEnabled]),
+            [
+                ["com.amazonaws.eu-west-1.ecr.api", true],
+                ["com.amazonaws.eu-west-1.apprunner.requests", false],
+            ],
+        );
     });
 });
 
 describe("AwsSecureBucket creation order", () => {
     it("switches versioning on before the lifecycle rules that expire noncurrent versions", async () => {
-        const { resources } = await build(() => new AwsSecureBucket("b", { bucketName: "mlops-test-raw-1a2b3c4d", kmsKeyArn: KEY, protectData: false }));
+        const { resources } = await build(
+            () => new AwsSecureBucket("b", { bucketName: "mlops-test-raw-1a2b3c4d", kmsKeyArn: KEY, protectData: false }),
+        );
         const lifecycle = only(resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration");
         assert.ok(dependsOn(lifecycle, only(resources, "aws:s3/bucketVersioning:BucketVersioning")), "lifecycle waits for versioning");
     });
 });
 
 describe("AwsDataAccessTrail in prod", () => {
-    const args = { trailName: "mlops-test-lake-data-events", bucketArns: ["arn:aws:s3:::lake-raw"], logBucketName: "mlops-test-audit-1a2b3c4d", kmsKeyArn: KEY };
+    const args = {
+        trailName: "mlops-test-lake-data-events",
+        bucketArns: ["arn:aws:s3:::lake-raw"],
+        logBucketName: "mlops-test-audit-1a2b3c4d",
+        kmsKeyArn: KEY,
+    };
 
     it("protects and keeps the CloudWatch copy of the audit trail with protectData, and not without", async () => {
         const prod = only((await build(() => new AwsDataAccessTrail("audit", args))).resources, "aws:cloudwatch/logGroup:LogGroup");
         assert.deepEqual(prod.options, { protect: true, retainOnDelete: true });
-        const dev = only((await build(() => new AwsDataAccessTrail("audit", { ...args, protectData: false, forceDestroy: true }))).resources, "aws:cloudwatch/logGroup:LogGroup");
+        const dev = only(
+            (await build(() => new AwsDataAccessTrail("audit", { ...args, protectData: false, forceDestroy: true }))).resources,
+            "aws:cloudwatch/logGroup:LogGroup",
+        );
         assert.deepEqual(dev.options, { protect: false, retainOnDelete: false });
     });
 });
 
 describe("S3DataLake creation order and prod protection", () => {
-    const base: S3DataLakeArgs = { namePrefix: "mlops-test", zones: ["raw", "models"], kmsKeyArn: KEY, queryEngine: true, protectData: false, forceDestroy: true };
+    const base: S3DataLakeArgs = {
+        namePrefix: "mlops-test",
+        zones: ["raw", "models"],
+        kmsKeyArn: KEY,
+        queryEngine: true,
+        protectData: false,
+        forceDestroy: true,
+    };
 
     it("encrypts the Glue catalog before creating databases, so no metadata is written unencrypted", async () => {
         const { resources } = await build(() => new S3DataLake("lake", base));
@@ -83,7 +107,10 @@ describe("S3DataLake creation order and prod protection", () => {
     });
 
     it("protects and keeps the Glue databases in prod (deleting one drops all its tables)", async () => {
-        const prod = ofType((await build(() => new S3DataLake("lake", { ...base, protectData: true, forceDestroy: false }))).resources, "aws:glue/catalogDatabase:CatalogDatabase");
+        const prod = ofType(
+            (await build(() => new S3DataLake("lake", { ...base, protectData: true, forceDestroy: false }))).resources,
+            "aws:glue/catalogDatabase:CatalogDatabase",
+        );
         for (const db of prod) assert.deepEqual(db.options, { protect: true, retainOnDelete: true }, db.name);
         const dev = ofType((await build(() => new S3DataLake("lake", base))).resources, "aws:glue/catalogDatabase:CatalogDatabase");
         for (const db of dev) assert.deepEqual(db.options, { protect: false, retainOnDelete: false }, db.name);

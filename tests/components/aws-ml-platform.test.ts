@@ -21,7 +21,12 @@ const base: SageMakerPlatformArgs = {
 async function build(args: SageMakerPlatformArgs) {
     return capture({ project: "mlops", stack: "test", config: { "aws:region": "eu-west-1" } }, () => {
         const p = new SageMakerPlatform("ml", args);
-        return { trackingUri: p.trackingUri, modelRegistry: p.modelRegistry, training: p.trainingDefaults, groups: p.modelPackageGroupArns };
+        return {
+            trackingUri: p.trackingUri,
+            modelRegistry: p.modelRegistry,
+            training: p.trainingDefaults,
+            groups: p.modelPackageGroupArns,
+        };
     });
 }
 
@@ -34,7 +39,10 @@ describe("SageMakerPlatform", () => {
 
     it("runs Studio VPC-only in the private subnets, encrypted with the platform key, as the execution role", () => {
         const domain = only(resources, "aws:sagemaker/domain:Domain").inputs;
-        assert.deepEqual([domain.domainName, domain.authMode, domain.appNetworkAccessType, domain.kmsKeyId, domain.vpcId], ["mlops-test", "IAM", "VpcOnly", KEY, "vpc-1"]);
+        assert.deepEqual(
+            [domain.domainName, domain.authMode, domain.appNetworkAccessType, domain.kmsKeyId, domain.vpcId],
+            ["mlops-test", "IAM", "VpcOnly", KEY, "vpc-1"],
+        );
         assert.deepEqual(domain.subnetIds, ["subnet-a", "subnet-b"]);
         assert.match(domain.defaultUserSettings.executionRole, /^arn:aws:iam::123456789012:role\/ml-execution-[0-9a-f]{7}$/);
         assert.deepEqual(domain.defaultUserSettings.securityGroups, ["ml-studio-sg-id"]);
@@ -43,7 +51,10 @@ describe("SageMakerPlatform", () => {
     });
 
     it("opens only NFS and app ports within the domain's own security group, and HTTPS out", () => {
-        const rules = [...ofType(resources, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"), ...ofType(resources, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")];
+        const rules = [
+            ...ofType(resources, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"),
+            ...ofType(resources, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"),
+        ];
         const sg = "ml-studio-sg-id";
         assert.deepEqual(
             rules.map((r) => [r.name, r.inputs.fromPort, r.inputs.toPort, r.inputs.referencedSecurityGroupId ?? r.inputs.cidrIpv4]).sort(),
@@ -85,7 +96,10 @@ describe("SageMakerPlatform", () => {
             "arn:aws:sagemaker:eu-west-1:123456789012:model-package/mlops-test-iris/*",
         ]);
         const studio = statements(only(resources, "aws:iam/rolePolicy:RolePolicy", "ml-studio-policy"));
-        assert.ok(studio[0].Resource.every((r: string) => r.includes(":domain/ml-studio-id") || r.includes("/ml-studio-id")), "Studio rights are limited to this domain");
+        assert.ok(
+            studio[0].Resource.every((r: string) => r.includes(":domain/ml-studio-id") || r.includes("/ml-studio-id")),
+            "Studio rights are limited to this domain",
+        );
     });
 
     it("resolves CPU training to the default instance type", () => {
@@ -93,8 +107,17 @@ describe("SageMakerPlatform", () => {
     });
 
     it("resolves training accelerators from the catalog (sagemaker-training)", async () => {
-        const { outputs: gpu } = await build({ ...base, training: { accelerator: { type: "nvidia-a10g", count: 4 }, maxNodes: 3, spot: false } });
-        assert.deepEqual(gpu.training, { accelerator: "nvidia-a10g", acceleratorCount: 4, compute: "ml.g5.12xlarge", maxNodes: 3, spot: false });
+        const { outputs: gpu } = await build({
+            ...base,
+            training: { accelerator: { type: "nvidia-a10g", count: 4 }, maxNodes: 3, spot: false },
+        });
+        assert.deepEqual(gpu.training, {
+            accelerator: "nvidia-a10g",
+            acceleratorCount: 4,
+            compute: "ml.g5.12xlarge",
+            maxNodes: 3,
+            spot: false,
+        });
         const { outputs: trn } = await build({ ...base, training: { accelerator: { type: "aws-trainium", count: 16 } } });
         assert.equal((trn as any).training.compute, "ml.trn1.32xlarge");
     });
@@ -118,7 +141,13 @@ describe("SageMakerPlatform", () => {
         let error: unknown;
         const result = await capture({ project: "mlops", stack: "test", config: {} }, () => {
             try {
-                new SageMakerPlatform("ml", { ...base, namePrefix: "", models: ["Iris", "churn", "churn"], cpuTrainingInstanceType: "m5.large", training: { accelerator: { type: "aws-inferentia2", count: 1 }, maxNodes: 0 } });
+                new SageMakerPlatform("ml", {
+                    ...base,
+                    namePrefix: "",
+                    models: ["Iris", "churn", "churn"],
+                    cpuTrainingInstanceType: "m5.large",
+                    training: { accelerator: { type: "aws-inferentia2", count: 1 }, maxNodes: 0 },
+                });
             } catch (e) {
                 error = e;
             }
@@ -135,6 +164,9 @@ describe("SageMakerPlatform", () => {
         ]) {
             assert.match(error.message, p);
         }
-        assert.deepEqual(result.resources.filter((r) => r.type !== "pulumi:pulumi:Stack"), []);
+        assert.deepEqual(
+            result.resources.filter((r) => r.type !== "pulumi:pulumi:Stack"),
+            [],
+        );
     });
 });

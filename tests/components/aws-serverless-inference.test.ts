@@ -1,5 +1,10 @@
 import * as assert from "node:assert/strict";
-import { LambdaInference, LambdaInferenceArgs, SageMakerInference, SageMakerInferenceArgs } from "../../components/serverless-inference/aws";
+import {
+    LambdaInference,
+    LambdaInferenceArgs,
+    SageMakerInference,
+    SageMakerInferenceArgs,
+} from "../../components/serverless-inference/aws";
 import { ENDPOINT_GENERATION_BYTES, endpointName, modelTarball } from "../../components/serverless-inference/aws-sagemaker";
 import { mockRandomIdHex } from "../../stacks/plan/mocks/kubernetes";
 import { ModelServingSpec } from "../../components/shared/model";
@@ -38,14 +43,27 @@ async function rejected(create: () => void): Promise<string> {
         }
     });
     assert.ok(error instanceof ValidationError, `expected a ValidationError, got ${String(error)}`);
-    assert.deepEqual(result.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => r.name), []);
+    assert.deepEqual(
+        result.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => r.name),
+        [],
+    );
     return error.message;
 }
 
 /** The parts of a metric-math alarm that decide when it fires. */
 function rateInputs(a: any) {
     return {
-        metrics: a.metricQueries.filter((q: any) => q.metric).map((q: any) => [q.id, q.metric.namespace, q.metric.metricName, q.metric.dimensions, q.metric.stat, q.metric.period, q.returnData]),
+        metrics: a.metricQueries
+            .filter((q: any) => q.metric)
+            .map((q: any) => [
+                q.id,
+                q.metric.namespace,
+                q.metric.metricName,
+                q.metric.dimensions,
+                q.metric.stat,
+                q.metric.period,
+                q.returnData,
+            ]),
         expression: a.metricQueries.filter((q: any) => q.expression).map((q: any) => [q.id, q.expression, q.returnData])[0],
         condition: [a.comparisonOperator, a.threshold, a.evaluationPeriods, a.datapointsToAlarm, a.treatMissingData],
     };
@@ -69,7 +87,10 @@ describe("LambdaInference", () => {
 
     it("runs the zip package in the private subnets with an explicit timeout, tracing, reserved concurrency and an encrypted environment", () => {
         const fn = only(resources, "aws:lambda/function:Function").inputs;
-        assert.deepEqual([fn.runtime, fn.handler, fn.timeout, fn.memorySize, fn.reservedConcurrentExecutions], ["python3.13", "handler.handler", 30, 256, 3]);
+        assert.deepEqual(
+            [fn.runtime, fn.handler, fn.timeout, fn.memorySize, fn.reservedConcurrentExecutions],
+            ["python3.13", "handler.handler", 30, 256, 3],
+        );
         assert.deepEqual(fn.tracingConfig, { mode: "Active" });
         assert.equal(fn.kmsKeyArn, KEY);
         assert.deepEqual(fn.vpcConfig, { subnetIds: ["subnet-a", "subnet-b"], securityGroupIds: ["inference-sg-id"] });
@@ -111,25 +132,52 @@ describe("LambdaInference", () => {
 
     it("alarms on the error rate (metric math), throttles and p99 duration, never on no traffic", () => {
         const alarms = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm");
-        assert.deepEqual(alarms.map((a) => a.name).sort(), ["inference-iris-errors-alarm", "inference-iris-latency-alarm", "inference-iris-throttles-alarm"]);
+        assert.deepEqual(alarms.map((a) => a.name).sort(), [
+            "inference-iris-errors-alarm",
+            "inference-iris-latency-alarm",
+            "inference-iris-throttles-alarm",
+        ]);
         const errors = alarms.find((a) => a.name === "inference-iris-errors-alarm")!.inputs;
         // The function's auto-generated name, as the mock engine resolves it.
         const fn = errors.metricQueries[0].metric.dimensions.FunctionName;
         assert.match(fn, /^inference-iris-fn-[0-9a-f]{7}$/);
         assert.deepEqual(rateInputs(errors), {
-            metrics: [["errors", "AWS/Lambda", "Errors", { FunctionName: fn }, "Sum", 300, false], ["requests", "AWS/Lambda", "Invocations", { FunctionName: fn }, "Sum", 300, false]],
+            metrics: [
+                ["errors", "AWS/Lambda", "Errors", { FunctionName: fn }, "Sum", 300, false],
+                ["requests", "AWS/Lambda", "Invocations", { FunctionName: fn }, "Sum", 300, false],
+            ],
             expression: ["rate", "100 * errors / MAX([errors, requests])", true],
             condition: ["GreaterThanOrEqualToThreshold", 5, 3, 2, "notBreaching"],
         });
-        assert.deepEqual([errors.metricName, errors.period, errors.statistic], [undefined, undefined, undefined], "a metric-math alarm names no metric of its own");
-        const single = alarms.filter((a) => a.name !== "inference-iris-errors-alarm").map((a) => [a.inputs.metricName, a.inputs.extendedStatistic ?? a.inputs.statistic, a.inputs.threshold, a.inputs.period, a.inputs.evaluationPeriods, a.inputs.datapointsToAlarm, a.inputs.treatMissingData]);
-        assert.deepEqual(single.sort(), [["Duration", "p99", 24000, 300, 3, 3, "notBreaching"], ["Throttles", "Sum", 1, 300, 1, 1, "notBreaching"]]);
+        assert.deepEqual(
+            [errors.metricName, errors.period, errors.statistic],
+            [undefined, undefined, undefined],
+            "a metric-math alarm names no metric of its own",
+        );
+        const single = alarms
+            .filter((a) => a.name !== "inference-iris-errors-alarm")
+            .map((a) => [
+                a.inputs.metricName,
+                a.inputs.extendedStatistic ?? a.inputs.statistic,
+                a.inputs.threshold,
+                a.inputs.period,
+                a.inputs.evaluationPeriods,
+                a.inputs.datapointsToAlarm,
+                a.inputs.treatMissingData,
+            ]);
+        assert.deepEqual(single.sort(), [
+            ["Duration", "p99", 24000, 300, 3, 3, "notBreaching"],
+            ["Throttles", "Sum", 1, 300, 1, 1, "notBreaching"],
+        ]);
         for (const a of alarms) assert.deepEqual([a.inputs.alarmActions, a.inputs.okActions], [[TOPIC], [TOPIC]]);
     });
 
     it("takes the error-rate threshold from errorRatePercent", async () => {
         const { resources: r } = await build(() => new LambdaInference("inference", { ...lambdaArgs, errorRatePercent: 1.5 }));
-        assert.equal(ofType(r, "aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.name === "inference-iris-errors-alarm")!.inputs.threshold, 1.5);
+        assert.equal(
+            ofType(r, "aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.name === "inference-iris-errors-alarm")!.inputs.threshold,
+            1.5,
+        );
     });
 
     it("fails when errorRatePercent is not a percentage above 0", async () => {
@@ -193,7 +241,15 @@ describe("SageMakerInference (sagemaker-endpoint)", () => {
 
     it("serves on the catalog's Inferentia2 instance with at least minInstanceCount instances, volumes encrypted with the key", () => {
         const config = only(resources, "aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs;
-        assert.deepEqual(config.productionVariants, [{ variantName: "AllTraffic", modelName: config.productionVariants[0].modelName, instanceType: "ml.inf2.xlarge", initialInstanceCount: 2, initialVariantWeight: 1 }]);
+        assert.deepEqual(config.productionVariants, [
+            {
+                variantName: "AllTraffic",
+                modelName: config.productionVariants[0].modelName,
+                instanceType: "ml.inf2.xlarge",
+                initialInstanceCount: 2,
+                initialVariantWeight: 1,
+            },
+        ]);
         assert.match(config.productionVariants[0].modelName, /^inference-iris-model-[0-9a-f]{7}$/);
         assert.equal(config.kmsKeyArn, KEY);
         assert.equal(config.name, undefined, "auto-named, so a changed configuration is created before the old one is deleted");
@@ -201,10 +257,19 @@ describe("SageMakerInference (sagemaker-endpoint)", () => {
 
     it("runs the AWS Neuron PyTorch container in the VPC with network isolation, from the uploaded artifact", () => {
         const model = only(resources, "aws:sagemaker/model:Model").inputs;
-        assert.equal(model.primaryContainer.image, "763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference-neuronx:2.1.2-neuronx-py310-sdk2.20.2-ubuntu20.04");
+        assert.equal(
+            model.primaryContainer.image,
+            "763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference-neuronx:2.1.2-neuronx-py310-sdk2.20.2-ubuntu20.04",
+        );
         assert.equal(model.enableNetworkIsolation, true);
         assert.deepEqual(model.vpcConfig, { subnets: ["subnet-a", "subnet-b"], securityGroupIds: ["inference-sg-id"] });
-        assert.deepEqual(model.primaryContainer.environment, { SAGEMAKER_PROGRAM: "inference.py", SAGEMAKER_SUBMIT_DIRECTORY: "/opt/ml/model/code", SAGEMAKER_CONTAINER_LOG_LEVEL: "20", MODEL_NAME: "iris", LOG_LEVEL: "info" });
+        assert.deepEqual(model.primaryContainer.environment, {
+            SAGEMAKER_PROGRAM: "inference.py",
+            SAGEMAKER_SUBMIT_DIRECTORY: "/opt/ml/model/code",
+            SAGEMAKER_CONTAINER_LOG_LEVEL: "20",
+            MODEL_NAME: "iris",
+            LOG_LEVEL: "info",
+        });
         const object = only(resources, "aws:s3/bucketObjectv2:BucketObjectv2").inputs;
         assert.equal(model.primaryContainer.modelDataUrl, `s3://lake-models/${object.key}`);
         assert.deepEqual([object.serverSideEncryption, object.kmsKeyId], ["aws:kms", KEY]);
@@ -217,7 +282,13 @@ describe("SageMakerInference (sagemaker-endpoint)", () => {
     });
 
     it("keeps the old endpoint's log group when a new accelerator replaces the endpoint: retained and skipDestroy, never protected", async () => {
-        const { resources: g5 } = await build(() => new SageMakerInference("inference", { ...sagemakerArgs, models: [{ ...sagemakerArgs.models[0], accelerator: { type: "nvidia-a10g", count: 1 } }] }));
+        const { resources: g5 } = await build(
+            () =>
+                new SageMakerInference("inference", {
+                    ...sagemakerArgs,
+                    models: [{ ...sagemakerArgs.models[0], accelerator: { type: "nvidia-a10g", count: 1 } }],
+                }),
+        );
         const before = only(resources, "aws:cloudwatch/logGroup:LogGroup");
         const after = only(g5, "aws:cloudwatch/logGroup:LogGroup");
         // Same logical resource, new physical name: Pulumi replaces it. The old group must outlive that.
@@ -225,16 +296,26 @@ describe("SageMakerInference (sagemaker-endpoint)", () => {
         assert.notEqual(after.inputs.name, before.inputs.name);
         assert.equal(after.inputs.name, `/aws/sagemaker/Endpoints/${only(g5, "aws:sagemaker/endpoint:Endpoint").inputs.name}`);
         for (const group of [before, after]) {
-            assert.deepEqual([group.inputs.skipDestroy, group.options.retainOnDelete], [true, true], "the replaced group is kept and expires by its retention");
+            assert.deepEqual(
+                [group.inputs.skipDestroy, group.options.retainOnDelete],
+                [true, true],
+                "the replaced group is kept and expires by its retention",
+            );
             assert.equal(group.options.protect, false, "protect would block the routine replacement");
         }
     });
 
     it("names the endpoint after a random generation drawn anew with each instance type, so going back to an earlier one never collides with its kept log group", async () => {
         const generation = only(resources, "random:index/randomId:RandomId");
-        assert.deepEqual([generation.inputs.keepers, generation.inputs.byteLength], [{ instanceType: "ml.inf2.xlarge" }, ENDPOINT_GENERATION_BYTES]);
+        assert.deepEqual(
+            [generation.inputs.keepers, generation.inputs.byteLength],
+            [{ instanceType: "ml.inf2.xlarge" }, ENDPOINT_GENERATION_BYTES],
+        );
         const endpoint = only(resources, "aws:sagemaker/endpoint:Endpoint").inputs;
-        assert.equal(endpoint.name, endpointName("mlops-test", "iris", mockRandomIdHex(generation.inputs.keepers, ENDPOINT_GENERATION_BYTES)));
+        assert.equal(
+            endpoint.name,
+            endpointName("mlops-test", "iris", mockRandomIdHex(generation.inputs.keepers, ENDPOINT_GENERATION_BYTES)),
+        );
         // The name depends on the generation only: the same generation under another instance type names nothing new.
         assert.equal(endpointName("mlops-test", "iris", "abc123"), "mlops-test-iris-abc123");
     });
@@ -256,16 +337,27 @@ describe("SageMakerInference (sagemaker-endpoint)", () => {
             captureContentTypeHeader: { jsonContentTypes: ["application/json"] },
         });
         const statements = JSON.parse(only(resources, "aws:iam/rolePolicy:RolePolicy").inputs.policy).Statement;
-        assert.deepEqual(statements.find((s: any) => s.Sid === "WriteCapturedData").Resource, "arn:aws:s3:::lake-models/data-capture/iris/*");
-        assert.deepEqual(statements.find((s: any) => s.Sid === "PullServingImage").Resource, ["arn:aws:ecr:eu-west-1:763104351884:repository/pytorch-inference-neuronx"]);
+        assert.deepEqual(
+            statements.find((s: any) => s.Sid === "WriteCapturedData").Resource,
+            "arn:aws:s3:::lake-models/data-capture/iris/*",
+        );
+        assert.deepEqual(statements.find((s: any) => s.Sid === "PullServingImage").Resource, [
+            "arn:aws:ecr:eu-west-1:763104351884:repository/pytorch-inference-neuronx",
+        ]);
         // SageMaker reads the rollback alarm as the execution role during a blue/green deploy: that alarm only.
         const readAlarms = statements.find((s: any) => s.Sid === "ReadRollbackAlarms");
-        assert.deepEqual([readAlarms.Action, readAlarms.Resource], ["cloudwatch:DescribeAlarms", "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:inference-iris-rollback-alarm*"]);
+        assert.deepEqual(
+            [readAlarms.Action, readAlarms.Resource],
+            ["cloudwatch:DescribeAlarms", "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:inference-iris-rollback-alarm*"],
+        );
     });
 
     it("autoscales instances on invocations from the floor to maxReplicas", () => {
         const target = only(resources, "aws:appautoscaling/target:Target").inputs;
-        assert.deepEqual([target.serviceNamespace, target.scalableDimension, target.resourceId, target.minCapacity, target.maxCapacity], ["sagemaker", "sagemaker:variant:DesiredInstanceCount", `endpoint/${INF2_ENDPOINT}/variant/AllTraffic`, 2, 4]);
+        assert.deepEqual(
+            [target.serviceNamespace, target.scalableDimension, target.resourceId, target.minCapacity, target.maxCapacity],
+            ["sagemaker", "sagemaker:variant:DesiredInstanceCount", `endpoint/${INF2_ENDPOINT}/variant/AllTraffic`, 2, 4],
+        );
         const policy = only(resources, "aws:appautoscaling/policy:Policy").inputs.targetTrackingScalingPolicyConfiguration;
         assert.equal(policy.predefinedMetricSpecification.predefinedMetricType, "SageMakerVariantInvocationsPerInstance");
     });
@@ -275,39 +367,79 @@ describe("SageMakerInference (sagemaker-endpoint)", () => {
         assert.equal(endpoint.name, INF2_ENDPOINT);
         assert.match(INF2_ENDPOINT, /^mlops-test-iris-[0-9a-f]{6}$/);
         const dimensions = { EndpointName: INF2_ENDPOINT, VariantName: "AllTraffic" };
-        const rollback = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.name === "inference-iris-rollback-alarm")!;
+        const rollback = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm").find(
+            (a) => a.name === "inference-iris-rollback-alarm",
+        )!;
         assert.deepEqual(rateInputs(rollback.inputs), {
-            metrics: [["errors", "AWS/SageMaker", "Invocation5XXErrors", dimensions, "Sum", 60, false], ["requests", "AWS/SageMaker", "Invocations", dimensions, "Sum", 60, false]],
+            metrics: [
+                ["errors", "AWS/SageMaker", "Invocation5XXErrors", dimensions, "Sum", 60, false],
+                ["requests", "AWS/SageMaker", "Invocations", dimensions, "Sum", 60, false],
+            ],
             expression: ["rate", "100 * errors / MAX([errors, requests])", true],
             condition: ["GreaterThanOrEqualToThreshold", 5, 5, 3, "notBreaching"],
         });
-        assert.match(endpoint.deploymentConfig.autoRollbackConfiguration.alarms[0].alarmName, /^inference-iris-rollback-alarm-[0-9a-f]{7}$/);
+        assert.match(
+            endpoint.deploymentConfig.autoRollbackConfiguration.alarms[0].alarmName,
+            /^inference-iris-rollback-alarm-[0-9a-f]{7}$/,
+        );
         assert.equal(endpoint.deploymentConfig.autoRollbackConfiguration.alarms.length, 1);
         // The bake (wait interval) spans the alarm's 5 one-minute periods, so it can fire before SageMaker moves on.
-        assert.deepEqual(endpoint.deploymentConfig.blueGreenUpdatePolicy.trafficRoutingConfiguration, { type: "ALL_AT_ONCE", waitIntervalInSeconds: 300 });
+        assert.deepEqual(endpoint.deploymentConfig.blueGreenUpdatePolicy.trafficRoutingConfiguration, {
+            type: "ALL_AT_ONCE",
+            waitIntervalInSeconds: 300,
+        });
         assert.equal(outputs.endpoints.iris, `https://runtime.sagemaker.eu-west-1.amazonaws.com/endpoints/${INF2_ENDPOINT}/invocations`);
     });
 
     it("alarms on 5XX and 4XX rates over 2 of 3 five-minute periods and on p99 model latency", () => {
         const dimensions = { EndpointName: INF2_ENDPOINT, VariantName: "AllTraffic" };
         const alarms = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm");
-        assert.deepEqual(alarms.map((a) => a.name).sort(), ["inference-iris-errors-alarm", "inference-iris-latency-alarm", "inference-iris-rejected-alarm", "inference-iris-rollback-alarm"]);
+        assert.deepEqual(alarms.map((a) => a.name).sort(), [
+            "inference-iris-errors-alarm",
+            "inference-iris-latency-alarm",
+            "inference-iris-rejected-alarm",
+            "inference-iris-rollback-alarm",
+        ]);
         const byName = (n: string) => alarms.find((a) => a.name === `inference-iris-${n}-alarm`)!.inputs;
         const requests = ["requests", "AWS/SageMaker", "Invocations", dimensions, "Sum", 300, false];
         const condition = ["GreaterThanOrEqualToThreshold", 5, 3, 2, "notBreaching"];
         const expression = ["rate", "100 * errors / MAX([errors, requests])", true];
-        assert.deepEqual(rateInputs(byName("errors")), { metrics: [["errors", "AWS/SageMaker", "Invocation5XXErrors", dimensions, "Sum", 300, false], requests], expression, condition });
-        assert.deepEqual(rateInputs(byName("rejected")), { metrics: [["errors", "AWS/SageMaker", "Invocation4XXErrors", dimensions, "Sum", 300, false], requests], expression, condition });
+        assert.deepEqual(rateInputs(byName("errors")), {
+            metrics: [["errors", "AWS/SageMaker", "Invocation5XXErrors", dimensions, "Sum", 300, false], requests],
+            expression,
+            condition,
+        });
+        assert.deepEqual(rateInputs(byName("rejected")), {
+            metrics: [["errors", "AWS/SageMaker", "Invocation4XXErrors", dimensions, "Sum", 300, false], requests],
+            expression,
+            condition,
+        });
         assert.match(byName("rejected").alarmDescription, /4XX from the model .*no throttle metric/);
         const latency = byName("latency");
-        assert.deepEqual([latency.metricName, latency.extendedStatistic, latency.threshold, latency.period, latency.evaluationPeriods, latency.datapointsToAlarm, latency.dimensions], ["ModelLatency", "p99", 1_000_000, 300, 3, 3, dimensions]);
+        assert.deepEqual(
+            [
+                latency.metricName,
+                latency.extendedStatistic,
+                latency.threshold,
+                latency.period,
+                latency.evaluationPeriods,
+                latency.datapointsToAlarm,
+                latency.dimensions,
+            ],
+            ["ModelLatency", "p99", 1_000_000, 300, 3, 3, dimensions],
+        );
         for (const a of alarms) assert.deepEqual(a.inputs.alarmActions, [TOPIC], a.name);
     });
 
     it("applies errorRatePercent to the errors, rejected and rollback alarms", async () => {
         const { resources: r } = await build(() => new SageMakerInference("inference", { ...sagemakerArgs, errorRatePercent: 2 }));
         const thresholds = ofType(r, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.name, a.inputs.threshold]);
-        assert.deepEqual(thresholds.sort(), [["inference-iris-errors-alarm", 2], ["inference-iris-latency-alarm", 1_000_000], ["inference-iris-rejected-alarm", 2], ["inference-iris-rollback-alarm", 2]]);
+        assert.deepEqual(thresholds.sort(), [
+            ["inference-iris-errors-alarm", 2],
+            ["inference-iris-latency-alarm", 1_000_000],
+            ["inference-iris-rejected-alarm", 2],
+            ["inference-iris-rollback-alarm", 2],
+        ]);
     });
 
     it("fails when errorRatePercent is above 100", async () => {
@@ -317,21 +449,40 @@ describe("SageMakerInference (sagemaker-endpoint)", () => {
 
     it("makes a new endpoint for a new instance type (SageMaker refuses to move an autoscaled variant), but keeps it for a new model version", async () => {
         const endpointOf = (r: CapturedResource[]) => only(r, "aws:sagemaker/endpoint:Endpoint").inputs.name;
-        const { resources: g5 } = await build(() => new SageMakerInference("inference", { ...sagemakerArgs, models: [{ ...sagemakerArgs.models[0], accelerator: { type: "nvidia-a10g", count: 1 } }] }));
+        const { resources: g5 } = await build(
+            () =>
+                new SageMakerInference("inference", {
+                    ...sagemakerArgs,
+                    models: [{ ...sagemakerArgs.models[0], accelerator: { type: "nvidia-a10g", count: 1 } }],
+                }),
+        );
         assert.notEqual(endpointOf(g5), endpointOf(resources));
         const newVersion = { iris: { ...artifacts.iris, files: { "model.json": '{"v": 2}' } } };
         const { resources: v2 } = await build(() => new SageMakerInference("inference", { ...sagemakerArgs, artifacts: newVersion }));
         assert.equal(endpointOf(v2), endpointOf(resources));
-        assert.notEqual(only(v2, "aws:s3/bucketObjectv2:BucketObjectv2").inputs.key, only(resources, "aws:s3/bucketObjectv2:BucketObjectv2").inputs.key, "a new version is a new artifact key, so a new model and configuration");
+        assert.notEqual(
+            only(v2, "aws:s3/bucketObjectv2:BucketObjectv2").inputs.key,
+            only(resources, "aws:s3/bucketObjectv2:BucketObjectv2").inputs.key,
+            "a new version is a new artifact key, so a new model and configuration",
+        );
     });
 
     it("leaves the volume key out on instance types with NVMe storage (nvidia-a10g is ml.g5), which SageMaker refuses", async () => {
-        const { resources: g5 } = await build(() => new SageMakerInference("inference", { ...sagemakerArgs, models: [{ ...sagemakerArgs.models[0], accelerator: { type: "nvidia-a10g", count: 1 } }] }));
+        const { resources: g5 } = await build(
+            () =>
+                new SageMakerInference("inference", {
+                    ...sagemakerArgs,
+                    models: [{ ...sagemakerArgs.models[0], accelerator: { type: "nvidia-a10g", count: 1 } }],
+                }),
+        );
         const config = only(g5, "aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs;
         assert.equal(config.productionVariants[0].instanceType, "ml.g5.xlarge");
         assert.equal(config.kmsKeyArn, undefined);
         assert.equal(config.dataCaptureConfig.kmsKeyId, KEY, "captured data is still encrypted with the key");
-        assert.match(only(g5, "aws:sagemaker/model:Model").inputs.primaryContainer.image, /pytorch-inference:2\.6\.0-gpu-py312-cu124-ubuntu22\.04-sagemaker$/);
+        assert.match(
+            only(g5, "aws:sagemaker/model:Model").inputs.primaryContainer.image,
+            /pytorch-inference:2\.6\.0-gpu-py312-cu124-ubuntu22\.04-sagemaker$/,
+        );
     });
 
     it("fails on accelerators the endpoint does not offer, missing code, foreign images and missing networking", async () => {
@@ -364,16 +515,34 @@ describe("SageMakerInference (sagemaker-endpoint)", () => {
 
 describe("SageMakerInference (sagemaker-serverless)", () => {
     let resources: CapturedResource[];
-    before(async () => ({ resources } = await build(() => new SageMakerInference("inference", { ...sagemakerArgs, serverless: true, models: [{ ...iris, memoryMiB: 3000, minReplicas: 1, maxReplicas: 5 }] }))));
+    before(
+        async () =>
+            ({ resources } = await build(
+                () =>
+                    new SageMakerInference("inference", {
+                        ...sagemakerArgs,
+                        serverless: true,
+                        models: [{ ...iris, memoryMiB: 3000, minReplicas: 1, maxReplicas: 5 }],
+                    }),
+            )),
+    );
 
     it("serves from a serverless variant sized from the model: memory in GB steps, concurrency, provisioned floor", () => {
         const config = only(resources, "aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs;
-        assert.deepEqual(config.productionVariants[0].serverlessConfig, { memorySizeInMb: 3072, maxConcurrency: 5, provisionedConcurrency: 1 });
+        assert.deepEqual(config.productionVariants[0].serverlessConfig, {
+            memorySizeInMb: 3072,
+            maxConcurrency: 5,
+            provisionedConcurrency: 1,
+        });
         assert.equal(config.productionVariants[0].instanceType, undefined);
         assert.equal(config.kmsKeyArn, KEY);
         assert.equal(config.dataCaptureConfig, undefined, "serverless endpoints take no data capture");
         const statements = JSON.parse(only(resources, "aws:iam/rolePolicy:RolePolicy").inputs.policy).Statement;
-        assert.equal(statements.find((s: any) => s.Sid === "ReadRollbackAlarms"), undefined, "no blue/green rollback, no alarm to read");
+        assert.equal(
+            statements.find((s: any) => s.Sid === "ReadRollbackAlarms"),
+            undefined,
+            "no blue/green rollback, no alarm to read",
+        );
     });
 
     it("runs the CPU PyTorch container without VPC or network isolation, which serverless endpoints refuse, and without autoscaling resources", () => {
@@ -392,11 +561,23 @@ describe("SageMakerInference (sagemaker-serverless)", () => {
     });
 
     it("alarms on errors, rejected requests and latency, with no rollback alarm (no blue/green update to roll back)", () => {
-        assert.deepEqual(ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name).sort(), ["inference-iris-errors-alarm", "inference-iris-latency-alarm", "inference-iris-rejected-alarm"]);
+        assert.deepEqual(
+            ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm")
+                .map((a) => a.name)
+                .sort(),
+            ["inference-iris-errors-alarm", "inference-iris-latency-alarm", "inference-iris-rejected-alarm"],
+        );
     });
 
     it("fails on GPUs and on memory above 6 GB", async () => {
-        const message = await rejected(() => new SageMakerInference("inference", { ...sagemakerArgs, serverless: true, models: [{ ...iris, memoryMiB: 8192, accelerator: { type: "nvidia-t4", count: 1 } }] }));
+        const message = await rejected(
+            () =>
+                new SageMakerInference("inference", {
+                    ...sagemakerArgs,
+                    serverless: true,
+                    models: [{ ...iris, memoryMiB: 8192, accelerator: { type: "nvidia-t4", count: 1 } }],
+                }),
+        );
         assert.match(message, /models\[0\]\.accelerator: aws\/sagemaker-serverless nvidia-t4: sagemaker-serverless runs on CPU only/);
         assert.match(message, /models\[0\]\.memoryMiB: is more than the 6144 MB a serverless endpoint offers/);
     });

@@ -71,7 +71,11 @@ async function rejected(args: AzureDataLakeArgs): Promise<string> {
     });
     assert.ok(error instanceof ValidationError, `expected a ValidationError, got ${String(error)}`);
     assert.match(error.message, /^AzureDataLake "lake" is invalid/);
-    assert.deepEqual(resources.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => r.name), [], "nothing is registered on bad arguments");
+    assert.deepEqual(
+        resources.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => r.name),
+        [],
+        "nothing is registered on bad arguments",
+    );
     return error.message;
 }
 
@@ -86,10 +90,24 @@ describe("AzureDataLake", () => {
         assert.equal(account.kind, "StorageV2");
         assert.equal(account.isHnsEnabled, true);
         assert.deepEqual(account.sku, { name: "Standard_LRS" });
-        for (const [k, v] of Object.entries({ enableHttpsTrafficOnly: true, minimumTlsVersion: "TLS1_2", allowBlobPublicAccess: false, allowSharedKeyAccess: false, isLocalUserEnabled: false, isSftpEnabled: false, allowCrossTenantReplication: false, publicNetworkAccess: "Enabled" })) {
+        for (const [k, v] of Object.entries({
+            enableHttpsTrafficOnly: true,
+            minimumTlsVersion: "TLS1_2",
+            allowBlobPublicAccess: false,
+            allowSharedKeyAccess: false,
+            isLocalUserEnabled: false,
+            isSftpEnabled: false,
+            allowCrossTenantReplication: false,
+            publicNetworkAccess: "Enabled",
+        })) {
             assert.equal(account[k], v, k);
         }
-        assert.deepEqual(account.networkRuleSet, { defaultAction: "Deny", bypass: "AzureServices", ipRules: [], resourceAccessRules: [{ tenantId: TENANT, resourceId: ML_WORKSPACE }] });
+        assert.deepEqual(account.networkRuleSet, {
+            defaultAction: "Deny",
+            bypass: "AzureServices",
+            ipRules: [],
+            resourceAccessRules: [{ tenantId: TENANT, resourceId: ML_WORKSPACE }],
+        });
         assert.deepEqual(account.tags, { "mlops-stack": "test" });
     });
 
@@ -117,7 +135,10 @@ describe("AzureDataLake", () => {
         });
         assert.equal(key.inputs.properties.kty, "RSA");
         assert.equal(key.inputs.properties.keySize, 3072);
-        assert.deepEqual(key.inputs.properties.rotationPolicy.lifetimeActions[0], { trigger: { timeAfterCreate: "P90D" }, action: { type: "rotate" } });
+        assert.deepEqual(key.inputs.properties.rotationPolicy.lifetimeActions[0], {
+            trigger: { timeAfterCreate: "P90D" },
+            action: { type: "rotate" },
+        });
     });
 
     it("keeps its key in an RBAC vault with purge protection, no public access and audit logs", () => {
@@ -125,16 +146,38 @@ describe("AzureDataLake", () => {
         assert.equal(vault.vaultName, "mlops-test-dl-abc123");
         assert.ok(isValidAzureName("keyVault", vault.vaultName));
         assert.deepEqual(
-            { rbac: vault.properties.enableRbacAuthorization, softDelete: vault.properties.enableSoftDelete, purge: vault.properties.enablePurgeProtection, days: vault.properties.softDeleteRetentionInDays, public: vault.properties.publicNetworkAccess, acls: vault.properties.networkAcls, tenant: vault.properties.tenantId },
-            { rbac: true, softDelete: true, purge: true, days: 90, public: "Disabled", acls: { defaultAction: "Deny", bypass: "AzureServices", ipRules: [] }, tenant: TENANT },
+            {
+                rbac: vault.properties.enableRbacAuthorization,
+                softDelete: vault.properties.enableSoftDelete,
+                purge: vault.properties.enablePurgeProtection,
+                days: vault.properties.softDeleteRetentionInDays,
+                public: vault.properties.publicNetworkAccess,
+                acls: vault.properties.networkAcls,
+                tenant: vault.properties.tenantId,
+            },
+            {
+                rbac: true,
+                softDelete: true,
+                purge: true,
+                days: 90,
+                public: "Disabled",
+                acls: { defaultAction: "Deny", bypass: "AzureServices", ipRules: [] },
+                tenant: TENANT,
+            },
         );
         const vaultLogs = only(resources, T.diagnostics, "lake-keys-diagnostics").inputs;
-        assert.deepEqual([vaultLogs.resourceUri, vaultLogs.workspaceId, vaultLogs.logs], ["lake-keys-vault-id", LOGS, [{ categoryGroup: "allLogs", enabled: true }]]);
+        assert.deepEqual(
+            [vaultLogs.resourceUri, vaultLogs.workspaceId, vaultLogs.logs],
+            ["lake-keys-vault-id", LOGS, [{ categoryGroup: "allLogs", enabled: true }]],
+        );
     });
 
     it("has one private container per zone and blob and container soft delete, without the versioning, change feed or restore an ADLS Gen2 account rejects", () => {
         const containers = ofType(resources, T.container);
-        assert.deepEqual(containers.map((c) => [c.name, c.inputs.containerName, c.inputs.publicAccess, c.inputs.accountName]), base.zones.map((z) => [`lake-${z}`, z, "None", "mlopstestdlabc123"]));
+        assert.deepEqual(
+            containers.map((c) => [c.name, c.inputs.containerName, c.inputs.publicAccess, c.inputs.accountName]),
+            base.zones.map((z) => [`lake-${z}`, z, "None", "mlopstestdlabc123"]),
+        );
         const blob = only(resources, T.blobService, "lake-blob-service").inputs;
         assert.deepEqual(blob, {
             accountName: "mlopstestdlabc123",
@@ -148,7 +191,10 @@ describe("AzureDataLake", () => {
     it("cools the raw zone through a lifecycle policy with no version or snapshot rule", () => {
         const policy = only(resources, T.policy, "lake-lifecycle").inputs;
         assert.equal(policy.managementPolicyName, "default");
-        assert.deepEqual(policy.policy.rules.map((r: any) => [r.name, Object.keys(r.definition.actions)]), [["raw-to-cool", ["baseBlob"]]]);
+        assert.deepEqual(
+            policy.policy.rules.map((r: any) => [r.name, Object.keys(r.definition.actions)]),
+            [["raw-to-cool", ["baseBlob"]]],
+        );
     });
 
     it("has no lifecycle policy without a raw zone (Azure refuses a policy without rules)", async () => {
@@ -166,7 +212,10 @@ describe("AzureDataLake", () => {
         assert.equal(logs.resourceUri, "lake-account-id/blobServices/default");
         assert.equal(logs.workspaceId, LOGS);
         assert.equal(logs.logAnalyticsDestinationType, "Dedicated");
-        assert.deepEqual(logs.logs, ["StorageRead", "StorageWrite", "StorageDelete"].map((category) => ({ category, enabled: true })));
+        assert.deepEqual(
+            logs.logs,
+            ["StorageRead", "StorageWrite", "StorageDelete"].map((category) => ({ category, enabled: true })),
+        );
         assert.deepEqual(logs.metrics, [{ category: "Transaction", enabled: true }]);
     });
 
@@ -179,18 +228,42 @@ describe("AzureDataLake", () => {
     it("exports zone containers and the dfs endpoint", async () => {
         assert.deepEqual(await valueOf(lake.bucketNames), { raw: "raw", curated: "curated", features: "features", models: "models" });
         assert.equal(await valueOf(lake.endpoint), "https://mlopstestdlabc123.dfs.core.windows.net/");
-        assert.deepEqual(await valueOf(lake.containerIds), { raw: "lake-raw-id", curated: "lake-curated-id", features: "lake-features-id", models: "lake-models-id" });
+        assert.deepEqual(await valueOf(lake.containerIds), {
+            raw: "lake-raw-id",
+            curated: "lake-curated-id",
+            features: "lake-features-id",
+            models: "lake-models-id",
+        });
     });
 
     describe("with protectData (prod), queryEngine and IP allow-lists", () => {
         let prod: CapturedResource[];
         before(async () => {
-            ({ resources: prod } = await build({ ...base, protectData: true, replication: "GZRS", queryEngine: true, queryAdministratorObjectId: "deployer-oid", allowedIpRanges: ["203.0.113.7/32"], queryAllowedIpRanges: ["198.51.100.0/24"], softDeleteRetentionDays: 30 }));
+            ({ resources: prod } = await build({
+                ...base,
+                protectData: true,
+                replication: "GZRS",
+                queryEngine: true,
+                queryAdministratorObjectId: "deployer-oid",
+                allowedIpRanges: ["203.0.113.7/32"],
+                queryAllowedIpRanges: ["198.51.100.0/24"],
+                softDeleteRetentionDays: 30,
+            }));
         });
 
         it("protects and retains the account, containers, vault, key and Synapse, and locks the account", () => {
             // The encryption identity and its key grant too: without them the retained account cannot read its key.
-            for (const name of ["lake-account", "lake-raw", "lake-models", "lake-synapse-filesystem", "lake-keys-vault", `lake-keys-${LAKE_KEY_NAME}`, "lake-query-workspace", "lake-encryption-identity", "lake-encryption-cmk"]) {
+            for (const name of [
+                "lake-account",
+                "lake-raw",
+                "lake-models",
+                "lake-synapse-filesystem",
+                "lake-keys-vault",
+                `lake-keys-${LAKE_KEY_NAME}`,
+                "lake-query-workspace",
+                "lake-encryption-identity",
+                "lake-encryption-cmk",
+            ]) {
                 assert.deepEqual(prod.find((r) => r.name === name)!.options, { protect: true, retainOnDelete: true }, name);
             }
             const lock = only(prod, T.lock, "lake-lock").inputs;
@@ -202,23 +275,44 @@ describe("AzureDataLake", () => {
         it("lets only the listed addresses and the Synapse and ML workspaces through the firewall", () => {
             const rules = only(prod, T.account).inputs.networkRuleSet;
             assert.deepEqual(rules.ipRules, [{ iPAddressOrRange: "203.0.113.7", action: "Allow" }]);
-            assert.deepEqual(rules.resourceAccessRules.map((r: any) => r.resourceId), [ML_WORKSPACE, `/subscriptions/${SUB}/resourceGroups/rg-test/providers/Microsoft.Synapse/workspaces/mlops-test-syn-abc123`]);
+            assert.deepEqual(
+                rules.resourceAccessRules.map((r: any) => r.resourceId),
+                [ML_WORKSPACE, `/subscriptions/${SUB}/resourceGroups/rg-test/providers/Microsoft.Synapse/workspaces/mlops-test-syn-abc123`],
+            );
         });
 
         it("queries the lake with Synapse serverless SQL: managed VNet, exfiltration protection, Entra ID only, read-only zones", () => {
             const ws = only(prod, T.synapse, "lake-query-workspace").inputs;
             assert.deepEqual(
-                { name: ws.workspaceName, vnet: ws.managedVirtualNetwork, settings: ws.managedVirtualNetworkSettings, aadOnly: ws.azureADOnlyAuthentication, public: ws.publicNetworkAccess, storage: ws.defaultDataLakeStorage },
+                {
+                    name: ws.workspaceName,
+                    vnet: ws.managedVirtualNetwork,
+                    settings: ws.managedVirtualNetworkSettings,
+                    aadOnly: ws.azureADOnlyAuthentication,
+                    public: ws.publicNetworkAccess,
+                    storage: ws.defaultDataLakeStorage,
+                },
                 {
                     name: "mlops-test-syn-abc123",
                     vnet: "default",
                     settings: { preventDataExfiltration: true, allowedAadTenantIdsForLinking: [] },
                     aadOnly: true,
                     public: "Enabled",
-                    storage: { accountUrl: "https://mlopstestdlabc123.dfs.core.windows.net/", filesystem: "synapse-workspace", resourceId: "lake-account-id", createManagedPrivateEndpoint: true },
+                    storage: {
+                        accountUrl: "https://mlopstestdlabc123.dfs.core.windows.net/",
+                        filesystem: "synapse-workspace",
+                        resourceId: "lake-account-id",
+                        createManagedPrivateEndpoint: true,
+                    },
                 },
             );
-            assert.deepEqual(only(prod, T.synapseFirewall).inputs, { workspaceName: "mlops-test-syn-abc123", resourceGroupName: "rg-test", ruleName: "allow-0", startIpAddress: "198.51.100.0", endIpAddress: "198.51.100.255" });
+            assert.deepEqual(only(prod, T.synapseFirewall).inputs, {
+                workspaceName: "mlops-test-syn-abc123",
+                resourceGroupName: "rg-test",
+                ruleName: "allow-0",
+                startIpAddress: "198.51.100.0",
+                endIpAddress: "198.51.100.255",
+            });
             assert.equal(only(prod, T.synapseAdmin).inputs.sid, "deployer-oid");
             const grants = ofType(prod, T.role).filter((r) => r.name.startsWith("lake-query-"));
             const byName = Object.fromEntries(grants.map((g) => [g.name, [g.inputs.scope, g.inputs.roleDefinitionId.split("/").pop()]]));
@@ -241,15 +335,24 @@ describe("AzureDataLake", () => {
 
     it("fails when a protected lake is not geo-redundant", async () => {
         const message = await rejected({ ...base, protectData: true, replication: "LRS" });
-        assert.ok(message.includes('replication: keeps the protected lake in one region (CKV_AZURE_206 wants geo-redundant storage) (got "LRS")'), message);
+        assert.ok(
+            message.includes('replication: keeps the protected lake in one region (CKV_AZURE_206 wants geo-redundant storage) (got "LRS")'),
+            message,
+        );
     });
 
     it("fails when soft delete retention is outside 7-365 days", async () => {
-        assert.match(await rejected({ ...base, softDeleteRetentionDays: 400 }), /softDeleteRetentionDays: must be a whole number of days from 7 to 365 \(got 400\)/);
+        assert.match(
+            await rejected({ ...base, softDeleteRetentionDays: 400 }),
+            /softDeleteRetentionDays: must be a whole number of days from 7 to 365 \(got 400\)/,
+        );
     });
 
     it("fails when the vault's soft delete retention is outside 7-90 days, before registering the vault or anything else", async () => {
-        assert.match(await rejected({ ...base, keyVaultSoftDeleteRetentionDays: 365 }), /keyVaultSoftDeleteRetentionDays: must be a whole number of days from 7 to 90 \(got 365\)/);
+        assert.match(
+            await rejected({ ...base, keyVaultSoftDeleteRetentionDays: 365 }),
+            /keyVaultSoftDeleteRetentionDays: must be a whole number of days from 7 to 90 \(got 365\)/,
+        );
     });
 
     describe("with privateEndpoints (the prod network)", () => {
@@ -258,7 +361,9 @@ describe("AzureDataLake", () => {
 
         it("puts blob, dfs and vault private endpoints in the subnet, each connected to its target's group", () => {
             // The subnet is a reference: only its ID matters (the SDK adds its own defaults next to it).
-            const endpoints = Object.fromEntries(ofType(priv, T.endpoint).map((e) => [e.name, { ...e.inputs, subnet: { id: e.inputs.subnet.id } }]));
+            const endpoints = Object.fromEntries(
+                ofType(priv, T.endpoint).map((e) => [e.name, { ...e.inputs, subnet: { id: e.inputs.subnet.id } }]),
+            );
             const expected = (name: string, target: string, group: string) => ({
                 privateEndpointName: name,
                 resourceGroupName: "rg-test",
@@ -272,16 +377,34 @@ describe("AzureDataLake", () => {
                 "lake-dfs-endpoint": expected("pe-mlopstestdlabc123-dfs", "lake-account-id", "dfs"),
                 "lake-vault-endpoint": expected("pe-mlops-test-dl-abc123-vault", "lake-keys-vault-id", "vault"),
             });
-            for (const e of ofType(priv, T.endpoint)) assert.ok(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}[a-zA-Z0-9_]$/.test(e.inputs.privateEndpointName), e.inputs.privateEndpointName);
+            for (const e of ofType(priv, T.endpoint))
+                assert.ok(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}[a-zA-Z0-9_]$/.test(e.inputs.privateEndpointName), e.inputs.privateEndpointName);
         });
 
         it("registers each endpoint in its private DNS zone through a zone group", () => {
             const groups = Object.fromEntries(ofType(priv, T.dnsZoneGroup).map((g) => [g.name, g.inputs]));
-            const expected = (endpoint: string, zone: string, zoneId: string) => ({ privateEndpointName: endpoint, resourceGroupName: "rg-test", privateDnsZoneGroupName: "default", privateDnsZoneConfigs: [{ name: zone, privateDnsZoneId: zoneId }] });
+            const expected = (endpoint: string, zone: string, zoneId: string) => ({
+                privateEndpointName: endpoint,
+                resourceGroupName: "rg-test",
+                privateDnsZoneGroupName: "default",
+                privateDnsZoneConfigs: [{ name: zone, privateDnsZoneId: zoneId }],
+            });
             assert.deepEqual(groups, {
-                "lake-blob-endpoint-dns": expected("pe-mlopstestdlabc123-blob", "privatelink-blob-core-windows-net", PRIVATE_ENDPOINTS.blobDnsZoneId),
-                "lake-dfs-endpoint-dns": expected("pe-mlopstestdlabc123-dfs", "privatelink-dfs-core-windows-net", PRIVATE_ENDPOINTS.dfsDnsZoneId),
-                "lake-vault-endpoint-dns": expected("pe-mlops-test-dl-abc123-vault", "privatelink-vaultcore-azure-net", PRIVATE_ENDPOINTS.vaultDnsZoneId),
+                "lake-blob-endpoint-dns": expected(
+                    "pe-mlopstestdlabc123-blob",
+                    "privatelink-blob-core-windows-net",
+                    PRIVATE_ENDPOINTS.blobDnsZoneId,
+                ),
+                "lake-dfs-endpoint-dns": expected(
+                    "pe-mlopstestdlabc123-dfs",
+                    "privatelink-dfs-core-windows-net",
+                    PRIVATE_ENDPOINTS.dfsDnsZoneId,
+                ),
+                "lake-vault-endpoint-dns": expected(
+                    "pe-mlops-test-dl-abc123-vault",
+                    "privatelink-vaultcore-azure-net",
+                    PRIVATE_ENDPOINTS.vaultDnsZoneId,
+                ),
             });
         });
 
@@ -294,12 +417,18 @@ describe("AzureDataLake", () => {
         });
 
         it("fails when an IP allow-list is given with private endpoints (Azure would ignore it)", async () => {
-            assert.match(await rejected({ ...base, privateEndpoints: PRIVATE_ENDPOINTS, allowedIpRanges: ["203.0.113.7/32"] }), /allowedIpRanges: has no effect with privateEndpoints/);
+            assert.match(
+                await rejected({ ...base, privateEndpoints: PRIVATE_ENDPOINTS, allowedIpRanges: ["203.0.113.7/32"] }),
+                /allowedIpRanges: has no effect with privateEndpoints/,
+            );
         });
     });
 
     it("fails when noncurrentVersionRetentionDays is given (an ADLS Gen2 lake keeps no versions)", async () => {
-        assert.match(await rejected({ ...base, noncurrentVersionRetentionDays: 30 }), /noncurrentVersionRetentionDays: has no effect on Azure: an ADLS Gen2 \(hierarchical namespace\) account keeps no blob versions/);
+        assert.match(
+            await rejected({ ...base, noncurrentVersionRetentionDays: 30 }),
+            /noncurrentVersionRetentionDays: has no effect on Azure: an ADLS Gen2 \(hierarchical namespace\) account keeps no blob versions/,
+        );
     });
 
     it("fails when queryEngine has no Synapse administrator", async () => {

@@ -1,6 +1,13 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { AzureContainerAppsInference, AzureContainerAppsInferenceArgs, AzureFunctionsInference, AzureFunctionsInferenceArgs, AzureMlEndpointInference, AzureMlEndpointInferenceArgs } from "../../components/serverless-inference/azure";
+import {
+    AzureContainerAppsInference,
+    AzureContainerAppsInferenceArgs,
+    AzureFunctionsInference,
+    AzureFunctionsInferenceArgs,
+    AzureMlEndpointInference,
+    AzureMlEndpointInferenceArgs,
+} from "../../components/serverless-inference/azure";
 import { BUILTIN_ROLES } from "../../components/identity/azure-roles";
 import { isValidAzureName, namePrefix } from "../../components/naming/azure";
 import { ModelServingSpec } from "../../components/shared/model";
@@ -8,7 +15,13 @@ import { ValidationError } from "../../components/shared/problems";
 import { CapturedResource, captureResources, ofType, only } from "../harness";
 
 const LOGS = "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/logs";
-const common = { resourceGroupName: "rg-test", location: "swedencentral", namePrefix: "mlops-test", logAnalyticsWorkspaceId: LOGS, tags: { "mlops-stack": "test" } };
+const common = {
+    resourceGroupName: "rg-test",
+    location: "swedencentral",
+    namePrefix: "mlops-test",
+    logAnalyticsWorkspaceId: LOGS,
+    tags: { "mlops-stack": "test" },
+};
 const sample: ModelServingSpec = {
     name: "iris",
     image: "python:3.12.12-slim-bookworm",
@@ -47,12 +60,22 @@ async function rejected(make: () => unknown, subject: string): Promise<string> {
     });
     assert.ok(error instanceof ValidationError, `expected a ValidationError, got ${String(error)}`);
     assert.ok(error.message.startsWith(`${subject} "inference" is invalid`), error.message);
-    assert.deepEqual(resources.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => r.name), [], "nothing is registered on bad arguments");
+    assert.deepEqual(
+        resources.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => r.name),
+        [],
+        "nothing is registered on bad arguments",
+    );
     return error.message;
 }
 
 describe("AzureContainerAppsInference (container-apps)", () => {
-    const base: AzureContainerAppsInferenceArgs = { ...common, subscriptionId: "sub", models: [sample], registryId: "/acr", registryLoginServer: "mlopstestcsabc123.azurecr.io" };
+    const base: AzureContainerAppsInferenceArgs = {
+        ...common,
+        subscriptionId: "sub",
+        models: [sample],
+        registryId: "/acr",
+        registryLoginServer: "mlopstestcsabc123.azurecr.io",
+    };
 
     it("scales each model to zero between requests in its own environment, HTTPS-only, with probes", async () => {
         const { resources, component } = await run(() => new AzureContainerAppsInference("inference", base));
@@ -60,26 +83,58 @@ describe("AzureContainerAppsInference (container-apps)", () => {
         assert.equal(env.environmentName, "inf-mlops-test");
         const app = only(resources, "azure-native:app:ContainerApp", "inference-iris").inputs;
         assert.equal(app.containerAppName, "inf-iris");
-        assert.deepEqual(app.template.scale, { minReplicas: 0, maxReplicas: 4, rules: [{ name: "http-concurrency", http: { metadata: { concurrentRequests: "20" } } }] });
+        assert.deepEqual(app.template.scale, {
+            minReplicas: 0,
+            maxReplicas: 4,
+            rules: [{ name: "http-concurrency", http: { metadata: { concurrentRequests: "20" } } }],
+        });
         assert.equal(app.configuration.ingress.allowInsecure, false);
-        assert.deepEqual(app.template.containers[0].probes.map((p: any) => p.type), ["Startup", "Readiness", "Liveness"]);
+        assert.deepEqual(
+            app.template.containers[0].probes.map((p: any) => p.type),
+            ["Startup", "Readiness", "Liveness"],
+        );
         const grant = only(resources, "azure-native:authorization:RoleAssignment").inputs;
         assert.deepEqual([grant.scope, String(grant.roleDefinitionId).split("/").pop()], ["/acr", BUILTIN_ROLES.AcrPull]);
         assert.deepEqual(await valueOf(component.endpoints), { iris: "https://inf-iris.mock-env.swedencentral.azurecontainerapps.io" });
     });
 
     it("serves GPU models scale-to-zero on the serverless A100 profile", async () => {
-        const { resources } = await run(() => new AzureContainerAppsInference("inference", { ...base, models: [{ ...sample, accelerator: { type: "nvidia-a100-80gb", count: 1 }, cpuMillicores: 8000, memoryMiB: 65536 }] }));
-        assert.deepEqual(only(resources, "azure-native:app:ManagedEnvironment").inputs.workloadProfiles[1], { name: "gpu-a100", workloadProfileType: "Consumption-GPU-NC24-A100" });
+        const { resources } = await run(
+            () =>
+                new AzureContainerAppsInference("inference", {
+                    ...base,
+                    models: [{ ...sample, accelerator: { type: "nvidia-a100-80gb", count: 1 }, cpuMillicores: 8000, memoryMiB: 65536 }],
+                }),
+        );
+        assert.deepEqual(only(resources, "azure-native:app:ManagedEnvironment").inputs.workloadProfiles[1], {
+            name: "gpu-a100",
+            workloadProfileType: "Consumption-GPU-NC24-A100",
+        });
         assert.equal(only(resources, "azure-native:app:ContainerApp").inputs.workloadProfileName, "gpu-a100");
     });
 
     it("fails when only one of registryId and registryLoginServer is given", async () => {
-        assert.match(await rejected(() => new AzureContainerAppsInference("inference", { ...base, registryLoginServer: undefined }), "AzureContainerAppsInference"), /registryId: and registryLoginServer must be given together/);
+        assert.match(
+            await rejected(
+                () => new AzureContainerAppsInference("inference", { ...base, registryLoginServer: undefined }),
+                "AzureContainerAppsInference",
+            ),
+            /registryId: and registryLoginServer must be given together/,
+        );
     });
 
     it("fails when an accelerator is not offered, listing what is", async () => {
-        assert.match(await rejected(() => new AzureContainerAppsInference("inference", { ...base, models: [{ ...sample, accelerator: { type: "nvidia-t4", count: 4 } }] }), "AzureContainerAppsInference"), /models\[0\]\.accelerator: azure\/container-apps nvidia-t4:4: nvidia-t4 comes in counts 1 on azure\/container-apps, not 4/);
+        assert.match(
+            await rejected(
+                () =>
+                    new AzureContainerAppsInference("inference", {
+                        ...base,
+                        models: [{ ...sample, accelerator: { type: "nvidia-t4", count: 4 } }],
+                    }),
+                "AzureContainerAppsInference",
+            ),
+            /models\[0\]\.accelerator: azure\/container-apps nvidia-t4:4: nvidia-t4 comes in counts 1 on azure\/container-apps, not 4/,
+        );
     });
 });
 
@@ -95,10 +150,19 @@ describe("AzureFunctionsInference (functions)", () => {
         const app = only(resources, "azure-native:web:WebApp", "inference-iris").inputs;
         assert.equal(app.name, "iris-mlops-test-abc123");
         assert.deepEqual([app.kind, app.serverFarmId, app.httpsOnly], ["functionapp,linux", "inference-iris-plan-id", true]);
-        assert.deepEqual({ tls: app.siteConfig.minTlsVersion, scmTls: app.siteConfig.scmMinTlsVersion, ftps: app.siteConfig.ftpsState, debug: app.siteConfig.remoteDebuggingEnabled }, { tls: "1.2", scmTls: "1.2", ftps: "Disabled", debug: false });
+        assert.deepEqual(
+            {
+                tls: app.siteConfig.minTlsVersion,
+                scmTls: app.siteConfig.scmMinTlsVersion,
+                ftps: app.siteConfig.ftpsState,
+                debug: app.siteConfig.remoteDebuggingEnabled,
+            },
+            { tls: "1.2", scmTls: "1.2", ftps: "Disabled", debug: false },
+        );
         assert.deepEqual(app.functionAppConfig.runtime, { name: "python", version: "3.12" });
         assert.deepEqual(app.functionAppConfig.scaleAndConcurrency, { maximumInstanceCount: 4, instanceMemoryMB: 2048 });
-        for (const policy of ["azure-native:web:WebAppFtpAllowed", "azure-native:web:WebAppScmAllowed"]) assert.equal(only(resources, policy).inputs.allow, false, policy);
+        for (const policy of ["azure-native:web:WebAppFtpAllowed", "azure-native:web:WebAppScmAllowed"])
+            assert.equal(only(resources, policy).inputs.allow, false, policy);
     });
 
     it("connects the host to its storage with its managed identity only (no keys, no connection string)", () => {
@@ -118,41 +182,76 @@ describe("AzureFunctionsInference (functions)", () => {
             authentication: { type: "UserAssignedIdentity", userAssignedIdentityResourceId: "inference-iris-identity-identity-id" },
         });
         const store = only(resources, "azure-native:storage:StorageAccount").inputs;
-        assert.deepEqual([store.allowSharedKeyAccess, store.minimumTlsVersion, store.allowBlobPublicAccess, store.isHnsEnabled], [false, "TLS1_2", false, false]);
+        assert.deepEqual(
+            [store.allowSharedKeyAccess, store.minimumTlsVersion, store.allowBlobPublicAccess, store.isHnsEnabled],
+            [false, "TLS1_2", false, false],
+        );
         const grant = only(resources, "azure-native:authorization:RoleAssignment").inputs;
-        assert.deepEqual([grant.scope, String(grant.roleDefinitionId).split("/").pop()], ["inference-iris-store-id", BUILTIN_ROLES["Storage Blob Data Owner"]]);
+        assert.deepEqual(
+            [grant.scope, String(grant.roleDefinitionId).split("/").pop()],
+            ["inference-iris-store-id", BUILTIN_ROLES["Storage Blob Data Owner"]],
+        );
         assert.equal(only(resources, "azure-native:storage:BlobContainer").inputs.publicAccess, "None");
     });
 
     it("logs each app and its store, and alerts on its 5xx errors and latency", async () => {
-        assert.equal(only(resources, "azure-native:monitor:DiagnosticSetting", "inference-iris-diagnostics").inputs.resourceUri, "inference-iris-id");
-        assert.equal(only(resources, "azure-native:monitor:DiagnosticSetting", "inference-iris-store-blob-diagnostics").inputs.resourceUri, "inference-iris-store-id/blobServices/default");
-        const alerts = ofType(resources, "azure-native:monitor:MetricAlert").map((a) => a.inputs.criteria.allOf[0].metricName).sort();
+        assert.equal(
+            only(resources, "azure-native:monitor:DiagnosticSetting", "inference-iris-diagnostics").inputs.resourceUri,
+            "inference-iris-id",
+        );
+        assert.equal(
+            only(resources, "azure-native:monitor:DiagnosticSetting", "inference-iris-store-blob-diagnostics").inputs.resourceUri,
+            "inference-iris-store-id/blobServices/default",
+        );
+        const alerts = ofType(resources, "azure-native:monitor:MetricAlert")
+            .map((a) => a.inputs.criteria.allOf[0].metricName)
+            .sort();
         assert.deepEqual(alerts, ["Http5xx", "HttpResponseTime"]);
         assert.deepEqual(await valueOf(component.endpoints), { iris: "https://iris-mlops-test-abc123.azurewebsites.net/api" });
     });
 
     it("fits function app and storage names on the longest stack and model names", async () => {
         const model = { ...selfServing, name: "m".repeat(24) };
-        const { resources: long } = await run(() => new AzureFunctionsInference("inference", { ...base, namePrefix: namePrefix("mlops", "s".repeat(60)), models: [model] }));
+        const { resources: long } = await run(
+            () => new AzureFunctionsInference("inference", { ...base, namePrefix: namePrefix("mlops", "s".repeat(60)), models: [model] }),
+        );
         assert.ok(isValidAzureName("functionApp", only(long, "azure-native:web:WebApp").inputs.name));
         assert.ok(isValidAzureName("storageAccount", only(long, "azure-native:storage:StorageAccount").inputs.accountName));
     });
 
     it("fails when a model asks for a GPU (Flex Consumption is CPU only), naming where GPUs are", async () => {
-        const message = await rejected(() => new AzureFunctionsInference("inference", { ...base, models: [{ ...selfServing, accelerator: { type: "nvidia-t4", count: 1 } }] }), "AzureFunctionsInference");
-        assert.match(message, /models\[0\]\.accelerator: azure\/functions nvidia-t4: functions runs on CPU only and takes no accelerator\. In this project an accelerator needs containerService or serverlessInference "container-apps"/);
+        const message = await rejected(
+            () =>
+                new AzureFunctionsInference("inference", {
+                    ...base,
+                    models: [{ ...selfServing, accelerator: { type: "nvidia-t4", count: 1 } }],
+                }),
+            "AzureFunctionsInference",
+        );
+        assert.match(
+            message,
+            /models\[0\]\.accelerator: azure\/functions nvidia-t4: functions runs on CPU only and takes no accelerator\. In this project an accelerator needs containerService or serverlessInference "container-apps"/,
+        );
     });
 
     it("fails when the instance size or Python version is not one Flex Consumption offers", async () => {
-        const message = await rejected(() => new AzureFunctionsInference("inference", { ...base, instanceMemoryMB: 1024, pythonVersion: "3.8" }), "AzureFunctionsInference");
+        const message = await rejected(
+            () => new AzureFunctionsInference("inference", { ...base, instanceMemoryMB: 1024, pythonVersion: "3.8" }),
+            "AzureFunctionsInference",
+        );
         assert.match(message, /instanceMemoryMB: is not a Flex Consumption instance size \(got 1024\)\. Allowed: 512, 2048, 4096/);
         assert.match(message, /pythonVersion: is not a Python version Flex Consumption runs \(got "3\.8"\)/);
     });
 });
 
 describe("AzureMlEndpointInference (azureml-endpoint)", () => {
-    const base: AzureMlEndpointInferenceArgs = { ...common, nameSuffix: "abc123", workspaceName: "mlops-test-mlw-abc123", models: [selfServing], minInstances: 2 };
+    const base: AzureMlEndpointInferenceArgs = {
+        ...common,
+        nameSuffix: "abc123",
+        workspaceName: "mlops-test-mlw-abc123",
+        models: [selfServing],
+        minInstances: 2,
+    };
     let resources: CapturedResource[];
     let component: AzureMlEndpointInference;
     before(async () => ({ resources, component } = await run(() => new AzureMlEndpointInference("inference", base))));
@@ -168,12 +267,28 @@ describe("AzureMlEndpointInference (azureml-endpoint)", () => {
     it("deploys the image as a custom container with its routes, at least 2 instances on the CPU size, with probes", () => {
         const env = only(resources, "azure-native:machinelearningservices:EnvironmentVersion").inputs;
         assert.equal(env.name, "iris-serving");
-        assert.deepEqual(env.properties.inferenceConfig, { livenessRoute: { path: "/healthz", port: 8080 }, readinessRoute: { path: "/healthz", port: 8080 }, scoringRoute: { path: "/predict", port: 8080 } });
+        assert.deepEqual(env.properties.inferenceConfig, {
+            livenessRoute: { path: "/healthz", port: 8080 },
+            readinessRoute: { path: "/healthz", port: 8080 },
+            scoringRoute: { path: "/predict", port: 8080 },
+        });
         assert.equal(env.properties.image, "mlopstestcsabc123.azurecr.io/iris:1.0");
         const deployment = only(resources, "azure-native:machinelearningservices:OnlineDeployment").inputs;
-        assert.deepEqual([deployment.deploymentName, deployment.endpointName, deployment.sku], ["main", "iris-mlops-test-abc123", { name: "Default", capacity: 2 }]);
-        assert.deepEqual([deployment.properties.endpointComputeType, deployment.properties.instanceType, deployment.properties.environmentId], ["Managed", "Standard_DS3_v2", "inference-iris-environment-id"]);
-        assert.deepEqual(deployment.properties.livenessProbe, { initialDelay: "PT10S", period: "PT10S", timeout: "PT5S", failureThreshold: 3, successThreshold: 1 });
+        assert.deepEqual(
+            [deployment.deploymentName, deployment.endpointName, deployment.sku],
+            ["main", "iris-mlops-test-abc123", { name: "Default", capacity: 2 }],
+        );
+        assert.deepEqual(
+            [deployment.properties.endpointComputeType, deployment.properties.instanceType, deployment.properties.environmentId],
+            ["Managed", "Standard_DS3_v2", "inference-iris-environment-id"],
+        );
+        assert.deepEqual(deployment.properties.livenessProbe, {
+            initialDelay: "PT10S",
+            period: "PT10S",
+            timeout: "PT5S",
+            failureThreshold: 3,
+            successThreshold: 1,
+        });
         assert.deepEqual(deployment.properties.requestSettings, { maxConcurrentRequestsPerInstance: 20 });
     });
 
@@ -181,30 +296,76 @@ describe("AzureMlEndpointInference (azureml-endpoint)", () => {
         const autoscale = only(resources, "azure-native:monitor:AutoscaleSetting").inputs;
         assert.equal(autoscale.targetResourceUri, "inference-iris-deployment-id");
         assert.deepEqual(autoscale.profiles[0].capacity, { minimum: "2", maximum: "4", default: "2" });
-        assert.deepEqual(autoscale.profiles[0].rules.map((r: any) => [r.metricTrigger.metricName, r.metricTrigger.operator, r.metricTrigger.threshold, r.scaleAction.direction]), [["CpuUtilizationPercentage", "GreaterThan", 70, "Increase"], ["CpuUtilizationPercentage", "LessThan", 25, "Decrease"]]);
+        assert.deepEqual(
+            autoscale.profiles[0].rules.map((r: any) => [
+                r.metricTrigger.metricName,
+                r.metricTrigger.operator,
+                r.metricTrigger.threshold,
+                r.scaleAction.direction,
+            ]),
+            [
+                ["CpuUtilizationPercentage", "GreaterThan", 70, "Increase"],
+                ["CpuUtilizationPercentage", "LessThan", 25, "Decrease"],
+            ],
+        );
     });
 
     it("logs the endpoint, alerts on its errors and P99 latency, and exports the scoring URI", async () => {
         assert.equal(only(resources, "azure-native:monitor:DiagnosticSetting").inputs.resourceUri, "inference-iris-endpoint-id");
-        assert.deepEqual(ofType(resources, "azure-native:monitor:MetricAlert").map((a) => a.inputs.criteria.allOf[0].metricName).sort(), ["RequestLatency_P99", "RequestsPerMinute"]);
-        assert.deepEqual(await valueOf(component.endpoints), { iris: "https://iris-mlops-test-abc123.swedencentral.inference.ml.azure.com/score" });
+        assert.deepEqual(
+            ofType(resources, "azure-native:monitor:MetricAlert")
+                .map((a) => a.inputs.criteria.allOf[0].metricName)
+                .sort(),
+            ["RequestLatency_P99", "RequestsPerMinute"],
+        );
+        assert.deepEqual(await valueOf(component.endpoints), {
+            iris: "https://iris-mlops-test-abc123.swedencentral.inference.ml.azure.com/score",
+        });
     });
 
     it("runs GPU models on the catalog's VM size and accepts Entra ID auth", async () => {
-        const { resources: gpu } = await run(() => new AzureMlEndpointInference("inference", { ...base, authMode: "aadToken", models: [{ ...selfServing, accelerator: { type: "nvidia-t4", count: 1 } }] }));
-        assert.equal(only(gpu, "azure-native:machinelearningservices:OnlineDeployment").inputs.properties.instanceType, "Standard_NC4as_T4_v3");
+        const { resources: gpu } = await run(
+            () =>
+                new AzureMlEndpointInference("inference", {
+                    ...base,
+                    authMode: "aadToken",
+                    models: [{ ...selfServing, accelerator: { type: "nvidia-t4", count: 1 } }],
+                }),
+        );
+        assert.equal(
+            only(gpu, "azure-native:machinelearningservices:OnlineDeployment").inputs.properties.instanceType,
+            "Standard_NC4as_T4_v3",
+        );
         assert.equal(only(gpu, "azure-native:machinelearningservices:OnlineEndpoint").inputs.properties.authMode, "AADToken");
     });
 
     it("fails when a model needs files or a command, which managed deployments cannot apply", async () => {
-        const message = await rejected(() => new AzureMlEndpointInference("inference", { ...base, models: [sample] }), "AzureMlEndpointInference");
-        assert.match(message, /models\[0\]\.files: cannot be applied: Azure ML managed deployments run the image's own entrypoint .* serve this model with container-apps/);
+        const message = await rejected(
+            () => new AzureMlEndpointInference("inference", { ...base, models: [sample] }),
+            "AzureMlEndpointInference",
+        );
+        assert.match(
+            message,
+            /models\[0\]\.files: cannot be applied: Azure ML managed deployments run the image's own entrypoint .* serve this model with container-apps/,
+        );
         assert.match(message, /models\[0\]\.command: cannot be applied/);
     });
 
     it("fails when the accelerator, auth mode or instance floor is invalid", async () => {
-        const message = await rejected(() => new AzureMlEndpointInference("inference", { ...base, authMode: "password", minInstances: 0, models: [{ ...selfServing, accelerator: { type: "nvidia-l4", count: 1 } }] }), "AzureMlEndpointInference");
-        assert.match(message, /models\[0\]\.accelerator: azure\/azureml-endpoint nvidia-l4: nvidia-l4 is not offered on azure\/azureml-endpoint; it offers nvidia-t4/);
+        const message = await rejected(
+            () =>
+                new AzureMlEndpointInference("inference", {
+                    ...base,
+                    authMode: "password",
+                    minInstances: 0,
+                    models: [{ ...selfServing, accelerator: { type: "nvidia-l4", count: 1 } }],
+                }),
+            "AzureMlEndpointInference",
+        );
+        assert.match(
+            message,
+            /models\[0\]\.accelerator: azure\/azureml-endpoint nvidia-l4: nvidia-l4 is not offered on azure\/azureml-endpoint; it offers nvidia-t4/,
+        );
         assert.match(message, /authMode: is not an endpoint auth mode \(got "password"\)\. Allowed: key, aadToken/);
         assert.match(message, /minInstances: must be a whole number of at least 1/);
     });

@@ -52,7 +52,8 @@ const build = (a: CloudRunContainerServiceArgs) =>
         const s = new CloudRunContainerService("serving", a);
         return { endpoints: s.endpoints, registry: s.registryUrl };
     });
-const rejected = (a: CloudRunContainerServiceArgs) => rejectedBuild(() => new CloudRunContainerService("serving", a), 'CloudRunContainerService "serving"');
+const rejected = (a: CloudRunContainerServiceArgs) =>
+    rejectedBuild(() => new CloudRunContainerService("serving", a), 'CloudRunContainerService "serving"');
 const withModel = (patch: Partial<ModelServingSpec>): CloudRunContainerServiceArgs => ({ ...args, models: [{ ...iris, ...patch }] });
 
 describe("CloudRunContainerService", () => {
@@ -104,8 +105,19 @@ describe("CloudRunContainerService", () => {
         assert.deepEqual(c.resources, { limits: { cpu: "1", memory: "512Mi" }, cpuIdle: true, startupCpuBoost: true });
         assert.deepEqual(c.ports, { name: "http1", containerPort: 8080 });
         assert.deepEqual(c.commands, ["python", "/app/serve.py"]);
-        assert.deepEqual(c.startupProbe, { httpGet: { path: "/healthz", port: 8080 }, initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 30 });
-        assert.deepEqual(c.livenessProbe, { httpGet: { path: "/healthz", port: 8080 }, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 });
+        assert.deepEqual(c.startupProbe, {
+            httpGet: { path: "/healthz", port: 8080 },
+            initialDelaySeconds: 0,
+            periodSeconds: 10,
+            timeoutSeconds: 5,
+            failureThreshold: 30,
+        });
+        assert.deepEqual(c.livenessProbe, {
+            httpGet: { path: "/healthz", port: 8080 },
+            periodSeconds: 30,
+            timeoutSeconds: 5,
+            failureThreshold: 3,
+        });
         assert.deepEqual(c.envs, [
             { name: "MLOPS_FILES_HASH", value: filesHash(iris.files) },
             { name: "MODEL_NAME", value: "iris" },
@@ -115,14 +127,25 @@ describe("CloudRunContainerService", () => {
     it("uploads the model's files to a private CMEK bucket only its service account reads, mounted read-only at /app", () => {
         const bucket = only(resources, "gcp:storage/bucket:Bucket", "serving-iris-files");
         assert.deepEqual(
-            [bucket.inputs.uniformBucketLevelAccess, bucket.inputs.publicAccessPrevention, bucket.inputs.versioning, bucket.inputs.encryption],
+            [
+                bucket.inputs.uniformBucketLevelAccess,
+                bucket.inputs.publicAccessPrevention,
+                bucket.inputs.versioning,
+                bucket.inputs.encryption,
+            ],
             [true, "enforced", { enabled: true }, { defaultKmsKeyName: args.filesKmsKeyName }],
         );
         const objects = ofType(resources, "gcp:storage/bucketObject:BucketObject").map((o) => [o.inputs.name, o.inputs.content]);
         // Object content is a secret input of the provider; the revision's MLOPS_FILES_HASH ties it to the files.
-        assert.deepEqual(objects.sort(), [["model.json", "[secret]"], ["serve.py", "[secret]"]]);
+        assert.deepEqual(objects.sort(), [
+            ["model.json", "[secret]"],
+            ["serve.py", "[secret]"],
+        ]);
         const reader = only(resources, "gcp:storage/bucketIAMMember:BucketIAMMember", "serving-iris-files-reader");
-        assert.deepEqual([reader.inputs.role, reader.inputs.member], ["roles/storage.objectViewer", "serviceAccount:mlops-gcp-dev-serve-iris@p-123456.iam.gserviceaccount.com"]);
+        assert.deepEqual(
+            [reader.inputs.role, reader.inputs.member],
+            ["roles/storage.objectViewer", "serviceAccount:mlops-gcp-dev-serve-iris@p-123456.iam.gserviceaccount.com"],
+        );
         const t = service("iris").inputs.template;
         assert.deepEqual(t.volumes, [{ name: "app", gcs: { bucket: mockAutoName("serving-iris-files"), readOnly: true } }]);
         assert.deepEqual(t.containers[0].volumeMounts, [{ name: "app", mountPath: "/app" }]);
@@ -133,7 +156,11 @@ describe("CloudRunContainerService", () => {
         const t = service("llm").inputs.template;
         assert.deepEqual(t.nodeSelector, { accelerator: "nvidia-l4" });
         assert.equal(t.gpuZonalRedundancyDisabled, true);
-        assert.deepEqual(t.containers[0].resources, { limits: { cpu: "4", memory: "16384Mi", "nvidia.com/gpu": "1" }, cpuIdle: false, startupCpuBoost: true });
+        assert.deepEqual(t.containers[0].resources, {
+            limits: { cpu: "4", memory: "16384Mi", "nvidia.com/gpu": "1" },
+            cpuIdle: false,
+            startupCpuBoost: true,
+        });
         assert.deepEqual(t.scaling, { minInstanceCount: 2, maxInstanceCount: 4 });
     });
 
@@ -143,8 +170,16 @@ describe("CloudRunContainerService", () => {
     });
 
     it("adds the allUsers invoker only when allowUnauthenticated is set, and honours ingress", async () => {
-        const { resources: r } = await build({ ...args, models: [iris], allowUnauthenticated: true, ingress: "internal-and-cloud-load-balancing" });
-        assert.deepEqual(ofType(r, "gcp:cloudrunv2/serviceIamMember:ServiceIamMember").map((i) => i.inputs.member), ["allUsers", "group:ml-clients@example.com"]);
+        const { resources: r } = await build({
+            ...args,
+            models: [iris],
+            allowUnauthenticated: true,
+            ingress: "internal-and-cloud-load-balancing",
+        });
+        assert.deepEqual(
+            ofType(r, "gcp:cloudrunv2/serviceIamMember:ServiceIamMember").map((i) => i.inputs.member),
+            ["allUsers", "group:ml-clients@example.com"],
+        );
         assert.equal(only(r, "gcp:cloudrunv2/service:Service").inputs.ingress, "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER");
     });
 
@@ -157,14 +192,25 @@ describe("CloudRunContainerService", () => {
     });
 
     it("fails when a CPU or memory size is one Cloud Run does not take", async () => {
-        const { message, registered } = await rejected({ ...args, models: [{ ...iris, cpuMillicores: 250 }, { ...iris, name: "big", cpuMillicores: 1000, memoryMiB: 8192 }] });
-        assert.match(message, /models\[0\].cpuMillicores: is not a CPU size Cloud Run takes \(got 250\)\. Fix: use 1000, 2000, 4000, 6000, 8000/);
+        const { message, registered } = await rejected({
+            ...args,
+            models: [
+                { ...iris, cpuMillicores: 250 },
+                { ...iris, name: "big", cpuMillicores: 1000, memoryMiB: 8192 },
+            ],
+        });
+        assert.match(
+            message,
+            /models\[0\].cpuMillicores: is not a CPU size Cloud Run takes \(got 250\)\. Fix: use 1000, 2000, 4000, 6000, 8000/,
+        );
         assert.match(message, /models\[1\].memoryMiB: is outside what 1 vCPU allows on Cloud Run \(512 to 4096 MiB\) \(got 8192\)/);
         assert.deepEqual(registered, []);
     });
 
     it("fails when a GPU model is below Cloud Run's 4 vCPU / 16 GiB floor", async () => {
-        const { message } = await rejected(withModel({ accelerator: { type: "nvidia-l4", count: 1 }, cpuMillicores: 2000, memoryMiB: 8192 }));
+        const { message } = await rejected(
+            withModel({ accelerator: { type: "nvidia-l4", count: 1 }, cpuMillicores: 2000, memoryMiB: 8192 }),
+        );
         assert.match(message, /models\[0\].cpuMillicores: is below the 4 vCPU Cloud Run requires with nvidia-l4/);
         assert.match(message, /models\[0\].memoryMiB: is below the 16 GiB Cloud Run requires with nvidia-l4/);
     });
@@ -172,16 +218,30 @@ describe("CloudRunContainerService", () => {
     it("fails when the region has no Cloud Run GPUs, or the accelerator is not an L4, with the catalog's message", async () => {
         const gpu = { accelerator: { type: "nvidia-l4" as const, count: 1 }, cpuMillicores: 4000, memoryMiB: 16384 };
         const region = await rejected({ ...withModel(gpu), region: "us-west1" });
-        assert.match(region.message, /models\[0\].accelerator: gcp\/cloud-run nvidia-l4: cloud-run offers nvidia-l4 only in regions us-central1, us-east4, europe-west1, europe-west4, asia-southeast1, asia-south1; region "us-west1" has none/);
+        assert.match(
+            region.message,
+            /models\[0\].accelerator: gcp\/cloud-run nvidia-l4: cloud-run offers nvidia-l4 only in regions us-central1, us-east4, europe-west1, europe-west4, asia-southeast1, asia-south1; region "us-west1" has none/,
+        );
         const t4 = await rejected(withModel({ ...gpu, accelerator: { type: "nvidia-t4", count: 1 } }));
-        assert.match(t4.message, /models\[0\].accelerator: gcp\/cloud-run nvidia-t4: nvidia-t4 is not offered on gcp\/cloud-run; it offers nvidia-l4/);
+        assert.match(
+            t4.message,
+            /models\[0\].accelerator: gcp\/cloud-run nvidia-t4: nvidia-t4 is not offered on gcp\/cloud-run; it offers nvidia-l4/,
+        );
         assert.deepEqual(t4.registered, []);
     });
 
     it("fails when a public member is listed as an invoker, or ingress, timeout or env are invalid", async () => {
-        const { message } = await rejected({ ...withModel({ env: { PORT: "9000" } }), invokers: ["allUsers"], ingress: "public", requestTimeoutSeconds: 7200 });
+        const { message } = await rejected({
+            ...withModel({ env: { PORT: "9000" } }),
+            invokers: ["allUsers"],
+            ingress: "public",
+            requestTimeoutSeconds: 7200,
+        });
         assert.match(message, /invokers\[0\]: would make the service public \(got "allUsers"\)/);
-        assert.match(message, /ingress: is not an ingress setting \(got "public"\)\. Allowed: internal, internal-and-cloud-load-balancing, all/);
+        assert.match(
+            message,
+            /ingress: is not an ingress setting \(got "public"\)\. Allowed: internal, internal-and-cloud-load-balancing, all/,
+        );
         assert.match(message, /requestTimeoutSeconds: must be a whole number of seconds from 1 to 3600/);
         assert.match(message, /models\[0\].env.PORT: is set by Cloud Run and may not be given/);
     });

@@ -29,7 +29,8 @@ describe("GcsDataLake", () => {
     before(async () => {
         ({ resources, outputs } = await build(args));
     });
-    const zoneBuckets = () => ["raw", "curated", "features", "models"].map((z) => only(resources, "gcp:storage/bucket:Bucket", `lake-${z}`));
+    const zoneBuckets = () =>
+        ["raw", "curated", "features", "models"].map((z) => only(resources, "gcp:storage/bucket:Bucket", `lake-${z}`));
 
     it("makes every bucket private, uniform, versioned, CMEK-encrypted and soft-deleting", () => {
         const buckets = ofType(resources, "gcp:storage/bucket:Bucket");
@@ -43,7 +44,12 @@ describe("GcsDataLake", () => {
             assert.equal(b.inputs.location, "us-central1");
             assert.equal(b.inputs.name, undefined, "auto-named: bucket names are global");
         }
-        assert.equal(ofType(resources, "gcp:storage/bucketIAMMember:BucketIAMMember").filter((m) => /allUsers|allAuthenticatedUsers/.test(m.inputs.member)).length, 0);
+        assert.equal(
+            ofType(resources, "gcp:storage/bucketIAMMember:BucketIAMMember").filter((m) =>
+                /allUsers|allAuthenticatedUsers/.test(m.inputs.member),
+            ).length,
+            0,
+        );
     });
 
     it("logs every zone bucket's requests to the separate access-log bucket, which the GCS log writer may fill", () => {
@@ -51,7 +57,10 @@ describe("GcsDataLake", () => {
         for (const b of zoneBuckets()) assert.deepEqual(b.inputs.logging, { logBucket: mockAutoName("lake-access-logs") }, b.name);
         assert.equal(logs.inputs.logging, undefined, "the log bucket does not log to itself (CKV_GCP_63)");
         const writer = only(resources, "gcp:storage/bucketIAMMember:BucketIAMMember", "lake-access-logs-writer");
-        assert.deepEqual([writer.inputs.role, writer.inputs.member], ["roles/storage.objectCreator", "group:cloud-storage-analytics@google.com"]);
+        assert.deepEqual(
+            [writer.inputs.role, writer.inputs.member],
+            ["roles/storage.objectCreator", "group:cloud-storage-analytics@google.com"],
+        );
         assert.deepEqual(logs.inputs.lifecycleRules.at(-1), { action: { type: "Delete" }, condition: { age: 90, withState: "LIVE" } });
     });
 
@@ -60,15 +69,24 @@ describe("GcsDataLake", () => {
         assert.deepEqual(raw.inputs.lifecycleRules, [
             { action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: 30, withState: "ARCHIVED" } },
             { action: { type: "AbortIncompleteMultipartUpload" }, condition: { age: 7 } },
-            { action: { type: "SetStorageClass", storageClass: "NEARLINE" }, condition: { age: 90, matchesStorageClasses: ["STANDARD"], withState: "LIVE" } },
+            {
+                action: { type: "SetStorageClass", storageClass: "NEARLINE" },
+                condition: { age: 90, matchesStorageClasses: ["STANDARD"], withState: "LIVE" },
+            },
         ]);
         const curated = only(resources, "gcp:storage/bucket:Bucket", "lake-curated");
-        assert.deepEqual(curated.inputs.lifecycleRules, lifecycleRules({ noncurrentVersionRetentionDays: 30, abortIncompleteUploadDays: 7 }));
+        assert.deepEqual(
+            curated.inputs.lifecycleRules,
+            lifecycleRules({ noncurrentVersionRetentionDays: 30, abortIncompleteUploadDays: 7 }),
+        );
     });
 
     it("creates a CMEK-encrypted dataset per zone with only the project's own roles", () => {
         const datasets = ofType(resources, "gcp:bigquery/dataset:Dataset");
-        assert.deepEqual(datasets.map((d) => d.inputs.datasetId), ["mlops_gcp_dev_raw", "mlops_gcp_dev_curated", "mlops_gcp_dev_features", "mlops_gcp_dev_models"]);
+        assert.deepEqual(
+            datasets.map((d) => d.inputs.datasetId),
+            ["mlops_gcp_dev_raw", "mlops_gcp_dev_curated", "mlops_gcp_dev_features", "mlops_gcp_dev_models"],
+        );
         for (const d of datasets) {
             assert.deepEqual(d.inputs.defaultEncryptionConfiguration, { kmsKeyName: args.bigQueryKmsKeyName });
             assert.deepEqual(d.inputs.accesses, [
@@ -83,14 +101,18 @@ describe("GcsDataLake", () => {
     it("turns on Data Access audit logs for Cloud Storage and BigQuery and keeps them a year in a log bucket", () => {
         const audits = ofType(resources, "gcp:projects/iAMAuditConfig:IAMAuditConfig");
         assert.deepEqual(audits.map((a) => a.inputs.service).sort(), ["bigquery.googleapis.com", "storage.googleapis.com"]);
-        for (const a of audits) assert.deepEqual(a.inputs.auditLogConfigs, [{ logType: "ADMIN_READ" }, { logType: "DATA_READ" }, { logType: "DATA_WRITE" }]);
+        for (const a of audits)
+            assert.deepEqual(a.inputs.auditLogConfigs, [{ logType: "ADMIN_READ" }, { logType: "DATA_READ" }, { logType: "DATA_WRITE" }]);
         const bucket = only(resources, "gcp:logging/projectBucketConfig:ProjectBucketConfig");
         assert.equal(bucket.inputs.retentionDays, 365);
         assert.equal(bucket.inputs.locked, false, "dev stacks keep the retention unlocked");
         assert.match(bucket.inputs.bucketId, /^mlops-gcp-dev-audit-[a-z0-9]{6}$/);
         const sink = only(resources, "gcp:logging/projectSink:ProjectSink");
         assert.equal(sink.inputs.filter, DATA_ACCESS_FILTER);
-        assert.equal(sink.inputs.destination, `logging.googleapis.com/projects/p-123456/locations/us-central1/buckets/${bucket.inputs.bucketId}`);
+        assert.equal(
+            sink.inputs.destination,
+            `logging.googleapis.com/projects/p-123456/locations/us-central1/buckets/${bucket.inputs.bucketId}`,
+        );
     });
 
     it("exports one bucket per zone and the storage endpoint", () => {
@@ -100,7 +122,8 @@ describe("GcsDataLake", () => {
     });
 
     it("lets dev stacks empty buckets and datasets on destroy, and nothing else", () => {
-        for (const b of ofType(resources, "gcp:storage/bucket:Bucket")) assert.deepEqual([b.inputs.forceDestroy, b.options], [true, { protect: false, retainOnDelete: false }], b.name);
+        for (const b of ofType(resources, "gcp:storage/bucket:Bucket"))
+            assert.deepEqual([b.inputs.forceDestroy, b.options], [true, { protect: false, retainOnDelete: false }], b.name);
         for (const d of ofType(resources, "gcp:bigquery/dataset:Dataset")) assert.equal(d.inputs.deleteContentsOnDestroy, true);
     });
 
@@ -123,7 +146,10 @@ describe("GcsDataLake", () => {
     it("skips datasets and the BigQuery audit config without the query engine", async () => {
         const { resources: r } = await build({ ...args, queryEngine: false, bigQueryKmsKeyName: undefined });
         assert.equal(ofType(r, "gcp:bigquery/dataset:Dataset").length, 0);
-        assert.deepEqual(ofType(r, "gcp:projects/iAMAuditConfig:IAMAuditConfig").map((a) => a.inputs.service), ["storage.googleapis.com"]);
+        assert.deepEqual(
+            ofType(r, "gcp:projects/iAMAuditConfig:IAMAuditConfig").map((a) => a.inputs.service),
+            ["storage.googleapis.com"],
+        );
     });
 
     it("fails when retention settings are out of range, a zone is invalid or the query engine has no key", async () => {

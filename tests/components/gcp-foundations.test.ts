@@ -22,7 +22,13 @@ function optionsRecorder(): { seen: Record<string, pulumi.ResourceOptions>; tran
 
 describe("GcpProjectServices", () => {
     it("enables every API once, never disabling it on destroy", async () => {
-        const { resources } = await run(() => new GcpProjectServices("apis", { project: "p-123456", services: ["run.googleapis.com", "storage.googleapis.com", "run.googleapis.com"] }));
+        const { resources } = await run(
+            () =>
+                new GcpProjectServices("apis", {
+                    project: "p-123456",
+                    services: ["run.googleapis.com", "storage.googleapis.com", "run.googleapis.com"],
+                }),
+        );
         const services = ofType(resources, "gcp:projects/service:Service");
         assert.deepEqual(services.map((s) => s.inputs.service).sort(), ["run.googleapis.com", "storage.googleapis.com"]);
         for (const s of services) {
@@ -33,7 +39,10 @@ describe("GcpProjectServices", () => {
     });
 
     it("fails when a service is not a Google API name, registering nothing", async () => {
-        const { message, registered } = await rejectedBuild(() => new GcpProjectServices("apis", { project: "p-123456", services: ["run", ""] }), 'GcpProjectServices "apis"');
+        const { message, registered } = await rejectedBuild(
+            () => new GcpProjectServices("apis", { project: "p-123456", services: ["run", ""] }),
+            'GcpProjectServices "apis"',
+        );
         assert.match(message, /services\[0\]: is not a Google API service name \(got "run"\)/);
         assert.match(message, /services\[1\]/);
         assert.deepEqual(registered, []);
@@ -48,7 +57,17 @@ describe("GcpProjectServices", () => {
 });
 
 describe("GcpEncryption", () => {
-    const args: GcpEncryptionArgs = { project: "p-123456", location: "us-central1", keys: { lake: ["storage"], bigquery: ["bigquery"], registry: ["artifactregistry"], vertex: ["aiplatform"], workbench: ["compute", "notebooks"] } };
+    const args: GcpEncryptionArgs = {
+        project: "p-123456",
+        location: "us-central1",
+        keys: {
+            lake: ["storage"],
+            bigquery: ["bigquery"],
+            registry: ["artifactregistry"],
+            vertex: ["aiplatform"],
+            workbench: ["compute", "notebooks"],
+        },
+    };
     let resources: CapturedResource[];
     let keyIds: Record<string, string>;
     const recorder = optionsRecorder();
@@ -63,7 +82,11 @@ describe("GcpEncryption", () => {
 
     it("creates one symmetric key per purpose, rotated every 90 days, in one key ring in the region", () => {
         const ring = only(resources, "gcp:kms/keyRing:KeyRing", "keys-ring");
-        assert.deepEqual(ring.inputs, { project: "p-123456", location: "us-central1" }, "the ring name is auto-named: ring names are permanent");
+        assert.deepEqual(
+            ring.inputs,
+            { project: "p-123456", location: "us-central1" },
+            "the ring name is auto-named: ring names are permanent",
+        );
         const keys = ofType(resources, "gcp:kms/cryptoKey:CryptoKey");
         assert.deepEqual(keys.map((k) => k.inputs.name).sort(), ["bigquery", "lake", "registry", "vertex", "workbench"]);
         for (const k of keys) {
@@ -82,7 +105,11 @@ describe("GcpEncryption", () => {
 
     it("grants each service agent exactly the encrypter/decrypter role on its own key, and nothing else", () => {
         const key = (purpose: string) => only(resources, "gcp:kms/cryptoKey:CryptoKey", `keys-${purpose}`).id;
-        const grants = ofType(resources, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember").map((g) => [g.inputs.cryptoKeyId, g.inputs.role, g.inputs.member]);
+        const grants = ofType(resources, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember").map((g) => [
+            g.inputs.cryptoKeyId,
+            g.inputs.role,
+            g.inputs.member,
+        ]);
         const agent = (domain: string) => `serviceAccount:service-${MOCK_PROJECT_NUMBER}@${domain}.iam.gserviceaccount.com`;
         assert.deepEqual(
             grants.sort(),
@@ -99,7 +126,9 @@ describe("GcpEncryption", () => {
     });
 
     it("generates the service agents that exist only on demand", () => {
-        const identities = ofType(resources, "gcp:projects/serviceIdentity:ServiceIdentity").map((i) => i.inputs.service).sort();
+        const identities = ofType(resources, "gcp:projects/serviceIdentity:ServiceIdentity")
+            .map((i) => i.inputs.service)
+            .sort();
         assert.deepEqual(identities, ["aiplatform.googleapis.com", "artifactregistry.googleapis.com", "notebooks.googleapis.com"]);
     });
 
@@ -113,12 +142,20 @@ describe("GcpEncryption", () => {
 
     it("fails when rotation is slower than 90 days, a purpose has no agents, or an agent is unknown", async () => {
         const { message, registered } = await rejectedBuild(
-            () => new GcpEncryption("keys", { ...args, rotationDays: 365, keys: { lake: [], other: ["kms-robot"], "bad name": ["storage"] } }),
+            () =>
+                new GcpEncryption("keys", {
+                    ...args,
+                    rotationDays: 365,
+                    keys: { lake: [], other: ["kms-robot"], "bad name": ["storage"] },
+                }),
             'GcpEncryption "keys"',
         );
         assert.match(message, /rotationDays: must be a whole number of days from 1 to 90 \(CIS GCP 1.10\) \(got 365\)/);
         assert.match(message, /keys.lake: must list the service agents that use the key/);
-        assert.match(message, /keys.other\[0\]: is not a known service agent \(got "kms-robot"\)\. Allowed: storage, bigquery, artifactregistry, aiplatform, notebooks, compute/);
+        assert.match(
+            message,
+            /keys.other\[0\]: is not a known service agent \(got "kms-robot"\)\. Allowed: storage, bigquery, artifactregistry, aiplatform, notebooks, compute/,
+        );
         assert.match(message, /keys.bad name: is not a Cloud KMS key name/);
         assert.deepEqual(registered, []);
     });
@@ -136,7 +173,11 @@ describe("GcpNetwork", () => {
         assert.equal(subnet.inputs.network, vpc.id);
         assert.equal(subnet.inputs.privateIpGoogleAccess, true);
         assert.equal(subnet.inputs.ipCidrRange, "10.20.0.0/24");
-        assert.deepEqual(subnet.inputs.logConfig, { aggregationInterval: "INTERVAL_5_SEC", flowSampling: 0.5, metadata: "INCLUDE_ALL_METADATA" });
+        assert.deepEqual(subnet.inputs.logConfig, {
+            aggregationInterval: "INTERVAL_5_SEC",
+            flowSampling: 0.5,
+            metadata: "INCLUDE_ALL_METADATA",
+        });
         assert.equal(ofType(resources, "gcp:compute/routerNat:RouterNat").length, 0);
         assert.equal(ofType(resources, "gcp:compute/firewall:Firewall").length, 0, "no ingress is opened");
     });
@@ -145,14 +186,19 @@ describe("GcpNetwork", () => {
         const { resources } = await run(() => new GcpNetwork("network", { ...args, natGateway: true }));
         const nat = only(resources, "gcp:compute/routerNat:RouterNat");
         assert.equal(nat.inputs.sourceSubnetworkIpRangesToNat, "LIST_OF_SUBNETWORKS");
-        assert.deepEqual(nat.inputs.subnetworks, [{ name: only(resources, "gcp:compute/subnetwork:Subnetwork").id, sourceIpRangesToNats: ["ALL_IP_RANGES"] }]);
+        assert.deepEqual(nat.inputs.subnetworks, [
+            { name: only(resources, "gcp:compute/subnetwork:Subnetwork").id, sourceIpRangesToNats: ["ALL_IP_RANGES"] },
+        ]);
         assert.deepEqual(nat.inputs.logConfig, { enable: true, filter: "ERRORS_ONLY" });
     });
 
     it("fails when the subnet range is public or the prefix is not a name start", async () => {
         assert.equal(isPrivateCidr("172.31.0.0/16"), true);
         assert.equal(isPrivateCidr("172.32.0.0/16"), false);
-        const { message, registered } = await rejectedBuild(() => new GcpNetwork("network", { ...args, subnetCidr: "8.8.8.0/24", namePrefix: "9lives" }), 'GcpNetwork "network"');
+        const { message, registered } = await rejectedBuild(
+            () => new GcpNetwork("network", { ...args, subnetCidr: "8.8.8.0/24", namePrefix: "9lives" }),
+            'GcpNetwork "network"',
+        );
         assert.match(message, /subnetCidr: is not a private IPv4 range \(got "8.8.8.0\/24"\)/);
         assert.match(message, /namePrefix: is not a usable name prefix/);
         assert.deepEqual(registered, []);
@@ -177,14 +223,24 @@ describe("GcpObservability", () => {
         assert.equal(policies.length, 4);
         const run5xx = only(resources, "gcp:monitoring/alertPolicy:AlertPolicy", "alerts-mlops-gcp-dev-serve-iris-errors");
         const t = run5xx.inputs.conditions[0].conditionThreshold;
-        assert.equal(t.filter, 'resource.type = "cloud_run_revision" AND resource.labels.service_name = "mlops-gcp-dev-serve-iris" AND metric.type = "run.googleapis.com/request_count" AND metric.labels.response_code_class = "5xx"');
-        assert.equal(t.denominatorFilter, 'resource.type = "cloud_run_revision" AND resource.labels.service_name = "mlops-gcp-dev-serve-iris" AND metric.type = "run.googleapis.com/request_count"');
+        assert.equal(
+            t.filter,
+            'resource.type = "cloud_run_revision" AND resource.labels.service_name = "mlops-gcp-dev-serve-iris" AND metric.type = "run.googleapis.com/request_count" AND metric.labels.response_code_class = "5xx"',
+        );
+        assert.equal(
+            t.denominatorFilter,
+            'resource.type = "cloud_run_revision" AND resource.labels.service_name = "mlops-gcp-dev-serve-iris" AND metric.type = "run.googleapis.com/request_count"',
+        );
         assert.equal(t.thresholdValue, 0.05);
         assert.equal(t.comparison, "COMPARISON_GT");
         assert.equal(run5xx.inputs.notificationChannels.length, 1);
         assert.match(run5xx.inputs.notificationChannels[0], /^projects\/p-123456\/notificationChannels\/\d+$/);
-        const latency = only(resources, "gcp:monitoring/alertPolicy:AlertPolicy", "alerts-1234567890-latency").inputs.conditions[0].conditionThreshold;
-        assert.equal(latency.filter, 'resource.type = "aiplatform.googleapis.com/Endpoint" AND resource.labels.endpoint_id = "1234567890" AND metric.type = "aiplatform.googleapis.com/prediction/online/prediction_latencies"');
+        const latency = only(resources, "gcp:monitoring/alertPolicy:AlertPolicy", "alerts-1234567890-latency").inputs.conditions[0]
+            .conditionThreshold;
+        assert.equal(
+            latency.filter,
+            'resource.type = "aiplatform.googleapis.com/Endpoint" AND resource.labels.endpoint_id = "1234567890" AND metric.type = "aiplatform.googleapis.com/prediction/online/prediction_latencies"',
+        );
         assert.equal(latency.aggregations[0].perSeriesAligner, "ALIGN_PERCENTILE_95");
         assert.equal(latency.thresholdValue, 2000);
     });
@@ -192,7 +248,15 @@ describe("GcpObservability", () => {
     it("sends every alert to every channel: an email channel per address, a token-auth webhook channel per URL, and the channels it is given", async () => {
         const hook = "https://hooks.example.com/alerts?auth_token=s3cret";
         const shared = "projects/p-123456/notificationChannels/999";
-        const { resources } = await run(() => new GcpObservability("alerts", { ...args, notificationEmails: ["oncall@example.com", "ml@example.com"], notificationWebhooks: [hook], notificationChannels: [shared] }));
+        const { resources } = await run(
+            () =>
+                new GcpObservability("alerts", {
+                    ...args,
+                    notificationEmails: ["oncall@example.com", "ml@example.com"],
+                    notificationWebhooks: [hook],
+                    notificationChannels: [shared],
+                }),
+        );
         const channels = ofType(resources, "gcp:monitoring/notificationChannel:NotificationChannel");
         assert.deepEqual(
             channels.map((c) => [c.name, c.inputs.type, c.inputs.displayName]),
@@ -211,7 +275,8 @@ describe("GcpObservability", () => {
         for (const p of policies) {
             assert.equal(p.inputs.notificationChannels.length, 4, p.name);
             assert.equal(p.inputs.notificationChannels[3], shared, p.name);
-            for (const ch of p.inputs.notificationChannels.slice(0, 3)) assert.match(ch, /^projects\/p-123456\/notificationChannels\/\d+$/, p.name);
+            for (const ch of p.inputs.notificationChannels.slice(0, 3))
+                assert.match(ch, /^projects\/p-123456\/notificationChannels\/\d+$/, p.name);
         }
         assert.equal(new Set(policies[0].inputs.notificationChannels).size, 4, "one distinct channel per target");
     });
@@ -226,14 +291,25 @@ describe("GcpObservability", () => {
 
     it("measures Vertex errors as error_count over prediction_count", () => {
         const c = servingConditions("vertex-endpoint", "42", 10, 500).errors.conditionThreshold as any;
-        assert.equal(c.filter, 'resource.type = "aiplatform.googleapis.com/Endpoint" AND resource.labels.endpoint_id = "42" AND metric.type = "aiplatform.googleapis.com/prediction/online/error_count"');
+        assert.equal(
+            c.filter,
+            'resource.type = "aiplatform.googleapis.com/Endpoint" AND resource.labels.endpoint_id = "42" AND metric.type = "aiplatform.googleapis.com/prediction/online/error_count"',
+        );
         assert.match(c.denominatorFilter, /prediction\/online\/prediction_count/);
         assert.equal(c.thresholdValue, 0.1);
     });
 
     it("fails when thresholds, emails or webhooks are malformed", async () => {
         const { message, registered } = await rejectedBuild(
-            () => new GcpObservability("alerts", { ...args, errorRatePercent: 0, latencyP95Ms: 1.5, notificationEmails: ["nobody"], notificationWebhooks: ["http://hooks.example.com/x?token=abc"], serviceLogRetentionDays: 0 }),
+            () =>
+                new GcpObservability("alerts", {
+                    ...args,
+                    errorRatePercent: 0,
+                    latencyP95Ms: 1.5,
+                    notificationEmails: ["nobody"],
+                    notificationWebhooks: ["http://hooks.example.com/x?token=abc"],
+                    serviceLogRetentionDays: 0,
+                }),
             'GcpObservability "alerts"',
         );
         assert.match(message, /notificationWebhooks\[0\]: is not an https:\/\/ URL/);

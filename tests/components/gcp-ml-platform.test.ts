@@ -47,7 +47,10 @@ describe("VertexPlatform", () => {
         for (const protectData of [false, true]) {
             const { resources: r, outputs: o } = await build({ ...args, createMetadataStore: true, protectData });
             const store = only(r, "gcp:vertex/aiMetadataStore:AiMetadataStore");
-            assert.deepEqual([store.name, store.inputs.name, store.inputs.region, store.inputs.encryptionSpec], ["ml-metadata", "default", "us-central1", { kmsKeyName: args.kmsKeyName }]);
+            assert.deepEqual(
+                [store.name, store.inputs.name, store.inputs.region, store.inputs.encryptionSpec],
+                ["ml-metadata", "default", "us-central1", { kmsKeyName: args.kmsKeyName }],
+            );
             // The store is the project's (other stacks' experiments live there): retained in every environment.
             assert.deepEqual(store.options, { protect: protectData, retainOnDelete: true });
             assert.equal(o.trackingUri, "projects/p-123456/locations/us-central1/metadataStores/default");
@@ -65,7 +68,11 @@ describe("VertexPlatform", () => {
             assert.ok(!(FORBIDDEN_PROJECT_ROLES as readonly string[]).includes(r.inputs.role), r.inputs.role);
             assert.doesNotMatch(r.inputs.role, /admin|owner|editor/i);
         }
-        const buckets = ofType(resources, "gcp:storage/bucketIAMMember:BucketIAMMember").map((b) => [b.inputs.bucket, b.inputs.role, b.inputs.member]);
+        const buckets = ofType(resources, "gcp:storage/bucketIAMMember:BucketIAMMember").map((b) => [
+            b.inputs.bucket,
+            b.inputs.role,
+            b.inputs.member,
+        ]);
         assert.deepEqual(buckets, [
             ["lake-models-abc1234", "roles/storage.objectAdmin", member],
             ["lake-raw-abc1234", "roles/storage.objectViewer", member],
@@ -80,20 +87,37 @@ describe("VertexPlatform", () => {
         assert.equal(wb.inputs.name, "mlops-gcp-dev-workbench");
         assert.equal(g.disablePublicIp, true);
         assert.deepEqual(g.shieldedInstanceConfig, { enableSecureBoot: true, enableVtpm: true, enableIntegrityMonitoring: true });
-        assert.deepEqual(g.bootDisk, { diskEncryption: "CMEK", kmsKey: args.workbenchKmsKeyName, diskSizeGb: "150", diskType: "PD_BALANCED" });
-        assert.deepEqual(g.dataDisks, { diskEncryption: "CMEK", kmsKey: args.workbenchKmsKeyName, diskSizeGb: "100", diskType: "PD_BALANCED" });
+        assert.deepEqual(g.bootDisk, {
+            diskEncryption: "CMEK",
+            kmsKey: args.workbenchKmsKeyName,
+            diskSizeGb: "150",
+            diskType: "PD_BALANCED",
+        });
+        assert.deepEqual(g.dataDisks, {
+            diskEncryption: "CMEK",
+            kmsKey: args.workbenchKmsKeyName,
+            diskSizeGb: "100",
+            diskType: "PD_BALANCED",
+        });
         assert.deepEqual(g.networkInterfaces, [{ network: args.networkId, subnet: args.subnetId }]);
         assert.deepEqual(g.serviceAccounts, [{ email: "mlops-gcp-dev-train@p-123456.iam.gserviceaccount.com" }]);
         assert.equal(g.machineType, "e2-standard-4");
         assert.equal(g.acceleratorConfigs, undefined);
-        assert.deepEqual(g.metadata, { "idle-timeout-seconds": "3600", "notebook-disable-root": "true", "notebook-disable-downloads": "true" });
+        assert.deepEqual(g.metadata, {
+            "idle-timeout-seconds": "3600",
+            "notebook-disable-root": "true",
+            "notebook-disable-downloads": "true",
+        });
         assert.equal(wb.inputs.enableDeletionProtection, false);
     });
 
     it("turns on Data Access audit logs for Vertex AI", () => {
         const audit = only(resources, "gcp:projects/iAMAuditConfig:IAMAuditConfig");
         assert.equal(audit.inputs.service, "aiplatform.googleapis.com");
-        assert.deepEqual(audit.inputs.auditLogConfigs.map((c: any) => c.logType), ["ADMIN_READ", "DATA_READ", "DATA_WRITE"]);
+        assert.deepEqual(
+            audit.inputs.auditLogConfigs.map((c: any) => c.logType),
+            ["ADMIN_READ", "DATA_READ", "DATA_WRITE"],
+        );
     });
 
     it("exports training defaults resolved from the catalog (nvidia-l4:2 -> g2-standard-24, NVIDIA_L4)", () => {
@@ -138,8 +162,14 @@ describe("VertexPlatform", () => {
     });
 
     it("fails when the training accelerator is not offered, with the catalog's message", async () => {
-        const { message, registered } = await rejectedBuild(() => new VertexPlatform("ml", { ...args, training: { accelerator: { type: "nvidia-a10g", count: 1 } } }), 'VertexPlatform "ml"');
-        assert.match(message, /training.accelerator: gcp\/vertex-training nvidia-a10g: nvidia-a10g is not offered on gcp\/vertex-training; it offers nvidia-t4/);
+        const { message, registered } = await rejectedBuild(
+            () => new VertexPlatform("ml", { ...args, training: { accelerator: { type: "nvidia-a10g", count: 1 } } }),
+            'VertexPlatform "ml"',
+        );
+        assert.match(
+            message,
+            /training.accelerator: gcp\/vertex-training nvidia-a10g: nvidia-a10g is not offered on gcp\/vertex-training; it offers nvidia-t4/,
+        );
         assert.deepEqual(registered, []);
     });
 

@@ -48,7 +48,8 @@ async function build(args: KubernetesContainerServiceArgs) {
     });
 }
 
-const rejected = (args: KubernetesContainerServiceArgs) => rejectedBuild(() => new KubernetesContainerService("serving", args), 'KubernetesContainerService "serving"');
+const rejected = (args: KubernetesContainerServiceArgs) =>
+    rejectedBuild(() => new KubernetesContainerService("serving", args), 'KubernetesContainerService "serving"');
 
 const withModel = (patch: Partial<ModelServingSpec>): KubernetesContainerServiceArgs => ({ ...baseArgs, models: [{ ...iris, ...patch }] });
 
@@ -199,7 +200,10 @@ describe("KubernetesContainerService", () => {
         assert.equal(d.inputs.metadata.labels["mlops-stack"], "test");
         assert.equal(d.inputs.spec.template.metadata.labels["app.kubernetes.io/name"], "iris");
         const children = resources.filter((r) => r.parent === component.urn).map((r) => r.name);
-        assert.ok(children.every((n) => n.startsWith("serving-")), children.join(", "));
+        assert.ok(
+            children.every((n) => n.startsWith("serving-")),
+            children.join(", "),
+        );
     });
 
     it("outputs cluster-internal endpoints and the namespace", () => {
@@ -236,7 +240,13 @@ describe("KubernetesContainerService", () => {
     });
 
     it("fails when a port is out of range", async () => {
-        const { error, registered } = await rejected({ ...baseArgs, models: [{ ...iris, port: 0 }, { ...llm, port: 70000 }] });
+        const { error, registered } = await rejected({
+            ...baseArgs,
+            models: [
+                { ...iris, port: 0 },
+                { ...llm, port: 70000 },
+            ],
+        });
         assert.match(error.message, /models\[0\]\.port: is not a TCP port \(got 0\)/);
         assert.match(error.message, /models\[1\]\.port: is not a TCP port \(got 70000\)/);
         assert.deepEqual(registered, []);
@@ -263,7 +273,10 @@ describe("KubernetesContainerService", () => {
 
     it("fails when the catalog rejects an accelerator, with the catalog's message under the model's path", async () => {
         const { error, registered } = await rejected({ ...baseArgs, models: [{ ...llm, accelerator: { type: "nvidia-l4", count: 3 } }] });
-        assert.match(error.message, /models\[0\]\.accelerator: kubernetes\/kubernetes nvidia-l4:3: nvidia-l4 comes in counts 1, 2, 4, 8 on kubernetes\/kubernetes \(distribution gke\), not 3/);
+        assert.match(
+            error.message,
+            /models\[0\]\.accelerator: kubernetes\/kubernetes nvidia-l4:3: nvidia-l4 comes in counts 1, 2, 4, 8 on kubernetes\/kubernetes \(distribution gke\), not 3/,
+        );
         assert.deepEqual(registered, []);
     });
 
@@ -277,7 +290,10 @@ describe("KubernetesContainerService", () => {
         });
         assert.match(error.message, /namespace: must not be the `default` namespace \(CKV_K8S_21\)/);
         assert.match(error.message, /clientNamespaces\[0\]: is not a namespace name \(got "Bad NS"\)/);
-        assert.match(error.message, /distribution: is not a known Kubernetes distribution \(got "openshift"\)\. Allowed: generic, eks, gke, aks\./);
+        assert.match(
+            error.message,
+            /distribution: is not a known Kubernetes distribution \(got "openshift"\)\. Allowed: generic, eks, gke, aks\./,
+        );
         assert.equal((error as ValidationError).problems.length, 5, (error as ValidationError).problems.join("\n"));
         assert.deepEqual(registered, []);
     });

@@ -25,7 +25,14 @@ const baseArgs: MinioDataLakeArgs = {
 };
 
 // OnRootMismatch: the kubelet chowns a volume only when needed, not every file on every restart.
-const RESTRICTED_POD = { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, fsGroupChangePolicy: "OnRootMismatch", seccompProfile: { type: "RuntimeDefault" } };
+const RESTRICTED_POD = {
+    runAsNonRoot: true,
+    runAsUser: 10001,
+    runAsGroup: 10001,
+    fsGroup: 10001,
+    fsGroupChangePolicy: "OnRootMismatch",
+    seccompProfile: { type: "RuntimeDefault" },
+};
 const RESTRICTED_CONTAINER = {
     privileged: false,
     allowPrivilegeEscalation: false,
@@ -37,7 +44,6 @@ const RESTRICTED_CONTAINER = {
 /** What the mocked engine returns for a 40-character RandomPassword (stacks/plan/mocks/kubernetes.ts). */
 const MOCK_PASSWORD = "x".repeat(40);
 const SERVER_LABELS = { "app.kubernetes.io/name": "minio", "app.kubernetes.io/instance": "lake" };
-
 
 async function build(args: MinioDataLakeArgs = baseArgs): Promise<{ resources: CapturedResource[]; lake: MinioDataLake }> {
     let lake: MinioDataLake | undefined;
@@ -85,7 +91,12 @@ describe("MinioDataLake (kubernetes)", () => {
         assert.deepEqual(sts.inputs.spec.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Retain", whenScaled: "Retain" });
         assert.deepEqual(podSpec(sts).containers[0].args, ["server", "--address", ":9000", "/data{0...3}"]);
         assert.deepEqual(
-            sts.inputs.spec.volumeClaimTemplates.map((t: any) => [t.metadata.name, t.spec.accessModes, t.spec.resources.requests.storage, t.spec.storageClassName]),
+            sts.inputs.spec.volumeClaimTemplates.map((t: any) => [
+                t.metadata.name,
+                t.spec.accessModes,
+                t.spec.resources.requests.storage,
+                t.spec.storageClassName,
+            ]),
             [0, 1, 2, 3].map((i) => [`data-${i}`, ["ReadWriteOnce"], "10Gi", undefined]),
         );
         // Claim templates are immutable (the provider replaces the StatefulSet when they change): fixed labels only, no tags.
@@ -112,13 +123,23 @@ describe("MinioDataLake (kubernetes)", () => {
         // PVCs are named <template>-<StatefulSet name>-<ordinal>; Kubernetes forbids updating any spec field but
         // replicas, template, updateStrategy, persistentVolumeClaimRetentionPolicy, minReadySeconds and ordinals.
         const identity = (sts: CapturedResource) => {
-            const { replicas, template, updateStrategy, persistentVolumeClaimRetentionPolicy, minReadySeconds, ordinals, ...immutable } = sts.inputs.spec;
-            return { urn: sts.urn, name: sts.inputs.metadata.name, namespace: sts.inputs.metadata.namespace, immutable, retention: persistentVolumeClaimRetentionPolicy };
+            const { replicas, template, updateStrategy, persistentVolumeClaimRetentionPolicy, minReadySeconds, ordinals, ...immutable } =
+                sts.inputs.spec;
+            return {
+                urn: sts.urn,
+                name: sts.inputs.metadata.name,
+                namespace: sts.inputs.metadata.namespace,
+                immutable,
+                retention: persistentVolumeClaimRetentionPolicy,
+            };
         };
         assert.deepEqual(identity(after), identity(before));
         assert.deepEqual(identity(after).retention, { whenDeleted: "Retain", whenScaled: "Retain" });
         assert.equal(podSpec(after).containers[0].image, "quay.io/minio/minio:RELEASE.2025-10-15T17-29-55Z");
-        for (const [type, name] of [[NS, "lake-ns"], [SECRET, "lake-credentials"]]) {
+        for (const [type, name] of [
+            [NS, "lake-ns"],
+            [SECRET, "lake-credentials"],
+        ]) {
             assert.deepEqual(only(r, type, name).inputs.metadata.name, only(resources, type, name).inputs.metadata.name, name);
         }
     });
@@ -130,13 +151,31 @@ describe("MinioDataLake (kubernetes)", () => {
     });
 
     it("spreads drives over servers through the headless Service", async () => {
-        const { resources: r } = await build({ ...baseArgs, servers: 4, drivesPerServer: 2, volumeSizeGiB: 50, storageClassName: "fast-ssd" });
+        const { resources: r } = await build({
+            ...baseArgs,
+            servers: 4,
+            drivesPerServer: 2,
+            volumeSizeGiB: 50,
+            storageClassName: "fast-ssd",
+        });
         const sts = only(r, STS, "lake-minio");
         assert.equal(sts.inputs.spec.replicas, 4);
-        assert.deepEqual(podSpec(sts).containers[0].args, ["server", "--address", ":9000", "http://lake-{0...3}.lake-hl.lake.svc.cluster.local:9000/data{0...1}"]);
+        assert.deepEqual(podSpec(sts).containers[0].args, [
+            "server",
+            "--address",
+            ":9000",
+            "http://lake-{0...3}.lake-hl.lake.svc.cluster.local:9000/data{0...1}",
+        ]);
         assert.deepEqual(
-            sts.inputs.spec.volumeClaimTemplates.map((t: any) => [t.metadata.name, t.spec.resources.requests.storage, t.spec.storageClassName]),
-            [["data-0", "50Gi", "fast-ssd"], ["data-1", "50Gi", "fast-ssd"]],
+            sts.inputs.spec.volumeClaimTemplates.map((t: any) => [
+                t.metadata.name,
+                t.spec.resources.requests.storage,
+                t.spec.storageClassName,
+            ]),
+            [
+                ["data-0", "50Gi", "fast-ssd"],
+                ["data-1", "50Gi", "fast-ssd"],
+            ],
         );
         const headless = only(r, SERVICE, "lake-headless");
         assert.equal(headless.inputs.spec.clusterIP, "None");
@@ -153,14 +192,26 @@ describe("MinioDataLake (kubernetes)", () => {
             assert.deepEqual(pod.securityContext, RESTRICTED_POD);
             for (const c of pod.containers) {
                 assert.deepEqual(c.securityContext, RESTRICTED_CONTAINER, c.name);
-                assert.ok(c.resources.requests.cpu && c.resources.requests.memory && c.resources.limits.cpu && c.resources.limits.memory, c.name);
-                assert.deepEqual(c.volumeMounts.find((m: any) => m.mountPath === "/tmp"), { name: "tmp", mountPath: "/tmp" });
+                assert.ok(
+                    c.resources.requests.cpu && c.resources.requests.memory && c.resources.limits.cpu && c.resources.limits.memory,
+                    c.name,
+                );
+                assert.deepEqual(
+                    c.volumeMounts.find((m: any) => m.mountPath === "/tmp"),
+                    { name: "tmp", mountPath: "/tmp" },
+                );
             }
-            assert.ok(pod.volumes.some((v: any) => v.name === "tmp" && v.emptyDir), "no writable /tmp");
+            assert.ok(
+                pod.volumes.some((v: any) => v.name === "tmp" && v.emptyDir),
+                "no writable /tmp",
+            );
         }
         assert.equal(pods[0].containers[0].image, "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z");
         assert.equal(pods[1].containers[0].image, "quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z");
-        assert.deepEqual(pods[0].containers[0].resources, { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "2Gi" } });
+        assert.deepEqual(pods[0].containers[0].resources, {
+            requests: { cpu: "250m", memory: "512Mi" },
+            limits: { cpu: "1", memory: "2Gi" },
+        });
     });
 
     it("probes MinIO's liveness and readiness endpoints", () => {
@@ -197,10 +248,19 @@ describe("MinioDataLake (kubernetes)", () => {
         assert.deepEqual(c.command.slice(0, 2), ["/bin/sh", "-c"]);
         assert.equal(
             c.command[2],
-            setupScript({ host: "lake.lake.svc.cluster.local", zones: baseArgs.zones, modelsZone: "models", noncurrentVersionRetentionDays: 30 }),
+            setupScript({
+                host: "lake.lake.svc.cluster.local",
+                zones: baseArgs.zones,
+                modelsZone: "models",
+                noncurrentVersionRetentionDays: 30,
+            }),
         );
         for (const zone of baseArgs.zones) {
-            for (const step of [`mc mb --ignore-existing lake/${zone}`, `mc version enable lake/${zone}`, `| mc ilm rule import lake/${zone}`]) {
+            for (const step of [
+                `mc mb --ignore-existing lake/${zone}`,
+                `mc version enable lake/${zone}`,
+                `| mc ilm rule import lake/${zone}`,
+            ]) {
                 assert.ok(c.command[2].includes(step), step);
             }
         }
@@ -212,7 +272,10 @@ describe("MinioDataLake (kubernetes)", () => {
         const { resources: r } = await build({ ...baseArgs, noncurrentVersionRetentionDays: 14, abortIncompleteUploadDays: 3 });
         assert.ok(podSpec(only(r, JOB, "lake-setup")).containers[0].command[2].includes('"NoncurrentDays":14'));
         const env = podSpec(only(r, STS, "lake-minio")).containers[0].env;
-        assert.deepEqual(env.find((e: any) => e.name === "MINIO_API_STALE_UPLOADS_EXPIRY"), { name: "MINIO_API_STALE_UPLOADS_EXPIRY", value: "72h" });
+        assert.deepEqual(
+            env.find((e: any) => e.name === "MINIO_API_STALE_UPLOADS_EXPIRY"),
+            { name: "MINIO_API_STALE_UPLOADS_EXPIRY", value: "72h" },
+        );
         const byDefault = podSpec(only(resources, STS, "lake-minio")).containers[0].env;
         assert.equal(byDefault.find((e: any) => e.name === "MINIO_API_STALE_UPLOADS_EXPIRY").value, "168h");
     });
@@ -246,7 +309,11 @@ describe("MinioDataLake (kubernetes)", () => {
             ],
         });
         const toServers = { to: [{ podSelector: { matchLabels: SERVER_LABELS } }], ports: [{ protocol: "TCP", port: 9000 }] };
-        assert.deepEqual(only(resources, POLICY, "lake-allow-peers").inputs.spec, { podSelector: { matchLabels: SERVER_LABELS }, policyTypes: ["Egress"], egress: [toServers] });
+        assert.deepEqual(only(resources, POLICY, "lake-allow-peers").inputs.spec, {
+            podSelector: { matchLabels: SERVER_LABELS },
+            policyTypes: ["Egress"],
+            egress: [toServers],
+        });
         assert.deepEqual(only(resources, POLICY, "lake-allow-setup").inputs.spec, {
             podSelector: { matchLabels: { "app.kubernetes.io/name": "minio-setup", "app.kubernetes.io/instance": "lake" } },
             policyTypes: ["Egress"],
@@ -254,22 +321,37 @@ describe("MinioDataLake (kubernetes)", () => {
         });
         const dns = only(resources, POLICY, "lake-allow-dns");
         assert.deepEqual(dns.inputs.spec.podSelector, { matchLabels: { "app.kubernetes.io/instance": "lake" } });
-        assert.deepEqual(dns.inputs.spec.egress[0].ports, [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }]);
+        assert.deepEqual(dns.inputs.spec.egress[0].ports, [
+            { protocol: "UDP", port: 53 },
+            { protocol: "TCP", port: 53 },
+        ]);
         assert.equal(ofType(resources, POLICY).length, 5);
     });
 
     it("protects and retains the namespace, StatefulSet, Secret and keys by default", () => {
-        for (const [type, name] of [[NS, "lake-ns"], [STS, "lake-minio"], [SECRET, "lake-credentials"]]) {
+        for (const [type, name] of [
+            [NS, "lake-ns"],
+            [STS, "lake-minio"],
+            [SECRET, "lake-credentials"],
+        ]) {
             assert.deepEqual(only(resources, type, name).options, { protect: true, retainOnDelete: true }, name);
         }
-        for (const [type, name] of [["random:index/randomBytes:RandomBytes", "lake-kms-key"], ["random:index/randomPassword:RandomPassword", "lake-root-password"]]) {
+        for (const [type, name] of [
+            ["random:index/randomBytes:RandomBytes", "lake-kms-key"],
+            ["random:index/randomPassword:RandomPassword", "lake-root-password"],
+        ]) {
             assert.equal(only(resources, type, name).options.protect, true, name);
         }
     });
 
     it("neither protects nor retains anything when protectData is false", async () => {
         const { resources: r } = await build({ ...baseArgs, protectData: false });
-        for (const [type, name] of [[NS, "lake-ns"], [STS, "lake-minio"], [SECRET, "lake-credentials"], ["random:index/randomBytes:RandomBytes", "lake-kms-key"]]) {
+        for (const [type, name] of [
+            [NS, "lake-ns"],
+            [STS, "lake-minio"],
+            [SECRET, "lake-credentials"],
+            ["random:index/randomBytes:RandomBytes", "lake-kms-key"],
+        ]) {
             assert.deepEqual(only(r, type, name).options, { protect: false, retainOnDelete: false }, name);
         }
     });
@@ -290,7 +372,7 @@ describe("MinioDataLake (kubernetes)", () => {
     describe("validation", () => {
         it("fails when servers x drivesPerServer leaves MinIO without erasure coding", async () => {
             const { message, registered } = await rejected({ ...baseArgs, servers: 1, drivesPerServer: 1 });
-            assert.ok(message.includes('servers x drivesPerServer: does not give MinIO an erasure-coded layout'), message);
+            assert.ok(message.includes("servers x drivesPerServer: does not give MinIO an erasure-coded layout"), message);
             assert.ok(message.includes('(got "1 x 1")'), message);
             assert.deepEqual(registered, []);
         });
@@ -302,8 +384,11 @@ describe("MinioDataLake (kubernetes)", () => {
 
         it("fails when a zone is not a valid bucket name, is repeated, or there are none", async () => {
             const bad = await rejected({ ...baseArgs, zones: ["Raw_Zone", "ok", "models", "models"] });
-            assert.ok(bad.message.includes('zones[0]: is not a valid bucket name (the zone is the bucket name) (got "Raw_Zone")'), bad.message);
-            assert.ok(bad.message.includes('zones[1]: is not a valid bucket name'), bad.message);
+            assert.ok(
+                bad.message.includes('zones[0]: is not a valid bucket name (the zone is the bucket name) (got "Raw_Zone")'),
+                bad.message,
+            );
+            assert.ok(bad.message.includes("zones[1]: is not a valid bucket name"), bad.message);
             assert.ok(bad.message.includes('zones[3]: is listed twice (got "models")'), bad.message);
             const none = await rejected({ ...baseArgs, zones: [] });
             assert.ok(none.message.includes("zones: must name at least one zone"), none.message);
@@ -327,7 +412,13 @@ describe("MinioDataLake (kubernetes)", () => {
         });
 
         it("fails when sizes or day counts are not positive whole numbers", async () => {
-            const { message } = await rejected({ ...baseArgs, volumeSizeGiB: 0, noncurrentVersionRetentionDays: 1.5, abortIncompleteUploadDays: -1, servers: 40 });
+            const { message } = await rejected({
+                ...baseArgs,
+                volumeSizeGiB: 0,
+                noncurrentVersionRetentionDays: 1.5,
+                abortIncompleteUploadDays: -1,
+                servers: 40,
+            });
             assert.ok(message.includes("volumeSizeGiB: must be a whole number of at least 1 (got 0)"), message);
             assert.ok(message.includes("noncurrentVersionRetentionDays: must be a whole number of at least 1 (got 1.5)"), message);
             assert.ok(message.includes("abortIncompleteUploadDays: must be a whole number of at least 1 (got -1)"), message);
@@ -340,7 +431,13 @@ describe("MinioDataLake (kubernetes)", () => {
         });
 
         it("fails with every problem at once, before registering anything", async () => {
-            const { message, registered } = await rejected({ ...baseArgs, namespace: "default", zones: ["x"], drivesPerServer: 1, image: "minio" });
+            const { message, registered } = await rejected({
+                ...baseArgs,
+                namespace: "default",
+                zones: ["x"],
+                drivesPerServer: 1,
+                image: "minio",
+            });
             assert.match(message, /is invalid \(5 problems\)/);
             assert.deepEqual(registered, []);
         });
@@ -350,24 +447,48 @@ describe("MinioDataLake (kubernetes)", () => {
 describe("minio-setup (pure)", () => {
     it("computes the erasure set MinIO picks, or refuses layouts MinIO refuses", () => {
         const cases: [number, number, number | undefined][] = [
-            [1, 4, 4], [4, 1, 4], [1, 2, 2], [3, 1, 3], [2, 3, 6], [4, 4, 16], [16, 2, 16], [5, 3, 15], [1, 1, undefined], [17, 1, undefined], [1, 0, undefined],
+            [1, 4, 4],
+            [4, 1, 4],
+            [1, 2, 2],
+            [3, 1, 3],
+            [2, 3, 6],
+            [4, 4, 16],
+            [16, 2, 16],
+            [5, 3, 15],
+            [1, 1, undefined],
+            [17, 1, undefined],
+            [1, 0, undefined],
         ];
         for (const [servers, drives, expected] of cases) assert.equal(erasureSetSize(servers, drives), expected, `${servers} x ${drives}`);
     });
 
     it("accepts only S3-valid bucket names without dots", () => {
         for (const ok of ["raw", "models", "feature-store", "a1b"]) assert.equal(isValidBucketName(ok), true, ok);
-        for (const bad of ["ab", "Raw", "raw_zone", "-raw", "raw-", "my.bucket", "xn--raw", "raw--zone", "data-s3alias", "a".repeat(64)]) assert.equal(isValidBucketName(bad), false, bad);
+        for (const bad of ["ab", "Raw", "raw_zone", "-raw", "raw-", "my.bucket", "xn--raw", "raw--zone", "data-s3alias", "a".repeat(64)])
+            assert.equal(isValidBucketName(bad), false, bad);
     });
 
     it("builds server arguments for one and for several servers", () => {
-        assert.deepEqual(minioServerArgs({ servers: 1, drivesPerServer: 1, statefulSetName: "s", headlessServiceName: "h", namespace: "n" }), ["server", "--address", ":9000", "/data0"]);
-        assert.deepEqual(minioServerArgs({ servers: 2, drivesPerServer: 1, statefulSetName: "s", headlessServiceName: "h", namespace: "n" }), ["server", "--address", ":9000", "http://s-{0...1}.h.n.svc.cluster.local:9000/data0"]);
+        assert.deepEqual(
+            minioServerArgs({ servers: 1, drivesPerServer: 1, statefulSetName: "s", headlessServiceName: "h", namespace: "n" }),
+            ["server", "--address", ":9000", "/data0"],
+        );
+        assert.deepEqual(
+            minioServerArgs({ servers: 2, drivesPerServer: 1, statefulSetName: "s", headlessServiceName: "h", namespace: "n" }),
+            ["server", "--address", ":9000", "http://s-{0...1}.h.n.svc.cluster.local:9000/data0"],
+        );
     });
 
     it("writes one lifecycle rule that expires noncurrent versions", () => {
         assert.deepEqual(JSON.parse(lifecycleJson(30)), {
-            Rules: [{ ID: "expire-noncurrent-versions", Status: "Enabled", Filter: { Prefix: "" }, NoncurrentVersionExpiration: { NoncurrentDays: 30 } }],
+            Rules: [
+                {
+                    ID: "expire-noncurrent-versions",
+                    Status: "Enabled",
+                    Filter: { Prefix: "" },
+                    NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+                },
+            ],
         });
     });
 
@@ -375,6 +496,10 @@ describe("minio-setup (pure)", () => {
         const script = setupScript({ host: "h", zones: ["raw"], modelsZone: "raw", noncurrentVersionRetentionDays: 7 });
         assert.ok(script.includes(`printf '%s' '${lifecycleJson(7)}' | mc ilm rule import lake/raw`));
         assert.ok(!/MC_HOST_lake=.*x{10}/.test(script), "credentials are read at run time, not embedded");
-        assert.ok(script.includes('export MC_HOST_lake="http://$(cat /etc/minio/secrets/root-user):$(cat /etc/minio/secrets/root-password)@h:9000"'));
+        assert.ok(
+            script.includes(
+                'export MC_HOST_lake="http://$(cat /etc/minio/secrets/root-user):$(cat /etc/minio/secrets/root-password)@h:9000"',
+            ),
+        );
     });
 });

@@ -1,7 +1,13 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { MlflowPlatform, MlflowPlatformArgs } from "../../components/ml-platform/kubernetes";
-import { ContainerLimits, REGISTER_MODELS_SCRIPT, launcherShape, trainingLimitRange, trainingQuota } from "../../components/ml-platform/mlflow-setup";
+import {
+    ContainerLimits,
+    REGISTER_MODELS_SCRIPT,
+    launcherShape,
+    trainingLimitRange,
+    trainingQuota,
+} from "../../components/ml-platform/mlflow-setup";
 import { KUBERNETES_CATALOG, PodShape, trainingPodShape } from "../../components/accelerators/kubernetes";
 import { KUBERNETES_DISTRIBUTIONS } from "../../components/accelerators/types";
 import { CapturedResource, captureResources, ofType, only, rejectedBuild, podSpec, valueOf } from "../harness";
@@ -29,7 +35,14 @@ const baseArgs: MlflowPlatformArgs = {
 };
 
 // OnRootMismatch: the kubelet chowns a volume only when needed, not every file on every restart.
-const RESTRICTED_POD = { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, fsGroupChangePolicy: "OnRootMismatch", seccompProfile: { type: "RuntimeDefault" } };
+const RESTRICTED_POD = {
+    runAsNonRoot: true,
+    runAsUser: 10001,
+    runAsGroup: 10001,
+    fsGroup: 10001,
+    fsGroupChangePolicy: "OnRootMismatch",
+    seccompProfile: { type: "RuntimeDefault" },
+};
 const RESTRICTED_CONTAINER = {
     privileged: false,
     allowPrivilegeEscalation: false,
@@ -40,7 +53,6 @@ const RESTRICTED_CONTAINER = {
 };
 const SERVER_LABELS = { "app.kubernetes.io/name": "mlflow", "app.kubernetes.io/instance": "ml-mlflow" };
 const byNamespace = (n: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": n } } });
-
 
 async function build(args: MlflowPlatformArgs = baseArgs): Promise<{ resources: CapturedResource[]; platform: MlflowPlatform }> {
     let platform: MlflowPlatform | undefined;
@@ -60,12 +72,18 @@ describe("MlflowPlatform (kubernetes)", () => {
     });
 
     it("creates restricted MLflow and training namespaces, each with a default-deny policy", () => {
-        for (const [name, ns] of [["ml-ns", "ml"], ["ml-training-ns", "training"]]) {
+        for (const [name, ns] of [
+            ["ml-ns", "ml"],
+            ["ml-training-ns", "training"],
+        ]) {
             const r = only(resources, NS, name);
             assert.equal(r.inputs.metadata.name, ns);
             assert.equal(r.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
         }
-        for (const [name, ns] of [["ml-deny-all", "ml"], ["ml-training-deny-all", "training"]]) {
+        for (const [name, ns] of [
+            ["ml-deny-all", "ml"],
+            ["ml-training-deny-all", "training"],
+        ]) {
             const deny = only(resources, POLICY, name);
             assert.equal(deny.inputs.metadata.namespace, ns);
             assert.deepEqual(deny.inputs.spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
@@ -87,10 +105,21 @@ describe("MlflowPlatform (kubernetes)", () => {
         const c = podSpec(d).containers[0];
         assert.equal(c.image, "ghcr.io/mlflow/mlflow:v3.16.0-full");
         assert.deepEqual(c.command, [
-            "mlflow", "server", "--host", "0.0.0.0", "--port", "5000", "--workers", "1",
-            "--backend-store-uri", "sqlite:////mlflow/db/mlflow.db",
-            "--serve-artifacts", "--artifacts-destination", "s3://models/mlflow",
-            "--allowed-hosts", "ml-mlflow:5000,ml-mlflow.ml:5000,ml-mlflow.ml.svc:5000,ml-mlflow.ml.svc.cluster.local:5000,localhost:*,127.0.0.1:*",
+            "mlflow",
+            "server",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "5000",
+            "--workers",
+            "1",
+            "--backend-store-uri",
+            "sqlite:////mlflow/db/mlflow.db",
+            "--serve-artifacts",
+            "--artifacts-destination",
+            "s3://models/mlflow",
+            "--allowed-hosts",
+            "ml-mlflow:5000,ml-mlflow.ml:5000,ml-mlflow.ml.svc:5000,ml-mlflow.ml.svc.cluster.local:5000,localhost:*,127.0.0.1:*",
         ]);
         assert.deepEqual(c.env, [
             { name: "MLFLOW_S3_ENDPOINT_URL", value: "http://lake.lake.svc.cluster.local:9000" },
@@ -107,12 +136,20 @@ describe("MlflowPlatform (kubernetes)", () => {
         assert.deepEqual(volumes[0], { name: "backend", persistentVolumeClaim: { claimName: "ml-backend" } });
         assert.deepEqual(volumes[2], { name: "aws", secret: { secretName: "ml-artifact-credentials", defaultMode: 0o440 } });
         // Schema migrations run at start-up: a startup probe holds liveness off for up to 10 minutes.
-        assert.deepEqual(c.startupProbe, { httpGet: { path: "/health", port: 5000 }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 60 });
+        assert.deepEqual(c.startupProbe, {
+            httpGet: { path: "/health", port: 5000 },
+            periodSeconds: 10,
+            timeoutSeconds: 5,
+            failureThreshold: 60,
+        });
         assert.equal(c.livenessProbe.initialDelaySeconds, undefined);
         assert.deepEqual(c.livenessProbe.httpGet, { path: "/health", port: 5000 });
         assert.deepEqual(c.readinessProbe.httpGet, { path: "/health", port: 5000 });
         const svc = only(resources, "kubernetes:core/v1:Service", "ml-service");
-        assert.deepEqual([svc.inputs.metadata.name, svc.inputs.spec.type, svc.inputs.spec.selector, svc.inputs.spec.ports[0].port], ["ml-mlflow", "ClusterIP", SERVER_LABELS, 5000]);
+        assert.deepEqual(
+            [svc.inputs.metadata.name, svc.inputs.spec.type, svc.inputs.spec.selector, svc.inputs.spec.ports[0].port],
+            ["ml-mlflow", "ClusterIP", SERVER_LABELS, 5000],
+        );
     });
 
     it("runs every pod under the restricted profile with limits and no service-account token", () => {
@@ -122,7 +159,10 @@ describe("MlflowPlatform (kubernetes)", () => {
             assert.deepEqual(pod.securityContext, RESTRICTED_POD, r.name);
             for (const c of pod.containers) {
                 assert.deepEqual(c.securityContext, RESTRICTED_CONTAINER, c.name);
-                assert.ok(c.resources.requests.cpu && c.resources.requests.memory && c.resources.limits.cpu && c.resources.limits.memory, c.name);
+                assert.ok(
+                    c.resources.requests.cpu && c.resources.requests.memory && c.resources.limits.cpu && c.resources.limits.memory,
+                    c.name,
+                );
                 assert.equal(c.image, "ghcr.io/mlflow/mlflow:v3.16.0-full");
             }
         }
@@ -151,7 +191,11 @@ describe("MlflowPlatform (kubernetes)", () => {
         const { resources: r } = await build({ ...baseArgs, protectData: false, backendVolumeSizeGiB: 20, storageClassName: "standard" });
         assert.deepEqual(only(r, PVC, "ml-backend").options, { protect: false, retainOnDelete: false });
         assert.deepEqual(only(r, NS, "ml-ns").options, { protect: false, retainOnDelete: false });
-        assert.deepEqual(only(r, PVC, "ml-backend").inputs.spec, { accessModes: ["ReadWriteOnce"], storageClassName: "standard", resources: { requests: { storage: "20Gi" } } });
+        assert.deepEqual(only(r, PVC, "ml-backend").inputs.spec, {
+            accessModes: ["ReadWriteOnce"],
+            storageClassName: "standard",
+            resources: { requests: { storage: "20Gi" } },
+        });
     });
 
     it("lets its own and the training namespace reach port 5000, and MLflow reach only the lake's S3 port", () => {
@@ -199,7 +243,10 @@ describe("MlflowPlatform (kubernetes)", () => {
     it("registers nothing, and opens no egress for it, when there are no models", async () => {
         const { resources: r, platform: p } = await build({ ...baseArgs, models: [] });
         assert.deepEqual(ofType(r, JOB), []);
-        assert.deepEqual(ofType(r, POLICY).filter((x) => x.name === "ml-allow-register"), []);
+        assert.deepEqual(
+            ofType(r, POLICY).filter((x) => x.name === "ml-allow-register"),
+            [],
+        );
         assert.equal(await valueOf(p.modelRegistry), "http://ml-mlflow.ml.svc.cluster.local:5000");
     });
 
@@ -227,18 +274,36 @@ describe("MlflowPlatform (kubernetes)", () => {
             },
         ]);
         const sa = only(resources, "kubernetes:core/v1:ServiceAccount", "ml-trainer");
-        assert.deepEqual([sa.inputs.metadata.name, sa.inputs.metadata.namespace, sa.inputs.automountServiceAccountToken], ["trainer", "training", false]);
+        assert.deepEqual(
+            [sa.inputs.metadata.name, sa.inputs.metadata.namespace, sa.inputs.automountServiceAccountToken],
+            ["trainer", "training", false],
+        );
     });
 
     it("resolves TPUs through the catalog with the gke distribution", async () => {
-        const { resources: r, platform: p } = await build({ ...baseArgs, distribution: "gke", training: { accelerator: { type: "google-tpu-v5e", count: 4 }, maxNodes: 2 } });
+        const { resources: r, platform: p } = await build({
+            ...baseArgs,
+            distribution: "gke",
+            training: { accelerator: { type: "google-tpu-v5e", count: 4 }, maxNodes: 2 },
+        });
         const hard = only(r, QUOTA, "ml-training-quota").inputs.spec.hard;
         assert.deepEqual([hard["requests.google.com/tpu"], hard["requests.nvidia.com/gpu"], hard.pods], ["8", "0", "3"]);
-        assert.deepEqual(await valueOf(p.trainingDefaults), { accelerator: "google-tpu-v5e", acceleratorCount: 4, compute: "google.com/tpu", maxNodes: 2, spot: true });
+        assert.deepEqual(await valueOf(p.trainingDefaults), {
+            accelerator: "google-tpu-v5e",
+            acceleratorCount: 4,
+            compute: "google.com/tpu",
+            maxNodes: 2,
+            spot: true,
+        });
     });
 
     it("allows no accelerator at all for CPU-only training", async () => {
-        const { resources: r, platform: p } = await build({ ...baseArgs, training: undefined, trainingCpuMillicoresPerNode: 1000, trainingMemoryMiBPerNode: 2048 });
+        const { resources: r, platform: p } = await build({
+            ...baseArgs,
+            training: undefined,
+            trainingCpuMillicoresPerNode: 1000,
+            trainingMemoryMiBPerNode: 2048,
+        });
         assert.deepEqual(only(r, QUOTA, "ml-training-quota").inputs.spec.hard, {
             pods: "2",
             "requests.cpu": "2000m",
@@ -249,7 +314,13 @@ describe("MlflowPlatform (kubernetes)", () => {
             "requests.aws.amazon.com/neuron": "0",
             "requests.google.com/tpu": "0",
         });
-        assert.deepEqual(await valueOf(p.trainingDefaults), { accelerator: "none", acceleratorCount: 0, compute: "cpu", maxNodes: 1, spot: true });
+        assert.deepEqual(await valueOf(p.trainingDefaults), {
+            accelerator: "none",
+            acceleratorCount: 0,
+            compute: "cpu",
+            maxNodes: 1,
+            spot: true,
+        });
         const limits = only(r, "kubernetes:core/v1:LimitRange", "ml-training-limits").inputs.spec.limits[0];
         assert.deepEqual(limits.default, { cpu: "1000m", memory: "2048Mi" });
         assert.deepEqual(limits.max, { cpu: "1000m", memory: "2048Mi" });
@@ -257,14 +328,21 @@ describe("MlflowPlatform (kubernetes)", () => {
 
     it("sizes a CPU-only training pod at 4 vCPU and 16 GiB when no size is given", async () => {
         const { resources: r } = await build({ ...baseArgs, training: { maxNodes: 2 } });
-        assert.deepEqual(only(r, "kubernetes:core/v1:LimitRange", "ml-training-limits").inputs.spec.limits[0].max, { cpu: "4000m", memory: "16384Mi" });
+        assert.deepEqual(only(r, "kubernetes:core/v1:LimitRange", "ml-training-limits").inputs.spec.limits[0].max, {
+            cpu: "4000m",
+            memory: "16384Mi",
+        });
         const hard = only(r, QUOTA, "ml-training-quota").inputs.spec.hard;
         assert.deepEqual([hard["limits.cpu"], hard["limits.memory"]], ["10000m", "36864Mi"]);
     });
 
     it("takes training sizes larger than the catalog's shape (a bigger node)", async () => {
         const { resources: r } = await build({ ...baseArgs, trainingCpuMillicoresPerNode: 16000, trainingMemoryMiBPerNode: 65536 });
-        assert.deepEqual(only(r, "kubernetes:core/v1:LimitRange", "ml-training-limits").inputs.spec.limits[0].max, { cpu: "16000m", memory: "65536Mi", "nvidia.com/gpu": "2" });
+        assert.deepEqual(only(r, "kubernetes:core/v1:LimitRange", "ml-training-limits").inputs.spec.limits[0].max, {
+            cpu: "16000m",
+            memory: "65536Mi",
+            "nvidia.com/gpu": "2",
+        });
     });
 
     it("keeps the registration Job and its logs when a new image or model list replaces it", async () => {
@@ -285,7 +363,10 @@ describe("MlflowPlatform (kubernetes)", () => {
         const before = only(resources, PVC, "ml-backend");
         const after = only(r, PVC, "ml-backend");
         // Same logical name, metadata.name, namespace and spec: the provider updates labels in place at most.
-        assert.deepEqual([after.urn, after.inputs.metadata.name, after.inputs.metadata.namespace, after.inputs.spec], [before.urn, "ml-backend", "ml", before.inputs.spec]);
+        assert.deepEqual(
+            [after.urn, after.inputs.metadata.name, after.inputs.metadata.namespace, after.inputs.spec],
+            [before.urn, "ml-backend", "ml", before.inputs.spec],
+        );
         assert.deepEqual(after.options, { protect: true, retainOnDelete: true });
         const server = only(r, DEPLOYMENT, "ml-server");
         assert.deepEqual(podSpec(server).volumes[0], { name: "backend", persistentVolumeClaim: { claimName: "ml-backend" } });
@@ -295,25 +376,45 @@ describe("MlflowPlatform (kubernetes)", () => {
         assert.equal(await valueOf(platform.trackingUri), "http://ml-mlflow.ml.svc.cluster.local:5000");
         assert.equal(await valueOf(platform.modelRegistry), "http://ml-mlflow.ml.svc.cluster.local:5000");
         assert.equal(await valueOf(platform.namespaceName), "ml");
-        assert.deepEqual(await valueOf(platform.trainingDefaults), { accelerator: "nvidia-t4", acceleratorCount: 2, compute: "nvidia.com/gpu", maxNodes: 3, spot: false });
+        assert.deepEqual(await valueOf(platform.trainingDefaults), {
+            accelerator: "nvidia-t4",
+            acceleratorCount: 2,
+            compute: "nvidia.com/gpu",
+            maxNodes: 3,
+            spot: false,
+        });
     });
 
     describe("validation", () => {
         it("fails when the catalog rejects the accelerator, naming training.accelerator", async () => {
-            const { message, registered } = await rejected({ ...baseArgs, training: { accelerator: { type: "google-tpu-v5e", count: 1 } } });
-            assert.ok(message.includes("training.accelerator: kubernetes/kubernetes google-tpu-v5e: google-tpu-v5e exists only on Google Cloud"), message);
+            const { message, registered } = await rejected({
+                ...baseArgs,
+                training: { accelerator: { type: "google-tpu-v5e", count: 1 } },
+            });
+            assert.ok(
+                message.includes("training.accelerator: kubernetes/kubernetes google-tpu-v5e: google-tpu-v5e exists only on Google Cloud"),
+                message,
+            );
             assert.ok(message.includes("set distribution: gke"), message);
             assert.deepEqual(registered, []);
         });
 
         it("fails when the accelerator count is not offered", async () => {
             const { message } = await rejected({ ...baseArgs, training: { accelerator: { type: "nvidia-t4", count: 3 } } });
-            assert.ok(message.includes("training.accelerator: kubernetes/kubernetes nvidia-t4:3: nvidia-t4 comes in counts 1, 2, 4, 8"), message);
+            assert.ok(
+                message.includes("training.accelerator: kubernetes/kubernetes nvidia-t4:3: nvidia-t4 comes in counts 1, 2, 4, 8"),
+                message,
+            );
         });
 
         it("fails when the distribution is unknown", async () => {
             const { message } = await rejected({ ...baseArgs, distribution: "openshift" });
-            assert.ok(message.includes('distribution: is not a known Kubernetes distribution (got "openshift"). Allowed: generic, eks, gke, aks.'), message);
+            assert.ok(
+                message.includes(
+                    'distribution: is not a known Kubernetes distribution (got "openshift"). Allowed: generic, eks, gke, aks.',
+                ),
+                message,
+            );
         });
 
         it("fails when a training size is smaller than the catalog's pod for the accelerator, naming the key", async () => {
@@ -323,13 +424,29 @@ describe("MlflowPlatform (kubernetes)", () => {
                 trainingCpuMillicoresPerNode: 4000,
                 trainingMemoryMiBPerNode: 16384,
             });
-            assert.ok(message.includes("trainingCpuMillicoresPerNode: is smaller than one nvidia-h100-80gb:8 training pod, which the accelerator catalog sizes at 80000m (got 4000). Fix: leave it unset, or set at least 80000"), message);
-            assert.ok(message.includes("trainingMemoryMiBPerNode: is smaller than one nvidia-h100-80gb:8 training pod, which the accelerator catalog sizes at 1310720Mi (got 16384)"), message);
+            assert.ok(
+                message.includes(
+                    "trainingCpuMillicoresPerNode: is smaller than one nvidia-h100-80gb:8 training pod, which the accelerator catalog sizes at 80000m (got 4000). Fix: leave it unset, or set at least 80000",
+                ),
+                message,
+            );
+            assert.ok(
+                message.includes(
+                    "trainingMemoryMiBPerNode: is smaller than one nvidia-h100-80gb:8 training pod, which the accelerator catalog sizes at 1310720Mi (got 16384)",
+                ),
+                message,
+            );
             assert.deepEqual(registered, []);
         });
 
         it("fails when maxNodes, sizes or the volume are not whole numbers in range", async () => {
-            const { message } = await rejected({ ...baseArgs, training: { maxNodes: 0 }, backendVolumeSizeGiB: 2.5, trainingCpuMillicoresPerNode: 50, trainingMemoryMiBPerNode: 64 });
+            const { message } = await rejected({
+                ...baseArgs,
+                training: { maxNodes: 0 },
+                backendVolumeSizeGiB: 2.5,
+                trainingCpuMillicoresPerNode: 50,
+                trainingMemoryMiBPerNode: 64,
+            });
             assert.ok(message.includes("training.maxNodes: must be a whole number of at least 1 (got 0)"), message);
             assert.ok(message.includes("backendVolumeSizeGiB: must be a whole number of at least 1 (got 2.5)"), message);
             assert.ok(message.includes("trainingCpuMillicoresPerNode: must be a whole number of at least 100 (got 50)"), message);
@@ -352,12 +469,21 @@ describe("MlflowPlatform (kubernetes)", () => {
 
         it("fails when the image is not pinned or a tag is not a label", async () => {
             const { message } = await rejected({ ...baseArgs, image: "ghcr.io/mlflow/mlflow:latest", tags: { team: "ml ops" } });
-            assert.ok(message.includes('image: is not pinned to a tag or digest (CKV_K8S_14) (got "ghcr.io/mlflow/mlflow:latest")'), message);
+            assert.ok(
+                message.includes('image: is not pinned to a tag or digest (CKV_K8S_14) (got "ghcr.io/mlflow/mlflow:latest")'),
+                message,
+            );
             assert.ok(message.includes('tags.team: is not a valid Kubernetes label (got "ml ops")'), message);
         });
 
         it("fails with every problem at once, before registering anything", async () => {
-            const { message, registered } = await rejected({ ...baseArgs, namespace: "default", models: ["a b"], image: "mlflow", training: { accelerator: { type: "nvidia-t4", count: 3 }, maxNodes: 0 } });
+            const { message, registered } = await rejected({
+                ...baseArgs,
+                namespace: "default",
+                models: ["a b"],
+                image: "mlflow",
+                training: { accelerator: { type: "nvidia-t4", count: 3 }, maxNodes: 0 },
+            });
             assert.match(message, /is invalid \(5 problems\)/);
             assert.deepEqual(registered, []);
         });
@@ -366,11 +492,23 @@ describe("MlflowPlatform (kubernetes)", () => {
 
 describe("mlflow-setup (pure)", () => {
     it("sizes the quota from maxNodes, the pod and the accelerator, zeroing the others", () => {
-        const hard = trainingQuota({ maxNodes: 2 }, { cpuMillicores: 8000, memoryMiB: 32768 }, {
-            accelerator: "aws-inferentia2", count: 1, cloud: "kubernetes", service: "kubernetes", resourceName: "aws.amazon.com/neuron", source: "test",
-        });
+        const hard = trainingQuota(
+            { maxNodes: 2 },
+            { cpuMillicores: 8000, memoryMiB: 32768 },
+            {
+                accelerator: "aws-inferentia2",
+                count: 1,
+                cloud: "kubernetes",
+                service: "kubernetes",
+                resourceName: "aws.amazon.com/neuron",
+                source: "test",
+            },
+        );
         // 2 pods plus a launcher of 2000m / 4096Mi.
-        assert.deepEqual([hard["requests.aws.amazon.com/neuron"], hard["requests.nvidia.com/gpu"], hard["requests.cpu"], hard["limits.memory"]], ["2", "0", "18000m", "69632Mi"]);
+        assert.deepEqual(
+            [hard["requests.aws.amazon.com/neuron"], hard["requests.nvidia.com/gpu"], hard["requests.cpu"], hard["limits.memory"]],
+            ["2", "0", "18000m", "69632Mi"],
+        );
     });
 });
 
@@ -395,7 +533,10 @@ interface Container {
  */
 function refusals(pods: readonly Partial<Container>[], limits: ContainerLimits, hard: Record<string, string> | undefined): string[] {
     const out: string[] = [];
-    const admitted = pods.map((p): Container => ({ requests: { ...limits.defaultRequest, ...(p.limits ?? {}), ...(p.requests ?? {}) }, limits: { ...limits.default, ...(p.limits ?? {}) } }));
+    const admitted = pods.map((p): Container => ({
+        requests: { ...limits.defaultRequest, ...(p.limits ?? {}), ...(p.requests ?? {}) },
+        limits: { ...limits.default, ...(p.limits ?? {}) },
+    }));
     admitted.forEach((c, i) => {
         for (const [resource, max] of Object.entries(limits.max)) {
             const limit = c.limits[resource];
@@ -417,7 +558,11 @@ function refusals(pods: readonly Partial<Container>[], limits: ContainerLimits, 
 
 /** A training pod of `shape` with `chips` of `resource`, requests equal to limits. */
 function trainingPod(shape: PodShape, resource?: string, chips = 0): Partial<Container> {
-    const r: Record<string, string> = { cpu: `${shape.cpuMillicores}m`, memory: `${shape.memoryMiB}Mi`, ...(resource ? { [resource]: String(chips) } : {}) };
+    const r: Record<string, string> = {
+        cpu: `${shape.cpuMillicores}m`,
+        memory: `${shape.memoryMiB}Mi`,
+        ...(resource ? { [resource]: String(chips) } : {}),
+    };
     return { requests: r, limits: r };
 }
 
@@ -436,13 +581,20 @@ describe("training LimitRange and quota admit the catalog's training pod", () =>
                 // The launcher (no resources) takes no accelerator; one chip over the shape is refused.
                 assert.equal(refusals([{}], limits, undefined).length, 0);
                 assert.equal(launcherShape(shape).limit.cpuMillicores <= shape.cpuMillicores, true);
-                assert.deepEqual(refusals([trainingPod(shape, row.resourceName, row.count + 1)], limits, undefined), [`pod 0: ${row.resourceName} limit ${row.count + 1} is over max ${row.count}`]);
+                assert.deepEqual(refusals([trainingPod(shape, row.resourceName, row.count + 1)], limits, undefined), [
+                    `pod 0: ${row.resourceName} limit ${row.count + 1} is over max ${row.count}`,
+                ]);
             });
         }
     }
 
     it("fails when the old fixed cap (4 vCPU / 16 GiB, no accelerator) meets a GPU training pod", () => {
-        const oldLimits: ContainerLimits = { type: "Container", defaultRequest: { cpu: "500m", memory: "1024Mi" }, default: { cpu: "2000m", memory: "4096Mi" }, max: { cpu: "4000m", memory: "16384Mi" } };
+        const oldLimits: ContainerLimits = {
+            type: "Container",
+            defaultRequest: { cpu: "500m", memory: "1024Mi" },
+            default: { cpu: "2000m", memory: "4096Mi" },
+            max: { cpu: "4000m", memory: "16384Mi" },
+        };
         const h100 = trainingPodShape({ accelerator: "nvidia-h100-80gb", count: 8 });
         assert.deepEqual(h100, { cpuMillicores: 80000, memoryMiB: 1310720 });
         assert.deepEqual(refusals([trainingPod(h100, "nvidia.com/gpu", 8)], oldLimits, undefined), [
@@ -450,11 +602,18 @@ describe("training LimitRange and quota admit the catalog's training pod", () =>
             "pod 0: memory limit 1310720Mi is over max 16384Mi",
         ]);
         const t4 = trainingPodShape({ accelerator: "nvidia-t4", count: 2 });
-        assert.deepEqual(refusals([trainingPod(t4, "nvidia.com/gpu", 2)], oldLimits, undefined), ["pod 0: cpu limit 6000m is over max 4000m", "pod 0: memory limit 20480Mi is over max 16384Mi"]);
+        assert.deepEqual(refusals([trainingPod(t4, "nvidia.com/gpu", 2)], oldLimits, undefined), [
+            "pod 0: cpu limit 6000m is over max 4000m",
+            "pod 0: memory limit 20480Mi is over max 16384Mi",
+        ]);
     });
 
     it("fails when a quota is one chip short of the pods it must admit", () => {
-        const settings = { ...KUBERNETES_CATALOG.generic.rows.find((r) => r.accelerator === "nvidia-l4" && r.count === 4)!, cloud: "kubernetes" as const, service: "kubernetes" as const };
+        const settings = {
+            ...KUBERNETES_CATALOG.generic.rows.find((r) => r.accelerator === "nvidia-l4" && r.count === 4)!,
+            cloud: "kubernetes" as const,
+            service: "kubernetes" as const,
+        };
         const shape = trainingPodShape(settings);
         const hard = { ...trainingQuota({ maxNodes: 2 }, shape, settings), "requests.nvidia.com/gpu": "7" };
         const pod = trainingPod(shape, "nvidia.com/gpu", 4);

@@ -39,7 +39,12 @@ const llm: ModelServingSpec = {
     accelerator: { type: "nvidia-l4", count: 2 },
 };
 
-const baseArgs: KnativeInferenceArgs = { namespace: "inference", models: [iris], clientNamespaces: ["apps"], tags: { "mlops-stack": "test" } };
+const baseArgs: KnativeInferenceArgs = {
+    namespace: "inference",
+    models: [iris],
+    clientNamespaces: ["apps"],
+    tags: { "mlops-stack": "test" },
+};
 
 /** Builds the component; `options` records each child's resource options (dependsOn is not in the inputs). */
 async function build(args: KnativeInferenceArgs) {
@@ -55,7 +60,8 @@ async function build(args: KnativeInferenceArgs) {
     return { ...result, options };
 }
 
-const rejected = (args: KnativeInferenceArgs) => rejectedBuild(() => new KnativeInference("inference", args), 'KnativeInference "inference"');
+const rejected = (args: KnativeInferenceArgs) =>
+    rejectedBuild(() => new KnativeInference("inference", args), 'KnativeInference "inference"');
 
 const names = (deps: pulumi.Input<pulumi.Input<pulumi.Resource>[]> | pulumi.Input<pulumi.Resource> | undefined) =>
     ([] as unknown[]).concat(deps ?? []).map((d) => (d as { __name?: string }).__name);
@@ -109,7 +115,13 @@ describe("KnativeInference", () => {
                 { name: "PYTHONDONTWRITEBYTECODE", value: "1" },
             ]);
             assert.deepEqual(c.readinessProbe, { httpGet: { path: "/healthz", port: 8080 } });
-            assert.deepEqual(c.livenessProbe, { httpGet: { path: "/healthz", port: 8080 }, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 6 });
+            assert.deepEqual(c.livenessProbe, {
+                httpGet: { path: "/healthz", port: 8080 },
+                initialDelaySeconds: 10,
+                periodSeconds: 10,
+                timeoutSeconds: 2,
+                failureThreshold: 6,
+            });
             assert.equal(c.startupProbe, undefined, "a startup probe turns off Knative's fast cold-start probing");
             assert.deepEqual(c.resources, { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "500m", memory: "256Mi" } });
         });
@@ -161,25 +173,47 @@ describe("KnativeInference", () => {
         });
 
         it("installs Knative Serving and Kourier from the pinned release manifests, in order", () => {
-            assert.equal(only(resources, CONFIG_FILE, "inference-knative-crds").inputs.file, "https://github.com/knative/serving/releases/download/knative-v1.23.0/serving-crds.yaml");
-            assert.equal(only(resources, CONFIG_FILE, "inference-knative-core").inputs.file, "https://github.com/knative/serving/releases/download/knative-v1.23.0/serving-core.yaml");
+            assert.equal(
+                only(resources, CONFIG_FILE, "inference-knative-crds").inputs.file,
+                "https://github.com/knative/serving/releases/download/knative-v1.23.0/serving-crds.yaml",
+            );
+            assert.equal(
+                only(resources, CONFIG_FILE, "inference-knative-core").inputs.file,
+                "https://github.com/knative/serving/releases/download/knative-v1.23.0/serving-core.yaml",
+            );
             assert.equal(only(resources, CONFIG_FILE, "inference-kourier").inputs.file, KNATIVE_MANIFESTS.kourier);
-            assert.equal(KNATIVE_MANIFESTS.kourier, "https://github.com/knative-extensions/net-kourier/releases/download/knative-v1.23.0/kourier.yaml");
+            assert.equal(
+                KNATIVE_MANIFESTS.kourier,
+                "https://github.com/knative-extensions/net-kourier/releases/download/knative-v1.23.0/kourier.yaml",
+            );
             assert.deepEqual(names(options["inference-knative-core"].dependsOn), ["inference-knative-crds"]);
             assert.deepEqual(names(options["inference-kourier"].dependsOn), ["inference-knative-core"]);
         });
 
         it("makes Kourier the ingress and enables node selectors and tolerations for the accelerator model", () => {
             const network = only(resources, PATCH, "inference-knative-network");
-            assert.deepEqual(network.inputs.metadata, { name: "config-network", namespace: "knative-serving", annotations: { "pulumi.com/patchForce": "true" } });
+            assert.deepEqual(network.inputs.metadata, {
+                name: "config-network",
+                namespace: "knative-serving",
+                annotations: { "pulumi.com/patchForce": "true" },
+            });
             assert.deepEqual(network.inputs.data, { "ingress-class": "kourier.ingress.networking.knative.dev" });
             const features = only(resources, PATCH, "inference-knative-features");
             assert.equal(features.inputs.metadata.name, "config-features");
-            assert.deepEqual(features.inputs.data, { "kubernetes.podspec-nodeselector": "enabled", "kubernetes.podspec-tolerations": "enabled" });
+            assert.deepEqual(features.inputs.data, {
+                "kubernetes.podspec-nodeselector": "enabled",
+                "kubernetes.podspec-tolerations": "enabled",
+            });
         });
 
         it("makes every Knative Service wait for the install and its configuration", () => {
-            const expected = ["inference-knative-crds", "inference-knative-core", "inference-kourier", "inference-knative-network", "inference-knative-features"];
+            const expected = [
+                "inference-knative-crds",
+                "inference-knative-core",
+                "inference-kourier",
+                "inference-knative-network",
+                "inference-knative-features",
+            ];
             assert.deepEqual(names(options["inference-iris-ksvc"].dependsOn), expected);
             assert.deepEqual(names(options["inference-llm-ksvc"].dependsOn), expected);
         });
@@ -189,7 +223,10 @@ describe("KnativeInference", () => {
             assert.deepEqual(spec.containers[0].resources.limits, { cpu: "8000m", memory: "16384Mi", "nvidia.com/gpu": "2" });
             assert.deepEqual(spec.nodeSelector, { "cloud.google.com/gke-accelerator": "nvidia-l4" });
             assert.deepEqual(spec.tolerations, [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
-            assert.equal(templateOf(only(resources, KSVC, "inference-llm-ksvc")).metadata.annotations["autoscaling.knative.dev/min-scale"], "1");
+            assert.equal(
+                templateOf(only(resources, KSVC, "inference-llm-ksvc")).metadata.annotations["autoscaling.knative.dev/min-scale"],
+                "1",
+            );
         });
     });
 
@@ -203,20 +240,34 @@ describe("KnativeInference", () => {
 
     it("accepts an accelerator model without installing Knative when the admin has enabled the flags", async () => {
         const { resources } = await build({ ...baseArgs, distribution: "gke", knativeSchedulingFlagsEnabled: true, models: [llm] });
-        assert.deepEqual(templateOf(only(resources, KSVC, "inference-llm-ksvc")).spec.nodeSelector, { "cloud.google.com/gke-accelerator": "nvidia-l4" });
+        assert.deepEqual(templateOf(only(resources, KSVC, "inference-llm-ksvc")).spec.nodeSelector, {
+            "cloud.google.com/gke-accelerator": "nvidia-l4",
+        });
         assert.deepEqual(ofType(resources, PATCH), []);
     });
 
     it("fails when an accelerator model needs node selectors that the cluster's Knative refuses", async () => {
         const { error, registered } = await rejected({ ...baseArgs, distribution: "gke", models: [iris, llm] });
-        assert.match(error.message, /models\[1\]\.accelerator: needs node selectors and tolerations, which Knative refuses unless `kubernetes\.podspec-nodeselector` and `kubernetes\.podspec-tolerations` are enabled/);
-        assert.match(error.message, /Fix: have a cluster admin enable both .* and set knativeSchedulingFlagsEnabled, or set installKnative/);
+        assert.match(
+            error.message,
+            /models\[1\]\.accelerator: needs node selectors and tolerations, which Knative refuses unless `kubernetes\.podspec-nodeselector` and `kubernetes\.podspec-tolerations` are enabled/,
+        );
+        assert.match(
+            error.message,
+            /Fix: have a cluster admin enable both .* and set knativeSchedulingFlagsEnabled, or set installKnative/,
+        );
         assert.deepEqual(registered, []);
     });
 
     it("fails when a model uses a port or an environment variable Knative reserves", async () => {
-        const { error, registered } = await rejected({ ...baseArgs, models: [{ ...iris, port: 8012, env: { PORT: "8012", K_SERVICE: "x" } }] });
-        assert.match(error.message, /models\[0\]\.port: is reserved by the platform \(got 8012\)\. Fix: use another port \(reserved: 8008, 8012, 8013, 8022, 9090, 9091\)/);
+        const { error, registered } = await rejected({
+            ...baseArgs,
+            models: [{ ...iris, port: 8012, env: { PORT: "8012", K_SERVICE: "x" } }],
+        });
+        assert.match(
+            error.message,
+            /models\[0\]\.port: is reserved by the platform \(got 8012\)\. Fix: use another port \(reserved: 8008, 8012, 8013, 8022, 9090, 9091\)/,
+        );
         assert.match(error.message, /models\[0\]\.env\.PORT: is set by the platform and may not be given \(got "8012"\)/);
         assert.match(error.message, /models\[0\]\.env\.K_SERVICE: is set by the platform and may not be given/);
         assert.deepEqual(registered, []);

@@ -33,7 +33,11 @@ export function ofType(resources: readonly CapturedResource[], type: string): Ca
 /** The one resource of a type (and name, when given); fails the test when there is not exactly one. */
 export function only(resources: readonly CapturedResource[], type: string, name?: string): CapturedResource {
     const found = ofType(resources, type).filter((r) => name === undefined || r.name === name);
-    assert.equal(found.length, 1, `expected exactly one ${type}${name ? ` named ${name}` : ""}, found ${found.map((r) => r.name).join(", ") || "none"}`);
+    assert.equal(
+        found.length,
+        1,
+        `expected exactly one ${type}${name ? ` named ${name}` : ""}, found ${found.map((r) => r.name).join(", ") || "none"}`,
+    );
     return found[0];
 }
 
@@ -68,7 +72,10 @@ export const podSpec = (r: CapturedResource): any => r.inputs.spec.template.spec
  * Builds a component with bad args. Returns the ValidationError (asserting it names `subject`, e.g.
  * `MinioDataLake "lake"`) and every resource registered before it was thrown: there must be none.
  */
-export async function rejectedBuild(build: () => unknown, subject: string): Promise<{ error: ValidationError; message: string; registered: string[] }> {
+export async function rejectedBuild(
+    build: () => unknown,
+    subject: string,
+): Promise<{ error: ValidationError; message: string; registered: string[] }> {
     let error: unknown;
     const { resources } = await captureResources(() => {
         try {

@@ -6,7 +6,12 @@ import { AZ } from "../../policy/rules/azure/types";
 import { describeRule, mutate, Res } from "./harness";
 
 const tags = { "mlops-environment": "prod" };
-const res = (name: string, type: string, props: Record<string, any>, extra: Partial<Res> = {}): Res => ({ name, type, props: { ...props, tags }, ...extra });
+const res = (name: string, type: string, props: Record<string, any>, extra: Partial<Res> = {}): Res => ({
+    name,
+    type,
+    props: { ...props, tags },
+    ...extra,
+});
 
 const account = () =>
     res("lake", AZ.storageAccount, {
@@ -24,25 +29,72 @@ const account = () =>
         encryption: { keySource: "Microsoft.Keyvault", keyVaultProperties: { keyName: "lake" } },
     });
 const blobService = () =>
-    res("lake-blob", AZ.blobService, {
-        accountName: "mlopsprodlake",
+    res(
+        "lake-blob",
+        AZ.blobService,
+        {
+            accountName: "mlopsprodlake",
+            resourceGroupName: "rg",
+            deleteRetentionPolicy: { enabled: true, days: 30 },
+            containerDeleteRetentionPolicy: { enabled: true, days: 30 },
+        },
+        { deps: { accountName: ["lake"] } },
+    );
+const diagnostics = (of: string, logs: object[], uri = `${of}-id`) =>
+    res(`${of}-diagnostics`, AZ.diagnosticSetting, { resourceUri: uri, workspaceId: "logs-id", logs }, { deps: { resourceUri: [of] } });
+const vault = () =>
+    res("vault", AZ.vault, {
         resourceGroupName: "rg",
-        deleteRetentionPolicy: { enabled: true, days: 30 },
-        containerDeleteRetentionPolicy: { enabled: true, days: 30 },
-    }, { deps: { accountName: ["lake"] } });
-const diagnostics = (of: string, logs: object[], uri = `${of}-id`) => res(`${of}-diagnostics`, AZ.diagnosticSetting, { resourceUri: uri, workspaceId: "logs-id", logs }, { deps: { resourceUri: [of] } });
-const vault = () => res("vault", AZ.vault, { resourceGroupName: "rg", properties: { tenantId: "t", sku: { family: "A", name: "standard" }, enableSoftDelete: true, enablePurgeProtection: true, enableRbacAuthorization: true, publicNetworkAccess: "Disabled" } });
-const registry = () => res("registry", AZ.registry, { resourceGroupName: "rg", sku: { name: "Premium" }, adminUserEnabled: false, anonymousPullEnabled: false, publicNetworkAccess: "Disabled", policies: { retentionPolicy: { status: "enabled", days: 7 } } });
-const compute = () => res("compute", AZ.mlCompute, { resourceGroupName: "rg", workspaceName: "w", properties: { computeType: "AmlCompute", disableLocalAuth: true, properties: { vmSize: "Standard_NC4as_T4_v3", scaleSettings: { minNodeCount: 0, maxNodeCount: 2 } } } });
+        properties: {
+            tenantId: "t",
+            sku: { family: "A", name: "standard" },
+            enableSoftDelete: true,
+            enablePurgeProtection: true,
+            enableRbacAuthorization: true,
+            publicNetworkAccess: "Disabled",
+        },
+    });
+const registry = () =>
+    res("registry", AZ.registry, {
+        resourceGroupName: "rg",
+        sku: { name: "Premium" },
+        adminUserEnabled: false,
+        anonymousPullEnabled: false,
+        publicNetworkAccess: "Disabled",
+        policies: { retentionPolicy: { status: "enabled", days: 7 } },
+    });
+const compute = () =>
+    res("compute", AZ.mlCompute, {
+        resourceGroupName: "rg",
+        workspaceName: "w",
+        properties: {
+            computeType: "AmlCompute",
+            disableLocalAuth: true,
+            properties: { vmSize: "Standard_NC4as_T4_v3", scaleSettings: { minNodeCount: 0, maxNodeCount: 2 } },
+        },
+    });
 const probe = (type: string) => ({ type, httpGet: { path: "/healthz", port: 8080 } });
 const app = () =>
     res("app", AZ.containerApp, {
         resourceGroupName: "rg",
         identity: { type: "UserAssigned", userAssignedIdentities: ["id"] },
-        configuration: { ingress: { external: false, allowInsecure: false, targetPort: 8080 }, registries: [{ server: "acr.azurecr.io", identity: "id" }] },
-        template: { scale: { minReplicas: 2, maxReplicas: 5 }, containers: [{ name: "model", image: "acr.azurecr.io/iris:1.4.2", probes: [probe("Liveness"), probe("Readiness")] }] },
+        configuration: {
+            ingress: { external: false, allowInsecure: false, targetPort: 8080 },
+            registries: [{ server: "acr.azurecr.io", identity: "id" }],
+        },
+        template: {
+            scale: { minReplicas: 2, maxReplicas: 5 },
+            containers: [{ name: "model", image: "acr.azurecr.io/iris:1.4.2", probes: [probe("Liveness"), probe("Readiness")] }],
+        },
     });
-const webApp = () => res("fn", AZ.webApp, { resourceGroupName: "rg", kind: "functionapp,linux", httpsOnly: true, publicNetworkAccess: "Disabled", siteConfig: { minTlsVersion: "1.2", remoteDebuggingEnabled: false } });
+const webApp = () =>
+    res("fn", AZ.webApp, {
+        resourceGroupName: "rg",
+        kind: "functionapp,linux",
+        httpsOnly: true,
+        publicNetworkAccess: "Disabled",
+        siteConfig: { minTlsVersion: "1.2", remoteDebuggingEnabled: false },
+    });
 
 describe("azure rules", () => {
     describe("the lake's storage account", () => {
@@ -51,8 +103,16 @@ describe("azure rules", () => {
             golden: () => [account()],
             fails: [
                 { when: "HTTP is allowed", set: { enableHttpsTrafficOnly: false }, problems: ["enableHttpsTrafficOnly is false"] },
-                { when: "TLS 1.0 is accepted", set: { minimumTlsVersion: "TLS1_0" }, problems: ["minimumTlsVersion is TLS1_0, not TLS1_2"] },
-                { when: "the TLS minimum is missing", set: { minimumTlsVersion: undefined }, problems: ["minimumTlsVersion is unset, not TLS1_2"] },
+                {
+                    when: "TLS 1.0 is accepted",
+                    set: { minimumTlsVersion: "TLS1_0" },
+                    problems: ["minimumTlsVersion is TLS1_0, not TLS1_2"],
+                },
+                {
+                    when: "the TLS minimum is missing",
+                    set: { minimumTlsVersion: undefined },
+                    problems: ["minimumTlsVersion is unset, not TLS1_2"],
+                },
             ],
             unknown: { minimumTlsVersion: 0 },
         });
@@ -61,8 +121,16 @@ describe("azure rules", () => {
             rule: st.storageNoPublicBlobs,
             golden: () => [account()],
             fails: [
-                { when: "public blobs are allowed", set: { allowBlobPublicAccess: true }, problems: ["allowBlobPublicAccess is not false"] },
-                { when: "the setting is missing", set: { allowBlobPublicAccess: undefined }, problems: ["allowBlobPublicAccess is not false"] },
+                {
+                    when: "public blobs are allowed",
+                    set: { allowBlobPublicAccess: true },
+                    problems: ["allowBlobPublicAccess is not false"],
+                },
+                {
+                    when: "the setting is missing",
+                    set: { allowBlobPublicAccess: undefined },
+                    problems: ["allowBlobPublicAccess is not false"],
+                },
             ],
             unknown: { allowBlobPublicAccess: 0 },
         });
@@ -70,11 +138,25 @@ describe("azure rules", () => {
         describeRule({
             rule: st.storageNetworkDeny,
             golden: () => [account()],
-            passes: [{ when: "public network access is disabled outright", set: { networkRuleSet: undefined, publicNetworkAccess: "Disabled" } }],
+            passes: [
+                { when: "public network access is disabled outright", set: { networkRuleSet: undefined, publicNetworkAccess: "Disabled" } },
+            ],
             fails: [
-                { when: "the default action is Allow", set: { "networkRuleSet.defaultAction": "Allow" }, problems: ["networkRuleSet.defaultAction is Allow, not Deny"] },
-                { when: "the network rules are missing", set: { networkRuleSet: undefined }, problems: ["networkRuleSet.defaultAction is Allow (default), not Deny"] },
-                { when: "Azure services cannot bypass", set: { "networkRuleSet.bypass": "None" }, problems: ["networkRuleSet.bypass does not include AzureServices"] },
+                {
+                    when: "the default action is Allow",
+                    set: { "networkRuleSet.defaultAction": "Allow" },
+                    problems: ["networkRuleSet.defaultAction is Allow, not Deny"],
+                },
+                {
+                    when: "the network rules are missing",
+                    set: { networkRuleSet: undefined },
+                    problems: ["networkRuleSet.defaultAction is Allow (default), not Deny"],
+                },
+                {
+                    when: "Azure services cannot bypass",
+                    set: { "networkRuleSet.bypass": "None" },
+                    problems: ["networkRuleSet.bypass does not include AzureServices"],
+                },
             ],
             unknown: { networkRuleSet: 0 },
         });
@@ -84,7 +166,11 @@ describe("azure rules", () => {
             golden: () => [account()],
             fails: [
                 { when: "Shared Key is allowed", set: { allowSharedKeyAccess: true }, problems: ["allowSharedKeyAccess is not false"] },
-                { when: "local users are not turned off", set: { isLocalUserEnabled: undefined }, problems: ["isLocalUserEnabled is not false"] },
+                {
+                    when: "local users are not turned off",
+                    set: { isLocalUserEnabled: undefined },
+                    problems: ["isLocalUserEnabled is not false"],
+                },
             ],
             unknown: { allowSharedKeyAccess: 0 },
         });
@@ -93,7 +179,11 @@ describe("azure rules", () => {
             rule: st.storageGeoReplication,
             golden: () => [account()],
             fails: [
-                { when: "the account is zone-redundant only", set: { "sku.name": "Standard_ZRS" }, problems: ["sku.name is Standard_ZRS, not geo-redundant"] },
+                {
+                    when: "the account is zone-redundant only",
+                    set: { "sku.name": "Standard_ZRS" },
+                    problems: ["sku.name is Standard_ZRS, not geo-redundant"],
+                },
                 { when: "the SKU is missing", set: { sku: undefined }, problems: ["sku.name is unset, not geo-redundant"] },
             ],
             unknown: { sku: 0 },
@@ -102,7 +192,13 @@ describe("azure rules", () => {
         describeRule({
             rule: st.storageCmk,
             golden: () => [account()],
-            fails: [{ when: "Microsoft-managed keys are used", set: { encryption: undefined }, problems: ["encryption.keySource is Microsoft.Storage (default)"] }],
+            fails: [
+                {
+                    when: "Microsoft-managed keys are used",
+                    set: { encryption: undefined },
+                    problems: ["encryption.keySource is Microsoft.Storage (default)"],
+                },
+            ],
             unknown: { encryption: 0 },
         });
 
@@ -111,10 +207,26 @@ describe("azure rules", () => {
             golden: () => [account(), blobService()],
             passes: [{ when: "a FileStorage account has no blob service", set: { kind: "FileStorage" }, drop: ["lake-blob"] }],
             fails: [
-                { when: "the account has no blob service properties", drop: ["lake-blob"], problems: ["no azure-native storage.BlobServiceProperties for this account"] },
-                { when: "blob soft delete is off", set: { "lake-blob:deleteRetentionPolicy.enabled": false }, problems: ["blob soft delete (deleteRetentionPolicy) is not enabled"] },
-                { when: "blob soft delete keeps 1 day", set: { "lake-blob:deleteRetentionPolicy.days": 1 }, problems: ["blob soft delete (deleteRetentionPolicy) keeps deleted data 1 days, below 7"] },
-                { when: "the days are missing", set: { "lake-blob:deleteRetentionPolicy.days": undefined }, problems: ["blob soft delete (deleteRetentionPolicy) keeps deleted data an unset number of days, below 7"] },
+                {
+                    when: "the account has no blob service properties",
+                    drop: ["lake-blob"],
+                    problems: ["no azure-native storage.BlobServiceProperties for this account"],
+                },
+                {
+                    when: "blob soft delete is off",
+                    set: { "lake-blob:deleteRetentionPolicy.enabled": false },
+                    problems: ["blob soft delete (deleteRetentionPolicy) is not enabled"],
+                },
+                {
+                    when: "blob soft delete keeps 1 day",
+                    set: { "lake-blob:deleteRetentionPolicy.days": 1 },
+                    problems: ["blob soft delete (deleteRetentionPolicy) keeps deleted data 1 days, below 7"],
+                },
+                {
+                    when: "the days are missing",
+                    set: { "lake-blob:deleteRetentionPolicy.days": undefined },
+                    problems: ["blob soft delete (deleteRetentionPolicy) keeps deleted data an unset number of days, below 7"],
+                },
             ],
             unknown: { "lake-blob:deleteRetentionPolicy": 0 },
         });
@@ -123,9 +235,21 @@ describe("azure rules", () => {
             rule: st.containerSoftDelete,
             golden: () => [account(), blobService()],
             fails: [
-                { when: "container soft delete is missing", set: { "lake-blob:containerDeleteRetentionPolicy": undefined }, problems: ["container soft delete (containerDeleteRetentionPolicy) is not enabled"] },
-                { when: "container soft delete keeps 3 days", set: { "lake-blob:containerDeleteRetentionPolicy.days": 3 }, problems: ["container soft delete (containerDeleteRetentionPolicy) keeps deleted data 3 days, below 7"] },
-                { when: "the account has no blob service properties", drop: ["lake-blob"], problems: ["no azure-native storage.BlobServiceProperties for this account"] },
+                {
+                    when: "container soft delete is missing",
+                    set: { "lake-blob:containerDeleteRetentionPolicy": undefined },
+                    problems: ["container soft delete (containerDeleteRetentionPolicy) is not enabled"],
+                },
+                {
+                    when: "container soft delete keeps 3 days",
+                    set: { "lake-blob:containerDeleteRetentionPolicy.days": 3 },
+                    problems: ["container soft delete (containerDeleteRetentionPolicy) keeps deleted data 3 days, below 7"],
+                },
+                {
+                    when: "the account has no blob service properties",
+                    drop: ["lake-blob"],
+                    problems: ["no azure-native storage.BlobServiceProperties for this account"],
+                },
             ],
             unknown: { "lake-blob:containerDeleteRetentionPolicy": 0 },
         });
@@ -136,13 +260,33 @@ describe("azure rules", () => {
             rule: st.blobVersioning,
             golden: () => mutate([account(), blobService()], { set: flat }),
             passes: [
-                { when: "the properties name the account literally, with no dependency recorded", drop: ["lake-blob"], add: [{ ...mutate([blobService()], { set: { isVersioningEnabled: true } })[0], deps: {} }] },
-                { when: "the account has a hierarchical namespace (ADLS Gen2 cannot version)", set: { isHnsEnabled: true, "lake-blob:isVersioningEnabled": undefined } },
+                {
+                    when: "the properties name the account literally, with no dependency recorded",
+                    drop: ["lake-blob"],
+                    add: [{ ...mutate([blobService()], { set: { isVersioningEnabled: true } })[0], deps: {} }],
+                },
+                {
+                    when: "the account has a hierarchical namespace (ADLS Gen2 cannot version)",
+                    set: { isHnsEnabled: true, "lake-blob:isVersioningEnabled": undefined },
+                },
             ],
             fails: [
-                { when: "versioning is off on a flat-namespace account", set: { "lake-blob:isVersioningEnabled": false }, problems: ["isVersioningEnabled is not true"] },
-                { when: "the hierarchical namespace is unset (flat by default) and versioning is off", set: { isHnsEnabled: undefined, "lake-blob:isVersioningEnabled": undefined }, problems: ["isVersioningEnabled is not true"] },
-                { when: "the properties belong to another account", drop: ["lake-blob"], add: [{ ...blobService(), deps: {}, props: { ...blobService().props, accountName: "other" } }], problems: ["no azure-native storage.BlobServiceProperties for this account"] },
+                {
+                    when: "versioning is off on a flat-namespace account",
+                    set: { "lake-blob:isVersioningEnabled": false },
+                    problems: ["isVersioningEnabled is not true"],
+                },
+                {
+                    when: "the hierarchical namespace is unset (flat by default) and versioning is off",
+                    set: { isHnsEnabled: undefined, "lake-blob:isVersioningEnabled": undefined },
+                    problems: ["isVersioningEnabled is not true"],
+                },
+                {
+                    when: "the properties belong to another account",
+                    drop: ["lake-blob"],
+                    add: [{ ...blobService(), deps: {}, props: { ...blobService().props, accountName: "other" } }],
+                    problems: ["no azure-native storage.BlobServiceProperties for this account"],
+                },
             ],
             unknown: { "lake-blob:isVersioningEnabled": 0 },
         });
@@ -151,16 +295,40 @@ describe("azure rules", () => {
             rule: st.hnsUnsupportedBlobFeatures,
             golden: () => [account(), blobService()],
             passes: [
-                { when: "a flat-namespace account versions blobs and keeps a change feed", set: { isHnsEnabled: false, "lake-blob:isVersioningEnabled": true, "lake-blob:changeFeed": { enabled: true, retentionInDays: 30 } } },
-                { when: "the HNS account's blob service sets them off explicitly", set: { "lake-blob:isVersioningEnabled": false, "lake-blob:changeFeed": { enabled: false }, "lake-blob:restorePolicy": { enabled: false } } },
+                {
+                    when: "a flat-namespace account versions blobs and keeps a change feed",
+                    set: {
+                        isHnsEnabled: false,
+                        "lake-blob:isVersioningEnabled": true,
+                        "lake-blob:changeFeed": { enabled: true, retentionInDays: 30 },
+                    },
+                },
+                {
+                    when: "the HNS account's blob service sets them off explicitly",
+                    set: {
+                        "lake-blob:isVersioningEnabled": false,
+                        "lake-blob:changeFeed": { enabled: false },
+                        "lake-blob:restorePolicy": { enabled: false },
+                    },
+                },
                 { when: "the account has no blob service properties (nothing enabled)", drop: ["lake-blob"] },
             ],
             fails: [
-                { when: "an HNS account's blob service enables versioning", set: { "lake-blob:isVersioningEnabled": true }, problems: ["blob versioning (isVersioningEnabled) is on on a hierarchical-namespace account"] },
+                {
+                    when: "an HNS account's blob service enables versioning",
+                    set: { "lake-blob:isVersioningEnabled": true },
+                    problems: ["blob versioning (isVersioningEnabled) is on on a hierarchical-namespace account"],
+                },
                 {
                     when: "an HNS account's blob service enables change feed and point-in-time restore",
-                    set: { "lake-blob:changeFeed": { enabled: true, retentionInDays: 365 }, "lake-blob:restorePolicy": { enabled: true, days: 6 } },
-                    problems: ["change feed (changeFeed.enabled) is on on a hierarchical-namespace account", "point-in-time restore (restorePolicy.enabled) is on on a hierarchical-namespace account"],
+                    set: {
+                        "lake-blob:changeFeed": { enabled: true, retentionInDays: 365 },
+                        "lake-blob:restorePolicy": { enabled: true, days: 6 },
+                    },
+                    problems: [
+                        "change feed (changeFeed.enabled) is on on a hierarchical-namespace account",
+                        "point-in-time restore (restorePolicy.enabled) is on on a hierarchical-namespace account",
+                    ],
                 },
             ],
             unknown: { isHnsEnabled: 0 },
@@ -176,13 +344,42 @@ describe("azure rules", () => {
 
         describeRule({
             rule: plat.storageDiagnostics,
-            golden: () => [account(), diagnostics("lake", [{ category: "StorageRead", enabled: true }, { category: "StorageWrite", enabled: true }, { category: "StorageDelete", enabled: true }], "lake-id/blobServices/default")],
-            passes: [{ when: "the audit category group is sent", set: { "lake-diagnostics:logs": [{ categoryGroup: "audit", enabled: true }] } }],
+            golden: () => [
+                account(),
+                diagnostics(
+                    "lake",
+                    [
+                        { category: "StorageRead", enabled: true },
+                        { category: "StorageWrite", enabled: true },
+                        { category: "StorageDelete", enabled: true },
+                    ],
+                    "lake-id/blobServices/default",
+                ),
+            ],
+            passes: [
+                { when: "the audit category group is sent", set: { "lake-diagnostics:logs": [{ categoryGroup: "audit", enabled: true }] } },
+            ],
             fails: [
-                { when: "no diagnostic setting exists", drop: ["lake-diagnostics"], problems: ["no diagnostic setting sends its StorageRead/StorageWrite/StorageDelete logs anywhere"] },
-                { when: "the setting sends metrics only", set: { "lake-diagnostics:logs": [] }, problems: ["no diagnostic setting sends its StorageRead/StorageWrite/StorageDelete logs anywhere"] },
-                { when: "the setting has no destination", set: { "lake-diagnostics:workspaceId": undefined }, problems: ["no diagnostic setting sends its StorageRead/StorageWrite/StorageDelete logs anywhere"] },
-                { when: "the logs are disabled", set: { "lake-diagnostics:logs": [{ category: "StorageRead", enabled: false }] }, problems: ["no diagnostic setting sends its StorageRead/StorageWrite/StorageDelete logs anywhere"] },
+                {
+                    when: "no diagnostic setting exists",
+                    drop: ["lake-diagnostics"],
+                    problems: ["no diagnostic setting sends its StorageRead/StorageWrite/StorageDelete logs anywhere"],
+                },
+                {
+                    when: "the setting sends metrics only",
+                    set: { "lake-diagnostics:logs": [] },
+                    problems: ["no diagnostic setting sends its StorageRead/StorageWrite/StorageDelete logs anywhere"],
+                },
+                {
+                    when: "the setting has no destination",
+                    set: { "lake-diagnostics:workspaceId": undefined },
+                    problems: ["no diagnostic setting sends its StorageRead/StorageWrite/StorageDelete logs anywhere"],
+                },
+                {
+                    when: "the logs are disabled",
+                    set: { "lake-diagnostics:logs": [{ category: "StorageRead", enabled: false }] },
+                    problems: ["no diagnostic setting sends its StorageRead/StorageWrite/StorageDelete logs anywhere"],
+                },
             ],
             unknown: { "lake-diagnostics:logs": 0 },
         });
@@ -193,8 +390,16 @@ describe("azure rules", () => {
             rule: plat.vaultRecoverable,
             golden: () => [vault()],
             fails: [
-                { when: "purge protection is missing", set: { "properties.enablePurgeProtection": undefined }, problems: ["properties.enablePurgeProtection is not true"] },
-                { when: "soft delete is off", set: { "properties.enableSoftDelete": false }, problems: ["properties.enableSoftDelete is false"] },
+                {
+                    when: "purge protection is missing",
+                    set: { "properties.enablePurgeProtection": undefined },
+                    problems: ["properties.enablePurgeProtection is not true"],
+                },
+                {
+                    when: "soft delete is off",
+                    set: { "properties.enableSoftDelete": false },
+                    problems: ["properties.enableSoftDelete is false"],
+                },
             ],
             unknown: { "properties.enablePurgeProtection": 0 },
         });
@@ -202,10 +407,26 @@ describe("azure rules", () => {
         describeRule({
             rule: plat.vaultAccess,
             golden: () => [vault()],
-            passes: [{ when: "the network ACL denies by default", set: { "properties.publicNetworkAccess": undefined, "properties.networkAcls": { defaultAction: "Deny", bypass: "AzureServices" } } }],
+            passes: [
+                {
+                    when: "the network ACL denies by default",
+                    set: {
+                        "properties.publicNetworkAccess": undefined,
+                        "properties.networkAcls": { defaultAction: "Deny", bypass: "AzureServices" },
+                    },
+                },
+            ],
             fails: [
-                { when: "access policies are used instead of RBAC", set: { "properties.enableRbacAuthorization": false }, problems: ["properties.enableRbacAuthorization is not true"] },
-                { when: "the vault is open to the public network", set: { "properties.publicNetworkAccess": "Enabled" }, problems: ["the vault is open to the public network"] },
+                {
+                    when: "access policies are used instead of RBAC",
+                    set: { "properties.enableRbacAuthorization": false },
+                    problems: ["properties.enableRbacAuthorization is not true"],
+                },
+                {
+                    when: "the vault is open to the public network",
+                    set: { "properties.publicNetworkAccess": "Enabled" },
+                    problems: ["the vault is open to the public network"],
+                },
             ],
             unknown: { "properties.enableRbacAuthorization": 0 },
         });
@@ -213,10 +434,21 @@ describe("azure rules", () => {
         describeRule({
             rule: plat.vaultDiagnostics,
             golden: () => [vault(), diagnostics("vault", [{ categoryGroup: "allLogs", enabled: true }])],
-            passes: [{ when: "AuditEvent is sent by category", set: { "vault-diagnostics:logs": [{ category: "AuditEvent", enabled: true }] } }],
+            passes: [
+                { when: "AuditEvent is sent by category", set: { "vault-diagnostics:logs": [{ category: "AuditEvent", enabled: true }] } },
+            ],
             fails: [
-                { when: "no diagnostic setting exists", drop: ["vault-diagnostics"], problems: ["no diagnostic setting sends its AuditEvent logs anywhere"] },
-                { when: "another resource's setting exists only", drop: ["vault-diagnostics"], add: [registry(), diagnostics("registry", [{ categoryGroup: "allLogs", enabled: true }])], problems: ["no diagnostic setting sends its AuditEvent logs anywhere"] },
+                {
+                    when: "no diagnostic setting exists",
+                    drop: ["vault-diagnostics"],
+                    problems: ["no diagnostic setting sends its AuditEvent logs anywhere"],
+                },
+                {
+                    when: "another resource's setting exists only",
+                    drop: ["vault-diagnostics"],
+                    add: [registry(), diagnostics("registry", [{ categoryGroup: "allLogs", enabled: true }])],
+                    problems: ["no diagnostic setting sends its AuditEvent logs anywhere"],
+                },
             ],
             unknown: { "vault-diagnostics:logs": 0 },
         });
@@ -234,14 +466,26 @@ describe("azure rules", () => {
         describeRule({
             rule: plat.registryPrivate,
             golden: () => [registry()],
-            fails: [{ when: "public network access is left on", set: { publicNetworkAccess: undefined }, problems: ["publicNetworkAccess is Enabled (default)"] }],
+            fails: [
+                {
+                    when: "public network access is left on",
+                    set: { publicNetworkAccess: undefined },
+                    problems: ["publicNetworkAccess is Enabled (default)"],
+                },
+            ],
             unknown: { publicNetworkAccess: 0 },
         });
 
         describeRule({
             rule: plat.registryRetention,
             golden: () => [registry()],
-            fails: [{ when: "there is no retention policy", set: { policies: undefined }, problems: ["policies.retentionPolicy is not enabled"] }],
+            fails: [
+                {
+                    when: "there is no retention policy",
+                    set: { policies: undefined },
+                    problems: ["policies.retentionPolicy is not enabled"],
+                },
+            ],
             unknown: { policies: 0 },
         });
 
@@ -249,8 +493,16 @@ describe("azure rules", () => {
             rule: plat.mlWorkspacePrivate,
             golden: () => [res("workspace", AZ.mlWorkspace, { resourceGroupName: "rg", publicNetworkAccess: "Disabled" })],
             fails: [
-                { when: "public access is enabled", set: { publicNetworkAccess: "Enabled" }, problems: ["publicNetworkAccess is Enabled, not Disabled"] },
-                { when: "the setting is missing (counts as public)", set: { publicNetworkAccess: undefined }, problems: ["publicNetworkAccess is unset, not Disabled"] },
+                {
+                    when: "public access is enabled",
+                    set: { publicNetworkAccess: "Enabled" },
+                    problems: ["publicNetworkAccess is Enabled, not Disabled"],
+                },
+                {
+                    when: "the setting is missing (counts as public)",
+                    set: { publicNetworkAccess: undefined },
+                    problems: ["publicNetworkAccess is unset, not Disabled"],
+                },
             ],
             unknown: { publicNetworkAccess: 0 },
         });
@@ -258,26 +510,67 @@ describe("azure rules", () => {
         describeRule({
             rule: plat.mlComputeLocalAuth,
             golden: () => [compute()],
-            passes: [{ when: "the compute is not an AmlCompute cluster", set: { "properties.computeType": "Kubernetes", "properties.disableLocalAuth": undefined } }],
-            fails: [{ when: "local auth is left on", set: { "properties.disableLocalAuth": undefined }, problems: ["properties.disableLocalAuth is not true"] }],
+            passes: [
+                {
+                    when: "the compute is not an AmlCompute cluster",
+                    set: { "properties.computeType": "Kubernetes", "properties.disableLocalAuth": undefined },
+                },
+            ],
+            fails: [
+                {
+                    when: "local auth is left on",
+                    set: { "properties.disableLocalAuth": undefined },
+                    problems: ["properties.disableLocalAuth is not true"],
+                },
+            ],
             unknown: { "properties.disableLocalAuth": 0 },
         });
 
         describeRule({
             rule: plat.mlComputeScaleToZero,
             golden: () => [compute()],
-            fails: [{ when: "a node is kept warm", set: { "properties.properties.scaleSettings.minNodeCount": 1 }, problems: ["scaleSettings.minNodeCount is 1, not 0"] }],
+            fails: [
+                {
+                    when: "a node is kept warm",
+                    set: { "properties.properties.scaleSettings.minNodeCount": 1 },
+                    problems: ["scaleSettings.minNodeCount is 1, not 0"],
+                },
+            ],
             unknown: { "properties.properties.scaleSettings": 0 },
         });
 
         describeRule({
             rule: plat.mlOnlineInstances,
-            golden: () => [res("deployment", AZ.mlOnlineDeployment, { resourceGroupName: "rg", workspaceName: "w", endpointName: "iris", sku: { name: "Default", capacity: 2 }, properties: { endpointComputeType: "Managed", instanceType: "Standard_DS3_v2", scaleSettings: { scaleType: "Default" } } })],
-            passes: [{ when: "target-utilization scaling keeps two instances", set: { sku: undefined, "properties.scaleSettings": { scaleType: "TargetUtilization", minInstances: 2, maxInstances: 4 } } }],
+            golden: () => [
+                res("deployment", AZ.mlOnlineDeployment, {
+                    resourceGroupName: "rg",
+                    workspaceName: "w",
+                    endpointName: "iris",
+                    sku: { name: "Default", capacity: 2 },
+                    properties: {
+                        endpointComputeType: "Managed",
+                        instanceType: "Standard_DS3_v2",
+                        scaleSettings: { scaleType: "Default" },
+                    },
+                }),
+            ],
+            passes: [
+                {
+                    when: "target-utilization scaling keeps two instances",
+                    set: {
+                        sku: undefined,
+                        "properties.scaleSettings": { scaleType: "TargetUtilization", minInstances: 2, maxInstances: 4 },
+                    },
+                },
+            ],
             fails: [
                 { when: "one instance runs", set: { "sku.capacity": 1 }, problems: ["runs 1 instance(s), below 2"] },
                 { when: "the capacity is missing", set: { sku: undefined }, problems: ["runs 1 instance(s), below 2"] },
-                { when: "target-utilization scaling keeps one instance", set: { "properties.scaleSettings": { scaleType: "TargetUtilization", minInstances: 1, maxInstances: 4 } }, problems: ["runs 1 instance(s), below 2"] },
+                {
+                    when: "target-utilization scaling keeps one instance",
+                    set: { "properties.scaleSettings": { scaleType: "TargetUtilization", minInstances: 1, maxInstances: 4 } },
+                    problems: ["runs 1 instance(s), below 2"],
+                },
             ],
             unknown: { sku: 0 },
         });
@@ -293,33 +586,98 @@ describe("azure rules", () => {
         describeRule({
             rule: plat.noPrivilegedRoleAssignments,
             golden: () => [assignment()],
-            passes: [{ when: "Contributor is scoped to one resource group", set: { roleDefinitionId: "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c", scope: "/subscriptions/s/resourceGroups/rg" } }],
+            passes: [
+                {
+                    when: "Contributor is scoped to one resource group",
+                    set: {
+                        roleDefinitionId:
+                            "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c",
+                        scope: "/subscriptions/s/resourceGroups/rg",
+                    },
+                },
+            ],
             fails: [
-                { when: "Owner is assigned", set: { roleDefinitionId: "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635" }, problems: ["assigns Owner"] },
-                { when: "User Access Administrator is assigned", set: { roleDefinitionId: "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9" }, problems: ["assigns User Access Administrator"] },
-                { when: "Contributor is assigned on the subscription", set: { roleDefinitionId: "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c", scope: "/subscriptions/s" }, problems: ["assigns Contributor on the whole subscription"] },
+                {
+                    when: "Owner is assigned",
+                    set: {
+                        roleDefinitionId:
+                            "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+                    },
+                    problems: ["assigns Owner"],
+                },
+                {
+                    when: "User Access Administrator is assigned",
+                    set: { roleDefinitionId: "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9" },
+                    problems: ["assigns User Access Administrator"],
+                },
+                {
+                    when: "Contributor is assigned on the subscription",
+                    set: {
+                        roleDefinitionId:
+                            "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c",
+                        scope: "/subscriptions/s",
+                    },
+                    problems: ["assigns Contributor on the whole subscription"],
+                },
             ],
             unknown: { roleDefinitionId: 0 },
         });
 
         describeRule({
             rule: plat.synapseHardening,
-            golden: () => [res("synapse", AZ.synapse, { resourceGroupName: "rg", managedVirtualNetwork: "default", managedVirtualNetworkSettings: { preventDataExfiltration: true } })],
+            golden: () => [
+                res("synapse", AZ.synapse, {
+                    resourceGroupName: "rg",
+                    managedVirtualNetwork: "default",
+                    managedVirtualNetworkSettings: { preventDataExfiltration: true },
+                }),
+            ],
             fails: [
-                { when: "there is no managed virtual network", set: { managedVirtualNetwork: undefined }, problems: ["managedVirtualNetwork is not default"] },
-                { when: "data exfiltration is not prevented", set: { "managedVirtualNetworkSettings.preventDataExfiltration": false }, problems: ["managedVirtualNetworkSettings.preventDataExfiltration is not true"] },
+                {
+                    when: "there is no managed virtual network",
+                    set: { managedVirtualNetwork: undefined },
+                    problems: ["managedVirtualNetwork is not default"],
+                },
+                {
+                    when: "data exfiltration is not prevented",
+                    set: { "managedVirtualNetworkSettings.preventDataExfiltration": false },
+                    problems: ["managedVirtualNetworkSettings.preventDataExfiltration is not true"],
+                },
             ],
             unknown: { managedVirtualNetwork: 0 },
         });
 
         const workspace = () => res("workspace", AZ.mlWorkspace, { resourceGroupName: "rg", publicNetworkAccess: "Disabled" });
         const endpointTo = (name: string, target: string, group: string) =>
-            res(name, AZ.privateEndpoint, { resourceGroupName: "rg", subnet: { id: "endpoints" }, privateLinkServiceConnections: [{ name, privateLinkServiceId: `${target}-id`, groupIds: [group] }] }, { deps: { privateLinkServiceConnections: [target] } });
+            res(
+                name,
+                AZ.privateEndpoint,
+                {
+                    resourceGroupName: "rg",
+                    subnet: { id: "endpoints" },
+                    privateLinkServiceConnections: [{ name, privateLinkServiceId: `${target}-id`, groupIds: [group] }],
+                },
+                { deps: { privateLinkServiceConnections: [target] } },
+            );
 
         describeRule({
             rule: plat.privateEndpoints,
-            golden: () => [workspace(), vault(), endpointTo("workspace-pe", "workspace", "amlworkspace"), endpointTo("vault-pe", "vault", "vault")],
-            passes: [{ when: "the endpoint names the workspace by its ID only", set: { "workspace:id": "workspace-id", "workspace-pe:privateLinkServiceConnections.0.privateLinkServiceId": "workspace-id" }, add: [] }],
+            golden: () => [
+                workspace(),
+                vault(),
+                endpointTo("workspace-pe", "workspace", "amlworkspace"),
+                endpointTo("vault-pe", "vault", "vault"),
+            ],
+            passes: [
+                {
+                    when: "the endpoint names the workspace by its ID only",
+                    set: {
+                        "workspace:id": "workspace-id",
+                        "workspace-pe:privateLinkServiceConnections.0.privateLinkServiceId": "workspace-id",
+                    },
+                    add: [],
+                },
+            ],
             fails: [
                 { when: "the workspace has no private endpoint", drop: ["workspace-pe"], problems: ["has no private endpoint"] },
                 { when: "the vault has no private endpoint", drop: ["vault-pe"], problems: ["has no private endpoint"], on: "vault" },
@@ -328,27 +686,78 @@ describe("azure rules", () => {
         });
 
         const alert = () =>
-            res("alert", AZ.metricAlert, { resourceGroupName: "rg", location: "global", severity: 2, enabled: true, scopes: ["app-id"], actions: [{ actionGroupId: "group-id" }] }, { deps: { actions: ["group"] } });
-        const group = () => res("group", AZ.actionGroup, { resourceGroupName: "rg", groupShortName: "mlops", enabled: true, emailReceivers: [{ name: "email-0", emailAddress: "oncall@example.com", useCommonAlertSchema: true }] });
+            res(
+                "alert",
+                AZ.metricAlert,
+                {
+                    resourceGroupName: "rg",
+                    location: "global",
+                    severity: 2,
+                    enabled: true,
+                    scopes: ["app-id"],
+                    actions: [{ actionGroupId: "group-id" }],
+                },
+                { deps: { actions: ["group"] } },
+            );
+        const group = () =>
+            res("group", AZ.actionGroup, {
+                resourceGroupName: "rg",
+                groupShortName: "mlops",
+                enabled: true,
+                emailReceivers: [{ name: "email-0", emailAddress: "oncall@example.com", useCommonAlertSchema: true }],
+            });
 
         describeRule({
             rule: plat.alertsNotify,
             golden: () => [alert(), group()],
-            passes: [{ when: "the group only has a webhook", set: { "group:emailReceivers": [], "group:webhookReceivers": [{ name: "webhook-0", serviceUri: "https://hooks.example.com/x" }] } }],
+            passes: [
+                {
+                    when: "the group only has a webhook",
+                    set: {
+                        "group:emailReceivers": [],
+                        "group:webhookReceivers": [{ name: "webhook-0", serviceUri: "https://hooks.example.com/x" }],
+                    },
+                },
+            ],
             fails: [
                 { when: "the alert has no action", set: { actions: undefined }, problems: ["notifies no action group"] },
-                { when: "the action group has no receiver", set: { "group:emailReceivers": [] }, problems: ["notifies only action groups without receivers"] },
-                { when: "the action group is disabled", set: { "group:enabled": false }, problems: ["notifies only action groups without receivers"] },
+                {
+                    when: "the action group has no receiver",
+                    set: { "group:emailReceivers": [] },
+                    problems: ["notifies only action groups without receivers"],
+                },
+                {
+                    when: "the action group is disabled",
+                    set: { "group:enabled": false },
+                    problems: ["notifies only action groups without receivers"],
+                },
             ],
             unknown: { actions: 0 },
         });
 
         describeRule({
             rule: plat.logAnalyticsRetention,
-            golden: () => [res("logs", AZ.logAnalytics, { resourceGroupName: "rg", retentionInDays: 365 }), res("insights", AZ.appInsights, { resourceGroupName: "rg", kind: "web", applicationType: "web", workspaceResourceId: "logs-id" })],
+            golden: () => [
+                res("logs", AZ.logAnalytics, { resourceGroupName: "rg", retentionInDays: 365 }),
+                res("insights", AZ.appInsights, {
+                    resourceGroupName: "rg",
+                    kind: "web",
+                    applicationType: "web",
+                    workspaceResourceId: "logs-id",
+                }),
+            ],
             fails: [
-                { when: "the workspace retention is missing", set: { retentionInDays: undefined }, problems: ["retentionInDays is not set"] },
-                { when: "classic Application Insights has no retention", set: { "insights:workspaceResourceId": undefined }, problems: ["retentionInDays is not set"], on: "insights" },
+                {
+                    when: "the workspace retention is missing",
+                    set: { retentionInDays: undefined },
+                    problems: ["retentionInDays is not set"],
+                },
+                {
+                    when: "classic Application Insights has no retention",
+                    set: { "insights:workspaceResourceId": undefined },
+                    problems: ["retentionInDays is not set"],
+                    on: "insights",
+                },
             ],
             unknown: { retentionInDays: 0 },
         });
@@ -358,30 +767,67 @@ describe("azure rules", () => {
         describeRule({
             rule: srv.appHttpsOnly,
             golden: () => [app()],
-            fails: [{ when: "plain HTTP is allowed", set: { "configuration.ingress.allowInsecure": true }, problems: ["configuration.ingress.allowInsecure is true"] }],
+            fails: [
+                {
+                    when: "plain HTTP is allowed",
+                    set: { "configuration.ingress.allowInsecure": true },
+                    problems: ["configuration.ingress.allowInsecure is true"],
+                },
+            ],
             unknown: { "configuration.ingress": 0 },
         });
 
-        const environment = (internal: boolean) => res("environment", AZ.managedEnvironment, { resourceGroupName: "rg", vnetConfiguration: { infrastructureSubnetId: "subnet-id", internal } });
-        const publicApp = () => mutate([app()], { set: { "configuration.ingress.external": true } })[0];
-        const linked = (a: Res): Res => ({ ...a, props: { ...a.props, environmentId: "environment-id", containerAppName: "iris" }, deps: { environmentId: ["environment"] } });
-        const auth = () =>
-            res("auth", AZ.containerAppAuth, {
+        const environment = (internal: boolean) =>
+            res("environment", AZ.managedEnvironment, {
                 resourceGroupName: "rg",
-                containerAppName: "iris",
-                authConfigName: "current",
-                platform: { enabled: true },
-                globalValidation: { unauthenticatedClientAction: "Return401" },
-                identityProviders: { azureActiveDirectory: { enabled: true, registration: { clientId: "client", openIdIssuer: "https://login.microsoftonline.com/t/v2.0" } } },
-            }, { deps: { containerAppName: ["app"] } });
+                vnetConfiguration: { infrastructureSubnetId: "subnet-id", internal },
+            });
+        const publicApp = () => mutate([app()], { set: { "configuration.ingress.external": true } })[0];
+        const linked = (a: Res): Res => ({
+            ...a,
+            props: { ...a.props, environmentId: "environment-id", containerAppName: "iris" },
+            deps: { environmentId: ["environment"] },
+        });
+        const auth = () =>
+            res(
+                "auth",
+                AZ.containerAppAuth,
+                {
+                    resourceGroupName: "rg",
+                    containerAppName: "iris",
+                    authConfigName: "current",
+                    platform: { enabled: true },
+                    globalValidation: { unauthenticatedClientAction: "Return401" },
+                    identityProviders: {
+                        azureActiveDirectory: {
+                            enabled: true,
+                            registration: { clientId: "client", openIdIssuer: "https://login.microsoftonline.com/t/v2.0" },
+                        },
+                    },
+                },
+                { deps: { containerAppName: ["app"] } },
+            );
 
         describeRule({
             rule: srv.appInternalIngress,
             golden: () => [linked(publicApp()), environment(true)],
-            passes: [{ when: "ingress stays inside a public environment", set: { "configuration.ingress.external": false, "environment:vnetConfiguration.internal": false } }],
+            passes: [
+                {
+                    when: "ingress stays inside a public environment",
+                    set: { "configuration.ingress.external": false, "environment:vnetConfiguration.internal": false },
+                },
+            ],
             fails: [
-                { when: "ingress is external in an environment with a public IP", set: { "environment:vnetConfiguration.internal": false }, problems: ["ingress is external in an environment with a public IP (reachable from the internet)"] },
-                { when: "ingress is external and the environment is not in the stack", drop: ["environment"], problems: ["ingress is external in an environment with a public IP (reachable from the internet)"] },
+                {
+                    when: "ingress is external in an environment with a public IP",
+                    set: { "environment:vnetConfiguration.internal": false },
+                    problems: ["ingress is external in an environment with a public IP (reachable from the internet)"],
+                },
+                {
+                    when: "ingress is external and the environment is not in the stack",
+                    drop: ["environment"],
+                    problems: ["ingress is external in an environment with a public IP (reachable from the internet)"],
+                },
             ],
             unknown: { "configuration.ingress": 0 },
         });
@@ -390,13 +836,29 @@ describe("azure rules", () => {
             rule: srv.appAuthenticated,
             golden: () => [linked(publicApp()), environment(false), auth()],
             passes: [
-                { when: "the environment is internal and nothing authenticates", set: { "environment:vnetConfiguration.internal": true }, drop: ["auth"] },
+                {
+                    when: "the environment is internal and nothing authenticates",
+                    set: { "environment:vnetConfiguration.internal": true },
+                    drop: ["auth"],
+                },
                 { when: "ingress stays inside the environment", set: { "configuration.ingress.external": false }, drop: ["auth"] },
             ],
             fails: [
-                { when: "a public app has no authentication config", drop: ["auth"], problems: ["is reachable from the internet and no authentication config requires a token"] },
-                { when: "the authentication config lets anonymous callers through", set: { "auth:globalValidation.unauthenticatedClientAction": "AllowAnonymous" }, problems: ["is reachable from the internet and no authentication config requires a token"] },
-                { when: "authentication is switched off", set: { "auth:platform.enabled": false }, problems: ["is reachable from the internet and no authentication config requires a token"] },
+                {
+                    when: "a public app has no authentication config",
+                    drop: ["auth"],
+                    problems: ["is reachable from the internet and no authentication config requires a token"],
+                },
+                {
+                    when: "the authentication config lets anonymous callers through",
+                    set: { "auth:globalValidation.unauthenticatedClientAction": "AllowAnonymous" },
+                    problems: ["is reachable from the internet and no authentication config requires a token"],
+                },
+                {
+                    when: "authentication is switched off",
+                    set: { "auth:platform.enabled": false },
+                    problems: ["is reachable from the internet and no authentication config requires a token"],
+                },
             ],
             unknown: { "configuration.ingress": 0 },
         });
@@ -404,11 +866,23 @@ describe("azure rules", () => {
         describeRule({
             rule: srv.environmentInNetwork,
             golden: () => [environment(true)],
-            fails: [{ when: "the environment is outside any network", set: { vnetConfiguration: undefined }, problems: ["vnetConfiguration.infrastructureSubnetId is not set (the environment is outside any virtual network)"] }],
+            fails: [
+                {
+                    when: "the environment is outside any network",
+                    set: { vnetConfiguration: undefined },
+                    problems: ["vnetConfiguration.infrastructureSubnetId is not set (the environment is outside any virtual network)"],
+                },
+            ],
             unknown: { vnetConfiguration: 0 },
         });
 
-        const endpoint = () => res("endpoint", AZ.mlOnlineEndpoint, { resourceGroupName: "rg", workspaceName: "w", endpointName: "iris", properties: { authMode: "Key", publicNetworkAccess: "Disabled" } });
+        const endpoint = () =>
+            res("endpoint", AZ.mlOnlineEndpoint, {
+                resourceGroupName: "rg",
+                workspaceName: "w",
+                endpointName: "iris",
+                properties: { authMode: "Key", publicNetworkAccess: "Disabled" },
+            });
 
         describeRule({
             rule: srv.mlEndpointAuthenticated,
@@ -416,7 +890,11 @@ describe("azure rules", () => {
             passes: [{ when: "Entra ID tokens are required", set: { "properties.authMode": "AADToken" } }],
             fails: [
                 { when: "the auth mode is missing", set: { "properties.authMode": undefined }, problems: ["properties.authMode is unset"] },
-                { when: "the auth mode is not one Azure ML authenticates with", set: { "properties.authMode": "None" }, problems: ["properties.authMode is None"] },
+                {
+                    when: "the auth mode is not one Azure ML authenticates with",
+                    set: { "properties.authMode": "None" },
+                    problems: ["properties.authMode is None"],
+                },
             ],
             unknown: { "properties.authMode": 0 },
         });
@@ -424,7 +902,13 @@ describe("azure rules", () => {
         describeRule({
             rule: srv.mlEndpointPrivate,
             golden: () => [endpoint()],
-            fails: [{ when: "the endpoint is public", set: { "properties.publicNetworkAccess": "Enabled" }, problems: ["properties.publicNetworkAccess is Enabled"] }],
+            fails: [
+                {
+                    when: "the endpoint is public",
+                    set: { "properties.publicNetworkAccess": "Enabled" },
+                    problems: ["properties.publicNetworkAccess is Enabled"],
+                },
+            ],
             unknown: { "properties.publicNetworkAccess": 0 },
         });
 
@@ -433,7 +917,13 @@ describe("azure rules", () => {
             golden: () => [app()],
             fails: [
                 { when: "the app has no identity", set: { identity: undefined }, problems: ["the app has no managed identity"] },
-                { when: "the registry is pulled with a password", set: { "configuration.registries.0": { server: "acr.azurecr.io", username: "admin", passwordSecretRef: "acr-password" } }, problems: ["pulls from acr.azurecr.io with a password"] },
+                {
+                    when: "the registry is pulled with a password",
+                    set: {
+                        "configuration.registries.0": { server: "acr.azurecr.io", username: "admin", passwordSecretRef: "acr-password" },
+                    },
+                    problems: ["pulls from acr.azurecr.io with a password"],
+                },
             ],
             unknown: { identity: 0 },
         });
@@ -442,8 +932,16 @@ describe("azure rules", () => {
             rule: srv.appScaling,
             golden: () => [app()],
             fails: [
-                { when: "maxReplicas is missing", set: { "template.scale.maxReplicas": undefined }, problems: ["template.scale.maxReplicas is not set"] },
-                { when: "the scale block is missing", set: { "template.scale": undefined }, problems: ["template.scale.maxReplicas is not set"] },
+                {
+                    when: "maxReplicas is missing",
+                    set: { "template.scale.maxReplicas": undefined },
+                    problems: ["template.scale.maxReplicas is not set"],
+                },
+                {
+                    when: "the scale block is missing",
+                    set: { "template.scale": undefined },
+                    problems: ["template.scale.maxReplicas is not set"],
+                },
             ],
             unknown: { "template.scale": 0 },
         });
@@ -452,8 +950,16 @@ describe("azure rules", () => {
             rule: srv.appProbes,
             golden: () => [app()],
             fails: [
-                { when: "the readiness probe is missing", set: { "template.containers.0.probes": [probe("Liveness")] }, problems: ["container model has no Readiness probe"] },
-                { when: "there are no probes", set: { "template.containers.0.probes": undefined }, problems: ["container model has no Liveness probe", "container model has no Readiness probe"] },
+                {
+                    when: "the readiness probe is missing",
+                    set: { "template.containers.0.probes": [probe("Liveness")] },
+                    problems: ["container model has no Readiness probe"],
+                },
+                {
+                    when: "there are no probes",
+                    set: { "template.containers.0.probes": undefined },
+                    problems: ["container model has no Liveness probe", "container model has no Readiness probe"],
+                },
             ],
             unknown: { "template.containers": 0 },
         });
@@ -470,8 +976,16 @@ describe("azure rules", () => {
             golden: () => [webApp()],
             fails: [
                 { when: "HTTP is allowed", set: { httpsOnly: undefined }, problems: ["httpsOnly is not true"] },
-                { when: "TLS 1.0 is accepted", set: { "siteConfig.minTlsVersion": "1.0" }, problems: ["siteConfig.minTlsVersion is 1.0, not 1.2"] },
-                { when: "remote debugging is on", set: { "siteConfig.remoteDebuggingEnabled": true }, problems: ["siteConfig.remoteDebuggingEnabled is true"] },
+                {
+                    when: "TLS 1.0 is accepted",
+                    set: { "siteConfig.minTlsVersion": "1.0" },
+                    problems: ["siteConfig.minTlsVersion is 1.0, not 1.2"],
+                },
+                {
+                    when: "remote debugging is on",
+                    set: { "siteConfig.remoteDebuggingEnabled": true },
+                    problems: ["siteConfig.remoteDebuggingEnabled is true"],
+                },
             ],
             unknown: { httpsOnly: 0 },
         });
@@ -479,7 +993,13 @@ describe("azure rules", () => {
         describeRule({
             rule: srv.webAppPrivate,
             golden: () => [webApp()],
-            fails: [{ when: "public network access is on", set: { publicNetworkAccess: "Enabled" }, problems: ["publicNetworkAccess is Enabled"] }],
+            fails: [
+                {
+                    when: "public network access is on",
+                    set: { publicNetworkAccess: "Enabled" },
+                    problems: ["publicNetworkAccess is Enabled"],
+                },
+            ],
             unknown: { publicNetworkAccess: 0 },
         });
     });

@@ -7,14 +7,28 @@ import { K8S } from "../../policy/rules/kubernetes/types";
 import { environmentOf, labelledEnvironment, stackEnvironment } from "../../policy/rules/lib/environment";
 import { describeRule, messageOf, Res, run, UNKNOWN, urnOf } from "./harness";
 
-const bucket = (labels: Record<string, string> = { "mlops-environment": "prod" }): Res => ({ name: "lake", type: AWS.bucket[0], props: { bucket: "lake", forceDestroy: false, tags: labels }, protect: true });
+const bucket = (labels: Record<string, string> = { "mlops-environment": "prod" }): Res => ({
+    name: "lake",
+    type: AWS.bucket[0],
+    props: { bucket: "lake", forceDestroy: false, tags: labels },
+    protect: true,
+});
 const keyRing = (): Res => ({ name: "ring", type: GCP.keyRing, props: { location: "europe-west4" }, protect: true });
 const NOT_PROTECTED = "resource is not protected (resource option protect: true)";
 
 describe("common rules", () => {
     describeRule({
         rule: protectStateful,
-        golden: () => [bucket(), keyRing(), { name: "volume", type: K8S.pvc, props: { metadata: { namespace: "ml", labels: { "mlops.dev/environment": "prod" } } }, protect: true }],
+        golden: () => [
+            bucket(),
+            keyRing(),
+            {
+                name: "volume",
+                type: K8S.pvc,
+                props: { metadata: { namespace: "ml", labels: { "mlops.dev/environment": "prod" } } },
+                protect: true,
+            },
+        ],
         fails: [
             { when: "a bucket is not protected", protect: { lake: false }, problems: [NOT_PROTECTED] },
             { when: "an unlabelled key ring is not protected", protect: { ring: false }, problems: [NOT_PROTECTED], on: "ring" },
@@ -25,11 +39,28 @@ describe("common rules", () => {
 
     describeRule({
         rule: noForceDestroy,
-        golden: () => [bucket(), { name: "dataset", type: GCP.dataset, props: { datasetId: "raw", deleteContentsOnDestroy: false, labels: { "mlops-environment": "prod" } } }],
+        golden: () => [
+            bucket(),
+            {
+                name: "dataset",
+                type: GCP.dataset,
+                props: { datasetId: "raw", deleteContentsOnDestroy: false, labels: { "mlops-environment": "prod" } },
+            },
+        ],
         fails: [
             { when: "a bucket is force-destroyed", set: { forceDestroy: true }, problems: ["forceDestroy is true"] },
-            { when: "a dataset deletes its tables on destroy", set: { "dataset:deleteContentsOnDestroy": true }, problems: ["deleteContentsOnDestroy is true"], on: "dataset" },
-            { when: "an ECR repository is force-deleted", add: [{ name: "repo", type: AWS.ecrRepository, props: { forceDelete: true } }], problems: ["forceDelete is true"], on: "repo" },
+            {
+                when: "a dataset deletes its tables on destroy",
+                set: { "dataset:deleteContentsOnDestroy": true },
+                problems: ["deleteContentsOnDestroy is true"],
+                on: "dataset",
+            },
+            {
+                when: "an ECR repository is force-deleted",
+                add: [{ name: "repo", type: AWS.ecrRepository, props: { forceDelete: true } }],
+                problems: ["forceDelete is true"],
+                on: "repo",
+            },
         ],
         unknown: { forceDestroy: 0 },
     });
@@ -51,8 +82,14 @@ describe("common rules", () => {
         });
 
         it("finds a consensus only when every labelled resource agrees", () => {
-            assert.equal(stackEnvironment([{ tags: { "mlops-environment": "dev" } }, {}, { labels: { "mlops-environment": "dev" } }]), "dev");
-            assert.equal(stackEnvironment([{ tags: { "mlops-environment": "dev" } }, { tags: { "mlops-environment": "prod" } }]), undefined);
+            assert.equal(
+                stackEnvironment([{ tags: { "mlops-environment": "dev" } }, {}, { labels: { "mlops-environment": "dev" } }]),
+                "dev",
+            );
+            assert.equal(
+                stackEnvironment([{ tags: { "mlops-environment": "dev" } }, { tags: { "mlops-environment": "prod" } }]),
+                undefined,
+            );
         });
 
         it("treats an unknown label as no label (preview), never as a match", () => {
@@ -63,7 +100,10 @@ describe("common rules", () => {
             const dev = { ...bucket({ "mlops-environment": "dev" }), protect: false };
             assert.deepEqual(await run(protectStateful, [dev]), []);
             const prod = { ...bucket(), protect: false };
-            assert.deepEqual((await run(protectStateful, [prod])).map((f) => [f.urn, f.message]), [[urnOf(prod), messageOf(protectStateful, NOT_PROTECTED)]]);
+            assert.deepEqual(
+                (await run(protectStateful, [prod])).map((f) => [f.urn, f.message]),
+                [[urnOf(prod), messageOf(protectStateful, NOT_PROTECTED)]],
+            );
         });
 
         it("an unlabelled key ring takes the environment its labelled neighbours agree on", async () => {

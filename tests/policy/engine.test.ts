@@ -18,11 +18,16 @@ const sizeRule: ResourceValidationPolicy = {
 
 describe("offline policy engine", () => {
     it("reports a mandatory violation at the policy's level", async () => {
-        assert.deepEqual(await runPolicies([sizeRule], resources), [{ policy: "size-under-2", enforcementLevel: "mandatory", severity: undefined, urn: resources[0].urn, message: "size 3 >= 2" }]);
+        assert.deepEqual(await runPolicies([sizeRule], resources), [
+            { policy: "size-under-2", enforcementLevel: "mandatory", severity: undefined, urn: resources[0].urn, message: "size 3 >= 2" },
+        ]);
     });
 
     it("lets policy config turn a rule down to advisory or off, by name or through `all`", async () => {
-        assert.equal((await runPolicies([sizeRule], resources, { config: { "size-under-2": "advisory" } }))[0].enforcementLevel, "advisory");
+        assert.equal(
+            (await runPolicies([sizeRule], resources, { config: { "size-under-2": "advisory" } }))[0].enforcementLevel,
+            "advisory",
+        );
         assert.deepEqual(await runPolicies([sizeRule], resources, { config: { "size-under-2": { enforcementLevel: "disabled" } } }), []);
         // A policy's own level beats the `all` default, as in the server.
         assert.equal((await runPolicies([sizeRule], resources, { config: { all: "disabled" } })).length, 1);
@@ -30,12 +35,18 @@ describe("offline policy engine", () => {
     });
 
     it("treats remediate as mandatory and defaults to the pack's level", async () => {
-        assert.equal((await runPolicies([sizeRule], resources, { config: { "size-under-2": "remediate" } }))[0].enforcementLevel, "mandatory");
+        assert.equal(
+            (await runPolicies([sizeRule], resources, { config: { "size-under-2": "remediate" } }))[0].enforcementLevel,
+            "mandatory",
+        );
         assert.equal((await runPolicies([{ ...sizeRule, enforcementLevel: undefined }], resources))[0].enforcementLevel, "advisory");
     });
 
     it("hands knobs (without enforcementLevel) to getConfig", async () => {
-        assert.deepEqual(await runPolicies([sizeRule], resources, { config: { "size-under-2": { enforcementLevel: "mandatory", max: 5 } } }), []);
+        assert.deepEqual(
+            await runPolicies([sizeRule], resources, { config: { "size-under-2": { enforcementLevel: "mandatory", max: 5 } } }),
+            [],
+        );
     });
 
     it("ends a not-applicable policy quietly", async () => {
@@ -44,9 +55,19 @@ describe("offline policy engine", () => {
     });
 
     it("turns a read of an unknown value into an advisory can't-run, like the server", async () => {
-        const nameRule: ResourceValidationPolicy = { ...sizeRule, name: "named", validateResource: (args, report) => report(`name ${args.props.name}`) };
+        const nameRule: ResourceValidationPolicy = {
+            ...sizeRule,
+            name: "named",
+            validateResource: (args, report) => report(`name ${args.props.name}`),
+        };
         assert.deepEqual(await runPolicies([nameRule], resources), [
-            { policy: "named", enforcementLevel: "advisory", severity: undefined, urn: resources[0].urn, message: "can't run policy 'named' during preview: string value at .name can't be known during preview" },
+            {
+                policy: "named",
+                enforcementLevel: "advisory",
+                severity: undefined,
+                urn: resources[0].urn,
+                message: "can't run policy 'named' during preview: string value at .name can't be known during preview",
+            },
         ]);
     });
 
@@ -70,7 +91,16 @@ describe("offline policy engine", () => {
     });
 
     it("fails loudly, naming the policy, when a rule throws", async () => {
-        const broken: ResourceValidationPolicy = { ...sizeRule, name: "broken", validateResource: () => { throw new TypeError("boom"); } };
-        await assert.rejects(runPolicies([broken], resources), /policy broken failed on urn:pulumi:test::mlops::test:index:Thing::a: TypeError: boom/);
+        const broken: ResourceValidationPolicy = {
+            ...sizeRule,
+            name: "broken",
+            validateResource: () => {
+                throw new TypeError("boom");
+            },
+        };
+        await assert.rejects(
+            runPolicies([broken], resources),
+            /policy broken failed on urn:pulumi:test::mlops::test:index:Thing::a: TypeError: boom/,
+        );
     });
 });

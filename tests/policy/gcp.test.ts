@@ -12,16 +12,21 @@ const labels = { "mlops-environment": "prod" };
 const res = (name: string, type: string, props: Record<string, any>, extra: Partial<Res> = {}): Res => ({ name, type, props, ...extra });
 
 const bucket = (name = "raw", logTo: string | undefined = "logs"): Res =>
-    res(name, GCP.bucket, {
-        location: "EU",
-        uniformBucketLevelAccess: true,
-        publicAccessPrevention: "enforced",
-        versioning: { enabled: true },
-        encryption: { defaultKmsKeyName: KEY },
-        softDeletePolicy: { retentionDurationSeconds: 604800 },
-        ...(logTo ? { logging: { logBucket: `mlops-prod-${logTo}` } } : {}),
-        labels,
-    }, logTo ? { deps: { logging: [logTo] } } : {});
+    res(
+        name,
+        GCP.bucket,
+        {
+            location: "EU",
+            uniformBucketLevelAccess: true,
+            publicAccessPrevention: "enforced",
+            versioning: { enabled: true },
+            encryption: { defaultKmsKeyName: KEY },
+            softDeletePolicy: { retentionDurationSeconds: 604800 },
+            ...(logTo ? { logging: { logBucket: `mlops-prod-${logTo}` } } : {}),
+            labels,
+        },
+        logTo ? { deps: { logging: [logTo] } } : {},
+    );
 const member = (type: string, props: Record<string, any>) => res("member", type, props);
 const run = () =>
     res("run", GCP.runService, {
@@ -34,10 +39,25 @@ const run = () =>
             serviceAccount: "serving-iris@p.iam.gserviceaccount.com",
             timeout: "300s",
             scaling: { minInstanceCount: 2, maxInstanceCount: 4 },
-            containers: [{ name: "model", image: "europe-docker.pkg.dev/p/serving/iris:1.4.2", startupProbe: { httpGet: { path: "/healthz" } }, livenessProbe: { httpGet: { path: "/healthz" } } }],
+            containers: [
+                {
+                    name: "model",
+                    image: "europe-docker.pkg.dev/p/serving/iris:1.4.2",
+                    startupProbe: { httpGet: { path: "/healthz" } },
+                    livenessProbe: { httpGet: { path: "/healthz" } },
+                },
+            ],
         },
     });
-const registry = () => res("registry", GCP.registry, { repositoryId: "serving", format: "DOCKER", kmsKeyName: KEY, dockerConfig: { immutableTags: true }, cleanupPolicies: [{ id: "untagged", action: "DELETE" }], labels });
+const registry = () =>
+    res("registry", GCP.registry, {
+        repositoryId: "serving",
+        format: "DOCKER",
+        kmsKeyName: KEY,
+        dockerConfig: { immutableTags: true },
+        cleanupPolicies: [{ id: "untagged", action: "DELETE" }],
+        labels,
+    });
 const workbench = () =>
     res("workbench", GCP.workbench, {
         location: "europe-west4-a",
@@ -51,7 +71,11 @@ const workbench = () =>
         },
     });
 const audit = (service: string) =>
-    res(`audit-${service.split(".")[0]}`, GCP.projectAuditConfig, { project: "p", service, auditLogConfigs: [{ logType: "ADMIN_READ" }, { logType: "DATA_READ" }, { logType: "DATA_WRITE" }] });
+    res(`audit-${service.split(".")[0]}`, GCP.projectAuditConfig, {
+        project: "p",
+        service,
+        auditLogConfigs: [{ logType: "ADMIN_READ" }, { logType: "DATA_READ" }, { logType: "DATA_WRITE" }],
+    });
 
 describe("gcp rules", () => {
     describe("Cloud Storage and BigQuery", () => {
@@ -59,8 +83,16 @@ describe("gcp rules", () => {
             rule: st.uniformAccess,
             golden: () => [bucket()],
             fails: [
-                { when: "uniform access is off", set: { uniformBucketLevelAccess: false }, problems: ["uniformBucketLevelAccess is not true"] },
-                { when: "uniform access is missing", set: { uniformBucketLevelAccess: undefined }, problems: ["uniformBucketLevelAccess is not true"] },
+                {
+                    when: "uniform access is off",
+                    set: { uniformBucketLevelAccess: false },
+                    problems: ["uniformBucketLevelAccess is not true"],
+                },
+                {
+                    when: "uniform access is missing",
+                    set: { uniformBucketLevelAccess: undefined },
+                    problems: ["uniformBucketLevelAccess is not true"],
+                },
             ],
             unknown: { uniformBucketLevelAccess: 0 },
         });
@@ -69,18 +101,44 @@ describe("gcp rules", () => {
             rule: st.publicAccessPrevention,
             golden: () => [bucket()],
             fails: [
-                { when: "prevention is inherited", set: { publicAccessPrevention: "inherited" }, problems: ["publicAccessPrevention is inherited, not enforced"] },
-                { when: "prevention is missing", set: { publicAccessPrevention: undefined }, problems: ["publicAccessPrevention is inherited (default), not enforced"] },
+                {
+                    when: "prevention is inherited",
+                    set: { publicAccessPrevention: "inherited" },
+                    problems: ["publicAccessPrevention is inherited, not enforced"],
+                },
+                {
+                    when: "prevention is missing",
+                    set: { publicAccessPrevention: undefined },
+                    problems: ["publicAccessPrevention is inherited (default), not enforced"],
+                },
             ],
             unknown: { publicAccessPrevention: 0 },
         });
 
         describeRule({
             rule: st.bucketNotPublic,
-            golden: () => [member(GCP.bucketIamMember, { bucket: "b", role: "roles/storage.objectViewer", member: "serviceAccount:reader@p.iam.gserviceaccount.com" })],
+            golden: () => [
+                member(GCP.bucketIamMember, {
+                    bucket: "b",
+                    role: "roles/storage.objectViewer",
+                    member: "serviceAccount:reader@p.iam.gserviceaccount.com",
+                }),
+            ],
             fails: [
                 { when: "allUsers can read", set: { member: "allUsers" }, problems: ["grants roles/storage.objectViewer to allUsers"] },
-                { when: "a binding includes allAuthenticatedUsers", drop: ["member"], add: [res("binding", GCP.bucketIamBinding, { bucket: "b", role: "roles/storage.objectViewer", members: ["group:ml@example.com", "allAuthenticatedUsers"] })], problems: ["grants roles/storage.objectViewer to allAuthenticatedUsers"], on: "binding" },
+                {
+                    when: "a binding includes allAuthenticatedUsers",
+                    drop: ["member"],
+                    add: [
+                        res("binding", GCP.bucketIamBinding, {
+                            bucket: "b",
+                            role: "roles/storage.objectViewer",
+                            members: ["group:ml@example.com", "allAuthenticatedUsers"],
+                        }),
+                    ],
+                    problems: ["grants roles/storage.objectViewer to allAuthenticatedUsers"],
+                    on: "binding",
+                },
             ],
             unknown: { member: 0 },
         });
@@ -99,7 +157,13 @@ describe("gcp rules", () => {
             rule: st.bucketSoftDelete,
             golden: () => [bucket()],
             passes: [{ when: "the soft-delete policy is left at the platform default", set: { softDeletePolicy: undefined } }],
-            fails: [{ when: "soft delete is turned off", set: { "softDeletePolicy.retentionDurationSeconds": 0 }, problems: ["softDeletePolicy.retentionDurationSeconds is 0 (soft delete off)"] }],
+            fails: [
+                {
+                    when: "soft delete is turned off",
+                    set: { "softDeletePolicy.retentionDurationSeconds": 0 },
+                    problems: ["softDeletePolicy.retentionDurationSeconds is 0 (soft delete off)"],
+                },
+            ],
             unknown: { softDeletePolicy: 0 },
         });
 
@@ -113,23 +177,79 @@ describe("gcp rules", () => {
         describeRule({
             rule: st.bucketAccessLogging,
             golden: () => [bucket(), bucket("logs", undefined)],
-            passes: [{ when: "the log bucket name is reached through an IAM binding on it", drop: ["raw"], add: [res("writer", GCP.bucketIamMember, { bucket: "mlops-prod-logs", role: "roles/storage.objectCreator", member: "group:cloud-storage-analytics@google.com" }, { deps: { bucket: ["logs"] } }), { ...bucket(), deps: { logging: ["writer"] } }] }],
+            passes: [
+                {
+                    when: "the log bucket name is reached through an IAM binding on it",
+                    drop: ["raw"],
+                    add: [
+                        res(
+                            "writer",
+                            GCP.bucketIamMember,
+                            {
+                                bucket: "mlops-prod-logs",
+                                role: "roles/storage.objectCreator",
+                                member: "group:cloud-storage-analytics@google.com",
+                            },
+                            { deps: { bucket: ["logs"] } },
+                        ),
+                        { ...bucket(), deps: { logging: ["writer"] } },
+                    ],
+                },
+            ],
             fails: [
-                { when: "a bucket writes no usage logs", set: { logging: undefined }, add: [bucket("curated")], problems: ["logging.logBucket is not set"] },
-                { when: "a bucket logs to itself", set: { name: "mlops-prod-raw", "logging.logBucket": "mlops-prod-raw" }, add: [bucket("curated")], problems: ["the bucket logs to itself"] },
+                {
+                    when: "a bucket writes no usage logs",
+                    set: { logging: undefined },
+                    add: [bucket("curated")],
+                    problems: ["logging.logBucket is not set"],
+                },
+                {
+                    when: "a bucket logs to itself",
+                    set: { name: "mlops-prod-raw", "logging.logBucket": "mlops-prod-raw" },
+                    add: [bucket("curated")],
+                    problems: ["the bucket logs to itself"],
+                },
             ],
             unknown: { logging: 0 },
         });
 
-        const dataset = () => res("dataset", GCP.dataset, { datasetId: "raw", defaultEncryptionConfiguration: { kmsKeyName: KEY }, accesses: [{ role: "OWNER", specialGroup: "projectOwners" }, { role: "READER", userByEmail: "reader@p.iam.gserviceaccount.com" }], labels });
+        const dataset = () =>
+            res("dataset", GCP.dataset, {
+                datasetId: "raw",
+                defaultEncryptionConfiguration: { kmsKeyName: KEY },
+                accesses: [
+                    { role: "OWNER", specialGroup: "projectOwners" },
+                    { role: "READER", userByEmail: "reader@p.iam.gserviceaccount.com" },
+                ],
+                labels,
+            });
 
         describeRule({
             rule: st.datasetNotPublic,
             golden: () => [dataset()],
             fails: [
-                { when: "an access entry opens it to allUsers", set: { "accesses.1": { role: "READER", iamMember: "allUsers" } }, problems: ["access entry grants READER to allUsers"] },
-                { when: "an access entry opens it to allAuthenticatedUsers", set: { "accesses.1": { role: "READER", specialGroup: "allAuthenticatedUsers" } }, problems: ["access entry grants READER to allAuthenticatedUsers"] },
-                { when: "dataset IAM grants allUsers", add: [res("dataset-member", GCP.datasetIamMember, { datasetId: "raw", role: "roles/bigquery.dataViewer", member: "allUsers" })], problems: ["grants roles/bigquery.dataViewer to allUsers"], on: "dataset-member" },
+                {
+                    when: "an access entry opens it to allUsers",
+                    set: { "accesses.1": { role: "READER", iamMember: "allUsers" } },
+                    problems: ["access entry grants READER to allUsers"],
+                },
+                {
+                    when: "an access entry opens it to allAuthenticatedUsers",
+                    set: { "accesses.1": { role: "READER", specialGroup: "allAuthenticatedUsers" } },
+                    problems: ["access entry grants READER to allAuthenticatedUsers"],
+                },
+                {
+                    when: "dataset IAM grants allUsers",
+                    add: [
+                        res("dataset-member", GCP.datasetIamMember, {
+                            datasetId: "raw",
+                            role: "roles/bigquery.dataViewer",
+                            member: "allUsers",
+                        }),
+                    ],
+                    problems: ["grants roles/bigquery.dataViewer to allUsers"],
+                    on: "dataset-member",
+                },
             ],
             unknown: { accesses: 0 },
         });
@@ -137,7 +257,13 @@ describe("gcp rules", () => {
         describeRule({
             rule: st.datasetCmek,
             golden: () => [dataset()],
-            fails: [{ when: "no default CMEK is set", set: { defaultEncryptionConfiguration: undefined }, problems: ["defaultEncryptionConfiguration.kmsKeyName is not set"] }],
+            fails: [
+                {
+                    when: "no default CMEK is set",
+                    set: { defaultEncryptionConfiguration: undefined },
+                    problems: ["defaultEncryptionConfiguration.kmsKeyName is not set"],
+                },
+            ],
             unknown: { defaultEncryptionConfiguration: 0 },
         });
 
@@ -151,16 +277,36 @@ describe("gcp rules", () => {
     });
 
     describe("IAM, keys and audit logs", () => {
-        const grant = () => member(GCP.projectIamMember, { project: "p", role: "roles/aiplatform.user", member: "serviceAccount:trainer@p.iam.gserviceaccount.com" });
+        const grant = () =>
+            member(GCP.projectIamMember, {
+                project: "p",
+                role: "roles/aiplatform.user",
+                member: "serviceAccount:trainer@p.iam.gserviceaccount.com",
+            });
 
         describeRule({
             rule: iam.noBasicRoles,
             golden: () => [grant()],
-            passes: [{ when: "a person gets an admin role (the rule targets service accounts)", set: { role: "roles/aiplatform.admin", member: "group:ml-admins@example.com" } }],
+            passes: [
+                {
+                    when: "a person gets an admin role (the rule targets service accounts)",
+                    set: { role: "roles/aiplatform.admin", member: "group:ml-admins@example.com" },
+                },
+            ],
             fails: [
                 { when: "Editor is granted", set: { role: "roles/editor" }, problems: ["grants the basic role roles/editor"] },
-                { when: "Owner is granted through a binding", drop: ["member"], add: [res("binding", GCP.projectIamBinding, { project: "p", role: "roles/owner", members: ["group:ml@example.com"] })], problems: ["grants the basic role roles/owner"], on: "binding" },
-                { when: "a service account gets an admin role", set: { role: "roles/storage.admin" }, problems: ["grants the admin role roles/storage.admin to serviceAccount:trainer@p.iam.gserviceaccount.com"] },
+                {
+                    when: "Owner is granted through a binding",
+                    drop: ["member"],
+                    add: [res("binding", GCP.projectIamBinding, { project: "p", role: "roles/owner", members: ["group:ml@example.com"] })],
+                    problems: ["grants the basic role roles/owner"],
+                    on: "binding",
+                },
+                {
+                    when: "a service account gets an admin role",
+                    set: { role: "roles/storage.admin" },
+                    problems: ["grants the admin role roles/storage.admin to serviceAccount:trainer@p.iam.gserviceaccount.com"],
+                },
             ],
             unknown: { role: 0 },
         });
@@ -169,8 +315,16 @@ describe("gcp rules", () => {
             rule: iam.noProjectImpersonation,
             golden: () => [grant()],
             fails: [
-                { when: "Service Account User is granted on the project", set: { role: "roles/iam.serviceAccountUser" }, problems: ["grants roles/iam.serviceAccountUser on the whole project"] },
-                { when: "Token Creator is granted on the project", set: { role: "roles/iam.serviceAccountTokenCreator" }, problems: ["grants roles/iam.serviceAccountTokenCreator on the whole project"] },
+                {
+                    when: "Service Account User is granted on the project",
+                    set: { role: "roles/iam.serviceAccountUser" },
+                    problems: ["grants roles/iam.serviceAccountUser on the whole project"],
+                },
+                {
+                    when: "Token Creator is granted on the project",
+                    set: { role: "roles/iam.serviceAccountTokenCreator" },
+                    problems: ["grants roles/iam.serviceAccountTokenCreator on the whole project"],
+                },
             ],
             unknown: { role: 0 },
         });
@@ -178,14 +332,29 @@ describe("gcp rules", () => {
         describeRule({
             rule: iam.noDefaultServiceAccount,
             golden: () => [grant()],
-            fails: [{ when: "the Compute Engine default account gets a role", set: { member: "serviceAccount:123456789-compute@developer.gserviceaccount.com" }, problems: ["grants roles/aiplatform.user to the default service account serviceAccount:123456789-compute@developer.gserviceaccount.com"] }],
+            fails: [
+                {
+                    when: "the Compute Engine default account gets a role",
+                    set: { member: "serviceAccount:123456789-compute@developer.gserviceaccount.com" },
+                    problems: [
+                        "grants roles/aiplatform.user to the default service account serviceAccount:123456789-compute@developer.gserviceaccount.com",
+                    ],
+                },
+            ],
             unknown: { member: 0 },
         });
 
         describeRule({
             rule: iam.noServiceAccountKeys,
             golden: () => [grant()],
-            fails: [{ when: "a service account key is created", add: [res("key", GCP.serviceAccountKey, { serviceAccountId: "trainer" })], problems: ["creates a user-managed service account key"], on: "key" }],
+            fails: [
+                {
+                    when: "a service account key is created",
+                    add: [res("key", GCP.serviceAccountKey, { serviceAccountId: "trainer" })],
+                    problems: ["creates a user-managed service account key"],
+                    on: "key",
+                },
+            ],
             unknown: "reads no input",
         });
 
@@ -194,7 +363,11 @@ describe("gcp rules", () => {
             golden: () => [res("key", GCP.cryptoKey, { keyRing: "ring", rotationPeriod: "7776000s", labels })],
             passes: [{ when: "an asymmetric signing key has no rotation", set: { purpose: "ASYMMETRIC_SIGN", rotationPeriod: undefined } }],
             fails: [
-                { when: "rotation is yearly", set: { rotationPeriod: "31536000s" }, problems: ["rotationPeriod 31536000s is longer than 90 days (7776000s)"] },
+                {
+                    when: "rotation is yearly",
+                    set: { rotationPeriod: "31536000s" },
+                    problems: ["rotationPeriod 31536000s is longer than 90 days (7776000s)"],
+                },
                 { when: "rotation is missing", set: { rotationPeriod: undefined }, problems: ["rotationPeriod is not set"] },
             ],
             unknown: { rotationPeriod: 0 },
@@ -202,13 +375,44 @@ describe("gcp rules", () => {
 
         describeRule({
             rule: iam.dataAccessAuditLogs,
-            golden: () => [bucket("raw", undefined), res("dataset", GCP.dataset, { datasetId: "raw" }), audit("storage.googleapis.com"), audit("bigquery.googleapis.com")],
-            passes: [{ when: "one allServices config covers everything", drop: ["audit-storage", "audit-bigquery"], add: [audit("allServices")] }],
+            golden: () => [
+                bucket("raw", undefined),
+                res("dataset", GCP.dataset, { datasetId: "raw" }),
+                audit("storage.googleapis.com"),
+                audit("bigquery.googleapis.com"),
+            ],
+            passes: [
+                {
+                    when: "one allServices config covers everything",
+                    drop: ["audit-storage", "audit-bigquery"],
+                    add: [audit("allServices")],
+                },
+            ],
             fails: [
-                { when: "Cloud Storage has no Data Access logs", drop: ["audit-storage"], problems: ["Data Access audit logs (DATA_READ, DATA_WRITE) are not on for storage.googleapis.com"], on: null },
-                { when: "BigQuery logs admin reads only", set: { "audit-bigquery:auditLogConfigs": [{ logType: "ADMIN_READ" }] }, problems: ["Data Access audit logs (DATA_READ, DATA_WRITE) are not on for bigquery.googleapis.com"], on: null },
-                { when: "DATA_READ exempts a member", set: { "audit-storage:auditLogConfigs.1.exemptedMembers": ["user:me@example.com"] }, problems: ["Data Access audit logs (DATA_READ, DATA_WRITE) are not on for storage.googleapis.com"], on: null },
-                { when: "a Vertex endpoint exists without Vertex audit logs", add: [res("endpoint", GCP.vertexEndpoint, { displayName: "iris", location: "europe-west4" })], problems: ["Data Access audit logs (DATA_READ, DATA_WRITE) are not on for aiplatform.googleapis.com"], on: null },
+                {
+                    when: "Cloud Storage has no Data Access logs",
+                    drop: ["audit-storage"],
+                    problems: ["Data Access audit logs (DATA_READ, DATA_WRITE) are not on for storage.googleapis.com"],
+                    on: null,
+                },
+                {
+                    when: "BigQuery logs admin reads only",
+                    set: { "audit-bigquery:auditLogConfigs": [{ logType: "ADMIN_READ" }] },
+                    problems: ["Data Access audit logs (DATA_READ, DATA_WRITE) are not on for bigquery.googleapis.com"],
+                    on: null,
+                },
+                {
+                    when: "DATA_READ exempts a member",
+                    set: { "audit-storage:auditLogConfigs.1.exemptedMembers": ["user:me@example.com"] },
+                    problems: ["Data Access audit logs (DATA_READ, DATA_WRITE) are not on for storage.googleapis.com"],
+                    on: null,
+                },
+                {
+                    when: "a Vertex endpoint exists without Vertex audit logs",
+                    add: [res("endpoint", GCP.vertexEndpoint, { displayName: "iris", location: "europe-west4" })],
+                    problems: ["Data Access audit logs (DATA_READ, DATA_WRITE) are not on for aiplatform.googleapis.com"],
+                    on: null,
+                },
             ],
             unknown: { "audit-storage:auditLogConfigs": 0 },
         });
@@ -232,9 +436,18 @@ describe("gcp rules", () => {
         describeRule({
             rule: srv.registryImmutableTags,
             golden: () => [registry()],
-            passes: [{ when: "the repository is a remote (pull-through) repository", set: { mode: "REMOTE_REPOSITORY", dockerConfig: undefined } }],
+            passes: [
+                {
+                    when: "the repository is a remote (pull-through) repository",
+                    set: { mode: "REMOTE_REPOSITORY", dockerConfig: undefined },
+                },
+            ],
             fails: [
-                { when: "tags are mutable", set: { "dockerConfig.immutableTags": false }, problems: ["dockerConfig.immutableTags is not true"] },
+                {
+                    when: "tags are mutable",
+                    set: { "dockerConfig.immutableTags": false },
+                    problems: ["dockerConfig.immutableTags is not true"],
+                },
                 { when: "dockerConfig is missing", set: { dockerConfig: undefined }, problems: ["dockerConfig.immutableTags is not true"] },
             ],
             unknown: { dockerConfig: 0 },
@@ -242,8 +455,16 @@ describe("gcp rules", () => {
 
         describeRule({
             rule: srv.registryNotPublic,
-            golden: () => [member(GCP.registryIamMember, { repository: "serving", role: "roles/artifactregistry.reader", member: "serviceAccount:serving@p.iam.gserviceaccount.com" })],
-            fails: [{ when: "allUsers can pull", set: { member: "allUsers" }, problems: ["grants roles/artifactregistry.reader to allUsers"] }],
+            golden: () => [
+                member(GCP.registryIamMember, {
+                    repository: "serving",
+                    role: "roles/artifactregistry.reader",
+                    member: "serviceAccount:serving@p.iam.gserviceaccount.com",
+                }),
+            ],
+            fails: [
+                { when: "allUsers can pull", set: { member: "allUsers" }, problems: ["grants roles/artifactregistry.reader to allUsers"] },
+            ],
             unknown: { member: 0 },
         });
 
@@ -267,10 +488,22 @@ describe("gcp rules", () => {
 
         describeRule({
             rule: srv.runNotPublic,
-            golden: () => [run(), res("invoker", GCP.runIamMember, { name: "iris", role: "roles/run.invoker", member: "group:ml-clients@example.com" })],
+            golden: () => [
+                run(),
+                res("invoker", GCP.runIamMember, { name: "iris", role: "roles/run.invoker", member: "group:ml-clients@example.com" }),
+            ],
             fails: [
-                { when: "allUsers may invoke", set: { "invoker:member": "allUsers" }, problems: ["grants roles/run.invoker to allUsers"], on: "invoker" },
-                { when: "the invoker IAM check is off", set: { invokerIamDisabled: true }, problems: ["invokerIamDisabled is true (anyone can invoke)"] },
+                {
+                    when: "allUsers may invoke",
+                    set: { "invoker:member": "allUsers" },
+                    problems: ["grants roles/run.invoker to allUsers"],
+                    on: "invoker",
+                },
+                {
+                    when: "the invoker IAM check is off",
+                    set: { invokerIamDisabled: true },
+                    problems: ["invokerIamDisabled is true (anyone can invoke)"],
+                },
             ],
             unknown: { invokerIamDisabled: 0 },
         });
@@ -279,8 +512,16 @@ describe("gcp rules", () => {
             rule: srv.runServiceAccount,
             golden: () => [run()],
             fails: [
-                { when: "no service account is set", set: { "template.serviceAccount": undefined }, problems: ["template.serviceAccount is not set (the default Compute Engine service account runs it)"] },
-                { when: "the default Compute Engine account is set", set: { "template.serviceAccount": "123-compute@developer.gserviceaccount.com" }, problems: ["template.serviceAccount is the default Compute Engine service account"] },
+                {
+                    when: "no service account is set",
+                    set: { "template.serviceAccount": undefined },
+                    problems: ["template.serviceAccount is not set (the default Compute Engine service account runs it)"],
+                },
+                {
+                    when: "the default Compute Engine account is set",
+                    set: { "template.serviceAccount": "123-compute@developer.gserviceaccount.com" },
+                    problems: ["template.serviceAccount is the default Compute Engine service account"],
+                },
             ],
             unknown: { "template.serviceAccount": 0 },
         });
@@ -289,8 +530,16 @@ describe("gcp rules", () => {
             rule: srv.runProbes,
             golden: () => [run()],
             fails: [
-                { when: "the startup probe is missing", set: { "template.containers.0.startupProbe": undefined }, problems: ["container model has no startupProbe"] },
-                { when: "the liveness probe is missing", set: { "template.containers.0.livenessProbe": undefined }, problems: ["container model has no livenessProbe"] },
+                {
+                    when: "the startup probe is missing",
+                    set: { "template.containers.0.startupProbe": undefined },
+                    problems: ["container model has no startupProbe"],
+                },
+                {
+                    when: "the liveness probe is missing",
+                    set: { "template.containers.0.livenessProbe": undefined },
+                    problems: ["container model has no livenessProbe"],
+                },
             ],
             unknown: { "template.containers": 0 },
         });
@@ -299,8 +548,16 @@ describe("gcp rules", () => {
             rule: srv.runBoundedScaling,
             golden: () => [run()],
             fails: [
-                { when: "max instances are missing", set: { "template.scaling.maxInstanceCount": undefined }, problems: ["maxInstanceCount is not set"] },
-                { when: "the timeout is missing", set: { "template.timeout": undefined }, problems: ["template.timeout is not set (defaults to 300s)"] },
+                {
+                    when: "max instances are missing",
+                    set: { "template.scaling.maxInstanceCount": undefined },
+                    problems: ["maxInstanceCount is not set"],
+                },
+                {
+                    when: "the timeout is missing",
+                    set: { "template.timeout": undefined },
+                    problems: ["template.timeout is not set (defaults to 300s)"],
+                },
             ],
             unknown: { "template.scaling": 0 },
         });
@@ -313,43 +570,92 @@ describe("gcp rules", () => {
             unknown: { deletionProtection: 0 },
         });
 
-        const fn = () => res("fn", GCP.function, { location: "europe-west4", serviceConfig: { ingressSettings: "ALLOW_INTERNAL_ONLY", maxInstanceCount: 3 }, labels });
+        const fn = () =>
+            res("fn", GCP.function, {
+                location: "europe-west4",
+                serviceConfig: { ingressSettings: "ALLOW_INTERNAL_ONLY", maxInstanceCount: 3 },
+                labels,
+            });
 
         describeRule({
             rule: srv.functionIngress,
             golden: () => [fn()],
-            passes: [{ when: "ingress is internal plus the load balancer", set: { "serviceConfig.ingressSettings": "ALLOW_INTERNAL_AND_GCLB" } }],
+            passes: [
+                { when: "ingress is internal plus the load balancer", set: { "serviceConfig.ingressSettings": "ALLOW_INTERNAL_AND_GCLB" } },
+            ],
             fails: [
-                { when: "ingress allows all", set: { "serviceConfig.ingressSettings": "ALLOW_ALL" }, problems: ["serviceConfig.ingressSettings is ALLOW_ALL"] },
-                { when: "ingress is missing", set: { "serviceConfig.ingressSettings": undefined }, problems: ["serviceConfig.ingressSettings is ALLOW_ALL (default)"] },
+                {
+                    when: "ingress allows all",
+                    set: { "serviceConfig.ingressSettings": "ALLOW_ALL" },
+                    problems: ["serviceConfig.ingressSettings is ALLOW_ALL"],
+                },
+                {
+                    when: "ingress is missing",
+                    set: { "serviceConfig.ingressSettings": undefined },
+                    problems: ["serviceConfig.ingressSettings is ALLOW_ALL (default)"],
+                },
             ],
             unknown: { serviceConfig: 0 },
         });
 
         describeRule({
             rule: srv.functionNotPublic,
-            golden: () => [member(GCP.functionIamMember, { cloudFunction: "iris", role: "roles/cloudfunctions.invoker", member: "group:ml-clients@example.com" })],
-            fails: [{ when: "allUsers may invoke", set: { member: "allUsers" }, problems: ["grants roles/cloudfunctions.invoker to allUsers"] }],
+            golden: () => [
+                member(GCP.functionIamMember, {
+                    cloudFunction: "iris",
+                    role: "roles/cloudfunctions.invoker",
+                    member: "group:ml-clients@example.com",
+                }),
+            ],
+            fails: [
+                { when: "allUsers may invoke", set: { member: "allUsers" }, problems: ["grants roles/cloudfunctions.invoker to allUsers"] },
+            ],
             unknown: { member: 0 },
         });
     });
 
     describe("Vertex AI and Workbench", () => {
-        const endpoint = () => res("endpoint", GCP.vertexEndpoint, { displayName: "iris", location: "europe-west4", encryptionSpec: { kmsKeyName: KEY }, network: "projects/1/global/networks/mlops", labels });
+        const endpoint = () =>
+            res("endpoint", GCP.vertexEndpoint, {
+                displayName: "iris",
+                location: "europe-west4",
+                encryptionSpec: { kmsKeyName: KEY },
+                network: "projects/1/global/networks/mlops",
+                labels,
+            });
 
         describeRule({
             rule: vx.vertexCmek,
-            golden: () => [endpoint(), res("tensorboard", GCP.vertexTensorboard, { displayName: "tb", encryptionSpec: { kmsKeyName: KEY } })],
+            golden: () => [
+                endpoint(),
+                res("tensorboard", GCP.vertexTensorboard, { displayName: "tb", encryptionSpec: { kmsKeyName: KEY } }),
+            ],
             fails: [
-                { when: "the endpoint has no CMEK", set: { encryptionSpec: undefined }, problems: ["encryptionSpec.kmsKeyName is not set"] },
-                { when: "the TensorBoard has no CMEK", set: { "tensorboard:encryptionSpec": {} }, problems: ["encryptionSpec.kmsKeyName is not set"], on: "tensorboard" },
+                {
+                    when: "the endpoint has no CMEK",
+                    set: { encryptionSpec: undefined },
+                    problems: ["encryptionSpec.kmsKeyName is not set"],
+                },
+                {
+                    when: "the TensorBoard has no CMEK",
+                    set: { "tensorboard:encryptionSpec": {} },
+                    problems: ["encryptionSpec.kmsKeyName is not set"],
+                    on: "tensorboard",
+                },
             ],
             unknown: { encryptionSpec: 0 },
         });
 
         describeRule({
             rule: vx.vertexDefaultMetadataStore,
-            golden: () => [res("tensorboard", GCP.vertexTensorboard, { displayName: "tb", encryptionSpec: { kmsKeyName: KEY } }), res("lineage", GCP.vertexMetadataStore, { name: "mlops-lineage", region: "europe-west4", encryptionSpec: { kmsKeyName: KEY } })],
+            golden: () => [
+                res("tensorboard", GCP.vertexTensorboard, { displayName: "tb", encryptionSpec: { kmsKeyName: KEY } }),
+                res("lineage", GCP.vertexMetadataStore, {
+                    name: "mlops-lineage",
+                    region: "europe-west4",
+                    encryptionSpec: { kmsKeyName: KEY },
+                }),
+            ],
             passes: [{ when: "the stack references `default` and creates no store", drop: ["lineage"] }],
             fails: [
                 {
@@ -365,22 +671,52 @@ describe("gcp rules", () => {
         describeRule({
             rule: vx.vertexEndpointPrivate,
             golden: () => [endpoint()],
-            passes: [{ when: "Private Service Connect is on", set: { network: undefined, privateServiceConnectConfig: { enablePrivateServiceConnect: true } } }],
-            fails: [{ when: "the endpoint is public", set: { network: undefined }, problems: ["the endpoint is public (no network, no Private Service Connect)"] }],
+            passes: [
+                {
+                    when: "Private Service Connect is on",
+                    set: { network: undefined, privateServiceConnectConfig: { enablePrivateServiceConnect: true } },
+                },
+            ],
+            fails: [
+                {
+                    when: "the endpoint is public",
+                    set: { network: undefined },
+                    problems: ["the endpoint is public (no network, no Private Service Connect)"],
+                },
+            ],
             unknown: { network: 0 },
         });
 
         describeRule({
             rule: vx.vertexReplicas,
-            golden: () => [res("pool", GCP.vertexResourcePool, { name: "iris", region: "europe-west4", dedicatedResources: { machineSpec: { machineType: "g2-standard-8" }, minReplicaCount: 2, maxReplicaCount: 4 } })],
+            golden: () => [
+                res("pool", GCP.vertexResourcePool, {
+                    name: "iris",
+                    region: "europe-west4",
+                    dedicatedResources: { machineSpec: { machineType: "g2-standard-8" }, minReplicaCount: 2, maxReplicaCount: 4 },
+                }),
+            ],
             fails: [
-                { when: "one replica is kept", set: { "dedicatedResources.minReplicaCount": 1 }, problems: ["minReplicaCount is 1, below 2"] },
-                { when: "scale-out is unbounded", set: { "dedicatedResources.maxReplicaCount": undefined }, problems: ["maxReplicaCount is not set"] },
+                {
+                    when: "one replica is kept",
+                    set: { "dedicatedResources.minReplicaCount": 1 },
+                    problems: ["minReplicaCount is 1, below 2"],
+                },
+                {
+                    when: "scale-out is unbounded",
+                    set: { "dedicatedResources.maxReplicaCount": undefined },
+                    problems: ["maxReplicaCount is not set"],
+                },
                 { when: "dedicated resources are missing", set: { dedicatedResources: undefined }, problems: ["no dedicatedResources"] },
                 {
                     when: "a Model Garden endpoint keeps one replica",
                     drop: ["pool"],
-                    add: [res("garden", GCP.vertexModelGardenEndpoint, { location: "europe-west4", deployConfig: { dedicatedResources: { machineSpec: {}, minReplicaCount: 1, maxReplicaCount: 2 } } })],
+                    add: [
+                        res("garden", GCP.vertexModelGardenEndpoint, {
+                            location: "europe-west4",
+                            deployConfig: { dedicatedResources: { machineSpec: {}, minReplicaCount: 1, maxReplicaCount: 2 } },
+                        }),
+                    ],
                     problems: ["minReplicaCount is 1, below 2"],
                     on: "garden",
                 },
@@ -391,7 +727,13 @@ describe("gcp rules", () => {
         describeRule({
             rule: vx.workbenchNoPublicIp,
             golden: () => [workbench()],
-            fails: [{ when: "the instance gets a public IP", set: { "gceSetup.disablePublicIp": undefined }, problems: ["gceSetup.disablePublicIp is not true"] }],
+            fails: [
+                {
+                    when: "the instance gets a public IP",
+                    set: { "gceSetup.disablePublicIp": undefined },
+                    problems: ["gceSetup.disablePublicIp is not true"],
+                },
+            ],
             unknown: { gceSetup: 0 },
         });
 
@@ -399,11 +741,19 @@ describe("gcp rules", () => {
             rule: vx.workbenchShieldedVm,
             golden: () => [workbench()],
             fails: [
-                { when: "secure boot is off", set: { "gceSetup.shieldedInstanceConfig.enableSecureBoot": false }, problems: ["gceSetup.shieldedInstanceConfig.enableSecureBoot is not true"] },
+                {
+                    when: "secure boot is off",
+                    set: { "gceSetup.shieldedInstanceConfig.enableSecureBoot": false },
+                    problems: ["gceSetup.shieldedInstanceConfig.enableSecureBoot is not true"],
+                },
                 {
                     when: "the shielded VM config is missing",
                     set: { "gceSetup.shieldedInstanceConfig": undefined },
-                    problems: ["gceSetup.shieldedInstanceConfig.enableSecureBoot is not true", "gceSetup.shieldedInstanceConfig.enableVtpm is not true", "gceSetup.shieldedInstanceConfig.enableIntegrityMonitoring is not true"],
+                    problems: [
+                        "gceSetup.shieldedInstanceConfig.enableSecureBoot is not true",
+                        "gceSetup.shieldedInstanceConfig.enableVtpm is not true",
+                        "gceSetup.shieldedInstanceConfig.enableIntegrityMonitoring is not true",
+                    ],
                 },
             ],
             unknown: { gceSetup: 0 },
@@ -413,8 +763,16 @@ describe("gcp rules", () => {
             rule: vx.workbenchCmek,
             golden: () => [workbench()],
             fails: [
-                { when: "the boot disk uses a Google-managed key", set: { "gceSetup.bootDisk.diskEncryption": "GMEK" }, problems: ["gceSetup.bootDisk is not encrypted with a customer-managed key"] },
-                { when: "the data disk is not configured", set: { "gceSetup.dataDisks": undefined }, problems: ["gceSetup.dataDisks is not encrypted with a customer-managed key"] },
+                {
+                    when: "the boot disk uses a Google-managed key",
+                    set: { "gceSetup.bootDisk.diskEncryption": "GMEK" },
+                    problems: ["gceSetup.bootDisk is not encrypted with a customer-managed key"],
+                },
+                {
+                    when: "the data disk is not configured",
+                    set: { "gceSetup.dataDisks": undefined },
+                    problems: ["gceSetup.dataDisks is not encrypted with a customer-managed key"],
+                },
             ],
             unknown: { gceSetup: 0 },
         });
@@ -423,14 +781,28 @@ describe("gcp rules", () => {
     describe("Cloud Monitoring", () => {
         const channel = "projects/p/notificationChannels/123";
         const policy = (name: string, channels: string[]) =>
-            res(name, GCP.alertPolicy, { displayName: `mlops-gcp-prod ${name}`, combiner: "OR", conditions: [{ displayName: "errors", conditionThreshold: { thresholdValue: 0.05 } }], notificationChannels: channels });
+            res(name, GCP.alertPolicy, {
+                displayName: `mlops-gcp-prod ${name}`,
+                combiner: "OR",
+                conditions: [{ displayName: "errors", conditionThreshold: { thresholdValue: 0.05 } }],
+                notificationChannels: channels,
+            });
 
         describeRule({
             rule: mon.alertPolicyNotifies,
             golden: () => [policy("errors", [channel]), policy("latency", [channel, "projects/p/notificationChannels/456"])],
             fails: [
-                { when: "an alert policy has no channel", set: { notificationChannels: [] }, problems: ["notificationChannels is empty (the alert notifies nobody)"] },
-                { when: "notificationChannels is missing", set: { "latency:notificationChannels": undefined }, problems: ["notificationChannels is empty (the alert notifies nobody)"], on: "latency" },
+                {
+                    when: "an alert policy has no channel",
+                    set: { notificationChannels: [] },
+                    problems: ["notificationChannels is empty (the alert notifies nobody)"],
+                },
+                {
+                    when: "notificationChannels is missing",
+                    set: { "latency:notificationChannels": undefined },
+                    problems: ["notificationChannels is empty (the alert notifies nobody)"],
+                    on: "latency",
+                },
             ],
             unknown: { notificationChannels: 0 },
         });

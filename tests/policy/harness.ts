@@ -130,7 +130,8 @@ export function mutate(golden: readonly Res[], m: Mutation): Res[] {
 }
 
 /** Sets values to UNKNOWN without JSON-copying them away (the sentinel is a string, so it survives). */
-const withUnknown = (golden: readonly Res[], paths: Readonly<Record<string, unknown>>) => mutate(golden, { set: Object.fromEntries(Object.keys(paths).map((k) => [k, UNKNOWN])) });
+const withUnknown = (golden: readonly Res[], paths: Readonly<Record<string, unknown>>) =>
+    mutate(golden, { set: Object.fromEntries(Object.keys(paths).map((k) => [k, UNKNOWN])) });
 
 /** The full message a rule reports for a problem. */
 export const messageOf = (rule: MlopsPolicy, problem: string): string => violation(rule.remediationSteps ?? "", problem);
@@ -171,15 +172,20 @@ export function describeRule(table: RuleTable): void {
         }
         const unknown = table.unknown;
         if (unknown !== "reads no input") {
-            it(isStackRule ? "skips a resource whose deciding value is unknown at preview" : "reports an unknown deciding value as the server does: advisory, can't run during preview", async () => {
-                const found = summary(await run(rule, withUnknown(golden, unknown), { environment }));
-                if (isStackRule) assert.deepEqual(found, []);
-                else {
-                    assert.equal(found.length, 1, JSON.stringify(found));
-                    assert.equal(found[0].level, "advisory");
-                    assert.match(found[0].message, new RegExp(`^can't run policy '${rule.name}' during preview: `));
-                }
-            });
+            it(
+                isStackRule
+                    ? "skips a resource whose deciding value is unknown at preview"
+                    : "reports an unknown deciding value as the server does: advisory, can't run during preview",
+                async () => {
+                    const found = summary(await run(rule, withUnknown(golden, unknown), { environment }));
+                    if (isStackRule) assert.deepEqual(found, []);
+                    else {
+                        assert.equal(found.length, 1, JSON.stringify(found));
+                        assert.equal(found[0].level, "advisory");
+                        assert.match(found[0].message, new RegExp(`^can't run policy '${rule.name}' during preview: `));
+                    }
+                },
+            );
         }
         if (prod) {
             const first = table.fails[0];
@@ -188,7 +194,10 @@ export function describeRule(table: RuleTable): void {
             });
             it("binds in staging too when its environments config says so", async () => {
                 const resources = mutate(golden, first);
-                assert.deepEqual(summary(await run(rule, resources, { environment: "staging", config: { environments: ["prod", "staging"] } })), expected(first, resources));
+                assert.deepEqual(
+                    summary(await run(rule, resources, { environment: "staging", config: { environments: ["prod", "staging"] } })),
+                    expected(first, resources),
+                );
             });
         }
     });

@@ -12,7 +12,11 @@ const POD = "spec.template.spec";
 const C = `${POD}.containers.0`;
 const SC = `${C}.securityContext`;
 const job = { name: "job", type: K8S.job, props: { metadata: { namespace: NS }, spec: { template: { spec: podSpec() } } } };
-const cronJob = { name: "cron", type: K8S.cronJob, props: { metadata: { namespace: NS }, spec: { jobTemplate: { spec: { template: { spec: podSpec() } } } } } };
+const cronJob = {
+    name: "cron",
+    type: K8S.cronJob,
+    props: { metadata: { namespace: NS }, spec: { jobTemplate: { spec: { template: { spec: podSpec() } } } } },
+};
 
 describe("kubernetes rules", () => {
     describeRule({
@@ -20,9 +24,24 @@ describe("kubernetes rules", () => {
         golden: () => [deployment()],
         passes: [{ when: "privileged is absent (Kubernetes defaults it to false)", set: { [`${SC}.privileged`]: undefined } }],
         fails: [
-            { when: "a container is privileged", set: { [`${SC}.privileged`]: true }, problems: ["container model: securityContext.privileged is true"] },
-            { when: "an init container is privileged", set: { [`${POD}.initContainers`]: [{ ...container(), name: "init", securityContext: { privileged: true } }] }, problems: ["init container init: securityContext.privileged is true"] },
-            { when: "a CronJob's container is privileged", drop: ["serve"], add: [cronJob], set: { "cron:spec.jobTemplate.spec.template.spec.containers.0.securityContext.privileged": true }, problems: ["container model: securityContext.privileged is true"], on: "cron" },
+            {
+                when: "a container is privileged",
+                set: { [`${SC}.privileged`]: true },
+                problems: ["container model: securityContext.privileged is true"],
+            },
+            {
+                when: "an init container is privileged",
+                set: { [`${POD}.initContainers`]: [{ ...container(), name: "init", securityContext: { privileged: true } }] },
+                problems: ["init container init: securityContext.privileged is true"],
+            },
+            {
+                when: "a CronJob's container is privileged",
+                drop: ["serve"],
+                add: [cronJob],
+                set: { "cron:spec.jobTemplate.spec.template.spec.containers.0.securityContext.privileged": true },
+                problems: ["container model: securityContext.privileged is true"],
+                on: "cron",
+            },
         ],
         unknown: { [`${SC}.privileged`]: 0 },
     });
@@ -31,9 +50,21 @@ describe("kubernetes rules", () => {
         rule: k8s.noPrivilegeEscalation,
         golden: () => [deployment()],
         fails: [
-            { when: "allowPrivilegeEscalation is true", set: { [`${SC}.allowPrivilegeEscalation`]: true }, problems: ["container model: securityContext.allowPrivilegeEscalation is not false"] },
-            { when: "allowPrivilegeEscalation is missing (Kubernetes allows escalation)", set: { [`${SC}.allowPrivilegeEscalation`]: undefined }, problems: ["container model: securityContext.allowPrivilegeEscalation is not false"] },
-            { when: "the container has no securityContext at all", set: { [SC]: undefined }, problems: ["container model: securityContext.allowPrivilegeEscalation is not false"] },
+            {
+                when: "allowPrivilegeEscalation is true",
+                set: { [`${SC}.allowPrivilegeEscalation`]: true },
+                problems: ["container model: securityContext.allowPrivilegeEscalation is not false"],
+            },
+            {
+                when: "allowPrivilegeEscalation is missing (Kubernetes allows escalation)",
+                set: { [`${SC}.allowPrivilegeEscalation`]: undefined },
+                problems: ["container model: securityContext.allowPrivilegeEscalation is not false"],
+            },
+            {
+                when: "the container has no securityContext at all",
+                set: { [SC]: undefined },
+                problems: ["container model: securityContext.allowPrivilegeEscalation is not false"],
+            },
         ],
         unknown: { [`${SC}.allowPrivilegeEscalation`]: 0 },
     });
@@ -41,10 +72,23 @@ describe("kubernetes rules", () => {
     describeRule({
         rule: k8s.runAsNonRoot,
         golden: () => [deployment()],
-        passes: [{ when: "the container sets runAsNonRoot itself", set: { [`${POD}.securityContext.runAsNonRoot`]: undefined, [`${SC}.runAsNonRoot`]: true } }],
+        passes: [
+            {
+                when: "the container sets runAsNonRoot itself",
+                set: { [`${POD}.securityContext.runAsNonRoot`]: undefined, [`${SC}.runAsNonRoot`]: true },
+            },
+        ],
         fails: [
-            { when: "runAsNonRoot is missing on both pod and container", set: { [`${POD}.securityContext.runAsNonRoot`]: undefined }, problems: ["container model: runAsNonRoot is not true on the container or the pod"] },
-            { when: "the container overrides runAsNonRoot to false", set: { [`${SC}.runAsNonRoot`]: false }, problems: ["container model: runAsNonRoot is not true on the container or the pod"] },
+            {
+                when: "runAsNonRoot is missing on both pod and container",
+                set: { [`${POD}.securityContext.runAsNonRoot`]: undefined },
+                problems: ["container model: runAsNonRoot is not true on the container or the pod"],
+            },
+            {
+                when: "the container overrides runAsNonRoot to false",
+                set: { [`${SC}.runAsNonRoot`]: false },
+                problems: ["container model: runAsNonRoot is not true on the container or the pod"],
+            },
             { when: "the container runs as UID 0", set: { [`${SC}.runAsUser`]: 0 }, problems: ["container model: runAsUser is 0 (root)"] },
         ],
         unknown: { [`${POD}.securityContext.runAsNonRoot`]: 0 },
@@ -54,8 +98,16 @@ describe("kubernetes rules", () => {
         rule: k8s.readOnlyRootFilesystem,
         golden: () => [deployment()],
         fails: [
-            { when: "readOnlyRootFilesystem is false", set: { [`${SC}.readOnlyRootFilesystem`]: false }, problems: ["container model: securityContext.readOnlyRootFilesystem is not true"] },
-            { when: "readOnlyRootFilesystem is missing", set: { [`${SC}.readOnlyRootFilesystem`]: undefined }, problems: ["container model: securityContext.readOnlyRootFilesystem is not true"] },
+            {
+                when: "readOnlyRootFilesystem is false",
+                set: { [`${SC}.readOnlyRootFilesystem`]: false },
+                problems: ["container model: securityContext.readOnlyRootFilesystem is not true"],
+            },
+            {
+                when: "readOnlyRootFilesystem is missing",
+                set: { [`${SC}.readOnlyRootFilesystem`]: undefined },
+                problems: ["container model: securityContext.readOnlyRootFilesystem is not true"],
+            },
         ],
         unknown: { [`${SC}.readOnlyRootFilesystem`]: 0 },
     });
@@ -64,8 +116,16 @@ describe("kubernetes rules", () => {
         rule: k8s.dropAllCapabilities,
         golden: () => [deployment()],
         fails: [
-            { when: "only NET_RAW is dropped", set: { [`${SC}.capabilities.drop`]: ["NET_RAW"] }, problems: ["container model: securityContext.capabilities.drop does not include ALL"] },
-            { when: "capabilities are missing", set: { [`${SC}.capabilities`]: undefined }, problems: ["container model: securityContext.capabilities.drop does not include ALL"] },
+            {
+                when: "only NET_RAW is dropped",
+                set: { [`${SC}.capabilities.drop`]: ["NET_RAW"] },
+                problems: ["container model: securityContext.capabilities.drop does not include ALL"],
+            },
+            {
+                when: "capabilities are missing",
+                set: { [`${SC}.capabilities`]: undefined },
+                problems: ["container model: securityContext.capabilities.drop does not include ALL"],
+            },
         ],
         unknown: { [`${SC}.capabilities.drop`]: 0 },
     });
@@ -74,17 +134,39 @@ describe("kubernetes rules", () => {
         rule: k8s.noAddedCapabilities,
         golden: () => [deployment()],
         passes: [{ when: "only NET_BIND_SERVICE is added back", set: { [`${SC}.capabilities.add`]: ["NET_BIND_SERVICE"] } }],
-        fails: [{ when: "SYS_ADMIN and NET_RAW are added", set: { [`${SC}.capabilities.add`]: ["SYS_ADMIN", "NET_BIND_SERVICE", "NET_RAW"] }, problems: ["container model: adds capabilities SYS_ADMIN, NET_RAW"] }],
+        fails: [
+            {
+                when: "SYS_ADMIN and NET_RAW are added",
+                set: { [`${SC}.capabilities.add`]: ["SYS_ADMIN", "NET_BIND_SERVICE", "NET_RAW"] },
+                problems: ["container model: adds capabilities SYS_ADMIN, NET_RAW"],
+            },
+        ],
         unknown: { [`${SC}.capabilities.add`]: 0 },
     });
 
     describeRule({
         rule: k8s.seccompProfile,
         golden: () => [deployment()],
-        passes: [{ when: "the container sets a Localhost profile", set: { [`${POD}.securityContext.seccompProfile`]: undefined, [`${SC}.seccompProfile`]: { type: "Localhost", localhostProfile: "p.json" } } }],
+        passes: [
+            {
+                when: "the container sets a Localhost profile",
+                set: {
+                    [`${POD}.securityContext.seccompProfile`]: undefined,
+                    [`${SC}.seccompProfile`]: { type: "Localhost", localhostProfile: "p.json" },
+                },
+            },
+        ],
         fails: [
-            { when: "the profile is Unconfined", set: { [`${POD}.securityContext.seccompProfile.type`]: "Unconfined" }, problems: ["container model: seccompProfile.type is Unconfined, not RuntimeDefault or Localhost"] },
-            { when: "no profile is set", set: { [`${POD}.securityContext.seccompProfile`]: undefined }, problems: ["container model: seccompProfile.type is unset, not RuntimeDefault or Localhost"] },
+            {
+                when: "the profile is Unconfined",
+                set: { [`${POD}.securityContext.seccompProfile.type`]: "Unconfined" },
+                problems: ["container model: seccompProfile.type is Unconfined, not RuntimeDefault or Localhost"],
+            },
+            {
+                when: "no profile is set",
+                set: { [`${POD}.securityContext.seccompProfile`]: undefined },
+                problems: ["container model: seccompProfile.type is unset, not RuntimeDefault or Localhost"],
+            },
         ],
         unknown: { [`${POD}.securityContext.seccompProfile`]: 0 },
     });
@@ -96,7 +178,11 @@ describe("kubernetes rules", () => {
             { when: "hostPID is true", set: { [`${POD}.hostPID`]: true }, problems: ["pod sets hostPID: true"] },
             { when: "hostIPC is true", set: { [`${POD}.hostIPC`]: true }, problems: ["pod sets hostIPC: true"] },
             { when: "hostNetwork is true", set: { [`${POD}.hostNetwork`]: true }, problems: ["pod sets hostNetwork: true"] },
-            { when: "a hostPath volume is mounted", set: { [`${POD}.volumes.1`]: { name: "docker", hostPath: { path: "/var/run/docker.sock" } } }, problems: ["pod mounts hostPath volume docker"] },
+            {
+                when: "a hostPath volume is mounted",
+                set: { [`${POD}.volumes.1`]: { name: "docker", hostPath: { path: "/var/run/docker.sock" } } },
+                problems: ["pod mounts hostPath volume docker"],
+            },
         ],
         unknown: { [`${POD}.hostNetwork`]: 0 },
     });
@@ -105,9 +191,24 @@ describe("kubernetes rules", () => {
         rule: k8s.noServiceAccountToken,
         golden: () => [deployment()],
         fails: [
-            { when: "automountServiceAccountToken is true", set: { [`${POD}.automountServiceAccountToken`]: true }, problems: ["pod spec does not set automountServiceAccountToken: false"] },
-            { when: "automountServiceAccountToken is missing", set: { [`${POD}.automountServiceAccountToken`]: undefined }, problems: ["pod spec does not set automountServiceAccountToken: false"] },
-            { when: "a Job's pod mounts the token", drop: ["serve"], add: [job], set: { "job:spec.template.spec.automountServiceAccountToken": undefined }, problems: ["pod spec does not set automountServiceAccountToken: false"], on: "job" },
+            {
+                when: "automountServiceAccountToken is true",
+                set: { [`${POD}.automountServiceAccountToken`]: true },
+                problems: ["pod spec does not set automountServiceAccountToken: false"],
+            },
+            {
+                when: "automountServiceAccountToken is missing",
+                set: { [`${POD}.automountServiceAccountToken`]: undefined },
+                problems: ["pod spec does not set automountServiceAccountToken: false"],
+            },
+            {
+                when: "a Job's pod mounts the token",
+                drop: ["serve"],
+                add: [job],
+                set: { "job:spec.template.spec.automountServiceAccountToken": undefined },
+                problems: ["pod spec does not set automountServiceAccountToken: false"],
+                on: "job",
+            },
         ],
         unknown: { [`${POD}.automountServiceAccountToken`]: 0 },
     });
@@ -116,9 +217,24 @@ describe("kubernetes rules", () => {
         rule: wl.resourceLimits,
         golden: () => [deployment()],
         fails: [
-            { when: "the CPU limit is missing", set: { [`${C}.resources.limits.cpu`]: undefined }, problems: ["container model: no CPU limit (resources.limits.cpu)"] },
-            { when: "the memory limit is missing", set: { [`${C}.resources.limits.memory`]: undefined }, problems: ["container model: no memory limit (resources.limits.memory)"] },
-            { when: "resources are missing", set: { [`${C}.resources`]: undefined }, problems: ["container model: no CPU limit (resources.limits.cpu)", "container model: no memory limit (resources.limits.memory)"] },
+            {
+                when: "the CPU limit is missing",
+                set: { [`${C}.resources.limits.cpu`]: undefined },
+                problems: ["container model: no CPU limit (resources.limits.cpu)"],
+            },
+            {
+                when: "the memory limit is missing",
+                set: { [`${C}.resources.limits.memory`]: undefined },
+                problems: ["container model: no memory limit (resources.limits.memory)"],
+            },
+            {
+                when: "resources are missing",
+                set: { [`${C}.resources`]: undefined },
+                problems: [
+                    "container model: no CPU limit (resources.limits.cpu)",
+                    "container model: no memory limit (resources.limits.memory)",
+                ],
+            },
         ],
         unknown: { [`${C}.resources.limits`]: 0 },
     });
@@ -127,8 +243,16 @@ describe("kubernetes rules", () => {
         rule: wl.resourceRequests,
         golden: () => [deployment()],
         fails: [
-            { when: "the CPU request is missing", set: { [`${C}.resources.requests.cpu`]: undefined }, problems: ["container model: no CPU request (resources.requests.cpu)"] },
-            { when: "the memory request is missing", set: { [`${C}.resources.requests.memory`]: undefined }, problems: ["container model: no memory request (resources.requests.memory)"] },
+            {
+                when: "the CPU request is missing",
+                set: { [`${C}.resources.requests.cpu`]: undefined },
+                problems: ["container model: no CPU request (resources.requests.cpu)"],
+            },
+            {
+                when: "the memory request is missing",
+                set: { [`${C}.resources.requests.memory`]: undefined },
+                problems: ["container model: no memory request (resources.requests.memory)"],
+            },
         ],
         unknown: { [`${C}.resources.requests`]: 0 },
     });
@@ -141,8 +265,16 @@ describe("kubernetes rules", () => {
             { when: "a registry with a port is pinned by tag", set: { [`${C}.image`]: "registry:5000/team/model:2.0" } },
         ],
         fails: [
-            { when: "the tag is latest", set: { [`${C}.image`]: "python:latest" }, problems: ["container model: image python:latest is not pinned to a version tag or digest"] },
-            { when: "the image has no tag", set: { [`${C}.image`]: "registry:5000/team/model" }, problems: ["container model: image registry:5000/team/model is not pinned to a version tag or digest"] },
+            {
+                when: "the tag is latest",
+                set: { [`${C}.image`]: "python:latest" },
+                problems: ["container model: image python:latest is not pinned to a version tag or digest"],
+            },
+            {
+                when: "the image has no tag",
+                set: { [`${C}.image`]: "registry:5000/team/model" },
+                problems: ["container model: image registry:5000/team/model is not pinned to a version tag or digest"],
+            },
             { when: "the image is missing", set: { [`${C}.image`]: undefined }, problems: ["container model: has no image"] },
         ],
         unknown: { [`${C}.image`]: 0 },
@@ -151,7 +283,13 @@ describe("kubernetes rules", () => {
     describeRule({
         rule: wl.imageDigests,
         golden: () => [deployment()],
-        fails: [{ when: "the image is pinned by tag only", set: { [`${C}.image`]: "python:3.12.12-slim-bookworm" }, problems: ["container model: image python:3.12.12-slim-bookworm is pinned by tag, not by digest"] }],
+        fails: [
+            {
+                when: "the image is pinned by tag only",
+                set: { [`${C}.image`]: "python:3.12.12-slim-bookworm" },
+                problems: ["container model: image python:3.12.12-slim-bookworm is pinned by tag, not by digest"],
+            },
+        ],
         unknown: { [`${C}.image`]: 0 },
     });
 
@@ -159,20 +297,57 @@ describe("kubernetes rules", () => {
         rule: wl.secretsAsFiles,
         golden: () => [deployment()],
         fails: [
-            { when: "an env var reads a Secret key", set: { [`${C}.env.0`]: { name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "password" } } } }, problems: ["container model: environment variable DB_PASSWORD reads Secret db"] },
-            { when: "envFrom loads a Secret", set: { [`${C}.envFrom`]: [{ secretRef: { name: "creds" } }] }, problems: ["container model: envFrom loads Secret creds into the environment"] },
-            { when: "a credential is written literally", set: { [`${C}.env.0`]: { name: "AWS_SECRET_ACCESS_KEY", value: "abc" } }, problems: ["container model: environment variable AWS_SECRET_ACCESS_KEY holds a literal credential"] },
+            {
+                when: "an env var reads a Secret key",
+                set: { [`${C}.env.0`]: { name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "password" } } } },
+                problems: ["container model: environment variable DB_PASSWORD reads Secret db"],
+            },
+            {
+                when: "envFrom loads a Secret",
+                set: { [`${C}.envFrom`]: [{ secretRef: { name: "creds" } }] },
+                problems: ["container model: envFrom loads Secret creds into the environment"],
+            },
+            {
+                when: "a credential is written literally",
+                set: { [`${C}.env.0`]: { name: "AWS_SECRET_ACCESS_KEY", value: "abc" } },
+                problems: ["container model: environment variable AWS_SECRET_ACCESS_KEY holds a literal credential"],
+            },
         ],
         unknown: { [`${C}.env`]: 0 },
     });
 
     describeRule({
         rule: wl.statefulSetRetainsVolumes,
-        golden: () => [{ name: "minio", type: K8S.statefulSet, props: { metadata: { namespace: NS }, spec: { persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" }, template: { spec: podSpec() } } } }],
-        passes: [{ when: "the retention policy is absent (Kubernetes retains by default)", set: { "spec.persistentVolumeClaimRetentionPolicy": undefined } }],
+        golden: () => [
+            {
+                name: "minio",
+                type: K8S.statefulSet,
+                props: {
+                    metadata: { namespace: NS },
+                    spec: {
+                        persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+                        template: { spec: podSpec() },
+                    },
+                },
+            },
+        ],
+        passes: [
+            {
+                when: "the retention policy is absent (Kubernetes retains by default)",
+                set: { "spec.persistentVolumeClaimRetentionPolicy": undefined },
+            },
+        ],
         fails: [
-            { when: "volumes are deleted with the StatefulSet", set: { "spec.persistentVolumeClaimRetentionPolicy.whenDeleted": "Delete" }, problems: ["persistentVolumeClaimRetentionPolicy.whenDeleted is Delete"] },
-            { when: "volumes are deleted on scale-down", set: { "spec.persistentVolumeClaimRetentionPolicy.whenScaled": "Delete" }, problems: ["persistentVolumeClaimRetentionPolicy.whenScaled is Delete"] },
+            {
+                when: "volumes are deleted with the StatefulSet",
+                set: { "spec.persistentVolumeClaimRetentionPolicy.whenDeleted": "Delete" },
+                problems: ["persistentVolumeClaimRetentionPolicy.whenDeleted is Delete"],
+            },
+            {
+                when: "volumes are deleted on scale-down",
+                set: { "spec.persistentVolumeClaimRetentionPolicy.whenScaled": "Delete" },
+                problems: ["persistentVolumeClaimRetentionPolicy.whenScaled is Delete"],
+            },
         ],
         unknown: { "spec.persistentVolumeClaimRetentionPolicy.whenDeleted": 0 },
     });
@@ -182,7 +357,11 @@ describe("kubernetes rules", () => {
         golden: () => [deployment()],
         fails: [
             { when: "the namespace is default", set: { "metadata.namespace": "default" }, problems: ['metadata.namespace is "default"'] },
-            { when: "the namespace is missing", set: { "metadata.namespace": undefined }, problems: ["metadata.namespace is not set, so the object lands in the default namespace"] },
+            {
+                when: "the namespace is missing",
+                set: { "metadata.namespace": undefined },
+                problems: ["metadata.namespace is not set, so the object lands in the default namespace"],
+            },
         ],
         unknown: { "metadata.namespace": 0 },
     });
@@ -191,8 +370,16 @@ describe("kubernetes rules", () => {
         rule: ns.restrictedAdmission,
         golden: () => [namespace()],
         fails: [
-            { when: "the namespace enforces baseline only", set: { "metadata.labels[pod-security.kubernetes.io/enforce]": "baseline" }, problems: ['label pod-security.kubernetes.io/enforce is "baseline", not "restricted"'] },
-            { when: "the enforce label is missing", set: { "metadata.labels": { team: "ml" } }, problems: ['label pod-security.kubernetes.io/enforce is unset, not "restricted"'] },
+            {
+                when: "the namespace enforces baseline only",
+                set: { "metadata.labels[pod-security.kubernetes.io/enforce]": "baseline" },
+                problems: ['label pod-security.kubernetes.io/enforce is "baseline", not "restricted"'],
+            },
+            {
+                when: "the enforce label is missing",
+                set: { "metadata.labels": { team: "ml" } },
+                problems: ['label pod-security.kubernetes.io/enforce is unset, not "restricted"'],
+            },
         ],
         unknown: { "metadata.labels": 0 },
     });
@@ -200,16 +387,44 @@ describe("kubernetes rules", () => {
     describeRule({
         rule: ns.defaultDenyNetworkPolicy,
         golden: () => [namespace(), denyAll()],
-        passes: [{ when: "the policy is joined by namespace name, with no dependency recorded", drop: ["deny-all"], add: [{ ...denyAll(), dependsOn: [] }] }],
+        passes: [
+            {
+                when: "the policy is joined by namespace name, with no dependency recorded",
+                drop: ["deny-all"],
+                add: [{ ...denyAll(), dependsOn: [] }],
+            },
+        ],
         fails: [
-            { when: "the namespace has no NetworkPolicy", drop: ["deny-all"], problems: [`namespace ${NS} has no default-deny NetworkPolicy`] },
-            { when: "the policy denies ingress only", set: { "deny-all:spec.policyTypes": ["Ingress"] }, problems: [`namespace ${NS} has no default-deny NetworkPolicy`] },
-            { when: "the policy selects some pods only", set: { "deny-all:spec.podSelector": { matchLabels: { app: "iris" } } }, problems: [`namespace ${NS} has no default-deny NetworkPolicy`] },
-            { when: "the policy allows all ingress", set: { "deny-all:spec.ingress": [{}] }, problems: [`namespace ${NS} has no default-deny NetworkPolicy`] },
+            {
+                when: "the namespace has no NetworkPolicy",
+                drop: ["deny-all"],
+                problems: [`namespace ${NS} has no default-deny NetworkPolicy`],
+            },
+            {
+                when: "the policy denies ingress only",
+                set: { "deny-all:spec.policyTypes": ["Ingress"] },
+                problems: [`namespace ${NS} has no default-deny NetworkPolicy`],
+            },
+            {
+                when: "the policy selects some pods only",
+                set: { "deny-all:spec.podSelector": { matchLabels: { app: "iris" } } },
+                problems: [`namespace ${NS} has no default-deny NetworkPolicy`],
+            },
+            {
+                when: "the policy allows all ingress",
+                set: { "deny-all:spec.ingress": [{}] },
+                problems: [`namespace ${NS} has no default-deny NetworkPolicy`],
+            },
             {
                 when: "the only default-deny policy is in another namespace",
                 drop: ["deny-all"],
-                add: [{ ...denyAll(), dependsOn: [], props: { ...denyAll().props, metadata: { name: "default-deny-all", namespace: "elsewhere" } } }],
+                add: [
+                    {
+                        ...denyAll(),
+                        dependsOn: [],
+                        props: { ...denyAll().props, metadata: { name: "default-deny-all", namespace: "elsewhere" } },
+                    },
+                ],
                 problems: [`namespace ${NS} has no default-deny NetworkPolicy`],
             },
         ],
@@ -218,10 +433,28 @@ describe("kubernetes rules", () => {
 
     describeRule({
         rule: ns.noPublicExposure,
-        golden: () => [knativeService(), { name: "svc", type: K8S.service, props: { metadata: { namespace: NS }, spec: { type: "ClusterIP", ports: [{ port: 8080 }] } } }],
+        golden: () => [
+            knativeService(),
+            {
+                name: "svc",
+                type: K8S.service,
+                props: { metadata: { namespace: NS }, spec: { type: "ClusterIP", ports: [{ port: 8080 }] } },
+            },
+        ],
         fails: [
-            { when: "the Knative Service is public", set: { "metadata.labels": {} }, problems: ["Knative Service is reachable from outside the cluster (label networking.knative.dev/visibility is not cluster-local)"] },
-            { when: "a Service is a LoadBalancer", set: { "svc:spec.type": "LoadBalancer" }, problems: ["Service type is LoadBalancer"], on: "svc" },
+            {
+                when: "the Knative Service is public",
+                set: { "metadata.labels": {} },
+                problems: [
+                    "Knative Service is reachable from outside the cluster (label networking.knative.dev/visibility is not cluster-local)",
+                ],
+            },
+            {
+                when: "a Service is a LoadBalancer",
+                set: { "svc:spec.type": "LoadBalancer" },
+                problems: ["Service type is LoadBalancer"],
+                on: "svc",
+            },
             { when: "a Service is a NodePort", set: { "svc:spec.type": "NodePort" }, problems: ["Service type is NodePort"], on: "svc" },
         ],
         unknown: { "metadata.labels": 0 },
@@ -230,10 +463,39 @@ describe("kubernetes rules", () => {
     describeRule({
         rule: rel.probes,
         golden: () => [deployment()],
-        passes: [{ when: "a Job has no probes (it ends by itself)", drop: ["serve"], add: [{ ...job, props: { ...job.props, spec: { template: { spec: { ...podSpec(), containers: [{ ...container(), livenessProbe: undefined, readinessProbe: undefined }] } } } } }] }],
+        passes: [
+            {
+                when: "a Job has no probes (it ends by itself)",
+                drop: ["serve"],
+                add: [
+                    {
+                        ...job,
+                        props: {
+                            ...job.props,
+                            spec: {
+                                template: {
+                                    spec: {
+                                        ...podSpec(),
+                                        containers: [{ ...container(), livenessProbe: undefined, readinessProbe: undefined }],
+                                    },
+                                },
+                            },
+                        },
+                    },
+                ],
+            },
+        ],
         fails: [
-            { when: "the liveness probe is missing", set: { [`${C}.livenessProbe`]: undefined }, problems: ["container model: no livenessProbe"] },
-            { when: "the readiness probe is missing", set: { [`${C}.readinessProbe`]: undefined }, problems: ["container model: no readinessProbe"] },
+            {
+                when: "the liveness probe is missing",
+                set: { [`${C}.livenessProbe`]: undefined },
+                problems: ["container model: no livenessProbe"],
+            },
+            {
+                when: "the readiness probe is missing",
+                set: { [`${C}.readinessProbe`]: undefined },
+                problems: ["container model: no readinessProbe"],
+            },
         ],
         unknown: { [`${C}.livenessProbe`]: 0 },
     });
@@ -242,11 +504,19 @@ describe("kubernetes rules", () => {
         rule: rel.servingReplicas,
         golden: () => [deployment(), hpa()],
         passes: [
-            { when: "an MLflow-style singleton (not a model server) keeps one replica", drop: ["hpa"], set: { "metadata.labels[app.kubernetes.io/component]": "ml-platform" } },
+            {
+                when: "an MLflow-style singleton (not a model server) keeps one replica",
+                drop: ["hpa"],
+                set: { "metadata.labels[app.kubernetes.io/component]": "ml-platform" },
+            },
             { when: "spec.replicas meets the floor without an HPA", drop: ["hpa"], set: { "spec.replicas": 2 } },
         ],
         fails: [
-            { when: "the HPA keeps one replica", set: { "hpa:spec.minReplicas": 1 }, problems: ["keeps 1 replica (HorizontalPodAutoscaler minReplicas), below 2"] },
+            {
+                when: "the HPA keeps one replica",
+                set: { "hpa:spec.minReplicas": 1 },
+                problems: ["keeps 1 replica (HorizontalPodAutoscaler minReplicas), below 2"],
+            },
             { when: "there is no HPA and replicas is missing", drop: ["hpa"], problems: ["keeps 1 replica (spec.replicas), below 2"] },
         ],
         unknown: { "hpa:spec.minReplicas": 0 },
@@ -255,11 +525,28 @@ describe("kubernetes rules", () => {
     describeRule({
         rule: rel.servingAutoscaling,
         golden: () => [deployment(), hpa()],
-        passes: [{ when: "the HPA is matched by scaleTargetRef, with no dependency recorded", drop: ["hpa"], add: [{ ...hpa(), deps: {} }] }],
+        passes: [
+            { when: "the HPA is matched by scaleTargetRef, with no dependency recorded", drop: ["hpa"], add: [{ ...hpa(), deps: {} }] },
+        ],
         fails: [
             { when: "no HPA scales the Deployment", drop: ["hpa"], problems: ["no HorizontalPodAutoscaler scales it"] },
-            { when: "maxReplicas equals minReplicas", set: { "hpa:spec.maxReplicas": 2 }, problems: ["its HorizontalPodAutoscaler cannot scale out (maxReplicas 2, minReplicas 2)"] },
-            { when: "the only HPA targets another Deployment", drop: ["hpa"], add: [{ ...hpa(), deps: {}, props: { ...hpa().props, spec: { ...hpa().props.spec, scaleTargetRef: { kind: "Deployment", name: "other" } } } }], problems: ["no HorizontalPodAutoscaler scales it"] },
+            {
+                when: "maxReplicas equals minReplicas",
+                set: { "hpa:spec.maxReplicas": 2 },
+                problems: ["its HorizontalPodAutoscaler cannot scale out (maxReplicas 2, minReplicas 2)"],
+            },
+            {
+                when: "the only HPA targets another Deployment",
+                drop: ["hpa"],
+                add: [
+                    {
+                        ...hpa(),
+                        deps: {},
+                        props: { ...hpa().props, spec: { ...hpa().props.spec, scaleTargetRef: { kind: "Deployment", name: "other" } } },
+                    },
+                ],
+                problems: ["no HorizontalPodAutoscaler scales it"],
+            },
         ],
         unknown: { "hpa:spec.maxReplicas": 0 },
     });
@@ -267,12 +554,29 @@ describe("kubernetes rules", () => {
     describeRule({
         rule: rel.servingDisruptionBudget,
         golden: () => [deployment(), pdb()],
-        passes: [{ when: "the budget keeps a minimum available instead", set: { "pdb:spec.maxUnavailable": undefined, "pdb:spec.minAvailable": 1 } }],
+        passes: [
+            {
+                when: "the budget keeps a minimum available instead",
+                set: { "pdb:spec.maxUnavailable": undefined, "pdb:spec.minAvailable": 1 },
+            },
+        ],
         fails: [
             { when: "there is no PodDisruptionBudget", drop: ["pdb"], problems: ["no PodDisruptionBudget selects its pods"] },
-            { when: "the budget selects other pods", set: { "pdb:spec.selector.matchLabels": { "app.kubernetes.io/name": "other" } }, problems: ["no PodDisruptionBudget selects its pods"] },
-            { when: "the budget allows no disruption (maxUnavailable 0)", set: { "pdb:spec.maxUnavailable": 0 }, problems: ["its PodDisruptionBudget allows no voluntary disruption"] },
-            { when: "the budget requires 100% available", set: { "pdb:spec.maxUnavailable": undefined, "pdb:spec.minAvailable": "100%" }, problems: ["its PodDisruptionBudget allows no voluntary disruption"] },
+            {
+                when: "the budget selects other pods",
+                set: { "pdb:spec.selector.matchLabels": { "app.kubernetes.io/name": "other" } },
+                problems: ["no PodDisruptionBudget selects its pods"],
+            },
+            {
+                when: "the budget allows no disruption (maxUnavailable 0)",
+                set: { "pdb:spec.maxUnavailable": 0 },
+                problems: ["its PodDisruptionBudget allows no voluntary disruption"],
+            },
+            {
+                when: "the budget requires 100% available",
+                set: { "pdb:spec.maxUnavailable": undefined, "pdb:spec.minAvailable": "100%" },
+                problems: ["its PodDisruptionBudget allows no voluntary disruption"],
+            },
         ],
         unknown: { "pdb:spec.maxUnavailable": 0 },
     });
@@ -281,8 +585,16 @@ describe("kubernetes rules", () => {
         rule: rel.knativeBoundedScale,
         golden: () => [knativeService()],
         fails: [
-            { when: "max-scale is missing", set: { "spec.template.metadata.annotations[autoscaling.knative.dev/max-scale]": undefined }, problems: ["annotation autoscaling.knative.dev/max-scale is not a positive number"] },
-            { when: "max-scale is 0 (unbounded in Knative)", set: { "spec.template.metadata.annotations[autoscaling.knative.dev/max-scale]": "0" }, problems: ["annotation autoscaling.knative.dev/max-scale is not a positive number"] },
+            {
+                when: "max-scale is missing",
+                set: { "spec.template.metadata.annotations[autoscaling.knative.dev/max-scale]": undefined },
+                problems: ["annotation autoscaling.knative.dev/max-scale is not a positive number"],
+            },
+            {
+                when: "max-scale is 0 (unbounded in Knative)",
+                set: { "spec.template.metadata.annotations[autoscaling.knative.dev/max-scale]": "0" },
+                problems: ["annotation autoscaling.knative.dev/max-scale is not a positive number"],
+            },
         ],
         unknown: { "spec.template.metadata.annotations": 0 },
     });
@@ -290,13 +602,21 @@ describe("kubernetes rules", () => {
     describe("policy config knobs", () => {
         it("k8s-serving-replicas: a team raises the floor to 3 (Pulumi's premium policy value)", async () => {
             const found = await run(rel.servingReplicas, [deployment(), hpa()], { environment: "prod", config: { minReplicas: 3 } });
-            assert.deepEqual(found.map((f) => [f.urn, f.message]), [[urnOf(deployment()), messageOf(rel.servingReplicas, "keeps 2 replicas (HorizontalPodAutoscaler minReplicas), below 3")]]);
+            assert.deepEqual(
+                found.map((f) => [f.urn, f.message]),
+                [[urnOf(deployment()), messageOf(rel.servingReplicas, "keeps 2 replicas (HorizontalPodAutoscaler minReplicas), below 3")]],
+            );
         });
         it("k8s-serving-replicas: servingComponents decides which Deployments are serving", async () => {
-            const stack = mutate([deployment(), hpa()], { set: { "hpa:spec.minReplicas": 1, "metadata.labels[app.kubernetes.io/component]": "api" } });
+            const stack = mutate([deployment(), hpa()], {
+                set: { "hpa:spec.minReplicas": 1, "metadata.labels[app.kubernetes.io/component]": "api" },
+            });
             assert.deepEqual(await run(rel.servingReplicas, stack, { environment: "prod" }), []);
             const found = await run(rel.servingReplicas, stack, { environment: "prod", config: { servingComponents: ["api"] } });
-            assert.deepEqual(found.map((f) => f.message), [messageOf(rel.servingReplicas, "keeps 1 replica (HorizontalPodAutoscaler minReplicas), below 2")]);
+            assert.deepEqual(
+                found.map((f) => f.message),
+                [messageOf(rel.servingReplicas, "keeps 1 replica (HorizontalPodAutoscaler minReplicas), below 2")],
+            );
         });
     });
 });

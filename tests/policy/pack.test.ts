@@ -58,15 +58,28 @@ function documentedAdvisories(): Map<string, string[]> {
     const table = doc.slice(doc.indexOf("<!-- advisories:begin"), doc.indexOf("<!-- advisories:end -->"));
     const rows = new Map<string, string[]>();
     for (const line of table.split("\n").filter((l) => l.startsWith("| ") && !l.startsWith("| Stack") && !l.startsWith("|---"))) {
-        const [stack, rule, resources] = line.split("|").slice(1, 4).map((c) => c.trim().replace(/`/g, ""));
-        rows.set(stack, [...(rows.get(stack) ?? []), `${rule}: ${resources.split(",").map((r) => r.trim()).sort().join(", ")}`]);
+        const [stack, rule, resources] = line
+            .split("|")
+            .slice(1, 4)
+            .map((c) => c.trim().replace(/`/g, ""));
+        rows.set(stack, [
+            ...(rows.get(stack) ?? []),
+            `${rule}: ${resources
+                .split(",")
+                .map((r) => r.trim())
+                .sort()
+                .join(", ")}`,
+        ]);
     }
     return rows;
 }
 
 /** Whether `mlops:section[.cloud].key` names a key the config parser accepts. */
 function configKeyExists(ref: string): boolean {
-    const [top, ...rest] = ref.replace(/^mlops:/, "").replace(/\[\]/g, "").split(".");
+    const [top, ...rest] = ref
+        .replace(/^mlops:/, "")
+        .replace(/\[\]/g, "")
+        .split(".");
     if (!(TOP_LEVEL_KEYS as readonly string[]).includes(top)) return false;
     if (rest.length === 0) return true;
     const section = top === "models" ? "model" : top;
@@ -87,7 +100,8 @@ describe("the mlops policy pack", () => {
         const names = policies.map((p) => p.name);
         assert.equal(new Set(names).size, names.length, "duplicate rule names");
         assert.ok(policies.length >= MIN_RULES, `${policies.length} rules`);
-        for (const cloud of CLOUDS) assert.ok(policies.filter((p) => p.mlops.clouds.includes(cloud)).length >= 15, `${cloud} has too few rules`);
+        for (const cloud of CLOUDS)
+            assert.ok(policies.filter((p) => p.mlops.clouds.includes(cloud)).length >= 15, `${cloud} has too few rules`);
     });
 
     it("declares for every rule: IDs mirrored, severity, level matching its category, and a remediation naming what to change", () => {
@@ -97,18 +111,33 @@ describe("the mlops policy pack", () => {
             assert.ok(p.severity && p.description.length > 10, p.name);
             assert.equal(p.enforcementLevel, p.mlops.enforcement === "advisory" ? "advisory" : "mandatory", p.name);
             // Security and data-loss rules bind everywhere or in prod; only reliability/cost may be advisory-free of that.
-            if (p.mlops.category === "reliability") assert.notEqual(p.mlops.enforcement, "mandatory", `${p.name}: reliability rules bind in prod only`);
-            assert.match(p.remediationSteps ?? "", /mlops:|components\/|policy config|resource option|mlops:environment/, `${p.name}: remediation names no config key or component`);
+            if (p.mlops.category === "reliability")
+                assert.notEqual(p.mlops.enforcement, "mandatory", `${p.name}: reliability rules bind in prod only`);
+            assert.match(
+                p.remediationSteps ?? "",
+                /mlops:|components\/|policy config|resource option|mlops:environment/,
+                `${p.name}: remediation names no config key or component`,
+            );
             assert.ok(!p.configSchema?.properties?.enforcementLevel, p.name);
         }
     });
 
     it("names, in remediations, only config keys the parser accepts and component files that exist", () => {
-        const refs = policies.flatMap((p) => [...(p.remediationSteps ?? "").matchAll(/mlops:[A-Za-z]+(\[\])?(\.[A-Za-z]+)*/g)].map((m) => [p.name, m[0]]));
+        const refs = policies.flatMap((p) =>
+            [...(p.remediationSteps ?? "").matchAll(/mlops:[A-Za-z]+(\[\])?(\.[A-Za-z]+)*/g)].map((m) => [p.name, m[0]]),
+        );
         assert.ok(refs.length > 40);
-        assert.deepEqual(refs.filter(([, ref]) => !configKeyExists(ref)), []);
-        const files = policies.flatMap((p) => [...(p.remediationSteps ?? "").matchAll(/components\/[\w/.-]+\.ts/g)].map((m) => [p.name, m[0]]));
-        assert.deepEqual(files.filter(([, file]) => !fs.existsSync(path.join(ROOT, file))), []);
+        assert.deepEqual(
+            refs.filter(([, ref]) => !configKeyExists(ref)),
+            [],
+        );
+        const files = policies.flatMap((p) =>
+            [...(p.remediationSteps ?? "").matchAll(/components\/[\w/.-]+\.ts/g)].map((m) => [p.name, m[0]]),
+        );
+        assert.deepEqual(
+            files.filter(([, file]) => !fs.existsSync(path.join(ROOT, file))),
+            [],
+        );
     });
 
     it("inspects only type tokens that the pinned provider SDKs declare", () => {
@@ -119,7 +148,10 @@ describe("the mlops policy pack", () => {
     });
 
     it("has a table of passing and failing tests for every rule", () => {
-        assert.deepEqual(policies.map((p) => p.name).filter((n) => !tested.has(n)), []);
+        assert.deepEqual(
+            policies.map((p) => p.name).filter((n) => !tested.has(n)),
+            [],
+        );
     });
 
     // How long it takes to start is measured by `npm run --silent bench`, never asserted here.
@@ -149,7 +181,12 @@ describe("the mlops policy pack", () => {
 
     describe("offline enforcement CLI", () => {
         it("parses its flags and refuses unknown ones and unknown stacks", () => {
-            assert.deepEqual(parseArgs(["--stack", "dev", "--format=json"]), { stack: "dev", format: "json", config: undefined, preview: false });
+            assert.deepEqual(parseArgs(["--stack", "dev", "--format=json"]), {
+                stack: "dev",
+                format: "json",
+                config: undefined,
+                preview: false,
+            });
             assert.equal(parseArgs(["--preview", "-s", "dev"]).preview, true);
             assert.throws(() => parseArgs(["--stack", "dev", "--verbose", "1"]), /unknown argument --verbose/);
             assert.throws(() => parseArgs(["--stack", "nope"]), /no stack nope \(stacks: .*dev/);
@@ -162,7 +199,9 @@ describe("the mlops policy pack", () => {
             assert.equal(code, 0, stderr);
             const report = JSON.parse(stdout);
             assert.deepEqual([report.stack, report.environment, report.mandatory], ["dev", "dev", 0]);
-            assert.ok(report.findings.length > 0 && report.findings.every((f: { enforcementLevel: string }) => f.enforcementLevel === "advisory"));
+            assert.ok(
+                report.findings.length > 0 && report.findings.every((f: { enforcementLevel: string }) => f.enforcementLevel === "advisory"),
+            );
         });
 
         it("exits 1 on a mandatory violation, e.g. once policy config makes an advisory rule mandatory", async () => {
@@ -188,7 +227,9 @@ describe("the mlops policy pack", () => {
                 const planned = await planForPolicies(ROOT, stack, shippedPlan(stack));
                 const tagged = await checkPlanned(planned, policies);
                 const untagged = await checkPlanned(planned, policies, { withoutEnvironmentTag: true });
-                const mandatory = tagged.findings.filter((f) => f.enforcementLevel === "mandatory").map((f) => `${f.policy} ${f.urn}: ${f.message}`);
+                const mandatory = tagged.findings
+                    .filter((f) => f.enforcementLevel === "mandatory")
+                    .map((f) => `${f.policy} ${f.urn}: ${f.message}`);
                 assert.deepEqual(mandatory, [], `owners: fix these in the component, or turn the rule down in policy config with a reason`);
                 assert.deepEqual(untagged.findings, tagged.findings);
                 // At a first preview no ID exists yet: companions must still join (through dependencies).
@@ -196,7 +237,10 @@ describe("the mlops policy pack", () => {
                 const hidden = JSON.stringify(preview.resources).split(rpc.unknownValue).length - 1;
                 if (!stack.startsWith("dev")) assert.ok(hidden > 0, "the preview simulation hid no value");
                 const atPreview = await checkPlanned(preview, policies);
-                assert.deepEqual(atPreview.findings.filter((f) => f.enforcementLevel === "mandatory").map((f) => `${f.policy} ${f.urn}`), []);
+                assert.deepEqual(
+                    atPreview.findings.filter((f) => f.enforcementLevel === "mandatory").map((f) => `${f.policy} ${f.urn}`),
+                    [],
+                );
                 // README.md (Policy pack) lists every advisory finding with the reason it is accepted.
                 const advisories = new Map<string, string[]>();
                 for (const f of tagged.findings.filter((x) => x.enforcementLevel === "advisory")) {

@@ -49,19 +49,39 @@ function invariants(plan: Plan, environment: "dev" | "prod") {
         assert.ok(buckets.length >= 7);
         for (const b of buckets) {
             assert.ok(isValidBucketName(b.inputs.bucket), b.inputs.bucket);
-            assert.deepEqual(companion(plan, T.versioning, b).map((v) => v.inputs.versioningConfiguration.status), ["Enabled"], b.name);
+            assert.deepEqual(
+                companion(plan, T.versioning, b).map((v) => v.inputs.versioningConfiguration.status),
+                ["Enabled"],
+                b.name,
+            );
             const [sse] = companion(plan, T.sse, b);
             const algorithm = sse.inputs.rules[0].applyServerSideEncryptionByDefault;
-            if (b.name === "lake-access-logs-bucket") assert.deepEqual(algorithm, { sseAlgorithm: "AES256" }, "S3 access log delivery needs SSE-S3");
+            if (b.name === "lake-access-logs-bucket")
+                assert.deepEqual(algorithm, { sseAlgorithm: "AES256" }, "S3 access log delivery needs SSE-S3");
             else assert.deepEqual([algorithm.sseAlgorithm, algorithm.kmsMasterKeyId], ["aws:kms", platformKey], b.name);
             const [pab] = companion(plan, T.pab, b);
-            assert.deepEqual([pab.inputs.blockPublicAcls, pab.inputs.blockPublicPolicy, pab.inputs.ignorePublicAcls, pab.inputs.restrictPublicBuckets], [true, true, true, true], b.name);
-            assert.deepEqual(companion(plan, T.ownership, b).map((o) => o.inputs.rule.objectOwnership), ["BucketOwnerEnforced"], b.name);
+            assert.deepEqual(
+                [pab.inputs.blockPublicAcls, pab.inputs.blockPublicPolicy, pab.inputs.ignorePublicAcls, pab.inputs.restrictPublicBuckets],
+                [true, true, true, true],
+                b.name,
+            );
+            assert.deepEqual(
+                companion(plan, T.ownership, b).map((o) => o.inputs.rule.objectOwnership),
+                ["BucketOwnerEnforced"],
+                b.name,
+            );
             const statements = JSON.parse(companion(plan, T.policy, b)[0].inputs.policy).Statement;
-            assert.ok(statements.some((s: any) => s.Effect === "Deny" && s.Condition?.Bool?.["aws:SecureTransport"] === "false"), b.name);
+            assert.ok(
+                statements.some((s: any) => s.Effect === "Deny" && s.Condition?.Bool?.["aws:SecureTransport"] === "false"),
+                b.name,
+            );
             for (const s of statements) assert.ok(!(s.Effect === "Allow" && s.Principal === "*"), `${b.name}: public Allow (CKV_AWS_70)`);
             const rules = companion(plan, T.lifecycle, b)[0].inputs.rules;
-            assert.ok(rules.some((r: any) => r.noncurrentVersionExpiration?.noncurrentDays > 0) && rules.some((r: any) => r.abortIncompleteMultipartUpload?.daysAfterInitiation > 0), b.name);
+            assert.ok(
+                rules.some((r: any) => r.noncurrentVersionExpiration?.noncurrentDays > 0) &&
+                    rules.some((r: any) => r.abortIncompleteMultipartUpload?.daysAfterInitiation > 0),
+                b.name,
+            );
             assert.equal(b.inputs.forceDestroy, !prod, `${b.name}: force-destroyed only in dev`);
         }
     });
@@ -69,26 +89,44 @@ function invariants(plan: Plan, environment: "dev" | "prod") {
     it("logs access to every bucket but the log bucket itself (CKV_AWS_18)", () => {
         const target = one(plan, T.bucket, "lake-access-logs-bucket").inputs.bucket;
         for (const b of ofType(plan, T.bucket).filter((b) => b.name !== "lake-access-logs-bucket")) {
-            assert.deepEqual(companion(plan, T.logging, b).map((l) => l.inputs.targetBucket), [target], b.name);
+            assert.deepEqual(
+                companion(plan, T.logging, b).map((l) => l.inputs.targetBucket),
+                [target],
+                b.name,
+            );
         }
     });
 
     it(`${prod ? "protects and retains" : "neither protects nor retains"} the lake, registries and model registry`, () => {
         const artifact = "aws:s3/bucketObjectv2:BucketObjectv2";
-        const stateful = plan.resources.filter((r) => (r.type.startsWith("aws:s3/") && r.type !== artifact) || [T.repo, T.group, T.domain].includes(r.type as never));
+        const stateful = plan.resources.filter(
+            (r) => (r.type.startsWith("aws:s3/") && r.type !== artifact) || [T.repo, T.group, T.domain].includes(r.type as never),
+        );
         assert.ok(stateful.length > 40);
         for (const r of stateful) assert.deepEqual(r.options, { protect: prod, retainOnDelete: prod }, r.name);
         // Model artifacts are replaced by new versions (new keys), so they are retained but not protected.
         for (const r of ofType(plan, artifact)) assert.deepEqual(r.options, { protect: false, retainOnDelete: prod }, r.name);
         const key = one(plan, T.key);
-        assert.deepEqual(key.options, { protect: prod, retainOnDelete: true }, "the key also outlives a dev destroy: the account-wide Glue setting uses it");
+        assert.deepEqual(
+            key.options,
+            { protect: prod, retainOnDelete: true },
+            "the key also outlives a dev destroy: the account-wide Glue setting uses it",
+        );
         assert.equal(key.inputs.enableKeyRotation, true);
         for (const r of ofType(plan, T.repo)) assert.equal(r.inputs.forceDelete, !prod, r.name);
     });
 
     it("keeps every ECR repository immutable, scanned on push and KMS-encrypted (CKV_AWS_51/163/136)", () => {
         for (const r of ofType(plan, T.repo)) {
-            assert.deepEqual([r.inputs.imageTagMutability, r.inputs.imageScanningConfiguration.scanOnPush, r.inputs.encryptionConfigurations[0].encryptionType], ["IMMUTABLE", true, "KMS"], r.name);
+            assert.deepEqual(
+                [
+                    r.inputs.imageTagMutability,
+                    r.inputs.imageScanningConfiguration.scanOnPush,
+                    r.inputs.encryptionConfigurations[0].encryptionType,
+                ],
+                ["IMMUTABLE", true, "KMS"],
+                r.name,
+            );
         }
     });
 
@@ -110,7 +148,8 @@ function invariants(plan: Plan, environment: "dev" | "prod") {
         }
         for (const role of ofType(plan, "aws:iam/role:Role")) {
             assert.equal(role.inputs.managedPolicyArns, undefined, role.name);
-            for (const s of JSON.parse(role.inputs.assumeRolePolicy).Statement) assert.ok(s.Principal !== "*" && !s.Principal.AWS, `${role.name} trusts ${JSON.stringify(s.Principal)}`);
+            for (const s of JSON.parse(role.inputs.assumeRolePolicy).Statement)
+                assert.ok(s.Principal !== "*" && !s.Principal.AWS, `${role.name} trusts ${JSON.stringify(s.Principal)}`);
         }
     });
 
@@ -119,13 +158,23 @@ function invariants(plan: Plan, environment: "dev" | "prod") {
         assert.deepEqual([trail.isMultiRegionTrail, trail.enableLogFileValidation, trail.enableLogging], [true, true, true]);
         assert.match(trail.kmsKeyId, /^arn:aws:kms:/);
         const zones = Object.values((plan.outputs as any).dataLake.buckets) as string[];
-        assert.deepEqual(trail.advancedEventSelectors[0].fieldSelectors[2].startsWiths, zones.map((b) => `arn:aws:s3:::${b}/`));
+        assert.deepEqual(
+            trail.advancedEventSelectors[0].fieldSelectors[2].startsWiths,
+            zones.map((b) => `arn:aws:s3:::${b}/`),
+        );
     });
 
     it("encrypts the Glue catalog and enforces encrypted Athena results (CKV_AWS_94/159/82)", () => {
-        assert.equal(one(plan, "aws:glue/dataCatalogEncryptionSettings:DataCatalogEncryptionSettings").inputs.dataCatalogEncryptionSettings.encryptionAtRest.catalogEncryptionMode, "SSE-KMS");
+        assert.equal(
+            one(plan, "aws:glue/dataCatalogEncryptionSettings:DataCatalogEncryptionSettings").inputs.dataCatalogEncryptionSettings
+                .encryptionAtRest.catalogEncryptionMode,
+            "SSE-KMS",
+        );
         const wg = one(plan, "aws:athena/workgroup:Workgroup").inputs.configuration;
-        assert.deepEqual([wg.enforceWorkgroupConfiguration, wg.resultConfiguration.encryptionConfiguration.encryptionOption], [true, "SSE_KMS"]);
+        assert.deepEqual(
+            [wg.enforceWorkgroupConfiguration, wg.resultConfiguration.encryptionConfiguration.encryptionOption],
+            [true, "SSE_KMS"],
+        );
         assert.equal(ofType(plan, "aws:glue/catalogDatabase:CatalogDatabase").length, 4);
     });
 
@@ -136,26 +185,54 @@ function invariants(plan: Plan, environment: "dev" | "prod") {
         const sg = one(plan, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup").inputs;
         assert.deepEqual([sg.ingress, sg.egress], [undefined, undefined]);
         assert.equal(one(plan, "aws:ec2/flowLog:FlowLog").inputs.trafficType, "ALL");
-        for (const rule of ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")) assert.notEqual(rule.inputs.cidrIpv4, "0.0.0.0/0", rule.name);
+        for (const rule of ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"))
+            assert.notEqual(rule.inputs.cidrIpv4, "0.0.0.0/0", rule.name);
         assert.ok(ofType(plan, "aws:ec2/subnet:Subnet").every((s) => s.inputs.mapPublicIpOnLaunch === false));
     });
 
     it("alarms on errors, throttles (Lambda) or rejected requests (the rest) and latency for every serving deployment, and rolls endpoints back on their own alarm", () => {
-        const deployments = [...ofType(plan, "aws:lambda/function:Function"), ...ofType(plan, "aws:sagemaker/endpoint:Endpoint"), ...ofType(plan, "aws:ecs/service:Service"), ...ofType(plan, "aws:apprunner/service:Service")];
+        const deployments = [
+            ...ofType(plan, "aws:lambda/function:Function"),
+            ...ofType(plan, "aws:sagemaker/endpoint:Endpoint"),
+            ...ofType(plan, "aws:ecs/service:Service"),
+            ...ofType(plan, "aws:apprunner/service:Service"),
+        ];
         assert.ok(deployments.length >= 1);
         const alarms = ofType(plan, T.alarm).map((a) => a.name);
         for (const d of deployments) {
             const prefix = d.name.replace(/-(fn|endpoint|service)$/, "");
-            const roles = ["errors", d.type === "aws:lambda/function:Function" ? "throttles" : "rejected", "latency", ...(d.inputs.deploymentConfig ? ["rollback"] : [])];
-            const certificate = d.type === "aws:ecs/service:Service" && ofType(plan, "aws:acm/certificate:Certificate").length > 0 ? ["certificate-expiry"] : [];
-            assert.deepEqual(alarms.filter((a) => a.startsWith(`${prefix}-`)).sort(), [...roles, ...certificate].map((role) => `${prefix}-${role}-alarm`).sort(), d.name);
-            if (d.inputs.deploymentConfig) assert.match(d.inputs.deploymentConfig.autoRollbackConfiguration.alarms[0].alarmName, new RegExp(`^${prefix}-rollback-alarm-`), d.name);
+            const roles = [
+                "errors",
+                d.type === "aws:lambda/function:Function" ? "throttles" : "rejected",
+                "latency",
+                ...(d.inputs.deploymentConfig ? ["rollback"] : []),
+            ];
+            const certificate =
+                d.type === "aws:ecs/service:Service" && ofType(plan, "aws:acm/certificate:Certificate").length > 0
+                    ? ["certificate-expiry"]
+                    : [];
+            assert.deepEqual(
+                alarms.filter((a) => a.startsWith(`${prefix}-`)).sort(),
+                [...roles, ...certificate].map((role) => `${prefix}-${role}-alarm`).sort(),
+                d.name,
+            );
+            if (d.inputs.deploymentConfig)
+                assert.match(
+                    d.inputs.deploymentConfig.autoRollbackConfiguration.alarms[0].alarmName,
+                    new RegExp(`^${prefix}-rollback-alarm-`),
+                    d.name,
+                );
         }
         for (const a of ofType(plan, T.alarm)) {
             assert.match(a.inputs.alarmActions[0], /^arn:aws:sns:/, a.name);
             if (a.name.endsWith("-certificate-expiry-alarm")) continue;
             assert.equal(a.inputs.treatMissingData, "notBreaching", a.name);
-            if (/-(errors|rejected|rollback)-alarm$/.test(a.name)) assert.equal(a.inputs.metricQueries.find((q: any) => q.returnData).expression, "100 * errors / MAX([errors, requests])", a.name);
+            if (/-(errors|rejected|rollback)-alarm$/.test(a.name))
+                assert.equal(
+                    a.inputs.metricQueries.find((q: any) => q.returnData).expression,
+                    "100 * errors / MAX([errors, requests])",
+                    a.name,
+                );
         }
         assert.match(one(plan, "aws:sns/topic:Topic").inputs.kmsMasterKeyId, /^arn:aws:kms:/);
     });
@@ -177,8 +254,12 @@ describe("aws-dev: a cheap, scale-to-zero platform serving the sample model", ()
     invariants(plan, "dev");
 
     it("has no NAT gateway, internet gateway or interface endpoint, and no GPU", () => {
-        for (const t of ["aws:ec2/natGateway:NatGateway", "aws:ec2/internetGateway:InternetGateway", "aws:ec2/eip:Eip"]) assert.equal(ofType(plan, t).length, 0, t);
-        assert.deepEqual(ofType(plan, "aws:ec2/vpcEndpoint:VpcEndpoint").map((e) => e.inputs.vpcEndpointType), ["Gateway"]);
+        for (const t of ["aws:ec2/natGateway:NatGateway", "aws:ec2/internetGateway:InternetGateway", "aws:ec2/eip:Eip"])
+            assert.equal(ofType(plan, t).length, 0, t);
+        assert.deepEqual(
+            ofType(plan, "aws:ec2/vpcEndpoint:VpcEndpoint").map((e) => e.inputs.vpcEndpointType),
+            ["Gateway"],
+        );
         assert.equal((plan.outputs as any).mlPlatform.training.accelerator, "none");
         assert.equal(ofType(plan, "aws:sagemaker/endpoint:Endpoint").length, 0, "nothing bills per hour for serving");
     });
@@ -200,7 +281,9 @@ describe("aws-prod: production protections and accelerated serving", () => {
 
     it("has a NAT gateway per zone and interface endpoints for ECR, logs, STS and SageMaker", () => {
         assert.equal(ofType(plan, "aws:ec2/natGateway:NatGateway").length, 2);
-        const services = ofType(plan, "aws:ec2/vpcEndpoint:VpcEndpoint").map((e) => e.inputs.serviceName.replace("com.amazonaws.us-east-1.", ""));
+        const services = ofType(plan, "aws:ec2/vpcEndpoint:VpcEndpoint").map((e) =>
+            e.inputs.serviceName.replace("com.amazonaws.us-east-1.", ""),
+        );
         assert.deepEqual(services.sort(), ["ecr.api", "ecr.dkr", "logs", "s3", "sagemaker.api", "sagemaker.runtime", "sts"]);
     });
 
@@ -213,7 +296,10 @@ describe("aws-prod: production protections and accelerated serving", () => {
         assert.match(config.dataCaptureConfig.destinationS3Uri, /^s3:\/\/mlops-aws-prod-models-[0-9a-f]{8}\/data-capture\/iris-neuron$/);
         const target = one(plan, "aws:appautoscaling/target:Target", "inference-iris-neuron-scaling").inputs;
         assert.deepEqual([target.minCapacity, target.maxCapacity], [2, 4]);
-        assert.equal(one(plan, "aws:appautoscaling/policy:Policy", "inference-iris-neuron-invocations-scaling").inputs.policyType, "TargetTrackingScaling");
+        assert.equal(
+            one(plan, "aws:appautoscaling/policy:Policy", "inference-iris-neuron-invocations-scaling").inputs.policyType,
+            "TargetTrackingScaling",
+        );
         const model = one(plan, "aws:sagemaker/model:Model").inputs;
         assert.match(model.primaryContainer.image, /\/pytorch-inference-neuronx:/);
         assert.equal(model.enableNetworkIsolation, true);
@@ -232,15 +318,41 @@ describe("aws-prod: production protections and accelerated serving", () => {
     it("serves the load balancer on HTTPS with the stack-issued certificate, redirects 80 to 443, and logs access to the lake's log bucket under alb/", () => {
         const listeners = Object.fromEntries(ofType(plan, "aws:lb/listener:Listener").map((l) => [l.name, l.inputs]));
         assert.deepEqual(Object.keys(listeners).sort(), ["serving-iris-http-redirect", "serving-iris-listener"]);
-        assert.deepEqual([listeners["serving-iris-listener"].protocol, listeners["serving-iris-listener"].port, listeners["serving-iris-listener"].sslPolicy], ["HTTPS", 443, "ELBSecurityPolicy-TLS13-1-2-2021-06"]);
-        assert.deepEqual(listeners["serving-iris-http-redirect"].defaultActions[0].redirect, { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" });
-        assert.match(listeners["serving-iris-listener"].certificateArn, /^arn:aws:acm:us-east-1:\d{12}:certificate\/serving-iris-certificate-/);
+        assert.deepEqual(
+            [
+                listeners["serving-iris-listener"].protocol,
+                listeners["serving-iris-listener"].port,
+                listeners["serving-iris-listener"].sslPolicy,
+            ],
+            ["HTTPS", 443, "ELBSecurityPolicy-TLS13-1-2-2021-06"],
+        );
+        assert.deepEqual(listeners["serving-iris-http-redirect"].defaultActions[0].redirect, {
+            protocol: "HTTPS",
+            port: "443",
+            statusCode: "HTTP_301",
+        });
+        assert.match(
+            listeners["serving-iris-listener"].certificateArn,
+            /^arn:aws:acm:us-east-1:\d{12}:certificate\/serving-iris-certificate-/,
+        );
         assert.match((plan.outputs as any).aws.servingCaCertificate, /^-----BEGIN CERTIFICATE-----/);
         const logBucket = one(plan, T.bucket, "lake-access-logs-bucket").inputs.bucket;
-        assert.deepEqual(one(plan, "aws:lb/loadBalancer:LoadBalancer").inputs.accessLogs, { enabled: true, bucket: logBucket, prefix: "alb" });
+        assert.deepEqual(one(plan, "aws:lb/loadBalancer:LoadBalancer").inputs.accessLogs, {
+            enabled: true,
+            bucket: logBucket,
+            prefix: "alb",
+        });
         const policy = JSON.parse(one(plan, T.policy, "lake-access-logs-policy").inputs.policy);
-        assert.ok(policy.Statement.some((st: any) => st.Sid === "ElbAccessLogsDelivery" && st.Resource === `arn:aws:s3:::${logBucket}/alb/AWSLogs/123456789012/*`));
-        assert.deepEqual(one(plan, T.sse, "lake-access-logs-encryption").inputs.rules[0].applyServerSideEncryptionByDefault, { sseAlgorithm: "AES256" }, "ELB delivers only to SSE-S3 buckets");
+        assert.ok(
+            policy.Statement.some(
+                (st: any) => st.Sid === "ElbAccessLogsDelivery" && st.Resource === `arn:aws:s3:::${logBucket}/alb/AWSLogs/123456789012/*`,
+            ),
+        );
+        assert.deepEqual(
+            one(plan, T.sse, "lake-access-logs-encryption").inputs.rules[0].applyServerSideEncryptionByDefault,
+            { sseAlgorithm: "AES256" },
+            "ELB delivers only to SSE-S3 buckets",
+        );
     });
 
     it("subscribes the on-call address from mlops:notifications to the alert topic", () => {
@@ -249,7 +361,9 @@ describe("aws-prod: production protections and accelerated serving", () => {
     });
 
     it("keeps every serving log group on delete, and never protects the SageMaker endpoint's (it follows the endpoint's name)", () => {
-        for (const g of ofType(plan, T.logGroup).filter((l) => /^\/(aws\/sagemaker\/Endpoints|mlops-aws-prod\/ecs)\//.test(l.inputs.name ?? ""))) {
+        for (const g of ofType(plan, T.logGroup).filter((l) =>
+            /^\/(aws\/sagemaker\/Endpoints|mlops-aws-prod\/ecs)\//.test(l.inputs.name ?? ""),
+        )) {
             assert.deepEqual([g.inputs.skipDestroy, g.options.retainOnDelete], [true, true], g.name);
             assert.equal(g.options.protect, !g.inputs.name.startsWith("/aws/sagemaker/"), g.name);
         }
@@ -257,7 +371,13 @@ describe("aws-prod: production protections and accelerated serving", () => {
     });
 
     it("trains on the catalog's A10G instance with spot capacity", () => {
-        assert.deepEqual((plan.outputs as any).mlPlatform.training, { accelerator: "nvidia-a10g", acceleratorCount: 1, compute: "ml.g5.xlarge", maxNodes: 4, spot: true });
+        assert.deepEqual((plan.outputs as any).mlPlatform.training, {
+            accelerator: "nvidia-a10g",
+            acceleratorCount: 1,
+            compute: "ml.g5.xlarge",
+            maxNodes: 4,
+            spot: true,
+        });
     });
 });
 
@@ -295,17 +415,27 @@ describe("aws stacks: one-line config edits and config errors", () => {
     });
 
     it("stops with one message when prod still sets mlPlatform.aws.alarmEmail, naming where it moved", async () => {
-        const { resources, error } = await variant("aws-prod", (c) => ({ ...c, "mlops:mlPlatform": JSON.stringify({ ...JSON.parse(c["mlops:mlPlatform"]), aws: { alarmEmail: "ml-oncall@example.com" } }) }));
+        const { resources, error } = await variant("aws-prod", (c) => ({
+            ...c,
+            "mlops:mlPlatform": JSON.stringify({ ...JSON.parse(c["mlops:mlPlatform"]), aws: { alarmEmail: "ml-oncall@example.com" } }),
+        }));
         assert.ok(error instanceof ValidationError, String(error));
         assert.match(error.message, /mlops:mlPlatform\.aws\.alarmEmail: has moved to `mlops:notifications\.emails`/);
-        assert.deepEqual(resources.map((r) => r.type), ["pulumi:pulumi:Stack"]);
+        assert.deepEqual(
+            resources.map((r) => r.type),
+            ["pulumi:pulumi:Stack"],
+        );
     });
 
     it("switches dev's serverless inference to sagemaker-serverless once the model has inference code", async () => {
         const { resources, error } = await variant("aws-dev", (c) => {
             const models = JSON.parse(c["mlops:models"]);
             models[0].aws.sagemakerCode = "samples/aws/sagemaker";
-            return { ...c, "mlops:serverlessInference": JSON.stringify({ implementation: "sagemaker-serverless" }), "mlops:models": JSON.stringify(models) };
+            return {
+                ...c,
+                "mlops:serverlessInference": JSON.stringify({ implementation: "sagemaker-serverless" }),
+                "mlops:models": JSON.stringify(models),
+            };
         });
         assert.equal(error, undefined);
         const config = resources.find((r) => r.type === "aws:sagemaker/endpointConfiguration:EndpointConfiguration")!;
@@ -316,12 +446,19 @@ describe("aws stacks: one-line config edits and config errors", () => {
         const { resources, error } = await variant("aws-dev", (c) => {
             const models = JSON.parse(c["mlops:models"]);
             models[0].serveWith = ["containerService", "serverlessInference"];
-            return { ...c, "mlops:containerService": JSON.stringify({ implementation: "ecs-fargate" }), "mlops:models": JSON.stringify(models) };
+            return {
+                ...c,
+                "mlops:containerService": JSON.stringify({ implementation: "ecs-fargate" }),
+                "mlops:models": JSON.stringify(models),
+            };
         });
         assert.ok(error instanceof ValidationError, String(error));
         assert.match(error.message, /^stack config "aws-dev-variant" is invalid \(2 problems\)/);
         assert.match(error.message, /mlops:models\[0\]\.image: is outside the account's ECR/);
         assert.match(error.message, /mlops:mlPlatform\.aws\.interfaceEndpoints: must be on for ecs-fargate without NAT/);
-        assert.deepEqual(resources.map((r) => r.type), ["pulumi:pulumi:Stack"]);
+        assert.deepEqual(
+            resources.map((r) => r.type),
+            ["pulumi:pulumi:Stack"],
+        );
     });
 });

@@ -52,7 +52,11 @@ const NAMED: [string, string, AzureNameKind][] = [
     [T.synapse, "workspaceName", "synapseWorkspace"],
     [A("managedidentity:UserAssignedIdentity"), "resourceName", "userAssignedIdentity"],
 ];
-const BROAD_ROLES = ["8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "b24988ac-6180-42a0-ab88-20f7382dd24c", "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"]; // Owner, Contributor, User Access Administrator
+const BROAD_ROLES = [
+    "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+    "b24988ac-6180-42a0-ab88-20f7382dd24c",
+    "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
+]; // Owner, Contributor, User Access Administrator
 
 function ofType(plan: Plan, type: string): PlanResource[] {
     return plan.resources.filter((r) => r.type === type);
@@ -71,7 +75,18 @@ function checkAzureInvariants(plan: Plan, environment: string): void {
         assert.ok(accounts.length >= 2);
         for (const a of accounts) {
             const i = a.inputs;
-            assert.deepEqual([i.enableHttpsTrafficOnly, i.minimumTlsVersion, i.allowBlobPublicAccess, i.allowSharedKeyAccess, i.isLocalUserEnabled, i.isSftpEnabled], [true, "TLS1_2", false, false, false, false], a.urn);
+            assert.deepEqual(
+                [
+                    i.enableHttpsTrafficOnly,
+                    i.minimumTlsVersion,
+                    i.allowBlobPublicAccess,
+                    i.allowSharedKeyAccess,
+                    i.isLocalUserEnabled,
+                    i.isSftpEnabled,
+                ],
+                [true, "TLS1_2", false, false, false, false],
+                a.urn,
+            );
             assert.equal(i.encryption.requireInfrastructureEncryption, true, a.urn);
             assert.equal(i.networkRuleSet.bypass, "AzureServices", a.urn);
         }
@@ -100,7 +115,17 @@ function checkAzureInvariants(plan: Plan, environment: string): void {
     it("uses RBAC key vaults with soft delete and purge protection and no public network access", () => {
         for (const v of ofType(plan, T.vault)) {
             const p = v.inputs.properties;
-            assert.deepEqual([p.enableRbacAuthorization, p.enableSoftDelete, p.enablePurgeProtection, p.publicNetworkAccess, p.networkAcls.defaultAction], [true, true, true, "Disabled", "Deny"], v.urn);
+            assert.deepEqual(
+                [
+                    p.enableRbacAuthorization,
+                    p.enableSoftDelete,
+                    p.enablePurgeProtection,
+                    p.publicNetworkAccess,
+                    p.networkAcls.defaultAction,
+                ],
+                [true, true, true, "Disabled", "Deny"],
+                v.urn,
+            );
             assert.equal(p.softDeleteRetentionInDays, prod ? 90 : 7, v.urn);
         }
     });
@@ -123,7 +148,8 @@ function checkAzureInvariants(plan: Plan, environment: string): void {
         for (const type of [T.vault, T.registry, T.mlWorkspace, T.environment, T.synapse]) {
             for (const r of ofType(plan, type)) assert.ok(logged.has(r.id), `${r.urn} has no diagnostic setting`);
         }
-        for (const a of ofType(plan, T.account)) assert.ok(logged.has(`${a.id}/blobServices/default`), `${a.urn}: blob reads/writes/deletes are not logged`);
+        for (const a of ofType(plan, T.account))
+            assert.ok(logged.has(`${a.id}/blobServices/default`), `${a.urn}: blob reads/writes/deletes are not logged`);
     });
 
     it("grants only narrow built-in data roles, at resource scopes, to service principals", () => {
@@ -133,7 +159,11 @@ function checkAzureInvariants(plan: Plan, environment: string): void {
         for (const r of roles) {
             const guid = String(r.inputs.roleDefinitionId).split("/").pop()!;
             assert.ok(allowed.has(guid) && !BROAD_ROLES.includes(guid), `${r.urn} grants ${guid}`);
-            assert.doesNotMatch(String(r.inputs.scope), /^\/subscriptions\/[^/]+(\/resourceGroups\/[^/]+)?\/?$/i, `${r.urn} is scoped to a subscription or resource group`);
+            assert.doesNotMatch(
+                String(r.inputs.scope),
+                /^\/subscriptions\/[^/]+(\/resourceGroups\/[^/]+)?\/?$/i,
+                `${r.urn} is scoped to a subscription or resource group`,
+            );
             assert.equal(r.inputs.principalType, "ServicePrincipal", r.urn);
             assert.match(r.inputs.roleAssignmentName, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, r.urn);
         }
@@ -162,7 +192,10 @@ function checkAzureInvariants(plan: Plan, environment: string): void {
         for (const [type, input, kind] of NAMED) {
             for (const r of ofType(plan, type)) {
                 const name = r.inputs[input];
-                assert.ok(isValidAzureName(kind, name), `${r.urn}: ${input} ${JSON.stringify(name)} breaks ${AZURE_NAME_RULES[kind].pattern}`);
+                assert.ok(
+                    isValidAzureName(kind, name),
+                    `${r.urn}: ${input} ${JSON.stringify(name)} breaks ${AZURE_NAME_RULES[kind].pattern}`,
+                );
             }
         }
     });
@@ -173,7 +206,10 @@ function checkAzureInvariants(plan: Plan, environment: string): void {
         for (const r of stateful) assert.deepEqual(r.options, { protect: prod, retainOnDelete: prod }, r.urn);
         const locks = ofType(plan, T.lock);
         if (prod) {
-            assert.deepEqual(locks.map((l) => [l.inputs.scope, l.inputs.level]), [[one(plan, T.account, "lake-account").id, "CanNotDelete"]]);
+            assert.deepEqual(
+                locks.map((l) => [l.inputs.scope, l.inputs.level]),
+                [[one(plan, T.account, "lake-account").id, "CanNotDelete"]],
+            );
         } else {
             assert.deepEqual(locks, []);
         }
@@ -226,8 +262,10 @@ describe("shipped Azure stacks, planned end to end", () => {
         });
 
         it("stays cheap: no network, private endpoints or action group (dev names no notification target)", () => {
-            for (const type of ["network:VirtualNetwork", "network:PrivateEndpoint", "privatedns:PrivateZone", "monitor:ActionGroup"]) assert.equal(ofType(plan, A(type)).length, 0, type);
-            for (const name of ["serving-environment", "inference-environment"]) assert.equal(one(plan, T.environment, name).inputs.vnetConfiguration, undefined, name);
+            for (const type of ["network:VirtualNetwork", "network:PrivateEndpoint", "privatedns:PrivateZone", "monitor:ActionGroup"])
+                assert.equal(ofType(plan, A(type)).length, 0, type);
+            for (const name of ["serving-environment", "inference-environment"])
+                assert.equal(one(plan, T.environment, name).inputs.vnetConfiguration, undefined, name);
             assert.equal(one(plan, T.mlWorkspace, "ml-workspace").inputs.managedNetwork, undefined);
             for (const a of ofType(plan, T.alert)) assert.equal(a.inputs.actions, undefined, a.name);
         });
@@ -246,8 +284,14 @@ describe("shipped Azure stacks, planned end to end", () => {
                 }
             });
             assert.ok(error instanceof ValidationError, String(error));
-            assert.match(error.message, /azure-native:location: is required: every Azure resource of the stack is created in this region \(got nothing \(the key is missing\)\)\. Fix: run `pulumi config set azure-native:location swedencentral`/);
-            assert.deepEqual(result.resources.map((r) => r.type), ["pulumi:pulumi:Stack"]);
+            assert.match(
+                error.message,
+                /azure-native:location: is required: every Azure resource of the stack is created in this region \(got nothing \(the key is missing\)\)\. Fix: run `pulumi config set azure-native:location swedencentral`/,
+            );
+            assert.deepEqual(
+                result.resources.map((r) => r.type),
+                ["pulumi:pulumi:Stack"],
+            );
         });
     });
 
@@ -257,31 +301,64 @@ describe("shipped Azure stacks, planned end to end", () => {
 
         it("serves the model on the serverless T4 GPU profile, with two warm replicas in the container service", () => {
             for (const name of ["serving-environment", "inference-environment"]) {
-                assert.deepEqual(one(plan, T.environment, name).inputs.workloadProfiles, [{ name: "Consumption", workloadProfileType: "Consumption" }, { name: "gpu-t4", workloadProfileType: "Consumption-GPU-NC8as-T4" }], name);
+                assert.deepEqual(
+                    one(plan, T.environment, name).inputs.workloadProfiles,
+                    [
+                        { name: "Consumption", workloadProfileType: "Consumption" },
+                        { name: "gpu-t4", workloadProfileType: "Consumption-GPU-NC8as-T4" },
+                    ],
+                    name,
+                );
             }
-            for (const name of ["serving-iris", "inference-iris"]) assert.equal(one(plan, T.app, name).inputs.workloadProfileName, "gpu-t4", name);
+            for (const name of ["serving-iris", "inference-iris"])
+                assert.equal(one(plan, T.app, name).inputs.workloadProfileName, "gpu-t4", name);
             assert.deepEqual(one(plan, T.app, "serving-iris").inputs.template.scale.minReplicas, 2);
         });
 
         it("keeps the lake geo-redundant and queries it with Synapse (managed VNet, exfiltration protection)", () => {
             assert.match(one(plan, T.account, "lake-account").inputs.sku.name, /^Standard_(RA)?G(Z)?RS$/);
             const syn = one(plan, T.synapse, "lake-query-workspace").inputs;
-            assert.deepEqual([syn.managedVirtualNetwork, syn.managedVirtualNetworkSettings.preventDataExfiltration, syn.azureADOnlyAuthentication, syn.publicNetworkAccess], ["default", true, true, "Disabled"]);
+            assert.deepEqual(
+                [
+                    syn.managedVirtualNetwork,
+                    syn.managedVirtualNetworkSettings.preventDataExfiltration,
+                    syn.azureADOnlyAuthentication,
+                    syn.publicNetworkAccess,
+                ],
+                ["default", true, true, "Disabled"],
+            );
         });
 
         it("builds the network: four /24 subnets with security groups, Container Apps and Functions subnets delegated, private DNS zones linked", () => {
             const vnet = one(plan, A("network:VirtualNetwork"), "network-vnet");
             assert.deepEqual(vnet.inputs.addressSpace.addressPrefixes, ["10.42.0.0/16"]);
-            const subnets = vnet.inputs.subnets.map((s: any) => [s.name, s.addressPrefix, s.delegations.map((d: any) => d.serviceName).join(), s.networkSecurityGroup.id]);
+            const subnets = vnet.inputs.subnets.map((s: any) => [
+                s.name,
+                s.addressPrefix,
+                s.delegations.map((d: any) => d.serviceName).join(),
+                s.networkSecurityGroup.id,
+            ]);
             assert.deepEqual(subnets, [
                 ["endpoints", "10.42.0.0/24", "", "network-nsg-endpoints-id"],
                 ["apps-svc", "10.42.1.0/24", "Microsoft.App/environments", "network-nsg-apps-svc-id"],
                 ["apps-inf", "10.42.2.0/24", "Microsoft.App/environments", "network-nsg-apps-inf-id"],
                 ["functions", "10.42.3.0/24", "Microsoft.App/environments", "network-nsg-functions-id"],
             ]);
-            const zones = ofType(plan, A("privatedns:PrivateZone")).filter((z) => z.parent?.endsWith("::network")).map((z) => z.inputs.privateZoneName);
-            assert.deepEqual(zones.sort(), ["privatelink.api.azureml.ms", "privatelink.azurecr.io", "privatelink.blob.core.windows.net", "privatelink.dev.azuresynapse.net", "privatelink.dfs.core.windows.net", "privatelink.notebooks.azure.net", "privatelink.sql.azuresynapse.net", "privatelink.vaultcore.azure.net"]);
-            for (const link of ofType(plan, A("privatedns:VirtualNetworkLink"))) assert.deepEqual([link.inputs.virtualNetwork.id, link.inputs.registrationEnabled], ["network-vnet-id", false], link.name);
+            const zones = ofType(plan, A("privatedns:PrivateZone"))
+                .filter((z) => z.parent?.endsWith("::network"))
+                .map((z) => z.inputs.privateZoneName);
+            assert.deepEqual(zones.sort(), [
+                "privatelink.api.azureml.ms",
+                "privatelink.azurecr.io",
+                "privatelink.blob.core.windows.net",
+                "privatelink.dev.azuresynapse.net",
+                "privatelink.dfs.core.windows.net",
+                "privatelink.notebooks.azure.net",
+                "privatelink.sql.azuresynapse.net",
+                "privatelink.vaultcore.azure.net",
+            ]);
+            for (const link of ofType(plan, A("privatedns:VirtualNetworkLink")))
+                assert.deepEqual([link.inputs.virtualNetwork.id, link.inputs.registrationEnabled], ["network-vnet-id", false], link.name);
         });
 
         it("gives the lake, both vaults, the ML workspace, its store, both registries and Synapse private endpoints in the endpoints subnet", () => {
@@ -302,7 +379,8 @@ describe("shipped Azure stacks, planned end to end", () => {
                 "synapse-dev-endpoint:Dev",
                 "synapse-sql-endpoint:SqlOnDemand",
             ]);
-            const zonesOf = (name: string) => one(plan, A("network:PrivateDnsZoneGroup"), `${name}-dns`).inputs.privateDnsZoneConfigs.map((z: any) => z.privateDnsZoneId);
+            const zonesOf = (name: string) =>
+                one(plan, A("network:PrivateDnsZoneGroup"), `${name}-dns`).inputs.privateDnsZoneConfigs.map((z: any) => z.privateDnsZoneId);
             assert.deepEqual(zonesOf("ml-workspace-endpoint"), ["network-dns-aml-api-id", "network-dns-aml-notebooks-id"]);
             assert.equal(one(plan, T.account, "lake-account").inputs.publicNetworkAccess, "Disabled");
         });
@@ -311,27 +389,47 @@ describe("shipped Azure stacks, planned end to end", () => {
             const ws = one(plan, T.mlWorkspace, "ml-workspace").inputs;
             assert.equal(ws.publicNetworkAccess, "Disabled");
             assert.equal(ws.managedNetwork.isolationMode, "AllowInternetOutbound");
-            assert.deepEqual(Object.entries(ws.managedNetwork.outboundRules).map(([k, r]: [string, any]) => [k, r.type, r.destination.serviceResourceId, r.destination.subresourceTarget]), [
-                ["lake-blob", "PrivateEndpoint", "lake-account-id", "blob"],
-                ["lake-dfs", "PrivateEndpoint", "lake-account-id", "dfs"],
-            ]);
+            assert.deepEqual(
+                Object.entries(ws.managedNetwork.outboundRules).map(([k, r]: [string, any]) => [
+                    k,
+                    r.type,
+                    r.destination.serviceResourceId,
+                    r.destination.subresourceTarget,
+                ]),
+                [
+                    ["lake-blob", "PrivateEndpoint", "lake-account-id", "blob"],
+                    ["lake-dfs", "PrivateEndpoint", "lake-account-id", "dfs"],
+                ],
+            );
             assert.equal(one(plan, T.compute, "ml-compute").inputs.properties.properties.enableNodePublicIp, false);
         });
 
         it("serves privately: both environments internal in their own subnets, with a private zone resolving the apps, and no public IP", () => {
-            for (const [role, subnet] of [["serving", "apps-svc"], ["inference", "apps-inf"]]) {
+            for (const [role, subnet] of [
+                ["serving", "apps-svc"],
+                ["inference", "apps-inf"],
+            ]) {
                 const env = one(plan, T.environment, `${role}-environment`).inputs;
-                assert.deepEqual([env.vnetConfiguration, env.publicNetworkAccess], [{ infrastructureSubnetId: `network-vnet-id/subnets/${subnet}`, internal: true }, "Disabled"], role);
+                assert.deepEqual(
+                    [env.vnetConfiguration, env.publicNetworkAccess],
+                    [{ infrastructureSubnetId: `network-vnet-id/subnets/${subnet}`, internal: true }, "Disabled"],
+                    role,
+                );
                 assert.match(env.environmentName, /-vnet-/, role);
                 const record = one(plan, A("privatedns:PrivateRecordSet"), `${role}-environment-dns-wildcard`).inputs;
-                assert.deepEqual([record.relativeRecordSetName, record.recordType, record.aRecords], ["*", "A", [{ ipv4Address: "10.42.1.10" }]]);
+                assert.deepEqual(
+                    [record.relativeRecordSetName, record.recordType, record.aRecords],
+                    ["*", "A", [{ ipv4Address: "10.42.1.10" }]],
+                );
             }
             assert.equal(ofType(plan, A("app:ContainerAppsAuthConfig")).length, 0, "an internal environment needs no token");
         });
 
         it("notifies mlops:notifications on every alert through one action group", () => {
             const group = one(plan, A("monitor:ActionGroup"), "alerts-action-group").inputs;
-            assert.deepEqual(group.emailReceivers, [{ name: "email-0", emailAddress: "ml-oncall@example.com", useCommonAlertSchema: true }]);
+            assert.deepEqual(group.emailReceivers, [
+                { name: "email-0", emailAddress: "ml-oncall@example.com", useCommonAlertSchema: true },
+            ]);
             assert.deepEqual([group.enabled, group.location, group.groupShortName.length <= 12], [true, "Global", true]);
             const alerts = ofType(plan, T.alert);
             assert.ok(alerts.length >= 4);
@@ -341,7 +439,13 @@ describe("shipped Azure stacks, planned end to end", () => {
         it("trains on the catalog's T4 VM size, scaling from zero", () => {
             const p = one(plan, T.compute, "ml-compute").inputs.properties.properties;
             assert.deepEqual([p.vmSize, p.scaleSettings.minNodeCount], ["Standard_NC4as_T4_v3", 0]);
-            assert.deepEqual((plan.outputs as any).mlPlatform.training, { accelerator: "nvidia-t4", acceleratorCount: 1, compute: "Standard_NC4as_T4_v3", maxNodes: 4, spot: true });
+            assert.deepEqual((plan.outputs as any).mlPlatform.training, {
+                accelerator: "nvidia-t4",
+                acceleratorCount: 1,
+                compute: "Standard_NC4as_T4_v3",
+                maxNodes: 4,
+                spot: true,
+            });
         });
     });
 });

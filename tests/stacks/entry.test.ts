@@ -28,7 +28,11 @@ describe("Pulumi entry (stacks/index.ts)", () => {
     });
 
     it("fails with a RunError listing every problem, before any resource is registered", async () => {
-        const config = { "mlops:cloud": "digitalocean", "mlops:environment": "production", "mlops:models": '[{"name":"m","image":"m:latest"}]' };
+        const config = {
+            "mlops:cloud": "digitalocean",
+            "mlops:environment": "production",
+            "mlops:models": '[{"name":"m","image":"m:latest"}]',
+        };
         let error: unknown;
         const result = await capture({ project: "mlops", stack: "bad", config }, async () => {
             try {
@@ -39,7 +43,11 @@ describe("Pulumi entry (stacks/index.ts)", () => {
         });
         assert.ok(pulumi.RunError.isInstance(error), `expected a RunError, got ${error}`);
         const message = (error as Error).message;
-        for (const path of ["mlops:cloud", "mlops:environment", "mlops:models[0].image"]) assert.ok(message.includes(path), `message lacks ${path}:\n${message}`);
-        assert.deepEqual(result.resources.map((r) => r.type), ["pulumi:pulumi:Stack"]);
+        for (const path of ["mlops:cloud", "mlops:environment", "mlops:models[0].image"])
+            assert.ok(message.includes(path), `message lacks ${path}:\n${message}`);
+        assert.deepEqual(
+            result.resources.map((r) => r.type),
+            ["pulumi:pulumi:Stack"],
+        );
     });
 });

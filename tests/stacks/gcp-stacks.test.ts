@@ -71,10 +71,17 @@ function checkGcpInvariants(plan: Plan, environment: string, emails: readonly st
         const keyIds = new Set(ofType("gcp:kms/cryptoKey:CryptoKey").map((k) => k.id));
         for (const d of ofType("gcp:bigquery/dataset:Dataset")) {
             assert.ok(keyIds.has(d.inputs.defaultEncryptionConfiguration.kmsKeyName), d.name);
-            assert.ok(d.inputs.accesses.every((a: any) => a.specialGroup?.startsWith("project") && !a.iamMember), d.name);
+            assert.ok(
+                d.inputs.accesses.every((a: any) => a.specialGroup?.startsWith("project") && !a.iamMember),
+                d.name,
+            );
         }
         for (const r of ofType("gcp:artifactregistry/repository:Repository")) assert.ok(keyIds.has(r.inputs.kmsKeyName), r.name);
-        for (const type of ["gcp:vertex/aiMetadataStore:AiMetadataStore", "gcp:vertex/aiTensorboard:AiTensorboard", "gcp:vertex/aiEndpoint:AiEndpoint"]) {
+        for (const type of [
+            "gcp:vertex/aiMetadataStore:AiMetadataStore",
+            "gcp:vertex/aiTensorboard:AiTensorboard",
+            "gcp:vertex/aiEndpoint:AiEndpoint",
+        ]) {
             for (const r of ofType(type)) assert.ok(keyIds.has(r.inputs.encryptionSpec.kmsKeyName), r.name);
         }
         for (const w of ofType("gcp:workbench/instance:Instance")) {
@@ -87,7 +94,11 @@ function checkGcpInvariants(plan: Plan, environment: string, emails: readonly st
     });
 
     it("grants no public access and no broad project role to any identity", () => {
-        for (const type of ["gcp:storage/bucketIAMMember:BucketIAMMember", "gcp:cloudrunv2/serviceIamMember:ServiceIamMember", "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember"]) {
+        for (const type of [
+            "gcp:storage/bucketIAMMember:BucketIAMMember",
+            "gcp:cloudrunv2/serviceIamMember:ServiceIamMember",
+            "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
+        ]) {
             for (const m of ofType(type)) assert.doesNotMatch(m.inputs.member, PUBLIC, m.name);
         }
         for (const m of ofType("gcp:projects/iAMMember:IAMMember")) assert.doesNotMatch(m.inputs.role, FORBIDDEN_PROJECT_ROLES, m.name);
@@ -110,8 +121,10 @@ function checkGcpInvariants(plan: Plan, environment: string, emails: readonly st
             assert.ok(s.inputs.template.scaling.maxInstanceCount >= s.inputs.template.scaling.minInstanceCount);
             assert.ok(fitsGcpRule("cloudRunService", s.inputs.name), s.inputs.name);
         }
-        for (const f of ofType("gcp:cloudfunctionsv2/function:Function")) assert.equal(f.inputs.serviceConfig.ingressSettings, "ALLOW_INTERNAL_ONLY");
-        for (const a of ofType("gcp:serviceaccount/account:Account")) assert.ok(fitsGcpRule("serviceAccountId", a.inputs.accountId), a.inputs.accountId);
+        for (const f of ofType("gcp:cloudfunctionsv2/function:Function"))
+            assert.equal(f.inputs.serviceConfig.ingressSettings, "ALLOW_INTERNAL_ONLY");
+        for (const a of ofType("gcp:serviceaccount/account:Account"))
+            assert.ok(fitsGcpRule("serviceAccountId", a.inputs.accountId), a.inputs.accountId);
     });
 
     it(`protects and retains every store of data, model or key only in prod (this stack: ${environment}); keys always`, () => {
@@ -132,7 +145,9 @@ function checkGcpInvariants(plan: Plan, environment: string, emails: readonly st
     });
 
     it("logs Data Access for Cloud Storage, BigQuery and Vertex AI, and sets log retention", () => {
-        const audits = ofType("gcp:projects/iAMAuditConfig:IAMAuditConfig").map((a) => a.inputs.service).sort();
+        const audits = ofType("gcp:projects/iAMAuditConfig:IAMAuditConfig")
+            .map((a) => a.inputs.service)
+            .sort();
         assert.deepEqual(audits, ["aiplatform.googleapis.com", "bigquery.googleapis.com", "storage.googleapis.com"]);
         const sink = ofType("gcp:logging/projectSink:ProjectSink")[0];
         assert.match(sink.inputs.filter, /cloudaudit.googleapis.com%2Fdata_access/);
@@ -143,23 +158,38 @@ function checkGcpInvariants(plan: Plan, environment: string, emails: readonly st
     it("enables every API it uses, leaving them on when the stack goes", () => {
         const enabled = new Set(ofType("gcp:projects/service:Service").map((s) => s.inputs.service));
         for (const s of ofType("gcp:projects/service:Service")) assert.equal(s.inputs.disableOnDestroy, false);
-        const used = new Set(resources.filter((r) => r.type.startsWith("gcp:")).map((r) => API_OF[r.type.split(":")[1].split("/")[0]]).filter(Boolean));
+        const used = new Set(
+            resources
+                .filter((r) => r.type.startsWith("gcp:"))
+                .map((r) => API_OF[r.type.split(":")[1].split("/")[0]])
+                .filter(Boolean),
+        );
         for (const api of used) assert.ok(enabled.has(api), `${api} is used but not enabled`);
     });
 
     it("alerts on error rate and latency for every serving deployment, each alert notifying every channel", () => {
         const policies = ofType("gcp:monitoring/alertPolicy:AlertPolicy");
-        const deployments = ofType("gcp:cloudrunv2/service:Service").length + ofType("gcp:cloudfunctionsv2/function:Function").length + ofType("gcp:vertex/aiEndpoint:AiEndpoint").length;
+        const deployments =
+            ofType("gcp:cloudrunv2/service:Service").length +
+            ofType("gcp:cloudfunctionsv2/function:Function").length +
+            ofType("gcp:vertex/aiEndpoint:AiEndpoint").length;
         assert.equal(policies.length, 2 * deployments);
         for (const p of policies) assert.ok(p.inputs.conditions[0].conditionThreshold.thresholdValue > 0);
         // One channel per mlops:notifications target, shared by both alert components (never duplicated).
         const channels = ofType("gcp:monitoring/notificationChannel:NotificationChannel");
-        assert.deepEqual(channels.map((c) => [c.inputs.type, c.inputs.labels.email_address]), emails.map((e) => ["email", e]));
+        assert.deepEqual(
+            channels.map((c) => [c.inputs.type, c.inputs.labels.email_address]),
+            emails.map((e) => ["email", e]),
+        );
         for (const p of policies) {
             assert.equal(new Set(p.inputs.notificationChannels).size, channels.length, p.name);
             for (const n of p.inputs.notificationChannels) assert.match(n, /^projects\/[a-z0-9-]+\/notificationChannels\/\d+$/, p.name);
         }
-        if (prod) assert.ok(channels.length > 0 && policies.every((p) => p.inputs.notificationChannels.length > 0), "prod alerts must reach someone");
+        if (prod)
+            assert.ok(
+                channels.length > 0 && policies.every((p) => p.inputs.notificationChannels.length > 0),
+                "prod alerts must reach someone",
+            );
     });
 
     it("creates no Vertex metadata store (Vertex AI creates `default` itself) and tracks experiments in `default`", () => {
@@ -205,8 +235,12 @@ describe("GCP stacks, planned end to end", () => {
             assert.equal(c.image, "python:3.12.12-slim-bookworm");
             assert.deepEqual(c.commands, ["python", "/app/serve.py"]);
             const files = one("gcp:storage/bucket:Bucket", "serving-iris-files");
-            assert.deepEqual(s.inputs.template.volumes, [{ name: "app", gcs: { bucket: files.inputs.name ?? s.inputs.template.volumes[0].gcs.bucket, readOnly: true } }]);
-            const objects = plan.resources.filter((r) => r.type === "gcp:storage/bucketObject:BucketObject" && r.name.startsWith("serving-iris-file-")).map((r) => r.inputs.name);
+            assert.deepEqual(s.inputs.template.volumes, [
+                { name: "app", gcs: { bucket: files.inputs.name ?? s.inputs.template.volumes[0].gcs.bucket, readOnly: true } },
+            ]);
+            const objects = plan.resources
+                .filter((r) => r.type === "gcp:storage/bucketObject:BucketObject" && r.name.startsWith("serving-iris-file-"))
+                .map((r) => r.inputs.name);
             assert.deepEqual(objects.sort(), ["model.json", "serve.py"]);
             assert.equal(s.inputs.template.nodeSelector, undefined, "dev has no GPU");
         });
@@ -220,7 +254,9 @@ describe("GCP stacks, planned end to end", () => {
         });
 
         it("lets the training identity (Workbench) call the models, and nobody else by default", () => {
-            const members = plan.resources.filter((r) => r.type === "gcp:cloudrunv2/serviceIamMember:ServiceIamMember").map((r) => r.inputs.member);
+            const members = plan.resources
+                .filter((r) => r.type === "gcp:cloudrunv2/serviceIamMember:ServiceIamMember")
+                .map((r) => r.inputs.member);
             assert.deepEqual([...new Set(members)], ["serviceAccount:mlops-gcp-dev-train@mlops-dev-example.iam.gserviceaccount.com"]);
         });
     });
@@ -241,7 +277,10 @@ describe("GCP stacks, planned end to end", () => {
 
         it("hands the pipeline a Vertex deployment on the catalog's L4 machine with two replicas at least", () => {
             const deploy = (plan.outputs as any).serverlessInference.deploySettings.iris;
-            assert.deepEqual({ machineType: deploy.machineType, acceleratorType: deploy.acceleratorType, acceleratorCount: deploy.acceleratorCount }, { machineType: "g2-standard-4", acceleratorType: "NVIDIA_L4", acceleratorCount: 1 });
+            assert.deepEqual(
+                { machineType: deploy.machineType, acceleratorType: deploy.acceleratorType, acceleratorCount: deploy.acceleratorCount },
+                { machineType: "g2-standard-4", acceleratorType: "NVIDIA_L4", acceleratorCount: 1 },
+            );
             assert.ok(deploy.minReplicaCount >= 2 && deploy.maxReplicaCount >= deploy.minReplicaCount);
             const endpoint = plan.resources.find((r) => r.type === "gcp:vertex/aiEndpoint:AiEndpoint")!;
             assert.equal(endpoint.inputs.dedicatedEndpointEnabled, true);
@@ -270,19 +309,41 @@ describe("GCP stacks, planned end to end", () => {
             // nvidia-l4 -> CPU only, other replica counts: replaces nothing that holds logs or data.
             "mlops:models": JSON.stringify(models.map((m: any) => ({ ...m, accelerator: undefined, minReplicas: 3, maxReplicas: 5 }))),
             // Private Service Connect is immutable on a Vertex endpoint: the endpoint is replaced, its logs are not.
-            "mlops:serverlessInference": JSON.stringify({ ...serverless, gcp: { ...serverless.gcp, endpointAccess: "private-service-connect" } }),
+            "mlops:serverlessInference": JSON.stringify({
+                ...serverless,
+                gcp: { ...serverless.gcp, endpointAccess: "private-service-connect" },
+            }),
             "mlops:notifications": JSON.stringify({ ...notifications, webhooks: ["https://hooks.example.com/alerts?auth_token=t0ken"] }),
         };
         const { readStackConfig } = await import("../../stacks/config/read");
         const { buildStack } = await import("../../stacks/build");
         const planOf = async (config: Record<string, string>) =>
-            (await capture({ project: loaded.project, stack: "gcp-prod", config, secretKeys: loaded.secretKeys }, () => buildStack(readStackConfig(ROOT)))).resources;
+            (
+                await capture({ project: loaded.project, stack: "gcp-prod", config, secretKeys: loaded.secretKeys }, () =>
+                    buildStack(readStackConfig(ROOT)),
+                )
+            ).resources;
         const edited = await planOf({ ...loaded.config, ...edits });
-        const implementation = await planOf({ ...loaded.config, "mlops:serverlessInference": JSON.stringify({ ...serverless, implementation: "cloud-run" }) });
+        const implementation = await planOf({
+            ...loaded.config,
+            "mlops:serverlessInference": JSON.stringify({ ...serverless, implementation: "cloud-run" }),
+        });
         // Logs of Cloud Run, functions and endpoints live in the project's _Default bucket, not per service.
-        const HOLDERS = ["gcp:logging/projectBucketConfig:ProjectBucketConfig", "gcp:logging/projectSink:ProjectSink", "random:index/randomString:RandomString", "gcp:storage/bucket:Bucket", "gcp:bigquery/dataset:Dataset", "gcp:kms/cryptoKey:CryptoKey", "gcp:vertex/aiTensorboard:AiTensorboard", "gcp:artifactregistry/repository:Repository"];
+        const HOLDERS = [
+            "gcp:logging/projectBucketConfig:ProjectBucketConfig",
+            "gcp:logging/projectSink:ProjectSink",
+            "random:index/randomString:RandomString",
+            "gcp:storage/bucket:Bucket",
+            "gcp:bigquery/dataset:Dataset",
+            "gcp:kms/cryptoKey:CryptoKey",
+            "gcp:vertex/aiTensorboard:AiTensorboard",
+            "gcp:artifactregistry/repository:Repository",
+        ];
         const holders = base.resources.filter((r) => HOLDERS.includes(r.type));
-        assert.ok(holders.filter((r) => r.type.startsWith("gcp:logging/")).length >= 3, "the audit bucket, its sink and _Default retention");
+        assert.ok(
+            holders.filter((r) => r.type.startsWith("gcp:logging/")).length >= 3,
+            "the audit bucket, its sink and _Default retention",
+        );
         for (const after of [edited, implementation]) {
             for (const r of holders) {
                 const same = after.find((a) => a.urn === r.urn);
@@ -292,7 +353,10 @@ describe("GCP stacks, planned end to end", () => {
         }
         // The edit did take effect where it should (so the comparison above is not vacuous).
         const endpoint = (rs: typeof edited) => rs.find((r) => r.type === "gcp:vertex/aiEndpoint:AiEndpoint")!;
-        assert.notEqual(endpoint(edited).inputs.name, base.resources.find((r) => r.type === "gcp:vertex/aiEndpoint:AiEndpoint")!.inputs.name);
+        assert.notEqual(
+            endpoint(edited).inputs.name,
+            base.resources.find((r) => r.type === "gcp:vertex/aiEndpoint:AiEndpoint")!.inputs.name,
+        );
         assert.equal(edited.filter((r) => r.type === "gcp:monitoring/notificationChannel:NotificationChannel").length, 2);
     });
 
@@ -304,7 +368,13 @@ describe("GCP stacks, planned end to end", () => {
         await capture({ project: loaded.project, stack: "gcp-dev", config: loaded.config }, async () => {
             pulumi.runtime.registerStackTransformation((a) => {
                 const deps = (Array.isArray(a.opts.dependsOn) ? a.opts.dependsOn : []) as pulumi.Resource[];
-                waits.push({ type: a.type, name: a.name, onApi: deps.some((d) => (d as any).__pulumiType === "gcp:projects/service:Service" || String((d as any).__name).startsWith("apis-")) });
+                waits.push({
+                    type: a.type,
+                    name: a.name,
+                    onApi: deps.some(
+                        (d) => (d as any).__pulumiType === "gcp:projects/service:Service" || String((d as any).__name).startsWith("apis-"),
+                    ),
+                });
                 return undefined;
             });
             return buildStack(readStackConfig());

@@ -29,7 +29,10 @@ describe("offline plan command", () => {
         assert.equal(stackRes.parent, null);
         const ns = doc.resources.find((r: any) => r.type === "kubernetes:core/v1:Namespace");
         assert.ok(ns.id, "custom resources carry the mocked ID");
-        assert.ok(doc.resources.some((r: any) => r.parent === ns.parent), "parents are URNs of registered resources");
+        assert.ok(
+            doc.resources.some((r: any) => r.parent === ns.parent),
+            "parents are URNs of registered resources",
+        );
         const urns = new Set(doc.resources.map((r: any) => r.urn));
         for (const res of doc.resources) if (res.parent) assert.ok(urns.has(res.parent), `parent of ${res.urn} is in the plan`);
     });
@@ -56,7 +59,10 @@ describe("offline plan command", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-plan-"));
         try {
             fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-            fs.writeFileSync(path.join(dir, "Pulumi.invalid.yaml"), "config:\n  mlops:cloud: kubernetes\n  mlops:environment: dev\n  mlops:models:\n    - name: m\n      image: x:latest\n      accelerator: nvidia-t4:0\n");
+            fs.writeFileSync(
+                path.join(dir, "Pulumi.invalid.yaml"),
+                "config:\n  mlops:cloud: kubernetes\n  mlops:environment: dev\n  mlops:models:\n    - name: m\n      image: x:latest\n      accelerator: nvidia-t4:0\n",
+            );
             const r = plan("--cwd", dir, "--stack", "invalid", "--format", "json");
             assert.equal(r.code, 1);
             assert.equal(r.stdout, "");

@@ -19,7 +19,11 @@ describe("recorded plans", () => {
             assert.ok(fs.existsSync(file), `${stack} has no recorded plan: run npm run --silent plans:record -- ${stack}`);
             const recorded = JSON.parse(fs.readFileSync(file, "utf8")) as RecordedPlan;
             const diff = differences(recorded, recordPlan(await shippedPlan(stack)));
-            assert.deepEqual(diff, [], `${stack} differs from its record (re-record with npm run --silent plans:record if intended):\n${diff.slice(0, 40).join("\n")}`);
+            assert.deepEqual(
+                diff,
+                [],
+                `${stack} differs from its record (re-record with npm run --silent plans:record if intended):\n${diff.slice(0, 40).join("\n")}`,
+            );
         });
     }
 
@@ -28,18 +32,46 @@ describe("recorded plans", () => {
             stack: "s",
             outputs: {},
             resources: [
-                { urn: "u1", type: "aws:s3/bucket:Bucket", name: "a", parent: null, options: { protect: true, retainOnDelete: true }, dependsOn: [], inputs: { acl: "private" } },
-                { urn: "u2", type: "aws:s3/bucket:Bucket", name: "b", parent: null, options: { protect: false, retainOnDelete: false }, dependsOn: [], inputs: {} },
+                {
+                    urn: "u1",
+                    type: "aws:s3/bucket:Bucket",
+                    name: "a",
+                    parent: null,
+                    options: { protect: true, retainOnDelete: true },
+                    dependsOn: [],
+                    inputs: { acl: "private" },
+                },
+                {
+                    urn: "u2",
+                    type: "aws:s3/bucket:Bucket",
+                    name: "b",
+                    parent: null,
+                    options: { protect: false, retainOnDelete: false },
+                    dependsOn: [],
+                    inputs: {},
+                },
             ],
         };
         const changed: RecordedPlan = {
             ...base,
             resources: [
                 { ...base.resources[0], inputs: { acl: "public-read" } },
-                { urn: "u3", type: "aws:s3/bucket:Bucket", name: "c", parent: null, options: { protect: false, retainOnDelete: false }, dependsOn: [], inputs: {} },
+                {
+                    urn: "u3",
+                    type: "aws:s3/bucket:Bucket",
+                    name: "c",
+                    parent: null,
+                    options: { protect: false, retainOnDelete: false },
+                    dependsOn: [],
+                    inputs: {},
+                },
             ],
         };
-        assert.deepEqual(differences(base, changed), ["removed u2", "added u3", 'changed u1 inputs: {"acl":"private"} -> {"acl":"public-read"}']);
+        assert.deepEqual(differences(base, changed), [
+            "removed u2",
+            "added u3",
+            'changed u1 inputs: {"acl":"private"} -> {"acl":"public-read"}',
+        ]);
         assert.deepEqual(differences(base, base), []);
     });
 });

@@ -16,7 +16,10 @@ async function loadedSdks(stacks: string[]): Promise<Map<string, string[]>> {
     const queue = [...stacks];
     const worker = async () => {
         for (let stack = queue.shift(); stack; stack = queue.shift()) {
-            const { stdout } = await run(process.execPath, ["-r", "ts-node/register/transpile-only", PROBE, stack], { cwd: ROOT, encoding: "utf8" });
+            const { stdout } = await run(process.execPath, ["-r", "ts-node/register/transpile-only", PROBE, stack], {
+                cwd: ROOT,
+                encoding: "utf8",
+            });
             result.set(stack, JSON.parse(stdout));
         }
     };

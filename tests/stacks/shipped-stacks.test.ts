@@ -14,7 +14,12 @@ const ROOT = path.resolve(__dirname, "..", "..");
 
 /** Pod specs of every workload: Deployments, StatefulSets, Jobs and Knative Services. */
 function podSpecs(resources: readonly PlanResource[]): { owner: PlanResource; pod: any }[] {
-    const kinds = ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:batch/v1:Job", "kubernetes:serving.knative.dev/v1:Service"];
+    const kinds = [
+        "kubernetes:apps/v1:Deployment",
+        "kubernetes:apps/v1:StatefulSet",
+        "kubernetes:batch/v1:Job",
+        "kubernetes:serving.knative.dev/v1:Service",
+    ];
     return resources.filter((r) => kinds.includes(r.type)).map((owner) => ({ owner, pod: owner.inputs.spec.template.spec }));
 }
 
@@ -37,15 +42,23 @@ function checkKubernetesInvariants(plan: Plan, environment: string): void {
             assert.equal(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted", ns.name);
         }
         const names = new Set(namespaces.map((n) => n.inputs.metadata.name));
-        for (const r of resources.filter((r) => r.type.startsWith("kubernetes:") && r.type !== "kubernetes:core/v1:Namespace" && r.inputs.metadata)) {
-            assert.ok(names.has(r.inputs.metadata.namespace), `${r.urn} is in namespace ${r.inputs.metadata.namespace}, which the stack does not own`);
+        for (const r of resources.filter(
+            (r) => r.type.startsWith("kubernetes:") && r.type !== "kubernetes:core/v1:Namespace" && r.inputs.metadata,
+        )) {
+            assert.ok(
+                names.has(r.inputs.metadata.namespace),
+                `${r.urn} is in namespace ${r.inputs.metadata.namespace}, which the stack does not own`,
+            );
         }
     });
 
     it("denies all traffic by default in every namespace", () => {
         for (const ns of namespaces) {
             const deny = resources.find(
-                (r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && r.inputs.metadata.namespace === ns.inputs.metadata.name && JSON.stringify(r.inputs.spec.podSelector) === "{}",
+                (r) =>
+                    r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" &&
+                    r.inputs.metadata.namespace === ns.inputs.metadata.name &&
+                    JSON.stringify(r.inputs.spec.podSelector) === "{}",
             );
             assert.ok(deny, `no default-deny policy in ${ns.inputs.metadata.name}`);
             assert.deepEqual(deny.inputs.spec.policyTypes, ["Ingress", "Egress"]);
@@ -72,7 +85,11 @@ function checkKubernetesInvariants(plan: Plan, environment: string): void {
                 assert.ok(c.resources?.limits?.memory && c.resources?.limits?.cpu, `${at}: no limits`);
                 assert.ok(c.resources?.requests?.memory && c.resources?.requests?.cpu, `${at}: no requests`);
                 // Secrets reach containers as mounted files (`*_FILE` variables point at them), never as values.
-                for (const e of c.env ?? []) assert.ok(!/password|secret|token/i.test(e.name) || /_FILE$/.test(e.name), `${at}: ${e.name} looks like a secret in plain env`);
+                for (const e of c.env ?? [])
+                    assert.ok(
+                        !/password|secret|token/i.test(e.name) || /_FILE$/.test(e.name),
+                        `${at}: ${e.name} looks like a secret in plain env`,
+                    );
             }
         }
     });
@@ -108,7 +125,10 @@ describe("shipped stacks, planned end to end", () => {
                 const urns = new Set(plan.resources.map((r) => r.urn));
                 assert.equal(urns.size, plan.resources.length, "URNs are unique");
                 const roots = plan.resources.filter((r) => r.parent === null);
-                assert.deepEqual(roots.map((r) => r.type), ["pulumi:pulumi:Stack"]);
+                assert.deepEqual(
+                    roots.map((r) => r.type),
+                    ["pulumi:pulumi:Stack"],
+                );
                 for (const r of plan.resources) if (r.parent) assert.ok(urns.has(r.parent), r.urn);
             });
 
@@ -129,7 +149,10 @@ describe("shipped stacks, planned end to end", () => {
             const files = one("kubernetes:core/v1:ConfigMap", "serving-iris-files");
             assert.ok(files.inputs.data["serve.py"].includes("/healthz"));
             assert.ok(files.inputs.data["model.json"]);
-            for (const workload of [one("kubernetes:apps/v1:Deployment", "serving-iris-deployment"), one("kubernetes:serving.knative.dev/v1:Service", "inference-iris-ksvc")]) {
+            for (const workload of [
+                one("kubernetes:apps/v1:Deployment", "serving-iris-deployment"),
+                one("kubernetes:serving.knative.dev/v1:Service", "inference-iris-ksvc"),
+            ]) {
                 const [c] = workload.inputs.spec.template.spec.containers;
                 assert.equal(c.image, "python:3.12.12-slim-bookworm");
                 assert.deepEqual(c.command, ["python", "/app/serve.py"]);
@@ -152,7 +175,13 @@ describe("shipped stacks, planned end to end", () => {
             assert.deepEqual(outputs.dataLake.buckets, { raw: "raw", curated: "curated", features: "features", models: "models" });
             assert.equal(outputs.containerService.endpoints.iris, "http://iris.mlops-dev-serving.svc.cluster.local:8080");
             assert.equal(outputs.serverlessInference.endpoints.iris, "http://iris.mlops-dev-inference.svc.cluster.local");
-            assert.deepEqual(outputs.mlPlatform.training, { accelerator: "none", acceleratorCount: 0, compute: "cpu", maxNodes: 2, spot: true });
+            assert.deepEqual(outputs.mlPlatform.training, {
+                accelerator: "none",
+                acceleratorCount: 0,
+                compute: "cpu",
+                maxNodes: 2,
+                spot: true,
+            });
         });
 
         it("protects and retains the lake, keys and tracking store when the same stack runs as prod", async () => {

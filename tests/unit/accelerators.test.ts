@@ -39,7 +39,12 @@ const TABLES: Table[] = [
 
 const tableName = (t: Table) => `${t.cloud}/${t.service}${t.distribution ? ` (${t.distribution})` : ""}`;
 
-function resolve(cloud: Cloud, service: Service, accelerator?: string, extra: Partial<ResolveRequest> = {}): AcceleratorSettings | undefined {
+function resolve(
+    cloud: Cloud,
+    service: Service,
+    accelerator?: string,
+    extra: Partial<ResolveRequest> = {},
+): AcceleratorSettings | undefined {
     const [type, count] = accelerator ? accelerator.split(":") : [];
     const req = { cloud, service, ...extra, accelerator: type ? { type, count: count ? Number(count) : 1 } : undefined };
     return resolveAccelerator(req as ResolveRequest);
@@ -61,7 +66,8 @@ describe("accelerator catalog tables", () => {
             for (const service of SERVICES[cloud]) {
                 const tables = TABLES.filter((t) => t.cloud === cloud && t.service === service);
                 assert.ok(tables.length > 0, `${cloud}/${service} has no table`);
-                for (const t of tables) assert.ok(t.catalog.rows.length > 0 || (t.catalog.alternatives ?? []).length > 0, `${tableName(t)} is empty`);
+                for (const t of tables)
+                    assert.ok(t.catalog.rows.length > 0 || (t.catalog.alternatives ?? []).length > 0, `${tableName(t)} is empty`);
             }
         }
     });
@@ -104,7 +110,9 @@ describe("resolveAccelerator key rows", () => {
         ["aws", "ec2", "aws-inferentia2:6", { instanceType: "inf2.24xlarge" }],
         ["aws", "ec2", "aws-trainium", { instanceType: "trn1.2xlarge" }],
         [
-            "aws", "eks", "nvidia-a100-80gb:8",
+            "aws",
+            "eks",
+            "nvidia-a100-80gb:8",
             {
                 instanceType: "p4de.24xlarge",
                 resourceName: "nvidia.com/gpu",
@@ -118,15 +126,26 @@ describe("resolveAccelerator key rows", () => {
         ["gcp", "compute-engine", "nvidia-l4:2", { machineType: "g2-standard-24", acceleratorType: "nvidia-l4" }],
         ["gcp", "compute-engine", "nvidia-h100-80gb:8", { machineType: "a3-highgpu-8g", acceleratorType: "nvidia-h100-80gb" }],
         [
-            "gcp", "gke", "nvidia-l4",
-            { machineType: "g2-standard-4", nodeSelector: { "cloud.google.com/gke-accelerator": "nvidia-l4" }, tolerations: [GPU_TOLERATION] },
+            "gcp",
+            "gke",
+            "nvidia-l4",
+            {
+                machineType: "g2-standard-4",
+                nodeSelector: { "cloud.google.com/gke-accelerator": "nvidia-l4" },
+                tolerations: [GPU_TOLERATION],
+            },
         ],
         [
-            "gcp", "gke", "google-tpu-v5e:8",
+            "gcp",
+            "gke",
+            "google-tpu-v5e:8",
             {
                 machineType: "ct5lp-hightpu-8t",
                 resourceName: "google.com/tpu",
-                nodeSelector: { "cloud.google.com/gke-tpu-accelerator": "tpu-v5-lite-podslice", "cloud.google.com/gke-tpu-topology": "2x4" },
+                nodeSelector: {
+                    "cloud.google.com/gke-tpu-accelerator": "tpu-v5-lite-podslice",
+                    "cloud.google.com/gke-tpu-topology": "2x4",
+                },
                 tolerations: [{ key: "google.com/tpu", operator: "Exists", effect: "NoSchedule" }],
             },
         ],
@@ -136,18 +155,32 @@ describe("resolveAccelerator key rows", () => {
         ["azure", "azureml-compute", "nvidia-t4", { vmSize: "Standard_NC4as_T4_v3" }],
         ["azure", "azureml-endpoint", "nvidia-a100-80gb", { vmSize: "Standard_NC24ads_A100_v4" }],
         [
-            "azure", "aks", "nvidia-a100-40gb:8",
+            "azure",
+            "aks",
+            "nvidia-a100-40gb:8",
             {
                 vmSize: "Standard_ND96asr_v4",
                 nodeSelector: { "kubernetes.azure.com/accelerator": "nvidia" },
                 tolerations: [{ key: "sku", operator: "Equal", value: "gpu", effect: "NoSchedule" }],
             },
         ],
-        ["kubernetes", "kubernetes", "nvidia-t4", { resourceName: "nvidia.com/gpu", nodeSelector: { "nvidia.com/gpu.product": "Tesla-T4" } }],
-        ["kubernetes", "kubernetes", "nvidia-h100-80gb:8", { nodeSelector: { "nvidia.com/gpu.present": "true" }, tolerations: [GPU_TOLERATION] }],
+        [
+            "kubernetes",
+            "kubernetes",
+            "nvidia-t4",
+            { resourceName: "nvidia.com/gpu", nodeSelector: { "nvidia.com/gpu.product": "Tesla-T4" } },
+        ],
+        [
+            "kubernetes",
+            "kubernetes",
+            "nvidia-h100-80gb:8",
+            { nodeSelector: { "nvidia.com/gpu.present": "true" }, tolerations: [GPU_TOLERATION] },
+        ],
         ["kubernetes", "kubernetes", "nvidia-l4:2", { nodeSelector: { "cloud.google.com/gke-accelerator": "nvidia-l4" } }, "gke"],
         [
-            "kubernetes", "kubernetes", "aws-inferentia2",
+            "kubernetes",
+            "kubernetes",
+            "aws-inferentia2",
             {
                 resourceName: "aws.amazon.com/neuron",
                 nodeSelector: { "karpenter.k8s.aws/instance-accelerator-name": "inferentia2" },
@@ -187,11 +220,17 @@ describe("resolveAccelerator errors", () => {
     });
 
     it("fails when the cloud is unknown", () => {
-        throwsAccelerator(() => resolve("oracle" as Cloud, "oke" as Service, "nvidia-t4"), 'oracle/oke nvidia-t4: "oracle" is not a cloud; clouds: aws, gcp, azure, kubernetes.');
+        throwsAccelerator(
+            () => resolve("oracle" as Cloud, "oke" as Service, "nvidia-t4"),
+            'oracle/oke nvidia-t4: "oracle" is not a cloud; clouds: aws, gcp, azure, kubernetes.',
+        );
     });
 
     it("fails when the service does not offer the accelerator, listing what it offers", () => {
-        throwsAccelerator(() => resolve("gcp", "cloud-run", "nvidia-t4"), "gcp/cloud-run nvidia-t4: nvidia-t4 is not offered on gcp/cloud-run; it offers nvidia-l4.");
+        throwsAccelerator(
+            () => resolve("gcp", "cloud-run", "nvidia-t4"),
+            "gcp/cloud-run nvidia-t4: nvidia-t4 is not offered on gcp/cloud-run; it offers nvidia-l4.",
+        );
         throwsAccelerator(
             () => resolve("aws", "sagemaker-training", "aws-inferentia2"),
             "aws/sagemaker-training aws-inferentia2: aws-inferentia2 is not offered on aws/sagemaker-training; it offers nvidia-t4, nvidia-t4:4, " +
@@ -205,7 +244,10 @@ describe("resolveAccelerator errors", () => {
             () => resolve("aws", "sagemaker-endpoint", "nvidia-a10g:3"),
             "aws/sagemaker-endpoint nvidia-a10g:3: nvidia-a10g comes in counts 1, 4, 8 on aws/sagemaker-endpoint, not 3; write nvidia-a10g, nvidia-a10g:4, nvidia-a10g:8.",
         );
-        throwsAccelerator(() => resolve("gcp", "cloud-run", "nvidia-l4:2"), /^gcp\/cloud-run nvidia-l4:2: nvidia-l4 comes in counts 1 on gcp\/cloud-run, not 2; write nvidia-l4\.$/);
+        throwsAccelerator(
+            () => resolve("gcp", "cloud-run", "nvidia-l4:2"),
+            /^gcp\/cloud-run nvidia-l4:2: nvidia-l4 comes in counts 1 on gcp\/cloud-run, not 2; write nvidia-l4\.$/,
+        );
     });
 
     const NO_ACCELERATOR: [Cloud, Service, RegExp][] = [
@@ -213,12 +255,23 @@ describe("resolveAccelerator errors", () => {
         ["aws", "sagemaker-serverless", /needs serverlessInference "sagemaker-endpoint", or mlPlatform "sagemaker"; or write none\.$/],
         ["aws", "ecs-fargate", /needs serverlessInference "sagemaker-endpoint", or mlPlatform "sagemaker"; or write none\.$/],
         ["aws", "app-runner", /needs serverlessInference "sagemaker-endpoint", or mlPlatform "sagemaker"; or write none\.$/],
-        ["gcp", "cloud-functions", /needs containerService or serverlessInference "cloud-run" \(nvidia-l4 only\), or serverlessInference "vertex-endpoint"; /],
-        ["azure", "functions", /needs containerService or serverlessInference "container-apps" \(nvidia-t4, nvidia-a100-80gb\), or serverlessInference "azureml-endpoint"; /],
+        [
+            "gcp",
+            "cloud-functions",
+            /needs containerService or serverlessInference "cloud-run" \(nvidia-l4 only\), or serverlessInference "vertex-endpoint"; /,
+        ],
+        [
+            "azure",
+            "functions",
+            /needs containerService or serverlessInference "container-apps" \(nvidia-t4, nvidia-a100-80gb\), or serverlessInference "azureml-endpoint"; /,
+        ],
     ];
     for (const [cloud, service, alternatives] of NO_ACCELERATOR) {
         it(`fails when ${cloud}/${service} (no accelerators) is given one, naming the implementations that take one`, () => {
-            throwsAccelerator(() => resolve(cloud, service, "nvidia-t4"), new RegExp(`^${cloud}/${service} nvidia-t4: ${service} runs on CPU only and takes no accelerator\\. `));
+            throwsAccelerator(
+                () => resolve(cloud, service, "nvidia-t4"),
+                new RegExp(`^${cloud}/${service} nvidia-t4: ${service} runs on CPU only and takes no accelerator\\. `),
+            );
             throwsAccelerator(() => resolve(cloud, service, "nvidia-t4"), alternatives);
         });
     }
@@ -226,7 +279,7 @@ describe("resolveAccelerator errors", () => {
     it("fails when Cloud Run is asked for a GPU in a region without them, naming the regions", () => {
         throwsAccelerator(
             () => resolve("gcp", "cloud-run", "nvidia-l4", { region: "us-west1" }),
-            'gcp/cloud-run nvidia-l4: cloud-run offers nvidia-l4 only in regions us-central1, us-east4, europe-west1, europe-west4, asia-southeast1, asia-south1; ' +
+            "gcp/cloud-run nvidia-l4: cloud-run offers nvidia-l4 only in regions us-central1, us-east4, europe-west1, europe-west4, asia-southeast1, asia-south1; " +
                 'region "us-west1" has none. Deploy to one of those regions, or serve this model elsewhere.',
         );
     });
@@ -239,16 +292,25 @@ describe("resolveAccelerator errors", () => {
     });
 
     it("fails when a Neuron chip is asked of a non-EKS cluster", () => {
-        throwsAccelerator(() => resolve("kubernetes", "kubernetes", "aws-trainium", { distribution: "aks" }), /^kubernetes\/kubernetes aws-trainium: aws-trainium exists only on AWS, and only EKS \(Karpenter\) labels its nodes; set distribution: eks/);
+        throwsAccelerator(
+            () => resolve("kubernetes", "kubernetes", "aws-trainium", { distribution: "aks" }),
+            /^kubernetes\/kubernetes aws-trainium: aws-trainium exists only on AWS, and only EKS \(Karpenter\) labels its nodes; set distribution: eks/,
+        );
         throwsAccelerator(() => resolve("kubernetes", "kubernetes", "aws-inferentia2", { distribution: "gke" }), /exists only on AWS/);
     });
 
     it("fails when a TPU is asked of an AWS service", () => {
-        throwsAccelerator(() => resolve("aws", "eks", "google-tpu-v5e"), /^aws\/eks google-tpu-v5e: google-tpu-v5e exists only on Google Cloud; pick a GPU, or deploy to gcp\. aws\/eks offers nvidia-t4, /);
+        throwsAccelerator(
+            () => resolve("aws", "eks", "google-tpu-v5e"),
+            /^aws\/eks google-tpu-v5e: google-tpu-v5e exists only on Google Cloud; pick a GPU, or deploy to gcp\. aws\/eks offers nvidia-t4, /,
+        );
     });
 
     it("fails when a TPU count has no single-host slice on GKE", () => {
-        throwsAccelerator(() => resolve("gcp", "gke", "google-tpu-v5e:2"), /^gcp\/gke google-tpu-v5e:2: google-tpu-v5e comes in counts 1, 4, 8 on gcp\/gke, not 2; /);
+        throwsAccelerator(
+            () => resolve("gcp", "gke", "google-tpu-v5e:2"),
+            /^gcp\/gke google-tpu-v5e:2: google-tpu-v5e comes in counts 1, 4, 8 on gcp\/gke, not 2; /,
+        );
     });
 
     it("fails when a managed-cluster service is given another distribution", () => {
@@ -325,7 +387,10 @@ describe("parseAccelerator", () => {
     it("fails when the name is unknown", () => {
         const { result, problems } = parse("nvidia-a9000:2");
         assert.equal(result, undefined);
-        assert.deepEqual(problems.map((p) => [p.path, p.value, p.message]), [["mlops:models[0].accelerator", "nvidia-a9000", "is not a known accelerator"]]);
+        assert.deepEqual(
+            problems.map((p) => [p.path, p.value, p.message]),
+            [["mlops:models[0].accelerator", "nvidia-a9000", "is not a known accelerator"]],
+        );
         assert.ok(problems[0].allowed?.includes("nvidia-l4"));
     });
 
@@ -340,26 +405,45 @@ describe("parseAccelerator", () => {
         it(`fails when the count is ${what}`, () => {
             const { result, problems } = parse(value);
             assert.equal(result, undefined);
-            assert.deepEqual(problems.map((p) => [p.path, p.value, p.message]), [[path, bad, "accelerator count must be a whole number of at least 1"]]);
+            assert.deepEqual(
+                problems.map((p) => [p.path, p.value, p.message]),
+                [[path, bad, "accelerator count must be a whole number of at least 1"]],
+            );
         });
     }
 
     it("fails when the string has more than one colon", () => {
-        assert.deepEqual(parse("nvidia-l4:2:3").problems.map((p) => p.message), ["is not an accelerator spec"]);
+        assert.deepEqual(
+            parse("nvidia-l4:2:3").problems.map((p) => p.message),
+            ["is not an accelerator spec"],
+        );
     });
     it("fails when the object has unknown keys", () => {
         const { result, problems } = parse({ type: "nvidia-l4", count: 2, memory: "24GB" });
         assert.equal(result, undefined);
-        assert.deepEqual(problems.map((p) => [p.message, p.allowed]), [["has unknown keys memory", ["type", "count"]]]);
+        assert.deepEqual(
+            problems.map((p) => [p.message, p.allowed]),
+            [["has unknown keys memory", ["type", "count"]]],
+        );
     });
     it("fails when the object has no type", () => {
-        assert.deepEqual(parse({ count: 2 }).problems.map((p) => [p.path, p.message]), [["mlops:models[0].accelerator.type", "is required"]]);
+        assert.deepEqual(
+            parse({ count: 2 }).problems.map((p) => [p.path, p.message]),
+            [["mlops:models[0].accelerator.type", "is required"]],
+        );
     });
-    for (const [what, value] of [["a number", 4], ["a boolean", true], ["a list", ["nvidia-l4"]]] as const) {
+    for (const [what, value] of [
+        ["a number", 4],
+        ["a boolean", true],
+        ["a list", ["nvidia-l4"]],
+    ] as const) {
         it(`fails when the value is ${what}`, () => {
             const { result, problems } = parse(value);
             assert.equal(result, undefined);
-            assert.deepEqual(problems.map((p) => p.message), ["must be a string or an object"]);
+            assert.deepEqual(
+                problems.map((p) => p.message),
+                ["must be a string or an object"],
+            );
         });
     }
 });

@@ -8,9 +8,12 @@ import { StackConfig } from "../../stacks/config/schema";
 const ROOT = path.resolve(__dirname, "..", "..");
 
 function raw(values: Record<string, unknown>): Record<string, string> {
-    return Object.fromEntries(Object.entries(values).map(([k, v]) => [k.includes(":") ? k : `mlops:${k}`, typeof v === "string" ? v : JSON.stringify(v)]));
+    return Object.fromEntries(
+        Object.entries(values).map(([k, v]) => [k.includes(":") ? k : `mlops:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
+    );
 }
-const parse = (values: Record<string, unknown>, environment = "dev") => parseStackConfig(raw({ cloud: "aws", environment, ...values }), { project: "mlops", stack: "t", projectRoot: ROOT });
+const parse = (values: Record<string, unknown>, environment = "dev") =>
+    parseStackConfig(raw({ cloud: "aws", environment, ...values }), { project: "mlops", stack: "t", projectRoot: ROOT });
 
 function problemsOf(values: Record<string, unknown>, environment = "dev"): readonly string[] {
     try {
@@ -34,32 +37,82 @@ const iris = { name: "iris", image: "public.ecr.aws/docker/library/python:3.12.1
 describe("AWS stack config (mlops:<section>.aws)", () => {
     it("defaults to a cheap network (two zones, no NAT, no interface endpoints) and secure settings", () => {
         const aws = parse({}).aws!;
-        assert.deepEqual(aws.network, { vpcCidr: "10.40.0.0/16", availabilityZones: 2, natGateways: 0, interfaceEndpoints: false, flowLogs: true });
+        assert.deepEqual(aws.network, {
+            vpcCidr: "10.40.0.0/16",
+            availabilityZones: 2,
+            natGateways: 0,
+            interfaceEndpoints: false,
+            flowLogs: true,
+        });
         assert.deepEqual(aws.mlPlatform, { studio: true, cpuTrainingInstanceType: "ml.m5.xlarge" });
-        assert.deepEqual(aws.dataLake, { coldStorageClass: "STANDARD_IA", catalogEncryption: true, dataAccessTrail: true, forceDestroy: true, queryBytesScannedCutoffGiB: 10 });
+        assert.deepEqual(aws.dataLake, {
+            coldStorageClass: "STANDARD_IA",
+            catalogEncryption: true,
+            dataAccessTrail: true,
+            forceDestroy: true,
+            queryBytesScannedCutoffGiB: 10,
+        });
         // HTTPS by default: no certificate means the stack issues one; plain HTTP is an explicit opt-out.
-        assert.deepEqual(aws.containerService, { publicIngress: false, certificateArn: undefined, plainHttp: false, allowedCidrs: undefined, latencyThresholdMs: 1000 });
-        assert.deepEqual(aws.serverlessInference, { reserveLambdaConcurrency: true, lambdaTimeoutSeconds: 30, dataCaptureSamplingPercent: 100, latencyThresholdMs: 1000 });
-        assert.equal(parse({ notifications: { emails: ["ml-oncall@example.com"] } }, "prod").aws!.dataLake.forceDestroy, false, "prod buckets are never force-destroyed");
+        assert.deepEqual(aws.containerService, {
+            publicIngress: false,
+            certificateArn: undefined,
+            plainHttp: false,
+            allowedCidrs: undefined,
+            latencyThresholdMs: 1000,
+        });
+        assert.deepEqual(aws.serverlessInference, {
+            reserveLambdaConcurrency: true,
+            lambdaTimeoutSeconds: 30,
+            dataCaptureSamplingPercent: 100,
+            latencyThresholdMs: 1000,
+        });
+        assert.equal(
+            parse({ notifications: { emails: ["ml-oncall@example.com"] } }, "prod").aws!.dataLake.forceDestroy,
+            false,
+            "prod buckets are never force-destroyed",
+        );
     });
 
     it("reads every setting, including the provider's region and the model code directories", () => {
         const c = parse({
             "aws:region": "eu-west-1",
-            mlPlatform: { aws: { vpcCidr: "10.8.0.0/16", availabilityZones: 3, natGateways: 3, interfaceEndpoints: true, flowLogs: false, studio: false } },
+            mlPlatform: {
+                aws: {
+                    vpcCidr: "10.8.0.0/16",
+                    availabilityZones: 3,
+                    natGateways: 3,
+                    interfaceEndpoints: true,
+                    flowLogs: false,
+                    studio: false,
+                },
+            },
             dataLake: { aws: { coldStorageClass: "GLACIER_IR", dataAccessTrail: false } },
-            containerService: { aws: { publicIngress: true, allowedCidrs: ["10.0.0.0/8"], certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789012" } },
+            containerService: {
+                aws: {
+                    publicIngress: true,
+                    allowedCidrs: ["10.0.0.0/8"],
+                    certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789012",
+                },
+            },
             serverlessInference: { aws: { lambdaTimeoutSeconds: 60, reserveLambdaConcurrency: false } },
-            models: [{ ...iris, aws: { lambdaCode: "samples/aws/lambda", sagemakerCode: "samples/aws/sagemaker", lambdaRuntime: "python3.12" } }],
+            models: [
+                { ...iris, aws: { lambdaCode: "samples/aws/lambda", sagemakerCode: "samples/aws/sagemaker", lambdaRuntime: "python3.12" } },
+            ],
         });
         const aws = c.aws!;
         assert.equal(aws.region, "eu-west-1");
-        assert.deepEqual([aws.network.availabilityZones, aws.network.natGateways, aws.network.interfaceEndpoints, aws.network.flowLogs], [3, 3, true, false]);
+        assert.deepEqual(
+            [aws.network.availabilityZones, aws.network.natGateways, aws.network.interfaceEndpoints, aws.network.flowLogs],
+            [3, 3, true, false],
+        );
         assert.deepEqual(Object.keys(aws.models[0].lambdaCode!), ["handler.py"]);
         assert.deepEqual(Object.keys(aws.models[0].sagemakerCode!), ["inference.py"]);
         assert.equal(aws.models[0].lambdaRuntime, "python3.12");
         assert.equal(aws.models[0].lambdaHandler, "handler.handler");
-        assert.equal(aws.containerService.certificateArn, "arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789012");
+        assert.equal(
+            aws.containerService.certificateArn,
+            "arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789012",
+        );
         assert.equal(parse({ containerService: { aws: { plainHttp: true } } }).aws!.containerService.plainHttp, true);
     });
 
@@ -70,8 +123,20 @@ describe("AWS stack config (mlops:<section>.aws)", () => {
     });
 
     it("fails when the certificate is in another region than the stack, or plainHttp is set with a certificate", () => {
-        const problems = problemsOf({ "aws:region": "eu-west-1", containerService: { aws: { certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789012", plainHttp: true } } });
-        has(problems, "mlops:containerService.aws.certificateArn", "is in us-east-1, but a load balancer can only use an ACM certificate of its own region (aws:region eu-west-1)");
+        const problems = problemsOf({
+            "aws:region": "eu-west-1",
+            containerService: {
+                aws: {
+                    certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789012",
+                    plainHttp: true,
+                },
+            },
+        });
+        has(
+            problems,
+            "mlops:containerService.aws.certificateArn",
+            "is in us-east-1, but a load balancer can only use an ACM certificate of its own region (aws:region eu-west-1)",
+        );
         has(problems, "mlops:containerService.aws.plainHttp", "turns TLS off, yet certificateArn is set");
     });
 
@@ -105,27 +170,59 @@ describe("AWS cross-checks (awsConfigProblems)", () => {
 
     it("requires a zip package for models Lambda serves, and no warm instances", () => {
         const problems = awsConfigProblems(stack({ models: [{ ...iris, serverlessMinReplicas: 1, serveWith: ["serverlessInference"] }] }));
-        assert.deepEqual(problems.map((p) => p.path), ["mlops:models[0].aws.lambdaCode", "mlops:models[0].serverlessMinReplicas"]);
-        assert.deepEqual(awsConfigProblems(stack({ models: [{ ...iris, serveWith: ["serverlessInference"], aws: { lambdaCode: "samples/aws/lambda" } }] })), []);
+        assert.deepEqual(
+            problems.map((p) => p.path),
+            ["mlops:models[0].aws.lambdaCode", "mlops:models[0].serverlessMinReplicas"],
+        );
+        assert.deepEqual(
+            awsConfigProblems(
+                stack({ models: [{ ...iris, serveWith: ["serverlessInference"], aws: { lambdaCode: "samples/aws/lambda" } }] }),
+            ),
+            [],
+        );
     });
 
     it("requires inference.py or an own image for models SageMaker serves", () => {
-        const problems = awsConfigProblems(stack({ serverlessInference: { implementation: "sagemaker-endpoint" }, models: [{ ...iris, serveWith: ["serverlessInference"], aws: { lambdaCode: "samples/aws/lambda" } }] }));
+        const problems = awsConfigProblems(
+            stack({
+                serverlessInference: { implementation: "sagemaker-endpoint" },
+                models: [{ ...iris, serveWith: ["serverlessInference"], aws: { lambdaCode: "samples/aws/lambda" } }],
+            }),
+        );
         assert.equal(problems[0].path, "mlops:models[0].aws.sagemakerCode");
         assert.match(problems[0].message, /inference\.py/);
     });
 
     it("requires NAT for Fargate images outside the account's ECR, and endpoints or NAT for Fargate at all", () => {
         const problems = awsConfigProblems(stack({ models: [{ ...iris, serveWith: ["containerService"] }] }));
-        assert.deepEqual(problems.map((p) => p.path), ["mlops:models[0].image", "mlops:mlPlatform.aws.interfaceEndpoints"]);
+        assert.deepEqual(
+            problems.map((p) => p.path),
+            ["mlops:models[0].image", "mlops:mlPlatform.aws.interfaceEndpoints"],
+        );
         assert.match(problems[0].fix ?? "", /natGateways: 1/);
-        const privateImage = { ...iris, image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/mlops/iris:1.0", serveWith: ["containerService"] };
-        assert.deepEqual(awsConfigProblems(stack({ mlPlatform: { aws: { interfaceEndpoints: true } }, models: [privateImage] })), [], "the account's ECR over interface endpoints needs no NAT");
-        assert.deepEqual(awsConfigProblems(stack({ mlPlatform: { aws: { natGateways: 1 } }, models: [{ ...iris, serveWith: ["containerService"] }] })), []);
+        const privateImage = {
+            ...iris,
+            image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/mlops/iris:1.0",
+            serveWith: ["containerService"],
+        };
+        assert.deepEqual(
+            awsConfigProblems(stack({ mlPlatform: { aws: { interfaceEndpoints: true } }, models: [privateImage] })),
+            [],
+            "the account's ECR over interface endpoints needs no NAT",
+        );
+        assert.deepEqual(
+            awsConfigProblems(stack({ mlPlatform: { aws: { natGateways: 1 } }, models: [{ ...iris, serveWith: ["containerService"] }] })),
+            [],
+        );
     });
 
     it("refuses model files on App Runner", () => {
-        const problems = awsConfigProblems(stack({ containerService: { implementation: "app-runner" }, models: [{ ...iris, serveWith: ["containerService"] }] }));
-        assert.deepEqual(problems.map((p) => p.path), ["mlops:models[0].files"]);
+        const problems = awsConfigProblems(
+            stack({ containerService: { implementation: "app-runner" }, models: [{ ...iris, serveWith: ["containerService"] }] }),
+        );
+        assert.deepEqual(
+            problems.map((p) => p.path),
+            ["mlops:models[0].files"],
+        );
     });
 });

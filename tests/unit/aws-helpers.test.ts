@@ -6,12 +6,36 @@ import * as path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { resolveAccelerator } from "../../components/accelerators/resolve";
 import { containerDefinitions, encodedFilesBytes, prepareScript, taskVolumes } from "../../components/container-service/aws-ecs";
-import { APP_RUNNER_SIZES, appRunnerStartCommand, FARGATE_SIZES, fargateImage, imageSource, smallestSize } from "../../components/container-service/aws-images";
+import {
+    APP_RUNNER_SIZES,
+    appRunnerStartCommand,
+    FARGATE_SIZES,
+    fargateImage,
+    imageSource,
+    smallestSize,
+} from "../../components/container-service/aws-images";
 import { ACCOUNT_KEY_ACTIONS, kmsKeyPolicy } from "../../components/encryption/aws";
 import { lifecycleRules } from "../../components/storage/aws";
-import { AlarmSpec, alarmMetricInputs, albAlarms, appRunnerAlarms, errorRatePercentProblem, lambdaAlarms, rollbackAlarm, sagemakerAlarms } from "../../components/observability/aws";
+import {
+    AlarmSpec,
+    alarmMetricInputs,
+    albAlarms,
+    appRunnerAlarms,
+    errorRatePercentProblem,
+    lambdaAlarms,
+    rollbackAlarm,
+    sagemakerAlarms,
+} from "../../components/observability/aws";
 import { handlerFile, lambdaMemoryMb, packageFiles } from "../../components/serverless-inference/aws-lambda";
-import { artifactKey, hasInstanceStore, modelTarball, repositoryArnOfImage, SERVING_IMAGES, servingImage, serverlessMemoryMb } from "../../components/serverless-inference/aws-sagemaker";
+import {
+    artifactKey,
+    hasInstanceStore,
+    modelTarball,
+    repositoryArnOfImage,
+    SERVING_IMAGES,
+    servingImage,
+    serverlessMemoryMb,
+} from "../../components/serverless-inference/aws-sagemaker";
 import { untaggedExpiryPolicy } from "../../components/registry/aws";
 import { ModelServingSpec } from "../../components/shared/model";
 
@@ -40,8 +64,14 @@ describe("AWS container images and sizes", () => {
 
     it("pulls ECR Public images on Fargate through the pull-through cache, others unchanged", () => {
         const host = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
-        assert.equal(fargateImage("public.ecr.aws/docker/library/python:3.12", host, "mlops-dev-ecr-public"), `${host}/mlops-dev-ecr-public/docker/library/python:3.12`);
-        assert.equal(fargateImage("public.ecr.aws/docker/library/python:3.12", host, undefined), "public.ecr.aws/docker/library/python:3.12");
+        assert.equal(
+            fargateImage("public.ecr.aws/docker/library/python:3.12", host, "mlops-dev-ecr-public"),
+            `${host}/mlops-dev-ecr-public/docker/library/python:3.12`,
+        );
+        assert.equal(
+            fargateImage("public.ecr.aws/docker/library/python:3.12", host, undefined),
+            "public.ecr.aws/docker/library/python:3.12",
+        );
         assert.equal(fargateImage(`${host}/mlops/iris:1`, host, "p"), `${host}/mlops/iris:1`);
     });
 
@@ -49,7 +79,11 @@ describe("AWS container images and sizes", () => {
         assert.deepEqual(smallestSize(FARGATE_SIZES, 250, 256), { cpu: 256, memory: 512 });
         assert.deepEqual(smallestSize(FARGATE_SIZES, 500, 1024), { cpu: 512, memory: 1024 });
         assert.deepEqual(smallestSize(FARGATE_SIZES, 1000, 3000), { cpu: 1024, memory: 3072 });
-        assert.deepEqual(smallestSize(FARGATE_SIZES, 250, 5000), { cpu: 1024, memory: 5120 }, "more memory than 0.25 vCPU allows moves to a bigger CPU");
+        assert.deepEqual(
+            smallestSize(FARGATE_SIZES, 250, 5000),
+            { cpu: 1024, memory: 5120 },
+            "more memory than 0.25 vCPU allows moves to a bigger CPU",
+        );
         assert.equal(smallestSize(FARGATE_SIZES, 20000, 1024), undefined);
         assert.deepEqual(smallestSize(APP_RUNNER_SIZES, 250, 256), { cpu: 256, memory: 512 });
         assert.deepEqual(smallestSize(APP_RUNNER_SIZES, 500, 2048), { cpu: 1024, memory: 2048 });
@@ -75,13 +109,19 @@ describe("the ECS task of a model", () => {
         assert.deepEqual(model.linuxParameters, { capabilities: { drop: ["ALL"] }, initProcessEnabled: true });
         assert.deepEqual(model.entryPoint, ["python", "/app/serve.py"]);
         assert.deepEqual(model.portMappings, [{ containerPort: 8080, protocol: "tcp" }]);
-        assert.deepEqual(model.environment, [{ name: "PORT", value: "8080" }, { name: "LOG_LEVEL", value: "info" }]);
+        assert.deepEqual(model.environment, [
+            { name: "PORT", value: "8080" },
+            { name: "LOG_LEVEL", value: "info" },
+        ]);
         assert.deepEqual(model.mountPoints, [
             { sourceVolume: "scratch", containerPath: "/tmp", readOnly: false },
             { sourceVolume: "app", containerPath: "/app", readOnly: true },
         ]);
         assert.deepEqual(model.dependsOn, [{ containerName: "prepare", condition: "SUCCESS" }]);
-        assert.deepEqual(model.logConfiguration, { logDriver: "awslogs", options: { "awslogs-group": "/mlops/ecs/iris", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "model" } });
+        assert.deepEqual(model.logConfiguration, {
+            logDriver: "awslogs",
+            options: { "awslogs-group": "/mlops/ecs/iris", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "model" },
+        });
     });
 
     it("prepares the volumes in a short-lived, locked-down container that writes the files from its environment", () => {
@@ -90,15 +130,21 @@ describe("the ECS task of a model", () => {
         assert.equal(prepare.privileged, false);
         assert.deepEqual(prepare.linuxParameters, { capabilities: { drop: ["ALL"] } });
         assert.deepEqual(prepare.entryPoint, ["/bin/sh", "-c"]);
-        assert.deepEqual(prepare.environment.map((e: any) => [e.name, Buffer.from(e.value, "base64").toString("utf8")]), [
-            ["MLOPS_FILE_0", "{}"],
-            ["MLOPS_FILE_1", "print('hi')\n"],
-        ]);
+        assert.deepEqual(
+            prepare.environment.map((e: any) => [e.name, Buffer.from(e.value, "base64").toString("utf8")]),
+            [
+                ["MLOPS_FILE_0", "{}"],
+                ["MLOPS_FILE_1", "print('hi')\n"],
+            ],
+        );
         assert.equal(prepare.command[0], prepareScript(iris.files!));
         assert.match(prepare.command[0], /base64 -d > \/app\/model\.json\n.*base64 -d > \/app\/serve\.py\nchmod -R a\+rX \/app$/s);
         assert.deepEqual(taskVolumes(iris), [{ name: "scratch" }, { name: "app" }]);
         assert.deepEqual(taskVolumes({ ...iris, files: undefined }), [{ name: "scratch" }]);
-        assert.equal(encodedFilesBytes(iris.files!), Buffer.from("{}").toString("base64").length + Buffer.from("print('hi')\n").toString("base64").length);
+        assert.equal(
+            encodedFilesBytes(iris.files!),
+            Buffer.from("{}").toString("base64").length + Buffer.from("print('hi')\n").toString("base64").length,
+        );
     });
 
     it("decodes the files exactly as written when the prepare script runs in a shell", () => {
@@ -106,8 +152,12 @@ describe("the ECS task of a model", () => {
         try {
             fs.mkdirSync(path.join(dir, "app"));
             fs.mkdirSync(path.join(dir, "scratch"));
-            const script = prepareScript(iris.files!).replace(/\/app/g, `${dir}/app`).replace(/\/scratch/g, `${dir}/scratch`);
-            execFileSync("/bin/sh", ["-c", script], { env: { PATH: process.env.PATH, ...Object.fromEntries(prepare.environment.map((e: any) => [e.name, e.value])) } });
+            const script = prepareScript(iris.files!)
+                .replace(/\/app/g, `${dir}/app`)
+                .replace(/\/scratch/g, `${dir}/scratch`);
+            execFileSync("/bin/sh", ["-c", script], {
+                env: { PATH: process.env.PATH, ...Object.fromEntries(prepare.environment.map((e: any) => [e.name, e.value])) },
+            });
             assert.equal(fs.readFileSync(path.join(dir, "app", "serve.py"), "utf8"), "print('hi')\n");
             assert.equal(fs.readFileSync(path.join(dir, "app", "model.json"), "utf8"), "{}");
             assert.equal(fs.statSync(path.join(dir, "scratch")).mode & 0o7777, 0o1777);
@@ -120,15 +170,37 @@ describe("the ECS task of a model", () => {
 describe("SageMaker hosting helpers", () => {
     it("picks the PyTorch inference container for CPU and NVIDIA, the Neuron one for Inferentia and Trainium", () => {
         assert.deepEqual(servingImage(undefined), SERVING_IMAGES.cpu);
-        assert.deepEqual(servingImage(resolveAccelerator({ cloud: "aws", service: "sagemaker-endpoint", accelerator: { type: "nvidia-a10g", count: 1 } })), SERVING_IMAGES.gpu);
-        assert.deepEqual(servingImage(resolveAccelerator({ cloud: "aws", service: "sagemaker-endpoint", accelerator: { type: "aws-inferentia2", count: 1 } })), SERVING_IMAGES.neuron);
+        assert.deepEqual(
+            servingImage(
+                resolveAccelerator({ cloud: "aws", service: "sagemaker-endpoint", accelerator: { type: "nvidia-a10g", count: 1 } }),
+            ),
+            SERVING_IMAGES.gpu,
+        );
+        assert.deepEqual(
+            servingImage(
+                resolveAccelerator({ cloud: "aws", service: "sagemaker-endpoint", accelerator: { type: "aws-inferentia2", count: 1 } }),
+            ),
+            SERVING_IMAGES.neuron,
+        );
     });
 
     it("knows which instance types have NVMe instance storage (no volume KMS key allowed)", () => {
-        for (const t of ["ml.g5.xlarge", "ml.g4dn.xlarge", "ml.g6.12xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.trn1.2xlarge", "ml.c5d.large", "ml.m6id.large", "ml.p3dn.24xlarge"]) {
+        for (const t of [
+            "ml.g5.xlarge",
+            "ml.g4dn.xlarge",
+            "ml.g6.12xlarge",
+            "ml.p4d.24xlarge",
+            "ml.p4de.24xlarge",
+            "ml.p5.48xlarge",
+            "ml.trn1.2xlarge",
+            "ml.c5d.large",
+            "ml.m6id.large",
+            "ml.p3dn.24xlarge",
+        ]) {
             assert.equal(hasInstanceStore(t), true, t);
         }
-        for (const t of ["ml.inf2.xlarge", "ml.inf1.xlarge", "ml.m5.large", "ml.c5.xlarge", "ml.p3.2xlarge", "ml.t2.medium"]) assert.equal(hasInstanceStore(t), false, t);
+        for (const t of ["ml.inf2.xlarge", "ml.inf1.xlarge", "ml.m5.large", "ml.c5.xlarge", "ml.p3.2xlarge", "ml.t2.medium"])
+            assert.equal(hasInstanceStore(t), false, t);
     });
 
     it("sizes serverless memory in 1 GB steps from 2 GB to 6 GB", () => {
@@ -144,20 +216,36 @@ describe("SageMaker hosting helpers", () => {
         assert.deepEqual(a, modelTarball(artifact), "same input, same bytes");
         assert.notDeepEqual(a, modelTarball({ ...artifact, files: { "model.json": '{"a": 2}' } }));
         assert.equal(gunzipSync(a).length % 512, 0);
-        const listing = execFileSync("python3", ["-c", "import sys,tarfile; t=tarfile.open(fileobj=sys.stdin.buffer, mode='r:gz'); print(';'.join(f'{m.name}:{m.size}:{t.extractfile(m).read().decode() if m.isfile() else \"\"}' for m in t.getmembers()))"], { input: a, encoding: "utf8" });
+        const listing = execFileSync(
+            "python3",
+            [
+                "-c",
+                "import sys,tarfile; t=tarfile.open(fileobj=sys.stdin.buffer, mode='r:gz'); print(';'.join(f'{m.name}:{m.size}:{t.extractfile(m).read().decode() if m.isfile() else \"\"}' for m in t.getmembers()))",
+            ],
+            { input: a, encoding: "utf8" },
+        );
         assert.equal(listing.trim(), 'model.json:8:{"a": 1};code:0:;code/inference.py:30:def model_fn(d):\n    return 1\n'.trim());
         assert.match(artifactKey("iris", a), /^sagemaker\/iris\/[0-9a-f]{16}\/model\.tar\.gz$/);
     });
 
     it("reads a repository ARN from an ECR image URI", () => {
-        assert.equal(repositoryArnOfImage("763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.6.0-cpu-py312-ubuntu22.04-sagemaker", "aws"), "arn:aws:ecr:us-east-1:763104351884:repository/pytorch-inference");
+        assert.equal(
+            repositoryArnOfImage(
+                "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.6.0-cpu-py312-ubuntu22.04-sagemaker",
+                "aws",
+            ),
+            "arn:aws:ecr:us-east-1:763104351884:repository/pytorch-inference",
+        );
         assert.equal(repositoryArnOfImage("python:3.12", "aws"), undefined);
     });
 });
 
 describe("Lambda packaging", () => {
     it("adds the model's files to the code and reports clashing names", () => {
-        assert.deepEqual(packageFiles({ "handler.py": "h" }, { "model.json": "m" }), { files: { "handler.py": "h", "model.json": "m" }, conflicts: [] });
+        assert.deepEqual(packageFiles({ "handler.py": "h" }, { "model.json": "m" }), {
+            files: { "handler.py": "h", "model.json": "m" },
+            conflicts: [],
+        });
         assert.deepEqual(packageFiles({ "model.json": "x" }, { "model.json": "m" }).conflicts, ["model.json"]);
     });
 
@@ -182,22 +270,48 @@ describe("AWS policies and rules", () => {
         assert.ok(ACCOUNT_KEY_ACTIONS.includes("kms:Put*"), "the account can always change the key policy (lockout safety)");
         const logs = policy.Statement.find((s) => s.Sid === "CloudWatchLogsEncryptsThisAccountsLogGroups")!;
         assert.deepEqual(logs.Principal, { Service: "logs.eu-west-1.amazonaws.com" });
-        assert.deepEqual(logs.Condition, { ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:123456789012:log-group:*" } });
+        assert.deepEqual(logs.Condition, {
+            ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:123456789012:log-group:*" },
+        });
     });
 
     it("writes lifecycle rules for old versions, unfinished uploads, and optionally expiry and colder storage", () => {
-        assert.deepEqual(lifecycleRules({ noncurrentVersionRetentionDays: 30, abortIncompleteUploadDays: 7, coldStorageAfterDays: 90, coldStorageClass: "GLACIER_IR" }), [
-            { id: "expire-noncurrent-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 30 }, expiration: { expiredObjectDeleteMarker: true } },
-            { id: "abort-incomplete-multipart-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
-            { id: "move-to-colder-storage", status: "Enabled", filter: {}, transitions: [{ days: 90, storageClass: "GLACIER_IR" }] },
-        ]);
+        assert.deepEqual(
+            lifecycleRules({
+                noncurrentVersionRetentionDays: 30,
+                abortIncompleteUploadDays: 7,
+                coldStorageAfterDays: 90,
+                coldStorageClass: "GLACIER_IR",
+            }),
+            [
+                {
+                    id: "expire-noncurrent-versions",
+                    status: "Enabled",
+                    filter: {},
+                    noncurrentVersionExpiration: { noncurrentDays: 30 },
+                    expiration: { expiredObjectDeleteMarker: true },
+                },
+                {
+                    id: "abort-incomplete-multipart-uploads",
+                    status: "Enabled",
+                    filter: {},
+                    abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                },
+                { id: "move-to-colder-storage", status: "Enabled", filter: {}, transitions: [{ days: 90, storageClass: "GLACIER_IR" }] },
+            ],
+        );
         const logs = lifecycleRules({ noncurrentVersionRetentionDays: 30, abortIncompleteUploadDays: 7, expirationDays: 365 });
         assert.deepEqual(logs[2], { id: "expire-objects", status: "Enabled", filter: {}, expiration: { days: 365 } });
         assert.equal(logs[0].expiration, undefined, "delete-marker cleanup cannot share a rule with day-based expiry");
     });
 
     it("expires untagged images only", () => {
-        assert.deepEqual(JSON.parse(untaggedExpiryPolicy(14)).rules[0].selection, { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 14 });
+        assert.deepEqual(JSON.parse(untaggedExpiryPolicy(14)).rules[0].selection, {
+            tagStatus: "untagged",
+            countType: "sinceImagePushed",
+            countUnit: "days",
+            countNumber: 14,
+        });
     });
 
     it("alarms on error rates, throttles or rejections, and latency, with the metrics each service publishes", () => {
@@ -232,34 +346,86 @@ describe("AWS policies and rules", () => {
             ["rejected", "AWS/AppRunner", "4xxStatusResponses/Requests", "rate", 10, 300, 3, 2],
             ["latency", "AWS/AppRunner", "RequestLatency", "p99", 800, 300, 3, 3],
         ]);
-        assert.deepEqual(shape(rollbackAlarm("ep", "AllTraffic")), ["rollback", "AWS/SageMaker", "Invocation5XXErrors/Invocations", "rate", 5, 60, 5, 3]);
+        assert.deepEqual(shape(rollbackAlarm("ep", "AllTraffic")), [
+            "rollback",
+            "AWS/SageMaker",
+            "Invocation5XXErrors/Invocations",
+            "rate",
+            5,
+            60,
+            5,
+            3,
+        ]);
     });
 
     it("keeps the former throttles alarms as aliases of the renamed rejected alarms, and only those", () => {
-        const renamed = [...lambdaAlarms("fn", 30), ...sagemakerAlarms("ep", "v", 1), ...albAlarms("lb", "tg", 1), ...appRunnerAlarms("s", "i", 1)].filter((a) => a.formerRole).map((a) => `${a.formerRole}->${a.role}`);
+        const renamed = [
+            ...lambdaAlarms("fn", 30),
+            ...sagemakerAlarms("ep", "v", 1),
+            ...albAlarms("lb", "tg", 1),
+            ...appRunnerAlarms("s", "i", 1),
+        ]
+            .filter((a) => a.formerRole)
+            .map((a) => `${a.formerRole}->${a.role}`);
         assert.deepEqual(renamed, ["throttles->rejected", "throttles->rejected", "throttles->rejected"]);
     });
 
     it("counts ELB 5XX against the load balancer's requests and target 5XX against the target group's", () => {
         const [errors, rejected] = albAlarms("app/x/1", "targetgroup/y/2", 1000);
         assert.ok(errors.kind === "rate" && rejected.kind === "rate");
-        assert.deepEqual([errors.errors.dimensions, errors.requests.dimensions], [{ LoadBalancer: "app/x/1", TargetGroup: "targetgroup/y/2" }, { LoadBalancer: "app/x/1", TargetGroup: "targetgroup/y/2" }]);
-        assert.deepEqual([rejected.errors.dimensions, rejected.requests.dimensions], [{ LoadBalancer: "app/x/1" }, { LoadBalancer: "app/x/1" }]);
+        assert.deepEqual(
+            [errors.errors.dimensions, errors.requests.dimensions],
+            [
+                { LoadBalancer: "app/x/1", TargetGroup: "targetgroup/y/2" },
+                { LoadBalancer: "app/x/1", TargetGroup: "targetgroup/y/2" },
+            ],
+        );
+        assert.deepEqual(
+            [rejected.errors.dimensions, rejected.requests.dimensions],
+            [{ LoadBalancer: "app/x/1" }, { LoadBalancer: "app/x/1" }],
+        );
     });
 
     it("turns a rate into metric math that returns only the percentage and never divides by zero", () => {
         assert.deepEqual(alarmMetricInputs(rollbackAlarm("ep", "AllTraffic", 2)), {
             metricQueries: [
-                { id: "errors", returnData: false, metric: { namespace: "AWS/SageMaker", metricName: "Invocation5XXErrors", dimensions: { EndpointName: "ep", VariantName: "AllTraffic" }, stat: "Sum", period: 60 } },
-                { id: "requests", returnData: false, metric: { namespace: "AWS/SageMaker", metricName: "Invocations", dimensions: { EndpointName: "ep", VariantName: "AllTraffic" }, stat: "Sum", period: 60 } },
+                {
+                    id: "errors",
+                    returnData: false,
+                    metric: {
+                        namespace: "AWS/SageMaker",
+                        metricName: "Invocation5XXErrors",
+                        dimensions: { EndpointName: "ep", VariantName: "AllTraffic" },
+                        stat: "Sum",
+                        period: 60,
+                    },
+                },
+                {
+                    id: "requests",
+                    returnData: false,
+                    metric: {
+                        namespace: "AWS/SageMaker",
+                        metricName: "Invocations",
+                        dimensions: { EndpointName: "ep", VariantName: "AllTraffic" },
+                        stat: "Sum",
+                        period: 60,
+                    },
+                },
                 { id: "rate", expression: "100 * errors / MAX([errors, requests])", label: "Error rate (%)", returnData: true },
             ],
         });
-        assert.deepEqual(alarmMetricInputs(lambdaAlarms("fn", 30)[2]), { namespace: "AWS/Lambda", metricName: "Duration", dimensions: { FunctionName: "fn" }, extendedStatistic: "p99", period: 300 });
+        assert.deepEqual(alarmMetricInputs(lambdaAlarms("fn", 30)[2]), {
+            namespace: "AWS/Lambda",
+            metricName: "Duration",
+            dimensions: { FunctionName: "fn" },
+            extendedStatistic: "p99",
+            period: 300,
+        });
     });
 
     it("accepts error-rate thresholds above 0 and up to 100 percent", () => {
         assert.deepEqual([undefined, 0.5, 5, 100].map(errorRatePercentProblem), [undefined, undefined, undefined, undefined]);
-        for (const bad of [0, -1, 100.5, Number.NaN]) assert.equal(errorRatePercentProblem(bad), "must be a percentage above 0 and at most 100", String(bad));
+        for (const bad of [0, -1, 100.5, Number.NaN])
+            assert.equal(errorRatePercentProblem(bad), "must be a percentage above 0 and at most 100", String(bad));
     });
 });

@@ -53,13 +53,26 @@ describe("AWS physical names fit every service's rules", () => {
                     const name = globalBucketName([prefix, zone], "123456789012", "eu-west-1");
                     assert.ok(isValidBucketName(name), name);
                     assert.ok(name.length <= 63 && name.length >= 3, name);
-                    assert.notEqual(name, globalBucketName([prefix, zone], "210987654321", "eu-west-1"), "another account gets another name");
-                    assert.notEqual(name, globalBucketName([prefix, zone], "123456789012", "us-east-1"), "another region gets another name");
+                    assert.notEqual(
+                        name,
+                        globalBucketName([prefix, zone], "210987654321", "eu-west-1"),
+                        "another account gets another name",
+                    );
+                    assert.notEqual(
+                        name,
+                        globalBucketName([prefix, zone], "123456789012", "us-east-1"),
+                        "another region gets another name",
+                    );
                 }
             });
 
             it("gives SageMaker names (domain, package groups, endpoints) of at most 63 matching SageMaker's pattern", () => {
-                for (const name of [sagemakerName([prefix]), sagemakerName([prefix, LONGEST_MODEL]), sagemakerName([prefix, "iris"]), endpointName(prefix, LONGEST_MODEL, "0a1b2c")]) {
+                for (const name of [
+                    sagemakerName([prefix]),
+                    sagemakerName([prefix, LONGEST_MODEL]),
+                    sagemakerName([prefix, "iris"]),
+                    endpointName(prefix, LONGEST_MODEL, "0a1b2c"),
+                ]) {
                     assert.match(name, SAGEMAKER_NAME);
                 }
             });
@@ -104,7 +117,11 @@ describe("AWS physical names fit every service's rules", () => {
         const a = globalBucketName([awsNamePrefix("mlops", `${LONG_STACK}a`), "raw"], "123456789012", "eu-west-1");
         const b = globalBucketName([awsNamePrefix("mlops", `${LONG_STACK}b`), "raw"], "123456789012", "eu-west-1");
         assert.notEqual(a, b);
-        assert.notEqual(targetGroupName("p", "iris", 8080), targetGroupName("p", "iris", 9090), "a port change gives a new target group name");
+        assert.notEqual(
+            targetGroupName("p", "iris", 8080),
+            targetGroupName("p", "iris", 9090),
+            "a port change gives a new target group name",
+        );
     });
 
     it("says whether Pulumi's auto-name (logical name, '-', 7 characters) fits a limit", () => {
@@ -114,7 +131,18 @@ describe("AWS physical names fit every service's rules", () => {
     });
 
     it("refuses bucket names S3 refuses", () => {
-        for (const bad of ["ab", "Upper-case", "has.dot", "-starts", "ends-", "xn--punycode", "name-s3alias", "x".repeat(64), "sthree-x", "a--ol-s3"]) {
+        for (const bad of [
+            "ab",
+            "Upper-case",
+            "has.dot",
+            "-starts",
+            "ends-",
+            "xn--punycode",
+            "name-s3alias",
+            "x".repeat(64),
+            "sthree-x",
+            "a--ol-s3",
+        ]) {
             assert.equal(isValidBucketName(bad), false, bad);
         }
         assert.equal(isValidBucketName("mlops-aws-dev-raw-1a2b3c4d"), true);

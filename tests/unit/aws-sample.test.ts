@@ -12,12 +12,23 @@ import { packageFiles } from "../../components/serverless-inference/aws-lambda";
 import { modelTarball } from "../../components/serverless-inference/aws-sagemaker";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const readDir = (dir: string) => Object.fromEntries(fs.readdirSync(path.join(ROOT, dir)).map((f) => [f, fs.readFileSync(path.join(ROOT, dir, f), "utf8")]));
-const SAMPLES = [[5.1, 3.5, 1.4, 0.2], [7.0, 3.2, 4.7, 1.4], [6.3, 3.3, 6.0, 2.5]];
+const readDir = (dir: string) =>
+    Object.fromEntries(fs.readdirSync(path.join(ROOT, dir)).map((f) => [f, fs.readFileSync(path.join(ROOT, dir, f), "utf8")]));
+const SAMPLES = [
+    [5.1, 3.5, 1.4, 0.2],
+    [7.0, 3.2, 4.7, 1.4],
+    [6.3, 3.3, 6.0, 2.5],
+];
 
 /** Runs python3 with `script` and returns its stdout parsed as JSON. */
 function python(script: string, cwd: string): any {
-    return JSON.parse(execFileSync("python3", ["-c", script], { cwd, encoding: "utf8", env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1", MODEL_NAME: "iris" } }));
+    return JSON.parse(
+        execFileSync("python3", ["-c", script], {
+            cwd,
+            encoding: "utf8",
+            env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1", MODEL_NAME: "iris" },
+        }),
+    );
 }
 
 describe("AWS sample: the Lambda package serves the iris model behind a function URL", function () {
@@ -31,8 +42,15 @@ describe("AWS sample: the Lambda package serves the iris model behind a function
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    const invoke = (event: unknown) => python(`import json, handler; print(json.dumps(handler.handler(json.loads(${JSON.stringify(JSON.stringify(event))}), None)))`, dir);
-    const post = (rawPath: string, body: string, base64 = false) => ({ version: "2.0", rawPath, requestContext: { http: { method: "POST" } }, body: base64 ? Buffer.from(body).toString("base64") : body, isBase64Encoded: base64 });
+    const invoke = (event: unknown) =>
+        python(`import json, handler; print(json.dumps(handler.handler(json.loads(${JSON.stringify(JSON.stringify(event))}), None)))`, dir);
+    const post = (rawPath: string, body: string, base64 = false) => ({
+        version: "2.0",
+        rawPath,
+        requestContext: { http: { method: "POST" } },
+        body: base64 ? Buffer.from(body).toString("base64") : body,
+        isBase64Encoded: base64,
+    });
 
     it("answers GET /healthz with the model name", () => {
         const res = invoke({ version: "2.0", rawPath: "/healthz", requestContext: { http: { method: "GET" } } });
@@ -44,7 +62,10 @@ describe("AWS sample: the Lambda package serves the iris model behind a function
         for (const route of ["/predict", "/v1/models/iris:predict"]) {
             const res = invoke(post(route, JSON.stringify({ instances: SAMPLES }), route === "/predict"));
             assert.equal(res.statusCode, 200, res.body);
-            assert.deepEqual(JSON.parse(res.body).predictions.map((p: any) => p.label), ["setosa", "versicolor", "virginica"]);
+            assert.deepEqual(
+                JSON.parse(res.body).predictions.map((p: any) => p.label),
+                ["setosa", "versicolor", "virginica"],
+            );
         }
     });
 
@@ -94,7 +115,10 @@ describe("AWS sample: the SageMaker model.tar.gz serves the iris model through t
     it("predicts the species of known samples as JSON", () => {
         const res = serve(JSON.stringify({ instances: SAMPLES }));
         assert.equal(res.accept, "application/json");
-        assert.deepEqual(res.body.predictions.map((p: any) => p.label), ["setosa", "versicolor", "virginica"]);
+        assert.deepEqual(
+            res.body.predictions.map((p: any) => p.label),
+            ["setosa", "versicolor", "virginica"],
+        );
     });
 
     it("refuses other content types and malformed rows", () => {

@@ -11,12 +11,22 @@ const CLIENT = "11111111-2222-4333-8444-555555555555";
 const oncall = { notifications: { emails: ["oncall@example.com"] } };
 
 /** The namespaced map the CLI hands the program: `mlops:` keys as JSON, provider keys as given. */
-function raw(values: Record<string, unknown>, provider: Record<string, string> = { "azure-native:location": "swedencentral" }): Record<string, string> {
-    return { ...Object.fromEntries(Object.entries(values).map(([k, v]) => [`mlops:${k}`, typeof v === "string" ? v : JSON.stringify(v)])), ...provider };
+function raw(
+    values: Record<string, unknown>,
+    provider: Record<string, string> = { "azure-native:location": "swedencentral" },
+): Record<string, string> {
+    return {
+        ...Object.fromEntries(Object.entries(values).map(([k, v]) => [`mlops:${k}`, typeof v === "string" ? v : JSON.stringify(v)])),
+        ...provider,
+    };
 }
 
 function parse(values: Record<string, unknown>, provider?: Record<string, string>): StackConfig {
-    return parseStackConfig(raw({ cloud: "azure", environment: "dev", ...values }, provider), { project: "mlops", stack: "t", projectRoot: ROOT });
+    return parseStackConfig(raw({ cloud: "azure", environment: "dev", ...values }, provider), {
+        project: "mlops",
+        stack: "t",
+        projectRoot: ROOT,
+    });
 }
 
 function problemsOf(values: Record<string, unknown>, provider?: Record<string, string>): readonly string[] {
@@ -30,7 +40,10 @@ function problemsOf(values: Record<string, unknown>, provider?: Record<string, s
 }
 
 function hasProblem(problems: readonly string[], ...parts: string[]): void {
-    assert.ok(problems.some((p) => parts.every((part) => p.includes(part))), `no problem mentions ${parts.join(" + ")}:\n${problems.join("\n")}`);
+    assert.ok(
+        problems.some((p) => parts.every((part) => p.includes(part))),
+        `no problem mentions ${parts.join(" + ")}:\n${problems.join("\n")}`,
+    );
 }
 
 describe("Azure stack config (mlops:<section>.azure, azure-native:location)", () => {
@@ -38,9 +51,33 @@ describe("Azure stack config (mlops:<section>.azure, azure-native:location)", ()
         const az = parse({ models: [model] }).azure!;
         assert.equal(az.location, "swedencentral");
         assert.deepEqual(az.dataLake, { replication: "LRS", softDeleteRetentionDays: 7, allowedIpRanges: [], queryAllowedIpRanges: [] });
-        assert.deepEqual(az.mlPlatform, { publicNetworkAccess: false, cpuVmSize: "Standard_DS3_v2", idleSecondsBeforeScaleDown: 120, registrySku: "Basic", untaggedRetentionDays: 7, privateNetwork: false, networkAddressSpace: "10.42.0.0/16" });
-        assert.deepEqual(az.containerService, { registrySku: "Basic", untaggedRetentionDays: 7, externalIngress: true, publicIngress: false, authClientId: undefined, allowedIpRanges: [] });
-        assert.deepEqual(az.serverlessInference, { externalIngress: true, publicIngress: false, authClientId: undefined, allowedIpRanges: [], endpointAuthMode: "key", endpointInstanceType: "Standard_DS3_v2", functionsInstanceMemoryMB: 2048, functionsPythonVersion: "3.12" });
+        assert.deepEqual(az.mlPlatform, {
+            publicNetworkAccess: false,
+            cpuVmSize: "Standard_DS3_v2",
+            idleSecondsBeforeScaleDown: 120,
+            registrySku: "Basic",
+            untaggedRetentionDays: 7,
+            privateNetwork: false,
+            networkAddressSpace: "10.42.0.0/16",
+        });
+        assert.deepEqual(az.containerService, {
+            registrySku: "Basic",
+            untaggedRetentionDays: 7,
+            externalIngress: true,
+            publicIngress: false,
+            authClientId: undefined,
+            allowedIpRanges: [],
+        });
+        assert.deepEqual(az.serverlessInference, {
+            externalIngress: true,
+            publicIngress: false,
+            authClientId: undefined,
+            allowedIpRanges: [],
+            endpointAuthMode: "key",
+            endpointInstanceType: "Standard_DS3_v2",
+            functionsInstanceMemoryMB: 2048,
+            functionsPythonVersion: "3.12",
+        });
         assert.deepEqual(az.models, [{ scoringPath: "/predict" }]);
     });
 
@@ -58,16 +95,83 @@ describe("Azure stack config (mlops:<section>.azure, azure-native:location)", ()
 
     it("reads every key it documents", () => {
         const az = parse({
-            dataLake: { azure: { replication: "GZRS", softDeleteRetentionDays: 90, allowedIpRanges: ["203.0.113.7"], queryAllowedIpRanges: ["203.0.113.0/24"] } },
-            mlPlatform: { azure: { publicNetworkAccess: true, cpuVmSize: "Standard_D4s_v5", idleSecondsBeforeScaleDown: 600, registrySku: "Standard", untaggedRetentionDays: 30, privateNetwork: true, networkAddressSpace: "172.20.0.0/20" } },
-            containerService: { azure: { registrySku: "Premium", untaggedRetentionDays: 14, externalIngress: false, publicIngress: true, authClientId: CLIENT, allowedIpRanges: ["198.51.100.1"] } },
-            serverlessInference: { implementation: "azureml-endpoint", azure: { externalIngress: false, publicIngress: true, authClientId: CLIENT, allowedIpRanges: [], endpointAuthMode: "aadToken", endpointInstanceType: "Standard_F4s_v2", functionsInstanceMemoryMB: 4096, functionsPythonVersion: "3.11" } },
+            dataLake: {
+                azure: {
+                    replication: "GZRS",
+                    softDeleteRetentionDays: 90,
+                    allowedIpRanges: ["203.0.113.7"],
+                    queryAllowedIpRanges: ["203.0.113.0/24"],
+                },
+            },
+            mlPlatform: {
+                azure: {
+                    publicNetworkAccess: true,
+                    cpuVmSize: "Standard_D4s_v5",
+                    idleSecondsBeforeScaleDown: 600,
+                    registrySku: "Standard",
+                    untaggedRetentionDays: 30,
+                    privateNetwork: true,
+                    networkAddressSpace: "172.20.0.0/20",
+                },
+            },
+            containerService: {
+                azure: {
+                    registrySku: "Premium",
+                    untaggedRetentionDays: 14,
+                    externalIngress: false,
+                    publicIngress: true,
+                    authClientId: CLIENT,
+                    allowedIpRanges: ["198.51.100.1"],
+                },
+            },
+            serverlessInference: {
+                implementation: "azureml-endpoint",
+                azure: {
+                    externalIngress: false,
+                    publicIngress: true,
+                    authClientId: CLIENT,
+                    allowedIpRanges: [],
+                    endpointAuthMode: "aadToken",
+                    endpointInstanceType: "Standard_F4s_v2",
+                    functionsInstanceMemoryMB: 4096,
+                    functionsPythonVersion: "3.11",
+                },
+            },
             models: [{ ...model, azure: { scoringPath: "/v1/models/iris:predict" } }],
         }).azure!;
-        assert.deepEqual(az.dataLake, { replication: "GZRS", softDeleteRetentionDays: 90, allowedIpRanges: ["203.0.113.7"], queryAllowedIpRanges: ["203.0.113.0/24"] });
-        assert.deepEqual(az.mlPlatform, { publicNetworkAccess: true, cpuVmSize: "Standard_D4s_v5", idleSecondsBeforeScaleDown: 600, registrySku: "Standard", untaggedRetentionDays: 30, privateNetwork: true, networkAddressSpace: "172.20.0.0/20" });
-        assert.deepEqual(az.containerService, { registrySku: "Premium", untaggedRetentionDays: 14, externalIngress: false, publicIngress: true, authClientId: CLIENT, allowedIpRanges: ["198.51.100.1"] });
-        assert.deepEqual(az.serverlessInference, { externalIngress: false, publicIngress: true, authClientId: CLIENT, allowedIpRanges: [], endpointAuthMode: "aadToken", endpointInstanceType: "Standard_F4s_v2", functionsInstanceMemoryMB: 4096, functionsPythonVersion: "3.11" });
+        assert.deepEqual(az.dataLake, {
+            replication: "GZRS",
+            softDeleteRetentionDays: 90,
+            allowedIpRanges: ["203.0.113.7"],
+            queryAllowedIpRanges: ["203.0.113.0/24"],
+        });
+        assert.deepEqual(az.mlPlatform, {
+            publicNetworkAccess: true,
+            cpuVmSize: "Standard_D4s_v5",
+            idleSecondsBeforeScaleDown: 600,
+            registrySku: "Standard",
+            untaggedRetentionDays: 30,
+            privateNetwork: true,
+            networkAddressSpace: "172.20.0.0/20",
+        });
+        assert.deepEqual(az.containerService, {
+            registrySku: "Premium",
+            untaggedRetentionDays: 14,
+            externalIngress: false,
+            publicIngress: true,
+            authClientId: CLIENT,
+            allowedIpRanges: ["198.51.100.1"],
+        });
+        assert.deepEqual(az.serverlessInference, {
+            externalIngress: false,
+            publicIngress: true,
+            authClientId: CLIENT,
+            allowedIpRanges: [],
+            endpointAuthMode: "aadToken",
+            endpointInstanceType: "Standard_F4s_v2",
+            functionsInstanceMemoryMB: 4096,
+            functionsPythonVersion: "3.11",
+        });
         assert.deepEqual(az.models, [{ scoringPath: "/v1/models/iris:predict" }]);
         assert.deepEqual(Object.keys(AZURE_KEYS), ["dataLake", "mlPlatform", "containerService", "serverlessInference", "model"]);
     });
@@ -77,11 +181,22 @@ describe("Azure stack config (mlops:<section>.azure, azure-native:location)", ()
     });
 
     it("fails when azure-native:location is not a region name", () => {
-        hasProblem(problemsOf({}, { "azure-native:location": "sweden/central" }), "azure-native:location", '"sweden/central"', "pulumi config set azure-native:location");
+        hasProblem(
+            problemsOf({}, { "azure-native:location": "sweden/central" }),
+            "azure-native:location",
+            '"sweden/central"',
+            "pulumi config set azure-native:location",
+        );
     });
 
     it("fails when a prod lake is not geo-redundant", () => {
-        hasProblem(problemsOf({ environment: "prod", dataLake: { azure: { replication: "LRS" } } }), "mlops:dataLake.azure.replication", '"LRS"', "Allowed: GRS, RAGRS, GZRS, RAGZRS", "CKV_AZURE_206");
+        hasProblem(
+            problemsOf({ environment: "prod", dataLake: { azure: { replication: "LRS" } } }),
+            "mlops:dataLake.azure.replication",
+            '"LRS"',
+            "Allowed: GRS, RAGRS, GZRS, RAGZRS",
+            "CKV_AZURE_206",
+        );
     });
 
     it("fails with every bad value listed at once", () => {
@@ -89,7 +204,14 @@ describe("Azure stack config (mlops:<section>.azure, azure-native:location)", ()
             dataLake: { azure: { replication: "XRS", softDeleteRetentionDays: 3, allowedIpRanges: ["10.0.0.0/8"], color: "blue" } },
             mlPlatform: { azure: { cpuVmSize: "huge", idleSecondsBeforeScaleDown: 10, registrySku: "Gold" } },
             containerService: { azure: { untaggedRetentionDays: 400, externalIngress: "maybe" } },
-            serverlessInference: { azure: { endpointAuthMode: "password", functionsInstanceMemoryMB: 1024, functionsPythonVersion: "2.7", allowedIpRanges: ["x"] } },
+            serverlessInference: {
+                azure: {
+                    endpointAuthMode: "password",
+                    functionsInstanceMemoryMB: 1024,
+                    functionsPythonVersion: "2.7",
+                    allowedIpRanges: ["x"],
+                },
+            },
             models: [{ ...model, azure: { scoringPath: "predict", gpu: true } }],
         });
         hasProblem(problems, "mlops:dataLake.azure.replication", '"XRS"', "Allowed: LRS, ZRS, GRS, RAGRS, GZRS, RAGZRS");
@@ -110,24 +232,61 @@ describe("Azure stack config (mlops:<section>.azure, azure-native:location)", ()
     });
 
     it("fails when a model's accelerator is one its Azure service does not offer, naming what it offers", () => {
-        hasProblem(problemsOf({ models: [{ ...model, accelerator: "nvidia-l4" }] }), "mlops:models[0].accelerator", "container-apps", "nvidia-t4");
-        hasProblem(problemsOf({ serverlessInference: { implementation: "functions" }, models: [{ ...model, accelerator: "nvidia-t4", serveWith: ["serverlessInference"] }] }), "mlops:models[0].accelerator", "functions runs on CPU only");
+        hasProblem(
+            problemsOf({ models: [{ ...model, accelerator: "nvidia-l4" }] }),
+            "mlops:models[0].accelerator",
+            "container-apps",
+            "nvidia-t4",
+        );
+        hasProblem(
+            problemsOf({
+                serverlessInference: { implementation: "functions" },
+                models: [{ ...model, accelerator: "nvidia-t4", serveWith: ["serverlessInference"] }],
+            }),
+            "mlops:models[0].accelerator",
+            "functions runs on CPU only",
+        );
     });
 
     it("fails when the network's address space is not a private /16 to /22 block", () => {
-        hasProblem(problemsOf({ mlPlatform: { azure: { networkAddressSpace: "10.42.0.0/24" } } }), "mlops:mlPlatform.azure.networkAddressSpace", "is a /24", "/16 to /22");
-        hasProblem(problemsOf({ mlPlatform: { azure: { networkAddressSpace: "20.42.0.0/16" } } }), "mlops:mlPlatform.azure.networkAddressSpace", "not a private (RFC 1918) range");
-        hasProblem(problemsOf({ mlPlatform: { azure: { networkAddressSpace: "10.42.1.0/16" } } }), "mlops:mlPlatform.azure.networkAddressSpace", "boundary", "write 10.42.0.0/16");
+        hasProblem(
+            problemsOf({ mlPlatform: { azure: { networkAddressSpace: "10.42.0.0/24" } } }),
+            "mlops:mlPlatform.azure.networkAddressSpace",
+            "is a /24",
+            "/16 to /22",
+        );
+        hasProblem(
+            problemsOf({ mlPlatform: { azure: { networkAddressSpace: "20.42.0.0/16" } } }),
+            "mlops:mlPlatform.azure.networkAddressSpace",
+            "not a private (RFC 1918) range",
+        );
+        hasProblem(
+            problemsOf({ mlPlatform: { azure: { networkAddressSpace: "10.42.1.0/16" } } }),
+            "mlops:mlPlatform.azure.networkAddressSpace",
+            "boundary",
+            "write 10.42.0.0/16",
+        );
     });
 
     it("fails when publicIngress is set without a network, or authClientId is not a client ID", () => {
         const problems = problemsOf({ containerService: { azure: { publicIngress: true, authClientId: "my-app" } } });
-        hasProblem(problems, "mlops:containerService.azure.publicIngress", "has no effect without a network", "mlops:mlPlatform.azure.privateNetwork: true");
+        hasProblem(
+            problems,
+            "mlops:containerService.azure.publicIngress",
+            "has no effect without a network",
+            "mlops:mlPlatform.azure.privateNetwork: true",
+        );
         hasProblem(problems, "mlops:containerService.azure.authClientId", "app registration");
     });
 
     describe("prod serving is private or authenticated", () => {
-        const prod = (values: Record<string, unknown>) => parse({ environment: "prod", ...oncall, models: [{ ...model, serveWith: ["containerService", "serverlessInference"] }], ...values });
+        const prod = (values: Record<string, unknown>) =>
+            parse({
+                environment: "prod",
+                ...oncall,
+                models: [{ ...model, serveWith: ["containerService", "serverlessInference"] }],
+                ...values,
+            });
         const stackProblems = (values: Record<string, unknown>): readonly string[] => {
             try {
                 checkAzureStack(prod(values));
@@ -143,7 +302,13 @@ describe("Azure stack config (mlops:<section>.azure, azure-native:location)", ()
         });
 
         it("passes when a public environment requires an Entra ID token", () => {
-            assert.deepEqual(stackProblems({ containerService: { azure: { publicIngress: true, authClientId: CLIENT } }, serverlessInference: { azure: { publicIngress: true, authClientId: CLIENT } } }), []);
+            assert.deepEqual(
+                stackProblems({
+                    containerService: { azure: { publicIngress: true, authClientId: CLIENT } },
+                    serverlessInference: { azure: { publicIngress: true, authClientId: CLIENT } },
+                }),
+                [],
+            );
         });
 
         it("passes in dev without authentication (documented: dev is public unless restricted)", () => {
@@ -153,7 +318,13 @@ describe("Azure stack config (mlops:<section>.azure, azure-native:location)", ()
         it("fails when prod opens the environment without authentication", () => {
             const problems = stackProblems({ containerService: { azure: { publicIngress: true } } });
             assert.equal(problems.length, 1);
-            hasProblem(problems, "mlops:containerService.azure.authClientId", "is required", "publicIngress: true", "Entra ID app registration");
+            hasProblem(
+                problems,
+                "mlops:containerService.azure.authClientId",
+                "is required",
+                "publicIngress: true",
+                "Entra ID app registration",
+            );
         });
 
         it("fails when prod turns the network off with external ingress and no authentication, for both Container Apps roles", () => {
@@ -163,7 +334,11 @@ describe("Azure stack config (mlops:<section>.azure, azure-native:location)", ()
         });
 
         it("passes when the serverless implementation authenticates by itself (Azure ML endpoint keys)", () => {
-            const problems = stackProblems({ mlPlatform: { azure: { privateNetwork: false } }, containerService: { azure: { externalIngress: false } }, serverlessInference: { implementation: "azureml-endpoint" } });
+            const problems = stackProblems({
+                mlPlatform: { azure: { privateNetwork: false } },
+                containerService: { azure: { externalIngress: false } },
+                serverlessInference: { implementation: "azureml-endpoint" },
+            });
             assert.deepEqual(problems, []);
         });
     });

@@ -1,16 +1,34 @@
 import * as assert from "node:assert/strict";
-import { AZURE_NAME_RULES, AzureNameKind, NAME_SUFFIX, azureNames, compactName, isValidAzureName, namePrefix } from "../../components/naming/azure";
+import {
+    AZURE_NAME_RULES,
+    AzureNameKind,
+    NAME_SUFFIX,
+    azureNames,
+    compactName,
+    isValidAzureName,
+    namePrefix,
+} from "../../components/naming/azure";
 import { BUILTIN_ROLES, isBuiltinRole, roleAssignmentGuid, roleDefinitionId } from "../../components/identity/azure-roles";
 import { cidrRange, firewallRange, ipRangeBounds, ipRangeIssue, isIpv4Range } from "../../components/network/azure";
 
 /** Stack names Pulumi allows (letters, digits, '-', '_', '.'), up to the 60 characters the brief tests. */
-const STACKS = ["dev", "azure-prod", "a".repeat(60), "Team_Alpha.ML-Platform-2026-europe-west-experimental-long-xyz".slice(0, 60), "9-starts-with-digit", "my.ondemand.stack"];
+const STACKS = [
+    "dev",
+    "azure-prod",
+    "a".repeat(60),
+    "Team_Alpha.ML-Platform-2026-europe-west-experimental-long-xyz".slice(0, 60),
+    "9-starts-with-digit",
+    "my.ondemand.stack",
+];
 /** Model names config allows: 1-24 characters, the longest ones included. */
 const MODELS = ["m", "iris", "a".repeat(24), "z9-y8-x7-w6-v5-u4-t3-s2r", "model-ondemand-x"];
 const SUFFIXES = ["abc123", "000000", "zzzzzz"];
 
 function assertFits(kind: AzureNameKind, name: string): void {
-    assert.ok(isValidAzureName(kind, name), `${kind} name ${JSON.stringify(name)} (${name.length} characters) breaks the rule ${AZURE_NAME_RULES[kind].pattern} ${AZURE_NAME_RULES[kind].min}-${AZURE_NAME_RULES[kind].max}`);
+    assert.ok(
+        isValidAzureName(kind, name),
+        `${kind} name ${JSON.stringify(name)} (${name.length} characters) breaks the rule ${AZURE_NAME_RULES[kind].pattern} ${AZURE_NAME_RULES[kind].min}-${AZURE_NAME_RULES[kind].max}`,
+    );
 }
 
 describe("Azure names", () => {
@@ -21,7 +39,8 @@ describe("Azure names", () => {
             assertFits("logAnalytics", azureNames.logAnalytics(prefix));
             assertFits("appInsights", azureNames.appInsights(prefix, "ml"));
             assertFits("amlCompute", azureNames.amlCompute());
-            for (const role of ["svc", "inf", "svc-1a2b"]) assertFits("containerAppEnvironment", azureNames.containerAppEnvironment(prefix, role));
+            for (const role of ["svc", "inf", "svc-1a2b"])
+                assertFits("containerAppEnvironment", azureNames.containerAppEnvironment(prefix, role));
             for (const sfx of SUFFIXES) {
                 for (const role of ["dl", "ml"]) {
                     assertFits("storageAccount", azureNames.storageAccount(prefix, role, sfx));
@@ -39,7 +58,8 @@ describe("Azure names", () => {
             for (const model of MODELS) {
                 assertFits("appServicePlan", azureNames.appServicePlan(prefix, model));
                 for (const role of ["svc", "inf"]) assertFits("containerApp", azureNames.containerApp(role, model));
-                for (const role of ["svc-", "inf-", "fn-"]) assertFits("userAssignedIdentity", azureNames.identity(prefix, `${role}${model}`));
+                for (const role of ["svc-", "inf-", "fn-"])
+                    assertFits("userAssignedIdentity", azureNames.identity(prefix, `${role}${model}`));
             }
         }
         assertFits("onlineDeployment", azureNames.onlineDeployment());
@@ -52,7 +72,11 @@ describe("Azure names", () => {
         assert.equal(azureNames.containerRegistry(prefix, "cs", "abc123"), "mlopsazuredevcsabc123");
         assert.equal(azureNames.mlWorkspace(prefix, "abc123"), "mlops-azure-dev-mlw-abc123");
         assert.equal(azureNames.synapseWorkspace(prefix, "abc123"), "mlops-azure-dev-syn-abc123");
-        for (const build of [(s: string) => azureNames.keyVault(prefix, "dl", s), (s: string) => azureNames.mlWorkspace(prefix, s), (s: string) => azureNames.storageAccount(prefix, "dl", s)]) {
+        for (const build of [
+            (s: string) => azureNames.keyVault(prefix, "dl", s),
+            (s: string) => azureNames.mlWorkspace(prefix, s),
+            (s: string) => azureNames.storageAccount(prefix, "dl", s),
+        ]) {
             assert.notEqual(build("abc123"), build("def456"));
         }
     });
@@ -60,10 +84,18 @@ describe("Azure names", () => {
     it("keep two long stacks that share a prefix apart (hash of the full name)", () => {
         const a = namePrefix("mlops", `${"x".repeat(40)}-one`);
         const b = namePrefix("mlops", `${"x".repeat(40)}-two`);
-        for (const build of [(p: string) => azureNames.storageAccount(p, "dl", "abc123"), (p: string) => azureNames.keyVault(p, "dl", "abc123"), (p: string) => azureNames.containerAppEnvironment(p, "svc")]) {
+        for (const build of [
+            (p: string) => azureNames.storageAccount(p, "dl", "abc123"),
+            (p: string) => azureNames.keyVault(p, "dl", "abc123"),
+            (p: string) => azureNames.containerAppEnvironment(p, "svc"),
+        ]) {
             assert.notEqual(build(a), build(b));
         }
-        assert.notEqual(azureNames.keyVault(a, "dl", "abc123"), azureNames.keyVault(a, "ml", "abc123"), "the lake's and the ML platform's vaults differ");
+        assert.notEqual(
+            azureNames.keyVault(a, "dl", "abc123"),
+            azureNames.keyVault(a, "ml", "abc123"),
+            "the lake's and the ML platform's vaults differ",
+        );
     });
 
     it("never let a Synapse name contain -ondemand, which Synapse rejects", () => {
@@ -94,7 +126,10 @@ describe("Azure names", () => {
 
 describe("Azure role assignments", () => {
     it("use the built-in roles' fixed GUIDs, at the subscription's role definition path", () => {
-        assert.equal(roleDefinitionId("sub", "Storage Blob Data Reader"), "/subscriptions/sub/providers/Microsoft.Authorization/roleDefinitions/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1");
+        assert.equal(
+            roleDefinitionId("sub", "Storage Blob Data Reader"),
+            "/subscriptions/sub/providers/Microsoft.Authorization/roleDefinitions/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
+        );
         assert.equal(BUILTIN_ROLES.AcrPull, "7f951dda-4ed3-4680-a7ca-43fe172d538d");
         assert.equal(BUILTIN_ROLES["Key Vault Crypto Service Encryption User"], "e147488a-f6f5-4113-8e2d-b22465e65bf6");
         assert.equal(BUILTIN_ROLES["Storage Blob Data Contributor"], "ba92f5b4-2d11-453d-a403-e96b0029c9fe");
@@ -102,7 +137,8 @@ describe("Azure role assignments", () => {
     });
 
     it("never offer Owner, Contributor or User Access Administrator", () => {
-        for (const role of ["Owner", "Contributor", "User Access Administrator", "Storage Account Contributor"]) assert.equal(isBuiltinRole(role), false, role);
+        for (const role of ["Owner", "Contributor", "User Access Administrator", "Storage Account Contributor"])
+            assert.equal(isBuiltinRole(role), false, role);
     });
 
     it("are named with a GUID derived from scope, role and principal: stable, and different for any other grant", () => {
@@ -110,7 +146,11 @@ describe("Azure role assignments", () => {
         assert.match(name, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
         assert.equal(roleAssignmentGuid("/scope/a", "role-1", "principal-1"), name);
         assert.equal(roleAssignmentGuid("/SCOPE/A", "ROLE-1", "PRINCIPAL-1"), name, "Azure IDs are case-insensitive");
-        for (const other of [roleAssignmentGuid("/scope/b", "role-1", "principal-1"), roleAssignmentGuid("/scope/a", "role-2", "principal-1"), roleAssignmentGuid("/scope/a", "role-1", "principal-2")]) {
+        for (const other of [
+            roleAssignmentGuid("/scope/b", "role-1", "principal-1"),
+            roleAssignmentGuid("/scope/a", "role-2", "principal-1"),
+            roleAssignmentGuid("/scope/a", "role-1", "principal-2"),
+        ]) {
             assert.notEqual(other, name);
         }
     });

@@ -15,7 +15,10 @@ describe("Azure Functions sample (samples/azure/functions)", () => {
         const used = [...new Set([...code.matchAll(/\bserve\.([A-Za-z_]+)/g)].map((m) => m[1]))].sort();
         assert.deepEqual(used, ["BadRequest", "MAX_BODY_BYTES", "NAME", "parse_instances", "predict"]);
         const script = `import sys; sys.path.insert(0, ${JSON.stringify(path.join(ROOT, "samples", "model"))}); import serve; print(",".join(n for n in ${JSON.stringify(used)} if hasattr(serve, n)))`;
-        const present = execFileSync("python3", ["-c", script], { encoding: "utf8", env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" } }).trim();
+        const present = execFileSync("python3", ["-c", script], {
+            encoding: "utf8",
+            env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" },
+        }).trim();
         assert.equal(present, used.join(","));
     });
 
@@ -41,7 +44,12 @@ describe("Azure Functions sample (samples/azure/functions)", () => {
             "            routes[kw['route'].value] = level(kw['auth_level']) if 'auth_level' in kw else default",
             "print(json.dumps({'default': default, 'routes': routes}))",
         ].join("\n");
-        const out = JSON.parse(execFileSync("python3", ["-c", script, path.join(FUNCTIONS, "function_app.py")], { encoding: "utf8", env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" } }));
+        const out = JSON.parse(
+            execFileSync("python3", ["-c", script, path.join(FUNCTIONS, "function_app.py")], {
+                encoding: "utf8",
+                env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" },
+            }),
+        );
         assert.deepEqual(out, { default: "FUNCTION", routes: { healthz: "ANONYMOUS", predict: "FUNCTION" } });
     });
 });

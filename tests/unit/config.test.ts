@@ -7,12 +7,11 @@ const ROOT = path.resolve(__dirname, "..", "..");
 
 /** Builds the namespaced config map the CLI hands the program (structured values as JSON). */
 function raw(values: Record<string, unknown>): Record<string, string> {
-    return Object.fromEntries(
-        Object.entries(values).map(([k, v]) => [`mlops:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
-    );
+    return Object.fromEntries(Object.entries(values).map(([k, v]) => [`mlops:${k}`, typeof v === "string" ? v : JSON.stringify(v)]));
 }
 
-const parse = (values: Record<string, unknown>) => parseStackConfig(raw({ cloud: "kubernetes", environment: "dev", ...values }), { project: "mlops", stack: "t", projectRoot: ROOT });
+const parse = (values: Record<string, unknown>) =>
+    parseStackConfig(raw({ cloud: "kubernetes", environment: "dev", ...values }), { project: "mlops", stack: "t", projectRoot: ROOT });
 
 /** Parses and returns the ValidationError's problems (fails the test when parsing succeeds). */
 function problemsOf(values: Record<string, unknown>, base = { cloud: "kubernetes", environment: "dev" }): readonly string[] {
@@ -53,13 +52,40 @@ describe("stack config", () => {
 
         it("defaults each cloud to its first implementation and query engine", () => {
             const cloud = (name: string, provider: Record<string, string>) =>
-                parseStackConfig({ ...raw({ cloud: name, environment: "dev" }), ...provider }, { project: "mlops", stack: "t", projectRoot: ROOT });
+                parseStackConfig(
+                    { ...raw({ cloud: name, environment: "dev" }), ...provider },
+                    { project: "mlops", stack: "t", projectRoot: ROOT },
+                );
             const aws = cloud("aws", { "aws:region": "us-east-1" });
-            assert.deepEqual([aws.mlPlatform.implementation, aws.containerService.implementation, aws.serverlessInference.implementation, aws.dataLake.queryEngine], ["sagemaker", "ecs-fargate", "lambda", true]);
+            assert.deepEqual(
+                [
+                    aws.mlPlatform.implementation,
+                    aws.containerService.implementation,
+                    aws.serverlessInference.implementation,
+                    aws.dataLake.queryEngine,
+                ],
+                ["sagemaker", "ecs-fargate", "lambda", true],
+            );
             const gcp = cloud("gcp", { "gcp:project": "my-project-1", "gcp:region": "us-central1" });
-            assert.deepEqual([gcp.mlPlatform.implementation, gcp.containerService.implementation, gcp.serverlessInference.implementation, gcp.dataLake.queryEngine], ["vertex", "cloud-run", "cloud-run", true]);
+            assert.deepEqual(
+                [
+                    gcp.mlPlatform.implementation,
+                    gcp.containerService.implementation,
+                    gcp.serverlessInference.implementation,
+                    gcp.dataLake.queryEngine,
+                ],
+                ["vertex", "cloud-run", "cloud-run", true],
+            );
             const azure = cloud("azure", { "azure-native:location": "swedencentral" });
-            assert.deepEqual([azure.mlPlatform.implementation, azure.containerService.implementation, azure.serverlessInference.implementation, azure.dataLake.queryEngine], ["azureml", "container-apps", "container-apps", false]);
+            assert.deepEqual(
+                [
+                    azure.mlPlatform.implementation,
+                    azure.containerService.implementation,
+                    azure.serverlessInference.implementation,
+                    azure.dataLake.queryEngine,
+                ],
+                ["azureml", "container-apps", "container-apps", false],
+            );
         });
 
         it("protects data and raises the replica floor in prod", () => {
@@ -73,8 +99,28 @@ describe("stack config", () => {
         it("fills model defaults", () => {
             const [m] = parse({ models: [model] }).models;
             assert.deepEqual(
-                { port: m.port, healthPath: m.healthPath, cpu: m.cpuMillicores, mem: m.memoryMiB, min: m.minReplicas, max: m.maxReplicas, conc: m.concurrency, acc: m.accelerator, serveWith: m.serveWith },
-                { port: 8080, healthPath: "/healthz", cpu: 500, mem: 512, min: 1, max: 3, conc: 80, acc: undefined, serveWith: ["containerService", "serverlessInference"] },
+                {
+                    port: m.port,
+                    healthPath: m.healthPath,
+                    cpu: m.cpuMillicores,
+                    mem: m.memoryMiB,
+                    min: m.minReplicas,
+                    max: m.maxReplicas,
+                    conc: m.concurrency,
+                    acc: m.accelerator,
+                    serveWith: m.serveWith,
+                },
+                {
+                    port: 8080,
+                    healthPath: "/healthz",
+                    cpu: 500,
+                    mem: 512,
+                    min: 1,
+                    max: 3,
+                    conc: 80,
+                    acc: undefined,
+                    serveWith: ["containerService", "serverlessInference"],
+                },
             );
         });
     });
@@ -83,11 +129,18 @@ describe("stack config", () => {
         for (const [written, expected] of [
             ["nvidia-t4", { type: "nvidia-t4", count: 1 }],
             ["nvidia-t4:2", { type: "nvidia-t4", count: 2 }],
-            [{ type: "nvidia-t4", count: 2 }, { type: "nvidia-t4", count: 2 }],
+            [
+                { type: "nvidia-t4", count: 2 },
+                { type: "nvidia-t4", count: 2 },
+            ],
             ["none", undefined],
         ] as const) {
             it(`parses ${JSON.stringify(written)}`, () => {
-                const c = parse({ mlPlatform: { training: { accelerator: written } }, serverlessInference: { knativeSchedulingFlagsEnabled: true }, models: [{ ...model, accelerator: written }] });
+                const c = parse({
+                    mlPlatform: { training: { accelerator: written } },
+                    serverlessInference: { knativeSchedulingFlagsEnabled: true },
+                    models: [{ ...model, accelerator: written }],
+                });
                 assert.deepEqual(c.mlPlatform.training.accelerator, expected);
                 assert.deepEqual(c.models[0].accelerator, expected);
             });
@@ -110,13 +163,29 @@ describe("stack config", () => {
         it("fails when a data lake key is set where the target has nothing to act on, naming why", () => {
             let azure: readonly string[] = [];
             try {
-                parseStackConfig({ ...raw({ cloud: "azure", environment: "dev", dataLake: { noncurrentVersionRetentionDays: 30, abortIncompleteUploadDays: 7 } }), "azure-native:location": "swedencentral" }, { project: "mlops", stack: "t", projectRoot: ROOT });
+                parseStackConfig(
+                    {
+                        ...raw({
+                            cloud: "azure",
+                            environment: "dev",
+                            dataLake: { noncurrentVersionRetentionDays: 30, abortIncompleteUploadDays: 7 },
+                        }),
+                        "azure-native:location": "swedencentral",
+                    },
+                    { project: "mlops", stack: "t", projectRoot: ROOT },
+                );
                 assert.fail("expected the config to be rejected");
             } catch (e) {
                 assert.ok(e instanceof ValidationError, String(e));
                 azure = e.problems;
             }
-            hasProblem(azure, "mlops:dataLake.noncurrentVersionRetentionDays", "no effect when mlops:cloud is azure", "keeps no blob versions", "softDeleteRetentionDays");
+            hasProblem(
+                azure,
+                "mlops:dataLake.noncurrentVersionRetentionDays",
+                "no effect when mlops:cloud is azure",
+                "keeps no blob versions",
+                "softDeleteRetentionDays",
+            );
             hasProblem(azure, "mlops:dataLake.abortIncompleteUploadDays", "no effect when mlops:cloud is azure");
             const k8s = problemsOf({ dataLake: { rawColdStorageAfterDays: 60, auditLogRetentionDays: 400 } });
             hasProblem(k8s, "mlops:dataLake.rawColdStorageAfterDays", "no effect when mlops:cloud is kubernetes", "MinIO");
@@ -124,7 +193,11 @@ describe("stack config", () => {
         });
 
         it("accepts the same data lake keys where they act", () => {
-            assert.equal(parse({ dataLake: { noncurrentVersionRetentionDays: 45, abortIncompleteUploadDays: 3 } }).dataLake.noncurrentVersionRetentionDays, 45);
+            assert.equal(
+                parse({ dataLake: { noncurrentVersionRetentionDays: 45, abortIncompleteUploadDays: 3 } }).dataLake
+                    .noncurrentVersionRetentionDays,
+                45,
+            );
         });
 
         it("fails when the cloud is unknown, listing the clouds", () => {
@@ -147,12 +220,22 @@ describe("stack config", () => {
         });
 
         it("fails when the accelerator is unknown, listing the canonical names", () => {
-            hasProblem(problemsOf({ models: [{ ...model, accelerator: "nvidia-rtx4090" }] }), "mlops:models[0].accelerator", '"nvidia-rtx4090"', "nvidia-t4", "google-tpu-v5e");
+            hasProblem(
+                problemsOf({ models: [{ ...model, accelerator: "nvidia-rtx4090" }] }),
+                "mlops:models[0].accelerator",
+                '"nvidia-rtx4090"',
+                "nvidia-t4",
+                "google-tpu-v5e",
+            );
         });
 
         for (const count of [0, -1, 1.5, "two"]) {
             it(`fails when the accelerator count is ${JSON.stringify(count)}`, () => {
-                hasProblem(problemsOf({ mlPlatform: { training: { accelerator: { type: "nvidia-t4", count } } } }), "mlops:mlPlatform.training.accelerator.count", "at least 1");
+                hasProblem(
+                    problemsOf({ mlPlatform: { training: { accelerator: { type: "nvidia-t4", count } } } }),
+                    "mlops:mlPlatform.training.accelerator.count",
+                    "at least 1",
+                );
             });
         }
 
@@ -161,17 +244,26 @@ describe("stack config", () => {
         });
 
         it("fails when a serverless service without accelerators is asked for one, naming the implementations that take one", () => {
-            const problems = problemsOf({ models: [{ ...model, accelerator: "nvidia-t4", serveWith: ["serverlessInference"] }] }, { cloud: "aws", environment: "dev" });
+            const problems = problemsOf(
+                { models: [{ ...model, accelerator: "nvidia-t4", serveWith: ["serverlessInference"] }] },
+                { cloud: "aws", environment: "dev" },
+            );
             hasProblem(problems, "mlops:models[0].accelerator", "serverlessInference implementation `lambda`", "sagemaker-endpoint");
         });
 
         it("fails when Fargate is asked for an accelerator", () => {
-            const problems = problemsOf({ models: [{ ...model, accelerator: "nvidia-a10g", serveWith: ["containerService"] }] }, { cloud: "aws", environment: "dev" });
+            const problems = problemsOf(
+                { models: [{ ...model, accelerator: "nvidia-a10g", serveWith: ["containerService"] }] },
+                { cloud: "aws", environment: "dev" },
+            );
             hasProblem(problems, "mlops:models[0].accelerator", "containerService implementation `ecs-fargate`");
         });
 
         it("fails when the cloud does not offer the accelerator, listing what it offers", () => {
-            const problems = problemsOf({ models: [{ ...model, accelerator: "nvidia-a10g", serveWith: ["containerService"] }] }, { cloud: "gcp", environment: "dev" });
+            const problems = problemsOf(
+                { models: [{ ...model, accelerator: "nvidia-a10g", serveWith: ["containerService"] }] },
+                { cloud: "gcp", environment: "dev" },
+            );
             hasProblem(problems, "mlops:models[0].accelerator", "`cloud-run`", "nvidia-l4");
         });
 
@@ -181,12 +273,25 @@ describe("stack config", () => {
         });
 
         it("fails when an implementation belongs to another cloud, listing this cloud's", () => {
-            hasProblem(problemsOf({ containerService: { implementation: "cloud-run" } }), "mlops:containerService.implementation", '"cloud-run"', "Allowed: kubernetes");
+            hasProblem(
+                problemsOf({ containerService: { implementation: "cloud-run" } }),
+                "mlops:containerService.implementation",
+                '"cloud-run"',
+                "Allowed: kubernetes",
+            );
         });
 
         it("fails when an accelerator model goes to Knative without its scheduling flags", () => {
-            hasProblem(problemsOf({ models: [{ ...model, accelerator: "nvidia-t4" }] }), "mlops:models[0].accelerator", "Knative's node-selector and toleration feature flags", "knativeSchedulingFlagsEnabled");
-            const ok = parse({ serverlessInference: { knativeSchedulingFlagsEnabled: true }, models: [{ ...model, accelerator: "nvidia-t4" }] });
+            hasProblem(
+                problemsOf({ models: [{ ...model, accelerator: "nvidia-t4" }] }),
+                "mlops:models[0].accelerator",
+                "Knative's node-selector and toleration feature flags",
+                "knativeSchedulingFlagsEnabled",
+            );
+            const ok = parse({
+                serverlessInference: { knativeSchedulingFlagsEnabled: true },
+                models: [{ ...model, accelerator: "nvidia-t4" }],
+            });
             assert.deepEqual(ok.models[0].accelerator, { type: "nvidia-t4", count: 1 });
         });
 
@@ -197,7 +302,11 @@ describe("stack config", () => {
         });
 
         it("fails when values have the wrong type", () => {
-            const problems = problemsOf({ models: "iris", dataLake: { zones: "raw" }, mlPlatform: { training: { maxNodes: "many", spot: "yes" } } });
+            const problems = problemsOf({
+                models: "iris",
+                dataLake: { zones: "raw" },
+                mlPlatform: { training: { maxNodes: "many", spot: "yes" } },
+            });
             hasProblem(problems, "mlops:models", "must be a list");
             hasProblem(problems, "mlops:dataLake.zones", "list of non-empty strings");
             hasProblem(problems, "mlops:mlPlatform.training.maxNodes", "whole number");
@@ -205,7 +314,10 @@ describe("stack config", () => {
         });
 
         it("fails when counts are zero or negative", () => {
-            const problems = problemsOf({ mlPlatform: { training: { maxNodes: 0 } }, models: [{ ...model, maxReplicas: 0, memoryMiB: -5 }] });
+            const problems = problemsOf({
+                mlPlatform: { training: { maxNodes: 0 } },
+                models: [{ ...model, maxReplicas: 0, memoryMiB: -5 }],
+            });
             hasProblem(problems, "mlops:mlPlatform.training.maxNodes", "between 1 and 100");
             hasProblem(problems, "mlops:models[0].maxReplicas", "between 1 and 1000");
             hasProblem(problems, "mlops:models[0].memoryMiB", "between 64");
@@ -228,11 +340,19 @@ describe("stack config", () => {
         });
 
         it("fails when prod replicas fall below the floor", () => {
-            hasProblem(problemsOf({ models: [{ ...model, minReplicas: 1 }] }, { cloud: "kubernetes", environment: "prod" }), "mlops:models[0].minReplicas", "prod floor of 2");
+            hasProblem(
+                problemsOf({ models: [{ ...model, minReplicas: 1 }] }, { cloud: "kubernetes", environment: "prod" }),
+                "mlops:models[0].minReplicas",
+                "prod floor of 2",
+            );
         });
 
         it("fails when min exceeds max replicas", () => {
-            hasProblem(problemsOf({ models: [{ ...model, minReplicas: 4, maxReplicas: 2 }] }), "mlops:models[0].maxReplicas", "below minReplicas");
+            hasProblem(
+                problemsOf({ models: [{ ...model, minReplicas: 4, maxReplicas: 2 }] }),
+                "mlops:models[0].maxReplicas",
+                "below minReplicas",
+            );
         });
 
         it("fails when model names clash or break the naming rule", () => {
@@ -248,7 +368,13 @@ describe("stack config", () => {
         });
 
         it("fails when the MinIO layout has no erasure coding, at the config key", () => {
-            hasProblem(problemsOf({ dataLake: { minio: { servers: 1, drivesPerServer: 1 } } }), "mlops:dataLake.minio", '"1 servers x 1 drives"', "erasure-coded", "drivesPerServer: 4");
+            hasProblem(
+                problemsOf({ dataLake: { minio: { servers: 1, drivesPerServer: 1 } } }),
+                "mlops:dataLake.minio",
+                '"1 servers x 1 drives"',
+                "erasure-coded",
+                "drivesPerServer: 4",
+            );
             assert.equal(parse({ dataLake: { minio: { servers: 4, drivesPerServer: 1 } } }).dataLake.minio.servers, 4);
         });
 
@@ -262,17 +388,37 @@ describe("stack config", () => {
 
         it("fails when the Kubernetes lake asks for a query engine or a cloud asks for MinIO", () => {
             hasProblem(problemsOf({ dataLake: { queryEngine: true } }), "mlops:dataLake.queryEngine", "Kubernetes");
-            hasProblem(problemsOf({ dataLake: { minio: { servers: 1 } } }, { cloud: "gcp", environment: "dev" }), "mlops:dataLake.minio", "only applies to cloud kubernetes");
+            hasProblem(
+                problemsOf({ dataLake: { minio: { servers: 1 } } }, { cloud: "gcp", environment: "dev" }),
+                "mlops:dataLake.minio",
+                "only applies to cloud kubernetes",
+            );
         });
 
         it("fails when a setting of another cloud is given, and when a cloud's own block has unknown keys", () => {
-            hasProblem(problemsOf({ mlPlatform: { gcp: { notebooks: true } } }, { cloud: "aws", environment: "dev" }), "mlops:mlPlatform.gcp", "only applies when mlops:cloud is gcp");
-            hasProblem(problemsOf({ models: [{ ...model, azure: {} }] }, { cloud: "aws", environment: "dev" }), "mlops:models[0].azure", "only applies when mlops:cloud is azure");
-            hasProblem(problemsOf({ dataLake: { aws: { nosuchsetting: 1 } } }, { cloud: "aws", environment: "dev" }), "mlops:dataLake.aws.nosuchsetting", "is not a known key");
+            hasProblem(
+                problemsOf({ mlPlatform: { gcp: { notebooks: true } } }, { cloud: "aws", environment: "dev" }),
+                "mlops:mlPlatform.gcp",
+                "only applies when mlops:cloud is gcp",
+            );
+            hasProblem(
+                problemsOf({ models: [{ ...model, azure: {} }] }, { cloud: "aws", environment: "dev" }),
+                "mlops:models[0].azure",
+                "only applies when mlops:cloud is azure",
+            );
+            hasProblem(
+                problemsOf({ dataLake: { aws: { nosuchsetting: 1 } } }, { cloud: "aws", environment: "dev" }),
+                "mlops:dataLake.aws.nosuchsetting",
+                "is not a known key",
+            );
         });
 
         it("lists every problem at once", () => {
-            const problems = problemsOf({ cloud: "nope", environment: "qa", models: [{ name: "x", image: "y:latest", accelerator: "tpu" }] });
+            const problems = problemsOf({
+                cloud: "nope",
+                environment: "qa",
+                models: [{ name: "x", image: "y:latest", accelerator: "tpu" }],
+            });
             assert.equal(problems.length, 4, problems.join("\n"));
             hasProblem(problems, "mlops:cloud");
             hasProblem(problems, "mlops:environment");

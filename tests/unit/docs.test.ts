@@ -41,8 +41,10 @@ describe("docs match the code", () => {
     it("every npm script and make target the README shows exists", () => {
         const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts;
         const makefile = fs.readFileSync(path.join(ROOT, "Makefile"), "utf8");
-        for (const [, script] of readme.matchAll(/npm run (?:--silent )?([a-z][\w:-]*)/g)) assert.ok(scripts[script], `README shows npm run ${script}`);
-        for (const [, target] of readme.matchAll(/`make ([a-z]+)/g)) assert.match(makefile, new RegExp(`^${target}:`, "m"), `README shows make ${target}`);
+        for (const [, script] of readme.matchAll(/npm run (?:--silent )?([a-z][\w:-]*)/g))
+            assert.ok(scripts[script], `README shows npm run ${script}`);
+        for (const [, target] of readme.matchAll(/`make ([a-z]+)/g))
+            assert.match(makefile, new RegExp(`^${target}:`, "m"), `README shows make ${target}`);
         assert.ok(readme.includes("npm ci") && readme.includes("npm test"), "quick start installs from the lock and tests");
     });
 });

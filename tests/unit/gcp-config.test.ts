@@ -6,16 +6,32 @@ import { parseStackConfig } from "../../stacks/config/parse";
 import { StackConfig } from "../../stacks/config/schema";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const iris = { name: "iris", image: "python:3.12.12-slim-bookworm", files: "samples/model", command: ["python", "/app/serve.py"], cpuMillicores: 1000, memoryMiB: 512 };
+const iris = {
+    name: "iris",
+    image: "python:3.12.12-slim-bookworm",
+    files: "samples/model",
+    command: ["python", "/app/serve.py"],
+    cpuMillicores: 1000,
+    memoryMiB: 512,
+};
 
 /** The namespaced config the CLI hands the program: `mlops:` keys as JSON, provider keys as strings. */
-function raw(values: Record<string, unknown>, provider: Record<string, string> = { "gcp:project": "my-project-1", "gcp:region": "us-central1" }): Record<string, string> {
+function raw(
+    values: Record<string, unknown>,
+    provider: Record<string, string> = { "gcp:project": "my-project-1", "gcp:region": "us-central1" },
+): Record<string, string> {
     return {
         ...provider,
-        ...Object.fromEntries(Object.entries({ cloud: "gcp", environment: "dev", ...values }).map(([k, v]) => [`mlops:${k}`, typeof v === "string" ? v : JSON.stringify(v)])),
+        ...Object.fromEntries(
+            Object.entries({ cloud: "gcp", environment: "dev", ...values }).map(([k, v]) => [
+                `mlops:${k}`,
+                typeof v === "string" ? v : JSON.stringify(v),
+            ]),
+        ),
     };
 }
-const parse = (values: Record<string, unknown>, provider?: Record<string, string>): StackConfig => parseStackConfig(raw(values, provider), { project: "mlops", stack: "t", projectRoot: ROOT });
+const parse = (values: Record<string, unknown>, provider?: Record<string, string>): StackConfig =>
+    parseStackConfig(raw(values, provider), { project: "mlops", stack: "t", projectRoot: ROOT });
 
 function problems(fn: () => unknown): readonly string[] {
     try {
@@ -36,7 +52,12 @@ function hasProblem(list: readonly string[], ...parts: string[]): void {
 describe("GCP stack config", () => {
     it("fills every GCP default, env-dependent ones from the environment", () => {
         const dev = parse({}).gcp!;
-        assert.deepEqual(dev.dataLake, { softDeleteRetentionDays: 7, accessLogRetentionDays: 90, serviceLogRetentionDays: 30, keyRotationDays: 90 });
+        assert.deepEqual(dev.dataLake, {
+            softDeleteRetentionDays: 7,
+            accessLogRetentionDays: 90,
+            serviceLogRetentionDays: 30,
+            keyRotationDays: 90,
+        });
         assert.deepEqual(dev.mlPlatform, {
             workbench: true,
             workbenchMachineType: "e2-standard-4",
@@ -49,24 +70,61 @@ describe("GCP stack config", () => {
         });
         assert.deepEqual(
             { ...dev.containerService },
-            { ingress: "internal", allowUnauthenticated: false, invokers: [], requestTimeoutSeconds: 300, gpuZonalRedundancy: false, errorRatePercent: 5, latencyP95Ms: 2000, registryKeepVersions: 10, registryUntaggedDays: 7 },
+            {
+                ingress: "internal",
+                allowUnauthenticated: false,
+                invokers: [],
+                requestTimeoutSeconds: 300,
+                gpuZonalRedundancy: false,
+                errorRatePercent: 5,
+                latencyP95Ms: 2000,
+                registryKeepVersions: 10,
+                registryUntaggedDays: 7,
+            },
         );
         assert.equal(dev.serverlessInference.endpointAccess, "dedicated");
         assert.equal(dev.serverlessInference.functionSource, "samples/gcp/function");
-        assert.equal(parse({ environment: "prod", notifications: { emails: ["oncall@example.com"] }, models: [{ ...iris, minReplicas: 2 }] }).gcp!.containerService.gpuZonalRedundancy, true, "prod spreads GPUs over zones");
+        assert.equal(
+            parse({ environment: "prod", notifications: { emails: ["oncall@example.com"] }, models: [{ ...iris, minReplicas: 2 }] }).gcp!
+                .containerService.gpuZonalRedundancy,
+            true,
+            "prod spreads GPUs over zones",
+        );
         assert.deepEqual([dev.project, dev.region, dev.zone], ["my-project-1", "us-central1", undefined]);
     });
 
     it("reads every GCP setting written in the stack file", () => {
         const c = parse({
-            mlPlatform: { gcp: { workbench: false, workbenchAccelerator: "nvidia-t4", trainingMachineType: "n2-standard-8", natGateway: true, createMetadataStore: true } },
-            containerService: { gcp: { ingress: "internal-and-cloud-load-balancing", allowUnauthenticated: true, invokers: ["group:a@example.com"] } },
-            serverlessInference: { implementation: "vertex-endpoint", gcp: { endpointAccess: "private-service-connect", vertexCpuMachineType: "n1-standard-4" } },
+            mlPlatform: {
+                gcp: {
+                    workbench: false,
+                    workbenchAccelerator: "nvidia-t4",
+                    trainingMachineType: "n2-standard-8",
+                    natGateway: true,
+                    createMetadataStore: true,
+                },
+            },
+            containerService: {
+                gcp: { ingress: "internal-and-cloud-load-balancing", allowUnauthenticated: true, invokers: ["group:a@example.com"] },
+            },
+            serverlessInference: {
+                implementation: "vertex-endpoint",
+                gcp: { endpointAccess: "private-service-connect", vertexCpuMachineType: "n1-standard-4" },
+            },
         }).gcp!;
         assert.deepEqual(c.mlPlatform.workbenchAccelerator, { type: "nvidia-t4", count: 1 });
-        assert.deepEqual([c.mlPlatform.workbench, c.mlPlatform.trainingMachineType, c.mlPlatform.natGateway, c.mlPlatform.createMetadataStore], [false, "n2-standard-8", true, true]);
-        assert.deepEqual([c.containerService.ingress, c.containerService.allowUnauthenticated, c.containerService.invokers], ["internal-and-cloud-load-balancing", true, ["group:a@example.com"]]);
-        assert.deepEqual([c.serverlessInference.endpointAccess, c.serverlessInference.vertexCpuMachineType], ["private-service-connect", "n1-standard-4"]);
+        assert.deepEqual(
+            [c.mlPlatform.workbench, c.mlPlatform.trainingMachineType, c.mlPlatform.natGateway, c.mlPlatform.createMetadataStore],
+            [false, "n2-standard-8", true, true],
+        );
+        assert.deepEqual(
+            [c.containerService.ingress, c.containerService.allowUnauthenticated, c.containerService.invokers],
+            ["internal-and-cloud-load-balancing", true, ["group:a@example.com"]],
+        );
+        assert.deepEqual(
+            [c.serverlessInference.endpointAccess, c.serverlessInference.vertexCpuMachineType],
+            ["private-service-connect", "n1-standard-4"],
+        );
     });
 
     it("fails when GCP settings are unknown, out of range or malformed", () => {
@@ -93,8 +151,18 @@ describe("GCP stack config", () => {
     });
 
     it("fails when alertEmails is still set, pointing at mlops:notifications.emails, in either serving section", () => {
-        const list = problems(() => parse({ containerService: { gcp: { alertEmails: ["ops@example.com"] } }, serverlessInference: { gcp: { alertEmails: ["ops@example.com"], latencyP95Ms: 0 } } }));
-        hasProblem(list, "mlops:containerService.gcp.alertEmails", "has moved to `mlops:notifications.emails`", "list the addresses under mlops:notifications.emails");
+        const list = problems(() =>
+            parse({
+                containerService: { gcp: { alertEmails: ["ops@example.com"] } },
+                serverlessInference: { gcp: { alertEmails: ["ops@example.com"], latencyP95Ms: 0 } },
+            }),
+        );
+        hasProblem(
+            list,
+            "mlops:containerService.gcp.alertEmails",
+            "has moved to `mlops:notifications.emails`",
+            "list the addresses under mlops:notifications.emails",
+        );
         hasProblem(list, "mlops:serverlessInference.gcp.alertEmails", "has moved to `mlops:notifications.emails`");
         // Reported once, as moved, not also as an unknown key; other problems are still listed with it.
         assert.equal(list.filter((p) => p.includes("alertEmails")).length, 2, list.join("\n"));
@@ -124,13 +192,26 @@ describe("GCP stack config", () => {
 
         it("fails when a Cloud Run GPU model is deployed to a region without Cloud Run GPUs", () => {
             const gpu = { ...iris, accelerator: "nvidia-l4", cpuMillicores: 4000, memoryMiB: 16384, serveWith: ["containerService"] };
-            const list = problems(() => checkGcpStack(parse({ models: [gpu] }, { "gcp:project": "my-project-1", "gcp:region": "us-west1" })));
+            const list = problems(() =>
+                checkGcpStack(parse({ models: [gpu] }, { "gcp:project": "my-project-1", "gcp:region": "us-west1" })),
+            );
             hasProblem(list, "mlops:models[0].accelerator", 'region "us-west1" has none');
-            assert.doesNotThrow(() => checkGcpStack(parse({ models: [gpu] }, { "gcp:project": "my-project-1", "gcp:region": "europe-west1" })));
+            assert.doesNotThrow(() =>
+                checkGcpStack(parse({ models: [gpu] }, { "gcp:project": "my-project-1", "gcp:region": "europe-west1" })),
+            );
         });
 
         it("fails when a model's CPU, memory or GPU floor does not suit Cloud Run", () => {
-            const list = problems(() => checkGcpStack(parse({ models: [{ ...iris, cpuMillicores: 500 }, { ...iris, name: "gpu", accelerator: "nvidia-l4", cpuMillicores: 2000, memoryMiB: 4096 }] })));
+            const list = problems(() =>
+                checkGcpStack(
+                    parse({
+                        models: [
+                            { ...iris, cpuMillicores: 500 },
+                            { ...iris, name: "gpu", accelerator: "nvidia-l4", cpuMillicores: 2000, memoryMiB: 4096 },
+                        ],
+                    }),
+                ),
+            );
             hasProblem(list, "mlops:models[0].cpuMillicores", "not a CPU size Cloud Run takes");
             hasProblem(list, "mlops:models[1].cpuMillicores", "below the 4 vCPU");
             hasProblem(list, "mlops:models[1].memoryMiB", "below the 16 GiB");
@@ -144,7 +225,14 @@ describe("GCP stack config", () => {
         });
 
         it("fails when the function source has no handler", () => {
-            const list = problems(() => checkGcpStack(parse({ serverlessInference: { implementation: "cloud-functions", gcp: { functionSource: "samples/model" } }, models: [iris] })));
+            const list = problems(() =>
+                checkGcpStack(
+                    parse({
+                        serverlessInference: { implementation: "cloud-functions", gcp: { functionSource: "samples/model" } },
+                        models: [iris],
+                    }),
+                ),
+            );
             hasProblem(list, "mlops:serverlessInference.gcp.functionSource", "has no main.py");
             hasProblem(list, "mlops:models[0].files", "has no main.py");
         });

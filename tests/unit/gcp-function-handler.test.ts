@@ -49,7 +49,11 @@ describe("sample Cloud Functions handler (samples/gcp/function/main.py)", functi
         fs.copyFileSync(path.join(ROOT, "samples", "gcp", "function", "main.py"), path.join(dir, "main.py"));
         fs.writeFileSync(path.join(dir, "functions_framework.py"), "def http(f):\n    return f\n");
         fs.writeFileSync(path.join(dir, "driver.py"), DRIVER);
-        const out = execFileSync("python3", ["driver.py"], { cwd: dir, env: { ...process.env, MODEL_NAME: "iris", PYTHONDONTWRITEBYTECODE: "1" }, encoding: "utf8" });
+        const out = execFileSync("python3", ["driver.py"], {
+            cwd: dir,
+            env: { ...process.env, MODEL_NAME: "iris", PYTHONDONTWRITEBYTECODE: "1" },
+            encoding: "utf8",
+        });
         results = JSON.parse(out);
         fs.rmSync(dir, { recursive: true, force: true });
     });
@@ -60,7 +64,10 @@ describe("sample Cloud Functions handler (samples/gcp/function/main.py)", functi
 
     it("predicts with the same code as the container server, on /predict and the function root", () => {
         assert.equal(results.predict.status, 200);
-        assert.deepEqual(results.predict.body.predictions.map((p: any) => p.label), ["setosa", "virginica"]);
+        assert.deepEqual(
+            results.predict.body.predictions.map((p: any) => p.label),
+            ["setosa", "virginica"],
+        );
         assert.equal(results.root.body.predictions[0].label, "versicolor");
     });
 

@@ -6,13 +6,30 @@ import * as assert from "node:assert/strict";
 import { MODEL_NAME } from "../../stacks/config/schema";
 import { ownershipTags } from "../../components/shared/labels";
 import { PULUMI_RANDOM_SUFFIX_LENGTH } from "../../components/shared/naming";
-import { GCP_NAME_RULES, GcpNameKind, NAME_PREFIX, fitsGcpRule, functionName, hyphenName, serviceAccountId, stackNamePrefix, vertexEndpointId } from "../../components/naming/gcp";
+import {
+    GCP_NAME_RULES,
+    GcpNameKind,
+    NAME_PREFIX,
+    fitsGcpRule,
+    functionName,
+    hyphenName,
+    serviceAccountId,
+    stackNamePrefix,
+    vertexEndpointId,
+} from "../../components/naming/gcp";
 import { bucketLogicalName, logBucketLogicalName, zoneDatasetId } from "../../components/data-lake/gcp-rules";
 import { filesBucketLogicalName } from "../../components/container-service/gcp";
 import { keyRingLogicalName } from "../../components/encryption/gcp";
 import { mockAutoName } from "../../stacks/plan/mocks/gcp";
 
-const STACKS = ["a", "gcp-dev", "s".repeat(60), "Prod_Stack.v2-" + "x".repeat(46), "1-starts-with-a-digit-" + "9".repeat(38), "a-b".repeat(20)];
+const STACKS = [
+    "a",
+    "gcp-dev",
+    "s".repeat(60),
+    "Prod_Stack.v2-" + "x".repeat(46),
+    "1-starts-with-a-digit-" + "9".repeat(38),
+    "a-b".repeat(20),
+];
 const MODELS = ["m", "iris", "a".repeat(24), "b1-" + "c".repeat(20) + "d", "z-z-z-z-z-z-z-z-z-z-z-z"];
 const ZONES = ["raw", "models", "z".repeat(16)];
 
@@ -41,7 +58,8 @@ describe("GCP physical names", () => {
                 for (const role of ["train", "fn-build"]) assertFits("serviceAccountId", serviceAccountId(prefix, role));
                 for (const model of MODELS) {
                     for (const role of ["serve", "infer", "fn"]) assertFits("serviceAccountId", serviceAccountId(prefix, role, model));
-                    for (const role of ["serve", "infer"]) assertFits("cloudRunService", hyphenName([prefix, role, model], GCP_NAME_RULES.cloudRunService.max));
+                    for (const role of ["serve", "infer"])
+                        assertFits("cloudRunService", hyphenName([prefix, role, model], GCP_NAME_RULES.cloudRunService.max));
                     assertFits("cloudFunction", functionName(prefix, model));
                     // The function's Cloud Run service has the same name, so Cloud Run's limit holds too.
                     assertFits("cloudRunService", functionName(prefix, model));
@@ -53,7 +71,8 @@ describe("GCP physical names", () => {
                 assertFits("repositoryId", hyphenName([prefix, "models"], GCP_NAME_RULES.repositoryId.max));
                 assertFits("repositoryId", hyphenName([prefix, "fn-builds"], GCP_NAME_RULES.repositoryId.max));
                 for (const zone of ZONES) assertFits("datasetId", zoneDatasetId(prefix, zone));
-                for (const role of ["vpc", "router", "nat", "workbench", "northamerica-northeast1"]) assertFits("compute", hyphenName([prefix, role], GCP_NAME_RULES.compute.max));
+                for (const role of ["vpc", "router", "nat", "workbench", "northamerica-northeast1"])
+                    assertFits("compute", hyphenName([prefix, role], GCP_NAME_RULES.compute.max));
                 assertFits("logBucketId", `${hyphenName([prefix, "audit"], 90)}-abc123`);
             });
 
@@ -85,7 +104,11 @@ describe("GCP physical names", () => {
         assert.notEqual(serviceAccountId(prefix, "serve", a), serviceAccountId(prefix, "serve", b));
         assert.notEqual(hyphenName([prefix, "serve", a], 49), hyphenName([prefix, "serve", b], 49));
         assert.notEqual(vertexEndpointId("p", prefix, a), vertexEndpointId("p", prefix, b));
-        assert.notEqual(hyphenName([prefix, "serve", a], 49), hyphenName([prefix, "infer", a], 49), "container and serverless services differ");
+        assert.notEqual(
+            hyphenName([prefix, "serve", a], 49),
+            hyphenName([prefix, "infer", a], 49),
+            "container and serverless services differ",
+        );
     });
 
     it("rejects names that break the rules", () => {

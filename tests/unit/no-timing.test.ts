@@ -31,7 +31,8 @@ describe("the test suite", () => {
     });
 
     it("fails when a test reads a clock (the pattern catches the usual ones)", () => {
-        for (const line of ["const t = Date.now();", "performance.now()", "process.hrtime.bigint()", "console.time('x')"]) assert.match(line, CLOCKS);
+        for (const line of ["const t = Date.now();", "performance.now()", "process.hrtime.bigint()", "console.time('x')"])
+            assert.match(line, CLOCKS);
         assert.doesNotMatch("const updated = record.date;", CLOCKS);
     });
 });

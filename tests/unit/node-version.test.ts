@@ -46,7 +46,8 @@ describe("Node.js version check", () => {
     });
 
     it("runs first in every npm script that loads Pulumi or mocha", () => {
-        for (const script of ["test", "unit", "plan", "policy", "bench", "docs"]) assert.match(pkg.scripts[script], /^node scripts\/check-node\.js && /, script);
+        for (const script of ["test", "unit", "plan", "policy", "bench", "docs"])
+            assert.match(pkg.scripts[script], /^node scripts\/check-node\.js && /, script);
     });
 
     it("stops the test command's first step on an old Node with exit 1 and the one line", () => {

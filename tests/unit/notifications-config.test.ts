@@ -17,7 +17,8 @@ function raw(cloud: string, environment: string, notifications?: unknown): Recor
     return values;
 }
 
-const parse = (cloud: string, environment: string, notifications?: unknown) => parseStackConfig(raw(cloud, environment, notifications), { project: "mlops", stack: "t", projectRoot: ROOT });
+const parse = (cloud: string, environment: string, notifications?: unknown) =>
+    parseStackConfig(raw(cloud, environment, notifications), { project: "mlops", stack: "t", projectRoot: ROOT });
 
 function problemsOf(cloud: string, environment: string, notifications?: unknown): readonly string[] {
     try {
@@ -35,7 +36,10 @@ describe("mlops:notifications", () => {
     });
 
     it("keeps the emails and webhooks as written", () => {
-        const n = parse("aws", "prod", { emails: ["ml-oncall@example.com", "lead@example.org"], webhooks: ["https://hooks.example.com/T0/abc"] }).notifications;
+        const n = parse("aws", "prod", {
+            emails: ["ml-oncall@example.com", "lead@example.org"],
+            webhooks: ["https://hooks.example.com/T0/abc"],
+        }).notifications;
         assert.deepEqual(n, { emails: ["ml-oncall@example.com", "lead@example.org"], webhooks: ["https://hooks.example.com/T0/abc"] });
     });
 
@@ -49,17 +53,28 @@ describe("mlops:notifications", () => {
         });
 
         it(`fails when a ${cloud} prod stack lists empty target lists`, () => {
-            assert.ok(problemsOf(cloud, "prod", { emails: [], webhooks: [] }).some((p) => p.startsWith("mlops:notifications:") && p.includes("names no alert target")));
+            assert.ok(
+                problemsOf(cloud, "prod", { emails: [], webhooks: [] }).some(
+                    (p) => p.startsWith("mlops:notifications:") && p.includes("names no alert target"),
+                ),
+            );
         });
 
         it(`accepts a ${cloud} prod stack with only a webhook`, () => {
-            assert.deepEqual(parse(cloud, "prod", { webhooks: ["https://alerts.example.com/in"] }).notifications.webhooks, ["https://alerts.example.com/in"]);
+            assert.deepEqual(parse(cloud, "prod", { webhooks: ["https://alerts.example.com/in"] }).notifications.webhooks, [
+                "https://alerts.example.com/in",
+            ]);
         });
     }
 
     it("fails when an email is not an address, naming its position", () => {
         const problems = problemsOf("gcp", "dev", { emails: ["ops@example.com", "not-an-email"] });
-        assert.ok(problems.some((p) => p.startsWith("mlops:notifications.emails[1]:") && p.includes("not an email address") && p.includes("not-an-email")), problems.join("\n"));
+        assert.ok(
+            problems.some(
+                (p) => p.startsWith("mlops:notifications.emails[1]:") && p.includes("not an email address") && p.includes("not-an-email"),
+            ),
+            problems.join("\n"),
+        );
     });
 
     it("fails when a webhook is not https, without echoing the URL (it may carry a token)", () => {
@@ -70,19 +85,28 @@ describe("mlops:notifications", () => {
     });
 
     it("fails when a target is listed twice", () => {
-        const problems = problemsOf("aws", "dev", { emails: ["a@example.com", "a@example.com"], webhooks: ["https://h.example.com/x", "https://h.example.com/x"] });
+        const problems = problemsOf("aws", "dev", {
+            emails: ["a@example.com", "a@example.com"],
+            webhooks: ["https://h.example.com/x", "https://h.example.com/x"],
+        });
         assert.ok(problems.some((p) => p.startsWith("mlops:notifications.emails[1]:") && p.includes("listed twice")));
         assert.ok(problems.some((p) => p.startsWith("mlops:notifications.webhooks[1]:") && p.includes("listed twice")));
     });
 
     it("fails when a misspelled field is given", () => {
         const problems = problemsOf("aws", "dev", { email: ["a@example.com"] });
-        assert.ok(problems.some((p) => p.startsWith("mlops:notifications.email:") && p.includes("not a known key")), problems.join("\n"));
+        assert.ok(
+            problems.some((p) => p.startsWith("mlops:notifications.email:") && p.includes("not a known key")),
+            problems.join("\n"),
+        );
     });
 
     it("fails on a Kubernetes stack, which creates no alerts", () => {
         const problems = problemsOf("kubernetes", "dev", { emails: ["a@example.com"] });
-        assert.ok(problems.some((p) => p.startsWith("mlops:notifications:") && p.includes("a Kubernetes stack creates no alerts")), problems.join("\n"));
+        assert.ok(
+            problems.some((p) => p.startsWith("mlops:notifications:") && p.includes("a Kubernetes stack creates no alerts")),
+            problems.join("\n"),
+        );
     });
 
     it("does not ask a Kubernetes prod stack for targets it cannot use", () => {

@@ -55,7 +55,11 @@ describe("sample model server (samples/model/serve.py)", function () {
     });
 
     const predict = (route: string, body: unknown) =>
-        fetch(`${base}${route}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
+        fetch(`${base}${route}`, {
+            method: "POST",
+            headers: { "Content-Type": "application/json" },
+            body: typeof body === "string" ? body : JSON.stringify(body),
+        });
 
     it("answers /healthz with 200 and the model name", async () => {
         const res = await fetch(`${base}/healthz`);
@@ -64,7 +68,13 @@ describe("sample model server (samples/model/serve.py)", function () {
     });
 
     it("predicts the species of known Iris samples with probabilities (KServe-style route)", async () => {
-        const res = await predict("/v1/models/iris:predict", { instances: [[5.1, 3.5, 1.4, 0.2], [7.0, 3.2, 4.7, 1.4], [6.3, 3.3, 6.0, 2.5]] });
+        const res = await predict("/v1/models/iris:predict", {
+            instances: [
+                [5.1, 3.5, 1.4, 0.2],
+                [7.0, 3.2, 4.7, 1.4],
+                [6.3, 3.3, 6.0, 2.5],
+            ],
+        });
         assert.equal(res.status, 200);
         const { predictions } = (await res.json()) as { predictions: { label: string; probabilities: Record<string, number> }[] };
         assert.deepEqual(
@@ -110,10 +120,15 @@ describe("sample model server (samples/model/serve.py)", function () {
     it("logs one JSON line per request", async () => {
         await predict("/predict", { instances: [[1, 2]] });
         await sleep(100);
-        const lines = stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+        const lines = stdout
+            .trim()
+            .split("\n")
+            .map((l) => JSON.parse(l) as Record<string, unknown>);
         const requests = lines.filter((l) => l.method !== undefined);
         assert.ok(requests.some((l) => l.method === "POST" && l.path === "/predict" && l.status === 400 && l.instances === 0));
-        assert.ok(requests.some((l) => l.method === "POST" && l.path === "/v1/models/iris:predict" && l.status === 200 && l.instances === 3));
+        assert.ok(
+            requests.some((l) => l.method === "POST" && l.path === "/v1/models/iris:predict" && l.status === 200 && l.instances === 3),
+        );
         assert.ok(requests.every((l) => typeof l.ms === "number" && typeof l.time === "string"));
     });
 });

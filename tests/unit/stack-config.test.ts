@@ -48,7 +48,8 @@ describe("stack config loader (what the CLI hands the program)", () => {
     it("passes structured values as JSON with their types kept", () => {
         const dir = project({
             "Pulumi.yaml": PULUMI_YAML,
-            "Pulumi.s.yaml": "config:\n  mlops:models:\n    - name: a\n      port: 8080\n      on: true\n  mlops:dataLake: { zones: [raw, models] }\n",
+            "Pulumi.s.yaml":
+                "config:\n  mlops:models:\n    - name: a\n      port: 8080\n      on: true\n  mlops:dataLake: { zones: [raw, models] }\n",
         });
         const { config } = loadStackConfig(dir, "s");
         assert.deepEqual(JSON.parse(config["mlops:models"]), [{ name: "a", port: 8080, on: true }]);
@@ -58,7 +59,8 @@ describe("stack config loader (what the CLI hands the program)", () => {
     it("replaces secure values, top-level and nested, with a fixture and reports the secret keys", () => {
         const dir = project({
             "Pulumi.yaml": PULUMI_YAML,
-            "Pulumi.s.yaml": "config:\n  mlops:token:\n    secure: v1:abc\n  mlops:db:\n    password:\n      secure: v1:def\n    user: admin\n",
+            "Pulumi.s.yaml":
+                "config:\n  mlops:token:\n    secure: v1:abc\n  mlops:db:\n    password:\n      secure: v1:def\n    user: admin\n",
         });
         const loaded = loadStackConfig(dir, "s");
         assert.equal(loaded.config["mlops:token"], SECRET_FIXTURE);
@@ -68,7 +70,10 @@ describe("stack config loader (what the CLI hands the program)", () => {
 
     it("fails when a value has a type other than the one Pulumi.yaml declares", () => {
         const dir = project({ "Pulumi.yaml": PULUMI_YAML, "Pulumi.s.yaml": "config:\n  mlops:replicas: three\n" });
-        assert.throws(() => loadStackConfig(dir, "s"), (e: Error) => e instanceof StackConfigError && e.message.includes("mlops:replicas: Pulumi.yaml declares type integer"));
+        assert.throws(
+            () => loadStackConfig(dir, "s"),
+            (e: Error) => e instanceof StackConfigError && e.message.includes("mlops:replicas: Pulumi.yaml declares type integer"),
+        );
     });
 
     it("fails when the stack file does not exist, listing the stacks there", () => {

@@ -271,7 +271,8 @@ export function checkPulumiSteps(file: string, wf: Workflow, rule: PulumiStepRul
         for (const step of stepsOf(job).filter(isPulumiStep)) {
             const inputs = step.with ?? {};
             const where = `${file} ${name}`;
-            if (inputs.command !== rule.command) problems.push(`${where}: pulumi/actions must run command: ${rule.command}, got ${String(inputs.command)}`);
+            if (inputs.command !== rule.command)
+                problems.push(`${where}: pulumi/actions must run command: ${rule.command}, got ${String(inputs.command)}`);
             if (!/\$\{\{\s*matrix\.stack\s*\}\}/.test(String(inputs["stack-name"] ?? ""))) {
                 problems.push(`${where}: stack-name must be \${{ matrix.stack }}, got ${String(inputs["stack-name"])}`);
             }
@@ -281,8 +282,10 @@ export function checkPulumiSteps(file: string, wf: Workflow, rule: PulumiStepRul
             if (!/secrets\.PULUMI_CONFIG_PASSPHRASE/.test(String(step.env?.PULUMI_CONFIG_PASSPHRASE ?? ""))) {
                 problems.push(`${where}: env PULUMI_CONFIG_PASSPHRASE must come from secrets.PULUMI_CONFIG_PASSPHRASE`);
             }
-            if (rule.commentOnPr && !isTrue(inputs["comment-on-pr"])) problems.push(`${where}: pulumi/actions must set comment-on-pr: true`);
-            if (String(inputs.policyPacks ?? "").trim() !== "policy") problems.push(`${where}: pulumi/actions must run the policy pack (policyPacks: policy)`);
+            if (rule.commentOnPr && !isTrue(inputs["comment-on-pr"]))
+                problems.push(`${where}: pulumi/actions must set comment-on-pr: true`);
+            if (String(inputs.policyPacks ?? "").trim() !== "policy")
+                problems.push(`${where}: pulumi/actions must run the policy pack (policyPacks: policy)`);
         }
     }
     return problems;
@@ -299,7 +302,9 @@ function checkEntries(where: string, entries: MatrixEntry[], stacks: Stacks, req
             continue;
         }
         if (requireCloud && entry.cloud !== info.cloud) {
-            problems.push(`${where}: matrix stack ${stack} has cloud ${String(entry.cloud)}, Pulumi.${stack}.yaml has mlops:cloud ${String(info.cloud)}`);
+            problems.push(
+                `${where}: matrix stack ${stack} has cloud ${String(entry.cloud)}, Pulumi.${stack}.yaml has mlops:cloud ${String(info.cloud)}`,
+            );
         }
     }
     return problems;
@@ -321,7 +326,8 @@ export function checkCiPlan(wf: Workflow, stacks: Stacks): string[] {
     problems.push(...checkEntries(where, entries, stacks, false), ...missingStacks(where, entries, stacks));
     const plan = stepsOf(job).find(isPlanStep)!;
     if (!/--format json\b/.test(plan.run!)) problems.push(`${where}: the plan must be written with --format json`);
-    if (!stepsOf(job).some((step) => usesAction(step, "actions/upload-artifact"))) problems.push(`${where}: the JSON plan must be uploaded with actions/upload-artifact`);
+    if (!stepsOf(job).some((step) => usesAction(step, "actions/upload-artifact")))
+        problems.push(`${where}: the JSON plan must be uploaded with actions/upload-artifact`);
     return problems.map((p) => (p.startsWith("ci.yml") ? p : `${where}: ${p}`));
 }
 
@@ -358,13 +364,18 @@ export function checkDeployJobs(wf: Workflow, stacks: Stacks): string[] {
             deployedBy.set(stack, [...(deployedBy.get(stack) ?? []), name]);
             const info = stacks.get(stack);
             if (info && typeof environment === "string" && info.environment !== environment) {
-                problems.push(`${where}: environment ${environment} deploys stack ${stack}, whose mlops:environment is ${String(info.environment)}`);
+                problems.push(
+                    `${where}: environment ${environment} deploys stack ${stack}, whose mlops:environment is ${String(info.environment)}`,
+                );
             }
         }
     }
     for (const stack of stacks.keys()) {
         const by = deployedBy.get(stack) ?? [];
-        if (by.length !== 1) problems.push(`deploy.yml: Pulumi.${stack}.yaml must be deployed by exactly one job, found ${by.length ? by.join(", ") : "none"}`);
+        if (by.length !== 1)
+            problems.push(
+                `deploy.yml: Pulumi.${stack}.yaml must be deployed by exactly one job, found ${by.length ? by.join(", ") : "none"}`,
+            );
     }
     for (const [name, job] of jobs) {
         const rank = ENVIRONMENT_RANK[String(environmentName(job))];
@@ -373,7 +384,9 @@ export function checkDeployJobs(wf: Workflow, stacks: Stacks): string[] {
         for (const [other, otherJob] of jobs) {
             const otherRank = ENVIRONMENT_RANK[String(environmentName(otherJob))];
             if (otherRank !== undefined && otherRank < rank && !before.has(other)) {
-                problems.push(`deploy.yml ${name}: environment ${String(environmentName(job))} must run after ${other} (environment ${String(environmentName(otherJob))}): add needs: ${other}`);
+                problems.push(
+                    `deploy.yml ${name}: environment ${String(environmentName(job))} must run after ${other} (environment ${String(environmentName(otherJob))}): add needs: ${other}`,
+                );
             }
         }
     }
@@ -405,7 +418,9 @@ export function checkCredentialSteps(file: string, wf: Workflow): string[] {
             const at = steps.findIndex(
                 (step) =>
                     condition.test(String(step.if ?? "")) &&
-                    (want.uses ? usesAction(step, want.uses) && step.with?.[want.input!] !== undefined : String(step.run ?? "").includes(want.runMentions!)),
+                    (want.uses
+                        ? usesAction(step, want.uses) && step.with?.[want.input!] !== undefined
+                        : String(step.run ?? "").includes(want.runMentions!)),
             );
             if (at < 0 || at > pulumiAt) {
                 const what = want.uses ? `a ${want.uses} step with ${want.input}` : `a step writing ${want.runMentions}`;
@@ -413,7 +428,9 @@ export function checkCredentialSteps(file: string, wf: Workflow): string[] {
             }
         }
         if (clouds.has("azure") && !steps[pulumiAt]?.env?.ARM_USE_OIDC) {
-            problems.push(`${file} ${name}: azure stacks need ARM_USE_OIDC (and ARM_CLIENT_ID/TENANT_ID/SUBSCRIPTION_ID) in pulumi/actions' env`);
+            problems.push(
+                `${file} ${name}: azure stacks need ARM_USE_OIDC (and ARM_CLIENT_ID/TENANT_ID/SUBSCRIPTION_ID) in pulumi/actions' env`,
+            );
         }
     }
     return problems;
@@ -430,7 +447,8 @@ export function checkPermissions(file: string, wf: Workflow, required: Record<st
         const granted = permissionsOf(wf, job);
         for (const [scope, level] of Object.entries(required)) {
             const has = typeof granted === "object" && granted !== null ? (granted as Dict)[scope] : undefined;
-            if (has !== level) problems.push(`${file} ${name}: needs permissions ${scope}: ${level}, got ${has === undefined ? "none" : String(has)}`);
+            if (has !== level)
+                problems.push(`${file} ${name}: needs permissions ${scope}: ${level}, got ${has === undefined ? "none" : String(has)}`);
         }
     }
     return problems;
@@ -445,7 +463,9 @@ export function checkReadOnly(file: string, wf: Workflow): string[] {
             problems.push(`${file} ${name}: set explicit read-only permissions (contents: read), got ${JSON.stringify(granted)}`);
             continue;
         }
-        const writes = Object.entries(granted as Dict).filter(([, level]) => level === "write").map(([scope]) => scope);
+        const writes = Object.entries(granted as Dict)
+            .filter(([, level]) => level === "write")
+            .map(([scope]) => scope);
         if (writes.length > 0) problems.push(`${file} ${name}: must be read-only, has write on ${writes.join(", ")}`);
     }
     return problems;
@@ -457,7 +477,11 @@ export function checkConcurrency(file: string, wf: Workflow, cancel: boolean): s
     if (concurrency === undefined) return [`${file}: needs a workflow-level concurrency group`];
     const cancels = typeof concurrency === "object" && concurrency !== null && isTrue((concurrency as Dict)["cancel-in-progress"]);
     if (cancels !== cancel) {
-        return [cancel ? `${file}: concurrency must set cancel-in-progress: true (superseded runs)` : `${file}: concurrency must not cancel a running deploy`];
+        return [
+            cancel
+                ? `${file}: concurrency must set cancel-in-progress: true (superseded runs)`
+                : `${file}: concurrency must not cancel a running deploy`,
+        ];
     }
     return [];
 }
@@ -468,7 +492,9 @@ export function findLongLivedKeys(file: string, text: string): string[] {
         .split("\n")
         .filter((line) => !/^\s*#/.test(line))
         .join("\n");
-    return LONG_LIVED_KEYS.filter((re) => re.test(code)).map((re) => `${file}: uses a long-lived cloud credential (${re.source}); use OIDC instead`);
+    return LONG_LIVED_KEYS.filter((re) => re.test(code)).map(
+        (re) => `${file}: uses a long-lived cloud credential (${re.source}); use OIDC instead`,
+    );
 }
 
 /** .ci/run: executable, strict bash, installs node@24 into the cache, then `npm ci` and `npm test`. */
@@ -480,7 +506,8 @@ export function checkCiRun(text: string, mode: number): string[] {
     const install = text.split("\n").find((line) => /^\s*npm install\b/.test(line) && /--prefix\b/.test(line) && /\bnode@/.test(line));
     const pinned = /^NODE_VERSION=["']?([^"'\s]+)/m.exec(text)?.[1];
     const version = install && /\bnode@([^\s"']+)/.exec(install)?.[1].replace(/^\$\{?NODE_VERSION\}?$/, pinned ?? "");
-    if (!version || !/^24\.\d+\.\d+$/.test(version)) problems.push(`.ci/run: must npm install --prefix the pinned node@24.x.y package, found ${version || "none"}`);
+    if (!version || !/^24\.\d+\.\d+$/.test(version))
+        problems.push(`.ci/run: must npm install --prefix the pinned node@24.x.y package, found ${version || "none"}`);
     const ci = text.search(/^\s*npm ci\b/m);
     const test = text.search(/^\s*npm test\s*$/m);
     if (ci < 0) problems.push(".ci/run: must run `npm ci`");
@@ -519,24 +546,25 @@ const MAKE_TARGETS: Record<string, RegExp> = {
 export function checkMakefile(text: string, scripts: Record<string, string>): string[] {
     const problems: string[] = [];
     const targets = makefileTargets(text);
-    const phony = new Set(
-        [...text.matchAll(/^\.PHONY\s*:(.*)$/gm)].flatMap((m) => m[1].trim().split(/\s+/)),
-    );
+    const phony = new Set([...text.matchAll(/^\.PHONY\s*:(.*)$/gm)].flatMap((m) => m[1].trim().split(/\s+/)));
     const first = [...targets.keys()][0];
-    if (first !== "help" && !/^\.DEFAULT_GOAL\s*:?=\s*help\s*$/m.test(text)) problems.push(`Makefile: help must be the default target, got ${first}`);
+    if (first !== "help" && !/^\.DEFAULT_GOAL\s*:?=\s*help\s*$/m.test(text))
+        problems.push(`Makefile: help must be the default target, got ${first}`);
     for (const target of ["help", ...Object.keys(MAKE_TARGETS)]) {
         if (!targets.has(target)) problems.push(`Makefile: missing target ${target}`);
         if (!phony.has(target)) problems.push(`Makefile: target ${target} must be .PHONY`);
     }
     for (const [target, pattern] of Object.entries(MAKE_TARGETS)) {
         const recipe = targets.get(target) ?? [];
-        if (targets.has(target) && !recipe.some((line) => pattern.test(line))) problems.push(`Makefile: ${target} must run ${pattern.source}, got ${JSON.stringify(recipe)}`);
+        if (targets.has(target) && !recipe.some((line) => pattern.test(line)))
+            problems.push(`Makefile: ${target} must run ${pattern.source}, got ${JSON.stringify(recipe)}`);
     }
     for (const [target, recipe] of targets) {
         for (const line of recipe) {
             const script = /\bnpm (?:run(?: --silent)? ([\w:-]+)|(test)\b)/.exec(line);
             const name = script?.[1] ?? script?.[2];
-            if (name && !(name in scripts)) problems.push(`Makefile: ${target} runs npm script ${name}, which package.json does not define`);
+            if (name && !(name in scripts))
+                problems.push(`Makefile: ${target} runs npm script ${name}, which package.json does not define`);
         }
     }
     return problems;

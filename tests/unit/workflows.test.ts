@@ -33,7 +33,11 @@ const ROOT = path.resolve(__dirname, "..", "..");
 /** Asserts `problems` is exactly one list item per pattern, in any order. */
 function assertProblems(problems: string[], ...patterns: RegExp[]): void {
     assert.equal(problems.length, patterns.length, `expected ${patterns.length} problem(s), got:\n${problems.join("\n")}`);
-    for (const pattern of patterns) assert.ok(problems.some((p) => pattern.test(p)), `no problem matches ${pattern}:\n${problems.join("\n")}`);
+    for (const pattern of patterns)
+        assert.ok(
+            problems.some((p) => pattern.test(p)),
+            `no problem matches ${pattern}:\n${problems.join("\n")}`,
+        );
 }
 
 function stacksOf(entries: Record<string, [cloud: string, environment: string]>): Stacks {
@@ -41,7 +45,9 @@ function stacksOf(entries: Record<string, [cloud: string, environment: string]>)
 }
 
 /** A small workflow with one job running pulumi/actions for `include` entries. */
-function pulumiWorkflow(options: { command?: string; include?: string; extraJob?: string; steps?: string; withLines?: string } = {}): string {
+function pulumiWorkflow(
+    options: { command?: string; include?: string; extraJob?: string; steps?: string; withLines?: string } = {},
+): string {
     return `
 on: { pull_request: {} }
 permissions: { id-token: write, contents: read, pull-requests: write }
@@ -53,8 +59,11 @@ jobs:
       - uses: actions/setup-node@v7
         with: { node-version: 24, cache: npm }
       - run: npm ci
-${options.steps ?? `      - if: matrix.cloud == 'kubernetes'
-        run: echo "KUBECONFIG=x" >> "$GITHUB_ENV"`}
+${
+    options.steps ??
+    `      - if: matrix.cloud == 'kubernetes'
+        run: echo "KUBECONFIG=x" >> "$GITHUB_ENV"`
+}
       - uses: pulumi/actions@v7
         with:
           command: ${options.command ?? "preview"}
@@ -113,7 +122,10 @@ describe("CI/CD files", () => {
         });
 
         it("logs in to each matrix cloud by OIDC (or a kubeconfig secret) before pulumi runs", () => {
-            assertProblems([...checkCredentialSteps("preview.yml", wf("preview.yml")), ...checkCredentialSteps("deploy.yml", wf("deploy.yml"))]);
+            assertProblems([
+                ...checkCredentialSteps("preview.yml", wf("preview.yml")),
+                ...checkCredentialSteps("deploy.yml", wf("deploy.yml")),
+            ]);
         });
 
         it("keeps ci read-only and gives preview and deploy an OIDC token", () => {
@@ -157,7 +169,10 @@ describe("CI/CD files", () => {
         afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
         function writeStack(stack: string, cloud: string, environment: string): void {
-            fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), `config:\n  mlops:cloud: ${cloud}\n  mlops:environment: ${environment}\n`);
+            fs.writeFileSync(
+                path.join(dir, `Pulumi.${stack}.yaml`),
+                `config:\n  mlops:cloud: ${cloud}\n  mlops:environment: ${environment}\n`,
+            );
         }
 
         it("reads mlops:cloud and mlops:environment of every Pulumi.<stack>.yaml, not Pulumi.yaml", () => {
@@ -175,7 +190,8 @@ describe("CI/CD files", () => {
 
         /** Copies the shipped stack files into the fixture directory. */
         function copyShippedStacks(): void {
-            for (const f of fs.readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+            for (const f of fs.readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f)))
+                fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
         }
 
         it("passes the repository's workflows against copies of the shipped stack files", () => {
@@ -215,12 +231,19 @@ describe("CI/CD files", () => {
         });
 
         it("fails when preview does not run on pull requests", () => {
-            assertProblems(checkTriggers("preview.yml", parseWorkflow("on: push"), { pullRequest: "required", pushMain: false }), /must run on pull_request/);
+            assertProblems(
+                checkTriggers("preview.yml", parseWorkflow("on: push"), { pullRequest: "required", pushMain: false }),
+                /must run on pull_request/,
+            );
         });
 
         it("fails when deploy runs on pull requests or on branches other than main", () => {
             const wf = parseWorkflow("on: { pull_request_target: {}, push: { branches: [main, 'feature/*'] } }");
-            assertProblems(checkTriggers("deploy.yml", wf, { pullRequest: "forbidden", pushMain: true }), /must not run on pull_request_target/, /from main only/);
+            assertProblems(
+                checkTriggers("deploy.yml", wf, { pullRequest: "forbidden", pushMain: true }),
+                /must not run on pull_request_target/,
+                /from main only/,
+            );
         });
 
         it("fails when setup-node installs another Node or skips the npm cache", () => {
@@ -229,25 +252,37 @@ describe("CI/CD files", () => {
         });
 
         it("fails when a job runs npm before setting up Node", () => {
-            const wf = parseWorkflow("jobs: { a: { steps: [ { run: npm ci }, { uses: actions/setup-node@v7, with: { node-version: 24, cache: npm } } ] } }");
+            const wf = parseWorkflow(
+                "jobs: { a: { steps: [ { run: npm ci }, { uses: actions/setup-node@v7, with: { node-version: 24, cache: npm } } ] } }",
+            );
             assertProblems(checkSetupNode("ci.yml", wf), /runs npm before actions\/setup-node/);
         });
 
         it("fails when workflows use different or unpinned majors of pulumi/actions", () => {
             const v6 = parseWorkflow(pulumiWorkflow().replace("pulumi/actions@v7", "pulumi/actions@v6"));
             const main = parseWorkflow(pulumiWorkflow().replace("pulumi/actions@v7", "pulumi/actions@main"));
-            assertProblems(checkPulumiActionMajor({ "preview.yml": parseWorkflow(pulumiWorkflow()), "deploy.yml": v6 }), /one major version everywhere, found v7 in preview\.yml run; v6 in deploy\.yml run/);
+            assertProblems(
+                checkPulumiActionMajor({ "preview.yml": parseWorkflow(pulumiWorkflow()), "deploy.yml": v6 }),
+                /one major version everywhere, found v7 in preview\.yml run; v6 in deploy\.yml run/,
+            );
             assertProblems(checkPulumiActionMajor({ "deploy.yml": main }), /pin pulumi\/actions to a major version/);
         });
 
         it("fails when preview does not comment on the pull request or runs another command", () => {
             const wf = parseWorkflow(pulumiWorkflow({ command: "up", withLines: "          diff: true\n          policyPacks: policy" }));
-            assertProblems(checkPulumiSteps("preview.yml", wf, { command: "preview", commentOnPr: true }), /command: preview, got up/, /comment-on-pr: true/);
+            assertProblems(
+                checkPulumiSteps("preview.yml", wf, { command: "preview", commentOnPr: true }),
+                /command: preview, got up/,
+                /comment-on-pr: true/,
+            );
         });
 
         it("fails when a pulumi step does not run the policy pack", () => {
             const wf = parseWorkflow(pulumiWorkflow({ withLines: "          comment-on-pr: true" }));
-            assertProblems(checkPulumiSteps("preview.yml", wf, { command: "preview", commentOnPr: true }), /must run the policy pack \(policyPacks: policy\)/);
+            assertProblems(
+                checkPulumiSteps("preview.yml", wf, { command: "preview", commentOnPr: true }),
+                /must run the policy pack \(policyPacks: policy\)/,
+            );
         });
 
         it("fails when a pulumi step has no backend URL, passphrase or matrix stack name", () => {
@@ -257,7 +292,12 @@ describe("CI/CD files", () => {
                     .replace("${{ matrix.stack }}", "dev")
                     .replace("secrets.PULUMI_CONFIG_PASSPHRASE", "vars.PASSPHRASE"),
             );
-            assertProblems(checkPulumiSteps("preview.yml", wf, { command: "preview", commentOnPr: true }), /stack-name must be/, /cloud-url must come from vars\.PULUMI_BACKEND_URL/, /PULUMI_CONFIG_PASSPHRASE must come from secrets/);
+            assertProblems(
+                checkPulumiSteps("preview.yml", wf, { command: "preview", commentOnPr: true }),
+                /stack-name must be/,
+                /cloud-url must come from vars\.PULUMI_BACKEND_URL/,
+                /PULUMI_CONFIG_PASSPHRASE must come from secrets/,
+            );
         });
 
         it("fails when a stack file is missing from the ci plan matrix or the plan is not JSON", () => {
@@ -281,13 +321,26 @@ jobs:
         });
 
         it("fails when a matrix stack has no stack file or a cloud other than its mlops:cloud", () => {
-            const wf = parseWorkflow(pulumiWorkflow({ include: "[{ stack: dev, cloud: aws }, { stack: aws-dev, cloud: aws }, { stack: aws-prod, cloud: aws }, { stack: gcp-dev, cloud: gcp }]" }));
-            assertProblems(checkPreviewMatrix(wf, stacks), /stack dev has cloud aws, Pulumi\.dev\.yaml has mlops:cloud kubernetes/, /stack gcp-dev has no Pulumi\.gcp-dev\.yaml/);
+            const wf = parseWorkflow(
+                pulumiWorkflow({
+                    include:
+                        "[{ stack: dev, cloud: aws }, { stack: aws-dev, cloud: aws }, { stack: aws-prod, cloud: aws }, { stack: gcp-dev, cloud: gcp }]",
+                }),
+            );
+            assertProblems(
+                checkPreviewMatrix(wf, stacks),
+                /stack dev has cloud aws, Pulumi\.dev\.yaml has mlops:cloud kubernetes/,
+                /stack gcp-dev has no Pulumi\.gcp-dev\.yaml/,
+            );
         });
 
         it("fails when preview leaves a stack out", () => {
             const wf = parseWorkflow(pulumiWorkflow({ include: "[{ stack: dev, cloud: kubernetes }]" }));
-            assertProblems(checkPreviewMatrix(wf, stacks), /Pulumi\.aws-dev\.yaml is not in the matrix/, /Pulumi\.aws-prod\.yaml is not in the matrix/);
+            assertProblems(
+                checkPreviewMatrix(wf, stacks),
+                /Pulumi\.aws-dev\.yaml is not in the matrix/,
+                /Pulumi\.aws-prod\.yaml is not in the matrix/,
+            );
         });
 
         const deployJob = (name: string, environment: string, include: string, needs = "") => `
@@ -298,62 +351,105 @@ jobs:
     steps: [ { uses: pulumi/actions@v7, with: { command: up } } ]`;
 
         it("fails when a stack is deployed by two jobs, or by none", () => {
-            const wf = parseWorkflow(`jobs:${deployJob("a", "dev", "[{ stack: dev, cloud: kubernetes }, { stack: aws-dev, cloud: aws }]")}${deployJob("b", "dev", "[{ stack: aws-dev, cloud: aws }]")}`);
-            assertProblems(checkDeployJobs(wf, stacks), /aws-dev\.yaml must be deployed by exactly one job, found a, b/, /aws-prod\.yaml must be deployed by exactly one job, found none/);
+            const wf = parseWorkflow(
+                `jobs:${deployJob("a", "dev", "[{ stack: dev, cloud: kubernetes }, { stack: aws-dev, cloud: aws }]")}${deployJob("b", "dev", "[{ stack: aws-dev, cloud: aws }]")}`,
+            );
+            assertProblems(
+                checkDeployJobs(wf, stacks),
+                /aws-dev\.yaml must be deployed by exactly one job, found a, b/,
+                /aws-prod\.yaml must be deployed by exactly one job, found none/,
+            );
         });
 
         it("fails when a deploy job's environment is not its stacks' mlops:environment", () => {
-            const wf = parseWorkflow(`jobs:${deployJob("dev", "dev", "[{ stack: dev, cloud: kubernetes }, { stack: aws-dev, cloud: aws }, { stack: aws-prod, cloud: aws }]")}`);
+            const wf = parseWorkflow(
+                `jobs:${deployJob("dev", "dev", "[{ stack: dev, cloud: kubernetes }, { stack: aws-dev, cloud: aws }, { stack: aws-prod, cloud: aws }]")}`,
+            );
             assertProblems(checkDeployJobs(wf, stacks), /environment dev deploys stack aws-prod, whose mlops:environment is prod/);
         });
 
         it("fails when a deploy job has no GitHub environment", () => {
-            const wf = parseWorkflow(`jobs:${deployJob("dev", "dev", "[{ stack: dev, cloud: kubernetes }]")}`.replace("environment: dev", ""));
+            const wf = parseWorkflow(
+                `jobs:${deployJob("dev", "dev", "[{ stack: dev, cloud: kubernetes }]")}`.replace("environment: dev", ""),
+            );
             assertProblems(checkDeployJobs(wf, stacksOf({ dev: ["kubernetes", "dev"] })), /needs a GitHub environment/);
         });
 
         it("fails when the prod deploy job does not need the dev job", () => {
             const dev = deployJob("deploy-dev", "dev", "[{ stack: dev, cloud: kubernetes }, { stack: aws-dev, cloud: aws }]");
             const prod = (needs: string) => deployJob("deploy-prod", "{ name: prod }", "[{ stack: aws-prod, cloud: aws }]", needs);
-            assertProblems(checkDeployJobs(parseWorkflow(`jobs:${dev}${prod("")}`), stacks), /deploy-prod: environment prod must run after deploy-dev/);
+            assertProblems(
+                checkDeployJobs(parseWorkflow(`jobs:${dev}${prod("")}`), stacks),
+                /deploy-prod: environment prod must run after deploy-dev/,
+            );
             // needs through another job counts
             const gate = "\n  gate: { needs: deploy-dev, steps: [ { run: 'true' } ] }";
             assertProblems(checkDeployJobs(parseWorkflow(`jobs:${dev}${gate}${prod("needs: [gate]")}`), stacks));
         });
 
         it("fails when a manually started deploy job is not limited to main", () => {
-            const wf = (condition: string) => parseWorkflow(`on: { push: { branches: [main] }, workflow_dispatch: {} }\njobs:${deployJob("deploy-dev", "dev", "[]")}${condition}`);
+            const wf = (condition: string) =>
+                parseWorkflow(
+                    `on: { push: { branches: [main] }, workflow_dispatch: {} }\njobs:${deployJob("deploy-dev", "dev", "[]")}${condition}`,
+                );
             assertProblems(checkDeployFromMainOnly(wf("")), /deploy-dev: workflow_dispatch can run any branch/);
             assertProblems(checkDeployFromMainOnly(wf("\n    if: github.ref == 'refs/heads/main'")));
         });
 
         it("fails when a matrix cloud has no login step before pulumi runs", () => {
             const include = "[{ stack: dev, cloud: kubernetes }, { stack: aws-dev, cloud: aws }, { stack: azure-dev, cloud: azure }]";
-            const afterPulumi = pulumiWorkflow({ include }).replace(
-                "        env: { PULUMI",
-                "        env: { ARM_USE_OIDC: 'true', PULUMI",
-            ) + `      - if: matrix.cloud == 'aws'\n        uses: aws-actions/configure-aws-credentials@v6\n        with: { role-to-assume: x }\n`;
-            assertProblems(checkCredentialSteps("preview.yml", parseWorkflow(afterPulumi)), /aws stacks need a aws-actions\/configure-aws-credentials step/, /azure stacks need a azure\/login step/);
+            const afterPulumi =
+                pulumiWorkflow({ include }).replace("        env: { PULUMI", "        env: { ARM_USE_OIDC: 'true', PULUMI") +
+                `      - if: matrix.cloud == 'aws'\n        uses: aws-actions/configure-aws-credentials@v6\n        with: { role-to-assume: x }\n`;
+            assertProblems(
+                checkCredentialSteps("preview.yml", parseWorkflow(afterPulumi)),
+                /aws stacks need a aws-actions\/configure-aws-credentials step/,
+                /azure stacks need a azure\/login step/,
+            );
         });
 
         it("fails when azure stacks get no ARM_USE_OIDC or a login step is not conditioned on its cloud", () => {
             const steps = `      - uses: azure/login@v3\n        with: { client-id: x }\n      - if: matrix.cloud == 'kubernetes'\n        run: echo KUBECONFIG`;
-            const wf = parseWorkflow(pulumiWorkflow({ include: "[{ stack: dev, cloud: kubernetes }, { stack: azure-dev, cloud: azure }]", steps }));
-            assertProblems(checkCredentialSteps("preview.yml", wf), /azure stacks need a azure\/login step/, /azure stacks need ARM_USE_OIDC/);
+            const wf = parseWorkflow(
+                pulumiWorkflow({ include: "[{ stack: dev, cloud: kubernetes }, { stack: azure-dev, cloud: azure }]", steps }),
+            );
+            assertProblems(
+                checkCredentialSteps("preview.yml", wf),
+                /azure stacks need a azure\/login step/,
+                /azure stacks need ARM_USE_OIDC/,
+            );
         });
 
         it("fails when preview or deploy cannot request an OIDC token", () => {
-            const wf = parseWorkflow("permissions: { contents: read }\njobs: { a: { steps: [] }, b: { permissions: { id-token: read }, steps: [] } }");
-            assertProblems(checkPermissions("deploy.yml", wf, { "id-token": "write" }), /a: needs permissions id-token: write, got none/, /b: needs permissions id-token: write, got read/);
+            const wf = parseWorkflow(
+                "permissions: { contents: read }\njobs: { a: { steps: [] }, b: { permissions: { id-token: read }, steps: [] } }",
+            );
+            assertProblems(
+                checkPermissions("deploy.yml", wf, { "id-token": "write" }),
+                /a: needs permissions id-token: write, got none/,
+                /b: needs permissions id-token: write, got read/,
+            );
         });
 
         it("fails when ci has write permissions or none set", () => {
-            assertProblems(checkReadOnly("ci.yml", parseWorkflow("permissions: write-all\njobs: { a: { steps: [] } }")), /explicit read-only permissions/);
-            assertProblems(checkReadOnly("ci.yml", parseWorkflow("permissions: { contents: read }\njobs: { a: { permissions: { contents: write }, steps: [] } }")), /has write on contents/);
+            assertProblems(
+                checkReadOnly("ci.yml", parseWorkflow("permissions: write-all\njobs: { a: { steps: [] } }")),
+                /explicit read-only permissions/,
+            );
+            assertProblems(
+                checkReadOnly(
+                    "ci.yml",
+                    parseWorkflow("permissions: { contents: read }\njobs: { a: { permissions: { contents: write }, steps: [] } }"),
+                ),
+                /has write on contents/,
+            );
         });
 
         it("fails when deploy cancels a running deploy or ci has no concurrency group", () => {
-            assertProblems(checkConcurrency("deploy.yml", parseWorkflow("concurrency: { group: d, cancel-in-progress: true }"), false), /must not cancel a running deploy/);
+            assertProblems(
+                checkConcurrency("deploy.yml", parseWorkflow("concurrency: { group: d, cancel-in-progress: true }"), false),
+                /must not cancel a running deploy/,
+            );
             assertProblems(checkConcurrency("ci.yml", parseWorkflow("jobs: {}"), true), /needs a workflow-level concurrency group/);
         });
 
@@ -368,10 +464,17 @@ jobs:
                 "        with:",
                 "          creds: ${{ secrets.AZURE }}",
             ].join("\n");
-            assertProblems(findLongLivedKeys("deploy.yml", text), /AWS_SECRET_ACCESS_KEY/, /ARM_CLIENT_SECRET/, /GOOGLE_CREDENTIALS/, /creds/);
+            assertProblems(
+                findLongLivedKeys("deploy.yml", text),
+                /AWS_SECRET_ACCESS_KEY/,
+                /ARM_CLIENT_SECRET/,
+                /GOOGLE_CREDENTIALS/,
+                /creds/,
+            );
         });
 
-        const ciRun = '#!/usr/bin/env bash\nset -euo pipefail\nNODE_VERSION=24.21.0\nnpm install --no-save --prefix .ci/.cache/node "node@$NODE_VERSION"\nnpm ci\nnpm test\n';
+        const ciRun =
+            '#!/usr/bin/env bash\nset -euo pipefail\nNODE_VERSION=24.21.0\nnpm install --no-save --prefix .ci/.cache/node "node@$NODE_VERSION"\nnpm ci\nnpm test\n';
 
         it("fails when .ci/run pins another Node major, skips npm test or is not executable", () => {
             assertProblems(checkCiRun(ciRun, 0o755));
@@ -380,7 +483,11 @@ jobs:
         });
 
         it("fails when .ci/run is not strict or installs before testing in the wrong order", () => {
-            assertProblems(checkCiRun(ciRun.replace("set -euo pipefail\n", "").replace("npm ci\nnpm test", "npm test\nnpm ci"), 0o755), /set -euo pipefail/, /`npm ci` before `npm test`/);
+            assertProblems(
+                checkCiRun(ciRun.replace("set -euo pipefail\n", "").replace("npm ci\nnpm test", "npm test\nnpm ci"), 0o755),
+                /set -euo pipefail/,
+                /`npm ci` before `npm test`/,
+            );
         });
 
         const scripts = { lint: "eslint .", test: "npm run lint", plan: "node plan", bench: "node bench", unit: "mocha" };
@@ -402,13 +509,26 @@ jobs:
 
         it("fails when a Makefile target is missing, not phony or not the default", () => {
             assertProblems(checkMakefile(makefile, scripts));
-            const broken = makefile.replace(".PHONY: help install lint test plan bench", ".PHONY: help install lint test plan").replace("help:\n\t@echo targets\n", "").concat("\nhelp:\n\t@echo targets");
-            assertProblems(checkMakefile(broken.replace("bench:\n\tnpm run --silent bench", ""), scripts), /help must be the default target, got install/, /missing target bench/, /bench must be \.PHONY/);
+            const broken = makefile
+                .replace(".PHONY: help install lint test plan bench", ".PHONY: help install lint test plan")
+                .replace("help:\n\t@echo targets\n", "")
+                .concat("\nhelp:\n\t@echo targets");
+            assertProblems(
+                checkMakefile(broken.replace("bench:\n\tnpm run --silent bench", ""), scripts),
+                /help must be the default target, got install/,
+                /missing target bench/,
+                /bench must be \.PHONY/,
+            );
         });
 
         it("fails when a Makefile target calls an npm script package.json does not define", () => {
             const withoutBench = Object.fromEntries(Object.entries(scripts).filter(([name]) => name !== "bench"));
-            assertProblems(checkMakefile(makefile.replace("npm run --silent plan --", "npm run --silent plan:offline --"), withoutBench), /plan must run/, /plan runs npm script plan:offline/, /bench runs npm script bench/);
+            assertProblems(
+                checkMakefile(makefile.replace("npm run --silent plan --", "npm run --silent plan:offline --"), withoutBench),
+                /plan must run/,
+                /plan runs npm script plan:offline/,
+                /bench runs npm script bench/,
+            );
         });
     });
 });

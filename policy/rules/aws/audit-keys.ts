@@ -17,7 +17,9 @@ export const kmsRotation = resourceRule({
     types: [AWS.kmsKey],
     check: (r) => {
         // Only symmetric encryption keys can rotate automatically.
-        const symmetric = (r.props.customerMasterKeySpec ?? "SYMMETRIC_DEFAULT") === "SYMMETRIC_DEFAULT" && (r.props.keyUsage ?? "ENCRYPT_DECRYPT") === "ENCRYPT_DECRYPT";
+        const symmetric =
+            (r.props.customerMasterKeySpec ?? "SYMMETRIC_DEFAULT") === "SYMMETRIC_DEFAULT" &&
+            (r.props.keyUsage ?? "ENCRYPT_DECRYPT") === "ENCRYPT_DECRYPT";
         return symmetric && r.props.enableKeyRotation !== true ? ["enableKeyRotation is not true"] : [];
     },
 });
@@ -56,7 +58,8 @@ export const logRetention = resourceRule({
     name: "aws-log-retention",
     description: "CloudWatch log groups set a retention period of at least `minDays` (the default keeps logs forever).",
     severity: "medium",
-    remediation: "set retentionInDays on the aws.cloudwatch.LogGroup (audit log groups take mlops:dataLake.auditLogRetentionDays, at least 365)",
+    remediation:
+        "set retentionInDays on the aws.cloudwatch.LogGroup (audit log groups take mlops:dataLake.auditLogRetentionDays, at least 365)",
     mirrors: ["CKV_AWS_66", "CKV_AWS_338 (with minDays 365)", "serverless-rules WS1004"],
     clouds: ["aws"],
     category: "reliability",
@@ -74,7 +77,8 @@ export const logGroupKms = resourceRule({
     name: "aws-log-group-kms",
     description: "CloudWatch log groups are encrypted with a customer-managed KMS key.",
     severity: "low",
-    remediation: "set kmsKeyId on the aws.cloudwatch.LogGroup to the stack key from components/encryption/aws.ts (its key policy must allow logs.<region>.amazonaws.com)",
+    remediation:
+        "set kmsKeyId on the aws.cloudwatch.LogGroup to the stack key from components/encryption/aws.ts (its key policy must allow logs.<region>.amazonaws.com)",
     mirrors: ["CKV_AWS_158", "AVD-AWS-0017"],
     clouds: ["aws"],
     category: "security",
@@ -100,7 +104,9 @@ export const glueCatalogEncryption = resourceRule({
         const mode = settings.encryptionAtRest?.catalogEncryptionMode;
         return [
             ...(CATALOG_KMS_MODES.includes(mode) ? [] : [`catalogEncryptionMode is ${mode ?? "unset"}, not SSE-KMS`]),
-            ...(settings.connectionPasswordEncryption?.returnConnectionPasswordEncrypted === true ? [] : ["returnConnectionPasswordEncrypted is not true"]),
+            ...(settings.connectionPasswordEncryption?.returnConnectionPasswordEncrypted === true
+                ? []
+                : ["returnConnectionPasswordEncrypted is not true"]),
         ];
     },
 });
@@ -118,12 +124,26 @@ export const athenaWorkgroupEncryption = resourceRule({
     check: (r) => {
         const config = r.props.configuration ?? {};
         // Athena-managed query results are always encrypted; otherwise the S3 results need an encryption option.
-        const encrypted = config.managedQueryResultsConfiguration?.enabled === true || !!config.resultConfiguration?.encryptionConfiguration?.encryptionOption;
+        const encrypted =
+            config.managedQueryResultsConfiguration?.enabled === true ||
+            !!config.resultConfiguration?.encryptionConfiguration?.encryptionOption;
         return [
-            ...(encrypted ? [] : ["query results are not encrypted (configuration.resultConfiguration.encryptionConfiguration.encryptionOption)"]),
-            ...(config.enforceWorkgroupConfiguration === false ? ["enforceWorkgroupConfiguration is false (clients may override result encryption)"] : []),
+            ...(encrypted
+                ? []
+                : ["query results are not encrypted (configuration.resultConfiguration.encryptionConfiguration.encryptionOption)"]),
+            ...(config.enforceWorkgroupConfiguration === false
+                ? ["enforceWorkgroupConfiguration is false (clients may override result encryption)"]
+                : []),
         ];
     },
 });
 
-export const auditAndKeyRules: readonly MlopsPolicy[] = [kmsRotation, cloudTrailIntegrity, cloudTrailMultiRegion, logRetention, logGroupKms, glueCatalogEncryption, athenaWorkgroupEncryption];
+export const auditAndKeyRules: readonly MlopsPolicy[] = [
+    kmsRotation,
+    cloudTrailIntegrity,
+    cloudTrailMultiRegion,
+    logRetention,
+    logGroupKms,
+    glueCatalogEncryption,
+    athenaWorkgroupEncryption,
+];

@@ -19,7 +19,9 @@ export const ecrImmutableTags = resourceRule({
     types: [AWS.ecrRepository],
     check: (r) => {
         const mutability = r.props.imageTagMutability;
-        return ["IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION"].includes(mutability) ? [] : [`imageTagMutability is ${mutability ?? "MUTABLE (default)"}, not IMMUTABLE`];
+        return ["IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION"].includes(mutability)
+            ? []
+            : [`imageTagMutability is ${mutability ?? "MUTABLE (default)"}, not IMMUTABLE`];
     },
 });
 
@@ -54,7 +56,7 @@ export const ecrKms = resourceRule({
 
 export const ecrPolicyNotPublic = resourceRule({
     name: "aws-ecr-policy-not-public",
-    description: "ECR repository policies allow no Principal \"*\".",
+    description: 'ECR repository policies allow no Principal "*".',
     severity: "critical",
     remediation: `grant pulls to the task and SageMaker roles by ARN, never Principal "*" (${REGISTRY})`,
     mirrors: ["CKV_AWS_32", "AVD-AWS-0032"],
@@ -81,7 +83,8 @@ export const ecrLifecycle = stackRule({
     types: [AWS.ecrRepository],
     validate: ({ view, report }) => {
         for (const repo of view.ofType([AWS.ecrRepository])) {
-            if (view.companions(repo, [AWS.ecrLifecyclePolicy], "repository", ["name", "id"]).length === 0) report(repo, "no aws.ecr.LifecyclePolicy for this repository");
+            if (view.companions(repo, [AWS.ecrLifecyclePolicy], "repository", ["name", "id"]).length === 0)
+                report(repo, "no aws.ecr.LifecyclePolicy for this repository");
         }
     },
 });
@@ -105,14 +108,21 @@ export const ecsContainerInsights = resourceRule({
 /** The container definitions of a task definition (a JSON string), or a problem. */
 function containersOf(props: Record<string, any>): { containers: any[] } | { problem: string } {
     const parsed = parseJson(props.containerDefinitions);
-    return parsed.ok && Array.isArray(parsed.value) ? { containers: parsed.value } : { problem: "containerDefinitions is not a JSON array of containers" };
+    return parsed.ok && Array.isArray(parsed.value)
+        ? { containers: parsed.value }
+        : { problem: "containerDefinitions is not a JSON array of containers" };
 }
 
-const taskCheck = (perContainer: (c: any) => string[], perTask: (props: Record<string, any>) => string[] = () => []) => (r: { props: Record<string, any> }) => {
-    const found = containersOf(r.props);
-    if ("problem" in found) return [found.problem];
-    return [...perTask(r.props), ...found.containers.flatMap((c) => perContainer(c).map((p) => `container ${c?.name ?? "(unnamed)"} ${p}`))];
-};
+const taskCheck =
+    (perContainer: (c: any) => string[], perTask: (props: Record<string, any>) => string[] = () => []) =>
+    (r: { props: Record<string, any> }) => {
+        const found = containersOf(r.props);
+        if ("problem" in found) return [found.problem];
+        return [
+            ...perTask(r.props),
+            ...found.containers.flatMap((c) => perContainer(c).map((p) => `container ${c?.name ?? "(unnamed)"} ${p}`)),
+        ];
+    };
 
 export const ecsNoPrivilege = resourceRule({
     name: "aws-ecs-task-no-privilege",
@@ -147,15 +157,21 @@ const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_
 
 export const ecsNoPlaintextSecrets = resourceRule({
     name: "aws-ecs-task-no-plaintext-secrets",
-    description: "ECS container definitions carry no literal credential in environment variables (use `secrets` from Secrets Manager or SSM).",
+    description:
+        "ECS container definitions carry no literal credential in environment variables (use `secrets` from Secrets Manager or SSM).",
     severity: "high",
-    remediation: "move the value to Secrets Manager and reference it in the container's secrets; keep credentials out of mlops:models[].env",
+    remediation:
+        "move the value to Secrets Manager and reference it in the container's secrets; keep credentials out of mlops:models[].env",
     mirrors: ["AVD-AWS-0036"],
     clouds: ["aws"],
     category: "security",
     enforcement: "mandatory",
     types: [AWS.ecsTaskDefinition],
-    check: taskCheck((c) => list(c?.environment).filter((e) => SECRET_NAME.test(e?.name ?? "") && typeof e?.value === "string").map((e) => `has a literal credential in environment variable ${e.name}`)),
+    check: taskCheck((c) =>
+        list(c?.environment)
+            .filter((e) => SECRET_NAME.test(e?.name ?? "") && typeof e?.value === "string")
+            .map((e) => `has a literal credential in environment variable ${e.name}`),
+    ),
 });
 
 export const ecsSeparateRoles = resourceRule({

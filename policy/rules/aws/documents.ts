@@ -13,7 +13,8 @@ export interface Statement {
     readonly condition?: Record<string, any>;
 }
 
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : typeof v === "string" ? [v] : []);
+const strings = (v: unknown): string[] =>
+    Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : typeof v === "string" ? [v] : [];
 
 /** The statements of a document, or `undefined` when it is not a JSON policy document. */
 export function statementsOf(document: unknown): Statement[] | undefined {
@@ -24,7 +25,12 @@ export function statementsOf(document: unknown): Statement[] | undefined {
     return list.map((s: any, index: number) => {
         const principal = s.Principal ?? s.principals;
         const awsPrincipals = principal === "*" ? ["*"] : strings(principal?.AWS);
-        const principals = principal === "*" ? ["*"] : typeof principal === "object" && principal !== null ? Object.values(principal).flatMap(strings) : [];
+        const principals =
+            principal === "*"
+                ? ["*"]
+                : typeof principal === "object" && principal !== null
+                  ? Object.values(principal).flatMap(strings)
+                  : [];
         return {
             index,
             effect: s.Effect ?? s.effect ?? "",

@@ -28,7 +28,10 @@ interface ListenerAction {
     readonly redirect?: { readonly protocol?: string; readonly statusCode?: string };
 }
 
-const redirectsToHttps = (action: ListenerAction | undefined) => action?.type === "redirect" && action?.redirect?.protocol === "HTTPS" && ["HTTP_301", "HTTP_302"].includes(action?.redirect?.statusCode ?? "");
+const redirectsToHttps = (action: ListenerAction | undefined) =>
+    action?.type === "redirect" &&
+    action?.redirect?.protocol === "HTTPS" &&
+    ["HTTP_301", "HTTP_302"].includes(action?.redirect?.statusCode ?? "");
 
 export const albListenerTls = resourceRule({
     name: "aws-alb-listener-tls",
@@ -44,11 +47,15 @@ export const albListenerTls = resourceRule({
         const protocol = r.props.protocol ?? "HTTP";
         if (protocol === "HTTPS" || protocol === "TLS") {
             const policy = r.props.sslPolicy;
-            return TLS12_POLICIES.includes(policy) ? [] : [`sslPolicy is ${policy ?? "unset (ELBSecurityPolicy-2016-08 allows TLS 1.0)"}, not a TLS 1.2+ policy`];
+            return TLS12_POLICIES.includes(policy)
+                ? []
+                : [`sslPolicy is ${policy ?? "unset (ELBSecurityPolicy-2016-08 allows TLS 1.0)"}, not a TLS 1.2+ policy`];
         }
         if (protocol !== "HTTP") return [];
         const actions = list(r.props.defaultActions);
-        return actions.length > 0 && actions.every(redirectsToHttps) ? [] : [`the ${protocol} listener on port ${r.props.port ?? 80} serves plain HTTP instead of redirecting to HTTPS`];
+        return actions.length > 0 && actions.every(redirectsToHttps)
+            ? []
+            : [`the ${protocol} listener on port ${r.props.port ?? 80} serves plain HTTP instead of redirecting to HTTPS`];
     },
 });
 
@@ -73,7 +80,8 @@ export const alertsReachSomeone = stackRule({
     name: "aws-alerts-reach-someone",
     description: "In production, every CloudWatch alarm notifies an SNS topic of the stack that has at least one subscription.",
     severity: "high",
-    remediation: "set mlops:notifications.emails or mlops:notifications.webhooks: the AWS stack subscribes each to the alert topic every alarm notifies (components/observability/aws.ts)",
+    remediation:
+        "set mlops:notifications.emails or mlops:notifications.webhooks: the AWS stack subscribes each to the alert topic every alarm notifies (components/observability/aws.ts)",
     mirrors: [CUSTOM, "AWS Config CLOUDWATCH_ALARM_ACTION_CHECK"],
     clouds: ["aws"],
     category: "reliability",
@@ -82,7 +90,8 @@ export const alertsReachSomeone = stackRule({
     validate: ({ view, inScope, report }) => {
         const topics = view.ofType([AWS.snsTopic]);
         const subscriptions = view.ofType([AWS.snsSubscription]);
-        const subscribed = (topicUrn: string) => subscriptions.some((s) => (s.propertyDependencies?.topic ?? []).some((d) => d.urn === topicUrn));
+        const subscribed = (topicUrn: string) =>
+            subscriptions.some((s) => (s.propertyDependencies?.topic ?? []).some((d) => d.urn === topicUrn));
         for (const alarm of view.ofType([AWS.metricAlarm]).filter(inScope)) {
             const actions = whenKnown(() => list(alarm.props.alarmActions));
             if (actions === undefined) continue;
@@ -92,7 +101,8 @@ export const alertsReachSomeone = stackRule({
             }
             const stackTopics = topics.filter((t) => (alarm.propertyDependencies?.alarmActions ?? []).some((d) => d.urn === t.urn));
             // Actions on topics outside the stack (an ARN string) cannot be checked here.
-            if (stackTopics.length > 0 && !stackTopics.some((t) => subscribed(t.urn))) report(alarm, "notifies an SNS topic with no subscription: nobody hears it");
+            if (stackTopics.length > 0 && !stackTopics.some((t) => subscribed(t.urn)))
+                report(alarm, "notifies an SNS topic with no subscription: nobody hears it");
         }
     },
 });
@@ -102,9 +112,11 @@ export const REPLACEABLE_NAMED_LOG_GROUP = /^\/aws\/(sagemaker\/Endpoints|lambda
 
 export const logGroupOutlivesReplacement = resourceRule({
     name: "aws-log-group-kept-on-replace",
-    description: "Log groups named after a resource that config edits replace (/aws/sagemaker/Endpoints/<endpoint>, /aws/lambda/<function>, /aws/apprunner/<service>) are kept when replaced (skipDestroy), expiring by their retention.",
+    description:
+        "Log groups named after a resource that config edits replace (/aws/sagemaker/Endpoints/<endpoint>, /aws/lambda/<function>, /aws/apprunner/<service>) are kept when replaced (skipDestroy), expiring by their retention.",
     severity: "high",
-    remediation: "set skipDestroy: true (and the resource option retainOnDelete) on the aws.cloudwatch.LogGroup; do not protect it, which would block the replacement (components/serverless-inference/aws.ts)",
+    remediation:
+        "set skipDestroy: true (and the resource option retainOnDelete) on the aws.cloudwatch.LogGroup; do not protect it, which would block the replacement (components/serverless-inference/aws.ts)",
     mirrors: [CUSTOM],
     clouds: ["aws"],
     category: "data-loss",
@@ -113,7 +125,9 @@ export const logGroupOutlivesReplacement = resourceRule({
     check: (r) => {
         const name = r.props.name;
         if (typeof name !== "string" || !REPLACEABLE_NAMED_LOG_GROUP.test(name)) return [];
-        return r.props.skipDestroy === true ? [] : [`${name} follows a replaceable resource's name, and without skipDestroy its logs are deleted with the old resource`];
+        return r.props.skipDestroy === true
+            ? []
+            : [`${name} follows a replaceable resource's name, and without skipDestroy its logs are deleted with the old resource`];
     },
 });
 

@@ -26,7 +26,7 @@ function documentProblems(document: unknown, where: string): string[] {
 
 export const noWildcardActions = resourceRule({
     name: "aws-iam-no-wildcard-actions",
-    description: "IAM policies grant no wildcard: no \"*\" or \"*:*\", no iam:*, no service:* on every resource, no Allow with NotAction.",
+    description: 'IAM policies grant no wildcard: no "*" or "*:*", no iam:*, no service:* on every resource, no Allow with NotAction.',
     severity: "critical",
     remediation: `list the actions and resources the workload uses (the mlops roles are built from scoped statements in ${IDENTITY})`,
     mirrors: ["CKV_AWS_62", "CKV_AWS_63", "CKV2_AWS_40", "AVD-AWS-0057", "CIS-AWS5 1.15"],
@@ -36,12 +36,15 @@ export const noWildcardActions = resourceRule({
     types: [AWS.iamPolicy, AWS.iamRolePolicy, AWS.iamUserPolicy, AWS.iamGroupPolicy, AWS.iamRole],
     check: (r) => {
         if (r.type !== AWS.iamRole) return documentProblems(r.props.policy, "policy");
-        return list(r.props.inlinePolicies).flatMap((p) => (p?.policy === undefined ? [] : documentProblems(p.policy, `inline policy ${p.name ?? "(unnamed)"}`)));
+        return list(r.props.inlinePolicies).flatMap((p) =>
+            p?.policy === undefined ? [] : documentProblems(p.policy, `inline policy ${p.name ?? "(unnamed)"}`),
+        );
     },
 });
 
 /** AWS-managed policies that hand out administrator or full-service access. */
-const BROAD_MANAGED = /^arn:aws[\w-]*:iam::aws:policy\/(.*\/)?(AdministratorAccess|PowerUserAccess|IAMFullAccess|[A-Za-z0-9]*FullAccess(V\d+)?)$/;
+const BROAD_MANAGED =
+    /^arn:aws[\w-]*:iam::aws:policy\/(.*\/)?(AdministratorAccess|PowerUserAccess|IAMFullAccess|[A-Za-z0-9]*FullAccess(V\d+)?)$/;
 
 export const noAdminManagedPolicies = resourceRule({
     name: "aws-iam-no-admin-policies",
@@ -64,7 +67,7 @@ const ACCOUNT_ROOT = /^(arn:aws[\w-]*:iam::\d{12}:root|\d{12})$/;
 
 export const trustNotPublic = resourceRule({
     name: "aws-iam-trust-not-public",
-    description: "Role trust policies name who may assume them: no Principal \"*\", no whole account without a condition.",
+    description: 'Role trust policies name who may assume them: no Principal "*", no whole account without a condition.',
     severity: "critical",
     remediation: `trust the AWS service (e.g. sagemaker.amazonaws.com) or the exact role ARN that assumes the role (${IDENTITY})`,
     mirrors: ["CKV_AWS_60", "CKV_AWS_61"],
@@ -79,7 +82,11 @@ export const trustNotPublic = resourceRule({
             .filter((s) => s.effect === "Allow")
             .flatMap((s) => [
                 ...(s.principals.includes("*") ? [`statement ${s.index} lets anyone assume the role (Principal "*")`] : []),
-                ...(s.condition ? [] : s.awsPrincipals.filter((p) => ACCOUNT_ROOT.test(p)).map((p) => `statement ${s.index} trusts every identity of account ${p} without a condition`)),
+                ...(s.condition
+                    ? []
+                    : s.awsPrincipals
+                          .filter((p) => ACCOUNT_ROOT.test(p))
+                          .map((p) => `statement ${s.index} trusts every identity of account ${p} without a condition`)),
             ]);
     },
 });
@@ -94,7 +101,8 @@ export const noUserPolicies = resourceRule({
     category: "security",
     enforcement: "mandatory",
     types: [AWS.iamUserPolicy, AWS.iamUserPolicyAttachment, AWS.iamPolicyAttachment],
-    check: (r) => (r.type !== AWS.iamPolicyAttachment || list(r.props.users).length > 0 ? ["attaches a policy directly to an IAM user"] : []),
+    check: (r) =>
+        r.type !== AWS.iamPolicyAttachment || list(r.props.users).length > 0 ? ["attaches a policy directly to an IAM user"] : [],
 });
 
 export const iamRules: readonly MlopsPolicy[] = [noWildcardActions, noAdminManagedPolicies, trustNotPublic, noUserPolicies];

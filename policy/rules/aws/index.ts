@@ -7,4 +7,11 @@ import { iamRules } from "./iam";
 import { s3Rules } from "./s3";
 import { servingRules } from "./serving";
 
-export const awsRules: readonly MlopsPolicy[] = [...s3Rules, ...auditAndKeyRules, ...iamRules, ...containerRules, ...servingRules, ...edgeAndAlertRules];
+export const awsRules: readonly MlopsPolicy[] = [
+    ...s3Rules,
+    ...auditAndKeyRules,
+    ...iamRules,
+    ...containerRules,
+    ...servingRules,
+    ...edgeAndAlertRules,
+];

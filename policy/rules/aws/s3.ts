@@ -31,10 +31,12 @@ function bucketRule(spec: Omit<Parameters<typeof stackRule>[0], "validate" | "ty
     });
 }
 
-const companions = (view: StackView, bucket: PolicyResource, types: readonly string[], linkProp = "bucket") => view.companions(bucket, types, linkProp, BUCKET_IDS);
+const companions = (view: StackView, bucket: PolicyResource, types: readonly string[], linkProp = "bucket") =>
+    view.companions(bucket, types, linkProp, BUCKET_IDS);
 
 /** Buckets that receive server access logs: S3 log delivery only supports SSE-S3 there. */
-export const isLogTarget = (view: StackView, bucket: PolicyResource): boolean => companions(view, bucket, AWS.bucketLogging, "targetBucket").length > 0;
+export const isLogTarget = (view: StackView, bucket: PolicyResource): boolean =>
+    companions(view, bucket, AWS.bucketLogging, "targetBucket").length > 0;
 
 export const s3Versioning = bucketRule(
     {
@@ -60,7 +62,8 @@ const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
 export const s3Encryption = bucketRule(
     {
         name: "aws-s3-kms-encryption",
-        description: "S3 buckets encrypt by default with a customer-managed KMS key (aws.s3.BucketServerSideEncryptionConfiguration, aws:kms); buckets receiving server access logs may use SSE-S3, the only encryption log delivery supports.",
+        description:
+            "S3 buckets encrypt by default with a customer-managed KMS key (aws.s3.BucketServerSideEncryptionConfiguration, aws:kms); buckets receiving server access logs may use SSE-S3, the only encryption log delivery supports.",
         severity: "high",
         remediation: `keep the aws.s3.BucketServerSideEncryptionConfiguration with sseAlgorithm aws:kms and the stack's KMS key (${LAKE}, key from components/encryption/aws.ts)`,
         mirrors: ["CKV_AWS_19", "CKV_AWS_145", "AVD-AWS-0088", "AVD-AWS-0132"],
@@ -87,7 +90,19 @@ export const s3PublicAccessBlock = bucketRule(
         description: "Every S3 bucket has an aws.s3.BucketPublicAccessBlock with all four blocks on.",
         severity: "critical",
         remediation: `keep the aws.s3.BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets true (${LAKE})`,
-        mirrors: ["CKV2_AWS_6", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56", "AVD-AWS-0086", "AVD-AWS-0087", "AVD-AWS-0091", "AVD-AWS-0093", "AVD-AWS-0094", "CIS-AWS5 2.1.4"],
+        mirrors: [
+            "CKV2_AWS_6",
+            "CKV_AWS_53",
+            "CKV_AWS_54",
+            "CKV_AWS_55",
+            "CKV_AWS_56",
+            "AVD-AWS-0086",
+            "AVD-AWS-0087",
+            "AVD-AWS-0091",
+            "AVD-AWS-0093",
+            "AVD-AWS-0094",
+            "CIS-AWS5 2.1.4",
+        ],
         category: "security",
         enforcement: "mandatory",
     },
@@ -127,7 +142,9 @@ export const s3TlsOnly = bucketRule(
         enforcement: "mandatory",
     },
     (bucket, view) => {
-        const documents = [bucket.props.policy, ...companions(view, bucket, AWS.bucketPolicy).map((p) => p.props.policy)].filter((d) => d !== undefined);
+        const documents = [bucket.props.policy, ...companions(view, bucket, AWS.bucketPolicy).map((p) => p.props.policy)].filter(
+            (d) => d !== undefined,
+        );
         const denies = documents.some((d) => (statementsOf(d) ?? []).some(deniesInsecureTransport));
         return denies ? [] : ["no bucket policy denies requests without TLS (Deny with Condition Bool aws:SecureTransport false)"];
     },
@@ -135,7 +152,7 @@ export const s3TlsOnly = bucketRule(
 
 export const s3PolicyNotPublic = resourceRule({
     name: "aws-s3-policy-not-public",
-    description: "S3 bucket policies allow no one-and-all principal (Allow with Principal \"*\").",
+    description: 'S3 bucket policies allow no one-and-all principal (Allow with Principal "*").',
     severity: "critical",
     remediation: `grant access to named roles, never Principal "*"; the lake grants its readers through IAM roles (components/identity/aws.ts)`,
     mirrors: ["CKV_AWS_70"],
@@ -169,7 +186,8 @@ export const s3AccessLogging = bucketRule(
 export const s3Lifecycle = bucketRule(
     {
         name: "aws-s3-lifecycle",
-        description: "S3 buckets have lifecycle rules that abort incomplete multipart uploads and expire noncurrent versions, so versioning does not grow storage without bound.",
+        description:
+            "S3 buckets have lifecycle rules that abort incomplete multipart uploads and expire noncurrent versions, so versioning does not grow storage without bound.",
         severity: "low",
         remediation: `keep the aws.s3.BucketLifecycleConfiguration (mlops:dataLake.abortIncompleteUploadDays and noncurrentVersionRetentionDays; ${LAKE})`,
         mirrors: ["CKV2_AWS_61", "CKV_AWS_300"],
@@ -181,8 +199,12 @@ export const s3Lifecycle = bucketRule(
         if (found.length === 0) return ["no aws.s3.BucketLifecycleConfiguration for this bucket"];
         const enabled = found.flatMap((c) => list(c.props.rules)).filter((r) => r?.status === "Enabled");
         return [
-            ...(enabled.some((r) => r.abortIncompleteMultipartUpload?.daysAfterInitiation) ? [] : ["no enabled lifecycle rule aborts incomplete multipart uploads"]),
-            ...(enabled.some((r) => r.noncurrentVersionExpiration?.noncurrentDays) ? [] : ["no enabled lifecycle rule expires noncurrent versions"]),
+            ...(enabled.some((r) => r.abortIncompleteMultipartUpload?.daysAfterInitiation)
+                ? []
+                : ["no enabled lifecycle rule aborts incomplete multipart uploads"]),
+            ...(enabled.some((r) => r.noncurrentVersionExpiration?.noncurrentDays)
+                ? []
+                : ["no enabled lifecycle rule expires noncurrent versions"]),
         ];
     },
 );
@@ -202,7 +224,8 @@ export const s3DataEventsAudited = stackRule({
     name: "aws-s3-data-events-audited",
     description: "A stack with S3 buckets has a CloudTrail trail recording S3 data events (object reads and writes).",
     severity: "high",
-    remediation: "keep mlops:dataLake.aws.dataAccessTrail true: the trail records S3 data events on the lake buckets (components/audit/aws.ts)",
+    remediation:
+        "keep mlops:dataLake.aws.dataAccessTrail true: the trail records S3 data events on the lake buckets (components/audit/aws.ts)",
     mirrors: ["CIS-AWS5 3.8", "CIS-AWS5 3.9", "AVD-AWS-0171", "AVD-AWS-0172"],
     clouds: ["aws"],
     category: "security",
@@ -216,4 +239,14 @@ export const s3DataEventsAudited = stackRule({
     },
 });
 
-export const s3Rules: readonly MlopsPolicy[] = [s3Versioning, s3Encryption, s3PublicAccessBlock, s3AclsDisabled, s3TlsOnly, s3PolicyNotPublic, s3AccessLogging, s3Lifecycle, s3DataEventsAudited];
+export const s3Rules: readonly MlopsPolicy[] = [
+    s3Versioning,
+    s3Encryption,
+    s3PublicAccessBlock,
+    s3AclsDisabled,
+    s3TlsOnly,
+    s3PolicyNotPublic,
+    s3AccessLogging,
+    s3Lifecycle,
+    s3DataEventsAudited,
+];

@@ -22,12 +22,13 @@ export const lambdaUrlAuth = resourceRule({
     category: "security",
     enforcement: "mandatory",
     types: [AWS.lambdaFunctionUrl],
-    check: (r) => (r.props.authorizationType === "AWS_IAM" ? [] : [`authorizationType is ${r.props.authorizationType ?? "unset"}, not AWS_IAM`]),
+    check: (r) =>
+        r.props.authorizationType === "AWS_IAM" ? [] : [`authorizationType is ${r.props.authorizationType ?? "unset"}, not AWS_IAM`],
 });
 
 export const lambdaPermissionNotPublic = resourceRule({
     name: "aws-lambda-permission-not-public",
-    description: "Lambda permissions name their caller: no Principal \"*\", and a service principal is bound to a source ARN or account.",
+    description: 'Lambda permissions name their caller: no Principal "*", and a service principal is bound to a source ARN or account.',
     severity: "critical",
     remediation: `grant lambda:InvokeFunction to the calling role or service with sourceArn (or sourceAccount) set (${SERVERLESS})`,
     mirrors: ["CKV_AWS_301", "AVD-AWS-0067"],
@@ -39,13 +40,16 @@ export const lambdaPermissionNotPublic = resourceRule({
         const principal = r.props.principal;
         if (principal === "*") return ['principal is "*"'];
         const service = typeof principal === "string" && principal.endsWith(".amazonaws.com");
-        return service && !r.props.sourceArn && !r.props.sourceAccount ? [`service principal ${principal} has no sourceArn or sourceAccount`] : [];
+        return service && !r.props.sourceArn && !r.props.sourceAccount
+            ? [`service principal ${principal} has no sourceArn or sourceAccount`]
+            : [];
     },
 });
 
 export const lambdaLimits = resourceRule({
     name: "aws-lambda-limits",
-    description: "Lambda functions set reserved concurrency and an explicit timeout (the 3 s default and unbounded scale-out both fail under load).",
+    description:
+        "Lambda functions set reserved concurrency and an explicit timeout (the 3 s default and unbounded scale-out both fail under load).",
     severity: "medium",
     remediation: `keep mlops:serverlessInference.aws.reserveLambdaConcurrency true and set mlops:serverlessInference.aws.lambdaTimeoutSeconds (${SERVERLESS}; concurrency follows mlops:models[].serverlessMaxReplicas)`,
     mirrors: ["CKV_AWS_115", "serverless-rules ES1006"],
@@ -54,7 +58,9 @@ export const lambdaLimits = resourceRule({
     enforcement: "prod",
     types: [AWS.lambdaFunction],
     check: (r) => [
-        ...(typeof r.props.reservedConcurrentExecutions === "number" && r.props.reservedConcurrentExecutions >= 0 ? [] : ["reservedConcurrentExecutions is not set"]),
+        ...(typeof r.props.reservedConcurrentExecutions === "number" && r.props.reservedConcurrentExecutions >= 0
+            ? []
+            : ["reservedConcurrentExecutions is not set"]),
         ...(typeof r.props.timeout === "number" ? [] : ["timeout is not set (defaults to 3 seconds)"]),
     ],
 });
@@ -82,7 +88,10 @@ export const appRunnerPrivate = resourceRule({
     category: "security",
     enforcement: "mandatory",
     types: [AWS.appRunnerService],
-    check: (r) => (r.props.networkConfiguration?.ingressConfiguration?.isPubliclyAccessible === false ? [] : ["the service is publicly accessible (ingressConfiguration.isPubliclyAccessible is not false)"]),
+    check: (r) =>
+        r.props.networkConfiguration?.ingressConfiguration?.isPubliclyAccessible === false
+            ? []
+            : ["the service is publicly accessible (ingressConfiguration.isPubliclyAccessible is not false)"],
 });
 
 export const appRunnerKms = resourceRule({
@@ -108,7 +117,10 @@ export const appRunnerHealthCheck = resourceRule({
     category: "reliability",
     enforcement: "prod",
     types: [AWS.appRunnerService],
-    check: (r) => (r.props.healthCheckConfiguration?.protocol === "HTTP" ? [] : [`health check protocol is ${r.props.healthCheckConfiguration?.protocol ?? "TCP (default)"}, not HTTP`]),
+    check: (r) =>
+        r.props.healthCheckConfiguration?.protocol === "HTTP"
+            ? []
+            : [`health check protocol is ${r.props.healthCheckConfiguration?.protocol ?? "TCP (default)"}, not HTTP`],
 });
 
 export const appRunnerMinInstances = stackRule({
@@ -124,13 +136,16 @@ export const appRunnerMinInstances = stackRule({
     knobs: { minInstances: MIN_INSTANCES },
     validate: ({ view, config, inScope, report }) => {
         for (const service of view.ofType([AWS.appRunnerService]).filter(inScope)) {
-            const scaling = view.ofType([AWS.appRunnerScaling]).find((s) => (service.propertyDependencies?.autoScalingConfigurationArn ?? []).some((d) => d.urn === s.urn));
+            const scaling = view
+                .ofType([AWS.appRunnerScaling])
+                .find((s) => (service.propertyDependencies?.autoScalingConfigurationArn ?? []).some((d) => d.urn === s.urn));
             if (!scaling) {
                 report(service, "uses no auto scaling configuration of the stack (the default keeps 1 instance)");
                 continue;
             }
             const min = whenKnown(() => scaling.props.minSize ?? 1);
-            if (typeof min === "number" && min < config.minInstances) report(service, `its auto scaling configuration keeps ${min} instance(s), below ${config.minInstances}`);
+            if (typeof min === "number" && min < config.minInstances)
+                report(service, `its auto scaling configuration keeps ${min} instance(s), below ${config.minInstances}`);
         }
     },
 });
@@ -142,7 +157,8 @@ const instanceVariants = (props: Record<string, any>) => list(props.productionVa
 
 export const sagemakerEndpointKms = resourceRule({
     name: "aws-sagemaker-endpoint-kms",
-    description: "SageMaker endpoint configurations encrypt their storage with a KMS key (variants on NVMe-backed instance types are encrypted by hardware and take none).",
+    description:
+        "SageMaker endpoint configurations encrypt their storage with a KMS key (variants on NVMe-backed instance types are encrypted by hardware and take none).",
     severity: "high",
     remediation: `set kmsKeyArn on the aws.sagemaker.EndpointConfiguration to the platform key (${SERVERLESS})`,
     mirrors: ["CKV_AWS_98", "AWS Config SAGEMAKER_ENDPOINT_CONFIG_KMS_KEY_REQUIRED"],
@@ -160,7 +176,8 @@ export const sagemakerEndpointKms = resourceRule({
 
 export const sagemakerInstanceCount = resourceRule({
     name: "aws-sagemaker-endpoint-instances",
-    description: "Real-time SageMaker production variants start at least `minInstances` instances, which SageMaker spreads across availability zones.",
+    description:
+        "Real-time SageMaker production variants start at least `minInstances` instances, which SageMaker spreads across availability zones.",
     severity: "high",
     remediation: `raise mlops:models[].minReplicas (prod default 2); the sagemaker-endpoint implementation uses it as initialInstanceCount (${SERVERLESS})`,
     mirrors: ["Prowler sagemaker_endpoint_config_prod_variant_instances", "AWS Config SAGEMAKER_ENDPOINT_CONFIG_PROD_INSTANCE_COUNT"],
@@ -172,7 +189,10 @@ export const sagemakerInstanceCount = resourceRule({
     check: (r, config) =>
         instanceVariants(r.props)
             .filter((v) => (v?.initialInstanceCount ?? 1) < config.minInstances)
-            .map((v) => `production variant ${v?.variantName ?? "(unnamed)"} starts ${v?.initialInstanceCount ?? 1} instance(s), below ${config.minInstances}`),
+            .map(
+                (v) =>
+                    `production variant ${v?.variantName ?? "(unnamed)"} starts ${v?.initialInstanceCount ?? 1} instance(s), below ${config.minInstances}`,
+            ),
 });
 
 export const sagemakerModelIsolation = resourceRule({
@@ -205,24 +225,31 @@ export const sagemakerDomainVpcOnly = resourceRule({
     name: "aws-sagemaker-domain-vpc-only",
     description: "SageMaker Studio domains send traffic through the VPC only (appNetworkAccessType VpcOnly).",
     severity: "medium",
-    remediation: "set appNetworkAccessType: VpcOnly on the aws.sagemaker.Domain, with the VPC endpoints Studio needs (components/ml-platform/aws.ts)",
+    remediation:
+        "set appNetworkAccessType: VpcOnly on the aws.sagemaker.Domain, with the VPC endpoints Studio needs (components/ml-platform/aws.ts)",
     mirrors: ["CKV_AWS_122 (notebook equivalent)"],
     clouds: ["aws"],
     category: "security",
     enforcement: "advisory",
     types: [AWS.sagemakerDomain],
-    check: (r) => (r.props.appNetworkAccessType === "VpcOnly" ? [] : [`appNetworkAccessType is ${r.props.appNetworkAccessType ?? "PublicInternetOnly (default)"}, not VpcOnly`]),
+    check: (r) =>
+        r.props.appNetworkAccessType === "VpcOnly"
+            ? []
+            : [`appNetworkAccessType is ${r.props.appNetworkAccessType ?? "PublicInternetOnly (default)"}, not VpcOnly`],
 });
 
 /** Serverless endpoints scale by themselves; only endpoints on instances need a scaling target. */
 function onInstances(view: StackView, endpoint: PolicyResource): boolean {
-    const configs = view.ofType([AWS.sagemakerEndpointConfig]).filter((c) => (endpoint.propertyDependencies?.endpointConfigName ?? []).some((d) => d.urn === c.urn));
+    const configs = view
+        .ofType([AWS.sagemakerEndpointConfig])
+        .filter((c) => (endpoint.propertyDependencies?.endpointConfigName ?? []).some((d) => d.urn === c.urn));
     return configs.length === 0 || configs.some((c) => whenKnown(() => instanceVariants(c.props).length > 0) !== false);
 }
 
 export const servingAutoscaling = stackRule({
     name: "aws-serving-autoscaling",
-    description: "ECS services and SageMaker real-time endpoints have an Application Auto Scaling target with minCapacity at least `minCapacity` and room to scale out.",
+    description:
+        "ECS services and SageMaker real-time endpoints have an Application Auto Scaling target with minCapacity at least `minCapacity` and room to scale out.",
     severity: "high",
     remediation: `keep the aws.appautoscaling.Target and Policy of each serving deployment, minCapacity from mlops:models[].minReplicas and maxCapacity from maxReplicas (${SERVICE}, ${SERVERLESS})`,
     mirrors: ["AWS-WA MLREL05-BP01", CUSTOM],
@@ -237,7 +264,9 @@ export const servingAutoscaling = stackRule({
             if (r.type === AWS.sagemakerEndpoint && !onInstances(view, r)) continue;
             const name = peek(r.props, "name");
             const target = targets.find(
-                (t) => (t.propertyDependencies?.resourceId ?? []).some((d) => d.urn === r.urn) || (typeof name === "string" && String(peek(t.props, "resourceId")).split("/").includes(name)),
+                (t) =>
+                    (t.propertyDependencies?.resourceId ?? []).some((d) => d.urn === r.urn) ||
+                    (typeof name === "string" && String(peek(t.props, "resourceId")).split("/").includes(name)),
             );
             if (!target) {
                 report(r, "no aws.appautoscaling.Target scales it");
@@ -245,8 +274,10 @@ export const servingAutoscaling = stackRule({
             }
             const capacity = whenKnown(() => ({ min: target.props.minCapacity, max: target.props.maxCapacity }));
             if (!capacity) continue;
-            if (capacity.min < config.minCapacity) report(r, `its scaling target's minCapacity is ${capacity.min}, below ${config.minCapacity}`);
-            if (!(capacity.max > capacity.min)) report(r, `its scaling target cannot scale out (maxCapacity ${capacity.max}, minCapacity ${capacity.min})`);
+            if (capacity.min < config.minCapacity)
+                report(r, `its scaling target's minCapacity is ${capacity.min}, below ${config.minCapacity}`);
+            if (!(capacity.max > capacity.min))
+                report(r, `its scaling target cannot scale out (maxCapacity ${capacity.max}, minCapacity ${capacity.min})`);
         }
     },
 });

@@ -11,7 +11,8 @@ const ML = "components/ml-platform/azure.ts";
 
 export const vaultRecoverable = resourceRule({
     name: "azure-keyvault-recoverable",
-    description: "Key Vaults keep soft delete and purge protection on, so neither a mistake nor an attacker can destroy the keys that decrypt the data.",
+    description:
+        "Key Vaults keep soft delete and purge protection on, so neither a mistake nor an attacker can destroy the keys that decrypt the data.",
     severity: "critical",
     remediation: `set properties.enablePurgeProtection: true and leave enableSoftDelete on (${VAULT})`,
     mirrors: ["CKV_AZURE_42", "CKV_AZURE_110", "CKV_AZURE_111", "AVD-AZU-0016", "CIS-AZ3 3.3.5"],
@@ -27,7 +28,8 @@ export const vaultRecoverable = resourceRule({
 
 export const vaultAccess = resourceRule({
     name: "azure-keyvault-access",
-    description: "Key Vaults authorize with Azure RBAC and are closed to the public network (publicNetworkAccess Disabled or network ACL default Deny).",
+    description:
+        "Key Vaults authorize with Azure RBAC and are closed to the public network (publicNetworkAccess Disabled or network ACL default Deny).",
     severity: "high",
     remediation: `set properties.enableRbacAuthorization: true and publicNetworkAccess: Disabled (or networkAcls.defaultAction: Deny) on the vault (${VAULT})`,
     mirrors: ["CKV_AZURE_109", "CKV_AZURE_189", "AVD-AZU-0013", "CIS-AZ3 3.3.7"],
@@ -38,7 +40,10 @@ export const vaultAccess = resourceRule({
     check: (r) => {
         const p = r.props.properties ?? {};
         const closed = p.publicNetworkAccess === "Disabled" || p.networkAcls?.defaultAction === "Deny";
-        return [...(p.enableRbacAuthorization === true ? [] : ["properties.enableRbacAuthorization is not true"]), ...(closed ? [] : ["the vault is open to the public network"])];
+        return [
+            ...(p.enableRbacAuthorization === true ? [] : ["properties.enableRbacAuthorization is not true"]),
+            ...(closed ? [] : ["the vault is open to the public network"]),
+        ];
     },
 });
 
@@ -52,7 +57,10 @@ export const registryNoSharedAccess = resourceRule({
     category: "security",
     enforcement: "mandatory",
     types: [AZ.registry],
-    check: (r) => [...(r.props.adminUserEnabled === true ? ["adminUserEnabled is true"] : []), ...(r.props.anonymousPullEnabled === true ? ["anonymousPullEnabled is true"] : [])],
+    check: (r) => [
+        ...(r.props.adminUserEnabled === true ? ["adminUserEnabled is true"] : []),
+        ...(r.props.anonymousPullEnabled === true ? ["anonymousPullEnabled is true"] : []),
+    ],
 });
 
 export const registryPrivate = resourceRule({
@@ -65,7 +73,8 @@ export const registryPrivate = resourceRule({
     category: "security",
     enforcement: "advisory",
     types: [AZ.registry],
-    check: (r) => (r.props.publicNetworkAccess === "Disabled" ? [] : [`publicNetworkAccess is ${r.props.publicNetworkAccess ?? "Enabled (default)"}`]),
+    check: (r) =>
+        r.props.publicNetworkAccess === "Disabled" ? [] : [`publicNetworkAccess is ${r.props.publicNetworkAccess ?? "Enabled (default)"}`],
 });
 
 export const registryRetention = resourceRule({
@@ -91,7 +100,10 @@ export const mlWorkspacePrivate = resourceRule({
     category: "security",
     enforcement: "mandatory",
     types: [AZ.mlWorkspace],
-    check: (r) => (r.props.publicNetworkAccess === "Disabled" ? [] : [`publicNetworkAccess is ${r.props.publicNetworkAccess ?? "unset"}, not Disabled`]),
+    check: (r) =>
+        r.props.publicNetworkAccess === "Disabled"
+            ? []
+            : [`publicNetworkAccess is ${r.props.publicNetworkAccess ?? "unset"}, not Disabled`],
 });
 
 const isAmlCompute = (props: Record<string, any>) => props.properties?.computeType === "AmlCompute";
@@ -106,7 +118,8 @@ export const mlComputeLocalAuth = resourceRule({
     category: "security",
     enforcement: "mandatory",
     types: [AZ.mlCompute],
-    check: (r) => (isAmlCompute(r.props) && r.props.properties?.disableLocalAuth !== true ? ["properties.disableLocalAuth is not true"] : []),
+    check: (r) =>
+        isAmlCompute(r.props) && r.props.properties?.disableLocalAuth !== true ? ["properties.disableLocalAuth is not true"] : [],
 });
 
 export const mlComputeScaleToZero = resourceRule({
@@ -127,15 +140,22 @@ export const mlComputeScaleToZero = resourceRule({
 
 export const mlOnlineInstances = resourceRule({
     name: "azure-ml-online-deployment-instances",
-    description: "Azure ML managed online deployments run at least `minInstances` instances (sku.capacity, or the target-utilization minimum).",
+    description:
+        "Azure ML managed online deployments run at least `minInstances` instances (sku.capacity, or the target-utilization minimum).",
     severity: "high",
-    remediation: "raise mlops:models[].minReplicas (prod default 2); the azureml-endpoint implementation uses it as the deployment's instance count (components/serverless-inference/azure-ml-endpoint.ts)",
+    remediation:
+        "raise mlops:models[].minReplicas (prod default 2); the azureml-endpoint implementation uses it as the deployment's instance count (components/serverless-inference/azure-ml-endpoint.ts)",
     mirrors: ["Azure WAF AI: mitigate single points of failure", CUSTOM],
     clouds: ["azure"],
     category: "reliability",
     enforcement: "prod",
     types: [AZ.mlOnlineDeployment],
-    knobs: { minInstances: { schema: { type: "integer", minimum: 1, description: "Instance floor for production online deployments." }, default: 2 } },
+    knobs: {
+        minInstances: {
+            schema: { type: "integer", minimum: 1, description: "Instance floor for production online deployments." },
+            default: 2,
+        },
+    },
     check: (r, config) => {
         const scale = r.props.properties?.scaleSettings;
         const count = scale?.scaleType === "TargetUtilization" ? (scale.minInstances ?? 1) : (r.props.sku?.capacity ?? 1);
@@ -153,16 +173,22 @@ const CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c";
 
 export const noPrivilegedRoleAssignments = resourceRule({
     name: "azure-no-privileged-role-assignments",
-    description: "Role assignments grant no Owner, User Access Administrator or RBAC Administrator, and no Contributor on a whole subscription.",
+    description:
+        "Role assignments grant no Owner, User Access Administrator or RBAC Administrator, and no Contributor on a whole subscription.",
     severity: "critical",
-    remediation: "assign the narrowest built-in role on the resource the identity uses, as components/identity/azure.ts does (data-plane roles on one storage account, registry or vault)",
+    remediation:
+        "assign the narrowest built-in role on the resource the identity uses, as components/identity/azure.ts does (data-plane roles on one storage account, registry or vault)",
     mirrors: ["CKV_AZURE_39 (custom owner role)", CUSTOM],
     clouds: ["azure"],
     category: "security",
     enforcement: "mandatory",
     types: [AZ.roleAssignment],
     check: (r) => {
-        const id = String(r.props.roleDefinitionId ?? "").split("/").pop()?.toLowerCase() ?? "";
+        const id =
+            String(r.props.roleDefinitionId ?? "")
+                .split("/")
+                .pop()
+                ?.toLowerCase() ?? "";
         if (OWNER_ROLES[id]) return [`assigns ${OWNER_ROLES[id]}`];
         const subscriptionScope = /^\/subscriptions\/[^/]+\/?$/i.test(String(r.props.scope ?? ""));
         return id === CONTRIBUTOR && subscriptionScope ? ["assigns Contributor on the whole subscription"] : [];
@@ -173,7 +199,8 @@ export const synapseHardening = resourceRule({
     name: "azure-synapse-managed-network",
     description: "Synapse workspaces run in a managed virtual network with data exfiltration protection.",
     severity: "high",
-    remediation: "set managedVirtualNetwork: default and managedVirtualNetworkSettings.preventDataExfiltration: true on the workspace (components/data-lake/azure-synapse.ts)",
+    remediation:
+        "set managedVirtualNetwork: default and managedVirtualNetworkSettings.preventDataExfiltration: true on the workspace (components/data-lake/azure-synapse.ts)",
     mirrors: ["CKV_AZURE_58", "CKV_AZURE_157", "AVD-AZU-0034"],
     clouds: ["azure"],
     category: "security",
@@ -181,7 +208,9 @@ export const synapseHardening = resourceRule({
     types: [AZ.synapse],
     check: (r) => [
         ...(r.props.managedVirtualNetwork === "default" ? [] : ["managedVirtualNetwork is not default"]),
-        ...(r.props.managedVirtualNetworkSettings?.preventDataExfiltration === true ? [] : ["managedVirtualNetworkSettings.preventDataExfiltration is not true"]),
+        ...(r.props.managedVirtualNetworkSettings?.preventDataExfiltration === true
+            ? []
+            : ["managedVirtualNetworkSettings.preventDataExfiltration is not true"]),
     ],
 });
 
@@ -204,7 +233,13 @@ function sendsLogs(setting: PolicyResource, categories: readonly string[]): bool
     });
 }
 
-function auditTrailRule(name: string, type: string, what: string, categories: readonly string[], spec: { mirrors: string[]; remediation: string }): MlopsPolicy {
+function auditTrailRule(
+    name: string,
+    type: string,
+    what: string,
+    categories: readonly string[],
+    spec: { mirrors: string[]; remediation: string },
+): MlopsPolicy {
     return stackRule({
         name,
         description: `Every ${what} sends its audit logs (${categories.join(", ")} or the audit group) to a diagnostic destination.`,
@@ -225,10 +260,17 @@ function auditTrailRule(name: string, type: string, what: string, categories: re
     });
 }
 
-export const storageDiagnostics = auditTrailRule("azure-storage-diagnostics", AZ.storageAccount, "storage account", ["StorageRead", "StorageWrite", "StorageDelete"], {
-    mirrors: ["CKV2_AZURE_21", "CKV_AZURE_33", "CIS-AZ3 4.12", "CIS-AZ3 4.13", "CIS-AZ3 4.14", "CIS-AZ3 6.1.1"],
-    remediation: "add a monitor.DiagnosticSetting on the account's blob service (resourceUri <account id>/blobServices/default) sending StorageRead, StorageWrite and StorageDelete to Log Analytics, as the lake account has (components/data-lake/azure.ts, components/observability/azure.ts)",
-});
+export const storageDiagnostics = auditTrailRule(
+    "azure-storage-diagnostics",
+    AZ.storageAccount,
+    "storage account",
+    ["StorageRead", "StorageWrite", "StorageDelete"],
+    {
+        mirrors: ["CKV2_AZURE_21", "CKV_AZURE_33", "CIS-AZ3 4.12", "CIS-AZ3 4.13", "CIS-AZ3 4.14", "CIS-AZ3 6.1.1"],
+        remediation:
+            "add a monitor.DiagnosticSetting on the account's blob service (resourceUri <account id>/blobServices/default) sending StorageRead, StorageWrite and StorageDelete to Log Analytics, as the lake account has (components/data-lake/azure.ts, components/observability/azure.ts)",
+    },
+);
 
 export const vaultDiagnostics = auditTrailRule("azure-keyvault-diagnostics", AZ.vault, "Key Vault", ["AuditEvent"], {
     mirrors: ["CIS-AZ3 6.1.4", "Prowler keyvault_logging_enabled"],
@@ -239,7 +281,8 @@ export const logAnalyticsRetention = resourceRule({
     name: "azure-log-analytics-retention",
     description: "Log Analytics workspaces and Application Insights set their retention explicitly.",
     severity: "medium",
-    remediation: "set retentionInDays on the operationalinsights.Workspace (components/observability/azure.ts; audit logs take mlops:dataLake.auditLogRetentionDays, at least 365)",
+    remediation:
+        "set retentionInDays on the operationalinsights.Workspace (components/observability/azure.ts; audit logs take mlops:dataLake.auditLogRetentionDays, at least 365)",
     mirrors: ["CIS-AZ3 6.1.x (runtime only)", CUSTOM],
     clouds: ["azure"],
     category: "reliability",
@@ -263,9 +306,11 @@ function privateEndpointsOf(view: StackView, target: PolicyResource): PolicyReso
 
 export const privateEndpoints = stackRule({
     name: "azure-private-endpoints",
-    description: "Production Azure ML workspaces and Key Vaults have a private endpoint (their public access is off, so the network reaches them only this way).",
+    description:
+        "Production Azure ML workspaces and Key Vaults have a private endpoint (their public access is off, so the network reaches them only this way).",
     severity: "medium",
-    remediation: "keep mlops:mlPlatform.azure.privateNetwork on in prod; the stack then gives the workspace, its vault and the lake's vault private endpoints (components/network/azure-network.ts, components/ml-platform/azure.ts, components/data-lake/azure.ts)",
+    remediation:
+        "keep mlops:mlPlatform.azure.privateNetwork on in prod; the stack then gives the workspace, its vault and the lake's vault private endpoints (components/network/azure-network.ts, components/ml-platform/azure.ts, components/data-lake/azure.ts)",
     mirrors: ["CKV2_AZURE_32", "CKV2_AZURE_48 (workspace private link)", CUSTOM],
     clouds: ["azure"],
     category: "security",
@@ -279,13 +324,27 @@ export const privateEndpoints = stackRule({
 });
 
 /** Receiver lists of an action group; any entry in one of them is somebody who hears the alert. */
-const RECEIVERS = ["emailReceivers", "webhookReceivers", "smsReceivers", "voiceReceivers", "azureAppPushReceivers", "armRoleReceivers", "logicAppReceivers", "azureFunctionReceivers", "eventHubReceivers", "itsmReceivers", "automationRunbookReceivers", "incidentReceivers"];
+const RECEIVERS = [
+    "emailReceivers",
+    "webhookReceivers",
+    "smsReceivers",
+    "voiceReceivers",
+    "azureAppPushReceivers",
+    "armRoleReceivers",
+    "logicAppReceivers",
+    "azureFunctionReceivers",
+    "eventHubReceivers",
+    "itsmReceivers",
+    "automationRunbookReceivers",
+    "incidentReceivers",
+];
 
 export const alertsNotify = stackRule({
     name: "azure-alerts-notify",
     description: "Production metric alerts notify an action group that has at least one receiver (email, webhook, ...).",
     severity: "high",
-    remediation: "set mlops:notifications (emails and/or webhooks); the Azure stack creates one action group with them and every alert uses it (components/observability/azure.ts)",
+    remediation:
+        "set mlops:notifications (emails and/or webhooks); the Azure stack creates one action group with them and every alert uses it (components/observability/azure.ts)",
     mirrors: ["Azure WAF OE: alert routing", CUSTOM],
     clouds: ["azure"],
     category: "reliability",
@@ -301,7 +360,9 @@ export const alertsNotify = stackRule({
                 if (ids.length === 0) return "notifies no action group";
                 // A group outside the stack cannot be judged here: trust it.
                 if (targets.length === 0) return undefined;
-                return targets.some((g) => g.props.enabled !== false && RECEIVERS.some((k) => list(g.props[k]).length > 0)) ? undefined : "notifies only action groups without receivers";
+                return targets.some((g) => g.props.enabled !== false && RECEIVERS.some((k) => list(g.props[k]).length > 0))
+                    ? undefined
+                    : "notifies only action groups without receivers";
             });
             if (verdict) report(alert, verdict);
         }

@@ -29,7 +29,12 @@ function internetFacing(view: StackView, app: PolicyResource): boolean | undefin
     return whenKnown(() => {
         if (app.props.configuration?.ingress?.external !== true) return false;
         const linked = view.sources(app, "environmentId", [AZ.managedEnvironment]);
-        const found = linked.length > 0 ? linked : view.ofType([AZ.managedEnvironment]).filter((e) => typeof peek(e.props, "id") === "string" && peek(e.props, "id") === peek(app.props, "environmentId"));
+        const found =
+            linked.length > 0
+                ? linked
+                : view
+                      .ofType([AZ.managedEnvironment])
+                      .filter((e) => typeof peek(e.props, "id") === "string" && peek(e.props, "id") === peek(app.props, "environmentId"));
         // An environment the stack does not hold is judged public: nothing shows it is internal.
         return !found.some((e) => e.props.vnetConfiguration?.internal === true);
     });
@@ -39,7 +44,12 @@ function internetFacing(view: StackView, app: PolicyResource): boolean | undefin
 function requiresToken(view: StackView, app: PolicyResource): boolean {
     return view.companions(app, [AZ.containerAppAuth], "containerAppName", ["containerAppName", "name"]).some((a) => {
         const action = a.props.globalValidation?.unauthenticatedClientAction;
-        return a.props.platform?.enabled === true && (action === "Return401" || action === "Return403") && a.props.identityProviders?.azureActiveDirectory?.enabled !== false && !!a.props.identityProviders?.azureActiveDirectory?.registration?.clientId;
+        return (
+            a.props.platform?.enabled === true &&
+            (action === "Return401" || action === "Return403") &&
+            a.props.identityProviders?.azureActiveDirectory?.enabled !== false &&
+            !!a.props.identityProviders?.azureActiveDirectory?.registration?.clientId
+        );
     });
 }
 
@@ -55,14 +65,16 @@ export const appInternalIngress = stackRule({
     types: [AZ.containerApp],
     validate: ({ view, report }) => {
         for (const app of view.ofType([AZ.containerApp])) {
-            if (internetFacing(view, app) === true) report(app, "ingress is external in an environment with a public IP (reachable from the internet)");
+            if (internetFacing(view, app) === true)
+                report(app, "ingress is external in an environment with a public IP (reachable from the internet)");
         }
     },
 });
 
 export const appAuthenticated = stackRule({
     name: "azure-container-app-authenticated",
-    description: "Production Container Apps reachable from the internet require an Entra ID token (built-in authentication answering 401 without one).",
+    description:
+        "Production Container Apps reachable from the internet require an Entra ID token (built-in authentication answering 401 without one).",
     severity: "high",
     remediation: `keep prod serving private (mlops:mlPlatform.azure.privateNetwork on, no publicIngress), or set mlops:containerService.azure.authClientId (and mlops:serverlessInference.azure.authClientId) to an Entra ID app registration (${APPS})`,
     mirrors: ["CKV_AZURE_13 (App Service authentication)", CUSTOM],
@@ -72,7 +84,8 @@ export const appAuthenticated = stackRule({
     types: [AZ.containerApp],
     validate: ({ view, inScope, report }) => {
         for (const app of view.ofType([AZ.containerApp]).filter(inScope)) {
-            if (internetFacing(view, app) === true && !requiresToken(view, app)) report(app, "is reachable from the internet and no authentication config requires a token");
+            if (internetFacing(view, app) === true && !requiresToken(view, app))
+                report(app, "is reachable from the internet and no authentication config requires a token");
         }
     },
 });
@@ -87,7 +100,10 @@ export const environmentInNetwork = resourceRule({
     category: "security",
     enforcement: "prod",
     types: [AZ.managedEnvironment],
-    check: (r) => (r.props.vnetConfiguration?.infrastructureSubnetId ? [] : ["vnetConfiguration.infrastructureSubnetId is not set (the environment is outside any virtual network)"]),
+    check: (r) =>
+        r.props.vnetConfiguration?.infrastructureSubnetId
+            ? []
+            : ["vnetConfiguration.infrastructureSubnetId is not set (the environment is outside any virtual network)"],
 });
 
 const ENDPOINT = "components/serverless-inference/azure-ml-endpoint.ts";
@@ -118,7 +134,10 @@ export const mlEndpointPrivate = resourceRule({
     category: "security",
     enforcement: "advisory",
     types: [AZ.mlOnlineEndpoint],
-    check: (r) => (r.props.properties?.publicNetworkAccess === "Disabled" ? [] : [`properties.publicNetworkAccess is ${r.props.properties?.publicNetworkAccess ?? "Enabled (default)"}`]),
+    check: (r) =>
+        r.props.properties?.publicNetworkAccess === "Disabled"
+            ? []
+            : [`properties.publicNetworkAccess is ${r.props.properties?.publicNetworkAccess ?? "Enabled (default)"}`],
 });
 
 export const appManagedIdentity = resourceRule({
@@ -194,7 +213,9 @@ export const webAppTransport = resourceRule({
     types: [AZ.webApp],
     check: (r) => [
         ...(r.props.httpsOnly === true ? [] : ["httpsOnly is not true"]),
-        ...(["1.2", "1.3"].includes(r.props.siteConfig?.minTlsVersion) ? [] : [`siteConfig.minTlsVersion is ${r.props.siteConfig?.minTlsVersion ?? "unset"}, not 1.2`]),
+        ...(["1.2", "1.3"].includes(r.props.siteConfig?.minTlsVersion)
+            ? []
+            : [`siteConfig.minTlsVersion is ${r.props.siteConfig?.minTlsVersion ?? "unset"}, not 1.2`]),
         ...(r.props.siteConfig?.remoteDebuggingEnabled === true ? ["siteConfig.remoteDebuggingEnabled is true"] : []),
     ],
 });
@@ -209,7 +230,21 @@ export const webAppPrivate = resourceRule({
     category: "security",
     enforcement: "advisory",
     types: [AZ.webApp],
-    check: (r) => (r.props.publicNetworkAccess === "Disabled" ? [] : [`publicNetworkAccess is ${r.props.publicNetworkAccess ?? "Enabled (default)"}`]),
+    check: (r) =>
+        r.props.publicNetworkAccess === "Disabled" ? [] : [`publicNetworkAccess is ${r.props.publicNetworkAccess ?? "Enabled (default)"}`],
 });
 
-export const azureServingRules: readonly MlopsPolicy[] = [appHttpsOnly, appInternalIngress, appAuthenticated, environmentInNetwork, mlEndpointAuthenticated, mlEndpointPrivate, appManagedIdentity, appScaling, appProbes, environmentZoneRedundant, webAppTransport, webAppPrivate];
+export const azureServingRules: readonly MlopsPolicy[] = [
+    appHttpsOnly,
+    appInternalIngress,
+    appAuthenticated,
+    environmentInNetwork,
+    mlEndpointAuthenticated,
+    mlEndpointPrivate,
+    appManagedIdentity,
+    appScaling,
+    appProbes,
+    environmentZoneRedundant,
+    webAppTransport,
+    webAppPrivate,
+];

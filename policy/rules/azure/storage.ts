@@ -25,7 +25,9 @@ export const storageTransport = resourceRule({
     types: [AZ.storageAccount],
     check: (r) => [
         ...(r.props.enableHttpsTrafficOnly === false ? ["enableHttpsTrafficOnly is false"] : []),
-        ...(["TLS1_2", "TLS1_3"].includes(r.props.minimumTlsVersion) ? [] : [`minimumTlsVersion is ${r.props.minimumTlsVersion ?? "unset"}, not TLS1_2`]),
+        ...(["TLS1_2", "TLS1_3"].includes(r.props.minimumTlsVersion)
+            ? []
+            : [`minimumTlsVersion is ${r.props.minimumTlsVersion ?? "unset"}, not TLS1_2`]),
     ],
 });
 
@@ -44,7 +46,8 @@ export const storageNoPublicBlobs = resourceRule({
 
 export const storageNetworkDeny = resourceRule({
     name: "azure-storage-network-deny",
-    description: "Storage accounts deny network access by default (networkRuleSet.defaultAction Deny, trusted Azure services bypassing) or disable public network access.",
+    description:
+        "Storage accounts deny network access by default (networkRuleSet.defaultAction Deny, trusted Azure services bypassing) or disable public network access.",
     severity: "high",
     remediation: `keep networkRuleSet { defaultAction: Deny, bypass: AzureServices } on the storage account (${LAKE}); admit callers through mlops:dataLake.azure.allowedIpRanges, not by opening the account`,
     mirrors: ["CKV_AZURE_35", "CKV_AZURE_36", "CKV_AZURE_59", "AVD-AZU-0012", "AVD-AZU-0010", "CIS-AZ3 4.6", "CIS-AZ3 4.7", "CIS-AZ3 4.8"],
@@ -55,7 +58,8 @@ export const storageNetworkDeny = resourceRule({
     check: (r) => {
         if (r.props.publicNetworkAccess === "Disabled") return [];
         const rules = r.props.networkRuleSet;
-        if (rules?.defaultAction !== "Deny") return [`networkRuleSet.defaultAction is ${rules?.defaultAction ?? "Allow (default)"}, not Deny`];
+        if (rules?.defaultAction !== "Deny")
+            return [`networkRuleSet.defaultAction is ${rules?.defaultAction ?? "Allow (default)"}, not Deny`];
         return String(rules.bypass ?? "").includes("AzureServices") ? [] : ["networkRuleSet.bypass does not include AzureServices"];
     },
 });
@@ -101,23 +105,36 @@ export const storageCmk = resourceRule({
     category: "security",
     enforcement: "advisory",
     types: [AZ.storageAccount],
-    check: (r) => (r.props.encryption?.keySource === "Microsoft.Keyvault" ? [] : [`encryption.keySource is ${r.props.encryption?.keySource ?? "Microsoft.Storage (default)"}`]),
+    check: (r) =>
+        r.props.encryption?.keySource === "Microsoft.Keyvault"
+            ? []
+            : [`encryption.keySource is ${r.props.encryption?.keySource ?? "Microsoft.Storage (default)"}`],
 });
 
-const MIN_DAYS: Knob = { schema: { type: "integer", minimum: 1, maximum: 365, description: "Shortest soft-delete retention accepted, in days." }, default: 7 };
+const MIN_DAYS: Knob = {
+    schema: { type: "integer", minimum: 1, maximum: 365, description: "Shortest soft-delete retention accepted, in days." },
+    default: 7,
+};
 
 /** The BlobServiceProperties of an account (joined through the `accountName` input). */
-const blobServiceOf = (view: StackView, account: PolicyResource): PolicyResource | undefined => view.companions(account, [AZ.blobService], "accountName", ["accountName", "name"])[0];
+const blobServiceOf = (view: StackView, account: PolicyResource): PolicyResource | undefined =>
+    view.companions(account, [AZ.blobService], "accountName", ["accountName", "name"])[0];
 
 /** Accounts with blob storage: every kind except FileStorage. */
-const blobAccounts = (view: StackView, inScope: (r: PolicyResource) => boolean) => view.ofType([AZ.storageAccount]).filter((a) => inScope(a) && whenKnown(() => a.props.kind) !== "FileStorage");
+const blobAccounts = (view: StackView, inScope: (r: PolicyResource) => boolean) =>
+    view.ofType([AZ.storageAccount]).filter((a) => inScope(a) && whenKnown(() => a.props.kind) !== "FileStorage");
 
 function retentionProblems(policy: any, what: string, minDays: number): string[] {
     if (policy?.enabled !== true) return [`${what} is not enabled`];
-    return typeof policy.days === "number" && policy.days >= minDays ? [] : [`${what} keeps deleted data ${policy.days ?? "an unset number of"} days, below ${minDays}`];
+    return typeof policy.days === "number" && policy.days >= minDays
+        ? []
+        : [`${what} keeps deleted data ${policy.days ?? "an unset number of"} days, below ${minDays}`];
 }
 
-function blobServiceRule(spec: Omit<Parameters<typeof stackRule>[0], "validate" | "types" | "clouds">, judge: (service: Record<string, any>, config: Record<string, any>, account: Record<string, any>) => string[]): MlopsPolicy {
+function blobServiceRule(
+    spec: Omit<Parameters<typeof stackRule>[0], "validate" | "types" | "clouds">,
+    judge: (service: Record<string, any>, config: Record<string, any>, account: Record<string, any>) => string[],
+): MlopsPolicy {
     return stackRule({
         ...spec,
         clouds: ["azure"],
@@ -152,7 +169,8 @@ export const blobSoftDelete = blobServiceRule(
 export const containerSoftDelete = blobServiceRule(
     {
         name: "azure-container-soft-delete",
-        description: "Storage accounts keep deleted containers for at least `minDays` days (container soft delete; Checkov's CKV2_AZURE_38 checks blobs only).",
+        description:
+            "Storage accounts keep deleted containers for at least `minDays` days (container soft delete; Checkov's CKV2_AZURE_38 checks blobs only).",
         severity: "high",
         remediation: `keep containerDeleteRetentionPolicy enabled on the account's BlobServiceProperties, days from mlops:dataLake.azure.softDeleteRetentionDays (${LAKE})`,
         mirrors: ["CIS-AZ3 4.10", CUSTOM],
@@ -160,7 +178,8 @@ export const containerSoftDelete = blobServiceRule(
         enforcement: "mandatory",
         knobs: { minDays: MIN_DAYS },
     },
-    (service, config) => retentionProblems(service.containerDeleteRetentionPolicy, "container soft delete (containerDeleteRetentionPolicy)", config.minDays),
+    (service, config) =>
+        retentionProblems(service.containerDeleteRetentionPolicy, "container soft delete (containerDeleteRetentionPolicy)", config.minDays),
 );
 
 /** ADLS Gen2: the account was created with a hierarchical namespace (fixed at creation). */
@@ -169,7 +188,8 @@ const hasHns = (account: Record<string, unknown>): boolean => account.isHnsEnabl
 export const blobVersioning = blobServiceRule(
     {
         name: "azure-blob-versioning",
-        description: "Flat-namespace storage accounts version blobs (isVersioningEnabled), Azure's recommended companion of soft delete; ADLS Gen2 accounts cannot (azure-hns-unsupported-blob-features).",
+        description:
+            "Flat-namespace storage accounts version blobs (isVersioningEnabled), Azure's recommended companion of soft delete; ADLS Gen2 accounts cannot (azure-hns-unsupported-blob-features).",
         severity: "high",
         remediation: `keep isVersioningEnabled: true on the BlobServiceProperties of accounts without a hierarchical namespace (dataProtection in components/data-lake/azure-policy.ts)`,
         mirrors: [CUSTOM],
@@ -196,7 +216,8 @@ function hnsUnsupported(service: BlobServiceFlags): string[] {
 
 export const hnsUnsupportedBlobFeatures = stackRule({
     name: "azure-hns-unsupported-blob-features",
-    description: "Storage accounts with a hierarchical namespace (ADLS Gen2) leave blob versioning, change feed and point-in-time restore off: Azure does not support them there, and the blob service update that enables them fails.",
+    description:
+        "Storage accounts with a hierarchical namespace (ADLS Gen2) leave blob versioning, change feed and point-in-time restore off: Azure does not support them there, and the blob service update that enables them fails.",
     severity: "high",
     remediation: `leave isVersioningEnabled, changeFeed and restorePolicy unset on the lake's BlobServiceProperties; blob and container soft delete protect its data (lakeDataProtection, ${LAKE})`,
     mirrors: [CUSTOM],
@@ -210,7 +231,8 @@ export const hnsUnsupportedBlobFeatures = stackRule({
             if (whenKnown(() => hasHns(account.props)) !== true) continue;
             const service = blobServiceOf(view, account);
             if (!service) continue; // nothing enabled; a missing service is azure-blob-soft-delete's finding
-            for (const problem of whenKnown(() => hnsUnsupported(service.props)) ?? []) report(account, `${problem} on a hierarchical-namespace account`);
+            for (const problem of whenKnown(() => hnsUnsupported(service.props)) ?? [])
+                report(account, `${problem} on a hierarchical-namespace account`);
         }
     },
 });

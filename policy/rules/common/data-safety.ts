@@ -34,9 +34,11 @@ export const STATEFUL_TYPES: readonly string[] = [
 
 export const protectStateful = resourceRule({
     name: "protect-stateful-in-prod",
-    description: "In production, stateful resources (buckets, datasets, keys, registries, storage accounts, vaults, workspaces, volumes) are protected against deletion and replacement.",
+    description:
+        "In production, stateful resources (buckets, datasets, keys, registries, storage accounts, vaults, workspaces, volumes) are protected against deletion and replacement.",
     severity: "critical",
-    remediation: "set mlops:environment to prod for this stack: prod turns on protectData, and the components set protect and retainOnDelete on every stateful child",
+    remediation:
+        "set mlops:environment to prod for this stack: prod turns on protectData, and the components set protect and retainOnDelete on every stateful child",
     mirrors: ["CKV_GCP_82", CUSTOM],
     clouds: ["aws", "gcp", "azure", "kubernetes"],
     category: "data-loss",
@@ -56,9 +58,11 @@ const EMPTY_ON_DESTROY: Readonly<Record<string, string>> = {
 
 export const noForceDestroy = resourceRule({
     name: "no-force-destroy-in-prod",
-    description: "In production, buckets, registries and datasets are not set to delete their contents on destroy (forceDestroy, forceDelete, deleteContentsOnDestroy).",
+    description:
+        "In production, buckets, registries and datasets are not set to delete their contents on destroy (forceDestroy, forceDelete, deleteContentsOnDestroy).",
     severity: "critical",
-    remediation: "leave mlops:dataLake.aws.forceDestroy off in prod; the GCP components turn forceDestroy and deleteContentsOnDestroy on only when mlops:environment is not prod",
+    remediation:
+        "leave mlops:dataLake.aws.forceDestroy off in prod; the GCP components turn forceDestroy and deleteContentsOnDestroy on only when mlops:environment is not prod",
     mirrors: [CUSTOM],
     clouds: ["aws", "gcp"],
     category: "data-loss",

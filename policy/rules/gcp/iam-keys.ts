@@ -14,7 +14,8 @@ export const noBasicRoles = resourceRule({
     name: "gcp-iam-no-basic-roles",
     description: "Project IAM grants no basic role (Owner, Editor, Viewer) and no admin role to a service account.",
     severity: "critical",
-    remediation: "grant the predefined roles the workload uses (the Vertex trainer gets TRAINING_PROJECT_ROLES in components/ml-platform/gcp-vertex.ts)",
+    remediation:
+        "grant the predefined roles the workload uses (the Vertex trainer gets TRAINING_PROJECT_ROLES in components/ml-platform/gcp-vertex.ts)",
     mirrors: ["CKV_GCP_117", "CKV_GCP_42", "AVD-GCP-0007", "CIS-GCP3 1.5"],
     clouds: ["gcp"],
     category: "security",
@@ -32,7 +33,8 @@ export const noProjectImpersonation = resourceRule({
     name: "gcp-iam-no-project-impersonation",
     description: "Service Account User and Token Creator are granted on single service accounts, never project-wide.",
     severity: "high",
-    remediation: "grant roles/iam.serviceAccountUser on the one service account that must be attached (gcp.serviceaccount.IAMMember), not on the project; FORBIDDEN_PROJECT_ROLES in components/ml-platform/gcp-vertex.ts lists what the platform never grants",
+    remediation:
+        "grant roles/iam.serviceAccountUser on the one service account that must be attached (gcp.serviceaccount.IAMMember), not on the project; FORBIDDEN_PROJECT_ROLES in components/ml-platform/gcp-vertex.ts lists what the platform never grants",
     mirrors: ["CKV_GCP_41", "CKV_GCP_49", "AVD-GCP-0011", "CIS-GCP3 1.6"],
     clouds: ["gcp"],
     category: "security",
@@ -45,20 +47,25 @@ export const noDefaultServiceAccount = resourceRule({
     name: "gcp-iam-no-default-service-account",
     description: "Project IAM grants nothing to the default Compute Engine or App Engine service accounts (workloads get their own).",
     severity: "high",
-    remediation: "give the workload its own gcp.serviceaccount.Account and grant roles to it (every mlops workload has one: components/container-service/gcp.ts, components/ml-platform/gcp.ts)",
+    remediation:
+        "give the workload its own gcp.serviceaccount.Account and grant roles to it (every mlops workload has one: components/container-service/gcp.ts, components/ml-platform/gcp.ts)",
     mirrors: ["CKV_GCP_46", "AVD-GCP-0006"],
     clouds: ["gcp"],
     category: "security",
     enforcement: "mandatory",
     types: PROJECT_IAM,
-    check: (r) => membersOf(r.props).filter((m) => DEFAULT_ACCOUNT.test(m)).map((m) => `grants ${r.props.role} to the default service account ${m}`),
+    check: (r) =>
+        membersOf(r.props)
+            .filter((m) => DEFAULT_ACCOUNT.test(m))
+            .map((m) => `grants ${r.props.role} to the default service account ${m}`),
 });
 
 export const noServiceAccountKeys = resourceRule({
     name: "gcp-iam-no-service-account-keys",
     description: "No user-managed service account keys (workloads authenticate as their attached service account).",
     severity: "high",
-    remediation: "remove the gcp.serviceaccount.Key; attach the service account to the workload or use workload identity federation (the mlops components create no keys, e.g. components/ml-platform/gcp.ts)",
+    remediation:
+        "remove the gcp.serviceaccount.Key; attach the service account to the workload or use workload identity federation (the mlops components create no keys, e.g. components/ml-platform/gcp.ts)",
     mirrors: ["CKV2_GCP_3", "CIS-GCP3 1.4"],
     clouds: ["gcp"],
     category: "security",
@@ -68,7 +75,8 @@ export const noServiceAccountKeys = resourceRule({
 });
 
 /** Cloud KMS rotation periods are durations in seconds, e.g. "7776000s". */
-const seconds = (duration: unknown): number | undefined => (typeof duration === "string" && /^\d+(\.\d+)?s$/.test(duration) ? Number(duration.slice(0, -1)) : undefined);
+const seconds = (duration: unknown): number | undefined =>
+    typeof duration === "string" && /^\d+(\.\d+)?s$/.test(duration) ? Number(duration.slice(0, -1)) : undefined;
 const NINETY_DAYS = 90 * 24 * 3600;
 
 export const kmsRotation = resourceRule({
@@ -94,15 +102,20 @@ export const kmsRotation = resourceRule({
 const AUDITED_SERVICES: readonly { readonly service: string; readonly types: readonly string[] }[] = [
     { service: "storage.googleapis.com", types: [GCP.bucket] },
     { service: "bigquery.googleapis.com", types: [GCP.dataset, GCP.table] },
-    { service: "aiplatform.googleapis.com", types: [GCP.vertexEndpoint, GCP.vertexMetadataStore, GCP.vertexTensorboard, GCP.vertexDataset, GCP.vertexFeatureStore] },
+    {
+        service: "aiplatform.googleapis.com",
+        types: [GCP.vertexEndpoint, GCP.vertexMetadataStore, GCP.vertexTensorboard, GCP.vertexDataset, GCP.vertexFeatureStore],
+    },
 ];
 const DATA_LOG_TYPES = ["DATA_READ", "DATA_WRITE"];
 
 export const dataAccessAuditLogs = stackRule({
     name: "gcp-data-access-audit-logs",
-    description: "Data Access audit logs (DATA_READ and DATA_WRITE, no exempted members) are on for every service whose data the stack holds: Cloud Storage, BigQuery, Vertex AI.",
+    description:
+        "Data Access audit logs (DATA_READ and DATA_WRITE, no exempted members) are on for every service whose data the stack holds: Cloud Storage, BigQuery, Vertex AI.",
     severity: "high",
-    remediation: "keep the gcp.projects.IAMAuditConfig per service that the data lake and ML platform create (components/data-lake/gcp.ts, components/ml-platform/gcp.ts)",
+    remediation:
+        "keep the gcp.projects.IAMAuditConfig per service that the data lake and ML platform create (components/data-lake/gcp.ts, components/ml-platform/gcp.ts)",
     mirrors: ["CKV2_GCP_5", "AVD-GCP-0079", "CIS-GCP3 2.1"],
     clouds: ["gcp"],
     category: "security",
@@ -120,7 +133,9 @@ export const dataAccessAuditLogs = stackRule({
         if (configs.includes(undefined)) return;
         for (const { service, types } of AUDITED_SERVICES) {
             if (view.ofType(types).length === 0) continue;
-            const covered = configs.some((c) => (c!.service === service || c!.service === "allServices") && DATA_LOG_TYPES.every((t) => c!.types.includes(t)));
+            const covered = configs.some(
+                (c) => (c!.service === service || c!.service === "allServices") && DATA_LOG_TYPES.every((t) => c!.types.includes(t)),
+            );
             if (!covered) report(undefined, `Data Access audit logs (DATA_READ, DATA_WRITE) are not on for ${service}`);
         }
     },
@@ -130,7 +145,8 @@ export const logBucketRetention = resourceRule({
     name: "gcp-log-bucket-retention",
     description: "Cloud Logging buckets set their retention explicitly (retentionDays).",
     severity: "medium",
-    remediation: "set retentionDays on the gcp.logging.ProjectBucketConfig (components/observability/gcp.ts, components/data-lake/gcp.ts: mlops:dataLake.gcp.accessLogRetentionDays, serviceLogRetentionDays, and mlops:dataLake.auditLogRetentionDays for audit logs)",
+    remediation:
+        "set retentionDays on the gcp.logging.ProjectBucketConfig (components/observability/gcp.ts, components/data-lake/gcp.ts: mlops:dataLake.gcp.accessLogRetentionDays, serviceLogRetentionDays, and mlops:dataLake.auditLogRetentionDays for audit logs)",
     mirrors: ["CKV2_GCP_4 (partly)", CUSTOM],
     clouds: ["gcp"],
     category: "reliability",
@@ -139,4 +155,12 @@ export const logBucketRetention = resourceRule({
     check: (r) => (typeof r.props.retentionDays === "number" && r.props.retentionDays > 0 ? [] : ["retentionDays is not set"]),
 });
 
-export const iamKeyRules: readonly MlopsPolicy[] = [noBasicRoles, noProjectImpersonation, noDefaultServiceAccount, noServiceAccountKeys, kmsRotation, dataAccessAuditLogs, logBucketRetention];
+export const iamKeyRules: readonly MlopsPolicy[] = [
+    noBasicRoles,
+    noProjectImpersonation,
+    noDefaultServiceAccount,
+    noServiceAccountKeys,
+    kmsRotation,
+    dataAccessAuditLogs,
+    logBucketRetention,
+];

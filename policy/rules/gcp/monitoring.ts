@@ -7,7 +7,8 @@ const OBSERVABILITY = "components/observability/gcp.ts";
 
 export const alertPolicyNotifies = resourceRule({
     name: "gcp-alert-policy-notifications",
-    description: "Cloud Monitoring alert policies notify at least one notification channel (an alert nobody receives is a console entry, not an alert).",
+    description:
+        "Cloud Monitoring alert policies notify at least one notification channel (an alert nobody receives is a console entry, not an alert).",
     severity: "high",
     remediation: `list who hears alerts in mlops:notifications.emails or mlops:notifications.webhooks; the stack sends every alert policy to every channel (${OBSERVABILITY})`,
     mirrors: [CUSTOM],

@@ -32,7 +32,9 @@ export const registryImmutableTags = resourceRule({
     types: [GCP.registry],
     check: (r) => {
         const standard = (r.props.mode ?? "STANDARD_REPOSITORY") === "STANDARD_REPOSITORY";
-        return standard && r.props.format === "DOCKER" && r.props.dockerConfig?.immutableTags !== true ? ["dockerConfig.immutableTags is not true"] : [];
+        return standard && r.props.format === "DOCKER" && r.props.dockerConfig?.immutableTags !== true
+            ? ["dockerConfig.immutableTags is not true"]
+            : [];
     },
 });
 
@@ -59,7 +61,10 @@ export const registryCleanup = resourceRule({
     category: "reliability",
     enforcement: "advisory",
     types: [GCP.registry],
-    check: (r) => ((r.props.mode ?? "STANDARD_REPOSITORY") !== "STANDARD_REPOSITORY" || list(r.props.cleanupPolicies).length > 0 ? [] : ["no cleanupPolicies"]),
+    check: (r) =>
+        (r.props.mode ?? "STANDARD_REPOSITORY") !== "STANDARD_REPOSITORY" || list(r.props.cleanupPolicies).length > 0
+            ? []
+            : ["no cleanupPolicies"],
 });
 
 const INTERNAL_INGRESS = ["INGRESS_TRAFFIC_INTERNAL_ONLY", "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER"];
@@ -79,7 +84,8 @@ export const runInternalIngress = resourceRule({
 
 export const runNotPublic = resourceRule({
     name: "gcp-cloud-run-not-public",
-    description: "Cloud Run v2 services require IAM to invoke: no run.invoker for allUsers or allAuthenticatedUsers, and the invoker check stays on.",
+    description:
+        "Cloud Run v2 services require IAM to invoke: no run.invoker for allUsers or allAuthenticatedUsers, and the invoker check stays on.",
     severity: "critical",
     remediation: `keep mlops:<containerService|serverlessInference>.gcp.allowUnauthenticated false and list callers in invokers; keep invokerIamDisabled false (${SERVICE})`,
     mirrors: ["CKV_GCP_102 (v1 only)", CUSTOM],
@@ -87,7 +93,12 @@ export const runNotPublic = resourceRule({
     category: "security",
     enforcement: "mandatory",
     types: [GCP.runService, GCP.runIamMember, GCP.runIamBinding],
-    check: (r) => (r.type === GCP.runService ? (r.props.invokerIamDisabled === true ? ["invokerIamDisabled is true (anyone can invoke)"] : []) : publicGrants(r.props)),
+    check: (r) =>
+        r.type === GCP.runService
+            ? r.props.invokerIamDisabled === true
+                ? ["invokerIamDisabled is true (anyone can invoke)"]
+                : []
+            : publicGrants(r.props),
 });
 
 export const runServiceAccount = resourceRule({
@@ -103,7 +114,9 @@ export const runServiceAccount = resourceRule({
     check: (r) => {
         const account = r.props.template?.serviceAccount;
         if (!account) return ["template.serviceAccount is not set (the default Compute Engine service account runs it)"];
-        return /-compute@developer\.gserviceaccount\.com$/.test(account) ? ["template.serviceAccount is the default Compute Engine service account"] : [];
+        return /-compute@developer\.gserviceaccount\.com$/.test(account)
+            ? ["template.serviceAccount is the default Compute Engine service account"]
+            : [];
     },
 });
 
@@ -165,7 +178,10 @@ export const functionIngress = resourceRule({
     category: "security",
     enforcement: "mandatory",
     types: [GCP.function],
-    check: (r) => (INTERNAL_FUNCTION_INGRESS.includes(r.props.serviceConfig?.ingressSettings) ? [] : [`serviceConfig.ingressSettings is ${r.props.serviceConfig?.ingressSettings ?? "ALLOW_ALL (default)"}`]),
+    check: (r) =>
+        INTERNAL_FUNCTION_INGRESS.includes(r.props.serviceConfig?.ingressSettings)
+            ? []
+            : [`serviceConfig.ingressSettings is ${r.props.serviceConfig?.ingressSettings ?? "ALLOW_ALL (default)"}`],
 });
 
 export const functionNotPublic = resourceRule({

@@ -30,7 +30,10 @@ export const publicAccessPrevention = resourceRule({
     category: "security",
     enforcement: "mandatory",
     types: [GCP.bucket],
-    check: (r) => (r.props.publicAccessPrevention === "enforced" ? [] : [`publicAccessPrevention is ${r.props.publicAccessPrevention ?? "inherited (default)"}, not enforced`]),
+    check: (r) =>
+        r.props.publicAccessPrevention === "enforced"
+            ? []
+            : [`publicAccessPrevention is ${r.props.publicAccessPrevention ?? "inherited (default)"}, not enforced`],
 });
 
 export const bucketNotPublic = resourceRule({
@@ -69,7 +72,10 @@ export const bucketSoftDelete = resourceRule({
     category: "data-loss",
     enforcement: "mandatory",
     types: [GCP.bucket],
-    check: (r) => (r.props.softDeletePolicy?.retentionDurationSeconds === 0 ? ["softDeletePolicy.retentionDurationSeconds is 0 (soft delete off)"] : []),
+    check: (r) =>
+        r.props.softDeletePolicy?.retentionDurationSeconds === 0
+            ? ["softDeletePolicy.retentionDurationSeconds is 0 (soft delete off)"]
+            : [],
 });
 
 export const bucketCmek = resourceRule({

@@ -20,7 +20,8 @@ export const vertexCmek = resourceRule({
 
 export const vertexDefaultMetadataStore = resourceRule({
     name: "gcp-vertex-default-metadata-store",
-    description: "No stack creates the Vertex AI metadata store named `default`: Vertex AI creates it itself on the first pipeline run or experiment, so creating it fails with \"already exists\" on any project that used Vertex AI in that region.",
+    description:
+        'No stack creates the Vertex AI metadata store named `default`: Vertex AI creates it itself on the first pipeline run or experiment, so creating it fails with "already exists" on any project that used Vertex AI in that region.',
     severity: "medium",
     remediation: `leave mlops:mlPlatform.gcp.createMetadataStore off (the stack then references \`default\`); turn it on only for a project and region where Vertex AI never ran, to get the store CMEK-encrypted (${ML})`,
     mirrors: [CUSTOM],
@@ -41,7 +42,10 @@ export const vertexEndpointPrivate = resourceRule({
     category: "security",
     enforcement: "advisory",
     types: [GCP.vertexEndpoint],
-    check: (r) => (r.props.network || r.props.privateServiceConnectConfig?.enablePrivateServiceConnect === true ? [] : ["the endpoint is public (no network, no Private Service Connect)"]),
+    check: (r) =>
+        r.props.network || r.props.privateServiceConnectConfig?.enablePrivateServiceConnect === true
+            ? []
+            : ["the endpoint is public (no network, no Private Service Connect)"],
 });
 
 export const vertexReplicas = resourceRule({
@@ -91,7 +95,9 @@ export const workbenchShieldedVm = resourceRule({
     types: [GCP.workbench],
     check: (r) => {
         const shielded = r.props.gceSetup?.shieldedInstanceConfig ?? {};
-        return ["enableSecureBoot", "enableVtpm", "enableIntegrityMonitoring"].filter((k) => shielded[k] !== true).map((k) => `gceSetup.shieldedInstanceConfig.${k} is not true`);
+        return ["enableSecureBoot", "enableVtpm", "enableIntegrityMonitoring"]
+            .filter((k) => shielded[k] !== true)
+            .map((k) => `gceSetup.shieldedInstanceConfig.${k} is not true`);
     },
 });
 
@@ -114,4 +120,12 @@ export const workbenchCmek = resourceRule({
     },
 });
 
-export const vertexRules: readonly MlopsPolicy[] = [vertexCmek, vertexDefaultMetadataStore, vertexEndpointPrivate, vertexReplicas, workbenchNoPublicIp, workbenchShieldedVm, workbenchCmek];
+export const vertexRules: readonly MlopsPolicy[] = [
+    vertexCmek,
+    vertexDefaultMetadataStore,
+    vertexEndpointPrivate,
+    vertexReplicas,
+    workbenchNoPublicIp,
+    workbenchShieldedVm,
+    workbenchCmek,
+];

@@ -7,7 +7,9 @@ type Spec = Omit<Parameters<typeof resourceRule>[0], "types" | "check" | "clouds
 /** A problem found in one container; the builder prefixes it with the container's name. */
 export type ContainerCheck = (c: Container, pod: Record<string, any>, config: RuleConfig) => string | readonly string[] | undefined;
 
-export function containerRule(spec: Spec & { readonly check: ContainerCheck; readonly longRunningOnly?: boolean; readonly containersOnly?: boolean }): MlopsPolicy {
+export function containerRule(
+    spec: Spec & { readonly check: ContainerCheck; readonly longRunningOnly?: boolean; readonly containersOnly?: boolean },
+): MlopsPolicy {
     return resourceRule({
         ...spec,
         clouds: ["kubernetes"],

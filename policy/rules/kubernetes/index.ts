@@ -5,4 +5,9 @@ import { podSecurityRules } from "./pod-security";
 import { kubernetesReliabilityRules } from "./reliability";
 import { workloadRules } from "./workloads";
 
-export const kubernetesRules: readonly MlopsPolicy[] = [...podSecurityRules, ...workloadRules, ...namespaceRules, ...kubernetesReliabilityRules];
+export const kubernetesRules: readonly MlopsPolicy[] = [
+    ...podSecurityRules,
+    ...workloadRules,
+    ...namespaceRules,
+    ...kubernetesReliabilityRules,
+];

@@ -8,7 +8,8 @@ export const noDefaultNamespace = resourceRule({
     name: "k8s-no-default-namespace",
     description: "Namespaced objects name their namespace, and it is not `default`.",
     severity: "medium",
-    remediation: "set metadata.namespace to a namespace the stack owns (mlops components create one per component with restrictedNamespace() in components/shared/kubernetes-namespace.ts)",
+    remediation:
+        "set metadata.namespace to a namespace the stack owns (mlops components create one per component with restrictedNamespace() in components/shared/kubernetes-namespace.ts)",
     mirrors: ["CKV_K8S_21", "KSV-0110", "CIS-K8s 5.7.4"],
     clouds: ["kubernetes"],
     category: "security",
@@ -16,7 +17,8 @@ export const noDefaultNamespace = resourceRule({
     types: NAMESPACED,
     check: (r) => {
         const ns = r.props.metadata?.namespace;
-        if (ns === undefined || ns === null || ns === "") return ["metadata.namespace is not set, so the object lands in the default namespace"];
+        if (ns === undefined || ns === null || ns === "")
+            return ["metadata.namespace is not set, so the object lands in the default namespace"];
         return ns === "default" ? ['metadata.namespace is "default"'] : [];
     },
 });
@@ -45,14 +47,22 @@ function isDefaultDeny(policy: PolicyResource): boolean {
     const selector = spec.podSelector ?? {};
     const selectsAll = Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
     const types: unknown[] = spec.policyTypes ?? [];
-    return selectsAll && types.includes("Ingress") && types.includes("Egress") && (spec.ingress ?? []).length === 0 && (spec.egress ?? []).length === 0;
+    return (
+        selectsAll &&
+        types.includes("Ingress") &&
+        types.includes("Egress") &&
+        (spec.ingress ?? []).length === 0 &&
+        (spec.egress ?? []).length === 0
+    );
 }
 
 export const defaultDenyNetworkPolicy = stackRule({
     name: "k8s-default-deny-network-policy",
-    description: "Every namespace the stack creates has a default-deny NetworkPolicy (empty podSelector, Ingress and Egress, no rules); other policies then allow what is used.",
+    description:
+        "Every namespace the stack creates has a default-deny NetworkPolicy (empty podSelector, Ingress and Egress, no rules); other policies then allow what is used.",
     severity: "high",
-    remediation: "create a NetworkPolicy with podSelector: {} and policyTypes [Ingress, Egress] in the namespace (restrictedNamespace() in components/shared/kubernetes-namespace.ts does), then allow traffic explicitly",
+    remediation:
+        "create a NetworkPolicy with podSelector: {} and policyTypes [Ingress, Egress] in the namespace (restrictedNamespace() in components/shared/kubernetes-namespace.ts does), then allow traffic explicitly",
     mirrors: ["CIS-K8s 5.3.2", CUSTOM],
     clouds: ["kubernetes"],
     category: "security",
@@ -70,7 +80,8 @@ export const defaultDenyNetworkPolicy = stackRule({
             });
             const verdicts = inNamespace.map((p) => whenKnown(() => isDefaultDeny(p)));
             // A policy unknown at preview may be the default deny: it is judged again on `up`.
-            if (!verdicts.includes(true) && !verdicts.includes(undefined)) report(ns, `namespace ${typeof name === "string" ? name : ns.name} has no default-deny NetworkPolicy`);
+            if (!verdicts.includes(true) && !verdicts.includes(undefined))
+                report(ns, `namespace ${typeof name === "string" ? name : ns.name} has no default-deny NetworkPolicy`);
         }
     },
 });
@@ -90,7 +101,9 @@ export const noPublicExposure = resourceRule({
     types: [K8S.service, K8S.knativeService],
     check: (r) => {
         if (r.type === K8S.knativeService) {
-            return r.props.metadata?.labels?.[VISIBILITY] === "cluster-local" ? [] : [`Knative Service is reachable from outside the cluster (label ${VISIBILITY} is not cluster-local)`];
+            return r.props.metadata?.labels?.[VISIBILITY] === "cluster-local"
+                ? []
+                : [`Knative Service is reachable from outside the cluster (label ${VISIBILITY} is not cluster-local)`];
         }
         const type = r.props.spec?.type;
         return PUBLIC_SERVICE_TYPES.includes(type) ? [`Service type is ${type}`] : [];

@@ -28,7 +28,8 @@ export const noPrivilegeEscalation = containerRule({
     mirrors: ["CKV_K8S_20", "KSV-0001", "CIS-K8s 5.2.6"],
     category: "security",
     enforcement: "mandatory",
-    check: (c) => (c.spec.securityContext?.allowPrivilegeEscalation === false ? undefined : "securityContext.allowPrivilegeEscalation is not false"),
+    check: (c) =>
+        c.spec.securityContext?.allowPrivilegeEscalation === false ? undefined : "securityContext.allowPrivilegeEscalation is not false",
 });
 
 export const runAsNonRoot = containerRule({
@@ -53,7 +54,8 @@ export const readOnlyRootFilesystem = containerRule({
     mirrors: ["CKV_K8S_22", "KSV-0014", "CIS-K8s 5.7.3"],
     category: "security",
     enforcement: "mandatory",
-    check: (c) => (c.spec.securityContext?.readOnlyRootFilesystem === true ? undefined : "securityContext.readOnlyRootFilesystem is not true"),
+    check: (c) =>
+        c.spec.securityContext?.readOnlyRootFilesystem === true ? undefined : "securityContext.readOnlyRootFilesystem is not true",
 });
 
 export const dropAllCapabilities = containerRule({
@@ -99,7 +101,9 @@ export const seccompProfile = containerRule({
     enforcement: "mandatory",
     check: (c, pod) => {
         const type = (effective(c, pod, "seccompProfile") as { type?: string } | undefined)?.type;
-        return SECCOMP_TYPES.includes(type ?? "") ? undefined : `seccompProfile.type is ${type ?? "unset"}, not RuntimeDefault or Localhost`;
+        return SECCOMP_TYPES.includes(type ?? "")
+            ? undefined
+            : `seccompProfile.type is ${type ?? "unset"}, not RuntimeDefault or Localhost`;
     },
 });
 
@@ -107,8 +111,20 @@ export const noHostNamespaces = resourceRule({
     name: "k8s-no-host-namespaces",
     description: "Pods share no host namespace (hostPID, hostIPC, hostNetwork) and mount no hostPath volume.",
     severity: "high",
-    remediation: "remove hostPID, hostIPC, hostNetwork and hostPath volumes from the pod spec and use emptyDir or a PersistentVolumeClaim, as the pod builders in components/shared/kubernetes-pods.ts do",
-    mirrors: ["CKV_K8S_17", "CKV_K8S_18", "CKV_K8S_19", "KSV-0008", "KSV-0009", "KSV-0010", "KSV-0023", "CIS-K8s 5.2.3", "CIS-K8s 5.2.4", "CIS-K8s 5.2.5"],
+    remediation:
+        "remove hostPID, hostIPC, hostNetwork and hostPath volumes from the pod spec and use emptyDir or a PersistentVolumeClaim, as the pod builders in components/shared/kubernetes-pods.ts do",
+    mirrors: [
+        "CKV_K8S_17",
+        "CKV_K8S_18",
+        "CKV_K8S_19",
+        "KSV-0008",
+        "KSV-0009",
+        "KSV-0010",
+        "KSV-0023",
+        "CIS-K8s 5.2.3",
+        "CIS-K8s 5.2.4",
+        "CIS-K8s 5.2.5",
+    ],
     clouds: ["kubernetes"],
     category: "security",
     enforcement: "mandatory",
@@ -116,7 +132,9 @@ export const noHostNamespaces = resourceRule({
     check: (r) => {
         const pod = podSpec(r.type, r.props) ?? {};
         const flags = ["hostPID", "hostIPC", "hostNetwork"].filter((f) => pod[f] === true).map((f) => `pod sets ${f}: true`);
-        const paths = (Array.isArray(pod.volumes) ? pod.volumes : []).filter((v: any) => v?.hostPath).map((v: any) => `pod mounts hostPath volume ${v.name}`);
+        const paths = (Array.isArray(pod.volumes) ? pod.volumes : [])
+            .filter((v: any) => v?.hostPath)
+            .map((v: any) => `pod mounts hostPath volume ${v.name}`);
         return [...flags, ...paths];
     },
 });
@@ -125,13 +143,17 @@ export const noServiceAccountToken = resourceRule({
     name: "k8s-no-service-account-token",
     description: "Pods do not mount a service account token (automountServiceAccountToken: false).",
     severity: "medium",
-    remediation: "set automountServiceAccountToken: false in the pod spec (every mlops workload does, see components/shared/kubernetes-pods.ts); mount a projected token only where a pod calls the API server",
+    remediation:
+        "set automountServiceAccountToken: false in the pod spec (every mlops workload does, see components/shared/kubernetes-pods.ts); mount a projected token only where a pod calls the API server",
     mirrors: ["CKV_K8S_38", "KSV-0036", "CIS-K8s 5.1.6"],
     clouds: ["kubernetes"],
     category: "security",
     enforcement: "mandatory",
     types: WORKLOADS,
-    check: (r) => (podSpec(r.type, r.props)?.automountServiceAccountToken === false ? [] : ["pod spec does not set automountServiceAccountToken: false"]),
+    check: (r) =>
+        podSpec(r.type, r.props)?.automountServiceAccountToken === false
+            ? []
+            : ["pod spec does not set automountServiceAccountToken: false"],
 });
 
 export const podSecurityRules: readonly MlopsPolicy[] = [

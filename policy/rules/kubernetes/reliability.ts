@@ -34,7 +34,9 @@ export const probes = containerRule({
 });
 
 function servingDeployments(view: StackView, components: readonly string[], inScope: (r: PolicyResource) => boolean): PolicyResource[] {
-    return view.ofType([K8S.deployment]).filter((d) => inScope(d) && components.includes(peek(d.props, ["metadata", "labels", COMPONENT]) as string));
+    return view
+        .ofType([K8S.deployment])
+        .filter((d) => inScope(d) && components.includes(peek(d.props, ["metadata", "labels", COMPONENT]) as string));
 }
 
 /** HorizontalPodAutoscalers scaling `deployment`: by scaleTargetRef (same namespace), or by dependency. */
@@ -44,13 +46,16 @@ function autoscalersOf(view: StackView, deployment: PolicyResource): PolicyResou
     return view.ofType([K8S.hpa]).filter((h) => {
         if ((h.propertyDependencies?.spec ?? []).some((d) => d.urn === deployment.urn)) return true;
         const ref = peek(h.props, "spec.scaleTargetRef") as Record<string, unknown> | undefined;
-        return ref?.kind === "Deployment" && typeof name === "string" && ref.name === name && peek(h.props, "metadata.namespace") === namespace;
+        return (
+            ref?.kind === "Deployment" && typeof name === "string" && ref.name === name && peek(h.props, "metadata.namespace") === namespace
+        );
     });
 }
 
 export const servingReplicas = stackRule({
     name: "k8s-serving-replicas",
-    description: "Serving Deployments keep at least `minReplicas` replicas (the HPA's minReplicas when one scales them, else spec.replicas).",
+    description:
+        "Serving Deployments keep at least `minReplicas` replicas (the HPA's minReplicas when one scales them, else spec.replicas).",
     severity: "high",
     remediation: "raise mlops:models[].minReplicas (prod default 2); the container service sets it as the HPA's minReplicas",
     mirrors: ["pulumi-premium kubernetes-apps-v1-deployment-configure-minimum-replica-count"],
@@ -64,7 +69,10 @@ export const servingReplicas = stackRule({
             const hpa = autoscalersOf(view, d)[0];
             const floor = whenKnown(() => (hpa ? (hpa.props.spec?.minReplicas ?? 1) : (d.props.spec?.replicas ?? 1)));
             if (typeof floor === "number" && floor < config.minReplicas) {
-                report(d, `keeps ${floor} replica${floor === 1 ? "" : "s"} (${hpa ? "HorizontalPodAutoscaler minReplicas" : "spec.replicas"}), below ${config.minReplicas}`);
+                report(
+                    d,
+                    `keeps ${floor} replica${floor === 1 ? "" : "s"} (${hpa ? "HorizontalPodAutoscaler minReplicas" : "spec.replicas"}), below ${config.minReplicas}`,
+                );
             }
         }
     },
@@ -89,7 +97,8 @@ export const servingAutoscaling = stackRule({
                 continue;
             }
             const spec = whenKnown(() => ({ min: hpas[0].props.spec?.minReplicas ?? 1, max: hpas[0].props.spec?.maxReplicas }));
-            if (spec && !(typeof spec.max === "number" && spec.max > spec.min)) report(d, `its HorizontalPodAutoscaler cannot scale out (maxReplicas ${spec.max}, minReplicas ${spec.min})`);
+            if (spec && !(typeof spec.max === "number" && spec.max > spec.min))
+                report(d, `its HorizontalPodAutoscaler cannot scale out (maxReplicas ${spec.max}, minReplicas ${spec.min})`);
         }
     },
 });
@@ -99,13 +108,16 @@ const selects = (selector: Record<string, string> | undefined, labels: Record<st
     !!selector && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 
 /** A budget that forbids every voluntary disruption blocks node drains and upgrades. */
-const blocksAll = (spec: Record<string, any>): boolean => spec.maxUnavailable === 0 || spec.maxUnavailable === "0%" || spec.minAvailable === "100%";
+const blocksAll = (spec: Record<string, any>): boolean =>
+    spec.maxUnavailable === 0 || spec.maxUnavailable === "0%" || spec.minAvailable === "100%";
 
 export const servingDisruptionBudget = stackRule({
     name: "k8s-serving-disruption-budget",
-    description: "Serving Deployments have a PodDisruptionBudget that keeps replicas up during drains without blocking them (not maxUnavailable 0 / minAvailable 100%).",
+    description:
+        "Serving Deployments have a PodDisruptionBudget that keeps replicas up during drains without blocking them (not maxUnavailable 0 / minAvailable 100%).",
     severity: "medium",
-    remediation: "keep the PodDisruptionBudget the container service creates (maxUnavailable: 1, components/container-service/kubernetes.ts)",
+    remediation:
+        "keep the PodDisruptionBudget the container service creates (maxUnavailable: 1, components/container-service/kubernetes.ts)",
     mirrors: ["pulumi-premium kubernetes-policy-v1-poddisruptionbudget-disallow-zero-voluntary-disruption"],
     clouds: ["kubernetes"],
     category: "reliability",
@@ -118,9 +130,14 @@ export const servingDisruptionBudget = stackRule({
             const namespace = peek(d.props, "metadata.namespace");
             const budgets = view
                 .ofType([K8S.pdb])
-                .filter((b) => peek(b.props, "metadata.namespace") === namespace && selects(peek(b.props, "spec.selector.matchLabels") as Record<string, string>, labels));
+                .filter(
+                    (b) =>
+                        peek(b.props, "metadata.namespace") === namespace &&
+                        selects(peek(b.props, "spec.selector.matchLabels") as Record<string, string>, labels),
+                );
             if (budgets.length === 0) report(d, "no PodDisruptionBudget selects its pods");
-            else if (budgets.every((b) => whenKnown(() => blocksAll(b.props.spec ?? {})) === true)) report(d, "its PodDisruptionBudget allows no voluntary disruption");
+            else if (budgets.every((b) => whenKnown(() => blocksAll(b.props.spec ?? {})) === true))
+                report(d, "its PodDisruptionBudget allows no voluntary disruption");
         }
     },
 });
@@ -143,4 +160,10 @@ export const knativeBoundedScale = resourceRule({
     },
 });
 
-export const kubernetesReliabilityRules: readonly MlopsPolicy[] = [probes, servingReplicas, servingAutoscaling, servingDisruptionBudget, knativeBoundedScale];
+export const kubernetesReliabilityRules: readonly MlopsPolicy[] = [
+    probes,
+    servingReplicas,
+    servingAutoscaling,
+    servingDisruptionBudget,
+    knativeBoundedScale,
+];

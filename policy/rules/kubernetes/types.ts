@@ -35,10 +35,31 @@ const POD_SPEC_PATH: Readonly<Record<string, readonly string[]>> = {
 export const WORKLOADS: readonly string[] = Object.keys(POD_SPEC_PATH);
 
 /** Workloads that run until stopped (probes and replica floors make sense for them, not for Jobs). */
-export const LONG_RUNNING: readonly string[] = [K8S.pod, K8S.deployment, K8S.statefulSet, K8S.daemonSet, K8S.replicaSet, K8S.knativeService];
+export const LONG_RUNNING: readonly string[] = [
+    K8S.pod,
+    K8S.deployment,
+    K8S.statefulSet,
+    K8S.daemonSet,
+    K8S.replicaSet,
+    K8S.knativeService,
+];
 
 /** Namespaced kinds this project creates; cluster-scoped kinds (Namespace, PersistentVolume) are not. */
-export const NAMESPACED: readonly string[] = [...WORKLOADS, K8S.service, K8S.serviceAccount, K8S.pvc, K8S.networkPolicy, K8S.hpa, K8S.pdb, "kubernetes:core/v1:ConfigMap", "kubernetes:core/v1:Secret", "kubernetes:core/v1:ResourceQuota", "kubernetes:core/v1:LimitRange", "kubernetes:rbac.authorization.k8s.io/v1:Role", "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding"];
+export const NAMESPACED: readonly string[] = [
+    ...WORKLOADS,
+    K8S.service,
+    K8S.serviceAccount,
+    K8S.pvc,
+    K8S.networkPolicy,
+    K8S.hpa,
+    K8S.pdb,
+    "kubernetes:core/v1:ConfigMap",
+    "kubernetes:core/v1:Secret",
+    "kubernetes:core/v1:ResourceQuota",
+    "kubernetes:core/v1:LimitRange",
+    "kubernetes:rbac.authorization.k8s.io/v1:Role",
+    "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+];
 
 export interface Container {
     readonly kind: "container" | "initContainer";
@@ -59,4 +80,5 @@ export function containersOf(pod: Record<string, any> | undefined): Container[] 
 }
 
 /** How a container is named in messages. */
-export const label = (c: Container): string => `${c.kind === "initContainer" ? "init container" : "container"} ${c.spec.name ?? "(unnamed)"}`;
+export const label = (c: Container): string =>
+    `${c.kind === "initContainer" ? "init container" : "container"} ${c.spec.name ?? "(unnamed)"}`;

@@ -41,7 +41,8 @@ export const pinnedImages = containerRule({
     name: "k8s-pinned-images",
     description: "Container images are pinned to a version tag or a digest, never latest or untagged.",
     severity: "medium",
-    remediation: "pin the image (mlops:models[].image, e.g. ghcr.io/acme/model:1.4.2 or @sha256:...); component images are pinned in components/shared/images.ts",
+    remediation:
+        "pin the image (mlops:models[].image, e.g. ghcr.io/acme/model:1.4.2 or @sha256:...); component images are pinned in components/shared/images.ts",
     mirrors: ["CKV_K8S_14", "KSV-0013"],
     category: "security",
     enforcement: "mandatory",
@@ -62,7 +63,10 @@ export const imageDigests = containerRule({
     mirrors: ["CKV_K8S_43"],
     category: "security",
     enforcement: "advisory",
-    check: (c) => (typeof c.spec.image === "string" && !c.spec.image.includes("@sha256:") ? `image ${c.spec.image} is pinned by tag, not by digest` : undefined),
+    check: (c) =>
+        typeof c.spec.image === "string" && !c.spec.image.includes("@sha256:")
+            ? `image ${c.spec.image} is pinned by tag, not by digest`
+            : undefined,
 });
 
 /** Environment variable names that suggest a credential. */
@@ -72,17 +76,21 @@ export const secretsAsFiles = containerRule({
     name: "k8s-secrets-as-files",
     description: "Secrets reach containers as mounted files, never as environment variables (env values leak into logs and crash dumps).",
     severity: "medium",
-    remediation: "mount the Secret as a volume and pass its path (a *_FILE variable), as the mlops data lake and MLflow do; keep credentials out of mlops:models[].env",
+    remediation:
+        "mount the Secret as a volume and pass its path (a *_FILE variable), as the mlops data lake and MLflow do; keep credentials out of mlops:models[].env",
     mirrors: ["CKV_K8S_35", "CIS-K8s 5.4.1"],
     category: "security",
     enforcement: "mandatory",
     check: (c) => [
         ...(Array.isArray(c.spec.env) ? c.spec.env : []).flatMap((e: any) => {
             if (e?.valueFrom?.secretKeyRef) return [`environment variable ${e.name} reads Secret ${e.valueFrom.secretKeyRef.name}`];
-            if (typeof e?.value === "string" && SECRET_NAME.test(e.name ?? "") && !/_FILE$/i.test(e.name)) return [`environment variable ${e.name} holds a literal credential`];
+            if (typeof e?.value === "string" && SECRET_NAME.test(e.name ?? "") && !/_FILE$/i.test(e.name))
+                return [`environment variable ${e.name} holds a literal credential`];
             return [];
         }),
-        ...(Array.isArray(c.spec.envFrom) ? c.spec.envFrom : []).filter((e: any) => e?.secretRef).map((e: any) => `envFrom loads Secret ${e.secretRef.name} into the environment`),
+        ...(Array.isArray(c.spec.envFrom) ? c.spec.envFrom : [])
+            .filter((e: any) => e?.secretRef)
+            .map((e: any) => `envFrom loads Secret ${e.secretRef.name} into the environment`),
     ],
 });
 
@@ -90,7 +98,8 @@ export const statefulSetRetainsVolumes = resourceRule({
     name: "k8s-statefulset-retains-volumes",
     description: "StatefulSets keep their PersistentVolumeClaims when deleted or scaled down (no Delete retention policy).",
     severity: "high",
-    remediation: "leave spec.persistentVolumeClaimRetentionPolicy at Retain (the MinIO data lake sets whenDeleted and whenScaled: Retain in components/data-lake/kubernetes.ts)",
+    remediation:
+        "leave spec.persistentVolumeClaimRetentionPolicy at Retain (the MinIO data lake sets whenDeleted and whenScaled: Retain in components/data-lake/kubernetes.ts)",
     mirrors: [CUSTOM],
     clouds: ["kubernetes"],
     category: "data-loss",
@@ -102,4 +111,11 @@ export const statefulSetRetainsVolumes = resourceRule({
             .map((k) => `persistentVolumeClaimRetentionPolicy.${k} is Delete`),
 });
 
-export const workloadRules: readonly MlopsPolicy[] = [resourceLimits, resourceRequests, pinnedImages, imageDigests, secretsAsFiles, statefulSetRetainsVolumes];
+export const workloadRules: readonly MlopsPolicy[] = [
+    resourceLimits,
+    resourceRequests,
+    pinnedImages,
+    imageDigests,
+    secretsAsFiles,
+    statefulSetRetainsVolumes,
+];

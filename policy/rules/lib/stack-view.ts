@@ -55,7 +55,12 @@ export class StackView {
      * intermediate resource), by plain dependency, or, when neither is recorded (a literal name typed by
      * hand), by the input's value equalling one of the primary's identifying properties.
      */
-    companions(primary: PolicyResource, companionTypes: readonly string[], linkProp: string, identifiers: readonly string[] = ["id", "name"]): PolicyResource[] {
+    companions(
+        primary: PolicyResource,
+        companionTypes: readonly string[],
+        linkProp: string,
+        identifiers: readonly string[] = ["id", "name"],
+    ): PolicyResource[] {
         return this.ofType(companionTypes).filter((c) => {
             const linked = c.propertyDependencies?.[linkProp] ?? [];
             if (this.sources(c, linkProp, [primary.type]).some((d) => d.urn === primary.urn)) return true;

@@ -27,17 +27,32 @@ function parts(type: string): [string, string] {
 }
 
 /** AWS's prebuilt-image registries (aws/sagemaker-python-sdk image_uri_config, DLC account per region). */
-const DLC_REGISTRIES: Record<string, string> = { "af-south-1": "626614931356", "ap-east-1": "871362719292", "eu-south-1": "692866216735", "me-south-1": "217643126080" };
+const DLC_REGISTRIES: Record<string, string> = {
+    "af-south-1": "626614931356",
+    "ap-east-1": "871362719292",
+    "eu-south-1": "692866216735",
+    "me-south-1": "217643126080",
+};
 
 /** Elastic Load Balancing's log-writing account per region (ELB user guide, "Enable access logs"). */
-const ELB_ACCOUNTS: Record<string, string> = { "us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-1": "027434742980", "us-west-2": "797873946194", "eu-west-1": "156460612806", "eu-central-1": "054676820928" };
+const ELB_ACCOUNTS: Record<string, string> = {
+    "us-east-1": "127311923021",
+    "us-east-2": "033677994240",
+    "us-west-1": "027434742980",
+    "us-west-2": "797873946194",
+    "eu-west-1": "156460612806",
+    "eu-central-1": "054676820928",
+};
 
 export const awsMocks: ProviderMocks = {
     state(type, name, inputs) {
         const r = region();
         const [mod, cls] = parts(type);
         const physical = inputs.name ?? autoName(name);
-        const base: Record<string, unknown> = { arn: `arn:aws:${mod}:${r}:${MOCK_ACCOUNT_ID}:${cls.toLowerCase()}/${physical}`, name: physical };
+        const base: Record<string, unknown> = {
+            arn: `arn:aws:${mod}:${r}:${MOCK_ACCOUNT_ID}:${cls.toLowerCase()}/${physical}`,
+            name: physical,
+        };
         switch (type) {
             case "aws:s3/bucket:Bucket": {
                 const bucket = inputs.bucket ?? autoName(name).toLowerCase();
@@ -54,7 +69,11 @@ export const awsMocks: ProviderMocks = {
             case "aws:ec2/vpcEndpoint:VpcEndpoint":
                 return { ...base, prefixListId: "pl-63a5400a" };
             case "aws:lb/loadBalancer:LoadBalancer":
-                return { ...base, dnsName: `internal-${physical}-${suffix(name, 10)}.${r}.elb.amazonaws.com`, arnSuffix: `app/${physical}/${suffix(name, 16)}` };
+                return {
+                    ...base,
+                    dnsName: `internal-${physical}-${suffix(name, 10)}.${r}.elb.amazonaws.com`,
+                    arnSuffix: `app/${physical}/${suffix(name, 16)}`,
+                };
             case "aws:lb/targetGroup:TargetGroup":
                 return { ...base, arnSuffix: `targetgroup/${physical}/${suffix(name, 16)}` };
             case "aws:lambda/function:Function":
@@ -81,14 +100,25 @@ export const awsMocks: ProviderMocks = {
         const r = inputs.region ?? region();
         switch (token) {
             case "aws:index/getCallerIdentity:getCallerIdentity":
-                return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/offline-plan`, id: MOCK_ACCOUNT_ID, userId: "AIDAOFFLINEPLAN" };
+                return {
+                    accountId: MOCK_ACCOUNT_ID,
+                    arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/offline-plan`,
+                    id: MOCK_ACCOUNT_ID,
+                    userId: "AIDAOFFLINEPLAN",
+                };
             case "aws:index/getRegion:getRegion":
                 return { region: r, name: r, id: r, description: r, endpoint: `ec2.${r}.amazonaws.com` };
             case "aws:index/getPartition:getPartition":
                 return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws", reverseDnsPrefix: "com.amazonaws" };
             case "aws:index/getAvailabilityZones:getAvailabilityZones": {
                 const letters = ["a", "b", "c", "d", "e", "f"];
-                return { names: letters.map((l) => `${r}${l}`), zoneIds: letters.map((_, i) => `use1-az${i + 1}`), groupNames: [r], id: r, region: r };
+                return {
+                    names: letters.map((l) => `${r}${l}`),
+                    zoneIds: letters.map((_, i) => `use1-az${i + 1}`),
+                    groupNames: [r],
+                    id: r,
+                    region: r,
+                };
             }
             case "aws:elb/getServiceAccount:getServiceAccount": {
                 const id = ELB_ACCOUNTS[r] ?? ELB_ACCOUNTS["us-east-1"];
@@ -97,7 +127,13 @@ export const awsMocks: ProviderMocks = {
             case "aws:sagemaker/getPrebuiltEcrImage:getPrebuiltEcrImage": {
                 const registryId = DLC_REGISTRIES[r] ?? "763104351884";
                 const tag = inputs.imageTag ?? "1";
-                return { ...inputs, id: registryId, region: r, registryId, registryPath: `${registryId}.dkr.ecr.${r}.amazonaws.com/${inputs.repositoryName}:${tag}` };
+                return {
+                    ...inputs,
+                    id: registryId,
+                    region: r,
+                    registryId,
+                    registryPath: `${registryId}.dkr.ecr.${r}.amazonaws.com/${inputs.repositoryName}:${tag}`,
+                };
             }
             default:
                 return undefined;

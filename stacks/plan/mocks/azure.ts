@@ -58,10 +58,17 @@ export const azureMocks: ProviderMocks = {
         const resourceName: string = (nameInput && inputs[nameInput]) || name;
         if (nameInput) out.name = resourceName;
         const location = inputs.location ?? "swedencentral";
-        const systemIdentity = () => ({ type: "SystemAssigned", principalId: guid(`principal:${name}`), tenantId: AZURE_CLIENT_CONFIG.tenantId });
+        const systemIdentity = () => ({
+            type: "SystemAssigned",
+            principalId: guid(`principal:${name}`),
+            tenantId: AZURE_CLIENT_CONFIG.tenantId,
+        });
         switch (type) {
             case "azure-native:storage:StorageAccount":
-                out.primaryEndpoints = { blob: `https://${resourceName}.blob.core.windows.net/`, dfs: `https://${resourceName}.dfs.core.windows.net/` };
+                out.primaryEndpoints = {
+                    blob: `https://${resourceName}.blob.core.windows.net/`,
+                    dfs: `https://${resourceName}.dfs.core.windows.net/`,
+                };
                 break;
             case "azure-native:keyvault:Vault":
                 out.properties = { ...inputs.properties, vaultUri: `https://${resourceName}.vault.azure.net/` };
@@ -92,7 +99,10 @@ export const azureMocks: ProviderMocks = {
             case "azure-native:app:ContainerApp": {
                 const domain = `mock-env.${location}.azurecontainerapps.io`;
                 const external = inputs.configuration?.ingress?.external !== false;
-                out.configuration = { ...inputs.configuration, ingress: { ...inputs.configuration?.ingress, fqdn: `${resourceName}.${external ? "" : "internal."}${domain}` } };
+                out.configuration = {
+                    ...inputs.configuration,
+                    ingress: { ...inputs.configuration?.ingress, fqdn: `${resourceName}.${external ? "" : "internal."}${domain}` },
+                };
                 out.latestRevisionFqdn = `${resourceName}--0000001.${domain}`;
                 break;
             }
@@ -107,7 +117,10 @@ export const azureMocks: ProviderMocks = {
                 break;
             case "azure-native:synapse:Workspace":
                 out.identity = systemIdentity();
-                out.connectivityEndpoints = { sqlOnDemand: `${resourceName}-ondemand.sql.azuresynapse.net`, web: `https://web.azuresynapse.net?workspace=${resourceName}` };
+                out.connectivityEndpoints = {
+                    sqlOnDemand: `${resourceName}-ondemand.sql.azuresynapse.net`,
+                    web: `https://web.azuresynapse.net?workspace=${resourceName}`,
+                };
                 break;
             case "azure-native:web:WebApp":
                 out.defaultHostName = `${resourceName}.azurewebsites.net`;

@@ -36,7 +36,12 @@ export const gcpMocks: ProviderMocks = {
                 return { name: inputs.name ?? mockAutoName(name) };
             case "gcp:serviceaccount/account:Account": {
                 const email = `${inputs.accountId}@${project}.iam.gserviceaccount.com`;
-                return { email, member: `serviceAccount:${email}`, name: `projects/${project}/serviceAccounts/${email}`, uniqueId: hash(email, 21) };
+                return {
+                    email,
+                    member: `serviceAccount:${email}`,
+                    name: `projects/${project}/serviceAccounts/${email}`,
+                    uniqueId: hash(email, 21),
+                };
             }
             case "gcp:projects/serviceIdentity:ServiceIdentity": {
                 const email = `service-${MOCK_PROJECT_NUMBER}@${AGENT_DOMAINS[inputs.service] ?? "gcp-sa-unknown"}.iam.gserviceaccount.com`;
@@ -50,9 +55,13 @@ export const gcpMocks: ProviderMocks = {
                 return { name: inputs.repositoryId, registryUri: `${inputs.location}-docker.pkg.dev/${project}/${inputs.repositoryId}` };
             case "gcp:vertex/aiEndpoint:AiEndpoint":
                 // The provider's documented format, scheme included.
-                return { dedicatedEndpointDns: `https://${inputs.name}.${inputs.location}-${MOCK_PROJECT_NUMBER}.prediction.vertexai.goog` };
+                return {
+                    dedicatedEndpointDns: `https://${inputs.name}.${inputs.location}-${MOCK_PROJECT_NUMBER}.prediction.vertexai.goog`,
+                };
             case "gcp:vertex/aiTensorboard:AiTensorboard":
-                return { name: `projects/${MOCK_PROJECT_NUMBER}/locations/${inputs.region}/tensorboards/${hash(name, 19).replace(/[a-f]/g, "7")}` };
+                return {
+                    name: `projects/${MOCK_PROJECT_NUMBER}/locations/${inputs.region}/tensorboards/${hash(name, 19).replace(/[a-f]/g, "7")}`,
+                };
             case "gcp:workbench/instance:Instance":
                 return { proxyUri: `${hash(name, 16)}-dot-${inputs.location?.replace(/-[a-z]$/, "")}.notebooks.googleusercontent.com` };
             case "gcp:monitoring/notificationChannel:NotificationChannel":

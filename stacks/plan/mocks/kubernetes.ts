@@ -18,7 +18,10 @@ export const kubernetesMocks: ProviderMocks = {
 
 /** A RandomId's hex: random in a real run; here derived from its keepers, so new keepers give a new id as they would. */
 export function mockRandomIdHex(keepers: Record<string, unknown>, byteLength: number): string {
-    return createHash("sha256").update(JSON.stringify(keepers)).digest("hex").slice(0, 2 * byteLength);
+    return createHash("sha256")
+        .update(JSON.stringify(keepers))
+        .digest("hex")
+        .slice(0, 2 * byteLength);
 }
 
 export const randomMocks: ProviderMocks = {
