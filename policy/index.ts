@@ -8,7 +8,7 @@ import { policies } from "./rules";
 
 new PolicyPack("mlops", {
     description:
-        "The mlops security, data-safety and reliability baseline (shared/reference/security-baseline.md) for AWS, GCP, Azure and Kubernetes.",
+        "The mlops security, data-safety and reliability baseline (docs/security-baseline.md) for AWS, GCP, Azure and Kubernetes.",
     // Each rule sets its own level; a rule without one would be advisory.
     enforcementLevel: "advisory",
     policies: [...policies],

@@ -1,5 +1,5 @@
 /**
- * Canonical accelerator names (shared/reference/accelerators.md) and the three ways to write one in
+ * Canonical accelerator names (docs/accelerators.md) and the three ways to write one in
  * config: `nvidia-l4`, `nvidia-l4:2` or `{ type: nvidia-l4, count: 2 }`. `none` means CPU only.
  */
 import { ProblemDetail } from "../shared/problems";

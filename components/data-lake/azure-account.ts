@@ -4,7 +4,7 @@
  * only), no local users or SFTP, copies only within the tenant, double encryption at rest, and a firewall
  * whose default the caller chooses. Type-only SDK import: nothing is loaded or created here.
  *
- * Rules: CKV_AZURE_3, 44, 190, 35, 36, 244, CKV2_AZURE_40, 41, 1 (security-baseline.md 1.3).
+ * Rules: CKV_AZURE_3, 44, 190, 35, 36, 244, CKV2_AZURE_40, 41, 1 (docs/security-baseline.md 1.3).
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type * as storage from "@pulumi/azure-native/storage";

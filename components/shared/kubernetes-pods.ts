@@ -1,7 +1,7 @@
 /**
  * Plain-object builders for Kubernetes pods that meet the restricted Pod Security Standard
  * (https://kubernetes.io/docs/concepts/security/pod-security-standards/) and CKV_K8S_8..43 /
- * KSV-0001..0110 (shared/reference/security-baseline.md 1.4). Type-only imports: no SDK is loaded here.
+ * KSV-0001..0110 (docs/security-baseline.md 1.4). Type-only imports: no SDK is loaded here.
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type { AcceleratorSettings } from "../accelerators/types";

@@ -49,7 +49,7 @@ export type MlopsResourcePolicy = ResourceValidationPolicy & { readonly mlops: R
 export type MlopsStackPolicy = StackValidationPolicy & { readonly mlops: RuleMetadata };
 export type MlopsPolicy = MlopsResourcePolicy | MlopsStackPolicy;
 
-/** Marks a rule as covering a gap the public rule sets leave (security-baseline.md section 6). */
+/** Marks a rule as covering a gap the public rule sets leave (docs/security-baseline.md section 6). */
 export const CUSTOM = "mlops-custom";
 
 /** A policy config knob: its JSON schema and its default. */

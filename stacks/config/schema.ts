@@ -10,7 +10,7 @@ import { GcpConfig } from "./gcp";
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
-/** The top-level keys of DESIGN.md; any other `mlops:` key is a typo and reported. */
+/** The top-level keys (docs/configuration.md); any other `mlops:` key is a typo and reported. */
 export const TOP_LEVEL_KEYS = [
     "cloud",
     "environment",
@@ -203,7 +203,7 @@ export interface StackConfig {
 }
 
 /**
- * Reliability floors per environment (shared/reference/security-baseline.md section 4): `minReplicas`
+ * Reliability floors per environment (docs/security-baseline.md section 4): `minReplicas`
  * is the default warm capacity (and the floor of always-on endpoints); `lowestMinReplicas` is the lowest
  * a model may ask for (0 = scale to zero, where the service allows it; prod keeps 2).
  */

@@ -1,6 +1,6 @@
 /**
  * The offline plan: run a shipped stack's program against the mocked engine and return every resource
- * it would register, in the JSON shape of DESIGN.md ("Offline plan").
+ * it would register, in the JSON shape of docs/architecture.md ("Offline plan").
  */
 import { capture, CapturedResource } from "./capture";
 import { loadStackConfig } from "./stack-config";

@@ -1,6 +1,6 @@
 /**
  * Pulumi.aws-dev.yaml and Pulumi.aws-prod.yaml, planned end to end through the offline engine, checked
- * for the baseline (shared/reference/security-baseline.md 1.1) and the platform's promises.
+ * for the baseline (docs/security-baseline.md 1.1) and the platform's promises.
  */
 import * as assert from "node:assert/strict";
 import * as path from "path";

@@ -1,6 +1,6 @@
 /**
  * Both shipped Azure stacks, planned end to end through the same loader and mocked engine as
- * `npm run plan`, checked for the invariants docs/azure.md promises (security-baseline.md 1.3, 2, 4).
+ * `npm run plan`, checked for the invariants docs/azure.md promises (docs/security-baseline.md 1.3, 2, 4).
  */
 import * as assert from "node:assert/strict";
 import * as fs from "fs";

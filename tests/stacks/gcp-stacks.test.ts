@@ -1,6 +1,6 @@
 /**
  * Both shipped GCP stacks, planned end to end through the same loader and mocked engine as `npm run plan`,
- * checked for the invariants the platform promises (security-baseline.md sections 1.2 and 4).
+ * checked for the invariants the platform promises (docs/security-baseline.md sections 1.2 and 4).
  */
 import * as assert from "node:assert/strict";
 import * as path from "path";

@@ -1,6 +1,6 @@
 /**
  * Serving on AWS: Lambda, App Runner (no public rule set covers it), SageMaker endpoints, and the
- * production floors of security-baseline.md section 4 (instance counts, autoscaling, health checks).
+ * production floors of docs/security-baseline.md section 4 (instance counts, autoscaling, health checks).
  */
 import { PolicyResource } from "@pulumi/policy";
 import { CUSTOM, Knob, MlopsPolicy, resourceRule, stackRule } from "../meta";

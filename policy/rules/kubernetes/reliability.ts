@@ -1,5 +1,5 @@
 /**
- * Reliability floors for production serving on Kubernetes (security-baseline.md section 4): probes,
+ * Reliability floors for production serving on Kubernetes (docs/security-baseline.md section 4): probes,
  * replicas, autoscaling and disruption budgets for model servers, bounded Knative scaling. Serving
  * workloads are Deployments labelled app.kubernetes.io/component with one of `servingComponents`
  * (default `model-server`, the label the mlops container service sets); stateful singletons such as
