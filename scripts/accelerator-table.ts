@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { CLOUDS, SERVICES, Service, offeredAccelerators } from "@mlops/components";
-import { IMPLEMENTATIONS } from "../stacks/config/schema";
+import { implementationsByPillar } from "../stacks/targets";
 
 export const README = path.resolve(__dirname, "..", "README.md");
 export const START = "<!-- accelerator-table:start -->";
@@ -15,7 +15,7 @@ export const END = "<!-- accelerator-table:end -->";
 /** Which `mlops:` implementations run on a catalog service, e.g. `serverlessInference: sagemaker-endpoint`. */
 function usedBy(cloud: (typeof CLOUDS)[number], service: Service): string {
     const uses: string[] = [];
-    for (const [pillar, clouds] of Object.entries(IMPLEMENTATIONS)) {
+    for (const [pillar, clouds] of Object.entries(implementationsByPillar())) {
         for (const [impl, svc] of Object.entries((clouds as Record<string, Record<string, string>>)[cloud])) {
             if (svc === service) uses.push(`${pillar} \`${impl}\``);
         }

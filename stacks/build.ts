@@ -1,25 +1,12 @@
 /**
- * Builds the stack for the configured cloud. Each cloud's module is loaded only when selected, so a
- * stack loads only its own cloud's SDK (tests/stacks/sdk-isolation.test.ts proves it).
+ * Builds the stack of the configured target (stacks/targets/). Each target loads its SDK modules only
+ * when selected, so a stack loads only its own cloud's SDK (tests/stacks/sdk-isolation.test.ts proves it).
  */
-import { StackConfig } from "./config/schema";
+import { StackConfig, StackOutputs } from "./config/schema";
+import { TARGETS, Target, targetFor } from "./targets";
 
-/** Cloud-neutral stack outputs. */
-export type StackOutputs = Record<string, unknown>;
-
-export async function buildStack(config: StackConfig): Promise<StackOutputs> {
-    switch (config.cloud) {
-        case "kubernetes":
-            return (await import("./clouds/kubernetes")).buildKubernetesStack(config);
-        case "aws":
-            return (await import("./clouds/aws")).buildAwsStack(config);
-        case "gcp":
-            return (await import("./clouds/gcp")).buildGcpStack(config);
-        case "azure":
-            return (await import("./clouds/azure")).buildAzureStack(config);
-        default: {
-            const unknown: never = config.cloud;
-            throw new Error(`unknown cloud ${String(unknown)}`);
-        }
-    }
+export async function buildStack(config: StackConfig, targets: readonly Target[] = TARGETS): Promise<StackOutputs> {
+    const target = targetFor(config.cloud, targets);
+    if (!target) throw new Error(`unknown cloud ${config.cloud}: targets are ${targets.map((t) => t.cloud).join(", ")}`);
+    return target.build(config);
 }

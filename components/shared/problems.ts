@@ -69,3 +69,27 @@ export class Problems {
         if (this.list.length > 0) throw new ValidationError(subject, this.list);
     }
 }
+
+/**
+ * Throws one ValidationError listing every problem, when there is any. How a component ends its checks:
+ * `throwIfProblems(\`AwsNetwork "${name}"\`, validateAwsNetwork(args))`.
+ */
+export function throwIfProblems(subject: string, problems: readonly ProblemDetail[]): void {
+    if (problems.length > 0) throw new ValidationError(subject, problems.map(formatProblem));
+}
+
+/**
+ * Re-roots problems found on a component's arguments at the stack-config keys the user wrote, so the
+ * config error names `mlops:mlPlatform.aws.vpcCidr` rather than the argument `cidrBlock`. `keys` maps an
+ * argument path (or its first segments) to the key path; the longest match wins and the rest of the path
+ * is kept: with `{ models: "mlops:models" }`, `models[0].maxReplicas` becomes `mlops:models[0].maxReplicas`.
+ * A problem whose path matches no entry keeps its path under `fallback` (the section being checked).
+ */
+export function atKeys(problems: readonly ProblemDetail[], keys: Readonly<Record<string, string>>, fallback: string): ProblemDetail[] {
+    const prefixes = Object.keys(keys).sort((a, b) => b.length - a.length);
+    return problems.map((p) => {
+        const match = prefixes.find((k) => p.path === k || p.path.startsWith(`${k}.`) || p.path.startsWith(`${k}[`));
+        const path = match !== undefined ? keys[match] + p.path.slice(match.length) : `${fallback}${p.path ? `.${p.path}` : ""}`;
+        return { ...p, path };
+    });
+}

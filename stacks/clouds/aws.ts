@@ -22,7 +22,7 @@ import {
 import { awsConfigProblems } from "../config/aws";
 import { FLOORS, StackConfig } from "../config/schema";
 import { servingSpecs } from "../models";
-import { StackOutputs } from "../build";
+import { StackOutputs } from "../config/schema";
 
 /** Interface endpoints `interfaceEndpoints: true` creates: what Fargate, SageMaker and Studio call. */
 export const PRIVATE_API_ENDPOINTS = ["ecr.api", "ecr.dkr", "logs", "sts", "sagemaker.api", "sagemaker.runtime"] as const;

@@ -29,7 +29,7 @@ import {
 import { StackConfig } from "../config/schema";
 import { LOCATION_KEY, checkAzureStack, containerAppsPublic } from "../config/azure";
 import { servingSpecs } from "../models";
-import { StackOutputs } from "../build";
+import { StackOutputs } from "../config/schema";
 
 /** The lake zone the ML platform keeps artifacts in (the config parser requires it). */
 const MODELS_ZONE = "models";

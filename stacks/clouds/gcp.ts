@@ -24,7 +24,7 @@ import {
 import { GcpServingConfig, checkGcpStack } from "../config/gcp";
 import { FLOORS, StackConfig } from "../config/schema";
 import { servingSpecs } from "../models";
-import { StackOutputs } from "../build";
+import { StackOutputs } from "../config/schema";
 
 /** The APIs a stack uses, by what needs them. */
 export function gcpApis(cfg: StackConfig): string[] {

@@ -7,7 +7,7 @@ import { dnsLabel, kubernetesLabels } from "@mlops/components";
 import { KnativeInference, KubernetesContainerService, MinioDataLake, MlflowPlatform } from "@mlops/components/kubernetes";
 import { StackConfig } from "../config/schema";
 import { servingSpecs } from "../models";
-import { StackOutputs } from "../build";
+import { StackOutputs } from "../config/schema";
 
 export function buildKubernetesStack(cfg: StackConfig): StackOutputs {
     const owner = { project: cfg.project, stack: cfg.stack, environment: cfg.environment };

@@ -20,6 +20,8 @@ export class CloudSections {
         readonly cloud: string,
         /** The provider's own config (`aws:region`, `gcp:project`, `azure-native:location`, ...), read-only. */
         readonly providerConfig: Readonly<Record<string, string>> = {},
+        /** The project root (where Pulumi.yaml is): model `files` and sample code paths are relative to it. */
+        readonly projectRoot: string = "",
     ) {}
 
     /** Key path of a section's sub-object: `mlops:mlPlatform.aws`. */

@@ -5,7 +5,6 @@
  */
 import {
     AcceleratorRequest,
-    CLOUDS,
     Cloud,
     DEFAULT_ZONES,
     KUBERNETES_DISTRIBUTIONS,
@@ -18,14 +17,12 @@ import {
     parseAccelerator,
     resolveAccelerator,
 } from "@mlops/components";
-import { parseAwsConfig } from "./aws";
-import { checkAzureStack, parseAzureConfig } from "./azure";
+import { TARGETS, Target, targetFor } from "../targets";
 import { CLOUD_SECTIONS, CloudSections } from "./cloud-sections";
 import { Obj, Reader } from "./fields";
 import { parseModels } from "./models";
 import { parseNotifications } from "./notifications";
-import { checkGcpStack, parseGcpConfig } from "./gcp";
-import { ENVIRONMENTS, Environment, IMPLEMENTATIONS, KEYS, Pillar, StackConfig, TOP_LEVEL_KEYS, ZONE_NAME, ZONE_NAME_RULE } from "./schema";
+import { ENVIRONMENTS, Environment, KEYS, Pillar, StackConfig, TOP_LEVEL_KEYS, ZONE_NAME, ZONE_NAME_RULE } from "./schema";
 
 export interface ParseOptions {
     readonly project: string;
@@ -45,7 +42,11 @@ function structured(raw: Record<string, string>, key: string): unknown {
     }
 }
 
-export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions): StackConfig {
+/**
+ * `targets` are the registered deployment targets (stacks/targets/index.ts); a test may pass its own to
+ * prove a new target plugs in through its registration alone.
+ */
+export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions, targets: readonly Target[] = TARGETS): StackConfig {
     const problems: ProblemDetail[] = [];
     const read = new Reader(problems);
     const ns = `${opts.project}:`;
@@ -77,8 +78,11 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
         return value as T;
     };
     // On a bad cloud, parsing goes on as kubernetes so the rest of the config is still checked.
-    const givenCloud = scalar("cloud", CLOUDS, "run `pulumi config set cloud <cloud>`: the cloud this stack deploys to");
+    const clouds = targets.map((t) => t.cloud);
+    const givenCloud = scalar("cloud", clouds, "run `pulumi config set cloud <cloud>`: the cloud this stack deploys to") as
+        Cloud | undefined;
     const cloud: Cloud = givenCloud ?? "kubernetes";
+    const target: Target = targetFor(cloud, targets) ?? targets[targets.length - 1];
     const environment: Environment = scalar("environment", ENVIRONMENTS, "run `pulumi config set environment <environment>`") ?? "dev";
     const protectData = environment === "prod";
 
@@ -116,8 +120,6 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
         });
     }
     const minioObj = read.object(lake?.minio, `${lakePath}.minio`, KEYS.minio);
-    if (minioObj && cloud !== "kubernetes")
-        problems.push({ path: `${lakePath}.minio`, value: lake?.minio, message: "only applies to cloud kubernetes", fix: "remove it" });
     const minioLayout = {
         servers: read.int(minioObj, "servers", `${lakePath}.minio`, 1, { min: 1, max: 32 }),
         drives: read.int(minioObj, "drivesPerServer", `${lakePath}.minio`, 4, { min: 1, max: 16 }),
@@ -130,16 +132,6 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
                 "does not give MinIO an erasure-coded layout, which object versioning needs (at least 2 drives in all, split into equal sets of 2 to 16)",
             fix: "use e.g. servers: 1, drivesPerServer: 4 (the default), or servers: 4, drivesPerServer: 1",
         });
-    }
-    for (const [key, reason] of Object.entries(LAKE_KEYS_WITHOUT_EFFECT[cloud] ?? {})) {
-        if (lake?.[key] !== undefined && givenCloud) {
-            problems.push({
-                path: `${lakePath}.${key}`,
-                value: lake[key],
-                message: `has no effect when mlops:cloud is ${cloud}: ${reason}`,
-                fix: "remove it",
-            });
-        }
     }
     const dataLake = {
         zones,
@@ -166,7 +158,7 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
 
     // ---- pillars: implementation per cloud, kubernetes options
     const implementation = (pillar: Pillar, obj: Obj | undefined): string => {
-        const offered = Object.keys(IMPLEMENTATIONS[pillar][cloud]);
+        const offered = Object.keys(target.implementations[pillar]);
         if (!givenCloud) return typeof obj?.implementation === "string" ? obj.implementation : offered[0]; // judged once the cloud is fixed
         return read.oneOf(
             obj,
@@ -214,7 +206,12 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
     const rawModels = structured(raw, `${ns}models`);
     const models = parseModels(rawModels, `${ns}models`, environment, read, opts.projectRoot);
     const notifications = parseNotifications(structured(raw, `${ns}notifications`), `${ns}notifications`, givenCloud, environment, read);
+    if (givenCloud)
+        problems.push(
+            ...keysThatDoNotApply(target, targets, ns, { dataLake: lake, mlPlatform: ml, containerService: cs, serverlessInference: si }),
+        );
     const cloudOptions = parseCloudOptions(
+        targets,
         givenCloud,
         environment,
         { dataLake: lake, mlPlatform: ml, containerService: cs, serverlessInference: si },
@@ -222,6 +219,7 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
         ns,
         read,
         raw,
+        opts.projectRoot,
     );
 
     // ---- accelerators against the services that would run them (catalog decides)
@@ -232,7 +230,7 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
         accelerator: AcceleratorRequest | undefined,
         where: string,
     ) => {
-        const service = (IMPLEMENTATIONS[pillar][cloud] as Record<string, Service>)[impl];
+        const service = (target.implementations[pillar] as Record<string, Service>)[impl];
         if (!accelerator || !service || !givenCloud) return;
         try {
             resolveAccelerator({ cloud, service, accelerator, distribution: dist });
@@ -296,47 +294,55 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
     };
     // Checks that need the whole stack (e.g. each model against the GCP service that runs it) join the
     // same error, so a user sees every problem at once.
-    const wholeStack = givenCloud ? stackProblems(givenCloud, config) : [];
-    if (problems.length + wholeStack.length > 0)
-        throw new ValidationError(`stack config "${opts.stack}"`, [...problems.map(formatProblem), ...wholeStack]);
+    const wholeStack = givenCloud ? (target.checkStack?.(config) ?? []) : [];
+    const all = [...problems, ...wholeStack].map((p) => (p.path === "" ? p.message : formatProblem(p)));
+    // A problem found both by a key's reader and by a whole-stack check is listed once.
+    if (all.length > 0) throw new ValidationError(`stack config "${opts.stack}"`, [...new Set(all)]);
     return config;
 }
 
 /**
- * `mlops:dataLake` keys a target has nothing to act on. Set there, they are refused instead of silently
- * ignored, with the reason and what protects the data instead.
+ * Cross-cloud keys that do nothing on the selected target: keys another target owns (`ownKeys`, e.g. the
+ * Kubernetes `distribution`) and keys the target declares without effect, each refused with the reason.
  */
-const LAKE_KEYS_WITHOUT_EFFECT: Partial<Record<Cloud, Record<string, string>>> = {
-    azure: {
-        noncurrentVersionRetentionDays:
-            "the ADLS Gen2 lake keeps no blob versions (Azure supports none on a hierarchical-namespace account); deleted data is kept for mlops:dataLake.azure.softDeleteRetentionDays",
-        abortIncompleteUploadDays: "Azure discards uncommitted blocks after 7 days by itself; there is no lifecycle rule to set",
-    },
-    kubernetes: {
-        rawColdStorageAfterDays: "MinIO has no colder storage class to move raw objects to",
-        auditLogRetentionDays: "the Kubernetes stack writes no data-access audit log of its own (use the cluster's audit logging)",
-    },
-};
-
-/** Whole-stack checks per cloud, returning formatted problems. */
-const STACK_CHECKS: Partial<Record<Cloud, (config: StackConfig) => void>> = { gcp: checkGcpStack, azure: checkAzureStack };
-
-/** Runs a cloud's whole-stack check, returning its problems (formatted) instead of throwing them. */
-function stackProblems(cloud: Cloud, config: StackConfig): readonly string[] {
-    try {
-        STACK_CHECKS[cloud]?.(config);
-        return [];
-    } catch (e) {
-        if (e instanceof ValidationError) return e.problems;
-        throw e;
+function keysThatDoNotApply(
+    target: Target,
+    targets: readonly Target[],
+    ns: string,
+    sections: Record<string, Obj | undefined>,
+): ProblemDetail[] {
+    const out: ProblemDetail[] = [];
+    const valueAt = (key: string): unknown => {
+        const [section, field] = key.split(".", 2);
+        return sections[section]?.[field];
+    };
+    for (const [key, reason] of Object.entries(target.keysWithoutEffect ?? {})) {
+        const value = valueAt(key);
+        if (value !== undefined)
+            out.push({
+                path: `${ns}${key}`,
+                value,
+                message: `has no effect when mlops:cloud is ${target.cloud}: ${reason}`,
+                fix: "remove it",
+            });
     }
+    for (const other of targets) {
+        if (other === target) continue;
+        for (const key of other.ownKeys ?? []) {
+            const value = valueAt(key);
+            if (value !== undefined)
+                out.push({ path: `${ns}${key}`, value, message: `only applies when mlops:cloud is ${other.cloud}`, fix: "remove it" });
+        }
+    }
+    return out;
 }
 
-const CLOUD_PARSERS = { aws: parseAwsConfig, gcp: parseGcpConfig, azure: parseAzureConfig } as const;
-type OptionCloud = keyof typeof CLOUD_PARSERS;
-
-/** Parses the selected cloud's sub-objects and reports any other cloud's as misplaced. */
+/**
+ * Parses the selected target's own settings (`mlops:<section>.<cloud>`, `mlops:models[i].<cloud>`, its
+ * provider config) and reports any other target's as misplaced.
+ */
 function parseCloudOptions(
+    targets: readonly Target[],
     cloud: Cloud | undefined,
     environment: Environment,
     sections: Record<(typeof CLOUD_SECTIONS)[number], Obj | undefined>,
@@ -344,28 +350,34 @@ function parseCloudOptions(
     ns: string,
     read: Reader,
     raw: Record<string, string>,
-): Partial<Pick<StackConfig, OptionCloud>> {
-    const PROVIDER_NAMESPACE: Record<OptionCloud, string> = { aws: "aws:", gcp: "gcp:", azure: "azure-native:" };
+    projectRoot: string,
+): Record<string, unknown> {
     const modelObj = (m: unknown) => (typeof m === "object" && m !== null && !Array.isArray(m) ? (m as Obj) : undefined);
-    const result: Partial<Pick<StackConfig, OptionCloud>> = {};
-    for (const other of Object.keys(CLOUD_PARSERS) as OptionCloud[]) {
+    const result: Record<string, unknown> = {};
+    for (const other of targets) {
+        if (!other.parseOptions) continue;
+        const namespace = other.providerNamespace;
         const subs = new CloudSections(
             ns,
             environment,
-            Object.fromEntries(CLOUD_SECTIONS.map((s) => [s, sections[s]?.[other]])) as Record<(typeof CLOUD_SECTIONS)[number], unknown>,
-            rawModels.map((m) => modelObj(m)?.[other]),
-            other,
-            Object.fromEntries(Object.entries(raw).filter(([k]) => k.startsWith(PROVIDER_NAMESPACE[other]))),
+            Object.fromEntries(CLOUD_SECTIONS.map((s) => [s, sections[s]?.[other.cloud]])) as Record<
+                (typeof CLOUD_SECTIONS)[number],
+                unknown
+            >,
+            rawModels.map((m) => modelObj(m)?.[other.cloud]),
+            other.cloud,
+            namespace ? Object.fromEntries(Object.entries(raw).filter(([k]) => k.startsWith(namespace))) : {},
+            projectRoot,
         );
-        if (other === cloud) {
-            (result as Record<string, unknown>)[other] = CLOUD_PARSERS[other](subs, read);
+        if (other.cloud === cloud) {
+            result[other.cloud] = other.parseOptions(subs, read);
         } else if (cloud !== undefined) {
             for (const [path, value] of subs.all()) {
                 if (value !== undefined)
                     read.problems.push({
                         path,
                         value,
-                        message: `only applies when mlops:cloud is ${other}`,
+                        message: `only applies when mlops:cloud is ${other.cloud}`,
                         fix: "remove it, or move the setting under this cloud's key",
                     });
             }

@@ -2,7 +2,7 @@
  * The typed stack configuration: what `mlops:*` keys parse into, the implementations each cloud
  * offers, and the defaults. Documented for users in Pulumi.yaml and README.md ("Configuration").
  */
-import { AcceleratorRequest, Cloud, KubernetesDistribution, Service } from "@mlops/components";
+import { AcceleratorRequest, Cloud, KubernetesDistribution } from "@mlops/components";
 import { AwsConfig } from "./aws";
 import { AzureConfig } from "./azure";
 import { GcpConfig } from "./gcp";
@@ -75,29 +75,12 @@ export const KEYS = {
     ],
 } as const;
 
-/** Implementations per cloud, first one the default. Each maps to the catalog service its compute runs on. */
-export const IMPLEMENTATIONS = {
-    mlPlatform: {
-        aws: { sagemaker: "sagemaker-training" },
-        gcp: { vertex: "vertex-training" },
-        azure: { azureml: "azureml-compute" },
-        kubernetes: { mlflow: "kubernetes" },
-    },
-    containerService: {
-        aws: { "ecs-fargate": "ecs-fargate", "app-runner": "app-runner" },
-        gcp: { "cloud-run": "cloud-run" },
-        azure: { "container-apps": "container-apps" },
-        kubernetes: { kubernetes: "kubernetes" },
-    },
-    serverlessInference: {
-        aws: { lambda: "lambda", "sagemaker-serverless": "sagemaker-serverless", "sagemaker-endpoint": "sagemaker-endpoint" },
-        gcp: { "cloud-run": "cloud-run", "cloud-functions": "cloud-functions", "vertex-endpoint": "vertex-endpoint" },
-        azure: { "container-apps": "container-apps", functions: "functions", "azureml-endpoint": "azureml-endpoint" },
-        kubernetes: { knative: "kubernetes" },
-    },
-} as const satisfies Record<string, Record<Cloud, Record<string, Service>>>;
+/** The pillars a target implements; each target names its implementations in stacks/targets/<cloud>.ts. */
+export const PILLARS = ["mlPlatform", "containerService", "serverlessInference"] as const;
+export type Pillar = (typeof PILLARS)[number];
 
-export type Pillar = keyof typeof IMPLEMENTATIONS;
+/** Cloud-neutral stack outputs. */
+export type StackOutputs = Record<string, unknown>;
 
 /** Where a model is served. */
 export const SERVE_TARGETS = ["containerService", "serverlessInference"] as const;

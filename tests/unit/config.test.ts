@@ -391,7 +391,7 @@ describe("stack config", () => {
             hasProblem(
                 problemsOf({ dataLake: { minio: { servers: 1 } } }, { cloud: "gcp", environment: "dev" }),
                 "mlops:dataLake.minio",
-                "only applies to cloud kubernetes",
+                "only applies when mlops:cloud is kubernetes",
             );
         });
 

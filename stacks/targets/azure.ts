@@ -1,0 +1,30 @@
+/** Azure: ADLS Gen2 + Synapse, Azure ML, Container Apps, Functions or Azure ML endpoints. */
+import { ValidationError } from "@mlops/components";
+import { checkAzureStack, parseAzureConfig } from "../config/azure";
+import type { Target } from "./types";
+
+export const azureTarget: Target = {
+    cloud: "azure",
+    implementations: {
+        mlPlatform: { azureml: "azureml-compute" },
+        containerService: { "container-apps": "container-apps" },
+        serverlessInference: { "container-apps": "container-apps", functions: "functions", "azureml-endpoint": "azureml-endpoint" },
+    },
+    providerNamespace: "azure-native:",
+    parseOptions: parseAzureConfig,
+    checkStack: (config) => {
+        try {
+            checkAzureStack(config);
+            return [];
+        } catch (e) {
+            if (e instanceof ValidationError) return e.problems.map((message) => ({ path: "", value: undefined, message }));
+            throw e;
+        }
+    },
+    keysWithoutEffect: {
+        "dataLake.noncurrentVersionRetentionDays":
+            "the ADLS Gen2 lake keeps no blob versions (Azure supports none on a hierarchical-namespace account); deleted data is kept for mlops:dataLake.azure.softDeleteRetentionDays",
+        "dataLake.abortIncompleteUploadDays": "Azure discards uncommitted blocks after 7 days by itself; there is no lifecycle rule to set",
+    },
+    build: async (config) => (await import("../clouds/azure")).buildAzureStack(config),
+};

@@ -1,0 +1,27 @@
+/** Any Kubernetes cluster: MinIO, MLflow, Deployments, Knative. */
+import type { Target } from "./types";
+
+export const kubernetesTarget: Target = {
+    cloud: "kubernetes",
+    implementations: {
+        mlPlatform: { mlflow: "kubernetes" },
+        containerService: { kubernetes: "kubernetes" },
+        serverlessInference: { knative: "kubernetes" },
+    },
+    ownKeys: [
+        "dataLake.minio",
+        "mlPlatform.distribution",
+        "containerService.distribution",
+        "containerService.clientNamespaces",
+        "serverlessInference.distribution",
+        "serverlessInference.clientNamespaces",
+        "serverlessInference.installKnative",
+        "serverlessInference.knativeSchedulingFlagsEnabled",
+    ],
+    keysWithoutEffect: {
+        "dataLake.rawColdStorageAfterDays": "MinIO has no colder storage class to move raw objects to",
+        "dataLake.auditLogRetentionDays":
+            "the Kubernetes stack writes no data-access audit log of its own (use the cluster's audit logging)",
+    },
+    build: async (config) => (await import("../clouds/kubernetes")).buildKubernetesStack(config),
+};
