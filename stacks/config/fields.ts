@@ -12,7 +12,8 @@ export class Reader {
 
     /** Reads a YAML mapping; `undefined` stays `undefined` (use the defaults). */
     object(value: unknown, path: string, allowedKeys: readonly string[]): Obj | undefined {
-        if (value === undefined || value === null) return undefined;
+        if (value === undefined) return undefined;
+        if (value === null) return this.blank(path, undefined);
         if (typeof value !== "object" || Array.isArray(value)) {
             this.problems.push({
                 path,
@@ -42,8 +43,9 @@ export class Reader {
     string(obj: Obj | undefined, key: string, path: string, def?: string): string | undefined;
     string(obj: Obj | undefined, key: string, path: string, def?: string): string | undefined {
         const value = obj?.[key];
-        if (value === undefined || value === null) return def;
-        if (typeof value !== "string" || value.length === 0) {
+        if (value === undefined) return def;
+        if (value === null) return this.blank(`${path}.${key}`, def);
+        if (typeof value !== "string" || value.trim().length === 0) {
             this.problems.push({
                 path: `${path}.${key}`,
                 value,
@@ -66,7 +68,7 @@ export class Reader {
                 path: `${path}.${key}`,
                 value,
                 message: `must be ${rule}`,
-                fix: "see README.md, Configuration, for the rule and an example",
+                fix: "see docs/configuration.md for the rule and an example",
             });
             return undefined;
         }
@@ -75,7 +77,8 @@ export class Reader {
 
     oneOf<T extends string>(obj: Obj | undefined, key: string, path: string, allowed: readonly T[], def: T, fix?: string): T {
         const value = obj?.[key];
-        if (value === undefined || value === null) return def;
+        if (value === undefined) return def;
+        if (value === null) return this.blank(`${path}.${key}`, def);
         if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
             this.problems.push({ path: `${path}.${key}`, value, message: "is not an allowed value", allowed, fix });
             return def;
@@ -85,7 +88,8 @@ export class Reader {
 
     int(obj: Obj | undefined, key: string, path: string, def: number, range: { min: number; max?: number; unit?: string }): number {
         const value = obj?.[key];
-        if (value === undefined || value === null) return def;
+        if (value === undefined) return def;
+        if (value === null) return this.blank(`${path}.${key}`, def);
         const n = typeof value === "string" && /^-?\d+$/.test(value) ? Number(value) : value;
         const bounds = range.max === undefined ? `at least ${range.min}` : `between ${range.min} and ${range.max}`;
         if (typeof n !== "number" || !Number.isInteger(n) || n < range.min || (range.max !== undefined && n > range.max)) {
@@ -102,7 +106,8 @@ export class Reader {
 
     bool(obj: Obj | undefined, key: string, path: string, def: boolean): boolean {
         const value = obj?.[key];
-        if (value === undefined || value === null) return def;
+        if (value === undefined) return def;
+        if (value === null) return this.blank(`${path}.${key}`, def);
         if (value === true || value === "true") return true;
         if (value === false || value === "false") return false;
         this.problems.push({
@@ -116,7 +121,8 @@ export class Reader {
 
     stringList(obj: Obj | undefined, key: string, path: string, def: readonly string[]): string[] {
         const value = obj?.[key];
-        if (value === undefined || value === null) return [...def];
+        if (value === undefined) return [...def];
+        if (value === null) return this.blank(`${path}.${key}`, [...def]);
         if (!Array.isArray(value) || value.some((v) => typeof v !== "string" || v.length === 0)) {
             this.problems.push({
                 path: `${path}.${key}`,
@@ -131,7 +137,8 @@ export class Reader {
 
     stringMap(obj: Obj | undefined, key: string, path: string): Record<string, string> {
         const value = obj?.[key];
-        if (value === undefined || value === null) return {};
+        if (value === undefined) return {};
+        if (value === null) return this.blank(`${path}.${key}`, {});
         if (typeof value !== "object" || Array.isArray(value)) {
             this.problems.push({
                 path: `${path}.${key}`,
@@ -147,5 +154,44 @@ export class Reader {
             else this.problems.push({ path: `${path}.${key}.${k}`, value: v, message: "must be a string", fix: "quote the value" });
         }
         return out;
+    }
+
+    /**
+     * A version number (`"3.12"`): a string from the allowed list. YAML reads an unquoted `3.12` as a
+     * number, which is accepted as written; an unquoted `3.10` arrives as the number 3.1, so a number that
+     * only matches an allowed version once trailing zeros are restored is refused with "quote it".
+     */
+    version<T extends string>(obj: Obj | undefined, key: string, path: string, allowed: readonly T[], def: T): T {
+        const value = obj?.[key];
+        if (typeof value === "number") {
+            const written = String(value);
+            if ((allowed as readonly string[]).includes(written)) return written as T;
+            const lost = allowed.find((a) => /^\d+(\.\d+)*$/.test(a) && Number(a) === value);
+            this.problems.push({
+                path: `${path}.${key}`,
+                value,
+                message: lost
+                    ? `reads as the number ${written}: YAML drops the trailing zero of an unquoted ${lost}`
+                    : "is not an allowed value",
+                allowed,
+                fix: lost ? `quote it: ${key}: "${lost}"` : `write one of the allowed versions, quoted, e.g. "${def}"`,
+            });
+            return def;
+        }
+        return this.oneOf(obj, key, path, allowed, def);
+    }
+
+    /** Records a key written with nothing after it (`name:`), which YAML reads as null. */
+    private blank<T>(path: string, def: T): T {
+        this.problems.push({
+            path,
+            value: null,
+            message: "is blank (YAML reads `key:` with nothing after it as null)",
+            fix:
+                def === undefined
+                    ? "write a value, or remove the key"
+                    : `write a value, or remove the key for the default ${JSON.stringify(def)}`,
+        });
+        return def;
     }
 }

@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ProblemDetail, isPinnedImage, parseAccelerator } from "@mlops/components";
+import { ProblemDetail, imageReferenceProblem, isPinnedImage, parseAccelerator } from "@mlops/components";
 import { Reader } from "./fields";
 import { Environment, FLOORS, KEYS, MAX_FILES_BYTES, MODEL_NAME, MODEL_NAME_RULE, ModelConfig, SERVE_TARGETS } from "./schema";
 
@@ -46,7 +46,15 @@ export function parseModels(value: unknown, at: string, environment: Environment
                 message: "is required",
                 fix: "set the serving image, pinned by tag or digest",
             });
-        if (image && !isPinnedImage(image))
+        const badReference = image ? imageReferenceProblem(image) : undefined;
+        if (image && badReference)
+            read.problems.push({
+                path: `${p}.image`,
+                value: image,
+                message: `is not a valid image reference: it ${badReference}`,
+                fix: "write registry/repository:tag in lower case, e.g. `ghcr.io/acme/iris:1.2.3` or `registry/image@sha256:<64 hex>`",
+            });
+        else if (image && !isPinnedImage(image))
             read.problems.push({
                 path: `${p}.image`,
                 value: image,

@@ -46,10 +46,21 @@ function structured(raw: Record<string, string>, key: string): unknown {
  * `targets` are the registered deployment targets (stacks/targets/index.ts); a test may pass its own to
  * prove a new target plugs in through its registration alone.
  */
-export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions, targets: readonly Target[] = TARGETS): StackConfig {
+export function parseStackConfig(given: Record<string, string>, opts: ParseOptions, targets: readonly Target[] = TARGETS): StackConfig {
     const problems: ProblemDetail[] = [];
     const read = new Reader(problems);
     const ns = `${opts.project}:`;
+
+    // A key written with nothing after it (`azure-native:location:`) is reported as blank and then read
+    // as unset, so no reader mistakes "null" for a value (a location, a generated name).
+    const blanks = Object.keys(given).filter((k) => given[k].trim() === "" || given[k] === "null");
+    const raw = Object.fromEntries(Object.entries(given).filter(([k]) => !blanks.includes(k)));
+    const blankProblems: ProblemDetail[] = blanks.map((key) => ({
+        path: key,
+        value: null,
+        message: "is blank (YAML reads `key:` with nothing after it as null)",
+        fix: "write a value, or remove the key",
+    }));
 
     for (const key of Object.keys(raw)) {
         if (key.startsWith(ns) && !(TOP_LEVEL_KEYS as readonly string[]).includes(key.slice(ns.length))) {
@@ -295,7 +306,10 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
     // Checks that need the whole stack (e.g. each model against the GCP service that runs it) join the
     // same error, so a user sees every problem at once.
     const wholeStack = givenCloud ? (target.checkStack?.(config) ?? []) : [];
-    const all = [...problems, ...wholeStack].map((p) => (p.path === "" ? p.message : formatProblem(p)));
+    // A blank key is reported once, as blank, not again as missing.
+    const all = [...blankProblems, ...[...problems, ...wholeStack].filter((p) => !blanks.includes(p.path))].map((p) =>
+        p.path === "" ? p.message : formatProblem(p),
+    );
     // A problem found both by a key's reader and by a whole-stack check is listed once.
     if (all.length > 0) throw new ValidationError(`stack config "${opts.stack}"`, [...new Set(all)]);
     return config;

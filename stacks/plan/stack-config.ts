@@ -21,11 +21,28 @@ export const SECRET_FIXTURE = "offline-secret-fixture";
 
 export class StackConfigError extends Error {}
 
-function readYaml(file: string): Record<string, any> {
-    const doc = yaml.load(fs.readFileSync(file, "utf8"));
+type Mapping = Record<string, unknown>;
+
+const isMapping = (v: unknown): v is Mapping => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Reads a YAML file; a syntax error becomes a config error naming the file, line and column (as an
+ * editor shows them, from 1) and what the parser expected, instead of a stack trace.
+ */
+function readYaml(file: string): Mapping {
+    let doc: unknown;
+    try {
+        doc = yaml.load(fs.readFileSync(file, "utf8"), { filename: path.basename(file) });
+    } catch (e) {
+        if (e instanceof yaml.YAMLException) {
+            const where = e.mark ? `${path.basename(file)}:${e.mark.line + 1}:${e.mark.column + 1}` : path.basename(file);
+            throw new StackConfigError(`${where}: invalid YAML: ${e.reason}\n${e.mark?.snippet ?? ""}`.trimEnd());
+        }
+        throw e;
+    }
     if (doc === undefined || doc === null) return {};
-    if (typeof doc !== "object" || Array.isArray(doc)) throw new StackConfigError(`${file}: expected a YAML mapping at the top`);
-    return doc as Record<string, any>;
+    if (!isMapping(doc)) throw new StackConfigError(`${path.basename(file)}: expected a YAML mapping at the top`);
+    return doc;
 }
 
 function namespaced(project: string, key: string): string {
@@ -82,27 +99,24 @@ export function loadStackConfig(projectRoot: string, stack: string): LoadedStack
 
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
-    const declared: Record<string, { type?: string }> = {};
+    const declared: Record<string, { type?: unknown }> = {};
 
     // Project-level config: a schema ({ type, default, description, secret, items }) or a plain value.
-    for (const [key, entry] of Object.entries(projectDoc.config ?? {})) {
+    for (const [key, entry] of Object.entries(isMapping(projectDoc.config) ? projectDoc.config : {})) {
         const full = namespaced(project, key);
-        const isSchema =
-            typeof entry === "object" &&
-            entry !== null &&
-            !Array.isArray(entry) &&
-            ("type" in entry || "default" in entry || "description" in entry);
+        const isSchema = isMapping(entry) && ("type" in entry || "default" in entry || "description" in entry);
         if (isSchema) {
-            declared[full] = { type: (entry as any).type };
-            if ((entry as any).default !== undefined) config[full] = asConfigString((entry as any).default);
+            declared[full] = { type: entry.type };
+            if (entry.default !== undefined) config[full] = asConfigString(entry.default);
         } else {
-            const value = typeof entry === "object" && entry !== null && "value" in entry ? (entry as any).value : entry;
+            const value = isMapping(entry) && "value" in entry ? entry.value : entry;
             config[full] = asConfigString(value);
         }
     }
 
     const problems: string[] = [];
-    for (const [key, raw] of Object.entries(readYaml(stackFile).config ?? {})) {
+    const stackDoc = readYaml(stackFile);
+    for (const [key, raw] of Object.entries(isMapping(stackDoc.config) ? stackDoc.config : {})) {
         const full = namespaced(project, key);
         const { value, secret } = withoutSecrets(raw);
         if (secret) secretKeys.push(full);
