@@ -8,7 +8,15 @@ import { ProblemDetail, imageReferenceProblem, isPinnedImage, parseAccelerator }
 import { Reader } from "./fields";
 import { Environment, FLOORS, KEYS, MAX_FILES_BYTES, MODEL_NAME, MODEL_NAME_RULE, ModelConfig, SERVE_TARGETS } from "./schema";
 
-export function parseModels(value: unknown, at: string, environment: Environment, read: Reader, projectRoot: string): ModelConfig[] {
+/** `targetKeys`: the sub-objects targets read from each model (`aws`, `gcp`, ...), parsed by the target. */
+export function parseModels(
+    value: unknown,
+    at: string,
+    environment: Environment,
+    read: Reader,
+    projectRoot: string,
+    targetKeys: readonly string[] = [],
+): ModelConfig[] {
     if (value === undefined || value === null) return [];
     if (!Array.isArray(value)) {
         read.problems.push({
@@ -23,7 +31,7 @@ export function parseModels(value: unknown, at: string, environment: Environment
     const models: ModelConfig[] = [];
     value.forEach((item, i) => {
         const p = `${at}[${i}]`;
-        const m = read.object(item, p, KEYS.model);
+        const m = read.object(item, p, [...KEYS.model, ...targetKeys]);
         if (!m) {
             if (item === undefined || item === null)
                 read.problems.push({ path: p, value: item, message: "must be a mapping with at least name and image" });

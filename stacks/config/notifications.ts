@@ -3,7 +3,6 @@
  * targets (AWS SNS subscriptions, GCP notification channels, Azure action group receivers); prod must
  * name at least one, so an alarm never fires into a topic nobody reads.
  */
-import { Cloud } from "@mlops/components";
 import { Reader } from "./fields";
 import { Environment, KEYS, NotificationsConfig } from "./schema";
 
@@ -23,7 +22,10 @@ export function isHttpsUrl(value: string): boolean {
 export function parseNotifications(
     value: unknown,
     at: string,
-    cloud: Cloud | undefined,
+    /** The selected target (undefined while `mlops:cloud` is invalid) and whether its stacks create alerts. */
+    target: { readonly cloud: string; readonly createsAlerts: boolean } | undefined,
+    /** Targets whose stacks create alerts, for the message. */
+    alertingClouds: readonly string[],
     environment: Environment,
     read: Reader,
 ): NotificationsConfig {
@@ -54,14 +56,14 @@ export function parseNotifications(
         else if (webhooks.indexOf(w) !== i)
             read.problems.push({ path: `${at}.webhooks[${i}]`, value: "(hidden)", message: "is listed twice", fix: "remove one" });
     });
-    if (cloud === "kubernetes" && emails.length + webhooks.length > 0) {
+    if (target && !target.createsAlerts && emails.length + webhooks.length > 0) {
         read.problems.push({
             path: at,
             value: "(set)",
-            message: "only applies when mlops:cloud is aws, gcp or azure: a Kubernetes stack creates no alerts",
+            message: `only applies when mlops:cloud is ${alertingClouds.join(", ")}: a ${target.cloud} stack creates no alerts`,
             fix: "remove it, and route your cluster's alerts with its own monitoring (e.g. Prometheus Alertmanager)",
         });
-    } else if (cloud !== undefined && cloud !== "kubernetes" && environment === "prod" && emails.length + webhooks.length === 0) {
+    } else if (target?.createsAlerts && environment === "prod" && emails.length + webhooks.length === 0) {
         read.problems.push({
             path: at,
             value,

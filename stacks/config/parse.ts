@@ -99,7 +99,9 @@ export function parseStackConfig(given: Record<string, string>, opts: ParseOptio
 
     // ---- data lake
     const lakePath = `${ns}dataLake`;
-    const lake = read.object(structured(raw, lakePath), lakePath, KEYS.dataLake);
+    // Each target with its own settings reads a sub-object named after it in every section and model.
+    const targetKeys = targets.filter((t) => t.parseOptions).map((t) => t.cloud);
+    const lake = read.object(structured(raw, lakePath), lakePath, [...KEYS.dataLake, ...targetKeys]);
     const zones = read.stringList(lake, "zones", lakePath, DEFAULT_ZONES);
     if (zones.length === 0)
         problems.push({
@@ -184,7 +186,7 @@ export function parseStackConfig(given: Record<string, string>, opts: ParseOptio
         read.oneOf(obj, "distribution", p, KUBERNETES_DISTRIBUTIONS, "generic");
 
     const mlPath = `${ns}mlPlatform`;
-    const ml = read.object(structured(raw, mlPath), mlPath, KEYS.mlPlatform);
+    const ml = read.object(structured(raw, mlPath), mlPath, [...KEYS.mlPlatform, ...targetKeys]);
     const trainingObj = read.object(ml?.training, `${mlPath}.training`, KEYS.training);
     const mlPlatform = {
         implementation: implementation("mlPlatform", ml),
@@ -197,7 +199,7 @@ export function parseStackConfig(given: Record<string, string>, opts: ParseOptio
     };
 
     const csPath = `${ns}containerService`;
-    const cs = read.object(structured(raw, csPath), csPath, KEYS.containerService);
+    const cs = read.object(structured(raw, csPath), csPath, [...KEYS.containerService, ...targetKeys]);
     const containerService = {
         implementation: implementation("containerService", cs),
         distribution: distribution(cs, csPath),
@@ -205,7 +207,7 @@ export function parseStackConfig(given: Record<string, string>, opts: ParseOptio
     };
 
     const siPath = `${ns}serverlessInference`;
-    const si = read.object(structured(raw, siPath), siPath, KEYS.serverlessInference);
+    const si = read.object(structured(raw, siPath), siPath, [...KEYS.serverlessInference, ...targetKeys]);
     const serverlessInference = {
         implementation: implementation("serverlessInference", si),
         distribution: distribution(si, siPath),
@@ -215,8 +217,15 @@ export function parseStackConfig(given: Record<string, string>, opts: ParseOptio
     };
 
     const rawModels = structured(raw, `${ns}models`);
-    const models = parseModels(rawModels, `${ns}models`, environment, read, opts.projectRoot);
-    const notifications = parseNotifications(structured(raw, `${ns}notifications`), `${ns}notifications`, givenCloud, environment, read);
+    const models = parseModels(rawModels, `${ns}models`, environment, read, opts.projectRoot, targetKeys);
+    const notifications = parseNotifications(
+        structured(raw, `${ns}notifications`),
+        `${ns}notifications`,
+        givenCloud ? target : undefined,
+        targets.filter((t) => t.createsAlerts).map((t) => t.cloud),
+        environment,
+        read,
+    );
     if (givenCloud)
         problems.push(
             ...keysThatDoNotApply(target, targets, ns, { dataLake: lake, mlPlatform: ml, containerService: cs, serverlessInference: si }),

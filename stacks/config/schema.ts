@@ -22,7 +22,10 @@ export const TOP_LEVEL_KEYS = [
     "notifications",
 ] as const;
 
-/** The keys each structured config object accepts (anything else is reported as a typo). */
+/**
+ * The keys each structured config object accepts (anything else is reported as a typo). Each target with
+ * its own settings adds its sub-object key (`aws`, `gcp`, ...) to the sections and models.
+ */
 export const KEYS = {
     dataLake: [
         "zones",
@@ -32,24 +35,12 @@ export const KEYS = {
         "auditLogRetentionDays",
         "queryEngine",
         "minio",
-        "aws",
-        "gcp",
-        "azure",
     ],
     minio: ["servers", "drivesPerServer", "volumeSizeGiB", "storageClassName"],
-    mlPlatform: ["implementation", "training", "distribution", "aws", "gcp", "azure"],
+    mlPlatform: ["implementation", "training", "distribution"],
     training: ["accelerator", "maxNodes", "spot"],
-    containerService: ["implementation", "distribution", "clientNamespaces", "aws", "gcp", "azure"],
-    serverlessInference: [
-        "implementation",
-        "distribution",
-        "clientNamespaces",
-        "installKnative",
-        "knativeSchedulingFlagsEnabled",
-        "aws",
-        "gcp",
-        "azure",
-    ],
+    containerService: ["implementation", "distribution", "clientNamespaces"],
+    serverlessInference: ["implementation", "distribution", "clientNamespaces", "installKnative", "knativeSchedulingFlagsEnabled"],
     notifications: ["emails", "webhooks"],
     model: [
         "name",
@@ -69,9 +60,6 @@ export const KEYS = {
         "concurrency",
         "accelerator",
         "serveWith",
-        "aws",
-        "gcp",
-        "azure",
     ],
 } as const;
 

@@ -17,6 +17,11 @@ export interface Target {
      */
     readonly implementations: Readonly<Record<Pillar, Readonly<Record<string, Service>>>>;
     /**
+     * Whether the stack creates alerts (error rate, latency, failed jobs), delivered to
+     * `mlops:notifications`: required in prod when true, refused when false.
+     */
+    readonly createsAlerts: boolean;
+    /**
      * Parses this target's own settings: the `<cloud>` sub-object of each section and model
      * (`mlops:mlPlatform.aws`, `mlops:models[0].aws`) and its provider config (`aws:region`). The result
      * is `StackConfig[cloud]`. Omitted when the target has no such settings.
