@@ -1,6 +1,7 @@
 /**
  * AWS implementations of the four components and the foundations they build on (loads @pulumi/aws only).
  */
+export * from "./naming/aws";
 export * from "./identity/aws";
 export * from "./encryption/aws";
 export * from "./network/aws";
@@ -8,7 +9,6 @@ export * from "./observability/aws";
 export * from "./storage/aws";
 export * from "./audit/aws";
 export * from "./registry/aws";
-export * from "./data-lake/aws-naming";
 export * from "./data-lake/aws";
 export * from "./ml-platform/aws";
 export * from "./container-service/aws-images";

@@ -14,4 +14,4 @@ export * from "./ml-platform/contract";
 export * from "./container-service/contract";
 export * from "./serverless-inference/contract";
 // Pure layout rule of the Kubernetes data lake, so the config parser can check it before anything runs.
-export { erasureSetSize } from "./data-lake/minio-setup";
+export { erasureSetSize } from "./data-lake/kubernetes-args";

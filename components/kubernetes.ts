@@ -1,7 +1,13 @@
 /**
- * Kubernetes implementations of the four components (any cluster; loads @pulumi/kubernetes only).
+ * Kubernetes implementations of the four components (any cluster; loads @pulumi/kubernetes only), their
+ * arguments and validators, and the Kubernetes name rules.
  */
+export * from "./naming/kubernetes";
+export * from "./data-lake/kubernetes-args";
 export * from "./data-lake/kubernetes";
+export * from "./ml-platform/kubernetes-args";
 export * from "./ml-platform/kubernetes";
+export * from "./container-service/kubernetes-args";
 export * from "./container-service/kubernetes";
+export * from "./serverless-inference/kubernetes-args";
 export * from "./serverless-inference/kubernetes";

@@ -7,8 +7,7 @@ import { PolicyPack } from "@pulumi/policy";
 import { policies } from "./rules";
 
 new PolicyPack("mlops", {
-    description:
-        "The mlops security, data-safety and reliability baseline (docs/security-baseline.md) for AWS, GCP, Azure and Kubernetes.",
+    description: "The mlops security, data-safety and reliability baseline (docs/security-baseline.md) for AWS, GCP, Azure and Kubernetes.",
     // Each rule sets its own level; a rule without one would be advisory.
     enforcementLevel: "advisory",
     policies: [...policies],

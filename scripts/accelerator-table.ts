@@ -1,14 +1,14 @@
 /**
- * The README's accelerator table, generated from the catalog so the docs cannot drift from the code.
- * `npm run --silent docs` rewrites the block between the accelerator-table markers in README.md;
- * tests/unit/docs.test.ts fails when the README holds anything else.
+ * The accelerator table of docs/accelerators.md, generated from the catalog so the docs cannot drift from
+ * the code. `npm run --silent docs` rewrites the block between the accelerator-table markers there;
+ * tests/unit/docs.test.ts fails when the page holds anything else.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { CLOUDS, SERVICES, Service, offeredAccelerators } from "@mlops/components";
 import { implementationsByPillar } from "../stacks/targets";
 
-export const README = path.resolve(__dirname, "..", "README.md");
+export const DOC = path.resolve(__dirname, "..", "docs", "accelerators.md");
 export const START = "<!-- accelerator-table:start -->";
 export const END = "<!-- accelerator-table:end -->";
 
@@ -34,17 +34,18 @@ export function acceleratorTable(): string {
     return rows.join("\n");
 }
 
-export function readmeBlock(readme: string): string | undefined {
-    const start = readme.indexOf(START);
-    const end = readme.indexOf(END);
-    return start < 0 || end < start ? undefined : readme.slice(start + START.length, end).trim();
+/** The table currently between the markers of a document, or undefined. */
+export function docBlock(document: string): string | undefined {
+    const start = document.indexOf(START);
+    const end = document.indexOf(END);
+    return start < 0 || end < start ? undefined : document.slice(start + START.length, end).trim();
 }
 
 if (require.main === module) {
-    const readme = fs.readFileSync(README, "utf8");
-    const start = readme.indexOf(START);
-    const end = readme.indexOf(END);
-    if (start < 0 || end < start) throw new Error(`README.md lacks the ${START} ... ${END} markers`);
-    fs.writeFileSync(README, `${readme.slice(0, start + START.length)}\n${acceleratorTable()}\n${readme.slice(end)}`);
-    process.stdout.write("README.md accelerator table updated\n");
+    const doc = fs.readFileSync(DOC, "utf8");
+    const start = doc.indexOf(START);
+    const end = doc.indexOf(END);
+    if (start < 0 || end < start) throw new Error(`${DOC} lacks the ${START} ... ${END} markers`);
+    fs.writeFileSync(DOC, `${doc.slice(0, start + START.length)}\n${acceleratorTable()}\n${doc.slice(end)}`);
+    process.stdout.write(`updated ${path.relative(process.cwd(), DOC)}\n`);
 }

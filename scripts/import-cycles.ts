@@ -1,15 +1,24 @@
 /**
  * Import cycles among the project's own TypeScript files, type-only imports included: layering is
  * readable only when every import points one way. `npm run --silent lint` fails on any cycle
- * (tests/unit/import-cycles.test.ts); run this file directly to print them.
+ * (tests/unit/import-cycles.test.ts); run this file directly to print them:
+ *
+ *   node -r ts-node/register/transpile-only scripts/import-cycles.ts [root]
+ *
+ * Imports are read with TypeScript's own pre-processor (no type checking): `import`, `import type`,
+ * `export ... from`, `import x = require()`, `import()` and `require()` all count. Specifiers that start
+ * with `.` and the workspace packages (`@mlops/components`, `@mlops/policy`) are followed; everything
+ * else is a dependency outside the project and cannot be part of a cycle.
  */
 import * as fs from "fs";
 import * as path from "path";
+import * as ts from "typescript";
 
-const ROOT = path.resolve(__dirname, "..");
+const PROJECT_ROOT = path.resolve(__dirname, "..");
+/** The folders whose files are scanned, relative to the root. */
 const SOURCE_DIRS = ["components", "stacks", "policy", "scripts", "tests"];
-/** Workspace packages, resolved to their folders. */
-const PACKAGES: Record<string, string> = { "@mlops/components": "components", "@mlops/policy": "policy" };
+/** Workspace packages, resolved to their folders under the root. */
+const PACKAGES: Readonly<Record<string, string>> = { "@mlops/components": "components", "@mlops/policy": "policy" };
 
 function sourceFiles(dir: string): string[] {
     const out: string[] = [];
@@ -22,35 +31,41 @@ function sourceFiles(dir: string): string[] {
     return out;
 }
 
-function resolveImport(from: string, spec: string): string | undefined {
+/** The project file `spec` names when imported from `from`, or undefined for anything outside the project. */
+function resolveImport(root: string, from: string, spec: string): string | undefined {
     let base: string | undefined;
     if (spec.startsWith(".")) base = path.resolve(path.dirname(from), spec);
     else {
         const pkg = Object.keys(PACKAGES).find((p) => spec === p || spec.startsWith(`${p}/`));
-        if (pkg) base = path.join(ROOT, PACKAGES[pkg], spec.slice(pkg.length));
+        if (pkg) base = path.join(root, PACKAGES[pkg], spec.slice(pkg.length));
     }
     if (!base) return undefined;
-    for (const candidate of [`${base}.ts`, path.join(base, "index.ts")]) if (fs.existsSync(candidate)) return candidate;
+    const stem = base.replace(/\.js$/, "");
+    for (const candidate of [`${stem}.ts`, path.join(base, "index.ts")]) if (fs.existsSync(candidate)) return candidate;
     return undefined;
 }
 
-/** Every `import ... from "x"`, `export ... from "x"`, `import("x")` and `require("x")` of a file. */
-export function importsOf(file: string): string[] {
-    const text = fs.readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
-    const specs = [
-        ...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']/g),
-        ...text.matchAll(/(?:^|\n)\s*import\s+["']([^"']+)["']/g),
-        ...text.matchAll(/(?:import|require)\(\s*["']([^"']+)["']\s*\)/g),
-    ].map((m) => m[1]);
-    return [...new Set(specs.map((s) => resolveImport(file, s)).filter((f): f is string => f !== undefined))];
+/**
+ * The project files one file imports, each once: `import`, `import type`, `export ... from`,
+ * `import x = require()`, `import()` and `require()`. Comments and strings are not mistaken for imports.
+ * @param root the project root that the workspace packages resolve under. @default this repository
+ */
+export function importsOf(file: string, root: string = PROJECT_ROOT): string[] {
+    const info = ts.preProcessFile(fs.readFileSync(file, "utf8"), true, true);
+    const specs = info.importedFiles.map((f) => f.fileName);
+    return [...new Set(specs.map((s) => resolveImport(root, file, s)).filter((f): f is string => f !== undefined))];
 }
 
-/** Each cycle once, as the list of files (relative to the root) from its smallest member around. */
-export function importCycles(root = ROOT): string[][] {
+/**
+ * Each cycle once, as the sorted list of its files relative to `root` (a strongly connected component of
+ * the import graph with more than one file, or a file that imports itself).
+ * @param root a project root holding some of components/, stacks/, policy/, scripts/, tests/. @default this repository
+ */
+export function importCycles(root: string = PROJECT_ROOT): string[][] {
     const files = SOURCE_DIRS.filter((d) => fs.existsSync(path.join(root, d))).flatMap((d) => sourceFiles(path.join(root, d)));
-    const graph = new Map(files.map((f) => [f, importsOf(f)]));
+    const graph = new Map(files.map((f) => [f, importsOf(f, root)]));
     const cycles = new Map<string, string[]>();
-    // Tarjan's strongly connected components; each component with more than one file (or a self-import) is reported.
+    // Tarjan's strongly connected components.
     let index = 0;
     const idx = new Map<string, number>();
     const low = new Map<string, number>();
@@ -82,11 +97,12 @@ export function importCycles(root = ROOT): string[][] {
         }
     };
     for (const f of files) if (!idx.has(f)) strong(f);
-    return [...cycles.values()];
+    return [...cycles.values()].sort((a, b) => a[0].localeCompare(b[0]));
 }
 
 if (require.main === module) {
-    const cycles = importCycles();
+    const root = process.argv[2] ? path.resolve(process.argv[2]) : PROJECT_ROOT;
+    const cycles = importCycles(root);
     for (const c of cycles) process.stdout.write(`cycle: ${c.join(" <-> ")}\n`);
     process.stdout.write(`${cycles.length} import cycle(s)\n`);
     process.exitCode = cycles.length > 0 ? 1 : 0;

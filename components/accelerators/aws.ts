@@ -2,9 +2,8 @@
  * AWS accelerator table: per service, (accelerator, count) -> instance type, one default size per pair
  * (the smallest instance that carries that many). SageMaker takes the EC2 type with an `ml.` prefix.
  */
-import type { CatalogRow, ServiceCatalog } from "./resolve";
 import { withScheduling } from "./kubernetes";
-import type { SERVICES } from "./types";
+import type { CatalogRow, SERVICES, ServiceCatalog } from "./types";
 
 type AwsService = (typeof SERVICES)["aws"][number];
 

@@ -6,9 +6,8 @@
  * Left out on purpose: V100 (NCv3 is retired), fractional A10 (NVads A10 v5 slices a GPU), and H100 x1/x2
  * (NCads H100 v5 carries the 94 GB H100 NVL, not the 80 GB H100 our name stands for).
  */
-import type { CatalogRow, ServiceCatalog } from "./resolve";
 import { withScheduling } from "./kubernetes";
-import type { SERVICES } from "./types";
+import type { CatalogRow, SERVICES, ServiceCatalog } from "./types";
 
 type AzureService = (typeof SERVICES)["azure"][number];
 

@@ -4,9 +4,8 @@
  * (`NVIDIA_L4`). T4 and V100 attach to N1 hosts, sized at SkyPilot's vCPU-per-GPU ratio; the other GPUs
  * come with fixed host shapes (G2, A2, A3). TPU v5e uses the single-host `ct5lp-hightpu-*` shapes.
  */
-import type { CatalogRow, ServiceCatalog } from "./resolve";
 import { withScheduling } from "./kubernetes";
-import type { SERVICES } from "./types";
+import type { CatalogRow, SERVICES, ServiceCatalog } from "./types";
 
 type GcpService = (typeof SERVICES)["gcp"][number];
 

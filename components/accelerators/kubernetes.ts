@@ -7,8 +7,7 @@
  * so they appear under `gke` and `eks` only; resolve.ts turns them away elsewhere with a clear message.
  */
 import { ACCELERATOR_NAMES, AcceleratorName } from "./names";
-import type { CatalogRow, ServiceCatalog } from "./resolve";
-import type { Cloud, KubernetesDistribution, Toleration } from "./types";
+import type { CatalogRow, Cloud, KubernetesDistribution, ServiceCatalog, Toleration } from "./types";
 
 const GPU = "nvidia.com/gpu";
 // One `aws.amazon.com/neuron` is one Neuron device (chip); `neuroncore` would count cores (2 per chip on inf2).

@@ -10,33 +10,17 @@ import { KUBERNETES_CATALOG, VENDOR_CHIPS } from "./kubernetes";
 import { ACCELERATOR_NAMES, AcceleratorName, formatAccelerator } from "./names";
 import {
     AcceleratorSettings,
+    Alternative,
+    CatalogRow,
     Cloud,
     CLOUDS,
     KUBERNETES_DISTRIBUTIONS,
     KubernetesDistribution,
     ResolveRequest,
     Service,
+    ServiceCatalog,
     SERVICES,
 } from "./types";
-
-/** One row of a service's table: the settings for one (accelerator, count), minus cloud and service. */
-export type CatalogRow = Omit<AcceleratorSettings, "cloud" | "service">;
-
-/** An implementation of this project that takes an accelerator, named for a service that takes none. */
-export interface Alternative {
-    /** The config keys (capabilities) that can select this implementation. */
-    readonly capabilities: readonly ("containerService" | "serverlessInference" | "mlPlatform")[];
-    /** The implementation to select, e.g. `sagemaker-endpoint`. */
-    readonly implementation: string;
-    /** What it offers, when narrower than the cloud's list, e.g. `nvidia-l4 only`. */
-    readonly offers?: string;
-}
-
-/** One service's table. Services without accelerators have no rows and name the alternatives. */
-export interface ServiceCatalog {
-    readonly rows: readonly CatalogRow[];
-    readonly alternatives?: readonly Alternative[];
-}
 
 /** Thrown for any request the catalog cannot satisfy; the message lists what is offered. */
 export class AcceleratorError extends Error {

@@ -1,6 +1,8 @@
 /**
- * The resolver's vocabulary: clouds, the services that take (or refuse) accelerators, and the concrete
- * settings a service needs for one accelerator request.
+ * The resolver's vocabulary: clouds, the services that take (or refuse) accelerators, the concrete
+ * settings a service needs for one accelerator request, and the shape of a service's table. The
+ * per-cloud catalogs (aws.ts, gcp.ts, azure.ts, kubernetes.ts) import only this file and names.ts;
+ * resolve.ts imports them, so every import here points one way.
  */
 import { AcceleratorName } from "./names";
 
@@ -73,4 +75,23 @@ export interface ResolveRequest {
     readonly distribution?: KubernetesDistribution;
     /** When given, services that restrict regions (Cloud Run GPU) reject other regions. */
     readonly region?: string;
+}
+
+/** One row of a service's table: the settings for one (accelerator, count), minus cloud and service. */
+export type CatalogRow = Omit<AcceleratorSettings, "cloud" | "service">;
+
+/** An implementation of this project that takes an accelerator, named for a service that takes none. */
+export interface Alternative {
+    /** The config keys (capabilities) that can select this implementation. */
+    readonly capabilities: readonly ("containerService" | "serverlessInference" | "mlPlatform")[];
+    /** The implementation to select, e.g. `sagemaker-endpoint`. */
+    readonly implementation: string;
+    /** What it offers, when narrower than the cloud's list, e.g. `nvidia-l4 only`. */
+    readonly offers?: string;
+}
+
+/** One service's table. Services without accelerators have no rows and name the alternatives. */
+export interface ServiceCatalog {
+    readonly rows: readonly CatalogRow[];
+    readonly alternatives?: readonly Alternative[];
 }

@@ -8,12 +8,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as cloudtrail from "@pulumi/aws/cloudtrail";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import { awsAccount, logStreamsArn, PolicyStatement, policyJson, serviceRole, statementsJson } from "../identity/aws";
-import { isLogRetention } from "../data-lake/aws-naming";
 import { AwsSecureBucket } from "../storage/aws";
-import { Problems } from "../shared/problems";
+import { throwIfProblems } from "../shared/problems";
+import { AwsDataAccessTrailArgs, validateAwsDataAccessTrail } from "./aws-args";
 
-/** CloudTrail trail names: 3-128 letters, digits, `.`, `_`, `-`, starting and ending with a letter or digit. */
-export const TRAIL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$/;
+export * from "./aws-args";
 
 /** Bucket policy CloudTrail needs to deliver to a bucket, limited to one trail (aws:SourceArn). */
 export function cloudTrailDeliveryStatements(
@@ -56,52 +55,14 @@ export function dataEventSelectors(bucketArns: readonly pulumi.Input<string>[]) 
     ];
 }
 
-export interface AwsDataAccessTrailArgs {
-    /** Physical trail name (see TRAIL_NAME). */
-    readonly trailName: string;
-    /** Buckets whose object-level events are recorded. */
-    readonly bucketArns: readonly pulumi.Input<string>[];
-    /** Name of the bucket created for the trail's log files. */
-    readonly logBucketName: pulumi.Input<string>;
-    /** KMS key encrypting log files, the trail bucket and the log group. */
-    readonly kmsKeyArn: pulumi.Input<string>;
-    /** Days audit logs are kept, in the bucket and in CloudWatch Logs (a CloudWatch retention value, 365 or more). @default 365 */
-    readonly retentionDays?: number;
-    /** Bucket receiving the trail bucket's own server access logs. @default - none */
-    readonly accessLogBucketName?: pulumi.Input<string>;
-    /** Protect the trail bucket and keep it on destroy. @default true */
-    readonly protectData?: boolean;
-    /** Empty the trail bucket on delete (dev only). @default false */
-    readonly forceDestroy?: boolean;
-    /** Tags put on every resource. @default {} */
-    readonly tags?: Readonly<Record<string, string>>;
-}
-
 export class AwsDataAccessTrail extends pulumi.ComponentResource {
     public readonly trailArn: pulumi.Output<string>;
     public readonly logBucketName: pulumi.Output<string>;
 
     constructor(name: string, args: AwsDataAccessTrailArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const retention = args.retentionDays ?? 365;
-        const problems = new Problems();
-        if (!TRAIL_NAME.test(args.trailName) || /[._-]{2}/.test(args.trailName))
-            problems.add({
-                path: "trailName",
-                value: args.trailName,
-                message: "is not a CloudTrail trail name",
-                fix: "3-128 letters, digits, '.', '_' or '-', starting and ending with a letter or digit, no two symbols in a row",
-            });
-        if (!isLogRetention(retention) || retention < 365)
-            problems.add({
-                path: "retentionDays",
-                value: retention,
-                message: "must be a CloudWatch Logs retention of 365 days or more (audit logs are kept at least a year)",
-                fix: "use 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653",
-            });
-        if (args.bucketArns.length === 0)
-            problems.add({ path: "bucketArns", value: [], message: "must name at least one bucket to watch" });
-        problems.throwIfAny(`AwsDataAccessTrail "${name}"`);
+        throwIfProblems(`AwsDataAccessTrail "${name}"`, validateAwsDataAccessTrail(args));
         super("mlops:index:AwsDataAccessTrail", name, args, opts);
+        const retention = args.retentionDays ?? 365;
 
         const tags = { ...args.tags };
         const account = awsAccount(this);

@@ -22,70 +22,29 @@ import * as ecs from "@pulumi/aws/ecs";
 import * as iam from "@pulumi/aws/iam";
 import * as lb from "@pulumi/aws/lb";
 import * as vpc from "@pulumi/aws/vpc";
-import { ContainerService, ContainerServiceArgs } from "./contract";
+import { ContainerService } from "./contract";
 import { containerDefinitions, executionRoleStatements, MODEL_CONTAINER, taskVolumes } from "./aws-ecs";
 import { appRunnerStartCommand, fargateImage, imageSource } from "./aws-images";
 import { EXPIRY_ALARM_DAYS, issuedCertificate, servingCa, ServingCa } from "./aws-tls";
-import { validateAppRunner, validateFargate } from "./aws-validate";
-import { appRunnerName, loadBalancerName, logGroupName, targetGroupName } from "../data-lake/aws-naming";
+import {
+    AppRunnerServiceArgs,
+    appRunnerSizes,
+    EcsFargateServiceArgs,
+    fargateSizes,
+    validateAppRunnerService,
+    validateEcsFargateService,
+} from "./aws-args";
+import { appRunnerName, loadBalancerName, logGroupName, targetGroupName } from "../naming/aws";
 import { awsAccount, policyJson, serviceRole, serviceTrustPolicy } from "../identity/aws";
 import { albAlarms, appRunnerAlarms, createAlarms } from "../observability/aws";
 import { ECR_PULL_ACTIONS } from "../registry/aws";
 import { ModelServingSpec } from "../shared/model";
+import { throwIfProblems } from "../shared/problems";
+
+export * from "./aws-args";
 
 /** TLS policy of HTTPS listeners: TLS 1.3 and 1.2 only (ELB "Security policies for your ALB"). */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
-
-export interface EcsFargateServiceArgs extends ContainerServiceArgs {
-    /** Prefix of physical names, e.g. `mlops-aws-dev`. */
-    readonly namePrefix: string;
-    /** The VPC the tasks and the load balancer run in. */
-    readonly vpcId: pulumi.Input<string>;
-    /** The VPC's range: the default for who may call the models. */
-    readonly vpcCidrBlock: pulumi.Input<string>;
-    /** Private subnets for tasks and the internal load balancer (two zones or more). */
-    readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
-    /** KMS key encrypting the log groups. */
-    readonly kmsKeyArn: pulumi.Input<string>;
-    /** The account's ECR host; ECR Public images are pulled through `<host>/<cachePrefix>/...`. */
-    readonly registryHost: pulumi.Input<string>;
-    /** The ECR Public pull-through cache prefix. @default - no cache: ECR Public images are pulled directly (needs NAT) */
-    readonly cachePrefix?: string;
-    /** Repository ARNs (or ARN patterns) the execution role may pull from. */
-    readonly pullRepositoryArns: pulumi.Input<pulumi.Input<string>[]>;
-    /**
-     * The subnets reach the internet through NAT. Needed for images outside the account's ECR, and for
-     * the first pull through the cache when ECR is reached over interface endpoints (ECR user guide,
-     * "Amazon ECR interface VPC endpoints"). @default false
-     */
-    readonly internetEgress?: boolean;
-    /**
-     * ACM certificate of the HTTPS listener (same region). @default - the component issues one: a private
-     * CA (output `caCertificatePem`) signs a certificate for the load balancer's DNS name, imported into ACM
-     */
-    readonly listenerCertificateArn?: pulumi.Input<string>;
-    /**
-     * Serve plain HTTP on port 80, without TLS: only for a load balancer that clients reach over an already
-     * protected internal network. @default false
-     */
-    readonly plainHttp?: boolean;
-    /** Bucket receiving the load balancers' access logs (SSE-S3, with the ELB delivery policy). @default - no access logs */
-    readonly accessLogBucketName?: pulumi.Input<string>;
-    /** Key prefix of the access logs (ELB adds `/AWSLogs/...`). @default "alb" */
-    readonly accessLogPrefix?: string;
-    /** Ranges allowed to call the load balancer. @default - the VPC's range */
-    readonly allowedCidrs?: readonly string[];
-    /** Days logs are kept (a CloudWatch Logs retention value). @default 365 */
-    readonly logRetentionDays?: number;
-    /** CPU utilisation autoscaling keeps tasks at, in percent. @default 70 */
-    readonly cpuTargetPercent?: number;
-    /** p99 latency above which the latency alarm fires, in ms. @default 1000 */
-    readonly latencyThresholdMs?: number;
-    /** SNS topic the alarms notify. @default - alarms without actions */
-    readonly alarmTopicArn?: pulumi.Input<string>;
-    /** Share of requests answered 5XX (errors alarm) or rejected (rejected alarm) at which the alarms fire, in percent. @default 5 */
-    readonly errorRatePercent?: number;
-}
 
 export class EcsFargateService extends pulumi.ComponentResource implements ContainerService {
     /** `https://<internal-alb>` per model (`http://` with plainHttp). */
@@ -94,7 +53,8 @@ export class EcsFargateService extends pulumi.ComponentResource implements Conta
     public readonly caCertificatePem: pulumi.Output<string>;
 
     constructor(name: string, args: EcsFargateServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const sizes = validateFargate(name, args);
+        throwIfProblems(`EcsFargateService "${name}"`, validateEcsFargateService(args, name));
+        const sizes = fargateSizes(args);
         super("mlops:index:EcsFargateService", name, args, opts);
 
         const tags = { ...args.tags };
@@ -410,36 +370,13 @@ export class EcsFargateService extends pulumi.ComponentResource implements Conta
     }
 }
 
-export interface AppRunnerServiceArgs extends ContainerServiceArgs {
-    /** Prefix of physical names, e.g. `mlops-aws-dev`. */
-    readonly namePrefix: string;
-    /** KMS key encrypting the service's copy of the image. */
-    readonly kmsKeyArn: pulumi.Input<string>;
-    /** Repository ARNs App Runner may pull private images from. @default [] */
-    readonly pullRepositoryArns?: pulumi.Input<pulumi.Input<string>[]>;
-    /**
-     * Serve on a public HTTPS URL. Off, the service is reached only from the VPC, through the
-     * `apprunner.requests` interface endpoint (which costs per hour per zone). @default false
-     */
-    readonly publiclyAccessible?: boolean;
-    /** The VPC private services are reached from (required unless public). @default - none */
-    readonly vpcId?: pulumi.Input<string>;
-    /** The `apprunner.requests` interface endpoint in that VPC (required unless public). @default - none */
-    readonly ingressEndpointId?: pulumi.Input<string>;
-    /** p99 latency above which the latency alarm fires, in ms. @default 1000 */
-    readonly latencyThresholdMs?: number;
-    /** SNS topic the alarms notify. @default - alarms without actions */
-    readonly alarmTopicArn?: pulumi.Input<string>;
-    /** Share of requests answered 5XX (errors alarm) or rejected (rejected alarm) at which the alarms fire, in percent. @default 5 */
-    readonly errorRatePercent?: number;
-}
-
 export class AppRunnerService extends pulumi.ComponentResource implements ContainerService {
     /** `https://<domain>` per model (the VPC ingress domain when private). */
     public readonly endpoints: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: AppRunnerServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const sizes = validateAppRunner(name, args);
+        throwIfProblems(`AppRunnerService "${name}"`, validateAppRunnerService(args, name));
+        const sizes = appRunnerSizes(args);
         super("mlops:index:AppRunnerService", name, args, opts);
 
         const tags = { ...args.tags };

@@ -11,7 +11,7 @@ import { formatAccelerator } from "../accelerators/names";
 import { isPinnedImage } from "../shared/images";
 import { ModelServingSpec } from "../shared/model";
 import { slug } from "../shared/naming";
-import { Problems } from "../shared/problems";
+import type { ProblemDetail } from "../shared/problems";
 import { WORKLOAD_PROFILE_NAME_MAX } from "../naming/azure";
 
 const MODEL_NAME = /^[a-z]([-a-z0-9]{0,22}[a-z0-9])?$/;
@@ -49,16 +49,17 @@ export interface AppPlan {
 
 const quarter = (n: number) => Math.ceil(n * 4 - 1e-9) / 4;
 
-/** Every problem with the models that is the same on all Azure serving implementations. */
-export function modelProblems(models: readonly ModelServingSpec[], problems: Problems): void {
+/** Every problem with the models that is the same on all Azure serving implementations, at `models[i]`. */
+export function validateServingModels(models: readonly ModelServingSpec[]): ProblemDetail[] {
+    const problems: ProblemDetail[] = [];
     if (!Array.isArray(models) || models.length === 0) {
-        problems.add({ path: "models", value: models, message: "must list at least one model", fix: "add a model to `mlops:models`" });
-        return;
+        problems.push({ path: "models", value: models, message: "must list at least one model", fix: "add a model to `mlops:models`" });
+        return problems;
     }
     const seen = new Set<string>();
     models.forEach((m, i) => {
         const bad = (field: string, value: unknown, message: string, fix?: string) =>
-            problems.add({ path: `models[${i}].${field}`, value, message, fix });
+            problems.push({ path: `models[${i}].${field}`, value, message, fix });
         if (typeof m.name !== "string" || !MODEL_NAME.test(m.name))
             bad(
                 "name",
@@ -96,26 +97,40 @@ export function modelProblems(models: readonly ModelServingSpec[], problems: Pro
             secrets.add(fileSecretName(file));
         }
     });
+    return problems;
 }
 
 /** Alert thresholds must be positive. */
-export function thresholdProblems(a: { alertServerErrors?: number; alertLatencyMs?: number }, problems: Problems): void {
+export function validateAlertThresholds(a: { alertServerErrors?: number; alertLatencyMs?: number }): ProblemDetail[] {
+    const problems: ProblemDetail[] = [];
     if (a.alertServerErrors !== undefined && !(Number.isInteger(a.alertServerErrors) && a.alertServerErrors >= 1))
-        problems.add({ path: "alertServerErrors", value: a.alertServerErrors, message: "must be a whole number of at least 1" });
+        problems.push({ path: "alertServerErrors", value: a.alertServerErrors, message: "must be a whole number of at least 1" });
     if (a.alertLatencyMs !== undefined && !(Number.isInteger(a.alertLatencyMs) && a.alertLatencyMs >= 1))
-        problems.add({ path: "alertLatencyMs", value: a.alertLatencyMs, message: "must be a whole number of milliseconds of at least 1" });
+        problems.push({ path: "alertLatencyMs", value: a.alertLatencyMs, message: "must be a whole number of milliseconds of at least 1" });
+    return problems;
+}
+
+/** Each model's workload profile and replica size (call after `validateAppPlans`). */
+export function planApps(models: readonly ModelServingSpec[]): AppPlan[] {
+    return planAndValidate(models).plans;
+}
+
+/** Problems with the models' accelerators and sizes on Container Apps, at `models[i]`. */
+export function validateAppPlans(models: readonly ModelServingSpec[]): ProblemDetail[] {
+    return planAndValidate(models).problems;
 }
 
 /** Resolves each model's workload profile from the catalog (`container-apps`) and sizes its replicas. */
-export function planApps(models: readonly ModelServingSpec[], problems: Problems): AppPlan[] {
-    return models.map((m, i) => {
+function planAndValidate(models: readonly ModelServingSpec[]): { plans: AppPlan[]; problems: ProblemDetail[] } {
+    const problems: ProblemDetail[] = [];
+    const plans = models.map((m, i) => {
         let profileType = CONSUMPTION;
         try {
             profileType =
                 resolveAccelerator({ cloud: "azure", service: "container-apps", accelerator: m.accelerator })?.workloadProfileType ??
                 CONSUMPTION;
         } catch (e) {
-            problems.add(`models[${i}].accelerator: ${(e as Error).message}`);
+            problems.push({ path: `models[${i}].accelerator`, value: m.accelerator, message: (e as Error).message });
         }
         const capacity = PROFILE_CAPACITY[profileType] ?? PROFILE_CAPACITY[CONSUMPTION];
         const wantCpu = (m.cpuMillicores ?? 0) / 1000;
@@ -125,7 +140,7 @@ export function planApps(models: readonly ModelServingSpec[], problems: Problems
             profileType === CONSUMPTION ? Math.max(0.25, quarter(Math.max(wantCpu, wantGiB / 2))) : Math.max(0.25, quarter(wantCpu));
         const memoryGiB = profileType === CONSUMPTION ? cpu * 2 : Math.max(0.5, quarter(wantGiB));
         if (cpu > capacity.cpu || memoryGiB > capacity.memoryGiB) {
-            problems.add({
+            problems.push({
                 path: `models[${i}]`,
                 value: `${m.cpuMillicores}m CPU, ${m.memoryMiB} MiB`,
                 message: `needs ${cpu} vCPU and ${memoryGiB} GiB per replica, more than the ${profileType} profile gives (${capacity.cpu} vCPU, ${capacity.memoryGiB} GiB) with ${formatAccelerator(m.accelerator)}`,
@@ -134,6 +149,7 @@ export function planApps(models: readonly ModelServingSpec[], problems: Problems
         }
         return { profileType, profileName: profileName(profileType), cpu, memory: `${memoryGiB}Gi` };
     });
+    return { plans, problems };
 }
 
 /**

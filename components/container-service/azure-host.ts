@@ -9,22 +9,21 @@ import * as app from "@pulumi/azure-native/app";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import { AppPlan, appTemplate, dedicatedProfileTypes, fileSecrets, workloadProfiles } from "./azure-apps";
 import { AzureWorkloadIdentity } from "../identity/azure";
-import { cidrRange } from "../network/azure";
+import { cidrRange } from "../network/azure-ip-ranges";
 import { azureNames } from "../naming/azure";
 import { diagnosticSetting, servingAlertRules } from "../observability/azure";
 import { AlertThresholds } from "../observability/azure-alerts";
 import { ModelServingSpec } from "../shared/model";
 import { shortHash } from "../shared/naming";
-import { Problems } from "../shared/problems";
+import type { AzurePlacementArgs } from "../shared/azure-placement";
+import type { ContainerAppsAccessArgs } from "./azure-args";
 
-export interface ContainerAppsHost {
+export interface ContainerAppsHost extends Pick<
+    AzurePlacementArgs,
+    "resourceGroupName" | "location" | "namePrefix" | "subscriptionId" | "logAnalyticsWorkspaceId"
+> {
     /** `svc` (container service) or `inf` (serverless inference): keeps the two apart in one resource group. */
     readonly role: string;
-    readonly resourceGroupName: pulumi.Input<string>;
-    readonly location: string;
-    readonly namePrefix: string;
-    readonly subscriptionId: pulumi.Input<string>;
-    readonly logAnalyticsWorkspaceId: pulumi.Input<string>;
     /** Registry the apps may pull from with their identity (AcrPull on it). */
     readonly registry?: { readonly id: pulumi.Input<string>; readonly loginServer: pulumi.Input<string> };
     /** Apps reachable from outside their environment (the internet, or only the network when `network.internal`). */
@@ -56,34 +55,6 @@ export interface ContainerAppsAuth {
     readonly clientId: pulumi.Input<string>;
     /** Entra tenant that issues the tokens. */
     readonly tenantId: pulumi.Input<string>;
-}
-
-/** The network and authentication args both Container Apps components take (flat, as the components expose them). */
-export interface ContainerAppsAccessArgs {
-    /** ARM ID of the subnet the environment joins (its own, delegated to Microsoft.App/environments). @default - no network: a public environment */
-    readonly infrastructureSubnetId?: pulumi.Input<string>;
-    /** ARM ID of that subnet's virtual network (the environment's private DNS zone is linked to it); given with `infrastructureSubnetId`. */
-    readonly virtualNetworkId?: pulumi.Input<string>;
-    /** With a subnet: give the environment a public IP too. Without one the environment is always public. @default false */
-    readonly publicIngress?: boolean;
-    /** Entra ID app registration (client ID) whose tokens every request must carry; requests without one get 401. @default - no authentication */
-    readonly authClientId?: pulumi.Input<string>;
-    /** Entra tenant of `authClientId`; given with it. */
-    readonly tenantId?: pulumi.Input<string>;
-    /** Action group every alert notifies (`AzureAlertRecipients`). @default - none */
-    readonly actionGroupId?: pulumi.Input<string>;
-}
-
-/** Problems with the access args (pairs that must be given together). */
-export function accessProblems(a: ContainerAppsAccessArgs, problems: Problems): void {
-    if ((a.infrastructureSubnetId === undefined) !== (a.virtualNetworkId === undefined))
-        problems.add({
-            path: "infrastructureSubnetId",
-            value: a.infrastructureSubnetId === undefined ? undefined : "[set]",
-            message: "and virtualNetworkId must be given together",
-        });
-    if (a.authClientId !== undefined && a.tenantId === undefined)
-        problems.add({ path: "tenantId", value: undefined, message: "is required with authClientId (the tenant that issues the tokens)" });
 }
 
 /** The host's network and auth settings from the access args. */

@@ -10,16 +10,15 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type * as containerregistry from "@pulumi/azure-native/containerregistry";
-import { Problems } from "../shared/problems";
+import type { AzurePlacementArgs } from "../shared/azure-placement";
+import type { ProblemDetail } from "../shared/problems";
 
 export const REGISTRY_SKUS = ["Basic", "Standard", "Premium"] as const;
 /** Untagged manifests are kept 0-365 days before the retention policy purges them. */
 export const RETENTION_DAYS = { min: 0, max: 365 } as const;
 
-export interface RegistryOptions {
+export interface RegistryOptions extends Pick<AzurePlacementArgs, "resourceGroupName" | "location"> {
     readonly registryName: pulumi.Input<string>;
-    readonly resourceGroupName: pulumi.Input<string>;
-    readonly location: string;
     /** Basic (about $5/month), Standard or Premium (about $50/month; retention policy, private link). */
     readonly sku: string;
     /** Days untagged manifests are kept (Premium only; ignored otherwise). */
@@ -27,17 +26,22 @@ export interface RegistryOptions {
     readonly tags?: Readonly<Record<string, string>>;
 }
 
-/** Problems with the registry settings (its name comes from `azureNames.containerRegistry`, tested on its own). */
-export function registryProblems(o: { sku: string; untaggedRetentionDays: number }, at: string, problems: Problems): void {
+/**
+ * Problems with the registry settings, at `registrySku` and `untaggedRetentionDays` (its name comes from
+ * `azureNames.containerRegistry`, tested on its own).
+ */
+export function validateRegistrySettings(o: { sku: string; untaggedRetentionDays: number }): ProblemDetail[] {
+    const problems: ProblemDetail[] = [];
     if (!(REGISTRY_SKUS as readonly string[]).includes(o.sku))
-        problems.add({ path: `${at}registrySku`, value: o.sku, message: "is not a registry SKU", allowed: REGISTRY_SKUS });
+        problems.push({ path: "registrySku", value: o.sku, message: "is not a registry SKU", allowed: REGISTRY_SKUS });
     const days = o.untaggedRetentionDays;
     if (!Number.isInteger(days) || days < RETENTION_DAYS.min || days > RETENTION_DAYS.max)
-        problems.add({
-            path: `${at}untaggedRetentionDays`,
+        problems.push({
+            path: "untaggedRetentionDays",
             value: days,
             message: `must be a whole number of days from ${RETENTION_DAYS.min} to ${RETENTION_DAYS.max}`,
         });
+    return problems;
 }
 
 /** The registry's args (pure). Premium gets the retention policy; other SKUs do not offer one. */

@@ -7,37 +7,16 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as containerregistry from "@pulumi/azure-native/containerregistry";
-import { ContainerService, ContainerServiceArgs } from "./contract";
-import { modelProblems, planApps, thresholdProblems } from "./azure-apps";
-import { ContainerAppsAccessArgs, accessProblems, deployContainerApps, hostAccess } from "./azure-host";
-import { registryArgs, registryProblems } from "./azure-registry";
-import { ipRangeProblems } from "../network/azure";
+import { ContainerService } from "./contract";
+import { AzureContainerAppsArgs, validateAzureContainerApps } from "./azure-args";
+import { planApps } from "./azure-apps";
+import { deployContainerApps, hostAccess } from "./azure-host";
+import { registryArgs } from "./azure-registry";
 import { PRIVATE_DNS_ZONES } from "../network/azure-layout";
-import { PrivateEndpointPlacement, privateEndpoint, zonesOf } from "../network/azure-private-endpoint";
+import { privateEndpoint, zonesOf } from "../network/azure-private-endpoint";
 import { azureNames } from "../naming/azure";
 import { diagnosticSetting } from "../observability/azure";
-import { Problems } from "../shared/problems";
-import { AzurePlacementArgs } from "../shared/azure-placement";
-
-export interface AzureContainerAppsArgs extends ContainerServiceArgs, AzurePlacementArgs, ContainerAppsAccessArgs {
-    /** Registry SKU: Basic (about $5/month), Standard, or Premium (about $50/month, retention policy). @default "Basic" */
-    readonly registrySku?: string;
-    /** Days untagged manifests are kept before the retention policy purges them (Premium only). @default 7 */
-    readonly untaggedRetentionDays?: number;
-    /**
-     * Apps reachable from outside their environment (HTTPS only): from the internet in a public environment,
-     * from the virtual network in an internal one. False keeps the models inside the environment. @default true
-     */
-    readonly externalIngress?: boolean;
-    /** A private endpoint for the registry (Premium only) in this subnet and zone. @default - none */
-    readonly registryPrivateEndpoint?: PrivateEndpointPlacement;
-    /** Public IPv4 addresses or CIDR blocks allowed to call the models. @default [] - no IP restriction */
-    readonly allowedIpRanges?: readonly string[];
-    /** HTTP 5xx responses in 5 minutes that fire a model's error alert. @default 5 */
-    readonly alertServerErrors?: number;
-    /** Average response time in ms that fires a model's latency alert. @default 2000 */
-    readonly alertLatencyMs?: number;
-}
+import { throwIfProblems } from "../shared/problems";
 
 export class AzureContainerApps extends pulumi.ComponentResource implements ContainerService {
     /** Model name -> `https://<app fqdn>`. */
@@ -48,23 +27,10 @@ export class AzureContainerApps extends pulumi.ComponentResource implements Cont
     public readonly environmentId: pulumi.Output<string>;
 
     constructor(name: string, args: AzureContainerAppsArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        throwIfProblems(`AzureContainerApps "${name}"`, validateAzureContainerApps(args));
         const registrySku = args.registrySku ?? "Basic";
         const untaggedRetentionDays = args.untaggedRetentionDays ?? 7;
-        const problems = new Problems();
-        modelProblems(args.models, problems);
-        const plans = planApps(args.models ?? [], problems);
-        registryProblems({ sku: registrySku, untaggedRetentionDays }, "", problems);
-        ipRangeProblems(args.allowedIpRanges ?? [], "allowedIpRanges", problems);
-        thresholdProblems(args, problems);
-        accessProblems(args, problems);
-        if (args.registryPrivateEndpoint && registrySku !== "Premium")
-            problems.add({
-                path: "registrySku",
-                value: registrySku,
-                message: "has no private endpoints; registryPrivateEndpoint needs Premium",
-                allowed: ["Premium"],
-            });
-        problems.throwIfAny(`AzureContainerApps "${name}"`);
+        const plans = planApps(args.models);
         super("mlops:index:AzureContainerApps", name, args, opts);
 
         const protect = args.protectData ?? true;

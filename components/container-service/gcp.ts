@@ -11,49 +11,20 @@ import * as artifactregistry from "@pulumi/gcp/artifactregistry";
 import * as cloudrunv2 from "@pulumi/gcp/cloudrunv2";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as storage from "@pulumi/gcp/storage";
-import { ContainerService, ContainerServiceArgs } from "./contract";
+import { ContainerService } from "./contract";
+import {
+    CloudRunContainerServiceArgs,
+    CloudRunModelServiceArgs,
+    CloudRunModelsArgs,
+    CloudRunServingArgs,
+    filesBucketLogicalName,
+    validateCloudRunContainerService,
+    validateCloudRunModelService,
+    validateCloudRunModelServiceName,
+} from "./gcp-args";
 import * as run from "./gcp-cloud-run";
-import { ModelServingSpec } from "../shared/model";
-import { Problems } from "../shared/problems";
-import { GCP_NAME_RULES, autoNameBudget, fitsGcpRule, hyphenName, namePrefixProblems, serviceAccountId } from "../naming/gcp";
-
-/** Settings every Cloud Run model service of a component shares (container service and serverless inference). */
-export interface CloudRunServingArgs {
-    /** Project of every resource. */
-    readonly project: string;
-    /** Cloud Run region (GPU models need one that offers nvidia-l4). */
-    readonly region: string;
-    /** Cloud KMS key of the models' files buckets. Required when a model has files. @default - none */
-    readonly filesKmsKeyName?: pulumi.Input<string>;
-    /** Bucket that receives the files buckets' access logs (e.g. the data lake's). @default - no access logs */
-    readonly accessLogBucket?: pulumi.Input<string>;
-    /** `internal`, `internal-and-cloud-load-balancing` or `all`. @default "internal" */
-    readonly ingress?: string;
-    /** Grant `roles/run.invoker` to `allUsers`: anyone on the internet may call the model. @default false */
-    readonly allowUnauthenticated?: boolean;
-    /** IAM members granted `roles/run.invoker`, e.g. `group:ml-clients@example.com`. @default [] */
-    readonly invokers?: readonly string[];
-    /** Seconds a request may take. @default 300 */
-    readonly requestTimeoutSeconds?: number;
-    /** Spread GPU instances over zones (needs the zonal-redundancy GPU quota; costs more). @default true */
-    readonly gpuZonalRedundancy?: boolean;
-    /** Deletion protection on the services; protect and retain the files buckets. @default true */
-    readonly protectData?: boolean;
-    /** Labels put on every resource. @default {} */
-    readonly tags?: Readonly<Record<string, string>>;
-}
-
-/** One model on Cloud Run. */
-export interface CloudRunModelServiceArgs extends CloudRunServingArgs {
-    /** The model to serve. */
-    readonly model: ModelServingSpec;
-    /** Cloud Run service name (at most 49 characters, a letter first). */
-    readonly serviceName: string;
-    /** ID of the service account created for this model (6-30 characters). */
-    readonly serviceAccountId: string;
-}
-
-export const filesBucketLogicalName = (name: string) => `${name}-files`;
+import { throwIfProblems } from "../shared/problems";
+import { GCP_NAME_RULES, hyphenName, serviceAccountId } from "../naming/gcp";
 
 export class CloudRunModelService extends pulumi.ComponentResource {
     public readonly uri: pulumi.Output<string>;
@@ -61,33 +32,11 @@ export class CloudRunModelService extends pulumi.ComponentResource {
     public readonly serviceAccountEmail: pulumi.Output<string>;
 
     constructor(name: string, args: CloudRunModelServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const ctx = contextOf(args);
-        const problems = new Problems();
-        run.contextProblems(ctx, problems);
-        const gpu = run.cloudRunModelProblems(args.model, "model", args.region, problems);
-        if (!fitsGcpRule("cloudRunService", args.serviceName))
-            problems.add({
-                path: "serviceName",
-                value: args.serviceName,
-                message: "is not a Cloud Run service name",
-                fix: "use at most 49 lowercase letters, digits and hyphens, starting with a letter",
-            });
-        if (!fitsGcpRule("serviceAccountId", args.serviceAccountId))
-            problems.add({
-                path: "serviceAccountId",
-                value: args.serviceAccountId,
-                message: "is not a service account ID",
-                fix: "use 6-30 lowercase letters, digits and hyphens, starting with a letter",
-            });
-        if (args.model?.files && args.filesKmsKeyName === undefined)
-            problems.add({
-                path: "filesKmsKeyName",
-                value: undefined,
-                message: "is required when the model has files (its bucket is CMEK-encrypted)",
-            });
-        if (filesBucketLogicalName(name).length > autoNameBudget(GCP_NAME_RULES.bucket.max))
-            problems.add({ path: "name", value: name, message: "is too long for the files bucket name with the random suffix" });
-        problems.throwIfAny(`CloudRunModelService "${name}"`);
+        throwIfProblems(`CloudRunModelService "${name}"`, [
+            ...validateCloudRunModelService(args),
+            ...validateCloudRunModelServiceName(name),
+        ]);
+        const gpu = run.cloudRunGpu(args.model, args.region);
         const protect = args.protectData ?? true;
         super("mlops:index:CloudRunModelService", name, args, opts);
 
@@ -151,7 +100,7 @@ export class CloudRunModelService extends pulumi.ComponentResource {
                 project: args.project,
                 location: args.region,
                 name: args.serviceName,
-                ingress: run.INGRESS[ctx.ingress as keyof typeof run.INGRESS],
+                ingress: run.INGRESS[(args.ingress ?? "internal") as keyof typeof run.INGRESS],
                 // Callers need roles/run.invoker; the IAM check is never switched off.
                 invokerIamDisabled: false,
                 deletionProtection: protect,
@@ -159,14 +108,14 @@ export class CloudRunModelService extends pulumi.ComponentResource {
                 template: run.revisionTemplate(m, gpu, {
                     serviceAccountEmail: identity.email,
                     filesBucket,
-                    requestTimeoutSeconds: ctx.requestTimeoutSeconds,
+                    requestTimeoutSeconds: args.requestTimeoutSeconds ?? 300,
                     gpuZonalRedundancy: args.gpuZonalRedundancy ?? true,
                     labels,
                 }),
             },
             { ...child, dependsOn: [...asArray(opts.dependsOn), ...ready] },
         );
-        const invokers = [...(ctx.allowUnauthenticated ? ["allUsers"] : []), ...ctx.invokers];
+        const invokers = [...(args.allowUnauthenticated ? ["allUsers"] : []), ...(args.invokers ?? [])];
         invokers.forEach(
             (who, i) =>
                 new cloudrunv2.ServiceIamMember(
@@ -182,51 +131,10 @@ export class CloudRunModelService extends pulumi.ComponentResource {
     }
 }
 
-function contextOf(args: CloudRunServingArgs): run.CloudRunContext {
-    return {
-        region: args.region,
-        ingress: args.ingress ?? "internal",
-        allowUnauthenticated: args.allowUnauthenticated ?? false,
-        invokers: args.invokers ?? [],
-        requestTimeoutSeconds: args.requestTimeoutSeconds ?? 300,
-    };
-}
-
 /** A resource option's dependsOn as a list (the stacks always pass lists or single resources). */
 export function asArray(d: pulumi.ResourceOptions["dependsOn"]): pulumi.Input<pulumi.Resource>[] {
     if (d === undefined) return [];
     return Array.isArray(d) ? d : [d as pulumi.Input<pulumi.Resource>];
-}
-
-/** The arguments of a component that serves many models on Cloud Run. */
-export interface CloudRunModelsArgs extends CloudRunServingArgs {
-    /** Prefix of project-unique names (services, service accounts); the stacks use `<project>-<stack>`. */
-    readonly namePrefix: string;
-    /** The models to serve, one Cloud Run service each. */
-    readonly models: readonly ModelServingSpec[];
-}
-
-/** Validates a whole list of Cloud Run models at once (every problem before any resource). */
-export function cloudRunModelsProblems(args: CloudRunModelsArgs, problems: Problems): void {
-    namePrefixProblems(args.namePrefix, problems);
-    run.contextProblems(contextOf(args), problems);
-    const seen = new Set<string>();
-    (args.models ?? []).forEach((m, i) => {
-        run.cloudRunModelProblems(m, `models[${i}]`, args.region, problems);
-        if (seen.has(m.name)) problems.add({ path: `models[${i}].name`, value: m.name, message: "is used by another model" });
-        seen.add(m.name);
-        if (m.files && args.filesKmsKeyName === undefined)
-            problems.add({ path: "filesKmsKeyName", value: undefined, message: `is required: model ${m.name} has files` });
-    });
-}
-
-export interface CloudRunContainerServiceArgs extends ContainerServiceArgs, CloudRunModelsArgs {
-    /** Cloud KMS key of the Docker repository (the Artifact Registry service agent must be able to use it). */
-    readonly registryKmsKeyName: pulumi.Input<string>;
-    /** Tagged image versions kept per image by the cleanup policy. @default 10 */
-    readonly keepTaggedVersions?: number;
-    /** Days after which untagged image versions are deleted. @default 7 */
-    readonly untaggedRetentionDays?: number;
 }
 
 /**
@@ -242,15 +150,9 @@ export class CloudRunContainerService extends pulumi.ComponentResource implement
     public readonly serviceNames: Readonly<Record<string, string>>;
 
     constructor(name: string, args: CloudRunContainerServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        throwIfProblems(`CloudRunContainerService "${name}"`, validateCloudRunContainerService(args));
         const keep = args.keepTaggedVersions ?? 10;
         const untaggedDays = args.untaggedRetentionDays ?? 7;
-        const problems = new Problems();
-        cloudRunModelsProblems(args, problems);
-        if (!Number.isInteger(keep) || keep < 1)
-            problems.add({ path: "keepTaggedVersions", value: keep, message: "must be a whole number of at least 1" });
-        if (!Number.isInteger(untaggedDays) || untaggedDays < 1)
-            problems.add({ path: "untaggedRetentionDays", value: untaggedDays, message: "must be a whole number of days of at least 1" });
-        problems.throwIfAny(`CloudRunContainerService "${name}"`);
         const protect = args.protectData ?? true;
         super("mlops:index:CloudRunContainerService", name, args, opts);
 

@@ -13,29 +13,10 @@ import * as policyv1 from "@pulumi/kubernetes/policy/v1";
 import type { AcceleratorSettings } from "../accelerators/types";
 import { restrictedNamespace } from "../shared/kubernetes-namespace";
 import { ModelServingSpec } from "../shared/model";
-import { Problems } from "../shared/problems";
-import { ContainerService, ContainerServiceArgs } from "./contract";
-import { modelLabels, modelPodSpec, selectorLabels, validateServing } from "./kubernetes-pod";
-
-export interface KubernetesContainerServiceArgs extends ContainerServiceArgs {
-    /**
-     * Namespace created for the model servers, with restricted Pod Security enforced and all traffic
-     * denied except what this component allows. Never `default`.
-     */
-    readonly namespace: string;
-    /**
-     * Whose accelerator node labels and taints to use (`generic`, `eks`, `gke`, `aks`); decides the
-     * node selector and tolerations of accelerator models.
-     * @default "generic"
-     */
-    readonly distribution?: string;
-    /**
-     * Namespaces whose pods may call the models (port `models[].port` only). Pods in `namespace` may
-     * always call them.
-     * @default [] - only pods in `namespace`
-     */
-    readonly clientNamespaces?: readonly string[];
-}
+import { throwIfProblems } from "../shared/problems";
+import { ContainerService } from "./contract";
+import { KubernetesContainerServiceArgs, servingAccelerators, validateKubernetesContainerService } from "./kubernetes-args";
+import { modelLabels, modelPodSpec, selectorLabels } from "./kubernetes-pod";
 
 /** CPU utilisation (percent of the request) the autoscaler keeps each model at. */
 export const TARGET_CPU_UTILIZATION = 70;
@@ -52,9 +33,8 @@ export class KubernetesContainerService extends pulumi.ComponentResource impleme
 
     constructor(name: string, args: KubernetesContainerServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Validate before registering anything, so bad arguments leave no half-built component behind.
-        const problems = new Problems();
-        const accelerators = validateServing(args, problems);
-        problems.throwIfAny(`KubernetesContainerService "${name}"`);
+        throwIfProblems(`KubernetesContainerService "${name}"`, validateKubernetesContainerService(args));
+        const accelerators = servingAccelerators(args);
 
         super("mlops:index:KubernetesContainerService", name, args, opts);
 

@@ -8,7 +8,8 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type * as storage from "@pulumi/azure-native/storage";
-import { firewallRange } from "../network/azure";
+import { firewallRange } from "../network/azure-ip-ranges";
+import type { AzurePlacementArgs } from "../shared/azure-placement";
 
 /** Replication kinds (SKU `Standard_<kind>`). */
 export const REPLICATIONS = ["LRS", "ZRS", "GRS", "RAGRS", "GZRS", "RAGZRS"] as const;
@@ -23,10 +24,8 @@ export interface CustomerManagedKey {
     readonly identityId: pulumi.Input<string>;
 }
 
-export interface SecureAccountOptions {
+export interface SecureAccountOptions extends Pick<AzurePlacementArgs, "resourceGroupName" | "location"> {
     readonly accountName: pulumi.Input<string>;
-    readonly resourceGroupName: pulumi.Input<string>;
-    readonly location: string;
     /** One of REPLICATIONS. */
     readonly replication: string;
     /** ADLS Gen2 (hierarchical namespace); fixed at creation. */

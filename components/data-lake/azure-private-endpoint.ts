@@ -3,17 +3,7 @@
  * account's `blob` and `dfs`, its vault's `vault`). The endpoints themselves are made by the network's
  * `privateEndpoint` (components/network/azure-private-endpoint.ts), like every other private endpoint.
  */
-import * as pulumi from "@pulumi/pulumi";
-
-/** Where the lake's private endpoints go: built by the network component, passed in by the stack. */
-export interface LakePrivateEndpoints {
-    /** ARM ID of the subnet the endpoints take their private IPs from. */
-    readonly subnetId: pulumi.Input<string>;
-    /** ARM IDs of the private DNS zones `privatelink.blob.core.windows.net`, `privatelink.dfs.core.windows.net`, `privatelink.vaultcore.azure.net`. */
-    readonly blobDnsZoneId: pulumi.Input<string>;
-    readonly dfsDnsZoneId: pulumi.Input<string>;
-    readonly vaultDnsZoneId: pulumi.Input<string>;
-}
+export type { LakePrivateEndpoints } from "./azure-args";
 
 /** Private Link sub-resources (group IDs) the lake connects to, and the DNS zone each one registers in. */
 export const LAKE_PRIVATE_LINK_GROUPS = {

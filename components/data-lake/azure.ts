@@ -10,57 +10,22 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as storage from "@pulumi/azure-native/storage";
-import { DataLake, DataLakeArgs } from "./contract";
 import { secureStorageAccountArgs } from "./azure-account";
-import { SYNAPSE_FILESYSTEM, lakeDataProtection, lakeProblems, lifecyclePolicy, zoneContainerName } from "./azure-policy";
-import { LAKE_PRIVATE_LINK_GROUPS, LakePrivateEndpoints } from "./azure-private-endpoint";
-import { AzureSynapseQuery } from "./azure-synapse";
-import { AzureKeyVault, vaultRetentionProblems } from "../encryption/azure";
-import { AzureWorkloadIdentity } from "../identity/azure";
+import * as synapse from "@pulumi/azure-native/synapse";
+import { DataLake } from "./contract";
+import { AzureDataLakeArgs, AzureSynapseQueryArgs, validateAzureDataLake, validateAzureSynapseQuery } from "./azure-args";
+import { SYNAPSE_FILESYSTEM, lakeDataProtection, lifecyclePolicy, zoneContainerName } from "./azure-policy";
+import { LAKE_PRIVATE_LINK_GROUPS } from "./azure-private-endpoint";
+import { AzureKeyVault } from "../encryption/azure";
+import { AzureWorkloadIdentity, grantRole } from "../identity/azure";
 import { azureNames } from "../naming/azure";
+import { ipRangeBounds } from "../network/azure-ip-ranges";
 import { privateEndpoint } from "../network/azure-private-endpoint";
-import { blobAuditLogs } from "../observability/azure";
-import { AzurePlacementArgs } from "../shared/azure-placement";
+import { blobAuditLogs, diagnosticSetting } from "../observability/azure";
+import { throwIfProblems } from "../shared/problems";
 
 /** The key the account is encrypted with. */
 export const LAKE_KEY_NAME = "lake-cmk";
-
-export type { LakePrivateEndpoints } from "./azure-private-endpoint";
-
-export interface AzureDataLakeArgs extends DataLakeArgs, AzurePlacementArgs {
-    /** Entra tenant of the deployment (from `authorization.getClientConfig`). */
-    readonly tenantId: pulumi.Input<string>;
-    /**
-     * Replication: LRS, ZRS, GRS, RAGRS, GZRS or RAGZRS. With `protectData` only geo-redundant kinds are
-     * accepted. GRS costs about twice LRS. @default "GRS"
-     */
-    readonly replication?: string;
-    /** Days deleted blobs and containers can be restored, 7-365. @default 7 */
-    readonly softDeleteRetentionDays?: number;
-    /** Public IPv4 addresses or CIDR blocks let through the account firewall. @default [] - trusted Azure services only */
-    readonly allowedIpRanges?: readonly string[];
-    /** ARM IDs of Azure resources whose managed identity may pass the firewall (e.g. the ML workspace). @default [] */
-    readonly trustedResourceIds?: readonly pulumi.Input<string>[];
-    /** Public IPv4 addresses or CIDR blocks allowed to reach Synapse. @default [] - Synapse public access off */
-    readonly queryAllowedIpRanges?: readonly string[];
-    /** Entra ID object made Synapse SQL administrator (the deployer). @default - none; required with `queryEngine` */
-    readonly queryAdministratorObjectId?: pulumi.Input<string>;
-    /** Days the deleted vault and key stay recoverable, 7-90. @default 90 */
-    readonly keyVaultSoftDeleteRetentionDays?: number;
-    /**
-     * Private endpoints for the account (`blob`, `dfs`) and the vault (`vault`) in this subnet, registered in
-     * these private DNS zones. The account's public network access is then disabled: Azure ignores its
-     * firewall (IP rules, resource instance rules, trusted services) and only private endpoints get in, so
-     * `allowedIpRanges` must stay empty. Each endpoint costs about 7 USD a month plus traffic.
-     * @default - no private endpoints; the account's firewall (default Deny) guards its public endpoint
-     */
-    readonly privateEndpoints?: LakePrivateEndpoints;
-    /**
-     * Not supported on Azure (rejected): an ADLS Gen2 account keeps no blob versions. Deleted files,
-     * directories and containers stay restorable for `softDeleteRetentionDays`.
-     */
-    readonly noncurrentVersionRetentionDays?: number;
-}
 
 export class AzureDataLake extends pulumi.ComponentResource implements DataLake {
     /** Zone -> container name. */
@@ -75,32 +40,15 @@ export class AzureDataLake extends pulumi.ComponentResource implements DataLake 
     public readonly queryEndpoint: pulumi.Output<string>;
 
     constructor(name: string, args: AzureDataLakeArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        throwIfProblems(`AzureDataLake "${name}"`, validateAzureDataLake(args));
         const protect = args.protectData ?? true;
         const s = {
-            zones: args.zones,
-            namePrefix: args.namePrefix,
-            nameSuffix: typeof args.nameSuffix === "string" ? args.nameSuffix : undefined,
             replication: args.replication ?? "GRS",
-            protectData: protect,
             softDeleteRetentionDays: args.softDeleteRetentionDays ?? 7,
-            noncurrentVersionRetentionDays: args.noncurrentVersionRetentionDays,
             rawColdStorageAfterDays: args.rawColdStorageAfterDays ?? 90,
             allowedIpRanges: args.allowedIpRanges ?? [],
             queryAllowedIpRanges: args.queryAllowedIpRanges ?? [],
-            privateEndpoints: args.privateEndpoints !== undefined,
         };
-        const problems = lakeProblems(s);
-        // The vault is a child component: its arguments are checked here, before anything is registered.
-        vaultRetentionProblems(args.keyVaultSoftDeleteRetentionDays ?? 90, "keyVaultSoftDeleteRetentionDays", problems);
-        if (args.queryEngine && args.queryAdministratorObjectId === undefined) {
-            problems.add({
-                path: "queryAdministratorObjectId",
-                value: undefined,
-                message: "is required with queryEngine (Synapse needs an Entra ID administrator)",
-                fix: "pass the deployer's objectId from authorization.getClientConfig",
-            });
-        }
-        problems.throwIfAny(`AzureDataLake "${name}"`);
         super("mlops:index:AzureDataLake", name, args, opts);
 
         const stateful = { parent: this, protect, retainOnDelete: protect };
@@ -262,5 +210,92 @@ export class AzureDataLake extends pulumi.ComponentResource implements DataLake 
             containerIds: this.containerIds,
             queryEndpoint: this.queryEndpoint,
         });
+    }
+}
+
+/**
+ * The lake's query engine on Azure: a Synapse workspace whose built-in serverless SQL pool queries the
+ * lake's files in place (pay per TB scanned; no dedicated pool). Managed virtual network with data
+ * exfiltration protection, Entra ID authentication only, public network access off unless an IP
+ * allow-list opens it, read access to the zones and write access to its own filesystem only.
+ */
+export class AzureSynapseQuery extends pulumi.ComponentResource {
+    public readonly workspaceId: pulumi.Output<string>;
+    /** Serverless SQL endpoint, `<workspace>-ondemand.sql.azuresynapse.net`. */
+    public readonly sqlEndpoint: pulumi.Output<string>;
+
+    constructor(name: string, args: AzureSynapseQueryArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        throwIfProblems(`AzureSynapseQuery "${name}"`, validateAzureSynapseQuery(args));
+        super("mlops:index:AzureSynapseQuery", name, args, opts);
+
+        const protect = args.protectData ?? true;
+        const ranges = args.allowedIpRanges ?? [];
+        const workspace = new synapse.Workspace(
+            `${name}-workspace`,
+            {
+                workspaceName: args.workspaceName,
+                resourceGroupName: args.resourceGroupName,
+                location: args.location,
+                identity: { type: "SystemAssigned" },
+                defaultDataLakeStorage: {
+                    accountUrl: args.dfsEndpoint,
+                    filesystem: args.filesystem,
+                    resourceId: args.storageAccountId,
+                    createManagedPrivateEndpoint: true,
+                },
+                managedVirtualNetwork: "default",
+                managedVirtualNetworkSettings: { preventDataExfiltration: true, allowedAadTenantIdsForLinking: [] },
+                azureADOnlyAuthentication: true,
+                publicNetworkAccess: ranges.length > 0 ? "Enabled" : "Disabled",
+                tags: { ...args.tags },
+            },
+            { parent: this, protect, retainOnDelete: protect },
+        );
+        const inWorkspace = { parent: this, dependsOn: [workspace] };
+        new synapse.WorkspaceAadAdmin(
+            `${name}-admin`,
+            {
+                workspaceName: workspace.name,
+                resourceGroupName: args.resourceGroupName,
+                administratorType: "ActiveDirectory",
+                login: "mlops-deployer",
+                sid: args.administratorObjectId,
+                tenantId: args.tenantId,
+            },
+            inWorkspace,
+        );
+        ranges.forEach((range, i) => {
+            const { start, end } = ipRangeBounds(range);
+            new synapse.IpFirewallRule(
+                `${name}-allow-${i}`,
+                {
+                    workspaceName: workspace.name,
+                    resourceGroupName: args.resourceGroupName,
+                    ruleName: `allow-${i}`,
+                    startIpAddress: start,
+                    endIpAddress: end,
+                },
+                inWorkspace,
+            );
+        });
+
+        const principalId = workspace.identity.apply((id) => id?.principalId ?? "");
+        const grant = { principalId, subscriptionId: args.subscriptionId };
+        grantRole(
+            `${name}-own-filesystem`,
+            { ...grant, scope: args.filesystemContainerId, role: "Storage Blob Data Contributor" },
+            { parent: this },
+        );
+        for (const [zone, scope] of Object.entries(args.readableContainerIds))
+            grantRole(`${name}-read-${zone}`, { ...grant, scope, role: "Storage Blob Data Reader" }, { parent: this });
+        diagnosticSetting(
+            `${name}-diagnostics`,
+            { resourceUri: workspace.id, workspaceId: args.logAnalyticsWorkspaceId },
+            { parent: this },
+        );
+
+        this.workspaceId = workspace.id;
+        this.sqlEndpoint = workspace.connectivityEndpoints.apply((e) => e?.sqlOnDemand ?? "");
+        this.registerOutputs({ workspaceId: this.workspaceId, sqlEndpoint: this.sqlEndpoint });
     }
 }

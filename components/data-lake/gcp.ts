@@ -10,26 +10,11 @@ import * as logging from "@pulumi/gcp/logging";
 import * as projects from "@pulumi/gcp/projects";
 import * as storage from "@pulumi/gcp/storage";
 import { RandomString } from "@pulumi/random/randomString";
-import { DataLake, DataLakeArgs } from "./contract";
-import * as rules from "./gcp-rules";
+import { DataLake } from "./contract";
+import * as rules from "./gcp-args";
+import { GcsDataLakeArgs } from "./gcp-args";
+import { throwIfProblems } from "../shared/problems";
 import { hyphenName } from "../naming/gcp";
-
-export interface GcsDataLakeArgs extends DataLakeArgs {
-    /** Project of every resource (and of the audit configuration). */
-    readonly project: string;
-    /** Region of the buckets, datasets and audit log bucket; the keys must be in the same location. */
-    readonly region: string;
-    /** Prefix of project-unique names (datasets, log bucket, sink); the stacks use `<project>-<stack>`. */
-    readonly namePrefix: string;
-    /** Cloud KMS key for every bucket (the Cloud Storage service agent must be able to use it). */
-    readonly kmsKeyName: pulumi.Input<string>;
-    /** Cloud KMS key for the BigQuery datasets. Required when `queryEngine` is on. @default - none */
-    readonly bigQueryKmsKeyName?: pulumi.Input<string>;
-    /** Days deleted objects stay recoverable (soft delete), 7 to 90. Soft-deleted bytes are billed. @default 7 */
-    readonly softDeleteRetentionDays?: number;
-    /** Days access-log objects are kept. @default 90 */
-    readonly accessLogRetentionDays?: number;
-}
 
 export class GcsDataLake extends pulumi.ComponentResource implements DataLake {
     public readonly bucketNames: pulumi.Output<Record<string, string>>;
@@ -43,22 +28,9 @@ export class GcsDataLake extends pulumi.ComponentResource implements DataLake {
     public readonly auditLogBucket: pulumi.Output<string>;
 
     constructor(name: string, args: GcsDataLakeArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const s: rules.GcsLakeSettings = {
-            name,
-            project: args.project,
-            region: args.region,
-            namePrefix: args.namePrefix,
-            zones: args.zones,
-            noncurrentVersionRetentionDays: args.noncurrentVersionRetentionDays ?? 30,
-            abortIncompleteUploadDays: args.abortIncompleteUploadDays ?? 7,
-            rawColdStorageAfterDays: args.rawColdStorageAfterDays ?? 90,
-            auditLogRetentionDays: args.auditLogRetentionDays ?? 365,
-            accessLogRetentionDays: args.accessLogRetentionDays ?? 90,
-            softDeleteRetentionDays: args.softDeleteRetentionDays ?? 7,
-            queryEngine: args.queryEngine ?? false,
-            hasBigQueryKey: args.bigQueryKmsKeyName !== undefined,
-        };
-        rules.gcsLakeProblems(s).throwIfAny(`GcsDataLake "${name}"`);
+        throwIfProblems(`GcsDataLake "${name}"`, [...rules.validateGcsDataLake(args), ...rules.validateGcsDataLakeName(name, args.zones)]);
+        const s = rules.gcsLakeSettings(args);
+        const namePrefix = args.namePrefix;
         const protect = args.protectData ?? true;
         super("mlops:index:GcsDataLake", name, args, opts);
 
@@ -112,7 +84,7 @@ export class GcsDataLake extends pulumi.ComponentResource implements DataLake {
                           `${name}-${zone}-dataset`,
                           {
                               project: args.project,
-                              datasetId: rules.zoneDatasetId(s.namePrefix, zone),
+                              datasetId: rules.zoneDatasetId(namePrefix, zone),
                               location: args.region,
                               description: `mlops data lake, zone ${zone}`,
                               defaultEncryptionConfiguration: { kmsKeyName: args.bigQueryKmsKeyName as pulumi.Input<string> },
@@ -141,7 +113,7 @@ export class GcsDataLake extends pulumi.ComponentResource implements DataLake {
         }
         // Log bucket IDs stay reserved for 7 days after deletion: a suffix lets a re-created stack start at once.
         const suffix = new RandomString(`${name}-audit-suffix`, { length: 6, special: false, upper: false }, { parent: this, protect });
-        const bucketId = pulumi.interpolate`${hyphenName([s.namePrefix, "audit"], 90)}-${suffix.result}`;
+        const bucketId = pulumi.interpolate`${hyphenName([namePrefix, "audit"], 90)}-${suffix.result}`;
         const auditBucket = new logging.ProjectBucketConfig(
             `${name}-audit-logs`,
             {
@@ -160,7 +132,7 @@ export class GcsDataLake extends pulumi.ComponentResource implements DataLake {
             `${name}-audit-sink`,
             {
                 project: args.project,
-                name: pulumi.interpolate`${hyphenName([s.namePrefix, "data-access"], 90)}-${suffix.result}`,
+                name: pulumi.interpolate`${hyphenName([namePrefix, "data-access"], 90)}-${suffix.result}`,
                 destination,
                 filter: rules.DATA_ACCESS_FILTER,
                 // Same-project log buckets need no writer identity or grant.

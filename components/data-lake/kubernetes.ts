@@ -11,35 +11,13 @@ import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
 import { RandomBytes } from "@pulumi/random/randomBytes";
 import { RandomPassword } from "@pulumi/random/randomPassword";
-import { DataLake, DataLakeArgs } from "./contract";
-import * as setup from "./minio-setup";
+import { DataLake } from "./contract";
+import { MinioDataLakeArgs, minioSettings, validateMinioDataLake } from "./kubernetes-args";
+import * as setup from "./kubernetes-minio";
 import { dnsLabel } from "../shared/naming";
+import { throwIfProblems } from "../shared/problems";
 import { jobPodSpec, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../shared/kubernetes-pods";
 import { allowDnsEgress, restrictedNamespace } from "../shared/kubernetes-namespace";
-
-export interface MinioDataLakeArgs extends DataLakeArgs {
-    /** Namespace the component creates for MinIO (restricted Pod Security, default-deny network policy). */
-    readonly namespace: string;
-    /** MinIO servers (StatefulSet replicas). Fixed once created: MinIO cannot re-shape a pool. @default 1 */
-    readonly servers?: number;
-    /**
-     * Volumes per server. `servers` x `drivesPerServer` must give MinIO an erasure-coded layout (at least 2
-     * drives in equal sets of 2 to 16), which versioning needs. Fixed once created. @default 4
-     */
-    readonly drivesPerServer?: number;
-    /** Size of each volume in GiB (storage costs servers x drivesPerServer x this). @default 10 */
-    readonly volumeSizeGiB?: number;
-    /** StorageClass of the volumes. @default - the cluster's default StorageClass */
-    readonly storageClassName?: string;
-    /** MinIO server image, pinned. @default "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z" */
-    readonly image?: string;
-    /** MinIO client (`mc`) image for the setup Job, pinned. @default "quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z" */
-    readonly clientImage?: string;
-    /** Namespaces whose pods may reach the S3 port (e.g. the ML platform's). @default [] - only this namespace */
-    readonly clientNamespaces?: readonly string[];
-    /** Zone holding models and MLflow artifacts: the generated MLflow user may use its bucket only. @default "models" */
-    readonly modelsZone?: string;
-}
 
 /**
  * MinIO data lake. Data safety: objects are versioned and encrypted at rest with MinIO's static KMS key
@@ -63,21 +41,8 @@ export class MinioDataLake extends pulumi.ComponentResource implements DataLake 
     public readonly mlflowSecretAccessKey: pulumi.Output<string>;
 
     constructor(name: string, args: MinioDataLakeArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const s: setup.MinioSettings = {
-            namespace: args.namespace,
-            zones: args.zones,
-            modelsZone: args.modelsZone ?? "models",
-            servers: args.servers ?? 1,
-            drivesPerServer: args.drivesPerServer ?? 4,
-            volumeSizeGiB: args.volumeSizeGiB ?? 10,
-            noncurrentVersionRetentionDays: args.noncurrentVersionRetentionDays ?? 30,
-            abortIncompleteUploadDays: args.abortIncompleteUploadDays ?? 7,
-            image: args.image ?? setup.DEFAULT_MINIO_IMAGE,
-            clientImage: args.clientImage ?? setup.DEFAULT_MC_IMAGE,
-            clientNamespaces: args.clientNamespaces ?? [],
-            tags: args.tags ?? {},
-        };
-        setup.minioProblems(s).throwIfAny(`MinioDataLake "${name}"`);
+        throwIfProblems(`MinioDataLake "${name}"`, validateMinioDataLake(args));
+        const s = minioSettings(args);
         const protect = args.protectData ?? true;
         super("mlops:index:MinioDataLake", name, args, opts);
 

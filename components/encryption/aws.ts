@@ -6,7 +6,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as kms from "@pulumi/aws/kms";
 import { awsAccount, PolicyStatement, policyDocument } from "../identity/aws";
-import { Problems } from "../shared/problems";
+import { throwIfProblems } from "../shared/problems";
+import { AwsKmsKeyArgs, DELETION_WINDOW_DAYS, validateAwsKmsKey } from "./aws-args";
+
+export * from "./aws-args";
 
 /**
  * Key administration and use, granted to the account so that IAM policies decide who may use the key. An
@@ -97,52 +100,14 @@ export function kmsKeyPolicy(c: KeyPolicyContext): { Version: string; Statement:
     ]);
 }
 
-/** KMS accepts a pending-deletion window of 7 to 30 days. */
-export const DELETION_WINDOW_DAYS = { min: 7, max: 30 } as const;
-const ALIAS = /^alias\/[a-zA-Z0-9/_-]{1,250}$/;
-
-export interface AwsKmsKeyArgs {
-    /** What the key protects, shown in the KMS console. @default "mlops platform data key" */
-    readonly description?: string;
-    /** Alias (`alias/...`) so people find the key. @default - no alias */
-    readonly aliasName?: string;
-    /** Protect the key from deletion and keep it when the stack is destroyed. @default true */
-    readonly protectData?: boolean;
-    /**
-     * Keep the key on destroy even without `protectData`: set it when an account-wide setting keeps using
-     * the key after the stack is gone (the Glue Data Catalog encryption setting). @default false
-     */
-    readonly retainOnDelete?: boolean;
-    /** Days a deleted key waits before it is destroyed (7 to 30); it can be recovered meanwhile. @default 30 */
-    readonly deletionWindowDays?: number;
-    /** Tags put on the key. @default {} */
-    readonly tags?: Readonly<Record<string, string>>;
-}
-
 export class AwsKmsKey extends pulumi.ComponentResource {
     public readonly keyArn: pulumi.Output<string>;
     public readonly keyId: pulumi.Output<string>;
 
     constructor(name: string, args: AwsKmsKeyArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const problems = new Problems();
-        const window = args.deletionWindowDays ?? DELETION_WINDOW_DAYS.max;
-        if (!Number.isInteger(window) || window < DELETION_WINDOW_DAYS.min || window > DELETION_WINDOW_DAYS.max) {
-            problems.add({
-                path: "deletionWindowDays",
-                value: window,
-                message: "must be a whole number of days from 7 to 30 (the window KMS accepts)",
-            });
-        }
-        if (args.aliasName !== undefined && (!ALIAS.test(args.aliasName) || args.aliasName.startsWith("alias/aws/"))) {
-            problems.add({
-                path: "aliasName",
-                value: args.aliasName,
-                message: "is not a KMS alias name",
-                fix: "write `alias/<letters, digits, /, _ or ->`, not under `alias/aws/` (reserved for AWS)",
-            });
-        }
-        problems.throwIfAny(`AwsKmsKey "${name}"`);
+        throwIfProblems(`AwsKmsKey "${name}"`, validateAwsKmsKey(args));
         super("mlops:index:AwsKmsKey", name, args, opts);
+        const window = args.deletionWindowDays ?? DELETION_WINDOW_DAYS.max;
 
         const protect = args.protectData ?? true;
         const account = awsAccount(this);

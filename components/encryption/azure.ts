@@ -5,98 +5,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
-import { firewallRange, ipRangeProblems } from "../network/azure";
-import { AZURE_NAME_RULES, isValidAzureName } from "../naming/azure";
+import { AzureKeyVaultArgs, VAULT_IMMUTABLE_PROPERTIES, validateAzureKeyVault } from "./azure-args";
+import { firewallRange } from "../network/azure-ip-ranges";
 import { diagnosticSetting } from "../observability/azure";
-import { Problems } from "../shared/problems";
-
-export interface AzureKeyVaultArgs {
-    readonly resourceGroupName: pulumi.Input<string>;
-    readonly location: string;
-    /**
-     * Globally unique vault name, 3-24 letters, digits and '-', from `azureNames.keyVault`. Checked here
-     * when it is a plain string; an Output (it embeds the stack's random suffix) is checked by its builder's tests.
-     */
-    readonly vaultName: pulumi.Input<string>;
-    /** Entra ID tenant of the vault (from `authorization.getClientConfig`). */
-    readonly tenantId: pulumi.Input<string>;
-    /** ARM ID of the Log Analytics workspace that receives the audit log. */
-    readonly logAnalyticsWorkspaceId: pulumi.Input<string>;
-    /** RSA keys to create, e.g. `["lake-cmk"]`. Each costs a few cents a month. @default [] */
-    readonly keyNames?: readonly string[];
-    /** RSA key size in bits (2048, 3072 or 4096). @default 3072 */
-    readonly keySizeBits?: number;
-    /** Days after creation a key rotates to a new version. @default 90 */
-    readonly keyRotationDays?: number;
-    /** Days a key version stays valid; rotation happens first. @default 365 */
-    readonly keyExpiryDays?: number;
-    /**
-     * Days a deleted vault (and its name) is kept, 7-90. Purge protection is always on, so the name stays
-     * taken for this long after a destroy. @default 90
-     */
-    readonly softDeleteRetentionDays?: number;
-    /** Public IPv4 addresses or CIDR blocks allowed through the firewall. @default [] - public network access disabled */
-    readonly allowedIpRanges?: readonly string[];
-    /** Protect the vault and its keys and keep them on destroy. @default true */
-    readonly protectData?: boolean;
-    /** Tags on every resource. @default {} */
-    readonly tags?: Readonly<Record<string, string>>;
-}
-
-export const KEY_SIZES = [2048, 3072, 4096] as const;
-/** Days Key Vault keeps a deleted vault recoverable (and its name taken). */
-export const VAULT_SOFT_DELETE_DAYS = { min: 7, max: 90 } as const;
-
-/** Vault properties Azure sets once at creation and refuses to change afterwards. */
-export const VAULT_IMMUTABLE_PROPERTIES = ["properties.softDeleteRetentionInDays"] as const;
-
-/** The soft-delete retention rule, shared with components that create a vault as a child. */
-export function vaultRetentionProblems(days: number, path: string, problems: Problems): void {
-    if (!Number.isInteger(days) || days < VAULT_SOFT_DELETE_DAYS.min || days > VAULT_SOFT_DELETE_DAYS.max)
-        problems.add({
-            path,
-            value: days,
-            message: `must be a whole number of days from ${VAULT_SOFT_DELETE_DAYS.min} to ${VAULT_SOFT_DELETE_DAYS.max}`,
-        });
-}
-
-/** Every problem with the arguments (pure, so the rules are unit-tested on their own). */
-export function keyVaultProblems(args: AzureKeyVaultArgs): Problems {
-    const problems = new Problems();
-    if (typeof args.vaultName === "string" && !isValidAzureName("keyVault", args.vaultName)) {
-        problems.add({
-            path: "vaultName",
-            value: args.vaultName,
-            message: "is not a valid key vault name",
-            fix: `use ${AZURE_NAME_RULES.keyVault.min}-${AZURE_NAME_RULES.keyVault.max} letters, digits and single hyphens, starting with a letter`,
-        });
-    }
-    vaultRetentionProblems(args.softDeleteRetentionDays ?? 90, "softDeleteRetentionDays", problems);
-    const size = args.keySizeBits ?? 3072;
-    if (!(KEY_SIZES as readonly number[]).includes(size))
-        problems.add({ path: "keySizeBits", value: size, message: "is not an RSA key size", allowed: KEY_SIZES });
-    const rotation = args.keyRotationDays ?? 90;
-    const expiry = args.keyExpiryDays ?? 365;
-    if (!Number.isInteger(rotation) || rotation < 7)
-        problems.add({ path: "keyRotationDays", value: rotation, message: "must be a whole number of at least 7 days" });
-    if (!Number.isInteger(expiry) || expiry < rotation + 28)
-        problems.add({
-            path: "keyExpiryDays",
-            value: expiry,
-            message: `must be at least 28 days longer than keyRotationDays (${rotation}), so a key rotates before it expires`,
-        });
-    (args.keyNames ?? []).forEach((k, i) => {
-        if (!/^[a-zA-Z0-9-]{1,127}$/.test(k))
-            problems.add({
-                path: `keyNames[${i}]`,
-                value: k,
-                message: "is not a valid key name",
-                fix: "use 1-127 letters, digits and '-'",
-            });
-    });
-    ipRangeProblems(args.allowedIpRanges ?? [], "allowedIpRanges", problems);
-    return problems;
-}
+import { throwIfProblems } from "../shared/problems";
 
 export class AzureKeyVault extends pulumi.ComponentResource {
     public readonly vaultId: pulumi.Output<string>;
@@ -109,7 +21,7 @@ export class AzureKeyVault extends pulumi.ComponentResource {
     public readonly keys: keyvault.Key[];
 
     constructor(name: string, args: AzureKeyVaultArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        keyVaultProblems(args).throwIfAny(`AzureKeyVault "${name}"`);
+        throwIfProblems(`AzureKeyVault "${name}"`, validateAzureKeyVault(args));
         super("mlops:index:AzureKeyVault", name, args, opts);
 
         const protect = args.protectData ?? true;

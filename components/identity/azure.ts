@@ -6,61 +6,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
-import { isValidAzureName } from "../naming/azure";
 import { slug } from "../shared/naming";
-import { Problems } from "../shared/problems";
-import { BUILTIN_ROLE_NAMES, BuiltinRole, isBuiltinRole, roleAssignmentGuid, roleDefinitionId } from "./azure-roles";
-
-/** One role on one scope. */
-export interface RoleGrant {
-    /** Short label naming the grant's child resource (`models`, `registry`); unique per identity. */
-    readonly label: string;
-    /** ARM ID of the narrowest scope that works: a container, a registry, a key vault key. */
-    readonly scope: pulumi.Input<string>;
-    /** A built-in role name, e.g. `Storage Blob Data Reader` (see BUILTIN_ROLES). */
-    readonly role: string;
-}
-
-export interface AzureWorkloadIdentityArgs {
-    readonly resourceGroupName: pulumi.Input<string>;
-    readonly location: string;
-    /** The identity's name: 3-128 letters, digits, '-' or '_', starting with a letter or digit. */
-    readonly identityName: string;
-    /** Subscription of the role definitions (from `authorization.getClientConfig`). */
-    readonly subscriptionId: pulumi.Input<string>;
-    /** Roles to grant. @default [] - an identity with no access */
-    readonly grants?: readonly RoleGrant[];
-    /**
-     * Protect the identity and its role assignments and keep them on destroy: for identities that data
-     * depends on (the one a storage account unwraps its customer-managed key with). @default false
-     */
-    readonly protectData?: boolean;
-    /** Tags on the identity. @default {} */
-    readonly tags?: Readonly<Record<string, string>>;
-}
-
-/** Every problem with one grant list (shared with components that grant to system identities). */
-export function grantProblems(grants: readonly RoleGrant[], at: string, problems: Problems): void {
-    const labels = new Set<string>();
-    grants.forEach((g, i) => {
-        if (!isBuiltinRole(g.role))
-            problems.add({
-                path: `${at}[${i}].role`,
-                value: g.role,
-                message: "is not a role this platform grants",
-                allowed: BUILTIN_ROLE_NAMES,
-                fix: "grant a narrow data-plane role; Owner and Contributor are never granted",
-            });
-        if (!/^[a-z0-9-]+$/.test(g.label) || labels.has(g.label))
-            problems.add({
-                path: `${at}[${i}].label`,
-                value: g.label,
-                message: "must be a unique lowercase label",
-                fix: "use e.g. `models` or `registry`",
-            });
-        labels.add(g.label);
-    });
-}
+import { throwIfProblems } from "../shared/problems";
+import { AzureWorkloadIdentityArgs, validateAzureWorkloadIdentity } from "./azure-args";
+import { BuiltinRole, roleAssignmentGuid, roleDefinitionId } from "./azure-roles";
 
 /**
  * Grants `role` on `scope` to a principal. The assignment's name is derived from scope, role and
@@ -98,17 +47,7 @@ export class AzureWorkloadIdentity extends pulumi.ComponentResource {
     public readonly assignments: authorization.RoleAssignment[];
 
     constructor(name: string, args: AzureWorkloadIdentityArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const problems = new Problems();
-        if (!isValidAzureName("userAssignedIdentity", args.identityName)) {
-            problems.add({
-                path: "identityName",
-                value: args.identityName,
-                message: "is not a valid managed identity name",
-                fix: "use 3-128 letters, digits, '-' or '_', starting with a letter or digit",
-            });
-        }
-        grantProblems(args.grants ?? [], "grants", problems);
-        problems.throwIfAny(`AzureWorkloadIdentity "${name}"`);
+        throwIfProblems(`AzureWorkloadIdentity "${name}"`, validateAzureWorkloadIdentity(args));
         super("mlops:index:AzureWorkloadIdentity", name, args, opts);
 
         const protect = args.protectData ?? false;

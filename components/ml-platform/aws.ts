@@ -9,40 +9,14 @@ import * as ec2 from "@pulumi/aws/ec2";
 import * as iam from "@pulumi/aws/iam";
 import * as sagemaker from "@pulumi/aws/sagemaker";
 import * as vpc from "@pulumi/aws/vpc";
-import { AcceleratorError, resolveAccelerator } from "../accelerators/resolve";
 import { awsAccount, policyJson } from "../identity/aws";
-import { NAME_PREFIX, sagemakerName } from "../data-lake/aws-naming";
-import { Problems } from "../shared/problems";
-import { MlPlatform, MlPlatformArgs, TrainingDefaults } from "./contract";
+import { sagemakerName } from "../naming/aws";
+import { throwIfProblems } from "../shared/problems";
+import { MlPlatform, TrainingDefaults } from "./contract";
+import { SageMakerPlatformArgs, trainingDefaults, validateSageMakerPlatform } from "./aws-args";
 import { executionRoleStatements, studioStatements } from "./aws-policies";
 
-const MODEL_NAME = /^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/;
-const SAGEMAKER_INSTANCE = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
-
-export interface SageMakerPlatformArgs extends MlPlatformArgs {
-    /** Prefix of physical names, e.g. `mlops-aws-dev`. */
-    readonly namePrefix: string;
-    /** ARN of the models zone's bucket (`artifactBucket`): read and write. */
-    readonly artifactBucketArn: pulumi.Input<string>;
-    /** ARNs of every lake bucket: read. */
-    readonly lakeBucketArns: pulumi.Input<pulumi.Input<string>[]>;
-    /** The platform's KMS key: Studio storage, volumes and artifacts. */
-    readonly kmsKeyArn: pulumi.Input<string>;
-    /** ECR repositories the platform's jobs pull from. */
-    readonly repositoryArns: pulumi.Input<pulumi.Input<string>[]>;
-    /** The VPC Studio and jobs run in. */
-    readonly vpcId: pulumi.Input<string>;
-    /** Private subnets for Studio and jobs (two zones or more). */
-    readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
-    /**
-     * Create the SageMaker Studio domain (VPC only: notebooks reach AWS APIs through interface endpoints or
-     * NAT, which cost money; see the network settings). The domain itself is free; its EFS home storage is
-     * billed. @default true
-     */
-    readonly studio?: boolean;
-    /** Training instance type when no accelerator is asked for. @default "ml.m5.xlarge" */
-    readonly cpuTrainingInstanceType?: string;
-}
+export * from "./aws-args";
 
 export class SageMakerPlatform extends pulumi.ComponentResource implements MlPlatform {
     /** The Studio URL, or the SageMaker console of the region without Studio. */
@@ -56,7 +30,8 @@ export class SageMakerPlatform extends pulumi.ComponentResource implements MlPla
     public readonly executionRoleArn: pulumi.Output<string>;
 
     constructor(name: string, args: SageMakerPlatformArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const training = validate(name, args);
+        throwIfProblems(`SageMakerPlatform "${name}"`, validateSageMakerPlatform(args));
+        const training = trainingDefaults(args);
         super("mlops:index:SageMakerPlatform", name, args, opts);
 
         const protect = args.protectData ?? true;
@@ -191,48 +166,4 @@ export class SageMakerPlatform extends pulumi.ComponentResource implements MlPla
             executionRoleArn: this.executionRoleArn,
         });
     }
-}
-
-/** Checks every argument and resolves the training compute from the catalog (service `sagemaker-training`). */
-function validate(name: string, args: SageMakerPlatformArgs): TrainingDefaults {
-    const problems = new Problems();
-    if (!NAME_PREFIX.test(args.namePrefix))
-        problems.add({ path: "namePrefix", value: args.namePrefix, message: "must be 1-40 lowercase letters, digits and hyphens" });
-    args.models.forEach((m, i) => {
-        if (!MODEL_NAME.test(m))
-            problems.add({
-                path: `models[${i}]`,
-                value: m,
-                message: "is not a valid model name",
-                fix: "use 1-24 lowercase letters, digits and '-', starting with a letter",
-            });
-        if (args.models.indexOf(m) !== i) problems.add({ path: `models[${i}]`, value: m, message: "is listed twice" });
-    });
-    const maxNodes = args.training?.maxNodes ?? 1;
-    if (!Number.isInteger(maxNodes) || maxNodes < 1)
-        problems.add({ path: "training.maxNodes", value: maxNodes, message: "must be a whole number of at least 1" });
-    const cpuType = args.cpuTrainingInstanceType ?? "ml.m5.xlarge";
-    if (!SAGEMAKER_INSTANCE.test(cpuType))
-        problems.add({
-            path: "cpuTrainingInstanceType",
-            value: cpuType,
-            message: "is not a SageMaker instance type",
-            fix: 'write e.g. "ml.m5.xlarge"',
-        });
-    let compute = cpuType;
-    const accelerator = args.training?.accelerator;
-    try {
-        compute = resolveAccelerator({ cloud: "aws", service: "sagemaker-training", accelerator })?.instanceType ?? cpuType;
-    } catch (e) {
-        if (!(e instanceof AcceleratorError)) throw e;
-        problems.add({ path: "training.accelerator", value: accelerator, message: e.message });
-    }
-    problems.throwIfAny(`SageMakerPlatform "${name}"`);
-    return {
-        accelerator: accelerator?.type ?? "none",
-        acceleratorCount: accelerator?.count ?? 0,
-        compute,
-        maxNodes,
-        spot: args.training?.spot ?? true,
-    };
 }

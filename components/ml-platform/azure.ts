@@ -13,63 +13,22 @@ import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
 import * as containerregistry from "@pulumi/azure-native/containerregistry";
 import * as ml from "@pulumi/azure-native/machinelearningservices";
 import * as storage from "@pulumi/azure-native/storage";
-import { MlPlatform, MlPlatformArgs, TrainingDefaults } from "./contract";
-import { DEFAULT_CPU_VM_SIZE, checkMlSettings, idleDuration } from "./azure-settings";
+import { MlPlatform, TrainingDefaults } from "./contract";
+import { AzureMlPlatformArgs, azureTrainingDefaults, idleDuration, mlSettings, validateAzureMlPlatform } from "./azure-args";
 import { registryArgs } from "../container-service/azure-registry";
 import { secureStorageAccountArgs } from "../data-lake/azure-account";
 import { dataProtection } from "../data-lake/azure-policy";
-import { AzureKeyVault, vaultRetentionProblems } from "../encryption/azure";
-import { AzureWorkloadIdentity, RoleGrant, grantRole } from "../identity/azure";
+import { AzureKeyVault } from "../encryption/azure";
+import { AzureWorkloadIdentity, grantRole } from "../identity/azure";
+import { RoleGrant } from "../identity/azure-args";
 import { azureNames } from "../naming/azure";
 import { PRIVATE_DNS_ZONES } from "../network/azure-layout";
-import { PrivateEndpointPlacement, privateEndpoint, zonesOf } from "../network/azure-private-endpoint";
+import { privateEndpoint, zonesOf } from "../network/azure-private-endpoint";
 import { blobAuditLogs, diagnosticSetting } from "../observability/azure";
-import { AzurePlacementArgs } from "../shared/azure-placement";
+import { throwIfProblems } from "../shared/problems";
 
 /** The workspace datastore on the lake's models zone. */
 export const LAKE_DATASTORE = "lake_models";
-
-export interface AzureMlPlatformArgs extends MlPlatformArgs, AzurePlacementArgs {
-    /** Entra tenant of the deployment (from `authorization.getClientConfig`). */
-    readonly tenantId: pulumi.Input<string>;
-    /** Storage account name and ARM ID of the lake container named by `artifactBucket`. */
-    readonly artifactStorageAccountName: pulumi.Input<string>;
-    readonly artifactContainerId: pulumi.Input<string>;
-    /** Zone -> ARM ID of lake containers training may read. @default {} */
-    readonly readableContainerIds?: Readonly<Record<string, pulumi.Input<string>>>;
-    /**
-     * Let the workspace, its vault and its store be reached from public networks (Entra ID still
-     * required). Off means only private endpoints, which this component does not create. @default false
-     */
-    readonly publicNetworkAccess?: boolean;
-    /** VM size of CPU-only training nodes (`training.accelerator` none). @default "Standard_DS3_v2" */
-    readonly cpuVmSize?: string;
-    /** Seconds an idle node is kept before the cluster scales it away (nodes cost money while kept). @default 120 */
-    readonly idleSecondsBeforeScaleDown?: number;
-    /** Workspace registry SKU: Basic, Standard or Premium (retention policy). @default "Basic" */
-    readonly registrySku?: string;
-    /** Days untagged image manifests are kept (Premium only). @default 7 */
-    readonly untaggedRetentionDays?: number;
-    /** Replication of the workspace store (LRS, ZRS, GRS, ...). @default "LRS" */
-    readonly storageReplication?: string;
-    /** Days the deleted vault stays recoverable, 7-90. @default 90 */
-    readonly keyVaultSoftDeleteRetentionDays?: number;
-    /**
-     * Private endpoints in this subnet for the workspace, its vault, its store (blob) and, on Premium, its
-     * registry, so clients in the network reach a workspace whose public access is off. About 7 USD a
-     * month per endpoint. @default - none
-     */
-    readonly privateEndpoints?: PrivateEndpointPlacement;
-    /**
-     * Run training in the workspace's managed virtual network (isolation mode AllowInternetOutbound):
-     * nodes get no public IP, reach the workspace's store, vault and registry through private endpoints
-     * Azure ML manages, and the lake (`artifactStorageAccountId`) through managed `blob` and `dfs` endpoints.
-     * @default false - nodes have public IPs and reach everything over public endpoints
-     */
-    readonly managedNetwork?: boolean;
-    /** ARM ID of the lake's storage account (managed network outbound rules). Required with `managedNetwork`. */
-    readonly artifactStorageAccountId?: pulumi.Input<string>;
-}
 
 /** Isolation mode of the managed network: outbound internet stays open (pip, conda, model hubs) without a paid firewall. */
 export const MANAGED_NETWORK_ISOLATION = "AllowInternetOutbound";
@@ -84,28 +43,9 @@ export class AzureMlPlatform extends pulumi.ComponentResource implements MlPlatf
     public readonly registryLoginServer: pulumi.Output<string>;
 
     constructor(name: string, args: AzureMlPlatformArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const s = {
-            models: args.models,
-            artifactBucket: typeof args.artifactBucket === "string" ? args.artifactBucket : undefined,
-            accelerator: args.training?.accelerator,
-            maxNodes: args.training?.maxNodes ?? 1,
-            spot: args.training?.spot ?? true,
-            cpuVmSize: args.cpuVmSize ?? DEFAULT_CPU_VM_SIZE,
-            idleSecondsBeforeScaleDown: args.idleSecondsBeforeScaleDown ?? 120,
-            registrySku: args.registrySku ?? "Basic",
-            untaggedRetentionDays: args.untaggedRetentionDays ?? 7,
-            storageReplication: args.storageReplication ?? "LRS",
-        };
-        const { problems, training } = checkMlSettings(s);
-        // The vault is a child component: its arguments are checked here, before anything is registered.
-        vaultRetentionProblems(args.keyVaultSoftDeleteRetentionDays ?? 90, "keyVaultSoftDeleteRetentionDays", problems);
-        if (args.managedNetwork && args.artifactStorageAccountId === undefined)
-            problems.add({
-                path: "artifactStorageAccountId",
-                value: undefined,
-                message: "is required with managedNetwork (training reaches the lake through a managed private endpoint)",
-            });
-        problems.throwIfAny(`AzureMlPlatform "${name}"`);
+        throwIfProblems(`AzureMlPlatform "${name}"`, validateAzureMlPlatform(args));
+        const s = mlSettings(args);
+        const training = azureTrainingDefaults(args);
         super("mlops:index:AzureMlPlatform", name, args, opts);
 
         const protect = args.protectData ?? true;

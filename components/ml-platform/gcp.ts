@@ -13,58 +13,11 @@ import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as storage from "@pulumi/gcp/storage";
 import * as vertex from "@pulumi/gcp/vertex";
 import * as workbench from "@pulumi/gcp/workbench";
-import type { AcceleratorRequest } from "../accelerators/names";
-import { MlPlatform, MlPlatformArgs } from "./contract";
-import {
-    DEFAULT_METADATA_STORE,
-    GcpTrainingDefaults,
-    TRAINING_PROJECT_ROLES,
-    checkVertex,
-    metadataStoreName,
-    trainingDefaults,
-} from "./gcp-vertex";
+import { MlPlatform } from "./contract";
+import { VertexPlatformArgs, resolveVertexAccelerator, validateVertexPlatform, vertexSettings } from "./gcp-args";
+import { DEFAULT_METADATA_STORE, GcpTrainingDefaults, TRAINING_PROJECT_ROLES, metadataStoreName, trainingDefaults } from "./gcp-vertex";
+import { throwIfProblems } from "../shared/problems";
 import { GCP_NAME_RULES, hyphenName, serviceAccountId } from "../naming/gcp";
-
-export interface VertexPlatformArgs extends MlPlatformArgs {
-    /** Project of every resource. */
-    readonly project: string;
-    /** Vertex AI region; the keys must be in the same location. */
-    readonly region: string;
-    /** Zone of the Workbench instance. @default - `<region>-b` */
-    readonly zone?: string;
-    /** Prefix of project-unique names (the stacks use `<project>-<stack>`). */
-    readonly namePrefix: string;
-    /** Cloud KMS key for TensorBoard and a created metadata store (the Vertex AI service agent must be able to use it). */
-    readonly kmsKeyName: pulumi.Input<string>;
-    /** Cloud KMS key for the Workbench disks (the Compute Engine service agent must be able to use it). */
-    readonly workbenchKmsKeyName?: pulumi.Input<string>;
-    /** Buckets training may read (the artifact bucket is read-write). @default [] */
-    readonly readBuckets?: readonly pulumi.Input<string>[];
-    /** Machine type of CPU-only training (with an accelerator, the catalog decides). @default "n1-standard-4" */
-    readonly trainingMachineType?: string;
-    /**
-     * Create the project's `default` metadata store (the only one Vertex AI Experiments and Pipelines use),
-     * CMEK-encrypted with `kmsKeyName`. Vertex AI creates that store itself, Google-encrypted, on the first
-     * pipeline run or experiment, and its key can never change afterwards: this works only in a project and
-     * region where that has not happened yet (elsewhere `pulumi up` fails with "already exists"). The store
-     * is the project's, so it is retained when the stack goes. @default false - the store is referenced
-     */
-    readonly createMetadataStore?: boolean;
-    /** Create a Workbench instance. It bills while running (idle shutdown stops it). @default true */
-    readonly workbench?: boolean;
-    /** Workbench machine type when it has no accelerator. @default "e2-standard-4" */
-    readonly workbenchMachineType?: string;
-    /** Workbench GPU (catalog name); its machine type then comes from the catalog. Costs money. @default - none */
-    readonly workbenchAccelerator?: AcceleratorRequest;
-    /** Minutes of inactivity after which Workbench stops itself. @default 60 */
-    readonly workbenchIdleShutdownMinutes?: number;
-    /** Workbench boot disk size in GB (150 is Workbench's minimum). @default 150 */
-    readonly workbenchBootDiskGb?: number;
-    /** Network of the Workbench instance (GcpNetwork `networkId`). Required with `workbench`. @default - none */
-    readonly networkId?: pulumi.Input<string>;
-    /** Subnet of the Workbench instance (GcpNetwork `subnetId`). Required with `workbench`. @default - none */
-    readonly subnetId?: pulumi.Input<string>;
-}
 
 export class VertexPlatform extends pulumi.ComponentResource implements MlPlatform {
     /** The `default` metadata store's resource name (Vertex ML Metadata, used by Vertex AI Experiments and Pipelines). */
@@ -82,30 +35,10 @@ export class VertexPlatform extends pulumi.ComponentResource implements MlPlatfo
     public readonly workbenchUri: pulumi.Output<string>;
 
     constructor(name: string, args: VertexPlatformArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const s = {
-            project: args.project,
-            region: args.region,
-            zone: args.zone ?? `${args.region}-b`,
-            namePrefix: args.namePrefix,
-            models: args.models,
-            trainingAccelerator: args.training?.accelerator,
-            trainingMachineType: args.trainingMachineType ?? "n1-standard-4",
-            maxNodes: args.training?.maxNodes ?? 1,
-            workbench: args.workbench ?? true,
-            workbenchMachineType: args.workbenchMachineType ?? "e2-standard-4",
-            workbenchAccelerator: args.workbenchAccelerator,
-            workbenchIdleShutdownMinutes: args.workbenchIdleShutdownMinutes ?? 60,
-            workbenchBootDiskGb: args.workbenchBootDiskGb ?? 150,
-            hasNetwork: args.subnetId !== undefined && args.networkId !== undefined,
-        };
-        const checked = checkVertex(s);
-        if (s.workbench && args.workbenchKmsKeyName === undefined)
-            checked.problems.add({
-                path: "workbenchKmsKeyName",
-                value: undefined,
-                message: "is required for the Workbench instance's CMEK disks",
-            });
-        checked.problems.throwIfAny(`VertexPlatform "${name}"`);
+        throwIfProblems(`VertexPlatform "${name}"`, validateVertexPlatform(args));
+        const s = vertexSettings(args);
+        const trainingAccelerator = resolveVertexAccelerator(s.trainingAccelerator).settings;
+        const workbenchAccelerator = s.workbench ? resolveVertexAccelerator(s.workbenchAccelerator).settings : undefined;
         const protect = args.protectData ?? true;
         super("mlops:index:VertexPlatform", name, args, opts);
 
@@ -180,7 +113,7 @@ export class VertexPlatform extends pulumi.ComponentResource implements MlPlatfo
 
         let workbenchUri: pulumi.Output<string> = pulumi.output("");
         if (s.workbench) {
-            const wb = checked.workbench;
+            const wb = workbenchAccelerator;
             const disk = { diskEncryption: "CMEK", kmsKey: args.workbenchKmsKeyName };
             const instance = new workbench.Instance(
                 `${name}-workbench`,
@@ -222,7 +155,7 @@ export class VertexPlatform extends pulumi.ComponentResource implements MlPlatfo
         this.trainingIdentity = trainer;
         this.workbenchUri = workbenchUri;
         this.trainingDefaults = trainer.email.apply((email) =>
-            trainingDefaults(checked.training, s.trainingMachineType, s.maxNodes, args.training?.spot ?? true, email),
+            trainingDefaults(trainingAccelerator, s.trainingMachineType, s.maxNodes, args.training?.spot ?? true, email),
         );
         this.registerOutputs({
             trackingUri: this.trackingUri,

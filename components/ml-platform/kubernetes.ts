@@ -9,46 +9,13 @@ import * as appsv1 from "@pulumi/kubernetes/apps/v1";
 import * as batchv1 from "@pulumi/kubernetes/batch/v1";
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
-import { MlPlatform, MlPlatformArgs, TrainingDefaults } from "./contract";
-import * as mlflow from "./mlflow-setup";
+import { MlPlatform, TrainingDefaults } from "./contract";
+import { MlflowPlatformArgs, mlflowSettings, mlflowTraining, validateMlflowPlatform } from "./kubernetes-args";
+import * as mlflow from "./kubernetes-mlflow";
 import { dnsLabel } from "../shared/naming";
+import { throwIfProblems } from "../shared/problems";
 import { jobPodSpec, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../shared/kubernetes-pods";
 import { allowDnsEgress, restrictedNamespace } from "../shared/kubernetes-namespace";
-
-export interface MlflowPlatformArgs extends MlPlatformArgs {
-    /** Namespace the component creates for MLflow (restricted Pod Security, default-deny network policy). */
-    readonly namespace: string;
-    /** Namespace the component creates for training pods, capped by a ResourceQuota. */
-    readonly trainingNamespace: string;
-    /** S3 endpoint of the artifact store, e.g. the MinIO data lake's `endpoint`. */
-    readonly artifactEndpoint: pulumi.Input<string>;
-    /** Access key with read/write on `artifactBucket` (secret). */
-    readonly artifactAccessKeyId: pulumi.Input<string>;
-    /** Secret key for `artifactAccessKeyId` (secret). */
-    readonly artifactSecretAccessKey: pulumi.Input<string>;
-    /** Namespace of the artifact store: MLflow's only egress besides DNS goes to its S3 port (9000). */
-    readonly dataLakeNamespace: string;
-    /** Whose node labels the accelerator catalog uses: generic, eks, gke or aks. @default "generic" */
-    readonly distribution?: string;
-    /** MLflow image, pinned; it must contain boto3. @default "ghcr.io/mlflow/mlflow:v3.16.0-full" */
-    readonly image?: string;
-    /** Size in GiB of the volume holding the SQLite tracking and registry database. @default 5 */
-    readonly backendVolumeSizeGiB?: number;
-    /** StorageClass of that volume. @default - the cluster's default StorageClass */
-    readonly storageClassName?: string;
-    /**
-     * CPU per training pod in millicores: the LimitRange max per container, and the quota allows
-     * `training.maxNodes` of them. Larger than the catalog's shape for a bigger node; never smaller.
-     * @default - the catalog's training shape: 3000 to 20000 per accelerator chip (e.g. 80000 for
-     * nvidia-h100-80gb:8), 4000 without an accelerator
-     */
-    readonly trainingCpuMillicoresPerNode?: number;
-    /**
-     * Memory per training pod in MiB, like `trainingCpuMillicoresPerNode`.
-     * @default - the catalog's training shape (e.g. 1310720 for nvidia-h100-80gb:8), 16384 without an accelerator
-     */
-    readonly trainingMemoryMiBPerNode?: number;
-}
 
 /**
  * MLflow tracking server and model registry (one replica: SQLite has one writer). Each name in `models`
@@ -64,22 +31,9 @@ export class MlflowPlatform extends pulumi.ComponentResource implements MlPlatfo
     public readonly namespaceName: pulumi.Output<string>;
 
     constructor(name: string, args: MlflowPlatformArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const s: mlflow.MlflowSettings = {
-            namespace: args.namespace,
-            trainingNamespace: args.trainingNamespace,
-            dataLakeNamespace: args.dataLakeNamespace,
-            models: args.models,
-            distribution: args.distribution ?? "generic",
-            accelerator: args.training?.accelerator,
-            maxNodes: args.training?.maxNodes ?? 1,
-            cpuMillicoresPerNode: args.trainingCpuMillicoresPerNode,
-            memoryMiBPerNode: args.trainingMemoryMiBPerNode,
-            image: args.image ?? mlflow.DEFAULT_MLFLOW_IMAGE,
-            backendVolumeSizeGiB: args.backendVolumeSizeGiB ?? 5,
-            tags: args.tags ?? {},
-        };
-        const { problems, accelerator, pod } = mlflow.checkMlflow(s);
-        problems.throwIfAny(`MlflowPlatform "${name}"`);
+        throwIfProblems(`MlflowPlatform "${name}"`, validateMlflowPlatform(args));
+        const s = mlflowSettings(args);
+        const { accelerator, pod } = mlflowTraining(s);
         const protect = args.protectData ?? true;
         // Component inputs are stored in state: keep the keys secret even when a caller passes plain strings.
         const stored = {

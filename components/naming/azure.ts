@@ -10,6 +10,7 @@
  * Rules: https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules
  */
 import { fitName, shortHash, slug } from "../shared/naming";
+import type { ProblemDetail } from "../shared/problems";
 
 /** Length of the stack's random name suffix: 36^6 (about 2 billion) values. */
 export const NAME_SUFFIX_LENGTH = 6;
@@ -142,3 +143,118 @@ export const azureNames = {
 
 /** Container Apps workload profile names: short (long names are rejected, Azure/azure-cli#31239). */
 export const WORKLOAD_PROFILE_NAME_MAX = 15;
+
+/**
+ * Azure public-cloud regions by their programmatic names (the `name` column of `az account list-locations
+ * -o table`), physical regions only: no logical geographies (`europe`, `unitedstates`), no staging or EUAP
+ * regions. Source: learn.microsoft.com "Azure regions list" (reference/regions) and the CLI's location list,
+ * read 2025-06 (written from that page and the CLI output as known then, without network access here).
+ * When Azure opens a region, add it here: `azure-native:location` is checked against this list.
+ */
+export const AZURE_LOCATIONS = [
+    // Americas
+    "eastus",
+    "eastus2",
+    "centralus",
+    "northcentralus",
+    "southcentralus",
+    "westcentralus",
+    "westus",
+    "westus2",
+    "westus3",
+    "canadacentral",
+    "canadaeast",
+    "brazilsouth",
+    "brazilsoutheast",
+    "mexicocentral",
+    "chilecentral",
+    // Europe
+    "northeurope",
+    "westeurope",
+    "uksouth",
+    "ukwest",
+    "francecentral",
+    "francesouth",
+    "germanywestcentral",
+    "germanynorth",
+    "swedencentral",
+    "norwayeast",
+    "norwaywest",
+    "switzerlandnorth",
+    "switzerlandwest",
+    "polandcentral",
+    "italynorth",
+    "spaincentral",
+    "belgiumcentral",
+    "denmarkeast",
+    // Middle East and Africa
+    "uaenorth",
+    "uaecentral",
+    "qatarcentral",
+    "israelcentral",
+    "southafricanorth",
+    "southafricawest",
+    // Asia Pacific
+    "eastasia",
+    "southeastasia",
+    "japaneast",
+    "japanwest",
+    "koreacentral",
+    "koreasouth",
+    "centralindia",
+    "southindia",
+    "westindia",
+    "jioindiacentral",
+    "jioindiawest",
+    "australiaeast",
+    "australiasoutheast",
+    "australiacentral",
+    "australiacentral2",
+    "newzealandnorth",
+    "indonesiacentral",
+    "malaysiawest",
+] as const;
+
+/** The programmatic form of a region name: `West Europe` -> `westeurope` (what Azure itself normalises to). */
+export function programmaticLocation(location: string): string {
+    return location.toLowerCase().replace(/\s+/g, "");
+}
+
+function editDistance(a: string, b: string): number {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const next = [i];
+        for (let j = 1; j <= b.length; j++) next.push(Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
+        row = next;
+    }
+    return row[b.length];
+}
+
+/** Known regions close to `location`: same first letters, or a few typing mistakes away. */
+export function closeLocations(location: string): string[] {
+    const want = programmaticLocation(location);
+    return AZURE_LOCATIONS.filter(
+        (l) => (want.length >= 4 && l.startsWith(want.slice(0, 4))) || editDistance(want, l) <= Math.max(2, Math.floor(want.length / 4)),
+    ).slice(0, 8);
+}
+
+/**
+ * Problems with a region name, at path `location`. Programmatic names (`westeurope`) are the form to
+ * write; a display name of a known region (`West Europe`) is accepted too, as Azure accepts it.
+ */
+export function validateAzureLocation(location: string): ProblemDetail[] {
+    if ((AZURE_LOCATIONS as readonly string[]).includes(programmaticLocation(location))) return [];
+    const close = closeLocations(location);
+    return [
+        {
+            path: "location",
+            value: location,
+            message: "is not an Azure region",
+            allowed: close.length > 0 ? close : undefined,
+            fix:
+                close.length > 0
+                    ? `write the region's programmatic name (lowercase, no spaces), e.g. ${close[0]}; \`az account list-locations -o table\` lists them`
+                    : "write the region's programmatic name (lowercase, no spaces), e.g. swedencentral; `az account list-locations -o table` lists them",
+        },
+    ];
+}

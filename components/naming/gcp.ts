@@ -6,7 +6,7 @@
  * appends "-" and 7 random characters (PULUMI_RANDOM_SUFFIX_LENGTH) to the logical name.
  */
 import { PULUMI_RANDOM_SUFFIX_LENGTH, fitName, shortHash } from "../shared/naming";
-import { Problems } from "../shared/problems";
+import type { ProblemDetail } from "../shared/problems";
 
 /** One naming rule: its pattern, length bounds and the source that states it. */
 export interface GcpNameRule {
@@ -84,22 +84,116 @@ export function fitsGcpRule(kind: GcpNameKind, name: string): boolean {
 /** A name prefix: a letter first, then lowercase letters, digits and single hyphens, at most 30 characters. */
 export const NAME_PREFIX = /^[a-z](?:[a-z0-9]|-(?!-)){0,28}[a-z0-9]$/;
 
-/** Adds a problem when `prefix` cannot start every name this project builds. */
-export function namePrefixProblems(prefix: string, problems: Problems, path = "namePrefix"): void {
-    if (typeof prefix !== "string" || !NAME_PREFIX.test(prefix)) {
-        problems.add({
+/** The problem with `prefix` when it cannot start every name this project builds (none when it can). */
+export function validateNamePrefix(prefix: string, path = "namePrefix"): ProblemDetail[] {
+    if (typeof prefix === "string" && NAME_PREFIX.test(prefix)) return [];
+    return [
+        {
             path,
             value: prefix,
             message: "is not a usable name prefix",
             fix: "use 2 to 30 lowercase letters, digits and single hyphens, starting with a letter, e.g. `mlops-gcp-dev`",
-        });
-    }
+        },
+    ];
 }
 
 /** The stacks' name prefix: `<project>-<stack>`, slugged and cut to 24 characters (letter first). */
-export function stackNamePrefix(project: string, stack: string): string {
+export function namePrefix(project: string, stack: string): string {
     const name = fitName([project, stack], 24);
     return /^[a-z]/.test(name) ? name : fitName(["m", name], 24);
+}
+
+/**
+ * Google Cloud regions (Compute Engine's list, which every regional service here draws from). Source:
+ * cloud.google.com/compute/docs/regions-zones ("Available regions and zones"), as the author knew it in
+ * 2025 (the page could not be fetched offline when this list was written): add a region here when Google
+ * opens one.
+ */
+export const GCP_REGIONS = [
+    "africa-south1",
+    "asia-east1",
+    "asia-east2",
+    "asia-northeast1",
+    "asia-northeast2",
+    "asia-northeast3",
+    "asia-south1",
+    "asia-south2",
+    "asia-southeast1",
+    "asia-southeast2",
+    "australia-southeast1",
+    "australia-southeast2",
+    "europe-central2",
+    "europe-north1",
+    "europe-north2",
+    "europe-southwest1",
+    "europe-west1",
+    "europe-west2",
+    "europe-west3",
+    "europe-west4",
+    "europe-west6",
+    "europe-west8",
+    "europe-west9",
+    "europe-west10",
+    "europe-west12",
+    "me-central1",
+    "me-central2",
+    "me-west1",
+    "northamerica-northeast1",
+    "northamerica-northeast2",
+    "northamerica-south1",
+    "southamerica-east1",
+    "southamerica-west1",
+    "us-central1",
+    "us-east1",
+    "us-east4",
+    "us-east5",
+    "us-south1",
+    "us-west1",
+    "us-west2",
+    "us-west3",
+    "us-west4",
+] as const;
+
+/** Edit distance of two short strings (insertions, deletions, substitutions). */
+function distance(a: string, b: string): number {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const next = [i];
+        for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        row = next;
+    }
+    return row[b.length];
+}
+
+/**
+ * Known regions close to an unknown one: the same area (`europe-west` for `europe-west5`), else the same
+ * continent (`europe-`), else a spelling at most two edits away.
+ */
+export function closeGcpRegions(region: string): string[] {
+    const area = region.replace(/\d+$/, "");
+    const continent = region.split("-")[0];
+    const byArea = GCP_REGIONS.filter((r) => r.replace(/\d+$/, "") === area);
+    if (byArea.length > 0) return byArea;
+    const byContinent = GCP_REGIONS.filter((r) => r.split("-")[0] === continent);
+    if (byContinent.length > 0) return byContinent;
+    return GCP_REGIONS.filter((r) => distance(r, region) <= 2);
+}
+
+/** The problem with a region that is not in GCP_REGIONS, listing close matches (none when it is known). */
+export function validateGcpRegion(region: string, path = "region"): ProblemDetail[] {
+    if ((GCP_REGIONS as readonly string[]).includes(region)) return [];
+    const close = closeGcpRegions(region);
+    return [
+        {
+            path,
+            value: region,
+            message: "is not a Google Cloud region",
+            fix:
+                close.length > 0
+                    ? `did you mean ${close.join(", ")}? (every region: cloud.google.com/compute/docs/regions-zones)`
+                    : "write a region such as us-central1 (every region: cloud.google.com/compute/docs/regions-zones)",
+        },
+    ];
 }
 
 /** A lowercase, hyphenated name of at most `max` characters from parts; starts with the prefix's letter. */

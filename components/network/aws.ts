@@ -10,19 +10,10 @@ import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as vpc from "@pulumi/aws/vpc";
 import { awsAccount, logStreamsArn, policyJson, serviceRole } from "../identity/aws";
-import { isLogRetention } from "../data-lake/aws-naming";
-import { Problems } from "../shared/problems";
+import { throwIfProblems } from "../shared/problems";
+import { AwsNetworkArgs, parseCidr, validateAwsNetwork } from "./aws-args";
 
-/** Interface endpoints the platform's private compute can use (each costs per hour per AZ, plus data). */
-export const INTERFACE_ENDPOINT_SERVICES = [
-    "ecr.api",
-    "ecr.dkr",
-    "logs",
-    "sts",
-    "sagemaker.api",
-    "sagemaker.runtime",
-    "apprunner.requests",
-] as const;
+export * from "./aws-args";
 
 /**
  * Endpoint services that publish no private DNS name: EC2 refuses `privateDnsEnabled` for them. App Runner's
@@ -35,20 +26,6 @@ export const NO_PRIVATE_DNS_SERVICES: readonly string[] = ["apprunner.requests"]
  * the region's zones (`us-west-2-lax-1a` < `us-west-2a`), and lacks NAT gateways, endpoints and SageMaker.
  */
 export const AVAILABILITY_ZONE_FILTERS = [{ name: "opt-in-status", values: ["opt-in-not-required"] }];
-
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-
-/** The VPC's address as a number and its prefix length, or undefined when it is not an aligned IPv4 CIDR. */
-export function parseCidr(cidr: string): { base: number; prefix: number } | undefined {
-    const m = CIDR.exec(cidr);
-    if (!m) return undefined;
-    const octets = m.slice(1, 5).map(Number);
-    const prefix = Number(m[5]);
-    if (octets.some((o) => o > 255) || prefix > 32) return undefined;
-    const base = octets.reduce((acc, o) => acc * 256 + o, 0);
-    const size = 2 ** (32 - prefix);
-    return base % size === 0 ? { base, prefix } : undefined;
-}
 
 function formatCidr(base: number, prefix: number): string {
     const octets = [24, 16, 8, 0].map((shift) => Math.floor(base / 2 ** shift) % 256);
@@ -69,31 +46,6 @@ export function subnetCidrs(vpcCidr: string, zoneCount: number): { private: stri
     return { private: zones.map(block), public: zones.map((i) => block(8 + i)) };
 }
 
-export interface AwsNetworkArgs {
-    /** The VPC's IPv4 range, /16 to /24 (subnets are 1/16 of it). @default "10.40.0.0/16" */
-    readonly cidrBlock?: string;
-    /** Availability zones to spread subnets over (2 to 8). @default 2 */
-    readonly availabilityZoneCount?: number;
-    /**
-     * NAT gateways (0 to availabilityZoneCount) for outbound internet from private subnets. Each costs per
-     * hour plus per GB; 1 is cheaper, one per zone survives a zone outage. @default 0 - no internet egress
-     */
-    readonly natGatewayCount?: number;
-    /**
-     * Interface endpoints to create, from INTERFACE_ENDPOINT_SERVICES (e.g. `ecr.api`). Each costs per hour
-     * per zone plus per GB. @default [] - none
-     */
-    readonly interfaceEndpointServices?: readonly string[];
-    /** VPC Flow Logs to CloudWatch Logs (costs per GB ingested). @default true */
-    readonly flowLogs?: boolean;
-    /** Days flow logs are kept. @default 365 */
-    readonly flowLogRetentionDays?: number;
-    /** KMS key encrypting the flow log group. @default - CloudWatch Logs' own encryption */
-    readonly kmsKeyArn?: pulumi.Input<string>;
-    /** Tags put on every resource. @default {} */
-    readonly tags?: Readonly<Record<string, string>>;
-}
-
 export class AwsNetwork extends pulumi.ComponentResource {
     public readonly vpcId: pulumi.Output<string>;
     public readonly cidrBlock: pulumi.Output<string>;
@@ -109,7 +61,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
         const zoneCount = args.availabilityZoneCount ?? 2;
         const natCount = args.natGatewayCount ?? 0;
         const services = args.interfaceEndpointServices ?? [];
-        validate(name, { ...args, cidrBlock, zoneCount, natCount, services });
+        throwIfProblems(`AwsNetwork "${name}"`, validateAwsNetwork(args));
         super("mlops:index:AwsNetwork", name, args, opts);
 
         const tags = { ...args.tags };
@@ -288,54 +240,4 @@ export class AwsNetwork extends pulumi.ComponentResource {
             interfaceEndpointIds: this.interfaceEndpointIds,
         });
     }
-}
-
-function validate(
-    name: string,
-    a: { cidrBlock: string; zoneCount: number; natCount: number; services: readonly string[]; flowLogRetentionDays?: number },
-): void {
-    const problems = new Problems();
-    const parsed = parseCidr(a.cidrBlock);
-    if (!parsed || parsed.prefix < 16 || parsed.prefix > 24) {
-        problems.add({
-            path: "cidrBlock",
-            value: a.cidrBlock,
-            message: "must be an aligned IPv4 CIDR block from /16 to /24",
-            fix: 'e.g. "10.40.0.0/16"',
-        });
-    }
-    if (!Number.isInteger(a.zoneCount) || a.zoneCount < 2 || a.zoneCount > 8) {
-        problems.add({
-            path: "availabilityZoneCount",
-            value: a.zoneCount,
-            message: "must be a whole number from 2 to 8 (at least two zones for availability)",
-        });
-    }
-    if (!Number.isInteger(a.natCount) || a.natCount < 0 || a.natCount > a.zoneCount) {
-        problems.add({
-            path: "natGatewayCount",
-            value: a.natCount,
-            message: `must be a whole number from 0 to availabilityZoneCount (${a.zoneCount})`,
-            fix: "0 for no internet egress, 1 for one shared gateway, one per zone for zone-outage tolerance",
-        });
-    }
-    a.services.forEach((s, i) => {
-        if (!(INTERFACE_ENDPOINT_SERVICES as readonly string[]).includes(s))
-            problems.add({
-                path: `interfaceEndpointServices[${i}]`,
-                value: s,
-                message: "is not an endpoint this network offers",
-                allowed: INTERFACE_ENDPOINT_SERVICES,
-            });
-        if (a.services.indexOf(s) !== i) problems.add({ path: `interfaceEndpointServices[${i}]`, value: s, message: "is listed twice" });
-    });
-    const retention = a.flowLogRetentionDays;
-    if (retention !== undefined && !isLogRetention(retention))
-        problems.add({
-            path: "flowLogRetentionDays",
-            value: retention,
-            message: "is not a retention CloudWatch Logs accepts",
-            fix: "use logRetentionDays() to round up, e.g. 365",
-        });
-    problems.throwIfAny(`AwsNetwork "${name}"`);
 }

@@ -2,7 +2,7 @@
  * IP allow-lists: the only way this platform opens a firewall (storage, key vault, Synapse, Container Apps
  * ingress, Functions). Pure (no SDK). Each service wants the ranges in its own form, normalised here.
  */
-import { Problems } from "../shared/problems";
+import type { ProblemDetail } from "../shared/problems";
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
@@ -39,13 +39,13 @@ export function ipRangeIssue(range: unknown): { message: string; fix: string } |
 }
 
 /**
- * Adds a problem for every range that is not a public IPv4 address or CIDR block. `/0` is refused:
- * "allow everything" is not an allow-list. `/31` is refused because storage firewalls reject it.
+ * A problem for every range that is not a public IPv4 address or CIDR block, at `<path>[i]`. `/0` is
+ * refused: "allow everything" is not an allow-list. `/31` is refused because storage firewalls reject it.
  */
-export function ipRangeProblems(ranges: readonly string[], path: string, problems: Problems): void {
-    ranges.forEach((range, i) => {
+export function validateIpRanges(ranges: readonly string[], path: string): ProblemDetail[] {
+    return ranges.flatMap((range, i) => {
         const issue = ipRangeIssue(range);
-        if (issue) problems.add({ path: `${path}[${i}]`, value: range, ...issue });
+        return issue ? [{ path: `${path}[${i}]`, value: range, ...issue }] : [];
     });
 }
 

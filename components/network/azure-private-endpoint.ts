@@ -7,18 +7,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import { azureNames } from "../naming/azure";
+import type { AzurePlacementArgs } from "../shared/azure-placement";
+import type { PrivateEndpointPlacement } from "./azure-args";
 
-/** Where a component puts its private endpoints: built by `AzureNetwork`, passed in by the stack. */
-export interface PrivateEndpointPlacement {
-    /** ARM ID of the `endpoints` subnet. */
-    readonly subnetId: pulumi.Input<string>;
-    /** Private DNS zone name (`privatelink.azurecr.io`) -> its ARM ID. */
-    readonly dnsZoneIds: Readonly<Record<string, pulumi.Input<string>>>;
-}
+export type { PrivateEndpointPlacement } from "./azure-args";
 
-export interface PrivateEndpointOptions {
-    readonly resourceGroupName: pulumi.Input<string>;
-    readonly location: string;
+export interface PrivateEndpointOptions extends Pick<AzurePlacementArgs, "resourceGroupName" | "location"> {
     readonly subnetId: pulumi.Input<string>;
     /** Name of the target (the endpoint is named `pe-<target>-<group>`). */
     readonly targetName: pulumi.Input<string>;

@@ -7,9 +7,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as sns from "@pulumi/aws/sns";
 import { shortHash } from "../shared/naming";
-import { Problems } from "../shared/problems";
+import { throwIfProblems } from "../shared/problems";
+import { AwsAlertTopicArgs, validateAwsAlertTopic } from "./aws-args";
 
-export { isLogRetention, LOG_RETENTION_DAYS, logRetentionDays } from "../data-lake/aws-naming";
+export * from "./aws-args";
 
 /**
  * What each alarm watches. `errors` and `rejected` are error rates in percent of requests (metric math),
@@ -63,12 +64,6 @@ export const DEFAULT_ERROR_RATE_PERCENT = 5;
  * latest, not yet published, data point to the fill value.
  */
 export const ERROR_RATE_EXPRESSION = "100 * errors / MAX([errors, requests])";
-
-/** `problems`-style message for an error-rate threshold outside (0, 100], or undefined when it is fine. */
-export function errorRatePercentProblem(value: number | undefined): string | undefined {
-    if (value === undefined) return undefined;
-    return Number.isFinite(value) && value > 0 && value <= 100 ? undefined : "must be a percentage above 0 and at most 100";
-}
 
 /**
  * Notification alarms on rates: at least `percent` of requests failed in 2 of the last 3 five-minute
@@ -345,22 +340,6 @@ export function createAlarms(
     );
 }
 
-export interface AwsAlertTopicArgs {
-    /** KMS key encrypting the topic (its policy must let CloudWatch use it; AwsKmsKey's does). */
-    readonly kmsKeyArn: pulumi.Input<string>;
-    /** Email addresses subscribed to alarms; AWS mails each a confirmation link first. @default [] */
-    readonly emails?: readonly string[];
-    /**
-     * https:// endpoints subscribed to alarms (they are kept secret: URLs often carry a token). Each must
-     * confirm the subscription by fetching the SubscribeURL SNS posts to it first. @default []
-     */
-    readonly webhooks?: readonly pulumi.Input<string>[];
-    /** Tags put on every resource. @default {} */
-    readonly tags?: Readonly<Record<string, string>>;
-}
-
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-
 /**
  * The encrypted SNS topic every alarm notifies (CKV_AWS_26), with an email subscription per address and an
  * https subscription per webhook. Email subscriptions are named after a hash of the address, so removing
@@ -370,20 +349,10 @@ export class AwsAlertTopic extends pulumi.ComponentResource {
     public readonly topicArn: pulumi.Output<string>;
 
     constructor(name: string, args: AwsAlertTopicArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const problems = new Problems();
+        throwIfProblems(`AwsAlertTopic "${name}"`, validateAwsAlertTopic(args));
+        super("mlops:index:AwsAlertTopic", name, args, opts);
         const emails = args.emails ?? [];
         const webhooks = args.webhooks ?? [];
-        emails.forEach((e, i) => {
-            if (!EMAIL.test(e)) problems.add({ path: `emails[${i}]`, value: e, message: "is not an email address" });
-            else if (emails.indexOf(e) !== i) problems.add({ path: `emails[${i}]`, value: e, message: "is listed twice" });
-        });
-        webhooks.forEach((w, i) => {
-            // Only plain strings can be checked here; the value itself may be a secret, so it is not shown.
-            if (typeof w === "string" && !/^https:\/\/[^/\s]+/.test(w))
-                problems.add({ path: `webhooks[${i}]`, value: "(hidden)", message: "is not an https:// URL" });
-        });
-        problems.throwIfAny(`AwsAlertTopic "${name}"`);
-        super("mlops:index:AwsAlertTopic", name, args, opts);
 
         const topic = new sns.Topic(`${name}-topic`, { kmsMasterKeyId: args.kmsKeyArn, tags: { ...args.tags } }, { parent: this });
         emails.forEach(

@@ -5,28 +5,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
-import { AZURE_NAME_RULES, azureNames, isValidAzureName } from "../naming/azure";
-import { Problems } from "../shared/problems";
+import { azureNames } from "../naming/azure";
+import { throwIfProblems } from "../shared/problems";
+import { AzureAlertRecipientsArgs, AzureMonitoringArgs, validateAzureAlertRecipients, validateAzureMonitoring } from "./azure-args";
 import { ALERT_WINDOW, AlertTarget, AlertThresholds, alertCriteria, servingAlerts } from "./azure-alerts";
-
-/** Log Analytics keeps data queryable (interactive retention) for 30 to 730 days. */
-export const LOG_RETENTION_DAYS = { min: 30, max: 730 } as const;
-
-export interface AzureMonitoringArgs {
-    readonly resourceGroupName: pulumi.Input<string>;
-    readonly location: string;
-    /** Name of the Log Analytics workspace (4-63 letters, digits and '-'). */
-    readonly workspaceName: string;
-    /**
-     * Days logs stay queryable, 30-730. Audit trails need at least a year (CKV_AZURE_37).
-     * Costs money beyond the first 31 days (per GB per month). @default 365
-     */
-    readonly retentionDays?: number;
-    /** Protect the workspace (the audit trail) and keep it on destroy. @default true */
-    readonly protectData?: boolean;
-    /** Tags on every resource. @default {} */
-    readonly tags?: Readonly<Record<string, string>>;
-}
 
 /** Log Analytics workspace: the one destination of diagnostic settings and Container Apps logs. */
 export class AzureMonitoring extends pulumi.ComponentResource {
@@ -36,25 +18,8 @@ export class AzureMonitoring extends pulumi.ComponentResource {
     public readonly customerId: pulumi.Output<string>;
 
     constructor(name: string, args: AzureMonitoringArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        throwIfProblems(`AzureMonitoring "${name}"`, validateAzureMonitoring(args));
         const retentionDays = args.retentionDays ?? 365;
-        const problems = new Problems();
-        if (!isValidAzureName("logAnalytics", args.workspaceName)) {
-            problems.add({
-                path: "workspaceName",
-                value: args.workspaceName,
-                message: "is not a valid Log Analytics workspace name",
-                fix: `use ${AZURE_NAME_RULES.logAnalytics.min}-${AZURE_NAME_RULES.logAnalytics.max} letters, digits and '-'`,
-            });
-        }
-        if (!Number.isInteger(retentionDays) || retentionDays < LOG_RETENTION_DAYS.min || retentionDays > LOG_RETENTION_DAYS.max) {
-            problems.add({
-                path: "retentionDays",
-                value: retentionDays,
-                message: `must be a whole number of days from ${LOG_RETENTION_DAYS.min} to ${LOG_RETENTION_DAYS.max} (Log Analytics interactive retention)`,
-                fix: "set mlops:dataLake.auditLogRetentionDays to at most 730 on Azure; archive older logs to storage",
-            });
-        }
-        problems.throwIfAny(`AzureMonitoring "${name}"`);
         super("mlops:index:AzureMonitoring", name, args, opts);
 
         const protect = args.protectData ?? true;
@@ -78,38 +43,15 @@ export class AzureMonitoring extends pulumi.ComponentResource {
     }
 }
 
-export interface AzureAlertRecipientsArgs {
-    readonly resourceGroupName: pulumi.Input<string>;
-    /** Lowercase slug the action group's names start from. */
-    readonly namePrefix: string;
-    /** Addresses that get every alert by email (common alert schema). @default [] */
-    readonly emails?: readonly string[];
-    /** https URLs that get every alert as a POST (common alert schema); kept secret in state. @default [] */
-    readonly webhookUrls?: readonly pulumi.Input<string>[];
-    /** Tags on the action group. @default {} */
-    readonly tags?: Readonly<Record<string, string>>;
-}
-
 /** The action group every alert of the stack notifies: one email receiver per address, one webhook per URL. */
 export class AzureAlertRecipients extends pulumi.ComponentResource {
     /** ARM ID of the action group (what `servingAlertRules` takes as `actionGroupId`). */
     public readonly actionGroupId: pulumi.Output<string>;
 
     constructor(name: string, args: AzureAlertRecipientsArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        throwIfProblems(`AzureAlertRecipients "${name}"`, validateAzureAlertRecipients(args));
         const emails = args.emails ?? [];
         const webhooks = args.webhookUrls ?? [];
-        const problems = new Problems();
-        if (emails.length + webhooks.length === 0)
-            problems.add({
-                path: "emails",
-                value: [],
-                message: "and webhookUrls are both empty: an action group without receivers notifies nobody",
-                fix: "give at least one email address or webhook URL (mlops:notifications)",
-            });
-        emails.forEach((e, i) => {
-            if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e)) problems.add({ path: `emails[${i}]`, value: e, message: "is not an email address" });
-        });
-        problems.throwIfAny(`AzureAlertRecipients "${name}"`);
         super("mlops:index:AzureAlertRecipients", name, args, opts);
 
         const group = new monitor.ActionGroup(

@@ -9,13 +9,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as logging from "@pulumi/gcp/logging";
 import * as monitoring from "@pulumi/gcp/monitoring";
 import type * as inputs from "@pulumi/gcp/types/input";
-import { Problems } from "../shared/problems";
-import { namePrefixProblems } from "../naming/gcp";
+import { throwIfProblems } from "../shared/problems";
+import { DEFAULT_ERROR_RATE_PERCENT, DEFAULT_LATENCY_P95_MS, GcpObservabilityArgs, validateGcpObservability } from "./gcp-args";
 
 type Condition = inputs.monitoring.AlertPolicyCondition;
 
 const WINDOW = "300s";
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 /**
  * Cloud Monitoring channel types and the label each takes (notificationChannelDescriptors): `email` takes
@@ -27,16 +26,6 @@ export const CHANNEL_TYPES = {
     email: { type: "email", label: "email_address" },
     webhook: { type: "webhook_tokenauth", label: "url" },
 } as const;
-
-/** True for an https URL with a host (alerts leave the project over TLS only). */
-function isHttpsUrl(value: string): boolean {
-    try {
-        const url = new URL(value);
-        return url.protocol === "https:" && url.hostname.length > 0;
-    } catch {
-        return false;
-    }
-}
 
 /** Metrics of one kind of serving deployment (Cloud Monitoring metric list, run.googleapis.com and aiplatform.googleapis.com). */
 export const SERVING_METRICS = {
@@ -111,40 +100,6 @@ export function servingConditions(
     };
 }
 
-export interface GcpObservabilityArgs {
-    /** Project of the alert policies, channels and log bucket. */
-    readonly project: string;
-    /** Prefix of alert names (the stacks use `<project>-<stack>`). */
-    readonly namePrefix: string;
-    /** Cloud Run service names to watch (Cloud Functions 2nd gen: the function names). @default [] */
-    readonly cloudRunServices?: readonly string[];
-    /** Vertex AI endpoint IDs to watch. @default [] */
-    readonly vertexEndpoints?: readonly string[];
-    /** Alert when more than this share of requests fail (5xx / errors), in percent. @default 5 */
-    readonly errorRatePercent?: number;
-    /** Alert when p95 latency exceeds this, in milliseconds. @default 2000 */
-    readonly latencyP95Ms?: number;
-    /** Email addresses notified of every alert (one `email` channel each). @default [] */
-    readonly notificationEmails?: readonly string[];
-    /**
-     * https URLs notified of every alert (one `webhook_tokenauth` channel each). They usually carry a
-     * token, so pass them as secrets (`pulumi.secret(url)`); they are stored as secrets either way and
-     * never appear in names. @default []
-     */
-    readonly notificationWebhooks?: readonly pulumi.Input<string>[];
-    /**
-     * Names of existing notification channels (`projects/<p>/notificationChannels/<id>`) every alert also
-     * goes to, e.g. another GcpObservability's `notificationChannels`. With no channel at all, alerts
-     * show in the console only. @default []
-     */
-    readonly notificationChannels?: pulumi.Input<readonly pulumi.Input<string>[]>;
-    /**
-     * Days the project's `_Default` log bucket keeps logs (beyond 30 days, storage is billed). One
-     * component per project should set it. @default - the `_Default` bucket is left as it is
-     */
-    readonly serviceLogRetentionDays?: number;
-}
-
 export class GcpObservability extends pulumi.ComponentResource {
     /** Alert policy names. */
     public readonly alertPolicies: pulumi.Output<string[]>;
@@ -152,31 +107,10 @@ export class GcpObservability extends pulumi.ComponentResource {
     public readonly notificationChannels: pulumi.Output<string[]>;
 
     constructor(name: string, args: GcpObservabilityArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const errorRate = args.errorRatePercent ?? 5;
-        const latency = args.latencyP95Ms ?? 2000;
+        throwIfProblems(`GcpObservability "${name}"`, validateGcpObservability(args));
+        const errorRate = args.errorRatePercent ?? DEFAULT_ERROR_RATE_PERCENT;
+        const latency = args.latencyP95Ms ?? DEFAULT_LATENCY_P95_MS;
         const retention = args.serviceLogRetentionDays;
-        const problems = new Problems();
-        namePrefixProblems(args.namePrefix, problems);
-        if (typeof errorRate !== "number" || errorRate <= 0 || errorRate > 100)
-            problems.add({ path: "errorRatePercent", value: errorRate, message: "must be more than 0 and at most 100" });
-        if (!Number.isInteger(latency) || latency < 1)
-            problems.add({ path: "latencyP95Ms", value: latency, message: "must be a whole number of milliseconds of at least 1" });
-        if (retention !== undefined && (!Number.isInteger(retention) || retention < 1 || retention > 3650))
-            problems.add({ path: "serviceLogRetentionDays", value: retention, message: "must be a whole number of days from 1 to 3650" });
-        (args.notificationEmails ?? []).forEach((e, i) => {
-            if (!EMAIL.test(e)) problems.add({ path: `notificationEmails[${i}]`, value: e, message: "is not an email address" });
-        });
-        // Only plain strings can be checked here; the URL may carry a token, so only its position is named.
-        (args.notificationWebhooks ?? []).forEach((w, i) => {
-            if (typeof w === "string" && !isHttpsUrl(w))
-                problems.add({
-                    path: `notificationWebhooks[${i}]`,
-                    value: "(hidden)",
-                    message: "is not an https:// URL",
-                    fix: "alerts are sent over TLS only: use an https:// URL",
-                });
-        });
-        problems.throwIfAny(`GcpObservability "${name}"`);
         // The component's own inputs are recorded in state too: webhook URLs go there as secrets only.
         super(
             "mlops:index:GcpObservability",

@@ -9,38 +9,15 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as projects from "@pulumi/gcp/projects";
-import { Problems } from "../shared/problems";
-
-/** A Google API service name, e.g. `run.googleapis.com`. */
-const SERVICE_NAME = /^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*\.googleapis\.com$/;
-
-export interface GcpProjectServicesArgs {
-    /** The project the APIs are enabled in. */
-    readonly project: string;
-    /** API service names, e.g. `["storage.googleapis.com", "run.googleapis.com"]`. Duplicates are ignored. */
-    readonly services: readonly string[];
-}
+import { throwIfProblems } from "../shared/problems";
+import { GcpProjectServicesArgs, validateGcpProjectServices } from "./gcp-args";
 
 export class GcpProjectServices extends pulumi.ComponentResource {
     /** The enabled services, by service name. */
     public readonly enabled: Readonly<Record<string, projects.Service>>;
 
     constructor(name: string, args: GcpProjectServicesArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const problems = new Problems();
-        if (typeof args.project !== "string" || args.project.length === 0)
-            problems.add({ path: "project", value: args.project, message: "is required", fix: "pass the project ID" });
-        if (!Array.isArray(args.services) || args.services.length === 0)
-            problems.add({ path: "services", value: args.services, message: "must list at least one API" });
-        (args.services ?? []).forEach((s, i) => {
-            if (!SERVICE_NAME.test(s))
-                problems.add({
-                    path: `services[${i}]`,
-                    value: s,
-                    message: "is not a Google API service name",
-                    fix: "write e.g. `run.googleapis.com`",
-                });
-        });
-        problems.throwIfAny(`GcpProjectServices "${name}"`);
+        throwIfProblems(`GcpProjectServices "${name}"`, validateGcpProjectServices(args));
         super("mlops:index:GcpProjectServices", name, args, opts);
 
         const enabled: Record<string, projects.Service> = {};

@@ -8,8 +8,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as ecr from "@pulumi/aws/ecr";
 import { awsAccount, policyJson, serviceRole } from "../identity/aws";
-import { ECR_REPOSITORY_NAME, ecrRepositoryName, pullThroughCachePrefix } from "../data-lake/aws-naming";
-import { Problems } from "../shared/problems";
+import { ecrRepositoryName, pullThroughCachePrefix } from "../naming/aws";
+import { throwIfProblems } from "../shared/problems";
+import { AwsContainerRegistryArgs, validateAwsContainerRegistry } from "./aws-args";
+
+export * from "./aws-args";
 
 export const ECR_PUBLIC_REGISTRY = "public.ecr.aws";
 
@@ -32,23 +35,6 @@ export const ECR_PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:GetDown
 /** Extra actions a first pull through the cache needs (docs: "IAM permissions required to sync an upstream registry"). */
 export const ECR_CACHE_ACTIONS = ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"] as const;
 
-export interface AwsContainerRegistryArgs {
-    /** Repository namespace, e.g. `mlops-aws-dev`: repositories are `<namespace>/<model>`. */
-    readonly namespace: string;
-    /** Models that get a repository. */
-    readonly models: readonly string[];
-    /** KMS key encrypting every repository. */
-    readonly kmsKeyArn: pulumi.Input<string>;
-    /** Protect repositories (and their images) from deletion and keep them on destroy. @default true */
-    readonly protectData?: boolean;
-    /** Days before untagged images expire. @default 14 */
-    readonly untaggedImageExpiryDays?: number;
-    /** Create the ECR Public pull-through cache rule. @default true */
-    readonly ecrPublicCache?: boolean;
-    /** Tags put on every resource. @default {} */
-    readonly tags?: Readonly<Record<string, string>>;
-}
-
 export class AwsContainerRegistry extends pulumi.ComponentResource {
     /** Repository URL per model. */
     public readonly repositoryUrls: pulumi.Output<Record<string, string>>;
@@ -62,29 +48,9 @@ export class AwsContainerRegistry extends pulumi.ComponentResource {
     public readonly cacheRepositoryArn: pulumi.Output<string> | undefined;
 
     constructor(name: string, args: AwsContainerRegistryArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const expiry = args.untaggedImageExpiryDays ?? 14;
-        const problems = new Problems();
-        args.models.forEach((m, i) => {
-            const repo = ecrRepositoryName(args.namespace, m);
-            if (!ECR_REPOSITORY_NAME.test(repo) || repo.length > 256)
-                problems.add({
-                    path: `models[${i}]`,
-                    value: m,
-                    message: `gives repository name "${repo}", which ECR refuses`,
-                    fix: "use lowercase letters, digits and hyphens",
-                });
-            if (args.models.indexOf(m) !== i) problems.add({ path: `models[${i}]`, value: m, message: "is listed twice" });
-        });
-        if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(args.namespace))
-            problems.add({
-                path: "namespace",
-                value: args.namespace,
-                message: "must be lowercase letters, digits and hyphens, starting and ending with a letter or digit",
-            });
-        if (!Number.isInteger(expiry) || expiry < 1)
-            problems.add({ path: "untaggedImageExpiryDays", value: expiry, message: "must be a whole number of days of at least 1" });
-        problems.throwIfAny(`AwsContainerRegistry "${name}"`);
+        throwIfProblems(`AwsContainerRegistry "${name}"`, validateAwsContainerRegistry(args));
         super("mlops:index:AwsContainerRegistry", name, args, opts);
+        const expiry = args.untaggedImageExpiryDays ?? 14;
 
         const protect = args.protectData ?? true;
         const tags = { ...args.tags };

@@ -25,11 +25,11 @@ import * as sagemaker from "@pulumi/aws/sagemaker";
 import * as sqs from "@pulumi/aws/sqs";
 import * as vpc from "@pulumi/aws/vpc";
 import { RandomId } from "@pulumi/random/randomId";
-import { logGroupName, sagemakerName } from "../data-lake/aws-naming";
+import { logGroupName, sagemakerName } from "../naming/aws";
 import { awsAccount, policyJson, serviceRole } from "../identity/aws";
 import { createAlarms, lambdaAlarms, rollbackAlarm, sagemakerAlarms } from "../observability/aws";
-import { ServerlessInference, ServerlessInferenceArgs } from "./contract";
-import { lambdaMemoryMb, LambdaModelCode, lambdaRoleStatements } from "./aws-lambda";
+import { ServerlessInference } from "./contract";
+import { lambdaMemoryMb, lambdaRoleStatements } from "./aws-lambda";
 import {
     artifactKey,
     ENDPOINT_GENERATION_BYTES,
@@ -39,49 +39,30 @@ import {
     inferenceRoleStatements,
     modelTarball,
     repositoryArnOfImage,
-    SageMakerArtifact,
     servingImage,
 } from "./aws-sagemaker";
-import { validateLambda, validateSageMaker } from "./aws-validate";
+import {
+    LambdaInferenceArgs,
+    lambdaPackages,
+    SageMakerInferenceArgs,
+    sageMakerModelSettings,
+    validateLambdaInference,
+    validateSageMakerInference,
+} from "./aws-args";
+import { throwIfProblems } from "../shared/problems";
+
+export * from "./aws-args";
 
 /** The variant every endpoint serves its model on. */
 export const VARIANT = "AllTraffic";
-
-export interface LambdaInferenceArgs extends ServerlessInferenceArgs {
-    /** Prefix of physical names, e.g. `mlops-aws-dev`. */
-    readonly namePrefix: string;
-    /** Each model's function code, by model name. */
-    readonly code: Readonly<Record<string, LambdaModelCode>>;
-    /** KMS key for the environment, the dead-letter queues and the log groups. */
-    readonly kmsKeyArn: pulumi.Input<string>;
-    /** The VPC the functions run in. */
-    readonly vpcId: pulumi.Input<string>;
-    /** The VPC's range (the functions may reach interface endpoints there). */
-    readonly vpcCidrBlock: pulumi.Input<string>;
-    /** Private subnets the functions run in (two zones or more). */
-    readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
-    /** Seconds one invocation may run (1 to 900). @default 30 */
-    readonly timeoutSeconds?: number;
-    /**
-     * Reserve each model's `maxReplicas` of the account's concurrency, which also caps it. New accounts
-     * have 10 in all and Lambda keeps 10 unreserved, so reserving fails there until the quota is raised.
-     * @default true
-     */
-    readonly reserveConcurrency?: boolean;
-    /** Days logs are kept (a CloudWatch Logs retention value). @default 365 */
-    readonly logRetentionDays?: number;
-    /** SNS topic the alarms notify. @default - alarms without actions */
-    readonly alarmTopicArn?: pulumi.Input<string>;
-    /** Share of invocations ending in a function error at which the errors alarm fires, in percent. @default 5 */
-    readonly errorRatePercent?: number;
-}
 
 export class LambdaInference extends pulumi.ComponentResource implements ServerlessInference {
     /** The function URL per model (IAM-authenticated: sign requests with SigV4). */
     public readonly endpoints: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: LambdaInferenceArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const packages = validateLambda(name, args);
+        throwIfProblems(`LambdaInference "${name}"`, validateLambdaInference(args, name));
+        const packages = lambdaPackages(args);
         super("mlops:index:LambdaInference", name, args, opts);
 
         const tags = { ...args.tags };
@@ -177,57 +158,13 @@ export class LambdaInference extends pulumi.ComponentResource implements Serverl
     }
 }
 
-export interface SageMakerInferenceArgs extends ServerlessInferenceArgs {
-    /** Prefix of physical names, e.g. `mlops-aws-dev`. */
-    readonly namePrefix: string;
-    /** Serverless endpoints (CPU only, scale to zero) instead of real-time endpoints on instances. @default false */
-    readonly serverless?: boolean;
-    /** Each model's artifact (packed into model.tar.gz and uploaded), by model name. */
-    readonly artifacts: Readonly<Record<string, SageMakerArtifact>>;
-    /** Serving image per model name. @default - the AWS PyTorch inference container for the model's accelerator */
-    readonly images?: Readonly<Record<string, string>>;
-    /** Bucket the artifacts are uploaded to (the lake's models zone). */
-    readonly artifactBucketName: pulumi.Input<string>;
-    /** KMS key for the artifacts, the volumes (when the instance type allows) and captured data. */
-    readonly kmsKeyArn: pulumi.Input<string>;
-    /** Bucket receiving captured requests and responses of real-time endpoints (the lake). @default - no data capture */
-    readonly dataCaptureBucketName?: pulumi.Input<string>;
-    /** Key prefix of captured data; each model writes under `<prefix>/<model>/`. @default "data-capture" */
-    readonly dataCapturePrefix?: string;
-    /**
-     * Keep uploaded model artifacts in the bucket when a new version replaces them or the stack is
-     * destroyed (the lake's versioning keeps their history either way). @default false
-     */
-    readonly retainArtifacts?: boolean;
-    /** Share of requests captured, in percent. @default 100 */
-    readonly dataCaptureSamplingPercent?: number;
-    /** VPC the model runs in (real-time endpoints; serverless endpoints take no VPC). @default - none; required for real-time endpoints */
-    readonly vpcId?: pulumi.Input<string>;
-    /** Private subnets of that VPC, two zones or more. @default - none; required for real-time endpoints */
-    readonly subnetIds?: pulumi.Input<pulumi.Input<string>[]>;
-    /** Fewest instances of a real-time endpoint; prod uses 2 so an instance or zone can fail. @default 1 */
-    readonly minInstanceCount?: number;
-    /** Invocations per instance per minute autoscaling aims at. @default 100 */
-    readonly invocationsPerInstanceTarget?: number;
-    /** p99 model latency above which the latency alarm fires, in ms (rollbacks watch the 5XX rate, not latency). @default 1000 */
-    readonly latencyThresholdMs?: number;
-    /** Days the endpoint's logs are kept (a CloudWatch Logs retention value). @default 365 */
-    readonly logRetentionDays?: number;
-    /** SNS topic the alarms notify. @default - alarms without actions */
-    readonly alarmTopicArn?: pulumi.Input<string>;
-    /**
-     * Share of requests answered 5XX (errors alarm; also what rolls a blue/green update back) or 4XX
-     * (rejected alarm) at which the alarms fire, in percent. @default 5
-     */
-    readonly errorRatePercent?: number;
-}
-
 export class SageMakerInference extends pulumi.ComponentResource implements ServerlessInference {
     /** The endpoint's invocation URL per model (`https://runtime.sagemaker.<region>.amazonaws.com/endpoints/<name>/invocations`). */
     public readonly endpoints: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: SageMakerInferenceArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const settings = validateSageMaker(name, args);
+        throwIfProblems(`SageMakerInference "${name}"`, validateSageMakerInference(args, name));
+        const settings = sageMakerModelSettings(args);
         super("mlops:index:SageMakerInference", name, args, opts);
 
         const tags = { ...args.tags };

@@ -1,13 +1,12 @@
 /**
  * Pure pieces of serverless inference on Google Cloud: Cloud Functions (2nd gen) settings and the
- * source archive's content, and the settings a Vertex AI endpoint's deployed model takes. No SDK.
+ * source archive's content, and the settings a Vertex AI endpoint's deployed model takes (validation:
+ * gcp-args.ts). No SDK.
  */
 import { AcceleratorError, resolveAccelerator } from "../accelerators/resolve";
 import type { AcceleratorSettings } from "../accelerators/types";
 import type { ModelServingSpec } from "../shared/model";
 import { shortHash } from "../shared/naming";
-import { Problems } from "../shared/problems";
-import { CLOUD_RUN_CPU_MEMORY_MIB, CLOUD_RUN_CPUS, RESERVED_ENV } from "../container-service/gcp-cloud-run";
 
 /** Cloud Functions ingress, in the user's words (CKV_GCP_124: internal or internal-and-GCLB). */
 export const FUNCTION_INGRESS = {
@@ -42,53 +41,6 @@ export function functionSourceFiles(m: ModelServingSpec, handlerFiles: Readonly<
 /** The source archive's object name: changes with the content, so an edit redeploys the function. */
 export function archiveObjectName(model: string, files: Readonly<Record<string, string>>): string {
     return `${model}/source-${shortHash(JSON.stringify(Object.entries(files).sort(([a], [b]) => a.localeCompare(b))), 16)}.zip`;
-}
-
-/** Every problem with one model on Cloud Functions. */
-export function functionModelProblems(
-    m: ModelServingSpec,
-    at: string,
-    handlerFiles: Readonly<Record<string, string>>,
-    problems: Problems,
-): void {
-    const bad = (field: string, value: unknown, message: string, fix?: string) =>
-        problems.add({ path: `${at}.${field}`, value, message, fix });
-    if (typeof m.name !== "string" || !/^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/.test(m.name)) bad("name", m.name, "is not a model name");
-    if (m.accelerator) {
-        try {
-            resolveAccelerator({ cloud: "gcp", service: "cloud-functions", accelerator: m.accelerator });
-        } catch (e) {
-            if (!(e instanceof AcceleratorError)) throw e;
-            problems.add(`${at}.accelerator: ${e.message}`);
-        }
-    }
-    const cpu = m.cpuMillicores / 1000;
-    const memory = CLOUD_RUN_CPU_MEMORY_MIB[cpu];
-    if (memory === undefined)
-        bad(
-            "cpuMillicores",
-            m.cpuMillicores,
-            "is not a CPU size Cloud Functions takes",
-            `use ${CLOUD_RUN_CPUS.map((c) => c * 1000).join(", ")}`,
-        );
-    else if (m.memoryMiB < memory.min || m.memoryMiB > memory.max)
-        bad("memoryMiB", m.memoryMiB, `is outside what ${cpu} vCPU allows (${memory.min} to ${memory.max} MiB)`);
-    if (!Number.isInteger(m.maxReplicas) || m.maxReplicas < 1 || m.maxReplicas < m.minReplicas)
-        bad("maxReplicas", m.maxReplicas, "must be at least 1 and at least minReplicas");
-    if (!Number.isInteger(m.concurrency) || m.concurrency < 1 || m.concurrency > 1000)
-        bad("concurrency", m.concurrency, "must be a whole number from 1 to 1000");
-    for (const key of Object.keys(m.env ?? {})) {
-        if ((RESERVED_ENV as readonly string[]).includes(key))
-            bad(`env.${key}`, m.env?.[key], "is set by the platform and may not be given");
-    }
-    if (!(FUNCTION_MAIN in functionSourceFiles(m, handlerFiles))) {
-        bad(
-            "files",
-            Object.keys(m.files ?? {}),
-            `has no ${FUNCTION_MAIN}: a Python function needs one`,
-            "add a functions-framework handler (see samples/gcp/function) through handlerFiles or the model's files",
-        );
-    }
 }
 
 /** What a pipeline deploys onto a Vertex AI endpoint (`gcloud ai endpoints deploy-model` flags). */
@@ -133,18 +85,13 @@ export function dedicatedPredictUrl(dns: string, endpointPath: string): string {
 /** Endpoint access: a dedicated public DNS name, or Private Service Connect (private, per allowed project). */
 export const ENDPOINT_ACCESS = ["dedicated", "private-service-connect"] as const;
 
-/** Every problem with one model on a Vertex AI endpoint; returns the catalog's settings. */
-export function vertexModelProblems(m: ModelServingSpec, at: string, problems: Problems): AcceleratorSettings | undefined {
-    if (typeof m.name !== "string" || !/^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/.test(m.name))
-        problems.add({ path: `${at}.name`, value: m.name, message: "is not a model name" });
-    if (!Number.isInteger(m.maxReplicas) || m.maxReplicas < 1)
-        problems.add({ path: `${at}.maxReplicas`, value: m.maxReplicas, message: "must be a whole number of at least 1" });
+/** The catalog's settings of a model's accelerator on a Vertex AI endpoint; undefined for CPU only or one it does not offer. */
+export function vertexEndpointAccelerator(m: ModelServingSpec): AcceleratorSettings | undefined {
     if (!m.accelerator) return undefined;
     try {
         return resolveAccelerator({ cloud: "gcp", service: "vertex-endpoint", accelerator: m.accelerator });
     } catch (e) {
         if (!(e instanceof AcceleratorError)) throw e;
-        problems.add(`${at}.accelerator: ${e.message}`);
         return undefined;
     }
 }

@@ -14,18 +14,19 @@ import * as projects from "@pulumi/gcp/projects";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as storage from "@pulumi/gcp/storage";
 import * as vertex from "@pulumi/gcp/vertex";
-import { ServerlessInference, ServerlessInferenceArgs } from "./contract";
+import { ServerlessInference } from "./contract";
+import {
+    CloudFunctionsInferenceArgs,
+    CloudRunInferenceArgs,
+    VertexEndpointInferenceArgs,
+    validateCloudFunctionsInference,
+    validateCloudRunInference,
+    validateVertexEndpointInference,
+} from "./gcp-args";
 import * as sl from "./gcp-serverless";
-import { CloudRunModelsArgs, asArray, cloudRunModelsProblems, serveModels } from "../container-service/gcp";
-import { contextProblems } from "../container-service/gcp-cloud-run";
-import { ModelServingSpec } from "../shared/model";
-import { Problems } from "../shared/problems";
-import { functionName, hyphenName, namePrefixProblems, serviceAccountId, vertexEndpointId } from "../naming/gcp";
-
-export interface CloudRunInferenceArgs extends CloudRunModelsArgs, ServerlessInferenceArgs {
-    /** The models to serve; each scales between its `minReplicas` (0 scales to zero) and `maxReplicas`. */
-    readonly models: readonly ModelServingSpec[];
-}
+import { asArray, serveModels } from "../container-service/gcp";
+import { throwIfProblems } from "../shared/problems";
+import { functionName, hyphenName, serviceAccountId, vertexEndpointId } from "../naming/gcp";
 
 /** Cloud Run services that scale to zero when a model's `minReplicas` is 0 (serverless defaults). */
 export class CloudRunInference extends pulumi.ComponentResource implements ServerlessInference {
@@ -33,9 +34,7 @@ export class CloudRunInference extends pulumi.ComponentResource implements Serve
     public readonly serviceNames: Readonly<Record<string, string>>;
 
     constructor(name: string, args: CloudRunInferenceArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const problems = new Problems();
-        cloudRunModelsProblems(args, problems);
-        problems.throwIfAny(`CloudRunInference "${name}"`);
+        throwIfProblems(`CloudRunInference "${name}"`, validateCloudRunInference(args));
         super("mlops:index:CloudRunInference", name, args, opts);
         const services = serveModels(this, name, args, "infer", opts);
         this.serviceNames = Object.fromEntries(services.map((s, i) => [args.models[i].name, s.serviceName]));
@@ -46,61 +45,17 @@ export class CloudRunInference extends pulumi.ComponentResource implements Serve
     }
 }
 
-export interface CloudFunctionsInferenceArgs extends ServerlessInferenceArgs {
-    /** Project of every resource. */
-    readonly project: string;
-    /** Region of the functions, source bucket and build repository. */
-    readonly region: string;
-    /** Prefix of project-unique names; the stacks use `<project>-<stack>`. */
-    readonly namePrefix: string;
-    /** Handler files added to every model's source (file name -> content), e.g. main.py and requirements.txt. @default {} */
-    readonly handlerFiles?: Readonly<Record<string, string>>;
-    /** Python runtime. @default "python312" */
-    readonly runtime?: string;
-    /** The handler function in main.py. @default "predict" */
-    readonly entryPoint?: string;
-    /** Cloud KMS key of the source bucket. */
-    readonly sourceKmsKeyName: pulumi.Input<string>;
-    /** Bucket that receives the source bucket's access logs (e.g. the data lake's). @default - no access logs */
-    readonly accessLogBucket?: pulumi.Input<string>;
-    /** `internal`, `internal-and-cloud-load-balancing` or `all`. @default "internal" */
-    readonly ingress?: string;
-    /** Let anyone on the internet call the functions (`allUsers` invoker). @default false */
-    readonly allowUnauthenticated?: boolean;
-    /** IAM members granted `roles/run.invoker` on every function. @default [] */
-    readonly invokers?: readonly string[];
-    /** Seconds a request may take. @default 300 */
-    readonly requestTimeoutSeconds?: number;
-    /** Protect and retain the source bucket. @default true */
-    readonly protectData?: boolean;
-}
-
 export class CloudFunctionsInference extends pulumi.ComponentResource implements ServerlessInference {
     public readonly endpoints: pulumi.Output<Record<string, string>>;
     /** Function name per model (also the name of the Cloud Run service behind it, for alerting). */
     public readonly serviceNames: Readonly<Record<string, string>>;
 
     constructor(name: string, args: CloudFunctionsInferenceArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        throwIfProblems(`CloudFunctionsInference "${name}"`, validateCloudFunctionsInference(args));
         const handlers = args.handlerFiles ?? {};
         const runtime = args.runtime ?? "python312";
         const ingress = args.ingress ?? "internal";
         const timeout = args.requestTimeoutSeconds ?? 300;
-        const problems = new Problems();
-        namePrefixProblems(args.namePrefix, problems);
-        contextProblems(
-            {
-                region: args.region,
-                ingress,
-                allowUnauthenticated: args.allowUnauthenticated ?? false,
-                invokers: args.invokers ?? [],
-                requestTimeoutSeconds: timeout,
-            },
-            problems,
-        );
-        if (!(sl.FUNCTION_RUNTIMES as readonly string[]).includes(runtime))
-            problems.add({ path: "runtime", value: runtime, message: "is not a supported runtime", allowed: sl.FUNCTION_RUNTIMES });
-        args.models.forEach((m, i) => sl.functionModelProblems(m, `models[${i}]`, handlers, problems));
-        problems.throwIfAny(`CloudFunctionsInference "${name}"`);
         const protect = args.protectData ?? true;
         super("mlops:index:CloudFunctionsInference", name, args, opts);
 
@@ -255,23 +210,6 @@ export function endpointIdOf(project: string, namePrefix: string, model: string,
     return access === "dedicated" ? vertexEndpointId(project, namePrefix, model) : vertexEndpointId(project, namePrefix, model, access);
 }
 
-export interface VertexEndpointInferenceArgs extends ServerlessInferenceArgs {
-    /** Project of the endpoints. */
-    readonly project: string;
-    /** Vertex AI region; the key must be in the same location. */
-    readonly region: string;
-    /** Prefix of display names and endpoint IDs; the stacks use `<project>-<stack>`. */
-    readonly namePrefix: string;
-    /** Cloud KMS key of the endpoints (the Vertex AI service agent must be able to use it). */
-    readonly kmsKeyName: pulumi.Input<string>;
-    /** Fewest replicas a deployed model keeps (2 in prod for availability; each replica bills per hour). @default 1 */
-    readonly replicaFloor?: number;
-    /** `dedicated` (own DNS name, IAM-authenticated) or `private-service-connect` (reachable only through PSC). @default "dedicated" */
-    readonly endpointAccess?: string;
-    /** Machine type of CPU-only models (with an accelerator, the catalog decides). @default "n1-standard-2" */
-    readonly cpuMachineType?: string;
-}
-
 export class VertexEndpointInference extends pulumi.ComponentResource implements ServerlessInference {
     public readonly endpoints: pulumi.Output<Record<string, string>>;
     /** Endpoint ID per model (for alerting and deployment). */
@@ -280,20 +218,10 @@ export class VertexEndpointInference extends pulumi.ComponentResource implements
     public readonly deploySettings: pulumi.Output<Record<string, sl.VertexDeploySettings & { endpoint: string }>>;
 
     constructor(name: string, args: VertexEndpointInferenceArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        throwIfProblems(`VertexEndpointInference "${name}"`, validateVertexEndpointInference(args));
         const floor = args.replicaFloor ?? 1;
         const access = args.endpointAccess ?? "dedicated";
-        const problems = new Problems();
-        namePrefixProblems(args.namePrefix, problems);
-        if (!Number.isInteger(floor) || floor < 1)
-            problems.add({
-                path: "replicaFloor",
-                value: floor,
-                message: "must be a whole number of at least 1 (Vertex keeps at least one replica)",
-            });
-        if (!(sl.ENDPOINT_ACCESS as readonly string[]).includes(access))
-            problems.add({ path: "endpointAccess", value: access, message: "is not an endpoint access mode", allowed: sl.ENDPOINT_ACCESS });
-        const resolved = args.models.map((m, i) => sl.vertexModelProblems(m, `models[${i}]`, problems));
-        problems.throwIfAny(`VertexEndpointInference "${name}"`);
+        const resolved = args.models.map((m) => sl.vertexEndpointAccelerator(m));
         super("mlops:index:VertexEndpointInference", name, args, opts);
 
         const ids = Object.fromEntries(args.models.map((m) => [m.name, endpointIdOf(args.project, args.namePrefix, m.name, access)]));

@@ -24,12 +24,13 @@ import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
 import * as yamlv2 from "@pulumi/kubernetes/yaml/v2";
 import type { AcceleratorSettings } from "../accelerators/types";
-import { modelLabels, modelPodSpec, selectorLabels, validateServing } from "../container-service/kubernetes-pod";
+import { servingAccelerators } from "../container-service/kubernetes-args";
+import { modelLabels, modelPodSpec, selectorLabels } from "../container-service/kubernetes-pod";
 import { restrictedNamespace } from "../shared/kubernetes-namespace";
 import { ModelServingSpec } from "../shared/model";
-import { DNS_LABEL } from "../shared/naming";
-import { Problems } from "../shared/problems";
-import { ServerlessInference, ServerlessInferenceArgs } from "./contract";
+import { throwIfProblems } from "../shared/problems";
+import { ServerlessInference } from "./contract";
+import { KnativeInferenceArgs, validateKnativeInference } from "./kubernetes-args";
 
 /** Knative Serving and net-kourier release installed by `installKnative` (released together). */
 export const KNATIVE_VERSION = "knative-v1.23.0";
@@ -39,55 +40,12 @@ export const KNATIVE_MANIFESTS = {
     kourier: `https://github.com/knative-extensions/net-kourier/releases/download/${KNATIVE_VERSION}/kourier.yaml`,
 } as const;
 
-/** Ports Knative keeps for its queue-proxy sidecar and profiling (k8s_validation.go `reservedPorts`). */
-export const KNATIVE_RESERVED_PORTS = [8008, 8012, 8013, 8022, 9090, 9091] as const;
-/** Environment variables Knative sets itself and rejects from users (`reservedEnvVars`). */
-export const KNATIVE_RESERVED_ENV = ["PORT", "K_SERVICE", "K_CONFIGURATION", "K_REVISION"] as const;
 /**
  * queue-proxy ports: requests (8012 HTTP/1, 8013 h2c, 8112 when system-internal TLS is on), admin 8022,
  * autoscaler metrics 9090 (knative/serving pkg/apis/networking ports.go).
  */
 const QUEUE_PROXY_TRAFFIC_PORTS = [8012, 8013];
 const QUEUE_PROXY_SYSTEM_PORTS = [8012, 8013, 8112, 8022, 9090];
-
-export interface KnativeInferenceArgs extends ServerlessInferenceArgs {
-    /**
-     * Namespace created for the Knative Services, with restricted Pod Security enforced and all traffic
-     * denied except what this component allows. Never `default`.
-     */
-    readonly namespace: string;
-    /**
-     * Whose accelerator node labels and taints to use (`generic`, `eks`, `gke`, `aks`).
-     * @default "generic"
-     */
-    readonly distribution?: string;
-    /**
-     * Namespaces whose pods may call the models. Requests normally reach the pods through Kourier and
-     * the activator (`dataPlaneNamespaces`), so this only adds direct pod access via queue-proxy.
-     * @default [] - only pods in `namespace`
-     */
-    readonly clientNamespaces?: readonly string[];
-    /**
-     * Install Knative Serving and Kourier (pinned to `KNATIVE_VERSION`) and configure them: Kourier as
-     * the ingress, plus the node selector / toleration flags when a model needs an accelerator. Leave
-     * off on clusters where Knative is already installed (it is cluster-wide).
-     * @default false
-     */
-    readonly installKnative?: boolean;
-    /**
-     * Set when the cluster's Knative already has `kubernetes.podspec-nodeselector` and
-     * `kubernetes.podspec-tolerations` enabled; accelerator models are refused otherwise (unless
-     * `installKnative` enables them), since Knative's webhook would reject their pods.
-     * @default false
-     */
-    readonly knativeSchedulingFlagsEnabled?: boolean;
-    /**
-     * Namespaces of the Knative data plane that must reach the pods: the activator and autoscaler
-     * (`knative-serving`) and the ingress gateway (`kourier-system` for Kourier).
-     * @default ["knative-serving", "kourier-system"]
-     */
-    readonly dataPlaneNamespaces?: readonly string[];
-}
 
 const namespaceSelector = (name: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
 const tcp = (ports: readonly number[]) => ports.map((port) => ({ protocol: "TCP", port }));
@@ -99,7 +57,8 @@ export class KnativeInference extends pulumi.ComponentResource implements Server
     public readonly namespaceName: pulumi.Output<string>;
 
     constructor(name: string, args: KnativeInferenceArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const accelerators = validate(name, args);
+        throwIfProblems(`KnativeInference "${name}"`, validateKnativeInference(args));
+        const accelerators = servingAccelerators(args);
         super("mlops:index:KnativeInference", name, args, opts);
 
         const needsScheduling = accelerators.some((a) => a?.nodeSelector || a?.tolerations);
@@ -210,34 +169,4 @@ export class KnativeInference extends pulumi.ComponentResource implements Server
         );
         return service;
     }
-}
-
-/** Every problem with the arguments at once; returns the catalog's accelerator settings per model. */
-function validate(name: string, args: KnativeInferenceArgs): (AcceleratorSettings | undefined)[] {
-    const problems = new Problems();
-    const accelerators = validateServing(args, problems, { reservedPorts: KNATIVE_RESERVED_PORTS, reservedEnv: KNATIVE_RESERVED_ENV });
-    (args.dataPlaneNamespaces ?? []).forEach((ns, i) => {
-        if (typeof ns !== "string" || !DNS_LABEL.test(ns)) {
-            problems.add({
-                path: `dataPlaneNamespaces[${i}]`,
-                value: ns,
-                message: "is not a namespace name",
-                fix: "use a DNS label, e.g. `knative-serving`",
-            });
-        }
-    });
-    if (!args.installKnative && !args.knativeSchedulingFlagsEnabled) {
-        accelerators.forEach((a, i) => {
-            if (!a?.nodeSelector && !a?.tolerations) return;
-            problems.add({
-                path: `models[${i}].accelerator`,
-                value: args.models[i].accelerator,
-                message:
-                    "needs node selectors and tolerations, which Knative refuses unless `kubernetes.podspec-nodeselector` and `kubernetes.podspec-tolerations` are enabled",
-                fix: "have a cluster admin enable both in the `config-features` ConfigMap of `knative-serving` and set knativeSchedulingFlagsEnabled, or set installKnative",
-            });
-        });
-    }
-    problems.throwIfAny(`KnativeInference "${name}"`);
-    return accelerators;
 }

@@ -87,5 +87,3 @@ export function cpuQuantity(millicores: number): string {
 export function memoryQuantity(mebibytes: number): string {
     return `${mebibytes}Mi`;
 }
-
-export { isPinnedImage } from "./images";

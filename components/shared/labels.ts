@@ -3,7 +3,6 @@
  * strictest: lowercase keys and values, at most 63 characters, so every value is slugged to fit).
  */
 import { fitName } from "./naming";
-import { Problems } from "./problems";
 
 export interface Ownership {
     /** The Pulumi project, e.g. `mlops`. */
@@ -35,21 +34,4 @@ export function kubernetesLabels(o: Ownership, component: string, name?: string)
     };
     if (name) labels["app.kubernetes.io/name"] = fitName([name], 63);
     return labels;
-}
-
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-
-/** Adds a problem for every tag that is not a valid Kubernetes label (key and value rules). */
-export function labelProblems(tags: Readonly<Record<string, string>>, problems: Problems): void {
-    for (const [key, value] of Object.entries(tags)) {
-        if (!LABEL_KEY.test(key) || !LABEL_VALUE.test(value)) {
-            problems.add({
-                path: `tags.${key}`,
-                value,
-                message: "is not a valid Kubernetes label",
-                fix: "use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
-            });
-        }
-    }
 }

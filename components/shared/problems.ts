@@ -49,27 +49,6 @@ export class ValidationError extends Error {
     }
 }
 
-/** Collects problems; `throwIfAny` raises one ValidationError listing all of them. */
-export class Problems {
-    private readonly list: string[] = [];
-
-    add(problem: ProblemDetail | string): void {
-        this.list.push(typeof problem === "string" ? problem : formatProblem(problem));
-    }
-
-    get all(): readonly string[] {
-        return this.list;
-    }
-
-    get count(): number {
-        return this.list.length;
-    }
-
-    throwIfAny(subject: string): void {
-        if (this.list.length > 0) throw new ValidationError(subject, this.list);
-    }
-}
-
 /**
  * Throws one ValidationError listing every problem, when there is any. How a component ends its checks:
  * `throwIfProblems(\`AwsNetwork "${name}"\`, validateAwsNetwork(args))`.

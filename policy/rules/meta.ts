@@ -20,7 +20,7 @@ import {
     StackValidationPolicy,
 } from "@pulumi/policy";
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { whenKnown } from "./lib/read";
+import { Fields, whenKnown } from "./lib/read";
 import { StackView } from "./lib/stack-view";
 
 export type Cloud = "aws" | "gcp" | "azure" | "kubernetes";
@@ -58,7 +58,18 @@ export interface Knob {
     readonly default: unknown;
 }
 
-export type RuleConfig = Record<string, any>;
+/** A rule's knob values: the pack's JSON schema checks their types, and defaults fill the knobs not given. */
+export type RuleConfig = Readonly<Record<string, unknown>>;
+
+/** A number knob's value (its schema says `type: "number"` or `"integer"`, and it has a default). */
+export function numberKnob(config: RuleConfig, key: string): number {
+    return config[key] as number;
+}
+
+/** A string-list knob's value (its schema says `type: "array"` of strings, and it has a default). */
+export function stringsKnob(config: RuleConfig, key: string): readonly string[] {
+    return config[key] as readonly string[];
+}
 
 interface RuleSpec {
     readonly name: string;
@@ -80,7 +91,7 @@ export interface Subject {
     readonly type: string;
     readonly name: string;
     readonly urn: string;
-    readonly props: Record<string, any>;
+    readonly props: Fields;
     readonly protect: boolean;
 }
 
@@ -179,7 +190,7 @@ export function stackRule(spec: RuleSpec & { readonly validate: (ctx: StackConte
             const subjects = view.ofType(spec.types);
             if (subjects.length === 0) args.notApplicable(`no ${spec.types.join(", ")} in this stack`);
             const config = configOf(spec, args.getConfig());
-            const environments: string[] = config.environments ?? [];
+            const environments = (config.environments as readonly string[] | undefined) ?? [];
             const inScope = (r: PolicyResource) => spec.enforcement !== "prod" || environments.includes(view.environmentOf(r));
             if (!subjects.some(inScope))
                 args.notApplicable(

@@ -1,11 +1,11 @@
 /**
- * The policy coverage table of README.md ("Policy pack"), generated from the rules' metadata:
+ * The policy coverage table of docs/policy.md ("Coverage"), generated from the rules' metadata:
  *
  *   node -r ts-node/register/transpile-only policy/run/coverage.ts          print the table
- *   node -r ts-node/register/transpile-only policy/run/coverage.ts --write  rewrite it in README.md
+ *   node -r ts-node/register/transpile-only policy/run/coverage.ts --write  rewrite it in docs/policy.md
  *
- * `npm run --silent docs` regenerates it with the README's other generated table;
- * tests/policy/pack.test.ts fails when the table in README.md differs from this output.
+ * `npm run --silent docs` regenerates it with the other generated table (docs/accelerators.md);
+ * tests/policy/pack.test.ts fails when the table in docs/policy.md differs from this output.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -42,7 +42,7 @@ export function coverageTable(policies: readonly MlopsPolicy[]): string {
     return lines.join("\n");
 }
 
-/** The generated block as it sits in README.md. */
+/** The generated block as it sits in docs/policy.md. */
 export const coverageBlock = (policies: readonly MlopsPolicy[]): string => `${BEGIN}\n${coverageTable(policies)}\n${END}`;
 
 /** The block currently in a document, or undefined. */
@@ -52,7 +52,7 @@ export function blockIn(document: string): string | undefined {
     return start >= 0 && end > start ? document.slice(start, end + END.length) : undefined;
 }
 
-export const DOC = path.resolve(__dirname, "..", "..", "README.md");
+export const DOC = path.resolve(__dirname, "..", "..", "docs", "policy.md");
 
 if (require.main === module) {
     const block = coverageBlock(policies);

@@ -24,7 +24,7 @@ export interface OfflineResource {
     readonly type: string;
     readonly name: string;
     /** Inputs; unknown values are the engine's unknown sentinel (`rpc.unknownValue`). */
-    readonly props: Record<string, any>;
+    readonly props: Record<string, unknown>;
     readonly protect: boolean;
     /** The ID the (mocked) engine gave it; only the offline preview simulation reads it. */
     readonly id?: string;
@@ -91,7 +91,12 @@ const opts = (r: OfflineResource) => ({
 });
 
 /** Type checks by token: `isType(aws.s3.Bucket)` compares the class's `__pulumiType`. */
-const isTypeOf = (type: string) => (cls: any) => typeof cls?.isInstance === "function" && cls.isInstance({ __pulumiType: type });
+const isTypeOf =
+    (type: string) =>
+    (cls: unknown): boolean => {
+        const isInstance: unknown = (cls as { isInstance?: unknown } | null | undefined)?.isInstance;
+        return typeof isInstance === "function" && Boolean(isInstance.call(cls, { __pulumiType: type }));
+    };
 
 function resourceArgs(r: OfflineResource, p: Policy, options: RunOptions): ResourceValidationArgs {
     const props = unknownCheckingProxy(r.props);
@@ -104,7 +109,7 @@ function resourceArgs(r: OfflineResource, p: Policy, options: RunOptions): Resou
         opts: opts(r),
         stackTags: options.stackTags ?? new Map(),
         isType: is as ResourceValidationArgs["isType"],
-        asType: ((cls: any) => (is(cls) ? props : undefined)) as ResourceValidationArgs["asType"],
+        asType: ((cls: unknown) => (is(cls) ? props : undefined)) as ResourceValidationArgs["asType"],
         getConfig: <T extends object>() => knobsOf(options.config ?? {}, p.name) as T,
         notApplicable: throwNotApplicable,
     };
@@ -124,7 +129,7 @@ function stackArgs(resources: readonly OfflineResource[], p: Policy, options: Ru
             dependencies: [],
             propertyDependencies: {},
             isType: is as PolicyResource["isType"],
-            asType: ((cls: any) => (is(cls) ? props : undefined)) as PolicyResource["asType"],
+            asType: ((cls: unknown) => (is(cls) ? props : undefined)) as PolicyResource["asType"],
         };
         byUrn.set(r.urn, resource);
         return resource;

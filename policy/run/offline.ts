@@ -34,7 +34,7 @@ export function toOfflineResource(r: PlanResource, deps?: Dependencies): Offline
         urn: r.urn,
         type: r.type,
         name: r.name,
-        props: restoreUnknowns(r.inputs) as Record<string, any>,
+        props: restoreUnknowns(r.inputs) as Record<string, unknown>,
         protect: r.options.protect,
         id: r.id ?? undefined,
         parent: r.parent ?? undefined,
@@ -72,7 +72,7 @@ export function asFirstPreview(resources: readonly OfflineResource[]): OfflineRe
         if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, hide(v)]));
         return value;
     };
-    return resources.map((r) => ({ ...r, props: hide(r.props) as Record<string, any> }));
+    return resources.map((r) => ({ ...r, props: hide(r.props) as Record<string, unknown> }));
 }
 
 /** A stack's resources as the policy server would see them, planned offline. */

@@ -4,27 +4,44 @@
  * `mlops:models[i].aws`). Parsed only when `mlops:cloud` is `aws`. Documented in docs/aws.md.
  *
  * The network lives under `mlops:mlPlatform.aws` because one VPC serves SageMaker, Fargate and Lambda.
- * Checks that need the rest of the config (which implementation serves which model) are in
- * `awsConfigProblems`, run by the AWS stack before it creates anything.
+ * Checks that need the rest of the config are in `checkAwsStack` (the AWS target's `checkStack`): what each
+ * implementation needs from the models and the network, and every AWS component's validator run on the
+ * arguments the stack build passes (`aws*Args` below, shared with stacks/clouds/aws.ts), with problems at
+ * the keys the user wrote. Pure: no SDK.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ProblemDetail } from "@mlops/components";
-import { ACM_CERTIFICATE_ARN, COLD_STORAGE_CLASSES } from "@mlops/components/data-lake/aws-naming";
+import type * as pulumi from "@pulumi/pulumi";
+import { atKeys, ownershipTags, ProblemDetail } from "@mlops/components";
+import { ACM_CERTIFICATE_ARN, namePrefix, validateRegion } from "@mlops/components/naming/aws";
+import { COLD_STORAGE_CLASSES } from "@mlops/components/storage/aws-args";
+import { logRetentionDays } from "@mlops/components/observability/aws-args";
+import { AwsKmsKeyArgs, validateAwsKmsKey } from "@mlops/components/encryption/aws-args";
+import { AwsNetworkArgs, validateAwsNetwork } from "@mlops/components/network/aws-args";
+import { AwsAlertTopicArgs, validateAwsAlertTopic } from "@mlops/components/observability/aws-args";
+import { S3DataLakeArgs, validateS3DataLake } from "@mlops/components/data-lake/aws-args";
+import { AwsContainerRegistryArgs, validateAwsContainerRegistry } from "@mlops/components/registry/aws-args";
+import { SageMakerPlatformArgs, validateSageMakerPlatform } from "@mlops/components/ml-platform/aws-args";
+import {
+    AppRunnerServiceArgs,
+    EcsFargateServiceArgs,
+    validateAppRunnerService,
+    validateEcsFargateService,
+} from "@mlops/components/container-service/aws-args";
+import {
+    LambdaInferenceArgs,
+    SageMakerInferenceArgs,
+    validateLambdaInference,
+    validateSageMakerInference,
+} from "@mlops/components/serverless-inference/aws-args";
+import { servingSpecs } from "../models";
+import { AWS_KEYS, AwsConfig, AwsModelConfig } from "./aws-options";
 import { CloudSections } from "./cloud-sections";
 import { Obj, Reader } from "./fields";
-import type { StackConfig } from "./schema";
+import { FLOORS, StackConfig } from "./schema";
 
-/** Where `lambdaCode` and `sagemakerCode` directories are resolved from: the project root. */
-const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
-
-export const AWS_KEYS = {
-    mlPlatform: ["vpcCidr", "availabilityZones", "natGateways", "interfaceEndpoints", "flowLogs", "studio", "cpuTrainingInstanceType"],
-    dataLake: ["coldStorageClass", "catalogEncryption", "dataAccessTrail", "forceDestroy", "queryBytesScannedCutoffGiB"],
-    containerService: ["publicIngress", "certificateArn", "plainHttp", "allowedCidrs", "latencyThresholdMs"],
-    serverlessInference: ["reserveLambdaConcurrency", "lambdaTimeoutSeconds", "dataCaptureSamplingPercent", "latencyThresholdMs"],
-    model: ["lambdaCode", "lambdaHandler", "lambdaRuntime", "sagemakerCode", "sagemakerImage"],
-} as const;
+export { AWS_KEYS } from "./aws-options";
+export type { AwsConfig, AwsModelConfig, AwsNetworkConfig } from "./aws-options";
 
 /** Keys that moved elsewhere: reported with where they went instead of "not a known key". */
 const MOVED_KEYS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
@@ -33,58 +50,6 @@ const MOVED_KEYS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     },
 };
 
-export interface AwsNetworkConfig {
-    readonly vpcCidr: string;
-    readonly availabilityZones: number;
-    /** 0 (no internet egress), 1 (shared) or one per zone. Each costs per hour and per GB. */
-    readonly natGateways: number;
-    /** Interface endpoints for the AWS APIs the private compute calls (cost per hour per zone). */
-    readonly interfaceEndpoints: boolean;
-    readonly flowLogs: boolean;
-}
-
-export interface AwsModelConfig {
-    /** `lambdaCode` directory read into name -> content. */
-    readonly lambdaCode?: Record<string, string>;
-    readonly lambdaHandler: string;
-    readonly lambdaRuntime: string;
-    /** `sagemakerCode` directory read into name -> content (placed under code/ in model.tar.gz). */
-    readonly sagemakerCode?: Record<string, string>;
-    readonly sagemakerImage?: string;
-}
-
-export interface AwsConfig {
-    /** `aws:region`, when set in the stack (the provider can also take it from AWS_REGION). */
-    readonly region?: string;
-    readonly network: AwsNetworkConfig;
-    readonly mlPlatform: { readonly studio: boolean; readonly cpuTrainingInstanceType: string };
-    readonly dataLake: {
-        readonly coldStorageClass: string;
-        readonly catalogEncryption: boolean;
-        readonly dataAccessTrail: boolean;
-        readonly forceDestroy: boolean;
-        readonly queryBytesScannedCutoffGiB: number;
-    };
-    readonly containerService: {
-        readonly publicIngress: boolean;
-        /** The HTTPS listener's ACM certificate; without it (and without plainHttp) the stack issues one from its own CA. */
-        readonly certificateArn?: string;
-        /** Plain HTTP on port 80 for an internal-only load balancer (the documented opt-out of TLS). */
-        readonly plainHttp: boolean;
-        readonly allowedCidrs?: string[];
-        readonly latencyThresholdMs: number;
-    };
-    readonly serverlessInference: {
-        readonly reserveLambdaConcurrency: boolean;
-        readonly lambdaTimeoutSeconds: number;
-        readonly dataCaptureSamplingPercent: number;
-        readonly latencyThresholdMs: number;
-    };
-    /** Per model, by index in `mlops:models`. */
-    readonly models: AwsModelConfig[];
-}
-
-const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
 
 export function parseAwsConfig(sections: CloudSections, read: Reader): AwsConfig {
@@ -95,13 +60,7 @@ export function parseAwsConfig(sections: CloudSections, read: Reader): AwsConfig
     const si = read.object(sections.sections.serverlessInference, at("serverlessInference"), AWS_KEYS.serverlessInference);
 
     const region = sections.providerConfig["aws:region"];
-    if (region !== undefined && !REGION.test(region))
-        read.problems.push({
-            path: "aws:region",
-            value: region,
-            message: "is not an AWS region name",
-            fix: "e.g. `pulumi config set aws:region eu-west-1`",
-        });
+    read.problems.push(...validateRegion(region, "aws:region"));
 
     const zones = read.int(ml, "availabilityZones", at("mlPlatform"), 2, { min: 2, max: 6, unit: "zones; two at least, for availability" });
     const vpcCidr = read.matching(ml, "vpcCidr", at("mlPlatform"), CIDR, "an IPv4 CIDR block such as 10.40.0.0/16") ?? "10.40.0.0/16";
@@ -201,7 +160,7 @@ export function parseAwsConfig(sections: CloudSections, read: Reader): AwsConfig
             }),
             latencyThresholdMs: read.int(si, "latencyThresholdMs", at("serverlessInference"), 1000, { min: 1, max: 600000, unit: "ms" }),
         },
-        models: sections.models.map((raw, i) => parseModel(raw, sections.modelPath(i), read)),
+        models: sections.models.map((raw, i) => parseModel(raw, sections.modelPath(i), read, sections.projectRoot)),
     };
 }
 
@@ -231,10 +190,10 @@ function objectWithMovedKeys(
     return obj;
 }
 
-function parseModel(raw: unknown, at: string, read: Reader): AwsModelConfig {
+function parseModel(raw: unknown, at: string, read: Reader, root: string): AwsModelConfig {
     const m = read.object(raw, at, AWS_KEYS.model);
     return {
-        lambdaCode: readDirectory(m, "lambdaCode", at, read),
+        lambdaCode: readDirectory(m, "lambdaCode", at, read, root),
         lambdaHandler:
             read.matching(
                 m,
@@ -244,7 +203,7 @@ function parseModel(raw: unknown, at: string, read: Reader): AwsModelConfig {
                 "`<file>.<function>`, e.g. handler.handler",
             ) ?? "handler.handler",
         lambdaRuntime: read.string(m, "lambdaRuntime", at) ?? "python3.13",
-        sagemakerCode: readDirectory(m, "sagemakerCode", at, read),
+        sagemakerCode: readDirectory(m, "sagemakerCode", at, read, root),
         sagemakerImage: read.matching(
             m,
             "sagemakerImage",
@@ -255,11 +214,11 @@ function parseModel(raw: unknown, at: string, read: Reader): AwsModelConfig {
     };
 }
 
-/** Reads a flat directory of text files (relative to the project root) into name -> content. */
-function readDirectory(obj: Obj | undefined, key: string, at: string, read: Reader): Record<string, string> | undefined {
+/** Reads a flat directory of text files (relative to the project root `root`) into name -> content. */
+function readDirectory(obj: Obj | undefined, key: string, at: string, read: Reader, root: string): Record<string, string> | undefined {
     const dir = read.string(obj, key, at);
     if (dir === undefined) return undefined;
-    const full = path.resolve(PROJECT_ROOT, dir);
+    const full = path.resolve(root, dir);
     if (!fs.existsSync(full) || !fs.statSync(full).isDirectory()) {
         read.problems.push({
             path: `${at}.${key}`,
@@ -277,81 +236,455 @@ function readDirectory(obj: Obj | undefined, key: string, at: string, read: Read
     return files;
 }
 
-/** Images Fargate in private subnets can pull without NAT: the account's own ECR. */
-const PRIVATE_ECR = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//;
+/** Interface endpoints `interfaceEndpoints: true` creates: what Fargate, SageMaker and Studio call. */
+export const PRIVATE_API_ENDPOINTS = ["ecr.api", "ecr.dkr", "logs", "sts", "sagemaker.api", "sagemaker.runtime"] as const;
+/** Key prefix of the load balancers' access logs in the lake's access-log bucket. */
+export const ALB_LOG_PREFIX = "alb";
+/** Serving logs are kept a year (CKV_AWS_338). */
+export const SERVING_LOG_DAYS = 365;
+
+/*
+ * The AWS components' arguments, computed from the config: the stack build (stacks/clouds/aws.ts) passes
+ * exactly these, and checkAwsStack runs each component's validator on them before anything is created.
+ * What only a created resource knows (ARNs, IDs) comes in `refs`; the check passes placeholders, which the
+ * validators do not inspect.
+ */
+
+type In = pulumi.Input<string>;
+type InList = pulumi.Input<pulumi.Input<string>[]>;
+
+/** The stack's name prefix and each component's tags. */
+export function awsStackBasics(cfg: StackConfig) {
+    const prefix = namePrefix(cfg.project, cfg.stack);
+    const tags = (component: string) => ({
+        ...ownershipTags({ project: cfg.project, stack: cfg.stack, environment: cfg.environment }),
+        "mlops-component": component,
+    });
+    return { namePrefix: prefix, tags };
+}
+
+function awsOf(cfg: StackConfig): AwsConfig {
+    if (!cfg.aws) throw new Error(`stack "${cfg.stack}" has no AWS settings (mlops:cloud is ${cfg.cloud})`);
+    return cfg.aws;
+}
+
+/** Whether the stack serves models on App Runner privately (needs the `apprunner.requests` endpoint). */
+function privateAppRunner(cfg: StackConfig): boolean {
+    return (
+        cfg.containerService.implementation === "app-runner" &&
+        servingSpecs(cfg.models, "containerService").length > 0 &&
+        !awsOf(cfg).containerService.publicIngress
+    );
+}
+
+export function awsKmsKeyArgs(cfg: StackConfig): AwsKmsKeyArgs {
+    const { namePrefix: prefix, tags } = awsStackBasics(cfg);
+    return {
+        description: `mlops ${cfg.stack}: data lake, logs, registry, SageMaker, alerts`,
+        aliasName: `alias/${prefix}`,
+        protectData: cfg.protectData,
+        // The account-wide Glue catalog setting keeps using the key after the stack is gone.
+        retainOnDelete: cfg.dataLake.queryEngine && awsOf(cfg).dataLake.catalogEncryption,
+        deletionWindowDays: cfg.protectData ? 30 : 7,
+        tags: tags("encryption"),
+    };
+}
+
+export function awsNetworkArgs(cfg: StackConfig, refs: { kmsKeyArn: In }): AwsNetworkArgs {
+    const net = awsOf(cfg).network;
+    return {
+        cidrBlock: net.vpcCidr,
+        availabilityZoneCount: net.availabilityZones,
+        natGatewayCount: net.natGateways,
+        interfaceEndpointServices: [
+            ...(net.interfaceEndpoints ? PRIVATE_API_ENDPOINTS : []),
+            ...(privateAppRunner(cfg) ? ["apprunner.requests"] : []),
+        ],
+        flowLogs: net.flowLogs,
+        flowLogRetentionDays: SERVING_LOG_DAYS,
+        kmsKeyArn: refs.kmsKeyArn,
+        tags: awsStackBasics(cfg).tags("network"),
+    };
+}
+
+export function awsAlertTopicArgs(cfg: StackConfig, refs: { kmsKeyArn: In }): AwsAlertTopicArgs {
+    return {
+        kmsKeyArn: refs.kmsKeyArn,
+        emails: cfg.notifications.emails,
+        webhooks: cfg.notifications.webhooks,
+        tags: awsStackBasics(cfg).tags("observability"),
+    };
+}
+
+/** Whether the stack runs Fargate services (their load balancers log to the lake). */
+function fargate(cfg: StackConfig): boolean {
+    return cfg.containerService.implementation === "ecs-fargate" && servingSpecs(cfg.models, "containerService").length > 0;
+}
+
+export function awsDataLakeArgs(cfg: StackConfig, refs: { kmsKeyArn: In }): S3DataLakeArgs {
+    const aws = awsOf(cfg);
+    return {
+        namePrefix: awsStackBasics(cfg).namePrefix,
+        zones: cfg.dataLake.zones,
+        kmsKeyArn: refs.kmsKeyArn,
+        protectData: cfg.protectData,
+        forceDestroy: aws.dataLake.forceDestroy,
+        noncurrentVersionRetentionDays: cfg.dataLake.noncurrentVersionRetentionDays,
+        abortIncompleteUploadDays: cfg.dataLake.abortIncompleteUploadDays,
+        rawColdStorageAfterDays: cfg.dataLake.rawColdStorageAfterDays,
+        coldStorageClass: aws.dataLake.coldStorageClass,
+        auditLogRetentionDays: logRetentionDays(cfg.dataLake.auditLogRetentionDays),
+        queryEngine: cfg.dataLake.queryEngine,
+        catalogEncryption: aws.dataLake.catalogEncryption,
+        dataAccessTrail: aws.dataLake.dataAccessTrail,
+        queryBytesScannedCutoffGiB: aws.dataLake.queryBytesScannedCutoffGiB,
+        ...(fargate(cfg) ? { loadBalancerLogPrefix: ALB_LOG_PREFIX } : {}),
+        tags: awsStackBasics(cfg).tags("data-lake"),
+    };
+}
+
+export function awsRegistryArgs(cfg: StackConfig, refs: { kmsKeyArn: In }): AwsContainerRegistryArgs {
+    return {
+        namespace: awsStackBasics(cfg).namePrefix,
+        models: cfg.models.map((m) => m.name),
+        kmsKeyArn: refs.kmsKeyArn,
+        protectData: cfg.protectData,
+        tags: awsStackBasics(cfg).tags("registry"),
+    };
+}
+
+export function awsPlatformArgs(
+    cfg: StackConfig,
+    refs: {
+        kmsKeyArn: In;
+        artifactBucket: In;
+        artifactBucketArn: In;
+        lakeBucketArns: InList;
+        repositoryArns: InList;
+        vpcId: In;
+        subnetIds: InList;
+    },
+): SageMakerPlatformArgs {
+    const aws = awsOf(cfg);
+    return {
+        namePrefix: awsStackBasics(cfg).namePrefix,
+        models: cfg.models.map((m) => m.name),
+        artifactBucket: refs.artifactBucket,
+        artifactBucketArn: refs.artifactBucketArn,
+        lakeBucketArns: refs.lakeBucketArns,
+        kmsKeyArn: refs.kmsKeyArn,
+        repositoryArns: refs.repositoryArns,
+        vpcId: refs.vpcId,
+        subnetIds: refs.subnetIds,
+        studio: aws.mlPlatform.studio,
+        cpuTrainingInstanceType: aws.mlPlatform.cpuTrainingInstanceType,
+        training: cfg.mlPlatform.training,
+        protectData: cfg.protectData,
+        tags: awsStackBasics(cfg).tags("ml-platform"),
+    };
+}
+
+/** What the serving components take from the resources before them. */
+export interface AwsServingRefs {
+    readonly kmsKeyArn: In;
+    readonly alertTopicArn: In;
+    readonly vpcId: In;
+    readonly vpcCidrBlock: In;
+    readonly subnetIds: InList;
+    /** Whether the private subnets reach the internet (NAT gateways exist). */
+    readonly internetEgress: boolean;
+    readonly registryHost: In;
+    readonly cachePrefix: string | undefined;
+    readonly pullRepositoryArns: InList;
+    readonly accessLogBucketName: In;
+    readonly appRunnerIngressEndpointId: In;
+    readonly modelsBucketName: In;
+}
+
+function containerCommon(cfg: StackConfig, refs: AwsServingRefs) {
+    return {
+        models: servingSpecs(cfg.models, "containerService"),
+        namePrefix: awsStackBasics(cfg).namePrefix,
+        kmsKeyArn: refs.kmsKeyArn,
+        protectData: cfg.protectData,
+        alarmTopicArn: refs.alertTopicArn,
+        latencyThresholdMs: awsOf(cfg).containerService.latencyThresholdMs,
+        tags: awsStackBasics(cfg).tags("container-service"),
+    };
+}
+
+export function awsFargateArgs(cfg: StackConfig, refs: AwsServingRefs): EcsFargateServiceArgs {
+    const cs = awsOf(cfg).containerService;
+    return {
+        ...containerCommon(cfg, refs),
+        vpcId: refs.vpcId,
+        vpcCidrBlock: refs.vpcCidrBlock,
+        subnetIds: refs.subnetIds,
+        registryHost: refs.registryHost,
+        cachePrefix: refs.cachePrefix,
+        pullRepositoryArns: refs.pullRepositoryArns,
+        internetEgress: refs.internetEgress,
+        listenerCertificateArn: cs.certificateArn,
+        plainHttp: cs.plainHttp,
+        accessLogBucketName: refs.accessLogBucketName,
+        accessLogPrefix: ALB_LOG_PREFIX,
+        allowedCidrs: cs.allowedCidrs,
+        logRetentionDays: SERVING_LOG_DAYS,
+    };
+}
+
+export function awsAppRunnerArgs(cfg: StackConfig, refs: AwsServingRefs): AppRunnerServiceArgs {
+    return {
+        ...containerCommon(cfg, refs),
+        pullRepositoryArns: refs.pullRepositoryArns,
+        publiclyAccessible: awsOf(cfg).containerService.publicIngress,
+        vpcId: refs.vpcId,
+        ingressEndpointId: refs.appRunnerIngressEndpointId,
+    };
+}
+
+/** The `aws` settings of a model, by name. */
+function modelAws(cfg: StackConfig, name: string): AwsModelConfig | undefined {
+    return cfg.aws?.models[cfg.models.findIndex((m) => m.name === name)];
+}
+
+function inferenceCommon(cfg: StackConfig, refs: AwsServingRefs) {
+    return {
+        models: servingSpecs(cfg.models, "serverlessInference"),
+        namePrefix: awsStackBasics(cfg).namePrefix,
+        kmsKeyArn: refs.kmsKeyArn,
+        alarmTopicArn: refs.alertTopicArn,
+        logRetentionDays: SERVING_LOG_DAYS,
+        tags: awsStackBasics(cfg).tags("serverless-inference"),
+    };
+}
+
+export function awsLambdaArgs(cfg: StackConfig, refs: AwsServingRefs): LambdaInferenceArgs {
+    const common = inferenceCommon(cfg, refs);
+    const si = awsOf(cfg).serverlessInference;
+    return {
+        ...common,
+        // A model without lambdaCode gets no entry: the validator reports it at that key.
+        code: Object.fromEntries(
+            common.models.flatMap((m) => {
+                const a = modelAws(cfg, m.name);
+                return a?.lambdaCode ? [[m.name, { handler: a.lambdaHandler, runtime: a.lambdaRuntime, files: a.lambdaCode }]] : [];
+            }),
+        ),
+        vpcId: refs.vpcId,
+        vpcCidrBlock: refs.vpcCidrBlock,
+        subnetIds: refs.subnetIds,
+        timeoutSeconds: si.lambdaTimeoutSeconds,
+        reserveConcurrency: si.reserveLambdaConcurrency,
+    };
+}
+
+export function awsSageMakerInferenceArgs(cfg: StackConfig, refs: AwsServingRefs): SageMakerInferenceArgs {
+    const common = inferenceCommon(cfg, refs);
+    const si = awsOf(cfg).serverlessInference;
+    const hosted = {
+        ...common,
+        retainArtifacts: cfg.protectData,
+        latencyThresholdMs: si.latencyThresholdMs,
+        artifactBucketName: refs.modelsBucketName,
+        artifacts: Object.fromEntries(
+            common.models.map((m) => [m.name, { files: m.files ?? {}, code: modelAws(cfg, m.name)?.sagemakerCode ?? {} }]),
+        ),
+        images: Object.fromEntries(
+            common.models.flatMap((m) => {
+                const image = modelAws(cfg, m.name)?.sagemakerImage;
+                return image ? [[m.name, image]] : [];
+            }),
+        ),
+    };
+    if (cfg.serverlessInference.implementation === "sagemaker-serverless") return { ...hosted, serverless: true };
+    return {
+        ...hosted,
+        serverless: false,
+        dataCaptureBucketName: refs.modelsBucketName,
+        dataCaptureSamplingPercent: si.dataCaptureSamplingPercent,
+        vpcId: refs.vpcId,
+        subnetIds: refs.subnetIds,
+        minInstanceCount: FLOORS[cfg.environment].minReplicas,
+    };
+}
+
+/** The components' Pulumi names in the AWS stack (their validators check auto-named children's lengths). */
+export const AWS_COMPONENT_NAMES = { containerService: "serving", serverlessInference: "inference" } as const;
+
+/** Stand-ins for resource outputs when the args are computed to be checked, before anything exists. */
+const PLACEHOLDER = "(created by the stack)";
 
 /**
- * Checks that need the whole config: what each implementation needs from the models and the network. The
- * AWS stack runs them before creating anything and reports them with the parser's problems' format.
+ * Whole-stack checks of an AWS stack (the AWS target's `checkStack`): what each implementation needs from
+ * the models and the network, then every component validator on the arguments the build will pass, each
+ * problem at the stack key the user wrote. Pure, never throws; returns every problem once.
  */
-export function awsConfigProblems(config: StackConfig): ProblemDetail[] {
-    const problems: ProblemDetail[] = [];
+export function checkAwsStack(config: StackConfig): ProblemDetail[] {
     const aws = config.aws;
-    if (!aws) return problems;
+    if (!aws) return [];
     const ns = `${config.project}:`;
-    const net = aws.network;
-    const model = (i: number) => `${ns}models[${i}]`;
-    config.models.forEach((m, i) => {
-        const a = aws.models[i];
-        const served = (target: "containerService" | "serverlessInference") => m.serveWith.includes(target);
-        if (served("serverlessInference")) {
-            switch (config.serverlessInference.implementation) {
-                case "lambda":
-                    if (!a?.lambdaCode)
-                        problems.push({
-                            path: `${model(i)}.aws.lambdaCode`,
-                            value: undefined,
-                            message: "is required: Lambda runs a zip package, not the model's image",
-                            fix: "point it at the function's directory, e.g. samples/aws/lambda",
-                        });
-                    if (m.serverlessMinReplicas > 0)
-                        problems.push({
-                            path: `${model(i)}.serverlessMinReplicas`,
-                            value: m.serverlessMinReplicas,
-                            message: "asks for warm Lambda instances, which this platform does not provision",
-                            fix: "set it to 0, or use sagemaker-serverless or sagemaker-endpoint",
-                        });
-                    break;
-                case "sagemaker-serverless":
-                case "sagemaker-endpoint":
-                    if (!a?.sagemakerImage && !a?.sagemakerCode?.["inference.py"]) {
-                        problems.push({
-                            path: `${model(i)}.aws.sagemakerCode`,
-                            value: a?.sagemakerCode ? Object.keys(a.sagemakerCode) : undefined,
-                            message: "must hold inference.py for the AWS PyTorch serving container",
-                            fix: "point it at e.g. samples/aws/sagemaker, or set sagemakerImage to your own serving image",
-                        });
-                    }
-                    break;
-            }
-        }
-        if (served("containerService") && config.containerService.implementation === "ecs-fargate") {
-            if (!PRIVATE_ECR.test(m.image) && net.natGateways === 0) {
-                problems.push({
-                    path: `${model(i)}.image`,
-                    value: m.image,
-                    message:
-                        "is outside the account's ECR, and Fargate in private subnets can only reach it through NAT (ECR's first pull through its cache also needs NAT)",
-                    fix: `set ${ns}mlPlatform.aws.natGateways: 1, or push the image to the model's ECR repository and use that URI`,
-                });
-            }
-            if (net.natGateways === 0 && !net.interfaceEndpoints) {
-                problems.push({
-                    path: `${ns}mlPlatform.aws.interfaceEndpoints`,
-                    value: false,
-                    message: "must be on for ecs-fargate without NAT: tasks reach ECR and CloudWatch Logs through interface endpoints",
-                    fix: "set interfaceEndpoints: true or natGateways: 1",
-                });
-            }
-        }
-        if (served("containerService") && config.containerService.implementation === "app-runner" && m.files) {
-            problems.push({
-                path: `${model(i)}.files`,
-                value: Object.keys(m.files),
-                message: "cannot be mounted on App Runner, which runs the image as it is",
-                fix: "bake the files into the image, or use containerService ecs-fargate",
-            });
-        }
-    });
+    const problems: ProblemDetail[] = [...crossChecks(config, aws, ns), ...componentProblems(config, aws, ns)];
     return problems.filter((p, i) => problems.findIndex((q) => q.path === p.path && q.message === p.message) === i);
+}
+
+/** What an implementation needs that no single component can see. */
+function crossChecks(config: StackConfig, aws: AwsConfig, ns: string): ProblemDetail[] {
+    const problems: ProblemDetail[] = [];
+    const net = aws.network;
+    const fargateModels = config.containerService.implementation === "ecs-fargate" ? servingSpecs(config.models, "containerService") : [];
+    if (fargateModels.length > 0 && net.natGateways === 0 && !net.interfaceEndpoints) {
+        problems.push({
+            path: `${ns}mlPlatform.aws.interfaceEndpoints`,
+            value: false,
+            message: "must be on for ecs-fargate without NAT: tasks reach ECR and CloudWatch Logs through interface endpoints",
+            fix: "set interfaceEndpoints: true or natGateways: 1",
+        });
+    }
+    return problems;
+}
+
+/** Every AWS component validator on the args the build passes, re-rooted at the keys the user wrote. */
+function componentProblems(config: StackConfig, aws: AwsConfig, ns: string): ProblemDetail[] {
+    const refs: AwsServingRefs = {
+        kmsKeyArn: PLACEHOLDER,
+        alertTopicArn: PLACEHOLDER,
+        vpcId: PLACEHOLDER,
+        vpcCidrBlock: aws.network.vpcCidr,
+        subnetIds: [PLACEHOLDER],
+        internetEgress: aws.network.natGateways > 0,
+        registryHost: PLACEHOLDER,
+        cachePrefix: PLACEHOLDER,
+        pullRepositoryArns: [PLACEHOLDER],
+        accessLogBucketName: PLACEHOLDER,
+        appRunnerIngressEndpointId: PLACEHOLDER,
+        modelsBucketName: PLACEHOLDER,
+    };
+    const ml = `${ns}mlPlatform.aws`;
+    const lake = `${ns}dataLake`;
+    const modelNames = Object.fromEntries(config.models.map((_, i) => [`models[${i}]`, `${ns}models[${i}].name`]));
+    const out: ProblemDetail[] = [
+        ...atKeys(validateAwsKmsKey(awsKmsKeyArgs(config)), {}, `${ns}stack`),
+        ...atKeys(
+            validateAwsNetwork(awsNetworkArgs(config, refs)),
+            {
+                cidrBlock: `${ml}.vpcCidr`,
+                availabilityZoneCount: `${ml}.availabilityZones`,
+                natGatewayCount: `${ml}.natGateways`,
+                interfaceEndpointServices: `${ml}.interfaceEndpoints`,
+            },
+            ml,
+        ),
+        ...atKeys(
+            validateAwsAlertTopic(awsAlertTopicArgs(config, refs)),
+            { emails: `${ns}notifications.emails`, webhooks: `${ns}notifications.webhooks` },
+            `${ns}notifications`,
+        ),
+        ...atKeys(
+            validateS3DataLake(awsDataLakeArgs(config, refs)),
+            {
+                coldStorageClass: `${lake}.aws.coldStorageClass`,
+                forceDestroy: `${lake}.aws.forceDestroy`,
+                queryBytesScannedCutoffGiB: `${lake}.aws.queryBytesScannedCutoffGiB`,
+                namePrefix: `${ns}stack`,
+            },
+            lake,
+        ),
+        ...atKeys(validateAwsContainerRegistry(awsRegistryArgs(config, refs)), { ...modelNames, namespace: `${ns}stack` }, `${ns}models`),
+        ...atKeys(
+            validateSageMakerPlatform(
+                awsPlatformArgs(config, {
+                    ...refs,
+                    artifactBucket: PLACEHOLDER,
+                    artifactBucketArn: PLACEHOLDER,
+                    lakeBucketArns: [PLACEHOLDER],
+                    repositoryArns: [PLACEHOLDER],
+                }),
+            ),
+            {
+                ...modelNames,
+                training: `${ns}mlPlatform.training`,
+                cpuTrainingInstanceType: `${ml}.cpuTrainingInstanceType`,
+                namePrefix: `${ns}stack`,
+            },
+            `${ns}mlPlatform`,
+        ),
+    ];
+
+    const serving = (target: "containerService" | "serverlessInference") => {
+        // A serving spec's index is its place among the models served there; the key is the model's own.
+        const indexes = config.models.flatMap((m, i) => (m.serveWith.includes(target) ? [i] : []));
+        const keys: Record<string, string> = { namePrefix: `${ns}stack` };
+        indexes.forEach((i, j) => {
+            const model = `${ns}models[${i}]`;
+            const name = config.models[i].name;
+            keys[`models[${j}]`] = model;
+            if (target === "serverlessInference") {
+                keys[`models[${j}].minReplicas`] = `${model}.serverlessMinReplicas`;
+                keys[`models[${j}].maxReplicas`] = `${model}.serverlessMaxReplicas`;
+            }
+            keys[`code.${name}`] = `${model}.aws.lambdaCode`;
+            keys[`code.${name}.handler`] = `${model}.aws.lambdaHandler`;
+            keys[`code.${name}.runtime`] = `${model}.aws.lambdaRuntime`;
+            keys[`code.${name}.files`] = `${model}.aws.lambdaCode`;
+            keys[`artifacts.${name}`] = `${model}.aws.sagemakerCode`;
+            keys[`artifacts.${name}.code`] = `${model}.aws.sagemakerCode`;
+            keys[`images.${name}`] = `${model}.aws.sagemakerImage`;
+        });
+        return { count: indexes.length, keys };
+    };
+    const cs = serving("containerService");
+    const csKeys = {
+        ...cs.keys,
+        listenerCertificateArn: `${ns}containerService.aws.certificateArn`,
+        plainHttp: `${ns}containerService.aws.plainHttp`,
+        allowedCidrs: `${ns}containerService.aws.allowedCidrs`,
+        latencyThresholdMs: `${ns}containerService.aws.latencyThresholdMs`,
+        publiclyAccessible: `${ns}containerService.aws.publicIngress`,
+    };
+    if (cs.count > 0 && config.containerService.implementation === "ecs-fargate") {
+        const found = validateEcsFargateService(awsFargateArgs(config, refs), AWS_COMPONENT_NAMES.containerService);
+        // The parser already reports certificateArn with plainHttp at the same key.
+        const both = aws.containerService.plainHttp && aws.containerService.certificateArn !== undefined;
+        out.push(
+            ...atKeys(
+                found.filter((p) => !(both && p.path === "plainHttp")),
+                csKeys,
+                `${ns}containerService`,
+            ),
+        );
+    }
+    if (cs.count > 0 && config.containerService.implementation === "app-runner")
+        out.push(
+            ...atKeys(
+                validateAppRunnerService(awsAppRunnerArgs(config, refs), AWS_COMPONENT_NAMES.containerService),
+                csKeys,
+                `${ns}containerService`,
+            ),
+        );
+    const si = serving("serverlessInference");
+    const siKeys = {
+        ...si.keys,
+        timeoutSeconds: `${ns}serverlessInference.aws.lambdaTimeoutSeconds`,
+        dataCaptureSamplingPercent: `${ns}serverlessInference.aws.dataCaptureSamplingPercent`,
+        latencyThresholdMs: `${ns}serverlessInference.aws.latencyThresholdMs`,
+        minInstanceCount: `${ns}environment`,
+    };
+    if (si.count > 0 && config.serverlessInference.implementation === "lambda")
+        out.push(
+            ...atKeys(
+                validateLambdaInference(awsLambdaArgs(config, refs), AWS_COMPONENT_NAMES.serverlessInference),
+                siKeys,
+                `${ns}serverlessInference`,
+            ),
+        );
+    if (si.count > 0 && config.serverlessInference.implementation.startsWith("sagemaker-"))
+        out.push(
+            ...atKeys(
+                validateSageMakerInference(awsSageMakerInferenceArgs(config, refs), AWS_COMPONENT_NAMES.serverlessInference),
+                siKeys,
+                `${ns}serverlessInference`,
+            ),
+        );
+    return out;
 }

@@ -5,114 +5,57 @@
  * `azure`. Documented in docs/azure.md ("Configuration"). Imports only pure component modules, so
  * parsing loads no cloud SDK.
  */
-import { GEO_REPLICATIONS, REPLICATIONS } from "@mlops/components/data-lake/azure-account";
-import { SOFT_DELETE_DAYS } from "@mlops/components/data-lake/azure-policy";
+import type * as pulumi from "@pulumi/pulumi";
+import { ProblemDetail, ownershipTags } from "@mlops/components";
 import { REGISTRY_SKUS, RETENTION_DAYS } from "@mlops/components/container-service/azure-registry";
-import { DEFAULT_CPU_VM_SIZE, VM_SIZE } from "@mlops/components/ml-platform/azure-settings";
-import { ipRangeIssue } from "@mlops/components/network/azure";
+import { AzureContainerAppsArgs, validateAzureContainerApps } from "@mlops/components/container-service/azure-args";
+import { GEO_REPLICATIONS, REPLICATIONS } from "@mlops/components/data-lake/azure-account";
+import { AzureDataLakeArgs, validateAzureDataLake } from "@mlops/components/data-lake/azure-args";
+import { SOFT_DELETE_DAYS } from "@mlops/components/data-lake/azure-policy";
+import { AzureMlPlatformArgs, DEFAULT_CPU_VM_SIZE, VM_SIZE, validateAzureMlPlatform } from "@mlops/components/ml-platform/azure-args";
+import { azureNames, namePrefix, validateAzureLocation } from "@mlops/components/naming/azure";
+import { AzureNetworkArgs, PrivateEndpointPlacement, validateAzureNetwork } from "@mlops/components/network/azure-args";
+import { ipRangeIssue } from "@mlops/components/network/azure-ip-ranges";
 import { DEFAULT_ADDRESS_SPACE, addressSpaceIssue } from "@mlops/components/network/azure-layout";
-import { ValidationError, formatProblem } from "@mlops/components";
-import type { StackConfig } from "./schema";
 import {
+    AzureAlertRecipientsArgs,
+    AzureMonitoringArgs,
+    validateAzureAlertRecipients,
+    validateAzureMonitoring,
+} from "@mlops/components/observability/azure-args";
+import {
+    AzureContainerAppsInferenceArgs,
+    AzureFunctionsInferenceArgs,
+    AzureMlEndpointInferenceArgs,
     DEFAULT_SCORING_PATH,
     ENDPOINT_AUTH_MODES,
     FLEX_INSTANCE_MEMORY_MB,
     FLEX_PYTHON_VERSIONS,
-} from "@mlops/components/serverless-inference/azure-settings";
+    validateAzureContainerAppsInference,
+    validateAzureFunctionsInference,
+    validateAzureMlEndpointInference,
+} from "@mlops/components/serverless-inference/azure-args";
+import { atKeys } from "@mlops/components/shared/problems";
+import { servingSpecs } from "../models";
+import { AZURE_KEYS, AzureConfig, LOCATION_KEY } from "./azure-options";
 import { CloudSection, CloudSections } from "./cloud-sections";
 import { Obj, Reader } from "./fields";
+import type { ServeTarget, StackConfig } from "./schema";
 
-/** The provider key the region comes from. */
-export const LOCATION_KEY = "azure-native:location";
+export { AZURE_KEYS, LOCATION_KEY } from "./azure-options";
+export type { AzureConfig } from "./azure-options";
 
-/** The keys each `azure` sub-object accepts. */
-export const AZURE_KEYS = {
-    dataLake: ["replication", "softDeleteRetentionDays", "allowedIpRanges", "queryAllowedIpRanges"],
-    mlPlatform: [
-        "publicNetworkAccess",
-        "cpuVmSize",
-        "idleSecondsBeforeScaleDown",
-        "registrySku",
-        "untaggedRetentionDays",
-        "privateNetwork",
-        "networkAddressSpace",
-    ],
-    containerService: ["registrySku", "untaggedRetentionDays", "externalIngress", "publicIngress", "authClientId", "allowedIpRanges"],
-    serverlessInference: [
-        "externalIngress",
-        "publicIngress",
-        "authClientId",
-        "allowedIpRanges",
-        "endpointAuthMode",
-        "endpointInstanceType",
-        "functionsInstanceMemoryMB",
-        "functionsPythonVersion",
-    ],
-    model: ["scoringPath"],
-} as const;
-
-export interface AzureConfig {
-    /**
-     * `azure-native:location`, e.g. `swedencentral`. Undefined when not set: the Azure stack then stops
-     * with a config error before creating anything (see stacks/clouds/azure.ts).
-     */
-    readonly location?: string;
-    readonly dataLake: {
-        readonly replication: string;
-        readonly softDeleteRetentionDays: number;
-        readonly allowedIpRanges: string[];
-        readonly queryAllowedIpRanges: string[];
-    };
-    readonly mlPlatform: {
-        readonly publicNetworkAccess: boolean;
-        readonly cpuVmSize: string;
-        readonly idleSecondsBeforeScaleDown: number;
-        readonly registrySku: string;
-        readonly untaggedRetentionDays: number;
-        /**
-         * The stack's virtual network (private endpoints, Container Apps and Functions in the network, Azure ML
-         * managed network). Default: on in prod, off elsewhere (dev stays cheap).
-         */
-        readonly privateNetwork: boolean;
-        /** Its address space, /16 to /22. */
-        readonly networkAddressSpace: string;
-    };
-    readonly containerService: {
-        readonly registrySku: string;
-        readonly untaggedRetentionDays: number;
-        readonly externalIngress: boolean;
-        /** With the network: give the Container Apps environment a public IP (it is internal otherwise). */
-        readonly publicIngress: boolean;
-        /** Entra ID app registration whose tokens every request must carry (built-in authentication). */
-        readonly authClientId?: string;
-        readonly allowedIpRanges: string[];
-    };
-    readonly serverlessInference: {
-        readonly externalIngress: boolean;
-        readonly publicIngress: boolean;
-        readonly authClientId?: string;
-        readonly allowedIpRanges: string[];
-        readonly endpointAuthMode: string;
-        readonly endpointInstanceType: string;
-        readonly functionsInstanceMemoryMB: number;
-        readonly functionsPythonVersion: string;
-    };
-    /** Per model, in `mlops:models` order. */
-    readonly models: { readonly scoringPath: string }[];
-}
-
-/** Azure region names as the CLI lists them (`swedencentral`); display names (`Sweden Central`) also work. */
-const LOCATION = /^[A-Za-z][A-Za-z0-9 ]*[A-Za-z0-9]$/;
 /** An Entra ID application (client) ID. */
 const CLIENT_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
+/** The usable ranges of an allow-list; each bad one is a problem and left out (so no later check reports it again). */
 function ipRanges(read: Reader, obj: Obj | undefined, key: string, path: string): string[] {
     const ranges = read.stringList(obj, key, path, []);
-    ranges.forEach((range, i) => {
+    return ranges.filter((range, i) => {
         const issue = ipRangeIssue(range);
         if (issue) read.problems.push({ path: `${path}.${key}[${i}]`, value: range, ...issue });
+        return issue === undefined;
     });
-    return ranges;
 }
 
 function vmSize(read: Reader, obj: Obj | undefined, key: string, path: string): string {
@@ -131,13 +74,13 @@ export function parseAzureConfig(sections: CloudSections, read: Reader): AzureCo
             message: "is required: every Azure resource of the stack is created in this region",
             fix: "run `pulumi config set azure-native:location swedencentral` (pick a region that offers the GPUs you configure)",
         });
-    } else if (!LOCATION.test(location)) {
-        read.problems.push({
-            path: LOCATION_KEY,
-            value: location,
-            message: "is not an Azure region name",
-            fix: "run `pulumi config set azure-native:location swedencentral` (see `az account list-locations -o table`)",
-        });
+    } else {
+        for (const p of validateAzureLocation(location))
+            read.problems.push({
+                ...p,
+                path: LOCATION_KEY,
+                fix: `run \`pulumi config set azure-native:location ${p.allowed?.[0] ?? "swedencentral"}\` (the programmatic name: lowercase, no spaces; see \`az account list-locations -o table\`)`,
+            });
     }
 
     const lakePath = at("dataLake");
@@ -149,7 +92,8 @@ export function parseAzureConfig(sections: CloudSections, read: Reader): AzureCo
         REPLICATIONS,
         prod ? "GRS" : sections.environment === "staging" ? "ZRS" : "LRS",
     );
-    if (prod && !(GEO_REPLICATIONS as readonly string[]).includes(replication)) {
+    const regional = prod && !(GEO_REPLICATIONS as readonly string[]).includes(replication);
+    if (regional) {
         read.problems.push({
             path: `${lakePath}.replication`,
             value: replication,
@@ -159,7 +103,8 @@ export function parseAzureConfig(sections: CloudSections, read: Reader): AzureCo
         });
     }
     const dataLake = {
-        replication,
+        // Reported above: the lake's own check of the same rule then stays quiet.
+        replication: regional ? "GRS" : replication,
         softDeleteRetentionDays: read.int(lake, "softDeleteRetentionDays", lakePath, prod ? 30 : 7, { ...SOFT_DELETE_DAYS, unit: "days" }),
         allowedIpRanges: ipRanges(read, lake, "allowedIpRanges", lakePath),
         queryAllowedIpRanges: ipRanges(read, lake, "queryAllowedIpRanges", lakePath),
@@ -177,7 +122,10 @@ export function parseAzureConfig(sections: CloudSections, read: Reader): AzureCo
         networkAddressSpace: read.string(ml, "networkAddressSpace", mlPath, DEFAULT_ADDRESS_SPACE),
     };
     const spaceIssue = addressSpaceIssue(mlPlatform.networkAddressSpace);
-    if (spaceIssue) read.problems.push({ path: `${mlPath}.networkAddressSpace`, value: mlPlatform.networkAddressSpace, ...spaceIssue });
+    if (spaceIssue) {
+        read.problems.push({ path: `${mlPath}.networkAddressSpace`, value: mlPlatform.networkAddressSpace, ...spaceIssue });
+        mlPlatform.networkAddressSpace = DEFAULT_ADDRESS_SPACE;
+    }
     const clientId = (obj: Obj | undefined, path: string) =>
         read.matching(
             obj,
@@ -200,14 +148,16 @@ export function parseAzureConfig(sections: CloudSections, read: Reader): AzureCo
 
     const siPath = at("serverlessInference");
     const si = read.object(sections.sections.serverlessInference, siPath, AZURE_KEYS.serverlessInference);
-    const memory = read.int(si, "functionsInstanceMemoryMB", siPath, 2048, { min: 512, max: 4096, unit: "MB" });
-    if (!(FLEX_INSTANCE_MEMORY_MB as readonly number[]).includes(memory))
+    let memory = read.int(si, "functionsInstanceMemoryMB", siPath, 2048, { min: 512, max: 4096, unit: "MB" });
+    if (!(FLEX_INSTANCE_MEMORY_MB as readonly number[]).includes(memory)) {
         read.problems.push({
             path: `${siPath}.functionsInstanceMemoryMB`,
             value: memory,
             message: "is not a Flex Consumption instance size",
             allowed: FLEX_INSTANCE_MEMORY_MB,
         });
+        memory = 2048;
+    }
     const serverlessInference = {
         externalIngress: read.bool(si, "externalIngress", siPath, true),
         publicIngress: read.bool(si, "publicIngress", siPath, false),
@@ -249,24 +199,408 @@ export function containerAppsPublic(az: AzureConfig, section: "containerService"
 }
 
 /**
- * Whole-stack Azure checks (they need the models and the implementations): in prod, models served on
- * Container Apps from the internet must require an Entra ID token. Throws one ValidationError.
+ * What only the deployment knows (the resource group, the random suffix, the client, IDs of resources
+ * created first): Outputs in the stack build, placeholders when the config is checked.
  */
-export function checkAzureStack(cfg: StackConfig): void {
+export interface AzureDeployment {
+    readonly resourceGroupName: pulumi.Input<string>;
+    readonly nameSuffix: pulumi.Input<string>;
+    readonly subscriptionId: pulumi.Input<string>;
+    readonly tenantId: pulumi.Input<string>;
+    /** The deployer (Synapse SQL administrator). */
+    readonly objectId: pulumi.Input<string>;
+    readonly logAnalyticsWorkspaceId: pulumi.Input<string>;
+    /** The alert action group, when `mlops:notifications` names any target. */
+    readonly actionGroupId?: pulumi.Input<string>;
+}
+
+/** The network's part of a component's args: its subnets and DNS zones (undefined without the network). */
+export interface AzureNetworkPlacement {
+    readonly virtualNetworkId: pulumi.Input<string>;
+    readonly subnetIds: Readonly<Record<"endpoints" | "apps-svc" | "apps-inf" | "functions", pulumi.Input<string>>>;
+    readonly endpoints: PrivateEndpointPlacement;
+}
+
+/**
+ * The args of every component the Azure stack builds, from the config and the deployment's values: the
+ * build (stacks/clouds/azure.ts) creates the components from exactly these, and `checkAzureStack` runs the
+ * components' validators on them (with placeholders for the deployment's values) before anything exists.
+ */
+export function azureStackArgs(cfg: StackConfig) {
+    const az = cfg.azure!;
+    const location = az.location ?? "";
+    const tags = ownershipTags({ project: cfg.project, stack: cfg.stack, environment: cfg.environment });
+    const prefix = namePrefix(cfg.project, cfg.stack);
+    const protect = cfg.protectData;
+    const prod = cfg.environment === "prod";
+    const keyVaultSoftDeleteRetentionDays = prod ? 90 : 7;
+    const { emails, webhooks } = cfg.notifications;
+    const placed = (d: AzureDeployment) => ({
+        resourceGroupName: d.resourceGroupName,
+        location,
+        namePrefix: prefix,
+        subscriptionId: d.subscriptionId,
+        tags,
+    });
+    /** Container Apps access for one role: its own subnet when the network is on, and Entra ID auth when configured. */
+    const appsAccess = (
+        d: AzureDeployment,
+        net: AzureNetworkPlacement | undefined,
+        section: { publicIngress: boolean; authClientId?: string },
+        subnet: "apps-svc" | "apps-inf",
+    ) => ({
+        infrastructureSubnetId: net?.subnetIds[subnet],
+        virtualNetworkId: net?.virtualNetworkId,
+        publicIngress: section.publicIngress,
+        authClientId: section.authClientId,
+        tenantId: section.authClientId !== undefined ? d.tenantId : undefined,
+        actionGroupId: d.actionGroupId,
+    });
+    return {
+        location,
+        tags,
+        prefix,
+        resourceGroupName: azureNames.resourceGroup(prefix),
+        monitoring: (resourceGroupName: pulumi.Input<string>): AzureMonitoringArgs => ({
+            resourceGroupName,
+            location,
+            workspaceName: azureNames.logAnalytics(prefix),
+            retentionDays: cfg.dataLake.auditLogRetentionDays,
+            protectData: protect,
+            tags,
+        }),
+        /** Undefined when `mlops:notifications` is empty. */
+        alerts: (resourceGroupName: pulumi.Input<string>): AzureAlertRecipientsArgs | undefined =>
+            emails.length + webhooks.length > 0
+                ? { resourceGroupName, namePrefix: prefix, emails, webhookUrls: webhooks, tags }
+                : undefined,
+        /** Undefined without `mlops:mlPlatform.azure.privateNetwork`. */
+        network: (resourceGroupName: pulumi.Input<string>): AzureNetworkArgs | undefined =>
+            az.mlPlatform.privateNetwork
+                ? {
+                      resourceGroupName,
+                      location,
+                      namePrefix: prefix,
+                      addressSpace: az.mlPlatform.networkAddressSpace,
+                      queryEngine: cfg.dataLake.queryEngine,
+                      tags,
+                  }
+                : undefined,
+        lake: (
+            d: AzureDeployment,
+            net: AzureNetworkPlacement | undefined,
+            more: {
+                trustedResourceIds: readonly pulumi.Input<string>[];
+                dnsZoneId: (zone: "blob" | "dfs" | "vault") => pulumi.Input<string>;
+            },
+        ): AzureDataLakeArgs => ({
+            ...placed(d),
+            nameSuffix: d.nameSuffix,
+            tenantId: d.tenantId,
+            logAnalyticsWorkspaceId: d.logAnalyticsWorkspaceId,
+            zones: cfg.dataLake.zones,
+            protectData: protect,
+            rawColdStorageAfterDays: cfg.dataLake.rawColdStorageAfterDays,
+            auditLogRetentionDays: cfg.dataLake.auditLogRetentionDays,
+            queryEngine: cfg.dataLake.queryEngine,
+            queryAdministratorObjectId: d.objectId,
+            replication: az.dataLake.replication,
+            softDeleteRetentionDays: az.dataLake.softDeleteRetentionDays,
+            allowedIpRanges: az.dataLake.allowedIpRanges,
+            queryAllowedIpRanges: az.dataLake.queryAllowedIpRanges,
+            trustedResourceIds: more.trustedResourceIds,
+            keyVaultSoftDeleteRetentionDays,
+            privateEndpoints: net && {
+                subnetId: net.endpoints.subnetId,
+                blobDnsZoneId: more.dnsZoneId("blob"),
+                dfsDnsZoneId: more.dnsZoneId("dfs"),
+                vaultDnsZoneId: more.dnsZoneId("vault"),
+            },
+        }),
+        ml: (
+            d: AzureDeployment,
+            net: AzureNetworkPlacement | undefined,
+            lake: Pick<
+                AzureMlPlatformArgs,
+                | "artifactBucket"
+                | "artifactStorageAccountName"
+                | "artifactContainerId"
+                | "readableContainerIds"
+                | "artifactStorageAccountId"
+            >,
+        ): AzureMlPlatformArgs => ({
+            ...placed(d),
+            nameSuffix: d.nameSuffix,
+            tenantId: d.tenantId,
+            logAnalyticsWorkspaceId: d.logAnalyticsWorkspaceId,
+            models: cfg.models.map((m) => m.name),
+            ...lake,
+            training: cfg.mlPlatform.training,
+            protectData: protect,
+            publicNetworkAccess: az.mlPlatform.publicNetworkAccess,
+            cpuVmSize: az.mlPlatform.cpuVmSize,
+            idleSecondsBeforeScaleDown: az.mlPlatform.idleSecondsBeforeScaleDown,
+            registrySku: az.mlPlatform.registrySku,
+            untaggedRetentionDays: az.mlPlatform.untaggedRetentionDays,
+            storageReplication: az.dataLake.replication,
+            keyVaultSoftDeleteRetentionDays,
+            privateEndpoints: net?.endpoints,
+            managedNetwork: net !== undefined,
+        }),
+        /** Undefined when no model is served by the container service. */
+        containerService: (d: AzureDeployment, net: AzureNetworkPlacement | undefined): AzureContainerAppsArgs | undefined => {
+            const models = servingSpecs(cfg.models, "containerService");
+            if (models.length === 0) return undefined;
+            const cs = az.containerService;
+            return {
+                ...placed(d),
+                nameSuffix: d.nameSuffix,
+                logAnalyticsWorkspaceId: d.logAnalyticsWorkspaceId,
+                models,
+                protectData: protect,
+                registrySku: cs.registrySku,
+                untaggedRetentionDays: cs.untaggedRetentionDays,
+                externalIngress: cs.externalIngress,
+                allowedIpRanges: cs.allowedIpRanges,
+                ...appsAccess(d, net, cs, "apps-svc"),
+                registryPrivateEndpoint: net && cs.registrySku === "Premium" ? net.endpoints : undefined,
+            };
+        },
+        /** The selected serverless implementation's args; undefined when no model is served on demand. */
+        serverless: (
+            d: AzureDeployment,
+            net: AzureNetworkPlacement | undefined,
+            more: { registry?: { id: pulumi.Input<string>; loginServer: pulumi.Input<string> }; mlWorkspaceName: pulumi.Input<string> },
+        ):
+            | { implementation: "container-apps"; args: AzureContainerAppsInferenceArgs }
+            | { implementation: "functions"; args: AzureFunctionsInferenceArgs }
+            | { implementation: "azureml-endpoint"; args: AzureMlEndpointInferenceArgs }
+            | undefined => {
+            const models = servingSpecs(cfg.models, "serverlessInference");
+            if (models.length === 0) return undefined;
+            const si = az.serverlessInference;
+            const implementation = cfg.serverlessInference.implementation;
+            switch (implementation) {
+                case "container-apps":
+                    return {
+                        implementation,
+                        args: {
+                            ...placed(d),
+                            logAnalyticsWorkspaceId: d.logAnalyticsWorkspaceId,
+                            models,
+                            registryId: more.registry?.id,
+                            registryLoginServer: more.registry?.loginServer,
+                            externalIngress: si.externalIngress,
+                            allowedIpRanges: si.allowedIpRanges,
+                            ...appsAccess(d, net, si, "apps-inf"),
+                        },
+                    };
+                case "functions":
+                    return {
+                        implementation,
+                        args: {
+                            ...placed(d),
+                            nameSuffix: d.nameSuffix,
+                            logAnalyticsWorkspaceId: d.logAnalyticsWorkspaceId,
+                            models,
+                            instanceMemoryMB: si.functionsInstanceMemoryMB,
+                            pythonVersion: si.functionsPythonVersion,
+                            allowedIpRanges: si.allowedIpRanges,
+                            virtualNetworkSubnetId: net?.subnetIds.functions,
+                            actionGroupId: d.actionGroupId,
+                        },
+                    };
+                case "azureml-endpoint":
+                    return {
+                        implementation,
+                        args: {
+                            resourceGroupName: d.resourceGroupName,
+                            location,
+                            namePrefix: prefix,
+                            nameSuffix: d.nameSuffix,
+                            tags,
+                            workspaceName: more.mlWorkspaceName,
+                            logAnalyticsWorkspaceId: d.logAnalyticsWorkspaceId,
+                            models,
+                            authMode: si.endpointAuthMode,
+                            cpuInstanceType: si.endpointInstanceType,
+                            // Two instances keep a prod endpoint serving through an instance failure.
+                            minInstances: prod ? 2 : 1,
+                            // Key or token auth always; public only when asked for (through the workspace's private endpoint otherwise).
+                            publicNetworkAccess: containerAppsPublic(az, "serverlessInference"),
+                            scoringPaths: Object.fromEntries(
+                                cfg.models.map((m, i) => [m.name, az.models[i]?.scoringPath ?? DEFAULT_SCORING_PATH]),
+                            ),
+                            actionGroupId: d.actionGroupId,
+                        },
+                    };
+                default:
+                    throw new Error(
+                        `serverlessInference implementation "${implementation}" has no Azure component; the config parser allows container-apps, functions and azureml-endpoint`,
+                    );
+            }
+        },
+    };
+}
+
+/**
+ * A deployment's value the config cannot know: a pending promise, which the validators skip (they check
+ * only plain strings), never resolved and never sent anywhere.
+ */
+const AT_DEPLOY: pulumi.Input<string> = new Promise<string>(() => undefined);
+const PLACEHOLDER_DEPLOYMENT: AzureDeployment = {
+    resourceGroupName: AT_DEPLOY,
+    nameSuffix: AT_DEPLOY,
+    subscriptionId: AT_DEPLOY,
+    tenantId: AT_DEPLOY,
+    objectId: AT_DEPLOY,
+    logAnalyticsWorkspaceId: AT_DEPLOY,
+    actionGroupId: AT_DEPLOY,
+};
+const PLACEHOLDER_NETWORK: AzureNetworkPlacement = {
+    virtualNetworkId: AT_DEPLOY,
+    subnetIds: { endpoints: AT_DEPLOY, "apps-svc": AT_DEPLOY, "apps-inf": AT_DEPLOY, functions: AT_DEPLOY },
+    endpoints: { subnetId: AT_DEPLOY, dnsZoneIds: {} },
+};
+
+/**
+ * Model fields the cloud-neutral model parser (models.ts, parse.ts) already checks with its own words:
+ * the serving validators' problems there are left out, so the config error lists each once.
+ */
+const CHECKED_BY_MODEL_PARSER =
+    /models\[\d+\]\.(name|image|minReplicas|maxReplicas|serverlessMinReplicas|serverlessMaxReplicas|accelerator)$/;
+
+/**
+ * Argument path -> stack key for a serving component whose `models` are the config's models served by
+ * `target` (a filtered list: `models[0]` of the component may be `mlops:models[2]`).
+ */
+function servedModelKeys(cfg: StackConfig, target: ServeTarget, ns: string): Record<string, string> {
+    const keys: Record<string, string> = { models: `${ns}models` };
+    const indexes = cfg.models.flatMap((m, i) => (m.serveWith.includes(target) ? [i] : []));
+    indexes.forEach((i, j) => {
+        keys[`models[${j}]`] = `${ns}models[${i}]`;
+        if (target === "serverlessInference") {
+            keys[`models[${j}].minReplicas`] = `${ns}models[${i}].serverlessMinReplicas`;
+            keys[`models[${j}].maxReplicas`] = `${ns}models[${i}].serverlessMaxReplicas`;
+        }
+    });
+    return keys;
+}
+
+/**
+ * Whole-stack Azure checks, each problem at the key the user wrote:
+ * - every component validator, run on exactly the args the build passes (`azureStackArgs`), with the
+ *   deployment's values as placeholders;
+ * - in prod, models served on Container Apps from the internet must require an Entra ID token.
+ * Pure: no SDK, never throws.
+ */
+export function checkAzureStack(cfg: StackConfig): ProblemDetail[] {
     const az = cfg.azure;
-    if (!az || cfg.environment !== "prod") return;
+    if (!az) return [];
     const ns = `${cfg.project}:`;
-    const problems: string[] = [];
+    const key = (section: CloudSection | "models" | "notifications", field: string) =>
+        section === "models" || section === "notifications" ? `${ns}${section}.${field}` : `${ns}${section}.azure.${field}`;
+    const lakeKey = `${ns}dataLake`;
+    const problems: ProblemDetail[] = [];
+    const at = (found: ProblemDetail[], keys: Record<string, string>, fallback: string) => problems.push(...atKeys(found, keys, fallback));
+
+    const args = azureStackArgs(cfg);
+    const d = PLACEHOLDER_DEPLOYMENT;
+    const net = az.mlPlatform.privateNetwork ? PLACEHOLDER_NETWORK : undefined;
+    at(validateAzureMonitoring(args.monitoring(d.resourceGroupName)), { retentionDays: `${lakeKey}.auditLogRetentionDays` }, lakeKey);
+    const alerts = args.alerts(d.resourceGroupName);
+    if (alerts)
+        at(
+            validateAzureAlertRecipients(alerts),
+            { emails: key("notifications", "emails"), webhookUrls: key("notifications", "webhooks") },
+            `${ns}notifications`,
+        );
+    const network = args.network(d.resourceGroupName);
+    if (network) at(validateAzureNetwork(network), { addressSpace: key("mlPlatform", "networkAddressSpace") }, `${ns}mlPlatform.azure`);
+    at(
+        validateAzureDataLake(args.lake(d, net, { trustedResourceIds: [AT_DEPLOY], dnsZoneId: () => AT_DEPLOY })),
+        {
+            zones: `${lakeKey}.zones`,
+            rawColdStorageAfterDays: `${lakeKey}.rawColdStorageAfterDays`,
+            replication: key("dataLake", "replication"),
+            softDeleteRetentionDays: key("dataLake", "softDeleteRetentionDays"),
+            allowedIpRanges: key("dataLake", "allowedIpRanges"),
+            queryAllowedIpRanges: key("dataLake", "queryAllowedIpRanges"),
+        },
+        `${lakeKey}.azure`,
+    );
+    const ml = validateAzureMlPlatform(
+        args.ml(d, net, {
+            artifactBucket: AT_DEPLOY,
+            artifactStorageAccountName: AT_DEPLOY,
+            artifactContainerId: AT_DEPLOY,
+            readableContainerIds: {},
+            artifactStorageAccountId: AT_DEPLOY,
+        }),
+    );
+    at(
+        // Model names and the training accelerator are the cloud-neutral parser's (same or stricter rules).
+        ml.filter((p) => !p.path.startsWith("models") && p.path !== "training.accelerator"),
+        {
+            "training.maxNodes": `${ns}mlPlatform.training.maxNodes`,
+            cpuVmSize: key("mlPlatform", "cpuVmSize"),
+            idleSecondsBeforeScaleDown: key("mlPlatform", "idleSecondsBeforeScaleDown"),
+            registrySku: key("mlPlatform", "registrySku"),
+            untaggedRetentionDays: key("mlPlatform", "untaggedRetentionDays"),
+            storageReplication: key("dataLake", "replication"),
+        },
+        `${ns}mlPlatform.azure`,
+    );
+    const served = (found: ProblemDetail[], target: ServeTarget, keys: Record<string, string>, fallback: string) => {
+        const rooted = atKeys(found, { ...servedModelKeys(cfg, target, ns), ...keys }, fallback);
+        problems.push(...rooted.filter((p) => !CHECKED_BY_MODEL_PARSER.test(p.path)));
+    };
+    const cs = args.containerService(d, net);
+    if (cs)
+        served(
+            validateAzureContainerApps(cs),
+            "containerService",
+            {
+                registrySku: key("containerService", "registrySku"),
+                untaggedRetentionDays: key("containerService", "untaggedRetentionDays"),
+                allowedIpRanges: key("containerService", "allowedIpRanges"),
+            },
+            `${ns}containerService.azure`,
+        );
+    const si = args.serverless(d, net, {
+        registry: cs ? { id: AT_DEPLOY, loginServer: AT_DEPLOY } : undefined,
+        mlWorkspaceName: AT_DEPLOY,
+    });
+    const siKeys = {
+        allowedIpRanges: key("serverlessInference", "allowedIpRanges"),
+        instanceMemoryMB: key("serverlessInference", "functionsInstanceMemoryMB"),
+        pythonVersion: key("serverlessInference", "functionsPythonVersion"),
+        authMode: key("serverlessInference", "endpointAuthMode"),
+        cpuInstanceType: key("serverlessInference", "endpointInstanceType"),
+        ...Object.fromEntries(cfg.models.map((m, i) => [`scoringPaths.${m.name}`, `${ns}models[${i}].azure.scoringPath`])),
+    };
+    const siFallback = `${ns}serverlessInference.azure`;
+    if (si?.implementation === "container-apps")
+        served(validateAzureContainerAppsInference(si.args), "serverlessInference", siKeys, siFallback);
+    if (si?.implementation === "functions") served(validateAzureFunctionsInference(si.args), "serverlessInference", siKeys, siFallback);
+    if (si?.implementation === "azureml-endpoint")
+        served(validateAzureMlEndpointInference(si.args), "serverlessInference", siKeys, siFallback);
+
+    if (cfg.environment === "prod") problems.push(...publicServingProblems(cfg, az, ns));
+    return problems;
+}
+
+/** In prod, models served on Container Apps from the internet must require an Entra ID token. */
+function publicServingProblems(cfg: StackConfig, az: AzureConfig, ns: string): ProblemDetail[] {
+    const problems: ProblemDetail[] = [];
     const check = (section: "containerService" | "serverlessInference", served: boolean) => {
         if (!served || !containerAppsPublic(az, section) || az[section].authClientId !== undefined) return;
-        problems.push(
-            formatProblem({
-                path: `${ns}${section}.azure.authClientId`,
-                value: undefined,
-                message: `is required: prod serves models on a public Container Apps endpoint (${ns}${section}.azure ${az.mlPlatform.privateNetwork ? "publicIngress: true" : `externalIngress with ${ns}mlPlatform.azure.privateNetwork: false`}) and nothing would authenticate the callers`,
-                fix: `give the client ID of an Entra ID app registration (callers then need a token for it), or keep the models private: remove publicIngress, or set externalIngress: false`,
-            }),
-        );
+        problems.push({
+            path: `${ns}${section}.azure.authClientId`,
+            value: undefined,
+            message: `is required: prod serves models on a public Container Apps endpoint (${ns}${section}.azure ${az.mlPlatform.privateNetwork ? "publicIngress: true" : `externalIngress with ${ns}mlPlatform.azure.privateNetwork: false`}) and nothing would authenticate the callers`,
+            fix: `give the client ID of an Entra ID app registration (callers then need a token for it), or keep the models private: remove publicIngress, or set externalIngress: false`,
+        });
     };
     check(
         "containerService",
@@ -276,5 +610,5 @@ export function checkAzureStack(cfg: StackConfig): void {
         "serverlessInference",
         cfg.serverlessInference.implementation === "container-apps" && cfg.models.some((m) => m.serveWith.includes("serverlessInference")),
     );
-    if (problems.length > 0) throw new ValidationError(`stack config "${cfg.stack}"`, problems);
+    return problems;
 }

@@ -1,6 +1,6 @@
 /**
  * Cloud-specific settings live in a sub-object named after the cloud inside each section, e.g.
- * `mlops:mlPlatform.aws.natGateway`. This gathers those sub-objects for the selected cloud's parser.
+ * `mlops:mlPlatform.aws.natGateways`. This gathers those sub-objects for the selected cloud's parser.
  */
 import { Environment } from "./schema";
 

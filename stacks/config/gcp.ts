@@ -3,17 +3,40 @@
  * `mlops:mlPlatform.gcp`, `mlops:containerService.gcp`, `mlops:serverlessInference.gcp`,
  * `mlops:models[i].gcp`) plus the provider's `gcp:project`, `gcp:region` and `gcp:zone`. Parsed only when
  * `mlops:cloud` is `gcp`. Documented in docs/gcp.md ("Configuration").
+ *
+ * Also the pure half of the GCP stack: the arguments of every component, derived from the config
+ * (stacks/clouds/gcp.ts builds with them), and checkGcpStack, which runs every component validator on
+ * those same arguments before any resource exists and reports the problems at the keys the user wrote.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { AcceleratorRequest, Problems, ValidationError, parseAccelerator } from "@mlops/components";
-import { cloudRunModelProblems } from "@mlops/components/container-service/gcp-cloud-run";
-import { checkVertex } from "@mlops/components/ml-platform/gcp-vertex";
-import { functionModelProblems, vertexModelProblems } from "@mlops/components/serverless-inference/gcp-serverless";
+import type * as pulumi from "@pulumi/pulumi";
+import { ProblemDetail, atKeys, isPinnedImage, ownershipTags, parseAccelerator, resolveAccelerator } from "@mlops/components";
+import type { AcceleratorRequest, ModelServingSpec, Service } from "@mlops/components";
+import { CloudRunContainerServiceArgs, validateCloudRunContainerService } from "@mlops/components/container-service/gcp-args";
+import { GcsDataLakeArgs, validateGcsDataLake, validateGcsDataLakeName } from "@mlops/components/data-lake/gcp-args";
+import { GcpEncryptionArgs, validateGcpEncryption, validateGcpEncryptionName } from "@mlops/components/encryption/gcp-args";
+import { VertexPlatformArgs, validateVertexPlatform } from "@mlops/components/ml-platform/gcp-args";
+import { namePrefix, serviceAccountId, validateGcpRegion } from "@mlops/components/naming/gcp";
+import { GcpNetworkArgs, validateGcpNetwork } from "@mlops/components/network/gcp-args";
+import { GcpObservabilityArgs, validateGcpObservability } from "@mlops/components/observability/gcp-args";
+import { GcpProjectServicesArgs, validateGcpProjectServices } from "@mlops/components/project-services/gcp-args";
+import {
+    CloudFunctionsInferenceArgs,
+    CloudRunInferenceArgs,
+    VertexEndpointInferenceArgs,
+    validateCloudFunctionsInference,
+    validateCloudRunInference,
+    validateVertexEndpointInference,
+} from "@mlops/components/serverless-inference/gcp-args";
 import { servingSpecs } from "../models";
 import { CloudSections } from "./cloud-sections";
 import { Obj, Reader } from "./fields";
+import { ENDPOINT_ACCESS_SETTINGS, FUNCTION_RUNTIME_SETTINGS, GcpConfig, GcpServingConfig, INGRESS_SETTINGS } from "./gcp-options";
+import { EMAIL, isHttpsUrl } from "./notifications";
+import { FLOORS, ZONE_NAME } from "./schema";
 import type { ServeTarget, StackConfig } from "./schema";
+
 
 export const GCP_KEYS = {
     dataLake: ["softDeleteRetentionDays", "accessLogRetentionDays", "serviceLogRetentionDays", "keyRotationDays"],
@@ -58,69 +81,7 @@ const MOVED_KEYS = {
     },
 } as const satisfies Record<string, Record<string, { message: string; fix: string }>>;
 
-export const INGRESS_SETTINGS = ["internal", "internal-and-cloud-load-balancing", "all"] as const;
-export const ENDPOINT_ACCESS_SETTINGS = ["dedicated", "private-service-connect"] as const;
-export const FUNCTION_RUNTIME_SETTINGS = ["python311", "python312", "python313"] as const;
-
-export interface GcpDataLakeConfig {
-    readonly softDeleteRetentionDays: number;
-    readonly accessLogRetentionDays: number;
-    readonly serviceLogRetentionDays: number;
-    readonly keyRotationDays: number;
-}
-
-export interface GcpMlPlatformConfig {
-    readonly workbench: boolean;
-    readonly workbenchMachineType: string;
-    readonly workbenchAccelerator?: AcceleratorRequest;
-    readonly workbenchIdleShutdownMinutes: number;
-    readonly trainingMachineType: string;
-    /** Create the project's `default` Vertex metadata store with the stack's key (else reference it). */
-    readonly createMetadataStore: boolean;
-    readonly subnetCidr: string;
-    readonly natGateway: boolean;
-}
-
-/** Settings of Cloud Run / Functions / Vertex serving shared by both serving sections. */
-export interface GcpServingConfig {
-    readonly ingress: (typeof INGRESS_SETTINGS)[number];
-    readonly allowUnauthenticated: boolean;
-    readonly invokers: string[];
-    readonly requestTimeoutSeconds: number;
-    readonly gpuZonalRedundancy: boolean;
-    readonly errorRatePercent: number;
-    readonly latencyP95Ms: number;
-}
-
-export interface GcpContainerServiceConfig extends GcpServingConfig {
-    readonly registryKeepVersions: number;
-    readonly registryUntaggedDays: number;
-}
-
-export interface GcpServerlessConfig extends GcpServingConfig {
-    readonly endpointAccess: (typeof ENDPOINT_ACCESS_SETTINGS)[number];
-    readonly vertexCpuMachineType: string;
-    readonly functionSource: string;
-    readonly functionRuntime: (typeof FUNCTION_RUNTIME_SETTINGS)[number];
-}
-
-export interface GcpConfig {
-    /** `gcp:project`; required (the parser reports it missing). */
-    readonly project?: string;
-    /** `gcp:region`; required to deploy. */
-    readonly region?: string;
-    /** `gcp:zone`, else `<region>-b`. */
-    readonly zone?: string;
-    readonly dataLake: GcpDataLakeConfig;
-    readonly mlPlatform: GcpMlPlatformConfig;
-    readonly containerService: GcpContainerServiceConfig;
-    readonly serverlessInference: GcpServerlessConfig;
-}
-
-/** The project root, where `functionSource` paths are relative to. */
-const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
-const REGION = /^[a-z]+-[a-z]+\d+$/;
 const MACHINE_TYPE = /^[a-z][a-z0-9]*-[a-z]+(-[0-9]+[a-z]*)?(-[a-z0-9]+)?$/;
 
 /** `read.object`, except that a key that moved or went away is reported once, with what to write instead. */
@@ -179,23 +140,14 @@ function machineType(read: Reader, obj: Obj | undefined, key: string, at: string
     return value;
 }
 
-/** Reads a flat directory of handler files (name -> content). */
-function readDir(dir: string, at: string, problems: Problems): Record<string, string> {
-    const full = path.resolve(PROJECT_ROOT, dir);
-    if (!fs.existsSync(full) || !fs.statSync(full).isDirectory()) {
-        problems.add({
-            path: at,
-            value: dir,
-            message: "is not a directory in the project",
-            fix: "give a path relative to the project root, e.g. samples/gcp/function",
-        });
-        return {};
-    }
+/** Reads a flat directory of handler files (name -> content); undefined when it is not a directory. */
+function readFunctionSource(projectRoot: string, dir: string): Record<string, string> | undefined {
+    const full = path.resolve(projectRoot, dir);
+    if (!fs.existsSync(full) || !fs.statSync(full).isDirectory()) return undefined;
     const files: Record<string, string> = {};
     for (const entry of fs.readdirSync(full, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
         if (entry.isFile() && !entry.name.startsWith(".")) files[entry.name] = fs.readFileSync(path.join(full, entry.name), "utf8");
     }
-    if (!("main.py" in files)) problems.add({ path: at, value: dir, message: "has no main.py (the function handler)" });
     return files;
 }
 
@@ -248,8 +200,7 @@ export function parseGcpConfig(sections: CloudSections, read: Reader): GcpConfig
             message: "is not a project ID",
             fix: "use the 6-30 character project ID (not the name or number)",
         });
-    if (region !== undefined && !REGION.test(region))
-        read.problems.push({ path: "gcp:region", value: region, message: "is not a region", fix: "write e.g. us-central1" });
+    if (region !== undefined) read.problems.push(...validateGcpRegion(region, "gcp:region"));
     if (zone !== undefined && region !== undefined && !zone.startsWith(`${region}-`))
         read.problems.push({ path: "gcp:zone", value: zone, message: `is not a zone of ${region}`, fix: `write e.g. ${region}-b` });
 
@@ -295,84 +246,554 @@ export function parseGcpConfig(sections: CloudSections, read: Reader): GcpConfig
             endpointAccess: read.oneOf(si, "endpointAccess", siAt, ENDPOINT_ACCESS_SETTINGS, "dedicated"),
             vertexCpuMachineType: machineType(read, si, "vertexCpuMachineType", siAt, "n1-standard-2"),
             functionSource,
+            functionFiles: readFunctionSource(sections.projectRoot, functionSource),
             functionRuntime: read.oneOf(si, "functionRuntime", siAt, FUNCTION_RUNTIME_SETTINGS, "python312"),
         },
     };
 }
 
-/** What a GCP stack needs beyond its parsed config, known valid. */
+// ---- the pure half of the stack: what the build derives, and the arguments of every component
+
+/** The logical names of the stack's components (their URNs start with them: never rename one). */
+export const GCP_COMPONENTS = {
+    apis: "apis",
+    keys: "keys",
+    lake: "lake",
+    network: "network",
+    ml: "ml",
+    serving: "serving",
+    inference: "inference",
+    servingAlerts: "serving-alerts",
+    inferenceAlerts: "inference-alerts",
+} as const;
+
+/** What every component of a GCP stack is built from: the config and the values derived from it. */
 export interface GcpStackInputs {
-    readonly config: GcpConfig;
+    readonly cfg: StackConfig;
+    readonly gcp: GcpConfig;
     readonly project: string;
     readonly region: string;
+    /** `gcp:zone`, else `<region>-b`. */
     readonly zone: string;
-    /** The handler files of `functionSource` (read only when serverless inference is cloud-functions). */
-    readonly functionFiles: Record<string, string>;
+    /** `<project>-<stack>`, the start of every project-unique name. */
+    readonly prefix: string;
+    readonly tags: Readonly<Record<string, string>>;
 }
 
 /**
- * Checks what only the whole stack config shows, before any resource exists: the provider settings, and
- * every model against the service that will run it (Cloud Run CPU/memory/GPU rules and GPU regions,
- * Cloud Functions, Vertex AI endpoints), and the Vertex AI platform settings. Throws one
- * ValidationError listing every problem, with `mlops:` key paths.
+ * Derives the stack's inputs from a config that passed parseStackConfig (which runs checkGcpStack): pure,
+ * no checks of its own.
  */
-export function checkGcpStack(cfg: StackConfig): GcpStackInputs {
-    const problems = new Problems();
+export function gcpStackInputs(cfg: StackConfig): GcpStackInputs {
     const gcp = cfg.gcp;
-    if (!gcp)
-        throw new ValidationError(`stack config "${cfg.stack}"`, ["mlops:cloud: the GCP settings were not parsed (is mlops:cloud gcp?)"]);
-    // gcp:project and gcp:region are required by the parser; the placeholders below only keep this
-    // check going when the parser already reported them missing.
+    if (!gcp) throw new Error(`stack "${cfg.stack}": the GCP settings were not parsed (is mlops:cloud gcp?)`);
     const region = gcp.region ?? "";
-    const zone = gcp.zone ?? `${region}-b`;
+    return {
+        cfg,
+        gcp,
+        project: gcp.project ?? "",
+        region,
+        zone: gcp.zone ?? `${region}-b`,
+        prefix: namePrefix(cfg.project, cfg.stack),
+        tags: ownershipTags({ project: cfg.project, stack: cfg.stack, environment: cfg.environment }),
+    };
+}
 
-    const ns = `${cfg.project}:`;
-    const served = (target: ServeTarget) =>
-        cfg.models.flatMap((m, i) => (m.serveWith.includes(target) ? [{ i, spec: servingSpecs([m], target)[0] }] : []));
-    if (gcp.region) {
-        for (const { i, spec } of served("containerService")) cloudRunModelProblems(spec, `${ns}models[${i}]`, region, problems);
-    }
-    let functionFiles: Record<string, string> = {};
-    const onDemand = served("serverlessInference");
-    switch (cfg.serverlessInference.implementation) {
-        case "cloud-run":
-            if (gcp.region) for (const { i, spec } of onDemand) cloudRunModelProblems(spec, `${ns}models[${i}]`, region, problems);
-            break;
-        case "cloud-functions":
-            functionFiles = readDir(gcp.serverlessInference.functionSource, `${ns}serverlessInference.gcp.functionSource`, problems);
-            for (const { i, spec } of onDemand) functionModelProblems(spec, `${ns}models[${i}]`, functionFiles, problems);
-            break;
-        case "vertex-endpoint":
-            for (const { i, spec } of onDemand) vertexModelProblems(spec, `${ns}models[${i}]`, problems);
-            break;
-        default:
-            problems.add({
-                path: `${ns}serverlessInference.implementation`,
-                value: cfg.serverlessInference.implementation,
-                message: "is not a GCP implementation",
-                allowed: ["cloud-run", "cloud-functions", "vertex-endpoint"],
-            });
-    }
-    const ml = gcp.mlPlatform;
-    const vertex = checkVertex({
-        // Placeholders where a missing provider key is already reported above.
-        project: gcp.project ?? "x",
-        region: region || "x",
-        zone: region ? zone : "x-b",
-        namePrefix: "mlops",
-        models: cfg.models.map((m) => m.name),
-        trainingAccelerator: cfg.mlPlatform.training.accelerator,
+/** The APIs a stack uses, by what needs them. */
+export function gcpApis(cfg: StackConfig): string[] {
+    const apis = [
+        "cloudresourcemanager.googleapis.com", // project number lookup, IAM bindings and audit config
+        "iam.googleapis.com",
+        "cloudkms.googleapis.com",
+        "storage.googleapis.com",
+        "logging.googleapis.com",
+        "monitoring.googleapis.com",
+        "aiplatform.googleapis.com",
+        "artifactregistry.googleapis.com",
+        "run.googleapis.com",
+    ];
+    if (cfg.dataLake.queryEngine) apis.push("bigquery.googleapis.com");
+    if (cfg.gcp?.mlPlatform.workbench) apis.push("notebooks.googleapis.com", "compute.googleapis.com");
+    if (cfg.serverlessInference.implementation === "cloud-functions")
+        apis.push("cloudfunctions.googleapis.com", "cloudbuild.googleapis.com");
+    return apis;
+}
+
+type Ref = pulumi.Input<string>;
+
+export function projectServicesArgs(s: GcpStackInputs): GcpProjectServicesArgs {
+    return { project: s.project, services: gcpApis(s.cfg) };
+}
+
+/** One key per purpose, with the service agents that use it. */
+export function encryptionArgs(s: GcpStackInputs): GcpEncryptionArgs {
+    const keys: Record<string, string[]> = { lake: ["storage"], registry: ["artifactregistry"], vertex: ["aiplatform"] };
+    if (s.cfg.dataLake.queryEngine) keys.bigquery = ["bigquery"];
+    if (s.gcp.mlPlatform.workbench) keys.workbench = ["compute", "notebooks"];
+    return { project: s.project, location: s.region, keys, rotationDays: s.gcp.dataLake.keyRotationDays, tags: s.tags };
+}
+
+export function lakeArgs(s: GcpStackInputs, keyIds: Readonly<Record<string, Ref>>): GcsDataLakeArgs {
+    const lake = s.cfg.dataLake;
+    return {
+        project: s.project,
+        region: s.region,
+        namePrefix: s.prefix,
+        zones: lake.zones,
+        kmsKeyName: keyIds.lake,
+        bigQueryKmsKeyName: lake.queryEngine ? keyIds.bigquery : undefined,
+        queryEngine: lake.queryEngine,
+        noncurrentVersionRetentionDays: lake.noncurrentVersionRetentionDays,
+        abortIncompleteUploadDays: lake.abortIncompleteUploadDays,
+        rawColdStorageAfterDays: lake.rawColdStorageAfterDays,
+        auditLogRetentionDays: lake.auditLogRetentionDays,
+        accessLogRetentionDays: s.gcp.dataLake.accessLogRetentionDays,
+        softDeleteRetentionDays: s.gcp.dataLake.softDeleteRetentionDays,
+        protectData: s.cfg.protectData,
+        tags: s.tags,
+    };
+}
+
+/** The Workbench instance's network; none without Workbench. */
+export function networkArgs(s: GcpStackInputs): GcpNetworkArgs | undefined {
+    const ml = s.gcp.mlPlatform;
+    return ml.workbench
+        ? { project: s.project, region: s.region, namePrefix: s.prefix, subnetCidr: ml.subnetCidr, natGateway: ml.natGateway }
+        : undefined;
+}
+
+export interface VertexRefs {
+    readonly artifactBucket: Ref;
+    readonly readBuckets: readonly Ref[];
+    readonly keyIds: Readonly<Record<string, Ref>>;
+    readonly networkId?: Ref;
+    readonly subnetId?: Ref;
+}
+
+export function vertexArgs(s: GcpStackInputs, refs: VertexRefs): VertexPlatformArgs {
+    const ml = s.gcp.mlPlatform;
+    return {
+        project: s.project,
+        region: s.region,
+        zone: s.zone,
+        namePrefix: s.prefix,
+        models: s.cfg.models.map((m) => m.name),
+        artifactBucket: refs.artifactBucket,
+        readBuckets: refs.readBuckets,
+        kmsKeyName: refs.keyIds.vertex,
+        workbenchKmsKeyName: ml.workbench ? refs.keyIds.workbench : undefined,
+        training: s.cfg.mlPlatform.training,
         trainingMachineType: ml.trainingMachineType,
-        maxNodes: cfg.mlPlatform.training.maxNodes,
+        createMetadataStore: ml.createMetadataStore,
         workbench: ml.workbench,
         workbenchMachineType: ml.workbenchMachineType,
         workbenchAccelerator: ml.workbenchAccelerator,
         workbenchIdleShutdownMinutes: ml.workbenchIdleShutdownMinutes,
-        workbenchBootDiskGb: 150,
-        hasNetwork: true,
+        networkId: refs.networkId,
+        subnetId: refs.subnetId,
+        protectData: s.cfg.protectData,
+        tags: s.tags,
+    };
+}
+
+/**
+ * The training identity (which Workbench runs as) may call the models, so a notebook inside the VPC can
+ * test them end to end; its email is known before the account exists.
+ */
+export function trainerMember(s: GcpStackInputs): string {
+    return `serviceAccount:${serviceAccountId(s.prefix, "train")}@${s.project}.iam.gserviceaccount.com`;
+}
+
+export interface ServingRefs {
+    readonly keyIds: Readonly<Record<string, Ref>>;
+    readonly accessLogBucket: Ref;
+}
+
+export function containerServiceArgs(s: GcpStackInputs, refs: ServingRefs): CloudRunContainerServiceArgs {
+    const serving = s.gcp.containerService;
+    return {
+        project: s.project,
+        region: s.region,
+        namePrefix: s.prefix,
+        models: servingSpecs(s.cfg.models, "containerService"),
+        registryKmsKeyName: refs.keyIds.registry,
+        filesKmsKeyName: refs.keyIds.lake,
+        accessLogBucket: refs.accessLogBucket,
+        ingress: serving.ingress,
+        allowUnauthenticated: serving.allowUnauthenticated,
+        invokers: [...serving.invokers, trainerMember(s)],
+        requestTimeoutSeconds: serving.requestTimeoutSeconds,
+        gpuZonalRedundancy: serving.gpuZonalRedundancy,
+        keepTaggedVersions: serving.registryKeepVersions,
+        untaggedRetentionDays: serving.registryUntaggedDays,
+        protectData: s.cfg.protectData,
+        tags: s.tags,
+    };
+}
+
+/** The serverless inference component and its arguments; none when no model is served on demand. */
+export type InferenceArgs =
+    | { readonly implementation: "cloud-run"; readonly args: CloudRunInferenceArgs }
+    | { readonly implementation: "cloud-functions"; readonly args: CloudFunctionsInferenceArgs }
+    | { readonly implementation: "vertex-endpoint"; readonly args: VertexEndpointInferenceArgs };
+
+export function inferenceArgs(s: GcpStackInputs, refs: ServingRefs): InferenceArgs | undefined {
+    const si = s.gcp.serverlessInference;
+    const models = servingSpecs(s.cfg.models, "serverlessInference");
+    if (models.length === 0) return undefined;
+    const common = { project: s.project, region: s.region, namePrefix: s.prefix, models, protectData: s.cfg.protectData, tags: s.tags };
+    const access = {
+        ingress: si.ingress,
+        allowUnauthenticated: si.allowUnauthenticated,
+        invokers: [...si.invokers, trainerMember(s)],
+        requestTimeoutSeconds: si.requestTimeoutSeconds,
+    };
+    switch (s.cfg.serverlessInference.implementation) {
+        case "cloud-run":
+            return {
+                implementation: "cloud-run",
+                args: {
+                    ...common,
+                    filesKmsKeyName: refs.keyIds.lake,
+                    accessLogBucket: refs.accessLogBucket,
+                    ...access,
+                    gpuZonalRedundancy: si.gpuZonalRedundancy,
+                },
+            };
+        case "cloud-functions":
+            return {
+                implementation: "cloud-functions",
+                args: {
+                    ...common,
+                    handlerFiles: si.functionFiles ?? {},
+                    runtime: si.functionRuntime,
+                    sourceKmsKeyName: refs.keyIds.lake,
+                    accessLogBucket: refs.accessLogBucket,
+                    ...access,
+                },
+            };
+        case "vertex-endpoint":
+            return {
+                implementation: "vertex-endpoint",
+                args: {
+                    ...common,
+                    kmsKeyName: refs.keyIds.vertex,
+                    replicaFloor: FLOORS[s.cfg.environment].minReplicas,
+                    endpointAccess: si.endpointAccess,
+                    cpuMachineType: si.vertexCpuMachineType,
+                },
+            };
+        default:
+            return undefined; // the parser accepts only the implementations stacks/targets/gcp.ts lists
+    }
+}
+
+/** The settings of one alert component beyond its watch list and channels. */
+export function alertArgs(
+    s: GcpStackInputs,
+    settings: GcpServingConfig,
+    watch: Pick<GcpObservabilityArgs, "cloudRunServices" | "vertexEndpoints">,
+    channels: Pick<
+        GcpObservabilityArgs,
+        "notificationEmails" | "notificationWebhooks" | "notificationChannels" | "serviceLogRetentionDays"
+    >,
+): GcpObservabilityArgs {
+    return {
+        project: s.project,
+        namePrefix: s.prefix,
+        ...watch,
+        errorRatePercent: settings.errorRatePercent,
+        latencyP95Ms: settings.latencyP95Ms,
+        ...channels,
+    };
+}
+
+/**
+ * The serving alerts create the channels of every target of mlops:notifications (created once, then
+ * shared with the inference alerts); `secret` wraps each webhook URL, which may carry a token.
+ */
+export function servingAlertChannels(
+    s: GcpStackInputs,
+    secret: (url: string) => Ref,
+): Pick<GcpObservabilityArgs, "notificationEmails" | "notificationWebhooks" | "serviceLogRetentionDays"> {
+    return {
+        notificationEmails: s.cfg.notifications.emails,
+        notificationWebhooks: s.cfg.notifications.webhooks.map(secret),
+        serviceLogRetentionDays: s.gcp.dataLake.serviceLogRetentionDays,
+    };
+}
+
+// ---- checks
+
+/** Stands in for resource outputs (key IDs, bucket names) the config cannot know: validators only check they are given. */
+const PLACEHOLDER = "(known once deployed)";
+const SERVICE_OF: Readonly<Record<string, Service>> = {
+    "cloud-run": "cloud-run",
+    "cloud-functions": "cloud-functions",
+    "vertex-endpoint": "vertex-endpoint",
+};
+
+/** True when the catalog offers the accelerator on the service in some region (else the parser reported it). */
+function offered(service: Service, accelerator: AcceleratorRequest | undefined): boolean {
+    if (!accelerator) return true;
+    try {
+        resolveAccelerator({ cloud: "gcp", service, accelerator });
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+/**
+ * The config with every value the shared parser (or parseGcpConfig) already reported replaced by a valid
+ * stand-in, so the component validators below never list a problem a second time under other words:
+ * a missing or unknown project, region or zone; an unpinned image, a reused model name, max replicas
+ * below min; an accelerator the service never offers (parse.ts checks that against the catalog; what
+ * only a region decides is left to the validators); a bad or repeated zone; a malformed email or
+ * webhook; a public invoker.
+ */
+function withoutReported(cfg: StackConfig, gcp: GcpConfig): { cfg: StackConfig; gcp: GcpConfig } {
+    const region = gcp.region !== undefined && validateGcpRegion(gcp.region).length === 0 ? gcp.region : "us-central1";
+    const zone = gcp.zone !== undefined && gcp.region !== undefined && gcp.zone.startsWith(`${gcp.region}-`) ? gcp.zone : undefined;
+    const project = gcp.project !== undefined && PROJECT_ID.test(gcp.project) ? gcp.project : "placeholder-project";
+    const names = new Set<string>();
+    const models = cfg.models.map((m, i) => {
+        const name = names.has(m.name) ? `reused-name-${i}` : m.name;
+        names.add(m.name);
+        return {
+            ...m,
+            name,
+            image: isPinnedImage(m.image) ? m.image : "registry.invalid/placeholder:1",
+            maxReplicas: Math.max(m.maxReplicas, m.minReplicas),
+            serverlessMaxReplicas: Math.max(m.serverlessMaxReplicas, m.serverlessMinReplicas),
+        };
     });
-    // checkVertex names its own arguments; training.* are mlPlatform keys, the rest mlPlatform.gcp keys.
-    for (const p of vertex.problems.all) problems.add(p.startsWith("training.") ? `${ns}mlPlatform.${p}` : `${ns}mlPlatform.gcp.${p}`);
-    problems.throwIfAny(`stack config "${cfg.stack}"`);
-    return { config: gcp, project: gcp.project as string, region, zone, functionFiles };
+    const zones = cfg.dataLake.zones.length === 0 ? ["models"] : cfg.dataLake.zones;
+    const publicMember = (m: string) => m === "allUsers" || m === "allAuthenticatedUsers";
+    const invokers = (list: readonly string[]) => list.map((m) => (publicMember(m) ? "group:placeholder@example.com" : m));
+    return {
+        cfg: {
+            ...cfg,
+            models,
+            dataLake: {
+                ...cfg.dataLake,
+                zones: zones.map((z, i) => (ZONE_NAME.test(z) && zones.indexOf(z) === i ? z : `zone-${i}`)),
+            },
+            mlPlatform: {
+                ...cfg.mlPlatform,
+                training: {
+                    ...cfg.mlPlatform.training,
+                    accelerator: offered("vertex-training", cfg.mlPlatform.training.accelerator)
+                        ? cfg.mlPlatform.training.accelerator
+                        : undefined,
+                },
+            },
+            notifications: {
+                emails: cfg.notifications.emails.map((e) => (EMAIL.test(e) ? e : "placeholder@example.com")),
+                webhooks: cfg.notifications.webhooks.map((w) => (isHttpsUrl(w) ? w : "https://placeholder.invalid/")),
+            },
+        },
+        gcp: {
+            ...gcp,
+            project,
+            region,
+            zone,
+            containerService: { ...gcp.containerService, invokers: invokers(gcp.containerService.invokers) },
+            serverlessInference: { ...gcp.serverlessInference, invokers: invokers(gcp.serverlessInference.invokers) },
+        },
+    };
+}
+
+/** Drops, from specs the build passes, an accelerator the service never offers (parse.ts reported it). */
+function withOfferedAccelerators(models: readonly ModelServingSpec[], service: Service): ModelServingSpec[] {
+    return models.map((m) => (offered(service, m.accelerator) ? m : { ...m, accelerator: undefined }));
+}
+
+/**
+ * Key paths of the models a serving component gets: its `models[j]` is the stack's `models[i]` (only the
+ * models served by that target are passed); serverless components scale by the serverless replica keys.
+ */
+function modelKeys(cfg: StackConfig, target: ServeTarget, ns: string): Record<string, string> {
+    const keys: Record<string, string> = {};
+    cfg.models
+        .flatMap((m, i) => (m.serveWith.includes(target) ? [i] : []))
+        .forEach((i, j) => {
+            keys[`models[${j}]`] = `${ns}models[${i}]`;
+            if (target === "serverlessInference") {
+                keys[`models[${j}].minReplicas`] = `${ns}models[${i}].serverlessMinReplicas`;
+                keys[`models[${j}].maxReplicas`] = `${ns}models[${i}].serverlessMaxReplicas`;
+            }
+        });
+    return keys;
+}
+
+/** The keys of a serving section's shared settings. */
+function servingKeys(section: string): Record<string, string> {
+    return Object.fromEntries(
+        [
+            "ingress",
+            "allowUnauthenticated",
+            "invokers",
+            "requestTimeoutSeconds",
+            "gpuZonalRedundancy",
+            "errorRatePercent",
+            "latencyP95Ms",
+        ].map((k) => [k, `${section}.${k}`]),
+    );
+}
+
+/**
+ * Checks what only the whole stack config shows, before any resource exists: every component validator,
+ * run on the arguments the build will pass (outputs of other resources stood in for), with each problem
+ * at the key the user wrote; and the Cloud Functions handler directory. Never throws; values the parser
+ * already reported are not reported again (see withoutReported).
+ */
+export function checkGcpStack(config: StackConfig): ProblemDetail[] {
+    if (!config.gcp) return [];
+    const { cfg, gcp } = withoutReported(config, config.gcp);
+    const ns = `${cfg.project}:`;
+    const s = gcpStackInputs({ ...cfg, gcp });
+    const provider = { project: "gcp:project", region: "gcp:region", location: "gcp:region", zone: "gcp:zone" };
+    const lakeAt = `${ns}dataLake`;
+    const mlAt = `${ns}mlPlatform`;
+    const csAt = `${ns}containerService.gcp`;
+    const siAt = `${ns}serverlessInference.gcp`;
+    const keyIds = new Proxy({} as Record<string, Ref>, { get: () => PLACEHOLDER });
+    const refs = { keyIds, accessLogBucket: PLACEHOLDER };
+    const problems: ProblemDetail[] = [];
+
+    problems.push(...atKeys(validateGcpProjectServices(projectServicesArgs(s)), provider, "gcp:project"));
+    problems.push(
+        ...atKeys(
+            [...validateGcpEncryption(encryptionArgs(s)), ...validateGcpEncryptionName(GCP_COMPONENTS.keys)],
+            { ...provider, rotationDays: `${lakeAt}.gcp.keyRotationDays` },
+            `${lakeAt}.gcp`,
+        ),
+    );
+    const lake = lakeArgs(s, keyIds);
+    problems.push(
+        ...atKeys(
+            [...validateGcsDataLake(lake), ...validateGcsDataLakeName(GCP_COMPONENTS.lake, lake.zones)],
+            {
+                ...provider,
+                ...Object.fromEntries(
+                    [
+                        "zones",
+                        "queryEngine",
+                        "noncurrentVersionRetentionDays",
+                        "abortIncompleteUploadDays",
+                        "rawColdStorageAfterDays",
+                        "auditLogRetentionDays",
+                    ].map((k) => [k, `${lakeAt}.${k}`]),
+                ),
+                accessLogRetentionDays: `${lakeAt}.gcp.accessLogRetentionDays`,
+                softDeleteRetentionDays: `${lakeAt}.gcp.softDeleteRetentionDays`,
+            },
+            lakeAt,
+        ),
+    );
+    const network = networkArgs(s);
+    if (network) problems.push(...atKeys(validateGcpNetwork(network), provider, `${mlAt}.gcp`));
+    problems.push(
+        ...atKeys(
+            validateVertexPlatform(
+                vertexArgs(s, {
+                    artifactBucket: PLACEHOLDER,
+                    readBuckets: [],
+                    keyIds,
+                    networkId: network ? PLACEHOLDER : undefined,
+                    subnetId: network ? PLACEHOLDER : undefined,
+                }),
+            ),
+            { ...provider, models: `${ns}models`, training: `${mlAt}.training` },
+            `${mlAt}.gcp`,
+        ),
+    );
+    const containers = containerServiceArgs(s, refs);
+    problems.push(
+        ...atKeys(
+            validateCloudRunContainerService({ ...containers, models: withOfferedAccelerators(containers.models, "cloud-run") }),
+            {
+                ...provider,
+                ...servingKeys(csAt),
+                keepTaggedVersions: `${csAt}.registryKeepVersions`,
+                untaggedRetentionDays: `${csAt}.registryUntaggedDays`,
+                ...modelKeys(cfg, "containerService", ns),
+            },
+            csAt,
+        ),
+    );
+
+    const inference = inferenceArgs(s, refs);
+    const inferenceKeys = { ...provider, ...servingKeys(siAt), ...modelKeys(cfg, "serverlessInference", ns) };
+    if (inference) {
+        const models = withOfferedAccelerators(inference.args.models, SERVICE_OF[inference.implementation]);
+        switch (inference.implementation) {
+            case "cloud-run":
+                problems.push(...atKeys(validateCloudRunInference({ ...inference.args, models }), inferenceKeys, siAt));
+                break;
+            case "cloud-functions":
+                problems.push(...functionSourceProblems(gcp, `${siAt}.functionSource`));
+                problems.push(
+                    ...atKeys(
+                        validateCloudFunctionsInference({ ...inference.args, models }),
+                        { ...inferenceKeys, runtime: `${siAt}.functionRuntime`, handlerFiles: `${siAt}.functionSource` },
+                        siAt,
+                    ),
+                );
+                break;
+            case "vertex-endpoint":
+                problems.push(
+                    ...atKeys(
+                        validateVertexEndpointInference({ ...inference.args, models }),
+                        { ...inferenceKeys, endpointAccess: `${siAt}.endpointAccess`, cpuMachineType: `${siAt}.vertexCpuMachineType` },
+                        siAt,
+                    ),
+                );
+                break;
+        }
+    }
+
+    const channels = servingAlertChannels(s, (url) => url);
+    const alertKeys = (at: string) => ({
+        ...provider,
+        ...servingKeys(at),
+        notificationEmails: `${ns}notifications.emails`,
+        notificationWebhooks: `${ns}notifications.webhooks`,
+        serviceLogRetentionDays: `${lakeAt}.gcp.serviceLogRetentionDays`,
+    });
+    problems.push(...atKeys(validateGcpObservability(alertArgs(s, gcp.containerService, {}, channels)), alertKeys(csAt), csAt));
+    if (inference)
+        problems.push(
+            ...atKeys(
+                validateGcpObservability(alertArgs(s, gcp.serverlessInference, {}, { notificationChannels: [] })),
+                alertKeys(siAt),
+                siAt,
+            ),
+        );
+
+    // A model served by both Cloud Run components is checked by both: list each problem once.
+    const seen = new Set<string>();
+    return problems.filter((p) => {
+        const key = JSON.stringify([p.path, p.message, p.value]);
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+    });
+}
+
+/** The Cloud Functions handler directory must exist and hold main.py. */
+function functionSourceProblems(gcp: GcpConfig, at: string): ProblemDetail[] {
+    const dir = gcp.serverlessInference.functionSource;
+    const files = gcp.serverlessInference.functionFiles;
+    if (files === undefined)
+        return [
+            {
+                path: at,
+                value: dir,
+                message: "is not a directory in the project",
+                fix: "give a path relative to the project root, e.g. samples/gcp/function",
+            },
+        ];
+    return "main.py" in files ? [] : [{ path: at, value: dir, message: "has no main.py (the function handler)" }];
 }

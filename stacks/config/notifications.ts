@@ -19,6 +19,13 @@ export function isHttpsUrl(value: string): boolean {
     }
 }
 
+/** How a target is named in a sentence. */
+const TARGET_NAMES: Readonly<Record<string, string>> = { kubernetes: "Kubernetes", aws: "AWS", gcp: "GCP", azure: "Azure" };
+
+/** `a, b or c`. */
+const orList = (items: readonly string[]): string =>
+    items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
+
 export function parseNotifications(
     value: unknown,
     at: string,
@@ -60,7 +67,7 @@ export function parseNotifications(
         read.problems.push({
             path: at,
             value: "(set)",
-            message: `only applies when mlops:cloud is ${alertingClouds.join(", ")}: a ${target.cloud} stack creates no alerts`,
+            message: `only applies when mlops:cloud is ${orList(alertingClouds)}: a ${TARGET_NAMES[target.cloud] ?? target.cloud} stack creates no alerts`,
             fix: "remove it, and route your cluster's alerts with its own monitoring (e.g. Prometheus Alertmanager)",
         });
     } else if (target?.createsAlerts && environment === "prod" && emails.length + webhooks.length === 0) {

@@ -12,7 +12,6 @@ import {
     ProblemDetail,
     Service,
     ValidationError,
-    erasureSetSize,
     formatProblem,
     parseAccelerator,
     resolveAccelerator,
@@ -137,15 +136,7 @@ export function parseStackConfig(given: Record<string, string>, opts: ParseOptio
         servers: read.int(minioObj, "servers", `${lakePath}.minio`, 1, { min: 1, max: 32 }),
         drives: read.int(minioObj, "drivesPerServer", `${lakePath}.minio`, 4, { min: 1, max: 16 }),
     };
-    if (cloud === "kubernetes" && erasureSetSize(minioLayout.servers, minioLayout.drives) === undefined) {
-        problems.push({
-            path: `${lakePath}.minio`,
-            value: `${minioLayout.servers} servers x ${minioLayout.drives} drives`,
-            message:
-                "does not give MinIO an erasure-coded layout, which object versioning needs (at least 2 drives in all, split into equal sets of 2 to 16)",
-            fix: "use e.g. servers: 1, drivesPerServer: 4 (the default), or servers: 4, drivesPerServer: 1",
-        });
-    }
+    // The erasure-coded layout MinIO needs is checked by the Kubernetes target (validateMinioDataLake).
     const dataLake = {
         zones,
         noncurrentVersionRetentionDays: read.int(lake, "noncurrentVersionRetentionDays", lakePath, 30, { min: 1, max: 3650, unit: "days" }),
@@ -271,15 +262,6 @@ export function parseStackConfig(given: Record<string, string>, opts: ParseOptio
         `${mlPath}.training.accelerator`,
     );
     models.forEach((m, i) => {
-        const onKnative = cloud === "kubernetes" && m.serveWith.includes("serverlessInference");
-        if (onKnative && m.accelerator && !serverlessInference.installKnative && !serverlessInference.knativeSchedulingFlagsEnabled) {
-            problems.push({
-                path: `${ns}models[${i}].accelerator`,
-                value: `${m.accelerator.type}:${m.accelerator.count}`,
-                message: "needs Knative's node-selector and toleration feature flags, which are off by default",
-                fix: `have a cluster admin enable kubernetes.podspec-nodeselector and kubernetes.podspec-tolerations in the config-features ConfigMap of knative-serving and set ${siPath}.knativeSchedulingFlagsEnabled: true, or set ${siPath}.installKnative: true`,
-            });
-        }
         if (m.serveWith.includes("containerService"))
             check(
                 "containerService",
@@ -312,14 +294,13 @@ export function parseStackConfig(given: Record<string, string>, opts: ParseOptio
         notifications,
         ...cloudOptions,
     };
-    // Checks that need the whole stack (e.g. each model against the GCP service that runs it) join the
-    // same error, so a user sees every problem at once.
-    const wholeStack = givenCloud ? (target.checkStack?.(config) ?? []) : [];
-    // A blank key is reported once, as blank, not again as missing.
-    const all = [...blankProblems, ...[...problems, ...wholeStack].filter((p) => !blanks.includes(p.path))].map((p) =>
-        p.path === "" ? p.message : formatProblem(p),
-    );
-    // A problem found both by a key's reader and by a whole-stack check is listed once.
+    // Checks that need the whole stack (each component validator on the args the build will pass) join
+    // the same error, so a user sees every problem at once. A key's own reader speaks first: a whole-stack
+    // problem at a key that already has one (the same fact in other words) is left out, and a blank key is
+    // reported once, as blank, not again as missing.
+    const reported = new Set(problems.map((p) => p.path));
+    const wholeStack = givenCloud ? (target.checkStack?.(config) ?? []).filter((p) => !reported.has(p.path)) : [];
+    const all = [...blankProblems, ...[...problems, ...wholeStack].filter((p) => !blanks.includes(p.path))].map(formatProblem);
     if (all.length > 0) throw new ValidationError(`stack config "${opts.stack}"`, [...new Set(all)]);
     return config;
 }

@@ -3,9 +3,9 @@
  * offers, and the defaults. Documented for users in Pulumi.yaml and README.md ("Configuration").
  */
 import { AcceleratorRequest, Cloud, KubernetesDistribution } from "@mlops/components";
-import { AwsConfig } from "./aws";
-import { AzureConfig } from "./azure";
-import { GcpConfig } from "./gcp";
+import type { AwsConfig } from "./aws-options";
+import type { AzureConfig } from "./azure-options";
+import type { GcpConfig } from "./gcp-options";
 
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];

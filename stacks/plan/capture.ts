@@ -9,9 +9,18 @@
  * engine receives; `protect` there is already inherited from the parent by the Node SDK).
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { RegisterResourceRequest, RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { mockCall, mockState } from "./mocks";
+
+/**
+ * A resource's resolved inputs: plain JSON once secrets, unknowns and resource references are made
+ * printable. Typed as the SDK declares what `rpc.deserializeProperties` returns (`pulumi.Inputs`, whose
+ * values the SDK leaves untyped), so tests can read deep paths; code in stacks/ and policy/ reads them
+ * as `unknown` (`PlanResource.inputs`, policy's `OfflineResource.props`).
+ */
+export type CapturedInputs = ReturnType<typeof rpc.deserializeProperties>;
 
 export interface CapturedResource {
     readonly urn: string;
@@ -22,7 +31,7 @@ export interface CapturedResource {
     /** The parent's URN, or `null` for the stack itself. */
     readonly parent: string | null;
     readonly custom: boolean;
-    readonly inputs: Record<string, any>;
+    readonly inputs: CapturedInputs;
     readonly options: { readonly protect: boolean; readonly retainOnDelete: boolean };
     /** URNs this resource depends on (explicit `dependsOn` and inputs from other resources). */
     readonly dependencies: readonly string[];
@@ -56,25 +65,32 @@ export const UNKNOWN = "[unknown]";
 function plain(value: unknown): unknown {
     if (value === rpc.unknownValue) return UNKNOWN;
     if (Array.isArray(value)) return value.map(plain);
-    if (pulumi.Resource.isInstance(value)) return (value as any).__name ?? "[resource]";
+    if (pulumi.Resource.isInstance(value)) return (value as unknown as { __name?: string }).__name ?? "[resource]";
     if (typeof value === "object" && value !== null) {
         const obj = value as Record<string, unknown>;
         if (obj[rpc.specialSigKey] === rpc.specialSecretSig) return SECRET;
         if (pulumi.asset.Asset.isInstance(value) || pulumi.asset.Archive.isInstance(value))
-            return { asset: (value as any).path ?? (value as any).uri ?? "[inline]" };
+            return { asset: (value as { path?: unknown }).path ?? (value as { uri?: unknown }).uri ?? "[inline]" };
         return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, plain(v)]));
     }
     return value;
 }
 
 /** The registration request's property dependencies as a plain map. */
-function propertyDependenciesOf(req: any): Record<string, string[]> {
+function propertyDependenciesOf(req: RegisterResourceRequest): Record<string, string[]> {
     const out: Record<string, string[]> = {};
-    req.getPropertydependenciesMap().forEach((v: any, k: string) => {
+    req.getPropertydependenciesMap().forEach((v, k) => {
         out[k] = v.getUrnsList();
     });
     return out;
 }
+
+/** The part of the SDK's mock monitor (`runtime/mocks.ts`) that `capture` wraps; `newUrn` is private there. */
+interface MockMonitor {
+    registerResource(req: RegisterResourceRequest, callback: RegisterCallback): unknown;
+    newUrn(parent: string, type: string, name: string): string;
+}
+type RegisterCallback = (err: Error | null, resp: RegisterResourceResponse | undefined) => void;
 
 /** Raised when a program registers two resources with one URN: a real `pulumi up` refuses that. */
 export class DuplicateUrnError extends Error {}
@@ -102,26 +118,26 @@ export async function capture(
         opts.preview ?? false,
     );
 
-    const monitor = settings.getMonitor() as any;
+    const monitor = settings.getMonitor() as unknown as MockMonitor;
     const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) => {
+    monitor.registerResource = (req: RegisterResourceRequest, callback: RegisterCallback) => {
         const urn: string = monitor.newUrn(req.getParent(), req.getType(), req.getName());
         if (seen.has(urn)) duplicates.push(urn);
         seen.add(urn);
         const entry = {
             urn,
-            type: req.getType() as string,
-            name: req.getName() as string,
+            type: req.getType(),
+            name: req.getName(),
             id: null as string | null,
-            parent: (req.getParent() as string) || null,
-            custom: req.getCustom() as boolean,
-            inputs: plain(rpc.deserializeProperties(req.getObject(), true)) as Record<string, any>,
+            parent: req.getParent() || null,
+            custom: req.getCustom(),
+            inputs: plain(rpc.deserializeProperties(req.getObject()!, true)) as CapturedInputs,
             options: { protect: req.getProtect() === true, retainOnDelete: req.getRetainondelete() === true },
-            dependencies: req.getDependenciesList() as string[],
+            dependencies: req.getDependenciesList(),
             propertyDependencies: propertyDependenciesOf(req),
         };
         resources.push(entry);
-        return register(req, (err: any, resp: any) => {
+        return register(req, (err, resp) => {
             if (resp && entry.custom) entry.id = resp.getId() || null;
             callback(err, resp);
         });

@@ -2,7 +2,7 @@
  * The offline plan: run a shipped stack's program against the mocked engine and return every resource
  * it would register, in the JSON shape of docs/architecture.md ("Offline plan").
  */
-import { capture, CapturedResource } from "./capture";
+import { capture, CapturedInputs, CapturedResource } from "./capture";
 import { loadStackConfig } from "./stack-config";
 
 export interface PlanResource {
@@ -11,7 +11,8 @@ export interface PlanResource {
     readonly name: string;
     readonly id: string | null;
     readonly parent: string | null;
-    readonly inputs: Record<string, any>;
+    /** Resolved inputs, JSON (see CapturedInputs). */
+    readonly inputs: CapturedInputs;
     readonly options: { readonly protect: boolean; readonly retainOnDelete: boolean };
 }
 

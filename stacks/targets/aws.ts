@@ -1,9 +1,10 @@
 /** AWS: S3 + Glue/Athena, SageMaker, ECS Fargate or App Runner, Lambda or SageMaker endpoints. */
-import { awsConfigProblems, parseAwsConfig } from "../config/aws";
+import { checkAwsStack, parseAwsConfig } from "../config/aws";
 import type { Target } from "./types";
 
 export const awsTarget: Target = {
     cloud: "aws",
+    createsAlerts: true,
     implementations: {
         mlPlatform: { sagemaker: "sagemaker-training" },
         containerService: { "ecs-fargate": "ecs-fargate", "app-runner": "app-runner" },
@@ -15,6 +16,6 @@ export const awsTarget: Target = {
     },
     providerNamespace: "aws:",
     parseOptions: parseAwsConfig,
-    checkStack: awsConfigProblems,
+    checkStack: checkAwsStack,
     build: async (config) => (await import("../clouds/aws")).buildAwsStack(config),
 };

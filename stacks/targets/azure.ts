@@ -1,10 +1,10 @@
 /** Azure: ADLS Gen2 + Synapse, Azure ML, Container Apps, Functions or Azure ML endpoints. */
-import { ValidationError } from "@mlops/components";
 import { checkAzureStack, parseAzureConfig } from "../config/azure";
 import type { Target } from "./types";
 
 export const azureTarget: Target = {
     cloud: "azure",
+    createsAlerts: true,
     implementations: {
         mlPlatform: { azureml: "azureml-compute" },
         containerService: { "container-apps": "container-apps" },
@@ -12,15 +12,7 @@ export const azureTarget: Target = {
     },
     providerNamespace: "azure-native:",
     parseOptions: parseAzureConfig,
-    checkStack: (config) => {
-        try {
-            checkAzureStack(config);
-            return [];
-        } catch (e) {
-            if (e instanceof ValidationError) return e.problems.map((message) => ({ path: "", value: undefined, message }));
-            throw e;
-        }
-    },
+    checkStack: checkAzureStack,
     keysWithoutEffect: {
         "dataLake.noncurrentVersionRetentionDays":
             "the ADLS Gen2 lake keeps no blob versions (Azure supports none on a hierarchical-namespace account); deleted data is kept for mlops:dataLake.azure.softDeleteRetentionDays",

@@ -1,10 +1,10 @@
 /** Google Cloud: GCS + BigQuery, Vertex AI, Cloud Run, Cloud Functions or Vertex endpoints. */
-import { ValidationError } from "@mlops/components";
 import { checkGcpStack, parseGcpConfig } from "../config/gcp";
 import type { Target } from "./types";
 
 export const gcpTarget: Target = {
     cloud: "gcp",
+    createsAlerts: true,
     implementations: {
         mlPlatform: { vertex: "vertex-training" },
         containerService: { "cloud-run": "cloud-run" },
@@ -12,14 +12,6 @@ export const gcpTarget: Target = {
     },
     providerNamespace: "gcp:",
     parseOptions: parseGcpConfig,
-    checkStack: (config) => {
-        try {
-            checkGcpStack(config);
-            return [];
-        } catch (e) {
-            if (e instanceof ValidationError) return e.problems.map((message) => ({ path: "", value: undefined, message }));
-            throw e;
-        }
-    },
+    checkStack: checkGcpStack,
     build: async (config) => (await import("../clouds/gcp")).buildGcpStack(config),
 };

@@ -1,8 +1,10 @@
 /** Any Kubernetes cluster: MinIO, MLflow, Deployments, Knative. */
+import { checkKubernetesStack } from "../config/kubernetes";
 import type { Target } from "./types";
 
 export const kubernetesTarget: Target = {
     cloud: "kubernetes",
+    createsAlerts: false,
     implementations: {
         mlPlatform: { mlflow: "kubernetes" },
         containerService: { kubernetes: "kubernetes" },
@@ -18,6 +20,7 @@ export const kubernetesTarget: Target = {
         "serverlessInference.installKnative",
         "serverlessInference.knativeSchedulingFlagsEnabled",
     ],
+    checkStack: checkKubernetesStack,
     keysWithoutEffect: {
         "dataLake.rawColdStorageAfterDays": "MinIO has no colder storage class to move raw objects to",
         "dataLake.auditLogRetentionDays":

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { AzureContainerApps, AzureContainerAppsArgs } from "../../components/container-service/azure";
+import { AzureContainerApps } from "../../components/container-service/azure";
+import { AzureContainerAppsArgs } from "../../components/container-service/azure-args";
 import { BUILTIN_ROLES } from "../../components/identity/azure-roles";
 import { ModelServingSpec } from "../../components/shared/model";
 import { ValidationError } from "../../components/shared/problems";

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { AzureDataLake, AzureDataLakeArgs, LAKE_KEY_NAME } from "../../components/data-lake/azure";
+import { AzureDataLake, LAKE_KEY_NAME } from "../../components/data-lake/azure";
+import { AzureDataLakeArgs } from "../../components/data-lake/azure-args";
 import { roleAssignmentGuid, roleDefinitionId } from "../../components/identity/azure-roles";
 import { isValidAzureName, namePrefix } from "../../components/naming/azure";
 import { ValidationError } from "../../components/shared/problems";

@@ -1,10 +1,13 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { AzureKeyVault, AzureKeyVaultArgs } from "../../components/encryption/azure";
-import { AzureWorkloadIdentity, AzureWorkloadIdentityArgs } from "../../components/identity/azure";
+import { AzureKeyVault } from "../../components/encryption/azure";
+import { AzureKeyVaultArgs } from "../../components/encryption/azure-args";
+import { AzureWorkloadIdentity } from "../../components/identity/azure";
+import { AzureWorkloadIdentityArgs } from "../../components/identity/azure-args";
 import { roleAssignmentGuid, roleDefinitionId } from "../../components/identity/azure-roles";
-import { AzureAlertRecipients, AzureMonitoring, AzureMonitoringArgs } from "../../components/observability/azure";
-import { AzureNetwork } from "../../components/network/azure-network";
+import { AzureAlertRecipients, AzureMonitoring } from "../../components/observability/azure";
+import { AzureMonitoringArgs } from "../../components/observability/azure-args";
+import { AzureNetwork } from "../../components/network/azure";
 import { addressSpaceIssue, subnetPrefixes } from "../../components/network/azure-layout";
 import { ValidationError } from "../../components/shared/problems";
 import { CapturedResource, captureResources, ofType, only } from "../harness";

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { AzureMlPlatform, AzureMlPlatformArgs, LAKE_DATASTORE } from "../../components/ml-platform/azure";
+import { AzureMlPlatform, LAKE_DATASTORE } from "../../components/ml-platform/azure";
+import { AzureMlPlatformArgs } from "../../components/ml-platform/azure-args";
 import { BUILTIN_ROLES } from "../../components/identity/azure-roles";
 import { isValidAzureName, namePrefix } from "../../components/naming/azure";
 import { ValidationError } from "../../components/shared/problems";

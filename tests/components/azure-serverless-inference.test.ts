@@ -2,12 +2,14 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import {
     AzureContainerAppsInference,
-    AzureContainerAppsInferenceArgs,
     AzureFunctionsInference,
-    AzureFunctionsInferenceArgs,
     AzureMlEndpointInference,
-    AzureMlEndpointInferenceArgs,
 } from "../../components/serverless-inference/azure";
+import {
+    AzureContainerAppsInferenceArgs,
+    AzureFunctionsInferenceArgs,
+    AzureMlEndpointInferenceArgs,
+} from "../../components/serverless-inference/azure-args";
 import { BUILTIN_ROLES } from "../../components/identity/azure-roles";
 import { isValidAzureName, namePrefix } from "../../components/naming/azure";
 import { ModelServingSpec } from "../../components/shared/model";

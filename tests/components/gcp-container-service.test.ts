@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
-import { CloudRunContainerService, CloudRunContainerServiceArgs } from "../../components/container-service/gcp";
+import { CloudRunContainerService } from "../../components/container-service/gcp";
+import { CloudRunContainerServiceArgs } from "../../components/container-service/gcp-args";
 import { filesHash } from "../../components/container-service/gcp-cloud-run";
 import { ModelServingSpec } from "../../components/shared/model";
 import { capture } from "../../stacks/plan/capture";

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { GcsDataLake, GcsDataLakeArgs } from "../../components/data-lake/gcp";
-import { DATA_ACCESS_FILTER, lifecycleRules } from "../../components/data-lake/gcp-rules";
+import { GcsDataLake } from "../../components/data-lake/gcp";
+import { DATA_ACCESS_FILTER, GcsDataLakeArgs, lifecycleRules } from "../../components/data-lake/gcp-args";
 import { capture } from "../../stacks/plan/capture";
 import { mockAutoName } from "../../stacks/plan/mocks/gcp";
 import { CapturedResource, ofType, only, rejectedBuild } from "../harness";

@@ -4,9 +4,12 @@
  */
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { CMEK_ROLE, GcpEncryption, GcpEncryptionArgs } from "../../components/encryption/gcp";
-import { GcpNetwork, GcpNetworkArgs, isPrivateCidr } from "../../components/network/gcp";
-import { GcpObservability, GcpObservabilityArgs, servingConditions } from "../../components/observability/gcp";
+import { CMEK_ROLE, GcpEncryption } from "../../components/encryption/gcp";
+import { GcpEncryptionArgs } from "../../components/encryption/gcp-args";
+import { GcpNetwork } from "../../components/network/gcp";
+import { GcpNetworkArgs, isPrivateCidr } from "../../components/network/gcp-args";
+import { GcpObservability, servingConditions } from "../../components/observability/gcp";
+import { GcpObservabilityArgs } from "../../components/observability/gcp-args";
 import { GcpProjectServices } from "../../components/project-services/gcp";
 import { SECRET, capture } from "../../stacks/plan/capture";
 import { MOCK_PROJECT_NUMBER } from "../../stacks/plan/mocks/gcp";

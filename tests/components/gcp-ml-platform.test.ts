@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
-import { VertexPlatform, VertexPlatformArgs } from "../../components/ml-platform/gcp";
+import { VertexPlatform } from "../../components/ml-platform/gcp";
+import { VertexPlatformArgs } from "../../components/ml-platform/gcp-args";
 import { FORBIDDEN_PROJECT_ROLES, TRAINING_PROJECT_ROLES } from "../../components/ml-platform/gcp-vertex";
 import { capture } from "../../stacks/plan/capture";
 import { CapturedResource, ofType, only, rejectedBuild } from "../harness";

@@ -1,12 +1,10 @@
 import * as assert from "node:assert/strict";
+import { CloudFunctionsInference, CloudRunInference, VertexEndpointInference } from "../../components/serverless-inference/gcp";
 import {
-    CloudFunctionsInference,
     CloudFunctionsInferenceArgs,
-    CloudRunInference,
     CloudRunInferenceArgs,
-    VertexEndpointInference,
     VertexEndpointInferenceArgs,
-} from "../../components/serverless-inference/gcp";
+} from "../../components/serverless-inference/gcp-args";
 import { vertexEndpointId } from "../../components/naming/gcp";
 import { GCF_SOURCES_CONDITION, archiveObjectName, dedicatedPredictUrl } from "../../components/serverless-inference/gcp-serverless";
 import { ModelServingSpec } from "../../components/shared/model";

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
-import { KubernetesContainerService, KubernetesContainerServiceArgs } from "../../components/container-service/kubernetes";
+import { KubernetesContainerService } from "../../components/container-service/kubernetes";
+import { KubernetesContainerServiceArgs } from "../../components/container-service/kubernetes-args";
 import { ModelServingSpec } from "../../components/shared/model";
 import { ValidationError } from "../../components/shared/problems";
 import { capture } from "../../stacks/plan/capture";
@@ -289,7 +290,7 @@ describe("KubernetesContainerService", () => {
             models: [{ ...iris, image: "python", maxReplicas: 0 }],
         });
         assert.match(error.message, /namespace: must not be the `default` namespace \(CKV_K8S_21\)/);
-        assert.match(error.message, /clientNamespaces\[0\]: is not a namespace name \(got "Bad NS"\)/);
+        assert.match(error.message, /clientNamespaces\[0\]: is not a valid namespace name \(got "Bad NS"\)/);
         assert.match(
             error.message,
             /distribution: is not a known Kubernetes distribution \(got "openshift"\)\. Allowed: generic, eks, gke, aks\./,

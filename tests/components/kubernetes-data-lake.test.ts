@@ -1,13 +1,8 @@
 import * as assert from "node:assert/strict";
-import { MinioDataLake, MinioDataLakeArgs } from "../../components/data-lake/kubernetes";
-import {
-    bucketPolicyJson,
-    erasureSetSize,
-    isValidBucketName,
-    lifecycleJson,
-    minioServerArgs,
-    setupScript,
-} from "../../components/data-lake/minio-setup";
+import { MinioDataLake } from "../../components/data-lake/kubernetes";
+import { MinioDataLakeArgs, erasureSetSize } from "../../components/data-lake/kubernetes-args";
+import { bucketPolicyJson, lifecycleJson, minioServerArgs, setupScript } from "../../components/data-lake/kubernetes-minio";
+import { isValidBucketName } from "../../components/naming/kubernetes";
 import { CapturedResource, captureResources, ofType, only, rejectedBuild, podSpec, valueOf } from "../harness";
 
 const NS = "kubernetes:core/v1:Namespace";
@@ -401,7 +396,7 @@ describe("MinioDataLake (kubernetes)", () => {
 
         it("fails when the namespace is default or a namespace name is invalid", async () => {
             const { message } = await rejected({ ...baseArgs, namespace: "default", clientNamespaces: ["Bad_NS"] });
-            assert.ok(message.includes('namespace: must not be the default namespace (CKV_K8S_21) (got "default")'), message);
+            assert.ok(message.includes('namespace: must not be the `default` namespace (CKV_K8S_21) (got "default")'), message);
             assert.ok(message.includes('clientNamespaces[0]: is not a valid namespace name (got "Bad_NS")'), message);
         });
 
@@ -444,7 +439,7 @@ describe("MinioDataLake (kubernetes)", () => {
     });
 });
 
-describe("minio-setup (pure)", () => {
+describe("kubernetes-minio and the erasure rule (pure)", () => {
     it("computes the erasure set MinIO picks, or refuses layouts MinIO refuses", () => {
         const cases: [number, number, number | undefined][] = [
             [1, 4, 4],

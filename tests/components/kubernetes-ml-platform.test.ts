@@ -1,13 +1,14 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { MlflowPlatform, MlflowPlatformArgs } from "../../components/ml-platform/kubernetes";
+import { MlflowPlatform } from "../../components/ml-platform/kubernetes";
+import { MlflowPlatformArgs } from "../../components/ml-platform/kubernetes-args";
 import {
     ContainerLimits,
     REGISTER_MODELS_SCRIPT,
     launcherShape,
     trainingLimitRange,
     trainingQuota,
-} from "../../components/ml-platform/mlflow-setup";
+} from "../../components/ml-platform/kubernetes-mlflow";
 import { KUBERNETES_CATALOG, PodShape, trainingPodShape } from "../../components/accelerators/kubernetes";
 import { KUBERNETES_DISTRIBUTIONS } from "../../components/accelerators/types";
 import { CapturedResource, captureResources, ofType, only, rejectedBuild, podSpec, valueOf } from "../harness";
@@ -455,7 +456,7 @@ describe("MlflowPlatform (kubernetes)", () => {
 
         it("fails when a namespace is default, invalid, or shared by MLflow and training", async () => {
             const a = await rejected({ ...baseArgs, namespace: "default", dataLakeNamespace: "Lake" });
-            assert.ok(a.message.includes('namespace: must not be the default namespace (CKV_K8S_21) (got "default")'), a.message);
+            assert.ok(a.message.includes('namespace: must not be the `default` namespace (CKV_K8S_21) (got "default")'), a.message);
             assert.ok(a.message.includes('dataLakeNamespace: is not a valid namespace name (got "Lake")'), a.message);
             const b = await rejected({ ...baseArgs, trainingNamespace: "ml" });
             assert.ok(b.message.includes('trainingNamespace: must differ from namespace (got "ml")'), b.message);
@@ -490,7 +491,7 @@ describe("MlflowPlatform (kubernetes)", () => {
     });
 });
 
-describe("mlflow-setup (pure)", () => {
+describe("kubernetes-mlflow (pure)", () => {
     it("sizes the quota from maxNodes, the pod and the accelerator, zeroing the others", () => {
         const hard = trainingQuota(
             { maxNodes: 2 },

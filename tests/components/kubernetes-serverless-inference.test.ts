@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { KnativeInference, KnativeInferenceArgs, KNATIVE_MANIFESTS } from "../../components/serverless-inference/kubernetes";
+import { KnativeInference, KNATIVE_MANIFESTS } from "../../components/serverless-inference/kubernetes";
+import { KnativeInferenceArgs } from "../../components/serverless-inference/kubernetes-args";
 import { ModelServingSpec } from "../../components/shared/model";
 import { ValidationError } from "../../components/shared/problems";
 import { capture } from "../../stacks/plan/capture";
@@ -287,7 +288,7 @@ describe("KnativeInference", () => {
         assert.match(problems[0], /^models\[0\]\.image: is not pinned to a tag or digest/);
         assert.match(problems[1], /^models\[0\]\.minReplicas: is more than maxReplicas \(2\) \(got 5\)/);
         assert.match(problems[2], /^models\[1\]\.accelerator: kubernetes\/kubernetes google-tpu-v5e: google-tpu-v5e exists only on /);
-        assert.match(problems[3], /^dataPlaneNamespaces\[0\]: is not a namespace name \(got "Kourier System"\)/);
+        assert.match(problems[3], /^dataPlaneNamespaces\[0\]: is not a valid namespace name \(got "Kourier System"\)/);
         assert.equal(problems.length, 4, problems.join("\n"));
         assert.deepEqual(registered, []);
     });

@@ -1,7 +1,7 @@
 /**
  * The pack as a whole: rule metadata, provider type tokens, a table of tests for every rule, the pack's
  * entry starting the policy server, load time, zero mandatory violations on every shipped stack (with and
- * without the environment stack tag), the offline CLI, and the coverage table of README.md.
+ * without the environment stack tag), the offline CLI, and the coverage and advisory tables of docs/policy.md.
  */
 import * as assert from "node:assert/strict";
 import { spawn } from "child_process";
@@ -50,12 +50,13 @@ function declares(token: string): boolean {
     return match !== undefined && fs.readFileSync(path.join(full, match), "utf8").includes(`__pulumiType = '${token}'`);
 }
 
-const POLICY_DOC = path.resolve(__dirname, "..", "..", "README.md");
-
-/** The advisory table of README.md ("Policy pack"): stack -> ["rule: resource, resource", ...]. */
+/** The advisory table of docs/policy.md ("Advisory findings ..."): stack -> ["rule: resource, resource", ...]. */
 function documentedAdvisories(): Map<string, string[]> {
-    const doc = fs.readFileSync(POLICY_DOC, "utf8");
-    const table = doc.slice(doc.indexOf("<!-- advisories:begin"), doc.indexOf("<!-- advisories:end -->"));
+    const doc = fs.readFileSync(DOC, "utf8");
+    const begin = doc.indexOf("<!-- advisories:begin");
+    const end = doc.indexOf("<!-- advisories:end -->");
+    assert.ok(begin >= 0 && end > begin, `${DOC} has no advisories:begin ... advisories:end block`);
+    const table = doc.slice(begin, end);
     const rows = new Map<string, string[]>();
     for (const line of table.split("\n").filter((l) => l.startsWith("| ") && !l.startsWith("| Stack") && !l.startsWith("|---"))) {
         const [stack, rule, resources] = line
@@ -175,7 +176,7 @@ describe("the mlops policy pack", () => {
         }
     });
 
-    it("keeps the coverage table in README.md in sync with the rules (regenerate: npm run --silent docs)", () => {
+    it("keeps the coverage table in docs/policy.md in sync with the rules (regenerate: npm run --silent docs)", () => {
         assert.equal(blockIn(fs.readFileSync(DOC, "utf8")), coverageBlock(policies));
     });
 
@@ -241,13 +242,13 @@ describe("the mlops policy pack", () => {
                     atPreview.findings.filter((f) => f.enforcementLevel === "mandatory").map((f) => `${f.policy} ${f.urn}`),
                     [],
                 );
-                // README.md (Policy pack) lists every advisory finding with the reason it is accepted.
+                // docs/policy.md lists every advisory finding with the reason it is accepted.
                 const advisories = new Map<string, string[]>();
                 for (const f of tagged.findings.filter((x) => x.enforcementLevel === "advisory")) {
                     advisories.set(f.policy, [...(advisories.get(f.policy) ?? []), f.urn?.split("::").pop() ?? "(stack)"]);
                 }
                 const found = [...advisories].map(([rule, names]) => `${rule}: ${[...new Set(names)].sort().join(", ")}`).sort();
-                assert.deepEqual(found, (documented.get(stack) ?? []).sort(), "update the advisory table in README.md (Policy pack)");
+                assert.deepEqual(found, (documented.get(stack) ?? []).sort(), "update the advisory table in docs/policy.md");
             });
         }
     });

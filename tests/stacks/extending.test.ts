@@ -16,6 +16,13 @@ import { TARGETS, Target } from "../../stacks/targets";
 const ROOT = path.resolve(__dirname, "..", "..");
 const opts = { project: "mlops", stack: "acme-dev", projectRoot: ROOT };
 
+/** A resource of the made-up provider (what its SDK would define). */
+class AcmeBucket extends pulumi.CustomResource {
+    constructor(name: string, props: Record<string, pulumi.Input<unknown>>) {
+        super("acme:storage:Bucket", name, props);
+    }
+}
+
 interface AcmeConfig {
     readonly region: string;
     readonly bucketClass: "standard" | "archive";
@@ -51,7 +58,7 @@ const acmeTarget: Target = {
             ? [{ path: "mlops:dataLake.acme.bucketClass", value: "archive", message: "is too slow for a prod lake", fix: "use standard" }]
             : [],
     build: async (config) => {
-        const bucket = new pulumi.CustomResource("acme:storage:Bucket", `${config.stack}-lake`, {
+        const bucket = new AcmeBucket(`${config.stack}-lake`, {
             region: options(config).region,
             storageClass: options(config).bucketClass,
             zones: config.dataLake.zones,

@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import * as path from "path";
 import { ValidationError } from "@mlops/components";
-import { awsConfigProblems } from "../../stacks/config/aws";
+import { buildAwsStack } from "../../stacks/clouds/aws";
 import { parseStackConfig } from "../../stacks/config/parse";
-import { StackConfig } from "../../stacks/config/schema";
+import { rejectedBuild } from "../harness";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -151,7 +151,7 @@ describe("AWS stack config (mlops:<section>.aws)", () => {
             },
             "prod",
         );
-        has(problems, "aws:region", "is not an AWS region name");
+        has(problems, "aws:region", "is not an AWS Region");
         has(problems, "mlops:mlPlatform.aws.natGateway", "is not a known key");
         has(problems, "mlops:mlPlatform.aws.availabilityZones", "between 2 and 6");
         has(problems, "mlops:mlPlatform.aws.natGateways", "between 0 and 2");
@@ -165,64 +165,111 @@ describe("AWS stack config (mlops:<section>.aws)", () => {
     });
 });
 
-describe("AWS cross-checks (awsConfigProblems)", () => {
-    const stack = (values: Record<string, unknown>): StackConfig => parse(values);
+/** The keys (`path:` before the message) of every problem in the config error. */
+const pathsOf = (problems: readonly string[]) => problems.map((p) => p.slice(0, p.indexOf(": ")));
 
+describe("AWS whole-stack checks (checkAwsStack, in the config error)", () => {
     it("requires a zip package for models Lambda serves, and no warm instances", () => {
-        const problems = awsConfigProblems(stack({ models: [{ ...iris, serverlessMinReplicas: 1, serveWith: ["serverlessInference"] }] }));
-        assert.deepEqual(
-            problems.map((p) => p.path),
-            ["mlops:models[0].aws.lambdaCode", "mlops:models[0].serverlessMinReplicas"],
-        );
-        assert.deepEqual(
-            awsConfigProblems(
-                stack({ models: [{ ...iris, serveWith: ["serverlessInference"], aws: { lambdaCode: "samples/aws/lambda" } }] }),
-            ),
-            [],
-        );
+        const problems = problemsOf({ models: [{ ...iris, serverlessMinReplicas: 1, serveWith: ["serverlessInference"] }] });
+        assert.deepEqual(pathsOf(problems).sort(), ["mlops:models[0].aws.lambdaCode", "mlops:models[0].serverlessMinReplicas"]);
+        has(problems, "mlops:models[0].aws.lambdaCode", "Lambda runs a zip package");
+        has(problems, "mlops:models[0].serverlessMinReplicas", "warm instances");
+        assert.ok(parse({ models: [{ ...iris, serveWith: ["serverlessInference"], aws: { lambdaCode: "samples/aws/lambda" } }] }));
     });
 
     it("requires inference.py or an own image for models SageMaker serves", () => {
-        const problems = awsConfigProblems(
-            stack({
-                serverlessInference: { implementation: "sagemaker-endpoint" },
-                models: [{ ...iris, serveWith: ["serverlessInference"], aws: { lambdaCode: "samples/aws/lambda" } }],
-            }),
-        );
-        assert.equal(problems[0].path, "mlops:models[0].aws.sagemakerCode");
-        assert.match(problems[0].message, /inference\.py/);
+        const problems = problemsOf({
+            serverlessInference: { implementation: "sagemaker-endpoint" },
+            models: [{ ...iris, serveWith: ["serverlessInference"], aws: { lambdaCode: "samples/aws/lambda" } }],
+        });
+        assert.deepEqual(pathsOf(problems), ["mlops:models[0].aws.sagemakerCode"]);
+        has(problems, "mlops:models[0].aws.sagemakerCode", "inference.py");
     });
 
     it("requires NAT for Fargate images outside the account's ECR, and endpoints or NAT for Fargate at all", () => {
-        const problems = awsConfigProblems(stack({ models: [{ ...iris, serveWith: ["containerService"] }] }));
-        assert.deepEqual(
-            problems.map((p) => p.path),
-            ["mlops:models[0].image", "mlops:mlPlatform.aws.interfaceEndpoints"],
-        );
-        assert.match(problems[0].fix ?? "", /natGateways: 1/);
+        const problems = problemsOf({ models: [{ ...iris, serveWith: ["containerService"] }] });
+        assert.deepEqual(pathsOf(problems).sort(), ["mlops:mlPlatform.aws.interfaceEndpoints", "mlops:models[0].image"]);
+        has(problems, "mlops:models[0].image", "natGateways: 1");
         const privateImage = {
             ...iris,
             image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/mlops/iris:1.0",
             serveWith: ["containerService"],
         };
-        assert.deepEqual(
-            awsConfigProblems(stack({ mlPlatform: { aws: { interfaceEndpoints: true } }, models: [privateImage] })),
-            [],
+        assert.ok(
+            parse({ mlPlatform: { aws: { interfaceEndpoints: true } }, models: [privateImage] }),
             "the account's ECR over interface endpoints needs no NAT",
         );
-        assert.deepEqual(
-            awsConfigProblems(stack({ mlPlatform: { aws: { natGateways: 1 } }, models: [{ ...iris, serveWith: ["containerService"] }] })),
-            [],
-        );
+        assert.ok(parse({ mlPlatform: { aws: { natGateways: 1 } }, models: [{ ...iris, serveWith: ["containerService"] }] }));
     });
 
     it("refuses model files on App Runner", () => {
-        const problems = awsConfigProblems(
-            stack({ containerService: { implementation: "app-runner" }, models: [{ ...iris, serveWith: ["containerService"] }] }),
+        const problems = problemsOf({
+            containerService: { implementation: "app-runner" },
+            models: [{ ...iris, serveWith: ["containerService"] }],
+        });
+        assert.deepEqual(pathsOf(problems), ["mlops:models[0].files"]);
+    });
+
+    it("runs the component validators at the user's keys: a VPC range the network refuses, with a problem from another section, all at once", () => {
+        // The parser only checks the CIDR's shape; AwsNetwork needs an aligned /16 to /24.
+        const problems = problemsOf({
+            mlPlatform: { aws: { vpcCidr: "10.0.0.0/8", interfaceEndpoints: true } },
+            serverlessInference: { implementation: "sagemaker-serverless" },
+            models: [{ ...iris, memoryMiB: 8192, serveWith: ["serverlessInference"], aws: { sagemakerCode: "samples/aws/sagemaker" } }],
+        });
+        has(problems, "mlops:mlPlatform.aws.vpcCidr", "aligned IPv4 CIDR block from /16 to /24");
+        has(problems, "mlops:models[0].memoryMiB", "6144 MB a serverless endpoint offers");
+        assert.equal(problems.length, new Set(problems).size, "no problem is listed twice");
+    });
+
+    it("maps a served model's problems to its own index in mlops:models, not its place among the served ones", () => {
+        const problems = problemsOf({
+            containerService: { implementation: "app-runner" },
+            models: [
+                {
+                    ...iris,
+                    name: "first",
+                    files: undefined,
+                    image: "public.ecr.aws/docker/library/python:3.12.12-slim-bookworm",
+                    serveWith: ["serverlessInference"],
+                    aws: { lambdaCode: "samples/aws/lambda" },
+                },
+                { ...iris, name: "second", files: undefined, image: "docker.io/library/python:3.12", serveWith: ["containerService"] },
+            ],
+        });
+        assert.deepEqual(pathsOf(problems), ["mlops:models[1].image"]);
+        has(problems, "mlops:models[1].image", "App Runner pulls from");
+    });
+
+    it("checks aws:region against the list of AWS Regions, naming the close ones", () => {
+        const problems = problemsOf({ "aws:region": "eu-west-9" });
+        has(problems, "aws:region", "is not an AWS Region", "eu-west-1", "eu-central-1");
+        assert.ok(!problems.some((p) => p.includes("us-east-1")), "only the close Regions are listed");
+        assert.ok(parse({ "aws:region": "ap-southeast-7" }));
+        has(problemsOf({ "aws:region": "europe-west1" }), "aws:region", "is not an AWS Region");
+    });
+
+    it("stops the stack before any resource is registered", async () => {
+        const { message, registered } = await rejectedBuild(
+            () =>
+                buildAwsStack(
+                    parse({
+                        mlPlatform: { aws: { vpcCidr: "10.40.0.0/12", interfaceEndpoints: true } },
+                        notifications: { emails: ["oncall@example.com"] },
+                        models: [
+                            {
+                                ...iris,
+                                serverlessMinReplicas: 1,
+                                serveWith: ["serverlessInference"],
+                                aws: { lambdaCode: "samples/aws/lambda" },
+                            },
+                        ],
+                    }),
+                ),
+            'stack config "t"',
         );
-        assert.deepEqual(
-            problems.map((p) => p.path),
-            ["mlops:models[0].files"],
-        );
+        assert.match(message, /mlops:mlPlatform\.aws\.vpcCidr/);
+        assert.match(message, /mlops:models\[0\]\.serverlessMinReplicas/);
+        assert.deepEqual(registered, []);
     });
 });

@@ -21,7 +21,7 @@ import {
     alarmMetricInputs,
     albAlarms,
     appRunnerAlarms,
-    errorRatePercentProblem,
+    validateErrorRatePercent,
     lambdaAlarms,
     rollbackAlarm,
     sagemakerAlarms,
@@ -424,8 +424,11 @@ describe("AWS policies and rules", () => {
     });
 
     it("accepts error-rate thresholds above 0 and up to 100 percent", () => {
-        assert.deepEqual([undefined, 0.5, 5, 100].map(errorRatePercentProblem), [undefined, undefined, undefined, undefined]);
+        assert.deepEqual(
+            [undefined, 0.5, 5, 100].map((v) => validateErrorRatePercent(v)),
+            [[], [], [], []],
+        );
         for (const bad of [0, -1, 100.5, Number.NaN])
-            assert.equal(errorRatePercentProblem(bad), "must be a percentage above 0 and at most 100", String(bad));
+            assert.equal(validateErrorRatePercent(bad)[0]?.message, "must be a percentage above 0 and at most 100", String(bad));
     });
 });

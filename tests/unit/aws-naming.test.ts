@@ -4,22 +4,20 @@ import {
     appRunnerName,
     athenaWorkgroupName,
     autoNameFits,
-    awsNamePrefix,
     ECR_REPOSITORY_NAME,
     ecrRepositoryName,
     globalBucketName,
     glueDatabaseName,
-    isLogRetention,
-    LOG_RETENTION_DAYS,
     loadBalancerName,
     logGroupName,
-    logRetentionDays,
     NAME_PREFIX,
     pullThroughCachePrefix,
     SAGEMAKER_NAME,
     sagemakerName,
+    namePrefix,
     targetGroupName,
-} from "../../components/data-lake/aws-naming";
+} from "../../components/naming/aws";
+import { isLogRetention, LOG_RETENTION_DAYS, logRetentionDays } from "../../components/observability/aws-args";
 import { parseCidr, subnetCidrs } from "../../components/network/aws";
 import { isValidBucketName } from "../../components/storage/aws";
 import { endpointName } from "../../components/serverless-inference/aws-sagemaker";
@@ -41,7 +39,7 @@ describe("AWS physical names fit every service's rules", () => {
 
     for (const stack of STACKS) {
         describe(`stack "${stack}"`, () => {
-            const prefix = awsNamePrefix("mlops", stack);
+            const prefix = namePrefix("mlops", stack);
 
             it("gives a name prefix of at most 40 lowercase characters", () => {
                 assert.match(prefix, NAME_PREFIX);
@@ -114,8 +112,8 @@ describe("AWS physical names fit every service's rules", () => {
     }
 
     it("keeps long, similar names apart with a hash", () => {
-        const a = globalBucketName([awsNamePrefix("mlops", `${LONG_STACK}a`), "raw"], "123456789012", "eu-west-1");
-        const b = globalBucketName([awsNamePrefix("mlops", `${LONG_STACK}b`), "raw"], "123456789012", "eu-west-1");
+        const a = globalBucketName([namePrefix("mlops", `${LONG_STACK}a`), "raw"], "123456789012", "eu-west-1");
+        const b = globalBucketName([namePrefix("mlops", `${LONG_STACK}b`), "raw"], "123456789012", "eu-west-1");
         assert.notEqual(a, b);
         assert.notEqual(
             targetGroupName("p", "iris", 8080),

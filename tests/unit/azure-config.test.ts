@@ -2,7 +2,8 @@ import * as assert from "node:assert/strict";
 import * as path from "path";
 import { ValidationError } from "@mlops/components";
 import { parseStackConfig } from "../../stacks/config/parse";
-import { AZURE_KEYS, checkAzureStack } from "../../stacks/config/azure";
+import { AZURE_KEYS } from "../../stacks/config/azure";
+import { rejectedBuild } from "../harness";
 import { StackConfig } from "../../stacks/config/schema";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -99,7 +100,7 @@ describe("Azure stack config (mlops:<section>.azure, azure-native:location)", ()
                 azure: {
                     replication: "GZRS",
                     softDeleteRetentionDays: 90,
-                    allowedIpRanges: ["203.0.113.7"],
+                    // allowedIpRanges has no effect with the network (private endpoints): read below without it.
                     queryAllowedIpRanges: ["203.0.113.0/24"],
                 },
             },
@@ -142,9 +143,12 @@ describe("Azure stack config (mlops:<section>.azure, azure-native:location)", ()
         assert.deepEqual(az.dataLake, {
             replication: "GZRS",
             softDeleteRetentionDays: 90,
-            allowedIpRanges: ["203.0.113.7"],
+            allowedIpRanges: [],
             queryAllowedIpRanges: ["203.0.113.0/24"],
         });
+        assert.deepEqual(parse({ dataLake: { azure: { allowedIpRanges: ["203.0.113.7"] } } }).azure!.dataLake.allowedIpRanges, [
+            "203.0.113.7",
+        ]);
         assert.deepEqual(az.mlPlatform, {
             publicNetworkAccess: true,
             cpuVmSize: "Standard_D4s_v5",
@@ -289,7 +293,7 @@ describe("Azure stack config (mlops:<section>.azure, azure-native:location)", ()
             });
         const stackProblems = (values: Record<string, unknown>): readonly string[] => {
             try {
-                checkAzureStack(prod(values));
+                prod(values);
             } catch (e) {
                 assert.ok(e instanceof ValidationError);
                 return e.problems;
@@ -312,7 +316,7 @@ describe("Azure stack config (mlops:<section>.azure, azure-native:location)", ()
         });
 
         it("passes in dev without authentication (documented: dev is public unless restricted)", () => {
-            assert.doesNotThrow(() => checkAzureStack(parse({ models: [model] })));
+            assert.doesNotThrow(() => parse({ models: [model] }));
         });
 
         it("fails when prod opens the environment without authentication", () => {
@@ -340,6 +344,54 @@ describe("Azure stack config (mlops:<section>.azure, azure-native:location)", ()
                 serverlessInference: { implementation: "azureml-endpoint" },
             });
             assert.deepEqual(problems, []);
+        });
+    });
+    describe("component checks run on the build's args, at the keys the user wrote", () => {
+        it("refuses a region that does not exist, naming close ones, and accepts display names", () => {
+            const problems = problemsOf({}, { "azure-native:location": "westeurop" });
+            hasProblem(problems, "azure-native:location", "is not an Azure region", "westeurope");
+            assert.equal(parse({ models: [model] }, { "azure-native:location": "West Europe" }).azure!.location, "West Europe");
+            hasProblem(problemsOf({}, { "azure-native:location": "mars" }), "azure-native:location", "swedencentral");
+        });
+
+        it("reports audit retention Log Analytics cannot keep and lake IP rules private endpoints ignore, together, and builds nothing", async () => {
+            const values = {
+                environment: "prod",
+                ...oncall,
+                models: [model],
+                dataLake: { auditLogRetentionDays: 1000, azure: { allowedIpRanges: ["203.0.113.7"] } },
+            };
+            const { error, registered } = await rejectedBuild(() => parse(values), 'stack config "t"');
+            assert.deepEqual(registered, []);
+            hasProblem(error.problems, "mlops:dataLake.auditLogRetentionDays", "from 30 to 730", "(got 1000)");
+            hasProblem(error.problems, "mlops:dataLake.azure.allowedIpRanges", "has no effect with privateEndpoints");
+            assert.equal(new Set(error.problems).size, error.problems.length);
+        });
+
+        it("reports a model too big for its Container Apps profile at the model, with a serverless problem elsewhere", async () => {
+            const { error, registered } = await rejectedBuild(
+                () =>
+                    parse({
+                        models: [
+                            { ...model, name: "small", serveWith: ["serverlessInference"] },
+                            { ...model, name: "big", cpuMillicores: 8000, serveWith: ["containerService"] },
+                        ],
+                        serverlessInference: { implementation: "functions" },
+                        containerService: { azure: { registrySku: "Premium" } },
+                        mlPlatform: { azure: { privateNetwork: true }, training: { maxNodes: 4 } },
+                        dataLake: { azure: { allowedIpRanges: ["198.51.100.9"] } },
+                    }),
+                'stack config "t"',
+            );
+            assert.deepEqual(registered, []);
+            hasProblem(error.problems, "mlops:models[1]:", "more than the Consumption profile gives");
+            hasProblem(error.problems, "mlops:dataLake.azure.allowedIpRanges", "has no effect with privateEndpoints");
+            assert.equal(error.problems.length, 2, error.problems.join("\n"));
+        });
+
+        it("lists a bad allow-list entry once, although the lake checks it too", () => {
+            const problems = problemsOf({ models: [model], dataLake: { azure: { allowedIpRanges: ["10.0.0.1"] } } });
+            assert.equal(problems.filter((p) => p.includes("mlops:dataLake.azure.allowedIpRanges[0]")).length, 1, problems.join("\n"));
         });
     });
 });

@@ -9,7 +9,7 @@ import {
     namePrefix,
 } from "../../components/naming/azure";
 import { BUILTIN_ROLES, isBuiltinRole, roleAssignmentGuid, roleDefinitionId } from "../../components/identity/azure-roles";
-import { cidrRange, firewallRange, ipRangeBounds, ipRangeIssue, isIpv4Range } from "../../components/network/azure";
+import { cidrRange, firewallRange, ipRangeBounds, ipRangeIssue, isIpv4Range } from "../../components/network/azure-ip-ranges";
 
 /** Stack names Pulumi allows (letters, digits, '-', '_', '.'), up to the 60 characters the brief tests. */
 const STACKS = [

@@ -2,28 +2,62 @@ import * as assert from "node:assert/strict";
 import { secureStorageAccountArgs } from "../../components/data-lake/azure-account";
 import {
     HNS_UNSUPPORTED_FEATURES,
-    LakeSettings,
     dataProtection,
     lakeDataProtection,
-    lakeProblems,
     lifecyclePolicy,
     zoneContainerName,
 } from "../../components/data-lake/azure-policy";
+import { validateAzureDataLake } from "../../components/data-lake/azure-args";
 import { LAKE_PRIVATE_LINK_GROUPS } from "../../components/data-lake/azure-private-endpoint";
 import {
     AppPlan,
     fileSecretName,
-    modelProblems,
     planApps,
     profileName,
+    validateAppPlans,
+    validateServingModels,
     workloadProfiles,
 } from "../../components/container-service/azure-apps";
-import { registryArgs, registryProblems } from "../../components/container-service/azure-registry";
-import { keyVaultProblems } from "../../components/encryption/azure";
-import { checkMlSettings } from "../../components/ml-platform/azure-settings";
+import { registryArgs, validateRegistrySettings } from "../../components/container-service/azure-registry";
+import { validateAzureKeyVault } from "../../components/encryption/azure-args";
+import { AzureMlPlatformArgs, azureTrainingDefaults, validateAzureMlPlatform } from "../../components/ml-platform/azure-args";
 import { alertCriteria, servingAlerts } from "../../components/observability/azure-alerts";
 import { ModelServingSpec } from "../../components/shared/model";
-import { Problems } from "../../components/shared/problems";
+import { AcceleratorRequest } from "../../components/accelerators/names";
+import { ProblemDetail, formatProblem } from "../../components/shared/problems";
+
+/** Problems as the error lists them. */
+const listed = (problems: readonly ProblemDetail[]) => ({ all: problems.map(formatProblem) });
+
+interface LakeSettings {
+    zones: string[];
+    namePrefix: string;
+    nameSuffix: string;
+    replication: string;
+    protectData: boolean;
+    softDeleteRetentionDays: number;
+    noncurrentVersionRetentionDays?: number;
+    rawColdStorageAfterDays: number;
+    allowedIpRanges: string[];
+    queryAllowedIpRanges: string[];
+    privateEndpoints: boolean;
+}
+
+/** The lake's validator on these settings (placement and private endpoints filled in). */
+const lakeProblems = (s: LakeSettings) =>
+    listed(
+        validateAzureDataLake({
+            resourceGroupName: "rg",
+            location: "swedencentral",
+            subscriptionId: "sub",
+            logAnalyticsWorkspaceId: "logs",
+            tenantId: "tenant",
+            ...s,
+            privateEndpoints: s.privateEndpoints
+                ? { subnetId: "sn", blobDnsZoneId: "b", dfsDnsZoneId: "d", vaultDnsZoneId: "v" }
+                : undefined,
+        }),
+    );
 
 const lake: LakeSettings = {
     zones: ["raw", "curated", "features", "models"],
@@ -50,7 +84,7 @@ const model: ModelServingSpec = {
     concurrency: 80,
 };
 
-function hasProblem(problems: Problems, ...parts: string[]): void {
+function hasProblem(problems: { all: readonly string[] }, ...parts: string[]): void {
     assert.ok(
         problems.all.some((p) => parts.every((part) => p.includes(part))),
         `no problem mentions ${parts.join(" + ")}:\n${problems.all.join("\n")}`,
@@ -263,26 +297,27 @@ describe("Azure registry, key vault and ML settings (pure)", () => {
         assert.equal(premium.dataEndpointEnabled, true);
         const basic = registryArgs({ registryName: "r", resourceGroupName: "rg", location: "x", sku: "Basic", untaggedRetentionDays: 7 });
         assert.equal(basic.policies, undefined, "Basic has no retention policy");
-        const problems = new Problems();
-        registryProblems({ sku: "Gold", untaggedRetentionDays: 400 }, "", problems);
+        const problems = listed(validateRegistrySettings({ sku: "Gold", untaggedRetentionDays: 400 }));
         hasProblem(problems, "registrySku", '"Gold"', "Allowed: Basic, Standard, Premium");
         hasProblem(problems, "untaggedRetentionDays", "from 0 to 365");
     });
 
     it("fails when key vault settings break Azure's limits", () => {
-        const problems = keyVaultProblems({
-            resourceGroupName: "rg",
-            location: "x",
-            vaultName: "1bad--name",
-            tenantId: "t",
-            logAnalyticsWorkspaceId: "w",
-            softDeleteRetentionDays: 120,
-            keySizeBits: 1024,
-            keyRotationDays: 90,
-            keyExpiryDays: 100,
-            keyNames: ["bad name"],
-            allowedIpRanges: ["nope"],
-        });
+        const problems = listed(
+            validateAzureKeyVault({
+                resourceGroupName: "rg",
+                location: "x",
+                vaultName: "1bad--name",
+                tenantId: "t",
+                logAnalyticsWorkspaceId: "w",
+                softDeleteRetentionDays: 120,
+                keySizeBits: 1024,
+                keyRotationDays: 90,
+                keyExpiryDays: 100,
+                keyNames: ["bad name"],
+                allowedIpRanges: ["nope"],
+            }),
+        );
         hasProblem(problems, "vaultName", "not a valid key vault name");
         hasProblem(problems, "softDeleteRetentionDays", "from 7 to 90");
         hasProblem(problems, "keySizeBits", "Allowed: 2048, 3072, 4096");
@@ -292,30 +327,42 @@ describe("Azure registry, key vault and ML settings (pure)", () => {
     });
 
     it("sizes training from the catalog (azureml-compute), and says what it offers when it cannot", () => {
-        const base = {
+        const base: AzureMlPlatformArgs = {
+            resourceGroupName: "rg",
+            location: "swedencentral",
+            namePrefix: "mlops-test",
+            nameSuffix: "abc123",
+            subscriptionId: "sub",
+            logAnalyticsWorkspaceId: "logs",
+            tenantId: "tenant",
+            artifactBucket: "models",
+            artifactStorageAccountName: "lake",
+            artifactContainerId: "models",
             models: ["iris"],
-            maxNodes: 2,
-            spot: true,
+            training: { maxNodes: 2, spot: true },
             cpuVmSize: "Standard_DS3_v2",
             idleSecondsBeforeScaleDown: 120,
             registrySku: "Basic",
             untaggedRetentionDays: 7,
             storageReplication: "LRS",
         };
-        assert.deepEqual(checkMlSettings({ ...base, accelerator: { type: "nvidia-a100-80gb", count: 1 } }).training, {
+        const training = (accelerator: AcceleratorRequest) => ({ ...base.training, accelerator });
+        assert.deepEqual(azureTrainingDefaults({ ...base, training: training({ type: "nvidia-a100-80gb", count: 1 }) }), {
             accelerator: "nvidia-a100-80gb",
             acceleratorCount: 1,
             compute: "Standard_NC24ads_A100_v4",
             maxNodes: 2,
             spot: true,
         });
-        assert.equal(checkMlSettings(base).training.compute, "Standard_DS3_v2");
-        const { problems } = checkMlSettings({
-            ...base,
-            accelerator: { type: "nvidia-l4", count: 1 },
-            cpuVmSize: "big",
-            idleSecondsBeforeScaleDown: 5,
-        });
+        assert.equal(azureTrainingDefaults(base).compute, "Standard_DS3_v2");
+        const problems = listed(
+            validateAzureMlPlatform({
+                ...base,
+                training: training({ type: "nvidia-l4", count: 1 }),
+                cpuVmSize: "big",
+                idleSecondsBeforeScaleDown: 5,
+            }),
+        );
         hasProblem(problems, "training.accelerator: azure/azureml-compute nvidia-l4: nvidia-l4 is not offered", "nvidia-t4");
         hasProblem(problems, "cpuVmSize", "not an Azure VM size");
         hasProblem(problems, "idleSecondsBeforeScaleDown", "from 60 to 604800");
@@ -324,19 +371,16 @@ describe("Azure registry, key vault and ML settings (pure)", () => {
 
 describe("Container Apps sizing and profiles (pure)", () => {
     it("sizes CPU models in the Consumption profile's fixed pairs (2 GiB per vCPU)", () => {
-        const problems = new Problems();
-        const [small, memoryBound] = planApps([model, { ...model, name: "big", cpuMillicores: 500, memoryMiB: 3072 }], problems);
+        const models = [model, { ...model, name: "big", cpuMillicores: 500, memoryMiB: 3072 }];
+        const problems = listed(validateAppPlans(models));
+        const [small, memoryBound] = planApps(models);
         assert.deepEqual(small, { profileType: "Consumption", profileName: "Consumption", cpu: 0.25, memory: "0.5Gi" });
         assert.deepEqual(memoryBound, { profileType: "Consumption", profileName: "Consumption", cpu: 1.5, memory: "3Gi" });
         assert.deepEqual(problems.all, []);
     });
 
     it("puts GPU models on the catalog's serverless GPU profile under a short name", () => {
-        const problems = new Problems();
-        const [t4] = planApps(
-            [{ ...model, accelerator: { type: "nvidia-t4", count: 1 }, cpuMillicores: 4000, memoryMiB: 16384 }],
-            problems,
-        );
+        const [t4] = planApps([{ ...model, accelerator: { type: "nvidia-t4", count: 1 }, cpuMillicores: 4000, memoryMiB: 16384 }]);
         assert.deepEqual(t4, { profileType: "Consumption-GPU-NC8as-T4", profileName: "gpu-t4", cpu: 4, memory: "16Gi" });
         assert.equal(profileName("Consumption-GPU-NC24-A100"), "gpu-a100");
         assert.equal(profileName("NC48-A100"), "nc48-a100");
@@ -359,34 +403,29 @@ describe("Container Apps sizing and profiles (pure)", () => {
     });
 
     it("fails when a model needs more than its profile gives or asks for a GPU Container Apps lacks", () => {
-        const problems = new Problems();
-        planApps(
-            [
+        const problems = listed(
+            validateAppPlans([
                 { ...model, cpuMillicores: 8000 },
                 { ...model, name: "l4", accelerator: { type: "nvidia-l4", count: 1 } },
-            ],
-            problems,
+            ]),
         );
         hasProblem(problems, "models[0]", "more than the Consumption profile gives (4 vCPU, 8 GiB)");
         hasProblem(problems, "models[1].accelerator: azure/container-apps nvidia-l4", "nvidia-t4");
     });
 
     it("fails when models are unusable on Azure", () => {
-        const problems = new Problems();
-        modelProblems(
-            [
+        const problems = listed(
+            validateServingModels([
                 { ...model, image: "python:latest", env: { "BAD-NAME": "x" }, files: { "a.b": "1", "a-b": "2" } },
                 { ...model, maxReplicas: 0 },
-            ],
-            problems,
+            ]),
         );
         hasProblem(problems, "models[0].image", "not pinned");
         hasProblem(problems, "models[0].env.BAD-NAME", "environment variable name");
         hasProblem(problems, "models[0].files", "same secret");
         hasProblem(problems, "models[1].name", "used by another model");
         hasProblem(problems, "models[1].maxReplicas", "from max(1, minReplicas) to 1000");
-        const none = new Problems();
-        modelProblems([], none);
+        const none = listed(validateServingModels([]));
         hasProblem(none, "models", "at least one model");
         assert.equal(fileSecretName("serve.py"), "file-serve-py");
     });

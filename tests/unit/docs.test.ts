@@ -1,27 +1,61 @@
+/**
+ * The docs match the code: the generated tables are current (`npm run --silent docs` regenerates them),
+ * every config key is documented, the security baseline names only rules and public IDs the pack has,
+ * and every command the README shows exists.
+ */
 import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { acceleratorTable, readmeBlock } from "../../scripts/accelerator-table";
+import { policies } from "../../policy/rules";
+import { blockIn, coverageBlock, DOC as POLICY_DOC } from "../../policy/run/coverage";
+import { acceleratorTable, docBlock, DOC as ACCELERATOR_DOC } from "../../scripts/accelerator-table";
 import { KEYS, TOP_LEVEL_KEYS } from "../../stacks/config/schema";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-const pulumiYaml = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
+const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
+const readme = read("README.md");
+const pulumiYaml = read("Pulumi.yaml");
+const configuration = read("docs/configuration.md");
+const baseline = read("docs/security-baseline.md");
 
 describe("docs match the code", () => {
-    it("README's accelerator table is the catalog's (run `npm run --silent docs` to refresh)", () => {
-        assert.equal(readmeBlock(readme), acceleratorTable());
+    describe("generated tables (run `npm run --silent docs` to refresh)", () => {
+        it("docs/accelerators.md holds the catalog's accelerator table", () => {
+            assert.equal(ACCELERATOR_DOC, path.join(ROOT, "docs", "accelerators.md"));
+            assert.equal(docBlock(read("docs/accelerators.md")), acceleratorTable());
+        });
+
+        it("docs/policy.md holds the rules' coverage table", () => {
+            assert.equal(POLICY_DOC, path.join(ROOT, "docs", "policy.md"));
+            assert.equal(blockIn(read("docs/policy.md")), coverageBlock(policies));
+        });
+
+        it("a stale block is detected", () => {
+            const stale = read("docs/accelerators.md").replace("| aws | lambda |", "| aws | lambda-old |");
+            assert.notEqual(docBlock(stale), acceleratorTable());
+            assert.equal(docBlock("no markers here"), undefined);
+        });
+
+        it("README.md holds no generated block any more (they live in docs/)", () => {
+            assert.ok(
+                !readme.includes("accelerator-table:start") && !readme.includes("coverage:begin") && !readme.includes("advisories:begin"),
+            );
+        });
     });
 
-    it("README and Pulumi.yaml document every config key", () => {
+    it("docs/configuration.md and Pulumi.yaml document every config key", () => {
         for (const key of TOP_LEVEL_KEYS) {
-            assert.ok(readme.includes(`\`mlops:${key}\``), `README lacks mlops:${key}`);
+            assert.ok(configuration.includes(`\`mlops:${key}\``), `docs/configuration.md lacks mlops:${key}`);
+            assert.ok(readme.includes(`\`mlops:${key}\``), `README's configuration overview lacks mlops:${key}`);
             assert.ok(pulumiYaml.includes(`mlops:${key}`) || new RegExp(`^  ${key}:`, "m").test(pulumiYaml), `Pulumi.yaml lacks ${key}`);
         }
         for (const [section, keys] of Object.entries(KEYS)) {
             for (const key of keys) {
-                assert.ok(new RegExp(`\`(${section}\\.|minio\\.|training\\.)?${key}\``).test(readme), `README lacks ${section}.${key}`);
+                assert.ok(
+                    new RegExp(`\`(${section}\\.|minio\\.|training\\.)?${key}\``).test(configuration),
+                    `docs/configuration.md lacks ${section}.${key}`,
+                );
                 assert.ok(pulumiYaml.includes(key), `Pulumi.yaml comments lack ${section}.${key}`);
             }
         }
@@ -38,13 +72,67 @@ describe("docs match the code", () => {
         }
     });
 
-    it("every npm script and make target the README shows exists", () => {
-        const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts;
-        const makefile = fs.readFileSync(path.join(ROOT, "Makefile"), "utf8");
-        for (const [, script] of readme.matchAll(/npm run (?:--silent )?([a-z][\w:-]*)/g))
-            assert.ok(scripts[script], `README shows npm run ${script}`);
-        for (const [, target] of readme.matchAll(/`make ([a-z]+)/g))
-            assert.match(makefile, new RegExp(`^${target}:`, "m"), `README shows make ${target}`);
+    describe("docs/security-baseline.md", () => {
+        it("has the sections code comments cite", () => {
+            for (const heading of [
+                "### 1.1 AWS",
+                "### 1.2 GCP",
+                "### 1.3 Azure",
+                "### 1.4 Kubernetes workloads",
+                "## 2. Data-loss protections",
+                "## 4. Reliability floors for serving",
+                "## 5. Enforcement levels",
+                "## 6. Rules beyond the public rule sets",
+            ])
+                assert.ok(baseline.includes(`\n${heading}\n`), `missing heading ${heading}`);
+        });
+
+        it("names only rules the pack has, and the reliability floors are the prod rules", () => {
+            const names = new Set(policies.map((p) => p.name));
+            const listed = baseline
+                .split("\n\n")
+                .filter((paragraph) => paragraph.startsWith("Rules"))
+                .flatMap((paragraph) => [...paragraph.matchAll(/`([a-z0-9-]+)`/g)].map((n) => n[1]));
+            assert.ok(listed.length > 100, `only ${listed.length} rule names listed`);
+            assert.deepEqual(
+                listed.filter((n) => !names.has(n)),
+                [],
+            );
+            const floors = baseline.slice(baseline.indexOf("## 4."), baseline.indexOf("## 5."));
+            for (const [, name] of floors.matchAll(/`([a-z0-9]+-[a-z0-9-]+)`/g)) {
+                const rule = policies.find((p) => p.name === name);
+                if (rule) assert.equal(rule.mlops.enforcement, "prod", `${name} is listed as mandatory in prod`);
+            }
+        });
+
+        it("cites only public rule IDs the pack's rules mirror", () => {
+            const mirrored = policies.flatMap((p) => p.mlops.mirrors).join(" ");
+            const cited = [...baseline.matchAll(/\b(CKV2?_[A-Z0-9]+_\d+|AVD-[A-Z]+-\d{4}|KSV-\d{4}|CIS-[A-Z0-9]+ [\d.]+\d)\b/g)].map(
+                (m) => m[1],
+            );
+            assert.ok(cited.length > 50, `only ${cited.length} IDs cited`);
+            assert.deepEqual(
+                [...new Set(cited)].filter((id) => !new RegExp(`(^|[ ,(])${id.replace(/[.]/g, "\\.")}($|[ ,)])`).test(mirrored)),
+                [],
+            );
+        });
+    });
+
+    it("README.md is a front door: at most 250 lines, with the install and test commands", () => {
+        assert.ok(readme.split("\n").length <= 250, `README.md has ${readme.split("\n").length} lines`);
         assert.ok(readme.includes("npm ci") && readme.includes("npm test"), "quick start installs from the lock and tests");
+    });
+
+    it("every npm script and make target the README and docs/*.md show exists", () => {
+        const scripts = JSON.parse(read("package.json")).scripts;
+        const makefile = read("Makefile");
+        const docs = fs.readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md"));
+        for (const file of ["README.md", ...docs.map((f) => `docs/${f}`)]) {
+            const text = read(file);
+            for (const [, script] of text.matchAll(/npm run (?:--silent )?([a-z][\w:-]*)/g))
+                assert.ok(scripts[script], `${file} shows npm run ${script}`);
+            for (const [, target] of text.matchAll(/`make ([a-z]+)/g))
+                assert.match(makefile, new RegExp(`^${target}:`, "m"), `${file} shows make ${target}`);
+        }
     });
 });

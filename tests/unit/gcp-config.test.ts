@@ -1,9 +1,10 @@
 import * as assert from "node:assert/strict";
 import * as path from "path";
 import { ValidationError } from "@mlops/components";
-import { checkGcpStack } from "../../stacks/config/gcp";
+import { checkGcpStack, gcpStackInputs } from "../../stacks/config/gcp";
 import { parseStackConfig } from "../../stacks/config/parse";
 import { StackConfig } from "../../stacks/config/schema";
+import { rejectedBuild } from "../harness";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const iris = {
@@ -147,7 +148,7 @@ describe("GCP stack config", () => {
         hasProblem(list, "mlops:serverlessInference.gcp.endpointAccess", "Allowed: dedicated, private-service-connect");
         hasProblem(list, "mlops:models[0].gcp.anything", "is not a known key");
         hasProblem(list, "gcp:project", "is not a project ID");
-        hasProblem(list, "gcp:region", "is not a region");
+        hasProblem(list, "gcp:region", "is not a Google Cloud region", "did you mean us-central1");
     });
 
     it("fails when alertEmails is still set, pointing at mlops:notifications.emails, in either serving section", () => {
@@ -176,65 +177,133 @@ describe("GCP stack config", () => {
         assert.equal(list.length, 1, list.join("\n"));
     });
 
-    describe("checkGcpStack: what only the whole config shows", () => {
-        it("passes the shipped defaults and hands over project, region, zone and the function's handler files", () => {
-            const inputs = checkGcpStack(parse({ serverlessInference: { implementation: "cloud-functions" }, models: [iris] }));
+    describe("checkGcpStack: what only the whole config shows, in the one config error", () => {
+        it("passes the shipped defaults, and the build derives project, region, zone and the function's handler files", () => {
+            const cfg = parse({ serverlessInference: { implementation: "cloud-functions" }, models: [iris] });
+            assert.deepEqual(checkGcpStack(cfg), []);
+            const inputs = gcpStackInputs(cfg);
             assert.deepEqual([inputs.project, inputs.region, inputs.zone], ["my-project-1", "us-central1", "us-central1-b"]);
-            assert.deepEqual(Object.keys(inputs.functionFiles).sort(), ["main.py", "requirements.txt"]);
-            assert.match(inputs.functionFiles["main.py"], /@functions_framework.http/);
+            const files = inputs.gcp.serverlessInference.functionFiles ?? {};
+            assert.deepEqual(Object.keys(files).sort(), ["main.py", "requirements.txt"]);
+            assert.match(files["main.py"], /@functions_framework.http/);
         });
 
         it("fails when gcp:project or gcp:region is missing, saying how to set them", () => {
-            const list = problems(() => checkGcpStack(parse({}, {})));
+            const list = problems(() => parse({}, {}));
             hasProblem(list, "gcp:project", "is required", "pulumi config set gcp:project");
             hasProblem(list, "gcp:region", "is required", "pulumi config set gcp:region");
         });
 
+        it("fails on a region Google Cloud does not have, naming the close ones", () => {
+            const list = problems(() => parse({}, { "gcp:project": "my-project-1", "gcp:region": "europe-west5" }));
+            hasProblem(list, "gcp:region", "is not a Google Cloud region", "europe-west4", "europe-west6");
+            assert.equal(list.length, 1, list.join("\n"));
+            hasProblem(
+                problems(() => parse({}, { "gcp:project": "my-project-1", "gcp:region": "uscentral1" })),
+                "gcp:region",
+                "us-central1",
+            );
+        });
+
         it("fails when a Cloud Run GPU model is deployed to a region without Cloud Run GPUs", () => {
             const gpu = { ...iris, accelerator: "nvidia-l4", cpuMillicores: 4000, memoryMiB: 16384, serveWith: ["containerService"] };
-            const list = problems(() =>
-                checkGcpStack(parse({ models: [gpu] }, { "gcp:project": "my-project-1", "gcp:region": "us-west1" })),
-            );
+            const list = problems(() => parse({ models: [gpu] }, { "gcp:project": "my-project-1", "gcp:region": "us-west1" }));
             hasProblem(list, "mlops:models[0].accelerator", 'region "us-west1" has none');
-            assert.doesNotThrow(() =>
-                checkGcpStack(parse({ models: [gpu] }, { "gcp:project": "my-project-1", "gcp:region": "europe-west1" })),
-            );
+            assert.doesNotThrow(() => parse({ models: [gpu] }, { "gcp:project": "my-project-1", "gcp:region": "europe-west1" }));
         });
 
         it("fails when a model's CPU, memory or GPU floor does not suit Cloud Run", () => {
             const list = problems(() =>
-                checkGcpStack(
-                    parse({
-                        models: [
-                            { ...iris, cpuMillicores: 500 },
-                            { ...iris, name: "gpu", accelerator: "nvidia-l4", cpuMillicores: 2000, memoryMiB: 4096 },
-                        ],
-                    }),
-                ),
+                parse({
+                    models: [
+                        { ...iris, cpuMillicores: 500 },
+                        { ...iris, name: "gpu", accelerator: "nvidia-l4", cpuMillicores: 2000, memoryMiB: 4096 },
+                    ],
+                }),
             );
             hasProblem(list, "mlops:models[0].cpuMillicores", "not a CPU size Cloud Run takes");
             hasProblem(list, "mlops:models[1].cpuMillicores", "below the 4 vCPU");
             hasProblem(list, "mlops:models[1].memoryMiB", "below the 16 GiB");
+            // Served by both Cloud Run components, each problem is still listed once.
+            assert.equal(list.filter((p) => p.startsWith("mlops:models[0].cpuMillicores")).length, 1, list.join("\n"));
         });
 
         it("accepts TPU v5e on Vertex endpoints, and rejects it on Workbench with the key path", () => {
             const tpu = { ...iris, accelerator: "google-tpu-v5e:4", serveWith: ["serverlessInference"] };
-            assert.doesNotThrow(() => checkGcpStack(parse({ serverlessInference: { implementation: "vertex-endpoint" }, models: [tpu] })));
-            const list = problems(() => checkGcpStack(parse({ mlPlatform: { gcp: { workbenchAccelerator: "google-tpu-v5e" } } })));
+            assert.doesNotThrow(() => parse({ serverlessInference: { implementation: "vertex-endpoint" }, models: [tpu] }));
+            const list = problems(() => parse({ mlPlatform: { gcp: { workbenchAccelerator: "google-tpu-v5e" } } }));
             hasProblem(list, "mlops:mlPlatform.gcp.workbenchAccelerator", "not offered on Workbench instances");
         });
 
         it("fails when the function source has no handler", () => {
             const list = problems(() =>
-                checkGcpStack(
-                    parse({
-                        serverlessInference: { implementation: "cloud-functions", gcp: { functionSource: "samples/model" } },
-                        models: [iris],
-                    }),
-                ),
+                parse({
+                    serverlessInference: { implementation: "cloud-functions", gcp: { functionSource: "samples/model" } },
+                    models: [iris],
+                }),
             );
             hasProblem(list, "mlops:serverlessInference.gcp.functionSource", "has no main.py");
             hasProblem(list, "mlops:models[0].files", "has no main.py");
+            const missing = problems(() =>
+                parse({
+                    serverlessInference: { implementation: "cloud-functions", gcp: { functionSource: "no/such/dir" } },
+                    models: [iris],
+                }),
+            );
+            hasProblem(missing, "mlops:serverlessInference.gcp.functionSource", "is not a directory in the project");
+            // The directory matters only to Cloud Functions.
+            assert.doesNotThrow(() => parse({ serverlessInference: { gcp: { functionSource: "no/such/dir" } }, models: [iris] }));
+        });
+
+        it("lists a zone outside gcp:region once, at gcp:zone, not again at the Workbench instance's zone", () => {
+            const list = problems(() =>
+                parse({}, { "gcp:project": "my-project-1", "gcp:region": "us-central1", "gcp:zone": "europe-west1-b" }),
+            );
+            hasProblem(list, "gcp:zone", "is not a zone of us-central1");
+            assert.equal(list.length, 1, list.join("\n"));
+        });
+
+        it("lists an accelerator Cloud Functions cannot run once, not again from the component's own check", () => {
+            const gpu = { ...iris, accelerator: "nvidia-l4", serveWith: ["serverlessInference"] };
+            const list = problems(() => parse({ serverlessInference: { implementation: "cloud-functions" }, models: [gpu] }));
+            hasProblem(list, "mlops:models[0].accelerator", "cloud-functions runs on CPU only");
+            assert.equal(list.filter((p) => p.startsWith("mlops:models[0].accelerator")).length, 1, list.join("\n"));
+            assert.equal(list.length, 1, list.join("\n"));
+        });
+
+        it("lists a public invoker, a malformed email and an unpinned image once each", () => {
+            const list = problems(() =>
+                parse({
+                    containerService: { gcp: { invokers: ["allUsers"] } },
+                    notifications: { emails: ["not-an-address"] },
+                    models: [{ ...iris, image: "python" }],
+                }),
+            );
+            for (const key of ["mlops:containerService.gcp.invokers[0]", "mlops:notifications.emails[0]", "mlops:models[0].image"])
+                assert.equal(list.filter((p) => p.startsWith(`${key}:`)).length, 1, `${key}:\n${list.join("\n")}`);
+        });
+
+        it("reports what only a component checked before, at the user's keys, with every other problem, and registers nothing", async () => {
+            const bad = raw({
+                mlPlatform: { gcp: { subnetCidr: "8.8.8.0/24" } },
+                containerService: { gcp: { invokers: ["ml-clients@example.com"] } },
+                serverlessInference: { gcp: { errorRatePercent: 0 } },
+                models: [{ ...iris, env: { PORT: "9000" } }],
+            });
+            const { message, registered } = await rejectedBuild(
+                () => parseStackConfig(bad, { project: "mlops", stack: "t", projectRoot: ROOT }),
+                'stack config "t"',
+            );
+            assert.match(message, /mlops:mlPlatform\.gcp\.subnetCidr: is not a private IPv4 range \(got "8\.8\.8\.0\/24"\)/);
+            assert.match(message, /mlops:containerService\.gcp\.invokers\[0\]: is not an IAM member/);
+            assert.match(message, /mlops:models\[0\]\.env\.PORT: is set by Cloud Run and may not be given/);
+            assert.match(message, /mlops:serverlessInference\.gcp\.errorRatePercent: must be a whole number between 1 and 100/);
+            assert.deepEqual(registered, []);
+        });
+
+        it("reports the serverless replica keys of a model that Cloud Run serverless inference rejects", () => {
+            const list = problems(() => parse({ models: [{ ...iris, cpuMillicores: 3000, serveWith: ["serverlessInference"] }] }));
+            hasProblem(list, "mlops:models[0].cpuMillicores", "not a CPU size Cloud Run takes");
         });
     });
 });

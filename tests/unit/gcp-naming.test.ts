@@ -14,12 +14,12 @@ import {
     functionName,
     hyphenName,
     serviceAccountId,
-    stackNamePrefix,
+    namePrefix,
     vertexEndpointId,
 } from "../../components/naming/gcp";
-import { bucketLogicalName, logBucketLogicalName, zoneDatasetId } from "../../components/data-lake/gcp-rules";
-import { filesBucketLogicalName } from "../../components/container-service/gcp";
-import { keyRingLogicalName } from "../../components/encryption/gcp";
+import { bucketLogicalName, logBucketLogicalName, zoneDatasetId } from "../../components/data-lake/gcp-args";
+import { filesBucketLogicalName } from "../../components/container-service/gcp-args";
+import { keyRingLogicalName } from "../../components/encryption/gcp-args";
 import { mockAutoName } from "../../stacks/plan/mocks/gcp";
 
 const STACKS = [
@@ -47,7 +47,7 @@ describe("GCP physical names", () => {
     });
 
     for (const stack of STACKS) {
-        const prefix = stackNamePrefix("mlops", stack);
+        const prefix = namePrefix("mlops", stack);
         describe(`stack ${JSON.stringify(stack.length > 20 ? stack.slice(0, 20) + "..." : stack)} (${stack.length} characters)`, () => {
             it("gives a prefix that starts every name with a letter", () => {
                 assert.match(prefix, NAME_PREFIX);
@@ -98,7 +98,7 @@ describe("GCP physical names", () => {
     });
 
     it("keeps two long models with a shared beginning apart", () => {
-        const prefix = stackNamePrefix("mlops", "s".repeat(60));
+        const prefix = namePrefix("mlops", "s".repeat(60));
         const a = "a".repeat(23) + "1";
         const b = "a".repeat(23) + "2";
         assert.notEqual(serviceAccountId(prefix, "serve", a), serviceAccountId(prefix, "serve", b));

@@ -1,5 +1,6 @@
 /** KMS keys, CloudTrail, CloudWatch log groups, and the Glue catalog and Athena workgroup of the lake. */
-import { MlopsPolicy, resourceRule } from "../meta";
+import { MlopsPolicy, numberKnob, resourceRule } from "../meta";
+import { at, fields, oneOf } from "../lib/read";
 import { AWS } from "./types";
 
 const LAKE = "components/data-lake/aws.ts";
@@ -69,7 +70,8 @@ export const logRetention = resourceRule({
     check: (r, config) => {
         const days = r.props.retentionInDays;
         if (typeof days !== "number" || days <= 0) return ["retentionInDays is not set (logs are kept forever)"];
-        return days < config.minDays ? [`retentionInDays is ${days}, below ${config.minDays}`] : [];
+        const minDays = numberKnob(config, "minDays");
+        return days < minDays ? [`retentionInDays is ${days}, below ${minDays}`] : [];
     },
 });
 
@@ -100,11 +102,11 @@ export const glueCatalogEncryption = resourceRule({
     enforcement: "mandatory",
     types: [AWS.glueCatalogEncryption],
     check: (r) => {
-        const settings = r.props.dataCatalogEncryptionSettings ?? {};
-        const mode = settings.encryptionAtRest?.catalogEncryptionMode;
+        const settings = r.props.dataCatalogEncryptionSettings;
+        const mode = at(settings, "encryptionAtRest.catalogEncryptionMode");
         return [
-            ...(CATALOG_KMS_MODES.includes(mode) ? [] : [`catalogEncryptionMode is ${mode ?? "unset"}, not SSE-KMS`]),
-            ...(settings.connectionPasswordEncryption?.returnConnectionPasswordEncrypted === true
+            ...(oneOf(CATALOG_KMS_MODES, mode) ? [] : [`catalogEncryptionMode is ${mode ?? "unset"}, not SSE-KMS`]),
+            ...(at(settings, "connectionPasswordEncryption.returnConnectionPasswordEncrypted") === true
                 ? []
                 : ["returnConnectionPasswordEncrypted is not true"]),
         ];
@@ -122,11 +124,11 @@ export const athenaWorkgroupEncryption = resourceRule({
     enforcement: "mandatory",
     types: [AWS.athenaWorkgroup],
     check: (r) => {
-        const config = r.props.configuration ?? {};
+        const config = fields(r.props.configuration);
         // Athena-managed query results are always encrypted; otherwise the S3 results need an encryption option.
         const encrypted =
-            config.managedQueryResultsConfiguration?.enabled === true ||
-            !!config.resultConfiguration?.encryptionConfiguration?.encryptionOption;
+            at(config, "managedQueryResultsConfiguration.enabled") === true ||
+            !!at(config, "resultConfiguration.encryptionConfiguration.encryptionOption");
         return [
             ...(encrypted
                 ? []

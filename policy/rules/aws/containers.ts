@@ -1,6 +1,6 @@
 /** ECR repositories and ECS Fargate task definitions, services and clusters. */
 import { CUSTOM, MlopsPolicy, resourceRule, stackRule } from "../meta";
-import { list, parseJson } from "../lib/read";
+import { at, Fields, list, oneOf, parseJson, records } from "../lib/read";
 import { publicAllows, statementsOf } from "./documents";
 import { AWS } from "./types";
 
@@ -19,7 +19,7 @@ export const ecrImmutableTags = resourceRule({
     types: [AWS.ecrRepository],
     check: (r) => {
         const mutability = r.props.imageTagMutability;
-        return ["IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION"].includes(mutability)
+        return oneOf(["IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION"], mutability)
             ? []
             : [`imageTagMutability is ${mutability ?? "MUTABLE (default)"}, not IMMUTABLE`];
     },
@@ -35,7 +35,8 @@ export const ecrScanOnPush = resourceRule({
     category: "security",
     enforcement: "mandatory",
     types: [AWS.ecrRepository],
-    check: (r) => (r.props.imageScanningConfiguration?.scanOnPush === true ? [] : ["imageScanningConfiguration.scanOnPush is not true"]),
+    check: (r) =>
+        at(r.props, "imageScanningConfiguration.scanOnPush") === true ? [] : ["imageScanningConfiguration.scanOnPush is not true"],
 });
 
 export const ecrKms = resourceRule({
@@ -49,8 +50,8 @@ export const ecrKms = resourceRule({
     enforcement: "mandatory",
     types: [AWS.ecrRepository],
     check: (r) => {
-        const type = list(r.props.encryptionConfigurations)[0]?.encryptionType;
-        return ["KMS", "KMS_DSSE"].includes(type) ? [] : [`encryptionType is ${type ?? "AES256 (default)"}, not KMS`];
+        const type = at(list(r.props.encryptionConfigurations)[0], "encryptionType");
+        return oneOf(["KMS", "KMS_DSSE"], type) ? [] : [`encryptionType is ${type ?? "AES256 (default)"}, not KMS`];
     },
 });
 
@@ -100,27 +101,30 @@ export const ecsContainerInsights = resourceRule({
     enforcement: "prod",
     types: [AWS.ecsCluster],
     check: (r) => {
-        const value = list(r.props.settings).find((s) => s?.name === "containerInsights")?.value;
-        return ["enabled", "enhanced"].includes(value) ? [] : [`containerInsights is ${value ?? "unset"}, not enabled`];
+        const value = at(
+            list(r.props.settings).find((s) => at(s, "name") === "containerInsights"),
+            "value",
+        );
+        return oneOf(["enabled", "enhanced"], value) ? [] : [`containerInsights is ${value ?? "unset"}, not enabled`];
     },
 });
 
 /** The container definitions of a task definition (a JSON string), or a problem. */
-function containersOf(props: Record<string, any>): { containers: any[] } | { problem: string } {
+function containersOf(props: Fields): { containers: Fields[] } | { problem: string } {
     const parsed = parseJson(props.containerDefinitions);
     return parsed.ok && Array.isArray(parsed.value)
-        ? { containers: parsed.value }
+        ? { containers: records(parsed.value) }
         : { problem: "containerDefinitions is not a JSON array of containers" };
 }
 
 const taskCheck =
-    (perContainer: (c: any) => string[], perTask: (props: Record<string, any>) => string[] = () => []) =>
-    (r: { props: Record<string, any> }) => {
+    (perContainer: (c: Fields) => string[], perTask: (props: Fields) => string[] = () => []) =>
+    (r: { props: Fields }) => {
         const found = containersOf(r.props);
         if ("problem" in found) return [found.problem];
         return [
             ...perTask(r.props),
-            ...found.containers.flatMap((c) => perContainer(c).map((p) => `container ${c?.name ?? "(unnamed)"} ${p}`)),
+            ...found.containers.flatMap((c) => perContainer(c).map((p) => `container ${c.name ?? "(unnamed)"} ${p}`)),
         ];
     };
 
@@ -135,7 +139,7 @@ export const ecsNoPrivilege = resourceRule({
     enforcement: "mandatory",
     types: [AWS.ecsTaskDefinition],
     check: taskCheck(
-        (c) => (c?.privileged === true ? ["is privileged"] : []),
+        (c) => (c.privileged === true ? ["is privileged"] : []),
         (props) => ["pidMode", "ipcMode"].filter((k) => props[k] === "host").map((k) => `${k} is host`),
     ),
 });
@@ -150,7 +154,7 @@ export const ecsReadOnlyRoot = resourceRule({
     category: "security",
     enforcement: "mandatory",
     types: [AWS.ecsTaskDefinition],
-    check: taskCheck((c) => (c?.readonlyRootFilesystem === true ? [] : ["does not set readonlyRootFilesystem: true"])),
+    check: taskCheck((c) => (c.readonlyRootFilesystem === true ? [] : ["does not set readonlyRootFilesystem: true"])),
 });
 
 const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
@@ -168,8 +172,8 @@ export const ecsNoPlaintextSecrets = resourceRule({
     enforcement: "mandatory",
     types: [AWS.ecsTaskDefinition],
     check: taskCheck((c) =>
-        list(c?.environment)
-            .filter((e) => SECRET_NAME.test(e?.name ?? "") && typeof e?.value === "string")
+        records(c.environment)
+            .filter((e) => SECRET_NAME.test(String(e.name ?? "")) && typeof e.value === "string")
             .map((e) => `has a literal credential in environment variable ${e.name}`),
     ),
 });
@@ -200,7 +204,7 @@ export const ecsNoPublicIp = resourceRule({
     category: "security",
     enforcement: "mandatory",
     types: [AWS.ecsService],
-    check: (r) => (r.props.networkConfiguration?.assignPublicIp === true ? ["networkConfiguration.assignPublicIp is true"] : []),
+    check: (r) => (at(r.props, "networkConfiguration.assignPublicIp") === true ? ["networkConfiguration.assignPublicIp is true"] : []),
 });
 
 export const containerRules: readonly MlopsPolicy[] = [

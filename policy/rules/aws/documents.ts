@@ -1,5 +1,5 @@
 /** IAM policy documents, which the provider takes as JSON strings or as objects. */
-import { parseJson } from "../lib/read";
+import { at, fields, parseJson } from "../lib/read";
 
 export interface Statement {
     readonly index: number;
@@ -10,7 +10,8 @@ export interface Statement {
     /** Every principal value (`*`, ARNs, account IDs, service names), flattened. */
     readonly principals: string[];
     readonly awsPrincipals: string[];
-    readonly condition?: Record<string, any>;
+    /** The statement's `Condition` block as written (any truthy value counts as a condition). */
+    readonly condition?: unknown;
 }
 
 const strings = (v: unknown): string[] =>
@@ -20,20 +21,22 @@ const strings = (v: unknown): string[] =>
 export function statementsOf(document: unknown): Statement[] | undefined {
     const parsed = parseJson(document);
     if (!parsed.ok || parsed.value === null || typeof parsed.value !== "object") return undefined;
-    const raw = parsed.value.Statement ?? parsed.value.statements;
-    const list = Array.isArray(raw) ? raw : raw ? [raw] : [];
-    return list.map((s: any, index: number) => {
+    const document_ = fields(parsed.value);
+    const raw = document_.Statement ?? document_.statements;
+    const list: unknown[] = Array.isArray(raw) ? raw : raw ? [raw] : [];
+    return list.map(fields).map((s, index) => {
         const principal = s.Principal ?? s.principals;
-        const awsPrincipals = principal === "*" ? ["*"] : strings(principal?.AWS);
+        const awsPrincipals = principal === "*" ? ["*"] : strings(at(principal, "AWS"));
         const principals =
             principal === "*"
                 ? ["*"]
                 : typeof principal === "object" && principal !== null
                   ? Object.values(principal).flatMap(strings)
                   : [];
+        const effect = s.Effect ?? s.effect ?? "";
         return {
             index,
-            effect: s.Effect ?? s.effect ?? "",
+            effect: typeof effect === "string" ? effect : String(effect),
             actions: strings(s.Action ?? s.actions),
             notActions: strings(s.NotAction ?? s.notActions),
             resources: strings(s.Resource ?? s.resources),
@@ -52,7 +55,7 @@ export function publicAllows(statements: readonly Statement[]): Statement[] {
 /** Whether a statement denies requests that do not use TLS (`aws:SecureTransport` false). */
 export function deniesInsecureTransport(s: Statement): boolean {
     if (s.effect !== "Deny") return false;
-    const bool = s.condition?.Bool ?? s.condition?.bool;
-    const value = bool?.["aws:SecureTransport"];
+    const bool = at(s.condition, "Bool") ?? at(s.condition, "bool");
+    const value = at(bool, ["aws:SecureTransport"]);
     return value === false || value === "false" || (Array.isArray(value) && value.map(String).includes("false"));
 }

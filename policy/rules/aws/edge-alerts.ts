@@ -3,7 +3,7 @@
  * are named after (a replaced SageMaker endpoint or Lambda function must not take its logs with it).
  */
 import { CUSTOM, MlopsPolicy, resourceRule, stackRule } from "../meta";
-import { list, whenKnown } from "../lib/read";
+import { at, list, oneOf, whenKnown } from "../lib/read";
 import { AWS } from "./types";
 
 const SERVICE = "components/container-service/aws.ts";
@@ -22,16 +22,11 @@ export const TLS12_POLICIES = [
     "ELBSecurityPolicy-FS-1-2-Res-2020-10",
 ];
 
-/** A listener default action, as the plan records it. */
-interface ListenerAction {
-    readonly type?: string;
-    readonly redirect?: { readonly protocol?: string; readonly statusCode?: string };
-}
-
-const redirectsToHttps = (action: ListenerAction | undefined) =>
-    action?.type === "redirect" &&
-    action?.redirect?.protocol === "HTTPS" &&
-    ["HTTP_301", "HTTP_302"].includes(action?.redirect?.statusCode ?? "");
+/** Whether a listener default action (`{ type, redirect: { protocol, statusCode } }`) redirects to HTTPS. */
+const redirectsToHttps = (action: unknown) =>
+    at(action, "type") === "redirect" &&
+    at(action, "redirect.protocol") === "HTTPS" &&
+    oneOf(["HTTP_301", "HTTP_302"], at(action, "redirect.statusCode"));
 
 export const albListenerTls = resourceRule({
     name: "aws-alb-listener-tls",
@@ -47,7 +42,7 @@ export const albListenerTls = resourceRule({
         const protocol = r.props.protocol ?? "HTTP";
         if (protocol === "HTTPS" || protocol === "TLS") {
             const policy = r.props.sslPolicy;
-            return TLS12_POLICIES.includes(policy)
+            return oneOf(TLS12_POLICIES, policy)
                 ? []
                 : [`sslPolicy is ${policy ?? "unset (ELBSecurityPolicy-2016-08 allows TLS 1.0)"}, not a TLS 1.2+ policy`];
         }
@@ -72,7 +67,7 @@ export const albAccessLogs = resourceRule({
     check: (r) => {
         if ((r.props.loadBalancerType ?? "application") !== "application") return [];
         const logs = r.props.accessLogs;
-        return logs?.enabled === true && logs?.bucket ? [] : ["accessLogs is not enabled with a bucket"];
+        return at(logs, "enabled") === true && at(logs, "bucket") ? [] : ["accessLogs is not enabled with a bucket"];
     },
 });
 

@@ -1,6 +1,6 @@
 /** IAM: least privilege (no wildcard actions, no admin or *FullAccess managed policies), no public trust, no user policies. */
 import { MlopsPolicy, resourceRule } from "../meta";
-import { list } from "../lib/read";
+import { list, records } from "../lib/read";
 import { Statement, statementsOf } from "./documents";
 import { AWS } from "./types";
 
@@ -36,8 +36,8 @@ export const noWildcardActions = resourceRule({
     types: [AWS.iamPolicy, AWS.iamRolePolicy, AWS.iamUserPolicy, AWS.iamGroupPolicy, AWS.iamRole],
     check: (r) => {
         if (r.type !== AWS.iamRole) return documentProblems(r.props.policy, "policy");
-        return list(r.props.inlinePolicies).flatMap((p) =>
-            p?.policy === undefined ? [] : documentProblems(p.policy, `inline policy ${p.name ?? "(unnamed)"}`),
+        return records(r.props.inlinePolicies).flatMap((p) =>
+            p.policy === undefined ? [] : documentProblems(p.policy, `inline policy ${p.name ?? "(unnamed)"}`),
         );
     },
 });

@@ -6,7 +6,7 @@
  */
 import { PolicyResource } from "@pulumi/policy";
 import { MlopsPolicy, resourceRule, stackRule } from "../meta";
-import { list, whenKnown } from "../lib/read";
+import { at, list, records, whenKnown } from "../lib/read";
 import { StackView } from "../lib/stack-view";
 import { deniesInsecureTransport, publicAllows, statementsOf } from "./documents";
 import { AWS } from "./types";
@@ -197,12 +197,12 @@ export const s3Lifecycle = bucketRule(
     (bucket, view) => {
         const found = companions(view, bucket, AWS.bucketLifecycle);
         if (found.length === 0) return ["no aws.s3.BucketLifecycleConfiguration for this bucket"];
-        const enabled = found.flatMap((c) => list(c.props.rules)).filter((r) => r?.status === "Enabled");
+        const enabled = found.flatMap((c) => records(c.props.rules)).filter((r) => r.status === "Enabled");
         return [
-            ...(enabled.some((r) => r.abortIncompleteMultipartUpload?.daysAfterInitiation)
+            ...(enabled.some((r) => at(r, "abortIncompleteMultipartUpload.daysAfterInitiation"))
                 ? []
                 : ["no enabled lifecycle rule aborts incomplete multipart uploads"]),
-            ...(enabled.some((r) => r.noncurrentVersionExpiration?.noncurrentDays)
+            ...(enabled.some((r) => at(r, "noncurrentVersionExpiration.noncurrentDays"))
                 ? []
                 : ["no enabled lifecycle rule expires noncurrent versions"]),
         ];
@@ -211,10 +211,10 @@ export const s3Lifecycle = bucketRule(
 
 /** Whether a trail records S3 object-level (data) events, through classic or advanced selectors. */
 export function recordsS3DataEvents(trail: PolicyResource): boolean {
-    const classic = list(trail.props.eventSelectors).some((s) => list(s?.dataResources).some((d) => d?.type === "AWS::S3::Object"));
-    const advanced = list(trail.props.advancedEventSelectors).some((s) => {
-        const fields = list(s?.fieldSelectors);
-        const has = (field: string, value: string) => fields.some((f) => f?.field === field && list(f.equals).includes(value));
+    const classic = records(trail.props.eventSelectors).some((s) => records(s.dataResources).some((d) => d.type === "AWS::S3::Object"));
+    const advanced = records(trail.props.advancedEventSelectors).some((s) => {
+        const selectors = records(s.fieldSelectors);
+        const has = (field: string, value: string) => selectors.some((f) => f.field === field && list(f.equals).includes(value));
         return has("eventCategory", "Data") && has("resources.type", "AWS::S3::Object");
     });
     return classic || advanced;

@@ -3,8 +3,8 @@
  * production floors of docs/security-baseline.md section 4 (instance counts, autoscaling, health checks).
  */
 import { PolicyResource } from "@pulumi/policy";
-import { CUSTOM, Knob, MlopsPolicy, resourceRule, stackRule } from "../meta";
-import { list, peek, whenKnown } from "../lib/read";
+import { CUSTOM, Knob, MlopsPolicy, numberKnob, resourceRule, stackRule } from "../meta";
+import { at, Fields, peek, records, whenKnown } from "../lib/read";
 import { StackView } from "../lib/stack-view";
 import { AWS } from "./types";
 
@@ -75,7 +75,7 @@ export const lambdaTracing = resourceRule({
     category: "reliability",
     enforcement: "advisory",
     types: [AWS.lambdaFunction],
-    check: (r) => (r.props.tracingConfig?.mode ? [] : ["tracingConfig.mode is not set"]),
+    check: (r) => (at(r.props, "tracingConfig.mode") ? [] : ["tracingConfig.mode is not set"]),
 });
 
 export const appRunnerPrivate = resourceRule({
@@ -89,7 +89,7 @@ export const appRunnerPrivate = resourceRule({
     enforcement: "mandatory",
     types: [AWS.appRunnerService],
     check: (r) =>
-        r.props.networkConfiguration?.ingressConfiguration?.isPubliclyAccessible === false
+        at(r.props, "networkConfiguration.ingressConfiguration.isPubliclyAccessible") === false
             ? []
             : ["the service is publicly accessible (ingressConfiguration.isPubliclyAccessible is not false)"],
 });
@@ -104,7 +104,7 @@ export const appRunnerKms = resourceRule({
     category: "security",
     enforcement: "advisory",
     types: [AWS.appRunnerService],
-    check: (r) => (r.props.encryptionConfiguration?.kmsKey ? [] : ["encryptionConfiguration.kmsKey is not set"]),
+    check: (r) => (at(r.props, "encryptionConfiguration.kmsKey") ? [] : ["encryptionConfiguration.kmsKey is not set"]),
 });
 
 export const appRunnerHealthCheck = resourceRule({
@@ -118,9 +118,9 @@ export const appRunnerHealthCheck = resourceRule({
     enforcement: "prod",
     types: [AWS.appRunnerService],
     check: (r) =>
-        r.props.healthCheckConfiguration?.protocol === "HTTP"
+        at(r.props, "healthCheckConfiguration.protocol") === "HTTP"
             ? []
-            : [`health check protocol is ${r.props.healthCheckConfiguration?.protocol ?? "TCP (default)"}, not HTTP`],
+            : [`health check protocol is ${at(r.props, "healthCheckConfiguration.protocol") ?? "TCP (default)"}, not HTTP`],
 });
 
 export const appRunnerMinInstances = stackRule({
@@ -144,8 +144,9 @@ export const appRunnerMinInstances = stackRule({
                 continue;
             }
             const min = whenKnown(() => scaling.props.minSize ?? 1);
-            if (typeof min === "number" && min < config.minInstances)
-                report(service, `its auto scaling configuration keeps ${min} instance(s), below ${config.minInstances}`);
+            const floor = numberKnob(config, "minInstances");
+            if (typeof min === "number" && min < floor)
+                report(service, `its auto scaling configuration keeps ${min} instance(s), below ${floor}`);
         }
     },
 });
@@ -153,7 +154,7 @@ export const appRunnerMinInstances = stackRule({
 /** SageMaker instance families with NVMe instance storage: they take no endpoint KMS key (hardware-encrypted). */
 const NVME_INSTANCE = /^ml\.(g4dn|g5|g6|g6e|gr6|p3dn|p4d|p4de|p5|p5e|p5en|trn1|trn1n|[cmr]\d[a-z]*d)\./;
 
-const instanceVariants = (props: Record<string, any>) => list(props.productionVariants).filter((v) => !v?.serverlessConfig);
+const instanceVariants = (props: Fields) => records(props.productionVariants).filter((v) => !v.serverlessConfig);
 
 export const sagemakerEndpointKms = resourceRule({
     name: "aws-sagemaker-endpoint-kms",
@@ -168,8 +169,9 @@ export const sagemakerEndpointKms = resourceRule({
     types: [AWS.sagemakerEndpointConfig],
     check: (r) => {
         if (r.props.kmsKeyArn) return [];
-        const variants = list(r.props.productionVariants);
-        const allNvme = variants.length > 0 && variants.every((v) => !v?.serverlessConfig && NVME_INSTANCE.test(v?.instanceType ?? ""));
+        const variants = records(r.props.productionVariants);
+        const allNvme =
+            variants.length > 0 && variants.every((v) => !v.serverlessConfig && NVME_INSTANCE.test(String(v.instanceType ?? "")));
         return allNvme ? [] : ["kmsKeyArn is not set"];
     },
 });
@@ -186,13 +188,15 @@ export const sagemakerInstanceCount = resourceRule({
     enforcement: "prod",
     types: [AWS.sagemakerEndpointConfig],
     knobs: { minInstances: MIN_INSTANCES },
-    check: (r, config) =>
-        instanceVariants(r.props)
-            .filter((v) => (v?.initialInstanceCount ?? 1) < config.minInstances)
+    check: (r, config) => {
+        const floor = numberKnob(config, "minInstances");
+        return instanceVariants(r.props)
+            .filter((v) => Number(v.initialInstanceCount ?? 1) < floor)
             .map(
                 (v) =>
-                    `production variant ${v?.variantName ?? "(unnamed)"} starts ${v?.initialInstanceCount ?? 1} instance(s), below ${config.minInstances}`,
-            ),
+                    `production variant ${v.variantName ?? "(unnamed)"} starts ${v.initialInstanceCount ?? 1} instance(s), below ${floor}`,
+            );
+    },
 });
 
 export const sagemakerModelIsolation = resourceRule({
@@ -274,8 +278,8 @@ export const servingAutoscaling = stackRule({
             }
             const capacity = whenKnown(() => ({ min: target.props.minCapacity, max: target.props.maxCapacity }));
             if (!capacity) continue;
-            if (capacity.min < config.minCapacity)
-                report(r, `its scaling target's minCapacity is ${capacity.min}, below ${config.minCapacity}`);
+            const floor = numberKnob(config, "minCapacity");
+            if (capacity.min < floor) report(r, `its scaling target's minCapacity is ${capacity.min}, below ${floor}`);
             if (!(capacity.max > capacity.min))
                 report(r, `its scaling target cannot scale out (maxCapacity ${capacity.max}, minCapacity ${capacity.min})`);
         }

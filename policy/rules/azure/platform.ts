@@ -1,7 +1,7 @@
 /** Key Vault, container registry, Azure ML, role assignments, Synapse, and the audit trail (diagnostic settings, Log Analytics retention). */
 import { PolicyResource } from "@pulumi/policy";
-import { CUSTOM, MlopsPolicy, resourceRule, stackRule } from "../meta";
-import { list, peek, whenKnown } from "../lib/read";
+import { CUSTOM, MlopsPolicy, numberKnob, resourceRule, stackRule } from "../meta";
+import { at, Fields, fields, list, oneOf, peek, records, whenKnown } from "../lib/read";
 import { StackView } from "../lib/stack-view";
 import { AZ } from "./types";
 
@@ -21,8 +21,8 @@ export const vaultRecoverable = resourceRule({
     enforcement: "mandatory",
     types: [AZ.vault],
     check: (r) => [
-        ...(r.props.properties?.enableSoftDelete === false ? ["properties.enableSoftDelete is false"] : []),
-        ...(r.props.properties?.enablePurgeProtection === true ? [] : ["properties.enablePurgeProtection is not true"]),
+        ...(at(r.props, "properties.enableSoftDelete") === false ? ["properties.enableSoftDelete is false"] : []),
+        ...(at(r.props, "properties.enablePurgeProtection") === true ? [] : ["properties.enablePurgeProtection is not true"]),
     ],
 });
 
@@ -38,8 +38,8 @@ export const vaultAccess = resourceRule({
     enforcement: "mandatory",
     types: [AZ.vault],
     check: (r) => {
-        const p = r.props.properties ?? {};
-        const closed = p.publicNetworkAccess === "Disabled" || p.networkAcls?.defaultAction === "Deny";
+        const p = fields(r.props.properties);
+        const closed = p.publicNetworkAccess === "Disabled" || at(p, "networkAcls.defaultAction") === "Deny";
         return [
             ...(p.enableRbacAuthorization === true ? [] : ["properties.enableRbacAuthorization is not true"]),
             ...(closed ? [] : ["the vault is open to the public network"]),
@@ -87,7 +87,7 @@ export const registryRetention = resourceRule({
     category: "reliability",
     enforcement: "advisory",
     types: [AZ.registry],
-    check: (r) => (r.props.policies?.retentionPolicy?.status === "enabled" ? [] : ["policies.retentionPolicy is not enabled"]),
+    check: (r) => (at(r.props, "policies.retentionPolicy.status") === "enabled" ? [] : ["policies.retentionPolicy is not enabled"]),
 });
 
 export const mlWorkspacePrivate = resourceRule({
@@ -106,7 +106,7 @@ export const mlWorkspacePrivate = resourceRule({
             : [`publicNetworkAccess is ${r.props.publicNetworkAccess ?? "unset"}, not Disabled`],
 });
 
-const isAmlCompute = (props: Record<string, any>) => props.properties?.computeType === "AmlCompute";
+const isAmlCompute = (props: Fields) => at(props, "properties.computeType") === "AmlCompute";
 
 export const mlComputeLocalAuth = resourceRule({
     name: "azure-ml-compute-no-local-auth",
@@ -119,7 +119,7 @@ export const mlComputeLocalAuth = resourceRule({
     enforcement: "mandatory",
     types: [AZ.mlCompute],
     check: (r) =>
-        isAmlCompute(r.props) && r.props.properties?.disableLocalAuth !== true ? ["properties.disableLocalAuth is not true"] : [],
+        isAmlCompute(r.props) && at(r.props, "properties.disableLocalAuth") !== true ? ["properties.disableLocalAuth is not true"] : [],
 });
 
 export const mlComputeScaleToZero = resourceRule({
@@ -133,7 +133,7 @@ export const mlComputeScaleToZero = resourceRule({
     enforcement: "advisory",
     types: [AZ.mlCompute],
     check: (r) => {
-        const min = r.props.properties?.properties?.scaleSettings?.minNodeCount ?? 0;
+        const min = at(r.props, "properties.properties.scaleSettings.minNodeCount") ?? 0;
         return isAmlCompute(r.props) && min !== 0 ? [`scaleSettings.minNodeCount is ${min}, not 0`] : [];
     },
 });
@@ -157,9 +157,11 @@ export const mlOnlineInstances = resourceRule({
         },
     },
     check: (r, config) => {
-        const scale = r.props.properties?.scaleSettings;
-        const count = scale?.scaleType === "TargetUtilization" ? (scale.minInstances ?? 1) : (r.props.sku?.capacity ?? 1);
-        return count < config.minInstances ? [`runs ${count} instance(s), below ${config.minInstances}`] : [];
+        const scale = at(r.props, "properties.scaleSettings");
+        const count =
+            at(scale, "scaleType") === "TargetUtilization" ? (at(scale, "minInstances") ?? 1) : (at(r.props, "sku.capacity") ?? 1);
+        const floor = numberKnob(config, "minInstances");
+        return Number(count) < floor ? [`runs ${count} instance(s), below ${floor}`] : [];
     },
 });
 
@@ -208,7 +210,7 @@ export const synapseHardening = resourceRule({
     types: [AZ.synapse],
     check: (r) => [
         ...(r.props.managedVirtualNetwork === "default" ? [] : ["managedVirtualNetwork is not default"]),
-        ...(r.props.managedVirtualNetworkSettings?.preventDataExfiltration === true
+        ...(at(r.props, "managedVirtualNetworkSettings.preventDataExfiltration") === true
             ? []
             : ["managedVirtualNetworkSettings.preventDataExfiltration is not true"]),
     ],
@@ -228,8 +230,8 @@ function diagnosticsOf(view: StackView, target: PolicyResource): PolicyResource[
 function sendsLogs(setting: PolicyResource, categories: readonly string[]): boolean | undefined {
     return whenKnown(() => {
         const destination = setting.props.workspaceId || setting.props.storageAccountId || setting.props.eventHubAuthorizationRuleId;
-        const logs = list(setting.props.logs).filter((l) => l?.enabled !== false);
-        return !!destination && logs.some((l) => categories.includes(l?.category) || ["audit", "allLogs"].includes(l?.categoryGroup));
+        const logs = records(setting.props.logs).filter((l) => l.enabled !== false);
+        return !!destination && logs.some((l) => oneOf(categories, l.category) || oneOf(["audit", "allLogs"], l.categoryGroup));
     });
 }
 
@@ -300,7 +302,10 @@ function privateEndpointsOf(view: StackView, target: PolicyResource): PolicyReso
     const id = peek(target.props, "id");
     return view.ofType([AZ.privateEndpoint]).filter((pe) => {
         if (view.sources(pe, "privateLinkServiceConnections", [target.type]).some((d) => d.urn === target.urn)) return true;
-        return typeof id === "string" && list(peek(pe.props, "privateLinkServiceConnections")).some((c) => c?.privateLinkServiceId === id);
+        return (
+            typeof id === "string" &&
+            list(peek(pe.props, "privateLinkServiceConnections")).some((c) => at(c, "privateLinkServiceId") === id)
+        );
     });
 }
 
@@ -354,7 +359,7 @@ export const alertsNotify = stackRule({
         const groups = view.ofType([AZ.actionGroup]);
         for (const alert of view.ofType([AZ.metricAlert]).filter(inScope)) {
             const verdict = whenKnown(() => {
-                const ids = list(alert.props.actions).map((a) => a?.actionGroupId);
+                const ids = list(alert.props.actions).map((a) => at(a, "actionGroupId"));
                 const linked = new Set(view.sources(alert, "actions", [AZ.actionGroup]).map((g) => g.urn));
                 const targets = groups.filter((g) => linked.has(g.urn) || ids.includes(peek(g.props, "id")));
                 if (ids.length === 0) return "notifies no action group";

@@ -1,7 +1,7 @@
 /** Container Apps and their environment (no public rule set covers them), and Functions / App Service apps. */
 import { PolicyResource } from "@pulumi/policy";
 import { CUSTOM, MlopsPolicy, resourceRule, stackRule } from "../meta";
-import { list, peek, whenKnown } from "../lib/read";
+import { at, list, oneOf, peek, records, whenKnown } from "../lib/read";
 import { StackView } from "../lib/stack-view";
 import { AZ } from "./types";
 
@@ -18,7 +18,7 @@ export const appHttpsOnly = resourceRule({
     category: "security",
     enforcement: "mandatory",
     types: [AZ.containerApp],
-    check: (r) => (r.props.configuration?.ingress?.allowInsecure === true ? ["configuration.ingress.allowInsecure is true"] : []),
+    check: (r) => (at(r.props, "configuration.ingress.allowInsecure") === true ? ["configuration.ingress.allowInsecure is true"] : []),
 });
 
 /**
@@ -101,7 +101,7 @@ export const environmentInNetwork = resourceRule({
     enforcement: "prod",
     types: [AZ.managedEnvironment],
     check: (r) =>
-        r.props.vnetConfiguration?.infrastructureSubnetId
+        at(r.props, "vnetConfiguration.infrastructureSubnetId")
             ? []
             : ["vnetConfiguration.infrastructureSubnetId is not set (the environment is outside any virtual network)"],
 });
@@ -119,8 +119,8 @@ export const mlEndpointAuthenticated = resourceRule({
     enforcement: "mandatory",
     types: [AZ.mlOnlineEndpoint],
     check: (r) => {
-        const mode = r.props.properties?.authMode;
-        return ["Key", "AADToken", "AMLToken"].includes(mode) ? [] : [`properties.authMode is ${mode ?? "unset"}`];
+        const mode = at(r.props, "properties.authMode");
+        return oneOf(["Key", "AADToken", "AMLToken"], mode) ? [] : [`properties.authMode is ${mode ?? "unset"}`];
     },
 });
 
@@ -135,9 +135,9 @@ export const mlEndpointPrivate = resourceRule({
     enforcement: "advisory",
     types: [AZ.mlOnlineEndpoint],
     check: (r) =>
-        r.props.properties?.publicNetworkAccess === "Disabled"
+        at(r.props, "properties.publicNetworkAccess") === "Disabled"
             ? []
-            : [`properties.publicNetworkAccess is ${r.props.properties?.publicNetworkAccess ?? "Enabled (default)"}`],
+            : [`properties.publicNetworkAccess is ${at(r.props, "properties.publicNetworkAccess") ?? "Enabled (default)"}`],
 });
 
 export const appManagedIdentity = resourceRule({
@@ -151,9 +151,9 @@ export const appManagedIdentity = resourceRule({
     enforcement: "mandatory",
     types: [AZ.containerApp],
     check: (r) => [
-        ...(String(r.props.identity?.type ?? "None").includes("Assigned") ? [] : ["the app has no managed identity"]),
-        ...list(r.props.configuration?.registries)
-            .filter((g) => g?.passwordSecretRef)
+        ...(String(at(r.props, "identity.type") ?? "None").includes("Assigned") ? [] : ["the app has no managed identity"]),
+        ...records(at(r.props, "configuration.registries"))
+            .filter((g) => g.passwordSecretRef)
             .map((g) => `pulls from ${g.server ?? "a registry"} with a password`),
     ],
 });
@@ -168,7 +168,7 @@ export const appScaling = resourceRule({
     category: "reliability",
     enforcement: "prod",
     types: [AZ.containerApp],
-    check: (r) => (r.props.template?.scale?.maxReplicas ? [] : ["template.scale.maxReplicas is not set"]),
+    check: (r) => (at(r.props, "template.scale.maxReplicas") ? [] : ["template.scale.maxReplicas is not set"]),
 });
 
 export const appProbes = resourceRule({
@@ -182,9 +182,9 @@ export const appProbes = resourceRule({
     enforcement: "prod",
     types: [AZ.containerApp],
     check: (r) =>
-        list(r.props.template?.containers).flatMap((c, i) => {
-            const types = list(c?.probes).map((p) => p?.type);
-            return ["Liveness", "Readiness"].filter((t) => !types.includes(t)).map((t) => `container ${c?.name ?? i} has no ${t} probe`);
+        records(at(r.props, "template.containers")).flatMap((c, i) => {
+            const types = list(c.probes).map((p) => at(p, "type"));
+            return ["Liveness", "Readiness"].filter((t) => !types.includes(t)).map((t) => `container ${c.name ?? i} has no ${t} probe`);
         }),
 });
 
@@ -213,10 +213,10 @@ export const webAppTransport = resourceRule({
     types: [AZ.webApp],
     check: (r) => [
         ...(r.props.httpsOnly === true ? [] : ["httpsOnly is not true"]),
-        ...(["1.2", "1.3"].includes(r.props.siteConfig?.minTlsVersion)
+        ...(oneOf(["1.2", "1.3"], at(r.props, "siteConfig.minTlsVersion"))
             ? []
-            : [`siteConfig.minTlsVersion is ${r.props.siteConfig?.minTlsVersion ?? "unset"}, not 1.2`]),
-        ...(r.props.siteConfig?.remoteDebuggingEnabled === true ? ["siteConfig.remoteDebuggingEnabled is true"] : []),
+            : [`siteConfig.minTlsVersion is ${at(r.props, "siteConfig.minTlsVersion") ?? "unset"}, not 1.2`]),
+        ...(at(r.props, "siteConfig.remoteDebuggingEnabled") === true ? ["siteConfig.remoteDebuggingEnabled is true"] : []),
     ],
 });
 

@@ -6,8 +6,8 @@
  * nor point-in-time restore, and a rule forbids them there.
  */
 import { PolicyResource } from "@pulumi/policy";
-import { CUSTOM, Knob, MlopsPolicy, resourceRule, stackRule } from "../meta";
-import { whenKnown } from "../lib/read";
+import { CUSTOM, Knob, MlopsPolicy, numberKnob, resourceRule, RuleConfig, stackRule } from "../meta";
+import { at, Fields, oneOf, whenKnown } from "../lib/read";
 import { StackView } from "../lib/stack-view";
 import { AZ } from "./types";
 
@@ -25,7 +25,7 @@ export const storageTransport = resourceRule({
     types: [AZ.storageAccount],
     check: (r) => [
         ...(r.props.enableHttpsTrafficOnly === false ? ["enableHttpsTrafficOnly is false"] : []),
-        ...(["TLS1_2", "TLS1_3"].includes(r.props.minimumTlsVersion)
+        ...(oneOf(["TLS1_2", "TLS1_3"], r.props.minimumTlsVersion)
             ? []
             : [`minimumTlsVersion is ${r.props.minimumTlsVersion ?? "unset"}, not TLS1_2`]),
     ],
@@ -58,9 +58,9 @@ export const storageNetworkDeny = resourceRule({
     check: (r) => {
         if (r.props.publicNetworkAccess === "Disabled") return [];
         const rules = r.props.networkRuleSet;
-        if (rules?.defaultAction !== "Deny")
-            return [`networkRuleSet.defaultAction is ${rules?.defaultAction ?? "Allow (default)"}, not Deny`];
-        return String(rules.bypass ?? "").includes("AzureServices") ? [] : ["networkRuleSet.bypass does not include AzureServices"];
+        if (at(rules, "defaultAction") !== "Deny")
+            return [`networkRuleSet.defaultAction is ${at(rules, "defaultAction") ?? "Allow (default)"}, not Deny`];
+        return String(at(rules, "bypass") ?? "").includes("AzureServices") ? [] : ["networkRuleSet.bypass does not include AzureServices"];
     },
 });
 
@@ -92,7 +92,8 @@ export const storageGeoReplication = resourceRule({
     category: "data-loss",
     enforcement: "prod",
     types: [AZ.storageAccount],
-    check: (r) => (GEO_REDUNDANT.includes(r.props.sku?.name) ? [] : [`sku.name is ${r.props.sku?.name ?? "unset"}, not geo-redundant`]),
+    check: (r) =>
+        oneOf(GEO_REDUNDANT, at(r.props, "sku.name")) ? [] : [`sku.name is ${at(r.props, "sku.name") ?? "unset"}, not geo-redundant`],
 });
 
 export const storageCmk = resourceRule({
@@ -106,9 +107,9 @@ export const storageCmk = resourceRule({
     enforcement: "advisory",
     types: [AZ.storageAccount],
     check: (r) =>
-        r.props.encryption?.keySource === "Microsoft.Keyvault"
+        at(r.props, "encryption.keySource") === "Microsoft.Keyvault"
             ? []
-            : [`encryption.keySource is ${r.props.encryption?.keySource ?? "Microsoft.Storage (default)"}`],
+            : [`encryption.keySource is ${at(r.props, "encryption.keySource") ?? "Microsoft.Storage (default)"}`],
 });
 
 const MIN_DAYS: Knob = {
@@ -124,16 +125,17 @@ const blobServiceOf = (view: StackView, account: PolicyResource): PolicyResource
 const blobAccounts = (view: StackView, inScope: (r: PolicyResource) => boolean) =>
     view.ofType([AZ.storageAccount]).filter((a) => inScope(a) && whenKnown(() => a.props.kind) !== "FileStorage");
 
-function retentionProblems(policy: any, what: string, minDays: number): string[] {
-    if (policy?.enabled !== true) return [`${what} is not enabled`];
-    return typeof policy.days === "number" && policy.days >= minDays
+function retentionProblems(policy: unknown, what: string, minDays: number): string[] {
+    if (at(policy, "enabled") !== true) return [`${what} is not enabled`];
+    const days = at(policy, "days");
+    return typeof days === "number" && days >= minDays
         ? []
-        : [`${what} keeps deleted data ${policy.days ?? "an unset number of"} days, below ${minDays}`];
+        : [`${what} keeps deleted data ${days ?? "an unset number of"} days, below ${minDays}`];
 }
 
 function blobServiceRule(
     spec: Omit<Parameters<typeof stackRule>[0], "validate" | "types" | "clouds">,
-    judge: (service: Record<string, any>, config: Record<string, any>, account: Record<string, any>) => string[],
+    judge: (service: Fields, config: RuleConfig, account: Fields) => string[],
 ): MlopsPolicy {
     return stackRule({
         ...spec,
@@ -163,7 +165,8 @@ export const blobSoftDelete = blobServiceRule(
         enforcement: "mandatory",
         knobs: { minDays: MIN_DAYS },
     },
-    (service, config) => retentionProblems(service.deleteRetentionPolicy, "blob soft delete (deleteRetentionPolicy)", config.minDays),
+    (service, config) =>
+        retentionProblems(service.deleteRetentionPolicy, "blob soft delete (deleteRetentionPolicy)", numberKnob(config, "minDays")),
 );
 
 export const containerSoftDelete = blobServiceRule(
@@ -179,7 +182,11 @@ export const containerSoftDelete = blobServiceRule(
         knobs: { minDays: MIN_DAYS },
     },
     (service, config) =>
-        retentionProblems(service.containerDeleteRetentionPolicy, "container soft delete (containerDeleteRetentionPolicy)", config.minDays),
+        retentionProblems(
+            service.containerDeleteRetentionPolicy,
+            "container soft delete (containerDeleteRetentionPolicy)",
+            numberKnob(config, "minDays"),
+        ),
 );
 
 /** ADLS Gen2: the account was created with a hierarchical namespace (fixed at creation). */

@@ -1,6 +1,6 @@
 /** Project IAM (least privilege, no impersonation, no default or keyed service accounts), Cloud KMS, and Data Access audit logs. */
 import { CUSTOM, MlopsPolicy, resourceRule, stackRule } from "../meta";
-import { list, whenKnown } from "../lib/read";
+import { list, oneOf, records, whenKnown } from "../lib/read";
 import { membersOf } from "./members";
 import { GCP } from "./types";
 
@@ -22,7 +22,7 @@ export const noBasicRoles = resourceRule({
     enforcement: "mandatory",
     types: PROJECT_IAM,
     check: (r) => {
-        const role: string = r.props.role ?? "";
+        const role = String(r.props.role ?? "");
         if (BASIC_ROLES.includes(role)) return [`grants the basic role ${role}`];
         const accounts = membersOf(r.props).filter((m) => m.startsWith("serviceAccount:"));
         return /admin/i.test(role) && accounts.length > 0 ? [`grants the admin role ${role} to ${accounts.join(", ")}`] : [];
@@ -40,7 +40,7 @@ export const noProjectImpersonation = resourceRule({
     category: "security",
     enforcement: "mandatory",
     types: PROJECT_IAM,
-    check: (r) => (IMPERSONATION_ROLES.includes(r.props.role) ? [`grants ${r.props.role} on the whole project`] : []),
+    check: (r) => (oneOf(IMPERSONATION_ROLES, r.props.role) ? [`grants ${r.props.role} on the whole project`] : []),
 });
 
 export const noDefaultServiceAccount = resourceRule({
@@ -125,9 +125,9 @@ export const dataAccessAuditLogs = stackRule({
         const configs = view.ofType([GCP.projectAuditConfig]).map((c) =>
             whenKnown(() => ({
                 service: c.props.service as string,
-                types: list(c.props.auditLogConfigs)
-                    .filter((l) => list(l?.exemptedMembers).length === 0)
-                    .map((l) => l?.logType),
+                types: records(c.props.auditLogConfigs)
+                    .filter((l) => list(l.exemptedMembers).length === 0)
+                    .map((l) => l.logType),
             })),
         );
         if (configs.includes(undefined)) return;

@@ -1,6 +1,6 @@
 /** Artifact Registry, Cloud Run v2 (no public rule set covers v2) and Cloud Functions gen2. */
 import { CUSTOM, MlopsPolicy, resourceRule } from "../meta";
-import { list } from "../lib/read";
+import { at, list, oneOf, records } from "../lib/read";
 import { publicGrants } from "./members";
 import { GCP } from "./types";
 
@@ -32,7 +32,7 @@ export const registryImmutableTags = resourceRule({
     types: [GCP.registry],
     check: (r) => {
         const standard = (r.props.mode ?? "STANDARD_REPOSITORY") === "STANDARD_REPOSITORY";
-        return standard && r.props.format === "DOCKER" && r.props.dockerConfig?.immutableTags !== true
+        return standard && r.props.format === "DOCKER" && at(r.props, "dockerConfig.immutableTags") !== true
             ? ["dockerConfig.immutableTags is not true"]
             : [];
     },
@@ -79,7 +79,7 @@ export const runInternalIngress = resourceRule({
     category: "security",
     enforcement: "mandatory",
     types: [GCP.runService],
-    check: (r) => (INTERNAL_INGRESS.includes(r.props.ingress) ? [] : [`ingress is ${r.props.ingress ?? "INGRESS_TRAFFIC_ALL (default)"}`]),
+    check: (r) => (oneOf(INTERNAL_INGRESS, r.props.ingress) ? [] : [`ingress is ${r.props.ingress ?? "INGRESS_TRAFFIC_ALL (default)"}`]),
 });
 
 export const runNotPublic = resourceRule({
@@ -112,9 +112,9 @@ export const runServiceAccount = resourceRule({
     enforcement: "mandatory",
     types: [GCP.runService],
     check: (r) => {
-        const account = r.props.template?.serviceAccount;
+        const account = at(r.props, "template.serviceAccount");
         if (!account) return ["template.serviceAccount is not set (the default Compute Engine service account runs it)"];
-        return /-compute@developer\.gserviceaccount\.com$/.test(account)
+        return /-compute@developer\.gserviceaccount\.com$/.test(String(account))
             ? ["template.serviceAccount is the default Compute Engine service account"]
             : [];
     },
@@ -131,9 +131,9 @@ export const runProbes = resourceRule({
     enforcement: "prod",
     types: [GCP.runService],
     check: (r) =>
-        list(r.props.template?.containers).flatMap((c, i) => [
-            ...(c?.startupProbe ? [] : [`container ${c?.name ?? i} has no startupProbe`]),
-            ...(c?.livenessProbe ? [] : [`container ${c?.name ?? i} has no livenessProbe`]),
+        records(at(r.props, "template.containers")).flatMap((c, i) => [
+            ...(c.startupProbe ? [] : [`container ${c.name ?? i} has no startupProbe`]),
+            ...(c.livenessProbe ? [] : [`container ${c.name ?? i} has no livenessProbe`]),
         ]),
 });
 
@@ -148,8 +148,10 @@ export const runBoundedScaling = resourceRule({
     enforcement: "prod",
     types: [GCP.runService],
     check: (r) => [
-        ...(r.props.template?.scaling?.maxInstanceCount || r.props.scaling?.maxInstanceCount ? [] : ["maxInstanceCount is not set"]),
-        ...(r.props.template?.timeout ? [] : ["template.timeout is not set (defaults to 300s)"]),
+        ...(at(r.props, "template.scaling.maxInstanceCount") || at(r.props, "scaling.maxInstanceCount")
+            ? []
+            : ["maxInstanceCount is not set"]),
+        ...(at(r.props, "template.timeout") ? [] : ["template.timeout is not set (defaults to 300s)"]),
     ],
 });
 
@@ -179,9 +181,9 @@ export const functionIngress = resourceRule({
     enforcement: "mandatory",
     types: [GCP.function],
     check: (r) =>
-        INTERNAL_FUNCTION_INGRESS.includes(r.props.serviceConfig?.ingressSettings)
+        oneOf(INTERNAL_FUNCTION_INGRESS, at(r.props, "serviceConfig.ingressSettings"))
             ? []
-            : [`serviceConfig.ingressSettings is ${r.props.serviceConfig?.ingressSettings ?? "ALLOW_ALL (default)"}`],
+            : [`serviceConfig.ingressSettings is ${at(r.props, "serviceConfig.ingressSettings") ?? "ALLOW_ALL (default)"}`],
 });
 
 export const functionNotPublic = resourceRule({

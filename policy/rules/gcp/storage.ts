@@ -1,6 +1,6 @@
 /** Cloud Storage buckets of the lake, BigQuery datasets and tables. */
 import { CUSTOM, MlopsPolicy, resourceRule, stackRule } from "../meta";
-import { list, peek } from "../lib/read";
+import { at, oneOf, peek, records } from "../lib/read";
 import { StackView } from "../lib/stack-view";
 import { publicGrants } from "./members";
 import { GCP } from "./types";
@@ -59,7 +59,7 @@ export const bucketVersioning = resourceRule({
     category: "data-loss",
     enforcement: "mandatory",
     types: [GCP.bucket],
-    check: (r) => (r.props.versioning?.enabled === true ? [] : ["versioning.enabled is not true"]),
+    check: (r) => (at(r.props, "versioning.enabled") === true ? [] : ["versioning.enabled is not true"]),
 });
 
 export const bucketSoftDelete = resourceRule({
@@ -73,7 +73,7 @@ export const bucketSoftDelete = resourceRule({
     enforcement: "mandatory",
     types: [GCP.bucket],
     check: (r) =>
-        r.props.softDeletePolicy?.retentionDurationSeconds === 0
+        at(r.props, "softDeletePolicy.retentionDurationSeconds") === 0
             ? ["softDeletePolicy.retentionDurationSeconds is 0 (soft delete off)"]
             : [],
 });
@@ -88,7 +88,7 @@ export const bucketCmek = resourceRule({
     category: "security",
     enforcement: "mandatory",
     types: [GCP.bucket],
-    check: (r) => (r.props.encryption?.defaultKmsKeyName ? [] : ["encryption.defaultKmsKeyName is not set"]),
+    check: (r) => (at(r.props, "encryption.defaultKmsKeyName") ? [] : ["encryption.defaultKmsKeyName is not set"]),
 });
 
 /** Buckets that receive other buckets' usage logs (joined through `logging`, or by name). */
@@ -127,8 +127,8 @@ export const bucketAccessLogging = stackRule({
 
 /** Dataset access entries that open it to everyone. */
 function publicAccessEntries(accesses: unknown): string[] {
-    return list(accesses)
-        .filter((a) => ["allUsers", "allAuthenticatedUsers"].includes(a?.iamMember) || a?.specialGroup === "allAuthenticatedUsers")
+    return records(accesses)
+        .filter((a) => oneOf(["allUsers", "allAuthenticatedUsers"], a.iamMember) || a.specialGroup === "allAuthenticatedUsers")
         .map((a) => `access entry grants ${a.role ?? "a role"} to ${a.iamMember ?? a.specialGroup}`);
 }
 
@@ -159,7 +159,8 @@ export const datasetCmek = resourceRule({
     category: "security",
     enforcement: "mandatory",
     types: [GCP.dataset],
-    check: (r) => (r.props.defaultEncryptionConfiguration?.kmsKeyName ? [] : ["defaultEncryptionConfiguration.kmsKeyName is not set"]),
+    check: (r) =>
+        at(r.props, "defaultEncryptionConfiguration.kmsKeyName") ? [] : ["defaultEncryptionConfiguration.kmsKeyName is not set"],
 });
 
 export const tableDeletionProtection = resourceRule({

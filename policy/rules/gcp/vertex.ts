@@ -1,5 +1,6 @@
 /** Vertex AI (endpoints, metadata, TensorBoard, replica floors) and Vertex AI Workbench instances. */
-import { CUSTOM, MlopsPolicy, resourceRule } from "../meta";
+import { CUSTOM, MlopsPolicy, numberKnob, resourceRule } from "../meta";
+import { at, fields } from "../lib/read";
 import { GCP } from "./types";
 
 const SERVERLESS = "components/serverless-inference/gcp.ts";
@@ -15,7 +16,7 @@ export const vertexCmek = resourceRule({
     category: "security",
     enforcement: "mandatory",
     types: [GCP.vertexEndpoint, GCP.vertexMetadataStore, GCP.vertexTensorboard, GCP.vertexDataset, GCP.vertexFeatureStore],
-    check: (r) => (r.props.encryptionSpec?.kmsKeyName ? [] : ["encryptionSpec.kmsKeyName is not set"]),
+    check: (r) => (at(r.props, "encryptionSpec.kmsKeyName") ? [] : ["encryptionSpec.kmsKeyName is not set"]),
 });
 
 export const vertexDefaultMetadataStore = resourceRule({
@@ -43,7 +44,7 @@ export const vertexEndpointPrivate = resourceRule({
     enforcement: "advisory",
     types: [GCP.vertexEndpoint],
     check: (r) =>
-        r.props.network || r.props.privateServiceConnectConfig?.enablePrivateServiceConnect === true
+        r.props.network || at(r.props, "privateServiceConnectConfig.enablePrivateServiceConnect") === true
             ? []
             : ["the endpoint is public (no network, no Private Service Connect)"],
 });
@@ -60,12 +61,13 @@ export const vertexReplicas = resourceRule({
     types: [GCP.vertexResourcePool, GCP.vertexModelGardenEndpoint],
     knobs: { minReplicas: { schema: { type: "integer", minimum: 1, description: "Replica floor for production endpoints." }, default: 2 } },
     check: (r, config) => {
-        const dedicated = r.type === GCP.vertexResourcePool ? r.props.dedicatedResources : r.props.deployConfig?.dedicatedResources;
+        const dedicated = r.type === GCP.vertexResourcePool ? r.props.dedicatedResources : at(r.props, "deployConfig.dedicatedResources");
         if (!dedicated) return ["no dedicatedResources"];
-        const min = dedicated.minReplicaCount ?? 1;
+        const min = at(dedicated, "minReplicaCount") ?? 1;
+        const floor = numberKnob(config, "minReplicas");
         return [
-            ...(min < config.minReplicas ? [`minReplicaCount is ${min}, below ${config.minReplicas}`] : []),
-            ...(dedicated.maxReplicaCount ? [] : ["maxReplicaCount is not set"]),
+            ...(Number(min) < floor ? [`minReplicaCount is ${min}, below ${floor}`] : []),
+            ...(at(dedicated, "maxReplicaCount") ? [] : ["maxReplicaCount is not set"]),
         ];
     },
 });
@@ -80,7 +82,7 @@ export const workbenchNoPublicIp = resourceRule({
     category: "security",
     enforcement: "mandatory",
     types: [GCP.workbench],
-    check: (r) => (r.props.gceSetup?.disablePublicIp === true ? [] : ["gceSetup.disablePublicIp is not true"]),
+    check: (r) => (at(r.props, "gceSetup.disablePublicIp") === true ? [] : ["gceSetup.disablePublicIp is not true"]),
 });
 
 export const workbenchShieldedVm = resourceRule({
@@ -94,7 +96,7 @@ export const workbenchShieldedVm = resourceRule({
     enforcement: "mandatory",
     types: [GCP.workbench],
     check: (r) => {
-        const shielded = r.props.gceSetup?.shieldedInstanceConfig ?? {};
+        const shielded = fields(at(r.props, "gceSetup.shieldedInstanceConfig"));
         return ["enableSecureBoot", "enableVtpm", "enableIntegrityMonitoring"]
             .filter((k) => shielded[k] !== true)
             .map((k) => `gceSetup.shieldedInstanceConfig.${k} is not true`);
@@ -112,10 +114,10 @@ export const workbenchCmek = resourceRule({
     enforcement: "mandatory",
     types: [GCP.workbench],
     check: (r) => {
-        const setup = r.props.gceSetup ?? {};
+        const setup = r.props.gceSetup;
         // Both disks exist whether or not they are configured; unconfigured ones use Google-managed keys.
         return ["bootDisk", "dataDisks"]
-            .filter((disk) => setup[disk]?.diskEncryption !== "CMEK" || !setup[disk]?.kmsKey)
+            .filter((disk) => at(setup, [disk, "diskEncryption"]) !== "CMEK" || !at(setup, [disk, "kmsKey"]))
             .map((disk) => `gceSetup.${disk} is not encrypted with a customer-managed key`);
     },
 });

@@ -1,11 +1,12 @@
 /** Builds the per-container rules shared by every workload kind (Deployment, StatefulSet, Job, Knative ...). */
 import { MlopsPolicy, resourceRule, RuleConfig } from "../meta";
+import { at, Fields } from "../lib/read";
 import { Container, containersOf, label, LONG_RUNNING, podSpec, WORKLOADS } from "./types";
 
 type Spec = Omit<Parameters<typeof resourceRule>[0], "types" | "check" | "clouds">;
 
 /** A problem found in one container; the builder prefixes it with the container's name. */
-export type ContainerCheck = (c: Container, pod: Record<string, any>, config: RuleConfig) => string | readonly string[] | undefined;
+export type ContainerCheck = (c: Container, pod: Fields, config: RuleConfig) => string | readonly string[] | undefined;
 
 export function containerRule(
     spec: Spec & { readonly check: ContainerCheck; readonly longRunningOnly?: boolean; readonly containersOnly?: boolean },
@@ -23,6 +24,6 @@ export function containerRule(
 }
 
 /** A pod-level setting inherited by the container unless it sets its own. */
-export function effective(c: Container, pod: Record<string, any>, key: string): unknown {
-    return c.spec.securityContext?.[key] ?? pod.securityContext?.[key];
+export function effective(c: Container, pod: Fields, key: string): unknown {
+    return at(c.spec, ["securityContext", key]) ?? at(pod, ["securityContext", key]);
 }

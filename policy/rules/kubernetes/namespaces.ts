@@ -1,7 +1,7 @@
 /** Namespaces: no object in `default`, restricted Pod Security admission, default-deny traffic, nothing exposed. */
 import { PolicyResource } from "@pulumi/policy";
 import { CUSTOM, MlopsPolicy, resourceRule, stackRule } from "../meta";
-import { peek, whenKnown } from "../lib/read";
+import { at, oneOf, peek, whenKnown } from "../lib/read";
 import { K8S, NAMESPACED } from "./types";
 
 export const noDefaultNamespace = resourceRule({
@@ -16,7 +16,7 @@ export const noDefaultNamespace = resourceRule({
     enforcement: "mandatory",
     types: NAMESPACED,
     check: (r) => {
-        const ns = r.props.metadata?.namespace;
+        const ns = at(r.props, "metadata.namespace");
         if (ns === undefined || ns === null || ns === "")
             return ["metadata.namespace is not set, so the object lands in the default namespace"];
         return ns === "default" ? ['metadata.namespace is "default"'] : [];
@@ -36,7 +36,7 @@ export const restrictedAdmission = resourceRule({
     enforcement: "mandatory",
     types: [K8S.namespace],
     check: (r) => {
-        const level = r.props.metadata?.labels?.[ENFORCE];
+        const level = at(r.props, ["metadata", "labels", ENFORCE]);
         return level === "restricted" ? [] : [`label ${ENFORCE} is ${level === undefined ? "unset" : `"${level}"`}, not "restricted"`];
     },
 });
@@ -101,12 +101,12 @@ export const noPublicExposure = resourceRule({
     types: [K8S.service, K8S.knativeService],
     check: (r) => {
         if (r.type === K8S.knativeService) {
-            return r.props.metadata?.labels?.[VISIBILITY] === "cluster-local"
+            return at(r.props, ["metadata", "labels", VISIBILITY]) === "cluster-local"
                 ? []
                 : [`Knative Service is reachable from outside the cluster (label ${VISIBILITY} is not cluster-local)`];
         }
-        const type = r.props.spec?.type;
-        return PUBLIC_SERVICE_TYPES.includes(type) ? [`Service type is ${type}`] : [];
+        const type = at(r.props, "spec.type");
+        return oneOf(PUBLIC_SERVICE_TYPES, type) ? [`Service type is ${type}`] : [];
     },
 });
 

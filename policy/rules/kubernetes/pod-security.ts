@@ -4,6 +4,7 @@
  * builders in components/shared/kubernetes-pods.ts.
  */
 import { MlopsPolicy, resourceRule } from "../meta";
+import { at, list, oneOf, records } from "../lib/read";
 import { containerRule, effective } from "./container-rule";
 import { podSpec, WORKLOADS } from "./types";
 
@@ -17,7 +18,7 @@ export const noPrivileged = containerRule({
     mirrors: ["CKV_K8S_16", "KSV-0017", "CIS-K8s 5.2.2"],
     category: "security",
     enforcement: "mandatory",
-    check: (c) => (c.spec.securityContext?.privileged === true ? "securityContext.privileged is true" : undefined),
+    check: (c) => (at(c.spec, "securityContext.privileged") === true ? "securityContext.privileged is true" : undefined),
 });
 
 export const noPrivilegeEscalation = containerRule({
@@ -29,7 +30,9 @@ export const noPrivilegeEscalation = containerRule({
     category: "security",
     enforcement: "mandatory",
     check: (c) =>
-        c.spec.securityContext?.allowPrivilegeEscalation === false ? undefined : "securityContext.allowPrivilegeEscalation is not false",
+        at(c.spec, "securityContext.allowPrivilegeEscalation") === false
+            ? undefined
+            : "securityContext.allowPrivilegeEscalation is not false",
 });
 
 export const runAsNonRoot = containerRule({
@@ -55,7 +58,7 @@ export const readOnlyRootFilesystem = containerRule({
     category: "security",
     enforcement: "mandatory",
     check: (c) =>
-        c.spec.securityContext?.readOnlyRootFilesystem === true ? undefined : "securityContext.readOnlyRootFilesystem is not true",
+        at(c.spec, "securityContext.readOnlyRootFilesystem") === true ? undefined : "securityContext.readOnlyRootFilesystem is not true",
 });
 
 export const dropAllCapabilities = containerRule({
@@ -67,7 +70,7 @@ export const dropAllCapabilities = containerRule({
     category: "security",
     enforcement: "mandatory",
     check: (c) => {
-        const drop = c.spec.securityContext?.capabilities?.drop;
+        const drop = at(c.spec, "securityContext.capabilities.drop");
         return Array.isArray(drop) && drop.includes("ALL") ? undefined : "securityContext.capabilities.drop does not include ALL";
     },
 });
@@ -84,7 +87,7 @@ export const noAddedCapabilities = containerRule({
     category: "security",
     enforcement: "mandatory",
     check: (c) => {
-        const added = (c.spec.securityContext?.capabilities?.add ?? []).filter((cap: string) => !ADDABLE.includes(cap));
+        const added = list(at(c.spec, "securityContext.capabilities.add")).filter((cap) => !oneOf(ADDABLE, cap));
         return added.length > 0 ? `adds capabilities ${added.join(", ")}` : undefined;
     },
 });
@@ -100,10 +103,8 @@ export const seccompProfile = containerRule({
     category: "security",
     enforcement: "mandatory",
     check: (c, pod) => {
-        const type = (effective(c, pod, "seccompProfile") as { type?: string } | undefined)?.type;
-        return SECCOMP_TYPES.includes(type ?? "")
-            ? undefined
-            : `seccompProfile.type is ${type ?? "unset"}, not RuntimeDefault or Localhost`;
+        const type = at(effective(c, pod, "seccompProfile"), "type");
+        return oneOf(SECCOMP_TYPES, type) ? undefined : `seccompProfile.type is ${type ?? "unset"}, not RuntimeDefault or Localhost`;
     },
 });
 
@@ -132,9 +133,9 @@ export const noHostNamespaces = resourceRule({
     check: (r) => {
         const pod = podSpec(r.type, r.props) ?? {};
         const flags = ["hostPID", "hostIPC", "hostNetwork"].filter((f) => pod[f] === true).map((f) => `pod sets ${f}: true`);
-        const paths = (Array.isArray(pod.volumes) ? pod.volumes : [])
-            .filter((v: any) => v?.hostPath)
-            .map((v: any) => `pod mounts hostPath volume ${v.name}`);
+        const paths = records(pod.volumes)
+            .filter((v) => v.hostPath)
+            .map((v) => `pod mounts hostPath volume ${v.name}`);
         return [...flags, ...paths];
     },
 });

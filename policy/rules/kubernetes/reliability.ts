@@ -6,8 +6,8 @@
  * MLflow on SQLite keep one replica by design.
  */
 import { PolicyResource } from "@pulumi/policy";
-import { CUSTOM, Knob, MlopsPolicy, resourceRule, stackRule } from "../meta";
-import { peek, whenKnown } from "../lib/read";
+import { CUSTOM, Knob, MlopsPolicy, numberKnob, resourceRule, stackRule, stringsKnob } from "../meta";
+import { at, Fields, oneOf, peek, whenKnown } from "../lib/read";
 import { StackView } from "../lib/stack-view";
 import { containerRule } from "./container-rule";
 import { K8S } from "./types";
@@ -34,9 +34,7 @@ export const probes = containerRule({
 });
 
 function servingDeployments(view: StackView, components: readonly string[], inScope: (r: PolicyResource) => boolean): PolicyResource[] {
-    return view
-        .ofType([K8S.deployment])
-        .filter((d) => inScope(d) && components.includes(peek(d.props, ["metadata", "labels", COMPONENT]) as string));
+    return view.ofType([K8S.deployment]).filter((d) => inScope(d) && oneOf(components, peek(d.props, ["metadata", "labels", COMPONENT])));
 }
 
 /** HorizontalPodAutoscalers scaling `deployment`: by scaleTargetRef (same namespace), or by dependency. */
@@ -65,13 +63,14 @@ export const servingReplicas = stackRule({
     types: [K8S.deployment],
     knobs: { servingComponents: SERVING_COMPONENTS, minReplicas: MIN_REPLICAS },
     validate: ({ view, config, inScope, report }) => {
-        for (const d of servingDeployments(view, config.servingComponents, inScope)) {
+        for (const d of servingDeployments(view, stringsKnob(config, "servingComponents"), inScope)) {
             const hpa = autoscalersOf(view, d)[0];
             const floor = whenKnown(() => (hpa ? (hpa.props.spec?.minReplicas ?? 1) : (d.props.spec?.replicas ?? 1)));
-            if (typeof floor === "number" && floor < config.minReplicas) {
+            const minReplicas = numberKnob(config, "minReplicas");
+            if (typeof floor === "number" && floor < minReplicas) {
                 report(
                     d,
-                    `keeps ${floor} replica${floor === 1 ? "" : "s"} (${hpa ? "HorizontalPodAutoscaler minReplicas" : "spec.replicas"}), below ${config.minReplicas}`,
+                    `keeps ${floor} replica${floor === 1 ? "" : "s"} (${hpa ? "HorizontalPodAutoscaler minReplicas" : "spec.replicas"}), below ${minReplicas}`,
                 );
             }
         }
@@ -90,7 +89,7 @@ export const servingAutoscaling = stackRule({
     types: [K8S.deployment],
     knobs: { servingComponents: SERVING_COMPONENTS },
     validate: ({ view, config, inScope, report }) => {
-        for (const d of servingDeployments(view, config.servingComponents, inScope)) {
+        for (const d of servingDeployments(view, stringsKnob(config, "servingComponents"), inScope)) {
             const hpas = autoscalersOf(view, d);
             if (hpas.length === 0) {
                 report(d, "no HorizontalPodAutoscaler scales it");
@@ -108,8 +107,7 @@ const selects = (selector: Record<string, string> | undefined, labels: Record<st
     !!selector && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 
 /** A budget that forbids every voluntary disruption blocks node drains and upgrades. */
-const blocksAll = (spec: Record<string, any>): boolean =>
-    spec.maxUnavailable === 0 || spec.maxUnavailable === "0%" || spec.minAvailable === "100%";
+const blocksAll = (spec: Fields): boolean => spec.maxUnavailable === 0 || spec.maxUnavailable === "0%" || spec.minAvailable === "100%";
 
 export const servingDisruptionBudget = stackRule({
     name: "k8s-serving-disruption-budget",
@@ -125,7 +123,7 @@ export const servingDisruptionBudget = stackRule({
     types: [K8S.deployment],
     knobs: { servingComponents: SERVING_COMPONENTS },
     validate: ({ view, config, inScope, report }) => {
-        for (const d of servingDeployments(view, config.servingComponents, inScope)) {
+        for (const d of servingDeployments(view, stringsKnob(config, "servingComponents"), inScope)) {
             const labels = peek(d.props, "spec.template.metadata.labels") as Record<string, string> | undefined;
             const namespace = peek(d.props, "metadata.namespace");
             const budgets = view
@@ -155,7 +153,7 @@ export const knativeBoundedScale = resourceRule({
     enforcement: "prod",
     types: [K8S.knativeService],
     check: (r) => {
-        const value = Number(r.props.spec?.template?.metadata?.annotations?.[MAX_SCALE]);
+        const value = Number(at(r.props, ["spec", "template", "metadata", "annotations", MAX_SCALE]));
         return Number.isInteger(value) && value > 0 ? [] : [`annotation ${MAX_SCALE} is not a positive number`];
     },
 });

@@ -1,4 +1,5 @@
 /** Kubernetes type tokens (@pulumi/kubernetes 4.34) and where each workload keeps its pod template. */
+import { at, Fields, fields } from "../lib/read";
 
 export const K8S = {
     namespace: "kubernetes:core/v1:Namespace",
@@ -63,19 +64,20 @@ export const NAMESPACED: readonly string[] = [
 
 export interface Container {
     readonly kind: "container" | "initContainer";
-    readonly spec: Record<string, any>;
+    /** The container as written in the pod spec (an element that is not an object reads as `{}`). */
+    readonly spec: Fields;
 }
 
 /** The pod spec of a workload's inputs (`undefined` when absent). */
-export function podSpec(type: string, props: Record<string, any>): Record<string, any> | undefined {
-    let current: any = props;
-    for (const key of POD_SPEC_PATH[type] ?? []) current = current?.[key];
-    return current && typeof current === "object" ? current : undefined;
+export function podSpec(type: string, props: Fields): Fields | undefined {
+    const current = at(props, POD_SPEC_PATH[type] ?? []);
+    return current && typeof current === "object" ? (current as Fields) : undefined;
 }
 
 /** Containers and init containers of a pod spec. */
-export function containersOf(pod: Record<string, any> | undefined): Container[] {
-    const of = (kind: Container["kind"], items: unknown) => (Array.isArray(items) ? items.map((spec) => ({ kind, spec })) : []);
+export function containersOf(pod: Fields | undefined): Container[] {
+    const of = (kind: Container["kind"], items: unknown) =>
+        Array.isArray(items) ? items.map((spec) => ({ kind, spec: fields(spec) })) : [];
     return [...of("initContainer", pod?.initContainers), ...of("container", pod?.containers)];
 }
 

@@ -1,5 +1,6 @@
 /** Container resources, images and secrets handling, and StatefulSet volume retention. */
 import { CUSTOM, MlopsPolicy, resourceRule } from "../meta";
+import { at, records } from "../lib/read";
 import { containerRule } from "./container-rule";
 import { K8S } from "./types";
 
@@ -12,8 +13,8 @@ export const resourceLimits = containerRule({
     category: "security",
     enforcement: "mandatory",
     check: (c) => [
-        ...(c.spec.resources?.limits?.cpu ? [] : ["no CPU limit (resources.limits.cpu)"]),
-        ...(c.spec.resources?.limits?.memory ? [] : ["no memory limit (resources.limits.memory)"]),
+        ...(at(c.spec, "resources.limits.cpu") ? [] : ["no CPU limit (resources.limits.cpu)"]),
+        ...(at(c.spec, "resources.limits.memory") ? [] : ["no memory limit (resources.limits.memory)"]),
     ],
 });
 
@@ -26,8 +27,8 @@ export const resourceRequests = containerRule({
     category: "reliability",
     enforcement: "prod",
     check: (c) => [
-        ...(c.spec.resources?.requests?.cpu ? [] : ["no CPU request (resources.requests.cpu)"]),
-        ...(c.spec.resources?.requests?.memory ? [] : ["no memory request (resources.requests.memory)"]),
+        ...(at(c.spec, "resources.requests.cpu") ? [] : ["no CPU request (resources.requests.cpu)"]),
+        ...(at(c.spec, "resources.requests.memory") ? [] : ["no memory request (resources.requests.memory)"]),
     ],
 });
 
@@ -82,15 +83,16 @@ export const secretsAsFiles = containerRule({
     category: "security",
     enforcement: "mandatory",
     check: (c) => [
-        ...(Array.isArray(c.spec.env) ? c.spec.env : []).flatMap((e: any) => {
-            if (e?.valueFrom?.secretKeyRef) return [`environment variable ${e.name} reads Secret ${e.valueFrom.secretKeyRef.name}`];
-            if (typeof e?.value === "string" && SECRET_NAME.test(e.name ?? "") && !/_FILE$/i.test(e.name))
+        ...records(c.spec.env).flatMap((e) => {
+            const secretKeyRef = at(e, "valueFrom.secretKeyRef");
+            if (secretKeyRef) return [`environment variable ${e.name} reads Secret ${at(secretKeyRef, "name")}`];
+            if (typeof e.value === "string" && SECRET_NAME.test(String(e.name ?? "")) && !/_FILE$/i.test(String(e.name)))
                 return [`environment variable ${e.name} holds a literal credential`];
             return [];
         }),
-        ...(Array.isArray(c.spec.envFrom) ? c.spec.envFrom : [])
-            .filter((e: any) => e?.secretRef)
-            .map((e: any) => `envFrom loads Secret ${e.secretRef.name} into the environment`),
+        ...records(c.spec.envFrom)
+            .filter((e) => e.secretRef)
+            .map((e) => `envFrom loads Secret ${at(e, "secretRef.name")} into the environment`),
     ],
 });
 
@@ -107,7 +109,7 @@ export const statefulSetRetainsVolumes = resourceRule({
     types: [K8S.statefulSet],
     check: (r) =>
         ["whenDeleted", "whenScaled"]
-            .filter((k) => r.props.spec?.persistentVolumeClaimRetentionPolicy?.[k] === "Delete")
+            .filter((k) => at(r.props, ["spec", "persistentVolumeClaimRetentionPolicy", k]) === "Delete")
             .map((k) => `persistentVolumeClaimRetentionPolicy.${k} is Delete`),
 });
 

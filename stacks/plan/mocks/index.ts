@@ -8,7 +8,7 @@ import { azureMocks } from "./azure";
 import { gcpMocks } from "./gcp";
 import { kubernetesMocks, randomMocks } from "./kubernetes";
 import { tlsMocks } from "./tls";
-import { ProviderMocks } from "./types";
+import { MockCallInputs, MockInputs, ProviderMocks } from "./types";
 
 const BY_PACKAGE: Record<string, ProviderMocks> = {
     kubernetes: kubernetesMocks,
@@ -22,10 +22,10 @@ const BY_PACKAGE: Record<string, ProviderMocks> = {
 /** The package of a type or function token: `aws:s3/bucket:Bucket` -> `aws`. */
 const packageOf = (token: string) => token.split(":")[0];
 
-export function mockState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+export function mockState(type: string, name: string, inputs: MockInputs): Record<string, unknown> {
     return { ...inputs, ...(BY_PACKAGE[packageOf(type)]?.state?.(type, name, inputs) ?? {}) };
 }
 
-export function mockCall(token: string, inputs: Record<string, any>): Record<string, any> {
+export function mockCall(token: string, inputs: MockCallInputs): Record<string, unknown> {
     return BY_PACKAGE[packageOf(token)]?.call?.(token, inputs) ?? inputs;
 }

@@ -1,17 +1,17 @@
 /**
- * Physical names on AWS, made to fit each service's rules for any stack and zone or model name the config
- * allows, and the few numeric limits names and logs share. Pure: no SDK is loaded here.
+ * AWS physical-name rules, and names built to fit them for any stack, zone and model name config allows.
+ * Pure: no SDK is loaded here. Every name of a stack starts with `namePrefix(project, stack)`; names
+ * that must be globally unique (buckets) hash the account and region in; names Pulumi auto-names are
+ * checked with autoNameFits. Also the region list `aws:region` is checked against.
  */
 import { fitName, PULUMI_RANDOM_SUFFIX_LENGTH, shortHash, slug } from "../shared/naming";
-
-/** Storage classes an S3 lifecycle rule may move objects to. */
-export const COLD_STORAGE_CLASSES = ["STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"] as const;
+import type { ProblemDetail } from "../shared/problems";
 
 /** The prefix every physical name of a stack starts with: lowercase letters, digits and single hyphens. */
 export const NAME_PREFIX = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
 
 /** `mlops-aws-dev` from project and stack, at most 40 characters (hash-shortened when longer). */
-export function awsNamePrefix(project: string, stack: string): string {
+export function namePrefix(project: string, stack: string): string {
     return fitName([project, stack], 40);
 }
 
@@ -83,16 +83,72 @@ export function autoNameFits(logicalName: string, maxLength: number): boolean {
     return logicalName.length + PULUMI_RANDOM_SUFFIX_LENGTH <= maxLength;
 }
 
-/** The retention periods CloudWatch Logs accepts (PutRetentionPolicy `retentionInDays`). */
-export const LOG_RETENTION_DAYS = [
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+/**
+ * The AWS Regions (`aws:region` values), commercial, GovCloud and China partitions. Source: AWS
+ * "AWS Region billing codes" (docs.aws.amazon.com/global-infrastructure/latest/regions/aws-region-billing-codes.html)
+ * and "AWS Regions" in the same guide, read 2026-12-03. Add a Region here when AWS opens one.
+ */
+export const AWS_REGIONS = [
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "ca-central-1",
+    "ca-west-1",
+    "mx-central-1",
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "sa-east-1",
+    "us-gov-east-1",
+    "us-gov-west-1",
+    "cn-north-1",
+    "cn-northwest-1",
 ] as const;
 
-/** The shortest retention CloudWatch accepts that keeps logs at least `days` (capped at ten years). */
-export function logRetentionDays(days: number): number {
-    return LOG_RETENTION_DAYS.find((d) => d >= days) ?? LOG_RETENTION_DAYS[LOG_RETENTION_DAYS.length - 1];
+/** Regions that look like `region`: the same area prefix (`eu-`), else the same direction (`-west-`). */
+export function closeRegions(region: string): string[] {
+    const area = region.split("-")[0];
+    const sameArea = AWS_REGIONS.filter((r) => r.split("-")[0] === area);
+    if (sameArea.length > 0) return sameArea;
+    const direction = region.split("-")[1];
+    return AWS_REGIONS.filter((r) => direction !== undefined && r.split("-")[1] === direction);
 }
 
-export function isLogRetention(days: number): boolean {
-    return (LOG_RETENTION_DAYS as readonly number[]).includes(days);
+/** A problem when `region` is not in AWS_REGIONS, listing the close matches. */
+export function validateRegion(region: string | undefined, path = "region"): ProblemDetail[] {
+    if (region === undefined || (AWS_REGIONS as readonly string[]).includes(region)) return [];
+    const close = closeRegions(region);
+    return [
+        {
+            path,
+            value: region,
+            message: "is not an AWS Region",
+            allowed: close.length > 0 ? close : AWS_REGIONS,
+            fix: "e.g. `pulumi config set aws:region eu-west-1` (a new Region: add it to AWS_REGIONS in components/naming/aws.ts)",
+        },
+    ];
 }

@@ -1,0 +1,83 @@
+/**
+ * Arguments of the Azure container service component (and the access args both Container Apps components
+ * take) and their validators. Pure: no SDK at runtime, so stack-config parsing runs the same checks.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { ContainerServiceArgs } from "./contract";
+import { validateAlertThresholds, validateAppPlans, validateServingModels } from "./azure-apps";
+import { validateRegistrySettings } from "./azure-registry";
+import type { PrivateEndpointPlacement } from "../network/azure-args";
+import { validateIpRanges } from "../network/azure-ip-ranges";
+import type { AzurePlacementArgs } from "../shared/azure-placement";
+import type { ProblemDetail } from "../shared/problems";
+
+/** The network and authentication args both Container Apps components take (flat, as the components expose them). */
+export interface ContainerAppsAccessArgs {
+    /** ARM ID of the subnet the environment joins (its own, delegated to Microsoft.App/environments). @default - no network: a public environment */
+    readonly infrastructureSubnetId?: pulumi.Input<string>;
+    /** ARM ID of that subnet's virtual network (the environment's private DNS zone is linked to it); given with `infrastructureSubnetId`. */
+    readonly virtualNetworkId?: pulumi.Input<string>;
+    /** With a subnet: give the environment a public IP too. Without one the environment is always public. @default false */
+    readonly publicIngress?: boolean;
+    /** Entra ID app registration (client ID) whose tokens every request must carry; requests without one get 401. @default - no authentication */
+    readonly authClientId?: pulumi.Input<string>;
+    /** Entra tenant of `authClientId`; given with it. */
+    readonly tenantId?: pulumi.Input<string>;
+    /** Action group every alert notifies (`AzureAlertRecipients`). @default - none */
+    readonly actionGroupId?: pulumi.Input<string>;
+}
+
+/** Problems with the access args (pairs that must be given together). */
+export function validateContainerAppsAccess(a: ContainerAppsAccessArgs): ProblemDetail[] {
+    const problems: ProblemDetail[] = [];
+    if ((a.infrastructureSubnetId === undefined) !== (a.virtualNetworkId === undefined))
+        problems.push({
+            path: "infrastructureSubnetId",
+            value: a.infrastructureSubnetId === undefined ? undefined : "[set]",
+            message: "and virtualNetworkId must be given together",
+        });
+    if (a.authClientId !== undefined && a.tenantId === undefined)
+        problems.push({ path: "tenantId", value: undefined, message: "is required with authClientId (the tenant that issues the tokens)" });
+    return problems;
+}
+
+export interface AzureContainerAppsArgs extends ContainerServiceArgs, AzurePlacementArgs, ContainerAppsAccessArgs {
+    /** Registry SKU: Basic (about $5/month), Standard, or Premium (about $50/month, retention policy). @default "Basic" */
+    readonly registrySku?: string;
+    /** Days untagged manifests are kept before the retention policy purges them (Premium only). @default 7 */
+    readonly untaggedRetentionDays?: number;
+    /**
+     * Apps reachable from outside their environment (HTTPS only): from the internet in a public environment,
+     * from the virtual network in an internal one. False keeps the models inside the environment. @default true
+     */
+    readonly externalIngress?: boolean;
+    /** A private endpoint for the registry (Premium only) in this subnet and zone. @default - none */
+    readonly registryPrivateEndpoint?: PrivateEndpointPlacement;
+    /** Public IPv4 addresses or CIDR blocks allowed to call the models. @default [] - no IP restriction */
+    readonly allowedIpRanges?: readonly string[];
+    /** HTTP 5xx responses in 5 minutes that fire a model's error alert. @default 5 */
+    readonly alertServerErrors?: number;
+    /** Average response time in ms that fires a model's latency alert. @default 2000 */
+    readonly alertLatencyMs?: number;
+}
+
+/** Every problem with the container service's arguments (paths relative to the args). */
+export function validateAzureContainerApps(args: AzureContainerAppsArgs): ProblemDetail[] {
+    const registrySku = args.registrySku ?? "Basic";
+    const problems = [
+        ...validateServingModels(args.models),
+        ...validateAppPlans(args.models ?? []),
+        ...validateRegistrySettings({ sku: registrySku, untaggedRetentionDays: args.untaggedRetentionDays ?? 7 }),
+        ...validateIpRanges(args.allowedIpRanges ?? [], "allowedIpRanges"),
+        ...validateAlertThresholds(args),
+        ...validateContainerAppsAccess(args),
+    ];
+    if (args.registryPrivateEndpoint && registrySku !== "Premium")
+        problems.push({
+            path: "registrySku",
+            value: registrySku,
+            message: "has no private endpoints; registryPrivateEndpoint needs Premium",
+            allowed: ["Premium"],
+        });
+    return problems;
+}

@@ -1,0 +1,166 @@
+/**
+ * Arguments of MinioDataLake, their defaults and their validator, with MinIO's erasure-set rule. Pure: no
+ * SDK at runtime, so the stack config check runs the same validation before anything is created.
+ */
+import { isValidBucketName, validateLabels, validateNamespaceName } from "../naming/kubernetes";
+import { isPinnedImage } from "../shared/images";
+import type { ProblemDetail } from "../shared/problems";
+import type { DataLakeArgs } from "./contract";
+
+/**
+ * The last MinIO server release published to quay.io. MinIO stopped publishing community images in
+ * October 2025 (RELEASE.2025-10-15T17-29-55Z was source-only) and removed the Docker Hub repositories in
+ * September 2026; quay.io still serves the archived images (suitenumerique/drive#832, makeplane/plane#9829).
+ */
+export const DEFAULT_MINIO_IMAGE = "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z";
+/** The last `mc` release on quay.io (suitenumerique/drive#832, slothflowlabs/duckle#347). */
+export const DEFAULT_MC_IMAGE = "quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z";
+
+export interface MinioDataLakeArgs extends DataLakeArgs {
+    /** Namespace the component creates for MinIO (restricted Pod Security, default-deny network policy). */
+    readonly namespace: string;
+    /** MinIO servers (StatefulSet replicas). Fixed once created: MinIO cannot re-shape a pool. @default 1 */
+    readonly servers?: number;
+    /**
+     * Volumes per server. `servers` x `drivesPerServer` must give MinIO an erasure-coded layout (at least 2
+     * drives in equal sets of 2 to 16), which versioning needs. Fixed once created. @default 4
+     */
+    readonly drivesPerServer?: number;
+    /** Size of each volume in GiB (storage costs servers x drivesPerServer x this). @default 10 */
+    readonly volumeSizeGiB?: number;
+    /** StorageClass of the volumes. @default - the cluster's default StorageClass */
+    readonly storageClassName?: string;
+    /** MinIO server image, pinned. @default "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z" */
+    readonly image?: string;
+    /** MinIO client (`mc`) image for the setup Job, pinned. @default "quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z" */
+    readonly clientImage?: string;
+    /** Namespaces whose pods may reach the S3 port (e.g. the ML platform's). @default [] - only this namespace */
+    readonly clientNamespaces?: readonly string[];
+    /** Zone holding models and MLflow artifacts: the generated MLflow user may use its bucket only. @default "models" */
+    readonly modelsZone?: string;
+}
+
+/**
+ * Erasure-set sizes MinIO accepts (minio/minio cmd/endpoint-ellipses.go `setSizes`): a set needs at least
+ * 2 drives, so a deployment needs at least 2 drives for objects to carry parity. Versioning, object lock
+ * and lifecycle rules all need the erasure-coded backend.
+ */
+export const ERASURE_SET_SIZES = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16] as const;
+
+/**
+ * The erasure-set size MinIO picks for `servers` x `drivesPerServer` drives, or `undefined` when MinIO
+ * refuses to start. Mirrors `getSetIndexes`: the set size divides the drive count and is symmetric with the
+ * first ellipsis of the command line (servers when there are several, else drives).
+ */
+export function erasureSetSize(servers: number, drivesPerServer: number): number | undefined {
+    const total = servers * drivesPerServer;
+    const first = servers > 1 ? servers : drivesPerServer;
+    const sizes = ERASURE_SET_SIZES.filter((s) => total % s === 0 && (first > s ? first % s === 0 : s % first === 0));
+    // MinIO prefers the fewest sets: the largest size that qualifies.
+    return sizes.length > 0 ? sizes[sizes.length - 1] : undefined;
+}
+
+/** The arguments with every default applied: what the component builds from. */
+export interface MinioSettings {
+    readonly namespace: string;
+    readonly zones: readonly string[];
+    readonly modelsZone: string;
+    readonly servers: number;
+    readonly drivesPerServer: number;
+    readonly volumeSizeGiB: number;
+    readonly noncurrentVersionRetentionDays: number;
+    readonly abortIncompleteUploadDays: number;
+    readonly image: string;
+    readonly clientImage: string;
+    readonly clientNamespaces: readonly string[];
+    readonly tags: Readonly<Record<string, string>>;
+}
+
+export function minioSettings(args: MinioDataLakeArgs): MinioSettings {
+    return {
+        namespace: args.namespace,
+        zones: args.zones,
+        modelsZone: args.modelsZone ?? "models",
+        servers: args.servers ?? 1,
+        drivesPerServer: args.drivesPerServer ?? 4,
+        volumeSizeGiB: args.volumeSizeGiB ?? 10,
+        noncurrentVersionRetentionDays: args.noncurrentVersionRetentionDays ?? 30,
+        abortIncompleteUploadDays: args.abortIncompleteUploadDays ?? 7,
+        image: args.image ?? DEFAULT_MINIO_IMAGE,
+        clientImage: args.clientImage ?? DEFAULT_MC_IMAGE,
+        clientNamespaces: args.clientNamespaces ?? [],
+        tags: args.tags ?? {},
+    };
+}
+
+function wholeNumber(path: string, value: number, min: number, max?: number): ProblemDetail[] {
+    if (Number.isInteger(value) && value >= min && (max === undefined || value <= max)) return [];
+    return [{ path, value, message: `must be a whole number ${max === undefined ? `of at least ${min}` : `from ${min} to ${max}`}` }];
+}
+
+/** Path of the layout problem: the two arguments together decide it. */
+export const ERASURE_LAYOUT_PATH = "servers x drivesPerServer";
+
+/** Every problem with the arguments, so one error lists them all. */
+export function validateMinioDataLake(args: MinioDataLakeArgs): ProblemDetail[] {
+    const s = minioSettings(args);
+    const problems: ProblemDetail[] = [
+        ...validateNamespaceName("namespace", s.namespace),
+        ...s.clientNamespaces.flatMap((n, i) => validateNamespaceName(`clientNamespaces[${i}]`, n)),
+    ];
+    if (s.zones.length === 0)
+        problems.push({
+            path: "zones",
+            value: s.zones,
+            message: "must name at least one zone",
+            fix: 'e.g. ["raw", "curated", "features", "models"]',
+        });
+    s.zones.forEach((zone, i) => {
+        if (!isValidBucketName(zone))
+            problems.push({
+                path: `zones[${i}]`,
+                value: zone,
+                message: "is not a valid bucket name (the zone is the bucket name)",
+                fix: "use 3 to 63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit",
+            });
+        if (s.zones.indexOf(zone) !== i) problems.push({ path: `zones[${i}]`, value: zone, message: "is listed twice" });
+    });
+    if (!s.zones.includes(s.modelsZone))
+        problems.push({
+            path: "modelsZone",
+            value: s.modelsZone,
+            message: "is not one of the zones",
+            allowed: s.zones,
+            fix: "add the zone to `zones`, or name the zone that holds models",
+        });
+    problems.push(
+        ...wholeNumber("servers", s.servers, 1, 32),
+        ...wholeNumber("drivesPerServer", s.drivesPerServer, 1, 16),
+        ...wholeNumber("volumeSizeGiB", s.volumeSizeGiB, 1),
+        ...wholeNumber("noncurrentVersionRetentionDays", s.noncurrentVersionRetentionDays, 1),
+        ...wholeNumber("abortIncompleteUploadDays", s.abortIncompleteUploadDays, 1),
+    );
+    if (Number.isInteger(s.servers) && Number.isInteger(s.drivesPerServer) && erasureSetSize(s.servers, s.drivesPerServer) === undefined) {
+        problems.push({
+            path: ERASURE_LAYOUT_PATH,
+            value: `${s.servers} x ${s.drivesPerServer}`,
+            message:
+                "does not give MinIO an erasure-coded layout (versioning needs erasure coding: at least 2 drives, split into equal sets of 2 to 16 drives)",
+            fix: "use e.g. 1 x 4 (one server, four drives) or 4 x 1",
+        });
+    }
+    for (const [path, image, example] of [
+        ["image", s.image, DEFAULT_MINIO_IMAGE],
+        ["clientImage", s.clientImage, DEFAULT_MC_IMAGE],
+    ]) {
+        if (!isPinnedImage(image))
+            problems.push({
+                path,
+                value: image,
+                message: "is not pinned to a tag or digest (CKV_K8S_14)",
+                fix: `use a release tag such as ${example}`,
+            });
+    }
+    problems.push(...validateLabels(s.tags));
+    return problems;
+}

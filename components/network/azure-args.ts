@@ -1,0 +1,32 @@
+/**
+ * Arguments of the Azure network component and their validator. Pure: no SDK at runtime, so stack-config
+ * parsing runs the same checks before anything is created.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { AzurePlacementArgs } from "../shared/azure-placement";
+import type { ProblemDetail } from "../shared/problems";
+import { DEFAULT_ADDRESS_SPACE, addressSpaceIssue } from "./azure-layout";
+
+export interface AzureNetworkArgs extends Pick<AzurePlacementArgs, "resourceGroupName" | "location" | "namePrefix"> {
+    /** Private IPv4 block of the network, /16 to /22. @default "10.42.0.0/16" */
+    readonly addressSpace?: string;
+    /** Also create Synapse's private DNS zones (the lake's query engine is on). @default false */
+    readonly queryEngine?: boolean;
+    /** Tags on every resource. @default {} */
+    readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** Every problem with the network's arguments (paths relative to the args). */
+export function validateAzureNetwork(args: AzureNetworkArgs): ProblemDetail[] {
+    const addressSpace = args.addressSpace ?? DEFAULT_ADDRESS_SPACE;
+    const issue = addressSpaceIssue(addressSpace);
+    return issue ? [{ path: "addressSpace", value: addressSpace, ...issue }] : [];
+}
+
+/** Where a component puts its private endpoints: built by `AzureNetwork`, passed in by the stack. */
+export interface PrivateEndpointPlacement {
+    /** ARM ID of the `endpoints` subnet. */
+    readonly subnetId: pulumi.Input<string>;
+    /** Private DNS zone name (`privatelink.azurecr.io`) -> its ARM ID. */
+    readonly dnsZoneIds: Readonly<Record<string, pulumi.Input<string>>>;
+}

@@ -1,0 +1,84 @@
+/**
+ * The Azure options of a stack config (`StackConfig.azure`): the keys each `azure` sub-object accepts and
+ * the parsed settings. Types and constants only: imports nothing from schema.ts, parse.ts or
+ * cloud-sections.ts, so schema.ts can name `AzureConfig` without an import cycle.
+ */
+
+/** The provider key the region comes from. */
+export const LOCATION_KEY = "azure-native:location";
+
+/** The keys each `azure` sub-object accepts. */
+export const AZURE_KEYS = {
+    dataLake: ["replication", "softDeleteRetentionDays", "allowedIpRanges", "queryAllowedIpRanges"],
+    mlPlatform: [
+        "publicNetworkAccess",
+        "cpuVmSize",
+        "idleSecondsBeforeScaleDown",
+        "registrySku",
+        "untaggedRetentionDays",
+        "privateNetwork",
+        "networkAddressSpace",
+    ],
+    containerService: ["registrySku", "untaggedRetentionDays", "externalIngress", "publicIngress", "authClientId", "allowedIpRanges"],
+    serverlessInference: [
+        "externalIngress",
+        "publicIngress",
+        "authClientId",
+        "allowedIpRanges",
+        "endpointAuthMode",
+        "endpointInstanceType",
+        "functionsInstanceMemoryMB",
+        "functionsPythonVersion",
+    ],
+    model: ["scoringPath"],
+} as const;
+
+export interface AzureConfig {
+    /**
+     * `azure-native:location`, e.g. `swedencentral`. Undefined when not set: the Azure stack then stops
+     * with a config error before creating anything (see stacks/clouds/azure.ts).
+     */
+    readonly location?: string;
+    readonly dataLake: {
+        readonly replication: string;
+        readonly softDeleteRetentionDays: number;
+        readonly allowedIpRanges: string[];
+        readonly queryAllowedIpRanges: string[];
+    };
+    readonly mlPlatform: {
+        readonly publicNetworkAccess: boolean;
+        readonly cpuVmSize: string;
+        readonly idleSecondsBeforeScaleDown: number;
+        readonly registrySku: string;
+        readonly untaggedRetentionDays: number;
+        /**
+         * The stack's virtual network (private endpoints, Container Apps and Functions in the network, Azure ML
+         * managed network). Default: on in prod, off elsewhere (dev stays cheap).
+         */
+        readonly privateNetwork: boolean;
+        /** Its address space, /16 to /22. */
+        readonly networkAddressSpace: string;
+    };
+    readonly containerService: {
+        readonly registrySku: string;
+        readonly untaggedRetentionDays: number;
+        readonly externalIngress: boolean;
+        /** With the network: give the Container Apps environment a public IP (it is internal otherwise). */
+        readonly publicIngress: boolean;
+        /** Entra ID app registration whose tokens every request must carry (built-in authentication). */
+        readonly authClientId?: string;
+        readonly allowedIpRanges: string[];
+    };
+    readonly serverlessInference: {
+        readonly externalIngress: boolean;
+        readonly publicIngress: boolean;
+        readonly authClientId?: string;
+        readonly allowedIpRanges: string[];
+        readonly endpointAuthMode: string;
+        readonly endpointInstanceType: string;
+        readonly functionsInstanceMemoryMB: number;
+        readonly functionsPythonVersion: string;
+    };
+    /** Per model, in `mlops:models` order. */
+    readonly models: { readonly scoringPath: string }[];
+}
