@@ -86,7 +86,7 @@ export function parseAccelerator(value: unknown, path: string, problems: Problem
             value: type,
             message: "is not a known accelerator",
             allowed: ACCELERATOR_NAMES,
-            fix: `use a canonical name (see README, "Accelerators"), or \`none\` for CPU only`,
+            fix: `use a canonical name (see docs/accelerators.md), or \`none\` for CPU only`,
         });
         ok = false;
     }

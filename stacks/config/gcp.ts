@@ -37,7 +37,6 @@ import { EMAIL, isHttpsUrl } from "./notifications";
 import { FLOORS, ZONE_NAME } from "./schema";
 import type { ServeTarget, StackConfig } from "./schema";
 
-
 export const GCP_KEYS = {
     dataLake: ["softDeleteRetentionDays", "accessLogRetentionDays", "serviceLogRetentionDays", "keyRotationDays"],
     mlPlatform: [

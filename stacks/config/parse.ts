@@ -233,7 +233,9 @@ export function parseStackConfig(given: Record<string, string>, opts: ParseOptio
         opts.projectRoot,
     );
 
-    // ---- accelerators against the services that would run them (catalog decides)
+    // ---- accelerators against the services that would run them (catalog decides). A model served by two
+    // implementations that both refuse its accelerator gets one problem naming both.
+    const refusals = new Map<string, { value: string; reasons: string[]; impls: string[] }>();
     const check = (
         pillar: Pillar,
         impl: string,
@@ -246,12 +248,11 @@ export function parseStackConfig(given: Record<string, string>, opts: ParseOptio
         try {
             resolveAccelerator({ cloud, service, accelerator, distribution: dist });
         } catch (e) {
-            problems.push({
-                path: where,
-                value: `${accelerator.type}:${accelerator.count}`,
-                message: `is not offered by ${pillar} implementation \`${impl}\`: ${(e as Error).message}`,
-                fix: `pick an accelerator this implementation offers, or another implementation`,
-            });
+            const refusal = refusals.get(where) ?? { value: `${accelerator.type}:${accelerator.count}`, reasons: [], impls: [] };
+            const reason = (e as Error).message;
+            refusal.impls.push(`${pillar} implementation \`${impl}\``);
+            if (!refusal.reasons.includes(reason)) refusal.reasons.push(reason);
+            refusals.set(where, refusal);
         }
     };
     check(
@@ -279,6 +280,13 @@ export function parseStackConfig(given: Record<string, string>, opts: ParseOptio
                 `${ns}models[${i}].accelerator`,
             );
     });
+    for (const [where, r] of refusals)
+        problems.push({
+            path: where,
+            value: r.value,
+            message: `is not offered by ${r.impls.join(" nor by ")}: ${r.reasons.join(" ")}`,
+            fix: `pick an accelerator ${r.impls.length > 1 ? "these implementations offer" : "this implementation offers"}, or another implementation`,
+        });
 
     const config: StackConfig = {
         project: opts.project,
@@ -298,8 +306,25 @@ export function parseStackConfig(given: Record<string, string>, opts: ParseOptio
     // the same error, so a user sees every problem at once. A key's own reader speaks first: a whole-stack
     // problem at a key that already has one (the same fact in other words) is left out, and a blank key is
     // reported once, as blank, not again as missing.
+    // The whole-stack check sees only accelerators the catalog accepted for their services: a refused one
+    // is reported once, at its key, not again as a size or profile some component would derive from it.
     const reported = new Set(problems.map((p) => p.path));
-    const wholeStack = givenCloud ? (target.checkStack?.(config) ?? []).filter((p) => !reported.has(p.path)) : [];
+    const checked: StackConfig = {
+        ...config,
+        mlPlatform: refusals.has(`${mlPath}.training.accelerator`)
+            ? { ...mlPlatform, training: { ...mlPlatform.training, accelerator: undefined } }
+            : mlPlatform,
+        models: models.map((m, i) => (refusals.has(`${ns}models[${i}].accelerator`) ? { ...m, accelerator: undefined } : m)),
+    };
+    // Two components checking one value (a model served by both) may word the same fact differently:
+    // one problem per key and value.
+    const seen = new Set<string>();
+    const wholeStack = (givenCloud ? (target.checkStack?.(checked) ?? []) : []).filter((p) => {
+        const id = JSON.stringify([p.path, p.value]);
+        if (reported.has(p.path) || seen.has(id)) return false;
+        seen.add(id);
+        return true;
+    });
     const all = [...blankProblems, ...[...problems, ...wholeStack].filter((p) => !blanks.includes(p.path))].map(formatProblem);
     if (all.length > 0) throw new ValidationError(`stack config "${opts.stack}"`, [...new Set(all)]);
     return config;

@@ -202,7 +202,7 @@ export const synapseHardening = resourceRule({
     description: "Synapse workspaces run in a managed virtual network with data exfiltration protection.",
     severity: "high",
     remediation:
-        "set managedVirtualNetwork: default and managedVirtualNetworkSettings.preventDataExfiltration: true on the workspace (components/data-lake/azure-synapse.ts)",
+        "set managedVirtualNetwork: default and managedVirtualNetworkSettings.preventDataExfiltration: true on the workspace (components/data-lake/azure.ts)",
     mirrors: ["CKV_AZURE_58", "CKV_AZURE_157", "AVD-AZU-0034"],
     clouds: ["azure"],
     category: "security",
@@ -315,7 +315,7 @@ export const privateEndpoints = stackRule({
         "Production Azure ML workspaces and Key Vaults have a private endpoint (their public access is off, so the network reaches them only this way).",
     severity: "medium",
     remediation:
-        "keep mlops:mlPlatform.azure.privateNetwork on in prod; the stack then gives the workspace, its vault and the lake's vault private endpoints (components/network/azure-network.ts, components/ml-platform/azure.ts, components/data-lake/azure.ts)",
+        "keep mlops:mlPlatform.azure.privateNetwork on in prod; the stack then gives the workspace, its vault and the lake's vault private endpoints (components/network/azure.ts, components/ml-platform/azure.ts, components/data-lake/azure.ts)",
     mirrors: ["CKV2_AZURE_32", "CKV2_AZURE_48 (workspace private link)", CUSTOM],
     clouds: ["azure"],
     category: "security",

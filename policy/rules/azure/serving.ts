@@ -6,7 +6,7 @@ import { StackView } from "../lib/stack-view";
 import { AZ } from "./types";
 
 const APPS = "components/container-service/azure-host.ts";
-const FUNCTIONS = "components/serverless-inference/azure-functions.ts";
+const FUNCTIONS = "components/serverless-inference/azure.ts";
 
 export const appHttpsOnly = resourceRule({
     name: "azure-container-app-https-only",
@@ -94,7 +94,7 @@ export const environmentInNetwork = resourceRule({
     name: "azure-container-apps-in-network",
     description: "Production Container Apps environments run in a virtual network subnet (vnetConfiguration.infrastructureSubnetId).",
     severity: "medium",
-    remediation: `keep mlops:mlPlatform.azure.privateNetwork on in prod; the stack then puts each environment in its own subnet (${APPS}, components/network/azure-network.ts)`,
+    remediation: `keep mlops:mlPlatform.azure.privateNetwork on in prod; the stack then puts each environment in its own subnet (${APPS}, components/network/azure.ts)`,
     mirrors: [CUSTOM],
     clouds: ["azure"],
     category: "security",
