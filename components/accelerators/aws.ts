@@ -109,4 +109,6 @@ export const AWS_CATALOG: Readonly<Record<AwsService, ServiceCatalog>> = {
     lambda: { rows: [], alternatives: AWS_ALTERNATIVES },
     "ecs-fargate": { rows: [], alternatives: AWS_ALTERNATIVES },
     "app-runner": { rows: [], alternatives: AWS_ALTERNATIVES },
+    // Glue Python shell and Spark jobs run on Glue's own workers (DPUs): no accelerator.
+    glue: { rows: [] },
 };

@@ -70,6 +70,8 @@ export const AZURE_CATALOG: Readonly<Record<AzureService, ServiceCatalog>> = {
     "azureml-endpoint": { rows: cite([...T4_VMS, ...A100_VMS], SRC.aml) },
     aks: { rows: [...T4_VMS, ...A10_VMS, ...A100_VMS, ...H100_VMS, ...H200_VMS].map((r) => withScheduling("aks", r)) },
     "container-apps": { rows: CONTAINER_APPS },
+    // Serverless GPUs for Container Apps jobs are not in this catalog: not confirmed for jobs.
+    "container-apps-jobs": { rows: [] },
     // Flex Consumption offers no GPU.
     functions: {
         rows: [],

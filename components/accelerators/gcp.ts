@@ -333,6 +333,8 @@ export const GCP_CATALOG: Readonly<Record<GcpService, ServiceCatalog>> = {
     "compute-engine": { rows: [...GCE_GPUS, ...TPU_VMS] },
     gke: { rows: [...GCE_GPUS, ...GKE_TPUS].map((r) => withScheduling("gke", r)) },
     "cloud-run": { rows: CLOUD_RUN },
+    // GPUs on Cloud Run jobs are not in this catalog: not confirmed generally available for jobs.
+    "cloud-run-jobs": { rows: [] },
     "cloud-functions": {
         rows: [],
         alternatives: [

@@ -11,12 +11,13 @@ export type Cloud = (typeof CLOUDS)[number];
 
 /**
  * Every service the catalog knows, per cloud. Services with no accelerator rows (Lambda, SageMaker
- * Serverless, ECS Fargate, App Runner, Cloud Functions, Azure Functions) reject any accelerator.
+ * Serverless, ECS Fargate, App Runner, Glue, Cloud Functions, Cloud Run jobs, Azure Functions, Container
+ * Apps jobs) reject any accelerator.
  */
 export const SERVICES = {
-    aws: ["sagemaker-training", "sagemaker-endpoint", "ec2", "eks", "lambda", "sagemaker-serverless", "ecs-fargate", "app-runner"],
-    gcp: ["vertex-training", "vertex-endpoint", "compute-engine", "gke", "cloud-run", "cloud-functions"],
-    azure: ["azureml-compute", "azureml-endpoint", "aks", "container-apps", "functions"],
+    aws: ["sagemaker-training", "sagemaker-endpoint", "ec2", "eks", "lambda", "sagemaker-serverless", "ecs-fargate", "app-runner", "glue"],
+    gcp: ["vertex-training", "vertex-endpoint", "compute-engine", "gke", "cloud-run", "cloud-functions", "cloud-run-jobs"],
+    azure: ["azureml-compute", "azureml-endpoint", "aks", "container-apps", "functions", "container-apps-jobs"],
     kubernetes: ["kubernetes"],
 } as const satisfies Record<Cloud, readonly string[]>;
 

@@ -149,7 +149,7 @@ export function validateLambdaInference(args: LambdaInferenceArgs, componentName
             problems.push({
                 path: `code.${m.name}.runtime`,
                 value: code.runtime,
-                message: "is not a runtime this component accepts",
+                message: "is not a Lambda runtime this stack supports",
                 allowed: LAMBDA_RUNTIMES,
             });
         const { files, conflicts } = packageFiles(code.files, m.files);

@@ -91,7 +91,7 @@ export function validateFunctionModel(m: ModelServingSpec, handlerFiles: Readonl
             "files",
             Object.keys(m.files ?? {}),
             `has no ${FUNCTION_MAIN}: a Python function needs one`,
-            "add a functions-framework handler (see samples/gcp/function) through handlerFiles or the model's files",
+            "add a functions-framework handler (see samples/gcp/function) to the handler files or the model's files",
         );
     }
     return problems;

@@ -443,9 +443,12 @@ export function awsAppRunnerArgs(cfg: StackConfig, refs: AwsServingRefs): AppRun
     };
 }
 
-/** The `aws` settings of a model, by name. */
+/**
+ * The `aws` settings of a model served on demand, by name (looked up among those models, so a name the
+ * parser refused as used twice does not pick another model's settings).
+ */
 function modelAws(cfg: StackConfig, name: string): AwsModelConfig | undefined {
-    return cfg.aws?.models[cfg.models.findIndex((m) => m.name === name)];
+    return cfg.aws?.models[cfg.models.findIndex((m) => m.name === name && m.serveWith.includes("serverlessInference"))];
 }
 
 function inferenceCommon(cfg: StackConfig, refs: AwsServingRefs) {

@@ -166,7 +166,7 @@ export function parseAzureConfig(sections: CloudSections, read: Reader): AzureCo
         endpointAuthMode: read.oneOf(si, "endpointAuthMode", siPath, Object.keys(ENDPOINT_AUTH_MODES), "key"),
         endpointInstanceType: vmSize(read, si, "endpointInstanceType", siPath),
         functionsInstanceMemoryMB: memory,
-        functionsPythonVersion: read.oneOf(si, "functionsPythonVersion", siPath, FLEX_PYTHON_VERSIONS, "3.12"),
+        functionsPythonVersion: read.version(si, "functionsPythonVersion", siPath, FLEX_PYTHON_VERSIONS, "3.12"),
     };
 
     for (const [path, section] of [

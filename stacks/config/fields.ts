@@ -7,6 +7,15 @@ import { ProblemDetail } from "@mlops/components";
 
 export type Obj = Record<string, unknown>;
 
+/**
+ * The guide that documents a key: a cloud's own settings (`mlops:mlPlatform.aws.vpcCidr`,
+ * `mlops:models[0].azure.scoringPath`) are in docs/<cloud>.md, the rest in docs/configuration.md.
+ */
+export function guideFor(path: string): string {
+    const cloud = /\.(aws|gcp|azure)(\.|$)/.exec(path)?.[1];
+    return cloud ? `docs/${cloud}.md` : "docs/configuration.md";
+}
+
 export class Reader {
     constructor(readonly problems: ProblemDetail[]) {}
 
@@ -68,7 +77,7 @@ export class Reader {
                 path: `${path}.${key}`,
                 value,
                 message: `must be ${rule}`,
-                fix: "see docs/configuration.md for the rule and an example",
+                fix: `see ${guideFor(path)} for the rule and an example`,
             });
             return undefined;
         }
@@ -99,6 +108,9 @@ export class Reader {
                 message: `must be a whole number ${bounds}${range.unit ? ` (${range.unit})` : ""}`,
                 fix: `write a number ${bounds}, or leave the key out for ${def}`,
             });
+            // A whole number out of range goes on as the nearest bound, not the default: checks of the whole
+            // stack then see the value closest to what the user meant (3 NAT gateways in 2 zones: 2, not 0).
+            if (typeof n === "number" && Number.isInteger(n)) return Math.min(Math.max(n, range.min), range.max ?? n);
             return def;
         }
         return n;

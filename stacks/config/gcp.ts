@@ -731,16 +731,21 @@ export function checkGcpStack(config: StackConfig): ProblemDetail[] {
             case "cloud-run":
                 problems.push(...atKeys(validateCloudRunInference({ ...inference.args, models }), inferenceKeys, siAt));
                 break;
-            case "cloud-functions":
-                problems.push(...functionSourceProblems(gcp, `${siAt}.functionSource`));
+            case "cloud-functions": {
+                const source = functionSourceProblems(gcp, `${siAt}.functionSource`);
+                problems.push(...source);
+                // Without a usable handler directory every model lacks main.py: that is said once, at functionSource.
+                const noMain = (p: ProblemDetail) =>
+                    source.length > 0 && /^models\[\d+\]\.files$/.test(p.path) && p.message.includes("main.py");
                 problems.push(
                     ...atKeys(
-                        validateCloudFunctionsInference({ ...inference.args, models }),
+                        validateCloudFunctionsInference({ ...inference.args, models }).filter((p) => !noMain(p)),
                         { ...inferenceKeys, runtime: `${siAt}.functionRuntime`, handlerFiles: `${siAt}.functionSource` },
                         siAt,
                     ),
                 );
                 break;
+            }
             case "vertex-endpoint":
                 problems.push(
                     ...atKeys(

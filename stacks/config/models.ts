@@ -33,8 +33,8 @@ export function parseModels(
         const p = `${at}[${i}]`;
         const m = read.object(item, p, [...KEYS.model, ...targetKeys]);
         if (!m) {
-            if (item === undefined || item === null)
-                read.problems.push({ path: p, value: item, message: "must be a mapping with at least name and image" });
+            // A blank item (`- ` with nothing after it) is reported as blank by read.object.
+            if (item === undefined) read.problems.push({ path: p, value: item, message: "must be a mapping with at least name and image" });
             return;
         }
         const name = read.matching(m, "name", p, MODEL_NAME, MODEL_NAME_RULE);
@@ -129,7 +129,7 @@ export function parseModels(
 }
 
 /** Reads a model's `files` directory (flat, regular files only) into name -> content. */
-function readFiles(dir: string, at: string, projectRoot: string, problems: ProblemDetail[]): Record<string, string> | undefined {
+export function readFiles(dir: string, at: string, projectRoot: string, problems: ProblemDetail[]): Record<string, string> | undefined {
     const full = path.resolve(projectRoot, dir);
     if (!fs.existsSync(full) || !fs.statSync(full).isDirectory()) {
         problems.push({

@@ -19,6 +19,10 @@ export function isHttpsUrl(value: string): boolean {
     }
 }
 
+/** Whether a list was given but refused by the reader (not a list of non-empty strings). */
+const refused = (value: unknown): boolean =>
+    value !== undefined && !(Array.isArray(value) && value.every((v) => typeof v === "string" && v.length > 0));
+
 /** How a target is named in a sentence. */
 const TARGET_NAMES: Readonly<Record<string, string>> = { kubernetes: "Kubernetes", aws: "AWS", gcp: "GCP", azure: "Azure" };
 
@@ -70,7 +74,14 @@ export function parseNotifications(
             message: `only applies when mlops:cloud is ${orList(alertingClouds)}: a ${TARGET_NAMES[target.cloud] ?? target.cloud} stack creates no alerts`,
             fix: "remove it, and route your cluster's alerts with its own monitoring (e.g. Prometheus Alertmanager)",
         });
-    } else if (target?.createsAlerts && environment === "prod" && emails.length + webhooks.length === 0) {
+    } else if (
+        target?.createsAlerts &&
+        environment === "prod" &&
+        emails.length + webhooks.length === 0 &&
+        // A list given in the wrong shape is reported at its key; it is not also "no target".
+        !refused(obj?.emails) &&
+        !refused(obj?.webhooks)
+    ) {
         read.problems.push({
             path: at,
             value,

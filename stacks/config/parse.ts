@@ -21,6 +21,7 @@ import { CLOUD_SECTIONS, CloudSections } from "./cloud-sections";
 import { Obj, Reader } from "./fields";
 import { parseModels } from "./models";
 import { parseNotifications } from "./notifications";
+import { parsePipelines } from "./pipelines";
 import { ENVIRONMENTS, Environment, KEYS, Pillar, StackConfig, TOP_LEVEL_KEYS, ZONE_NAME, ZONE_NAME_RULE } from "./schema";
 
 export interface ParseOptions {
@@ -123,7 +124,8 @@ export function parseStackConfig(given: Record<string, string>, opts: ParseOptio
     }
     const queryDefault = cloud === "aws" || cloud === "gcp";
     const queryEngine = read.bool(lake, "queryEngine", lakePath, queryDefault);
-    if (queryEngine && cloud === "kubernetes") {
+    // Judged only once the cloud is known: a mistyped mlops:cloud is parsed on as kubernetes.
+    if (queryEngine && givenCloud === "kubernetes") {
         problems.push({
             path: `${lakePath}.queryEngine`,
             value: true,
@@ -207,8 +209,23 @@ export function parseStackConfig(given: Record<string, string>, opts: ParseOptio
         knativeSchedulingFlagsEnabled: read.bool(si, "knativeSchedulingFlagsEnabled", siPath, false),
     };
 
+    const plPath = `${ns}pipelines`;
+    const pl = read.object(structured(raw, plPath), plPath, KEYS.pipelines);
+    const pipelines = parsePipelines(
+        pl,
+        plPath,
+        { zones, implementation: implementation("pipelines", pl), abilities: target.pipelines, cloud, projectRoot: opts.projectRoot },
+        read,
+    );
+
     const rawModels = structured(raw, `${ns}models`);
     const models = parseModels(rawModels, `${ns}models`, environment, read, opts.projectRoot, targetKeys);
+    // `models` holds the items that are mappings; an item that is not (reported above) shifts the rest, so a
+    // parsed model's key is `mlops:models[<its place in the list the user wrote>]`.
+    const modelIndex = Array.isArray(rawModels)
+        ? rawModels.flatMap((m, i) => (typeof m === "object" && m !== null && !Array.isArray(m) ? [i] : []))
+        : [];
+    const modelKey = (i: number) => `${ns}models[${modelIndex[i] ?? i}]`;
     const notifications = parseNotifications(
         structured(raw, `${ns}notifications`),
         `${ns}notifications`,
@@ -221,16 +238,19 @@ export function parseStackConfig(given: Record<string, string>, opts: ParseOptio
         problems.push(
             ...keysThatDoNotApply(target, targets, ns, { dataLake: lake, mlPlatform: ml, containerService: cs, serverlessInference: si }),
         );
-    const cloudOptions = parseCloudOptions(
-        targets,
-        givenCloud,
-        environment,
-        { dataLake: lake, mlPlatform: ml, containerService: cs, serverlessInference: si },
-        Array.isArray(rawModels) ? rawModels : [],
-        ns,
-        read,
-        raw,
-        opts.projectRoot,
+    const cloudOptions = alignModels(
+        parseCloudOptions(
+            targets,
+            givenCloud,
+            environment,
+            { dataLake: lake, mlPlatform: ml, containerService: cs, serverlessInference: si },
+            Array.isArray(rawModels) ? rawModels : [],
+            ns,
+            read,
+            raw,
+            opts.projectRoot,
+        ),
+        modelIndex,
     );
 
     // ---- accelerators against the services that would run them (catalog decides). A model served by two
@@ -262,6 +282,9 @@ export function parseStackConfig(given: Record<string, string>, opts: ParseOptio
         mlPlatform.training.accelerator,
         `${mlPath}.training.accelerator`,
     );
+    pipelines.jobs.forEach((job, i) =>
+        check("pipelines", pipelines.implementation, "generic", job.accelerator, `${plPath}.jobs[${i}].accelerator`),
+    );
     models.forEach((m, i) => {
         if (m.serveWith.includes("containerService"))
             check(
@@ -269,7 +292,7 @@ export function parseStackConfig(given: Record<string, string>, opts: ParseOptio
                 containerService.implementation,
                 containerService.distribution,
                 m.accelerator,
-                `${ns}models[${i}].accelerator`,
+                `${modelKey(i)}.accelerator`,
             );
         if (m.serveWith.includes("serverlessInference"))
             check(
@@ -277,7 +300,7 @@ export function parseStackConfig(given: Record<string, string>, opts: ParseOptio
                 serverlessInference.implementation,
                 serverlessInference.distribution,
                 m.accelerator,
-                `${ns}models[${i}].accelerator`,
+                `${modelKey(i)}.accelerator`,
             );
     });
     for (const [where, r] of refusals)
@@ -300,6 +323,7 @@ export function parseStackConfig(given: Record<string, string>, opts: ParseOptio
         serverlessInference,
         models,
         notifications,
+        pipelines,
         ...cloudOptions,
     };
     // Checks that need the whole stack (each component validator on the args the build will pass) join
@@ -314,14 +338,26 @@ export function parseStackConfig(given: Record<string, string>, opts: ParseOptio
         mlPlatform: refusals.has(`${mlPath}.training.accelerator`)
             ? { ...mlPlatform, training: { ...mlPlatform.training, accelerator: undefined } }
             : mlPlatform,
-        models: models.map((m, i) => (refusals.has(`${ns}models[${i}].accelerator`) ? { ...m, accelerator: undefined } : m)),
+        models: models.map((m, i) => (refusals.has(`${modelKey(i)}.accelerator`) ? { ...m, accelerator: undefined } : m)),
     };
     // Two components checking one value (a model served by both) may word the same fact differently:
     // one problem per key and value.
+    // A model whose accelerator is refused is not sized again without it (its CPU and memory were chosen for it).
+    const sizedForAccelerator = new Set(
+        models.flatMap((_, i) =>
+            refusals.has(`${modelKey(i)}.accelerator`) ? [modelKey(i), `${modelKey(i)}.cpuMillicores`, `${modelKey(i)}.memoryMiB`] : [],
+        ),
+    );
     const seen = new Set<string>();
-    const wholeStack = (givenCloud ? (target.checkStack?.(checked) ?? []) : []).filter((p) => {
+    const modelsAt = `${ns}models[`;
+    const atUserKeys = (p: ProblemDetail): ProblemDetail => {
+        if (!p.path.startsWith(modelsAt)) return p;
+        const close = p.path.indexOf("]", modelsAt.length);
+        return { ...p, path: modelKey(Number(p.path.slice(modelsAt.length, close))) + p.path.slice(close + 1) };
+    };
+    const wholeStack = (givenCloud ? (target.checkStack?.(checked) ?? []) : []).map(atUserKeys).filter((p) => {
         const id = JSON.stringify([p.path, p.value]);
-        if (reported.has(p.path) || seen.has(id)) return false;
+        if (reported.has(p.path) || sizedForAccelerator.has(p.path) || seen.has(id)) return false;
         seen.add(id);
         return true;
     });
@@ -401,6 +437,15 @@ function parseCloudOptions(
         if (other.cloud === cloud) {
             result[other.cloud] = other.parseOptions(subs, read);
         } else if (cloud !== undefined) {
+            // Another cloud's provider keys (`aws:region` on a GCP stack) configure a provider this stack never
+            // loads: refused, so a region or project meant for this stack is not silently ignored.
+            for (const [path, value] of Object.entries(subs.providerConfig))
+                read.problems.push({
+                    path,
+                    value,
+                    message: `only applies when mlops:cloud is ${other.cloud}: this stack does not use the ${namespace?.slice(0, -1)} provider`,
+                    fix: `remove it${cloudProviderHint(targets, cloud)}`,
+                });
             for (const [path, value] of subs.all()) {
                 if (value !== undefined)
                     read.problems.push({
@@ -413,4 +458,24 @@ function parseCloudOptions(
         }
     }
     return result;
+}
+
+/** Where the selected cloud's own provider settings go, for a fix that refuses another cloud's. */
+function cloudProviderHint(targets: readonly Target[], cloud: Cloud): string {
+    const own = targetFor(cloud, targets)?.providerNamespace;
+    return own ? `; this stack's provider settings are the \`${own}\` keys (see docs/${cloud}.md)` : "";
+}
+
+/**
+ * The targets' per-model settings are parsed for every item of `mlops:models` (so their problems name the
+ * item the user wrote); the config keeps those of the items that became models, in the same order as
+ * `StackConfig.models`.
+ */
+function alignModels(options: Record<string, unknown>, modelIndex: readonly number[]): Record<string, unknown> {
+    return Object.fromEntries(
+        Object.entries(options).map(([cloud, o]) => {
+            const models = (o as { models?: unknown } | undefined)?.models;
+            return [cloud, Array.isArray(models) ? { ...(o as object), models: modelIndex.map((i) => models[i]) } : o];
+        }),
+    );
 }

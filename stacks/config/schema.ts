@@ -20,6 +20,7 @@ export const TOP_LEVEL_KEYS = [
     "serverlessInference",
     "models",
     "notifications",
+    "pipelines",
 ] as const;
 
 /**
@@ -42,6 +43,25 @@ export const KEYS = {
     containerService: ["implementation", "distribution", "clientNamespaces"],
     serverlessInference: ["implementation", "distribution", "clientNamespaces", "installKnative", "knativeSchedulingFlagsEnabled"],
     notifications: ["emails", "webhooks"],
+    pipelines: ["implementation", "jobs", "streams"],
+    pipelineJob: [
+        "name",
+        "image",
+        "command",
+        "args",
+        "env",
+        "files",
+        "source",
+        "target",
+        "schedule",
+        "onArrival",
+        "cpuMillicores",
+        "memoryMiB",
+        "accelerator",
+        "timeoutMinutes",
+        "retries",
+    ],
+    stream: ["name", "target", "retentionHours"],
     model: [
         "name",
         "image",
@@ -63,8 +83,8 @@ export const KEYS = {
     ],
 } as const;
 
-/** The pillars a target implements; each target names its implementations in stacks/targets/<cloud>.ts. */
-export const PILLARS = ["mlPlatform", "containerService", "serverlessInference"] as const;
+/** The capabilities a target implements (`mlops:pipelines` is the data pipelines); each target names its implementations in stacks/targets/<cloud>.ts. */
+export const PILLARS = ["mlPlatform", "containerService", "serverlessInference", "pipelines"] as const;
 export type Pillar = (typeof PILLARS)[number];
 
 /** Cloud-neutral stack outputs. */
@@ -167,6 +187,7 @@ export interface StackConfig {
     readonly serverlessInference: ServerlessInferenceConfig;
     readonly models: ModelConfig[];
     readonly notifications: NotificationsConfig;
+    readonly pipelines: PipelinesConfig;
     /** Cloud-only settings, set when that cloud is selected (`mlops:<section>.<cloud>`). */
     readonly aws?: AwsConfig;
     readonly gcp?: GcpConfig;
@@ -195,3 +216,45 @@ export const ZONE_NAME_RULE = "3-16 lowercase letters, digits or hyphens, starti
 
 /** Largest total size of a model's `files` (a Kubernetes ConfigMap holds at most 1 MiB). */
 export const MAX_FILES_BYTES = 900 * 1024;
+
+/** Where a pipeline reads or writes: a lake zone and a prefix in it (`""` or ending in `/`). */
+export interface LakeLocationConfig {
+    readonly zone: string;
+    readonly prefix: string;
+}
+
+/** One data pipeline (`mlops:pipelines.jobs[]`): a job from a source prefix to a target prefix. */
+export interface PipelineJobConfig {
+    readonly name: string;
+    readonly image: string;
+    readonly command: string[];
+    readonly args: string[];
+    readonly env: Record<string, string>;
+    /** Files read from the `files` directory (name -> content), mounted at /app. */
+    readonly files?: Record<string, string>;
+    readonly source: LakeLocationConfig;
+    readonly target: LakeLocationConfig;
+    /** 5-field cron in UTC. */
+    readonly schedule?: string;
+    readonly onArrival: boolean;
+    readonly cpuMillicores: number;
+    readonly memoryMiB: number;
+    readonly accelerator?: AcceleratorRequest;
+    readonly timeoutMinutes: number;
+    readonly retries: number;
+}
+
+/** One stream into the lake's `raw` zone (`mlops:pipelines.streams[]`). */
+export interface StreamConfig {
+    readonly name: string;
+    readonly target: LakeLocationConfig;
+    readonly retentionHours: number;
+}
+
+/** `mlops:pipelines`: the data pipelines and streams of the stack. */
+export interface PipelinesConfig {
+    /** The runner, one of the target's pipeline implementations (first one the default). */
+    readonly implementation: string;
+    readonly jobs: PipelineJobConfig[];
+    readonly streams: StreamConfig[];
+}

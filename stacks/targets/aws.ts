@@ -1,5 +1,6 @@
 /** AWS: S3 + Glue/Athena, SageMaker, ECS Fargate or App Runner, Lambda or SageMaker endpoints. */
 import { checkAwsStack, parseAwsConfig } from "../config/aws";
+import { eventBridgeCronProblem } from "@mlops/components";
 import type { Target } from "./types";
 
 export const awsTarget: Target = {
@@ -13,9 +14,11 @@ export const awsTarget: Target = {
             "sagemaker-serverless": "sagemaker-serverless",
             "sagemaker-endpoint": "sagemaker-endpoint",
         },
+        pipelines: { "ecs-fargate": "ecs-fargate", glue: "glue" },
     },
     providerNamespace: "aws:",
     parseOptions: parseAwsConfig,
     checkStack: checkAwsStack,
+    pipelines: { onArrival: true, streams: true, scriptRunners: ["glue"], scheduleProblem: eventBridgeCronProblem },
     build: async (config) => (await import("../clouds/aws")).buildAwsStack(config),
 };

@@ -9,6 +9,7 @@ export const azureTarget: Target = {
         mlPlatform: { azureml: "azureml-compute" },
         containerService: { "container-apps": "container-apps" },
         serverlessInference: { "container-apps": "container-apps", functions: "functions", "azureml-endpoint": "azureml-endpoint" },
+        pipelines: { "container-apps-jobs": "container-apps-jobs" },
     },
     providerNamespace: "azure-native:",
     parseOptions: parseAzureConfig,
@@ -18,5 +19,6 @@ export const azureTarget: Target = {
             "the ADLS Gen2 lake keeps no blob versions (Azure supports none on a hierarchical-namespace account); deleted data is kept for mlops:dataLake.azure.softDeleteRetentionDays",
         "dataLake.abortIncompleteUploadDays": "Azure discards uncommitted blocks after 7 days by itself; there is no lifecycle rule to set",
     },
+    pipelines: { onArrival: true, streams: true },
     build: async (config) => (await import("../clouds/azure")).buildAzureStack(config),
 };

@@ -9,9 +9,11 @@ export const gcpTarget: Target = {
         mlPlatform: { vertex: "vertex-training" },
         containerService: { "cloud-run": "cloud-run" },
         serverlessInference: { "cloud-run": "cloud-run", "cloud-functions": "cloud-functions", "vertex-endpoint": "vertex-endpoint" },
+        pipelines: { "cloud-run-jobs": "cloud-run-jobs" },
     },
     providerNamespace: "gcp:",
     parseOptions: parseGcpConfig,
     checkStack: checkGcpStack,
+    pipelines: { onArrival: true, streams: true },
     build: async (config) => (await import("../clouds/gcp")).buildGcpStack(config),
 };

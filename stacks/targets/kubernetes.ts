@@ -9,6 +9,7 @@ export const kubernetesTarget: Target = {
         mlPlatform: { mlflow: "kubernetes" },
         containerService: { kubernetes: "kubernetes" },
         serverlessInference: { knative: "kubernetes" },
+        pipelines: { cronjob: "kubernetes" },
     },
     ownKeys: [
         "dataLake.minio",
@@ -26,5 +27,6 @@ export const kubernetesTarget: Target = {
         "dataLake.auditLogRetentionDays":
             "the Kubernetes stack writes no data-access audit log of its own (use the cluster's audit logging)",
     },
+    pipelines: { onArrival: true, streams: false },
     build: async (config) => (await import("../clouds/kubernetes")).buildKubernetesStack(config),
 };

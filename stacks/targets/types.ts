@@ -44,6 +44,19 @@ export interface Target {
      * set on another target's stack, they are refused instead of silently ignored.
      */
     readonly ownKeys?: readonly string[];
+    /** What the target's data pipelines can do (`mlops:pipelines`), checked before anything is built. */
+    readonly pipelines: PipelineAbilities;
     /** Builds the stack. Loads the target's SDK modules lazily, so a stack loads only its own. */
     readonly build: (config: StackConfig) => Promise<StackOutputs>;
+}
+
+export interface PipelineAbilities {
+    /** Whether a run can start when objects arrive under the source prefix (`onArrival: true`). */
+    readonly onArrival: boolean;
+    /** Whether the target offers streaming ingestion into `raw` (`mlops:pipelines.streams`). */
+    readonly streams: boolean;
+    /** Implementations that run the job's script from `files` on their own runtime, not its image (AWS Glue). */
+    readonly scriptRunners?: readonly string[];
+    /** Why the target's scheduler cannot take a (valid 5-field) cron expression, if it cannot. */
+    readonly scheduleProblem?: (cron: string) => string | undefined;
 }

@@ -208,7 +208,7 @@ describe("LambdaInference", () => {
             /timeoutSeconds: must be a whole number of seconds from 1 to 900/,
             /models\[0\]\.minReplicas: asks for warm instances/,
             /models\[0\]\.accelerator: aws\/lambda nvidia-t4: lambda runs on CPU only and takes no accelerator\. In this project an accelerator needs serverlessInference "sagemaker-endpoint"/,
-            /code\.iris\.runtime: is not a runtime this component accepts/,
+            /code\.iris\.runtime: is not a Lambda runtime this stack supports/,
             /code\.iris\.files: is also one of the model's files/,
             /code\.iris\.handler: does not name a file and function in the package/,
             /code\.churn: is missing: Lambda runs a zip package/,

@@ -36,6 +36,7 @@ const acmeTarget: Target = {
         mlPlatform: { "acme-ml": "kubernetes" },
         containerService: { "acme-run": "kubernetes" },
         serverlessInference: { "acme-functions": "kubernetes" },
+        pipelines: { "acme-jobs": "kubernetes" },
     },
     providerNamespace: "acme:",
     parseOptions: (sections, read): AcmeConfig => {
@@ -57,6 +58,7 @@ const acmeTarget: Target = {
         config.environment === "prod" && options(config).bucketClass === "archive"
             ? [{ path: "mlops:dataLake.acme.bucketClass", value: "archive", message: "is too slow for a prod lake", fix: "use standard" }]
             : [],
+    pipelines: { onArrival: false, streams: false },
     build: async (config) => {
         const bucket = new AcmeBucket(`${config.stack}-lake`, {
             region: options(config).region,
