@@ -37,6 +37,15 @@ function location(read: Reader, obj: Obj | undefined, key: string, at: string, z
             });
         return undefined;
     }
+    if (value.startsWith("/")) {
+        read.problems.push({
+            path: `${at}.${key}`,
+            value,
+            message: "starts with `/`: write the zone first",
+            fix: `write e.g. \`${value.replace(/^\/+/, "")}\``,
+        });
+        return undefined;
+    }
     const slash = value.indexOf("/");
     const zone = slash < 0 ? value : value.slice(0, slash);
     const prefix = slash < 0 ? "" : value.slice(slash + 1);
@@ -72,13 +81,15 @@ const show = (l: LakeLocationConfig) => `${l.zone}/${l.prefix}`;
 
 /** Parses `mlops:pipelines` (already read as a mapping: `obj`) for the selected target. */
 export function parsePipelines(obj: Obj | undefined, at: string, ctx: PipelinesContext, read: Reader): PipelinesConfig {
-    const jobs = list(obj, "jobs", at, read).map((item, i) => parseJob(item, `${at}.jobs[${i}]`, ctx, read));
+    const parsed = list(obj, "jobs", at, read).map((item, i) => parseJob(item, `${at}.jobs[${i}]`, ctx, read));
+    // Jobs whose source or target could not be read are left out of the overlap checks and the config.
+    const jobs = parsed.map((p) => (p?.located ? p.job : undefined));
     const streams = list(obj, "streams", at, read).map((item, i) => parseStream(item, `${at}.streams[${i}]`, ctx, read));
     const valid = jobs.filter((j): j is PipelineJobConfig => j !== undefined);
 
     // Names are unique across jobs and streams: each becomes part of resource names.
     const names = [
-        ...jobs.map((j, i) => [j?.name, `${at}.jobs[${i}].name`] as const),
+        ...parsed.map((p, i) => [p?.job.name || undefined, `${at}.jobs[${i}].name`] as const),
         ...streams.map((s, i) => [s?.name, `${at}.streams[${i}].name`] as const),
     ];
     names.forEach(([name, path], i) => {
@@ -124,7 +135,7 @@ function list(obj: Obj | undefined, key: string, at: string, read: Reader): unkn
     return value;
 }
 
-function parseJob(item: unknown, p: string, ctx: PipelinesContext, read: Reader): PipelineJobConfig | undefined {
+function parseJob(item: unknown, p: string, ctx: PipelinesContext, read: Reader): { job: PipelineJobConfig; located: boolean } | undefined {
     const m = read.object(item, p, KEYS.pipelineJob);
     if (!m) {
         if (item === undefined || item === null)
@@ -135,7 +146,6 @@ function parseJob(item: unknown, p: string, ctx: PipelinesContext, read: Reader)
             });
         return undefined;
     }
-    const before = read.problems.length;
     const name = read.string(m, "name", p);
     if (m.name === undefined)
         read.problems.push({ path: `${p}.name`, value: undefined, message: "is required", fix: "name the pipeline, e.g. `iris-etl`" });
@@ -231,7 +241,7 @@ function parseJob(item: unknown, p: string, ctx: PipelinesContext, read: Reader)
         timeoutMinutes: read.int(m, "timeoutMinutes", p, 60, { min: 1, max: 1440, unit: "minutes" }),
         retries: read.int(m, "retries", p, 2, { min: 0, max: 10 }),
     };
-    return read.problems.length === before || (source && target) ? job : undefined;
+    return { job, located: source !== undefined && target !== undefined };
 }
 
 function parseStream(item: unknown, p: string, ctx: PipelinesContext, read: Reader): StreamConfig | undefined {

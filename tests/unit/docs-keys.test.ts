@@ -23,7 +23,7 @@ const PER_CLOUD: Readonly<Record<string, KeyLists>> = {
     azure: AZURE_KEYS as unknown as KeyLists,
 };
 /** Keys of a structured key that is itself an object (`dataLake.minio.servers`, `mlPlatform.training.spot`). */
-const NESTED: Readonly<Record<string, string>> = { minio: "minio", training: "training" };
+const NESTED: Readonly<Record<string, string>> = { minio: "minio", training: "training", jobs: "pipelineJob", streams: "stream" };
 
 /** Top-level keys that hold an object or a list, which a bare path (`dataLake.zones`) starts with. */
 const STRUCTURED = TOP_LEVEL_KEYS.filter((k) => k !== "cloud" && k !== "environment");
