@@ -8,7 +8,16 @@ import { cronProblem, imageReferenceProblem, isPinnedImage, parseAccelerator } f
 import type { PipelineAbilities } from "../targets/types";
 import { Obj, Reader } from "./fields";
 import { readFiles } from "./models";
-import { KEYS, LakeLocationConfig, MODEL_NAME, MODEL_NAME_RULE, PipelineJobConfig, PipelinesConfig, StreamConfig } from "./schema";
+import {
+    KEYS,
+    ORCHESTRATORS,
+    LakeLocationConfig,
+    MODEL_NAME,
+    MODEL_NAME_RULE,
+    PipelineJobConfig,
+    PipelinesConfig,
+    StreamConfig,
+} from "./schema";
 
 export interface PipelinesContext {
     /** The lake's zones. */
@@ -118,8 +127,18 @@ export function parsePipelines(obj: Obj | undefined, at: string, ctx: PipelinesC
             fix: "remove it, and deliver events into the raw zone with your own producer (see the cloud guide)",
         });
     }
+    const orchestrator = read.oneOf(obj, "orchestrator", at, ORCHESTRATORS, "native");
+    if (orchestrator === "airflow" && !ctx.abilities.airflow.offered) {
+        read.problems.push({
+            path: `${at}.orchestrator`,
+            value: orchestrator,
+            message: `is not offered when mlops:cloud is ${ctx.cloud}: ${ctx.abilities.airflow.why}`,
+            fix: "leave it out for the native scheduler",
+        });
+    }
     return {
         implementation: ctx.implementation,
+        orchestrator,
         jobs: valid,
         streams: streams.filter((s): s is StreamConfig => s !== undefined),
     };

@@ -43,7 +43,7 @@ export const KEYS = {
     containerService: ["implementation", "distribution", "clientNamespaces"],
     serverlessInference: ["implementation", "distribution", "clientNamespaces", "installKnative", "knativeSchedulingFlagsEnabled"],
     notifications: ["emails", "webhooks"],
-    pipelines: ["implementation", "jobs", "streams"],
+    pipelines: ["implementation", "orchestrator", "jobs", "streams"],
     pipelineJob: [
         "name",
         "image",
@@ -251,10 +251,18 @@ export interface StreamConfig {
     readonly retentionHours: number;
 }
 
+export const ORCHESTRATORS = ["native", "airflow"] as const;
+export type Orchestrator = (typeof ORCHESTRATORS)[number];
+
 /** `mlops:pipelines`: the data pipelines and streams of the stack. */
 export interface PipelinesConfig {
     /** The runner, one of the target's pipeline implementations (first one the default). */
     readonly implementation: string;
+    /**
+     * What schedules the jobs: `native` (the cloud's own scheduler, the default) or `airflow` (a managed
+     * Airflow environment runs one generated DAG per job; it bills while idle).
+     */
+    readonly orchestrator: Orchestrator;
     readonly jobs: PipelineJobConfig[];
     readonly streams: StreamConfig[];
 }

@@ -57,6 +57,11 @@ export interface PipelineAbilities {
     readonly streams: boolean;
     /** Implementations that run the job's script from `files` on their own runtime, not its image (AWS Glue). */
     readonly scriptRunners?: readonly string[];
+    /**
+     * Where `orchestrator: airflow` runs (e.g. "Amazon MWAA"), or why the target offers no Airflow: the
+     * message the config error gives.
+     */
+    readonly airflow: { readonly offered: true; readonly service: string } | { readonly offered: false; readonly why: string };
     /** Why the target's scheduler cannot take a (valid 5-field) cron expression, if it cannot. */
     readonly scheduleProblem?: (cron: string) => string | undefined;
 }

@@ -58,7 +58,7 @@ const acmeTarget: Target = {
         config.environment === "prod" && options(config).bucketClass === "archive"
             ? [{ path: "mlops:dataLake.acme.bucketClass", value: "archive", message: "is too slow for a prod lake", fix: "use standard" }]
             : [],
-    pipelines: { onArrival: false, streams: false },
+    pipelines: { onArrival: false, streams: false, airflow: { offered: false, why: "acme has no Airflow" } },
     build: async (config) => {
         const bucket = new AcmeBucket(`${config.stack}-lake`, {
             region: options(config).region,

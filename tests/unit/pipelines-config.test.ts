@@ -51,7 +51,7 @@ function has(problems: readonly string[], start: string, ...parts: (string | Reg
 describe("mlops:pipelines", () => {
     it("defaults to no pipelines and the target's first runner", () => {
         const c = parseStackConfig(kubernetes({}), opts);
-        assert.deepEqual(c.pipelines, { implementation: "cronjob", jobs: [], streams: [] });
+        assert.deepEqual(c.pipelines, { implementation: "cronjob", orchestrator: "native", jobs: [], streams: [] });
     });
 
     it("reads a job with its defaults", () => {
@@ -125,6 +125,11 @@ describe("mlops:pipelines", () => {
     it("takes an accelerator where the runner offers one (a Kubernetes CronJob)", () => {
         const c = parseStackConfig(kubernetes({ jobs: [{ ...job, accelerator: "nvidia-t4" }] }), opts);
         assert.deepEqual(c.pipelines.jobs[0].accelerator, { type: "nvidia-t4", count: 1 });
+    });
+
+    it("fails on Airflow where the target offers none, saying why", () => {
+        const raw = { ...loadStackConfig(ROOT, "azure-dev").config, "mlops:pipelines": JSON.stringify({ orchestrator: "airflow" }) };
+        has(problemsOf(raw), "mlops:pipelines.orchestrator:", "is not offered when mlops:cloud is azure", "no managed Airflow");
     });
 
     describe("on AWS", () => {
