@@ -20,3 +20,5 @@ export * from "./serverless-inference/gcp";
 export * from "./serverless-inference/gcp-args";
 export * from "./observability/gcp";
 export * from "./observability/gcp-args";
+export * from "./data-pipeline/gcp";
+export * from "./data-pipeline/gcp-args";

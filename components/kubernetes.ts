@@ -1,5 +1,5 @@
 /**
- * Kubernetes implementations of the four components (any cluster; loads @pulumi/kubernetes only), their
+ * Kubernetes implementations of the four components and the data pipelines (any cluster; loads @pulumi/kubernetes only), their
  * arguments and validators, and the Kubernetes name rules.
  */
 export * from "./naming/kubernetes";
@@ -11,3 +11,5 @@ export * from "./container-service/kubernetes-args";
 export * from "./container-service/kubernetes";
 export * from "./serverless-inference/kubernetes-args";
 export * from "./serverless-inference/kubernetes";
+export * from "./data-pipeline/kubernetes-args";
+export * from "./data-pipeline/kubernetes";

@@ -110,5 +110,5 @@ export const AWS_CATALOG: Readonly<Record<AwsService, ServiceCatalog>> = {
     "ecs-fargate": { rows: [], alternatives: AWS_ALTERNATIVES },
     "app-runner": { rows: [], alternatives: AWS_ALTERNATIVES },
     // Glue Python shell and Spark jobs run on Glue's own workers (DPUs): no accelerator.
-    glue: { rows: [] },
+    glue: { rows: [], alternatives: [{ capabilities: ["mlPlatform"], implementation: "sagemaker" }] },
 };

@@ -71,7 +71,7 @@ export const AZURE_CATALOG: Readonly<Record<AzureService, ServiceCatalog>> = {
     aks: { rows: [...T4_VMS, ...A10_VMS, ...A100_VMS, ...H100_VMS, ...H200_VMS].map((r) => withScheduling("aks", r)) },
     "container-apps": { rows: CONTAINER_APPS },
     // Serverless GPUs for Container Apps jobs are not in this catalog: not confirmed for jobs.
-    "container-apps-jobs": { rows: [] },
+    "container-apps-jobs": { rows: [], alternatives: [{ capabilities: ["mlPlatform"], implementation: "azureml" }] },
     // Flex Consumption offers no GPU.
     functions: {
         rows: [],

@@ -334,7 +334,7 @@ export const GCP_CATALOG: Readonly<Record<GcpService, ServiceCatalog>> = {
     gke: { rows: [...GCE_GPUS, ...GKE_TPUS].map((r) => withScheduling("gke", r)) },
     "cloud-run": { rows: CLOUD_RUN },
     // GPUs on Cloud Run jobs are not in this catalog: not confirmed generally available for jobs.
-    "cloud-run-jobs": { rows: [] },
+    "cloud-run-jobs": { rows: [], alternatives: [{ capabilities: ["mlPlatform"], implementation: "vertex" }] },
     "cloud-functions": {
         rows: [],
         alternatives: [

@@ -38,6 +38,11 @@ export interface S3DataLakeArgs extends DataLakeArgs {
      * bucket ELB can write to: it accepts SSE-S3 buckets only). @default - no load balancer logs
      */
     readonly loadBalancerLogPrefix?: string;
+    /**
+     * Zones whose buckets send their events to EventBridge (the source zones of pipelines that run when
+     * objects arrive). @default [] - none
+     */
+    readonly eventBridgeZones?: readonly string[];
 }
 
 /** The lake's settings, defaults applied. */
@@ -119,6 +124,10 @@ export function validateS3DataLake(args: S3DataLakeArgs): ProblemDetail[] {
             message: "is not a storage class lifecycle rules move objects to",
             allowed: COLD_STORAGE_CLASSES,
         });
+    (args.eventBridgeZones ?? []).forEach((zone, i) => {
+        if (!args.zones.includes(zone))
+            problems.push({ path: `eventBridgeZones[${i}]`, value: zone, message: "is not one of the lake's zones", allowed: args.zones });
+    });
     if (s.protect && args.forceDestroy)
         problems.push({
             path: "forceDestroy",

@@ -125,6 +125,7 @@ export class S3DataLake extends pulumi.ComponentResource implements DataLake {
                         ...withLogs,
                         bucketName: zoneNames[zone],
                         accessLogPrefix: `${zone}/`,
+                        ...((args.eventBridgeZones ?? []).includes(zone) ? { eventBridge: true } : {}),
                         ...(zone === s.rawZone ? { coldStorageAfterDays: s.coldAfter, coldStorageClass: s.coldClass } : {}),
                     },
                     { parent: this, dependsOn: [accessLogs.policy] },

@@ -55,6 +55,13 @@ export interface AzureDataLakeArgs extends DataLakeArgs, AzurePlacementArgs {
      * directories and containers stay restorable for `softDeleteRetentionDays`.
      */
     readonly noncurrentVersionRetentionDays?: number;
+    /**
+     * Publish the account's blob events through an Event Grid system topic (one per account: Azure allows
+     * no second), with a system-assigned identity that delivers to queues and dead-letters with Entra ID.
+     * The data pipelines subscribe to it for their on-arrival triggers.
+     * @default false
+     */
+    readonly blobEvents?: boolean;
 }
 
 function whole(problems: ProblemDetail[], path: string, value: number, min: number, max: number, unit: string): void {

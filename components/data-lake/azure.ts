@@ -9,6 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
+import * as eventgrid from "@pulumi/azure-native/eventgrid";
 import * as storage from "@pulumi/azure-native/storage";
 import { secureStorageAccountArgs } from "./azure-account";
 import * as synapse from "@pulumi/azure-native/synapse";
@@ -38,6 +39,12 @@ export class AzureDataLake extends pulumi.ComponentResource implements DataLake 
     public readonly containerIds: pulumi.Output<Record<string, string>>;
     /** Synapse serverless SQL endpoint, or "" without `queryEngine`. */
     public readonly queryEndpoint: pulumi.Output<string>;
+    /** `https://<account>.blob.core.windows.net/` (Blob endpoint, what the pipeline jobs read and write). */
+    public readonly blobEndpoint: pulumi.Output<string>;
+    /** The account's customer-managed key (vault URI, key name) and the identity that unwraps it: other stores of lake data reuse them. */
+    public readonly encryptionKey: { keyVaultUri: pulumi.Output<string>; keyName: string; identityId: pulumi.Output<string> };
+    /** The Event Grid system topic of the account's blob events (`blobEvents`), its name and identity's principal. */
+    public readonly blobEventsTopic?: { name: pulumi.Output<string>; principalId: pulumi.Output<string> };
 
     constructor(name: string, args: AzureDataLakeArgs, opts: pulumi.ComponentResourceOptions = {}) {
         throwIfProblems(`AzureDataLake "${name}"`, validateAzureDataLake(args));
@@ -161,6 +168,24 @@ export class AzureDataLake extends pulumi.ComponentResource implements DataLake 
             );
         }
 
+        if (args.blobEvents) {
+            const topic = new eventgrid.SystemTopic(
+                `${name}-blob-events`,
+                {
+                    systemTopicName: pulumi.interpolate`${account.name}-blob-events`,
+                    resourceGroupName: rg,
+                    location: args.location,
+                    source: account.id,
+                    topicType: "Microsoft.Storage.StorageAccounts",
+                    // Delivers to queues and dead-letters blobs as itself (Entra ID): no keys, through firewalls as a trusted service.
+                    identity: { type: "SystemAssigned" },
+                    tags,
+                },
+                { parent: this },
+            );
+            this.blobEventsTopic = { name: topic.name, principalId: topic.identity.apply((i) => i?.principalId ?? "") };
+        }
+
         const container = (resourceName: string, containerName: string) =>
             new storage.BlobContainer(resourceName, { ...inAccount, containerName, publicAccess: "None" }, stateful);
         const containers = args.zones.map((zone) => container(`${name}-${zone}`, zoneContainerName(zone)));
@@ -202,6 +227,8 @@ export class AzureDataLake extends pulumi.ComponentResource implements DataLake 
             .all(containers.map((c) => c.id))
             .apply((ids) => Object.fromEntries(args.zones.map((zone, i) => [zone, ids[i]])));
         this.queryEndpoint = queryEndpoint;
+        this.blobEndpoint = account.primaryEndpoints.apply((e) => e.blob ?? "");
+        this.encryptionKey = { keyVaultUri: keys.vaultUri, keyName: LAKE_KEY_NAME, identityId: encryption.identityId };
         this.registerOutputs({
             bucketNames: this.bucketNames,
             endpoint: this.endpoint,

@@ -38,6 +38,45 @@ export interface MinioDataLakeArgs extends DataLakeArgs {
     readonly clientNamespaces?: readonly string[];
     /** Zone holding models and MLflow artifacts: the generated MLflow user may use its bucket only. @default "models" */
     readonly modelsZone?: string;
+    /**
+     * One MinIO user per data pipeline, whose policy allows listing and reading its source prefix and
+     * listing, reading and writing its target prefix, nothing else (components/data-pipeline/kubernetes.ts
+     * mounts its keys). @default [] - no pipeline users
+     */
+    readonly pipelines?: readonly MinioPipelineAccess[];
+    /**
+     * Where MinIO sends bucket notifications for pipelines with `onArrival` (the in-cluster trigger).
+     * Required when any pipeline has `onArrival`. @default - no notifications
+     */
+    readonly pipelineTrigger?: MinioPipelineTrigger;
+}
+
+/** A place in the lake: a zone (its bucket) and a prefix in it (`""` or ending in `/`). */
+export interface MinioLakeLocation {
+    readonly zone: string;
+    readonly prefix: string;
+}
+
+/** What one pipeline may touch in MinIO, and whether new objects under its source start it. */
+export interface MinioPipelineAccess {
+    /** Pipeline name (DNS label, at most 24 characters); its MinIO user is `pipeline-<name>`. */
+    readonly name: string;
+    /** Read (list and get) on this prefix only. */
+    readonly source: MinioLakeLocation;
+    /** Read and write (list, get, put) on this prefix only. */
+    readonly target: MinioLakeLocation;
+    /** Send `s3:ObjectCreated:*` events under the source prefix to the trigger. @default false */
+    readonly onArrival?: boolean;
+}
+
+/** The webhook MinIO notifies (a Service in the pipelines namespace). */
+export interface MinioPipelineTrigger {
+    /** `http://<service>.<namespace>.svc.cluster.local:<port>/<path>`. */
+    readonly endpoint: string;
+    /** Namespace of the trigger: MinIO's servers may reach it on `port`, nothing else there. */
+    readonly namespace: string;
+    /** TCP port of the trigger's pods. */
+    readonly port: number;
 }
 
 /**
@@ -73,6 +112,8 @@ export interface MinioSettings {
     readonly image: string;
     readonly clientImage: string;
     readonly clientNamespaces: readonly string[];
+    readonly pipelines: readonly MinioPipelineAccess[];
+    readonly pipelineTrigger?: MinioPipelineTrigger;
     readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -89,6 +130,8 @@ export function minioSettings(args: MinioDataLakeArgs): MinioSettings {
         image: args.image ?? DEFAULT_MINIO_IMAGE,
         clientImage: args.clientImage ?? DEFAULT_MC_IMAGE,
         clientNamespaces: args.clientNamespaces ?? [],
+        pipelines: args.pipelines ?? [],
+        pipelineTrigger: args.pipelineTrigger,
         tags: args.tags ?? {},
     };
 }
@@ -162,5 +205,67 @@ export function validateMinioDataLake(args: MinioDataLakeArgs): ProblemDetail[] 
             });
     }
     problems.push(...validateLabels(s.tags));
+    problems.push(...validatePipelineAccess(s));
+    return problems;
+}
+
+/** Pipeline names: DNS labels of at most 24 characters (they name MinIO users, Secrets and CronJobs). */
+const PIPELINE_NAME = /^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/;
+/** A prefix: folders of lowercase letters, digits, `.`, `_` or `-`, each ending in `/`; or empty (the whole zone). */
+const PREFIX = /^([a-z0-9][a-z0-9._-]*\/)*$/;
+const TRIGGER_ENDPOINT = /^http:\/\/[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*:\d{1,5}\/[A-Za-z0-9._~/-]*$/;
+
+function validatePipelineAccess(s: MinioSettings): ProblemDetail[] {
+    const problems: ProblemDetail[] = [];
+    s.pipelines.forEach((p, i) => {
+        const at = `pipelines[${i}]`;
+        if (!PIPELINE_NAME.test(p.name))
+            problems.push({
+                path: `${at}.name`,
+                value: p.name,
+                message: "is not 1-24 lowercase letters, digits or hyphens, starting with a letter",
+            });
+        else if (s.pipelines.findIndex((q) => q.name === p.name) !== i)
+            problems.push({ path: `${at}.name`, value: p.name, message: "is used by another pipeline" });
+        for (const side of ["source", "target"] as const) {
+            const loc = p[side];
+            if (!s.zones.includes(loc.zone))
+                problems.push({ path: `${at}.${side}.zone`, value: loc.zone, message: "is not one of the zones", allowed: s.zones });
+            if (!PREFIX.test(loc.prefix) || loc.prefix.split("/").some((seg) => seg === "." || seg === ".."))
+                problems.push({
+                    path: `${at}.${side}.prefix`,
+                    value: loc.prefix,
+                    message: "is not folders of lowercase letters, digits, `.`, `_` or `-`, each ending in `/`",
+                    fix: "write e.g. `iris/`",
+                });
+        }
+        if (p.target.zone === s.modelsZone)
+            problems.push({
+                path: `${at}.target.zone`,
+                value: p.target.zone,
+                message: "is the models zone, which only MLflow writes",
+                fix: "write to curated or features",
+            });
+    });
+    const arrivals = s.pipelines.filter((p) => p.onArrival);
+    if (arrivals.length > 0 && !s.pipelineTrigger)
+        problems.push({
+            path: "pipelineTrigger",
+            value: undefined,
+            message: `is required: ${arrivals.map((p) => p.name).join(", ")} run on arrival, and MinIO needs a webhook to notify`,
+            fix: "pass the trigger's endpoint, namespace and port (KubernetesDataPipelines builds the trigger)",
+        });
+    const t = s.pipelineTrigger;
+    if (t) {
+        if (!TRIGGER_ENDPOINT.test(t.endpoint))
+            problems.push({
+                path: "pipelineTrigger.endpoint",
+                value: t.endpoint,
+                message: "is not an in-cluster http URL with a host, port and path",
+                fix: "write e.g. http://pipeline-trigger.mlops-dev-pipelines.svc.cluster.local:8080/events",
+            });
+        problems.push(...validateNamespaceName("pipelineTrigger.namespace", t.namespace));
+        problems.push(...wholeNumber("pipelineTrigger.port", t.port, 1, 65535));
+    }
     return problems;
 }

@@ -1,7 +1,9 @@
 /**
  * The data lake on any Kubernetes cluster: MinIO in erasure-coded mode (a StatefulSet with one volume per
  * drive), one versioned, SSE-S3-encrypted bucket per zone with a noncurrent-version lifecycle rule, and a
- * least-privilege MinIO user for MLflow that may use the models zone's bucket only.
+ * least-privilege MinIO user for MLflow that may use the models zone's bucket only; with data pipelines,
+ * one MinIO user per pipeline scoped to its source and target prefixes, and bucket notifications of new
+ * objects under on-arrival source prefixes to the pipelines' in-cluster trigger.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
@@ -39,6 +41,10 @@ export class MinioDataLake extends pulumi.ComponentResource implements DataLake 
     public readonly mlflowAccessKeyId: pulumi.Output<string>;
     /** Secret key of the MLflow user. Secret. */
     public readonly mlflowSecretAccessKey: pulumi.Output<string>;
+    /** Per pipeline (by name), its MinIO user's keys: read its source prefix, read/write its target prefix. Secret. */
+    public readonly pipelineCredentials: pulumi.Output<Record<string, { accessKeyId: string; secretAccessKey: string }>>;
+    /** The token MinIO sends (`Authorization: Bearer ...`) with bucket notifications; "" without a trigger. Secret. */
+    public readonly notificationToken: pulumi.Output<string>;
 
     constructor(name: string, args: MinioDataLakeArgs, opts: pulumi.ComponentResourceOptions = {}) {
         throwIfProblems(`MinioDataLake "${name}"`, validateMinioDataLake(args));
@@ -78,6 +84,56 @@ export class MinioDataLake extends pulumi.ComponentResource implements DataLake 
             },
             stateful,
         );
+        // Pipeline users: one generated secret key each, and a policy document each (a ConfigMap the policy pack reads).
+        const pipelineKeys = s.pipelines.map(
+            (p) => new RandomPassword(`${name}-pipeline-${p.name}-secret-key`, { length: 40, special: false }, { parent: this }),
+        );
+        const pipelineSecret =
+            s.pipelines.length > 0
+                ? new corev1.Secret(
+                      `${name}-pipeline-keys`,
+                      {
+                          metadata: { name: dnsLabel([name, "pipeline-keys"]), namespace, labels },
+                          type: "Opaque",
+                          stringData: Object.fromEntries(s.pipelines.map((p, i) => [p.name, pipelineKeys[i].result])),
+                      },
+                      inNamespace,
+                  )
+                : undefined;
+        const pipelinePolicies =
+            s.pipelines.length > 0
+                ? new corev1.ConfigMap(
+                      `${name}-pipeline-policies`,
+                      {
+                          metadata: {
+                              name: dnsLabel([name, "pipeline-policies"]),
+                              namespace,
+                              labels: { ...labels, [setup.PIPELINE_POLICIES_LABEL]: "true" },
+                          },
+                          data: Object.fromEntries(
+                              s.pipelines.map((p) => [`${setup.pipelineUser(p.name)}.json`, setup.pipelinePolicyJson(p)]),
+                          ),
+                      },
+                      inNamespace,
+                  )
+                : undefined;
+        // Bucket notifications: the webhook's shared token, handed to MinIO in an env file (MINIO_CONFIG_ENV_FILE).
+        const trigger = s.pipelineTrigger;
+        const notifyToken = trigger
+            ? new RandomPassword(`${name}-notify-token`, { length: 40, special: false }, { parent: this })
+            : undefined;
+        const notifySecret = notifyToken
+            ? new corev1.Secret(
+                  `${name}-notify`,
+                  {
+                      metadata: { name: dnsLabel([name, "notify"]), namespace, labels },
+                      type: "Opaque",
+                      stringData: { [setup.NOTIFY_ENV_KEY]: notifyToken.result.apply(setup.notifyEnvFile) },
+                  },
+                  inNamespace,
+              )
+            : undefined;
+
         // Each pod mounts only the keys it reads, as files (CKV_K8S_35: secrets as files, not env vars).
         const secretVolume = (keys: string[]) => ({
             name: "credentials",
@@ -148,6 +204,7 @@ export class MinioDataLake extends pulumi.ComponentResource implements DataLake 
                                         { name: "MINIO_UPDATE", value: "off" },
                                         // MinIO creates ~/.minio/certs at start; the root filesystem is read-only.
                                         { name: "HOME", value: "/tmp" },
+                                        ...(trigger ? setup.notifyServerEnv(trigger.endpoint) : []),
                                     ],
                                     ports: [{ name: "s3", containerPort: setup.S3_PORT, protocol: "TCP" }],
                                     resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "2Gi" } },
@@ -169,12 +226,16 @@ export class MinioDataLake extends pulumi.ComponentResource implements DataLake 
                                         ...drives.map((i) => ({ name: `data-${i}`, mountPath: `/data${i}` })),
                                         { name: "tmp", mountPath: "/tmp" },
                                         secretMount,
+                                        ...(notifySecret ? [{ name: "notify", mountPath: setup.NOTIFY_DIR, readOnly: true }] : []),
                                     ],
                                 },
                             ],
                             volumes: [
                                 { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
                                 secretVolume([K.rootUser, K.rootPassword, K.kmsKey]),
+                                ...(notifySecret
+                                    ? [{ name: "notify", secret: { secretName: notifySecret.metadata.name, defaultMode: 0o440 } }]
+                                    : []),
                             ],
                         },
                     },
@@ -224,6 +285,20 @@ export class MinioDataLake extends pulumi.ComponentResource implements DataLake 
             }),
             allowDnsEgress(`${name}-allow-dns`, namespace, { "app.kubernetes.io/instance": serverName }, labels, this, [ns.namespace]),
         ];
+        if (trigger)
+            policies.push(
+                // MinIO's servers deliver bucket notifications to the pipelines trigger, and nowhere else.
+                policy("allow-notify", "allow-notify-egress", {
+                    podSelector: { matchLabels: serverLabels },
+                    policyTypes: ["Egress"],
+                    egress: [
+                        {
+                            to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": trigger.namespace } } }],
+                            ports: [{ protocol: "TCP", port: trigger.port }],
+                        },
+                    ],
+                }),
+            );
 
         const job = new batchv1.Job(
             `${name}-setup`,
@@ -247,17 +322,36 @@ export class MinioDataLake extends pulumi.ComponentResource implements DataLake 
                                             zones: s.zones,
                                             modelsZone: s.modelsZone,
                                             noncurrentVersionRetentionDays: s.noncurrentVersionRetentionDays,
+                                            pipelines: s.pipelines,
                                         }),
                                     ],
                                     env: [{ name: "HOME", value: "/tmp" }],
                                     resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
                                     securityContext: restrictedContainerSecurityContext(),
-                                    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, secretMount],
+                                    volumeMounts: [
+                                        { name: "tmp", mountPath: "/tmp" },
+                                        secretMount,
+                                        ...(pipelineSecret && pipelinePolicies
+                                            ? [
+                                                  { name: "pipeline-keys", mountPath: setup.PIPELINE_KEYS_DIR, readOnly: true },
+                                                  { name: "pipeline-policies", mountPath: setup.PIPELINE_POLICIES_DIR, readOnly: true },
+                                              ]
+                                            : []),
+                                    ],
                                 },
                             ],
                             volumes: [
                                 { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
                                 secretVolume([K.rootUser, K.rootPassword, K.mlflowSecretKey]),
+                                ...(pipelineSecret && pipelinePolicies
+                                    ? [
+                                          {
+                                              name: "pipeline-keys",
+                                              secret: { secretName: pipelineSecret.metadata.name, defaultMode: 0o440 },
+                                          },
+                                          { name: "pipeline-policies", configMap: { name: pipelinePolicies.metadata.name } },
+                                      ]
+                                    : []),
                             ],
                         }),
                     },
@@ -283,6 +377,16 @@ export class MinioDataLake extends pulumi.ComponentResource implements DataLake 
         this.secretAccessKey = afterSetup(rootPassword.result);
         this.mlflowAccessKeyId = afterSetup(setup.MLFLOW_USER);
         this.mlflowSecretAccessKey = afterSetup(mlflowSecretKey.result);
+        this.pipelineCredentials = pulumi.secret(
+            pulumi
+                .all([configured, ...pipelineKeys.map((k) => k.result)])
+                .apply(([, ...keys]) =>
+                    Object.fromEntries(
+                        s.pipelines.map((p, i) => [p.name, { accessKeyId: setup.pipelineUser(p.name), secretAccessKey: keys[i] }]),
+                    ),
+                ),
+        );
+        this.notificationToken = afterSetup(notifyToken ? notifyToken.result : "");
         this.registerOutputs({
             bucketNames: this.bucketNames,
             endpoint: this.endpoint,
@@ -291,6 +395,8 @@ export class MinioDataLake extends pulumi.ComponentResource implements DataLake 
             secretAccessKey: this.secretAccessKey,
             mlflowAccessKeyId: this.mlflowAccessKeyId,
             mlflowSecretAccessKey: this.mlflowSecretAccessKey,
+            pipelineCredentials: this.pipelineCredentials,
+            notificationToken: this.notificationToken,
         });
     }
 }

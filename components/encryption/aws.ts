@@ -47,7 +47,8 @@ export interface KeyPolicyContext {
 
 /**
  * The key policy: the account (IAM decides), CloudWatch Logs for this account's log groups, CloudTrail for
- * this account's trails, and CloudWatch alarms publishing to the encrypted alert topic. Service statements
+ * this account's trails, CloudWatch alarms publishing to the encrypted alert topic, and EventBridge rules
+ * delivering to it and to the pipelines' dead-letter queues. Service statements
  * follow the AWS guides (logs: "Encrypt log data in CloudWatch Logs using AWS KMS"; CloudTrail: "Configure
  * AWS KMS key policies for CloudTrail"; SNS: "Encryption at rest", CloudWatch as publisher).
  */
@@ -93,6 +94,16 @@ export function kmsKeyPolicy(c: KeyPolicyContext): { Version: string; Statement:
             Sid: "CloudWatchAlarmsPublishToEncryptedTopics",
             Effect: "Allow",
             Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+            Resource: "*",
+            Condition: { StringEquals: { "aws:SourceAccount": c.accountId } },
+        },
+        {
+            // EventBridge rules deliver to the encrypted alert topic and dead-letter queues (EventBridge
+            // user guide, "Encrypting EventBridge targets": events.amazonaws.com needs these two actions).
+            Sid: "EventBridgeDeliversToEncryptedTargets",
+            Effect: "Allow",
+            Principal: { Service: "events.amazonaws.com" },
             Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
             Resource: "*",
             Condition: { StringEquals: { "aws:SourceAccount": c.accountId } },

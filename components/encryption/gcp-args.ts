@@ -16,6 +16,16 @@ export const SERVICE_AGENTS = {
     notebooks: "notebooks.googleapis.com",
     /** Compute Engine (disks): `service-<number>@compute-system...`, created with the Compute API. */
     compute: "compute.googleapis.com",
+    /** Cloud Run (jobs with an encryption key): `service-<number>@serverless-robot-prod...`, created with the Run API. */
+    run: "run.googleapis.com",
+    /** Pub/Sub (CMEK topics): exists only once generated (ServiceIdentity). */
+    pubsub: "pubsub.googleapis.com",
+    /** Eventarc (the Google channel's key): exists only once generated (ServiceIdentity). */
+    eventarc: "eventarc.googleapis.com",
+    /** Workflows (CMEK workflows and their executions): exists only once generated (ServiceIdentity). */
+    workflows: "workflows.googleapis.com",
+    /** Cloud Logging (CMEK log buckets): the project's Logging service account, read from its CMEK settings. */
+    logging: "logging.googleapis.com",
 } as const;
 export type ServiceAgent = keyof typeof SERVICE_AGENTS;
 export const SERVICE_AGENT_NAMES = Object.keys(SERVICE_AGENTS) as ServiceAgent[];
@@ -31,7 +41,7 @@ export interface GcpEncryptionArgs {
     /**
      * Keys to create, by purpose (key name), each with the service agents that use it, e.g.
      * `{ lake: ["storage"], registry: ["artifactregistry"] }`. Agents: storage, bigquery,
-     * artifactregistry, aiplatform, notebooks, compute.
+     * artifactregistry, aiplatform, notebooks, compute, run, pubsub, eventarc, workflows, logging.
      */
     readonly keys: Readonly<Record<string, readonly string[]>>;
     /** Days between automatic key rotations, at most 90. @default 90 */

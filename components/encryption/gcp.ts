@@ -12,6 +12,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as bigquery from "@pulumi/gcp/bigquery";
 import * as kms from "@pulumi/gcp/kms";
+import * as logging from "@pulumi/gcp/logging";
 import * as organizations from "@pulumi/gcp/organizations";
 import * as projects from "@pulumi/gcp/projects";
 import * as storage from "@pulumi/gcp/storage";
@@ -99,9 +100,16 @@ export class GcpEncryption extends pulumi.ComponentResource {
                 return bigquery.getDefaultServiceAccountOutput({ project }, invoke).email;
             case "compute":
                 return pulumi.interpolate`service-${this.projectNumber}@compute-system.iam.gserviceaccount.com`;
+            case "run":
+                return pulumi.interpolate`service-${this.projectNumber}@serverless-robot-prod.iam.gserviceaccount.com`;
+            case "logging":
+                return logging.getProjectCmekSettingsOutput({ project }, invoke).serviceAccountId;
             case "artifactregistry":
             case "aiplatform":
             case "notebooks":
+            case "pubsub":
+            case "eventarc":
+            case "workflows":
                 return new projects.ServiceIdentity(
                     `${name}-${agent}-agent`,
                     { project, service: SERVICE_AGENTS[agent] },

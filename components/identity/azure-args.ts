@@ -15,6 +15,11 @@ export interface RoleGrant {
     readonly scope: pulumi.Input<string>;
     /** A built-in role name, e.g. `Storage Blob Data Reader` (see BUILTIN_ROLES). */
     readonly role: string;
+    /**
+     * An ABAC condition (version 2.0) that narrows the role on storage, e.g. to blobs under a path prefix
+     * (docs/azure.md, "Data pipelines"). @default - none: the role applies to the whole scope
+     */
+    readonly condition?: string;
 }
 
 export interface AzureWorkloadIdentityArgs extends Pick<AzurePlacementArgs, "resourceGroupName" | "location" | "subscriptionId"> {

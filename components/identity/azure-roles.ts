@@ -19,6 +19,12 @@ export const BUILTIN_ROLES = {
     AcrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
     /** Wrap and unwrap with a key: what a storage account needs for customer-managed keys. */
     "Key Vault Crypto Service Encryption User": "e147488a-f6f5-4113-8e2d-b22465e65bf6",
+    /** Peek and read queue messages and the queue's length: what a KEDA azure-queue scale rule needs. */
+    "Storage Queue Data Reader": "19e7f393-937e-4f77-808e-94535e297925",
+    /** Peek, receive and delete queue messages (no sending): a job taking its start message off the queue. */
+    "Storage Queue Data Message Processor": "8a0f0c08-91a1-4084-bc3d-661d67233fed",
+    /** Add messages to a queue: what an Event Grid subscription delivering with its identity needs. */
+    "Storage Queue Data Message Sender": "c6a89b2d-59bc-44d0-9896-0f6e12d7b80a",
     /** Publish metrics and telemetry with Entra ID (App Insights with local auth off). */
     "Monitoring Metrics Publisher": "3913510d-42f4-4e42-8a64-420c390055eb",
 } as const;

@@ -18,7 +18,14 @@ import { BuiltinRole, roleAssignmentGuid, roleDefinitionId } from "./azure-roles
  */
 export function grantRole(
     resourceName: string,
-    grant: { scope: pulumi.Input<string>; role: BuiltinRole; principalId: pulumi.Input<string>; subscriptionId: pulumi.Input<string> },
+    grant: {
+        scope: pulumi.Input<string>;
+        role: BuiltinRole;
+        principalId: pulumi.Input<string>;
+        subscriptionId: pulumi.Input<string>;
+        /** An ABAC condition (version 2.0) narrowing the role, e.g. to a blob path prefix. @default - none */
+        condition?: string;
+    },
     opts: pulumi.CustomResourceOptions,
 ): authorization.RoleAssignment {
     const definition = pulumi.output(grant.subscriptionId).apply((sub) => roleDefinitionId(sub, grant.role));
@@ -31,6 +38,7 @@ export function grantRole(
             principalType: "ServicePrincipal",
             roleAssignmentName: pulumi.all([grant.scope, definition, grant.principalId]).apply(([s, d, p]) => roleAssignmentGuid(s, d, p)),
             description: `mlops: ${grant.role}`,
+            ...(grant.condition !== undefined ? { condition: grant.condition, conditionVersion: "2.0" } : {}),
         },
         opts,
     );
@@ -60,7 +68,13 @@ export class AzureWorkloadIdentity extends pulumi.ComponentResource {
         this.assignments = (args.grants ?? []).map((g) =>
             grantRole(
                 `${name}-${slug(g.label)}`,
-                { scope: g.scope, role: g.role as BuiltinRole, principalId: identity.principalId, subscriptionId: args.subscriptionId },
+                {
+                    scope: g.scope,
+                    role: g.role as BuiltinRole,
+                    principalId: identity.principalId,
+                    subscriptionId: args.subscriptionId,
+                    condition: g.condition,
+                },
                 kept,
             ),
         );

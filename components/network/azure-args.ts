@@ -5,13 +5,18 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { AzurePlacementArgs } from "../shared/azure-placement";
 import type { ProblemDetail } from "../shared/problems";
-import { DEFAULT_ADDRESS_SPACE, addressSpaceIssue } from "./azure-layout";
+import { DEFAULT_ADDRESS_SPACE, JOBS_SUBNET_MAX_PREFIX, addressSpaceIssue } from "./azure-layout";
 
 export interface AzureNetworkArgs extends Pick<AzurePlacementArgs, "resourceGroupName" | "location" | "namePrefix"> {
     /** Private IPv4 block of the network, /16 to /22. @default "10.42.0.0/16" */
     readonly addressSpace?: string;
     /** Also create Synapse's private DNS zones (the lake's query engine is on). @default false */
     readonly queryEngine?: boolean;
+    /**
+     * Add a fifth /24 subnet, `jobs`, delegated to Microsoft.App/environments, for the data pipelines' jobs
+     * environment (the address space must then be /21 or larger). @default false
+     */
+    readonly jobsSubnet?: boolean;
     /** Tags on every resource. @default {} */
     readonly tags?: Readonly<Record<string, string>>;
 }
@@ -20,7 +25,17 @@ export interface AzureNetworkArgs extends Pick<AzurePlacementArgs, "resourceGrou
 export function validateAzureNetwork(args: AzureNetworkArgs): ProblemDetail[] {
     const addressSpace = args.addressSpace ?? DEFAULT_ADDRESS_SPACE;
     const issue = addressSpaceIssue(addressSpace);
-    return issue ? [{ path: "addressSpace", value: addressSpace, ...issue }] : [];
+    if (issue) return [{ path: "addressSpace", value: addressSpace, ...issue }];
+    if (args.jobsSubnet && Number(addressSpace.split("/")[1]) > JOBS_SUBNET_MAX_PREFIX)
+        return [
+            {
+                path: "addressSpace",
+                value: addressSpace,
+                message: `is too small for the data pipelines' jobs subnet: the network then needs five /24 subnets, a /${JOBS_SUBNET_MAX_PREFIX} or larger`,
+                fix: `write a /${JOBS_SUBNET_MAX_PREFIX} or larger private block, e.g. ${DEFAULT_ADDRESS_SPACE}`,
+            },
+        ];
+    return [];
 }
 
 /** Where a component puts its private endpoints: built by `AzureNetwork`, passed in by the stack. */

@@ -59,6 +59,15 @@ export function addressSpaceIssue(value: unknown): { message: string; fix: strin
     return undefined;
 }
 
+/** The data pipelines' jobs environment (`jobsSubnet`): the fifth /24, so the address space must be /21 or larger. */
+export const JOBS_SUBNET = "jobs";
+export const JOBS_SUBNET_MAX_PREFIX = 21;
+
+/** The jobs subnet's /24 block: the one after the four of `SUBNETS`. */
+export function jobsSubnetPrefix(addressSpace: string): string {
+    return `${toIp(ip(addressSpace.split("/")[0]) + SUBNETS.length * 256)}/24`;
+}
+
 /** Subnet role -> its /24 block, in `SUBNETS` order from the start of the address space. */
 export function subnetPrefixes(addressSpace: string): Record<SubnetRole, string> {
     const start = ip(addressSpace.split("/")[0]);

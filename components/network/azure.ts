@@ -16,8 +16,10 @@ import {
     DEFAULT_ADDRESS_SPACE,
     DELEGATED_SUBNETS,
     PRIVATE_DNS_ZONES,
+    JOBS_SUBNET,
     SUBNETS,
     SubnetRole,
+    jobsSubnetPrefix,
     privateDnsZoneKeys,
     subnetPrefixes,
 } from "./azure-layout";
@@ -29,6 +31,8 @@ export class AzureNetwork extends pulumi.ComponentResource {
     public readonly virtualNetworkId: pulumi.Output<string>;
     /** Subnet role -> ARM ID. */
     public readonly subnetIds: Readonly<Record<SubnetRole, pulumi.Output<string>>>;
+    /** ARM ID of the data pipelines' `jobs` subnet (`jobsSubnet`). */
+    public readonly jobsSubnetId?: pulumi.Output<string>;
     /** Private DNS zone name -> ARM ID. */
     public readonly dnsZoneIds: Readonly<Record<string, pulumi.Output<string>>>;
 
@@ -39,9 +43,14 @@ export class AzureNetwork extends pulumi.ComponentResource {
 
         const rg = args.resourceGroupName;
         const tags = { ...args.tags };
-        const prefixes = subnetPrefixes(addressSpace);
+        const prefixes: Record<string, string> = subnetPrefixes(addressSpace);
+        const roles: string[] = [...SUBNETS];
+        if (args.jobsSubnet) {
+            roles.push(JOBS_SUBNET);
+            prefixes[JOBS_SUBNET] = jobsSubnetPrefix(addressSpace);
+        }
         const groups = Object.fromEntries(
-            SUBNETS.map((role) => [
+            roles.map((role) => [
                 role,
                 new network.NetworkSecurityGroup(
                     `${name}-nsg-${role}`,
@@ -54,7 +63,7 @@ export class AzureNetwork extends pulumi.ComponentResource {
                     { parent: this },
                 ),
             ]),
-        ) as Record<SubnetRole, network.NetworkSecurityGroup>;
+        ) as Record<string, network.NetworkSecurityGroup>;
         const vnetName = azureNames.virtualNetwork(args.namePrefix);
         const vnet = new network.VirtualNetwork(
             `${name}-vnet`,
@@ -63,11 +72,14 @@ export class AzureNetwork extends pulumi.ComponentResource {
                 resourceGroupName: rg,
                 location: args.location,
                 addressSpace: { addressPrefixes: [addressSpace] },
-                subnets: SUBNETS.map((role) => ({
+                subnets: roles.map((role) => ({
                     name: role,
                     addressPrefix: prefixes[role],
                     networkSecurityGroup: { id: groups[role].id },
-                    delegations: DELEGATED_SUBNETS.includes(role) ? [{ name: "app-environments", serviceName: APP_DELEGATION }] : [],
+                    delegations:
+                        DELEGATED_SUBNETS.includes(role as SubnetRole) || role === JOBS_SUBNET
+                            ? [{ name: "app-environments", serviceName: APP_DELEGATION }]
+                            : [],
                 })),
                 tags,
             },
@@ -79,6 +91,8 @@ export class AzureNetwork extends pulumi.ComponentResource {
             SubnetRole,
             pulumi.Output<string>
         >;
+
+        if (args.jobsSubnet) this.jobsSubnetId = pulumi.interpolate`${vnet.id}/subnets/${JOBS_SUBNET}`;
 
         const zoneIds: Record<string, pulumi.Output<string>> = {};
         for (const key of privateDnsZoneKeys(args.queryEngine ?? false)) {

@@ -44,6 +44,12 @@ export interface AwsAlertTopicArgs {
      * confirm the subscription by fetching the SubscribeURL SNS posts to it first. @default []
      */
     readonly webhooks?: readonly pulumi.Input<string>[];
+    /**
+     * Let EventBridge rules of this account publish to the topic (data pipelines alert on failed runs that
+     * way). Adds a topic policy: the account's own principals as before, and `events.amazonaws.com` for
+     * rules of this account. The topic's key must let EventBridge use it too. @default false
+     */
+    readonly eventBridgePublish?: boolean;
     /** Tags put on every resource. @default {} */
     readonly tags?: Readonly<Record<string, string>>;
 }

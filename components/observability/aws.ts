@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as sns from "@pulumi/aws/sns";
+import { awsAccount, policyJson } from "../identity/aws";
 import { shortHash } from "../shared/naming";
 import { throwIfProblems } from "../shared/problems";
 import { AwsAlertTopicArgs, validateAwsAlertTopic } from "./aws-args";
@@ -372,6 +373,47 @@ export class AwsAlertTopic extends pulumi.ComponentResource {
                     { parent: this },
                 ),
         );
+        if (args.eventBridgePublish) {
+            const account = awsAccount(this);
+            new sns.TopicPolicy(
+                `${name}-policy`,
+                {
+                    arn: topic.arn,
+                    policy: policyJson([
+                        {
+                            Sid: "AccountPublishesAndManages",
+                            Effect: "Allow",
+                            Principal: { AWS: pulumi.interpolate`arn:${account.partition}:iam::${account.accountId}:root` },
+                            Action: [
+                                "sns:Publish",
+                                "sns:Subscribe",
+                                "sns:GetTopicAttributes",
+                                "sns:SetTopicAttributes",
+                                "sns:ListSubscriptionsByTopic",
+                            ],
+                            Resource: topic.arn,
+                        },
+                        {
+                            Sid: "CloudWatchAlarmsOfThisAccountPublish",
+                            Effect: "Allow",
+                            Principal: { Service: "cloudwatch.amazonaws.com" },
+                            Action: "sns:Publish",
+                            Resource: topic.arn,
+                            Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
+                        },
+                        {
+                            Sid: "EventBridgeRulesOfThisAccountPublish",
+                            Effect: "Allow",
+                            Principal: { Service: "events.amazonaws.com" },
+                            Action: "sns:Publish",
+                            Resource: topic.arn,
+                            Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
+                        },
+                    ]),
+                },
+                { parent: this },
+            );
+        }
         this.topicArn = topic.arn;
         this.registerOutputs({ topicArn: this.topicArn });
     }

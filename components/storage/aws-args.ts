@@ -70,6 +70,12 @@ export interface AwsSecureBucketArgs {
      * statementsJson). An `Allow` for every principal is refused. @default - none
      */
     readonly extraPolicyStatementsJson?: pulumi.Input<string>;
+    /**
+     * Send the bucket's events to EventBridge (S3 "Object Created" and others), for rules that start data
+     * pipelines. The bucket's one BucketNotification: S3 keeps a single notification configuration per
+     * bucket, so nothing else may declare one. @default false
+     */
+    readonly eventBridge?: boolean;
     /** Tags put on the bucket. @default {} */
     readonly tags?: Readonly<Record<string, string>>;
 }

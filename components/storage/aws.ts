@@ -154,6 +154,11 @@ export class AwsSecureBucket extends pulumi.ComponentResource {
             );
         }
 
+        if (args.eventBridge) {
+            // The bucket's whole notification configuration (one per bucket): events go to EventBridge only.
+            new s3.BucketNotification(`${name}-notifications`, { bucket: bucket.id, eventbridge: true }, companion);
+        }
+
         this.bucketName = bucket.bucket;
         this.bucketArn = bucket.arn;
         this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn });

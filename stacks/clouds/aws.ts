@@ -31,6 +31,14 @@ import {
     AwsServingRefs,
     awsSageMakerInferenceArgs,
 } from "../config/aws";
+import { EcsFargatePipelines, FirehoseStreams, GluePipelines } from "@mlops/components/data-pipeline/aws";
+import {
+    AWS_PIPELINE_COMPONENT_NAMES,
+    awsEcsPipelinesArgs,
+    awsGluePipelinesArgs,
+    AwsPipelineRefs,
+    awsStreamsArgs,
+} from "../config/aws-pipelines";
 import { StackConfig, StackOutputs } from "../config/schema";
 import { servingSpecs } from "../models";
 
@@ -125,6 +133,38 @@ export function buildAwsStack(cfg: StackConfig): StackOutputs {
                 throw new Error(`serverlessInference implementation "${cfg.serverlessInference.implementation}" has no AWS component`);
         }
         outputs.serverlessInference = { endpoints: inference.endpoints };
+    }
+
+    // Data pipelines (mlops:pipelines): jobs on a schedule and on arrival, streams into raw.
+    const pipelineRefs: AwsPipelineRefs = {
+        kmsKeyArn: key.keyArn,
+        alertTopicArn: alerts.topicArn,
+        bucketNames: lake.bucketNames,
+        accessLogBucketName: lake.accessLogBucketName,
+        vpcId: network.vpcId,
+        subnetIds: network.privateSubnetIds,
+        registryHost: registry.registryHost,
+        cachePrefix: registry.cachePrefix,
+        pullRepositoryArns: registry.pullRepositoryArns,
+    };
+    if (cfg.pipelines.jobs.length > 0) {
+        let pipelines: EcsFargatePipelines | GluePipelines;
+        switch (cfg.pipelines.implementation) {
+            case "ecs-fargate":
+                pipelines = new EcsFargatePipelines(AWS_PIPELINE_COMPONENT_NAMES.jobs, awsEcsPipelinesArgs(cfg, pipelineRefs));
+                break;
+            case "glue":
+                pipelines = new GluePipelines(AWS_PIPELINE_COMPONENT_NAMES.jobs, awsGluePipelinesArgs(cfg, pipelineRefs));
+                break;
+            default:
+                throw new Error(`pipelines implementation "${cfg.pipelines.implementation}" has no AWS component`);
+        }
+        awsOutputs.pipelineJobs = pipelines.jobNames;
+        awsOutputs.pipelineDeadLetterQueues = pipelines.deadLetters;
+    }
+    if (cfg.pipelines.streams.length > 0) {
+        const streams = new FirehoseStreams(AWS_PIPELINE_COMPONENT_NAMES.streams, awsStreamsArgs(cfg, pipelineRefs));
+        awsOutputs.streams = streams.streamNames;
     }
     return outputs;
 }

@@ -24,8 +24,10 @@ import {
     privateEndpoint,
     zonesOf,
 } from "@mlops/components/azure";
+import { AzureContainerAppsJobs, AzureEventHubsStreams } from "@mlops/components/data-pipeline/azure";
 import { StackConfig, StackOutputs } from "../config/schema";
 import { AzureDeployment, AzureNetworkPlacement, LOCATION_KEY, azureStackArgs } from "../config/azure";
+import { azurePipelineArgs } from "../config/azure-pipelines";
 
 /** The lake zone the ML platform keeps artifacts in (the config parser requires it). */
 const MODELS_ZONE = "models";
@@ -73,7 +75,9 @@ export function buildAzureStack(cfg: StackConfig): StackOutputs {
     const network = networkArgs ? new AzureNetwork("network", networkArgs) : undefined;
     const endpoints = network?.endpointPlacement();
     const net: AzureNetworkPlacement | undefined =
-        network && endpoints ? { virtualNetworkId: network.virtualNetworkId, subnetIds: network.subnetIds, endpoints } : undefined;
+        network && endpoints
+            ? { virtualNetworkId: network.virtualNetworkId, subnetIds: network.subnetIds, endpoints, jobsSubnetId: network.jobsSubnetId }
+            : undefined;
 
     const mlWorkspaceName = nameSuffix.apply((sfx) => azureNames.mlWorkspace(prefix, sfx));
     const lake = new AzureDataLake(
@@ -164,6 +168,27 @@ export function buildAzureStack(cfg: StackConfig): StackOutputs {
                 break;
             }
         }
+    }
+    // Data pipelines (mlops:pipelines): jobs from one lake prefix to another, and streams into raw.
+    const pipelines = azurePipelineArgs(cfg);
+    const pipelineLake = {
+        accountId: lake.accountId,
+        accountName: lake.accountName,
+        containerIds: Object.fromEntries(cfg.dataLake.zones.map((z) => [z, lake.containerIds.apply((c) => c[z])])),
+        encryptionKey: lake.encryptionKey,
+        blobEventsTopic: lake.blobEventsTopic,
+    };
+    const jobsArgs = pipelines.jobs(d, net, pipelineLake);
+    if (jobsArgs) {
+        const jobs = new AzureContainerAppsJobs("pipelines", jobsArgs);
+        azure.pipelineJobs = jobs.jobNames;
+        azure.pipelineDeadLetters = jobs.deadLetters;
+    }
+    const streamsArgs = pipelines.streams(d, net, pipelineLake);
+    if (streamsArgs) {
+        const streams = new AzureEventHubsStreams("streams", streamsArgs);
+        azure.eventHubsNamespace = streams.namespaceName;
+        azure.streams = streams.hubNames;
     }
     outputs.azure = azure;
     return outputs;

@@ -9,11 +9,13 @@ import {
     CloudFunctionsInference,
     CloudRunContainerService,
     CloudRunInference,
+    CloudRunPipelines,
     GcpEncryption,
     GcpNetwork,
     GcpObservability,
     GcpProjectServices,
     GcsDataLake,
+    PubSubStreams,
     VertexEndpointInference,
     VertexPlatform,
 } from "@mlops/components/gcp";
@@ -31,6 +33,14 @@ import {
     servingAlertChannels,
     vertexArgs,
 } from "../config/gcp";
+import {
+    GCP_PIPELINE_COMPONENTS as P,
+    PIPELINE_KEY,
+    pipelineApiDeps,
+    pipelineKeyArgs,
+    pipelinesArgs,
+    streamsArgs,
+} from "../config/gcp-pipelines";
 import { StackOutputs, StackConfig } from "../config/schema";
 
 export { gcpApis } from "../config/gcp";
@@ -154,6 +164,27 @@ export function buildGcpStack(cfg: StackConfig): StackOutputs {
             ),
             alertApis,
         );
+
+    // Data pipelines and streams (mlops:pipelines): their own key ring, so nothing above changes with them.
+    const pipelineKeys = pipelineKeyArgs(s);
+    if (pipelineKeys) {
+        const pipelineApis = pipelineApiDeps(cfg);
+        const keyring = new GcpEncryption(P.keys, pipelineKeys, after(crm, "cloudkms.googleapis.com", ...pipelineApis));
+        const zoneBuckets = Object.fromEntries(cfg.dataLake.zones.map((z) => [z, bucket(z)]));
+        const refs = {
+            zoneBuckets,
+            pipelineKey: keyring.keyIds[PIPELINE_KEY],
+            lakeKey: keys.keyIds.lake,
+            accessLogBucket: lake.accessLogBucketName,
+            datasets: Object.fromEntries(cfg.dataLake.zones.map((z) => [z, lake.datasetIds.apply((d) => d[z])])),
+            notificationChannels: servingAlerts.notificationChannels,
+            network: network ? { networkId: network.networkId, subnetId: network.subnetId } : undefined,
+        };
+        const jobs = pipelinesArgs(s, refs);
+        if (jobs) new CloudRunPipelines(P.pipelines, jobs, { dependsOn: [...apis.api(...pipelineApis), lake] });
+        const streams = streamsArgs(s, refs);
+        if (streams) new PubSubStreams(P.streams, streams, { dependsOn: [...apis.api(...pipelineApis), lake] });
+    }
 
     const outputs: StackOutputs = {
         dataLake: { endpoint: lake.endpoint, buckets: lake.bucketNames, datasets: lake.datasetIds, auditLogBucket: lake.auditLogBucket },

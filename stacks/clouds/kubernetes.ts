@@ -4,18 +4,25 @@
  * One namespace per component, named from the project and stack so stacks share a cluster safely.
  * The components' arguments come from stacks/config/kubernetes.ts, which checked them at config time.
  */
-import { KnativeInference, KubernetesContainerService, MinioDataLake, MlflowPlatform } from "@mlops/components/kubernetes";
+import {
+    KnativeInference,
+    KubernetesContainerService,
+    KubernetesDataPipelines,
+    MinioDataLake,
+    MlflowPlatform,
+} from "@mlops/components/kubernetes";
 import {
     KUBERNETES_COMPONENT_NAMES as NAMES,
     knativeInferenceArgs,
     kubernetesContainerServiceArgs,
-    minioDataLakeArgs,
     mlflowPlatformArgs,
 } from "../config/kubernetes";
+import { KUBERNETES_PIPELINES_NAME, kubernetesDataPipelinesArgs, kubernetesLakeArgsWithPipelines } from "../config/kubernetes-pipelines";
 import { StackConfig, StackOutputs } from "../config/schema";
 
 export function buildKubernetesStack(cfg: StackConfig): StackOutputs {
-    const lake = new MinioDataLake(NAMES.dataLake, minioDataLakeArgs(cfg));
+    // With pipelines, the lake also gets their MinIO users and the bucket notifications to their trigger.
+    const lake = new MinioDataLake(NAMES.dataLake, kubernetesLakeArgsWithPipelines(cfg));
 
     const platform = new MlflowPlatform(
         NAMES.mlPlatform,
@@ -42,6 +49,16 @@ export function buildKubernetesStack(cfg: StackConfig): StackOutputs {
     if (onDemand) {
         const inference = new KnativeInference(NAMES.serverlessInference, onDemand);
         outputs.serverlessInference = { endpoints: inference.endpoints };
+    }
+
+    const pipelines = kubernetesDataPipelinesArgs(cfg, {
+        endpoint: lake.endpoint,
+        credentials: lake.pipelineCredentials,
+        notificationToken: lake.notificationToken,
+    });
+    if (pipelines) {
+        const component = new KubernetesDataPipelines(KUBERNETES_PIPELINES_NAME, pipelines);
+        outputs.pipelines = { jobs: component.jobNames, deadLetters: component.deadLetters };
     }
     return outputs;
 }

@@ -312,6 +312,8 @@ export function awsAlertTopicArgs(cfg: StackConfig, refs: { kmsKeyArn: In }): Aw
         kmsKeyArn: refs.kmsKeyArn,
         emails: cfg.notifications.emails,
         webhooks: cfg.notifications.webhooks,
+        // Data pipelines publish failed runs through EventBridge (components/data-pipeline/aws.ts).
+        ...(cfg.pipelines.jobs.length > 0 ? { eventBridgePublish: true } : {}),
         tags: awsStackBasics(cfg).tags("observability"),
     };
 }
@@ -319,6 +321,11 @@ export function awsAlertTopicArgs(cfg: StackConfig, refs: { kmsKeyArn: In }): Aw
 /** Whether the stack runs Fargate services (their load balancers log to the lake). */
 function fargate(cfg: StackConfig): boolean {
     return cfg.containerService.implementation === "ecs-fargate" && servingSpecs(cfg.models, "containerService").length > 0;
+}
+
+/** Zones whose buckets send events to EventBridge: the sources of pipelines that run when objects arrive. */
+export function awsEventBridgeZones(cfg: StackConfig): string[] {
+    return [...new Set(cfg.pipelines.jobs.filter((j) => j.onArrival).map((j) => j.source.zone))];
 }
 
 export function awsDataLakeArgs(cfg: StackConfig, refs: { kmsKeyArn: In }): S3DataLakeArgs {
@@ -339,6 +346,7 @@ export function awsDataLakeArgs(cfg: StackConfig, refs: { kmsKeyArn: In }): S3Da
         dataAccessTrail: aws.dataLake.dataAccessTrail,
         queryBytesScannedCutoffGiB: aws.dataLake.queryBytesScannedCutoffGiB,
         ...(fargate(cfg) ? { loadBalancerLogPrefix: ALB_LOG_PREFIX } : {}),
+        ...(awsEventBridgeZones(cfg).length > 0 ? { eventBridgeZones: awsEventBridgeZones(cfg) } : {}),
         tags: awsStackBasics(cfg).tags("data-lake"),
     };
 }

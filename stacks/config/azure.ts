@@ -219,6 +219,8 @@ export interface AzureNetworkPlacement {
     readonly virtualNetworkId: pulumi.Input<string>;
     readonly subnetIds: Readonly<Record<"endpoints" | "apps-svc" | "apps-inf" | "functions", pulumi.Input<string>>>;
     readonly endpoints: PrivateEndpointPlacement;
+    /** The data pipelines' jobs subnet, when the stack has pipelines. */
+    readonly jobsSubnetId?: pulumi.Input<string>;
 }
 
 /**
@@ -283,6 +285,8 @@ export function azureStackArgs(cfg: StackConfig) {
                       namePrefix: prefix,
                       addressSpace: az.mlPlatform.networkAddressSpace,
                       queryEngine: cfg.dataLake.queryEngine,
+                      // The data pipelines' jobs environment gets a subnet of its own.
+                      ...(cfg.pipelines.jobs.length > 0 ? { jobsSubnet: true } : {}),
                       tags,
                   }
                 : undefined,
@@ -316,6 +320,8 @@ export function azureStackArgs(cfg: StackConfig) {
                 dfsDnsZoneId: more.dnsZoneId("dfs"),
                 vaultDnsZoneId: more.dnsZoneId("vault"),
             },
+            // The on-arrival triggers of the data pipelines subscribe to the account's blob events.
+            ...(cfg.pipelines.jobs.some((j) => j.onArrival) ? { blobEvents: true } : {}),
         }),
         ml: (
             d: AzureDeployment,
@@ -447,8 +453,8 @@ export function azureStackArgs(cfg: StackConfig) {
  * A deployment's value the config cannot know: a pending promise, which the validators skip (they check
  * only plain strings), never resolved and never sent anywhere.
  */
-const AT_DEPLOY: pulumi.Input<string> = new Promise<string>(() => undefined);
-const PLACEHOLDER_DEPLOYMENT: AzureDeployment = {
+export const AT_DEPLOY: pulumi.Input<string> = new Promise<string>(() => undefined);
+export const PLACEHOLDER_DEPLOYMENT: AzureDeployment = {
     resourceGroupName: AT_DEPLOY,
     nameSuffix: AT_DEPLOY,
     subscriptionId: AT_DEPLOY,
@@ -457,10 +463,11 @@ const PLACEHOLDER_DEPLOYMENT: AzureDeployment = {
     logAnalyticsWorkspaceId: AT_DEPLOY,
     actionGroupId: AT_DEPLOY,
 };
-const PLACEHOLDER_NETWORK: AzureNetworkPlacement = {
+export const PLACEHOLDER_NETWORK: AzureNetworkPlacement = {
     virtualNetworkId: AT_DEPLOY,
     subnetIds: { endpoints: AT_DEPLOY, "apps-svc": AT_DEPLOY, "apps-inf": AT_DEPLOY, functions: AT_DEPLOY },
     endpoints: { subnetId: AT_DEPLOY, dnsZoneIds: {} },
+    jobsSubnetId: AT_DEPLOY,
 };
 
 /**

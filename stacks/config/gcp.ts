@@ -315,6 +315,12 @@ export function gcpApis(cfg: StackConfig): string[] {
     if (cfg.gcp?.mlPlatform.workbench) apis.push("notebooks.googleapis.com", "compute.googleapis.com");
     if (cfg.serverlessInference.implementation === "cloud-functions")
         apis.push("cloudfunctions.googleapis.com", "cloudbuild.googleapis.com");
+    // Data pipelines (mlops:pipelines): schedules, arrival triggers and their workflows, topics and streams.
+    const { jobs, streams } = cfg.pipelines;
+    if (jobs.some((j) => j.schedule !== undefined)) apis.push("cloudscheduler.googleapis.com");
+    if (jobs.some((j) => j.onArrival))
+        apis.push("eventarc.googleapis.com", "workflows.googleapis.com", "workflowexecutions.googleapis.com");
+    if (jobs.some((j) => j.onArrival) || streams.length > 0) apis.push("pubsub.googleapis.com");
     return apis;
 }
 

@@ -1,5 +1,6 @@
 /** AWS: S3 + Glue/Athena, SageMaker, ECS Fargate or App Runner, Lambda or SageMaker endpoints. */
 import { checkAwsStack, parseAwsConfig } from "../config/aws";
+import { checkAwsPipelines } from "../config/aws-pipelines";
 import { eventBridgeCronProblem } from "@mlops/components";
 import type { Target } from "./types";
 
@@ -18,7 +19,13 @@ export const awsTarget: Target = {
     },
     providerNamespace: "aws:",
     parseOptions: parseAwsConfig,
-    checkStack: checkAwsStack,
-    pipelines: { onArrival: true, streams: true, scriptRunners: ["glue"], scheduleProblem: eventBridgeCronProblem },
+    checkStack: (config) => [...checkAwsStack(config), ...checkAwsPipelines(config)],
+    pipelines: {
+        onArrival: true,
+        streams: true,
+        scriptRunners: ["glue"],
+        scheduleProblem: eventBridgeCronProblem,
+        airflow: { offered: true, service: "Amazon MWAA" },
+    },
     build: async (config) => (await import("../clouds/aws")).buildAwsStack(config),
 };

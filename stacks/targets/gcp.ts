@@ -1,6 +1,10 @@
 /** Google Cloud: GCS + BigQuery, Vertex AI, Cloud Run, Cloud Functions or Vertex endpoints. */
 import { checkGcpStack, parseGcpConfig } from "../config/gcp";
+import { checkGcpPipelines } from "../config/gcp-pipelines";
 import type { Target } from "./types";
+
+/** `mlops:pipelines.orchestrator: airflow` on this target. */
+const AIRFLOW = { offered: true, service: "Cloud Composer" } as const;
 
 export const gcpTarget: Target = {
     cloud: "gcp",
@@ -13,7 +17,7 @@ export const gcpTarget: Target = {
     },
     providerNamespace: "gcp:",
     parseOptions: parseGcpConfig,
-    checkStack: checkGcpStack,
-    pipelines: { onArrival: true, streams: true },
+    checkStack: (config) => [...checkGcpStack(config), ...checkGcpPipelines(config)],
+    pipelines: { onArrival: true, streams: true, airflow: AIRFLOW },
     build: async (config) => (await import("../clouds/gcp")).buildGcpStack(config),
 };

@@ -1,5 +1,6 @@
 /** Any Kubernetes cluster: MinIO, MLflow, Deployments, Knative. */
 import { checkKubernetesStack } from "../config/kubernetes";
+import { checkKubernetesPipelines } from "../config/kubernetes-pipelines";
 import type { Target } from "./types";
 
 export const kubernetesTarget: Target = {
@@ -21,12 +22,12 @@ export const kubernetesTarget: Target = {
         "serverlessInference.installKnative",
         "serverlessInference.knativeSchedulingFlagsEnabled",
     ],
-    checkStack: checkKubernetesStack,
+    checkStack: (config) => [...checkKubernetesStack(config), ...checkKubernetesPipelines(config)],
     keysWithoutEffect: {
         "dataLake.rawColdStorageAfterDays": "MinIO has no colder storage class to move raw objects to",
         "dataLake.auditLogRetentionDays":
             "the Kubernetes stack writes no data-access audit log of its own (use the cluster's audit logging)",
     },
-    pipelines: { onArrival: true, streams: false },
+    pipelines: { onArrival: true, streams: false, airflow: { offered: true, service: "the Apache Airflow Helm chart" } },
     build: async (config) => (await import("../clouds/kubernetes")).buildKubernetesStack(config),
 };

@@ -60,8 +60,13 @@ describe("AwsKmsKey", () => {
                 "CloudTrailEncryptsThisAccountsTrails",
                 "CloudTrailDescribesKey",
                 "CloudWatchAlarmsPublishToEncryptedTopics",
+                "EventBridgeDeliversToEncryptedTargets",
             ],
         );
+        const events = policy.Statement[5];
+        assert.deepEqual(events.Principal, { Service: "events.amazonaws.com" });
+        assert.deepEqual(events.Action, ["kms:Decrypt", "kms:GenerateDataKey*"]);
+        assert.deepEqual(events.Condition, { StringEquals: { "aws:SourceAccount": "123456789012" } });
         assert.equal(policy.Statement[1].Principal.Service, "logs.eu-west-1.amazonaws.com", "the region comes from the provider");
         assert.equal(only(resources, "aws:kms/alias:Alias").inputs.name, "alias/mlops-test");
     });

@@ -3,6 +3,7 @@ import * as audit from "../../policy/rules/aws/audit-keys";
 import * as ctr from "../../policy/rules/aws/containers";
 import * as edge from "../../policy/rules/aws/edge-alerts";
 import * as iam from "../../policy/rules/aws/iam";
+import * as pl from "../../policy/rules/aws/pipelines";
 import * as s3 from "../../policy/rules/aws/s3";
 import * as srv from "../../policy/rules/aws/serving";
 import { AWS } from "../../policy/rules/aws/types";
@@ -1201,6 +1202,135 @@ describe("aws rules", () => {
                 },
             ],
             unknown: { skipDestroy: 0 },
+        });
+    });
+    describe("data pipelines and streams", () => {
+        const KEY = "arn:aws:kms:us-east-1:123456789012:key/k";
+        describeRule({
+            rule: pl.pipelineEncryption,
+            golden: () => [
+                one("dlq", pl.PIPELINE_TYPES.queue, { kmsMasterKeyId: KEY }),
+                one("stream", pl.PIPELINE_TYPES.firehose, {
+                    destination: "extended_s3",
+                    serverSideEncryption: { enabled: true, keyType: "CUSTOMER_MANAGED_CMK", keyArn: KEY },
+                    extendedS3Configuration: { bucketArn: "arn:aws:s3:::raw", kmsKeyArn: KEY },
+                }),
+                one("job", pl.PIPELINE_TYPES.glueJob, { securityConfiguration: "mlops-prod-pipelines" }),
+                {
+                    name: "security",
+                    type: pl.PIPELINE_TYPES.glueSecurity,
+                    props: {
+                        encryptionConfiguration: {
+                            s3Encryption: { s3EncryptionMode: "SSE-KMS", kmsKeyArn: KEY },
+                            cloudwatchEncryption: { cloudwatchEncryptionMode: "SSE-KMS", kmsKeyArn: KEY },
+                            jobBookmarksEncryption: { jobBookmarksEncryptionMode: "CSE-KMS", kmsKeyArn: KEY },
+                        },
+                    },
+                },
+                { name: "schedule", type: pl.PIPELINE_TYPES.schedule, props: { kmsKeyArn: KEY } },
+            ],
+            fails: [
+                {
+                    when: "a dead-letter queue has no customer key (SSE-SQS only)",
+                    set: { "dlq:kmsMasterKeyId": undefined, "dlq:sqsManagedSseEnabled": true },
+                    problems: ["kmsMasterKeyId is not set: the queue is not encrypted with a customer-managed key"],
+                    on: "dlq",
+                },
+                {
+                    when: "a Firehose stream uses an AWS-owned key and writes objects without the key",
+                    set: { "stream:serverSideEncryption.keyType": "AWS_OWNED_CMK", "stream:extendedS3Configuration.kmsKeyArn": undefined },
+                    problems: [
+                        "serverSideEncryption is not enabled with a CUSTOMER_MANAGED_CMK key",
+                        "extendedS3Configuration.kmsKeyArn is not set: delivered objects are not encrypted with the key",
+                    ],
+                    on: "stream",
+                },
+                {
+                    when: "a Glue job has no security configuration",
+                    set: { "job:securityConfiguration": undefined },
+                    problems: ["securityConfiguration is not set: the job's output, logs and bookmarks are not encrypted with the key"],
+                    on: "job",
+                },
+                {
+                    when: "a Glue security configuration leaves logs and bookmarks unencrypted",
+                    set: {
+                        "security:encryptionConfiguration.cloudwatchEncryption.cloudwatchEncryptionMode": "DISABLED",
+                        "security:encryptionConfiguration.jobBookmarksEncryption.jobBookmarksEncryptionMode": "DISABLED",
+                    },
+                    problems: ["cloudwatchEncryption is not SSE-KMS", "jobBookmarksEncryption is not CSE-KMS"],
+                    on: "security",
+                },
+                {
+                    when: "a schedule has no key",
+                    set: { "schedule:kmsKeyArn": undefined },
+                    problems: ["kmsKeyArn is not set: the schedule's target input is encrypted with an AWS-owned key"],
+                    on: "schedule",
+                },
+            ],
+            unknown: { "dlq:kmsMasterKeyId": 0 },
+        });
+
+        const scoped = f.document(
+            {
+                Sid: "ListSource",
+                Effect: "Allow",
+                Action: "s3:ListBucket",
+                Resource: "arn:aws:s3:::raw",
+                Condition: { StringLike: { "s3:prefix": ["iris/", "iris/*"] } },
+            },
+            { Sid: "ReadSource", Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::raw/iris/*" },
+            { Sid: "ReadWriteTarget", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: "arn:aws:s3:::curated/iris/*" },
+        );
+        describeRule({
+            rule: pl.pipelineIdentityScoped,
+            golden: () => [
+                {
+                    name: "task",
+                    type: AWS.iamRole,
+                    props: {
+                        assumeRolePolicy: f.document({
+                            Effect: "Allow",
+                            Principal: { Service: "ecs-tasks.amazonaws.com" },
+                            Action: "sts:AssumeRole",
+                        }),
+                        inlinePolicies: [{ name: "lake-prefixes", policy: scoped }],
+                        tags: { ...tags, "mlops-pipeline": "iris-etl" },
+                    },
+                },
+            ],
+            passes: [
+                {
+                    when: "a role that is not a pipeline's grants broader S3 access (other rules judge it)",
+                    set: {
+                        "tags.mlops-pipeline": undefined,
+                        "inlinePolicies.0.policy": f.document({ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }),
+                    },
+                },
+            ],
+            fails: [
+                {
+                    when: "a pipeline role reads every bucket",
+                    set: {
+                        "inlinePolicies.0.policy": f.document({ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::*/*" }),
+                    },
+                    problems: ["inline policy lake-prefixes statement 0 grants S3 on arn:aws:s3:::*/*"],
+                },
+                {
+                    when: "a pipeline role allows s3:* on its prefix",
+                    set: {
+                        "inlinePolicies.0.policy": f.document({ Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::raw/iris/*" }),
+                    },
+                    problems: ["inline policy lake-prefixes statement 0 allows s3:*"],
+                },
+                {
+                    when: "a pipeline role lists a bucket without a prefix condition",
+                    set: {
+                        "inlinePolicies.0.policy": f.document({ Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::raw" }),
+                    },
+                    problems: ["inline policy lake-prefixes statement 0 lists the bucket without an s3:prefix condition"],
+                },
+            ],
+            unknown: { "inlinePolicies.0.policy": 0 },
         });
     });
 });

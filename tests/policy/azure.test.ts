@@ -1,4 +1,5 @@
 /** Azure rules: the ADLS Gen2 lake, Key Vault, registry, Azure ML, role assignments, Synapse, audit trail, Container Apps, Functions. */
+import * as pipe from "../../policy/rules/azure/pipelines";
 import * as plat from "../../policy/rules/azure/platform";
 import * as srv from "../../policy/rules/azure/serving";
 import * as st from "../../policy/rules/azure/storage";
@@ -1002,5 +1003,88 @@ describe("azure rules", () => {
             ],
             unknown: { publicNetworkAccess: 0 },
         });
+    });
+});
+
+describe("azure data pipeline rules", () => {
+    const namespace = () =>
+        res("streams-namespace", "azure-native:eventhub:Namespace", {
+            resourceGroupName: "rg",
+            sku: { name: "Standard", tier: "Standard", capacity: 1 },
+            disableLocalAuth: true,
+            minimumTlsVersion: "1.2",
+        });
+    const eventsAccount = () =>
+        res("pipelines-events", AZ.storageAccount, {
+            accountName: "mlopsprodev",
+            encryption: {
+                keySource: "Microsoft.Keyvault",
+                services: { blob: { keyType: "Account" }, queue: { enabled: true, keyType: "Account" } },
+            },
+        });
+    describeRule({
+        rule: pipe.pipelineStoresEncrypted,
+        golden: () => [namespace(), eventsAccount()],
+        passes: [
+            {
+                when: "a Premium namespace has a customer-managed key",
+                set: { "sku.name": "Premium", "encryption.keySource": "Microsoft.KeyVault" },
+            },
+        ],
+        fails: [
+            {
+                when: "shared access keys work",
+                set: { disableLocalAuth: false },
+                problems: ["disableLocalAuth is not true (shared access keys work)"],
+            },
+            { when: "TLS 1.0 is accepted", set: { minimumTlsVersion: "1.0" }, problems: ["minimumTlsVersion is 1.0, not 1.2"] },
+            {
+                when: "a Premium namespace has no customer-managed key",
+                set: { "sku.name": "Premium" },
+                problems: ["sku is Premium and encryption.keySource is not Microsoft.KeyVault"],
+            },
+            {
+                when: "the events account's queues use the service key",
+                set: { "pipelines-events:encryption.services.queue.keyType": "Service" },
+                on: "pipelines-events",
+                problems: ["queues are not covered by the account key (encryption.services.queue.keyType is not Account)"],
+            },
+        ],
+        unknown: { disableLocalAuth: 0 },
+    });
+
+    const blobGrant = () =>
+        res("pipelines-iris-etl-identity-read-source", AZ.roleAssignment, {
+            scope: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/lake/blobServices/default/containers/raw",
+            roleDefinitionId: "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
+            principalId: "p",
+            condition:
+                "((!(ActionMatches{'x'})) OR (@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringStartsWith 'iris/'))",
+            conditionVersion: "2.0",
+        });
+    describeRule({
+        rule: pipe.blobRolesNoWildcard,
+        golden: () => [blobGrant()],
+        passes: [{ when: "a whole container is granted without a condition", set: { condition: undefined, conditionVersion: undefined } }],
+        fails: [
+            {
+                when: "the role is granted on the whole account",
+                set: { scope: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/lake" },
+                problems: [
+                    "grants a blob data role on /subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/lake, wider than one container",
+                ],
+            },
+            {
+                when: "the role is granted on the resource group",
+                set: { scope: "/subscriptions/s/resourceGroups/rg" },
+                problems: ["grants a blob data role on /subscriptions/s/resourceGroups/rg, wider than one container"],
+            },
+            {
+                when: "the path condition is an empty prefix",
+                set: { condition: "(@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringStartsWith '')" },
+                problems: ["its condition matches every blob path"],
+            },
+        ],
+        unknown: { scope: 0 },
     });
 });

@@ -1,6 +1,7 @@
 /** GCP rules: storage, BigQuery, IAM, keys, audit logs, Artifact Registry, Cloud Run v2, Functions, Vertex AI, Workbench. */
 import * as iam from "../../policy/rules/gcp/iam-keys";
 import * as mon from "../../policy/rules/gcp/monitoring";
+import * as pl from "../../policy/rules/gcp/pipelines";
 import * as srv from "../../policy/rules/gcp/serving";
 import * as st from "../../policy/rules/gcp/storage";
 import { GCP } from "../../policy/rules/gcp/types";
@@ -805,6 +806,104 @@ describe("gcp rules", () => {
                 },
             ],
             unknown: { notificationChannels: 0 },
+        });
+    });
+
+    describe("Data pipelines", () => {
+        const SA = "mlops-gcp-prod-pl-iris-etl@p.iam.gserviceaccount.com";
+        const PKEY = "projects/p/locations/europe-west4/keyRings/pipelines/cryptoKeys/pipelines";
+        const job = () =>
+            res("job", GCP.runJob, {
+                location: "europe-west4",
+                labels,
+                template: {
+                    template: { serviceAccount: SA, encryptionKey: PKEY, containers: [{ image: "python:3.12.12-slim-bookworm" }] },
+                },
+            });
+        const topic = () => res("dlq", GCP.topic, { name: "mlops-gcp-prod-pl-iris-etl-dlq", kmsKeyName: PKEY, labels });
+        const workflow = () => res("arrival", GCP.workflow, { name: "mlops-gcp-prod-pl-iris-etl-arrival", cryptoKeyName: PKEY, labels });
+        const grant = (name: string, role: string, bucketRes: string, prefix?: string, extra: Partial<Res> = {}) =>
+            res(
+                name,
+                GCP.bucketIamMember,
+                {
+                    bucket: `mlops-prod-${bucketRes}`,
+                    role,
+                    member: `serviceAccount:${SA}`,
+                    ...(prefix
+                        ? {
+                              condition: {
+                                  title: name,
+                                  expression: `resource.name.startsWith("projects/_/buckets/mlops-prod-${bucketRes}/objects/${prefix}")`,
+                              },
+                          }
+                        : {}),
+                },
+                { deps: { bucket: [bucketRes] }, ...extra },
+            );
+        const filesBucket = () =>
+            res("files", GCP.bucket, { name: "mlops-prod-files", labels: { ...labels, "mlops-pipeline": "iris-etl" } });
+
+        describeRule({
+            rule: pl.pipelineEncrypted,
+            golden: () => [topic(), job(), workflow()],
+            fails: [
+                {
+                    when: "a dead-letter topic has no key",
+                    set: { kmsKeyName: undefined },
+                    problems: ["kmsKeyName is not set (Google-managed encryption)"],
+                },
+                {
+                    when: "a job has no key",
+                    set: { "job:template.template.encryptionKey": undefined },
+                    problems: ["template.template.encryptionKey is not set (Google-managed encryption)"],
+                    on: "job",
+                },
+                {
+                    when: "a workflow has no key",
+                    set: { "arrival:cryptoKeyName": "" },
+                    problems: ["cryptoKeyName is not set (Google-managed encryption)"],
+                    on: "arrival",
+                },
+            ],
+            unknown: { kmsKeyName: 0 },
+        });
+
+        describeRule({
+            rule: pl.pipelineIdentityScoped,
+            golden: () => [
+                job(),
+                bucket("raw"),
+                bucket("curated"),
+                filesBucket(),
+                grant("source-read", "roles/storage.objectViewer", "raw", "iris/"),
+                grant("target-create", "roles/storage.objectCreator", "curated", "iris/"),
+                grant("source-list", "roles/storage.legacyBucketReader", "raw"),
+                grant("files-reader", "roles/storage.objectViewer", "files"),
+            ],
+            passes: [
+                {
+                    when: "another account has an unconditioned role",
+                    set: { "source-read:member": "serviceAccount:other@p.iam.gserviceaccount.com", "source-read:condition": undefined },
+                },
+            ],
+            fails: [
+                {
+                    when: "the job's account reads a whole lake bucket",
+                    set: { "source-read:condition": undefined },
+                    problems: [
+                        `grants roles/storage.objectViewer on the whole bucket to the pipeline identity serviceAccount:${SA} (no object prefix condition)`,
+                    ],
+                    on: "source-read",
+                },
+                {
+                    when: "the job's account may delete or overwrite",
+                    set: { "target-create:role": "roles/storage.objectAdmin" },
+                    problems: [`grants roles/storage.objectAdmin to the pipeline identity serviceAccount:${SA}`],
+                    on: "target-create",
+                },
+            ],
+            unknown: { "source-read:condition.expression": 0 },
         });
     });
 });

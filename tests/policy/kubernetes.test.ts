@@ -3,6 +3,8 @@ import * as k8s from "../../policy/rules/kubernetes/pod-security";
 import * as ns from "../../policy/rules/kubernetes/namespaces";
 import * as rel from "../../policy/rules/kubernetes/reliability";
 import * as wl from "../../policy/rules/kubernetes/workloads";
+import * as pl from "../../policy/rules/kubernetes/pipelines";
+import { pipelinePolicyJson } from "../../components/data-lake/kubernetes-minio";
 import { K8S } from "../../policy/rules/kubernetes/types";
 import * as assert from "node:assert/strict";
 import { container, denyAll, deployment, hpa, knativeService, namespace, NS, pdb, podSpec } from "./fixtures/kubernetes";
@@ -618,5 +620,137 @@ describe("kubernetes rules", () => {
                 [messageOf(rel.servingReplicas, "keeps 1 replica (HorizontalPodAutoscaler minReplicas), below 2")],
             );
         });
+    });
+});
+
+describe("kubernetes data pipeline rules", () => {
+    const POLICY_FILE = "data[pipeline-iris-etl.json]";
+    const scoped = pipelinePolicyJson({ source: { zone: "raw", prefix: "iris/" }, target: { zone: "curated", prefix: "iris/" } });
+    const withStatement = (statement: Record<string, unknown>) => {
+        const doc = JSON.parse(scoped);
+        doc.Statement.push(statement);
+        return JSON.stringify(doc);
+    };
+    const policies = () => ({
+        name: "policies",
+        type: "kubernetes:core/v1:ConfigMap",
+        props: {
+            metadata: { namespace: "mlops-dev-lake", labels: { "mlops.dev/minio-policies": "true" } },
+            data: { "pipeline-iris-etl.json": scoped },
+        },
+    });
+
+    describeRule({
+        rule: pl.pipelineIdentityScoped,
+        golden: () => [policies()],
+        passes: [{ when: "a ConfigMap is not a pipeline policy set", set: { "metadata.labels": {}, [POLICY_FILE]: "{}" } }],
+        fails: [
+            {
+                when: "a statement allows every S3 action",
+                set: { [POLICY_FILE]: withStatement({ Effect: "Allow", Action: ["s3:*"], Resource: ["arn:aws:s3:::raw/iris/*"] }) },
+                problems: ["pipeline-iris-etl.json statement 4 allows s3:*"],
+            },
+            {
+                when: "a statement reaches every object of a bucket",
+                set: { [POLICY_FILE]: withStatement({ Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::raw/*"] }) },
+                problems: ["pipeline-iris-etl.json statement 4 covers every object of bucket raw (arn:aws:s3:::raw/*), not a prefix"],
+            },
+            {
+                when: "a statement names every bucket",
+                set: { [POLICY_FILE]: withStatement({ Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::*"] }) },
+                problems: ["pipeline-iris-etl.json statement 4 names arn:aws:s3:::*, not one bucket"],
+            },
+            {
+                when: "a pipeline may delete objects",
+                set: {
+                    [POLICY_FILE]: withStatement({
+                        Effect: "Allow",
+                        Action: ["s3:DeleteObject"],
+                        Resource: ["arn:aws:s3:::curated/iris/*"],
+                    }),
+                },
+                problems: ["pipeline-iris-etl.json statement 4 allows s3:DeleteObject"],
+            },
+            {
+                when: "listing has no prefix condition",
+                set: { [POLICY_FILE]: withStatement({ Effect: "Allow", Action: ["s3:ListBucket"], Resource: ["arn:aws:s3:::raw"] }) },
+                problems: [
+                    "pipeline-iris-etl.json statement 4 lists a whole bucket (s3:ListBucket without an s3:prefix condition on a prefix)",
+                ],
+            },
+        ],
+        unknown: { data: 0 },
+    });
+
+    const minio = () => ({
+        name: "minio",
+        type: K8S.statefulSet,
+        props: {
+            metadata: { namespace: "mlops-dev-lake" },
+            spec: {
+                template: {
+                    spec: {
+                        containers: [
+                            {
+                                name: "minio",
+                                image: "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z",
+                                env: [{ name: "MINIO_KMS_SECRET_KEY_FILE", value: "/etc/minio/secrets/kms-secret-key" }],
+                            },
+                        ],
+                    },
+                },
+            },
+        },
+    });
+    describeRule({
+        rule: pl.pipelineLakeEncrypted,
+        golden: () => [minio()],
+        passes: [{ when: "the StatefulSet does not run MinIO", set: { [`${POD}.containers.0.image`]: "postgres:16.4", [`${C}.env`]: [] } }],
+        fails: [
+            {
+                when: "MinIO runs without a KMS key",
+                set: { [`${C}.env`]: [{ name: "MINIO_BROWSER", value: "off" }] },
+                problems: ["MinIO container minio has no KMS key (MINIO_KMS_SECRET_KEY_FILE): objects are stored unencrypted"],
+            },
+        ],
+        unknown: { [`${C}.env`]: 0 },
+    });
+
+    const pipelineCron = () => ({
+        name: "etl",
+        type: K8S.cronJob,
+        props: {
+            metadata: { namespace: "mlops-dev-pipelines" },
+            spec: {
+                schedule: "0 3 * * *",
+                concurrencyPolicy: "Forbid",
+                jobTemplate: { spec: { backoffLimit: 2, activeDeadlineSeconds: 1800, template: { spec: podSpec() } } },
+            },
+        },
+    });
+    describeRule({
+        rule: pl.pipelineCronJobBounded,
+        golden: () => [pipelineCron()],
+        fails: [
+            {
+                when: "runs may overlap",
+                set: { "spec.concurrencyPolicy": "Allow" },
+                problems: ["concurrencyPolicy is Allow, not Forbid"],
+            },
+            {
+                when: "concurrencyPolicy is unset",
+                set: { "spec.concurrencyPolicy": undefined },
+                problems: ["concurrencyPolicy is unset (Allow), not Forbid"],
+            },
+            {
+                when: "a run has no deadline or retry limit",
+                set: { "spec.jobTemplate.spec.activeDeadlineSeconds": undefined, "spec.jobTemplate.spec.backoffLimit": undefined },
+                problems: [
+                    "jobTemplate.spec.activeDeadlineSeconds is not set: a stuck run never ends",
+                    "jobTemplate.spec.backoffLimit is not set (Kubernetes retries 6 times)",
+                ],
+            },
+        ],
+        unknown: { "spec.concurrencyPolicy": 0 },
     });
 });

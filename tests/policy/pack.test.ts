@@ -211,7 +211,7 @@ describe("the mlops policy pack", () => {
             const { code, stdout } = await runCli(["--stack", "dev", "--config", file]);
             assert.equal(code, 1);
             assert.match(stdout, /\[mandatory\] k8s-image-digests/);
-            assert.match(stdout, /FAILED: 6 mandatory violation\(s\)/);
+            assert.match(stdout, /FAILED: 8 mandatory violation\(s\)/);
         });
 
         it("exits 2 on bad usage, before planning anything", async () => {

@@ -329,7 +329,7 @@ describe("shipped Azure stacks, planned end to end", () => {
             );
         });
 
-        it("builds the network: four /24 subnets with security groups, Container Apps and Functions subnets delegated, private DNS zones linked", () => {
+        it("builds the network: five /24 subnets with security groups, the Container Apps, Functions and pipeline jobs subnets delegated, private DNS zones linked", () => {
             const vnet = one(plan, A("network:VirtualNetwork"), "network-vnet");
             assert.deepEqual(vnet.inputs.addressSpace.addressPrefixes, ["10.42.0.0/16"]);
             const subnets = vnet.inputs.subnets.map((s: any) => [
@@ -343,6 +343,7 @@ describe("shipped Azure stacks, planned end to end", () => {
                 ["apps-svc", "10.42.1.0/24", "Microsoft.App/environments", "network-nsg-apps-svc-id"],
                 ["apps-inf", "10.42.2.0/24", "Microsoft.App/environments", "network-nsg-apps-inf-id"],
                 ["functions", "10.42.3.0/24", "Microsoft.App/environments", "network-nsg-functions-id"],
+                ["jobs", "10.42.4.0/24", "Microsoft.App/environments", "network-nsg-jobs-id"],
             ]);
             const zones = ofType(plan, A("privatedns:PrivateZone"))
                 .filter((z) => z.parent?.endsWith("::network"))
@@ -375,7 +376,9 @@ describe("shipped Azure stacks, planned end to end", () => {
                 "ml-registry-endpoint:registry",
                 "ml-store-endpoint:blob",
                 "ml-workspace-endpoint:amlworkspace",
+                "pipelines-queue-endpoint:queue",
                 "serving-registry-endpoint:registry",
+                "streams-endpoint:namespace",
                 "synapse-dev-endpoint:Dev",
                 "synapse-sql-endpoint:SqlOnDemand",
             ]);

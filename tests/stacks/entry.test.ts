@@ -23,7 +23,13 @@ describe("Pulumi entry (stacks/index.ts)", () => {
     it("builds the dev stack and returns its outputs", async () => {
         const { config } = loadStackConfig(ROOT, "dev");
         const result = await capture({ project: "mlops", stack: "dev", config }, runEntry);
-        assert.deepEqual(Object.keys(result.outputs).sort(), ["containerService", "dataLake", "mlPlatform", "serverlessInference"]);
+        assert.deepEqual(Object.keys(result.outputs).sort(), [
+            "containerService",
+            "dataLake",
+            "mlPlatform",
+            "pipelines",
+            "serverlessInference",
+        ]);
         assert.ok(result.resources.some((r) => r.type === "mlops:index:MinioDataLake"));
     });
 

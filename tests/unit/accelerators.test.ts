@@ -211,7 +211,7 @@ describe("resolveAccelerator errors", () => {
     it("fails when the service is not of that cloud", () => {
         throwsAccelerator(
             () => resolve("aws", "cloud-run", "nvidia-l4"),
-            'aws/cloud-run nvidia-l4: "cloud-run" is not a service of aws; aws services: sagemaker-training, sagemaker-endpoint, ec2, eks, lambda, sagemaker-serverless, ecs-fargate, app-runner.',
+            'aws/cloud-run nvidia-l4: "cloud-run" is not a service of aws; aws services: sagemaker-training, sagemaker-endpoint, ec2, eks, lambda, sagemaker-serverless, ecs-fargate, app-runner, glue.',
         );
     });
 

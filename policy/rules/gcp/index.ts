@@ -1,9 +1,17 @@
-/** GCP rules: Cloud Storage, BigQuery, IAM, Cloud KMS, audit logs, Artifact Registry, Cloud Run v2, Cloud Functions gen2, Vertex AI, Workbench and Cloud Monitoring. */
+/** GCP rules: Cloud Storage, BigQuery, IAM, Cloud KMS, audit logs, Artifact Registry, Cloud Run v2, Cloud Functions gen2, Vertex AI, Workbench, Cloud Monitoring and the data pipelines (Cloud Run jobs, Workflows, Pub/Sub). */
 import { MlopsPolicy } from "../meta";
 import { iamKeyRules } from "./iam-keys";
 import { monitoringRules } from "./monitoring";
+import { pipelineRules } from "./pipelines";
 import { gcpServingRules } from "./serving";
 import { storageRules } from "./storage";
 import { vertexRules } from "./vertex";
 
-export const gcpRules: readonly MlopsPolicy[] = [...storageRules, ...iamKeyRules, ...gcpServingRules, ...vertexRules, ...monitoringRules];
+export const gcpRules: readonly MlopsPolicy[] = [
+    ...storageRules,
+    ...iamKeyRules,
+    ...gcpServingRules,
+    ...vertexRules,
+    ...monitoringRules,
+    ...pipelineRules,
+];

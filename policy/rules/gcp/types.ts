@@ -35,4 +35,7 @@ export const GCP = {
     workbench: "gcp:workbench/instance:Instance",
     logBucket: "gcp:logging/projectBucketConfig:ProjectBucketConfig",
     alertPolicy: "gcp:monitoring/alertPolicy:AlertPolicy",
+    runJob: "gcp:cloudrunv2/job:Job",
+    workflow: "gcp:workflows/workflow:Workflow",
+    topic: "gcp:pubsub/topic:Topic",
 } as const;

@@ -1,6 +1,7 @@
-/** Kubernetes rules: the restricted pod profile, workloads, namespaces and production serving floors. */
+/** Kubernetes rules: the restricted pod profile, workloads, namespaces, production serving floors and data pipelines. */
 import { MlopsPolicy } from "../meta";
 import { namespaceRules } from "./namespaces";
+import { pipelineRules } from "./pipelines";
 import { podSecurityRules } from "./pod-security";
 import { kubernetesReliabilityRules } from "./reliability";
 import { workloadRules } from "./workloads";
@@ -10,4 +11,5 @@ export const kubernetesRules: readonly MlopsPolicy[] = [
     ...workloadRules,
     ...namespaceRules,
     ...kubernetesReliabilityRules,
+    ...pipelineRules,
 ];

@@ -90,6 +90,9 @@ export const awsMocks: ProviderMocks = {
                 return { ...base, arn: `arn:aws:sagemaker:${r}:${MOCK_ACCOUNT_ID}:model-package-group/${inputs.modelPackageGroupName}` };
             case "aws:sagemaker/domain:Domain":
                 return { ...base, url: `https://d-${suffix(name, 12)}.studio.${r}.sagemaker.aws` };
+            // EventBridge rule ARNs are `arn:aws:events:<region>:<account>:rule/<name>` (the DLQ policies name them).
+            case "aws:cloudwatch/eventRule:EventRule":
+                return { ...base, arn: `arn:aws:events:${r}:${MOCK_ACCOUNT_ID}:rule/${physical}` };
             case "aws:sqs/queue:Queue":
                 return { ...base, url: `https://sqs.${r}.amazonaws.com/${MOCK_ACCOUNT_ID}/${physical}` };
             default:

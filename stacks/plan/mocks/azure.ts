@@ -49,6 +49,12 @@ const NAME_INPUT: Record<string, string> = {
     "azure-native:privatedns:PrivateRecordSet": "relativeRecordSetName",
     "azure-native:monitor:ActionGroup": "actionGroupName",
     "azure-native:app:ContainerAppsAuthConfig": "authConfigName",
+    "azure-native:app:Job": "jobName",
+    "azure-native:storage:Queue": "queueName",
+    "azure-native:eventgrid:SystemTopic": "systemTopicName",
+    "azure-native:eventgrid:SystemTopicEventSubscription": "eventSubscriptionName",
+    "azure-native:eventhub:Namespace": "namespaceName",
+    "azure-native:eventhub:EventHub": "eventHubName",
 };
 
 export const azureMocks: ProviderMocks = {
@@ -121,6 +127,10 @@ export const azureMocks: ProviderMocks = {
                     sqlOnDemand: `${resourceName}-ondemand.sql.azuresynapse.net`,
                     web: `https://web.azuresynapse.net?workspace=${resourceName}`,
                 };
+                break;
+            case "azure-native:eventgrid:SystemTopic":
+            case "azure-native:eventhub:Namespace":
+                out.identity = systemIdentity();
                 break;
             case "azure-native:web:WebApp":
                 out.defaultHostName = `${resourceName}.azurewebsites.net`;

@@ -22,6 +22,9 @@ const AGENT_DOMAINS: Record<string, string> = {
     "aiplatform.googleapis.com": "gcp-sa-aiplatform",
     "notebooks.googleapis.com": "gcp-sa-notebooks",
     "run.googleapis.com": "serverless-robot-prod",
+    "pubsub.googleapis.com": "gcp-sa-pubsub",
+    "eventarc.googleapis.com": "gcp-sa-eventarc",
+    "workflows.googleapis.com": "gcp-sa-workflows",
 };
 
 export const gcpMocks: ProviderMocks = {
@@ -69,6 +72,8 @@ export const gcpMocks: ProviderMocks = {
             case "gcp:monitoring/alertPolicy:AlertPolicy":
                 return { name: `projects/${project}/alertPolicies/${hash(name, 19).replace(/[a-f]/g, "2")}` };
             case "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember":
+            case "gcp:cloudrunv2/jobIamMember:JobIamMember":
+            case "gcp:pubsub/topicIAMMember:TopicIAMMember":
             case "gcp:storage/bucketIAMMember:BucketIAMMember":
             case "gcp:projects/iAMMember:IAMMember":
                 return { etag: `BwY${hash(name, 8)}=` };
@@ -83,6 +88,11 @@ export const gcpMocks: ProviderMocks = {
             case "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": {
                 const emailAddress = `service-${MOCK_PROJECT_NUMBER}@gs-project-accounts.iam.gserviceaccount.com`;
                 return { emailAddress, member: `serviceAccount:${emailAddress}`, project: inputs.project };
+            }
+            case "gcp:logging/getProjectCmekSettings:getProjectCmekSettings": {
+                // The project's Logging service account (cloud.google.com/logging/docs/routing/managed-encryption-storage).
+                const serviceAccountId = `service-${MOCK_PROJECT_NUMBER}@gcp-sa-logging.iam.gserviceaccount.com`;
+                return { serviceAccountId, name: `projects/${inputs.project}/cmekSettings`, project: inputs.project };
             }
             case "gcp:bigquery/getDefaultServiceAccount:getDefaultServiceAccount": {
                 const email = `bq-${MOCK_PROJECT_NUMBER}@bigquery-encryption.iam.gserviceaccount.com`;

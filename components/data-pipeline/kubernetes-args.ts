@@ -1,0 +1,189 @@
+/**
+ * Arguments of KubernetesDataPipelines (CronJobs per pipeline, an in-cluster trigger for on-arrival runs),
+ * their defaults, the names the component and the data lake share, and the validator. Pure: no SDK at
+ * runtime, so the stack config check runs the same validation before anything is created.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { resolveAccelerator } from "../accelerators/resolve";
+import type { AcceleratorSettings } from "../accelerators/types";
+import { validateLabels, validateNamespaceName } from "../naming/kubernetes";
+import { cronProblem } from "../shared/cron";
+import { isPinnedImage } from "../shared/images";
+import type { ProblemDetail } from "../shared/problems";
+import type { DataPipelinesArgs, PipelineJobSpec } from "./contract";
+
+/** The trigger's image: the pinned public Python image the sample model server uses (stdlib only). */
+export const DEFAULT_TRIGGER_IMAGE = "python:3.12.12-slim-bookworm";
+/** Name of the trigger's Deployment, Service and ServiceAccount in the pipelines namespace. */
+export const TRIGGER_NAME = "pipeline-trigger";
+/** Port the trigger listens on. */
+export const TRIGGER_PORT = 8080;
+/** Path MinIO posts bucket notifications to. */
+export const TRIGGER_PATH = "/events";
+/** Where a job's MinIO credentials are mounted (files `access-key-id`, `secret-access-key`, `credentials`). */
+export const CREDENTIALS_DIR = "/etc/mlops/minio";
+/** Where the trigger's shared token is mounted (file `token`). */
+export const TRIGGER_TOKEN_DIR = "/etc/mlops/trigger";
+/** Schedule given to the CronJob of an on-arrival-only pipeline, which is suspended (the CronJob is its template). */
+export const SUSPENDED_SCHEDULE = "0 0 1 1 *";
+/** Finished on-arrival Jobs are deleted after a day (the CronJob's history limits apply to scheduled runs only). */
+export const ARRIVAL_JOB_TTL_SECONDS = 86400;
+/** Most retries a Job gets: each retry is a pod restart inside the same deadline. */
+export const MAX_RETRIES = 10;
+
+/** The in-cluster URL MinIO notifies: the trigger Service in the pipelines namespace. */
+export function triggerEndpoint(namespace: string): string {
+    return `http://${TRIGGER_NAME}.${namespace}.svc.cluster.local:${TRIGGER_PORT}${TRIGGER_PATH}`;
+}
+
+/** What only the created data lake knows: where MinIO is and the pipelines' keys. */
+export interface KubernetesLakeRefs {
+    /** S3 endpoint of MinIO, e.g. `http://lake.mlops-dev-lake.svc.cluster.local:9000`. */
+    readonly endpoint: pulumi.Input<string>;
+    /** Per pipeline name, its MinIO user's keys (MinioDataLake.pipelineCredentials). */
+    readonly credentials: pulumi.Input<Record<string, { accessKeyId: string; secretAccessKey: string }>>;
+    /** The token MinIO sends with bucket notifications (MinioDataLake.notificationToken). */
+    readonly notificationToken: pulumi.Input<string>;
+}
+
+export interface KubernetesDataPipelinesArgs extends DataPipelinesArgs {
+    /** Namespace the component creates for the jobs and the trigger (restricted Pod Security, default-deny traffic). */
+    readonly namespace: string;
+    /** Namespace of MinIO: jobs may reach its S3 port, and its servers may reach the trigger. */
+    readonly lakeNamespace: string;
+    /** The data lake's endpoint, the pipelines' keys and the notification token. */
+    readonly lake: KubernetesLakeRefs;
+    /**
+     * The trigger's files (`trigger.py`, samples/kubernetes/trigger), mounted at /app. Required when any job
+     * has `onArrival`. @default - none
+     */
+    readonly triggerFiles?: Readonly<Record<string, string>>;
+    /** The trigger's image, pinned. @default "python:3.12.12-slim-bookworm" */
+    readonly triggerImage?: string;
+    /** Trigger replicas (prod: 2, so a drain or a crash does not stop on-arrival runs). @default 1 */
+    readonly triggerReplicas?: number;
+}
+
+/** The catalog's accelerator settings per job (`undefined` for CPU only), or why the catalog refuses it. */
+function resolveJob(job: PipelineJobSpec): { settings?: AcceleratorSettings; refusal?: string } {
+    if (!job.accelerator) return {};
+    try {
+        return {
+            settings: resolveAccelerator({
+                cloud: "kubernetes",
+                service: "kubernetes",
+                accelerator: job.accelerator,
+                distribution: "generic",
+            }),
+        };
+    } catch (e) {
+        return { refusal: e instanceof Error ? e.message : String(e) };
+    }
+}
+
+/** Accelerator settings per job. Call it on valid arguments: a refused request is a problem of the validator. */
+export function pipelineAccelerators(args: KubernetesDataPipelinesArgs): (AcceleratorSettings | undefined)[] {
+    return args.jobs.map((j) => resolveJob(j).settings);
+}
+
+/** S3 URI of a lake location on MinIO (the zone is the bucket). */
+export function minioUri(location: { zone: string; prefix: string }): string {
+    return `s3://${location.zone}/${location.prefix}`;
+}
+
+/** Pipeline names: DNS labels of at most 24 characters (CronJob names may have 52; Job names add 11). */
+const NAME = /^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/;
+const PREFIX = /^([a-z0-9][a-z0-9._-]*\/)*$/;
+/** Env vars the runner sets itself (docs: components/data-pipeline/contract.ts). */
+const RESERVED_ENV = /^(MLOPS_|AWS_)/;
+
+function wholeNumber(path: string, value: number, min: number, max: number, unit = ""): ProblemDetail[] {
+    if (Number.isInteger(value) && value >= min && value <= max) return [];
+    return [{ path, value, message: `must be a whole number from ${min} to ${max}${unit ? ` ${unit}` : ""}` }];
+}
+
+/** Every problem with the arguments, so one error lists them all. */
+export function validateKubernetesDataPipelines(args: KubernetesDataPipelinesArgs): ProblemDetail[] {
+    const problems: ProblemDetail[] = [
+        ...validateNamespaceName("namespace", args.namespace),
+        ...validateNamespaceName("lakeNamespace", args.lakeNamespace),
+        ...validateLabels(args.tags ?? {}),
+    ];
+    if (args.namespace === args.lakeNamespace)
+        problems.push({
+            path: "namespace",
+            value: args.namespace,
+            message: "must not be the data lake's namespace",
+            fix: "give the pipelines their own namespace",
+        });
+    args.jobs.forEach((job, i) => {
+        const at = `jobs[${i}]`;
+        if (!NAME.test(job.name))
+            problems.push({
+                path: `${at}.name`,
+                value: job.name,
+                message: "is not 1-24 lowercase letters, digits or hyphens, starting with a letter",
+            });
+        else if (args.jobs.findIndex((j) => j.name === job.name) !== i)
+            problems.push({ path: `${at}.name`, value: job.name, message: "is used by another pipeline" });
+        if (job.name === TRIGGER_NAME)
+            problems.push({ path: `${at}.name`, value: job.name, message: "is the trigger's name", fix: "name the pipeline differently" });
+        if (!isPinnedImage(job.image))
+            problems.push({
+                path: `${at}.image`,
+                value: job.image,
+                message: "is not pinned to a tag or digest (CKV_K8S_14)",
+                fix: "write e.g. `python:3.12.12-slim-bookworm`",
+            });
+        if (job.command.length === 0)
+            problems.push({ path: `${at}.command`, value: job.command, message: "is empty", fix: "write e.g. `[python, /app/etl.py]`" });
+        for (const side of ["source", "target"] as const) {
+            const loc = job[side];
+            if (!PREFIX.test(loc.prefix) || loc.prefix.split("/").some((seg) => seg === "." || seg === ".."))
+                problems.push({
+                    path: `${at}.${side}`,
+                    value: `${loc.zone}/${loc.prefix}`,
+                    message: "has a prefix that is not folders ending in `/`",
+                });
+        }
+        if (job.schedule !== undefined) {
+            const bad = cronProblem(job.schedule);
+            if (bad) problems.push({ path: `${at}.schedule`, value: job.schedule, message: `is not a 5-field cron expression: ${bad}` });
+        } else if (!job.onArrival)
+            problems.push({
+                path: at,
+                value: job.name,
+                message: "never runs: it has no schedule and onArrival is false",
+                fix: "set a schedule, onArrival, or both",
+            });
+        problems.push(
+            ...wholeNumber(`${at}.cpuMillicores`, job.cpuMillicores, 10, 64000, "millicores"),
+            ...wholeNumber(`${at}.memoryMiB`, job.memoryMiB, 32, 262144, "MiB"),
+            ...wholeNumber(`${at}.timeoutMinutes`, job.timeoutMinutes, 1, 1440, "minutes"),
+            ...wholeNumber(`${at}.retries`, job.retries, 0, MAX_RETRIES),
+        );
+        const refusal = resolveJob(job).refusal;
+        if (refusal) problems.push({ path: `${at}.accelerator`, value: job.accelerator, message: refusal });
+        for (const key of Object.keys(job.env ?? {}))
+            if (RESERVED_ENV.test(key))
+                problems.push({
+                    path: `${at}.env.${key}`,
+                    value: key,
+                    message: "is set by the runner (MLOPS_* and AWS_* variables carry the pipeline's contract and credentials)",
+                    fix: "use another name",
+                });
+    });
+    const arrivals = args.jobs.some((j) => j.onArrival);
+    if (arrivals && (!args.triggerFiles || !("trigger.py" in args.triggerFiles)))
+        problems.push({
+            path: "triggerFiles",
+            value: args.triggerFiles ? Object.keys(args.triggerFiles) : undefined,
+            message: "must hold trigger.py when a pipeline runs on arrival",
+            fix: "pass the files of samples/kubernetes/trigger",
+        });
+    const image = args.triggerImage ?? DEFAULT_TRIGGER_IMAGE;
+    if (!isPinnedImage(image))
+        problems.push({ path: "triggerImage", value: image, message: "is not pinned to a tag or digest (CKV_K8S_14)" });
+    problems.push(...wholeNumber("triggerReplicas", args.triggerReplicas ?? 1, 1, 5));
+    return problems;
+}

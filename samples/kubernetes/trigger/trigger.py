@@ -1,0 +1,301 @@
+"""In-cluster trigger for on-arrival data pipelines (Kubernetes target). Standard library only.
+
+MinIO posts a bucket notification here for every object created under a pipeline's source prefix
+(webhook target PIPELINES, `mc event add` in the data lake's setup Job). For each event the trigger
+  1. checks the shared token (MinIO sends `Authorization: Bearer <token>`),
+  2. parses the records and keeps `s3:ObjectCreated:*` events,
+  3. routes each object to the pipelines whose source bucket and prefix contain it,
+  4. creates a Job from the pipeline's CronJob (like `kubectl create job --from=cronjob/...`), with
+     MLOPS_TRIGGER=arrival, through the Kubernetes API with its service account token.
+Runs of one pipeline started in the same minute are coalesced into one Job (a 409 means a run of that
+minute exists; the job skips inputs it already processed, so the next run picks up what that one missed).
+
+Nothing is dropped silently: every event the trigger cannot act on is logged as one JSON line on stdout
+and counted in /metrics (mlops_trigger_events_total{outcome=...}). There is no durable dead-letter
+queue on this target: when the Kubernetes API fails the trigger answers 503, so MinIO keeps the event
+in its queue directory and sends it again; events that can never start a run (unknown prefix, bad
+token, malformed body) are answered 2xx/4xx and exist only in these logs and counters.
+
+Configuration (environment):
+  MLOPS_TRIGGER_ROUTES      JSON list of {"pipeline", "cronJob", "bucket", "prefix"}
+  MLOPS_TRIGGER_TOKEN_FILE  file holding the shared token
+  MLOPS_NAMESPACE           namespace of the CronJobs (default: the service account's namespace)
+  MLOPS_KUBERNETES_API      API server URL (default: https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT)
+  MLOPS_SERVICE_ACCOUNT_DIR token, ca.crt and namespace (default: /var/run/secrets/kubernetes.io/serviceaccount)
+  PORT, HOST                where to listen (default 8080 on all interfaces)
+"""
+
+import copy
+import hmac
+import json
+import os
+import ssl
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+MAX_BODY_BYTES = 1024 * 1024
+ARRIVAL_JOB_TTL_SECONDS = 86400
+OUTCOMES = ("started", "coalesced", "ignored", "unrouted", "unauthorized", "invalid", "failed")
+
+
+def log(**fields):
+    """One JSON line per decision: what happened to which object, and why."""
+    print(json.dumps(fields, sort_keys=True), flush=True)
+
+
+class Counters:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._counts = {outcome: 0 for outcome in OUTCOMES}
+
+    def add(self, outcome, n=1):
+        with self._lock:
+            self._counts[outcome] += n
+
+    def render(self):
+        with self._lock:
+            lines = [
+                "# HELP mlops_trigger_events_total Object events received, by what the trigger did with them.",
+                "# TYPE mlops_trigger_events_total counter",
+            ]
+            lines += [f'mlops_trigger_events_total{{outcome="{k}"}} {v}' for k, v in sorted(self._counts.items())]
+            return "\n".join(lines) + "\n"
+
+
+def check_token(header, token):
+    """Whether the Authorization header carries the shared token (constant-time comparison)."""
+    if not token or not header:
+        return False
+    return hmac.compare_digest(header.encode(), f"Bearer {token}".encode())
+
+
+def parse_event(body):
+    """The (event name, bucket, key) of each record of a MinIO notification; raises ValueError if malformed."""
+    try:
+        doc = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ValueError(f"body is not JSON: {e}") from None
+    records = doc.get("Records") if isinstance(doc, dict) else None
+    if not isinstance(records, list) or not records:
+        raise ValueError("no Records")
+    events = []
+    for record in records:
+        try:
+            name = record["eventName"]
+            bucket = record["s3"]["bucket"]["name"]
+            key = urllib.parse.unquote_plus(record["s3"]["object"]["key"])
+        except (KeyError, TypeError):
+            raise ValueError("a record lacks eventName, s3.bucket.name or s3.object.key") from None
+        if not all(isinstance(v, str) for v in (name, bucket, key)):
+            raise ValueError("eventName, bucket and key must be strings")
+        events.append((name, bucket, key))
+    return events
+
+
+def routes_for(routes, bucket, key):
+    """The routes whose source bucket and prefix contain the object (never a key outside the prefix)."""
+    return [r for r in routes if r["bucket"] == bucket and key.startswith(r["prefix"]) and key != r["prefix"]]
+
+
+def job_name(cron_job, now):
+    """One Job per pipeline and minute: later events of that minute coalesce into it (409)."""
+    return f"{cron_job}-a-{int(now // 60)}"
+
+
+def job_body(cron_job, namespace, bucket, key, now):
+    """The Job the trigger creates from a CronJob object (as read from the API): its jobTemplate, marked as an arrival run."""
+    template = copy.deepcopy(cron_job["spec"]["jobTemplate"])
+    meta = template.get("metadata") or {}
+    spec = template["spec"]
+    pod = spec["template"]["spec"]
+    for container in pod.get("containers", []):
+        env = [e for e in container.get("env", []) if e.get("name") != "MLOPS_TRIGGER"]
+        env.append({"name": "MLOPS_TRIGGER", "value": "arrival"})
+        container["env"] = env
+    spec["ttlSecondsAfterFinished"] = ARRIVAL_JOB_TTL_SECONDS
+    name = cron_job["metadata"]["name"]
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {
+            "name": job_name(name, now),
+            "namespace": namespace,
+            "labels": {**(meta.get("labels") or {}), "mlops.dev/trigger": "arrival"},
+            "annotations": {
+                **(meta.get("annotations") or {}),
+                "cronjob.kubernetes.io/instantiate": "manual",
+                "mlops.dev/object": f"{bucket}/{key}"[:1024],
+            },
+            # Deleted with its CronJob; not its controller, so the CronJob's Forbid and history leave it alone.
+            "ownerReferences": [
+                {"apiVersion": "batch/v1", "kind": "CronJob", "name": name, "uid": cron_job["metadata"]["uid"]}
+            ],
+        },
+        "spec": spec,
+    }
+
+
+class KubernetesApi:
+    def __init__(self, base, sa_dir):
+        self.base = base.rstrip("/")
+        self.sa_dir = sa_dir
+        ca = os.path.join(sa_dir, "ca.crt")
+        self.context = ssl.create_default_context(cafile=ca) if base.startswith("https") and os.path.exists(ca) else None
+
+    def call(self, method, path, body=None):
+        # Projected tokens rotate: read the file on every call.
+        with open(os.path.join(self.sa_dir, "token"), encoding="utf-8") as f:
+            token = f.read().strip()
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.base + path, data=data, method=method)
+        req.add_header("Authorization", f"Bearer {token}")
+        req.add_header("Accept", "application/json")
+        if data is not None:
+            req.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(req, timeout=10, context=self.context) as res:
+                return res.status, json.loads(res.read() or b"{}")
+        except urllib.error.HTTPError as e:
+            try:
+                detail = json.loads(e.read() or b"{}")
+            except json.JSONDecodeError:
+                detail = {}
+            return e.code, detail
+
+
+class Trigger:
+    def __init__(self, routes, token, namespace, api, clock=time.time):
+        self.routes = routes
+        self.token = token
+        self.namespace = namespace
+        self.api = api
+        self.clock = clock
+        self.counters = Counters()
+
+    def start_run(self, route, bucket, key):
+        """Creates the Job; returns an outcome: started, coalesced or failed."""
+        ns = urllib.parse.quote(self.namespace)
+        status, cron_job = self.api.call("GET", f"/apis/batch/v1/namespaces/{ns}/cronjobs/{urllib.parse.quote(route['cronJob'])}")
+        if status != 200:
+            log(outcome="failed", pipeline=route["pipeline"], object=f"{bucket}/{key}", reason=f"GET CronJob answered {status}")
+            return "failed"
+        body = job_body(cron_job, self.namespace, bucket, key, self.clock())
+        status, answer = self.api.call("POST", f"/apis/batch/v1/namespaces/{ns}/jobs", body)
+        if status in (200, 201):
+            log(outcome="started", pipeline=route["pipeline"], object=f"{bucket}/{key}", job=body["metadata"]["name"])
+            return "started"
+        if status == 409:
+            log(outcome="coalesced", pipeline=route["pipeline"], object=f"{bucket}/{key}", job=body["metadata"]["name"])
+            return "coalesced"
+        log(outcome="failed", pipeline=route["pipeline"], object=f"{bucket}/{key}", reason=f"POST Job answered {status}: {answer.get('message', '')}")
+        return "failed"
+
+    def handle(self, authorization, body):
+        """(HTTP status, reply) for one notification."""
+        if not check_token(authorization, self.token):
+            self.counters.add("unauthorized")
+            log(outcome="unauthorized", reason="missing or wrong bearer token")
+            return 401, {"error": "unauthorized"}
+        try:
+            events = parse_event(body)
+        except ValueError as e:
+            self.counters.add("invalid")
+            log(outcome="invalid", reason=str(e))
+            return 400, {"error": str(e)}
+        results = []
+        for name, bucket, key in events:
+            if not name.startswith("s3:ObjectCreated:"):
+                self.counters.add("ignored")
+                log(outcome="ignored", object=f"{bucket}/{key}", reason=f"event {name} is not an object creation")
+                results.append("ignored")
+                continue
+            matched = routes_for(self.routes, bucket, key)
+            if not matched:
+                self.counters.add("unrouted")
+                log(outcome="unrouted", object=f"{bucket}/{key}", reason="no pipeline reads this bucket and prefix")
+                results.append("unrouted")
+                continue
+            for route in matched:
+                outcome = self.start_run(route, bucket, key)
+                self.counters.add(outcome)
+                results.append(outcome)
+        # 503 makes MinIO keep the event in its queue and send it again.
+        return (503 if "failed" in results else 200), {"results": results}
+
+
+def make_handler(trigger):
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "mlops-trigger"
+
+        def reply(self, status, payload, content_type="application/json"):
+            data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+
+        def do_HEAD(self):  # MinIO probes the endpoint with HEAD before it sends.
+            self.reply(200, "")
+
+        def do_GET(self):
+            if self.path == "/healthz":
+                self.reply(200, "ok\n", "text/plain")
+            elif self.path == "/metrics":
+                self.reply(200, trigger.counters.render(), "text/plain; version=0.0.4")
+            else:
+                self.reply(404, {"error": "not found"})
+
+        def do_POST(self):
+            if self.path != "/events":
+                self.reply(404, {"error": "not found"})
+                return
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_BODY_BYTES:
+                trigger.counters.add("invalid")
+                log(outcome="invalid", reason=f"body of {length} bytes is larger than {MAX_BODY_BYTES}")
+                self.reply(413, {"error": "too large"})
+                return
+            status, payload = trigger.handle(self.headers.get("Authorization"), self.rfile.read(length))
+            self.reply(status, payload)
+
+        def log_message(self, *args):  # Decisions are logged as JSON lines; no access log.
+            pass
+
+    return Handler
+
+
+def from_environment():
+    sa_dir = os.environ.get("MLOPS_SERVICE_ACCOUNT_DIR", "/var/run/secrets/kubernetes.io/serviceaccount")
+    namespace = os.environ.get("MLOPS_NAMESPACE")
+    if not namespace:
+        with open(os.path.join(sa_dir, "namespace"), encoding="utf-8") as f:
+            namespace = f.read().strip()
+    api = os.environ.get("MLOPS_KUBERNETES_API") or "https://{}:{}".format(
+        os.environ.get("KUBERNETES_SERVICE_HOST", "kubernetes.default.svc"), os.environ.get("KUBERNETES_SERVICE_PORT", "443")
+    )
+    with open(os.environ["MLOPS_TRIGGER_TOKEN_FILE"], encoding="utf-8") as f:
+        token = f.read().strip()
+    routes = json.loads(os.environ["MLOPS_TRIGGER_ROUTES"])
+    return Trigger(routes, token, namespace, KubernetesApi(api, sa_dir))
+
+
+def main():
+    trigger = from_environment()
+    server = ThreadingHTTPServer((os.environ.get("HOST", ""), int(os.environ.get("PORT", "8080"))), make_handler(trigger))
+    log(outcome="listening", port=server.server_address[1], routes=trigger.routes)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,281 @@
+/**
+ * The on-arrival trigger of the Kubernetes data pipelines (samples/kubernetes/trigger/trigger.py), run with
+ * python3 against a fake Kubernetes API server on localhost: token check, event parsing, the prefix filter,
+ * the Job it creates from the CronJob, and that events it cannot act on are counted, never dropped silently.
+ */
+import * as assert from "node:assert/strict";
+import { ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+
+const TRIGGER = path.join(__dirname, "..", "..", "samples", "kubernetes", "trigger", "trigger.py");
+const TOKEN = "shared-token-0123456789";
+const SA_TOKEN = "service-account-token";
+const NS = "mlops-dev-pipelines";
+
+function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const server = net.createServer();
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => {
+            const { port } = server.address() as net.AddressInfo;
+            server.close(() => resolve(port));
+        });
+    });
+}
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The CronJob the fake API server returns, shaped like components/data-pipeline/kubernetes.ts makes it. */
+const CRON_JOB = {
+    apiVersion: "batch/v1",
+    kind: "CronJob",
+    metadata: { name: "iris-etl", namespace: NS, uid: "0d7c6f3e-uid" },
+    spec: {
+        schedule: "0 3 * * *",
+        concurrencyPolicy: "Forbid",
+        jobTemplate: {
+            metadata: { labels: { "app.kubernetes.io/name": "iris-etl", "mlops.dev/role": "pipeline-job" } },
+            spec: {
+                backoffLimit: 2,
+                activeDeadlineSeconds: 1800,
+                template: {
+                    metadata: { labels: { "mlops.dev/role": "pipeline-job" } },
+                    spec: {
+                        restartPolicy: "Never",
+                        containers: [
+                            {
+                                name: "job",
+                                image: "python:3.12.12-slim-bookworm",
+                                env: [
+                                    { name: "MLOPS_PIPELINE", value: "iris-etl" },
+                                    { name: "MLOPS_TRIGGER", value: "schedule" },
+                                    { name: "MLOPS_SOURCE_URI", value: "s3://raw/iris/" },
+                                ],
+                            },
+                        ],
+                    },
+                },
+            },
+        },
+    },
+};
+
+interface ApiCall {
+    method: string;
+    url: string;
+    authorization?: string;
+    body?: any;
+}
+
+/** MinIO's notification body (internal/event/target/webhook.go: EventName, Key, Records). */
+function notification(eventName: string, bucket: string, encodedKey: string) {
+    return {
+        EventName: eventName,
+        Key: `${bucket}/${decodeURIComponent(encodedKey)}`,
+        Records: [
+            {
+                eventVersion: "2.0",
+                eventSource: "minio:s3",
+                eventName,
+                s3: { bucket: { name: bucket }, object: { key: encodedKey, size: 42 } },
+            },
+        ],
+    };
+}
+
+describe("Kubernetes pipelines trigger (samples/kubernetes/trigger/trigger.py)", function () {
+    this.timeout(20_000);
+    let trigger: ChildProcess | undefined;
+    let api: http.Server | undefined;
+    let base = "";
+    let stdout = "";
+    const calls: ApiCall[] = [];
+    /** What the fake API answers a Job POST with. */
+    let jobStatus = 201;
+
+    before(async () => {
+        api = http.createServer((req, res) => {
+            let data = "";
+            req.on("data", (c) => (data += c));
+            req.on("end", () => {
+                calls.push({
+                    method: req.method!,
+                    url: req.url!,
+                    authorization: req.headers.authorization,
+                    body: data ? JSON.parse(data) : undefined,
+                });
+                const send = (status: number, body: unknown) => {
+                    res.writeHead(status, { "Content-Type": "application/json" });
+                    res.end(JSON.stringify(body));
+                };
+                if (req.method === "GET" && req.url === `/apis/batch/v1/namespaces/${NS}/cronjobs/iris-etl`) send(200, CRON_JOB);
+                else if (req.method === "POST" && req.url === `/apis/batch/v1/namespaces/${NS}/jobs`)
+                    send(jobStatus, jobStatus < 300 ? JSON.parse(data) : { kind: "Status", message: `status ${jobStatus}` });
+                else send(404, { kind: "Status", message: "not found" });
+            });
+        });
+        await new Promise<void>((resolve) => api!.listen(0, "127.0.0.1", resolve));
+        const apiPort = (api.address() as net.AddressInfo).port;
+
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "trigger-"));
+        fs.writeFileSync(path.join(dir, "token"), SA_TOKEN);
+        fs.writeFileSync(path.join(dir, "shared"), `${TOKEN}\n`);
+        const port = await freePort();
+        base = `http://127.0.0.1:${port}`;
+        trigger = spawn("python3", [TRIGGER], {
+            env: {
+                ...process.env,
+                PORT: String(port),
+                HOST: "127.0.0.1",
+                PYTHONDONTWRITEBYTECODE: "1",
+                MLOPS_KUBERNETES_API: `http://127.0.0.1:${apiPort}`,
+                MLOPS_SERVICE_ACCOUNT_DIR: dir,
+                MLOPS_NAMESPACE: NS,
+                MLOPS_TRIGGER_TOKEN_FILE: path.join(dir, "shared"),
+                MLOPS_TRIGGER_ROUTES: JSON.stringify([{ pipeline: "iris-etl", cronJob: "iris-etl", bucket: "raw", prefix: "iris/" }]),
+            },
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        trigger.stdout?.on("data", (chunk) => (stdout += chunk));
+        let stderr = "";
+        trigger.stderr?.on("data", (chunk) => (stderr += chunk));
+        trigger.on("error", (e) => (stderr += `could not start python3: ${e.message}`));
+        // At most 40 tries, 200 ms apart, for the trigger to answer /healthz.
+        for (let attempt = 0; attempt < 40; attempt++) {
+            if (trigger.exitCode !== null || stderr.startsWith("could not start")) break;
+            try {
+                if ((await fetch(`${base}/healthz`)).status === 200) return;
+            } catch {
+                // not listening yet
+            }
+            await sleep(200);
+        }
+        throw new Error(`trigger.py did not become healthy (exit code ${trigger.exitCode}):\n${stderr}`);
+    });
+
+    after(() => {
+        trigger?.kill("SIGKILL");
+        api?.close();
+    });
+
+    beforeEach(() => {
+        calls.length = 0;
+        jobStatus = 201;
+    });
+
+    const post = (body: unknown, authorization = `Bearer ${TOKEN}`) =>
+        fetch(`${base}/events`, {
+            method: "POST",
+            headers: { "Content-Type": "application/json", ...(authorization ? { Authorization: authorization } : {}) },
+            body: typeof body === "string" ? body : JSON.stringify(body),
+        });
+    const metric = async (outcome: string) => {
+        const text = await (await fetch(`${base}/metrics`)).text();
+        const m = new RegExp(`mlops_trigger_events_total\\{outcome="${outcome}"\\} (\\d+)`).exec(text);
+        assert.ok(m, text);
+        return Number(m[1]);
+    };
+
+    it("answers MinIO's HEAD probe and serves health and metrics", async () => {
+        assert.equal((await fetch(`${base}/events`, { method: "HEAD" })).status, 200);
+        assert.equal((await fetch(`${base}/healthz`)).status, 200);
+        assert.match(await (await fetch(`${base}/metrics`)).text(), /# TYPE mlops_trigger_events_total counter/);
+    });
+
+    it("refuses a notification without the shared token, or with another one, and counts it", async () => {
+        const before = await metric("unauthorized");
+        assert.equal((await post(notification("s3:ObjectCreated:Put", "raw", "iris/a.csv"), "")).status, 401);
+        assert.equal((await post(notification("s3:ObjectCreated:Put", "raw", "iris/a.csv"), "Bearer wrong")).status, 401);
+        assert.equal(
+            (await post(notification("s3:ObjectCreated:Put", "raw", "iris/a.csv"), TOKEN)).status,
+            401,
+            "the Bearer scheme is required",
+        );
+        assert.deepEqual(calls, [], "nothing reached the Kubernetes API");
+        assert.equal(await metric("unauthorized"), before + 3);
+        assert.match(stdout, /"outcome": "unauthorized"/);
+    });
+
+    it("refuses a malformed body with 400 and logs why", async () => {
+        assert.equal((await post("not json")).status, 400);
+        assert.equal((await post({ Records: [] })).status, 400);
+        assert.equal((await post({ Records: [{ eventName: "s3:ObjectCreated:Put" }] })).status, 400);
+        assert.deepEqual(calls, []);
+        assert.match(stdout, /"outcome": "invalid", "reason": "body is not JSON/);
+    });
+
+    it("creates a Job from the pipeline's CronJob for an object under the source prefix", async () => {
+        const res = await post(notification("s3:ObjectCreated:Put", "raw", "iris/2024%2F01+drop.csv"));
+        assert.equal(res.status, 200);
+        assert.deepEqual(await res.json(), { results: ["started"] });
+        assert.deepEqual(
+            calls.map((c) => `${c.method} ${c.url}`),
+            [`GET /apis/batch/v1/namespaces/${NS}/cronjobs/iris-etl`, `POST /apis/batch/v1/namespaces/${NS}/jobs`],
+        );
+        for (const c of calls) assert.equal(c.authorization, `Bearer ${SA_TOKEN}`, "calls the API with the service account token");
+        const job = calls[1].body;
+        assert.equal(job.apiVersion, "batch/v1");
+        assert.equal(job.kind, "Job");
+        assert.match(job.metadata.name, /^iris-etl-a-\d+$/);
+        assert.equal(job.metadata.namespace, NS);
+        assert.deepEqual(job.metadata.labels, {
+            "app.kubernetes.io/name": "iris-etl",
+            "mlops.dev/role": "pipeline-job",
+            "mlops.dev/trigger": "arrival",
+        });
+        assert.deepEqual(job.metadata.annotations, {
+            "cronjob.kubernetes.io/instantiate": "manual",
+            "mlops.dev/object": "raw/iris/2024/01 drop.csv",
+        });
+        assert.deepEqual(job.metadata.ownerReferences, [
+            { apiVersion: "batch/v1", kind: "CronJob", name: "iris-etl", uid: "0d7c6f3e-uid" },
+        ]);
+        // The CronJob's template, unchanged but for the trigger variable and the TTL of finished arrival runs.
+        assert.equal(job.spec.backoffLimit, 2);
+        assert.equal(job.spec.activeDeadlineSeconds, 1800);
+        assert.equal(job.spec.ttlSecondsAfterFinished, 86400);
+        assert.deepEqual(job.spec.template.spec.containers[0].env, [
+            { name: "MLOPS_PIPELINE", value: "iris-etl" },
+            { name: "MLOPS_SOURCE_URI", value: "s3://raw/iris/" },
+            { name: "MLOPS_TRIGGER", value: "arrival" },
+        ]);
+    });
+
+    it("starts nothing for an object outside every source prefix, or a removal, and counts both", async () => {
+        const unrouted = await metric("unrouted");
+        const ignored = await metric("ignored");
+        for (const [event, bucket, key] of [
+            ["s3:ObjectCreated:Put", "raw", "other/a.csv"],
+            ["s3:ObjectCreated:Put", "curated", "iris/a.csv"],
+            ["s3:ObjectCreated:Put", "raw", "irisx/a.csv"],
+            ["s3:ObjectCreated:Put", "raw", "iris/"],
+        ]) {
+            const res = await post(notification(event, bucket, key));
+            assert.equal(res.status, 200, `${bucket}/${key}: retrying would not help, so MinIO is told it arrived`);
+        }
+        assert.equal((await post(notification("s3:ObjectRemoved:Delete", "raw", "iris/a.csv"))).status, 200);
+        assert.deepEqual(calls, []);
+        assert.equal(await metric("unrouted"), unrouted + 4);
+        assert.equal(await metric("ignored"), ignored + 1);
+        assert.match(stdout, /"object": "raw\/other\/a.csv", "outcome": "unrouted", "reason": "no pipeline reads this bucket and prefix"/);
+    });
+
+    it("coalesces a second arrival in the same minute (409 AlreadyExists) without an error", async () => {
+        jobStatus = 409;
+        const res = await post(notification("s3:ObjectCreated:Put", "raw", "iris/b.csv"));
+        assert.equal(res.status, 200);
+        assert.deepEqual(await res.json(), { results: ["coalesced"] });
+    });
+
+    it("answers 503 when the API refuses the Job, so MinIO keeps the event queued and sends it again", async () => {
+        const failed = await metric("failed");
+        jobStatus = 403;
+        const res = await post(notification("s3:ObjectCreated:Put", "raw", "iris/c.csv"));
+        assert.equal(res.status, 503);
+        assert.equal(await metric("failed"), failed + 1);
+        assert.match(stdout, /"outcome": "failed", "pipeline": "iris-etl", "reason": "POST Job answered 403: status 403"/);
+    });
+});
