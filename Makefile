@@ -2,7 +2,7 @@
 STACK ?= dev
 FORMAT ?= text
 
-.PHONY: help install format lint test plan bench
+.PHONY: help install format lint test plan cost bench
 
 help:
 	@echo "make install    npm ci: install the locked dependencies"
@@ -10,6 +10,7 @@ help:
 	@echo "make lint       eslint, prettier --check, then tsc --noEmit"
 	@echo "make test       lint, then the mocha suites (what CI runs)"
 	@echo "make plan       offline plan of one stack, no credentials: STACK=$(STACK) FORMAT=$(FORMAT) (text|json)"
+	@echo "make cost       monthly cost estimate of one stack from its offline plan: STACK=$(STACK) FORMAT=$(FORMAT) (text|json)"
 	@echo "make bench      time the offline plan, program start-up and npm test"
 
 install:
@@ -26,6 +27,9 @@ test:
 
 plan:
 	npm run --silent plan -- --stack $(STACK) --format $(FORMAT)
+
+cost:
+	npm run --silent cost -- --stack $(STACK) --format $(FORMAT)
 
 bench:
 	npm run --silent bench

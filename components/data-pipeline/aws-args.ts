@@ -6,6 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { gzipSync } from "zlib";
 import { FARGATE_SIZES, smallestSize } from "../container-service/aws-images";
 import { NAME_PREFIX } from "../naming/aws";
+import { validateLogRetention } from "../observability/aws-args";
 import { cronProblem, eventBridgeCronProblem } from "../shared/cron";
 import type { ProblemDetail } from "../shared/problems";
 import type { DataPipelinesArgs, LakeLocation, PipelineJobSpec, StreamSpec } from "./contract";
@@ -40,6 +41,12 @@ interface AwsPipelinesBaseArgs extends DataPipelinesArgs {
     readonly logRetentionDays?: number;
     /** Days an event that could not start a run is kept in its dead-letter queue (1-14). @default 14 */
     readonly deadLetterRetentionDays?: number;
+    /**
+     * What starts the scheduled runs: `native` (EventBridge Scheduler or a Glue SCHEDULED trigger) or
+     * `airflow` (a MwaaAirflow environment runs one DAG per job; no native schedule is created, the
+     * on-arrival trigger stays). @default "native"
+     */
+    readonly orchestrator?: "native" | "airflow";
 }
 
 export interface EcsFargatePipelinesArgs extends AwsPipelinesBaseArgs {
@@ -276,5 +283,149 @@ export function validateFirehoseStreams(args: FirehoseStreamsArgs): ProblemDetai
                 allowed: [FIREHOSE_RETENTION_HOURS],
             });
     });
+    return problems;
+}
+
+/** MWAA environment classes, smallest first (MWAA API `EnvironmentClass`; @pulumi/aws 7.48 mwaa.Environment). */
+export const MWAA_ENVIRONMENT_CLASSES = ["mw1.micro", "mw1.small", "mw1.medium", "mw1.large", "mw1.xlarge", "mw1.2xlarge"] as const;
+/**
+ * Airflow versions MWAA runs that the generated DAGs work on (`schedule=` needs 2.4; the DAG imports are
+ * Airflow 2's). MWAA's list of supported versions, read 2025: docs/aws.md, "Airflow".
+ */
+export const MWAA_AIRFLOW_VERSIONS = ["2.4.3", "2.5.1", "2.6.3", "2.7.2", "2.8.1", "2.9.2", "2.10.1", "2.10.3"] as const;
+/** Log levels MWAA takes for each Airflow log type. */
+export const MWAA_LOG_LEVELS = ["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"] as const;
+/** MWAA environment names: a letter, then letters, digits, `-` or `_`, at most 80 (MWAA API `Name`). */
+const MWAA_NAME = /^[a-zA-Z][0-9a-zA-Z_-]{0,79}$/;
+
+/** What the Airflow tasks start: the ECS Fargate task definitions or the Glue jobs of the pipelines. */
+export type MwaaRunner =
+    | {
+          readonly kind: "ecs-fargate";
+          /** The pipelines' ECS cluster. */
+          readonly clusterName: pulumi.Input<string>;
+          readonly clusterArn: pulumi.Input<string>;
+          /** Task definition family per job name. */
+          readonly taskFamilies: Readonly<Record<string, string>>;
+          /** The tasks' security group(s) and private subnets (as the native schedule runs them). */
+          readonly securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
+          readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+          /** The task and execution roles RunTask passes to ECS. */
+          readonly passRoleArns: pulumi.Input<pulumi.Input<string>[]>;
+      }
+    | {
+          readonly kind: "glue";
+          /** Glue job name per job name. */
+          readonly jobNames: pulumi.Input<Record<string, string>>;
+      };
+
+export interface MwaaAirflowArgs {
+    /** Prefix of every physical name (must start with a letter: MWAA names do). */
+    readonly namePrefix: string;
+    /** The pipelines: one DAG each, on the job's schedule, with its retries and timeout. */
+    readonly jobs: readonly PipelineJobSpec[];
+    /** What each DAG's task starts. */
+    readonly runner: MwaaRunner;
+    /** The platform key: the environment, its DAG bucket and its logs are encrypted with it. */
+    readonly kmsKeyArn: pulumi.Input<string>;
+    /** The platform VPC. */
+    readonly vpcId: pulumi.Input<string>;
+    /** Exactly two private subnets in different availability zones (MWAA takes two). */
+    readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * Whether the private subnets reach AWS APIs through NAT. MWAA needs SQS, CloudWatch, KMS, ECR and its
+     * own service endpoints, and the DAGs call ECS or Glue; the platform network offers no endpoints for
+     * those, so the environment needs NAT.
+     */
+    readonly internetEgress: boolean;
+    /** The lake's access-log bucket: the DAG bucket logs there. */
+    readonly accessLogBucketName: pulumi.Input<string>;
+    /** One of MWAA_ENVIRONMENT_CLASSES. @default "mw1.micro" - the smallest */
+    readonly environmentClass?: string;
+    /** One of MWAA_AIRFLOW_VERSIONS. @default "2.10.3" */
+    readonly airflowVersion?: string;
+    /** Level of every Airflow log type sent to CloudWatch Logs. @default "INFO" */
+    readonly logLevel?: string;
+    /** Days Airflow logs are kept (a CloudWatch retention). @default 365 */
+    readonly logRetentionDays?: number;
+    /** Protect the environment (its metadata database holds run history), its DAG bucket and logs. @default true */
+    readonly protectData?: boolean;
+    /** Empty the DAG bucket when it is deleted (dev only; refused with protectData). @default false */
+    readonly forceDestroy?: boolean;
+    readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** The MWAA environment's name. */
+export function mwaaEnvironmentName(namePrefix: string): string {
+    return `${namePrefix}-airflow`;
+}
+
+/** Schedulers, workers and web servers of a class: mw1.micro runs one of each; larger classes two schedulers and web servers. */
+export function mwaaCapacity(environmentClass: string): {
+    schedulers: number;
+    minWorkers: number;
+    maxWorkers: number;
+    minWebservers: number;
+    maxWebservers: number;
+} {
+    return environmentClass === "mw1.micro"
+        ? { schedulers: 1, minWorkers: 1, maxWorkers: 1, minWebservers: 1, maxWebservers: 1 }
+        : { schedulers: 2, minWorkers: 1, maxWorkers: 10, minWebservers: 2, maxWebservers: 2 };
+}
+
+/** Every problem with MwaaAirflow args. */
+export function validateMwaaAirflow(args: MwaaAirflowArgs): ProblemDetail[] {
+    const problems: ProblemDetail[] = [];
+    if (!NAME_PREFIX.test(args.namePrefix) || !MWAA_NAME.test(mwaaEnvironmentName(args.namePrefix)))
+        problems.push({
+            path: "namePrefix",
+            value: args.namePrefix,
+            message:
+                "must start with a letter and be 1-40 lowercase letters, digits and hyphens: MWAA environment names start with a letter",
+        });
+    if (args.jobs.length === 0) problems.push({ path: "jobs", value: [], message: "must list at least one pipeline for Airflow to run" });
+    const cls = args.environmentClass ?? "mw1.micro";
+    if (!(MWAA_ENVIRONMENT_CLASSES as readonly string[]).includes(cls))
+        problems.push({
+            path: "environmentClass",
+            value: cls,
+            message: "is not an MWAA environment class",
+            allowed: MWAA_ENVIRONMENT_CLASSES,
+        });
+    const version = args.airflowVersion ?? "2.10.3";
+    if (!(MWAA_AIRFLOW_VERSIONS as readonly string[]).includes(version))
+        problems.push({
+            path: "airflowVersion",
+            value: version,
+            message: "is not an MWAA Airflow version the generated DAGs run on (2.4 or later, Airflow 2)",
+            allowed: MWAA_AIRFLOW_VERSIONS,
+        });
+    const level = args.logLevel ?? "INFO";
+    if (!(MWAA_LOG_LEVELS as readonly string[]).includes(level))
+        problems.push({ path: "logLevel", value: level, message: "is not an MWAA log level", allowed: MWAA_LOG_LEVELS });
+    if (args.logRetentionDays !== undefined) problems.push(...validateLogRetention(args.logRetentionDays));
+    if (Array.isArray(args.subnetIds) && args.subnetIds.length !== 2)
+        problems.push({
+            path: "subnetIds",
+            value: args.subnetIds,
+            message: "must be exactly two private subnets in different availability zones (MWAA takes two)",
+        });
+    if (!args.internetEgress)
+        problems.push({
+            path: "internetEgress",
+            value: false,
+            message:
+                "must be true for Amazon MWAA: its private subnets need egress to AWS APIs (SQS, CloudWatch Logs and metrics, KMS, ECR, the MWAA service endpoints, and ECS or Glue to start the runs), and the platform network has no NAT gateway and no interface endpoints for those",
+            fix: "set mlops:mlPlatform.aws.natGateways: 1 (or more), or leave mlops:pipelines.orchestrator out for the native scheduler",
+        });
+    if ((args.protectData ?? true) && args.forceDestroy)
+        problems.push({ path: "forceDestroy", value: true, message: "would let the protected DAG bucket be emptied on delete" });
+    if (args.runner.kind === "ecs-fargate") {
+        const families = args.runner.taskFamilies;
+        args.jobs.forEach((job, i) => {
+            if (families[job.name] === undefined)
+                problems.push({ path: `jobs[${i}].name`, value: job.name, message: "has no ECS task definition family to run" });
+        });
+    }
     return problems;
 }

@@ -22,6 +22,7 @@ import * as ecs from "@pulumi/aws/ecs";
 import * as glue from "@pulumi/aws/glue";
 import * as iam from "@pulumi/aws/iam";
 import * as kinesis from "@pulumi/aws/kinesis";
+import * as mwaa from "@pulumi/aws/mwaa";
 import * as s3 from "@pulumi/aws/s3";
 import * as scheduler from "@pulumi/aws/scheduler";
 import * as sqs from "@pulumi/aws/sqs";
@@ -35,7 +36,16 @@ import { toEventBridgeCron } from "../shared/cron";
 import { fitName } from "../shared/naming";
 import { throwIfProblems } from "../shared/problems";
 import { AwsSecureBucket } from "../storage/aws";
+import { airflowDag } from "./airflow-dag";
 import { DataPipelines, PipelineJobSpec } from "./contract";
+import {
+    awsAirflowDagSpec,
+    ecsRunTaskTask,
+    ecsStartStatements,
+    glueJobTask,
+    glueStartStatements,
+    mwaaServiceStatements,
+} from "./aws-airflow";
 import {
     deadLetterQueueStatement,
     failedGlueJobPattern,
@@ -50,13 +60,18 @@ import {
     glueScriptFile,
     gluePythonShellCapacity,
     GluePipelinesArgs,
+    mwaaCapacity,
+    MwaaAirflowArgs,
+    mwaaEnvironmentName,
     validateEcsFargatePipelines,
+    validateMwaaAirflow,
     validateFirehoseStreams,
     validateGluePipelines,
 } from "./aws-args";
 
 export * from "./aws-args";
 export * from "./aws-access";
+export * from "./aws-airflow";
 
 /** The job's container in the task definition. */
 export const JOB_CONTAINER = "job";
@@ -142,6 +157,15 @@ function failureAlert(
 export class EcsFargatePipelines extends pulumi.ComponentResource implements DataPipelines {
     public readonly jobNames: pulumi.Output<Record<string, string>>;
     public readonly deadLetters: pulumi.Output<Record<string, string>>;
+    /** The cluster the tasks run on (for an Airflow environment starting them). */
+    public readonly clusterName: pulumi.Output<string>;
+    public readonly clusterArn: pulumi.Output<string>;
+    /** Task definition family per pipeline. */
+    public readonly taskFamilies: Readonly<Record<string, string>>;
+    /** The tasks' security group. */
+    public readonly securityGroupId: pulumi.Output<string>;
+    /** The execution and task roles of every pipeline (what starting a task passes to ECS). */
+    public readonly taskRoleArns: pulumi.Output<string[]>;
 
     constructor(name: string, args: EcsFargatePipelinesArgs, opts: pulumi.ComponentResourceOptions = {}) {
         throwIfProblems(`EcsFargatePipelines "${name}"`, validateEcsFargatePipelines(args));
@@ -175,6 +199,7 @@ export class EcsFargatePipelines extends pulumi.ComponentResource implements Dat
 
         const families: Record<string, string> = {};
         const queues: Record<string, pulumi.Output<string>> = {};
+        const roleArns: pulumi.Output<string>[] = [];
         for (const job of args.jobs) {
             const p = `${name}-${job.name}`;
             const family = fitName([args.namePrefix, job.name], 255);
@@ -242,6 +267,7 @@ export class EcsFargatePipelines extends pulumi.ComponentResource implements Dat
                 },
                 { parent: this },
             );
+            roleArns.push(execution.arn, taskRole.arn);
             const size = smallestSize(FARGATE_SIZES, job.cpuMillicores, job.memoryMiB)!;
             const image = pulumi.output(args.registryHost).apply((host) => fargateImage(job.image, host, args.cachePrefix));
             const task = new ecs.TaskDefinition(
@@ -316,7 +342,8 @@ export class EcsFargatePipelines extends pulumi.ComponentResource implements Dat
             );
             const network = { subnets: args.subnetIds, securityGroups: [sg.id], assignPublicIp: false };
             const retry = { maximumRetryAttempts: job.retries, maximumEventAgeInSeconds: 3600 };
-            if (job.schedule !== undefined) {
+            // With orchestrator airflow the job's DAG schedules it (MwaaAirflow); arrivals still start it here.
+            if (job.schedule !== undefined && args.orchestrator !== "airflow") {
                 new scheduler.Schedule(
                     `${p}-schedule`,
                     {
@@ -402,6 +429,11 @@ export class EcsFargatePipelines extends pulumi.ComponentResource implements Dat
         }
         this.jobNames = pulumi.output(families);
         this.deadLetters = pulumi.all(queues);
+        this.clusterName = cluster.name;
+        this.clusterArn = cluster.arn;
+        this.taskFamilies = families;
+        this.securityGroupId = sg.id;
+        this.taskRoleArns = pulumi.all(roleArns);
         this.registerOutputs({ jobNames: this.jobNames, deadLetters: this.deadLetters });
     }
 }
@@ -703,19 +735,21 @@ export class GluePipelines extends pulumi.ComponentResource implements DataPipel
                     },
                     { parent: this },
                 );
+            // With orchestrator airflow the job's DAG schedules it (MwaaAirflow); the crawl after a successful run stays.
             if (job.schedule !== undefined) {
-                new glue.Trigger(
-                    `${p}-schedule`,
-                    {
-                        name: fitName([args.namePrefix, job.name, "schedule"], 255),
-                        type: "SCHEDULED",
-                        schedule: toEventBridgeCron(job.schedule),
-                        actions: [{ jobName: glueJob.name, arguments: { "--MLOPS_TRIGGER": "schedule" } }],
-                        startOnCreation: true,
-                        tags,
-                    },
-                    { parent: this },
-                );
+                if (args.orchestrator !== "airflow")
+                    new glue.Trigger(
+                        `${p}-schedule`,
+                        {
+                            name: fitName([args.namePrefix, job.name, "schedule"], 255),
+                            type: "SCHEDULED",
+                            schedule: toEventBridgeCron(job.schedule),
+                            actions: [{ jobName: glueJob.name, arguments: { "--MLOPS_TRIGGER": "schedule" } }],
+                            startOnCreation: true,
+                            tags,
+                        },
+                        { parent: this },
+                    );
                 crawlAfterSuccess("crawl");
             }
 
@@ -926,3 +960,218 @@ export class FirehoseStreams extends pulumi.ComponentResource {
         this.registerOutputs({ streamNames: this.streamNames });
     }
 }
+
+/** MWAA's Airflow log types, as loggingConfiguration keys and as the suffix of the log group MWAA writes to. */
+export const MWAA_LOG_TYPES = [
+    ["dagProcessingLogs", "DAGProcessing"],
+    ["schedulerLogs", "Scheduler"],
+    ["taskLogs", "Task"],
+    ["webserverLogs", "WebServer"],
+    ["workerLogs", "Worker"],
+] as const;
+
+/**
+ * Amazon MWAA for `mlops:pipelines.orchestrator: airflow`: an environment of the smallest class by default,
+ * its web server reachable only from inside the VPC, encrypted with the platform key, in two private subnets
+ * of the platform VPC behind its own security group, every Airflow log type sent to CloudWatch Logs (groups
+ * created here with the key and a retention), reading one generated DAG per pipeline from a versioned,
+ * encrypted, public-access-blocked bucket. Its execution role may do what MWAA needs and start the
+ * pipelines' own jobs (ECS tasks or Glue jobs), nothing else. See docs/aws.md, "Airflow".
+ */
+export class MwaaAirflow extends pulumi.ComponentResource {
+    public readonly environmentName: pulumi.Output<string>;
+    public readonly environmentArn: pulumi.Output<string>;
+    /** The Airflow UI's host: reachable only from inside the VPC. */
+    public readonly webserverUrl: pulumi.Output<string>;
+    public readonly dagBucketName: pulumi.Output<string>;
+
+    constructor(name: string, args: MwaaAirflowArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        throwIfProblems(`MwaaAirflow "${name}"`, validateMwaaAirflow(args));
+        super("mlops:index:MwaaAirflow", name, args, opts);
+        const account = awsAccount(this);
+        const tags = { ...args.tags };
+        const protect = args.protectData ?? true;
+        const environmentName = mwaaEnvironmentName(args.namePrefix);
+        const environmentClass = args.environmentClass ?? "mw1.micro";
+        const logLevel = args.logLevel ?? "INFO";
+
+        // MWAA requires versioning and blocked public access on the DAG bucket (AwsSecureBucket does both, with the key).
+        const dags = new AwsSecureBucket(
+            `${name}-dags`,
+            {
+                bucketName: pulumi
+                    .all([account.accountId, account.region])
+                    .apply(([a, r]) => globalBucketName([args.namePrefix, "airflow"], a, r)),
+                kmsKeyArn: args.kmsKeyArn,
+                protectData: protect,
+                forceDestroy: args.forceDestroy,
+                accessLogBucketName: args.accessLogBucketName,
+                accessLogPrefix: "airflow/",
+                tags,
+            },
+            { parent: this },
+        );
+
+        const sg = new ec2.SecurityGroup(
+            `${name}-sg`,
+            { vpcId: args.vpcId, description: "MWAA environment: its own members only, HTTPS out", tags },
+            { parent: this },
+        );
+        // MWAA's web server and metadata database endpoints sit in this group: members reach each other (vpc-security).
+        new vpc.SecurityGroupIngressRule(
+            `${name}-from-self`,
+            { securityGroupId: sg.id, ipProtocol: "-1", referencedSecurityGroupId: sg.id, description: "MWAA components and endpoints" },
+            { parent: this },
+        );
+        new vpc.SecurityGroupEgressRule(
+            `${name}-to-self`,
+            { securityGroupId: sg.id, ipProtocol: "-1", referencedSecurityGroupId: sg.id, description: "MWAA components and endpoints" },
+            { parent: this },
+        );
+        new vpc.SecurityGroupEgressRule(
+            `${name}-https-out`,
+            {
+                securityGroupId: sg.id,
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                cidrIpv4: "0.0.0.0/0",
+                description: "AWS APIs: S3, SQS, CloudWatch, KMS, ECR, MWAA, ECS or Glue",
+            },
+            { parent: this },
+        );
+
+        // MWAA writes to airflow-<environment>-<type>; created here so they have the key and a retention.
+        const logGroups = MWAA_LOG_TYPES.map(
+            ([, suffix]) =>
+                new cloudwatch.LogGroup(
+                    `${name}-${suffix.toLowerCase()}-logs`,
+                    {
+                        name: `airflow-${environmentName}-${suffix}`,
+                        retentionInDays: args.logRetentionDays ?? 365,
+                        kmsKeyId: args.kmsKeyArn,
+                        skipDestroy: protect,
+                        tags,
+                    },
+                    { parent: this, protect, retainOnDelete: protect },
+                ),
+        );
+
+        const runner = args.runner;
+        const start =
+            runner.kind === "ecs-fargate"
+                ? ecsStartStatements({
+                      ...account,
+                      clusterName: runner.clusterName,
+                      clusterArn: runner.clusterArn,
+                      families: args.jobs.map((j) => runner.taskFamilies[j.name]),
+                      passRoleArns: runner.passRoleArns,
+                  })
+                : glueStartStatements({
+                      ...account,
+                      jobNames: args.jobs.map((j) => fitName([args.namePrefix, j.name], 255)),
+                  });
+        const trust = {
+            StringEquals: { "aws:SourceAccount": account.accountId },
+            ArnLike: {
+                "aws:SourceArn": pulumi.interpolate`arn:${account.partition}:airflow:${account.region}:${account.accountId}:environment/${environmentName}`,
+            },
+        };
+        const role = new iam.Role(
+            `${name}-execution`,
+            {
+                description: `MWAA environment ${environmentName}: runs the pipelines' DAGs, starts their jobs`,
+                assumeRolePolicy: policyJson([
+                    {
+                        Effect: "Allow",
+                        Principal: { Service: ["airflow.amazonaws.com", "airflow-env.amazonaws.com"] },
+                        Action: "sts:AssumeRole",
+                        Condition: trust,
+                    },
+                ]),
+                inlinePolicies: [
+                    {
+                        name: "mwaa-and-pipelines",
+                        policy: policyJson([
+                            ...mwaaServiceStatements({
+                                ...account,
+                                environmentName,
+                                dagBucketArn: dags.bucketArn,
+                                kmsKeyArn: args.kmsKeyArn,
+                            }),
+                            ...start,
+                        ]),
+                    },
+                ],
+                tags,
+            },
+            { parent: this },
+        );
+
+        const jobNames = runner.kind === "glue" ? pulumi.output(runner.jobNames) : undefined;
+        const objects = args.jobs.map((job) => {
+            const content =
+                runner.kind === "ecs-fargate"
+                    ? pulumi
+                          .all([runner.clusterName, runner.subnetIds, runner.securityGroupIds])
+                          .apply(([clusterName, subnetIds, securityGroupIds]) =>
+                              airflowDag(
+                                  awsAirflowDagSpec(
+                                      job,
+                                      ecsRunTaskTask(job, {
+                                          clusterName,
+                                          family: runner.taskFamilies[job.name],
+                                          subnetIds,
+                                          securityGroupIds,
+                                      }),
+                                  ),
+                              ),
+                          )
+                    : jobNames!.apply((names) => airflowDag(awsAirflowDagSpec(job, glueJobTask(names[job.name]))));
+            return new s3.BucketObjectv2(
+                `${name}-dag-${job.name}`,
+                {
+                    bucket: dags.bucketName,
+                    key: `${MWAA_DAG_PATH}/${job.name.replace(/-/g, "_")}.py`,
+                    content,
+                    contentType: "text/x-python",
+                    serverSideEncryption: "aws:kms",
+                    kmsKeyId: args.kmsKeyArn,
+                    tags,
+                },
+                { parent: this },
+            );
+        });
+
+        const logging = Object.fromEntries(MWAA_LOG_TYPES.map(([key]) => [key, { enabled: true, logLevel }]));
+        const environment = new mwaa.Environment(
+            `${name}-environment`,
+            {
+                name: environmentName,
+                airflowVersion: args.airflowVersion ?? "2.10.3",
+                environmentClass,
+                ...mwaaCapacity(environmentClass),
+                executionRoleArn: role.arn,
+                kmsKey: args.kmsKeyArn,
+                sourceBucketArn: dags.bucketArn,
+                dagS3Path: MWAA_DAG_PATH,
+                webserverAccessMode: "PRIVATE_ONLY",
+                endpointManagement: "SERVICE",
+                networkConfiguration: { securityGroupIds: [sg.id], subnetIds: args.subnetIds },
+                loggingConfiguration: logging,
+                airflowConfigurationOptions: { "core.load_examples": "False", "webserver.expose_config": "False" },
+                tags,
+            },
+            { parent: this, protect, dependsOn: [...logGroups, ...objects, dags.policy] },
+        );
+
+        this.environmentName = environment.name;
+        this.environmentArn = environment.arn;
+        this.webserverUrl = environment.webserverUrl;
+        this.dagBucketName = dags.bucketName;
+        this.registerOutputs({ environmentName: this.environmentName, webserverUrl: this.webserverUrl, dagBucketName: this.dagBucketName });
+    }
+}
+
+/** The DAG folder in the bucket (`dagS3Path`). */
+export const MWAA_DAG_PATH = "dags";

@@ -75,6 +75,11 @@ export interface CloudRunPipelinesArgs extends GcpPipelineCommonArgs {
      * Access). @default - Cloud Run's own network
      */
     readonly network?: { readonly networkId: pulumi.Input<string>; readonly subnetId: pulumi.Input<string> };
+    /**
+     * Start each job on its schedule with Cloud Scheduler. False when an Airflow environment (CloudComposer)
+     * runs the schedules from DAGs instead; the arrival trigger stays either way. @default true
+     */
+    readonly nativeSchedule?: boolean;
 }
 
 export interface PubSubStreamsArgs extends GcpPipelineCommonArgs {
@@ -289,4 +294,176 @@ export function streamNames(prefix: string, stream: string): StreamNames {
         deadLetterTopic: name("stream", stream, "dlq"),
         deadLetterInbox: name("stream", stream, "dlq-inbox"),
     };
+}
+
+// ---- Cloud Composer (mlops:pipelines.orchestrator: airflow)
+
+/**
+ * The Composer image every environment runs: Cloud Composer 2 (its private IP environments take
+ * `privateEnvironmentConfig`) with Airflow 2.11.1, the default Composer 2 image of the 2026-08-05 release
+ * notes (cloud.google.com/composer/docs/release-notes; docs/gcp.md, "Airflow"). Pinned: an alias such as
+ * `composer-2-airflow-2` would upgrade the environment whenever Pulumi replaces it.
+ */
+export const COMPOSER_IMAGE_VERSION = "composer-2.17.9-airflow-2.11.1";
+/** Composer 2 image versions: `composer-2.<minor>.<patch>-airflow-<major>.<minor>.<patch>`, pinned (no alias). */
+const COMPOSER_2_IMAGE = /^composer-2\.\d+\.\d+-airflow-2\.\d+\.\d+$/;
+/** Environment sizes, smallest first (cloud.google.com/composer/docs/composer-2/optimize-environments). */
+export const COMPOSER_ENVIRONMENT_SIZES = ["ENVIRONMENT_SIZE_SMALL", "ENVIRONMENT_SIZE_MEDIUM", "ENVIRONMENT_SIZE_LARGE"] as const;
+export type ComposerEnvironmentSize = (typeof COMPOSER_ENVIRONMENT_SIZES)[number];
+/** Composer environment names: a letter, then lowercase letters, digits or hyphens, 64 at most, no trailing hyphen. */
+const COMPOSER_NAME_MAX = 64;
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+/** One pipeline as its DAG starts it: the Cloud Run job CloudRunPipelines defines for it. */
+export interface ComposerPipeline {
+    /** Pipeline name: the DAG id and the DAG file's name. */
+    readonly name: string;
+    /** 5-field cron in UTC; none for a DAG that only runs when triggered. */
+    readonly schedule?: string;
+    /** Minutes one Cloud Run task may run (the job's task timeout). */
+    readonly timeoutMinutes: number;
+    /** Times Cloud Run retries a failed task (the job's maxRetries); the DAG itself does not retry on top. */
+    readonly retries: number;
+    /** Shown in the Airflow UI, e.g. `raw/iris/ -> curated/iris/`. */
+    readonly description: string;
+}
+
+export interface CloudComposerArgs {
+    /** Project of the environment. */
+    readonly project: string;
+    /** Region of the environment: the pipelines' jobs' region. */
+    readonly region: string;
+    /** Prefix of project-unique names; the stacks use `<project>-<stack>`. */
+    readonly namePrefix: string;
+    /**
+     * The pipelines, one DAG each, started by CloudRunExecuteJobOperator on the job CloudRunPipelines names
+     * `pipelineNames(namePrefix, name).job`. Create the environment after that component (dependsOn): the
+     * environment's account is granted run on exactly those jobs.
+     */
+    readonly pipelines: readonly ComposerPipeline[];
+    /**
+     * Cloud KMS key of the environment (its database, bucket, disks and topics). Cannot be changed once the
+     * environment exists. The Composer, Artifact Registry, GKE, Pub/Sub, Compute Engine and Cloud Storage
+     * service agents must be able to use it (cloud.google.com/composer/docs/composer-2/configure-cmek-encryption).
+     */
+    readonly kmsKeyName: pulumi.Input<string>;
+    /** The Composer image. @default COMPOSER_IMAGE_VERSION */
+    readonly imageVersion?: string;
+    /** Environment size (the infrastructure: database, Redis, web server). @default "ENVIRONMENT_SIZE_SMALL" */
+    readonly environmentSize?: ComposerEnvironmentSize;
+    /** Most Airflow workers the environment scales out to (at least 1 always runs). @default 1 */
+    readonly maxWorkers?: number;
+    /** The VPC network and subnet the environment's cluster runs in (the subnet needs Private Google Access). @default - the project's `default` network */
+    readonly network?: { readonly networkId: pulumi.Input<string>; readonly subnetId: pulumi.Input<string> };
+    /**
+     * A Private IP environment: the cluster's nodes and its control plane have no public endpoint. Needs
+     * `network`. @default true
+     */
+    readonly privateEnvironment?: boolean;
+    /**
+     * IPv4 ranges allowed to reach the Airflow web server (it is served by Google, behind IAM sign-in).
+     * Empty denies every address: the DAGs come from Pulumi, runs show in Cloud Logging. @default []
+     */
+    readonly webServerAllowedIpRanges?: readonly string[];
+    /** Protect and retain the environment (it holds the run history). @default true */
+    readonly protectData?: boolean;
+    /** Labels on the environment. @default {} */
+    readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** Every problem with CloudComposer arguments (paths relative to them). */
+export function validateCloudComposer(args: CloudComposerArgs): ProblemDetail[] {
+    const problems: ProblemDetail[] = [];
+    if (typeof args.project !== "string" || args.project.length === 0)
+        problems.push({ path: "project", value: args.project, message: "is required", fix: "pass the project ID" });
+    problems.push(...validateGcpRegion(args.region));
+    problems.push(...validateNamePrefix(args.namePrefix));
+    if (args.kmsKeyName === undefined)
+        problems.push({ path: "kmsKeyName", value: undefined, message: "is required (the environment is CMEK-encrypted)" });
+    const image = args.imageVersion ?? COMPOSER_IMAGE_VERSION;
+    if (typeof image !== "string" || !COMPOSER_2_IMAGE.test(image))
+        problems.push({
+            path: "imageVersion",
+            value: image,
+            message: "must be a pinned Cloud Composer 2 image (composer-2.x.y-airflow-2.x.y), not an alias",
+            fix: `write e.g. \`${COMPOSER_IMAGE_VERSION}\``,
+        });
+    const size = args.environmentSize ?? "ENVIRONMENT_SIZE_SMALL";
+    if (!(COMPOSER_ENVIRONMENT_SIZES as readonly string[]).includes(size))
+        problems.push({
+            path: "environmentSize",
+            value: size,
+            message: "is not a Composer 2 environment size",
+            allowed: COMPOSER_ENVIRONMENT_SIZES,
+        });
+    const maxWorkers = args.maxWorkers ?? 1;
+    if (!Number.isInteger(maxWorkers) || maxWorkers < 1 || maxWorkers > 100)
+        problems.push({ path: "maxWorkers", value: maxWorkers, message: "must be a whole number from 1 to 100" });
+    if ((args.privateEnvironment ?? true) && args.network === undefined)
+        problems.push({
+            path: "network",
+            value: undefined,
+            message: "is required for a Private IP environment (privateEnvironment defaults to true)",
+            fix: "pass the platform network and subnet, or set privateEnvironment: false",
+        });
+    (args.webServerAllowedIpRanges ?? []).forEach((range, i) => {
+        const m = IPV4_CIDR.exec(range);
+        if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32 || range === "0.0.0.0/0")
+            problems.push({
+                path: `webServerAllowedIpRanges[${i}]`,
+                value: range,
+                message: "must be an IPv4 range in CIDR notation, narrower than 0.0.0.0/0",
+                fix: "write your office's range, e.g. 203.0.113.0/24",
+            });
+    });
+    const pipelines = args.pipelines ?? [];
+    if (!Array.isArray(pipelines) || pipelines.length === 0)
+        problems.push({
+            path: "pipelines",
+            value: pipelines,
+            message: "must list at least one (an environment without DAGs bills for nothing)",
+        });
+    pipelines.forEach((p, i) => {
+        const at = `pipelines[${i}]`;
+        if (typeof p.name !== "string" || !NAME.test(p.name))
+            problems.push({
+                path: `${at}.name`,
+                value: p.name,
+                message: "must be 1-24 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen",
+            });
+        else if (pipelines.findIndex((other) => other.name === p.name) !== i)
+            problems.push({ path: `${at}.name`, value: p.name, message: "is used by another pipeline", fix: "give each its own name" });
+        if (p.schedule !== undefined) {
+            const bad = cronProblem(p.schedule);
+            if (bad) problems.push({ path: `${at}.schedule`, value: p.schedule, message: `is not a schedule Airflow takes: ${bad}` });
+        }
+        if (!Number.isInteger(p.timeoutMinutes) || p.timeoutMinutes < 1 || p.timeoutMinutes > MAX_TASK_TIMEOUT_MINUTES)
+            problems.push({
+                path: `${at}.timeoutMinutes`,
+                value: p.timeoutMinutes,
+                message: `must be a whole number of minutes from 1 to ${MAX_TASK_TIMEOUT_MINUTES} (Cloud Run task timeout)`,
+            });
+        if (!Number.isInteger(p.retries) || p.retries < 0 || p.retries > MAX_TASK_RETRIES)
+            problems.push({ path: `${at}.retries`, value: p.retries, message: `must be a whole number from 0 to ${MAX_TASK_RETRIES}` });
+    });
+    const n = composerNames(args.namePrefix ?? "");
+    if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(n.environment) || n.environment.length > COMPOSER_NAME_MAX)
+        problems.push({
+            path: "namePrefix",
+            value: args.namePrefix,
+            message: `gives the environment name ${n.environment}, which Composer refuses`,
+        });
+    return problems;
+}
+
+/** Names of the Composer environment's resources. */
+export interface ComposerNames {
+    /** The environment's name (also the start of its Cloud Storage bucket's name). */
+    readonly environment: string;
+    /** Its own service account ID. */
+    readonly account: string;
+}
+
+export function composerNames(prefix: string): ComposerNames {
+    return { environment: hyphenName([prefix, "airflow"], COMPOSER_NAME_MAX), account: serviceAccountId(prefix, "airflow") };
 }

@@ -15,10 +15,12 @@
  * output. PubSubStreams, per stream: a CMEK topic with retention, a Cloud Storage subscription writing
  * under the stream's prefix of `raw`, and a CMEK dead-letter topic. See docs/gcp.md, "Data pipelines".
  */
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as bigquery from "@pulumi/gcp/bigquery";
 import * as cloudrunv2 from "@pulumi/gcp/cloudrunv2";
 import * as cloudscheduler from "@pulumi/gcp/cloudscheduler";
+import * as composer from "@pulumi/gcp/composer";
 import * as eventarc from "@pulumi/gcp/eventarc";
 import * as logging from "@pulumi/gcp/logging";
 import * as monitoring from "@pulumi/gcp/monitoring";
@@ -29,16 +31,22 @@ import * as storage from "@pulumi/gcp/storage";
 import * as workflows from "@pulumi/gcp/workflows";
 import { RandomString } from "@pulumi/random/randomString";
 import { DataPipelines, PipelineJobSpec } from "./contract";
+import { airflowDag } from "./airflow-dag";
 import {
+    COMPOSER_IMAGE_VERSION,
+    CloudComposerArgs,
     CloudRunPipelinesArgs,
     DEAD_LETTER_RETENTION_SECONDS,
     PubSubStreamsArgs,
+    composerNames,
     jobCpu,
     pipelineNames,
     streamNames,
+    validateCloudComposer,
     validateCloudRunPipelines,
     validatePubSubStreams,
 } from "./gcp-args";
+import { composerDagSpec, dagObjectName, parseGcsPrefix } from "./gcp-composer";
 import * as run from "./gcp-run";
 import { throwIfProblems } from "../shared/problems";
 import { hyphenName } from "../naming/gcp";
@@ -320,7 +328,7 @@ export class CloudRunPipelines extends pulumi.ComponentResource implements DataP
                 ),
             );
 
-        if (job.schedule !== undefined)
+        if (job.schedule !== undefined && (args.nativeSchedule ?? true))
             new cloudscheduler.Job(
                 `${name}-schedule`,
                 {
@@ -573,5 +581,152 @@ export class PubSubStreams extends pulumi.ComponentResource {
         this.topics = pulumi.output(topics);
         this.deadLetters = pulumi.output(deadLetters);
         this.registerOutputs({ topics: this.topics, deadLetters: this.deadLetters });
+    }
+}
+
+/**
+ * An Airflow environment that runs the pipelines' schedules (`mlops:pipelines.orchestrator: airflow`): a
+ * Cloud Composer 2 environment of the smallest size (one scheduler, one web server, one to `maxWorkers`
+ * workers at their smallest workload settings), CMEK-encrypted with `kmsKeyName`, a Private IP environment in
+ * the given network by default (no public endpoint on its cluster), its web server closed to every address
+ * unless ranges are given. It runs as its own service account with roles/composer.worker (what Composer needs
+ * to run the environment, its bucket and logs included) and, on each pipeline's Cloud Run job only,
+ * roles/run.invoker and roles/run.jobsExecutorWithOverrides: it may start those jobs and nothing else. One
+ * DAG per pipeline (components/data-pipeline/gcp-composer.ts) is uploaded under the environment's `dags/`
+ * folder. Airflow's logs go to Cloud Logging (Composer always sends them). See docs/gcp.md, "Airflow".
+ */
+export class CloudComposer extends pulumi.ComponentResource {
+    /** The environment's name. */
+    public readonly environmentName: pulumi.Output<string>;
+    /** The Airflow web UI (closed to every address unless webServerAllowedIpRanges). */
+    public readonly airflowUri: pulumi.Output<string>;
+    /** Where the environment reads DAGs (`gs://<bucket>/dags`). */
+    public readonly dagGcsPrefix: pulumi.Output<string>;
+    /** The DAG object of each pipeline (`gs://<bucket>/dags/<pipeline>.py`). */
+    public readonly dags: pulumi.Output<Record<string, string>>;
+    /** The text of each pipeline's DAG file, as uploaded (its SHA-256 is the object's `mlops-dag-sha256` metadata). */
+    public readonly dagFiles: Readonly<Record<string, string>>;
+
+    constructor(name: string, args: CloudComposerArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        throwIfProblems(`CloudComposer "${name}"`, validateCloudComposer(args));
+        const protect = args.protectData ?? true;
+        const privateEnvironment = args.privateEnvironment ?? true;
+        super("mlops:index:CloudComposer", name, args, opts);
+
+        const { project, region } = args;
+        const n = composerNames(args.namePrefix);
+        const child: Child = { parent: this, dependsOn: opts.dependsOn };
+        const stateful: Child = { ...child, protect, retainOnDelete: protect };
+
+        const account = new serviceaccount.Account(
+            `${name}-sa`,
+            {
+                project,
+                accountId: n.account,
+                displayName: "mlops Airflow (Cloud Composer) environment",
+                description: "Runs the Airflow environment; may start the data pipelines' Cloud Run jobs only",
+            },
+            child,
+        );
+        const member = pulumi.interpolate`serviceAccount:${account.email}`;
+        // What every Composer environment's account needs (cloud.google.com/composer/docs/composer-2/access-control).
+        const grants: pulumi.Resource[] = [
+            new projects.IAMMember(`${name}-worker`, { project, role: "roles/composer.worker", member }, child),
+        ];
+        // Composer 2 with a user-managed account: the Composer service agent acts for it (Service Agent V2 Ext), on this account only.
+        const agent = new projects.ServiceIdentity(`${name}-composer-agent`, { project, service: "composer.googleapis.com" }, child);
+        grants.push(
+            new serviceaccount.IAMMember(
+                `${name}-agent-ext`,
+                {
+                    serviceAccountId: account.name,
+                    role: "roles/composer.ServiceAgentV2Ext",
+                    member: pulumi.interpolate`serviceAccount:${agent.email}`,
+                },
+                child,
+            ),
+        );
+        // Starting the pipelines' jobs (with the MLOPS_TRIGGER override), each job by name: nothing project-wide.
+        for (const p of args.pipelines) {
+            const job = pipelineNames(args.namePrefix, p.name).job;
+            for (const [suffix, role] of [
+                ["invoker", "roles/run.invoker"],
+                ["overrides", "roles/run.jobsExecutorWithOverrides"],
+            ] as const)
+                grants.push(
+                    new cloudrunv2.JobIamMember(
+                        `${name}-${p.name}-${suffix}`,
+                        { project, location: region, name: job, role, member },
+                        child,
+                    ),
+                );
+        }
+
+        const ranges = args.webServerAllowedIpRanges ?? [];
+        const workload = { cpu: 0.5, memoryGb: 1.875, storageGb: 1 };
+        const environment = new composer.Environment(
+            `${name}-env`,
+            {
+                project,
+                region,
+                name: n.environment,
+                labels: { ...args.tags },
+                config: {
+                    environmentSize: args.environmentSize ?? "ENVIRONMENT_SIZE_SMALL",
+                    softwareConfig: {
+                        imageVersion: args.imageVersion ?? COMPOSER_IMAGE_VERSION,
+                        // The DAGs come from `pulumi up`: a new one runs on its schedule without being unpaused by hand.
+                        airflowConfigOverrides: { "core-dags_are_paused_at_creation": "False" },
+                    },
+                    // The smallest workloads Composer 2 takes (provider docs' Composer 2 example), one worker unless maxWorkers.
+                    workloadsConfig: {
+                        scheduler: { ...workload, count: 1 },
+                        webServer: workload,
+                        worker: { ...workload, minCount: 1, maxCount: args.maxWorkers ?? 1 },
+                    },
+                    nodeConfig: {
+                        serviceAccount: account.email,
+                        network: args.network?.networkId,
+                        subnetwork: args.network?.subnetId,
+                    },
+                    privateEnvironmentConfig: privateEnvironment ? { enablePrivateEndpoint: true } : undefined,
+                    encryptionConfig: { kmsKeyName: args.kmsKeyName },
+                    webServerNetworkAccessControl: {
+                        allowedIpRanges: ranges.map((value) => ({ value, description: "mlops: webServerAllowedIpRanges" })),
+                    },
+                },
+            },
+            { ...stateful, dependsOn: [...asArray(child.dependsOn), ...grants] },
+        );
+
+        const dagGcsPrefix = environment.config.apply((c) => c.dagGcsPrefix);
+        const bucket = dagGcsPrefix.apply((uri) => parseGcsPrefix(uri).bucket);
+        const dags: Record<string, pulumi.Output<string>> = {};
+        const dagFiles: Record<string, string> = {};
+        for (const p of args.pipelines) {
+            const job = pipelineNames(args.namePrefix, p.name).job;
+            const text = airflowDag(composerDagSpec(p, { project, region, job }));
+            dagFiles[p.name] = text;
+            const object = new storage.BucketObject(
+                `${name}-dag-${p.name}`,
+                {
+                    bucket,
+                    name: dagGcsPrefix.apply((uri) => dagObjectName(uri, p.name)),
+                    content: text,
+                    contentType: "text/x-python",
+                    // The provider keeps `content` secret; the digest shows (in plans too) which DAG is deployed.
+                    metadata: { "mlops-dag-sha256": createHash("sha256").update(text).digest("hex") },
+                },
+                { parent: this },
+            );
+            dags[p.name] = pulumi.interpolate`gs://${object.bucket}/${object.name}`;
+        }
+
+        this.environmentName = environment.name;
+        this.airflowUri = environment.config.apply((c) => c.airflowUri);
+        this.dagGcsPrefix = dagGcsPrefix;
+        this.dags = pulumi.output(dags);
+        this.dagFiles = dagFiles;
+        this.registerOutputs({ environmentName: this.environmentName, airflowUri: this.airflowUri, dags: this.dags });
     }
 }

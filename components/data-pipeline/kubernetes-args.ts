@@ -31,6 +31,11 @@ export const ARRIVAL_JOB_TTL_SECONDS = 86400;
 /** Most retries a Job gets: each retry is a pod restart inside the same deadline. */
 export const MAX_RETRIES = 10;
 
+/** Path prefix of the trigger's run endpoint: `POST /run/<pipeline>` starts a Job from the pipeline's CronJob. */
+export const RUN_PATH = "/run/";
+/** Where the trigger's run token (Airflow's) is mounted (file `run-token`, next to MinIO's `token`). */
+export const RUN_TOKEN_FILE = `${TRIGGER_TOKEN_DIR}/run-token`;
+
 /** The in-cluster URL MinIO notifies: the trigger Service in the pipelines namespace. */
 export function triggerEndpoint(namespace: string): string {
     return `http://${TRIGGER_NAME}.${namespace}.svc.cluster.local:${TRIGGER_PORT}${TRIGGER_PATH}`;
@@ -62,6 +67,12 @@ export interface KubernetesDataPipelinesArgs extends DataPipelinesArgs {
     readonly triggerImage?: string;
     /** Trigger replicas (prod: 2, so a drain or a crash does not stop on-arrival runs). @default 1 */
     readonly triggerReplicas?: number;
+    /**
+     * `orchestrator: airflow`: Airflow in this namespace schedules the pipelines. Every CronJob is then
+     * suspended (it stays the template of every run), and the trigger also serves `POST /run/<pipeline>`
+     * (its own token, generated here) to the Airflow scheduler's pods only. @default - native CronJob schedules
+     */
+    readonly airflow?: { readonly namespace: string };
 }
 
 /** The catalog's accelerator settings per job (`undefined` for CPU only), or why the catalog refuses it. */
@@ -174,16 +185,105 @@ export function validateKubernetesDataPipelines(args: KubernetesDataPipelinesArg
                 });
     });
     const arrivals = args.jobs.some((j) => j.onArrival);
-    if (arrivals && (!args.triggerFiles || !("trigger.py" in args.triggerFiles)))
+    if ((arrivals || args.airflow) && (!args.triggerFiles || !("trigger.py" in args.triggerFiles)))
         problems.push({
             path: "triggerFiles",
             value: args.triggerFiles ? Object.keys(args.triggerFiles) : undefined,
-            message: "must hold trigger.py when a pipeline runs on arrival",
+            message: `must hold trigger.py when ${arrivals ? "a pipeline runs on arrival" : "Airflow starts the pipelines"}`,
             fix: "pass the files of samples/kubernetes/trigger",
         });
+    if (args.airflow) {
+        problems.push(...validateNamespaceName("airflow.namespace", args.airflow.namespace));
+        if (args.airflow.namespace === args.namespace || args.airflow.namespace === args.lakeNamespace)
+            problems.push({
+                path: "airflow.namespace",
+                value: args.airflow.namespace,
+                message: "must not be the pipelines' or the data lake's namespace",
+                fix: "give Airflow its own namespace",
+            });
+    }
     const image = args.triggerImage ?? DEFAULT_TRIGGER_IMAGE;
     if (!isPinnedImage(image))
         problems.push({ path: "triggerImage", value: image, message: "is not pinned to a tag or digest (CKV_K8S_14)" });
     problems.push(...wholeNumber("triggerReplicas", args.triggerReplicas ?? 1, 1, 5));
+    return problems;
+}
+
+/** The Apache Airflow Helm chart's repository (https://airflow.apache.org/docs/helm-chart/). */
+export const AIRFLOW_CHART_REPO = "https://airflow.apache.org";
+/** Chart version: pinned; its default Airflow is 2.10.5 (chart RELEASE_NOTES, 1.16.0). */
+export const AIRFLOW_CHART_VERSION = "1.16.0";
+/** The apache/airflow image tag (and `airflowVersion`): the chart version's default, pinned. */
+export const AIRFLOW_IMAGE_TAG = "2.10.5";
+/**
+ * The bundled PostgreSQL's image. The chart's default (`bitnami/postgresql:16.1.0-debian-11-r15`) was moved by
+ * Bitnami to the `bitnamilegacy` Docker Hub organisation in 2025; the same tag is pulled from there.
+ */
+export const AIRFLOW_POSTGRES_IMAGE = { repository: "bitnamilegacy/postgresql", tag: "16.1.0-debian-11-r15" } as const;
+/** Helm release name: the chart names its objects from it (`airflow-webserver`, `airflow-postgresql`, ...). */
+export const AIRFLOW_RELEASE = "airflow";
+/** The Airflow connection the DAGs call the trigger through (env AIRFLOW_CONN_MLOPS_TRIGGER, from a Secret). */
+export const AIRFLOW_TRIGGER_CONNECTION = "mlops_trigger";
+
+export interface KubernetesAirflowArgs {
+    /** Namespace the component creates for Airflow (restricted Pod Security, default-deny traffic). */
+    readonly namespace: string;
+    /** Namespace of the pipelines (their CronJobs and the trigger the DAGs call). */
+    readonly pipelinesNamespace: string;
+    /** The pipelines: one DAG each, on its schedule (none: a DAG you trigger by hand). */
+    readonly jobs: readonly PipelineJobSpec[];
+    /** The token the trigger expects on `POST /run/<pipeline>` (KubernetesDataPipelines.runToken). */
+    readonly runToken: pulumi.Input<string>;
+    /** Size of the bundled PostgreSQL's volume (the metadata database: DAG runs, task history). @default 8 */
+    readonly databaseVolumeGiB?: number;
+    /** StorageClass of the database and task-log volumes. @default - the cluster's default StorageClass */
+    readonly storageClass?: string;
+    /** Size of the scheduler's task-log volume (LocalExecutor runs the tasks in the scheduler). @default 5 */
+    readonly logVolumeGiB?: number;
+    /** Protect the release and retain the namespace (the database's volume) on delete. @default true */
+    readonly protectData?: boolean;
+    /** Labels put on every object the component creates itself. @default {} */
+    readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** Every problem with the arguments, so one error lists them all. */
+export function validateKubernetesAirflow(args: KubernetesAirflowArgs): ProblemDetail[] {
+    const problems: ProblemDetail[] = [
+        ...validateNamespaceName("namespace", args.namespace),
+        ...validateNamespaceName("pipelinesNamespace", args.pipelinesNamespace),
+        ...validateLabels(args.tags ?? {}),
+    ];
+    if (args.namespace === args.pipelinesNamespace)
+        problems.push({
+            path: "namespace",
+            value: args.namespace,
+            message: "must not be the pipelines' namespace",
+            fix: "give Airflow its own namespace",
+        });
+    if (args.jobs.length === 0)
+        problems.push({ path: "jobs", value: [], message: "is empty: Airflow would schedule nothing", fix: "add a pipeline job" });
+    args.jobs.forEach((job, i) => {
+        if (!NAME.test(job.name))
+            problems.push({
+                path: `jobs[${i}].name`,
+                value: job.name,
+                message: "is not 1-24 lowercase letters, digits or hyphens, starting with a letter (it is the DAG id and the run path)",
+            });
+        if (job.schedule !== undefined) {
+            const bad = cronProblem(job.schedule);
+            if (bad)
+                problems.push({ path: `jobs[${i}].schedule`, value: job.schedule, message: `is not a 5-field cron expression: ${bad}` });
+        }
+        problems.push(
+            ...wholeNumber(`jobs[${i}].timeoutMinutes`, job.timeoutMinutes, 1, 1440, "minutes"),
+            ...wholeNumber(`jobs[${i}].retries`, job.retries, 0, MAX_RETRIES),
+        );
+    });
+    problems.push(
+        ...wholeNumber("databaseVolumeGiB", args.databaseVolumeGiB ?? 8, 1, 1024, "GiB"),
+        ...wholeNumber("logVolumeGiB", args.logVolumeGiB ?? 5, 1, 1024, "GiB"),
+    );
+    if (args.storageClass !== undefined && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(args.storageClass))
+        problems.push({ path: "storageClass", value: args.storageClass, message: "is not a StorageClass name (a DNS subdomain)" });
     return problems;
 }

@@ -12,6 +12,9 @@ import * as batchv1 from "@pulumi/kubernetes/batch/v1";
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
 import * as rbacv1 from "@pulumi/kubernetes/rbac/v1";
+import { Release } from "@pulumi/kubernetes/helm/v3/release";
+import { RandomBytes } from "@pulumi/random/randomBytes";
+import { RandomPassword } from "@pulumi/random/randomPassword";
 import type { AcceleratorSettings } from "../accelerators/types";
 import { allowDnsEgress, restrictedNamespace } from "../shared/kubernetes-namespace";
 import {
@@ -26,16 +29,23 @@ import {
 } from "../shared/kubernetes-pods";
 import { throwIfProblems } from "../shared/problems";
 import { DataPipelines, PipelineJobSpec } from "./contract";
+import { airflowChartValues, fernetKey, kubernetesAirflowDags, metadataConnectionUrl, triggerConnectionJson } from "./kubernetes-airflow";
 import {
+    AIRFLOW_CHART_REPO,
+    AIRFLOW_CHART_VERSION,
+    AIRFLOW_RELEASE,
     CREDENTIALS_DIR,
     DEFAULT_TRIGGER_IMAGE,
+    KubernetesAirflowArgs,
     KubernetesDataPipelinesArgs,
     minioUri,
     pipelineAccelerators,
+    RUN_TOKEN_FILE,
     SUSPENDED_SCHEDULE,
     TRIGGER_NAME,
     TRIGGER_PORT,
     TRIGGER_TOKEN_DIR,
+    validateKubernetesAirflow,
     validateKubernetesDataPipelines,
 } from "./kubernetes-args";
 
@@ -55,6 +65,8 @@ export function credentialsShim(command: readonly string[]): string[] {
 const LAKE_S3_PORT = 9000;
 /** Label on every pipeline job's pods (network policies select them). */
 const ROLE_LABEL = "mlops.dev/role";
+/** Labels the Airflow chart puts on the scheduler's pods (with LocalExecutor, the tasks run there). */
+const AIRFLOW_SCHEDULER_SELECTOR = { tier: "airflow", component: "scheduler", release: AIRFLOW_RELEASE };
 
 /**
  * KubernetesDataPipelines. `protectData` has nothing to protect here: jobs and the trigger hold no data
@@ -66,6 +78,8 @@ export class KubernetesDataPipelines extends pulumi.ComponentResource implements
     /** Where undeliverable events are recorded, per on-arrival pipeline: the trigger's log (no durable queue). */
     public readonly deadLetters: pulumi.Output<Record<string, string>>;
     public readonly namespaceName: pulumi.Output<string>;
+    /** With `airflow`: the token the trigger expects on `POST /run/<pipeline>` (secret), for KubernetesAirflow. */
+    public readonly runToken?: pulumi.Output<string>;
 
     constructor(name: string, args: KubernetesDataPipelinesArgs, opts: pulumi.ComponentResourceOptions = {}) {
         throwIfProblems(`KubernetesDataPipelines "${name}"`, validateKubernetesDataPipelines(args));
@@ -101,7 +115,12 @@ export class KubernetesDataPipelines extends pulumi.ComponentResource implements
         allowDnsEgress(`${name}-allow-dns`, namespace, { "app.kubernetes.io/part-of": name }, labels, this, [ns.namespace]);
 
         const arrivals = args.jobs.filter((j) => j.onArrival);
-        if (arrivals.length > 0) this.trigger(name, args, labels, inNamespace, arrivals);
+        if (args.airflow) {
+            // Airflow's own token for `POST /run/<pipeline>`: MinIO's token can only report objects.
+            const runToken = new RandomPassword(`${name}-run-token`, { length: 40, special: false }, { parent: this });
+            this.runToken = pulumi.secret(runToken.result);
+        }
+        if (arrivals.length > 0 || args.airflow) this.trigger(name, args, labels, inNamespace, arrivals, this.runToken);
 
         this.namespaceName = ns.namespace.metadata.name;
         this.jobNames = pulumi
@@ -189,8 +208,9 @@ export class KubernetesDataPipelines extends pulumi.ComponentResource implements
                 metadata: { name: job.name, namespace, labels: jobLabels },
                 spec: {
                     schedule: job.schedule ?? SUSPENDED_SCHEDULE,
-                    // On-arrival-only pipelines: the CronJob is only the template the trigger copies.
-                    suspend: job.schedule === undefined,
+                    // On-arrival-only pipelines, and every pipeline Airflow schedules: the CronJob is only the
+                    // template the trigger copies.
+                    suspend: job.schedule === undefined || args.airflow !== undefined,
                     timeZone: "Etc/UTC",
                     concurrencyPolicy: "Forbid",
                     startingDeadlineSeconds: 300,
@@ -248,6 +268,7 @@ export class KubernetesDataPipelines extends pulumi.ComponentResource implements
         labels: Record<string, string>,
         inNamespace: pulumi.CustomResourceOptions,
         arrivals: readonly PipelineJobSpec[],
+        runToken: pulumi.Output<string> | undefined,
     ): void {
         const namespace = args.namespace;
         const selector = { "app.kubernetes.io/name": TRIGGER_NAME, "app.kubernetes.io/instance": name };
@@ -258,14 +279,15 @@ export class KubernetesDataPipelines extends pulumi.ComponentResource implements
             { metadata: { name: TRIGGER_NAME, namespace, labels: triggerLabels }, automountServiceAccountToken: false },
             inNamespace,
         );
-        // Create Jobs, and read only the CronJobs of on-arrival pipelines, in this namespace only.
+        // Create Jobs, and read only the CronJobs the trigger starts (on-arrival ones; all with Airflow), in this namespace only.
+        const started = args.airflow ? args.jobs : arrivals;
         const role = new rbacv1.Role(
             `${name}-trigger-role`,
             {
                 metadata: { name: TRIGGER_NAME, namespace, labels: triggerLabels },
                 rules: [
                     { apiGroups: ["batch"], resources: ["jobs"], verbs: ["create"] },
-                    { apiGroups: ["batch"], resources: ["cronjobs"], verbs: ["get"], resourceNames: arrivals.map((j) => j.name) },
+                    { apiGroups: ["batch"], resources: ["cronjobs"], verbs: ["get"], resourceNames: started.map((j) => j.name) },
                 ],
             },
             inNamespace,
@@ -284,7 +306,10 @@ export class KubernetesDataPipelines extends pulumi.ComponentResource implements
             {
                 metadata: { name: `${TRIGGER_NAME}-token`, namespace, labels: triggerLabels },
                 type: "Opaque",
-                stringData: { token: pulumi.secret(args.lake.notificationToken) },
+                stringData: {
+                    token: pulumi.secret(args.lake.notificationToken),
+                    ...(runToken ? { "run-token": runToken } : {}),
+                },
             },
             inNamespace,
         );
@@ -326,6 +351,15 @@ export class KubernetesDataPipelines extends pulumi.ComponentResource implements
                                         { name: "PORT", value: String(TRIGGER_PORT) },
                                         { name: "MLOPS_TRIGGER_ROUTES", value: JSON.stringify(routes) },
                                         { name: "MLOPS_TRIGGER_TOKEN_FILE", value: `${TRIGGER_TOKEN_DIR}/token` },
+                                        ...(args.airflow
+                                            ? [
+                                                  {
+                                                      name: "MLOPS_TRIGGER_PIPELINES",
+                                                      value: JSON.stringify(args.jobs.map((j) => ({ pipeline: j.name, cronJob: j.name }))),
+                                                  },
+                                                  { name: "MLOPS_TRIGGER_RUN_TOKEN_FILE", value: RUN_TOKEN_FILE },
+                                              ]
+                                            : []),
                                         { name: "PYTHONDONTWRITEBYTECODE", value: "1" },
                                         { name: "PYTHONUNBUFFERED", value: "1" },
                                     ],
@@ -373,7 +407,21 @@ export class KubernetesDataPipelines extends pulumi.ComponentResource implements
             },
             inNamespace,
         );
-        // In: MinIO's servers only. Out: the API server (its address is cluster-specific, so any address on 443/6443).
+        // In: MinIO's servers (and Airflow's scheduler, which runs the DAG tasks). Out: the API server (its address is
+        // cluster-specific, so any address on 443/6443).
+        const fromAirflow = args.airflow
+            ? [
+                  {
+                      from: [
+                          {
+                              namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.airflow.namespace } },
+                              podSelector: { matchLabels: AIRFLOW_SCHEDULER_SELECTOR },
+                          },
+                      ],
+                      ports: [{ protocol: "TCP", port: TRIGGER_PORT }],
+                  },
+              ]
+            : [];
         new networkingv1.NetworkPolicy(
             `${name}-trigger-netpol`,
             {
@@ -386,6 +434,7 @@ export class KubernetesDataPipelines extends pulumi.ComponentResource implements
                             from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.lakeNamespace } } }],
                             ports: [{ protocol: "TCP", port: TRIGGER_PORT }],
                         },
+                        ...fromAirflow,
                     ],
                     egress: [
                         {
@@ -399,5 +448,146 @@ export class KubernetesDataPipelines extends pulumi.ComponentResource implements
             },
             inNamespace,
         );
+    }
+}
+
+/**
+ * `mlops:pipelines.orchestrator: airflow` on Kubernetes: the Apache Airflow Helm chart (pinned chart and
+ * image) in its own restricted namespace, LocalExecutor, the bundled PostgreSQL on a persistent volume, the
+ * web server private (ClusterIP, no default user), keys generated here and kept in Secrets, one DAG per
+ * pipeline from a ConfigMap. Each DAG asks the pipelines' trigger to start the Job the pipeline's (suspended)
+ * CronJob defines. Traffic: default-deny, then Airflow's pods to each other, DNS, and the scheduler to the trigger.
+ */
+export class KubernetesAirflow extends pulumi.ComponentResource {
+    public readonly namespaceName: pulumi.Output<string>;
+    /** The web server's ClusterIP Service (`kubectl port-forward svc/<name> 8080:8080`). */
+    public readonly webserverService: pulumi.Output<string>;
+    /** DAG file names in the DAGs ConfigMap. */
+    public readonly dagFiles: string[];
+
+    constructor(name: string, args: KubernetesAirflowArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        throwIfProblems(`KubernetesAirflow "${name}"`, validateKubernetesAirflow(args));
+        super("mlops:index:KubernetesAirflow", name, args, opts);
+
+        const protect = args.protectData ?? true;
+        const namespace = args.namespace;
+        const labels = {
+            ...args.tags,
+            "app.kubernetes.io/managed-by": "pulumi",
+            "app.kubernetes.io/part-of": name,
+            "app.kubernetes.io/component": "airflow",
+        };
+        // Deleting the namespace would delete the database's PersistentVolumeClaim: prod retains it.
+        const ns = restrictedNamespace(name, namespace, labels, this, { protect, retainOnDelete: protect });
+        const inNamespace = { parent: this, dependsOn: [ns.namespace] };
+
+        const fernet = new RandomBytes(`${name}-fernet-key`, { length: 32 }, { parent: this });
+        const webserverKey = new RandomPassword(`${name}-webserver-secret-key`, { length: 48, special: false }, { parent: this });
+        const dbPassword = new RandomPassword(`${name}-db-password`, { length: 32, special: false }, { parent: this });
+        const secret = (suffix: string, secretName: string, data: Record<string, pulumi.Input<string>>) =>
+            new corev1.Secret(
+                `${name}-${suffix}`,
+                { metadata: { name: secretName, namespace, labels }, type: "Opaque", stringData: data },
+                inNamespace,
+            );
+        const secrets = [
+            // Fernet wants 32 bytes in URL-safe base64 (with padding).
+            secret("fernet-key", "mlops-airflow-fernet-key", {
+                "fernet-key": pulumi.secret(fernet.base64.apply(fernetKey)),
+            }),
+            secret("webserver-secret-key", "mlops-airflow-webserver-secret-key", {
+                "webserver-secret-key": pulumi.secret(webserverKey.result),
+            }),
+            secret("postgres", "mlops-airflow-postgres", { "postgres-password": pulumi.secret(dbPassword.result) }),
+            secret("metadata", "mlops-airflow-metadata", {
+                connection: pulumi.secret(dbPassword.result.apply((pw) => metadataConnectionUrl(namespace, pw))),
+            }),
+            secret("trigger-connection", "mlops-airflow-trigger-connection", {
+                connection: pulumi.secret(pulumi.output(args.runToken).apply((t) => triggerConnectionJson(args.pipelinesNamespace, t))),
+            }),
+        ];
+        const dagFiles = kubernetesAirflowDags(args.jobs);
+        // Named and mutable: the kubelet updates the mounted files in place, and the scheduler picks up the new DAGs.
+        const dags = new corev1.ConfigMap(
+            `${name}-dags`,
+            { metadata: { name: "mlops-airflow-dags", namespace, labels }, data: dagFiles },
+            inNamespace,
+        );
+
+        // Airflow's pods talk to each other (scheduler, web server, database, log server) and to nothing else
+        // but DNS and, from the scheduler, the pipelines' trigger.
+        new networkingv1.NetworkPolicy(
+            `${name}-allow-namespace`,
+            {
+                metadata: { name: "allow-same-namespace", namespace, labels },
+                spec: {
+                    podSelector: {},
+                    policyTypes: ["Ingress", "Egress"],
+                    ingress: [{ from: [{ podSelector: {} }] }],
+                    egress: [{ to: [{ podSelector: {} }] }],
+                },
+            },
+            inNamespace,
+        );
+        allowDnsEgress(`${name}-allow-dns`, namespace, {}, labels, this, [ns.namespace]);
+        new networkingv1.NetworkPolicy(
+            `${name}-allow-trigger`,
+            {
+                metadata: { name: "allow-trigger-egress", namespace, labels },
+                spec: {
+                    podSelector: { matchLabels: AIRFLOW_SCHEDULER_SELECTOR },
+                    policyTypes: ["Egress"],
+                    egress: [
+                        {
+                            to: [
+                                {
+                                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.pipelinesNamespace } },
+                                    podSelector: { matchLabels: { "app.kubernetes.io/name": TRIGGER_NAME } },
+                                },
+                            ],
+                            ports: [{ protocol: "TCP", port: TRIGGER_PORT }],
+                        },
+                    ],
+                },
+            },
+            inNamespace,
+        );
+
+        const release = new Release(
+            `${name}-release`,
+            {
+                name: AIRFLOW_RELEASE,
+                chart: "airflow",
+                version: AIRFLOW_CHART_VERSION,
+                repositoryOpts: { repo: AIRFLOW_CHART_REPO },
+                namespace,
+                createNamespace: false,
+                values: airflowChartValues(
+                    {
+                        namespace,
+                        databaseVolumeGiB: args.databaseVolumeGiB ?? 8,
+                        logVolumeGiB: args.logVolumeGiB ?? 5,
+                        storageClass: args.storageClass,
+                    },
+                    {
+                        fernetKey: "mlops-airflow-fernet-key",
+                        webserverSecretKey: "mlops-airflow-webserver-secret-key",
+                        metadata: "mlops-airflow-metadata",
+                        postgres: "mlops-airflow-postgres",
+                        triggerConnection: "mlops-airflow-trigger-connection",
+                        dags: "mlops-airflow-dags",
+                    },
+                ),
+                // The database migration runs as a Helm hook; the first install pulls images and migrates.
+                timeout: 900,
+                maxHistory: 10,
+            },
+            { parent: this, dependsOn: [ns.namespace, ...secrets, dags], protect },
+        );
+
+        this.namespaceName = ns.namespace.metadata.name;
+        this.webserverService = release.status.apply((s) => `${s.name}-webserver`);
+        this.dagFiles = Object.keys(dagFiles).filter((f) => f.endsWith(".py"));
+        this.registerOutputs({ namespaceName: this.namespaceName, webserverService: this.webserverService, dagFiles: this.dagFiles });
     }
 }

@@ -26,6 +26,10 @@ export const SERVICE_AGENTS = {
     workflows: "workflows.googleapis.com",
     /** Cloud Logging (CMEK log buckets): the project's Logging service account, read from its CMEK settings. */
     logging: "logging.googleapis.com",
+    /** Cloud Composer (CMEK environments): exists only once generated (ServiceIdentity). */
+    composer: "composer.googleapis.com",
+    /** Google Kubernetes Engine (a Composer 2 environment's cluster): `service-<number>@container-engine-robot...`, created with the GKE API. */
+    container: "container.googleapis.com",
 } as const;
 export type ServiceAgent = keyof typeof SERVICE_AGENTS;
 export const SERVICE_AGENT_NAMES = Object.keys(SERVICE_AGENTS) as ServiceAgent[];
@@ -41,7 +45,8 @@ export interface GcpEncryptionArgs {
     /**
      * Keys to create, by purpose (key name), each with the service agents that use it, e.g.
      * `{ lake: ["storage"], registry: ["artifactregistry"] }`. Agents: storage, bigquery,
-     * artifactregistry, aiplatform, notebooks, compute, run, pubsub, eventarc, workflows, logging.
+     * artifactregistry, aiplatform, notebooks, compute, run, pubsub, eventarc, workflows, logging, composer,
+     * container.
      */
     readonly keys: Readonly<Record<string, readonly string[]>>;
     /** Days between automatic key rotations, at most 90. @default 90 */

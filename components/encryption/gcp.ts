@@ -102,6 +102,8 @@ export class GcpEncryption extends pulumi.ComponentResource {
                 return pulumi.interpolate`service-${this.projectNumber}@compute-system.iam.gserviceaccount.com`;
             case "run":
                 return pulumi.interpolate`service-${this.projectNumber}@serverless-robot-prod.iam.gserviceaccount.com`;
+            case "container":
+                return pulumi.interpolate`service-${this.projectNumber}@container-engine-robot.iam.gserviceaccount.com`;
             case "logging":
                 return logging.getProjectCmekSettingsOutput({ project }, invoke).serviceAccountId;
             case "artifactregistry":
@@ -110,6 +112,7 @@ export class GcpEncryption extends pulumi.ComponentResource {
             case "pubsub":
             case "eventarc":
             case "workflows":
+            case "composer":
                 return new projects.ServiceIdentity(
                     `${name}-${agent}-agent`,
                     { project, service: SERVICE_AGENTS[agent] },

@@ -31,9 +31,10 @@ import {
     AwsServingRefs,
     awsSageMakerInferenceArgs,
 } from "../config/aws";
-import { EcsFargatePipelines, FirehoseStreams, GluePipelines } from "@mlops/components/data-pipeline/aws";
+import { EcsFargatePipelines, FirehoseStreams, GluePipelines, MwaaAirflow } from "@mlops/components/data-pipeline/aws";
 import {
     AWS_PIPELINE_COMPONENT_NAMES,
+    awsAirflowArgs,
     awsEcsPipelinesArgs,
     awsGluePipelinesArgs,
     AwsPipelineRefs,
@@ -161,6 +162,33 @@ export function buildAwsStack(cfg: StackConfig): StackOutputs {
         }
         awsOutputs.pipelineJobs = pipelines.jobNames;
         awsOutputs.pipelineDeadLetterQueues = pipelines.deadLetters;
+        if (cfg.pipelines.orchestrator === "airflow") {
+            // One DAG per job schedules it on Amazon MWAA; the native schedule is not created (the component's orchestrator arg).
+            const runner =
+                pipelines instanceof EcsFargatePipelines
+                    ? {
+                          kind: "ecs-fargate" as const,
+                          clusterName: pipelines.clusterName,
+                          clusterArn: pipelines.clusterArn,
+                          taskFamilies: pipelines.taskFamilies,
+                          securityGroupIds: [pipelines.securityGroupId],
+                          subnetIds: network.privateSubnetIds,
+                          passRoleArns: pipelines.taskRoleArns,
+                      }
+                    : { kind: "glue" as const, jobNames: pipelines.jobNames };
+            const airflow = new MwaaAirflow(
+                AWS_PIPELINE_COMPONENT_NAMES.airflow,
+                awsAirflowArgs(cfg, {
+                    kmsKeyArn: key.keyArn,
+                    vpcId: network.vpcId,
+                    subnetIds: network.privateSubnetIds.apply((ids) => ids.slice(0, 2)),
+                    accessLogBucketName: lake.accessLogBucketName,
+                    runner,
+                }),
+            );
+            awsOutputs.airflowEnvironment = airflow.environmentName;
+            awsOutputs.airflowWebserverUrl = airflow.webserverUrl;
+        }
     }
     if (cfg.pipelines.streams.length > 0) {
         const streams = new FirehoseStreams(AWS_PIPELINE_COMPONENT_NAMES.streams, awsStreamsArgs(cfg, pipelineRefs));

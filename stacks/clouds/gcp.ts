@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import {
+    CloudComposer,
     CloudFunctionsInference,
     CloudRunContainerService,
     CloudRunInference,
@@ -34,8 +35,11 @@ import {
     vertexArgs,
 } from "../config/gcp";
 import {
+    AIRFLOW_KEY,
     GCP_PIPELINE_COMPONENTS as P,
     PIPELINE_KEY,
+    airflowApis,
+    composerArgs,
     pipelineApiDeps,
     pipelineKeyArgs,
     pipelinesArgs,
@@ -50,7 +54,9 @@ export function buildGcpStack(cfg: StackConfig): StackOutputs {
     const s = gcpStackInputs(cfg);
     const { gcp } = s;
 
-    const apis = new GcpProjectServices(C.apis, projectServicesArgs(s));
+    // The Composer APIs join only with `orchestrator: airflow` (airflowApis is empty otherwise).
+    const services = projectServicesArgs(s);
+    const apis = new GcpProjectServices(C.apis, { ...services, services: [...services.services, ...airflowApis(cfg)] });
     const after = (...services: string[]) => ({ dependsOn: apis.api(...services) });
     const crm = "cloudresourcemanager.googleapis.com";
 
@@ -169,7 +175,11 @@ export function buildGcpStack(cfg: StackConfig): StackOutputs {
     const pipelineKeys = pipelineKeyArgs(s);
     if (pipelineKeys) {
         const pipelineApis = pipelineApiDeps(cfg);
-        const keyring = new GcpEncryption(P.keys, pipelineKeys, after(crm, "cloudkms.googleapis.com", ...pipelineApis));
+        const keyring = new GcpEncryption(
+            P.keys,
+            pipelineKeys,
+            after(crm, "cloudkms.googleapis.com", ...pipelineApis, ...airflowApis(cfg)),
+        );
         const zoneBuckets = Object.fromEntries(cfg.dataLake.zones.map((z) => [z, bucket(z)]));
         const refs = {
             zoneBuckets,
@@ -181,7 +191,11 @@ export function buildGcpStack(cfg: StackConfig): StackOutputs {
             network: network ? { networkId: network.networkId, subnetId: network.subnetId } : undefined,
         };
         const jobs = pipelinesArgs(s, refs);
-        if (jobs) new CloudRunPipelines(P.pipelines, jobs, { dependsOn: [...apis.api(...pipelineApis), lake] });
+        const pipelines = jobs ? new CloudRunPipelines(P.pipelines, jobs, { dependsOn: [...apis.api(...pipelineApis), lake] }) : undefined;
+        // orchestrator: airflow: a Composer environment whose DAGs start the same jobs (after they exist).
+        const airflow = composerArgs(s, { airflowKey: keyring.keyIds[AIRFLOW_KEY], network: refs.network });
+        if (airflow && pipelines)
+            new CloudComposer(P.airflow, airflow, { dependsOn: [...apis.api(crm, "iam.googleapis.com", ...airflowApis(cfg)), pipelines] });
         const streams = streamsArgs(s, refs);
         if (streams) new PubSubStreams(P.streams, streams, { dependsOn: [...apis.api(...pipelineApis), lake] });
     }

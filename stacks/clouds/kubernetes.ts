@@ -6,6 +6,7 @@
  */
 import {
     KnativeInference,
+    KubernetesAirflow,
     KubernetesContainerService,
     KubernetesDataPipelines,
     MinioDataLake,
@@ -17,7 +18,13 @@ import {
     kubernetesContainerServiceArgs,
     mlflowPlatformArgs,
 } from "../config/kubernetes";
-import { KUBERNETES_PIPELINES_NAME, kubernetesDataPipelinesArgs, kubernetesLakeArgsWithPipelines } from "../config/kubernetes-pipelines";
+import {
+    KUBERNETES_AIRFLOW_NAME,
+    KUBERNETES_PIPELINES_NAME,
+    kubernetesAirflowArgs,
+    kubernetesDataPipelinesArgs,
+    kubernetesLakeArgsWithPipelines,
+} from "../config/kubernetes-pipelines";
 import { StackConfig, StackOutputs } from "../config/schema";
 
 export function buildKubernetesStack(cfg: StackConfig): StackOutputs {
@@ -59,6 +66,16 @@ export function buildKubernetesStack(cfg: StackConfig): StackOutputs {
     if (pipelines) {
         const component = new KubernetesDataPipelines(KUBERNETES_PIPELINES_NAME, pipelines);
         outputs.pipelines = { jobs: component.jobNames, deadLetters: component.deadLetters };
+        // orchestrator: airflow: the CronJobs are suspended templates; Airflow's DAGs start their Jobs.
+        const airflow = component.runToken ? kubernetesAirflowArgs(cfg, component.runToken) : undefined;
+        if (airflow) {
+            const environment = new KubernetesAirflow(KUBERNETES_AIRFLOW_NAME, airflow, { dependsOn: [component] });
+            outputs.pipelines = {
+                jobs: component.jobNames,
+                deadLetters: component.deadLetters,
+                airflow: { namespace: environment.namespaceName, webserver: environment.webserverService, dags: environment.dagFiles },
+            };
+        }
     }
     return outputs;
 }

@@ -11,9 +11,12 @@ import {
     EcsFargatePipelinesArgs,
     FirehoseStreamsArgs,
     GluePipelinesArgs,
+    MwaaAirflowArgs,
+    MwaaRunner,
     validateEcsFargatePipelines,
     validateFirehoseStreams,
     validateGluePipelines,
+    validateMwaaAirflow,
 } from "@mlops/components/data-pipeline/aws-args";
 import { awsStackBasics, SERVING_LOG_DAYS } from "./aws";
 import { StackConfig } from "./schema";
@@ -35,7 +38,7 @@ export interface AwsPipelineRefs {
 }
 
 /** The component names in the AWS stack. */
-export const AWS_PIPELINE_COMPONENT_NAMES = { jobs: "pipelines", streams: "streams" } as const;
+export const AWS_PIPELINE_COMPONENT_NAMES = { jobs: "pipelines", streams: "streams", airflow: "airflow" } as const;
 
 /** The jobs as the contract's specs. */
 export function awsPipelineJobs(cfg: StackConfig): PipelineJobSpec[] {
@@ -73,6 +76,7 @@ function common(cfg: StackConfig, refs: AwsPipelineRefs) {
         logRetentionDays: SERVING_LOG_DAYS,
         protectData: cfg.protectData,
         tags: awsStackBasics(cfg).tags("data-pipeline"),
+        orchestrator: cfg.pipelines.orchestrator,
     };
 }
 
@@ -113,6 +117,40 @@ export function awsStreamsArgs(cfg: StackConfig, refs: Pick<AwsPipelineRefs, "km
     };
 }
 
+/** What the Airflow environment takes from the resources before it. */
+export interface AwsAirflowRefs {
+    readonly kmsKeyArn: In;
+    readonly vpcId: In;
+    /** The first two private subnets of the platform VPC (different zones: one subnet per zone). */
+    readonly subnetIds: InList;
+    readonly accessLogBucketName: In;
+    /** The pipelines' runner (EcsFargatePipelines or GluePipelines outputs). */
+    readonly runner: MwaaRunner;
+}
+
+/**
+ * The MwaaAirflow args for `orchestrator: airflow`: the smallest class, one DAG per job. The private subnets
+ * reach AWS APIs only through NAT in this network (no endpoints for SQS, KMS, CloudWatch metrics or MWAA).
+ */
+export function awsAirflowArgs(cfg: StackConfig, refs: AwsAirflowRefs): MwaaAirflowArgs {
+    const aws = cfg.aws;
+    return {
+        namePrefix: awsStackBasics(cfg).namePrefix,
+        jobs: awsPipelineJobs(cfg),
+        runner: refs.runner,
+        kmsKeyArn: refs.kmsKeyArn,
+        vpcId: refs.vpcId,
+        subnetIds: refs.subnetIds,
+        internetEgress: (aws?.network.natGateways ?? 0) > 0,
+        accessLogBucketName: refs.accessLogBucketName,
+        environmentClass: "mw1.micro",
+        logRetentionDays: SERVING_LOG_DAYS,
+        protectData: cfg.protectData,
+        forceDestroy: aws?.dataLake.forceDestroy ?? false,
+        tags: awsStackBasics(cfg).tags("data-pipeline"),
+    };
+}
+
 const PLACEHOLDER = "(created by the stack)";
 
 /**
@@ -147,9 +185,64 @@ export function checkAwsPipelines(config: StackConfig): ProblemDetail[] {
             problems.push(...atKeys(own(validateGluePipelines(awsGluePipelinesArgs(config, refs))), keys, at));
         else problems.push(...atKeys(own(validateEcsFargatePipelines(awsEcsPipelinesArgs(config, refs))), keys, at));
         const net = aws.network;
+        let airflowNeedsNat = false;
+        if (config.pipelines.orchestrator === "airflow") {
+            const families = Object.fromEntries(jobs.map((j) => [j.name, PLACEHOLDER]));
+            const runner: MwaaRunner =
+                config.pipelines.implementation === "glue"
+                    ? { kind: "glue", jobNames: families }
+                    : {
+                          kind: "ecs-fargate",
+                          clusterName: PLACEHOLDER,
+                          clusterArn: PLACEHOLDER,
+                          taskFamilies: families,
+                          securityGroupIds: [PLACEHOLDER],
+                          subnetIds: [PLACEHOLDER],
+                          passRoleArns: [PLACEHOLDER],
+                      };
+            const airflow = validateMwaaAirflow(
+                awsAirflowArgs(config, {
+                    kmsKeyArn: PLACEHOLDER,
+                    vpcId: PLACEHOLDER,
+                    subnetIds: [PLACEHOLDER, PLACEHOLDER],
+                    accessLogBucketName: PLACEHOLDER,
+                    runner,
+                }),
+            );
+            airflowNeedsNat = airflow.some((p) => p.path === "internetEgress");
+            if (airflowNeedsNat)
+                problems.push({
+                    path: `${ns}mlPlatform.aws.natGateways`,
+                    value: net.natGateways,
+                    message:
+                        "must be at least 1 for orchestrator airflow: Amazon MWAA runs in the private subnets and needs egress to AWS APIs (SQS, CloudWatch Logs and metrics, KMS, ECR, the MWAA service endpoints, and ECS or Glue to start the runs), for which the platform network has no interface endpoints",
+                    fix: "set natGateways: 1 (or more), or leave mlops:pipelines.orchestrator out for the native scheduler",
+                });
+            // Names and forceDestroy are reported by the checks that own those keys (the stack name, the lake).
+            const stackNamed = problems.some((p) => p.path === `${ns}stack`);
+            const found = airflow.filter(
+                (p) =>
+                    !parserOwns.test(p.path) &&
+                    p.path !== "forceDestroy" &&
+                    p.path !== "internetEgress" &&
+                    !(stackNamed && p.path === "namePrefix"),
+            );
+            problems.push(
+                ...atKeys(
+                    found,
+                    { ...keys, internetEgress: `${ns}mlPlatform.aws.natGateways`, orchestrator: `${at}.orchestrator` },
+                    `${at}.orchestrator`,
+                ),
+            );
+        }
         // A first pull through the ECR pull-through cache, and any other registry, needs NAT (docs/aws.md, "Network").
         const needsNat = jobs.some((j) => imageSource(j.image) !== "ecr");
-        if (config.pipelines.implementation === "ecs-fargate" && net.natGateways === 0 && (needsNat || !net.interfaceEndpoints))
+        if (
+            !airflowNeedsNat &&
+            config.pipelines.implementation === "ecs-fargate" &&
+            net.natGateways === 0 &&
+            (needsNat || !net.interfaceEndpoints)
+        )
             problems.push({
                 path: `${ns}mlPlatform.aws.natGateways`,
                 value: 0,

@@ -8,8 +8,10 @@ import type * as pulumi from "@pulumi/pulumi";
 import { ProblemDetail, atKeys, isPinnedImage } from "@mlops/components";
 import type { PipelineJobSpec, StreamSpec } from "@mlops/components";
 import {
+    CloudComposerArgs,
     CloudRunPipelinesArgs,
     PubSubStreamsArgs,
+    validateCloudComposer,
     validateCloudRunPipelines,
     validatePubSubStreams,
 } from "@mlops/components/data-pipeline/gcp-args";
@@ -21,10 +23,28 @@ import type { StackConfig } from "./schema";
 type Ref = pulumi.Input<string>;
 
 /** Logical names of the pipeline components (their URNs start with them: never rename one). */
-export const GCP_PIPELINE_COMPONENTS = { keys: "pipeline-keys", pipelines: "pipelines", streams: "streams" } as const;
+export const GCP_PIPELINE_COMPONENTS = { keys: "pipeline-keys", pipelines: "pipelines", streams: "streams", airflow: "airflow" } as const;
 
 /** The purpose (key name) of the pipelines' CMEK key. */
 export const PIPELINE_KEY = "pipelines";
+/** The purpose of the Airflow environment's key (on the pipelines' ring; only with `orchestrator: airflow`). */
+export const AIRFLOW_KEY = "airflow";
+/**
+ * The service agents a Cloud Composer 2 environment's key must serve
+ * (cloud.google.com/composer/docs/composer-2/configure-cmek-encryption): Composer, Artifact Registry, GKE,
+ * Pub/Sub, Compute Engine and Cloud Storage.
+ */
+export const AIRFLOW_KEY_AGENTS = ["composer", "artifactregistry", "container", "pubsub", "compute", "storage"] as const;
+
+/** Whether the stack runs its pipelines' schedules from Airflow DAGs (Cloud Composer). */
+export const usesAirflow = (cfg: StackConfig): boolean => cfg.pipelines.orchestrator === "airflow" && cfg.pipelines.jobs.length > 0;
+
+/** The APIs the Composer environment needs besides the pipelines' own (none without Airflow). */
+export function airflowApis(cfg: StackConfig): string[] {
+    return usesAirflow(cfg)
+        ? ["composer.googleapis.com", "container.googleapis.com", "compute.googleapis.com", "artifactregistry.googleapis.com"]
+        : [];
+}
 
 /** The pipelines as the component takes them. */
 export function pipelineJobSpecs(cfg: StackConfig): PipelineJobSpec[] {
@@ -69,7 +89,7 @@ export function pipelineKeyArgs(s: GcpStackInputs): GcpEncryptionArgs | undefine
     return {
         project: s.project,
         location: s.region,
-        keys: { [PIPELINE_KEY]: agents },
+        keys: { [PIPELINE_KEY]: agents, ...(usesAirflow(s.cfg) ? { [AIRFLOW_KEY]: [...AIRFLOW_KEY_AGENTS] } : {}) },
         rotationDays: s.gcp.dataLake.keyRotationDays,
         tags: s.tags,
     };
@@ -123,6 +143,37 @@ export function pipelinesArgs(s: GcpStackInputs, refs: PipelineRefs): CloudRunPi
         logRetentionDays: s.gcp.dataLake.serviceLogRetentionDays,
         // Private networking in prod, where the platform network exists (docs/security-baseline.md).
         network: s.cfg.environment === "prod" ? refs.network : undefined,
+        protectData: s.cfg.protectData,
+        tags: s.tags,
+        // With Airflow the DAGs run the schedules; Cloud Scheduler is not created (the arrival trigger stays).
+        ...(usesAirflow(s.cfg) ? { nativeSchedule: false } : {}),
+    };
+}
+
+/**
+ * The Cloud Composer environment of `orchestrator: airflow`: one DAG per pipeline, the stack's own Airflow
+ * key, the platform network when the stack has one, a Private IP environment in prod. None otherwise.
+ */
+export function composerArgs(
+    s: GcpStackInputs,
+    refs: { airflowKey: Ref; network?: { readonly networkId: Ref; readonly subnetId: Ref } },
+): CloudComposerArgs | undefined {
+    if (!usesAirflow(s.cfg)) return undefined;
+    return {
+        project: s.project,
+        region: s.region,
+        namePrefix: s.prefix,
+        pipelines: s.cfg.pipelines.jobs.map((j) => ({
+            name: j.name,
+            schedule: j.schedule,
+            timeoutMinutes: j.timeoutMinutes,
+            retries: j.retries,
+            description: `${j.source.zone}/${j.source.prefix} -> ${j.target.zone}/${j.target.prefix}`,
+        })),
+        kmsKeyName: refs.airflowKey,
+        network: refs.network,
+        // Private IP in prod (docs/security-baseline.md); dev keeps public node IPs (no peering ranges to plan).
+        privateEnvironment: s.cfg.environment === "prod",
         protectData: s.cfg.protectData,
         tags: s.tags,
     };
@@ -191,5 +242,23 @@ export function checkGcpPipelines(config: StackConfig): ProblemDetail[] {
     }
     const streams = streamsArgs(s, refs);
     if (streams) problems.push(...atKeys(own(validatePubSubStreams(streams)), keys, at));
+    // The platform network exists with Workbench (stacks/config/gcp.ts networkArgs); the network is a placeholder here.
+    const network = s.gcp.mlPlatform.workbench ? { networkId: PLACEHOLDER, subnetId: PLACEHOLDER } : undefined;
+    const airflow = composerArgs(s, { airflowKey: PLACEHOLDER, network });
+    if (airflow) {
+        // Names, schedules, timeouts and retries of the pipelines are the jobs' own: reported once, above.
+        const composerProblems = validateCloudComposer(airflow)
+            .filter((p) => !/^(project|region|namePrefix|pipelines\[)/.test(p.path))
+            .map((p) =>
+                p.path === "network"
+                    ? {
+                          ...p,
+                          message: "needs the platform network in prod (the Composer environment is a Private IP environment)",
+                          fix: "turn on mlops:mlPlatform.gcp.workbench, which creates the platform network, or keep the native orchestrator",
+                      }
+                    : p,
+            );
+        problems.push(...atKeys(composerProblems, { network: `${ns}pipelines.orchestrator` }, `${ns}pipelines.orchestrator`));
+    }
     return problems;
 }

@@ -9,10 +9,12 @@ import { namespaceName } from "@mlops/components/naming/kubernetes";
 import type { PipelineJobSpec } from "@mlops/components/data-pipeline/contract";
 import { MinioDataLakeArgs, validateMinioDataLake } from "@mlops/components/data-lake/kubernetes-args";
 import {
+    KubernetesAirflowArgs,
     KubernetesDataPipelinesArgs,
     KubernetesLakeRefs,
     TRIGGER_PORT,
     triggerEndpoint,
+    validateKubernetesAirflow,
     validateKubernetesDataPipelines,
 } from "@mlops/components/data-pipeline/kubernetes-args";
 import { kubernetesNamespaces, minioDataLakeArgs } from "./kubernetes";
@@ -21,12 +23,24 @@ import { StackConfig } from "./schema";
 
 /** Logical name of the pipelines component (its URN: never change it). */
 export const KUBERNETES_PIPELINES_NAME = "pipelines";
+/** Logical name of the Airflow component (`orchestrator: airflow`). */
+export const KUBERNETES_AIRFLOW_NAME = "airflow";
 /** The trigger's code, relative to the project root. */
 export const TRIGGER_SOURCE = "samples/kubernetes/trigger";
 
 /** The pipelines' namespace, e.g. `mlops-dev-pipelines`. */
 export function pipelinesNamespace(cfg: StackConfig): string {
     return namespaceName(cfg.project, cfg.stack, "pipelines");
+}
+
+/** Airflow's namespace, e.g. `mlops-dev-airflow`. */
+export function airflowNamespace(cfg: StackConfig): string {
+    return namespaceName(cfg.project, cfg.stack, "airflow");
+}
+
+/** Whether Airflow schedules the stack's pipelines (`mlops:pipelines.orchestrator: airflow` with jobs). */
+function withAirflow(cfg: StackConfig): boolean {
+    return cfg.pipelines.orchestrator === "airflow" && cfg.pipelines.jobs.length > 0;
 }
 
 /** The jobs as the component takes them. */
@@ -70,7 +84,7 @@ export function kubernetesLakeArgsWithPipelines(cfg: StackConfig): MinioDataLake
 
 /** The trigger's files, read from the project (problems, if any, go to `problems`). */
 function triggerFiles(cfg: StackConfig, problems: ProblemDetail[] = []): Record<string, string> | undefined {
-    if (!cfg.pipelines.jobs.some((j) => j.onArrival)) return undefined;
+    if (!cfg.pipelines.jobs.some((j) => j.onArrival) && !withAirflow(cfg)) return undefined;
     return readFiles(TRIGGER_SOURCE, `${cfg.project}:pipelines`, projectRoot(), problems);
 }
 
@@ -91,6 +105,23 @@ export function kubernetesDataPipelinesArgs(cfg: StackConfig, lake: KubernetesLa
         triggerReplicas: cfg.protectData ? 2 : 1,
         protectData: cfg.protectData,
         tags: kubernetesLabels({ project: cfg.project, stack: cfg.stack, environment: cfg.environment }, "data-pipeline"),
+        ...(withAirflow(cfg) ? { airflow: { namespace: airflowNamespace(cfg) } } : {}),
+    };
+}
+
+/**
+ * KubernetesAirflow's arguments with `orchestrator: airflow` (undefined otherwise): one DAG per pipeline job,
+ * calling the trigger with the run token the pipelines component generates (`runToken`).
+ */
+export function kubernetesAirflowArgs(cfg: StackConfig, runToken: KubernetesAirflowArgs["runToken"]): KubernetesAirflowArgs | undefined {
+    if (!withAirflow(cfg)) return undefined;
+    return {
+        namespace: airflowNamespace(cfg),
+        pipelinesNamespace: pipelinesNamespace(cfg),
+        jobs: pipelineJobSpecs(cfg),
+        runToken,
+        protectData: cfg.protectData,
+        tags: kubernetesLabels({ project: cfg.project, stack: cfg.stack, environment: cfg.environment }, "airflow"),
     };
 }
 
@@ -133,6 +164,16 @@ export function checkKubernetesPipelines(config: StackConfig): ProblemDetail[] {
             pl,
         ),
     );
+    // Airflow's part: the parser already reports names, schedules, timeouts and retries of the jobs.
+    const airflow = kubernetesAirflowArgs(config, PLACEHOLDER);
+    if (airflow)
+        problems.push(
+            ...atKeys(
+                validateKubernetesAirflow(airflow).filter((p) => !coveredByParser(p)),
+                { ...keys, pipelinesNamespace: `${ns}stack`, jobs: `${pl}.jobs` },
+                `${pl}.orchestrator`,
+            ),
+        );
     triggerFiles(config, problems);
     return problems.filter((p, i) => problems.findIndex((q) => q.path === p.path && q.message === p.message) === i);
 }

@@ -10,6 +10,8 @@ import {
     GluePipelinesArgs,
     jobFilesEnvironment,
     jobPrepareScript,
+    MwaaAirflow,
+    MwaaAirflowArgs,
 } from "../../components/data-pipeline/aws";
 import { S3DataLake } from "../../components/data-lake/aws";
 import { AwsAlertTopic } from "../../components/observability/aws";
@@ -18,6 +20,9 @@ import { buildAwsStack } from "../../stacks/clouds/aws";
 import { parseStackConfig } from "../../stacks/config/parse";
 import { capture } from "../../stacks/plan/capture";
 import { gunzipSync } from "zlib";
+import { execFileSync } from "node:child_process";
+import * as fs from "fs";
+import * as os from "os";
 import { CapturedResource, ofType, only, rejectedBuild } from "../harness";
 
 const KEY = "arn:aws:kms:eu-west-1:123456789012:key/k";
@@ -494,6 +499,370 @@ describe("AWS pipelines config (mlops:pipelines)", () => {
         assert.throws(
             () => parse({ dataLake: { queryEngine: false }, pipelines: { implementation: "glue", jobs: [job] } }),
             /mlops:pipelines\.jobs\[0\]\.target: .*Glue catalog database/,
+        );
+    });
+});
+
+/** A stand-in `airflow` package (as in tests/unit/airflow-dag.test.ts) recording the DAG and its operator's kwargs. */
+const AIRFLOW_STUB: Record<string, string> = {
+    "airflow/__init__.py": `
+RECORD = {}
+class DAG:
+    def __init__(self, **kwargs):
+        RECORD["dag"] = {k: v for k, v in kwargs.items() if k not in ("start_date", "default_args")}
+        RECORD["default_args"] = {k: (v.total_seconds() if hasattr(v, "total_seconds") else v) for k, v in kwargs["default_args"].items()}
+    def __enter__(self):
+        return self
+    def __exit__(self, *args):
+        return False
+class _Operator:
+    def __init__(self, **kwargs):
+        RECORD["task"] = {"operator": type(self).__name__, **kwargs}
+`,
+    "airflow/providers/__init__.py": "",
+    "airflow/providers/amazon/__init__.py": "",
+    "airflow/providers/amazon/aws/__init__.py": "",
+    "airflow/providers/amazon/aws/operators/__init__.py": "",
+    "airflow/providers/amazon/aws/operators/ecs.py": "from airflow import _Operator\nclass EcsRunTaskOperator(_Operator):\n    pass\n",
+    "airflow/providers/amazon/aws/operators/glue.py": "from airflow import _Operator\nclass GlueJobOperator(_Operator):\n    pass\n",
+};
+
+/** Runs a DAG file's text with python3 against the stand-in package; returns what it declared. */
+function runDag(dag: string): any {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-mwaa-dag-"));
+    for (const [file, text] of Object.entries(AIRFLOW_STUB)) {
+        fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+        fs.writeFileSync(path.join(dir, file), text);
+    }
+    fs.writeFileSync(path.join(dir, "dag.py"), dag);
+    const script = "import json, runpy, airflow; runpy.run_path('dag.py'); print(json.dumps(airflow.RECORD))";
+    return JSON.parse(execFileSync("python3", ["-c", script], { cwd: dir, env: { ...process.env, PYTHONPATH: dir } }).toString());
+}
+
+describe("MwaaAirflow (mlops:pipelines.orchestrator: airflow)", () => {
+    const PASS = ["arn:aws:iam::123456789012:role/exec", "arn:aws:iam::123456789012:role/task"];
+    const airflowArgs: MwaaAirflowArgs = {
+        namePrefix: "mlops-test",
+        jobs: [iris],
+        runner: {
+            kind: "ecs-fargate",
+            clusterName: "mlops-test-pipelines",
+            clusterArn: "arn:aws:ecs:eu-west-1:123456789012:cluster/mlops-test-pipelines",
+            taskFamilies: { "iris-etl": "mlops-test-iris-etl" },
+            securityGroupIds: ["sg-tasks"],
+            subnetIds: ["subnet-a", "subnet-b", "subnet-c"],
+            passRoleArns: PASS,
+        },
+        kmsKeyArn: KEY,
+        vpcId: "vpc-1",
+        subnetIds: ["subnet-a", "subnet-b"],
+        internetEgress: true,
+        accessLogBucketName: "lake-access-logs",
+        protectData: false,
+    };
+    let resources: CapturedResource[];
+    before(async () => ({ resources } = await run(() => new MwaaAirflow("airflow", airflowArgs))));
+
+    it("creates the smallest environment, private web server, platform key, two private subnets, every log type on", () => {
+        const env = only(resources, "aws:mwaa/environment:Environment");
+        const bucket = only(resources, "aws:s3/bucket:Bucket");
+        const sg = only(resources, "aws:ec2/securityGroup:SecurityGroup");
+        const i = env.inputs;
+        assert.equal(i.name, "mlops-test-airflow");
+        assert.equal(i.environmentClass, "mw1.micro");
+        assert.equal(i.airflowVersion, "2.10.3");
+        assert.deepEqual([i.schedulers, i.minWorkers, i.maxWorkers, i.minWebservers, i.maxWebservers], [1, 1, 1, 1, 1]);
+        assert.equal(i.webserverAccessMode, "PRIVATE_ONLY");
+        assert.equal(i.endpointManagement, "SERVICE");
+        assert.equal(i.kmsKey, KEY);
+        assert.deepEqual(i.networkConfiguration, { securityGroupIds: [sg.id], subnetIds: ["subnet-a", "subnet-b"] });
+        assert.equal(i.sourceBucketArn, `arn:aws:s3:::${bucket.inputs.bucket}`);
+        assert.equal(i.dagS3Path, "dags");
+        const on = { enabled: true, logLevel: "INFO" };
+        assert.deepEqual(i.loggingConfiguration, {
+            dagProcessingLogs: on,
+            schedulerLogs: on,
+            taskLogs: on,
+            webserverLogs: on,
+            workerLogs: on,
+        });
+        assert.equal(sg.inputs.vpcId, "vpc-1");
+    });
+
+    it("reads DAGs from a versioned, KMS-encrypted, public-access-blocked bucket", () => {
+        assert.deepEqual(only(resources, "aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration, { status: "Enabled" });
+        const enc = only(resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration");
+        assert.deepEqual(enc.inputs.rules[0].applyServerSideEncryptionByDefault, { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY });
+        const block = only(resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs;
+        assert.deepEqual(
+            [block.blockPublicAcls, block.blockPublicPolicy, block.ignorePublicAcls, block.restrictPublicBuckets],
+            [true, true, true, true],
+        );
+    });
+
+    it("admits only its own members, and goes out to them and to HTTPS", () => {
+        const sg = only(resources, "aws:ec2/securityGroup:SecurityGroup");
+        const ingress = ofType(resources, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+        assert.deepEqual(
+            ingress.map((r) => [r.inputs.ipProtocol, r.inputs.referencedSecurityGroupId, r.inputs.cidrIpv4]),
+            [["-1", sg.id, undefined]],
+        );
+        const egress = ofType(resources, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").map((r) => [
+            r.inputs.ipProtocol,
+            r.inputs.fromPort,
+            r.inputs.referencedSecurityGroupId ?? r.inputs.cidrIpv4,
+        ]);
+        assert.deepEqual(
+            egress.sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+            [
+                ["-1", undefined, sg.id],
+                ["tcp", 443, "0.0.0.0/0"],
+            ],
+        );
+    });
+
+    it("creates the five log groups MWAA writes to, with the key and a retention", () => {
+        const groups = ofType(resources, "aws:cloudwatch/logGroup:LogGroup");
+        assert.deepEqual(groups.map((g) => g.inputs.name).sort(), [
+            "airflow-mlops-test-airflow-DAGProcessing",
+            "airflow-mlops-test-airflow-Scheduler",
+            "airflow-mlops-test-airflow-Task",
+            "airflow-mlops-test-airflow-WebServer",
+            "airflow-mlops-test-airflow-Worker",
+        ]);
+        for (const g of groups) assert.deepEqual([g.inputs.kmsKeyId, g.inputs.retentionInDays], [KEY, 365]);
+    });
+
+    it("lets the execution role do what MWAA needs and start only the pipelines' tasks", () => {
+        const role = only(resources, "aws:iam/role:Role");
+        const trust = JSON.parse(role.inputs.assumeRolePolicy).Statement[0];
+        assert.deepEqual(trust.Principal.Service, ["airflow.amazonaws.com", "airflow-env.amazonaws.com"]);
+        assert.deepEqual(trust.Condition, {
+            StringEquals: { "aws:SourceAccount": "123456789012" },
+            ArnLike: { "aws:SourceArn": "arn:aws:airflow:eu-west-1:123456789012:environment/mlops-test-airflow" },
+        });
+        const doc = policyOf(role, "mwaa-and-pipelines");
+        const bucket = `arn:aws:s3:::${only(resources, "aws:s3/bucket:Bucket").inputs.bucket}`;
+        assert.deepEqual(sid(doc, "ReadDagBucket").Resource, [bucket, `${bucket}/*`]);
+        assert.equal(sid(doc, "NeverListAllBuckets").Effect, "Deny");
+        assert.equal(sid(doc, "AirflowLogs").Resource, "arn:aws:logs:eu-west-1:123456789012:log-group:airflow-mlops-test-airflow-*");
+        assert.equal(sid(doc, "CeleryQueue").Resource, "arn:aws:sqs:eu-west-1:*:airflow-celery-*");
+        assert.deepEqual(sid(doc, "PlatformKeyThroughSqsAndS3").Condition, {
+            StringLike: { "kms:ViaService": ["sqs.eu-west-1.amazonaws.com", "s3.eu-west-1.amazonaws.com"] },
+        });
+        assert.deepEqual(sid(doc, "RunPipelineTasks").Resource, [
+            "arn:aws:ecs:eu-west-1:123456789012:task-definition/mlops-test-iris-etl:*",
+        ]);
+        assert.deepEqual(sid(doc, "RunPipelineTasks").Condition, {
+            ArnEquals: { "ecs:cluster": "arn:aws:ecs:eu-west-1:123456789012:cluster/mlops-test-pipelines" },
+        });
+        assert.equal(sid(doc, "WatchAndStopPipelineTasks").Resource, "arn:aws:ecs:eu-west-1:123456789012:task/mlops-test-pipelines/*");
+        assert.deepEqual(sid(doc, "PassPipelineTaskRoles").Resource, PASS);
+        assert.deepEqual(sid(doc, "PassPipelineTaskRoles").Condition, {
+            StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" },
+        });
+        for (const s of doc.Statement) for (const a of [s.Action].flat()) assert.ok(a !== "*" && !/^(ecs|iam|glue):\*$/.test(a), a);
+    });
+
+    it("uploads one DAG per pipeline that runs its ECS task as the native schedule does, with MLOPS_TRIGGER=schedule", () => {
+        const dag = only(resources, "aws:s3/bucketObjectv2:BucketObjectv2");
+        assert.equal(dag.inputs.key, "dags/iris_etl.py");
+        assert.deepEqual([dag.inputs.serverSideEncryption, dag.inputs.kmsKeyId], ["aws:kms", KEY]);
+        assert.equal(dag.inputs.bucket, only(resources, "aws:s3/bucket:Bucket").inputs.bucket);
+        const record = runDag(dag.inputs.content);
+        assert.deepEqual(record.dag, {
+            dag_id: "iris-etl",
+            description: "raw/iris/ -> curated/iris/",
+            schedule: "0 3 * * 1-5",
+            catchup: false,
+            max_active_runs: 1,
+            tags: ["mlops", "pipeline"],
+        });
+        assert.deepEqual(record.default_args, { retries: 2, retry_delay: 300, execution_timeout: 45 * 60 });
+        assert.deepEqual(record.task, {
+            operator: "EcsRunTaskOperator",
+            task_id: "run",
+            cluster: "mlops-test-pipelines",
+            task_definition: "mlops-test-iris-etl",
+            launch_type: "FARGATE",
+            platform_version: "LATEST",
+            overrides: { containerOverrides: [{ name: "job", environment: [{ name: "MLOPS_TRIGGER", value: "schedule" }] }] },
+            network_configuration: {
+                awsvpcConfiguration: {
+                    subnets: ["subnet-a", "subnet-b", "subnet-c"],
+                    securityGroups: ["sg-tasks"],
+                    assignPublicIp: "DISABLED",
+                },
+            },
+            propagate_tags: "TASK_DEFINITION",
+            wait_for_completion: true,
+            waiter_delay: 15,
+            waiter_max_attempts: 180,
+        });
+    });
+
+    it("runs the Glue job with GlueJobOperator and may start only that job", async () => {
+        const { resources: r } = await run(
+            () => new MwaaAirflow("airflow", { ...airflowArgs, runner: { kind: "glue", jobNames: { "iris-etl": "mlops-test-iris-etl" } } }),
+        );
+        const { task } = runDag(only(r, "aws:s3/bucketObjectv2:BucketObjectv2").inputs.content);
+        assert.deepEqual(task, {
+            operator: "GlueJobOperator",
+            task_id: "run",
+            job_name: "mlops-test-iris-etl",
+            script_args: { "--MLOPS_TRIGGER": "schedule" },
+            wait_for_completion: true,
+            verbose: false,
+        });
+        const doc = policyOf(only(r, "aws:iam/role:Role"), "mwaa-and-pipelines");
+        assert.deepEqual(sid(doc, "RunPipelineGlueJobs").Resource, ["arn:aws:glue:eu-west-1:123456789012:job/mlops-test-iris-etl"]);
+        assert.equal(sid(doc, "RunPipelineTasks"), undefined);
+        assert.equal(sid(doc, "PassPipelineTaskRoles"), undefined);
+    });
+
+    it("protects the environment, the DAG bucket and the logs only with protectData", async () => {
+        assert.equal(only(resources, "aws:mwaa/environment:Environment").options.protect, false);
+        const prod = (await run(() => new MwaaAirflow("airflow", { ...airflowArgs, protectData: true }))).resources;
+        assert.equal(only(prod, "aws:mwaa/environment:Environment").options.protect, true);
+        assert.equal(only(prod, "aws:s3/bucket:Bucket").options.retainOnDelete, true);
+        for (const g of ofType(prod, "aws:cloudwatch/logGroup:LogGroup"))
+            assert.deepEqual([g.options.protect, g.options.retainOnDelete], [true, true]);
+    });
+
+    it("fails on a class, version, subnets, egress, name and forceDestroy MWAA cannot take, all at once, registering nothing", async () => {
+        const { message, registered } = await rejectedBuild(
+            () =>
+                new MwaaAirflow("airflow", {
+                    ...airflowArgs,
+                    namePrefix: "1-test",
+                    environmentClass: "mw1.tiny",
+                    airflowVersion: "2.2.2",
+                    subnetIds: ["subnet-a", "subnet-b", "subnet-c"],
+                    internetEgress: false,
+                    protectData: true,
+                    forceDestroy: true,
+                    logLevel: "TRACE",
+                }),
+            'MwaaAirflow "airflow"',
+        );
+        for (const p of [
+            /namePrefix/,
+            /environmentClass/,
+            /airflowVersion/,
+            /subnetIds: .*exactly two/,
+            /internetEgress: .*NAT|internetEgress/,
+            /forceDestroy/,
+            /logLevel/,
+        ])
+            assert.match(message, p);
+        assert.deepEqual(registered, []);
+    });
+    it("fails when a pipeline has no task family to run, or there is no pipeline", async () => {
+        const { message } = await rejectedBuild(
+            () => new MwaaAirflow("airflow", { ...airflowArgs, runner: { ...(airflowArgs.runner as any), taskFamilies: {} } }),
+            'MwaaAirflow "airflow"',
+        );
+        assert.match(message, /jobs\[0\]\.name: .*no ECS task definition family/);
+        const none = await rejectedBuild(() => new MwaaAirflow("airflow", { ...airflowArgs, jobs: [] }), 'MwaaAirflow "airflow"');
+        assert.match(none.message, /jobs: .*at least one pipeline/);
+    });
+
+    it("leaves the native schedule out of the runners with orchestrator airflow, and keeps the arrival trigger", async () => {
+        const ecs = (await run(() => new EcsFargatePipelines("pipelines", { ...ecsArgs, orchestrator: "airflow" }))).resources;
+        assert.equal(ofType(ecs, "aws:scheduler/schedule:Schedule").length, 0);
+        only(ecs, "aws:cloudwatch/eventRule:EventRule", "pipelines-iris-etl-arrival");
+        const g = (await run(() => new GluePipelines("pipelines", { ...glueArgs, orchestrator: "airflow" }))).resources;
+        const types = ofType(g, "aws:glue/trigger:Trigger").map((t) => t.inputs.type);
+        assert.ok(!types.includes("SCHEDULED"), types.join());
+        assert.ok(types.includes("EVENT"), types.join());
+    });
+});
+
+describe("AWS pipelines config with orchestrator airflow", () => {
+    const ROOT = path.resolve(__dirname, "..", "..");
+    const job = {
+        name: "iris-etl",
+        image: "public.ecr.aws/docker/library/python:3.12.12-slim-bookworm",
+        command: ["python", "/app/etl.py"],
+        files: "samples/etl/job",
+        source: "raw/iris/",
+        target: "curated/iris/",
+        schedule: "0 3 * * *",
+        onArrival: true,
+    };
+    const raw = (values: Record<string, unknown>) =>
+        Object.fromEntries(
+            Object.entries({ cloud: "aws", environment: "dev", ...values }).map(([k, v]) => [
+                k.includes(":") ? k : `mlops:${k}`,
+                typeof v === "string" ? v : JSON.stringify(v),
+            ]),
+        );
+    const parse = (values: Record<string, unknown>) => parseStackConfig(raw(values), { project: "mlops", stack: "t", projectRoot: ROOT });
+    const nat = { mlPlatform: { aws: { natGateways: 1 } } };
+
+    it("builds MWAA with one DAG per job and no native schedule (ecs-fargate), keeping the arrival rule", async () => {
+        const cfg = parse({ ...nat, pipelines: { orchestrator: "airflow", jobs: [job] } });
+        assert.equal(cfg.pipelines.orchestrator, "airflow");
+        const { resources } = await capture({ project: "mlops", stack: "t", config: {} }, () => buildAwsStack(cfg));
+        const env = only(resources, "aws:mwaa/environment:Environment");
+        assert.equal(env.inputs.webserverAccessMode, "PRIVATE_ONLY");
+        assert.equal(env.inputs.networkConfiguration.subnetIds.length, 2);
+        assert.equal(ofType(resources, "aws:scheduler/schedule:Schedule").length, 0);
+        only(resources, "aws:cloudwatch/eventRule:EventRule", "pipelines-iris-etl-arrival");
+        const dag = only(resources, "aws:s3/bucketObjectv2:BucketObjectv2", "airflow-dag-iris-etl");
+        const { task } = runDag(dag.inputs.content);
+        const cluster = only(resources, "aws:ecs/cluster:Cluster");
+        assert.equal(task.cluster, cluster.inputs.name);
+        assert.equal(task.task_definition, only(resources, "aws:ecs/taskDefinition:TaskDefinition").inputs.family);
+        assert.deepEqual(task.network_configuration.awsvpcConfiguration.securityGroups, [
+            only(resources, "aws:ec2/securityGroup:SecurityGroup", "pipelines-tasks-sg").id,
+        ]);
+    });
+
+    it("builds MWAA running the Glue job, without the SCHEDULED trigger", async () => {
+        const cfg = parse({ ...nat, pipelines: { implementation: "glue", orchestrator: "airflow", jobs: [job] } });
+        const { resources } = await capture({ project: "mlops", stack: "t", config: {} }, () => buildAwsStack(cfg));
+        const { task } = runDag(only(resources, "aws:s3/bucketObjectv2:BucketObjectv2", "airflow-dag-iris-etl").inputs.content);
+        assert.equal(task.operator, "GlueJobOperator");
+        assert.equal(task.job_name, only(resources, "aws:glue/job:Job").inputs.name);
+        assert.ok(!ofType(resources, "aws:glue/trigger:Trigger").some((t) => t.inputs.type === "SCHEDULED"));
+    });
+
+    it("keeps the native schedule and creates no MWAA without orchestrator", async () => {
+        const { resources } = await capture({ project: "mlops", stack: "t", config: {} }, () =>
+            buildAwsStack(parse({ ...nat, pipelines: { jobs: [job] } })),
+        );
+        assert.equal(ofType(resources, "aws:mwaa/environment:Environment").length, 0);
+        assert.equal(ofType(resources, "aws:scheduler/schedule:Schedule").length, 1);
+    });
+
+    it("rejects airflow on a VPC without NAT at natGateways, once, with the other sections' problems, registering nothing", async () => {
+        let error: unknown;
+        const { resources } = await capture({ project: "mlops", stack: "t", config: {} }, () => {
+            try {
+                buildAwsStack(
+                    parse({
+                        mlPlatform: { aws: { natGateways: 0, interfaceEndpoints: true } },
+                        pipelines: {
+                            orchestrator: "airflow",
+                            jobs: [job],
+                            streams: [{ name: "events", target: "raw/events/", retentionHours: 48 }],
+                        },
+                    }),
+                );
+            } catch (e) {
+                error = e;
+            }
+            return {};
+        });
+        assert.ok(error instanceof ValidationError, String(error));
+        const message = error.message;
+        assert.match(message, /mlops:mlPlatform\.aws\.natGateways: must be at least 1 for orchestrator airflow: Amazon MWAA/);
+        assert.equal(message.match(/^ *- mlops:mlPlatform\.aws\.natGateways/gm)?.length, 1, message);
+        assert.match(message, /mlops:pipelines\.streams\[0\]\.retentionHours/);
+        assert.deepEqual(
+            resources.filter((r) => r.type !== "pulumi:pulumi:Stack"),
+            [],
         );
     });
 });

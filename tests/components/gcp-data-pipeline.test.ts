@@ -1,13 +1,23 @@
 import * as assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
-import { CloudRunPipelines, PubSubStreams } from "../../components/data-pipeline/gcp";
+import { CloudComposer, CloudRunPipelines, PubSubStreams } from "../../components/data-pipeline/gcp";
 import {
+    COMPOSER_IMAGE_VERSION,
+    CloudComposerArgs,
     CloudRunPipelinesArgs,
     PubSubStreamsArgs,
+    composerNames,
     pipelineNames,
+    validateCloudComposer,
     validateCloudRunPipelines,
 } from "../../components/data-pipeline/gcp-args";
 import { arrivalWorkflow } from "../../components/data-pipeline/gcp-run";
+import { airflowDag } from "../../components/data-pipeline/airflow-dag";
+import { composerDagSpec } from "../../components/data-pipeline/gcp-composer";
 import { PipelineJobSpec } from "../../components/data-pipeline/contract";
 import { parseStackConfig } from "../../stacks/config/parse";
 import { CapturedResource, captureResources, ofType, only, rejectedBuild } from "../harness";
@@ -420,6 +430,329 @@ describe("GCP pipelines config", () => {
             const message = (e as Error).message;
             assert.match(message, /mlops:pipelines\.jobs\[0\]\.schedule/);
             assert.equal((message.match(/\.schedule:/g) ?? []).length, 1);
+        }
+    });
+});
+
+/** A minimal `airflow` package: DAG as a context manager, the Cloud Run operator recording its kwargs (tests/unit/airflow-dag.test.ts). */
+const AIRFLOW_STUB = {
+    "airflow/__init__.py": `
+RECORD = {}
+class DAG:
+    def __init__(self, **kwargs):
+        RECORD["dag"] = {k: v for k, v in kwargs.items() if k not in ("start_date", "default_args")}
+        RECORD["default_args"] = {k: (v.total_seconds() if hasattr(v, "total_seconds") else v) for k, v in kwargs["default_args"].items()}
+    def __enter__(self):
+        return self
+    def __exit__(self, *args):
+        return False
+class _Operator:
+    def __init__(self, **kwargs):
+        RECORD["task"] = {"operator": type(self).__name__, "module": type(self).__module__, **kwargs}
+`,
+    "airflow/providers/__init__.py": "",
+    "airflow/providers/google/__init__.py": "",
+    "airflow/providers/google/cloud/__init__.py": "",
+    "airflow/providers/google/cloud/operators/__init__.py": "",
+    "airflow/providers/google/cloud/operators/cloud_run.py":
+        "from airflow import _Operator\nclass CloudRunExecuteJobOperator(_Operator):\n    pass\n",
+};
+
+/** Runs a DAG file against the stand-in airflow package and returns what it declared. */
+function runDag(dag: string): any {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-composer-dag-"));
+    for (const [file, text] of Object.entries(AIRFLOW_STUB)) {
+        fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+        fs.writeFileSync(path.join(dir, file), text);
+    }
+    fs.writeFileSync(path.join(dir, "dag.py"), dag);
+    const script = "import json, runpy, airflow; runpy.run_path('dag.py'); print(json.dumps(airflow.RECORD))";
+    return JSON.parse(execFileSync("python3", ["-c", script], { cwd: dir, env: { ...process.env, PYTHONPATH: dir } }).toString());
+}
+
+const AIRFLOW_KEY = "projects/p-123456/locations/us-central1/keyRings/r/cryptoKeys/airflow";
+const composerArgs: CloudComposerArgs = {
+    project: "p-123456",
+    region: "us-central1",
+    namePrefix: "mlops-gcp-prod",
+    pipelines: [
+        { name: "iris-etl", schedule: "0 3 * * *", timeoutMinutes: 30, retries: 2, description: "raw/iris/ -> curated/iris/" },
+        { name: "late-drops", timeoutMinutes: 10, retries: 0, description: "raw/late/ -> curated/late/" },
+    ],
+    kmsKeyName: AIRFLOW_KEY,
+    network: { networkId: "projects/p-123456/global/networks/vpc", subnetId: "projects/p-123456/regions/us-central1/subnetworks/sub" },
+    protectData: true,
+};
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+describe("CloudComposer", () => {
+    let resources: CapturedResource[];
+    let component: CloudComposer;
+    before(async () => {
+        ({ resources } = await captureResources(() => (component = new CloudComposer("airflow", composerArgs))));
+    });
+    const n = composerNames("mlops-gcp-prod");
+    const email = `${n.account}@p-123456.iam.gserviceaccount.com`;
+    const jobOf = (pipeline: string) => pipelineNames("mlops-gcp-prod", pipeline).job;
+
+    it("creates the smallest pinned Composer 2 environment, CMEK-encrypted, Private IP in the given network, web server closed", () => {
+        const env = only(resources, "gcp:composer/environment:Environment");
+        assert.equal(env.inputs.name, "mlops-gcp-prod-airflow");
+        assert.equal(env.inputs.region, "us-central1");
+        const c = env.inputs.config;
+        assert.equal(c.environmentSize, "ENVIRONMENT_SIZE_SMALL");
+        assert.equal(c.softwareConfig.imageVersion, COMPOSER_IMAGE_VERSION);
+        assert.match(c.softwareConfig.imageVersion, /^composer-2\.\d+\.\d+-airflow-2\.\d+\.\d+$/);
+        assert.deepEqual(c.encryptionConfig, { kmsKeyName: AIRFLOW_KEY });
+        assert.deepEqual(c.privateEnvironmentConfig, { enablePrivateEndpoint: true });
+        assert.deepEqual(c.nodeConfig, {
+            serviceAccount: email,
+            network: composerArgs.network!.networkId,
+            subnetwork: composerArgs.network!.subnetId,
+        });
+        assert.deepEqual(c.webServerNetworkAccessControl, { allowedIpRanges: [] }, "no address may reach the web server");
+        const w = { cpu: 0.5, memoryGb: 1.875, storageGb: 1 };
+        assert.deepEqual(c.workloadsConfig, { scheduler: { ...w, count: 1 }, webServer: w, worker: { ...w, minCount: 1, maxCount: 1 } });
+        assert.deepEqual(env.options, { protect: true, retainOnDelete: true }, "prod: the run history is protected and retained");
+    });
+
+    it("runs as its own account: composer.worker on the project, run on the pipelines' jobs only", () => {
+        const member = `serviceAccount:${email}`;
+        const projectRoles = ofType(resources, "gcp:projects/iAMMember:IAMMember");
+        assert.deepEqual(
+            projectRoles.map((r) => [r.inputs.role, r.inputs.member]),
+            [["roles/composer.worker", member]],
+        );
+        const jobRoles = ofType(resources, "gcp:cloudrunv2/jobIamMember:JobIamMember").map((r) => [
+            r.inputs.name,
+            r.inputs.role,
+            r.inputs.member,
+        ]);
+        assert.deepEqual(jobRoles.sort(), [
+            [jobOf("iris-etl"), "roles/run.invoker", member],
+            [jobOf("iris-etl"), "roles/run.jobsExecutorWithOverrides", member],
+            [jobOf("late-drops"), "roles/run.invoker", member],
+            [jobOf("late-drops"), "roles/run.jobsExecutorWithOverrides", member],
+        ]);
+        const ext = only(resources, "gcp:serviceaccount/iAMMember:IAMMember");
+        assert.equal(ext.inputs.role, "roles/composer.ServiceAgentV2Ext");
+        assert.equal(ext.inputs.member, "serviceAccount:service-123456789012@cloudcomposer-accounts.iam.gserviceaccount.com");
+        const env = only(resources, "gcp:composer/environment:Environment");
+        for (const g of [...projectRoles, ext]) assert.ok(env.dependencies.includes(g.urn), `the environment waits for ${g.name}`);
+    });
+
+    it("uploads one DAG per pipeline to the dags/ folder of the environment's bucket", () => {
+        const objects = ofType(resources, "gcp:storage/bucketObject:BucketObject");
+        const bucket = objects[0].inputs.bucket;
+        // The mock gives the environment Composer's bucket form and `config.dagGcsPrefix` gs://<bucket>/dags.
+        assert.match(bucket, /^us-central1-mlops-gcp-prod-airflow-[0-9a-f]{8}-bucket$/);
+        assert.deepEqual(
+            objects.map((o) => [o.inputs.bucket, o.inputs.name, o.inputs.contentType, o.inputs.metadata]),
+            [
+                [bucket, "dags/iris-etl.py", "text/x-python", { "mlops-dag-sha256": sha256(component.dagFiles["iris-etl"]) }],
+                [bucket, "dags/late-drops.py", "text/x-python", { "mlops-dag-sha256": sha256(component.dagFiles["late-drops"]) }],
+            ],
+        );
+    });
+
+    it("writes a DAG that starts the pipeline's Cloud Run job with MLOPS_TRIGGER=schedule on the pipeline's schedule", () => {
+        const record = runDag(component.dagFiles["iris-etl"]);
+        assert.deepEqual(record.task, {
+            operator: "CloudRunExecuteJobOperator",
+            module: "airflow.providers.google.cloud.operators.cloud_run",
+            task_id: "run",
+            project_id: "p-123456",
+            region: "us-central1",
+            job_name: jobOf("iris-etl"),
+            overrides: { container_overrides: [{ name: "job", env: [{ name: "MLOPS_TRIGGER", value: "schedule" }] }] },
+        });
+        assert.equal(record.dag.dag_id, "iris-etl");
+        assert.equal(record.dag.schedule, "0 3 * * *");
+        // Cloud Run retries the task (maxRetries 2): the DAG does not, and waits for all 3 attempts plus 10 minutes.
+        assert.deepEqual(record.default_args, { retries: 0, retry_delay: 300, execution_timeout: (30 * 3 + 10) * 60 });
+        const manual = runDag(component.dagFiles["late-drops"]);
+        assert.equal(manual.dag.schedule, null, "no schedule: runs when triggered");
+    });
+
+    it("is a public-IP, unprotected environment when asked (dev), still CMEK with the web server closed", async () => {
+        const { resources: dev } = await captureResources(
+            () => new CloudComposer("airflow", { ...composerArgs, network: undefined, privateEnvironment: false, protectData: false }),
+        );
+        const env = only(dev, "gcp:composer/environment:Environment");
+        assert.equal(env.inputs.config.privateEnvironmentConfig, undefined);
+        assert.deepEqual(env.inputs.config.encryptionConfig, { kmsKeyName: AIRFLOW_KEY });
+        assert.deepEqual(env.inputs.config.webServerNetworkAccessControl, { allowedIpRanges: [] });
+        assert.deepEqual(env.options, { protect: false, retainOnDelete: false });
+    });
+
+    it("fails when the args are bad, listing every problem and registering nothing", async () => {
+        const bad: CloudComposerArgs = {
+            ...composerArgs,
+            imageVersion: "composer-2-airflow-2",
+            environmentSize: "ENVIRONMENT_SIZE_TINY" as never,
+            maxWorkers: 0,
+            network: undefined,
+            webServerAllowedIpRanges: ["0.0.0.0/0", "10.0.0.300/8"],
+            kmsKeyName: undefined as unknown as string,
+            pipelines: [
+                { ...composerArgs.pipelines[0], schedule: "0 3 * *", timeoutMinutes: 0, retries: 11 },
+                { ...composerArgs.pipelines[0] },
+            ],
+        };
+        const { message, registered } = await rejectedBuild(() => new CloudComposer("airflow", bad), 'CloudComposer "airflow"');
+        for (const p of [
+            /imageVersion: must be a pinned Cloud Composer 2 image/,
+            /environmentSize: is not a Composer 2 environment size/,
+            /maxWorkers: must be a whole number from 1 to 100/,
+            /network: is required for a Private IP environment/,
+            /webServerAllowedIpRanges\[0\]: must be an IPv4 range/,
+            /webServerAllowedIpRanges\[1\]: must be an IPv4 range/,
+            /kmsKeyName: is required/,
+            /pipelines\[0\]\.schedule: is not a schedule Airflow takes/,
+            /pipelines\[0\]\.timeoutMinutes: must be a whole number of minutes/,
+            /pipelines\[0\]\.retries: must be a whole number from 0 to 10/,
+            /pipelines\[1\]\.name: is used by another pipeline/,
+        ])
+            assert.match(message, p);
+        assert.deepEqual(registered, []);
+    });
+
+    it("fails when there is no pipeline to orchestrate", () => {
+        assert.ok(validateCloudComposer({ ...composerArgs, pipelines: [] }).some((p) => p.path === "pipelines"));
+    });
+});
+
+describe("GCP stack with mlops:pipelines.orchestrator: airflow", () => {
+    const job = {
+        name: "iris-etl",
+        image: "python:3.12.12-slim-bookworm",
+        command: ["python", "/app/etl.py"],
+        files: "samples/etl/job",
+        source: "raw/iris/",
+        target: "curated/iris/",
+        schedule: "0 3 * * *",
+        onArrival: true,
+    };
+    const raw = (environment: string, pipelines: unknown, extra: Record<string, unknown> = {}) => ({
+        "gcp:project": "my-project-1",
+        "gcp:region": "us-central1",
+        "mlops:cloud": "gcp",
+        "mlops:environment": environment,
+        "mlops:pipelines": JSON.stringify(pipelines),
+        ...(environment === "prod" ? { "mlops:notifications": JSON.stringify({ emails: ["oncall@example.com"] }) } : {}),
+        ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`mlops:${k}`, JSON.stringify(v)])),
+    });
+    const workbench = { mlPlatform: { implementation: "vertex", gcp: { workbench: true } } };
+    const build = async (environment: string, extra: Record<string, unknown> = {}) => {
+        const cfg = parseStackConfig(raw(environment, { orchestrator: "airflow", jobs: [job] }, extra), {
+            project: "mlops",
+            stack: `gcp-${environment}`,
+            projectRoot: ROOT,
+        });
+        assert.equal(cfg.pipelines.orchestrator, "airflow");
+        const { buildGcpStack } = await import("../../stacks/clouds/gcp");
+        return (await captureResources(() => buildGcpStack(cfg), { stack: `gcp-${environment}` })).resources;
+    };
+
+    let prod: CapturedResource[];
+    before(async () => {
+        prod = await build("prod", workbench);
+    });
+
+    it("creates no Cloud Scheduler job: the DAG schedules the same Cloud Run job; the arrival trigger stays", () => {
+        assert.equal(ofType(prod, "gcp:cloudscheduler/job:Job").length, 0);
+        assert.equal(ofType(prod, "gcp:eventarc/trigger:Trigger").length, 1);
+        const runJob = only(prod, "gcp:cloudrunv2/job:Job");
+        // The uploaded DAG (by its digest) is the one that starts this job.
+        const text = airflowDag(
+            composerDagSpec(
+                // The job's defaults: 60 minutes, 2 retries (stacks/config/pipelines.ts).
+                { name: "iris-etl", schedule: "0 3 * * *", timeoutMinutes: 60, retries: 2, description: "raw/iris/ -> curated/iris/" },
+                { project: "my-project-1", region: "us-central1", job: runJob.inputs.name },
+            ),
+        );
+        const object = only(prod, "gcp:storage/bucketObject:BucketObject", "airflow-dag-iris-etl");
+        assert.deepEqual(object.inputs.metadata, { "mlops-dag-sha256": sha256(text) });
+        const dag = runDag(text);
+        assert.equal(dag.task.job_name, runJob.inputs.name);
+        assert.equal(dag.task.project_id, "my-project-1");
+        assert.equal(dag.dag.schedule, "0 3 * * *");
+    });
+
+    it("runs a Private IP environment in the platform network with the stack's Airflow key, after the jobs and the Composer API", () => {
+        const env = only(prod, "gcp:composer/environment:Environment");
+        const vpc = only(prod, "gcp:compute/network:Network");
+        const subnet = only(prod, "gcp:compute/subnetwork:Subnetwork");
+        assert.deepEqual(env.inputs.config.privateEnvironmentConfig, { enablePrivateEndpoint: true });
+        assert.equal(env.inputs.config.nodeConfig.network, vpc.id);
+        assert.equal(env.inputs.config.nodeConfig.subnetwork, subnet.id);
+        const key = only(prod, "gcp:kms/cryptoKey:CryptoKey", "pipeline-keys-airflow");
+        assert.equal(env.inputs.config.encryptionConfig.kmsKeyName, key.id);
+        assert.deepEqual(env.options, { protect: true, retainOnDelete: true });
+        const api = only(prod, "gcp:projects/service:Service", "apis-composer");
+        assert.ok(env.dependencies.includes(api.urn));
+        assert.ok(env.dependencies.includes(only(prod, "gcp:cloudrunv2/job:Job").urn), "the jobs exist before the grants on them");
+    });
+
+    it("grants the Composer CMEK key to exactly the service agents Composer documents", () => {
+        const grants = ofType(prod, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember").filter((g) =>
+            g.name.startsWith("pipeline-keys-airflow-"),
+        );
+        const domains = grants.map((g) => /@([^.]+)\./.exec(g.inputs.member)![1]).sort();
+        assert.deepEqual(domains, [
+            "cloudcomposer-accounts",
+            "compute-system",
+            "container-engine-robot",
+            "gcp-sa-artifactregistry",
+            "gcp-sa-pubsub",
+            "gs-project-accounts",
+        ]);
+        for (const g of grants) assert.equal(g.inputs.role, "roles/cloudkms.cryptoKeyEncrypterDecrypter");
+        for (const api of ["composer", "container", "compute", "artifactregistry"])
+            only(prod, "gcp:projects/service:Service", `apis-${api}`);
+    });
+
+    it("keeps dev a public-IP environment, unprotected", async () => {
+        const dev = await build("dev");
+        const env = only(dev, "gcp:composer/environment:Environment");
+        assert.equal(env.inputs.config.privateEnvironmentConfig, undefined);
+        assert.deepEqual(env.options, { protect: false, retainOnDelete: false });
+        assert.equal(ofType(dev, "gcp:cloudscheduler/job:Job").length, 0);
+    });
+
+    it("rejects airflow in prod without the platform network at mlops:pipelines.orchestrator, with other sections' problems, registering nothing", async () => {
+        const bad = raw(
+            "prod",
+            { orchestrator: "airflow", jobs: [{ ...job, memoryMiB: 100000 }] },
+            {
+                models: [{ name: "iris", image: "python:latest", port: 8080 }],
+                mlPlatform: { implementation: "vertex", gcp: { workbench: false } },
+            },
+        );
+        const { message, registered } = await rejectedBuild(
+            () => parseStackConfig(bad, { project: "mlops", stack: "gcp-prod", projectRoot: ROOT }),
+            'stack config "gcp-prod"',
+        );
+        assert.match(message, /mlops:pipelines\.orchestrator: needs the platform network in prod/);
+        assert.match(message, /mlops:mlPlatform\.gcp\.workbench/);
+        assert.match(message, /mlops:pipelines\.jobs\[0\]\.memoryMiB/);
+        assert.match(message, /mlops:models\[0\]\.image/);
+        assert.equal((message.match(/pipelines\.jobs\[0\]\.memoryMiB:/g) ?? []).length, 1, "listed once, not again for the DAG");
+        assert.deepEqual(registered, []);
+    });
+
+    it("rejects a pipeline schedule once, at the job's key, not again for its DAG", () => {
+        try {
+            parseStackConfig(raw("dev", { orchestrator: "airflow", jobs: [{ ...job, schedule: "0 3 * *" }] }), {
+                project: "mlops",
+                stack: "t",
+                projectRoot: ROOT,
+            });
+            assert.fail("expected a rejection");
+        } catch (e) {
+            const message = (e as Error).message;
+            assert.equal((message.match(/\.schedule:/g) ?? []).length, 1, message);
         }
     });
 });

@@ -1270,6 +1270,37 @@ describe("aws rules", () => {
             unknown: { "dlq:kmsMasterKeyId": 0 },
         });
 
+        const on = { enabled: true, logLevel: "INFO" };
+        describeRule({
+            rule: pl.airflowPrivateEncrypted,
+            golden: () => [
+                one("airflow", "aws:mwaa/environment:Environment", {
+                    environmentClass: "mw1.micro",
+                    webserverAccessMode: "PRIVATE_ONLY",
+                    kmsKey: KEY,
+                    loggingConfiguration: { dagProcessingLogs: on, schedulerLogs: on, taskLogs: on, webserverLogs: on, workerLogs: on },
+                }),
+            ],
+            fails: [
+                {
+                    when: "the Airflow UI is public",
+                    set: { webserverAccessMode: "PUBLIC_ONLY" },
+                    problems: ["webserverAccessMode is PUBLIC_ONLY, not PRIVATE_ONLY: the Airflow UI is reachable from the internet"],
+                },
+                {
+                    when: "the environment uses the AWS-owned key",
+                    set: { kmsKey: undefined },
+                    problems: ["kmsKey is not set: the environment is encrypted with an AWS-owned key"],
+                },
+                {
+                    when: "scheduler and worker logs are off",
+                    set: { "loggingConfiguration.schedulerLogs.enabled": false, "loggingConfiguration.workerLogs": undefined },
+                    problems: ["loggingConfiguration does not enable schedulerLogs, workerLogs"],
+                },
+            ],
+            unknown: { kmsKey: 0 },
+        });
+
         const scoped = f.document(
             {
                 Sid: "ListSource",

@@ -905,5 +905,76 @@ describe("gcp rules", () => {
             ],
             unknown: { "source-read:condition.expression": 0 },
         });
+
+        const composer = () =>
+            res("airflow", pl.COMPOSER_ENVIRONMENT, {
+                name: "mlops-gcp-prod-airflow",
+                region: "europe-west4",
+                labels,
+                config: {
+                    environmentSize: "ENVIRONMENT_SIZE_SMALL",
+                    encryptionConfig: { kmsKeyName: "projects/p/locations/europe-west4/keyRings/pipelines/cryptoKeys/airflow" },
+                    nodeConfig: { serviceAccount: "mlops-gcp-prod-airflow@p.iam.gserviceaccount.com", network: "vpc", subnetwork: "sub" },
+                    privateEnvironmentConfig: { enablePrivateEndpoint: true },
+                    webServerNetworkAccessControl: { allowedIpRanges: [] },
+                },
+            });
+
+        describeRule({
+            rule: pl.composerSecured,
+            golden: () => [composer()],
+            passes: [
+                {
+                    when: "the web server admits an office range",
+                    set: { "config.webServerNetworkAccessControl.allowedIpRanges": [{ value: "203.0.113.0/24" }] },
+                },
+            ],
+            fails: [
+                {
+                    when: "the environment has no key",
+                    set: { "config.encryptionConfig": undefined },
+                    problems: ["config.encryptionConfig.kmsKeyName is not set (Google-managed encryption)"],
+                },
+                {
+                    when: "it runs as the Compute Engine default account",
+                    set: { "config.nodeConfig.serviceAccount": "123456789012-compute@developer.gserviceaccount.com" },
+                    problems: ["config.nodeConfig.serviceAccount is not a dedicated account (the Compute Engine default account is used)"],
+                },
+                {
+                    when: "no account is given",
+                    set: { "config.nodeConfig.serviceAccount": undefined },
+                    problems: ["config.nodeConfig.serviceAccount is not a dedicated account (the Compute Engine default account is used)"],
+                },
+                {
+                    when: "the web server has no access control",
+                    set: { "config.webServerNetworkAccessControl": undefined },
+                    problems: ["config.webServerNetworkAccessControl is not set (the web server accepts every address)"],
+                },
+                {
+                    when: "the web server admits every address",
+                    set: { "config.webServerNetworkAccessControl.allowedIpRanges": [{ value: "0.0.0.0/0" }] },
+                    problems: ["config.webServerNetworkAccessControl allows 0.0.0.0/0"],
+                },
+            ],
+            unknown: { "config.encryptionConfig.kmsKeyName": 0 },
+        });
+
+        describeRule({
+            rule: pl.composerPrivate,
+            golden: () => [composer()],
+            fails: [
+                {
+                    when: "the environment is a public IP environment",
+                    set: { "config.privateEnvironmentConfig": undefined },
+                    problems: ["config.privateEnvironmentConfig.enablePrivateEndpoint is not true (a public IP environment)"],
+                },
+                {
+                    when: "the cluster keeps a public endpoint",
+                    set: { "config.privateEnvironmentConfig.enablePrivateEndpoint": false },
+                    problems: ["config.privateEnvironmentConfig.enablePrivateEndpoint is not true (a public IP environment)"],
+                },
+            ],
+            unknown: { "config.privateEnvironmentConfig.enablePrivateEndpoint": 0 },
+        });
     });
 });

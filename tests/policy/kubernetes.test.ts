@@ -753,4 +753,52 @@ describe("kubernetes data pipeline rules", () => {
         ],
         unknown: { "spec.concurrencyPolicy": 0 },
     });
+    const airflowRelease = () => ({
+        name: "airflow",
+        type: "kubernetes:helm.sh/v3:Release",
+        props: {
+            chart: "airflow",
+            version: "1.16.0",
+            namespace: "mlops-dev-airflow",
+            values: {
+                fernetKeySecretName: "mlops-airflow-fernet-key",
+                webserverSecretKeySecretName: "mlops-airflow-webserver-secret-key",
+                webserver: { service: { type: "ClusterIP" }, defaultUser: { enabled: false } },
+                ingress: { web: { enabled: false } },
+                postgresql: { auth: { existingSecret: "mlops-airflow-postgres" } },
+            },
+        },
+    });
+    describeRule({
+        rule: pl.airflowPrivate,
+        golden: () => [airflowRelease()],
+        passes: [
+            { when: "the release is another chart", set: { chart: "redis", "values.webserver.service.type": "LoadBalancer" } },
+            { when: "the service type is left at the chart's default (ClusterIP)", set: { "values.webserver.service": {} } },
+        ],
+        fails: [
+            {
+                when: "the web server is a LoadBalancer and has an ingress",
+                set: { "values.webserver.service.type": "LoadBalancer", "values.ingress.web.enabled": true },
+                problems: [
+                    "webserver.service.type is LoadBalancer: the UI is reachable from outside the cluster",
+                    "ingress.web.enabled is true: the UI is published through an ingress",
+                ],
+            },
+            {
+                when: "the chart's default admin user is created",
+                set: { "values.webserver.defaultUser.enabled": true },
+                problems: ["webserver.defaultUser.enabled is not false: the chart creates the admin user admin/admin"],
+            },
+            {
+                when: "keys and the database password are literal values",
+                set: { "values.fernetKey": "abc", "values.postgresql.auth.postgresPassword": "postgres" },
+                problems: [
+                    "fernetKey is a literal value: take it from a Secret",
+                    "postgresql.auth.postgresPassword is a literal value: take it from a Secret",
+                ],
+            },
+        ],
+        unknown: { "values.webserver.defaultUser.enabled": 0 },
+    });
 });

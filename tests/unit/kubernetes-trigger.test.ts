@@ -4,7 +4,7 @@
  * the Job it creates from the CronJob, and that events it cannot act on are counted, never dropped silently.
  */
 import * as assert from "node:assert/strict";
-import { ChildProcess, spawn } from "node:child_process";
+import { ChildProcess, execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as net from "node:net";
@@ -13,6 +13,7 @@ import * as path from "node:path";
 
 const TRIGGER = path.join(__dirname, "..", "..", "samples", "kubernetes", "trigger", "trigger.py");
 const TOKEN = "shared-token-0123456789";
+const RUN_TOKEN = "airflow-run-token-9876543210";
 const SA_TOKEN = "service-account-token";
 const NS = "mlops-dev-pipelines";
 
@@ -123,6 +124,7 @@ describe("Kubernetes pipelines trigger (samples/kubernetes/trigger/trigger.py)",
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "trigger-"));
         fs.writeFileSync(path.join(dir, "token"), SA_TOKEN);
         fs.writeFileSync(path.join(dir, "shared"), `${TOKEN}\n`);
+        fs.writeFileSync(path.join(dir, "run-token"), `${RUN_TOKEN}\n`);
         const port = await freePort();
         base = `http://127.0.0.1:${port}`;
         trigger = spawn("python3", [TRIGGER], {
@@ -136,6 +138,8 @@ describe("Kubernetes pipelines trigger (samples/kubernetes/trigger/trigger.py)",
                 MLOPS_NAMESPACE: NS,
                 MLOPS_TRIGGER_TOKEN_FILE: path.join(dir, "shared"),
                 MLOPS_TRIGGER_ROUTES: JSON.stringify([{ pipeline: "iris-etl", cronJob: "iris-etl", bucket: "raw", prefix: "iris/" }]),
+                MLOPS_TRIGGER_PIPELINES: JSON.stringify([{ pipeline: "iris-etl", cronJob: "iris-etl" }]),
+                MLOPS_TRIGGER_RUN_TOKEN_FILE: path.join(dir, "run-token"),
             },
             stdio: ["ignore", "pipe", "pipe"],
         });
@@ -277,5 +281,97 @@ describe("Kubernetes pipelines trigger (samples/kubernetes/trigger/trigger.py)",
         assert.equal(res.status, 503);
         assert.equal(await metric("failed"), failed + 1);
         assert.match(stdout, /"outcome": "failed", "pipeline": "iris-etl", "reason": "POST Job answered 403: status 403"/);
+    });
+    const run = (pipeline: string, authorization = `Bearer ${RUN_TOKEN}`) =>
+        fetch(`${base}/run/${pipeline}`, { method: "POST", headers: authorization ? { Authorization: authorization } : {} });
+    const runMetric = async (outcome: string) => {
+        const text = await (await fetch(`${base}/metrics`)).text();
+        const m = new RegExp(`mlops_trigger_runs_total\\{outcome="${outcome}"\\} (\\d+)`).exec(text);
+        assert.ok(m, text);
+        return Number(m[1]);
+    };
+
+    it("starts a scheduled run for Airflow: POST /run/<pipeline> creates a Job from the CronJob with MLOPS_TRIGGER=schedule", async () => {
+        const res = await run("iris-etl");
+        assert.equal(res.status, 201);
+        assert.deepEqual(await res.json(), { result: "started" });
+        assert.deepEqual(
+            calls.map((c) => `${c.method} ${c.url}`),
+            [`GET /apis/batch/v1/namespaces/${NS}/cronjobs/iris-etl`, `POST /apis/batch/v1/namespaces/${NS}/jobs`],
+        );
+        const job = calls[1].body;
+        assert.match(job.metadata.name, /^iris-etl-s-\d+$/);
+        assert.deepEqual(job.metadata.labels, {
+            "app.kubernetes.io/name": "iris-etl",
+            "mlops.dev/role": "pipeline-job",
+            "mlops.dev/trigger": "schedule",
+        });
+        assert.deepEqual(job.metadata.annotations, {
+            "cronjob.kubernetes.io/instantiate": "manual",
+            "mlops.dev/requested-by": "airflow",
+        });
+        assert.deepEqual(job.metadata.ownerReferences, [
+            { apiVersion: "batch/v1", kind: "CronJob", name: "iris-etl", uid: "0d7c6f3e-uid" },
+        ]);
+        assert.equal(job.spec.backoffLimit, 2);
+        assert.equal(job.spec.activeDeadlineSeconds, 1800);
+        assert.deepEqual(job.spec.template.spec.containers[0].env, [
+            { name: "MLOPS_PIPELINE", value: "iris-etl" },
+            { name: "MLOPS_SOURCE_URI", value: "s3://raw/iris/" },
+            { name: "MLOPS_TRIGGER", value: "schedule" },
+        ]);
+        assert.match(stdout, /"job": "iris-etl-s-\d+", "outcome": "started", "pipeline": "iris-etl", "trigger": "schedule"/);
+    });
+
+    it("refuses a run without Airflow's run token: none, MinIO's token, or a wrong one; nothing reaches the API", async () => {
+        const before = await runMetric("unauthorized");
+        assert.equal((await run("iris-etl", "")).status, 401);
+        assert.equal((await run("iris-etl", `Bearer ${TOKEN}`)).status, 401, "MinIO's token cannot start runs");
+        assert.equal((await run("iris-etl", "Bearer wrong")).status, 401);
+        assert.equal((await run("iris-etl", RUN_TOKEN)).status, 401, "the Bearer scheme is required");
+        assert.equal(
+            (await post(notification("s3:ObjectCreated:Put", "raw", "iris/a.csv"), `Bearer ${RUN_TOKEN}`)).status,
+            401,
+            "and the run token cannot post events",
+        );
+        assert.deepEqual(calls, []);
+        assert.equal(await runMetric("unauthorized"), before + 4);
+    });
+
+    it("answers 404 for a pipeline it may not start or a malformed path, 200 for a run of the same minute, 503 when the API fails", async () => {
+        assert.equal((await run("other")).status, 404);
+        assert.equal((await run("Iris_ETL")).status, 404, "not a pipeline name: not the run endpoint");
+        assert.equal((await run("iris-etl/../x")).status, 404);
+        assert.deepEqual(calls, []);
+        jobStatus = 409;
+        const coalesced = await run("iris-etl");
+        assert.equal(coalesced.status, 200);
+        assert.deepEqual(await coalesced.json(), { result: "coalesced" });
+        const failed = await runMetric("failed");
+        jobStatus = 500;
+        assert.equal((await run("iris-etl")).status, 503, "Airflow's task fails and is retried");
+        assert.equal(await runMetric("failed"), failed + 1);
+    });
+
+    it("refuses every run when no run token is configured (native orchestrator)", () => {
+        const script = [
+            "import importlib.util, json, sys",
+            `spec = importlib.util.spec_from_file_location("trigger", ${JSON.stringify(TRIGGER)})`,
+            "t = importlib.util.module_from_spec(spec); spec.loader.exec_module(t)",
+            `trig = t.Trigger([], "tok", "ns", None, pipelines=[{"pipeline": "iris-etl", "cronJob": "iris-etl"}])`,
+            `print(json.dumps([trig.handle_run("Bearer ", "iris-etl"), trig.handle_run("Bearer None", "iris-etl"), trig.handle_run("Bearer tok", "iris-etl")]))`,
+        ].join("\n");
+        const out = JSON.parse(
+            execFileSync("python3", ["-c", script], { env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" } })
+                .toString()
+                .trim()
+                .split("\n")
+                .pop()!,
+        );
+        assert.deepEqual(out, [
+            [401, { error: "unauthorized" }],
+            [401, { error: "unauthorized" }],
+            [401, { error: "unauthorized" }],
+        ]);
     });
 });

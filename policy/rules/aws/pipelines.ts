@@ -62,6 +62,34 @@ export const pipelineEncryption = resourceRule({
     },
 });
 
+/** The Airflow log types an MWAA environment can send to CloudWatch Logs. */
+const MWAA_LOG_KEYS = ["dagProcessingLogs", "schedulerLogs", "taskLogs", "webserverLogs", "workerLogs"] as const;
+
+export const airflowPrivateEncrypted = resourceRule({
+    name: "aws-airflow-private-encrypted",
+    description:
+        "Amazon MWAA environments (orchestrator airflow) serve the Airflow UI only inside the VPC, encrypt with a customer-managed KMS key and send every Airflow log type to CloudWatch Logs.",
+    severity: "high",
+    remediation: `build the environment with MwaaAirflow (${PIPELINES}): webserverAccessMode PRIVATE_ONLY, kmsKey the platform key, loggingConfiguration with all five log types enabled`,
+    mirrors: ["CKV_AWS_242", "CKV_AWS_243", "CKV_AWS_244"],
+    clouds: ["aws"],
+    category: "security",
+    enforcement: "mandatory",
+    types: ["aws:mwaa/environment:Environment"],
+    check: (r) => {
+        const p = r.props;
+        const out: string[] = [];
+        if (p.webserverAccessMode !== "PRIVATE_ONLY")
+            out.push(
+                `webserverAccessMode is ${String(p.webserverAccessMode ?? "unset")}, not PRIVATE_ONLY: the Airflow UI is reachable from the internet`,
+            );
+        if (blank(p.kmsKey)) out.push("kmsKey is not set: the environment is encrypted with an AWS-owned key");
+        const off = MWAA_LOG_KEYS.filter((k) => at(p, `loggingConfiguration.${k}.enabled`) !== true);
+        if (off.length > 0) out.push(`loggingConfiguration does not enable ${off.join(", ")}`);
+        return out;
+    },
+});
+
 /** An S3 resource that covers every bucket (`*`, `arn:aws:s3:::*`, a wildcard in the bucket name). */
 const ANY_BUCKET = /^(\*|arn:[^:]+:s3:::[^/]*\*.*)$/;
 
@@ -103,4 +131,4 @@ export const pipelineIdentityScoped = resourceRule({
     },
 });
 
-export const pipelineRules: readonly MlopsPolicy[] = [pipelineEncryption, pipelineIdentityScoped];
+export const pipelineRules: readonly MlopsPolicy[] = [pipelineEncryption, pipelineIdentityScoped, airflowPrivateEncrypted];

@@ -1,6 +1,10 @@
-/** Data pipelines (Cloud Run jobs, Workflows, Pub/Sub): encrypted with the platform keys, identities scoped to their prefixes. */
+/**
+ * Data pipelines (Cloud Run jobs, Workflows, Pub/Sub): encrypted with the platform keys, identities scoped to
+ * their prefixes; the Airflow orchestrator (Cloud Composer): CMEK, its own account, web server not open to
+ * the internet, a Private IP environment in prod.
+ */
 import { CUSTOM, MlopsPolicy, resourceRule, stackRule } from "../meta";
-import { at, fields, peek, UNKNOWN } from "../lib/read";
+import { at, fields, peek, records, UNKNOWN } from "../lib/read";
 import { GCP } from "./types";
 
 const PIPELINES = "components/data-pipeline/gcp.ts";
@@ -85,4 +89,56 @@ export const pipelineIdentityScoped = stackRule({
     },
 });
 
-export const pipelineRules: readonly MlopsPolicy[] = [pipelineEncrypted, pipelineIdentityScoped];
+/** Cloud Composer environments (not in ./types: that file lists the types the other GCP rules read). */
+export const COMPOSER_ENVIRONMENT = "gcp:composer/environment:Environment";
+const COMPOSER = "components/data-pipeline/gcp.ts (CloudComposer)";
+/** The Compute Engine default account, which Composer uses when no account is given (it usually holds Editor). */
+const DEFAULT_COMPUTE_ACCOUNT = /-compute@developer\.gserviceaccount\.com$/;
+
+export const composerSecured = resourceRule({
+    name: "gcp-composer-secured",
+    description:
+        "Cloud Composer environments are encrypted with a customer-managed key, run as their own service account (not the Compute Engine default), and keep the Airflow web server closed to the internet.",
+    severity: "high",
+    remediation: `create the environment with CloudComposer (${COMPOSER}): encryptionConfig.kmsKeyName, nodeConfig.serviceAccount and webServerNetworkAccessControl without 0.0.0.0/0`,
+    mirrors: [CUSTOM],
+    clouds: ["gcp"],
+    category: "security",
+    enforcement: "mandatory",
+    types: [COMPOSER_ENVIRONMENT],
+    check: (r) => {
+        const problems: string[] = [];
+        const key = at(r.props, "config.encryptionConfig.kmsKeyName");
+        if (typeof key !== "string" || key.length === 0)
+            problems.push("config.encryptionConfig.kmsKeyName is not set (Google-managed encryption)");
+        const account = at(r.props, "config.nodeConfig.serviceAccount");
+        if (typeof account !== "string" || account.length === 0 || DEFAULT_COMPUTE_ACCOUNT.test(account))
+            problems.push("config.nodeConfig.serviceAccount is not a dedicated account (the Compute Engine default account is used)");
+        const access = at(r.props, "config.webServerNetworkAccessControl");
+        if (access === undefined || access === null)
+            problems.push("config.webServerNetworkAccessControl is not set (the web server accepts every address)");
+        else {
+            const open = records(fields(access).allowedIpRanges).filter((range) => range.value === "0.0.0.0/0" || range.value === "::/0");
+            if (open.length > 0) problems.push(`config.webServerNetworkAccessControl allows ${String(open[0].value)}`);
+        }
+        return problems;
+    },
+});
+
+export const composerPrivate = resourceRule({
+    name: "gcp-composer-private-ip",
+    description: "In production, Cloud Composer environments are Private IP environments whose cluster has no public endpoint.",
+    severity: "high",
+    remediation: `run prod with the platform network (mlops:mlPlatform.gcp.workbench); CloudComposer then sets privateEnvironmentConfig.enablePrivateEndpoint (${COMPOSER})`,
+    mirrors: [CUSTOM],
+    clouds: ["gcp"],
+    category: "security",
+    enforcement: "prod",
+    types: [COMPOSER_ENVIRONMENT],
+    check: (r) =>
+        at(r.props, "config.privateEnvironmentConfig.enablePrivateEndpoint") === true
+            ? []
+            : ["config.privateEnvironmentConfig.enablePrivateEndpoint is not true (a public IP environment)"],
+});
+
+export const pipelineRules: readonly MlopsPolicy[] = [pipelineEncrypted, pipelineIdentityScoped, composerSecured, composerPrivate];

@@ -105,4 +105,46 @@ export const pipelineCronJobBounded = resourceRule({
     },
 });
 
-export const pipelineRules: readonly MlopsPolicy[] = [pipelineIdentityScoped, pipelineLakeEncrypted, pipelineCronJobBounded];
+/** The Helm release type; the Airflow chart is recognised by its name. */
+const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
+/** Chart values that hold a key or password as a literal (the Secret-name variants are the safe ones). */
+const LITERAL_SECRETS = ["fernetKey", "webserverSecretKey", "apiSecretKey", "postgresql.auth.postgresPassword", "postgresql.auth.password"];
+
+export const airflowPrivate = resourceRule({
+    name: "k8s-airflow-private",
+    description:
+        "An Apache Airflow Helm release keeps its web server private (a ClusterIP Service, no ingress), creates no default admin user, and takes its keys from Secrets, not literal values.",
+    severity: "high",
+    remediation:
+        "set webserver.service.type (and apiServer.service.type) ClusterIP, ingress.web.enabled false, webserver.defaultUser.enabled false, and fernetKeySecretName / webserverSecretKeySecretName instead of the keys (KubernetesAirflow in components/data-pipeline/kubernetes.ts)",
+    mirrors: [CUSTOM],
+    clouds: ["kubernetes"],
+    category: "security",
+    enforcement: "mandatory",
+    types: [HELM_RELEASE],
+    check: (r) => {
+        if (at(r.props, "chart") !== "airflow") return [];
+        const values = r.props.values;
+        const problems: string[] = [];
+        for (const part of ["webserver", "apiServer"]) {
+            const type = at(values, `${part}.service.type`);
+            if (type !== undefined && type !== "ClusterIP")
+                problems.push(`${part}.service.type is ${String(type)}: the UI is reachable from outside the cluster`);
+        }
+        for (const ingress of ["ingress.web.enabled", "ingress.apiServer.enabled", "ingress.enabled"])
+            if (at(values, ingress) === true) problems.push(`${ingress} is true: the UI is published through an ingress`);
+        if (at(values, "webserver.defaultUser.enabled") !== false)
+            problems.push("webserver.defaultUser.enabled is not false: the chart creates the admin user admin/admin");
+        for (const key of LITERAL_SECRETS)
+            if (typeof at(values, key) === "string" && at(values, key) !== "")
+                problems.push(`${key} is a literal value: take it from a Secret`);
+        return problems;
+    },
+});
+
+export const pipelineRules: readonly MlopsPolicy[] = [
+    pipelineIdentityScoped,
+    pipelineLakeEncrypted,
+    pipelineCronJobBounded,
+    airflowPrivate,
+];

@@ -10,6 +10,12 @@ MinIO posts a bucket notification here for every object created under a pipeline
 Runs of one pipeline started in the same minute are coalesced into one Job (a 409 means a run of that
 minute exists; the job skips inputs it already processed, so the next run picks up what that one missed).
 
+With `mlops:pipelines.orchestrator: airflow`, Airflow schedules the pipelines (their CronJobs are suspended)
+and each DAG calls `POST /run/<pipeline>` with `Authorization: Bearer <run token>` (Airflow's own token,
+not MinIO's). The trigger creates a Job from the pipeline's CronJob with MLOPS_TRIGGER=schedule and answers
+201 (started), 200 (a run of that minute exists), 401, 404 (no such pipeline) or 503 (the Kubernetes API
+failed: Airflow retries the task). Runs are counted in mlops_trigger_runs_total{outcome=...}.
+
 Nothing is dropped silently: every event the trigger cannot act on is logged as one JSON line on stdout
 and counted in /metrics (mlops_trigger_events_total{outcome=...}). There is no durable dead-letter
 queue on this target: when the Kubernetes API fails the trigger answers 503, so MinIO keeps the event
@@ -19,6 +25,8 @@ token, malformed body) are answered 2xx/4xx and exist only in these logs and cou
 Configuration (environment):
   MLOPS_TRIGGER_ROUTES      JSON list of {"pipeline", "cronJob", "bucket", "prefix"}
   MLOPS_TRIGGER_TOKEN_FILE  file holding the shared token
+  MLOPS_TRIGGER_PIPELINES   JSON list of {"pipeline", "cronJob"} that POST /run/<pipeline> may start (optional)
+  MLOPS_TRIGGER_RUN_TOKEN_FILE  file holding the token of POST /run/<pipeline> (optional: without it, /run is refused)
   MLOPS_NAMESPACE           namespace of the CronJobs (default: the service account's namespace)
   MLOPS_KUBERNETES_API      API server URL (default: https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT)
   MLOPS_SERVICE_ACCOUNT_DIR token, ca.crt and namespace (default: /var/run/secrets/kubernetes.io/serviceaccount)
@@ -27,6 +35,7 @@ Configuration (environment):
 
 import copy
 import hmac
+import re
 import json
 import os
 import ssl
@@ -41,6 +50,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 MAX_BODY_BYTES = 1024 * 1024
 ARRIVAL_JOB_TTL_SECONDS = 86400
 OUTCOMES = ("started", "coalesced", "ignored", "unrouted", "unauthorized", "invalid", "failed")
+RUN_OUTCOMES = ("started", "coalesced", "unknown", "unauthorized", "failed")
+RUN_PATH = re.compile(r"^/run/([a-z]([a-z0-9-]{0,22}[a-z0-9])?)$")
 
 
 def log(**fields):
@@ -49,9 +60,11 @@ def log(**fields):
 
 
 class Counters:
-    def __init__(self):
+    def __init__(self, metric="mlops_trigger_events_total", what="Object events received", outcomes=OUTCOMES):
         self._lock = threading.Lock()
-        self._counts = {outcome: 0 for outcome in OUTCOMES}
+        self._metric = metric
+        self._what = what
+        self._counts = {outcome: 0 for outcome in outcomes}
 
     def add(self, outcome, n=1):
         with self._lock:
@@ -60,10 +73,10 @@ class Counters:
     def render(self):
         with self._lock:
             lines = [
-                "# HELP mlops_trigger_events_total Object events received, by what the trigger did with them.",
-                "# TYPE mlops_trigger_events_total counter",
+                f"# HELP {self._metric} {self._what}, by what the trigger did with them.",
+                f"# TYPE {self._metric} counter",
             ]
-            lines += [f'mlops_trigger_events_total{{outcome="{k}"}} {v}' for k, v in sorted(self._counts.items())]
+            lines += [f'{self._metric}{{outcome="{k}"}} {v}' for k, v in sorted(self._counts.items())]
             return "\n".join(lines) + "\n"
 
 
@@ -102,34 +115,36 @@ def routes_for(routes, bucket, key):
     return [r for r in routes if r["bucket"] == bucket and key.startswith(r["prefix"]) and key != r["prefix"]]
 
 
-def job_name(cron_job, now):
-    """One Job per pipeline and minute: later events of that minute coalesce into it (409)."""
-    return f"{cron_job}-a-{int(now // 60)}"
+def job_name(cron_job, now, trigger="arrival"):
+    """One Job per pipeline, trigger and minute: later requests of that minute coalesce into it (409)."""
+    return f"{cron_job}-{trigger[0]}-{int(now // 60)}"
 
 
-def job_body(cron_job, namespace, bucket, key, now):
-    """The Job the trigger creates from a CronJob object (as read from the API): its jobTemplate, marked as an arrival run."""
+def job_body(cron_job, namespace, bucket, key, now, trigger="arrival"):
+    """The Job the trigger creates from a CronJob object (as read from the API): its jobTemplate, marked as an
+    `arrival` run (of object bucket/key) or a `schedule` run (requested by Airflow)."""
     template = copy.deepcopy(cron_job["spec"]["jobTemplate"])
     meta = template.get("metadata") or {}
     spec = template["spec"]
     pod = spec["template"]["spec"]
     for container in pod.get("containers", []):
         env = [e for e in container.get("env", []) if e.get("name") != "MLOPS_TRIGGER"]
-        env.append({"name": "MLOPS_TRIGGER", "value": "arrival"})
+        env.append({"name": "MLOPS_TRIGGER", "value": trigger})
         container["env"] = env
     spec["ttlSecondsAfterFinished"] = ARRIVAL_JOB_TTL_SECONDS
     name = cron_job["metadata"]["name"]
+    cause = {"mlops.dev/object": f"{bucket}/{key}"[:1024]} if trigger == "arrival" else {"mlops.dev/requested-by": "airflow"}
     return {
         "apiVersion": "batch/v1",
         "kind": "Job",
         "metadata": {
-            "name": job_name(name, now),
+            "name": job_name(name, now, trigger),
             "namespace": namespace,
-            "labels": {**(meta.get("labels") or {}), "mlops.dev/trigger": "arrival"},
+            "labels": {**(meta.get("labels") or {}), "mlops.dev/trigger": trigger},
             "annotations": {
                 **(meta.get("annotations") or {}),
                 "cronjob.kubernetes.io/instantiate": "manual",
-                "mlops.dev/object": f"{bucket}/{key}"[:1024],
+                **cause,
             },
             # Deleted with its CronJob; not its controller, so the CronJob's Forbid and history leave it alone.
             "ownerReferences": [
@@ -169,31 +184,50 @@ class KubernetesApi:
 
 
 class Trigger:
-    def __init__(self, routes, token, namespace, api, clock=time.time):
+    def __init__(self, routes, token, namespace, api, clock=time.time, pipelines=(), run_token=None):
         self.routes = routes
         self.token = token
         self.namespace = namespace
         self.api = api
         self.clock = clock
         self.counters = Counters()
+        self.pipelines = {p["pipeline"]: p for p in pipelines}
+        self.run_token = run_token
+        self.run_counters = Counters("mlops_trigger_runs_total", "Run requests received (POST /run/<pipeline>)", RUN_OUTCOMES)
 
-    def start_run(self, route, bucket, key):
+    def start_run(self, route, bucket, key, trigger="arrival"):
         """Creates the Job; returns an outcome: started, coalesced or failed."""
         ns = urllib.parse.quote(self.namespace)
+        what = {"object": f"{bucket}/{key}"} if trigger == "arrival" else {"trigger": trigger}
         status, cron_job = self.api.call("GET", f"/apis/batch/v1/namespaces/{ns}/cronjobs/{urllib.parse.quote(route['cronJob'])}")
         if status != 200:
-            log(outcome="failed", pipeline=route["pipeline"], object=f"{bucket}/{key}", reason=f"GET CronJob answered {status}")
+            log(outcome="failed", pipeline=route["pipeline"], reason=f"GET CronJob answered {status}", **what)
             return "failed"
-        body = job_body(cron_job, self.namespace, bucket, key, self.clock())
+        body = job_body(cron_job, self.namespace, bucket, key, self.clock(), trigger)
         status, answer = self.api.call("POST", f"/apis/batch/v1/namespaces/{ns}/jobs", body)
         if status in (200, 201):
-            log(outcome="started", pipeline=route["pipeline"], object=f"{bucket}/{key}", job=body["metadata"]["name"])
+            log(outcome="started", pipeline=route["pipeline"], job=body["metadata"]["name"], **what)
             return "started"
         if status == 409:
-            log(outcome="coalesced", pipeline=route["pipeline"], object=f"{bucket}/{key}", job=body["metadata"]["name"])
+            log(outcome="coalesced", pipeline=route["pipeline"], job=body["metadata"]["name"], **what)
             return "coalesced"
-        log(outcome="failed", pipeline=route["pipeline"], object=f"{bucket}/{key}", reason=f"POST Job answered {status}: {answer.get('message', '')}")
+        log(outcome="failed", pipeline=route["pipeline"], reason=f"POST Job answered {status}: {answer.get('message', '')}", **what)
         return "failed"
+
+    def handle_run(self, authorization, pipeline):
+        """(HTTP status, reply) for `POST /run/<pipeline>`: a scheduled run, as the suspended CronJob would start it."""
+        if not check_token(authorization, self.run_token):
+            self.run_counters.add("unauthorized")
+            log(outcome="unauthorized", pipeline=pipeline, reason="missing or wrong run token")
+            return 401, {"error": "unauthorized"}
+        route = self.pipelines.get(pipeline)
+        if route is None:
+            self.run_counters.add("unknown")
+            log(outcome="unknown", pipeline=pipeline, reason="no such pipeline")
+            return 404, {"error": f"no pipeline {pipeline}"}
+        outcome = self.start_run(route, None, None, "schedule")
+        self.run_counters.add(outcome)
+        return {"started": 201, "coalesced": 200}.get(outcome, 503), {"result": outcome}
 
     def handle(self, authorization, body):
         """(HTTP status, reply) for one notification."""
@@ -248,11 +282,20 @@ def make_handler(trigger):
             if self.path == "/healthz":
                 self.reply(200, "ok\n", "text/plain")
             elif self.path == "/metrics":
-                self.reply(200, trigger.counters.render(), "text/plain; version=0.0.4")
+                self.reply(200, trigger.counters.render() + trigger.run_counters.render(), "text/plain; version=0.0.4")
             else:
                 self.reply(404, {"error": "not found"})
 
         def do_POST(self):
+            run = RUN_PATH.match(self.path)
+            if run:
+                # The body, if any, is not used: the run is the CronJob's template as it is.
+                length = int(self.headers.get("Content-Length") or 0)
+                if 0 < length <= MAX_BODY_BYTES:
+                    self.rfile.read(length)
+                status, payload = trigger.handle_run(self.headers.get("Authorization"), run.group(1))
+                self.reply(status, payload)
+                return
             if self.path != "/events":
                 self.reply(404, {"error": "not found"})
                 return
@@ -282,8 +325,13 @@ def from_environment():
     )
     with open(os.environ["MLOPS_TRIGGER_TOKEN_FILE"], encoding="utf-8") as f:
         token = f.read().strip()
+    run_token = None
+    if os.environ.get("MLOPS_TRIGGER_RUN_TOKEN_FILE"):
+        with open(os.environ["MLOPS_TRIGGER_RUN_TOKEN_FILE"], encoding="utf-8") as f:
+            run_token = f.read().strip()
     routes = json.loads(os.environ["MLOPS_TRIGGER_ROUTES"])
-    return Trigger(routes, token, namespace, KubernetesApi(api, sa_dir))
+    pipelines = json.loads(os.environ.get("MLOPS_TRIGGER_PIPELINES") or "[]")
+    return Trigger(routes, token, namespace, KubernetesApi(api, sa_dir), pipelines=pipelines, run_token=run_token)
 
 
 def main():

@@ -93,6 +93,13 @@ export const awsMocks: ProviderMocks = {
             // EventBridge rule ARNs are `arn:aws:events:<region>:<account>:rule/<name>` (the DLQ policies name them).
             case "aws:cloudwatch/eventRule:EventRule":
                 return { ...base, arn: `arn:aws:events:${r}:${MOCK_ACCOUNT_ID}:rule/${physical}` };
+            // MWAA environment ARNs are `arn:aws:airflow:<region>:<account>:environment/<name>`.
+            case "aws:mwaa/environment:Environment":
+                return {
+                    ...base,
+                    arn: `arn:aws:airflow:${r}:${MOCK_ACCOUNT_ID}:environment/${physical}`,
+                    webserverUrl: `${suffix(name, 36)}-vpce.c${suffix(`${name}/web`, 2)}.airflow.${r}.on.aws`,
+                };
             case "aws:sqs/queue:Queue":
                 return { ...base, url: `https://sqs.${r}.amazonaws.com/${MOCK_ACCOUNT_ID}/${physical}` };
             default:

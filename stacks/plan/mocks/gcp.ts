@@ -25,6 +25,7 @@ const AGENT_DOMAINS: Record<string, string> = {
     "pubsub.googleapis.com": "gcp-sa-pubsub",
     "eventarc.googleapis.com": "gcp-sa-eventarc",
     "workflows.googleapis.com": "gcp-sa-workflows",
+    "composer.googleapis.com": "cloudcomposer-accounts",
 };
 
 export const gcpMocks: ProviderMocks = {
@@ -67,6 +68,18 @@ export const gcpMocks: ProviderMocks = {
                 };
             case "gcp:workbench/instance:Instance":
                 return { proxyUri: `${hash(name, 16)}-dot-${inputs.location?.replace(/-[a-z]$/, "")}.notebooks.googleusercontent.com` };
+            case "gcp:composer/environment:Environment": {
+                // Composer 2 names its bucket `<region>-<environment>-<8 hex>-bucket` and reads DAGs from its `dags` folder.
+                const bucketName = `${inputs.region}-${inputs.name}-${hash(name, 8)}-bucket`;
+                return {
+                    name: inputs.name,
+                    config: {
+                        ...inputs.config,
+                        dagGcsPrefix: `gs://${bucketName}/dags`,
+                        airflowUri: `https://${hash(name, 32)}-dot-${inputs.region}.composer.googleusercontent.com`,
+                    },
+                };
+            }
             case "gcp:monitoring/notificationChannel:NotificationChannel":
                 return { name: `projects/${project}/notificationChannels/${hash(name, 19).replace(/[a-f]/g, "1")}` };
             case "gcp:monitoring/alertPolicy:AlertPolicy":

@@ -9,6 +9,22 @@ function fakeSuffix(seed: string): string {
 export const kubernetesMocks: ProviderMocks = {
     state(type, name, inputs) {
         if (type === "kubernetes:yaml/v2:ConfigFile") return {};
+        // A Helm release has no metadata: its outputs are the release name (Helm generates one when none is
+        // given) and `status`, what `helm status` reports after an install.
+        if (type === "kubernetes:helm.sh/v3:Release") {
+            const release = String(inputs.name ?? `${name}-${fakeSuffix(name)}`);
+            return {
+                name: release,
+                status: {
+                    name: release,
+                    namespace: inputs.namespace ?? "default",
+                    chart: inputs.chart,
+                    version: inputs.version,
+                    revision: 1,
+                    status: "deployed",
+                },
+            };
+        }
         // Kubernetes auto-names objects as `<name>-<7 random characters>` when metadata.name is not set.
         const metadata = { ...(inputs.metadata ?? {}) };
         if (!metadata.name) metadata.name = `${name}-${fakeSuffix(name)}`;
