@@ -2,7 +2,7 @@
 STACK ?= dev
 FORMAT ?= text
 
-.PHONY: help install format lint test plan cost bench
+.PHONY: help install format lint test plan cost diff bench
 
 help:
 	@echo "make install    npm ci: install the locked dependencies"
@@ -11,6 +11,7 @@ help:
 	@echo "make test       lint, then the mocha suites (what CI runs)"
 	@echo "make plan       offline plan of one stack, no credentials: STACK=$(STACK) FORMAT=$(FORMAT) (text|json)"
 	@echo "make cost       monthly cost estimate of one stack from its offline plan: STACK=$(STACK) FORMAT=$(FORMAT) (text|json)"
+	@echo "make diff       PR report of a stack against a git ref: BASE=origin/main STACK=$(STACK) (or STACK=--all) FORMAT=text|markdown|json"
 	@echo "make bench      time the offline plan, program start-up and npm test"
 
 install:
@@ -30,6 +31,11 @@ plan:
 
 cost:
 	npm run --silent cost -- --stack $(STACK) --format $(FORMAT)
+
+BASE ?= origin/main
+
+diff:
+	npm run --silent diff -- --base $(BASE) $(if $(filter --all,$(STACK)),--all,--stack $(STACK)) --format $(FORMAT)
 
 bench:
 	npm run --silent bench

@@ -34,6 +34,11 @@ export interface SecureAccountOptions extends Pick<AzurePlacementArgs, "resource
     readonly defaultAction: "Allow" | "Deny";
     /** Public IPv4 addresses or CIDR blocks let through the firewall. */
     readonly allowedIpRanges: readonly string[];
+    /**
+     * Subnets let through by virtual network rules; each must carry the `Microsoft.Storage` service endpoint
+     * (same region or its pair). Ignored by Azure while public network access is Disabled.
+     */
+    readonly allowedSubnetIds?: readonly pulumi.Input<string>[];
     /** Azure resources let through by resource instance rules (their managed identity). */
     readonly trustedResources?: readonly { readonly tenantId: pulumi.Input<string>; readonly resourceId: pulumi.Input<string> }[];
     /**
@@ -79,6 +84,9 @@ export function secureStorageAccountArgs(o: SecureAccountOptions): storage.Stora
             bypass: "AzureServices",
             ipRules: o.allowedIpRanges.map((r) => ({ iPAddressOrRange: firewallRange(r), action: "Allow" })),
             resourceAccessRules: (o.trustedResources ?? []).map((r) => ({ tenantId: r.tenantId, resourceId: r.resourceId })),
+            ...(o.allowedSubnetIds?.length
+                ? { virtualNetworkRules: o.allowedSubnetIds.map((id) => ({ virtualNetworkResourceId: id, action: "Allow" as const })) }
+                : {}),
         },
         encryption: cmk
             ? {

@@ -34,6 +34,12 @@ export interface AzureDataLakeArgs extends DataLakeArgs, AzurePlacementArgs {
     readonly softDeleteRetentionDays?: number;
     /** Public IPv4 addresses or CIDR blocks let through the account firewall. @default [] - trusted Azure services only */
     readonly allowedIpRanges?: readonly string[];
+    /**
+     * ARM IDs of subnets let through the account firewall by virtual network rules (the data pipelines' jobs
+     * subnet, which carries the `Microsoft.Storage` service endpoint). No effect while the account's public
+     * network access is disabled (`privateEndpoints` without `trustedServicesAccess`). @default []
+     */
+    readonly allowedSubnetIds?: readonly pulumi.Input<string>[];
     /** ARM IDs of Azure resources whose managed identity may pass the firewall (e.g. the ML workspace). @default [] */
     readonly trustedResourceIds?: readonly pulumi.Input<string>[];
     /** Public IPv4 addresses or CIDR blocks allowed to reach Synapse. @default [] - Synapse public access off */
@@ -50,6 +56,14 @@ export interface AzureDataLakeArgs extends DataLakeArgs, AzurePlacementArgs {
      * @default - no private endpoints; the account's firewall (default Deny) guards its public endpoint
      */
     readonly privateEndpoints?: LakePrivateEndpoints;
+    /**
+     * With `privateEndpoints`, keep the account's public network access Enabled (default action Deny, no IP
+     * rules, the trusted-services bypass, the resource instance rules) instead of Disabled, because a trusted
+     * Azure service writes into the lake without a private endpoint: Event Hubs Capture. Microsoft documents
+     * Disabled as "traffic allowed only through a private endpoint"; the firewall then still refuses every
+     * other caller. @default false
+     */
+    readonly trustedServicesAccess?: boolean;
     /**
      * Not supported on Azure (rejected): an ADLS Gen2 account keeps no blob versions. Deleted files,
      * directories and containers stay restorable for `softDeleteRetentionDays`.
@@ -140,8 +154,9 @@ export function validateAzureDataLake(args: AzureDataLakeArgs): ProblemDetail[] 
         problems.push({
             path: "allowedIpRanges",
             value: s.allowedIpRanges,
-            message:
-                "has no effect with privateEndpoints: the account's public network access is disabled, and Azure then ignores its IP rules",
+            message: args.trustedServicesAccess
+                ? "is refused with privateEndpoints: the public endpoint stays on only for trusted Azure services (Event Hubs Capture), not for addresses"
+                : "has no effect with privateEndpoints: the account's public network access is disabled, and Azure then ignores its IP rules",
             fix: "reach the lake through the virtual network (or a VPN into it), and leave allowedIpRanges empty",
         });
     }

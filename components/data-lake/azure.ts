@@ -5,7 +5,9 @@
  * namespace), a lifecycle policy, storage read/write/delete logs in Log Analytics, and optionally Synapse
  * serverless SQL over the files. In prod (`protectData`) the account, containers, vault and key are
  * protected and retained, and a CanNotDelete lock sits on the account. With `privateEndpoints` the account
- * (blob, dfs) and the vault get private endpoints, and the account's public network access is disabled.
+ * (blob, dfs) and the vault get private endpoints, and the account's public network access is disabled
+ * (unless `trustedServicesAccess`: Event Hubs Capture writes as a trusted service, not through them).
+ * `allowedSubnetIds` admits subnets with the Microsoft.Storage service endpoint (the pipelines' jobs).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
@@ -106,8 +108,10 @@ export class AzureDataLake extends pulumi.ComponentResource implements DataLake 
                 replication: s.replication,
                 hierarchicalNamespace: true,
                 defaultAction: "Deny",
-                publicNetworkAccess: args.privateEndpoints ? "Disabled" : "Enabled",
+                // Enabled with private endpoints only when a trusted service writes without one (Event Hubs Capture).
+                publicNetworkAccess: args.privateEndpoints && !args.trustedServicesAccess ? "Disabled" : "Enabled",
                 allowedIpRanges: s.allowedIpRanges,
+                allowedSubnetIds: args.allowedSubnetIds,
                 trustedResources: trusted.map((resourceId) => ({ tenantId: args.tenantId, resourceId })),
                 customerManagedKey: { keyName: LAKE_KEY_NAME, keyVaultUri: keys.vaultUri, identityId: encryption.identityId },
                 tags,

@@ -32,14 +32,21 @@ export interface AzureLakeKey {
     readonly identityId: pulumi.Input<string>;
 }
 
-/** Where the jobs run inside the stack's network (prod). */
+/**
+ * Where the jobs environment runs: a subnet of its own (delegated to Microsoft.App/environments). Either
+ * inside the stack's private network (prod: `virtualNetworkId` and `endpointsSubnetId` given, the queues get
+ * a private endpoint), or in the pipelines network of a stack without one (dev: only the subnet, which
+ * carries the Microsoft.Storage service endpoint; the events account admits it by a virtual network rule).
+ */
 export interface AzureJobsNetwork {
     /** ARM ID of the subnet of the jobs environment (delegated to Microsoft.App/environments). */
     readonly infrastructureSubnetId: pulumi.Input<string>;
-    /** ARM ID of the virtual network (the queue's private DNS zone is linked to it). */
-    readonly virtualNetworkId: pulumi.Input<string>;
-    /** ARM ID of the subnet private endpoints go in. */
-    readonly endpointsSubnetId: pulumi.Input<string>;
+    /** ARM ID of the virtual network the queue's private DNS zone is linked to. @default - no private endpoint */
+    readonly virtualNetworkId?: pulumi.Input<string>;
+    /** ARM ID of the subnet private endpoints go in. @default - no private endpoint: the events account admits `infrastructureSubnetId` */
+    readonly endpointsSubnetId?: pulumi.Input<string>;
+    /** Zone-redundant environment (needs a region with availability zones). @default true */
+    readonly zoneRedundant?: boolean;
 }
 
 export interface AzureContainerAppsJobsArgs extends AzurePlacementArgs {
@@ -56,7 +63,11 @@ export interface AzureContainerAppsJobsArgs extends AzurePlacementArgs {
     readonly encryptionKey: AzureLakeKey;
     /** Replication of the events account (queues and dead letters). @default "LRS" */
     readonly storageReplication?: string;
-    /** Run the jobs environment in this network, with a private endpoint for the queues. @default - no network */
+    /**
+     * Run the jobs environment (internal) in this subnet. Without it the environment has no stable outbound
+     * address, so storage accounts that deny public traffic (the lake, the events account) refuse its jobs.
+     * @default - no network
+     */
     readonly network?: AzureJobsNetwork;
     /** Action group failed executions alert. @default - none: the alerts only show in Azure Monitor */
     readonly actionGroupId?: pulumi.Input<string>;

@@ -88,6 +88,11 @@ export class AzureContainerAppsJobs extends pulumi.ComponentResource implements 
         const rg = args.resourceGroupName;
         const tags = { ...args.tags };
         const net = args.network;
+        // Private endpoints for the queues (prod), or the jobs subnet admitted by the events account's firewall (dev).
+        const privateLink =
+            net?.virtualNetworkId !== undefined && net.endpointsSubnetId !== undefined
+                ? { virtualNetworkId: net.virtualNetworkId, subnetId: net.endpointsSubnetId }
+                : undefined;
         const arrivals = args.jobs.filter((j) => j.onArrival);
 
         const environment = new app.ManagedEnvironment(
@@ -101,7 +106,7 @@ export class AzureContainerAppsJobs extends pulumi.ComponentResource implements 
                 workloadProfiles: [{ name: "Consumption", workloadProfileType: "Consumption" }],
                 peerTrafficConfiguration: { encryption: { enabled: true } },
                 // Zone redundancy needs a network: on in prod.
-                zoneRedundant: net !== undefined,
+                zoneRedundant: net !== undefined && (net.zoneRedundant ?? true),
                 vnetConfiguration: net ? { infrastructureSubnetId: net.infrastructureSubnetId, internal: true } : undefined,
                 // Jobs take no inbound traffic.
                 publicNetworkAccess: "Disabled",
@@ -127,6 +132,7 @@ export class AzureContainerAppsJobs extends pulumi.ComponentResource implements 
                 hierarchicalNamespace: false,
                 defaultAction: "Deny",
                 allowedIpRanges: [],
+                allowedSubnetIds: net && !privateLink ? [net.infrastructureSubnetId] : [],
                 customerManagedKey: args.encryptionKey,
                 tags,
             });
@@ -170,14 +176,14 @@ export class AzureContainerAppsJobs extends pulumi.ComponentResource implements 
                 },
                 { parent: this },
             );
-            if (net) {
-                const zone = linkedZone(this, `${name}-queue-dns`, QUEUE_DNS_ZONE, net.virtualNetworkId, rg, tags);
+            if (privateLink) {
+                const zone = linkedZone(this, `${name}-queue-dns`, QUEUE_DNS_ZONE, privateLink.virtualNetworkId, rg, tags);
                 privateEndpoint(
                     `${name}-queue-endpoint`,
                     {
                         resourceGroupName: rg,
                         location: args.location,
-                        subnetId: net.endpointsSubnetId,
+                        subnetId: privateLink.subnetId,
                         targetName: account.name,
                         targetId: account.id,
                         group: "queue",

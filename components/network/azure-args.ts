@@ -38,6 +38,34 @@ export function validateAzureNetwork(args: AzureNetworkArgs): ProblemDetail[] {
     return [];
 }
 
+export interface AzurePipelinesNetworkArgs extends Pick<AzurePlacementArgs, "resourceGroupName" | "location" | "namePrefix"> {
+    /**
+     * Private IPv4 block the jobs subnet is taken from: its fifth /24, the block the private network gives
+     * the `jobs` subnet, so the address plan stays the same when the private network is turned on. /16 to /21.
+     * @default "10.42.0.0/16"
+     */
+    readonly addressSpace?: string;
+    /** Tags on every resource. @default {} */
+    readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** Every problem with the pipelines network's arguments (paths relative to the args). */
+export function validateAzurePipelinesNetwork(args: AzurePipelinesNetworkArgs): ProblemDetail[] {
+    const addressSpace = args.addressSpace ?? DEFAULT_ADDRESS_SPACE;
+    const issue = addressSpaceIssue(addressSpace);
+    if (issue) return [{ path: "addressSpace", value: addressSpace, ...issue }];
+    if (Number(addressSpace.split("/")[1]) > JOBS_SUBNET_MAX_PREFIX)
+        return [
+            {
+                path: "addressSpace",
+                value: addressSpace,
+                message: `is too small for the data pipelines' jobs subnet, which is its fifth /24 (as in the private network): a /${JOBS_SUBNET_MAX_PREFIX} or larger is needed`,
+                fix: `write a /${JOBS_SUBNET_MAX_PREFIX} or larger private block, e.g. ${DEFAULT_ADDRESS_SPACE}`,
+            },
+        ];
+    return [];
+}
+
 /** Where a component puts its private endpoints: built by `AzureNetwork`, passed in by the stack. */
 export interface PrivateEndpointPlacement {
     /** ARM ID of the `endpoints` subnet. */

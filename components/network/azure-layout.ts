@@ -63,6 +63,12 @@ export function addressSpaceIssue(value: unknown): { message: string; fix: strin
 export const JOBS_SUBNET = "jobs";
 export const JOBS_SUBNET_MAX_PREFIX = 21;
 
+/**
+ * The service endpoint on the jobs subnet of a stack without the private network: the storage accounts'
+ * virtual network rules admit traffic from the subnet only when it carries this endpoint.
+ */
+export const STORAGE_SERVICE_ENDPOINT = "Microsoft.Storage";
+
 /** The jobs subnet's /24 block: the one after the four of `SUBNETS`. */
 export function jobsSubnetPrefix(addressSpace: string): string {
     return `${toIp(ip(addressSpace.split("/")[0]) + SUBNETS.length * 256)}/24`;

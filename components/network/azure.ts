@@ -4,6 +4,10 @@
  * network security group on every subnet (Azure's default rules: nothing inbound from the internet), and
  * the private DNS zones of every private link target the stack uses, linked to the network.
  *
+ * `AzurePipelinesNetwork` (a stack without the private network that runs data pipelines): a virtual network
+ * holding only the jobs subnet, with the `Microsoft.Storage` service endpoint, so the storage accounts the
+ * jobs use admit that subnet by a virtual network rule and keep denying everything else.
+ *
  * Subnets are declared inside the virtual network, not as separate resources: an update of the network
  * then never drops a subnet it does not list (pulumi/pulumi-azure-native#611), and Azure never sees two
  * subnet operations on one network at once.
@@ -17,13 +21,20 @@ import {
     DELEGATED_SUBNETS,
     PRIVATE_DNS_ZONES,
     JOBS_SUBNET,
+    STORAGE_SERVICE_ENDPOINT,
     SUBNETS,
     SubnetRole,
     jobsSubnetPrefix,
     privateDnsZoneKeys,
     subnetPrefixes,
 } from "./azure-layout";
-import { AzureNetworkArgs, PrivateEndpointPlacement, validateAzureNetwork } from "./azure-args";
+import {
+    AzureNetworkArgs,
+    AzurePipelinesNetworkArgs,
+    PrivateEndpointPlacement,
+    validateAzureNetwork,
+    validateAzurePipelinesNetwork,
+} from "./azure-args";
 import { azureNames } from "../naming/azure";
 import { throwIfProblems } from "../shared/problems";
 
@@ -125,5 +136,64 @@ export class AzureNetwork extends pulumi.ComponentResource {
     /** Where a component puts its private endpoints. */
     public endpointPlacement(): PrivateEndpointPlacement {
         return { subnetId: this.subnetIds.endpoints, dnsZoneIds: this.dnsZoneIds };
+    }
+}
+
+/**
+ * The jobs environment's network in a stack without the private network: one virtual network with one
+ * subnet, `jobs` (the address space's fifth /24, as in `AzureNetwork`), delegated to
+ * Microsoft.App/environments, with a network security group (Azure's default rules) and the
+ * `Microsoft.Storage` service endpoint. Requests from the subnet to storage accounts in the region (and its
+ * pair) then carry the subnet's identity, which the accounts' virtual network rules admit: the lake and the
+ * events account stay on default action Deny. The network, subnet, group and endpoint cost nothing; the
+ * environment placed in the subnet is billed for its managed load balancer and egress IP (docs/azure.md).
+ */
+export class AzurePipelinesNetwork extends pulumi.ComponentResource {
+    public readonly virtualNetworkId: pulumi.Output<string>;
+    /** ARM ID of the `jobs` subnet. */
+    public readonly jobsSubnetId: pulumi.Output<string>;
+
+    constructor(name: string, args: AzurePipelinesNetworkArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        throwIfProblems(`AzurePipelinesNetwork "${name}"`, validateAzurePipelinesNetwork(args));
+        const prefix = jobsSubnetPrefix(args.addressSpace ?? DEFAULT_ADDRESS_SPACE);
+        super("mlops:index:AzurePipelinesNetwork", name, args, opts);
+
+        const rg = args.resourceGroupName;
+        const tags = { ...args.tags };
+        // Names of their own: the private network's (`AzureNetwork`) never collide with them if it is turned on later.
+        const group = new network.NetworkSecurityGroup(
+            `${name}-nsg`,
+            {
+                networkSecurityGroupName: azureNames.networkSecurityGroup(args.namePrefix, "pipelines"),
+                resourceGroupName: rg,
+                location: args.location,
+                tags,
+            },
+            { parent: this },
+        );
+        const vnet = new network.VirtualNetwork(
+            `${name}-vnet`,
+            {
+                virtualNetworkName: azureNames.virtualNetwork(`${args.namePrefix}-pipelines`),
+                resourceGroupName: rg,
+                location: args.location,
+                addressSpace: { addressPrefixes: [prefix] },
+                subnets: [
+                    {
+                        name: JOBS_SUBNET,
+                        // A /24: a workload-profiles environment needs at least a /27.
+                        addressPrefix: prefix,
+                        networkSecurityGroup: { id: group.id },
+                        delegations: [{ name: "app-environments", serviceName: APP_DELEGATION }],
+                        serviceEndpoints: [{ service: STORAGE_SERVICE_ENDPOINT }],
+                    },
+                ],
+                tags,
+            },
+            { parent: this },
+        );
+        this.virtualNetworkId = vnet.id;
+        this.jobsSubnetId = pulumi.interpolate`${vnet.id}/subnets/${JOBS_SUBNET}`;
+        this.registerOutputs({ virtualNetworkId: this.virtualNetworkId, jobsSubnetId: this.jobsSubnetId });
     }
 }

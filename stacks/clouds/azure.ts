@@ -18,6 +18,7 @@ import {
     AzureMlPlatform,
     AzureMonitoring,
     AzureNetwork,
+    AzurePipelinesNetwork,
     NAME_SUFFIX_LENGTH,
     PRIVATE_DNS_ZONES,
     azureNames,
@@ -78,6 +79,11 @@ export function buildAzureStack(cfg: StackConfig): StackOutputs {
         network && endpoints
             ? { virtualNetworkId: network.virtualNetworkId, subnetIds: network.subnetIds, endpoints, jobsSubnetId: network.jobsSubnetId }
             : undefined;
+    // Without it, the pipeline jobs get a network of their own: a subnet the lake's firewall admits.
+    const pipelinesNetworkArgs = args.pipelinesNetwork(group.name);
+    const pipelinesSubnetId = pipelinesNetworkArgs
+        ? new AzurePipelinesNetwork("pipelines-network", pipelinesNetworkArgs).jobsSubnetId
+        : undefined;
 
     const mlWorkspaceName = nameSuffix.apply((sfx) => azureNames.mlWorkspace(prefix, sfx));
     const lake = new AzureDataLake(
@@ -88,6 +94,7 @@ export function buildAzureStack(cfg: StackConfig): StackOutputs {
                 pulumi.interpolate`/subscriptions/${client.subscriptionId}/resourceGroups/${group.name}/providers/Microsoft.MachineLearningServices/workspaces/${mlWorkspaceName}`,
             ],
             dnsZoneId: (zone) => endpoints!.dnsZoneIds[PRIVATE_DNS_ZONES[zone]],
+            pipelinesSubnetId,
         }),
     );
     if (endpoints && cfg.dataLake.queryEngine) {
@@ -178,7 +185,7 @@ export function buildAzureStack(cfg: StackConfig): StackOutputs {
         encryptionKey: lake.encryptionKey,
         blobEventsTopic: lake.blobEventsTopic,
     };
-    const jobsArgs = pipelines.jobs(d, net, pipelineLake);
+    const jobsArgs = pipelines.jobs(d, net, pipelineLake, pipelinesSubnetId);
     if (jobsArgs) {
         const jobs = new AzureContainerAppsJobs("pipelines", jobsArgs);
         azure.pipelineJobs = jobs.jobNames;

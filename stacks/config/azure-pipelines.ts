@@ -77,6 +77,8 @@ export function azurePipelineArgs(cfg: StackConfig) {
             d: AzureDeployment,
             net: AzureNetworkPlacement | undefined,
             lake: AzurePipelineLake,
+            /** The pipelines network's jobs subnet (stacks without the private network). */
+            pipelinesSubnetId?: pulumi.Input<string>,
         ): AzureContainerAppsJobsArgs | undefined =>
             cfg.pipelines.jobs.length === 0
                 ? undefined
@@ -94,7 +96,10 @@ export function azurePipelineArgs(cfg: StackConfig) {
                                     virtualNetworkId: net.virtualNetworkId,
                                     endpointsSubnetId: net.endpoints.subnetId,
                                 }
-                              : undefined,
+                              : pipelinesSubnetId !== undefined
+                                ? // Dev: the environment in the pipelines network, not zone-redundant; no private endpoints.
+                                  { infrastructureSubnetId: pipelinesSubnetId, zoneRedundant: false }
+                                : undefined,
                       actionGroupId: d.actionGroupId,
                   },
         streams: (
@@ -136,7 +141,7 @@ export function checkAzurePipelines(cfg: StackConfig): ProblemDetail[] {
     const problems: ProblemDetail[] = [];
     const keep = (found: ProblemDetail[]) =>
         found.filter((p) => !CHECKED_BY_PIPELINES_PARSER.test(p.path) && !/^is used by another (pipeline|stream)$/.test(p.message));
-    const jobs = args.jobs(d, net, lake);
+    const jobs = args.jobs(d, net, lake, azureStackArgs(cfg).pipelinesNetwork(d.resourceGroupName) ? AT_DEPLOY : undefined);
     if (jobs)
         problems.push(
             ...atKeys(keep(validateAzureContainerAppsJobs(jobs)), { storageReplication: `${cfg.project}:dataLake.azure.replication` }, ns),

@@ -14,7 +14,13 @@ import { AzureDataLakeArgs, validateAzureDataLake } from "@mlops/components/data
 import { SOFT_DELETE_DAYS } from "@mlops/components/data-lake/azure-policy";
 import { AzureMlPlatformArgs, DEFAULT_CPU_VM_SIZE, VM_SIZE, validateAzureMlPlatform } from "@mlops/components/ml-platform/azure-args";
 import { azureNames, namePrefix, validateAzureLocation } from "@mlops/components/naming/azure";
-import { AzureNetworkArgs, PrivateEndpointPlacement, validateAzureNetwork } from "@mlops/components/network/azure-args";
+import {
+    AzureNetworkArgs,
+    AzurePipelinesNetworkArgs,
+    PrivateEndpointPlacement,
+    validateAzureNetwork,
+    validateAzurePipelinesNetwork,
+} from "@mlops/components/network/azure-args";
 import { ipRangeIssue } from "@mlops/components/network/azure-ip-ranges";
 import { DEFAULT_ADDRESS_SPACE, addressSpaceIssue } from "@mlops/components/network/azure-layout";
 import {
@@ -290,12 +296,23 @@ export function azureStackArgs(cfg: StackConfig) {
                       tags,
                   }
                 : undefined,
+        /**
+         * Without the private network, a stack with pipeline jobs gets a network of its own for the jobs
+         * environment (its subnet has the Microsoft.Storage service endpoint the lake's firewall admits).
+         * Undefined otherwise.
+         */
+        pipelinesNetwork: (resourceGroupName: pulumi.Input<string>): AzurePipelinesNetworkArgs | undefined =>
+            !az.mlPlatform.privateNetwork && cfg.pipelines.jobs.length > 0
+                ? { resourceGroupName, location, namePrefix: prefix, addressSpace: az.mlPlatform.networkAddressSpace, tags }
+                : undefined,
         lake: (
             d: AzureDeployment,
             net: AzureNetworkPlacement | undefined,
             more: {
                 trustedResourceIds: readonly pulumi.Input<string>[];
                 dnsZoneId: (zone: "blob" | "dfs" | "vault") => pulumi.Input<string>;
+                /** The pipelines network's jobs subnet (`pipelinesNetwork`), admitted by the lake's firewall. */
+                pipelinesSubnetId?: pulumi.Input<string>;
             },
         ): AzureDataLakeArgs => ({
             ...placed(d),
@@ -322,6 +339,10 @@ export function azureStackArgs(cfg: StackConfig) {
             },
             // The on-arrival triggers of the data pipelines subscribe to the account's blob events.
             ...(cfg.pipelines.jobs.some((j) => j.onArrival) ? { blobEvents: true } : {}),
+            // The jobs reach the lake from their subnet's service endpoint when there is no private network.
+            ...(more.pipelinesSubnetId !== undefined ? { allowedSubnetIds: [more.pipelinesSubnetId] } : {}),
+            // Event Hubs Capture writes into raw as a trusted service, not through the private endpoints.
+            ...(net && cfg.pipelines.streams.length > 0 ? { trustedServicesAccess: true } : {}),
         }),
         ml: (
             d: AzureDeployment,
@@ -524,8 +545,21 @@ export function checkAzureStack(cfg: StackConfig): ProblemDetail[] {
         );
     const network = args.network(d.resourceGroupName);
     if (network) at(validateAzureNetwork(network), { addressSpace: key("mlPlatform", "networkAddressSpace") }, `${ns}mlPlatform.azure`);
+    const pipelinesNetwork = args.pipelinesNetwork(d.resourceGroupName);
+    if (pipelinesNetwork)
+        at(
+            validateAzurePipelinesNetwork(pipelinesNetwork),
+            { addressSpace: key("mlPlatform", "networkAddressSpace") },
+            `${ns}mlPlatform.azure`,
+        );
     at(
-        validateAzureDataLake(args.lake(d, net, { trustedResourceIds: [AT_DEPLOY], dnsZoneId: () => AT_DEPLOY })),
+        validateAzureDataLake(
+            args.lake(d, net, {
+                trustedResourceIds: [AT_DEPLOY],
+                dnsZoneId: () => AT_DEPLOY,
+                ...(pipelinesNetwork ? { pipelinesSubnetId: AT_DEPLOY } : {}),
+            }),
+        ),
         {
             zones: `${lakeKey}.zones`,
             rawColdStorageAfterDays: `${lakeKey}.rawColdStorageAfterDays`,

@@ -208,6 +208,16 @@ describe("AzureDataLake", () => {
         assert.equal(only(resources, T.account).inputs.publicNetworkAccess, "Enabled");
     });
 
+    it("admits allowedSubnetIds by virtual network rules and nothing else, still denying by default", async () => {
+        assert.equal(only(resources, T.account).inputs.networkRuleSet.virtualNetworkRules, undefined);
+        const { resources: withSubnet } = await build({ ...base, allowedSubnetIds: ["/vnet/subnets/jobs"] });
+        const rules = only(withSubnet, T.account).inputs.networkRuleSet;
+        assert.deepEqual(
+            [rules.defaultAction, rules.ipRules, rules.virtualNetworkRules],
+            ["Deny", [], [{ virtualNetworkResourceId: "/vnet/subnets/jobs", action: "Allow" }]],
+        );
+    });
+
     it("sends blob reads, writes and deletes to Log Analytics (the audit trail)", () => {
         const logs = only(resources, T.diagnostics, "lake-blob-diagnostics").inputs;
         assert.equal(logs.resourceUri, "lake-account-id/blobServices/default");
@@ -415,6 +425,30 @@ describe("AzureDataLake", () => {
             assert.deepEqual(account.networkRuleSet.defaultAction, "Deny", "the rule set stays closed if public access is ever re-enabled");
             const vault = only(priv, T.vault).inputs.properties;
             assert.deepEqual([vault.publicNetworkAccess, vault.networkAcls.bypass], ["Disabled", "AzureServices"]);
+        });
+
+        it("keeps public network access Enabled (default Deny, trusted services, no IP rule) with trustedServicesAccess, for Event Hubs Capture", async () => {
+            const { resources: open } = await build({ ...base, privateEndpoints: PRIVATE_ENDPOINTS, trustedServicesAccess: true });
+            const account = only(open, T.account).inputs;
+            assert.deepEqual(
+                [
+                    account.publicNetworkAccess,
+                    account.networkRuleSet.defaultAction,
+                    account.networkRuleSet.bypass,
+                    account.networkRuleSet.ipRules,
+                ],
+                ["Enabled", "Deny", "AzureServices", []],
+            );
+            assert.equal(ofType(open, T.endpoint).length, 3, "the private endpoints stay");
+            assert.match(
+                await rejected({
+                    ...base,
+                    privateEndpoints: PRIVATE_ENDPOINTS,
+                    trustedServicesAccess: true,
+                    allowedIpRanges: ["203.0.113.7/32"],
+                }),
+                /allowedIpRanges: is refused with privateEndpoints: the public endpoint stays on only for trusted Azure services/,
+            );
         });
 
         it("fails when an IP allow-list is given with private endpoints (Azure would ignore it)", async () => {

@@ -166,6 +166,26 @@ describe("AzureContainerAppsJobs", () => {
         assert.equal(env.inputs.appLogsConfiguration.destination, "azure-monitor");
         const pe = only(resources, "azure-native:network:PrivateEndpoint");
         assert.deepEqual(pe.inputs.privateLinkServiceConnections[0].groupIds, ["queue"]);
+        assert.equal(env.inputs.zoneRedundant, true);
+        // Through the private endpoint: the events account admits no subnet.
+        assert.equal(only(resources, "azure-native:storage:StorageAccount").inputs.networkRuleSet.virtualNetworkRules, undefined);
+    });
+
+    it("without private endpoints, admits the jobs subnet (service endpoint) at the events account's firewall instead", async () => {
+        const network = { infrastructureSubnetId: "/vnet/subnets/jobs", zoneRedundant: false };
+        const { resources } = await captureResources(() => new AzureContainerAppsJobs("pipelines", jobsArgs({ network })));
+        const env = only(resources, "azure-native:app:ManagedEnvironment").inputs;
+        assert.deepEqual(
+            [env.vnetConfiguration, env.zoneRedundant, env.publicNetworkAccess],
+            [{ infrastructureSubnetId: "/vnet/subnets/jobs", internal: true }, false, "Disabled"],
+        );
+        const rules = only(resources, "azure-native:storage:StorageAccount").inputs.networkRuleSet;
+        assert.deepEqual(
+            [rules.defaultAction, rules.bypass, rules.ipRules, rules.virtualNetworkRules],
+            ["Deny", "AzureServices", [], [{ virtualNetworkResourceId: "/vnet/subnets/jobs", action: "Allow" }]],
+        );
+        assert.deepEqual(ofType(resources, "azure-native:network:PrivateEndpoint"), []);
+        assert.deepEqual(ofType(resources, "azure-native:privatedns:PrivateZone"), []);
     });
 
     it("fails when a name makes no job name, a job asks for a GPU or too much CPU, or arrival has no blob events; registers nothing", async () => {

@@ -261,13 +261,57 @@ describe("shipped Azure stacks, planned end to end", () => {
             assert.equal(scale.minNodeCount, 0);
         });
 
-        it("stays cheap: no network, private endpoints or action group (dev names no notification target)", () => {
-            for (const type of ["network:VirtualNetwork", "network:PrivateEndpoint", "privatedns:PrivateZone", "monitor:ActionGroup"])
+        it("stays cheap: no private network, private endpoints or action group (dev names no notification target)", () => {
+            for (const type of ["network:PrivateEndpoint", "privatedns:PrivateZone", "monitor:ActionGroup"])
                 assert.equal(ofType(plan, A(type)).length, 0, type);
+            // The only network is the pipelines' (next test): no private network.
+            assert.deepEqual(
+                ofType(plan, A("network:VirtualNetwork")).map((v) => v.name),
+                ["pipelines-network-vnet"],
+            );
             for (const name of ["serving-environment", "inference-environment"])
                 assert.equal(one(plan, T.environment, name).inputs.vnetConfiguration, undefined, name);
             assert.equal(one(plan, T.mlWorkspace, "ml-workspace").inputs.managedNetwork, undefined);
             for (const a of ofType(plan, T.alert)) assert.equal(a.inputs.actions, undefined, a.name);
+        });
+
+        it("runs the pipeline jobs in a subnet with the Microsoft.Storage service endpoint that the lake and events account admit", () => {
+            const vnet = one(plan, A("network:VirtualNetwork"), "pipelines-network-vnet").inputs;
+            assert.equal(vnet.virtualNetworkName, "vnet-mlops-azure-dev-pipelines");
+            assert.deepEqual(vnet.addressSpace.addressPrefixes, ["10.42.4.0/24"]);
+            assert.deepEqual(vnet.subnets, [
+                {
+                    name: "jobs",
+                    // A /24: a workload-profiles environment needs at least a /27.
+                    addressPrefix: "10.42.4.0/24",
+                    networkSecurityGroup: { id: "pipelines-network-nsg-id" },
+                    delegations: [{ name: "app-environments", serviceName: "Microsoft.App/environments" }],
+                    serviceEndpoints: [{ service: "Microsoft.Storage" }],
+                },
+            ]);
+            assert.equal(
+                one(plan, A("network:NetworkSecurityGroup"), "pipelines-network-nsg").inputs.networkSecurityGroupName,
+                "nsg-mlops-azure-dev-pipelines",
+            );
+            const jobsSubnet = "pipelines-network-vnet-id/subnets/jobs";
+            const env = one(plan, T.environment, "pipelines-environment").inputs;
+            assert.deepEqual(
+                [env.vnetConfiguration, env.zoneRedundant, env.publicNetworkAccess, env.environmentName],
+                [{ infrastructureSubnetId: jobsSubnet, internal: true }, false, "Disabled", "jobs-mlops-azure-dev-vnet"],
+            );
+            assert.deepEqual(env.workloadProfiles, [{ name: "Consumption", workloadProfileType: "Consumption" }]);
+            for (const name of ["lake-account", "pipelines-events"]) {
+                const a = one(plan, T.account, name).inputs;
+                assert.deepEqual(
+                    [a.publicNetworkAccess, a.networkRuleSet.defaultAction, a.networkRuleSet.bypass, a.networkRuleSet.ipRules],
+                    ["Enabled", "Deny", "AzureServices", []],
+                    name,
+                );
+                assert.deepEqual(a.networkRuleSet.virtualNetworkRules, [{ virtualNetworkResourceId: jobsSubnet, action: "Allow" }], name);
+            }
+            // The other accounts (ML store, nothing else) admit no subnet.
+            for (const a of ofType(plan, T.account).filter((x) => !["lake-account", "pipelines-events"].includes(x.name)))
+                assert.equal(a.inputs.networkRuleSet?.virtualNetworkRules, undefined, a.name);
         });
 
         it("stops with a config error, before any resource, when azure-native:location is missing", async () => {
@@ -385,7 +429,26 @@ describe("shipped Azure stacks, planned end to end", () => {
             const zonesOf = (name: string) =>
                 one(plan, A("network:PrivateDnsZoneGroup"), `${name}-dns`).inputs.privateDnsZoneConfigs.map((z: any) => z.privateDnsZoneId);
             assert.deepEqual(zonesOf("ml-workspace-endpoint"), ["network-dns-aml-api-id", "network-dns-aml-notebooks-id"]);
-            assert.equal(one(plan, T.account, "lake-account").inputs.publicNetworkAccess, "Disabled");
+        });
+
+        it("keeps the lake's public endpoint on, denying all but trusted services, so Event Hubs Capture can write; no pipelines network", () => {
+            // Capture writes as a trusted service, not through the private endpoints: Disabled would refuse it.
+            const lake = one(plan, T.account, "lake-account").inputs;
+            assert.deepEqual(
+                [lake.publicNetworkAccess, lake.networkRuleSet.defaultAction, lake.networkRuleSet.bypass, lake.networkRuleSet.ipRules],
+                ["Enabled", "Deny", "AzureServices", []],
+            );
+            assert.equal(lake.networkRuleSet.virtualNetworkRules, undefined);
+            assert.ok(one(plan, A("eventhub:EventHub"), "streams-events").inputs.captureDescription.enabled);
+            // The jobs reach the lake and the queues through private endpoints: no service endpoint, no subnet rule.
+            const jobs = one(plan, A("network:VirtualNetwork"), "network-vnet").inputs.subnets.find((x: any) => x.name === "jobs");
+            assert.equal(jobs.serviceEndpoints, undefined);
+            assert.equal(one(plan, T.account, "pipelines-events").inputs.networkRuleSet.virtualNetworkRules, undefined);
+            assert.deepEqual(
+                ofType(plan, A("network:VirtualNetwork")).map((v) => v.name),
+                ["network-vnet"],
+            );
+            assert.equal(one(plan, T.environment, "pipelines-environment").inputs.zoneRedundant, true);
         });
 
         it("trains in the workspace's managed network, reaching the lake through managed private endpoints, on nodes without public IPs", () => {

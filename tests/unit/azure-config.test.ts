@@ -272,6 +272,32 @@ describe("Azure stack config (mlops:<section>.azure, azure-native:location)", ()
         );
     });
 
+    it("refuses, without the private network, an address space whose fifth /24 (the pipelines' jobs subnet) does not exist, with the other problems, building nothing", async () => {
+        const job = {
+            name: "iris-etl",
+            image: "python:3.12.12-slim-bookworm",
+            command: ["python", "/app/etl.py"],
+            files: "samples/etl/job",
+            source: "raw/iris/",
+            target: "curated/iris/",
+            schedule: "0 3 * * *",
+            onArrival: true,
+        };
+        const values = {
+            models: [model],
+            pipelines: { implementation: "container-apps-jobs", jobs: [job] },
+            mlPlatform: { azure: { networkAddressSpace: "10.42.0.0/22" } },
+            dataLake: { azure: { softDeleteRetentionDays: 3 } },
+        };
+        const { error, registered } = await rejectedBuild(() => parse(values), 'stack config "t"');
+        assert.deepEqual(registered, []);
+        hasProblem(error.problems, "mlops:mlPlatform.azure.networkAddressSpace:", "fifth /24", "/21 or larger", '(got "10.42.0.0/22")');
+        hasProblem(error.problems, "mlops:dataLake.azure.softDeleteRetentionDays");
+        assert.equal(error.problems.length, 2, error.problems.join("\n"));
+        // Without pipeline jobs there is no pipelines network, and a /22 is fine.
+        assert.equal(parse({ ...values, pipelines: {}, dataLake: {} }).azure!.mlPlatform.networkAddressSpace, "10.42.0.0/22");
+    });
+
     it("fails when publicIngress is set without a network, or authClientId is not a client ID", () => {
         const problems = problemsOf({ containerService: { azure: { publicIngress: true, authClientId: "my-app" } } });
         hasProblem(

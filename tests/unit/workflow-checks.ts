@@ -42,13 +42,17 @@ export interface StackInfo {
 
 export type Stacks = Map<string, StackInfo>;
 
-export const WORKFLOW_FILES = ["ci.yml", "preview.yml", "deploy.yml"] as const;
+export const WORKFLOW_FILES = ["ci.yml", "preview.yml", "deploy.yml", "pr-report.yml", "pr-comment.yml"] as const;
 export type WorkflowFile = (typeof WORKFLOW_FILES)[number];
 
 export interface Repo {
     workflows: Record<WorkflowFile, Workflow>;
     workflowTexts: Record<WorkflowFile, string>;
     stacks: Stacks;
+    /** .github/scripts/pr-report.sh, which the pr-report job runs. */
+    reportScript: string;
+    /** .github/dependabot.yml. */
+    dependabot: string;
 }
 
 /** Order in which environments are deployed: a job may only run after every job of a lower rank. */
@@ -103,7 +107,14 @@ export function loadRepo(root: string, stacksDir: string = root): Repo {
         workflowTexts[file] = fs.readFileSync(path.join(root, ".github", "workflows", file), "utf8");
         workflows[file] = parseWorkflow(workflowTexts[file]);
     }
-    return { workflows, workflowTexts, stacks: loadStacks(stacksDir) };
+    const read = (...parts: string[]) => fs.readFileSync(path.join(root, ".github", ...parts), "utf8");
+    return {
+        workflows,
+        workflowTexts,
+        stacks: loadStacks(stacksDir),
+        reportScript: read("scripts", "pr-report.sh"),
+        dependabot: read("dependabot.yml"),
+    };
 }
 
 // ---------------------------------------------------------------- helpers
@@ -234,24 +245,27 @@ export function checkSetupNode(file: string, wf: Workflow): string[] {
     return problems;
 }
 
-/** All pulumi/actions steps, across all workflows, use one major version tag. */
-export function checkPulumiActionMajor(workflows: Record<string, Workflow>): string[] {
+/**
+ * All pulumi/actions steps, across all workflows (given as text: the version of a SHA pin is in its
+ * comment), use one major version: `@vN` or `@<sha> # vN.x.y`.
+ */
+export function checkPulumiActionMajor(texts: Record<string, string>): string[] {
     const problems: string[] = [];
     const majors = new Map<string, string[]>();
-    for (const [file, wf] of Object.entries(workflows)) {
-        for (const [name, job] of jobsOf(wf)) {
-            for (const step of stepsOf(job).filter(isPulumiStep)) {
-                const major = /@v(\d+)(\.|$)/.exec(step.uses!)?.[1];
-                if (!major) {
-                    problems.push(`${file} ${name}: pin pulumi/actions to a major version, got ${step.uses}`);
-                    continue;
-                }
-                majors.set(major, [...(majors.get(major) ?? []), `${file} ${name}`]);
+    for (const [file, text] of Object.entries(texts)) {
+        for (const line of codeOf(text).split("\n")) {
+            const use = /^\s*(?:-\s+)?uses:\s*pulumi\/actions@(\S+)(.*)$/i.exec(line);
+            if (!use) continue;
+            const major = /^v(\d+)(\.|$)/.exec(use[1])?.[1] ?? /^\s+#\s*v(\d+)\b/.exec(use[2])?.[1];
+            if (!major) {
+                problems.push(`${file}: pin pulumi/actions to a major version (or a SHA with # vN.x.y), got ${use[1]}`);
+                continue;
             }
+            majors.set(major, [...(majors.get(major) ?? []), file]);
         }
     }
     if (majors.size > 1) {
-        const found = [...majors].map(([major, where]) => `v${major} in ${where.join(", ")}`).join("; ");
+        const found = [...majors].map(([major, where]) => `v${major} in ${[...new Set(where)].join(", ")}`).join("; ");
         problems.push(`pulumi/actions must use one major version everywhere, found ${found}`);
     }
     return problems;
@@ -276,9 +290,10 @@ export function checkPulumiSteps(file: string, wf: Workflow, rule: PulumiStepRul
             if (!/\$\{\{\s*matrix\.stack\s*\}\}/.test(String(inputs["stack-name"] ?? ""))) {
                 problems.push(`${where}: stack-name must be \${{ matrix.stack }}, got ${String(inputs["stack-name"])}`);
             }
-            if (!/vars\.PULUMI_BACKEND_URL/.test(String(inputs["cloud-url"] ?? ""))) {
-                problems.push(`${where}: cloud-url must come from vars.PULUMI_BACKEND_URL (the state backend)`);
+            if (!/^\$\{\{\s*vars\[matrix\.backend\]\s*\}\}$/.test(String(inputs["cloud-url"] ?? ""))) {
+                problems.push(`${where}: cloud-url must be \${{ vars[matrix.backend] }} (the state backend of the matrix entry's cloud)`);
             }
+            if (!isTrue(inputs.upsert)) problems.push(`${where}: pulumi/actions must set upsert: true (a fresh backend has no stack)`);
             if (!/secrets\.PULUMI_CONFIG_PASSPHRASE/.test(String(step.env?.PULUMI_CONFIG_PASSPHRASE ?? ""))) {
                 problems.push(`${where}: env PULUMI_CONFIG_PASSPHRASE must come from secrets.PULUMI_CONFIG_PASSPHRASE`);
             }
@@ -570,6 +585,223 @@ export function checkMakefile(text: string, scripts: Record<string, string>): st
     return problems;
 }
 
+// ---------------------------------------------------------------- fork safety, identities, pins
+
+/** Lines of a workflow that are not comments. */
+function codeOf(text: string): string {
+    return text
+        .split("\n")
+        .filter((line) => !/^\s*#/.test(line))
+        .join("\n");
+}
+
+/** A permissions map with no write scope and no OIDC token, or the problems with it. */
+function readOnlyProblems(where: string, granted: unknown): string[] {
+    if (typeof granted !== "object" || granted === null)
+        return [`${where}: set explicit read-only permissions (contents: read), got ${JSON.stringify(granted)}`];
+    const problems: string[] = [];
+    for (const [scope, level] of Object.entries(granted as Dict)) {
+        if (scope === "id-token") problems.push(`${where}: must not get an OIDC token (id-token: ${String(level)})`);
+        else if (level === "write") problems.push(`${where}: must be read-only, has write on ${scope}`);
+    }
+    return problems;
+}
+
+/**
+ * The pull_request report workflow is fork-safe: pull_request only (never pull_request_target), read-only
+ * token, no id-token, no secrets; checks out without persisting the token; runs the offline plan and
+ * policy of every stack and `npm run diff` against the PR's base commit (in the job or in the script it
+ * runs); records the PR number and uploads the report even when the job fails.
+ */
+export function checkReportWorkflow(wf: Workflow, text: string, script: string): string[] {
+    const file = "pr-report.yml";
+    const problems: string[] = [];
+    const triggers = triggersOf(wf);
+    if (!("pull_request" in triggers)) problems.push(`${file}: must run on pull_request`);
+    for (const event of Object.keys(triggers).filter((e) => e !== "pull_request"))
+        problems.push(`${file}: must run on pull_request only, not ${event} (it runs the PR's code)`);
+    if (/\bsecrets\s*[.[]/.test(codeOf(text))) problems.push(`${file}: must not read secrets (fork PRs get none; the PR's code runs here)`);
+    const jobs = jobsOf(wf);
+    if (jobs.length === 0) problems.push(`${file}: has no job`);
+    for (const [name, job] of jobs) {
+        const where = `${file} ${name}`;
+        problems.push(...readOnlyProblems(where, permissionsOf(wf, job)));
+        const steps = stepsOf(job);
+        const runs = steps.map((step) => String(step.run ?? "")).join("\n");
+        const commands = `${runs}\n${/pr-report\.sh/.test(runs) ? script : ""}`;
+        const stepText = JSON.stringify(steps);
+        for (const step of steps.filter((st) => usesAction(st, "actions/checkout")))
+            if (step.with?.["persist-credentials"] !== false)
+                problems.push(`${where}: actions/checkout must set persist-credentials: false`);
+        if (!/npm run --silent diff -- --base\b[^\n]*--all\b[^\n]*--format markdown/.test(commands))
+            problems.push(`${where}: must run npm run --silent diff -- --base <base> --all --format markdown`);
+        if (!/github\.event\.pull_request\.base\.sha/.test(stepText))
+            problems.push(`${where}: the diff base must be github.event.pull_request.base.sha`);
+        if (!/npm run --silent plan -- --stack/.test(commands))
+            problems.push(`${where}: must plan every stack offline (npm run --silent plan)`);
+        if (!/npm run --silent policy -- --stack/.test(commands))
+            problems.push(`${where}: must run the policy pack (npm run --silent policy)`);
+        if (!/github\.event\.pull_request\.number/.test(stepText)) problems.push(`${where}: must record the PR number in the artifact`);
+        const upload = steps.find((st) => usesAction(st, "actions/upload-artifact"));
+        if (!upload) problems.push(`${where}: must upload the report with actions/upload-artifact`);
+        else if (!/always\(\)|!cancelled\(\)/.test(String(upload.if ?? "")))
+            problems.push(`${where}: the upload must run when the job fails too (if: \${{ !cancelled() }})`);
+    }
+    return problems;
+}
+
+/**
+ * The workflow_run job that posts the report runs in the base repository with write rights, so: triggered
+ * by workflow_run of pr-report only, for pull_request runs; no checkout and no `run:` step (it never runs
+ * the PR's code); downloads the triggering run's artifact; validates the PR number (digits only, against
+ * the run's pull_requests and head commit); no write scope but pull-requests, no id-token, no secrets.
+ */
+export function checkCommentWorkflow(wf: Workflow, text: string): string[] {
+    const file = "pr-comment.yml";
+    const problems: string[] = [];
+    const triggers = triggersOf(wf);
+    const run = triggers.workflow_run as Dict | null | undefined;
+    if (!run) problems.push(`${file}: must run on workflow_run`);
+    else {
+        if (!Array.isArray(run.workflows) || !run.workflows.includes("pr-report"))
+            problems.push(`${file}: workflow_run must list workflows: [pr-report]`);
+        if (!Array.isArray(run.types) || !run.types.includes("completed"))
+            problems.push(`${file}: workflow_run must set types: [completed]`);
+    }
+    for (const event of Object.keys(triggers).filter((e) => e !== "workflow_run"))
+        problems.push(`${file}: must run on workflow_run only, not ${event}`);
+    if (/\bsecrets\s*[.[]/.test(codeOf(text))) problems.push(`${file}: must not read secrets`);
+    for (const [name, job] of jobsOf(wf)) {
+        const where = `${file} ${name}`;
+        const granted = permissionsOf(wf, job);
+        if (typeof granted !== "object" || granted === null) problems.push(`${where}: set explicit permissions`);
+        else {
+            for (const [scope, level] of Object.entries(granted as Dict)) {
+                if (scope === "id-token") problems.push(`${where}: must not get an OIDC token`);
+                else if (level === "write" && scope !== "pull-requests") problems.push(`${where}: must not have write on ${scope}`);
+            }
+        }
+        if (!/github\.event\.workflow_run\.event\s*==\s*'pull_request'/.test(String(job.if ?? "")))
+            problems.push(`${where}: must run only for pull_request runs (if: github.event.workflow_run.event == 'pull_request')`);
+        const steps = stepsOf(job);
+        if (steps.some((step) => usesAction(step, "actions/checkout")))
+            problems.push(`${where}: must not check out code (the PR's code must never run with write rights)`);
+        if (steps.some((step) => step.run !== undefined))
+            problems.push(`${where}: must have no run: step (nothing from the PR may execute)`);
+        const download = steps.find((step) => usesAction(step, "actions/download-artifact"));
+        if (!download || !/github\.event\.workflow_run\.id/.test(String(download.with?.["run-id"] ?? "")))
+            problems.push(`${where}: must download the artifact of the triggering run (run-id: \${{ github.event.workflow_run.id }})`);
+        const script = steps
+            .filter((step) => usesAction(step, "actions/github-script"))
+            .map((step) => String(step.with?.script ?? ""))
+            .join("\n");
+        if (!/\/\^(\[0-9\]|\\d)(\+|\{1,\d+\})\$\/\.test\(/.test(script))
+            problems.push(`${where}: must check the artifact's PR number is digits only (/^[0-9]{1,10}$/.test(...))`);
+        if (!/\.pull_requests\b/.test(script)) problems.push(`${where}: must match the PR number against the run's pull_requests`);
+        if (!/head_sha/.test(script)) problems.push(`${where}: must check the PR's head is the commit the report was built from`);
+    }
+    return problems;
+}
+
+/** Deploy identities (preview must never use them) and preview identities (deploy must never use them). */
+const DEPLOY_IDENTITIES = [/vars\.AWS_ROLE_ARN\b/, /vars\.GCP_SERVICE_ACCOUNT\b/, /vars\.AZURE_CLIENT_ID\b/, /'KUBECONFIG_\{0\}'/];
+const PREVIEW_IDENTITY: Record<string, { input: string; variable: string }> = {
+    aws: { input: "role-to-assume", variable: "AWS_PREVIEW_ROLE_ARN" },
+    gcp: { input: "service_account", variable: "GCP_PREVIEW_SERVICE_ACCOUNT" },
+    azure: { input: "client-id", variable: "AZURE_PREVIEW_CLIENT_ID" },
+};
+const usesVariable = (value: unknown, variable: string) =>
+    new RegExp(`^\\$\\{\\{\\s*vars\\.${variable}\\s*\\}\\}$`).test(String(value ?? ""));
+
+/**
+ * Real previews: only for same-repository PRs, in the `preview` environment, logged in with the preview
+ * identities (read-only by their documented permissions), never the deploy ones.
+ */
+export function checkPreviewIdentities(wf: Workflow): string[] {
+    const problems: string[] = [];
+    for (const [name, job] of pulumiJobs(wf)) {
+        const where = `preview.yml ${name}`;
+        if (!/github\.event\.pull_request\.head\.repo\.full_name\s*==\s*github\.repository/.test(String(job.if ?? "")))
+            problems.push(
+                `${where}: must run for same-repository PRs only (if: github.event.pull_request.head.repo.full_name == github.repository)`,
+            );
+        if (environmentName(job) !== "preview")
+            problems.push(`${where}: must run in the preview environment, got ${String(environmentName(job))}`);
+        const steps = stepsOf(job);
+        const jobText = JSON.stringify(job);
+        for (const re of DEPLOY_IDENTITIES)
+            if (re.test(jobText)) problems.push(`${where}: uses a deploy identity (${re.source}); previews use the preview identities`);
+        for (const [cloud, want] of Object.entries(PREVIEW_IDENTITY)) {
+            const login = steps.find((step) => usesAction(step, CREDENTIAL_STEP[cloud].uses!));
+            if (login && !usesVariable(login.with?.[want.input], want.variable))
+                problems.push(`${where}: the ${cloud} login must use ${want.input}: \${{ vars.${want.variable} }}`);
+        }
+        const arm = steps.find(isPulumiStep)?.env?.ARM_CLIENT_ID;
+        if (arm !== undefined && !usesVariable(arm, PREVIEW_IDENTITY.azure.variable))
+            problems.push(`${where}: ARM_CLIENT_ID must be the preview identity (vars.AZURE_PREVIEW_CLIENT_ID)`);
+        if (/KUBECONFIG/.test(jobText) && !/'KUBECONFIG_PREVIEW_\{0\}'/.test(jobText))
+            problems.push(`${where}: kubernetes stacks must read the preview kubeconfig (secret KUBECONFIG_PREVIEW_<STACK>)`);
+    }
+    return problems;
+}
+
+/** Deploy jobs never log in with a preview identity. */
+export function checkDeployIdentities(wf: Workflow): string[] {
+    return pulumiJobs(wf)
+        .filter(([, job]) => /_PREVIEW_/.test(JSON.stringify(job)))
+        .map(([name]) => `deploy.yml ${name}: uses a preview identity; deploys use the deploy identities`);
+}
+
+/** Every matrix entry of a pulumi job names its cloud's backend variable, PULUMI_BACKEND_URL_<CLOUD>. */
+export function checkBackends(file: string, wf: Workflow): string[] {
+    const problems: string[] = [];
+    for (const [name, job] of pulumiJobs(wf)) {
+        for (const entry of matrixEntries(job).entries as (MatrixEntry & { backend?: unknown })[]) {
+            const want = `PULUMI_BACKEND_URL_${String(entry.cloud).toUpperCase()}`;
+            if (entry.backend !== want)
+                problems.push(
+                    `${file} ${name}: matrix stack ${String(entry.stack)} must have backend: ${want}, got ${String(entry.backend)}`,
+                );
+        }
+    }
+    return problems;
+}
+
+/** Every `uses:` of a remote action is pinned to a 40-hex commit SHA with its version in a comment. */
+export function checkPinnedActions(file: string, text: string): string[] {
+    const problems: string[] = [];
+    for (const line of text.split("\n")) {
+        const match = /^\s*(?:-\s+)?uses:\s*(\S+)(.*)$/.exec(line);
+        if (!match || match[1].startsWith("./")) continue;
+        if (!/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/.test(match[1]))
+            problems.push(`${file}: ${match[1]} must be pinned to a full 40-hex commit SHA`);
+        else if (!/^\s+#\s*v\d+(\.\d+){0,2}\b/.test(match[2]))
+            problems.push(`${file}: ${match[1]} needs its version in a comment (# vX.Y.Z)`);
+    }
+    return problems;
+}
+
+/** Dependabot updates github-actions and npm (root, components, policy), weekly, grouped. */
+export function checkDependabot(text: string): string[] {
+    const problems: string[] = [];
+    const doc = (load(text) ?? {}) as Dict;
+    if (doc.version !== 2) problems.push(`dependabot.yml: version must be 2, got ${String(doc.version)}`);
+    const updates = (Array.isArray(doc.updates) ? doc.updates : []) as Dict[];
+    const dirs = (u: Dict) => [...(typeof u.directory === "string" ? [u.directory] : []), ...((u.directories as string[]) ?? [])];
+    const of = (ecosystem: string) => updates.filter((u) => u["package-ecosystem"] === ecosystem);
+    if (!of("github-actions").some((u) => dirs(u).includes("/"))) problems.push("dependabot.yml: must update github-actions (directory /)");
+    const npm = new Set(of("npm").flatMap(dirs));
+    for (const dir of ["/", "/components", "/policy"])
+        if (!npm.has(dir)) problems.push(`dependabot.yml: npm updates must cover ${dir} (its package.json)`);
+    for (const u of updates) {
+        const what = `dependabot.yml ${String(u["package-ecosystem"])}`;
+        if ((u.schedule as Dict | undefined)?.interval !== "weekly") problems.push(`${what}: schedule.interval must be weekly`);
+        if (typeof u.groups !== "object" || u.groups === null || Object.keys(u.groups).length === 0)
+            problems.push(`${what}: must group its updates (groups:)`);
+    }
+    return problems;
+}
+
 /** Every check on a whole repository (used on fixtures; the tests call each check on its own too). */
 export function checkRepo(repo: Repo): string[] {
     const { workflows: wf, workflowTexts: texts, stacks } = repo;
@@ -578,7 +810,7 @@ export function checkRepo(repo: Repo): string[] {
         ...checkTriggers("preview.yml", wf["preview.yml"], { pullRequest: "required", pushMain: false }),
         ...checkTriggers("deploy.yml", wf["deploy.yml"], { pullRequest: "forbidden", pushMain: true }),
         ...WORKFLOW_FILES.flatMap((file) => checkSetupNode(file, wf[file])),
-        ...checkPulumiActionMajor(wf),
+        ...checkPulumiActionMajor(texts),
         ...checkPulumiSteps("preview.yml", wf["preview.yml"], { command: "preview", commentOnPr: true }),
         ...checkPulumiSteps("deploy.yml", wf["deploy.yml"], { command: "up", commentOnPr: false }),
         ...checkCiPlan(wf["ci.yml"], stacks),
@@ -594,5 +826,15 @@ export function checkRepo(repo: Repo): string[] {
         ...checkConcurrency("preview.yml", wf["preview.yml"], true),
         ...checkConcurrency("deploy.yml", wf["deploy.yml"], false),
         ...WORKFLOW_FILES.flatMap((file) => findLongLivedKeys(file, texts[file])),
+        ...checkTriggers("pr-report.yml", wf["pr-report.yml"], { pullRequest: "required", pushMain: false }),
+        ...checkReportWorkflow(wf["pr-report.yml"], texts["pr-report.yml"], repo.reportScript),
+        ...checkCommentWorkflow(wf["pr-comment.yml"], texts["pr-comment.yml"]),
+        ...checkPreviewIdentities(wf["preview.yml"]),
+        ...checkDeployIdentities(wf["deploy.yml"]),
+        ...checkBackends("preview.yml", wf["preview.yml"]),
+        ...checkBackends("deploy.yml", wf["deploy.yml"]),
+        ...checkConcurrency("pr-report.yml", wf["pr-report.yml"], true),
+        ...WORKFLOW_FILES.flatMap((file) => checkPinnedActions(file, texts[file])),
+        ...checkDependabot(repo.dependabot),
     ];
 }

@@ -19,6 +19,13 @@ import {
     checkRepo,
     checkSetupNode,
     checkTriggers,
+    checkReportWorkflow,
+    checkCommentWorkflow,
+    checkPreviewIdentities,
+    checkDeployIdentities,
+    checkBackends,
+    checkPinnedActions,
+    checkDependabot,
     findLongLivedKeys,
     loadRepo,
     loadStacks,
@@ -68,7 +75,8 @@ ${
         with:
           command: ${options.command ?? "preview"}
           stack-name: \${{ matrix.stack }}
-          cloud-url: \${{ vars.PULUMI_BACKEND_URL }}
+          cloud-url: \${{ vars[matrix.backend] }}
+          upsert: true
 ${options.withLines ?? "          comment-on-pr: true\n          policyPacks: policy"}
         env: { PULUMI_CONFIG_PASSPHRASE: "\${{ secrets.PULUMI_CONFIG_PASSPHRASE }}" }
 ${options.extraJob ?? ""}`;
@@ -99,7 +107,7 @@ describe("CI/CD files", () => {
         });
 
         it("uses one major version of pulumi/actions", () => {
-            assertProblems(checkPulumiActionMajor(repo.workflows));
+            assertProblems(checkPulumiActionMajor(repo.workflowTexts));
         });
 
         it("previews with a PR comment and deploys with `up`, on the matrix stack, with backend and passphrase", () => {
@@ -146,6 +154,37 @@ describe("CI/CD files", () => {
 
         it("reads no long-lived cloud keys", () => {
             assertProblems(WORKFLOW_FILES.flatMap((file) => findLongLivedKeys(file, repo.workflowTexts[file])));
+        });
+
+        it("builds the PR report fork-safely: pull_request, read-only, no secrets or OIDC, every stack, uploaded with the PR number", () => {
+            assertProblems([
+                ...checkTriggers("pr-report.yml", wf("pr-report.yml"), { pullRequest: "required", pushMain: false }),
+                ...checkReportWorkflow(wf("pr-report.yml"), repo.workflowTexts["pr-report.yml"], repo.reportScript),
+                ...checkConcurrency("pr-report.yml", wf("pr-report.yml"), true),
+            ]);
+            const syntax = spawnSync("bash", ["-n", path.join(ROOT, ".github", "scripts", "pr-report.sh")], { encoding: "utf8" });
+            assert.equal(syntax.status, 0, syntax.stderr);
+        });
+
+        it("posts the report from workflow_run without checking out or running PR code, validating the PR number", () => {
+            assertProblems(checkCommentWorkflow(wf("pr-comment.yml"), repo.workflowTexts["pr-comment.yml"]));
+        });
+
+        it("previews same-repository PRs only, in the preview environment, with preview identities; deploys with deploy identities", () => {
+            assertProblems([...checkPreviewIdentities(wf("preview.yml")), ...checkDeployIdentities(wf("deploy.yml"))]);
+        });
+
+        it("gives every preview and deploy matrix stack its cloud's backend variable", () => {
+            assertProblems([...checkBackends("preview.yml", wf("preview.yml")), ...checkBackends("deploy.yml", wf("deploy.yml"))]);
+        });
+
+        it("pins every action to a commit SHA with its version in a comment", () => {
+            assertProblems(WORKFLOW_FILES.flatMap((file) => checkPinnedActions(file, repo.workflowTexts[file])));
+        });
+
+        it("has Dependabot for the actions and the three npm manifests, weekly, grouped", () => {
+            assertProblems(checkDependabot(repo.dependabot));
+            for (const dir of [".", "components", "policy"]) assert.ok(fs.existsSync(path.join(ROOT, dir, "package.json")), dir);
         });
 
         it(".ci/run installs node@24 into its cache, then runs npm ci and npm test", () => {
@@ -259,13 +298,18 @@ describe("CI/CD files", () => {
         });
 
         it("fails when workflows use different or unpinned majors of pulumi/actions", () => {
-            const v6 = parseWorkflow(pulumiWorkflow().replace("pulumi/actions@v7", "pulumi/actions@v6"));
-            const main = parseWorkflow(pulumiWorkflow().replace("pulumi/actions@v7", "pulumi/actions@main"));
+            const sha = "8e5e406f4007fca908480587cb9893c07090f58d";
+            const v6 = pulumiWorkflow().replace("pulumi/actions@v7", `pulumi/actions@${sha} # v6.6.1`);
+            const main = pulumiWorkflow().replace("pulumi/actions@v7", "pulumi/actions@main");
             assertProblems(
-                checkPulumiActionMajor({ "preview.yml": parseWorkflow(pulumiWorkflow()), "deploy.yml": v6 }),
-                /one major version everywhere, found v7 in preview\.yml run; v6 in deploy\.yml run/,
+                checkPulumiActionMajor({ "preview.yml": pulumiWorkflow(), "deploy.yml": v6 }),
+                /one major version everywhere, found v7 in preview\.yml; v6 in deploy\.yml/,
             );
             assertProblems(checkPulumiActionMajor({ "deploy.yml": main }), /pin pulumi\/actions to a major version/);
+            assertProblems(
+                checkPulumiActionMajor({ "deploy.yml": pulumiWorkflow().replace("pulumi/actions@v7", `pulumi/actions@${sha}`) }),
+                /pin/,
+            );
         });
 
         it("fails when preview does not comment on the pull request or runs another command", () => {
@@ -285,17 +329,19 @@ describe("CI/CD files", () => {
             );
         });
 
-        it("fails when a pulumi step has no backend URL, passphrase or matrix stack name", () => {
+        it("fails when a pulumi step has no per-cloud backend URL, no upsert, no passphrase or no matrix stack name", () => {
             const wf = parseWorkflow(
                 pulumiWorkflow()
-                    .replace("cloud-url: ${{ vars.PULUMI_BACKEND_URL }}", "diff: true")
+                    .replace("cloud-url: ${{ vars[matrix.backend] }}", "cloud-url: ${{ vars.PULUMI_BACKEND_URL }}")
+                    .replace("upsert: true", "diff: true")
                     .replace("${{ matrix.stack }}", "dev")
                     .replace("secrets.PULUMI_CONFIG_PASSPHRASE", "vars.PASSPHRASE"),
             );
             assertProblems(
                 checkPulumiSteps("preview.yml", wf, { command: "preview", commentOnPr: true }),
                 /stack-name must be/,
-                /cloud-url must come from vars\.PULUMI_BACKEND_URL/,
+                /cloud-url must be \$\{\{ vars\[matrix\.backend\] \}\}/,
+                /upsert: true/,
                 /PULUMI_CONFIG_PASSPHRASE must come from secrets/,
             );
         });
@@ -470,6 +516,184 @@ jobs:
                 /ARM_CLIENT_SECRET/,
                 /GOOGLE_CREDENTIALS/,
                 /creds/,
+            );
+        });
+
+        const REPORT = `
+on: { pull_request: {} }
+permissions: { contents: read }
+jobs:
+  report:
+    steps:
+      - env: { PR_NUMBER: "\${{ github.event.pull_request.number }}" }
+        run: echo "$PR_NUMBER" > out/pr-number
+      - uses: actions/checkout@x
+        with: { persist-credentials: false }
+      - run: .github/scripts/pr-report.sh "$BASE" out
+        env: { BASE: "\${{ github.event.pull_request.base.sha }}" }
+      - uses: actions/upload-artifact@x
+        if: \${{ !cancelled() }}
+        with: { name: pr-report, path: out }
+`;
+        const SCRIPT =
+            "npm run --silent plan -- --stack x\nnpm run --silent policy -- --stack x\nnpm run --silent diff -- --base b --all --format markdown\n";
+
+        it("passes a fork-safe report workflow, and fails one with write rights, secrets, OIDC or pull_request_target", () => {
+            assertProblems(checkReportWorkflow(parseWorkflow(REPORT), REPORT, SCRIPT));
+            const bad = REPORT.replace("on: { pull_request: {} }", "on: { pull_request: {}, pull_request_target: {} }")
+                .replace("permissions: { contents: read }", "permissions: { contents: read, pull-requests: write, id-token: write }")
+                .replace("BASE: ", 'TOKEN: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}", BASE: ');
+            assertProblems(
+                checkReportWorkflow(parseWorkflow(bad), bad, SCRIPT),
+                /not pull_request_target/,
+                /must not read secrets/,
+                /has write on pull-requests/,
+                /must not get an OIDC token/,
+            );
+        });
+
+        it("fails a report that skips the diff, a stack check, the PR number or the upload on failure", () => {
+            const bad = REPORT.replace("github.event.pull_request.number", "github.run_id")
+                .replace("if: ${{ !cancelled() }}", "if: success()")
+                .replace("persist-credentials: false", "fetch-depth: 0");
+            assertProblems(
+                checkReportWorkflow(parseWorkflow(bad), bad, "npm run --silent plan -- --stack x\n"),
+                /persist-credentials: false/,
+                /npm run --silent diff -- --base/,
+                /policy pack/,
+                /record the PR number/,
+                /upload must run when the job fails/,
+            );
+        });
+
+        const COMMENT = `
+on: { workflow_run: { workflows: [pr-report], types: [completed] } }
+permissions: { actions: read, pull-requests: write }
+jobs:
+  comment:
+    if: github.event.workflow_run.event == 'pull_request'
+    steps:
+      - uses: actions/download-artifact@x
+        with: { name: pr-report, run-id: "\${{ github.event.workflow_run.id }}" }
+      - uses: actions/github-script@x
+        with:
+          script: |
+            if (!/^[0-9]{1,10}$/.test(raw)) return;
+            const listed = run.pull_requests.map((pr) => pr.number);
+            if (pr.head.sha !== run.head_sha) return;
+`;
+
+        it("passes a safe comment workflow, and fails one that checks out or runs the PR's code", () => {
+            assertProblems(checkCommentWorkflow(parseWorkflow(COMMENT), COMMENT));
+            const bad = COMMENT.replace(
+                "    steps:\n",
+                '    steps:\n      - uses: actions/checkout@x\n        with: { ref: "${{ github.event.workflow_run.head_sha }}" }\n      - run: npm ci && npm run build\n',
+            );
+            assertProblems(checkCommentWorkflow(parseWorkflow(bad), bad), /must not check out code/, /no run: step/);
+        });
+
+        it("fails a comment workflow that trusts the artifact's PR number or has more rights than it needs", () => {
+            const bad = COMMENT.replace("if (!/^[0-9]{1,10}$/.test(raw)) return;", "const n = Number(raw);")
+                .replace("run.pull_requests", "[]")
+                .replace("run.head_sha", "sha")
+                .replace(
+                    "{ actions: read, pull-requests: write }",
+                    "{ actions: read, pull-requests: write, contents: write, id-token: write }",
+                )
+                .replace("if: github.event.workflow_run.event == 'pull_request'", "if: true")
+                .replace("on: { workflow_run:", "on: { pull_request_target: {}, workflow_run:");
+            assertProblems(
+                checkCommentWorkflow(parseWorkflow(bad), bad),
+                /workflow_run only, not pull_request_target/,
+                /must not have write on contents/,
+                /must not get an OIDC token/,
+                /only for pull_request runs/,
+                /digits only/,
+                /run's pull_requests/,
+                /head is the commit/,
+            );
+        });
+
+        const PREVIEW = `
+jobs:
+  preview:
+    if: github.event.pull_request.head.repo.full_name == github.repository
+    environment: preview
+    strategy: { matrix: { include: [{ stack: aws-dev, cloud: aws, backend: PULUMI_BACKEND_URL_AWS }, { stack: dev, cloud: kubernetes, backend: PULUMI_BACKEND_URL_KUBERNETES }] } }
+    steps:
+      - uses: aws-actions/configure-aws-credentials@x
+        with: { role-to-assume: "\${{ vars.AWS_PREVIEW_ROLE_ARN }}" }
+      - env: { KUBECONFIG_B64: "\${{ secrets[format('KUBECONFIG_PREVIEW_{0}', matrix.stack)] }}" }
+        run: echo KUBECONFIG
+      - uses: pulumi/actions@x
+        env: { ARM_CLIENT_ID: "\${{ vars.AZURE_PREVIEW_CLIENT_ID }}" }
+`;
+
+        it("passes previews with preview identities, and fails fork PRs, no environment or deploy identities", () => {
+            assertProblems(checkPreviewIdentities(parseWorkflow(PREVIEW)));
+            const bad = PREVIEW.replace("    if: github.event.pull_request.head.repo.full_name == github.repository\n", "")
+                .replace("environment: preview", "environment: dev")
+                .replace("AWS_PREVIEW_ROLE_ARN", "AWS_ROLE_ARN")
+                .replace("KUBECONFIG_PREVIEW_{0}", "KUBECONFIG_{0}")
+                .replace("AZURE_PREVIEW_CLIENT_ID", "AZURE_CLIENT_ID");
+            assertProblems(
+                checkPreviewIdentities(parseWorkflow(bad)),
+                /same-repository PRs only/,
+                /preview environment, got dev/,
+                /deploy identity \(vars\\.AWS_ROLE_ARN/,
+                /deploy identity \(vars\\.AZURE_CLIENT_ID/,
+                /deploy identity \('KUBECONFIG_/,
+                /aws login must use role-to-assume: \$\{\{ vars\.AWS_PREVIEW_ROLE_ARN \}\}/,
+                /ARM_CLIENT_ID must be the preview identity/,
+                /preview kubeconfig/,
+            );
+            assertProblems(checkDeployIdentities(parseWorkflow(PREVIEW)), /preview: uses a preview identity/);
+        });
+
+        it("fails when a matrix stack has no backend variable, or another cloud's", () => {
+            const bad = PREVIEW.replace("backend: PULUMI_BACKEND_URL_AWS", "backend: PULUMI_BACKEND_URL_GCP").replace(
+                ", backend: PULUMI_BACKEND_URL_KUBERNETES",
+                "",
+            );
+            assertProblems(
+                checkBackends("preview.yml", parseWorkflow(bad)),
+                /aws-dev must have backend: PULUMI_BACKEND_URL_AWS, got PULUMI_BACKEND_URL_GCP/,
+                /dev must have backend: PULUMI_BACKEND_URL_KUBERNETES, got undefined/,
+            );
+        });
+
+        it("fails an action on a tag, a short SHA or a SHA without its version comment", () => {
+            const sha = "3d3c42e5aac5ba805825da76410c181273ba90b1";
+            const text = [
+                `      - uses: actions/checkout@${sha} # v7.0.1`,
+                "      - uses: ./local-action",
+                "      - uses: actions/setup-node@v7",
+                "      - uses: actions/upload-artifact@bbbca2d # v7.0.0",
+                `        uses: pulumi/actions@${sha}`,
+                "    # uses: commented/out@v1",
+            ].join("\n");
+            assertProblems(
+                checkPinnedActions("ci.yml", text),
+                /setup-node@v7 must be pinned/,
+                /upload-artifact@bbbca2d must be pinned/,
+                /pulumi\/actions@3d3c.* needs its version in a comment/,
+            );
+        });
+
+        it("fails Dependabot without actions, without a workspace manifest, not weekly or ungrouped", () => {
+            const text = `
+version: 2
+updates:
+  - package-ecosystem: npm
+    directories: [/, /components]
+    schedule: { interval: daily }
+`;
+            assertProblems(
+                checkDependabot(text),
+                /must update github-actions/,
+                /npm updates must cover \/policy/,
+                /npm: schedule\.interval must be weekly/,
+                /npm: must group/,
             );
         });
 
