@@ -4,7 +4,7 @@
  * Implementations: aws (ecs-fargate, glue), gcp (cloud-run-jobs), azure (container-apps-jobs),
  * kubernetes (cronjob). The stack builds these specs from `mlops:pipelines`; components never read config.
  *
- * What every runner hands the job (the sample ETL in samples/etl/ reads exactly these):
+ * What every runner hands the job (the sample jobs in samples/jobs/ read exactly these):
  *   MLOPS_PIPELINE     the pipeline's name
  *   MLOPS_SOURCE_URI   where it reads: s3://bucket/prefix/, gs://bucket/prefix/,
  *                      https://account.blob.core.windows.net/container/prefix/ (or file:///... locally)

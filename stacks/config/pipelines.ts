@@ -204,7 +204,7 @@ function parseJob(item: unknown, p: string, ctx: PipelinesContext, read: Reader)
             path: `${p}.files`,
             value: undefined,
             message: `is required by implementation \`${ctx.implementation}\`, which runs the job's script, not an image`,
-            fix: "point it at the directory with the script, e.g. samples/etl/job",
+            fix: "point it at the directory with the script, e.g. samples/jobs",
         });
 
     const source = location(read, m, "source", p, ctx.zones);

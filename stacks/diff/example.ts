@@ -22,7 +22,12 @@ const END = "<!-- pr-report-example:end -->";
 
 export async function exampleReport(root: string, policy = true, stacks = listStacks(root)): Promise<string> {
     const diffs = await diffStacks({ projectRoot: root, ref: EXAMPLE_BASE, headRef: EXAMPLE_HEAD, stacks, policy });
-    return renderAll(diffs, "markdown");
+    // Notes describe the checkout that runs the command (e.g. its package-lock.json against the base's):
+    // true of a live report, not of this fixed pair of commits, so the example leaves them out.
+    return renderAll(
+        diffs.map((d) => ({ ...d, notes: [] })),
+        "markdown",
+    );
 }
 
 /** The example block as docs/pr-review.md holds it. */

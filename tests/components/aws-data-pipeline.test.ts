@@ -441,7 +441,7 @@ describe("AWS pipelines config (mlops:pipelines)", () => {
         name: "iris-etl",
         image: "public.ecr.aws/docker/library/python:3.12.12-slim-bookworm",
         command: ["python", "/app/etl.py"],
-        files: "samples/etl/job",
+        files: "samples/jobs",
         source: "raw/iris/",
         target: "curated/iris/",
         schedule: "0 3 * * *",
@@ -465,6 +465,21 @@ describe("AWS pipelines config (mlops:pipelines)", () => {
         assert.equal(ofType(resources, "aws:glue/crawler:Crawler").length, 1);
         assert.equal(ofType(resources, "aws:ecs/taskDefinition:TaskDefinition").length, 0);
         assert.equal(only(resources, "aws:s3/bucketNotification:BucketNotification").name, "lake-raw-notifications");
+    });
+
+    it("gives the Glue job every module of samples/jobs: lakeio.py uploaded and passed in --extra-py-files", async () => {
+        const cfg = parse({ ...nat, pipelines: { implementation: "glue", jobs: [job] } });
+        const { resources } = await capture({ project: "mlops", stack: "t", config: {} }, () => buildAwsStack(cfg));
+        const keys = ofType(resources, "aws:s3/bucketObjectv2:BucketObjectv2").map((o) => o.inputs.key);
+        for (const f of ["etl.py", "lakeio.py", "train.py", "drift.py", "mlops_glue_entry.py"])
+            assert.ok(keys.includes(`iris-etl/${f}`), f);
+        const glueJob = only(resources, "aws:glue/job:Job");
+        const extra = String(glueJob.inputs.defaultArguments["--extra-py-files"]).split(",");
+        assert.ok(
+            extra.some((u) => /^s3:\/\/[^/]+\/iris-etl\/lakeio\.py$/.test(u)),
+            extra.join(","),
+        );
+        assert.match(glueJob.inputs.command.scriptLocation, /\/iris-etl\/mlops_glue_entry\.py$/);
     });
 
     it("rejects, at the user's keys and all at once, what the AWS runners cannot do, registering nothing", async () => {
@@ -784,7 +799,7 @@ describe("AWS pipelines config with orchestrator airflow", () => {
         name: "iris-etl",
         image: "public.ecr.aws/docker/library/python:3.12.12-slim-bookworm",
         command: ["python", "/app/etl.py"],
-        files: "samples/etl/job",
+        files: "samples/jobs",
         source: "raw/iris/",
         target: "curated/iris/",
         schedule: "0 3 * * *",

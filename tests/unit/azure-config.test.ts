@@ -277,7 +277,7 @@ describe("Azure stack config (mlops:<section>.azure, azure-native:location)", ()
             name: "iris-etl",
             image: "python:3.12.12-slim-bookworm",
             command: ["python", "/app/etl.py"],
-            files: "samples/etl/job",
+            files: "samples/jobs",
             source: "raw/iris/",
             target: "curated/iris/",
             schedule: "0 3 * * *",

@@ -1,6 +1,7 @@
-"""Unit tests of the sample ETL's pieces without network: the SigV4 signer against AWS's published examples,
-the list parsers of S3, GCS and Azure on fixture responses, pagination, URLs and credentials through a fake
-`http`, and row validation. Run: python3 -m unittest discover -s samples/etl/tests
+"""Unit tests of the sample jobs' storage module (lakeio.py) and the ETL's pieces without network: the SigV4
+signer against AWS's published examples, the list parsers of S3, GCS and Azure on fixture responses,
+pagination, URLs and credentials through a fake `http`, and row validation.
+Run: python3 -m unittest discover -s samples/jobs/tests
 """
 
 import json
@@ -9,8 +10,9 @@ import sys
 import unittest
 import urllib.parse
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "job"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import etl  # noqa: E402
+import lakeio  # noqa: E402
 
 # The credentials and values of the examples in the Amazon S3 API reference, "Signature Calculations for the
 # Authorization Header: Transferring Payload in a Single Chunk (AWS Signature Version 4)".
@@ -19,7 +21,7 @@ SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 
 
 class FakeHttp:
-    """Replaces etl.http: answers queued responses and records every request."""
+    """Replaces lakeio.http: answers queued responses and records every request."""
 
     def __init__(self, *responses):
         self.responses, self.requests = list(responses), []
@@ -33,22 +35,22 @@ class FakeHttp:
 class WithFakeHttp(unittest.TestCase):
     def fake(self, *responses):
         fake = FakeHttp(*responses)
-        original = etl.http
-        etl.http = fake
-        self.addCleanup(setattr, etl, "http", original)
+        original = lakeio.http
+        lakeio.http = fake
+        self.addCleanup(setattr, lakeio, "http", original)
         return fake
 
 
 class SigV4Test(unittest.TestCase):
     def test_get_object_example(self):
         # Example "GET Object": the first 10 bytes of test.txt in examplebucket, us-east-1, 20130524T000000Z.
-        headers = etl.sigv4_headers(
+        headers = lakeio.sigv4_headers(
             "GET",
             "examplebucket.s3.amazonaws.com",
             "/test.txt",
             {},
             {"Range": "bytes=0-9"},
-            etl.EMPTY_SHA256,
+            lakeio.EMPTY_SHA256,
             ACCESS_KEY,
             SECRET_KEY,
             "us-east-1",
@@ -64,13 +66,13 @@ class SigV4Test(unittest.TestCase):
 
     def test_list_objects_example(self):
         # Example "GET Bucket (List Objects)": GET /?max-keys=2&prefix=J on examplebucket.
-        headers = etl.sigv4_headers(
+        headers = lakeio.sigv4_headers(
             "GET",
             "examplebucket.s3.amazonaws.com",
             "/",
             {"prefix": "J", "max-keys": "2"},
             {},
-            etl.EMPTY_SHA256,
+            lakeio.EMPTY_SHA256,
             ACCESS_KEY,
             SECRET_KEY,
             "us-east-1",
@@ -79,7 +81,7 @@ class SigV4Test(unittest.TestCase):
         self.assertTrue(headers["Authorization"].endswith("Signature=34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7"))
 
     def test_session_token_is_signed(self):
-        headers = etl.sigv4_headers("GET", "h", "/", {}, {}, etl.EMPTY_SHA256, ACCESS_KEY, SECRET_KEY, "eu-west-1", "20240101T000000Z", "TOKEN")
+        headers = lakeio.sigv4_headers("GET", "h", "/", {}, {}, lakeio.EMPTY_SHA256, ACCESS_KEY, SECRET_KEY, "eu-west-1", "20240101T000000Z", "TOKEN")
         self.assertEqual(headers["x-amz-security-token"], "TOKEN")
         self.assertIn("SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token,", headers["Authorization"])
         self.assertIn("/20240101/eu-west-1/s3/aws4_request,", headers["Authorization"])
@@ -104,7 +106,7 @@ S3_PAGE_2 = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 class S3Test(WithFakeHttp):
     def test_parse_list(self):
-        items, token = etl.parse_s3_list(S3_PAGE_1)
+        items, token = lakeio.parse_s3_list(S3_PAGE_1)
         self.assertEqual(
             items,
             [
@@ -113,12 +115,12 @@ class S3Test(WithFakeHttp):
             ],
         )
         self.assertEqual(token, "1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=")
-        self.assertEqual(etl.parse_s3_list(S3_PAGE_2)[1], None)
+        self.assertEqual(lakeio.parse_s3_list(S3_PAGE_2)[1], None)
 
     def test_list_follows_continuation_tokens_and_signs_each_request(self):
         env = {"AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY, "AWS_SESSION_TOKEN": "T", "AWS_REGION": "eu-west-1"}
         fake = self.fake((200, {}, S3_PAGE_1), (200, {}, S3_PAGE_2))
-        objects = etl.S3Store(env).list("s3://lake-raw/iris/")
+        objects = lakeio.S3Store(env).list("s3://lake-raw/iris/")
         self.assertEqual([o.uri for o in objects], ["s3://lake-raw/iris/iris-2024-01.csv", "s3://lake-raw/iris/iris 2024-02.csv", "s3://lake-raw/iris/bad-rows.csv"])
         self.assertEqual(fake.requests[0]["url"], "https://lake-raw.s3.eu-west-1.amazonaws.com/?list-type=2&prefix=iris%2F")
         self.assertEqual(
@@ -133,8 +135,8 @@ class S3Test(WithFakeHttp):
     def test_get_with_version_id_and_put_on_a_path_style_endpoint(self):
         env = {"AWS_ACCESS_KEY_ID": "minio", "AWS_SECRET_ACCESS_KEY": "minio123", "MLOPS_S3_ENDPOINT": "http://minio.mlops:9000"}
         fake = self.fake((200, {"x-amz-version-id": "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY", "etag": '"abc"'}, b"data"), (200, {"etag": '"def"', "x-amz-version-id": "null"}, b""))
-        store = etl.S3Store(env)
-        data, info = store.get(etl.ObjectInfo("s3://raw/iris/a b.csv", version_id="3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY"))
+        store = lakeio.S3Store(env)
+        data, info = store.get(lakeio.ObjectInfo("s3://raw/iris/a b.csv", version_id="3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY"))
         self.assertEqual((data, info.version_id, info.etag), (b"data", "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY", "abc"))
         self.assertEqual(fake.requests[0]["url"], "http://minio.mlops:9000/raw/iris/a%20b.csv?versionId=3HL4kqtJlcpXroDTDmJ%2BrmSpXd3dIbrHY")
         self.assertIsNone(fake.requests[0]["body"])
@@ -148,7 +150,7 @@ class S3Test(WithFakeHttp):
     def test_ecs_task_role_credentials(self):
         creds = {"AccessKeyId": "ASIAX", "SecretAccessKey": "s", "Token": "tok", "Expiration": "2099-01-01T00:00:00Z"}
         fake = self.fake((200, {}, json.dumps(creds).encode()))
-        got = etl.AwsCredentials({"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/abc"}).get()
+        got = lakeio.AwsCredentials({"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/abc"}).get()
         self.assertEqual(got, ("ASIAX", "s", "tok"))
         self.assertEqual(fake.requests[0]["url"], "http://169.254.170.2/v2/credentials/abc")
 
@@ -167,14 +169,14 @@ GCS_PAGE_2 = json.dumps({"kind": "storage#objects", "items": [{"name": "iris/iri
 
 class GcsTest(WithFakeHttp):
     def test_parse_list(self):
-        items, token = etl.parse_gcs_list(GCS_PAGE_1)
+        items, token = lakeio.parse_gcs_list(GCS_PAGE_1)
         self.assertEqual(items, [{"name": "iris/iris-2024-01.csv", "size": 1883, "generation": "1706670000123456", "etag": "CMDs4Yzs4oMDEAE="}])
         self.assertEqual(token, "CgxpcmlzL2Iu")
-        self.assertEqual(etl.parse_gcs_list(b'{"kind": "storage#objects"}'), ([], None))
+        self.assertEqual(lakeio.parse_gcs_list(b'{"kind": "storage#objects"}'), ([], None))
 
     def test_list_pages_with_the_metadata_server_token(self):
         fake = self.fake((200, {}, b'{"access_token": "ya29.x", "expires_in": 3599, "token_type": "Bearer"}'), (200, {}, GCS_PAGE_1), (200, {}, GCS_PAGE_2))
-        objects = etl.GcsStore({}).list("gs://lake-raw/iris/")
+        objects = lakeio.GcsStore({}).list("gs://lake-raw/iris/")
         self.assertEqual([(o.uri, o.generation, o.version) for o in objects], [
             ("gs://lake-raw/iris/iris-2024-01.csv", "1706670000123456", "1706670000123456"),
             ("gs://lake-raw/iris/iris-2024-02.csv", "1709175600654321", "1709175600654321"),
@@ -189,8 +191,8 @@ class GcsTest(WithFakeHttp):
 
     def test_media_download_by_generation_and_simple_upload(self):
         fake = self.fake((200, {"x-goog-generation": "17"}, b"csv"), (200, {}, b'{"name": "iris/_runs/r.json", "generation": "18", "etag": "e"}'))
-        store = etl.GcsStore({"GOOGLE_OAUTH_ACCESS_TOKEN": "local"})
-        data, info = store.get(etl.ObjectInfo("gs://lake-raw/iris/a.csv", generation="17"))
+        store = lakeio.GcsStore({"GOOGLE_OAUTH_ACCESS_TOKEN": "local"})
+        data, info = store.get(lakeio.ObjectInfo("gs://lake-raw/iris/a.csv", generation="17"))
         self.assertEqual((data, info.generation), (b"csv", "17"))
         self.assertEqual(fake.requests[0]["url"], "https://storage.googleapis.com/storage/v1/b/lake-raw/o/iris%2Fa.csv?alt=media&generation=17")
         out = store.put("gs://lake-curated/iris/_runs/r.json", b"{}", "application/json")
@@ -220,7 +222,7 @@ AZURE_PAGE_2 = b"""<?xml version="1.0" encoding="utf-8"?>
 
 class AzureTest(WithFakeHttp):
     def test_parse_list(self):
-        items, marker = etl.parse_azure_list(AZURE_PAGE_1)
+        items, marker = lakeio.parse_azure_list(AZURE_PAGE_1)
         self.assertEqual(
             items,
             [
@@ -229,13 +231,13 @@ class AzureTest(WithFakeHttp):
             ],
         )
         self.assertEqual(marker, "2!96!MDAwMDE2IWlyaXMvaXJpcy0yMDI0LTAyLmNzdiEwMDAwMjgh")
-        self.assertEqual(etl.parse_azure_list(AZURE_PAGE_2), ([{"name": "iris/iris-2024-02.csv", "size": 2408, "etag": "0x8DC38B1A0F3E2D4", "version_id": None}], None))
+        self.assertEqual(lakeio.parse_azure_list(AZURE_PAGE_2), ([{"name": "iris/iris-2024-02.csv", "size": 2408, "etag": "0x8DC38B1A0F3E2D4", "version_id": None}], None))
 
     def test_list_pages_with_the_container_apps_identity(self):
         env = {"IDENTITY_ENDPOINT": "http://localhost:42356/msi/token", "IDENTITY_HEADER": "secret-header", "AZURE_CLIENT_ID": "11111111-2222-3333-4444-555555555555"}
         token = b'{"access_token": "eyJ0", "expires_on": "4102444800", "resource": "https://storage.azure.com/", "token_type": "Bearer"}'
         fake = self.fake((200, {}, token), (200, {}, AZURE_PAGE_1), (200, {}, AZURE_PAGE_2))
-        objects = etl.AzureBlobStore(env).list("https://mlopsdevlake.blob.core.windows.net/raw/iris/")
+        objects = lakeio.AzureBlobStore(env).list("https://mlopsdevlake.blob.core.windows.net/raw/iris/")
         self.assertEqual([o.uri for o in objects], [
             "https://mlopsdevlake.blob.core.windows.net/raw/iris/2024",
             "https://mlopsdevlake.blob.core.windows.net/raw/iris/iris-2024-01.csv",
@@ -256,7 +258,7 @@ class AzureTest(WithFakeHttp):
 
     def test_put_block_blob(self):
         fake = self.fake((201, {"etag": '"0x8DC1"'}, b""))
-        out = etl.AzureBlobStore({"AZURE_STORAGE_ACCESS_TOKEN": "t"}).put("https://acct1.blob.core.windows.net/curated/iris/v=r/part-00000.csv", b"x", "text/csv")
+        out = lakeio.AzureBlobStore({"AZURE_STORAGE_ACCESS_TOKEN": "t"}).put("https://acct1.blob.core.windows.net/curated/iris/v=r/part-00000.csv", b"x", "text/csv")
         self.assertEqual(out.etag, "0x8DC1")
         put = fake.requests[0]
         self.assertEqual((put["method"], put["url"]), ("PUT", "https://acct1.blob.core.windows.net/curated/iris/v%3Dr/part-00000.csv"))
@@ -288,7 +290,7 @@ class ValidationTest(unittest.TestCase):
         self.assertEqual((result.rejected_whole, result.accepted, result.rows_read), (None, [["5.1", "3.5", "1.4", "0.2", "setosa"]], 1))
 
     def test_glue_style_arguments(self):
-        env = etl.environment(["--MLOPS_SOURCE_URI", "s3://a/", "--MLOPS_TRIGGER=arrival", "--job-bookmark-option", "job-bookmark-disable"], {"MLOPS_PIPELINE": "p"})
+        env = lakeio.environment(["--MLOPS_SOURCE_URI", "s3://a/", "--MLOPS_TRIGGER=arrival", "--job-bookmark-option", "job-bookmark-disable"], {"MLOPS_PIPELINE": "p"})
         self.assertEqual((env["MLOPS_SOURCE_URI"], env["MLOPS_TRIGGER"], env["MLOPS_PIPELINE"]), ("s3://a/", "arrival", "p"))
 
     def test_inputs_and_run_ids(self):
@@ -298,9 +300,9 @@ class ValidationTest(unittest.TestCase):
         import datetime as dt
 
         now = dt.datetime(2024, 3, 1, 3, 0, 0, tzinfo=dt.timezone.utc)
-        a = etl.ObjectInfo("s3://b/raw/a.csv", etag="1")
+        a = lakeio.ObjectInfo("s3://b/raw/a.csv", etag="1")
         self.assertRegex(etl.make_run_id([a], now), r"^20240301T030000Z-[0-9a-f]{8}$")
-        self.assertNotEqual(etl.make_run_id([a], now), etl.make_run_id([etl.ObjectInfo("s3://b/raw/a.csv", etag="2")], now))
+        self.assertNotEqual(etl.make_run_id([a], now), etl.make_run_id([lakeio.ObjectInfo("s3://b/raw/a.csv", etag="2")], now))
 
 
 if __name__ == "__main__":
