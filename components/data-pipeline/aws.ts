@@ -302,7 +302,8 @@ export class EcsFargatePipelines extends pulumi.ComponentResource implements Dat
             queues[job.name] = dlq.url;
 
             // Scheduler and the arrival rule start the task with this role: RunTask of this family on this
-            // cluster, passing the two roles to ECS, and the dead-letter queue for starts that failed.
+            // cluster (tagging the task it starts), passing the two roles to ECS, and the dead-letter queue for
+            // starts that failed.
             const starter = new iam.Role(
                 `${p}-starter`,
                 {
@@ -318,6 +319,15 @@ export class EcsFargatePipelines extends pulumi.ComponentResource implements Dat
                                     Action: "ecs:RunTask",
                                     Resource: pulumi.interpolate`arn:${account.partition}:ecs:${account.region}:${account.accountId}:task-definition/${family}:*`,
                                     Condition: { ArnEquals: { "ecs:cluster": cluster.arn } },
+                                },
+                                // propagateTags / enableEcsManagedTags tag the task at launch: RunTask then also
+                                // authorizes ecs:TagResource (the AmazonEC2ContainerServiceEventsRole policy grants it).
+                                {
+                                    Sid: "TagTaskAtLaunch",
+                                    Effect: "Allow",
+                                    Action: "ecs:TagResource",
+                                    Resource: pulumi.interpolate`arn:${account.partition}:ecs:${account.region}:${account.accountId}:task/${cluster.name}/*`,
+                                    Condition: { StringEquals: { "ecs:CreateAction": "RunTask" } },
                                 },
                                 {
                                     Sid: "PassTaskRoles",

@@ -131,6 +131,12 @@ export const pipelineNames = {
     job: (pipeline: string, trigger: "schedule" | "arrival") => `${pipeline}-${trigger === "schedule" ? "sched" : "arrival"}`,
     queue: (pipeline: string) => `arrivals-${pipeline}`,
     subscription: (pipeline: string) => `${pipeline}-arrival`,
+    /**
+     * Where Event Grid writes a subscription's dead letters in the container: under the subscription's name in
+     * upper case (`IRIS-ETL-ARRIVAL/<yyyy>/<m>/<d>/<h>/<guid>.json`, Microsoft, "Set dead-letter location and
+     * retry policy"). ABAC's StringStartsWith is case-sensitive, so the writer's condition must use this form.
+     */
+    deadLetterPrefix: (pipeline: string) => `${pipelineNames.subscription(pipeline).toUpperCase()}/`,
     environment: (prefix: string) => fitName(["jobs", prefix], 32),
     identity: (prefix: string, pipeline: string) => fitName([prefix, "pipeline", pipeline], 100),
     /** 3-24 lowercase letters and digits: `ev` for events. */

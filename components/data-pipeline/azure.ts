@@ -74,7 +74,7 @@ function linkedZone(
 
 export class AzureContainerAppsJobs extends pulumi.ComponentResource implements DataPipelines {
     public readonly jobNames: pulumi.Output<Record<string, string>>;
-    /** Pipeline -> `<events account>/dead-letters/<pipeline>-arrival/`: where undeliverable arrival events land. */
+    /** Pipeline -> `<events account>/dead-letters/<PIPELINE>-ARRIVAL/`: where undeliverable arrival events land (upper case). */
     public readonly deadLetters: pulumi.Output<Record<string, string>>;
     /** ARM ID of the jobs environment. */
     public readonly environmentId: pulumi.Output<string>;
@@ -333,7 +333,7 @@ export class AzureContainerAppsJobs extends pulumi.ComponentResource implements 
                         ...topicGrant,
                         scope: deadLetterScope,
                         role: "Storage Blob Data Contributor",
-                        condition: prefixCondition(`${pipelineNames.subscription(job.name)}/`, true),
+                        condition: prefixCondition(pipelineNames.deadLetterPrefix(job.name), true),
                     },
                     { parent: this },
                 );
@@ -374,7 +374,7 @@ export class AzureContainerAppsJobs extends pulumi.ComponentResource implements 
                     { parent: this, dependsOn: [sender, deadLetterWriter] },
                 );
                 deadLetters[job.name] =
-                    pulumi.interpolate`${events.account.name}/${DEAD_LETTER_CONTAINER}/${pipelineNames.subscription(job.name)}/`;
+                    pulumi.interpolate`${events.account.name}/${DEAD_LETTER_CONTAINER}/${pipelineNames.deadLetterPrefix(job.name)}`;
             }
 
             for (const [i, j] of jobs.entries()) {

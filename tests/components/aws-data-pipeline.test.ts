@@ -151,10 +151,14 @@ describe("EcsFargatePipelines", () => {
         assert.deepEqual(sid(doc, "LakeKeyThroughS3").Condition, { StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" } });
     });
 
-    it("lets the starter run only this task family on this cluster, pass only its two roles, and write only its DLQ", () => {
+    it("lets the starter run only this task family on this cluster (tagging it at launch), pass only its two roles, and write only its DLQ", () => {
         const doc = policyOf(only(resources, "aws:iam/role:Role", "pipelines-iris-etl-starter"), "run-task");
         assert.equal(sid(doc, "RunThisTask").Resource, "arn:aws:ecs:eu-west-1:123456789012:task-definition/mlops-test-iris-etl:*");
         assert.equal(sid(doc, "PassTaskRoles").Resource.length, 2);
+        // propagateTags/enableEcsManagedTags make RunTask tag the task: ecs:TagResource, at launch only, on this cluster's tasks.
+        assert.equal(sid(doc, "TagTaskAtLaunch").Action, "ecs:TagResource");
+        assert.deepEqual(sid(doc, "TagTaskAtLaunch").Condition, { StringEquals: { "ecs:CreateAction": "RunTask" } });
+        assert.match(sid(doc, "TagTaskAtLaunch").Resource, /^arn:aws:ecs:eu-west-1:123456789012:task\/[^/*]+\/\*$/);
         assert.match(sid(doc, "DeadLetter").Resource, /:queue\/mlops-test-iris-etl-dlq$/);
         const trust = JSON.parse(only(resources, "aws:iam/role:Role", "pipelines-iris-etl-starter").inputs.assumeRolePolicy);
         assert.deepEqual(trust.Statement[0].Principal.Service, ["scheduler.amazonaws.com", "events.amazonaws.com"]);

@@ -130,6 +130,14 @@ describe("AzureContainerAppsJobs", () => {
         );
         const send = only(resources, "azure-native:authorization:RoleAssignment", "pipelines-iris-etl-topic-send");
         assert.deepEqual([send.inputs.principalId, roleOf(send)], ["topic-principal", BUILTIN_ROLES["Storage Queue Data Message Sender"]]);
+        // Event Grid names dead-letter blobs after the subscription in upper case (`IRIS-ETL-ARRIVAL/2019/8/8/5/<guid>.json`,
+        // Microsoft "Set dead-letter location and retry policy"); StringStartsWith is case-sensitive.
+        const deadLetters = only(resources, "azure-native:authorization:RoleAssignment", "pipelines-iris-etl-topic-dead-letters");
+        assert.deepEqual(
+            [deadLetters.inputs.principalId, roleOf(deadLetters), deadLetters.inputs.condition],
+            ["topic-principal", BUILTIN_ROLES["Storage Blob Data Contributor"], prefixCondition("IRIS-ETL-ARRIVAL/", true)],
+        );
+        assert.doesNotMatch(String(deadLetters.inputs.condition), /'iris-etl-arrival\//);
     });
 
     it("keeps queues and dead letters in a CMK account (account-scoped queue key), protected in prod, and alerts on failed executions", async () => {
