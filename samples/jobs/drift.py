@@ -31,7 +31,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # lakeio.py sits beside this script (also under runpy)
-from lakeio import RUN_ID, ObjectInfo, environment, json_bytes, store_for, timestamp_run_id, utc_now  # noqa: E402
+from train import bin_counts  # noqa: E402  (the baseline's own binning)
+from lakeio import JobBase, RUN_ID, ObjectInfo, environment, json_bytes, store_for, timestamp_run_id, utc_now  # noqa: E402
 
 DATASET_COLUMNS = ("sepal_length", "sepal_width", "petal_length", "petal_width")
 SMOOTHING = 0.5  # counts added to every bin (both sides) so an empty bin does not make PSI infinite
@@ -40,17 +41,6 @@ SMOOTHING = 0.5  # counts added to every bin (both sides) so an empty bin does n
 # ---------------------------------------------------------------------------------------------------
 # The statistics
 # ---------------------------------------------------------------------------------------------------
-
-
-def bin_counts(values: list[float], edges: list[float]) -> list[int]:
-    """Counts in the bins (-inf, e0], (e0, e1], ..., (e_last, inf) of the interior edges (train.py's)."""
-    counts = [0] * (len(edges) + 1)
-    for v in values:
-        i = 0
-        while i < len(edges) and v > edges[i]:
-            i += 1
-        counts[i] += 1
-    return counts
 
 
 def psi(expected: list[float], actual: list[float]) -> float:
@@ -184,18 +174,8 @@ def is_capture(uri: str, source: str) -> bool:
 # ---------------------------------------------------------------------------------------------------
 
 
-class DriftJob:
-    def __init__(self, env: dict[str, str], out=sys.stdout):
-        self.env, self.out = env, out
-        self.pipeline = env.get("MLOPS_PIPELINE") or "drift"
-        self.trigger = env.get("MLOPS_TRIGGER") or "manual"
-        self.source = env.get("MLOPS_SOURCE_URI") or ""
-        self.target = env.get("MLOPS_TARGET_URI") or ""
-        self.run_id: str | None = None
-
-    def log(self, step: str, **fields) -> None:
-        line = {"time": utc_now(), "pipeline": self.pipeline, "runId": self.run_id, "step": step, **fields}
-        print(json.dumps(line), file=self.out, flush=True)
+class DriftJob(JobBase):
+    default_name = "drift"
 
     def run(self) -> int:
         if not self.source.endswith("/") or not self.target.endswith("/"):

@@ -33,7 +33,7 @@ import sys
 from dataclasses import dataclass, field
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # lakeio.py sits beside this script (also under runpy)
-from lakeio import RUN_ID, ObjectInfo, StorageError, environment, store_for, to_csv, utc_now  # noqa: E402
+from lakeio import JobBase, RUN_ID, ObjectInfo, StorageError, environment, store_for, to_csv, utc_now  # noqa: E402
 
 # ---------------------------------------------------------------------------------------------------
 # The dataset: schema and row validation
@@ -138,18 +138,8 @@ def is_input(uri: str, source: str, target: str) -> bool:
     return not any(part.startswith((".", "_")) for part in uri[len(source) :].split("/"))
 
 
-class Job:
-    def __init__(self, env: dict[str, str], out=sys.stdout):
-        self.env, self.out = env, out
-        self.pipeline = env.get("MLOPS_PIPELINE") or "etl"
-        self.trigger = env.get("MLOPS_TRIGGER") or "manual"
-        self.source = env.get("MLOPS_SOURCE_URI") or ""
-        self.target = env.get("MLOPS_TARGET_URI") or ""
-        self.run_id: str | None = None
-
-    def log(self, step: str, **fields) -> None:
-        line = {"time": utc_now(), "pipeline": self.pipeline, "runId": self.run_id, "step": step, **fields}
-        print(json.dumps(line, sort_keys=False), file=self.out, flush=True)
+class Job(JobBase):
+    default_name = "etl"
 
     def previous_runs(self, target_store) -> tuple[set[tuple[str, str]], set[str]]:
         """(uri, version) of every input of an earlier succeeded run, and every finished run id."""

@@ -27,6 +27,7 @@ import io
 import json
 import os
 import re
+import sys
 import time
 import urllib.error
 import urllib.parse
@@ -514,3 +515,21 @@ def environment(argv: list[str], env: dict[str, str]) -> dict[str, str]:
             i += 1
         i += 1
     return merged
+
+
+class JobBase:
+    """What every sample job shares: its environment contract, its JSON-lines log and its run id."""
+
+    default_name = "job"
+
+    def __init__(self, env: dict[str, str], out=sys.stdout):
+        self.env, self.out = env, out
+        self.pipeline = env.get("MLOPS_PIPELINE") or self.default_name
+        self.trigger = env.get("MLOPS_TRIGGER") or "manual"
+        self.source = env.get("MLOPS_SOURCE_URI") or ""
+        self.target = env.get("MLOPS_TARGET_URI") or ""
+        self.run_id: str | None = None
+
+    def log(self, step: str, **fields) -> None:
+        line = {"time": utc_now(), "pipeline": self.pipeline, "runId": self.run_id, "step": step, **fields}
+        print(json.dumps(line), file=self.out, flush=True)

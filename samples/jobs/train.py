@@ -36,7 +36,7 @@ import random
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # lakeio.py sits beside this script (also under runpy)
-from lakeio import RUN_ID, ObjectInfo, environment, json_bytes, store_for, timestamp_run_id, utc_now  # noqa: E402
+from lakeio import JobBase, RUN_ID, ObjectInfo, environment, json_bytes, store_for, timestamp_run_id, utc_now  # noqa: E402
 
 COLUMNS = ("sepal_length", "sepal_width", "petal_length", "petal_width")  # the dataset's columns (etl.py)
 FEATURES = ("sepal_length_cm", "sepal_width_cm", "petal_length_cm", "petal_width_cm")  # the model's (serve.py)
@@ -183,18 +183,8 @@ def read_rows(data: bytes) -> tuple[list[list[float]], list[int]]:
 # ---------------------------------------------------------------------------------------------------
 
 
-class TrainJob:
-    def __init__(self, env: dict[str, str], out=sys.stdout):
-        self.env, self.out = env, out
-        self.pipeline = env.get("MLOPS_PIPELINE") or "train"
-        self.trigger = env.get("MLOPS_TRIGGER") or "manual"
-        self.source = env.get("MLOPS_SOURCE_URI") or ""
-        self.target = env.get("MLOPS_TARGET_URI") or ""
-        self.run_id: str | None = None
-
-    def log(self, step: str, **fields) -> None:
-        line = {"time": utc_now(), "pipeline": self.pipeline, "runId": self.run_id, "step": step, **fields}
-        print(json.dumps(line), file=self.out, flush=True)
+class TrainJob(JobBase):
+    default_name = "train"
 
     def run(self) -> int:
         if not self.source.endswith("/") or not self.target.endswith("/"):

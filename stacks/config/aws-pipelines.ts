@@ -4,7 +4,7 @@
  * is created, each problem at the `mlops:pipelines...` key the user wrote. Pure: no SDK.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { atKeys, PipelineJobSpec, ProblemDetail, StreamSpec } from "@mlops/components";
+import { atKeys, ProblemDetail } from "@mlops/components";
 import { glueDatabaseName } from "@mlops/components/naming/aws";
 import { imageSource } from "@mlops/components/container-service/aws-images";
 import {
@@ -20,6 +20,7 @@ import {
 } from "@mlops/components/data-pipeline/aws-args";
 import { awsStackBasics, SERVING_LOG_DAYS } from "./aws";
 import { StackConfig } from "./schema";
+import { pipelineJobSpecs, streamSpecs } from "./pipelines";
 
 type In = pulumi.Input<string>;
 type InList = pulumi.Input<pulumi.Input<string>[]>;
@@ -40,34 +41,9 @@ export interface AwsPipelineRefs {
 /** The component names in the AWS stack. */
 export const AWS_PIPELINE_COMPONENT_NAMES = { jobs: "pipelines", streams: "streams", airflow: "airflow" } as const;
 
-/** The jobs as the contract's specs. */
-export function awsPipelineJobs(cfg: StackConfig): PipelineJobSpec[] {
-    return cfg.pipelines.jobs.map((j) => ({
-        name: j.name,
-        image: j.image,
-        command: j.command,
-        args: j.args,
-        env: j.env,
-        files: j.files,
-        source: { zone: j.source.zone, prefix: j.source.prefix },
-        target: { zone: j.target.zone, prefix: j.target.prefix },
-        schedule: j.schedule,
-        onArrival: j.onArrival,
-        cpuMillicores: j.cpuMillicores,
-        memoryMiB: j.memoryMiB,
-        accelerator: j.accelerator,
-        timeoutMinutes: j.timeoutMinutes,
-        retries: j.retries,
-    }));
-}
-
-export function awsStreamSpecs(cfg: StackConfig): StreamSpec[] {
-    return cfg.pipelines.streams.map((s) => ({ name: s.name, target: { ...s.target }, retentionHours: s.retentionHours }));
-}
-
 function common(cfg: StackConfig, refs: AwsPipelineRefs) {
     return {
-        jobs: awsPipelineJobs(cfg),
+        jobs: pipelineJobSpecs(cfg),
         namePrefix: awsStackBasics(cfg).namePrefix,
         zones: cfg.dataLake.zones,
         bucketNames: refs.bucketNames,
@@ -106,7 +82,7 @@ export function awsGluePipelinesArgs(cfg: StackConfig, refs: AwsPipelineRefs): G
 
 export function awsStreamsArgs(cfg: StackConfig, refs: Pick<AwsPipelineRefs, "kmsKeyArn" | "bucketNames">): FirehoseStreamsArgs {
     return {
-        streams: awsStreamSpecs(cfg),
+        streams: streamSpecs(cfg),
         namePrefix: awsStackBasics(cfg).namePrefix,
         zones: cfg.dataLake.zones,
         bucketNames: refs.bucketNames,
@@ -136,7 +112,7 @@ export function awsAirflowArgs(cfg: StackConfig, refs: AwsAirflowRefs): MwaaAirf
     const aws = cfg.aws;
     return {
         namePrefix: awsStackBasics(cfg).namePrefix,
-        jobs: awsPipelineJobs(cfg),
+        jobs: pipelineJobSpecs(cfg),
         runner: refs.runner,
         kmsKeyArn: refs.kmsKeyArn,
         vpcId: refs.vpcId,

@@ -12,11 +12,11 @@ import {
     validateAzureContainerAppsJobs,
     validateAzureEventHubsStreams,
 } from "@mlops/components/data-pipeline/azure-args";
-import type { PipelineJobSpec, StreamSpec } from "@mlops/components/data-pipeline/contract";
 import { zoneContainerName } from "@mlops/components/data-lake/azure-policy";
 import { ProblemDetail, atKeys } from "@mlops/components/shared/problems";
 import { AT_DEPLOY, AzureDeployment, AzureNetworkPlacement, PLACEHOLDER_DEPLOYMENT, PLACEHOLDER_NETWORK, azureStackArgs } from "./azure";
 import type { StackConfig } from "./schema";
+import { pipelineJobSpecs, streamSpecs } from "./pipelines";
 
 /** What the lake the stack built gives the pipelines (Outputs in the build, placeholders in the check). */
 export interface AzurePipelineLake {
@@ -25,31 +25,6 @@ export interface AzurePipelineLake {
     readonly containerIds: Readonly<Record<string, pulumi.Input<string>>>;
     readonly encryptionKey: AzureLakeKey;
     readonly blobEventsTopic?: { readonly name: pulumi.Input<string>; readonly principalId: pulumi.Input<string> };
-}
-
-/** The config's jobs as the contract's specs. */
-export function pipelineJobSpecs(cfg: StackConfig): PipelineJobSpec[] {
-    return cfg.pipelines.jobs.map((j) => ({
-        name: j.name,
-        image: j.image,
-        command: j.command,
-        args: j.args,
-        env: j.env,
-        files: j.files,
-        source: j.source,
-        target: j.target,
-        schedule: j.schedule,
-        onArrival: j.onArrival,
-        cpuMillicores: j.cpuMillicores,
-        memoryMiB: j.memoryMiB,
-        accelerator: j.accelerator,
-        timeoutMinutes: j.timeoutMinutes,
-        retries: j.retries,
-    }));
-}
-
-export function streamSpecs(cfg: StackConfig): StreamSpec[] {
-    return cfg.pipelines.streams.map((s) => ({ name: s.name, target: s.target, retentionHours: s.retentionHours }));
 }
 
 /** The pipelines' args builders: undefined when the stack has no jobs (or no streams). */

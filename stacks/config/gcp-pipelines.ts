@@ -6,7 +6,6 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { ProblemDetail, atKeys, isPinnedImage } from "@mlops/components";
-import type { PipelineJobSpec, StreamSpec } from "@mlops/components";
 import {
     CloudComposerArgs,
     CloudRunPipelinesArgs,
@@ -19,6 +18,7 @@ import { GcpEncryptionArgs, validateGcpEncryption, validateGcpEncryptionName } f
 import { validateGcpRegion } from "@mlops/components/naming/gcp";
 import { GcpStackInputs, gcpStackInputs } from "./gcp";
 import type { StackConfig } from "./schema";
+import { pipelineJobSpecs, streamSpecs } from "./pipelines";
 
 type Ref = pulumi.Input<string>;
 
@@ -44,31 +44,6 @@ export function airflowApis(cfg: StackConfig): string[] {
     return usesAirflow(cfg)
         ? ["composer.googleapis.com", "container.googleapis.com", "compute.googleapis.com", "artifactregistry.googleapis.com"]
         : [];
-}
-
-/** The pipelines as the component takes them. */
-export function pipelineJobSpecs(cfg: StackConfig): PipelineJobSpec[] {
-    return cfg.pipelines.jobs.map((j) => ({
-        name: j.name,
-        image: j.image,
-        command: j.command,
-        args: j.args,
-        env: j.env,
-        files: j.files,
-        source: j.source,
-        target: j.target,
-        schedule: j.schedule,
-        onArrival: j.onArrival,
-        cpuMillicores: j.cpuMillicores,
-        memoryMiB: j.memoryMiB,
-        accelerator: j.accelerator,
-        timeoutMinutes: j.timeoutMinutes,
-        retries: j.retries,
-    }));
-}
-
-export function streamSpecs(cfg: StackConfig): StreamSpec[] {
-    return cfg.pipelines.streams.map((s) => ({ name: s.name, target: s.target, retentionHours: s.retentionHours }));
 }
 
 /**

@@ -6,7 +6,6 @@
 import * as path from "path";
 import { atKeys, kubernetesLabels, ProblemDetail } from "@mlops/components";
 import { namespaceName } from "@mlops/components/naming/kubernetes";
-import type { PipelineJobSpec } from "@mlops/components/data-pipeline/contract";
 import { MinioDataLakeArgs, validateMinioDataLake } from "@mlops/components/data-lake/kubernetes-args";
 import {
     KubernetesAirflowArgs,
@@ -20,6 +19,7 @@ import {
 import { kubernetesNamespaces, minioDataLakeArgs } from "./kubernetes";
 import { readFiles } from "./models";
 import { StackConfig } from "./schema";
+import { pipelineJobSpecs } from "./pipelines";
 
 /** Logical name of the pipelines component (its URN: never change it). */
 export const KUBERNETES_PIPELINES_NAME = "pipelines";
@@ -41,27 +41,6 @@ export function airflowNamespace(cfg: StackConfig): string {
 /** Whether Airflow schedules the stack's pipelines (`mlops:pipelines.orchestrator: airflow` with jobs). */
 function withAirflow(cfg: StackConfig): boolean {
     return cfg.pipelines.orchestrator === "airflow" && cfg.pipelines.jobs.length > 0;
-}
-
-/** The jobs as the component takes them. */
-export function pipelineJobSpecs(cfg: StackConfig): PipelineJobSpec[] {
-    return cfg.pipelines.jobs.map((j) => ({
-        name: j.name,
-        image: j.image,
-        command: j.command,
-        args: j.args,
-        env: j.env,
-        files: j.files,
-        source: j.source,
-        target: j.target,
-        schedule: j.schedule,
-        onArrival: j.onArrival,
-        cpuMillicores: j.cpuMillicores,
-        memoryMiB: j.memoryMiB,
-        accelerator: j.accelerator,
-        timeoutMinutes: j.timeoutMinutes,
-        retries: j.retries,
-    }));
 }
 
 /**

@@ -4,7 +4,7 @@
  * that exist, prefixes that stay in their zone, a job that never reads its own output, two jobs that never
  * write the same place, schedules the target's scheduler takes, and triggers the target offers.
  */
-import { cronProblem, imageReferenceProblem, isPinnedImage, parseAccelerator } from "@mlops/components";
+import { PipelineJobSpec, StreamSpec, cronProblem, imageReferenceProblem, isPinnedImage, parseAccelerator } from "@mlops/components";
 import type { PipelineAbilities } from "../targets/types";
 import { Obj, Reader } from "./fields";
 import { readFiles } from "./models";
@@ -16,6 +16,7 @@ import {
     MODEL_NAME_RULE,
     PipelineJobConfig,
     PipelinesConfig,
+    StackConfig,
     StreamConfig,
 } from "./schema";
 
@@ -283,4 +284,30 @@ function parseStream(item: unknown, p: string, ctx: PipelinesContext, read: Read
         target: target ?? { zone: "raw", prefix: "" },
         retentionHours: read.int(m, "retentionHours", p, 24, { min: 24, max: 168, unit: "hours" }),
     };
+}
+
+/** The stack's jobs as the data-pipeline components take them (what every target's build passes). */
+export function pipelineJobSpecs(config: StackConfig): PipelineJobSpec[] {
+    return config.pipelines.jobs.map((j) => ({
+        name: j.name,
+        image: j.image,
+        command: j.command,
+        args: j.args,
+        env: j.env,
+        files: j.files,
+        source: { ...j.source },
+        target: { ...j.target },
+        schedule: j.schedule,
+        onArrival: j.onArrival,
+        cpuMillicores: j.cpuMillicores,
+        memoryMiB: j.memoryMiB,
+        accelerator: j.accelerator,
+        timeoutMinutes: j.timeoutMinutes,
+        retries: j.retries,
+    }));
+}
+
+/** The stack's streams as the components take them. */
+export function streamSpecs(config: StackConfig): StreamSpec[] {
+    return config.pipelines.streams.map((s) => ({ name: s.name, target: { ...s.target }, retentionHours: s.retentionHours }));
 }

@@ -1,3 +1,4 @@
+import { runDag as runAirflowDag } from "../harness/airflow";
 import * as assert from "node:assert/strict";
 import * as path from "path";
 import { ValidationError } from "@mlops/components";
@@ -20,9 +21,6 @@ import { buildAwsStack } from "../../stacks/clouds/aws";
 import { parseStackConfig } from "../../stacks/config/parse";
 import { capture } from "../../stacks/plan/capture";
 import { gunzipSync } from "zlib";
-import { execFileSync } from "node:child_process";
-import * as fs from "fs";
-import * as os from "os";
 import { CapturedResource, ofType, only, rejectedBuild } from "../harness";
 
 const KEY = "arn:aws:kms:eu-west-1:123456789012:key/k";
@@ -522,41 +520,12 @@ describe("AWS pipelines config (mlops:pipelines)", () => {
     });
 });
 
-/** A stand-in `airflow` package (as in tests/unit/airflow-dag.test.ts) recording the DAG and its operator's kwargs. */
-const AIRFLOW_STUB: Record<string, string> = {
-    "airflow/__init__.py": `
-RECORD = {}
-class DAG:
-    def __init__(self, **kwargs):
-        RECORD["dag"] = {k: v for k, v in kwargs.items() if k not in ("start_date", "default_args")}
-        RECORD["default_args"] = {k: (v.total_seconds() if hasattr(v, "total_seconds") else v) for k, v in kwargs["default_args"].items()}
-    def __enter__(self):
-        return self
-    def __exit__(self, *args):
-        return False
-class _Operator:
-    def __init__(self, **kwargs):
-        RECORD["task"] = {"operator": type(self).__name__, **kwargs}
-`,
-    "airflow/providers/__init__.py": "",
-    "airflow/providers/amazon/__init__.py": "",
-    "airflow/providers/amazon/aws/__init__.py": "",
-    "airflow/providers/amazon/aws/operators/__init__.py": "",
-    "airflow/providers/amazon/aws/operators/ecs.py": "from airflow import _Operator\nclass EcsRunTaskOperator(_Operator):\n    pass\n",
-    "airflow/providers/amazon/aws/operators/glue.py": "from airflow import _Operator\nclass GlueJobOperator(_Operator):\n    pass\n",
-};
-
-/** Runs a DAG file's text with python3 against the stand-in package; returns what it declared. */
-function runDag(dag: string): any {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-mwaa-dag-"));
-    for (const [file, text] of Object.entries(AIRFLOW_STUB)) {
-        fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-        fs.writeFileSync(path.join(dir, file), text);
-    }
-    fs.writeFileSync(path.join(dir, "dag.py"), dag);
-    const script = "import json, runpy, airflow; runpy.run_path('dag.py'); print(json.dumps(airflow.RECORD))";
-    return JSON.parse(execFileSync("python3", ["-c", script], { cwd: dir, env: { ...process.env, PYTHONPATH: dir } }).toString());
-}
+const AWS_OPERATORS = [
+    "airflow.providers.amazon.aws.operators.ecs.EcsRunTaskOperator",
+    "airflow.providers.amazon.aws.operators.glue.GlueJobOperator",
+];
+/** What a generated DAG declares, run against the stand-in airflow package (tests/harness/airflow.ts). */
+const runDag = (dag: string) => runAirflowDag(dag, AWS_OPERATORS);
 
 describe("MwaaAirflow (mlops:pipelines.orchestrator: airflow)", () => {
     const PASS = ["arn:aws:iam::123456789012:role/exec", "arn:aws:iam::123456789012:role/task"];
@@ -700,6 +669,7 @@ describe("MwaaAirflow (mlops:pipelines.orchestrator: airflow)", () => {
         assert.deepEqual(record.default_args, { retries: 2, retry_delay: 300, execution_timeout: 45 * 60 });
         assert.deepEqual(record.task, {
             operator: "EcsRunTaskOperator",
+            module: "airflow.providers.amazon.aws.operators.ecs",
             task_id: "run",
             cluster: "mlops-test-pipelines",
             task_definition: "mlops-test-iris-etl",
@@ -727,6 +697,7 @@ describe("MwaaAirflow (mlops:pipelines.orchestrator: airflow)", () => {
         const { task } = runDag(only(r, "aws:s3/bucketObjectv2:BucketObjectv2").inputs.content);
         assert.deepEqual(task, {
             operator: "GlueJobOperator",
+            module: "airflow.providers.amazon.aws.operators.glue",
             task_id: "run",
             job_name: "mlops-test-iris-etl",
             script_args: { "--MLOPS_TRIGGER": "schedule" },

@@ -1,8 +1,6 @@
+import { runDag as runAirflowDag } from "../harness/airflow";
 import * as assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { execFileSync } from "node:child_process";
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { CloudComposer, CloudRunPipelines, PubSubStreams } from "../../components/data-pipeline/gcp";
 import {
@@ -434,41 +432,8 @@ describe("GCP pipelines config", () => {
     });
 });
 
-/** A minimal `airflow` package: DAG as a context manager, the Cloud Run operator recording its kwargs (tests/unit/airflow-dag.test.ts). */
-const AIRFLOW_STUB = {
-    "airflow/__init__.py": `
-RECORD = {}
-class DAG:
-    def __init__(self, **kwargs):
-        RECORD["dag"] = {k: v for k, v in kwargs.items() if k not in ("start_date", "default_args")}
-        RECORD["default_args"] = {k: (v.total_seconds() if hasattr(v, "total_seconds") else v) for k, v in kwargs["default_args"].items()}
-    def __enter__(self):
-        return self
-    def __exit__(self, *args):
-        return False
-class _Operator:
-    def __init__(self, **kwargs):
-        RECORD["task"] = {"operator": type(self).__name__, "module": type(self).__module__, **kwargs}
-`,
-    "airflow/providers/__init__.py": "",
-    "airflow/providers/google/__init__.py": "",
-    "airflow/providers/google/cloud/__init__.py": "",
-    "airflow/providers/google/cloud/operators/__init__.py": "",
-    "airflow/providers/google/cloud/operators/cloud_run.py":
-        "from airflow import _Operator\nclass CloudRunExecuteJobOperator(_Operator):\n    pass\n",
-};
-
-/** Runs a DAG file against the stand-in airflow package and returns what it declared. */
-function runDag(dag: string): any {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-composer-dag-"));
-    for (const [file, text] of Object.entries(AIRFLOW_STUB)) {
-        fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-        fs.writeFileSync(path.join(dir, file), text);
-    }
-    fs.writeFileSync(path.join(dir, "dag.py"), dag);
-    const script = "import json, runpy, airflow; runpy.run_path('dag.py'); print(json.dumps(airflow.RECORD))";
-    return JSON.parse(execFileSync("python3", ["-c", script], { cwd: dir, env: { ...process.env, PYTHONPATH: dir } }).toString());
-}
+/** What a generated DAG declares, run against the stand-in airflow package (tests/harness/airflow.ts). */
+const runDag = (dag: string) => runAirflowDag(dag, ["airflow.providers.google.cloud.operators.cloud_run.CloudRunExecuteJobOperator"]);
 
 const AIRFLOW_KEY = "projects/p-123456/locations/us-central1/keyRings/r/cryptoKeys/airflow";
 const composerArgs: CloudComposerArgs = {

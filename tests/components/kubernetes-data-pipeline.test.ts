@@ -1,7 +1,5 @@
+import { runDag as runAirflowDag } from "../harness/airflow";
 import * as assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { ValidationError } from "@mlops/components";
 import { KubernetesAirflow, KubernetesDataPipelines } from "../../components/data-pipeline/kubernetes";
@@ -327,36 +325,8 @@ describe("Airflow on Kubernetes (orchestrator: airflow, the Apache Airflow Helm 
         airflow = (await captureResources(() => new KubernetesAirflow("airflow", airflowArgs))).resources;
     });
 
-    /** Runs a DAG file with python3 against a stand-in `airflow` package that records the DAG and the operator's kwargs. */
-    function runDag(dag: string): any {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-k8s-dag-"));
-        const stub: Record<string, string> = {
-            "airflow/__init__.py": [
-                "RECORD = {}",
-                "class DAG:",
-                "    def __init__(self, **kwargs):",
-                "        RECORD['dag'] = {k: v for k, v in kwargs.items() if k not in ('start_date', 'default_args')}",
-                "        RECORD['default_args'] = {k: (v.total_seconds() if hasattr(v, 'total_seconds') else v) for k, v in kwargs['default_args'].items()}",
-                "    def __enter__(self):",
-                "        return self",
-                "    def __exit__(self, *a):",
-                "        return False",
-                "",
-            ].join("\n"),
-            "airflow/providers/__init__.py": "",
-            "airflow/providers/http/__init__.py": "",
-            "airflow/providers/http/operators/__init__.py": "",
-            "airflow/providers/http/operators/http.py":
-                "import airflow\nclass HttpOperator:\n    def __init__(self, **kwargs):\n        airflow.RECORD['task'] = {'operator': 'HttpOperator', **kwargs}\n",
-        };
-        for (const [file, text] of Object.entries(stub)) {
-            fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-            fs.writeFileSync(path.join(dir, file), text);
-        }
-        fs.writeFileSync(path.join(dir, "dag.py"), dag);
-        const script = "import json, runpy, airflow; runpy.run_path('dag.py'); print(json.dumps(airflow.RECORD))";
-        return JSON.parse(execFileSync("python3", ["-c", script], { cwd: dir, env: { ...process.env, PYTHONPATH: dir } }).toString());
-    }
+    /** What a generated DAG declares, run against the stand-in airflow package (tests/harness/airflow.ts). */
+    const runDag = (dag: string) => runAirflowDag(dag, ["airflow.providers.http.operators.http.HttpOperator"]);
 
     it("suspends every CronJob (it stays the template) and keeps the on-arrival trigger", () => {
         for (const r of ofType(pipelines, "kubernetes:batch/v1:CronJob")) assert.equal(r.inputs.spec.suspend, true, r.name);
@@ -500,6 +470,7 @@ describe("Airflow on Kubernetes (orchestrator: airflow, the Apache Airflow Helm 
         assert.deepEqual(record.default_args, { retries: 2, retry_delay: 300, execution_timeout: 300 });
         assert.deepEqual(record.task, {
             operator: "HttpOperator",
+            module: "airflow.providers.http.operators.http",
             task_id: "run",
             http_conn_id: "mlops_trigger",
             endpoint: "/run/iris-etl",

@@ -3,47 +3,11 @@
  * what the DAG declares (Airflow itself is not installed here): the DAG's id, schedule, retries and timeout,
  * and the operator's exact arguments.
  */
+import { runDag } from "../harness/airflow";
 import * as assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { AirflowDagSpec, airflowDag, pythonLiteral } from "../../components/data-pipeline/airflow-dag";
 
-/** A minimal `airflow` package: DAG as a context manager and any operator recording its kwargs. */
-const STUB = {
-    "airflow/__init__.py": `
-import json
-RECORD = {}
-class DAG:
-    def __init__(self, **kwargs):
-        RECORD["dag"] = {k: (v.total_seconds() if hasattr(v, "total_seconds") else v) for k, v in kwargs.items() if k != "start_date" and k != "default_args"}
-        RECORD["default_args"] = {k: (v.total_seconds() if hasattr(v, "total_seconds") else v) for k, v in kwargs["default_args"].items()}
-    def __enter__(self):
-        return self
-    def __exit__(self, *args):
-        return False
-class _Operator:
-    def __init__(self, **kwargs):
-        RECORD["task"] = {"operator": type(self).__name__, **kwargs}
-`,
-    "airflow/providers/__init__.py": "",
-    "airflow/providers/amazon/__init__.py": "",
-    "airflow/providers/amazon/aws/__init__.py": "",
-    "airflow/providers/amazon/aws/operators/__init__.py": "",
-    "airflow/providers/amazon/aws/operators/ecs.py": "from airflow import _Operator\nclass EcsRunTaskOperator(_Operator):\n    pass\n",
-};
-
-function run(dag: string): any {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-dag-"));
-    for (const [file, text] of Object.entries(STUB)) {
-        fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-        fs.writeFileSync(path.join(dir, file), text);
-    }
-    fs.writeFileSync(path.join(dir, "dag.py"), dag);
-    const script = "import json, runpy, airflow; runpy.run_path('dag.py'); print(json.dumps(airflow.RECORD))";
-    return JSON.parse(execFileSync("python3", ["-c", script], { cwd: dir, env: { ...process.env, PYTHONPATH: dir } }).toString());
-}
+const run = (dag: string) => runDag(dag, ["airflow.providers.amazon.aws.operators.ecs.EcsRunTaskOperator"]);
 
 const spec: AirflowDagSpec = {
     dagId: "iris-etl",
@@ -83,7 +47,7 @@ describe("Airflow DAGs for pipelines", () => {
 
     it("starts the job with the operator's exact arguments", () => {
         const { task } = run(airflowDag(spec));
-        assert.deepEqual(task, { operator: "EcsRunTaskOperator", task_id: "run", ...spec.task.kwargs });
+        assert.deepEqual(task, { operator: "EcsRunTaskOperator", module: spec.task.module, task_id: "run", ...spec.task.kwargs });
     });
 
     it("writes a DAG that only runs when triggered when there is no schedule", () => {
