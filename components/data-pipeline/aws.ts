@@ -73,6 +73,25 @@ export * from "./aws-args";
 export * from "./aws-access";
 export * from "./aws-airflow";
 
+/**
+ * A log group under the platform key, kept a year by default; in prod (`protect`) protected, and kept
+ * both on delete and when Pulumi replaces it (`skipDestroy`), so no run's logs are lost.
+ */
+function encryptedLogGroup(
+    parent: pulumi.Resource,
+    logicalName: string,
+    groupName: string,
+    args: { kmsKeyArn: pulumi.Input<string>; logRetentionDays?: number },
+    protect: boolean,
+    tags: Record<string, string>,
+): cloudwatch.LogGroup {
+    return new cloudwatch.LogGroup(
+        logicalName,
+        { name: groupName, retentionInDays: args.logRetentionDays ?? 365, kmsKeyId: args.kmsKeyArn, skipDestroy: protect, tags },
+        { parent, protect, retainOnDelete: protect },
+    );
+}
+
 /** The job's container in the task definition. */
 export const JOB_CONTAINER = "job";
 const DAY_SECONDS = 86400;
@@ -204,16 +223,13 @@ export class EcsFargatePipelines extends pulumi.ComponentResource implements Dat
             const p = `${name}-${job.name}`;
             const family = fitName([args.namePrefix, job.name], 255);
             families[job.name] = family;
-            const logGroup = new cloudwatch.LogGroup(
+            const logGroup = encryptedLogGroup(
+                this,
                 `${p}-logs`,
-                {
-                    name: logGroupName(args.namePrefix, "pipelines", job.name),
-                    retentionInDays: args.logRetentionDays ?? 365,
-                    kmsKeyId: args.kmsKeyArn,
-                    skipDestroy: c.protect,
-                    tags,
-                },
-                { parent: this, protect: c.protect, retainOnDelete: c.protect },
+                logGroupName(args.namePrefix, "pipelines", job.name),
+                args,
+                c.protect,
+                tags,
             );
             const ecsTrust = {
                 StringEquals: { "aws:SourceAccount": account.accountId },
@@ -894,16 +910,13 @@ export class FirehoseStreams extends pulumi.ComponentResource {
             const p = `${name}-${stream.name}`;
             const bucketArn = c.bucketArn(stream.target.zone);
             const errorPrefix = `_stream-errors/${stream.name}/`;
-            const logGroup = new cloudwatch.LogGroup(
+            const logGroup = encryptedLogGroup(
+                this,
                 `${p}-logs`,
-                {
-                    name: logGroupName(args.namePrefix, "firehose", stream.name),
-                    retentionInDays: args.logRetentionDays ?? 365,
-                    kmsKeyId: args.kmsKeyArn,
-                    skipDestroy: c.protect,
-                    tags,
-                },
-                { parent: this, protect: c.protect, retainOnDelete: c.protect },
+                logGroupName(args.namePrefix, "firehose", stream.name),
+                args,
+                c.protect,
+                tags,
             );
             const logStream = new cloudwatch.LogStream(
                 `${p}-delivery-log`,
@@ -1052,19 +1065,8 @@ export class MwaaAirflow extends pulumi.ComponentResource {
         );
 
         // MWAA writes to airflow-<environment>-<type>; created here so they have the key and a retention.
-        const logGroups = MWAA_LOG_TYPES.map(
-            ([, suffix]) =>
-                new cloudwatch.LogGroup(
-                    `${name}-${suffix.toLowerCase()}-logs`,
-                    {
-                        name: `airflow-${environmentName}-${suffix}`,
-                        retentionInDays: args.logRetentionDays ?? 365,
-                        kmsKeyId: args.kmsKeyArn,
-                        skipDestroy: protect,
-                        tags,
-                    },
-                    { parent: this, protect, retainOnDelete: protect },
-                ),
+        const logGroups = MWAA_LOG_TYPES.map(([, suffix]) =>
+            encryptedLogGroup(this, `${name}-${suffix.toLowerCase()}-logs`, `airflow-${environmentName}-${suffix}`, args, protect, tags),
         );
 
         const runner = args.runner;

@@ -32,7 +32,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # lakeio.py sits beside this script (also under runpy)
 from train import bin_counts  # noqa: E402  (the baseline's own binning)
-from lakeio import JobBase, RUN_ID, ObjectInfo, environment, json_bytes, store_for, timestamp_run_id, utc_now  # noqa: E402
+from lakeio import JobBase, ObjectInfo, environment, json_bytes, store_for, utc_now  # noqa: E402
 
 DATASET_COLUMNS = ("sepal_length", "sepal_width", "petal_length", "petal_width")
 SMOOTHING = 0.5  # counts added to every bin (both sides) so an empty bin does not make PSI infinite
@@ -178,8 +178,7 @@ class DriftJob(JobBase):
     default_name = "drift"
 
     def run(self) -> int:
-        if not self.source.endswith("/") or not self.target.endswith("/"):
-            self.log("failed", error="MLOPS_SOURCE_URI and MLOPS_TARGET_URI must be set and end with `/`", source=self.source, target=self.target)
+        if not self.locations_ok():
             return 2
         try:
             store = store_for(self.target, self.env)
@@ -188,15 +187,13 @@ class DriftJob(JobBase):
         except Exception as e:
             self.log("failed", error=f"{type(e).__name__}: {e}")
             return 2
-        explicit = self.env.get("MLOPS_RUN_ID")
-        self.run_id = explicit if explicit and RUN_ID.match(explicit) else timestamp_run_id(self.source + utc_now())
+        self.run_id = self.new_run_id()
         report = {"pipeline": self.pipeline, "runId": self.run_id, "trigger": self.trigger, "status": "failed"}
         report.update({"source": self.source, "target": self.target, "baseline": None, "model": None})
         report.update({"thresholds": {"psi": psi_threshold, "ksAlpha": alpha}, "imageDigest": self.env.get("MLOPS_IMAGE_DIGEST") or None})
         report.update({"startedAt": utc_now(), "endedAt": None, "inputs": [], "rows": 0, "skipped": 0, "features": []})
         try:
-            if explicit is not None and not RUN_ID.match(explicit):
-                raise ValueError(f"MLOPS_RUN_ID {explicit!r} must be letters, digits, `.`, `_` or `-` (at most 128)")
+            self.check_run_id()
             self._run(report, store, psi_threshold, alpha)
             code = 0
         except Exception as e:

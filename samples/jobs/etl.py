@@ -164,8 +164,7 @@ class Job(JobBase):
         audit = {"pipeline": self.pipeline, "runId": None, "trigger": self.trigger, "status": "failed"}
         audit.update({"source": self.source, "target": self.target, "imageDigest": self.env.get("MLOPS_IMAGE_DIGEST") or None})
         audit.update({"startedAt": started, "endedAt": None, "inputs": [], "skippedInputs": [], "outputs": [], "counts": {}})
-        if not self.target.endswith("/") or not self.source.endswith("/"):
-            self.log("failed", error="MLOPS_SOURCE_URI and MLOPS_TARGET_URI must be set and end with `/`", source=self.source, target=self.target)
+        if not self.locations_ok():
             return 2
         try:
             target_store = store_for(self.target, self.env)

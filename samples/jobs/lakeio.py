@@ -533,3 +533,21 @@ class JobBase:
     def log(self, step: str, **fields) -> None:
         line = {"time": utc_now(), "pipeline": self.pipeline, "runId": self.run_id, "step": step, **fields}
         print(json.dumps(line), file=self.out, flush=True)
+
+    def locations_ok(self) -> bool:
+        """Whether both URIs are set and end with `/`; logs the failure when not."""
+        if self.source.endswith("/") and self.target.endswith("/"):
+            return True
+        self.log("failed", error="MLOPS_SOURCE_URI and MLOPS_TARGET_URI must be set and end with `/`", source=self.source, target=self.target)
+        return False
+
+    def check_run_id(self) -> None:
+        """Fails (ValueError) when MLOPS_RUN_ID is set but not a valid id; the run then records it as failed."""
+        explicit = self.env.get("MLOPS_RUN_ID")
+        if explicit is not None and not RUN_ID.match(explicit):
+            raise ValueError(f"MLOPS_RUN_ID {explicit!r} must be letters, digits, `.`, `_` or `-` (at most 128)")
+
+    def new_run_id(self) -> str:
+        """MLOPS_RUN_ID when it is a valid id, else a timestamp and a short hash (check_run_id reports a bad one)."""
+        explicit = self.env.get("MLOPS_RUN_ID")
+        return explicit if explicit and RUN_ID.match(explicit) else timestamp_run_id(self.source + utc_now())

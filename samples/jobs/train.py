@@ -36,7 +36,7 @@ import random
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # lakeio.py sits beside this script (also under runpy)
-from lakeio import JobBase, RUN_ID, ObjectInfo, environment, json_bytes, store_for, timestamp_run_id, utc_now  # noqa: E402
+from lakeio import JobBase, ObjectInfo, environment, json_bytes, store_for, utc_now  # noqa: E402
 
 COLUMNS = ("sepal_length", "sepal_width", "petal_length", "petal_width")  # the dataset's columns (etl.py)
 FEATURES = ("sepal_length_cm", "sepal_width_cm", "petal_length_cm", "petal_width_cm")  # the model's (serve.py)
@@ -187,8 +187,7 @@ class TrainJob(JobBase):
     default_name = "train"
 
     def run(self) -> int:
-        if not self.source.endswith("/") or not self.target.endswith("/"):
-            self.log("failed", error="MLOPS_SOURCE_URI and MLOPS_TARGET_URI must be set and end with `/`", source=self.source, target=self.target)
+        if not self.locations_ok():
             return 2
         try:
             store = store_for(self.target, self.env)
@@ -197,15 +196,13 @@ class TrainJob(JobBase):
         except Exception as e:
             self.log("failed", error=f"{type(e).__name__}: {e}")
             return 2
-        explicit = self.env.get("MLOPS_RUN_ID")
-        self.run_id = explicit if explicit and RUN_ID.match(explicit) else timestamp_run_id(self.source + utc_now())
+        self.run_id = self.new_run_id()
         audit = {"pipeline": self.pipeline, "runId": self.run_id, "trigger": self.trigger, "status": "failed"}
         audit.update({"source": self.source, "target": self.target, "startedAt": utc_now(), "endedAt": None})
         audit.update({"code": {"file": "train.py", "sha256": code_digest()}, "imageDigest": self.env.get("MLOPS_IMAGE_DIGEST") or None})
         audit.update({"dataset": None, "model": None, "gate": {"metric": "accuracy", "min": min_accuracy, "value": None, "passed": False}})
         try:
-            if explicit is not None and not RUN_ID.match(explicit):
-                raise ValueError(f"MLOPS_RUN_ID {explicit!r} must be letters, digits, `.`, `_` or `-` (at most 128)")
+            self.check_run_id()
             return self._run(audit, store, min_accuracy, seed)
         except Exception as e:
             audit["error"] = f"{type(e).__name__}: {e}"
