@@ -14,6 +14,7 @@ export * from "./ml-platform/contract";
 export * from "./container-service/contract";
 export * from "./serverless-inference/contract";
 export * from "./data-pipeline/contract";
+export * from "./training-pipeline/contract";
 export * from "./shared/cron";
 // Pure layout rule of the Kubernetes data lake, so the config parser can check it before anything runs.
 export { erasureSetSize } from "./data-lake/kubernetes-args";

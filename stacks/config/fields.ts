@@ -116,6 +116,31 @@ export class Reader {
         return n;
     }
 
+    /** A decimal number in [min, max] (`0.9`; a quoted `"0.9"` too). */
+    number(
+        obj: Obj | undefined,
+        key: string,
+        path: string,
+        def: number,
+        range: { min: number; max: number; exclusiveMin?: boolean },
+    ): number {
+        const value = obj?.[key];
+        if (value === undefined) return def;
+        if (value === null) return this.blank(`${path}.${key}`, def);
+        const n = typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
+        const low = range.exclusiveMin ? `more than ${range.min}` : `at least ${range.min}`;
+        if (typeof n !== "number" || !Number.isFinite(n) || (range.exclusiveMin ? n <= range.min : n < range.min) || n > range.max) {
+            this.problems.push({
+                path: `${path}.${key}`,
+                value,
+                message: `must be a number ${low} and at most ${range.max}`,
+                fix: `write e.g. ${def}, or leave the key out for ${def}`,
+            });
+            return def;
+        }
+        return n;
+    }
+
     bool(obj: Obj | undefined, key: string, path: string, def: boolean): boolean {
         const value = obj?.[key];
         if (value === undefined) return def;

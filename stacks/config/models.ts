@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ProblemDetail, imageReferenceProblem, isPinnedImage, parseAccelerator } from "@mlops/components";
 import { Reader } from "./fields";
+import { TrainingContext, parseServedVersion, parseTraining } from "./training";
 import { Environment, FLOORS, KEYS, MAX_FILES_BYTES, MODEL_NAME, MODEL_NAME_RULE, ModelConfig, SERVE_TARGETS } from "./schema";
 
 /** `targetKeys`: the sub-objects targets read from each model (`aws`, `gcp`, ...), parsed by the target. */
@@ -16,6 +17,7 @@ export function parseModels(
     read: Reader,
     projectRoot: string,
     targetKeys: readonly string[] = [],
+    training?: TrainingContext,
 ): ModelConfig[] {
     if (value === undefined || value === null) return [];
     if (!Array.isArray(value)) {
@@ -123,12 +125,14 @@ export function parseModels(
             concurrency: read.int(m, "concurrency", p, 80, { min: 1, max: 1000 }),
             accelerator: parseAccelerator(m.accelerator, `${p}.accelerator`, read.problems),
             serveWith: serveWith.filter((t): t is (typeof SERVE_TARGETS)[number] => (SERVE_TARGETS as readonly string[]).includes(t)),
+            training: training ? parseTraining(m.training, `${p}.training`, training, read) : undefined,
+            servedVersion: parseServedVersion(m, p, read),
         });
     });
     return models;
 }
 
-/** Reads a model's `files` directory (flat, regular files only) into name -> content. */
+/** Reads a model's `files` directory (flat: its regular files and links to files) into name -> content. */
 export function readFiles(dir: string, at: string, projectRoot: string, problems: ProblemDetail[]): Record<string, string> | undefined {
     const full = path.resolve(projectRoot, dir);
     if (!fs.existsSync(full) || !fs.statSync(full).isDirectory()) {
@@ -143,7 +147,9 @@ export function readFiles(dir: string, at: string, projectRoot: string, problems
     const files: Record<string, string> = {};
     let total = 0;
     for (const entry of fs.readdirSync(full, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-        if (!entry.isFile()) continue;
+        // A symbolic link to a file counts as that file (samples/model/lakeio.py shares the jobs' storage module).
+        if (!entry.isFile() && !(entry.isSymbolicLink() && fs.statSync(path.join(full, entry.name), { throwIfNoEntry: false })?.isFile()))
+            continue;
         const content = fs.readFileSync(path.join(full, entry.name), "utf8");
         total += Buffer.byteLength(content);
         files[entry.name] = content;

@@ -22,6 +22,7 @@ import { Obj, Reader } from "./fields";
 import { parseModels } from "./models";
 import { parseNotifications } from "./notifications";
 import { parsePipelines } from "./pipelines";
+import { checkTrainings, parseDelivery } from "./training";
 import { ENVIRONMENTS, Environment, KEYS, Pillar, StackConfig, TOP_LEVEL_KEYS, ZONE_NAME, ZONE_NAME_RULE } from "./schema";
 
 export interface ParseOptions {
@@ -219,7 +220,16 @@ export function parseStackConfig(given: Record<string, string>, opts: ParseOptio
     );
 
     const rawModels = structured(raw, `${ns}models`);
-    const models = parseModels(rawModels, `${ns}models`, environment, read, opts.projectRoot, targetKeys);
+    const models = parseModels(rawModels, `${ns}models`, environment, read, opts.projectRoot, targetKeys, {
+        zones,
+        environment,
+        abilities: target.training,
+        scheduleProblem: target.pipelines.scheduleProblem,
+        cloud,
+        projectRoot: opts.projectRoot,
+        automlTargets: targets.flatMap((t) => (t.training.automl.offered ? [`${t.cloud} (${t.training.automl.service})`] : [])),
+    });
+    const delivery = parseDelivery(structured(raw, `${ns}delivery`), `${ns}delivery`, read);
     // `models` holds the items that are mappings; an item that is not (reported above) shifts the rest, so a
     // parsed model's key is `mlops:models[<its place in the list the user wrote>]`.
     const modelIndex = Array.isArray(rawModels)
@@ -324,8 +334,10 @@ export function parseStackConfig(given: Record<string, string>, opts: ParseOptio
         models,
         notifications,
         pipelines,
+        delivery,
         ...cloudOptions,
     };
+    problems.push(...checkTrainings(config, modelKey));
     // Checks that need the whole stack (each component validator on the args the build will pass) join
     // the same error, so a user sees every problem at once. A key's own reader speaks first: a whole-stack
     // problem at a key that already has one (the same fact in other words) is left out, and a blank key is

@@ -35,7 +35,13 @@ export interface PipelinesContext {
 const PREFIX = /^([a-z0-9][a-z0-9._-]*\/)*$/;
 
 /** Reads `zone/prefix/` into a location, or records why it is not one. */
-function location(read: Reader, obj: Obj | undefined, key: string, at: string, zones: readonly string[]): LakeLocationConfig | undefined {
+export function location(
+    read: Reader,
+    obj: Obj | undefined,
+    key: string,
+    at: string,
+    zones: readonly string[],
+): LakeLocationConfig | undefined {
     const value = read.string(obj, key, at);
     if (value === undefined) {
         if (obj && obj[key] === undefined)
@@ -87,7 +93,7 @@ export function overlaps(a: LakeLocationConfig, b: LakeLocationConfig): boolean 
     return a.zone === b.zone && (a.prefix.startsWith(b.prefix) || b.prefix.startsWith(a.prefix));
 }
 
-const show = (l: LakeLocationConfig) => `${l.zone}/${l.prefix}`;
+export const show = (l: LakeLocationConfig) => `${l.zone}/${l.prefix}`;
 
 /** Parses `mlops:pipelines` (already read as a mapping: `obj`) for the selected target. */
 export function parsePipelines(obj: Obj | undefined, at: string, ctx: PipelinesContext, read: Reader): PipelinesConfig {

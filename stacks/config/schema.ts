@@ -2,7 +2,7 @@
  * The typed stack configuration: what `mlops:*` keys parse into, the implementations each cloud
  * offers, and the defaults. Documented for users in Pulumi.yaml and README.md ("Configuration").
  */
-import { AcceleratorRequest, Cloud, KubernetesDistribution } from "@mlops/components";
+import { AcceleratorRequest, Approval, AutoMlProblemType, Cloud, GateMetric, KubernetesDistribution } from "@mlops/components";
 import type { AwsConfig } from "./aws-options";
 import type { AzureConfig } from "./azure-options";
 import type { GcpConfig } from "./gcp-options";
@@ -21,6 +21,7 @@ export const TOP_LEVEL_KEYS = [
     "models",
     "notifications",
     "pipelines",
+    "delivery",
 ] as const;
 
 /**
@@ -80,7 +81,31 @@ export const KEYS = {
         "concurrency",
         "accelerator",
         "serveWith",
+        "training",
+        "servedVersion",
     ],
+    modelTraining: [
+        "mode",
+        "image",
+        "command",
+        "args",
+        "env",
+        "files",
+        "dataset",
+        "schedule",
+        "onNewData",
+        "metric",
+        "threshold",
+        "approval",
+        "cpuMillicores",
+        "memoryMiB",
+        "timeoutMinutes",
+        "automl",
+        "drift",
+    ],
+    automl: ["targetColumn", "problemType", "maxRuntimeMinutes"],
+    drift: ["schedule", "command", "psiThreshold", "ksAlpha", "retrain"],
+    delivery: ["repository", "workflow", "branch", "githubToken"],
 } as const;
 
 /** The capabilities a target implements (`mlops:pipelines` is the data pipelines); each target names its implementations in stacks/targets/<cloud>.ts. */
@@ -164,6 +189,62 @@ export interface ModelConfig {
     readonly concurrency: number;
     readonly accelerator?: AcceleratorRequest;
     readonly serveWith: ServeTarget[];
+    /** `mlops:models[].training`: how the model is retrained, gated, registered and watched for drift. */
+    readonly training?: ModelTrainingConfig;
+    /** The registered version serving runs (a training run id), written by the promotion pull request. */
+    readonly servedVersion?: string;
+}
+
+/** `mlops:models[].training.automl`: the cloud's AutoML instead of the model's own training code. */
+export interface AutoMlConfig {
+    readonly targetColumn: string;
+    readonly problemType: AutoMlProblemType;
+    readonly maxRuntimeMinutes: number;
+}
+
+/** `mlops:models[].training.drift`: the drift monitor of the served model. */
+export interface DriftConfig {
+    readonly schedule: string;
+    readonly command: string[];
+    readonly psiThreshold: number;
+    readonly ksAlpha: number;
+    readonly retrain: boolean;
+}
+
+/** `mlops:models[].training`: the model's training pipeline. */
+export interface ModelTrainingConfig {
+    readonly mode: "custom" | "automl";
+    readonly image: string;
+    readonly command: string[];
+    readonly args: string[];
+    readonly env: Record<string, string>;
+    /** Files read from the `files` directory (name -> content), mounted at /app. */
+    readonly files?: Record<string, string>;
+    /** The curated dataset (zone and prefix) it trains on. */
+    readonly dataset: LakeLocationConfig;
+    /** 5-field cron in UTC. */
+    readonly schedule?: string;
+    readonly onNewData: boolean;
+    readonly metric: GateMetric;
+    readonly threshold: number;
+    readonly approval: Approval;
+    readonly cpuMillicores: number;
+    readonly memoryMiB: number;
+    readonly timeoutMinutes: number;
+    readonly automl?: AutoMlConfig;
+    readonly drift?: DriftConfig;
+}
+
+/** `mlops:delivery`: where an approved model version becomes a pull request on this stack's config. */
+export interface DeliveryConfig {
+    /** `owner/name` on GitHub. */
+    readonly repository: string;
+    /** The promotion workflow's file name. */
+    readonly workflow: string;
+    /** The branch the pull request targets. */
+    readonly branch: string;
+    /** A GitHub token that may dispatch the workflow; set with `pulumi config set --secret --path mlops:delivery.githubToken`. */
+    readonly githubToken?: string;
 }
 
 /** Who hears the stack's alerts (`mlops:notifications`). */
@@ -188,6 +269,8 @@ export interface StackConfig {
     readonly models: ModelConfig[];
     readonly notifications: NotificationsConfig;
     readonly pipelines: PipelinesConfig;
+    /** Where approved model versions are delivered. @default - none: promotion is a manual workflow dispatch */
+    readonly delivery?: DeliveryConfig;
     /** Cloud-only settings, set when that cloud is selected (`mlops:<section>.<cloud>`). */
     readonly aws?: AwsConfig;
     readonly gcp?: GcpConfig;

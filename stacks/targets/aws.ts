@@ -27,5 +27,6 @@ export const awsTarget: Target = {
         scheduleProblem: eventBridgeCronProblem,
         airflow: { offered: true, service: "Amazon MWAA" },
     },
+    training: { automl: { offered: true, service: "SageMaker Autopilot" } },
     build: async (config) => (await import("../clouds/aws")).buildAwsStack(config),
 };

@@ -27,5 +27,6 @@ export const azureTarget: Target = {
         "dataLake.abortIncompleteUploadDays": "Azure discards uncommitted blocks after 7 days by itself; there is no lifecycle rule to set",
     },
     pipelines: { onArrival: true, streams: true, airflow: AIRFLOW },
+    training: { automl: { offered: true, service: "Azure ML automated ML" } },
     build: async (config) => (await import("../clouds/azure")).buildAzureStack(config),
 };

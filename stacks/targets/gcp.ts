@@ -19,5 +19,6 @@ export const gcpTarget: Target = {
     parseOptions: parseGcpConfig,
     checkStack: (config) => [...checkGcpStack(config), ...checkGcpPipelines(config)],
     pipelines: { onArrival: true, streams: true, airflow: AIRFLOW },
+    training: { automl: { offered: true, service: "Vertex AI AutoML (tabular)" } },
     build: async (config) => (await import("../clouds/gcp")).buildGcpStack(config),
 };

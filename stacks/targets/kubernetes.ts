@@ -29,5 +29,6 @@ export const kubernetesTarget: Target = {
             "the Kubernetes stack writes no data-access audit log of its own (use the cluster's audit logging)",
     },
     pipelines: { onArrival: true, streams: false, airflow: { offered: true, service: "the Apache Airflow Helm chart" } },
+    training: { automl: { offered: false, why: "a Kubernetes cluster has no managed AutoML service" } },
     build: async (config) => (await import("../clouds/kubernetes")).buildKubernetesStack(config),
 };

@@ -46,6 +46,8 @@ export interface Target {
     readonly ownKeys?: readonly string[];
     /** What the target's data pipelines can do (`mlops:pipelines`), checked before anything is built. */
     readonly pipelines: PipelineAbilities;
+    /** What the target's training pipelines can do (`mlops:models[].training`), checked before anything is built. */
+    readonly training: TrainingAbilities;
     /** Builds the stack. Loads the target's SDK modules lazily, so a stack loads only its own. */
     readonly build: (config: StackConfig) => Promise<StackOutputs>;
 }
@@ -64,4 +66,9 @@ export interface PipelineAbilities {
     readonly airflow: { readonly offered: true; readonly service: string } | { readonly offered: false; readonly why: string };
     /** Why the target's scheduler cannot take a (valid 5-field) cron expression, if it cannot. */
     readonly scheduleProblem?: (cron: string) => string | undefined;
+}
+
+export interface TrainingAbilities {
+    /** The cloud's AutoML service (`mode: automl`), or why the target has none: the message the config error gives. */
+    readonly automl: { readonly offered: true; readonly service: string } | { readonly offered: false; readonly why: string };
 }

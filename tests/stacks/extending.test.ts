@@ -59,6 +59,7 @@ const acmeTarget: Target = {
             ? [{ path: "mlops:dataLake.acme.bucketClass", value: "archive", message: "is too slow for a prod lake", fix: "use standard" }]
             : [],
     pipelines: { onArrival: false, streams: false, airflow: { offered: false, why: "acme has no Airflow" } },
+    training: { automl: { offered: false, why: "acme has no AutoML" } },
     build: async (config) => {
         const bucket = new AcmeBucket(`${config.stack}-lake`, {
             region: options(config).region,
