@@ -12,7 +12,7 @@ help:
 	@echo "make plan       offline plan of one stack, no credentials: STACK=$(STACK) FORMAT=$(FORMAT) (text|json)"
 	@echo "make cost       monthly cost estimate of one stack from its offline plan: STACK=$(STACK) FORMAT=$(FORMAT) (text|json)"
 	@echo "make diff       PR report of a stack against a git ref: BASE=origin/main STACK=$(STACK) (or STACK=--all) FORMAT=text|markdown|json"
-	@echo "make bench      time the offline plan, program start-up and npm test"
+	@echo "make bench      offline plan of every stack (and 100 models) against a flat program: time and memory ratios"
 
 install:
 	npm ci

@@ -5,7 +5,7 @@ import { defineConfig } from "eslint/config";
 import tseslint from "typescript-eslint";
 
 export default defineConfig(
-    { ignores: ["node_modules/", "bin/", ".ci/.cache/"] },
+    { ignores: ["node_modules/", "bin/", ".ci/.cache/", "components/dist/", "examples/**/node_modules/"] },
     {
         files: ["**/*.ts"],
         extends: [eslint.configs.recommended, tseslint.configs.recommended],

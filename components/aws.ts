@@ -16,3 +16,7 @@ export * from "./container-service/aws";
 export * from "./serverless-inference/aws-lambda";
 export * from "./serverless-inference/aws-sagemaker";
 export * from "./serverless-inference/aws";
+export * from "./data-pipeline/aws";
+// The arguments, validators and name rules (also their own SDK-free entry, @mlops/components/aws-args).
+export * from "./aws-args";
+export * from "./training-pipeline/aws";

@@ -26,3 +26,8 @@ export * from "./network/azure-ip-ranges";
 export * from "./network/azure-layout";
 export * from "./network/azure-private-endpoint";
 export type { AzurePlacementArgs } from "./shared/azure-placement";
+export * from "./data-pipeline/azure";
+// The arguments, validators and name rules (also their own SDK-free entry, @mlops/components/azure-args).
+export * from "./azure-args";
+export * from "./training-pipeline/azure";
+export * from "./training-pipeline/azure-job";

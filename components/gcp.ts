@@ -22,3 +22,6 @@ export * from "./observability/gcp";
 export * from "./observability/gcp-args";
 export * from "./data-pipeline/gcp";
 export * from "./data-pipeline/gcp-args";
+// The arguments, validators and name rules (also their own SDK-free entry, @mlops/components/gcp-args).
+export * from "./gcp-args";
+export * from "./training-pipeline/gcp";

@@ -13,3 +13,7 @@ export * from "./serverless-inference/kubernetes-args";
 export * from "./serverless-inference/kubernetes";
 export * from "./data-pipeline/kubernetes-args";
 export * from "./data-pipeline/kubernetes";
+// The arguments, validators and name rules (also their own SDK-free entry, @mlops/components/kubernetes-args).
+export * from "./kubernetes-args";
+export * from "./training-pipeline/kubernetes-args";
+export * from "./training-pipeline/kubernetes";

@@ -14,6 +14,9 @@ import type { ModelServingSpec } from "../shared/model";
 import type { ProblemDetail } from "../shared/problems";
 import type { ContainerServiceArgs } from "./contract";
 import { encodedFilesBytes, FILES_LIMIT_BYTES } from "./aws-ecs";
+import { AwsModelStoreArgs, validateModelStore } from "./aws-model-store";
+
+export * from "./aws-model-store";
 import { APP_RUNNER_SIZES, appRunnerStartCommand, FARGATE_SIZES, imageSource, smallestSize } from "./aws-images";
 
 const MODEL_NAME = /^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/;
@@ -148,6 +151,12 @@ export interface EcsFargateServiceArgs extends ContainerServiceArgs {
     readonly alarmTopicArn?: pulumi.Input<string>;
     /** Share of requests answered 5XX (errors alarm) or rejected (rejected alarm) at which the alarms fire, in percent. @default 5 */
     readonly errorRatePercent?: number;
+    /**
+     * The lake's models zone (training contract): a model with a served version gets MLOPS_MODEL_VERSION and
+     * MLOPS_MODEL_URI and its task role may read `<model>/` only; a captured model gets MLOPS_CAPTURE_URI and may
+     * write `<model>/_capture/` only (aws-model-store.ts). @default - neither
+     */
+    readonly modelStore?: AwsModelStoreArgs;
 }
 
 export interface AppRunnerServiceArgs extends ContainerServiceArgs {
@@ -172,6 +181,12 @@ export interface AppRunnerServiceArgs extends ContainerServiceArgs {
     readonly alarmTopicArn?: pulumi.Input<string>;
     /** Share of requests answered 5XX (errors alarm) or rejected (rejected alarm) at which the alarms fire, in percent. @default 5 */
     readonly errorRatePercent?: number;
+    /**
+     * The lake's models zone (training contract): a model with a served version gets MLOPS_MODEL_VERSION and
+     * MLOPS_MODEL_URI and its instance role may read `<model>/` only; a captured model gets MLOPS_CAPTURE_URI and may
+     * write `<model>/_capture/` only (aws-model-store.ts). @default - neither
+     */
+    readonly modelStore?: AwsModelStoreArgs;
 }
 
 /**
@@ -185,6 +200,7 @@ export function validateEcsFargateService(args: EcsFargateServiceArgs, component
         componentName,
         autoNamed: { "-execution": 64, "-task": 64 },
     });
+    problems.push(...validateModelStore(args.models, args.modelStore));
     if (!NAME_PREFIX.test(args.namePrefix))
         problems.push({ path: "namePrefix", value: args.namePrefix, message: "must be 1-40 lowercase letters, digits and hyphens" });
     problems.push(...validateLogRetention(args.logRetentionDays ?? 365));
@@ -258,8 +274,9 @@ export function validateAppRunnerService(args: AppRunnerServiceArgs, componentNa
         service: "app-runner",
         maxReplicas: 25,
         componentName,
-        autoNamed: { "-access": 64 },
+        autoNamed: { "-access": 64, "-instance": 64 },
     });
+    problems.push(...validateModelStore(args.models, args.modelStore));
     if (!NAME_PREFIX.test(args.namePrefix))
         problems.push({ path: "namePrefix", value: args.namePrefix, message: "must be 1-40 lowercase letters, digits and hyphens" });
     if (!args.publiclyAccessible && (args.vpcId === undefined || args.ingressEndpointId === undefined)) {

@@ -4,10 +4,13 @@
  * The model container runs as UID 10001 with a read-only root filesystem, no privileges and every Linux
  * capability dropped (CKV_AWS_334/336/335). Fargate mounts task volumes owned by root (bind mounts cannot
  * be chowned: aws/containers-roadmap#938), so a short-lived `prepare` container, root but equally locked
- * down, makes the scratch volume writable and writes the model's `files` (passed base64-encoded in its
- * environment, at most FILES_LIMIT_BYTES) to `/app`; the model container starts once it succeeded and
- * mounts `/app` read-only. Pure: builds JSON and policy statements only.
+ * down, makes the scratch volume writable and writes the model's `files` (passed gzip-compressed and
+ * base64-encoded in its environment, at most FILES_LIMIT_BYTES encoded) to `/app`; the model container starts
+ * once it succeeded and mounts `/app` read-only. `prepare` runs in the model's image, which therefore needs
+ * `/bin/sh`, `base64` and `gzip` (Debian and Alpine based images, busybox included, have all three). Pure:
+ * builds JSON and policy statements only.
  */
+import { gzipSync } from "zlib";
 import * as pulumi from "@pulumi/pulumi";
 import type { PolicyStatement } from "../identity/aws";
 import { ModelServingSpec } from "../shared/model";
@@ -21,14 +24,17 @@ export const PREPARE_CONTAINER = "prepare";
 export const APP_PATH = "/app";
 export const SCRATCH_PATH = "/tmp";
 export const MODEL_USER = "10001:10001";
-/** Base64 of all files together; a task definition may hold 64 KiB in all. */
+/** The encoded files together (gzip, then base64); a task definition may hold 64 KiB in all. */
 export const FILES_LIMIT_BYTES = 48 * 1024;
 
-/** File names as environment variables: `MLOPS_FILE_0`, `MLOPS_FILE_1`, ... */
+/**
+ * The files as environment variables `MLOPS_FILE_0`, `MLOPS_FILE_1`, ... (sorted by name), each gzip-compressed
+ * (deterministic: zlib writes no timestamp) then base64-encoded.
+ */
 export function filesEnvironment(files: Readonly<Record<string, string>>): { name: string; value: string }[] {
     return Object.keys(files)
         .sort()
-        .map((f, i) => ({ name: `MLOPS_FILE_${i}`, value: Buffer.from(files[f], "utf8").toString("base64") }));
+        .map((f, i) => ({ name: `MLOPS_FILE_${i}`, value: gzipSync(Buffer.from(files[f], "utf8"), { level: 9 }).toString("base64") }));
 }
 
 /** Total size of the encoded files, checked against FILES_LIMIT_BYTES. */
@@ -36,12 +42,12 @@ export function encodedFilesBytes(files: Readonly<Record<string, string>>): numb
     return filesEnvironment(files).reduce((n, e) => n + e.value.length, 0);
 }
 
-/** The `prepare` container's script: writable scratch, then each file decoded into /app, readable by all. */
+/** The `prepare` container's script: writable scratch, then each file decoded and decompressed into /app, readable by all. */
 export function prepareScript(files: Readonly<Record<string, string>>): string {
     const lines = ["set -eu", "chmod 1777 /scratch"];
     Object.keys(files)
         .sort()
-        .forEach((f, i) => lines.push(`printf '%s' "$MLOPS_FILE_${i}" | base64 -d > ${APP_PATH}/${f}`));
+        .forEach((f, i) => lines.push(`printf '%s' "$MLOPS_FILE_${i}" | base64 -d | gzip -dc > ${APP_PATH}/${f}`));
     lines.push(`chmod -R a+rX ${APP_PATH}`);
     return lines.join("\n");
 }
@@ -52,6 +58,8 @@ export interface ContainerSettings {
     readonly image: string;
     readonly logGroupName: string;
     readonly region: string;
+    /** Variables the stack sets for the model (the model store's, aws-model-store.ts), after the model's own. @default {} */
+    readonly extraEnv?: Readonly<Record<string, string>>;
 }
 
 const drop = { capabilities: { drop: ["ALL"] } };
@@ -63,7 +71,10 @@ export function containerDefinitions(s: ContainerSettings): Record<string, unkno
         logDriver: "awslogs",
         options: { "awslogs-group": s.logGroupName, "awslogs-region": s.region, "awslogs-stream-prefix": prefix },
     });
-    const environment = [{ name: "PORT", value: String(m.port) }, ...Object.entries(m.env ?? {}).map(([name, value]) => ({ name, value }))];
+    const environment = [
+        { name: "PORT", value: String(m.port) },
+        ...Object.entries({ ...m.env, ...s.extraEnv }).map(([name, value]) => ({ name, value })),
+    ];
     const hasFiles = Object.keys(m.files ?? {}).length > 0;
     const prepare = {
         name: PREPARE_CONTAINER,

@@ -24,6 +24,7 @@ import * as lb from "@pulumi/aws/lb";
 import * as vpc from "@pulumi/aws/vpc";
 import { ContainerService } from "./contract";
 import { containerDefinitions, executionRoleStatements, MODEL_CONTAINER, taskVolumes } from "./aws-ecs";
+import { modelStoreEnv, modelStoreEnvOutput, modelStoreStatements, modelStoreUse } from "./aws-model-store";
 import { appRunnerStartCommand, fargateImage, imageSource } from "./aws-images";
 import { EXPIRY_ALARM_DAYS, issuedCertificate, servingCa, ServingCa } from "./aws-tls";
 import {
@@ -113,16 +114,40 @@ export class EcsFargateService extends pulumi.ComponentResource implements Conta
             ),
             tags,
         });
-        // The application's own identity: separate from the execution role and granted nothing.
+        // The application's own identity: separate from the execution role, granted nothing but the model
+        // store's prefixes when the model loads a served version or captures its inputs.
+        const use = modelStoreUse(m.name, args.modelStore);
         const taskRole = new iam.Role(
             `${prefix}-task`,
             {
-                description: `Identity of ${m.name}'s containers (no permissions)`,
+                description: use
+                    ? `Identity of ${m.name}'s containers (its prefix in the models zone only)`
+                    : `Identity of ${m.name}'s containers (no permissions)`,
                 assumeRolePolicy: policyJson(serviceTrustPolicy("ecs-tasks.amazonaws.com", ecsTrust)),
                 tags,
             },
             { parent: this },
         );
+        const taskPolicy =
+            use && args.modelStore
+                ? new iam.RolePolicy(
+                      `${prefix}-task-policy`,
+                      {
+                          role: taskRole.id,
+                          policy: policyJson(
+                              modelStoreStatements({
+                                  model: m.name,
+                                  use,
+                                  bucket: args.modelStore.bucket,
+                                  ...account,
+                                  kmsKeyArn: args.kmsKeyArn,
+                              }),
+                          ),
+                      },
+                      { parent: this },
+                  )
+                : undefined;
+        const storeBucket = pulumi.output(args.modelStore?.bucket ?? "");
         const image = pulumi.output(args.registryHost).apply((host) => fargateImage(m.image, host, args.cachePrefix));
         const task = new ecs.TaskDefinition(
             `${prefix}-task-definition`,
@@ -137,9 +162,17 @@ export class EcsFargateService extends pulumi.ComponentResource implements Conta
                 taskRoleArn: taskRole.arn,
                 volumes: taskVolumes(m),
                 containerDefinitions: pulumi
-                    .all([image, logGroup.name, account.region])
-                    .apply(([img, group, region]) =>
-                        JSON.stringify(containerDefinitions({ model: m, image: img, logGroupName: group, region })),
+                    .all([image, logGroup.name, account.region, storeBucket])
+                    .apply(([img, group, region, bucket]) =>
+                        JSON.stringify(
+                            containerDefinitions({
+                                model: m,
+                                image: img,
+                                logGroupName: group,
+                                region,
+                                extraEnv: modelStoreEnv(m.name, use, bucket),
+                            }),
+                        ),
                     ),
                 tags,
             },
@@ -333,7 +366,7 @@ export class EcsFargateService extends pulumi.ComponentResource implements Conta
                 tags,
             },
             // Autoscaling owns the task count once the service exists.
-            { parent: this, dependsOn: [listener, execution.policy], ignoreChanges: ["desiredCount"] },
+            { parent: this, dependsOn: [listener, execution.policy, ...(taskPolicy ? [taskPolicy] : [])], ignoreChanges: ["desiredCount"] },
         );
         const scaling = new appautoscaling.Target(
             `${prefix}-scaling`,
@@ -380,6 +413,7 @@ export class AppRunnerService extends pulumi.ComponentResource implements Contai
         super("mlops:index:AppRunnerService", name, args, opts);
 
         const tags = { ...args.tags };
+        const account = args.models.some((m) => modelStoreUse(m.name, args.modelStore)) ? awsAccount(this) : undefined;
         const observability = new apprunner.ObservabilityConfiguration(
             `${name}-tracing`,
             {
@@ -418,6 +452,25 @@ export class AppRunnerService extends pulumi.ComponentResource implements Contai
                 },
                 { parent: this },
             );
+            // The instance role (what the running code calls AWS as) exists only for a model that uses the store.
+            const use = modelStoreUse(m.name, args.modelStore);
+            const instance =
+                use && args.modelStore && account
+                    ? serviceRole(this, `${prefix}-instance`, {
+                          service: "tasks.apprunner.amazonaws.com",
+                          description: `Identity of ${m.name}'s instances (its prefix in the models zone only)`,
+                          policy: policyJson(
+                              modelStoreStatements({
+                                  model: m.name,
+                                  use,
+                                  bucket: args.modelStore.bucket,
+                                  ...account,
+                                  kmsKeyArn: args.kmsKeyArn,
+                              }),
+                          ),
+                          tags,
+                      })
+                    : undefined;
             const startCommand = appRunnerStartCommand(m.command, m.args);
             const service = new apprunner.Service(
                 `${prefix}-service`,
@@ -431,12 +484,18 @@ export class AppRunnerService extends pulumi.ComponentResource implements Contai
                             imageRepositoryType: privateImage ? "ECR" : "ECR_PUBLIC",
                             imageConfiguration: {
                                 port: String(m.port),
-                                runtimeEnvironmentVariables: { ...m.env },
+                                runtimeEnvironmentVariables: use
+                                    ? modelStoreEnvOutput(m.name, use, args.modelStore?.bucket ?? "").apply((env) => ({ ...m.env, ...env }))
+                                    : { ...m.env },
                                 ...(startCommand ? { startCommand } : {}),
                             },
                         },
                     },
-                    instanceConfiguration: { cpu: String(sizes[i].cpu), memory: String(sizes[i].memory) },
+                    instanceConfiguration: {
+                        cpu: String(sizes[i].cpu),
+                        memory: String(sizes[i].memory),
+                        ...(instance ? { instanceRoleArn: instance.role.arn } : {}),
+                    },
                     healthCheckConfiguration: {
                         protocol: "HTTP",
                         path: m.healthPath,
@@ -454,7 +513,7 @@ export class AppRunnerService extends pulumi.ComponentResource implements Contai
                     autoScalingConfigurationArn: scaling.arn,
                     tags,
                 },
-                { parent: this, dependsOn: access ? [access.policy] : [] },
+                { parent: this, dependsOn: [...(access ? [access.policy] : []), ...(instance ? [instance.policy] : [])] },
             );
             createAlarms(
                 this,

@@ -25,6 +25,40 @@ export interface ContainerAppsAccessArgs {
     readonly tenantId?: pulumi.Input<string>;
     /** Action group every alert notifies (`AzureAlertRecipients`). @default - none */
     readonly actionGroupId?: pulumi.Input<string>;
+    /**
+     * The lake's models zone, for models that load a served version or capture their inputs for the drift
+     * monitor (docs/azure.md, "Training, promotion and drift"). @default - none: no model reads the lake
+     */
+    readonly modelArtifacts?: AzureModelArtifacts;
+}
+
+/** Where served versions are read and scored inputs captured: the lake's models container. */
+export interface AzureModelArtifacts {
+    /** The lake account's name (`https://<account>.blob.core.windows.net/`). */
+    readonly accountName: pulumi.Input<string>;
+    /** The models zone's container name. */
+    readonly containerName: string;
+    /** ARM ID of that container: the scope of the models' read and capture grants. */
+    readonly containerId: pulumi.Input<string>;
+    /** Model -> the version it serves (`servedVersion`) and whether its inputs are captured (`training.drift`). */
+    readonly models: Readonly<Record<string, { readonly servedVersion?: string; readonly capture: boolean }>>;
+}
+
+/** The env a served model gets from `modelArtifacts` (the contract: MLOPS_MODEL_VERSION, MLOPS_MODEL_URI, MLOPS_CAPTURE_URI). */
+export function artifactEnv(
+    a: Pick<AzureModelArtifacts, "containerName" | "models">,
+    accountName: string,
+    model: string,
+): Record<string, string> {
+    const m = a.models[model];
+    if (!m) return {};
+    const base = `https://${accountName}.blob.core.windows.net/${a.containerName}/${model}`;
+    return {
+        ...(m.servedVersion !== undefined
+            ? { MLOPS_MODEL_VERSION: m.servedVersion, MLOPS_MODEL_URI: `${base}/v=${m.servedVersion}/model.json` }
+            : {}),
+        ...(m.capture ? { MLOPS_CAPTURE_URI: `${base}/_capture/` } : {}),
+    };
 }
 
 /** Problems with the access args (pairs that must be given together). */
@@ -42,6 +76,12 @@ export function validateContainerAppsAccess(a: ContainerAppsAccessArgs): Problem
 }
 
 export interface AzureContainerAppsArgs extends ContainerServiceArgs, AzurePlacementArgs, ContainerAppsAccessArgs {
+    /**
+     * Create the service's container registry (billed every day it exists: Basic about $5/month). Off, the apps
+     * pull only public images (or images from a registry outside the stack, with credentials the apps do not
+     * get here). @default true
+     */
+    readonly registry?: boolean;
     /** Registry SKU: Basic (about $5/month), Standard, or Premium (about $50/month, retention policy). @default "Basic" */
     readonly registrySku?: string;
     /** Days untagged manifests are kept before the retention policy purges them (Premium only). @default 7 */
@@ -72,6 +112,13 @@ export function validateAzureContainerApps(args: AzureContainerAppsArgs): Proble
         ...validateAlertThresholds(args),
         ...validateContainerAppsAccess(args),
     ];
+    if (args.registryPrivateEndpoint && args.registry === false)
+        problems.push({
+            path: "registry",
+            value: false,
+            message: "is off, but registryPrivateEndpoint asks for a private endpoint to the registry",
+            fix: "turn the registry on, or leave registryPrivateEndpoint out",
+        });
     if (args.registryPrivateEndpoint && registrySku !== "Premium")
         problems.push({
             path: "registrySku",

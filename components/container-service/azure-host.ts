@@ -16,7 +16,9 @@ import { AlertThresholds } from "../observability/azure-alerts";
 import { ModelServingSpec } from "../shared/model";
 import { shortHash } from "../shared/naming";
 import type { AzurePlacementArgs } from "../shared/azure-placement";
-import type { ContainerAppsAccessArgs } from "./azure-args";
+import { AzureModelArtifacts, ContainerAppsAccessArgs, artifactEnv } from "./azure-args";
+import { prefixCondition } from "../data-pipeline/azure-args";
+import type { RoleGrant } from "../identity/azure-args";
 
 export interface ContainerAppsHost extends Pick<
     AzurePlacementArgs,
@@ -39,6 +41,36 @@ export interface ContainerAppsHost extends Pick<
     readonly plans: readonly AppPlan[];
     readonly thresholds: AlertThresholds;
     readonly tags: Readonly<Record<string, string>>;
+    /** Served versions and input capture in the lake's models zone. @default - none */
+    readonly modelArtifacts?: AzureModelArtifacts;
+}
+
+/** A model's lake grants: read under `<model>/` when it serves a version, write under `<model>/_capture/` when captured. */
+export function artifactGrants(a: AzureModelArtifacts | undefined, model: string): RoleGrant[] {
+    const m = a?.models[model];
+    if (!a || !m) return [];
+    return [
+        ...(m.servedVersion !== undefined
+            ? [
+                  {
+                      label: "read-model",
+                      scope: a.containerId,
+                      role: "Storage Blob Data Reader",
+                      condition: prefixCondition(`${model}/`, false),
+                  },
+              ]
+            : []),
+        ...(m.capture
+            ? [
+                  {
+                      label: "write-capture",
+                      scope: a.containerId,
+                      role: "Storage Blob Data Contributor",
+                      condition: prefixCondition(`${model}/_capture/`, true),
+                  },
+              ]
+            : []),
+    ];
 }
 
 export interface ContainerAppsNetwork {
@@ -58,7 +90,7 @@ export interface ContainerAppsAuth {
 }
 
 /** The host's network and auth settings from the access args. */
-export function hostAccess(a: ContainerAppsAccessArgs): Pick<ContainerAppsHost, "network" | "auth" | "actionGroupId"> {
+export function hostAccess(a: ContainerAppsAccessArgs): Pick<ContainerAppsHost, "network" | "auth" | "actionGroupId" | "modelArtifacts"> {
     return {
         network:
             a.infrastructureSubnetId !== undefined && a.virtualNetworkId !== undefined
@@ -70,6 +102,7 @@ export function hostAccess(a: ContainerAppsAccessArgs): Pick<ContainerAppsHost, 
                 : undefined,
         auth: a.authClientId !== undefined && a.tenantId !== undefined ? { clientId: a.authClientId, tenantId: a.tenantId } : undefined,
         actionGroupId: a.actionGroupId,
+        modelArtifacts: a.modelArtifacts,
     };
 }
 
@@ -127,7 +160,10 @@ export function deployContainerApps(
                 location: h.location,
                 identityName: azureNames.identity(h.namePrefix, `${h.role}-${m.name}`),
                 subscriptionId: h.subscriptionId,
-                grants: h.registry ? [{ label: "registry", scope: h.registry.id, role: "AcrPull" }] : [],
+                grants: [
+                    ...(h.registry ? [{ label: "registry", scope: h.registry.id, role: "AcrPull" }] : []),
+                    ...artifactGrants(h.modelArtifacts, m.name),
+                ],
                 tags: h.tags,
             },
             { parent },
@@ -162,7 +198,17 @@ export function deployContainerApps(
                     // (or Azure Files, which needs the storage keys this platform turns off).
                     secrets: fileSecrets(m),
                 },
-                template: appTemplate(m, h.plans[i]),
+                template: h.modelArtifacts?.models[m.name]
+                    ? pulumi.all([h.modelArtifacts.accountName, identity.clientId]).apply(([account, clientId]) =>
+                          appTemplate(
+                              {
+                                  ...m,
+                                  env: { ...m.env, ...artifactEnv(h.modelArtifacts!, account, m.name), AZURE_CLIENT_ID: clientId },
+                              },
+                              h.plans[i],
+                          ),
+                      )
+                    : appTemplate(m, h.plans[i]),
                 tags: { ...h.tags },
             },
             // A new environment means a new app of the same name: the old one must go first.

@@ -21,9 +21,10 @@ import { throwIfProblems } from "../shared/problems";
 export class AzureContainerApps extends pulumi.ComponentResource implements ContainerService {
     /** Model name -> `https://<app fqdn>`. */
     public readonly endpoints: pulumi.Output<Record<string, string>>;
-    public readonly registryId: pulumi.Output<string>;
-    /** `<registry>.azurecr.io`: push images here and name them `<loginServer>/<repo>:<tag>` in `mlops:models`. */
-    public readonly registryLoginServer: pulumi.Output<string>;
+    /** The registry's ARM ID; undefined with `registry: false`. */
+    public readonly registryId: pulumi.Output<string> | undefined;
+    /** `<registry>.azurecr.io`: push images here and name them `<loginServer>/<repo>:<tag>` in `mlops:models`. Undefined with `registry: false`. */
+    public readonly registryLoginServer: pulumi.Output<string> | undefined;
     public readonly environmentId: pulumi.Output<string>;
 
     constructor(name: string, args: AzureContainerAppsArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -35,6 +36,46 @@ export class AzureContainerApps extends pulumi.ComponentResource implements Cont
 
         const protect = args.protectData ?? true;
         const tags = { ...args.tags };
+        // Billed every day it exists: only when the stack serves images from it (docs/azure.md, "Costs").
+        const registry = args.registry === false ? undefined : this.registry(name, args, registrySku, untaggedRetentionDays, protect, tags);
+
+        const host = deployContainerApps(this, name, {
+            role: "svc",
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            namePrefix: args.namePrefix,
+            subscriptionId: args.subscriptionId,
+            logAnalyticsWorkspaceId: args.logAnalyticsWorkspaceId,
+            registry: registry ? { id: registry.id, loginServer: registry.loginServer } : undefined,
+            external: args.externalIngress ?? true,
+            allowedIpRanges: args.allowedIpRanges ?? [],
+            models: args.models,
+            plans,
+            thresholds: { serverErrors: args.alertServerErrors ?? 5, latencyMs: args.alertLatencyMs ?? 2000 },
+            ...hostAccess(args),
+            tags,
+        });
+        this.endpoints = host.endpoints;
+        this.environmentId = host.environmentId;
+        this.registryId = registry?.id;
+        this.registryLoginServer = registry?.loginServer;
+        this.registerOutputs({
+            endpoints: this.endpoints,
+            registryId: this.registryId,
+            registryLoginServer: this.registryLoginServer,
+            environmentId: this.environmentId,
+        });
+    }
+
+    /** The registry with its diagnostics and, when asked, its private endpoint. */
+    private registry(
+        name: string,
+        args: AzureContainerAppsArgs,
+        registrySku: string,
+        untaggedRetentionDays: number,
+        protect: boolean,
+        tags: Record<string, string>,
+    ): containerregistry.Registry {
         const registry = new containerregistry.Registry(
             `${name}-registry`,
             registryArgs({
@@ -70,31 +111,6 @@ export class AzureContainerApps extends pulumi.ComponentResource implements Cont
             );
         }
 
-        const host = deployContainerApps(this, name, {
-            role: "svc",
-            resourceGroupName: args.resourceGroupName,
-            location: args.location,
-            namePrefix: args.namePrefix,
-            subscriptionId: args.subscriptionId,
-            logAnalyticsWorkspaceId: args.logAnalyticsWorkspaceId,
-            registry: { id: registry.id, loginServer: registry.loginServer },
-            external: args.externalIngress ?? true,
-            allowedIpRanges: args.allowedIpRanges ?? [],
-            models: args.models,
-            plans,
-            thresholds: { serverErrors: args.alertServerErrors ?? 5, latencyMs: args.alertLatencyMs ?? 2000 },
-            ...hostAccess(args),
-            tags,
-        });
-        this.endpoints = host.endpoints;
-        this.environmentId = host.environmentId;
-        this.registryId = registry.id;
-        this.registryLoginServer = registry.loginServer;
-        this.registerOutputs({
-            endpoints: this.endpoints,
-            registryId: this.registryId,
-            registryLoginServer: this.registryLoginServer,
-            environmentId: this.environmentId,
-        });
+        return registry;
     }
 }

@@ -43,6 +43,35 @@ export interface CloudRunServingArgs {
     readonly protectData?: boolean;
     /** Labels put on every resource. @default {} */
     readonly tags?: Readonly<Record<string, string>>;
+    /**
+     * The lake's models zone, for the training contract: a model with a served version reads
+     * `<model>/v=<version>/model.json` (env MLOPS_MODEL_VERSION, MLOPS_MODEL_URI; read on `<model>/` only); a
+     * model with a drift monitor appends its inputs under `<model>/_capture/` (env MLOPS_CAPTURE_URI; create
+     * there only). @default - neither
+     */
+    readonly modelStore?: ModelStoreArgs;
+}
+
+/** Where served versions are read and inference inputs captured (the models zone's bucket). */
+export interface ModelStoreArgs {
+    /** The models zone's bucket name. */
+    readonly bucket: pulumi.Input<string>;
+    /** The served version (a training run id) of each model that has one. @default {} */
+    readonly servedVersions?: Readonly<Record<string, string>>;
+    /** The models whose inputs are captured for drift monitoring. @default [] */
+    readonly capture?: readonly string[];
+}
+
+/** The environment a model gets from the model store (training contract), given the bucket's name. */
+export function modelStoreEnv(model: string, store: Omit<ModelStoreArgs, "bucket"> | undefined, bucket: string): Record<string, string> {
+    const env: Record<string, string> = {};
+    const version = store?.servedVersions?.[model];
+    if (version !== undefined) {
+        env.MLOPS_MODEL_VERSION = version;
+        env.MLOPS_MODEL_URI = `gs://${bucket}/${model}/v=${version}/model.json`;
+    }
+    if (store?.capture?.includes(model)) env.MLOPS_CAPTURE_URI = `gs://${bucket}/${model}/_capture/`;
+    return env;
 }
 
 /** One model on Cloud Run. */

@@ -18,6 +18,7 @@ import {
     CloudRunModelsArgs,
     CloudRunServingArgs,
     filesBucketLogicalName,
+    modelStoreEnv,
     validateCloudRunContainerService,
     validateCloudRunModelService,
     validateCloudRunModelServiceName,
@@ -94,6 +95,39 @@ export class CloudRunModelService extends pulumi.ComponentResource {
             filesBucket = bucket.name;
         }
 
+        // The training contract: the served version (read on <model>/) and the drift capture (create under <model>/_capture/).
+        const store = args.modelStore;
+        const storeEnv = store ? modelStoreEnv(m.name, store, "") : {};
+        if (store && "MLOPS_MODEL_URI" in storeEnv)
+            ready.push(modelStoreGrant(this, `${name}-model-read`, store.bucket, "roles/storage.objectViewer", member, `${m.name}/`));
+        if (store && "MLOPS_CAPTURE_URI" in storeEnv)
+            ready.push(
+                modelStoreGrant(this, `${name}-capture-write`, store.bucket, "roles/storage.objectCreator", member, `${m.name}/_capture/`),
+            );
+        const template = run.revisionTemplate(m, gpu, {
+            serviceAccountEmail: identity.email,
+            filesBucket,
+            requestTimeoutSeconds: args.requestTimeoutSeconds ?? 300,
+            gpuZonalRedundancy: args.gpuZonalRedundancy ?? true,
+            labels,
+        });
+        if (store && Object.keys(storeEnv).length > 0) {
+            const [container, ...rest] = template.containers as NonNullable<typeof template.containers> & unknown[];
+            const plain = (container as { envs?: { name: string; value: string }[] }).envs ?? [];
+            template.containers = [
+                {
+                    ...(container as object),
+                    envs: pulumi
+                        .output(store.bucket)
+                        .apply((b) => [
+                            ...plain,
+                            ...Object.entries(modelStoreEnv(m.name, store, b)).map(([k, value]) => ({ name: k, value })),
+                        ]),
+                },
+                ...rest,
+            ] as typeof template.containers;
+        }
+
         const service = new cloudrunv2.Service(
             `${name}-service`,
             {
@@ -105,13 +139,7 @@ export class CloudRunModelService extends pulumi.ComponentResource {
                 invokerIamDisabled: false,
                 deletionProtection: protect,
                 labels,
-                template: run.revisionTemplate(m, gpu, {
-                    serviceAccountEmail: identity.email,
-                    filesBucket,
-                    requestTimeoutSeconds: args.requestTimeoutSeconds ?? 300,
-                    gpuZonalRedundancy: args.gpuZonalRedundancy ?? true,
-                    labels,
-                }),
+                template,
             },
             { ...child, dependsOn: [...asArray(opts.dependsOn), ...ready] },
         );
@@ -129,6 +157,31 @@ export class CloudRunModelService extends pulumi.ComponentResource {
         this.serviceAccountEmail = identity.email;
         this.registerOutputs({ uri: this.uri, serviceName: this.serviceName, serviceAccountEmail: this.serviceAccountEmail });
     }
+}
+
+/** A grant on the models bucket limited to one prefix (IAM Condition on the object name). */
+export function modelStoreGrant(
+    parent: pulumi.Resource,
+    name: string,
+    bucket: pulumi.Input<string>,
+    role: string,
+    member: pulumi.Input<string>,
+    prefix: string,
+): storage.BucketIAMMember {
+    return new storage.BucketIAMMember(
+        name,
+        {
+            bucket,
+            role,
+            member,
+            condition: pulumi.output(bucket).apply((b) => ({
+                title: `mlops-${name}`.slice(0, 100),
+                description: `objects under gs://${b}/${prefix} only`,
+                expression: `resource.name.startsWith("projects/_/buckets/${b}/objects/${prefix}")`,
+            })),
+        },
+        { parent },
+    );
 }
 
 /** A resource option's dependsOn as a list (the stacks always pass lists or single resources). */
@@ -205,6 +258,7 @@ function servingArgs(a: CloudRunServingArgs): CloudRunServingArgs {
         gpuZonalRedundancy: a.gpuZonalRedundancy,
         protectData: a.protectData,
         tags: a.tags,
+        modelStore: a.modelStore,
     };
 }
 

@@ -3,6 +3,7 @@
  * model servers share (validateKubernetesServing; KnativeInference adds Knative's rules) and the
  * accelerator settings derived from them. Pure: no SDK at runtime.
  */
+import type * as pulumi from "@pulumi/pulumi";
 import { resolveAccelerator } from "../accelerators/resolve";
 import { AcceleratorSettings, KUBERNETES_DISTRIBUTIONS, KubernetesDistribution } from "../accelerators/types";
 import { validateLabels, validateNamespaceName } from "../naming/kubernetes";
@@ -29,6 +30,8 @@ export interface KubernetesContainerServiceArgs extends ContainerServiceArgs {
      * @default [] - only pods in `namespace`
      */
     readonly clientNamespaces?: readonly string[];
+    /** MinIO access of the models that load a served version or capture inputs (KubernetesServingArgs.lake). @default - none */
+    readonly lake?: KubernetesServingLake;
 }
 
 /** The namespace and model arguments both Kubernetes model servers take. */
@@ -38,7 +41,28 @@ export interface KubernetesServingArgs {
     readonly distribution?: string;
     readonly clientNamespaces?: readonly string[];
     readonly tags?: Readonly<Record<string, string>>;
+    /**
+     * MinIO access of the models that load a served version (MLOPS_MODEL_URI) or capture their inputs
+     * (MLOPS_CAPTURE_URI): their keys are mounted as files, the command runs behind a shell line that loads
+     * them, and their pods may reach MinIO's S3 port. @default - no model reaches the lake
+     */
+    readonly lake?: KubernetesServingLake;
 }
+
+/** Where MinIO is, and the keys of the models that use it (`<model>-serve`: read `models/<model>/`, write its `_capture/`). */
+export interface KubernetesServingLake {
+    /** Namespace of MinIO. */
+    readonly namespace: string;
+    /** S3 endpoint (MLOPS_S3_ENDPOINT). */
+    readonly endpoint: pulumi.Input<string>;
+    /** The models with lake access. */
+    readonly models: readonly string[];
+    /** Keys by MinIO user (`<model>-serve`): MinioDataLake.pipelineCredentials. */
+    readonly credentials: pulumi.Input<Record<string, { accessKeyId: string; secretAccessKey: string }>>;
+}
+
+/** Where a serving pod's MinIO keys are mounted. */
+export const SERVING_CREDENTIALS_DIR = "/etc/mlops/minio";
 
 /** Rules one platform adds on top of the shared ones (Knative's reserved ports and env vars). */
 export interface PlatformRules {
@@ -87,6 +111,21 @@ export function validateKubernetesServing(args: KubernetesServingArgs, rules: Pl
         ...(args.clientNamespaces ?? []).flatMap((ns, i) => validateNamespaceName(`clientNamespaces[${i}]`, ns)),
         ...validateLabels(args.tags ?? {}),
     ];
+    if (args.lake) {
+        problems.push(...validateNamespaceName("lake.namespace", args.lake.namespace));
+        args.lake.models.forEach((name, i) => {
+            const m = args.models.find((model) => model.name === name);
+            if (!m) problems.push({ path: `lake.models[${i}]`, value: name, message: "is not one of the models" });
+            else if (!m.command || m.command.length === 0)
+                problems.push({
+                    path: `models[${args.models.indexOf(m)}].command`,
+                    value: undefined,
+                    message:
+                        "is required when the model loads a served version or captures its inputs: the MinIO keys are loaded by a shell line in front of it",
+                    fix: "set the command the image runs, e.g. `[python, /app/serve.py]`",
+                });
+        });
+    }
     const distribution = args.distribution ?? "generic";
     if (!isKnownDistribution(distribution)) {
         problems.push({

@@ -13,11 +13,13 @@ import {
     acceleratorTolerations,
     cpuQuantity,
     memoryQuantity,
+    minioCredentialsShim,
     NON_ROOT_UID,
     restrictedContainerSecurityContext,
     restrictedPodSecurityContext,
 } from "../shared/kubernetes-pods";
 import { ModelServingSpec } from "../shared/model";
+import { SERVING_CREDENTIALS_DIR } from "./kubernetes-args";
 import { fitName } from "../shared/naming";
 
 type PodSpec = inputs.core.v1.PodSpec;
@@ -79,8 +81,19 @@ function probes(m: ModelServingSpec, flavour: PodFlavour): Pick<Container, "read
     };
 }
 
+/** A model's MinIO access in its pod: the Secret with its keys, and MinIO's endpoint. */
+export interface PodLakeAccess {
+    readonly secretName: pulumi.Input<string>;
+    readonly endpoint: pulumi.Input<string>;
+}
+
 /** The one model-server container, identical on both platforms except where Knative accepts less. */
-export function modelContainer(m: ModelServingSpec, accelerator: AcceleratorSettings | undefined, flavour: PodFlavour): Container {
+export function modelContainer(
+    m: ModelServingSpec,
+    accelerator: AcceleratorSettings | undefined,
+    flavour: PodFlavour,
+    lake?: PodLakeAccess,
+): Container {
     // Knative sets PORT itself and rejects it from users; a Deployment has to say it.
     const env: Record<string, string> =
         flavour === "knative" ? { TMPDIR: SCRATCH_PATH.knative, ...m.env } : { PORT: String(m.port), ...m.env };
@@ -93,14 +106,25 @@ export function modelContainer(m: ModelServingSpec, accelerator: AcceleratorSett
             : restrictedContainerSecurityContext();
     const mounts: inputs.core.v1.VolumeMount[] = [{ name: "scratch", mountPath: SCRATCH_PATH[flavour] }];
     if (m.files) mounts.push({ name: "app", mountPath: APP_PATH, readOnly: true });
+    const lakeEnv: { name: string; value: pulumi.Input<string> }[] = [];
+    if (lake) {
+        mounts.push({ name: "lake-credentials", mountPath: SERVING_CREDENTIALS_DIR, readOnly: true });
+        lakeEnv.push(
+            { name: "MLOPS_S3_ENDPOINT", value: lake.endpoint },
+            { name: "AWS_SHARED_CREDENTIALS_FILE", value: `${SERVING_CREDENTIALS_DIR}/credentials` },
+            { name: "AWS_REGION", value: "us-east-1" },
+        );
+    }
+    // With lake access the keys are loaded from the mounted files by a shell line in front of the command.
+    const command = m.command ? (lake ? minioCredentialsShim(SERVING_CREDENTIALS_DIR, m.command) : [...m.command]) : undefined;
     return {
         name: "model",
         image: m.image,
-        command: m.command ? [...m.command] : undefined,
+        command,
         args: m.args ? [...m.args] : undefined,
         // Knative reads the protocol from the port name: only `http1` or `h2c` are accepted.
         ports: [{ name: flavour === "knative" ? "http1" : "http", containerPort: m.port, protocol: "TCP" }],
-        env: Object.entries(env).map(([name, value]) => ({ name, value })),
+        env: [...Object.entries(env).map(([name, value]) => ({ name, value })), ...lakeEnv],
         resources: {
             requests: { cpu: cpuQuantity(m.cpuMillicores), memory },
             // Memory limit = request: no overcommit, so a model is never OOM-killed for a neighbour's use.
@@ -122,15 +146,17 @@ export function modelPodSpec(
     accelerator: AcceleratorSettings | undefined,
     configMapName: pulumi.Input<string> | undefined,
     flavour: PodFlavour,
+    lake?: PodLakeAccess,
 ): PodSpec {
     const volumes: inputs.core.v1.Volume[] = [{ name: "scratch", emptyDir: { sizeLimit: "256Mi" } }];
     if (configMapName !== undefined) volumes.push({ name: "app", configMap: { name: configMapName } });
+    if (lake) volumes.push({ name: "lake-credentials", secret: { secretName: lake.secretName, defaultMode: 0o440 } });
     return {
         // Model servers never call the Kubernetes API (CKV_K8S_38).
         automountServiceAccountToken: false,
         enableServiceLinks: false,
         securityContext: flavour === "deployment" ? restrictedPodSecurityContext() : undefined,
-        containers: [modelContainer(m, accelerator, flavour)],
+        containers: [modelContainer(m, accelerator, flavour, lake)],
         volumes,
         nodeSelector: acceleratorNodeSelector(accelerator),
         tolerations: acceleratorTolerations(accelerator),

@@ -15,8 +15,79 @@ import { restrictedNamespace } from "../shared/kubernetes-namespace";
 import { ModelServingSpec } from "../shared/model";
 import { throwIfProblems } from "../shared/problems";
 import { ContainerService } from "./contract";
-import { KubernetesContainerServiceArgs, servingAccelerators, validateKubernetesContainerService } from "./kubernetes-args";
-import { modelLabels, modelPodSpec, selectorLabels } from "./kubernetes-pod";
+import {
+    KubernetesContainerServiceArgs,
+    KubernetesServingLake,
+    servingAccelerators,
+    validateKubernetesContainerService,
+} from "./kubernetes-args";
+import { modelLabels, modelPodSpec, PodLakeAccess, selectorLabels } from "./kubernetes-pod";
+
+/**
+ * A model's MinIO access, when `lake` lists it: a Secret with its `<model>-serve` keys (files and the AWS
+ * shared-credentials format) and egress from its pods to MinIO's S3 port and cluster DNS, nothing else.
+ * Shared with KnativeInference. Returns what the pod mounts, or undefined without access.
+ */
+export function servingLakeAccess(
+    parent: pulumi.Resource,
+    prefix: string,
+    model: string,
+    lake: KubernetesServingLake | undefined,
+    namespace: pulumi.Input<string>,
+    labels: Record<string, string>,
+    podSelector: Record<string, string>,
+): PodLakeAccess | undefined {
+    if (!lake || !lake.models.includes(model)) return undefined;
+    const user = `${model}-serve`;
+    const creds = pulumi.output(lake.credentials).apply((all) => {
+        const c = all[user];
+        if (!c) throw new Error(`the data lake has no MinIO user ${user}`);
+        return c;
+    });
+    const secret = new corev1.Secret(
+        `${prefix}-lake-credentials`,
+        {
+            metadata: { name: `${model}-minio`, namespace, labels },
+            type: "Opaque",
+            stringData: {
+                "access-key-id": creds.accessKeyId,
+                "secret-access-key": pulumi.secret(creds.secretAccessKey),
+                credentials: pulumi.secret(
+                    pulumi.interpolate`[default]\naws_access_key_id = ${creds.accessKeyId}\naws_secret_access_key = ${creds.secretAccessKey}\n`,
+                ),
+            },
+        },
+        { parent },
+    );
+    new networkingv1.NetworkPolicy(
+        `${prefix}-allow-lake`,
+        {
+            metadata: { name: `allow-${model}-lake`, namespace, labels },
+            spec: {
+                podSelector: { matchLabels: podSelector },
+                policyTypes: ["Egress"],
+                egress: [
+                    {
+                        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": lake.namespace } } }],
+                        ports: [{ protocol: "TCP", port: LAKE_S3_PORT }],
+                    },
+                    {
+                        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }],
+                        ports: [
+                            { protocol: "UDP", port: 53 },
+                            { protocol: "TCP", port: 53 },
+                        ],
+                    },
+                ],
+            },
+        },
+        { parent },
+    );
+    return { secretName: secret.metadata.name, endpoint: lake.endpoint };
+}
+
+/** MinIO's S3 port (components/data-lake/kubernetes-minio.ts). */
+const LAKE_S3_PORT = 9000;
 
 /** CPU utilisation (percent of the request) the autoscaler keeps each model at. */
 export const TARGET_CPU_UTILIZATION = 70;
@@ -84,7 +155,16 @@ export class KubernetesContainerService extends pulumi.ComponentResource impleme
                     selector: { matchLabels: selector },
                     // Never below the current capacity during a rollout: one extra pod at a time.
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-                    template: { metadata: { labels }, spec: modelPodSpec(m, accelerator, files?.metadata.name, "deployment") },
+                    template: {
+                        metadata: { labels },
+                        spec: modelPodSpec(
+                            m,
+                            accelerator,
+                            files?.metadata.name,
+                            "deployment",
+                            servingLakeAccess(this, prefix, m.name, args.lake, namespace, labels, selector),
+                        ),
+                    },
                 },
             },
             { parent: this },

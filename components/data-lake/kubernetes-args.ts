@@ -67,6 +67,11 @@ export interface MinioPipelineAccess {
     readonly target: MinioLakeLocation;
     /** Send `s3:ObjectCreated:*` events under the source prefix to the trigger. @default false */
     readonly onArrival?: boolean;
+    /**
+     * A training, drift or model-serving identity (components/training-pipeline/kubernetes-args.ts): its target
+     * may be a model's prefix in the models zone (`models/<model>/`, `models/<model>/_capture/`). @default false
+     */
+    readonly modelAccess?: boolean;
 }
 
 /** The webhook MinIO notifies (a Service in the pipelines namespace). */
@@ -213,6 +218,8 @@ export function validateMinioDataLake(args: MinioDataLakeArgs): ProblemDetail[] 
 const PIPELINE_NAME = /^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/;
 /** A prefix: folders of lowercase letters, digits, `.`, `_` or `-`, each ending in `/`; or empty (the whole zone). */
 const PREFIX = /^([a-z0-9][a-z0-9._-]*\/)*$/;
+/** A prefix of a model identity: as PREFIX, folders may also start with `_` (`iris/_capture/`). */
+const MODEL_PREFIX = /^([a-z0-9_][a-z0-9._-]*\/)*$/;
 const TRIGGER_ENDPOINT = /^http:\/\/[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*:\d{1,5}\/[A-Za-z0-9._~/-]*$/;
 
 function validatePipelineAccess(s: MinioSettings): ProblemDetail[] {
@@ -231,7 +238,9 @@ function validatePipelineAccess(s: MinioSettings): ProblemDetail[] {
             const loc = p[side];
             if (!s.zones.includes(loc.zone))
                 problems.push({ path: `${at}.${side}.zone`, value: loc.zone, message: "is not one of the zones", allowed: s.zones });
-            if (!PREFIX.test(loc.prefix) || loc.prefix.split("/").some((seg) => seg === "." || seg === ".."))
+            // A model identity's prefixes include the loop's `_capture/` and `_drift/` folders.
+            const pattern = p.modelAccess ? MODEL_PREFIX : PREFIX;
+            if (!pattern.test(loc.prefix) || loc.prefix.split("/").some((seg) => seg === "." || seg === ".."))
                 problems.push({
                     path: `${at}.${side}.prefix`,
                     value: loc.prefix,
@@ -239,12 +248,18 @@ function validatePipelineAccess(s: MinioSettings): ProblemDetail[] {
                     fix: "write e.g. `iris/`",
                 });
         }
-        if (p.target.zone === s.modelsZone)
+        if (p.target.zone === s.modelsZone && !p.modelAccess)
             problems.push({
                 path: `${at}.target.zone`,
                 value: p.target.zone,
                 message: "is the models zone, which only MLflow writes",
                 fix: "write to curated or features",
+            });
+        if (p.modelAccess && (p.target.zone !== s.modelsZone || p.target.prefix === ""))
+            problems.push({
+                path: `${at}.target`,
+                value: `${p.target.zone}/${p.target.prefix}`,
+                message: "must be a model's prefix in the models zone (a model identity writes nothing else)",
             });
     });
     const arrivals = s.pipelines.filter((p) => p.onArrival);

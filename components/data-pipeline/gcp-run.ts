@@ -1,7 +1,8 @@
 /**
  * Pure pieces of the Cloud Run jobs pipelines: the job's environment (the data-pipeline contract), the IAM
  * conditions that scope its storage roles to its prefixes, the Run Admin API call Cloud Scheduler makes,
- * the workflow that turns a Cloud Storage event into a run, and the alert conditions on failed runs. No
+ * the workflow that turns a Cloud Storage event into a run, and the alert conditions on failed runs and
+ * arrivals (one each across every pipeline of the stack). No
  * resources are created here.
  *
  * Sources: cloud.google.com/run/docs/execute/jobs-on-schedule (Scheduler -> `jobs/<job>:run` with an OAuth
@@ -13,6 +14,7 @@
  * `result`, workflows.googleapis.com/finished_execution_count with label `status`).
  */
 import type { LakeLocation, PipelineJobSpec } from "./contract";
+import { ThresholdCondition, anyCountCondition, exactNames } from "../observability/gcp-conditions";
 
 export const APP_PATH = "/app";
 export const CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform";
@@ -140,68 +142,38 @@ export function arrivalWorkflow(w: {
     ].join("\n");
 }
 
-/** An alert condition (the shape monitoring.AlertPolicy takes): any matching count in 5 minutes. */
-export interface CountCondition {
-    readonly displayName: string;
-    readonly conditionThreshold: {
-        readonly filter: string;
-        readonly aggregations: { alignmentPeriod: string; perSeriesAligner: string }[];
-        readonly comparison: string;
-        readonly thresholdValue: number;
-        readonly duration: string;
-        readonly trigger: { count: number };
-    };
-}
-
-function anyCount(displayName: string, filter: string): CountCondition {
-    return {
-        displayName,
-        conditionThreshold: {
-            filter,
-            aggregations: [{ alignmentPeriod: "300s", perSeriesAligner: "ALIGN_SUM" }],
-            comparison: "COMPARISON_GT",
-            thresholdValue: 0,
-            duration: "0s",
-            trigger: { count: 1 },
-        },
-    };
-}
-
-/** A run of the job failed (after its retries). */
-export function failedRunCondition(job: string): CountCondition {
-    return anyCount(
-        `${job}: a run failed`,
+/**
+ * A run of any of the jobs failed (after its retries): one condition for every job of the stack, one
+ * incident per job (grouped by `job_name`).
+ */
+export function failedRunsCondition(jobs: readonly string[]): ThresholdCondition {
+    return anyCountCondition(
+        "a pipeline run failed (one incident per job)",
         [
             'resource.type = "cloud_run_job"',
-            `resource.labels.job_name = "${job}"`,
+            exactNames("job_name", jobs),
             'metric.type = "run.googleapis.com/job/completed_execution_count"',
             'metric.labels.result = "failed"',
         ].join(" AND "),
+        "resource.label.job_name",
     );
 }
 
-/** The arrival workflow failed (the run could not be started; the event went to the dead-letter topic). */
-export function failedArrivalCondition(workflow: string): CountCondition {
-    return anyCount(
-        `${workflow}: an arrival could not start a run`,
+/**
+ * An arrival workflow failed: the run could not be started. The workflow first publishes the event to its
+ * pipeline's dead-letter topic, then fails, so this also covers every dead-lettered event (the topic has no
+ * other publisher). One condition for every arrival workflow, one incident per workflow.
+ */
+export function failedArrivalsCondition(workflows: readonly string[]): ThresholdCondition {
+    return anyCountCondition(
+        "an arrival could not start a run (one incident per workflow; the event is in the dead-letter topic)",
         [
             'resource.type = "workflows.googleapis.com/Workflow"',
-            `resource.labels.workflow_id = "${workflow}"`,
+            exactNames("workflow_id", workflows),
             'metric.type = "workflows.googleapis.com/finished_execution_count"',
             'metric.labels.status = "FAILED"',
         ].join(" AND "),
-    );
-}
-
-/** Something was published to a dead-letter topic. */
-export function deadLetteredCondition(topic: string): CountCondition {
-    return anyCount(
-        `${topic}: events dead-lettered`,
-        [
-            'resource.type = "pubsub_topic"',
-            `resource.labels.topic_id = "${topic}"`,
-            'metric.type = "pubsub.googleapis.com/topic/send_message_operation_count"',
-        ].join(" AND "),
+        "resource.label.workflow_id",
     );
 }
 

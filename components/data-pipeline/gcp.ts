@@ -9,8 +9,9 @@
  * (UTC); with onArrival, an Eventarc trigger on the source bucket's "object finalized" events starts a
  * CMEK workflow that keeps only objects under the source prefix and runs the job with MLOPS_TRIGGER=arrival,
  * and publishes the events it could not start a run for to a CMEK dead-letter topic (kept 7 days, with an
- * inbox subscription). An alert policy per pipeline fires on a failed run, a failed arrival and a
- * dead-lettered event, to the stack's notification channels. The jobs' and workflows' logs are routed to
+ * inbox subscription), then fails. One alert policy for all the pipelines fires on a failed run (one
+ * condition across every job) and a failed arrival (one across every workflow; it covers every
+ * dead-lettered event), one incident per job or workflow, to the stack's notification channels. The jobs' and workflows' logs are routed to
  * a CMEK log bucket. A pipeline whose target zone has a BigQuery dataset gets an external table over its
  * output. PubSubStreams, per stream: a CMEK topic with retention, a Cloud Storage subscription writing
  * under the stream's prefix of `raw`, and a CMEK dead-letter topic. See docs/gcp.md, "Data pipelines".
@@ -135,6 +136,32 @@ export class CloudRunPipelines extends pulumi.ComponentResource implements DataP
             if (built.table) tables[job.name] = built.table;
         }
 
+        // One alert policy for every pipeline of the stack: one condition per kind of failure across all jobs
+        // (workflows), one incident per job (workflow). A dead-lettered event is also a failed arrival.
+        const jobs = args.jobs.map((j) => pipelineNames(args.namePrefix, j.name).job);
+        const workflowIds = arrivals.map((j) => pipelineNames(args.namePrefix, j.name).workflow);
+        if (jobs.length > 0)
+            new monitoring.AlertPolicy(
+                `${name}-failed`,
+                {
+                    project,
+                    displayName: `${args.namePrefix} data pipelines: a run failed or could not start`,
+                    combiner: "OR",
+                    severity: "ERROR",
+                    conditions: [
+                        run.failedRunsCondition(jobs),
+                        ...(workflowIds.length > 0 ? [run.failedArrivalsCondition(workflowIds)] : []),
+                    ],
+                    notificationChannels: pulumi.output(args.notificationChannels ?? []).apply((c) => [...c]),
+                    alertStrategy: { autoClose: "86400s" },
+                    documentation: {
+                        mimeType: "text/markdown",
+                        content: `A data pipeline of ${args.namePrefix} failed: the incident names the Cloud Run job (\`job_name\`) or the arrival workflow (\`workflow_id\`, whose event is in the pipeline's dead-letter topic). See docs/gcp.md, "Data pipelines".`,
+                    },
+                },
+                child,
+            );
+
         // Job and workflow logs, kept in a CMEK log bucket (bucket IDs stay reserved 7 days after deletion: a suffix).
         const suffix = new RandomString(`${name}-logs-suffix`, { length: 6, special: false, upper: false }, { parent: this });
         const bucketId = pulumi.interpolate`${hyphenName([args.namePrefix, "pipelines"], 90)}-${suffix.result}`;
@@ -156,10 +183,7 @@ export class CloudRunPipelines extends pulumi.ComponentResource implements DataP
                 project,
                 name: pulumi.interpolate`${hyphenName([args.namePrefix, "pipelines"], 90)}-${suffix.result}`,
                 destination: pulumi.interpolate`logging.googleapis.com/projects/${project}/locations/${region}/buckets/${logBucket.bucketId}`,
-                filter: run.pipelineLogFilter(
-                    args.jobs.map((j) => pipelineNames(args.namePrefix, j.name).job),
-                    arrivals.map((j) => pipelineNames(args.namePrefix, j.name).workflow),
-                ),
+                filter: run.pipelineLogFilter(jobs, workflowIds),
                 uniqueWriterIdentity: false,
                 description: "mlops: routes data pipeline logs to their CMEK log bucket",
             },
@@ -172,7 +196,7 @@ export class CloudRunPipelines extends pulumi.ComponentResource implements DataP
         this.registerOutputs({ jobNames: this.jobNames, deadLetters: this.deadLetters, tables: this.tables });
     }
 
-    /** One pipeline's accounts, grants, files, job, triggers, dead-letter topic, alert and table. */
+    /** One pipeline's accounts, grants, files, job, triggers, dead-letter topic and table (the alert is the component's). */
     private pipeline(
         name: string,
         job: PipelineJobSpec,
@@ -352,7 +376,6 @@ export class CloudRunPipelines extends pulumi.ComponentResource implements DataP
             );
 
         let deadLetter: pulumi.Output<string> | undefined;
-        const conditions: run.CountCondition[] = [run.failedRunCondition(n.job)];
         if (job.onArrival) {
             const topic = deadLetterTopic(
                 name,
@@ -416,26 +439,7 @@ export class CloudRunPipelines extends pulumi.ComponentResource implements DataP
                 },
                 { ...child, dependsOn: [...asArray(child.dependsOn), ...projectRoles] },
             );
-            conditions.push(run.failedArrivalCondition(n.workflow), run.deadLetteredCondition(n.deadLetterTopic));
         }
-
-        new monitoring.AlertPolicy(
-            `${name}-failed`,
-            {
-                project,
-                displayName: `${args.namePrefix} pipeline ${job.name} failed`,
-                combiner: "OR",
-                severity: "ERROR",
-                conditions,
-                notificationChannels: pulumi.output(args.notificationChannels ?? []).apply((c) => [...c]),
-                alertStrategy: { autoClose: "86400s" },
-                documentation: {
-                    mimeType: "text/markdown",
-                    content: `Data pipeline \`${job.name}\` (Cloud Run job \`${n.job}\`) of ${args.namePrefix}. See docs/gcp.md, "Data pipelines".`,
-                },
-            },
-            child,
-        );
 
         let table: pulumi.Output<string> | undefined;
         const dataset = args.datasets?.[job.target.zone];

@@ -73,6 +73,23 @@ export interface KubernetesDataPipelinesArgs extends DataPipelinesArgs {
      * (its own token, generated here) to the Airflow scheduler's pods only. @default - native CronJob schedules
      */
     readonly airflow?: { readonly namespace: string };
+    /**
+     * Training pipelines the trigger also starts, when a dataset version's manifest is written under their
+     * prefix (components/training-pipeline/kubernetes-args.ts `trainingRoutes`): their CronJobs live in the
+     * training namespace, whose Role lets the trigger's account start them. @default []
+     */
+    readonly trainingRoutes?: readonly TriggerRoute[];
+}
+
+/** A route of the trigger to a CronJob in another namespace, for keys ending in `suffix`, started with MLOPS_TRIGGER=`trigger`. */
+export interface TriggerRoute {
+    readonly pipeline: string;
+    readonly cronJob: string;
+    readonly namespace: string;
+    readonly bucket: string;
+    readonly prefix: string;
+    readonly suffix: string;
+    readonly trigger: string;
 }
 
 /** The catalog's accelerator settings per job (`undefined` for CPU only), or why the catalog refuses it. */
@@ -184,7 +201,7 @@ export function validateKubernetesDataPipelines(args: KubernetesDataPipelinesArg
                     fix: "use another name",
                 });
     });
-    const arrivals = args.jobs.some((j) => j.onArrival);
+    const arrivals = args.jobs.some((j) => j.onArrival) || (args.trainingRoutes ?? []).length > 0;
     if ((arrivals || args.airflow) && (!args.triggerFiles || !("trigger.py" in args.triggerFiles)))
         problems.push({
             path: "triggerFiles",

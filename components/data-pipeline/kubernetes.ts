@@ -24,6 +24,7 @@ import {
     cpuQuantity,
     jobPodSpec,
     memoryQuantity,
+    minioCredentialsShim,
     restrictedContainerSecurityContext,
     restrictedPodSecurityContext,
 } from "../shared/kubernetes-pods";
@@ -55,10 +56,7 @@ import {
  * never appear in the pod spec (CKV_K8S_35). The image needs /bin/sh.
  */
 export function credentialsShim(command: readonly string[]): string[] {
-    const script =
-        `AWS_ACCESS_KEY_ID="$(cat ${CREDENTIALS_DIR}/access-key-id)" AWS_SECRET_ACCESS_KEY="$(cat ${CREDENTIALS_DIR}/secret-access-key)" ` +
-        `&& export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY && exec "$0" "$@"`;
-    return ["/bin/sh", "-c", script, ...command];
+    return minioCredentialsShim(CREDENTIALS_DIR, command);
 }
 
 /** The S3 port of MinIO (components/data-lake/kubernetes-minio.ts). */
@@ -120,7 +118,9 @@ export class KubernetesDataPipelines extends pulumi.ComponentResource implements
             const runToken = new RandomPassword(`${name}-run-token`, { length: 40, special: false }, { parent: this });
             this.runToken = pulumi.secret(runToken.result);
         }
-        if (arrivals.length > 0 || args.airflow) this.trigger(name, args, labels, inNamespace, arrivals, this.runToken);
+        const training = args.trainingRoutes ?? [];
+        if (arrivals.length > 0 || args.airflow || training.length > 0)
+            this.trigger(name, args, labels, inNamespace, arrivals, this.runToken);
 
         this.namespaceName = ns.namespace.metadata.name;
         this.jobNames = pulumi
@@ -318,7 +318,10 @@ export class KubernetesDataPipelines extends pulumi.ComponentResource implements
             { metadata: { namespace, labels: triggerLabels }, immutable: true, data: { ...(args.triggerFiles ?? {}) } },
             inNamespace,
         );
-        const routes = arrivals.map((j) => ({ pipeline: j.name, cronJob: j.name, bucket: j.source.zone, prefix: j.source.prefix }));
+        const routes = [
+            ...arrivals.map((j) => ({ pipeline: j.name, cronJob: j.name, bucket: j.source.zone, prefix: j.source.prefix })),
+            ...(args.trainingRoutes ?? []),
+        ];
         const probe = (periodSeconds: number) => ({
             httpGet: { path: "/healthz", port: TRIGGER_PORT },
             periodSeconds,

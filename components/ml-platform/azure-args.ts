@@ -29,6 +29,13 @@ export interface AzureMlPlatformArgs extends MlPlatformArgs, AzurePlacementArgs 
     readonly cpuVmSize?: string;
     /** Seconds an idle node is kept before the cluster scales it away (nodes cost money while kept). @default 120 */
     readonly idleSecondsBeforeScaleDown?: number;
+    /**
+     * Give the workspace a container registry of the stack's (billed every day it exists: Basic about $5/month).
+     * Off, Azure ML creates a Basic registry the first time it builds an image (an AutoML or managed endpoint
+     * image, an environment from a Dockerfile or conda file); that one is not the stack's and bills from then on.
+     * @default true
+     */
+    readonly registry?: boolean;
     /** Workspace registry SKU: Basic, Standard or Premium (retention policy). @default "Basic" */
     readonly registrySku?: string;
     /** Days untagged image manifests are kept (Premium only). @default 7 */
@@ -54,6 +61,9 @@ export interface AzureMlPlatformArgs extends MlPlatformArgs, AzurePlacementArgs 
     readonly artifactStorageAccountId?: pulumi.Input<string>;
 }
 
+/** The workspace datastore on the lake's models zone (what registered model versions point at). */
+export const LAKE_DATASTORE_NAME = "lake_models";
+
 /** General-purpose VM size for CPU-only training (4 vCPU, 14 GiB). */
 export const DEFAULT_CPU_VM_SIZE = "Standard_DS3_v2";
 /** Azure VM sizes as Azure ML takes them. */
@@ -72,6 +82,7 @@ export function mlSettings(args: AzureMlPlatformArgs) {
         spot: args.training?.spot ?? true,
         cpuVmSize: args.cpuVmSize ?? DEFAULT_CPU_VM_SIZE,
         idleSecondsBeforeScaleDown: args.idleSecondsBeforeScaleDown ?? 120,
+        registry: args.registry ?? true,
         registrySku: args.registrySku ?? "Basic",
         untaggedRetentionDays: args.untaggedRetentionDays ?? 7,
         storageReplication: args.storageReplication ?? "LRS",
@@ -126,6 +137,14 @@ export function validateAzureMlPlatform(args: AzureMlPlatformArgs): ProblemDetai
     });
     // The vault is a child component: its arguments are checked here, before anything is registered.
     problems.push(...validateVaultSoftDeleteDays(args.keyVaultSoftDeleteRetentionDays ?? 90, "keyVaultSoftDeleteRetentionDays"));
+    if (args.managedNetwork && !s.registry)
+        problems.push({
+            path: "registry",
+            value: false,
+            message:
+                "is off with managedNetwork: Azure ML would create a public registry of its own on the first image build, outside the private network",
+            fix: "keep the workspace's registry on with the private network",
+        });
     if (args.managedNetwork && args.artifactStorageAccountId === undefined)
         problems.push({
             path: "artifactStorageAccountId",

@@ -14,7 +14,14 @@ import * as containerregistry from "@pulumi/azure-native/containerregistry";
 import * as ml from "@pulumi/azure-native/machinelearningservices";
 import * as storage from "@pulumi/azure-native/storage";
 import { MlPlatform, TrainingDefaults } from "./contract";
-import { AzureMlPlatformArgs, azureTrainingDefaults, idleDuration, mlSettings, validateAzureMlPlatform } from "./azure-args";
+import {
+    AzureMlPlatformArgs,
+    LAKE_DATASTORE_NAME,
+    azureTrainingDefaults,
+    idleDuration,
+    mlSettings,
+    validateAzureMlPlatform,
+} from "./azure-args";
 import { registryArgs } from "../container-service/azure-registry";
 import { secureStorageAccountArgs } from "../data-lake/azure-account";
 import { dataProtection } from "../data-lake/azure-policy";
@@ -28,7 +35,7 @@ import { blobAuditLogs, diagnosticSetting } from "../observability/azure";
 import { throwIfProblems } from "../shared/problems";
 
 /** The workspace datastore on the lake's models zone. */
-export const LAKE_DATASTORE = "lake_models";
+export const LAKE_DATASTORE = LAKE_DATASTORE_NAME;
 
 /** Isolation mode of the managed network: outbound internet stays open (pip, conda, model hubs) without a paid firewall. */
 export const MANAGED_NETWORK_ISOLATION = "AllowInternetOutbound";
@@ -40,7 +47,8 @@ export class AzureMlPlatform extends pulumi.ComponentResource implements MlPlatf
     public readonly modelRegistry: pulumi.Output<string>;
     public readonly trainingDefaults: pulumi.Output<TrainingDefaults>;
     public readonly workspaceName: pulumi.Output<string>;
-    public readonly registryLoginServer: pulumi.Output<string>;
+    /** The workspace registry's login server; undefined with `registry: false` (Azure ML then makes one on first image build). */
+    public readonly registryLoginServer: pulumi.Output<string> | undefined;
 
     constructor(name: string, args: AzureMlPlatformArgs, opts: pulumi.ComponentResourceOptions = {}) {
         throwIfProblems(`AzureMlPlatform "${name}"`, validateAzureMlPlatform(args));
@@ -85,23 +93,27 @@ export class AzureMlPlatform extends pulumi.ComponentResource implements MlPlatf
             },
             { parent: this },
         );
-        const registry = new containerregistry.Registry(
-            `${name}-registry`,
-            registryArgs({
-                registryName: named((sfx) => azureNames.containerRegistry(args.namePrefix, "ml", sfx)),
-                resourceGroupName: rg,
-                location: args.location,
-                sku: s.registrySku,
-                untaggedRetentionDays: s.untaggedRetentionDays,
-                tags,
-            }),
-            stateful,
-        );
-        diagnosticSetting(
-            `${name}-registry-diagnostics`,
-            { resourceUri: registry.id, workspaceId: args.logAnalyticsWorkspaceId },
-            { parent: this },
-        );
+        // Billed every day it exists; without it Azure ML creates a Basic one the first time it builds an image.
+        const registry = s.registry
+            ? new containerregistry.Registry(
+                  `${name}-registry`,
+                  registryArgs({
+                      registryName: named((sfx) => azureNames.containerRegistry(args.namePrefix, "ml", sfx)),
+                      resourceGroupName: rg,
+                      location: args.location,
+                      sku: s.registrySku,
+                      untaggedRetentionDays: s.untaggedRetentionDays,
+                      tags,
+                  }),
+                  stateful,
+              )
+            : undefined;
+        if (registry)
+            diagnosticSetting(
+                `${name}-registry-diagnostics`,
+                { resourceUri: registry.id, workspaceId: args.logAnalyticsWorkspaceId },
+                { parent: this },
+            );
         // Not ADLS Gen2: Azure ML does not take a hierarchical-namespace account as its default store.
         const store = new storage.StorageAccount(
             `${name}-store`,
@@ -135,7 +147,7 @@ export class AzureMlPlatform extends pulumi.ComponentResource implements MlPlatf
                 identity: { type: "SystemAssigned" },
                 keyVault: vault.vaultId,
                 applicationInsights: insights.id,
-                containerRegistry: registry.id,
+                containerRegistry: registry?.id,
                 storageAccount: store.id,
                 // The workspace reaches its store with its identity, not account keys (shared keys are off).
                 systemDatastoresAuthMode: "Identity",
@@ -183,7 +195,7 @@ export class AzureMlPlatform extends pulumi.ComponentResource implements MlPlatf
                 { parent: this },
             );
             // Basic and Standard registries have no private link.
-            if (s.registrySku === "Premium")
+            if (registry && s.registrySku === "Premium")
                 privateEndpoint(
                     `${name}-registry-endpoint`,
                     {
@@ -235,7 +247,7 @@ export class AzureMlPlatform extends pulumi.ComponentResource implements MlPlatf
                 scope,
                 role: "Storage Blob Data Reader",
             })),
-            { label: "registry", scope: registry.id, role: "AcrPull" },
+            ...(registry ? [{ label: "registry", scope: registry.id, role: "AcrPull" }] : []),
         ];
         const trainer = new AzureWorkloadIdentity(
             `${name}-training`,
@@ -291,7 +303,7 @@ export class AzureMlPlatform extends pulumi.ComponentResource implements MlPlatf
         this.modelRegistry = workspace.id;
         this.trainingDefaults = pulumi.output(training);
         this.workspaceName = workspace.name;
-        this.registryLoginServer = registry.loginServer;
+        this.registryLoginServer = registry?.loginServer;
         this.registerOutputs({
             trackingUri: this.trackingUri,
             modelRegistry: this.modelRegistry,

@@ -55,6 +55,8 @@ export class AwsNetwork extends pulumi.ComponentResource {
     public readonly internetEgress: boolean;
     /** The interface endpoints created, by service (`ecr.api` -> endpoint ID). */
     public readonly interfaceEndpointIds: pulumi.Output<Record<string, string>>;
+    /** The prefix list of the S3 gateway endpoint: what security groups let out to reach S3 without NAT. */
+    public readonly s3PrefixListId: pulumi.Output<string>;
 
     constructor(name: string, args: AwsNetworkArgs, opts: pulumi.ComponentResourceOptions = {}) {
         const cidrBlock = args.cidrBlock ?? "10.40.0.0/16";
@@ -146,7 +148,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
         }
 
         // Free, and what ECR image layers, model artifacts and the lake are read through.
-        new ec2.VpcEndpoint(
+        const s3Endpoint = new ec2.VpcEndpoint(
             `${name}-s3`,
             {
                 vpcId: network.id,
@@ -233,11 +235,13 @@ export class AwsNetwork extends pulumi.ComponentResource {
         this.privateSubnetIds = pulumi.all(privateSubnets.map((s) => s.id));
         this.internetEgress = natCount > 0;
         this.interfaceEndpointIds = pulumi.all(endpointIds);
+        this.s3PrefixListId = s3Endpoint.prefixListId;
         this.registerOutputs({
             vpcId: this.vpcId,
             cidrBlock: this.cidrBlock,
             privateSubnetIds: this.privateSubnetIds,
             interfaceEndpointIds: this.interfaceEndpointIds,
+            s3PrefixListId: this.s3PrefixListId,
         });
     }
 }

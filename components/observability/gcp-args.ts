@@ -17,6 +17,25 @@ function isHttpsUrl(value: string): boolean {
     }
 }
 
+/** Serving deployments watched with their own thresholds (see GcpObservabilityArgs.additionalServing). */
+export interface GcpServingWatch {
+    /** Cloud Run service names (Cloud Functions 2nd gen: the function names). @default [] */
+    readonly cloudRunServices?: readonly string[];
+    /** Vertex AI endpoint IDs. @default [] */
+    readonly vertexEndpoints?: readonly string[];
+    /** Error-rate threshold of these deployments, in percent. @default the component's errorRatePercent */
+    readonly errorRatePercent?: number;
+    /** p95 latency threshold of these deployments, in milliseconds. @default the component's latencyP95Ms */
+    readonly latencyP95Ms?: number;
+}
+
+/**
+ * Alerts of the serving deployments: one alert policy per kind of deployment (Cloud Run, which also runs
+ * Cloud Functions 2nd gen; Vertex AI endpoints) and signal (error rate, p95 latency), whose one condition
+ * watches every deployment of that kind with the same threshold, grouped by its name so each deployment
+ * raises its own incident. Deployments with other thresholds add one condition each (Cloud Monitoring
+ * bills per condition, not per deployment).
+ */
 export interface GcpObservabilityArgs {
     /** Project of the alert policies, channels and log bucket. */
     readonly project: string;
@@ -30,6 +49,16 @@ export interface GcpObservabilityArgs {
     readonly errorRatePercent?: number;
     /** Alert when p95 latency exceeds this, in milliseconds. @default 2000 */
     readonly latencyP95Ms?: number;
+    /**
+     * More deployments, with thresholds of their own (e.g. the serverless inference's, next to the container
+     * service's). Those with the same thresholds as others share their conditions. @default []
+     */
+    readonly additionalServing?: readonly GcpServingWatch[];
+    /**
+     * Create the p95 latency alerts (one condition per kind of deployment, USD 1.50 a month each). Without
+     * them, only the error-rate alerts watch serving. @default true
+     */
+    readonly latencyAlert?: boolean;
     /** Email addresses notified of every alert (one `email` channel each). @default [] */
     readonly notificationEmails?: readonly string[];
     /**
@@ -57,10 +86,18 @@ export function validateGcpObservability(args: GcpObservabilityArgs): ProblemDet
     const latency = args.latencyP95Ms ?? DEFAULT_LATENCY_P95_MS;
     const retention = args.serviceLogRetentionDays;
     const problems = validateNamePrefix(args.namePrefix);
-    if (typeof errorRate !== "number" || errorRate <= 0 || errorRate > 100)
-        problems.push({ path: "errorRatePercent", value: errorRate, message: "must be more than 0 and at most 100" });
-    if (!Number.isInteger(latency) || latency < 1)
-        problems.push({ path: "latencyP95Ms", value: latency, message: "must be a whole number of milliseconds of at least 1" });
+    const rateOk = (rate: number) => typeof rate === "number" && rate > 0 && rate <= 100;
+    const p95Ok = (p95: number) => Number.isInteger(p95) && p95 >= 1;
+    const rateProblem = (path: string, value: number) => ({ path, value, message: "must be more than 0 and at most 100" });
+    const p95Problem = (path: string, value: number) => ({ path, value, message: "must be a whole number of milliseconds of at least 1" });
+    if (!rateOk(errorRate)) problems.push(rateProblem("errorRatePercent", errorRate));
+    if (!p95Ok(latency)) problems.push(p95Problem("latencyP95Ms", latency));
+    (args.additionalServing ?? []).forEach((w, i) => {
+        if (w.errorRatePercent !== undefined && !rateOk(w.errorRatePercent))
+            problems.push(rateProblem(`additionalServing[${i}].errorRatePercent`, w.errorRatePercent));
+        if (w.latencyP95Ms !== undefined && !p95Ok(w.latencyP95Ms))
+            problems.push(p95Problem(`additionalServing[${i}].latencyP95Ms`, w.latencyP95Ms));
+    });
     if (retention !== undefined && (!Number.isInteger(retention) || retention < 1 || retention > 3650))
         problems.push({ path: "serviceLogRetentionDays", value: retention, message: "must be a whole number of days from 1 to 3650" });
     (args.notificationEmails ?? []).forEach((e, i) => {

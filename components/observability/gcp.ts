@@ -1,6 +1,8 @@
 /**
- * Observability of the serving deployments: per Cloud Run service (Cloud Functions 2nd gen runs on one)
- * and per Vertex AI endpoint, an alert policy on the 5xx error rate and one on p95 latency, sent to every
+ * Observability of the serving deployments: per kind of deployment (Cloud Run services, which Cloud
+ * Functions 2nd gen run on; Vertex AI endpoints), an alert policy on the 5xx error rate and one on p95
+ * latency, each with ONE condition across every deployment of that kind (grouped by its name, so each
+ * deployment raises its own incident; components/observability/gcp-conditions.ts), sent to every
  * notification channel (email and token-authenticated webhook channels it creates, plus any it is given);
  * and an explicit retention on the project's `_Default` log bucket, where the logs of every Cloud Run
  * service, function and endpoint land (they are not stored per service, so replacing one keeps its logs).
@@ -10,7 +12,14 @@ import * as logging from "@pulumi/gcp/logging";
 import * as monitoring from "@pulumi/gcp/monitoring";
 import type * as inputs from "@pulumi/gcp/types/input";
 import { throwIfProblems } from "../shared/problems";
-import { DEFAULT_ERROR_RATE_PERCENT, DEFAULT_LATENCY_P95_MS, GcpObservabilityArgs, validateGcpObservability } from "./gcp-args";
+import { exactNames } from "./gcp-conditions";
+import {
+    DEFAULT_ERROR_RATE_PERCENT,
+    DEFAULT_LATENCY_P95_MS,
+    GcpObservabilityArgs,
+    GcpServingWatch,
+    validateGcpObservability,
+} from "./gcp-args";
 
 type Condition = inputs.monitoring.AlertPolicyCondition;
 
@@ -48,26 +57,28 @@ export const SERVING_METRICS = {
 } as const;
 export type ServingKind = keyof typeof SERVING_METRICS;
 
-/** The two alert conditions (error ratio, p95 latency) of one deployment. Pure, for tests. */
+/** How each kind of deployment is named in alert and condition names. */
+const KIND_NAMES: Readonly<Record<ServingKind, string>> = { "cloud-run": "Cloud Run services", "vertex-endpoint": "Vertex AI endpoints" };
+
+/**
+ * The two alert conditions (error ratio, p95 latency) over every deployment of one kind with these
+ * thresholds: the deployments are named exactly (never by prefix) and grouped by their name label, so
+ * each one is its own time series and raises its own incident. Pure, for tests.
+ */
 export function servingConditions(
     kind: ServingKind,
-    id: string,
+    ids: readonly string[],
     errorRatePercent: number,
     latencyP95Ms: number,
 ): { errors: Condition; latency: Condition } {
     const m = SERVING_METRICS[kind];
-    const base = `resource.type = "${m.resource}" AND resource.labels.${m.label} = "${id}"`;
-    const rate = [
-        {
-            alignmentPeriod: WINDOW,
-            perSeriesAligner: "ALIGN_RATE",
-            crossSeriesReducer: "REDUCE_SUM",
-            groupByFields: [`resource.label.${m.label}`],
-        },
-    ];
+    const base = `resource.type = "${m.resource}" AND ${exactNames(m.label, ids)}`;
+    const perDeployment = { crossSeriesReducer: "REDUCE_SUM", groupByFields: [`resource.label.${m.label}`] };
+    const rate = [{ alignmentPeriod: WINDOW, perSeriesAligner: "ALIGN_RATE", ...perDeployment }];
+    const what = KIND_NAMES[kind];
     return {
         errors: {
-            displayName: `${id}: error rate above ${errorRatePercent}%`,
+            displayName: `${what}: error rate above ${errorRatePercent}% (one incident per ${m.label})`,
             conditionThreshold: {
                 filter: [base, `metric.type = "${m.errors}"`, m.errorsFilter].filter((p) => p.length > 0).join(" AND "),
                 denominatorFilter: `${base} AND metric.type = "${m.requests}"`,
@@ -80,7 +91,7 @@ export function servingConditions(
             },
         },
         latency: {
-            displayName: `${id}: p95 latency above ${latencyP95Ms} ms`,
+            displayName: `${what}: p95 latency above ${latencyP95Ms} ms (one incident per ${m.label})`,
             conditionThreshold: {
                 filter: `${base} AND metric.type = "${m.latency}"`,
                 aggregations: [
@@ -98,6 +109,33 @@ export function servingConditions(
             },
         },
     };
+}
+
+/** One group of deployments with its thresholds (the component's own, then each of additionalServing). */
+export interface ServingWatchGroup {
+    readonly ids: Readonly<Record<ServingKind, readonly string[]>>;
+    readonly errors: number;
+    readonly latency: number;
+}
+
+/**
+ * The conditions of one kind and signal: one per distinct threshold, over every deployment of that kind
+ * with it (in the shipped stacks, one). Empty when the stack has no deployment of that kind. Pure.
+ */
+export function servingPolicyConditions(
+    kind: ServingKind,
+    signal: "errors" | "latency",
+    watches: readonly ServingWatchGroup[],
+): Condition[] {
+    const byThreshold = new Map<string, { watch: ServingWatchGroup; ids: string[] }>();
+    for (const w of watches) {
+        if (w.ids[kind].length === 0) continue;
+        const key = signal === "errors" ? `${w.errors}` : `${w.latency}`;
+        const group = byThreshold.get(key) ?? { watch: w, ids: [] };
+        group.ids.push(...w.ids[kind]);
+        byThreshold.set(key, group);
+    }
+    return [...byThreshold.values()].map(({ watch, ids }) => servingConditions(kind, ids, watch.errors, watch.latency)[signal]);
 }
 
 export class GcpObservability extends pulumi.ComponentResource {
@@ -162,33 +200,39 @@ export class GcpObservability extends pulumi.ComponentResource {
         const notificationChannels = pulumi
             .all([pulumi.all(created), pulumi.output(args.notificationChannels ?? [])])
             .apply(([own, given]) => [...own, ...given]);
-        const targets: [ServingKind, string][] = [
-            ...(args.cloudRunServices ?? []).map((s): [ServingKind, string] => ["cloud-run", s]),
-            ...(args.vertexEndpoints ?? []).map((e): [ServingKind, string] => ["vertex-endpoint", e]),
-        ];
-        const policies = targets.flatMap(([kind, id]) => {
-            const c = servingConditions(kind, id, errorRate, latency);
-            return (["errors", "latency"] as const).map(
-                (which) =>
+        const own: GcpServingWatch = { cloudRunServices: args.cloudRunServices, vertexEndpoints: args.vertexEndpoints };
+        const watches: ServingWatchGroup[] = [own, ...(args.additionalServing ?? [])].map((w) => ({
+            ids: { "cloud-run": w.cloudRunServices ?? [], "vertex-endpoint": w.vertexEndpoints ?? [] },
+            errors: w.errorRatePercent ?? errorRate,
+            latency: w.latencyP95Ms ?? latency,
+        }));
+        const signals = args.latencyAlert === false ? (["errors"] as const) : (["errors", "latency"] as const);
+        const policies = (["cloud-run", "vertex-endpoint"] as const).flatMap((kind) =>
+            signals.flatMap((signal) => {
+                const conditions = servingPolicyConditions(kind, signal, watches);
+                if (conditions.length === 0) return [];
+                const label = SERVING_METRICS[kind].label;
+                return [
                     new monitoring.AlertPolicy(
-                        `${name}-${id}-${which}`,
+                        `${name}-${kind}-${signal}`,
                         {
                             project: args.project,
-                            displayName: `${args.namePrefix} ${id} ${which === "errors" ? "error rate" : "p95 latency"}`,
+                            displayName: `${args.namePrefix} ${KIND_NAMES[kind]} ${signal === "errors" ? "error rate" : "p95 latency"}`,
                             combiner: "OR",
-                            severity: which === "errors" ? "ERROR" : "WARNING",
-                            conditions: [c[which]],
+                            severity: signal === "errors" ? "ERROR" : "WARNING",
+                            conditions,
                             notificationChannels,
                             alertStrategy: { autoClose: "1800s" },
                             documentation: {
                                 mimeType: "text/markdown",
-                                content: `Serving deployment \`${id}\` (${kind}) of ${args.namePrefix}. See docs/gcp.md, "Alerts".`,
+                                content: `${KIND_NAMES[kind]} of ${args.namePrefix}: the incident names the deployment (\`${label}\`). See docs/gcp.md, "Alerts".`,
                             },
                         },
                         child,
                     ),
-            );
-        });
+                ];
+            }),
+        );
         this.alertPolicies = pulumi.all(policies.map((p) => p.name));
         this.notificationChannels = pulumi.all(created);
         this.registerOutputs({ alertPolicies: this.alertPolicies, notificationChannels: this.notificationChannels });

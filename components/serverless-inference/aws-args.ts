@@ -6,6 +6,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { AcceleratorSettings } from "../accelerators/types";
 import { servingAccelerators, validateServingModels } from "../container-service/aws-args";
+import { AwsModelStoreArgs, modelStoreUse, validateModelStore } from "../container-service/aws-model-store";
 import { NAME_PREFIX } from "../naming/aws";
 import { validateErrorRatePercent, validateLogRetention } from "../observability/aws-args";
 import { isPinnedImage } from "../shared/images";
@@ -48,6 +49,17 @@ export interface LambdaInferenceArgs extends ServerlessInferenceArgs {
     readonly alarmTopicArn?: pulumi.Input<string>;
     /** Share of invocations ending in a function error at which the errors alarm fires, in percent. @default 5 */
     readonly errorRatePercent?: number;
+    /**
+     * The lake's models zone (training contract): a model with a served version gets MLOPS_MODEL_VERSION and
+     * MLOPS_MODEL_URI and its function role may read `<model>/` only; a captured model gets MLOPS_CAPTURE_URI
+     * and may write `<model>/_capture/` only (container-service/aws-model-store.ts). @default - neither
+     */
+    readonly modelStore?: AwsModelStoreArgs;
+    /**
+     * The S3 prefix list of the VPC's S3 gateway endpoint (the network's `s3PrefixListId`): the functions'
+     * security group lets HTTPS out to it when a model uses the model store. Required then. @default - none
+     */
+    readonly s3PrefixListId?: pulumi.Input<string>;
 }
 
 export interface SageMakerInferenceArgs extends ServerlessInferenceArgs {
@@ -93,6 +105,14 @@ export interface SageMakerInferenceArgs extends ServerlessInferenceArgs {
      * (rejected alarm) at which the alarms fire, in percent. @default 5
      */
     readonly errorRatePercent?: number;
+    /**
+     * The lake's models zone (training contract). Real-time endpoints capture the requests of the models in
+     * `capture` to `s3://<dataCaptureBucketName>/<model>/_capture/` (the models zone in the stacks; SageMaker data
+     * capture records, which the drift job reads) instead of under `dataCapturePrefix`. `servedVersions` is refused: an endpoint serves the artifact
+     * the stack packs (inference.py, network-isolated), so it cannot load a trained version's model.json;
+     * serverless endpoints have no data capture, so `capture` is refused there. @default - neither
+     */
+    readonly modelStore?: AwsModelStoreArgs;
 }
 
 /** Largest package or artifact we inline into the stack (it is stored in Pulumi state). */
@@ -117,6 +137,15 @@ export function validateLambdaInference(args: LambdaInferenceArgs, componentName
             autoNamed: { "-role": 64, "-fn": 64, "-dlq": 80 },
         }),
     );
+    problems.push(...validateModelStore(args.models, args.modelStore));
+    if (args.s3PrefixListId === undefined && args.models.some((m) => modelStoreUse(m.name, args.modelStore)))
+        problems.push({
+            path: "s3PrefixListId",
+            value: undefined,
+            message:
+                "is required when a model loads a served version or captures its inputs: the functions reach S3 through the VPC's gateway endpoint",
+            fix: "pass the network's s3PrefixListId",
+        });
     const timeout = args.timeoutSeconds ?? 30;
     if (!Number.isInteger(timeout) || timeout < 1 || timeout > 900)
         problems.push({
@@ -217,6 +246,29 @@ export function validateSageMakerInference(args: SageMakerInferenceArgs, compone
             ...(serverless ? { maxReplicas: SERVERLESS_MAX_CONCURRENCY } : {}),
         }),
     );
+    problems.push(...validateModelStore(args.models, args.modelStore));
+    for (const [model, version] of Object.entries(args.modelStore?.servedVersions ?? {}))
+        problems.push({
+            path: `modelStore.servedVersions.${model}`,
+            value: version,
+            message: `cannot be served by ${serverless ? "sagemaker-serverless" : "sagemaker-endpoint"}: the endpoint runs the model artifact the stack packs (inference.py, network-isolated), not serve.py, so it cannot load a trained version; lambda, ecs-fargate and app-runner load it (MLOPS_MODEL_URI)`,
+            fix: "serve the model with containerService (ecs-fargate, app-runner) or serverlessInference lambda, or remove servedVersion",
+        });
+    for (const model of args.modelStore?.capture ?? [])
+        if (serverless)
+            problems.push({
+                path: `modelStore.capture.${model}`,
+                value: model,
+                message:
+                    "needs the model's scored inputs, and sagemaker-serverless endpoints have no data capture; sagemaker-endpoint captures them (SageMaker data capture), lambda, ecs-fargate and app-runner write them (MLOPS_CAPTURE_URI)",
+                fix: "serve the model with sagemaker-endpoint, lambda or the container service, or remove training.drift",
+            });
+        else if (args.dataCaptureBucketName === undefined)
+            problems.push({
+                path: `modelStore.capture.${model}`,
+                value: model,
+                message: "needs data capture on: set dataCaptureBucketName",
+            });
     const floor = args.minInstanceCount ?? 1;
     if (!Number.isInteger(floor) || floor < 1)
         problems.push({ path: "minInstanceCount", value: floor, message: "must be a whole number of at least 1" });

@@ -30,6 +30,7 @@ import { awsAccount, policyJson, serviceRole } from "../identity/aws";
 import { createAlarms, lambdaAlarms, rollbackAlarm, sagemakerAlarms } from "../observability/aws";
 import { ServerlessInference } from "./contract";
 import { lambdaMemoryMb, lambdaRoleStatements } from "./aws-lambda";
+import { modelStoreEnvOutput, modelStoreStatements, modelStoreUse } from "../container-service/aws-model-store";
 import {
     artifactKey,
     ENDPOINT_GENERATION_BYTES,
@@ -84,10 +85,27 @@ export class LambdaInference extends pulumi.ComponentResource implements Serverl
             },
             { parent: this },
         );
+        // Served versions and captured inputs are read and written in S3 through the VPC's gateway endpoint.
+        const storeUsers = args.models.filter((m) => modelStoreUse(m.name, args.modelStore));
+        const account = storeUsers.length > 0 ? awsAccount(this) : undefined;
+        if (storeUsers.length > 0 && args.s3PrefixListId !== undefined)
+            new vpc.SecurityGroupEgressRule(
+                `${name}-s3-out`,
+                {
+                    securityGroupId: sg.id,
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                    prefixListId: args.s3PrefixListId,
+                    description: "S3 through the gateway endpoint: served versions and captured inputs",
+                },
+                { parent: this },
+            );
 
         const urls = args.models.map((m, i) => {
             const prefix = `${name}-${m.name}`;
             const code = args.code[m.name];
+            const use = modelStoreUse(m.name, args.modelStore);
             const logGroup = new cloudwatch.LogGroup(
                 `${prefix}-logs`,
                 {
@@ -106,7 +124,18 @@ export class LambdaInference extends pulumi.ComponentResource implements Serverl
             const role = serviceRole(this, `${prefix}-role`, {
                 service: "lambda.amazonaws.com",
                 description: `Runs the ${m.name} inference function`,
-                policy: policyJson(lambdaRoleStatements({ logGroupArn: logGroup.arn, queueArn: queue.arn, kmsKeyArn: args.kmsKeyArn })),
+                policy: policyJson([
+                    ...lambdaRoleStatements({ logGroupArn: logGroup.arn, queueArn: queue.arn, kmsKeyArn: args.kmsKeyArn }),
+                    ...(use && args.modelStore && account
+                        ? modelStoreStatements({
+                              model: m.name,
+                              use,
+                              bucket: args.modelStore.bucket,
+                              ...account,
+                              kmsKeyArn: args.kmsKeyArn,
+                          })
+                        : []),
+                ]),
                 tags,
             });
             const archive = new pulumi.asset.AssetArchive(
@@ -124,7 +153,15 @@ export class LambdaInference extends pulumi.ComponentResource implements Serverl
                     memorySize: lambdaMemoryMb(m.memoryMiB),
                     timeout,
                     ...((args.reserveConcurrency ?? true) ? { reservedConcurrentExecutions: m.maxReplicas } : {}),
-                    environment: { variables: { MODEL_NAME: m.name, ...m.env } },
+                    environment: {
+                        variables: use
+                            ? modelStoreEnvOutput(m.name, use, args.modelStore?.bucket ?? "").apply((env) => ({
+                                  MODEL_NAME: m.name,
+                                  ...m.env,
+                                  ...env,
+                              }))
+                            : { MODEL_NAME: m.name, ...m.env },
+                    },
                     kmsKeyArn: args.kmsKeyArn,
                     tracingConfig: { mode: "Active" },
                     deadLetterConfig: { targetArn: queue.arn },
@@ -215,7 +252,9 @@ export class SageMakerInference extends pulumi.ComponentResource implements Serv
             const repositoryArn = pulumi
                 .all([image, account.partition])
                 .apply(([uri, partition]) => repositoryArnOfImage(uri, partition) ?? "");
-            const capturePath = `${args.dataCapturePrefix ?? "data-capture"}/${m.name}`;
+            // A model with a drift monitor captures under its own `_capture/` prefix, where the drift job reads.
+            const driftCapture = !serverless && (args.modelStore?.capture ?? []).includes(m.name);
+            const capturePath = driftCapture ? `${m.name}/_capture` : `${args.dataCapturePrefix ?? "data-capture"}/${m.name}`;
             const capture = !serverless && args.dataCaptureBucketName !== undefined;
             const role = serviceRole(this, `${prefix}-role`, {
                 service: "sagemaker.amazonaws.com",

@@ -2,7 +2,7 @@
  * Arguments of KnativeInference and their validator: the model checks every Kubernetes model server runs
  * (validateKubernetesServing) plus what Knative's admission webhook refuses. Pure: no SDK at runtime.
  */
-import { servingAccelerators, validateKubernetesServing } from "../container-service/kubernetes-args";
+import { KubernetesServingLake, servingAccelerators, validateKubernetesServing } from "../container-service/kubernetes-args";
 import { isNamespaceName } from "../naming/kubernetes";
 import type { ProblemDetail } from "../shared/problems";
 import type { ServerlessInferenceArgs } from "./contract";
@@ -52,6 +52,8 @@ export interface KnativeInferenceArgs extends ServerlessInferenceArgs {
      * @default ["knative-serving", "kourier-system"]
      */
     readonly dataPlaneNamespaces?: readonly string[];
+    /** MinIO access of the models that load a served version or capture inputs (KubernetesServingArgs.lake). @default - none */
+    readonly lake?: KubernetesServingLake;
 }
 
 /** Every problem with the arguments at once. */

@@ -26,6 +26,7 @@ import * as yamlv2 from "@pulumi/kubernetes/yaml/v2";
 import type { AcceleratorSettings } from "../accelerators/types";
 import { servingAccelerators } from "../container-service/kubernetes-args";
 import { modelLabels, modelPodSpec, selectorLabels } from "../container-service/kubernetes-pod";
+import { servingLakeAccess } from "../container-service/kubernetes";
 import { restrictedNamespace } from "../shared/kubernetes-namespace";
 import { ModelServingSpec } from "../shared/model";
 import { throwIfProblems } from "../shared/problems";
@@ -136,7 +137,16 @@ export class KnativeInference extends pulumi.ComponentResource implements Server
                             },
                         },
                         // The same number as a hard limit: a model server is never sent more at once.
-                        spec: { containerConcurrency: m.concurrency, ...modelPodSpec(m, accelerator, files?.metadata.name, "knative") },
+                        spec: {
+                            containerConcurrency: m.concurrency,
+                            ...modelPodSpec(
+                                m,
+                                accelerator,
+                                files?.metadata.name,
+                                "knative",
+                                servingLakeAccess(this, prefix, m.name, args.lake, namespace, labels, selectorLabels(name, m.name)),
+                            ),
+                        },
                     },
                 },
             },

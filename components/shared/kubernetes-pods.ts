@@ -87,3 +87,15 @@ export function cpuQuantity(millicores: number): string {
 export function memoryQuantity(mebibytes: number): string {
     return `${mebibytes}Mi`;
 }
+
+/**
+ * A command behind a `/bin/sh` line that loads MinIO keys from the files `access-key-id` and `secret-access-key`
+ * in `dir` into AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (what the samples' lakeio reads), so the keys never
+ * appear in the pod spec (CKV_K8S_35). The image needs /bin/sh.
+ */
+export function minioCredentialsShim(dir: string, command: readonly string[]): string[] {
+    const script =
+        `AWS_ACCESS_KEY_ID="$(cat ${dir}/access-key-id)" AWS_SECRET_ACCESS_KEY="$(cat ${dir}/secret-access-key)" ` +
+        `&& export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY && exec "$0" "$@"`;
+    return ["/bin/sh", "-c", script, ...command];
+}

@@ -8,14 +8,18 @@ Standard library only (Python 3.9+). Started as `python /app/train.py` with lake
     MLOPS_DATASET_VERSION  train on this version instead (`v=<run id>` or `<run id>`)
     MLOPS_TARGET_URI       the model's prefix, e.g. s3://models/iris/; the job writes only under it:
                              <target>v=<run id>/model.json     the model, in the format samples/model/serve.py loads
-                             <target>v=<run id>/metrics.json   accuracy (overall, per class), rows, dataset version
+                             <target>v=<run id>/metrics.json   accuracy and macro F1 (overall, per class), rows, dataset version
                              <target>v=<run id>/baseline.json  per-feature training statistics for drift.py
                              <target>_runs/<run id>.json       the audit record (written last, also on failure)
-    MLOPS_MIN_ACCURACY     the gate: held-out accuracy below it fails the run, no model is written (default 0.9)
+    MLOPS_GATE_METRIC      the metric that gates registration: `accuracy` or `f1Macro` (default accuracy)
+    MLOPS_GATE_THRESHOLD   the gate: the held-out metric below it fails the run, no model is written (default 0.9)
     MLOPS_MODEL_NAME       the model's name in model.json (default `iris`)
     MLOPS_SEED             seed of the train/held-out split (default 42)
-    MLOPS_PIPELINE, MLOPS_TRIGGER, MLOPS_RUN_ID, MLOPS_IMAGE_DIGEST, MLOPS_S3_ENDPOINT: as for etl.py
-Each variable may also be given as `--NAME value` (AWS Glue job parameters).
+    MLOPS_TRIGGER          `schedule`, `new-data`, `drift` or `manual` (default), recorded
+    MLOPS_PIPELINE, MLOPS_RUN_ID, MLOPS_IMAGE_DIGEST, MLOPS_S3_ENDPOINT: as for etl.py
+Each variable may also be given as `--NAME value` (AWS Glue job parameters). The last line on stdout is
+{"mlops": "training", "model", "runId", "status", "metric", "value", "threshold", "datasetVersion"}, which
+the clouds turn into metrics and audit entries.
 
 The model: multinomial logistic regression on the four measurements standardised with the training rows'
 mean and (population) standard deviation; full-batch gradient descent on the mean cross-entropy with an L2
@@ -42,6 +46,7 @@ COLUMNS = ("sepal_length", "sepal_width", "petal_length", "petal_width")  # the 
 FEATURES = ("sepal_length_cm", "sepal_width_cm", "petal_length_cm", "petal_width_cm")  # the model's (serve.py)
 CLASSES = ("setosa", "versicolor", "virginica")
 EPOCHS, LEARNING_RATE, L2 = 1500, 0.5, 0.001
+GATE_METRICS = ("accuracy", "f1Macro")  # components/training-pipeline/contract.ts GATE_METRICS
 TEST_FRACTION = 0.2
 DECIMALS = 6
 
@@ -112,20 +117,36 @@ def predict(model: dict, row: list[float]) -> int:
 
 
 def evaluate(model: dict, x: list[list[float]], y: list[int]) -> dict:
-    """Accuracy overall and per class (recall, precision, support) of `model` on rows x with labels y."""
-    predicted = [predict(model, row) for row in x]
-    per_class = {}
-    for c, name in enumerate(model["classes"]):
+    """Accuracy and macro F1 overall, and per class (recall, precision, F1, support), of `model` on rows x with labels y."""
+    return scores(y, [predict(model, row) for row in x], model["classes"])
+
+
+def scores(y: list[int], predicted: list[int], classes: list[str]) -> dict:
+    """Accuracy and macro F1 of predicted class indices against labels y. Macro F1 is the unweighted mean of the
+    per-class F1 (2PR / (P + R)) over the classes that occur in y or in the predictions; a class never predicted
+    or never hit has F1 0 (scikit-learn's f1_score(average="macro", zero_division=0))."""
+    per_class, f1s = {}, []
+    for c, name in enumerate(classes):
         support = sum(1 for label in y if label == c)
         chosen = sum(1 for p in predicted if p == c)
         hits = sum(1 for p, label in zip(predicted, y) if p == c == label)
+        f1 = 2 * hits / (support + chosen) if support + chosen else None
+        if f1 is not None:
+            f1s.append(f1)
         per_class[name] = {
             "support": support,
             "recall": round(hits / support, DECIMALS) if support else None,
             "precision": round(hits / chosen, DECIMALS) if chosen else None,
+            "f1": round(f1, DECIMALS) if f1 is not None else None,
         }
     correct = sum(1 for p, label in zip(predicted, y) if p == label)
-    return {"accuracy": round(correct / len(y), DECIMALS) if y else None, "correct": correct, "rows": len(y), "perClass": per_class}
+    return {
+        "accuracy": round(correct / len(y), DECIMALS) if y else None,
+        "f1Macro": round(sum(f1s) / len(f1s), DECIMALS) if f1s else None,
+        "correct": correct,
+        "rows": len(y),
+        "perClass": per_class,
+    }
 
 
 def quantile(sorted_values: list[float], q: float) -> float:
@@ -191,19 +212,20 @@ class TrainJob(JobBase):
             return 2
         try:
             store = store_for(self.target, self.env)
-            min_accuracy = float(self.env.get("MLOPS_MIN_ACCURACY") or 0.9)
+            metric, threshold = gate_of(self.env)
             seed = int(self.env.get("MLOPS_SEED") or 42)
         except Exception as e:
             self.log("failed", error=f"{type(e).__name__}: {e}")
             return 2
         self.run_id = self.new_run_id()
-        audit = {"pipeline": self.pipeline, "runId": self.run_id, "trigger": self.trigger, "status": "failed"}
+        model_name = self.env.get("MLOPS_MODEL_NAME") or "iris"
+        audit = {"pipeline": self.pipeline, "runId": self.run_id, "trigger": self.trigger, "status": "failed", "modelName": model_name}
         audit.update({"source": self.source, "target": self.target, "startedAt": utc_now(), "endedAt": None})
         audit.update({"code": {"file": "train.py", "sha256": code_digest()}, "imageDigest": self.env.get("MLOPS_IMAGE_DIGEST") or None})
-        audit.update({"dataset": None, "model": None, "gate": {"metric": "accuracy", "min": min_accuracy, "value": None, "passed": False}})
+        audit.update({"dataset": None, "model": None, "gate": {"metric": metric, "threshold": threshold, "value": None, "passed": False}})
         try:
             self.check_run_id()
-            return self._run(audit, store, min_accuracy, seed)
+            code = self._run(audit, store, model_name, seed)
         except Exception as e:
             audit["error"] = f"{type(e).__name__}: {e}"
             audit["status"], audit["endedAt"] = "failed", utc_now()
@@ -212,7 +234,19 @@ class TrainJob(JobBase):
                 self._put(store, f"{self.target}_runs/{self.run_id}.json", json_bytes(audit))
             except Exception as e2:
                 self.log("audit-write-failed", error=f"{type(e2).__name__}: {e2}")
-            return 1
+            code = 1
+        self.summary(audit)
+        return code
+
+    def summary(self, audit: dict) -> None:
+        """The run's one summary line (the last on stdout), which the clouds turn into metrics and audit entries."""
+        gate = audit["gate"]
+        line = {"mlops": "training", "model": audit["modelName"], "runId": self.run_id, "status": audit["status"]}
+        line.update({"metric": gate["metric"], "value": gate["value"], "threshold": gate["threshold"]})
+        line.update({"datasetVersion": (audit["dataset"] or {}).get("version"), "trigger": self.trigger})
+        if audit["model"]:
+            line["version"] = audit["model"]["version"]
+        print(json.dumps(line), file=self.out, flush=True)
 
     def _dataset_version(self, source_store) -> tuple[str, dict, str]:
         """(version name, manifest, manifest sha256): MLOPS_DATASET_VERSION, else the newest complete version."""
@@ -238,7 +272,7 @@ class TrainJob(JobBase):
         _, version, manifest, digest = max(loaded, key=lambda t: (t[0], t[1]))
         return version, manifest, digest
 
-    def _run(self, audit: dict, store, min_accuracy: float, seed: int) -> int:
+    def _run(self, audit: dict, store, model_name: str, seed: int) -> int:
         self.log("start", source=self.source, target=self.target, trigger=self.trigger)
         source_store = store_for(self.source, self.env)
         version, manifest, manifest_sha = self._dataset_version(source_store)
@@ -261,7 +295,7 @@ class TrainJob(JobBase):
         z = [[(v - m) / s for v, m, s in zip(row, mean, std)] for row in x_train]
         weights, bias, loss = fit(z, y_train, len(CLASSES))
         model = {
-            "name": self.env.get("MLOPS_MODEL_NAME") or "iris",
+            "name": model_name,
             "description": "Multinomial logistic regression on Fisher's Iris data. Inputs are standardised with mean/std, "
             "then softmax(weights . z + bias) gives one probability per class.",
             "features": list(FEATURES),
@@ -273,12 +307,19 @@ class TrainJob(JobBase):
         }
         trained = evaluate(model, x_train, y_train)
         held_out = evaluate(model, [x[i] for i in test], [y[i] for i in test])
-        self.log("trained", loss=round(loss, DECIMALS), trainingAccuracy=trained["accuracy"], heldOutAccuracy=held_out["accuracy"])
+        self.log(
+            "trained",
+            loss=round(loss, DECIMALS),
+            trainingAccuracy=trained["accuracy"],
+            heldOutAccuracy=held_out["accuracy"],
+            heldOutF1Macro=held_out["f1Macro"],
+        )
         model["training"] = {
             "data": f"{self.source}{version}/ ({len(train)} of {len(x)} rows; {len(test)} held out)",
             "method": f"full-batch gradient descent on cross-entropy, {EPOCHS} epochs, learning rate {LEARNING_RATE}, L2 penalty {L2}",
             "trainingAccuracy": trained["accuracy"],
             "heldOutAccuracy": held_out["accuracy"],
+            "heldOutF1Macro": held_out["f1Macro"],
             "datasetVersion": version,
             "datasetManifestSha256": manifest_sha,
             "runId": self.run_id,
@@ -286,6 +327,7 @@ class TrainJob(JobBase):
         metrics = {
             "runId": self.run_id,
             "accuracy": held_out["accuracy"],
+            "f1Macro": held_out["f1Macro"],
             "heldOut": held_out,
             "training": trained,
             "loss": round(loss, DECIMALS),
@@ -293,13 +335,22 @@ class TrainJob(JobBase):
             "split": {"seed": seed, "fraction": TEST_FRACTION, "stratified": True, "heldOutRows": test},
             "dataset": audit["dataset"],
             "code": audit["code"],
-            "gate": {"metric": "accuracy", "min": min_accuracy},
+            "gate": None,
         }
         gate = audit["gate"]
-        gate["value"], gate["passed"] = held_out["accuracy"], held_out["accuracy"] >= min_accuracy
-        audit["metrics"] = {"accuracy": held_out["accuracy"], "trainingAccuracy": trained["accuracy"], "rows": metrics["rows"]}
+        gate["value"] = held_out[gate["metric"]]
+        gate["passed"] = gate["value"] is not None and gate["value"] >= gate["threshold"]
+        metrics["gate"] = dict(gate)
+        audit["metrics"] = {
+            "accuracy": held_out["accuracy"],
+            "f1Macro": held_out["f1Macro"],
+            "trainingAccuracy": trained["accuracy"],
+            "rows": metrics["rows"],
+        }
         if not gate["passed"]:
-            raise GateFailed(f"held-out accuracy {held_out['accuracy']} is below MLOPS_MIN_ACCURACY {min_accuracy}: no model is written")
+            raise GateFailed(
+                f"held-out {gate['metric']} {gate['value']} is below MLOPS_GATE_THRESHOLD {gate['threshold']}: no model is written"
+            )
 
         baseline = {
             "model": model["name"],
@@ -317,7 +368,7 @@ class TrainJob(JobBase):
         audit["outputs"] = outputs
         audit["status"], audit["endedAt"] = "succeeded", utc_now()
         self._put(store, f"{self.target}_runs/{self.run_id}.json", json_bytes(audit))
-        self.log("done", status="succeeded", model=audit["model"]["uri"], accuracy=held_out["accuracy"])
+        self.log("done", status="succeeded", model=audit["model"]["uri"], accuracy=held_out["accuracy"], f1Macro=held_out["f1Macro"])
         return 0
 
     def _put(self, store, uri: str, data: bytes) -> dict:
@@ -328,6 +379,21 @@ class TrainJob(JobBase):
 
 class GateFailed(Exception):
     pass
+
+
+def gate_of(env: dict[str, str]) -> tuple[str, float]:
+    """(metric, threshold) of the gate from MLOPS_GATE_METRIC and MLOPS_GATE_THRESHOLD; ValueError when unusable."""
+    metric = env.get("MLOPS_GATE_METRIC") or "accuracy"
+    if metric not in GATE_METRICS:
+        raise ValueError(f"MLOPS_GATE_METRIC {metric!r} must be one of {', '.join(GATE_METRICS)}")
+    raw = env.get("MLOPS_GATE_THRESHOLD") or "0.9"
+    try:
+        threshold = float(raw)
+    except ValueError:
+        raise ValueError(f"MLOPS_GATE_THRESHOLD {raw!r} must be a number between 0 and 1") from None
+    if not 0 <= threshold <= 1:
+        raise ValueError(f"MLOPS_GATE_THRESHOLD {raw!r} must be a number between 0 and 1")
+    return metric, threshold
 
 
 def code_digest() -> str:

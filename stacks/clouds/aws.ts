@@ -31,7 +31,7 @@ import {
     AwsServingRefs,
     awsSageMakerInferenceArgs,
 } from "../config/aws";
-import { EcsFargatePipelines, FirehoseStreams, GluePipelines, MwaaAirflow } from "@mlops/components/data-pipeline/aws";
+import { EcsFargatePipelines, FirehoseStreams, GluePipelines, MwaaAirflow } from "@mlops/components/aws";
 import {
     AWS_PIPELINE_COMPONENT_NAMES,
     awsAirflowArgs,
@@ -40,6 +40,9 @@ import {
     AwsPipelineRefs,
     awsStreamsArgs,
 } from "../config/aws-pipelines";
+import { SageMakerTrainingPipelines } from "@mlops/components/aws";
+import { AWS_TRAINING_COMPONENT_NAME, awsTrainingArgs, awsTrains } from "../config/aws-training";
+import * as pulumi from "@pulumi/pulumi";
 import { StackConfig, StackOutputs } from "../config/schema";
 import { servingSpecs } from "../models";
 
@@ -98,6 +101,7 @@ export function buildAwsStack(cfg: StackConfig): StackOutputs {
         accessLogBucketName: lake.accessLogBucketName,
         appRunnerIngressEndpointId: network.interfaceEndpointIds.apply((ids) => ids["apprunner.requests"]),
         modelsBucketName: modelsBucket,
+        s3PrefixListId: network.s3PrefixListId,
     };
 
     if (containers.length > 0) {
@@ -189,6 +193,28 @@ export function buildAwsStack(cfg: StackConfig): StackOutputs {
             awsOutputs.airflowEnvironment = airflow.environmentName;
             awsOutputs.airflowWebserverUrl = airflow.webserverUrl;
         }
+    }
+    // Training pipelines (mlops:models[].training): SageMaker Pipelines, drift monitors, promotion to GitHub.
+    if (awsTrains(cfg)) {
+        const training = new SageMakerTrainingPipelines(
+            AWS_TRAINING_COMPONENT_NAME,
+            awsTrainingArgs(
+                cfg,
+                {
+                    kmsKeyArn: key.keyArn,
+                    alertTopicArn: alerts.topicArn,
+                    bucketNames: lake.bucketNames,
+                    registryHost: registry.registryHost,
+                    cachePrefix: registry.cachePrefix,
+                },
+                (v) => pulumi.secret(v),
+            ),
+            // Versions are registered in the platform's package groups.
+            { dependsOn: [platform] },
+        );
+        awsOutputs.trainingPipelines = training.pipelineNames;
+        awsOutputs.driftPipelines = training.driftJobNames;
+        awsOutputs.approverPolicyArn = training.approverPolicyArn;
     }
     if (cfg.pipelines.streams.length > 0) {
         const streams = new FirehoseStreams(AWS_PIPELINE_COMPONENT_NAMES.streams, awsStreamsArgs(cfg, pipelineRefs));

@@ -25,10 +25,12 @@ import {
     privateEndpoint,
     zonesOf,
 } from "@mlops/components/azure";
-import { AzureContainerAppsJobs, AzureEventHubsStreams } from "@mlops/components/data-pipeline/azure";
+import { AzureContainerAppsJobs, AzureEventHubsStreams, AzureMlTrainingPipelines, zoneContainerName } from "@mlops/components/azure";
 import { StackConfig, StackOutputs } from "../config/schema";
 import { AzureDeployment, AzureNetworkPlacement, LOCATION_KEY, azureStackArgs } from "../config/azure";
 import { azurePipelineArgs } from "../config/azure-pipelines";
+import { azureTrainingArgs } from "../config/azure-training";
+import { deliverySpec } from "../config/training";
 
 /** The lake zone the ML platform keeps artifacts in (the config parser requires it). */
 const MODELS_ZONE = "models";
@@ -146,16 +148,26 @@ export function buildAzureStack(cfg: StackConfig): StackOutputs {
     };
     if (network) azure.virtualNetwork = network.virtualNetworkId;
 
+    // Served versions are read, and scored inputs captured, in the lake's models zone (docs/azure.md, "Training, promotion and drift").
+    const artifacts = {
+        accountName: lake.accountName,
+        containerName: zoneContainerName(MODELS_ZONE),
+        containerId: lake.containerIds.apply((c) => c[MODELS_ZONE]),
+        models: {},
+    };
     let registry: { id: pulumi.Output<string>; loginServer: pulumi.Output<string> } | undefined;
-    const serviceArgs = args.containerService(d, net);
+    const serviceArgs = args.containerService(d, net, artifacts);
     if (serviceArgs) {
         const service = new AzureContainerApps("serving", serviceArgs);
-        registry = { id: service.registryId, loginServer: service.registryLoginServer };
+        // The registry exists only when the stack serves images from it (mlops:containerService.azure.registry).
+        if (service.registryId && service.registryLoginServer) {
+            registry = { id: service.registryId, loginServer: service.registryLoginServer };
+            azure.containerRegistry = service.registryLoginServer;
+        }
         outputs.containerService = { endpoints: service.endpoints };
-        azure.containerRegistry = service.registryLoginServer;
     }
 
-    const serverless = args.serverless(d, net, { registry, mlWorkspaceName: ml.workspaceName });
+    const serverless = args.serverless(d, net, { registry, mlWorkspaceName: ml.workspaceName, artifacts });
     if (serverless) {
         switch (serverless.implementation) {
             case "container-apps": {
@@ -186,8 +198,10 @@ export function buildAzureStack(cfg: StackConfig): StackOutputs {
         blobEventsTopic: lake.blobEventsTopic,
     };
     const jobsArgs = pipelines.jobs(d, net, pipelineLake, pipelinesSubnetId);
+    let jobsEnvironmentId: pulumi.Output<string> | undefined;
     if (jobsArgs) {
         const jobs = new AzureContainerAppsJobs("pipelines", jobsArgs);
+        jobsEnvironmentId = jobs.environmentId;
         azure.pipelineJobs = jobs.jobNames;
         azure.pipelineDeadLetters = jobs.deadLetters;
     }
@@ -196,6 +210,28 @@ export function buildAzureStack(cfg: StackConfig): StackOutputs {
         const streams = new AzureEventHubsStreams("streams", streamsArgs);
         azure.eventHubsNamespace = streams.namespaceName;
         azure.streams = streams.hubNames;
+    }
+    // Training pipelines (mlops:models[].training): Azure ML schedules, new-data and retrain Logic Apps, drift jobs and alerts, delivery.
+    const trainingArgs = azureTrainingArgs(
+        cfg,
+        d,
+        {
+            lake: {
+                accountName: lake.accountName,
+                containerIds: pipelineLake.containerIds,
+                blobEventsTopic: lake.blobEventsTopic,
+            },
+            workspace: { name: ml.workspaceName, id: ml.modelRegistry },
+            jobsEnvironmentId,
+            jobsSubnetId: net?.jobsSubnetId ?? pipelinesSubnetId,
+        },
+        deliverySpec(cfg, (v) => pulumi.secret(v)),
+    );
+    if (trainingArgs) {
+        const training = new AzureMlTrainingPipelines("training", trainingArgs, { dependsOn: [ml] });
+        azure.trainingSchedules = training.pipelineNames;
+        azure.driftJobs = training.driftJobNames;
+        azure.modelApproverRole = training.approverRole;
     }
     outputs.azure = azure;
     return outputs;

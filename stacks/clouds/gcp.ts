@@ -19,6 +19,7 @@ import {
     PubSubStreams,
     VertexEndpointInference,
     VertexPlatform,
+    VertexTrainingPipelines,
 } from "@mlops/components/gcp";
 import {
     GCP_COMPONENTS as C,
@@ -45,6 +46,8 @@ import {
     pipelinesArgs,
     streamsArgs,
 } from "../config/gcp-pipelines";
+import { GCP_TRAINING_COMPONENTS as T, TRAINING_KEY, trainingArgs, trainingKeyArgs } from "../config/gcp-training";
+import { trainingApis } from "../config/gcp-training-apis";
 import { StackOutputs, StackConfig } from "../config/schema";
 
 export { gcpApis } from "../config/gcp";
@@ -97,7 +100,12 @@ export function buildGcpStack(cfg: StackConfig): StackOutputs {
         ),
     );
 
-    const refs = { keyIds: keys.keyIds, accessLogBucket: lake.accessLogBucketName };
+    const hasModels = cfg.dataLake.zones.includes("models");
+    const refs = {
+        keyIds: keys.keyIds,
+        accessLogBucket: lake.accessLogBucketName,
+        ...(hasModels ? { modelsBucket: bucket("models") } : {}),
+    };
     const runApis = {
         dependsOn: [
             ...apis.api(crm, "iam.googleapis.com", "run.googleapis.com", "storage.googleapis.com", "artifactregistry.googleapis.com"),
@@ -147,29 +155,21 @@ export function buildGcpStack(cfg: StackConfig): StackOutputs {
     }
 
     // Every alert policy notifies every target of mlops:notifications: the channels are created once (by
-    // serving-alerts) and shared. Webhook URLs may carry a token, so they go in as secrets.
+    // serving-alerts) and shared. Webhook URLs may carry a token, so they go in as secrets. One component
+    // watches every deployment: one condition per kind of deployment and signal, across all of them.
     const alertApis = after("monitoring.googleapis.com", "logging.googleapis.com");
     const servingAlerts = new GcpObservability(
         C.servingAlerts,
         alertArgs(
             s,
-            gcp.containerService,
-            { cloudRunServices: Object.values(containers.serviceNames), vertexEndpoints: [] },
+            {
+                containerServices: Object.values(containers.serviceNames),
+                inference: inference ? { cloudRunServices: inferenceServices, vertexEndpoints } : undefined,
+            },
             servingAlertChannels(s, (url) => pulumi.secret(url)),
         ),
         alertApis,
     );
-    if (inference)
-        new GcpObservability(
-            C.inferenceAlerts,
-            alertArgs(
-                s,
-                gcp.serverlessInference,
-                { cloudRunServices: inferenceServices, vertexEndpoints },
-                { notificationChannels: servingAlerts.notificationChannels },
-            ),
-            alertApis,
-        );
 
     // Data pipelines and streams (mlops:pipelines): their own key ring, so nothing above changes with them.
     const pipelineKeys = pipelineKeyArgs(s);
@@ -198,6 +198,28 @@ export function buildGcpStack(cfg: StackConfig): StackOutputs {
             new CloudComposer(P.airflow, airflow, { dependsOn: [...apis.api(crm, "iam.googleapis.com", ...airflowApis(cfg)), pipelines] });
         const streams = streamsArgs(s, refs);
         if (streams) new PubSubStreams(P.streams, streams, { dependsOn: [...apis.api(...pipelineApis), lake] });
+    }
+
+    // Training pipelines (mlops:models[].training): their own key ring, so nothing above changes with them.
+    const trainingKeys = trainingKeyArgs(s);
+    if (trainingKeys) {
+        const apisOfTraining = trainingApis(cfg);
+        const keyring = new GcpEncryption(T.keys, trainingKeys, after(crm, "cloudkms.googleapis.com", ...apisOfTraining));
+        const training = trainingArgs(
+            s,
+            {
+                zoneBuckets: Object.fromEntries(cfg.dataLake.zones.map((z) => [z, bucket(z)])),
+                trainingKey: keyring.keyIds[TRAINING_KEY],
+                lakeKey: keys.keyIds.lake,
+                accessLogBucket: lake.accessLogBucketName,
+                notificationChannels: servingAlerts.notificationChannels,
+            },
+            (value) => pulumi.secret(value),
+        );
+        if (training)
+            new VertexTrainingPipelines(T.training, training, {
+                dependsOn: [...apis.api(crm, "iam.googleapis.com", ...apisOfTraining), lake, ml.trainingIdentity],
+            });
     }
 
     const outputs: StackOutputs = {

@@ -5,8 +5,8 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { atKeys, ProblemDetail } from "@mlops/components";
-import { glueDatabaseName } from "@mlops/components/naming/aws";
-import { imageSource } from "@mlops/components/container-service/aws-images";
+import { glueDatabaseName } from "@mlops/components/aws-args";
+import { imageSource } from "@mlops/components/aws-args";
 import {
     EcsFargatePipelinesArgs,
     FirehoseStreamsArgs,
@@ -17,7 +17,7 @@ import {
     validateFirehoseStreams,
     validateGluePipelines,
     validateMwaaAirflow,
-} from "@mlops/components/data-pipeline/aws-args";
+} from "@mlops/components/aws-args";
 import { awsStackBasics, SERVING_LOG_DAYS } from "./aws";
 import { StackConfig } from "./schema";
 import { pipelineJobSpecs, streamSpecs } from "./pipelines";

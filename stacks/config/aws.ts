@@ -13,27 +13,28 @@ import * as fs from "fs";
 import * as path from "path";
 import type * as pulumi from "@pulumi/pulumi";
 import { atKeys, ownershipTags, ProblemDetail } from "@mlops/components";
-import { ACM_CERTIFICATE_ARN, namePrefix, validateRegion } from "@mlops/components/naming/aws";
-import { COLD_STORAGE_CLASSES } from "@mlops/components/storage/aws-args";
-import { logRetentionDays } from "@mlops/components/observability/aws-args";
-import { AwsKmsKeyArgs, validateAwsKmsKey } from "@mlops/components/encryption/aws-args";
-import { AwsNetworkArgs, validateAwsNetwork } from "@mlops/components/network/aws-args";
-import { AwsAlertTopicArgs, validateAwsAlertTopic } from "@mlops/components/observability/aws-args";
-import { S3DataLakeArgs, validateS3DataLake } from "@mlops/components/data-lake/aws-args";
-import { AwsContainerRegistryArgs, validateAwsContainerRegistry } from "@mlops/components/registry/aws-args";
-import { SageMakerPlatformArgs, validateSageMakerPlatform } from "@mlops/components/ml-platform/aws-args";
+import { ACM_CERTIFICATE_ARN, namePrefix, validateRegion } from "@mlops/components/aws-args";
+import { COLD_STORAGE_CLASSES } from "@mlops/components/aws-args";
+import { logRetentionDays } from "@mlops/components/aws-args";
+import { AwsKmsKeyArgs, validateAwsKmsKey } from "@mlops/components/aws-args";
+import { AwsNetworkArgs, validateAwsNetwork } from "@mlops/components/aws-args";
+import { AwsAlertTopicArgs, validateAwsAlertTopic } from "@mlops/components/aws-args";
+import { S3DataLakeArgs, validateS3DataLake } from "@mlops/components/aws-args";
+import { AwsContainerRegistryArgs, validateAwsContainerRegistry } from "@mlops/components/aws-args";
+import { SageMakerPlatformArgs, validateSageMakerPlatform } from "@mlops/components/aws-args";
 import {
     AppRunnerServiceArgs,
     EcsFargateServiceArgs,
     validateAppRunnerService,
     validateEcsFargateService,
-} from "@mlops/components/container-service/aws-args";
+} from "@mlops/components/aws-args";
+import type { AwsModelStoreArgs } from "@mlops/components/aws-args";
 import {
     LambdaInferenceArgs,
     SageMakerInferenceArgs,
     validateLambdaInference,
     validateSageMakerInference,
-} from "@mlops/components/serverless-inference/aws-args";
+} from "@mlops/components/aws-args";
 import { servingSpecs } from "../models";
 import { AWS_KEYS, AwsConfig, AwsModelConfig } from "./aws-options";
 import { CloudSections } from "./cloud-sections";
@@ -323,9 +324,13 @@ function fargate(cfg: StackConfig): boolean {
     return cfg.containerService.implementation === "ecs-fargate" && servingSpecs(cfg.models, "containerService").length > 0;
 }
 
-/** Zones whose buckets send events to EventBridge: the sources of pipelines that run when objects arrive. */
+/**
+ * Zones whose buckets send events to EventBridge: the sources of pipelines that run when objects arrive, and
+ * the datasets of trainings that run when a dataset version is complete (`training.onNewData`).
+ */
 export function awsEventBridgeZones(cfg: StackConfig): string[] {
-    return [...new Set(cfg.pipelines.jobs.filter((j) => j.onArrival).map((j) => j.source.zone))];
+    const trainings = cfg.models.flatMap((m) => (m.training?.onNewData && m.training.dataset.zone ? [m.training.dataset.zone] : []));
+    return [...new Set([...cfg.pipelines.jobs.filter((j) => j.onArrival).map((j) => j.source.zone), ...trainings])];
 }
 
 export function awsDataLakeArgs(cfg: StackConfig, refs: { kmsKeyArn: In }): S3DataLakeArgs {
@@ -407,11 +412,36 @@ export interface AwsServingRefs {
     readonly accessLogBucketName: In;
     readonly appRunnerIngressEndpointId: In;
     readonly modelsBucketName: In;
+    /** The S3 gateway endpoint's prefix list (Lambda reaches served versions and captures through it). */
+    readonly s3PrefixListId: In;
+}
+
+/**
+ * The models zone as the serving components on `target` take it (training contract, loop step 4): the served
+ * version of each model served there that has one (`servedVersion`), and the models with a drift monitor
+ * (`training.drift`), whose scored inputs are captured. Undefined when no model there has either.
+ */
+export function awsModelStore(
+    cfg: StackConfig,
+    target: "containerService" | "serverlessInference",
+    bucket: In,
+): AwsModelStoreArgs | undefined {
+    const served = cfg.models.filter((m) => m.serveWith.includes(target));
+    const servedVersions = Object.fromEntries(served.flatMap((m) => (m.servedVersion !== undefined ? [[m.name, m.servedVersion]] : [])));
+    const capture = served.filter((m) => m.training?.drift !== undefined).map((m) => m.name);
+    if (Object.keys(servedVersions).length === 0 && capture.length === 0) return undefined;
+    return {
+        bucket,
+        ...(Object.keys(servedVersions).length > 0 ? { servedVersions } : {}),
+        ...(capture.length > 0 ? { capture } : {}),
+    };
 }
 
 function containerCommon(cfg: StackConfig, refs: AwsServingRefs) {
+    const modelStore = awsModelStore(cfg, "containerService", refs.modelsBucketName);
     return {
         models: servingSpecs(cfg.models, "containerService"),
+        ...(modelStore ? { modelStore } : {}),
         namePrefix: awsStackBasics(cfg).namePrefix,
         kmsKeyArn: refs.kmsKeyArn,
         protectData: cfg.protectData,
@@ -460,8 +490,10 @@ function modelAws(cfg: StackConfig, name: string): AwsModelConfig | undefined {
 }
 
 function inferenceCommon(cfg: StackConfig, refs: AwsServingRefs) {
+    const modelStore = awsModelStore(cfg, "serverlessInference", refs.modelsBucketName);
     return {
         models: servingSpecs(cfg.models, "serverlessInference"),
+        ...(modelStore ? { modelStore } : {}),
         namePrefix: awsStackBasics(cfg).namePrefix,
         kmsKeyArn: refs.kmsKeyArn,
         alarmTopicArn: refs.alertTopicArn,
@@ -485,6 +517,7 @@ export function awsLambdaArgs(cfg: StackConfig, refs: AwsServingRefs): LambdaInf
         vpcId: refs.vpcId,
         vpcCidrBlock: refs.vpcCidrBlock,
         subnetIds: refs.subnetIds,
+        ...(common.modelStore ? { s3PrefixListId: refs.s3PrefixListId } : {}),
         timeoutSeconds: si.lambdaTimeoutSeconds,
         reserveConcurrency: si.reserveLambdaConcurrency,
     };
@@ -570,6 +603,7 @@ function componentProblems(config: StackConfig, aws: AwsConfig, ns: string): Pro
         accessLogBucketName: PLACEHOLDER,
         appRunnerIngressEndpointId: PLACEHOLDER,
         modelsBucketName: PLACEHOLDER,
+        s3PrefixListId: PLACEHOLDER,
     };
     const ml = `${ns}mlPlatform.aws`;
     const lake = `${ns}dataLake`;
@@ -641,6 +675,8 @@ function componentProblems(config: StackConfig, aws: AwsConfig, ns: string): Pro
             keys[`artifacts.${name}`] = `${model}.aws.sagemakerCode`;
             keys[`artifacts.${name}.code`] = `${model}.aws.sagemakerCode`;
             keys[`images.${name}`] = `${model}.aws.sagemakerImage`;
+            keys[`modelStore.servedVersions.${name}`] = `${model}.servedVersion`;
+            keys[`modelStore.capture.${name}`] = `${model}.training.drift`;
         });
         return { count: indexes.length, keys };
     };

@@ -14,12 +14,21 @@ export const AZURE_KEYS = {
         "publicNetworkAccess",
         "cpuVmSize",
         "idleSecondsBeforeScaleDown",
+        "registry",
         "registrySku",
         "untaggedRetentionDays",
         "privateNetwork",
         "networkAddressSpace",
     ],
-    containerService: ["registrySku", "untaggedRetentionDays", "externalIngress", "publicIngress", "authClientId", "allowedIpRanges"],
+    containerService: [
+        "registry",
+        "registrySku",
+        "untaggedRetentionDays",
+        "externalIngress",
+        "publicIngress",
+        "authClientId",
+        "allowedIpRanges",
+    ],
     serverlessInference: [
         "externalIngress",
         "publicIngress",
@@ -49,6 +58,11 @@ export interface AzureConfig {
         readonly publicNetworkAccess: boolean;
         readonly cpuVmSize: string;
         readonly idleSecondsBeforeScaleDown: number;
+        /**
+         * The workspace's own container registry. Undefined when not set: on in prod and with the private network,
+         * off otherwise (Azure ML then creates one on its first image build). See `mlRegistry` in azure.ts.
+         */
+        readonly registry?: boolean;
         readonly registrySku: string;
         readonly untaggedRetentionDays: number;
         /**
@@ -60,6 +74,11 @@ export interface AzureConfig {
         readonly networkAddressSpace: string;
     };
     readonly containerService: {
+        /**
+         * The container service's registry. Undefined when not set: on in prod and when a model's image is in the
+         * stack's registry, off otherwise. See `servingRegistry` in azure.ts.
+         */
+        readonly registry?: boolean;
         readonly registrySku: string;
         readonly untaggedRetentionDays: number;
         readonly externalIngress: boolean;

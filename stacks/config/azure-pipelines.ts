@@ -11,9 +11,9 @@ import {
     AzureLakeKey,
     validateAzureContainerAppsJobs,
     validateAzureEventHubsStreams,
-} from "@mlops/components/data-pipeline/azure-args";
-import { zoneContainerName } from "@mlops/components/data-lake/azure-policy";
-import { ProblemDetail, atKeys } from "@mlops/components/shared/problems";
+} from "@mlops/components/azure-args";
+import { zoneContainerName } from "@mlops/components/azure-args";
+import { ProblemDetail, atKeys } from "@mlops/components";
 import { AT_DEPLOY, AzureDeployment, AzureNetworkPlacement, PLACEHOLDER_DEPLOYMENT, PLACEHOLDER_NETWORK, azureStackArgs } from "./azure";
 import type { StackConfig } from "./schema";
 import { pipelineJobSpecs, streamSpecs } from "./pipelines";

@@ -7,28 +7,28 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { ProblemDetail, ownershipTags } from "@mlops/components";
-import { REGISTRY_SKUS, RETENTION_DAYS } from "@mlops/components/container-service/azure-registry";
-import { AzureContainerAppsArgs, validateAzureContainerApps } from "@mlops/components/container-service/azure-args";
-import { GEO_REPLICATIONS, REPLICATIONS } from "@mlops/components/data-lake/azure-account";
-import { AzureDataLakeArgs, validateAzureDataLake } from "@mlops/components/data-lake/azure-args";
-import { SOFT_DELETE_DAYS } from "@mlops/components/data-lake/azure-policy";
-import { AzureMlPlatformArgs, DEFAULT_CPU_VM_SIZE, VM_SIZE, validateAzureMlPlatform } from "@mlops/components/ml-platform/azure-args";
-import { azureNames, namePrefix, validateAzureLocation } from "@mlops/components/naming/azure";
+import { REGISTRY_SKUS, RETENTION_DAYS } from "@mlops/components/azure-args";
+import { AzureContainerAppsArgs, AzureModelArtifacts, validateAzureContainerApps } from "@mlops/components/azure-args";
+import { GEO_REPLICATIONS, REPLICATIONS } from "@mlops/components/azure-args";
+import { AzureDataLakeArgs, validateAzureDataLake } from "@mlops/components/azure-args";
+import { SOFT_DELETE_DAYS } from "@mlops/components/azure-args";
+import { AzureMlPlatformArgs, DEFAULT_CPU_VM_SIZE, VM_SIZE, validateAzureMlPlatform } from "@mlops/components/azure-args";
+import { NAME_SUFFIX_LENGTH, azureNames, namePrefix, validateAzureLocation } from "@mlops/components/azure-args";
 import {
     AzureNetworkArgs,
     AzurePipelinesNetworkArgs,
     PrivateEndpointPlacement,
     validateAzureNetwork,
     validateAzurePipelinesNetwork,
-} from "@mlops/components/network/azure-args";
-import { ipRangeIssue } from "@mlops/components/network/azure-ip-ranges";
-import { DEFAULT_ADDRESS_SPACE, addressSpaceIssue } from "@mlops/components/network/azure-layout";
+} from "@mlops/components/azure-args";
+import { ipRangeIssue } from "@mlops/components/azure-args";
+import { DEFAULT_ADDRESS_SPACE, addressSpaceIssue } from "@mlops/components/azure-args";
 import {
     AzureAlertRecipientsArgs,
     AzureMonitoringArgs,
     validateAzureAlertRecipients,
     validateAzureMonitoring,
-} from "@mlops/components/observability/azure-args";
+} from "@mlops/components/azure-args";
 import {
     AzureContainerAppsInferenceArgs,
     AzureFunctionsInferenceArgs,
@@ -40,8 +40,8 @@ import {
     validateAzureContainerAppsInference,
     validateAzureFunctionsInference,
     validateAzureMlEndpointInference,
-} from "@mlops/components/serverless-inference/azure-args";
-import { atKeys } from "@mlops/components/shared/problems";
+} from "@mlops/components/azure-args";
+import { atKeys } from "@mlops/components";
 import { servingSpecs } from "../models";
 import { AZURE_KEYS, AzureConfig, LOCATION_KEY } from "./azure-options";
 import { CloudSection, CloudSections } from "./cloud-sections";
@@ -62,6 +62,11 @@ function ipRanges(read: Reader, obj: Obj | undefined, key: string, path: string)
         if (issue) read.problems.push({ path: `${path}.${key}[${i}]`, value: range, ...issue });
         return issue === undefined;
     });
+}
+
+/** A boolean key whose default depends on other settings: `{ [key]: value }` when written, `{}` when not. */
+function optionalBool(read: Reader, obj: Obj | undefined, key: string, path: string): { [k: string]: boolean } {
+    return obj !== undefined && obj[key] !== undefined ? { [key]: read.bool(obj, key, path, false) } : {};
 }
 
 function vmSize(read: Reader, obj: Obj | undefined, key: string, path: string): string {
@@ -122,6 +127,7 @@ export function parseAzureConfig(sections: CloudSections, read: Reader): AzureCo
         publicNetworkAccess: read.bool(ml, "publicNetworkAccess", mlPath, false),
         cpuVmSize: vmSize(read, ml, "cpuVmSize", mlPath),
         idleSecondsBeforeScaleDown: read.int(ml, "idleSecondsBeforeScaleDown", mlPath, 120, { min: 60, max: 604800, unit: "seconds" }),
+        ...optionalBool(read, ml, "registry", mlPath),
         registrySku: read.oneOf(ml, "registrySku", mlPath, REGISTRY_SKUS, prod ? "Premium" : "Basic"),
         untaggedRetentionDays: read.int(ml, "untaggedRetentionDays", mlPath, 7, { ...RETENTION_DAYS, unit: "days" }),
         privateNetwork: read.bool(ml, "privateNetwork", mlPath, prod),
@@ -144,6 +150,7 @@ export function parseAzureConfig(sections: CloudSections, read: Reader): AzureCo
     const csPath = at("containerService");
     const cs = read.object(sections.sections.containerService, csPath, AZURE_KEYS.containerService);
     const containerService = {
+        ...optionalBool(read, cs, "registry", csPath),
         registrySku: read.oneOf(cs, "registrySku", csPath, REGISTRY_SKUS, prod ? "Premium" : "Basic"),
         untaggedRetentionDays: read.int(cs, "untaggedRetentionDays", csPath, 7, { ...RETENTION_DAYS, unit: "days" }),
         externalIngress: read.bool(cs, "externalIngress", csPath, true),
@@ -202,6 +209,27 @@ export function parseAzureConfig(sections: CloudSections, read: Reader): AzureCo
 export function containerAppsPublic(az: AzureConfig, section: "containerService" | "serverlessInference"): boolean {
     const s = az[section];
     return s.externalIngress && (!az.mlPlatform.privateNetwork || s.publicIngress);
+}
+
+/**
+ * Models served from the container service's own registry: images named `<the stack's serving registry>.azurecr.io/...`
+ * (its name is the stack's prefix, `cs` and the stack's random suffix; docs/azure.md, "Costs").
+ */
+export function imagesInStackRegistry(cfg: StackConfig): { index: number; image: string }[] {
+    const base = azureNames.containerRegistry(namePrefix(cfg.project, cfg.stack), "cs", "").toLowerCase();
+    const own = new RegExp(`^${base}[a-z0-9]{${NAME_SUFFIX_LENGTH}}\\.azurecr\\.io/`, "i");
+    return cfg.models.flatMap((m, index) => (own.test(m.image) ? [{ index, image: m.image }] : []));
+}
+
+/** Whether the container service creates its registry: as configured, else in prod or when a model's image is in it. */
+export function servingRegistry(cfg: StackConfig): boolean {
+    return cfg.azure?.containerService.registry ?? (cfg.environment === "prod" || imagesInStackRegistry(cfg).length > 0);
+}
+
+/** Whether the ML workspace gets a registry of the stack's: as configured, else in prod or with the private network. */
+export function mlRegistry(cfg: StackConfig): boolean {
+    const ml = cfg.azure?.mlPlatform;
+    return ml?.registry ?? (cfg.environment === "prod" || ml?.privateNetwork === true);
 }
 
 /**
@@ -292,7 +320,7 @@ export function azureStackArgs(cfg: StackConfig) {
                       addressSpace: az.mlPlatform.networkAddressSpace,
                       queryEngine: cfg.dataLake.queryEngine,
                       // The data pipelines' jobs environment gets a subnet of its own.
-                      ...(cfg.pipelines.jobs.length > 0 ? { jobsSubnet: true } : {}),
+                      ...(needsJobsSubnet(cfg) ? { jobsSubnet: true } : {}),
                       tags,
                   }
                 : undefined,
@@ -302,7 +330,7 @@ export function azureStackArgs(cfg: StackConfig) {
          * Undefined otherwise.
          */
         pipelinesNetwork: (resourceGroupName: pulumi.Input<string>): AzurePipelinesNetworkArgs | undefined =>
-            !az.mlPlatform.privateNetwork && cfg.pipelines.jobs.length > 0
+            !az.mlPlatform.privateNetwork && needsJobsSubnet(cfg)
                 ? { resourceGroupName, location, namePrefix: prefix, addressSpace: az.mlPlatform.networkAddressSpace, tags }
                 : undefined,
         lake: (
@@ -338,7 +366,8 @@ export function azureStackArgs(cfg: StackConfig) {
                 vaultDnsZoneId: more.dnsZoneId("vault"),
             },
             // The on-arrival triggers of the data pipelines subscribe to the account's blob events.
-            ...(cfg.pipelines.jobs.some((j) => j.onArrival) ? { blobEvents: true } : {}),
+            // ...and so do the training pipelines' new-data triggers.
+            ...(cfg.pipelines.jobs.some((j) => j.onArrival) || cfg.models.some((m) => m.training?.onNewData) ? { blobEvents: true } : {}),
             // The jobs reach the lake from their subnet's service endpoint when there is no private network.
             ...(more.pipelinesSubnetId !== undefined ? { allowedSubnetIds: [more.pipelinesSubnetId] } : {}),
             // Event Hubs Capture writes into raw as a trusted service, not through the private endpoints.
@@ -367,6 +396,7 @@ export function azureStackArgs(cfg: StackConfig) {
             publicNetworkAccess: az.mlPlatform.publicNetworkAccess,
             cpuVmSize: az.mlPlatform.cpuVmSize,
             idleSecondsBeforeScaleDown: az.mlPlatform.idleSecondsBeforeScaleDown,
+            registry: mlRegistry(cfg),
             registrySku: az.mlPlatform.registrySku,
             untaggedRetentionDays: az.mlPlatform.untaggedRetentionDays,
             storageReplication: az.dataLake.replication,
@@ -375,7 +405,12 @@ export function azureStackArgs(cfg: StackConfig) {
             managedNetwork: net !== undefined,
         }),
         /** Undefined when no model is served by the container service. */
-        containerService: (d: AzureDeployment, net: AzureNetworkPlacement | undefined): AzureContainerAppsArgs | undefined => {
+        containerService: (
+            d: AzureDeployment,
+            net: AzureNetworkPlacement | undefined,
+            /** The lake's models zone, for served versions and input capture (`modelArtifacts`). */
+            artifacts?: AzureModelArtifacts,
+        ): AzureContainerAppsArgs | undefined => {
             const models = servingSpecs(cfg.models, "containerService");
             if (models.length === 0) return undefined;
             const cs = az.containerService;
@@ -385,19 +420,25 @@ export function azureStackArgs(cfg: StackConfig) {
                 logAnalyticsWorkspaceId: d.logAnalyticsWorkspaceId,
                 models,
                 protectData: protect,
+                registry: servingRegistry(cfg),
                 registrySku: cs.registrySku,
                 untaggedRetentionDays: cs.untaggedRetentionDays,
                 externalIngress: cs.externalIngress,
                 allowedIpRanges: cs.allowedIpRanges,
                 ...appsAccess(d, net, cs, "apps-svc"),
-                registryPrivateEndpoint: net && cs.registrySku === "Premium" ? net.endpoints : undefined,
+                registryPrivateEndpoint: net && cs.registrySku === "Premium" && servingRegistry(cfg) ? net.endpoints : undefined,
+                ...servedArtifacts(cfg, "containerService", artifacts),
             };
         },
         /** The selected serverless implementation's args; undefined when no model is served on demand. */
         serverless: (
             d: AzureDeployment,
             net: AzureNetworkPlacement | undefined,
-            more: { registry?: { id: pulumi.Input<string>; loginServer: pulumi.Input<string> }; mlWorkspaceName: pulumi.Input<string> },
+            more: {
+                registry?: { id: pulumi.Input<string>; loginServer: pulumi.Input<string> };
+                mlWorkspaceName: pulumi.Input<string>;
+                artifacts?: AzureModelArtifacts;
+            },
         ):
             | { implementation: "container-apps"; args: AzureContainerAppsInferenceArgs }
             | { implementation: "functions"; args: AzureFunctionsInferenceArgs }
@@ -420,6 +461,7 @@ export function azureStackArgs(cfg: StackConfig) {
                             externalIngress: si.externalIngress,
                             allowedIpRanges: si.allowedIpRanges,
                             ...appsAccess(d, net, si, "apps-inf"),
+                            ...servedArtifacts(cfg, "serverlessInference", more.artifacts),
                         },
                     };
                 case "functions":
@@ -468,6 +510,25 @@ export function azureStackArgs(cfg: StackConfig) {
             }
         },
     };
+}
+
+/** The data pipelines' jobs and the training pipelines' drift jobs run in a subnet the lake's firewall admits. */
+export function needsJobsSubnet(cfg: StackConfig): boolean {
+    return cfg.pipelines.jobs.length > 0 || cfg.models.some((m) => m.training?.drift !== undefined);
+}
+
+/**
+ * The `modelArtifacts` of a Container Apps serving component: the models it serves that run a served version
+ * or capture inputs for drift. Empty when none does.
+ */
+function servedArtifacts(cfg: StackConfig, target: ServeTarget, artifacts: AzureModelArtifacts | undefined) {
+    if (!artifacts) return {};
+    const models = Object.fromEntries(
+        cfg.models
+            .filter((m) => m.serveWith.includes(target) && (m.servedVersion !== undefined || m.training?.drift !== undefined))
+            .map((m) => [m.name, { servedVersion: m.servedVersion, capture: m.training?.drift !== undefined }]),
+    );
+    return Object.keys(models).length > 0 ? { modelArtifacts: { ...artifacts, models } } : {};
 }
 
 /**
@@ -586,6 +647,7 @@ export function checkAzureStack(cfg: StackConfig): ProblemDetail[] {
             "training.maxNodes": `${ns}mlPlatform.training.maxNodes`,
             cpuVmSize: key("mlPlatform", "cpuVmSize"),
             idleSecondsBeforeScaleDown: key("mlPlatform", "idleSecondsBeforeScaleDown"),
+            registry: key("mlPlatform", "registry"),
             registrySku: key("mlPlatform", "registrySku"),
             untaggedRetentionDays: key("mlPlatform", "untaggedRetentionDays"),
             storageReplication: key("dataLake", "replication"),
@@ -609,7 +671,7 @@ export function checkAzureStack(cfg: StackConfig): ProblemDetail[] {
             `${ns}containerService.azure`,
         );
     const si = args.serverless(d, net, {
-        registry: cs ? { id: AT_DEPLOY, loginServer: AT_DEPLOY } : undefined,
+        registry: cs && servingRegistry(cfg) ? { id: AT_DEPLOY, loginServer: AT_DEPLOY } : undefined,
         mlWorkspaceName: AT_DEPLOY,
     });
     const siKeys = {
@@ -627,6 +689,14 @@ export function checkAzureStack(cfg: StackConfig): ProblemDetail[] {
     if (si?.implementation === "azureml-endpoint")
         served(validateAzureMlEndpointInference(si.args), "serverlessInference", siKeys, siFallback);
 
+    if (az.containerService.registry === false)
+        for (const { index, image } of imagesInStackRegistry(cfg))
+            problems.push({
+                path: key("containerService", "registry"),
+                value: false,
+                message: `turns off the stack's registry, but ${ns}models[${index}].image (${image}) is pulled from it`,
+                fix: "remove registry: false (the registry is then created: Basic about $5/month), or serve an image from another registry",
+            });
     if (cfg.environment === "prod") problems.push(...publicServingProblems(cfg, az, ns));
     return problems;
 }

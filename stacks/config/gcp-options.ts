@@ -42,6 +42,11 @@ export interface GcpServingConfig {
 export interface GcpContainerServiceConfig extends GcpServingConfig {
     readonly registryKeepVersions: number;
     readonly registryUntaggedDays: number;
+    /**
+     * The stack's p95 latency alerts (Cloud Run services, functions and Vertex AI endpoints alike): one
+     * condition per kind of deployment, USD 1.50 a month each. Default: on, except in dev.
+     */
+    readonly latencyAlert: boolean;
 }
 
 export interface GcpServerlessConfig extends GcpServingConfig {

@@ -13,9 +13,9 @@ import {
     validateCloudComposer,
     validateCloudRunPipelines,
     validatePubSubStreams,
-} from "@mlops/components/data-pipeline/gcp-args";
-import { GcpEncryptionArgs, validateGcpEncryption, validateGcpEncryptionName } from "@mlops/components/encryption/gcp-args";
-import { validateGcpRegion } from "@mlops/components/naming/gcp";
+} from "@mlops/components/gcp-args";
+import { GcpEncryptionArgs, validateGcpEncryption, validateGcpEncryptionName } from "@mlops/components/gcp-args";
+import { validateGcpRegion } from "@mlops/components/gcp-args";
 import { GcpStackInputs, gcpStackInputs } from "./gcp";
 import type { StackConfig } from "./schema";
 import { pipelineJobSpecs, streamSpecs } from "./pipelines";

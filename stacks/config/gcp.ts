@@ -13,14 +13,14 @@ import * as path from "path";
 import type * as pulumi from "@pulumi/pulumi";
 import { ProblemDetail, atKeys, isPinnedImage, ownershipTags, parseAccelerator, resolveAccelerator } from "@mlops/components";
 import type { AcceleratorRequest, ModelServingSpec, Service } from "@mlops/components";
-import { CloudRunContainerServiceArgs, validateCloudRunContainerService } from "@mlops/components/container-service/gcp-args";
-import { GcsDataLakeArgs, validateGcsDataLake, validateGcsDataLakeName } from "@mlops/components/data-lake/gcp-args";
-import { GcpEncryptionArgs, validateGcpEncryption, validateGcpEncryptionName } from "@mlops/components/encryption/gcp-args";
-import { VertexPlatformArgs, validateVertexPlatform } from "@mlops/components/ml-platform/gcp-args";
-import { namePrefix, serviceAccountId, validateGcpRegion } from "@mlops/components/naming/gcp";
-import { GcpNetworkArgs, validateGcpNetwork } from "@mlops/components/network/gcp-args";
-import { GcpObservabilityArgs, validateGcpObservability } from "@mlops/components/observability/gcp-args";
-import { GcpProjectServicesArgs, validateGcpProjectServices } from "@mlops/components/project-services/gcp-args";
+import { CloudRunContainerServiceArgs, ModelStoreArgs, validateCloudRunContainerService } from "@mlops/components/gcp-args";
+import { GcsDataLakeArgs, validateGcsDataLake, validateGcsDataLakeName } from "@mlops/components/gcp-args";
+import { GcpEncryptionArgs, validateGcpEncryption, validateGcpEncryptionName } from "@mlops/components/gcp-args";
+import { VertexPlatformArgs, validateVertexPlatform } from "@mlops/components/gcp-args";
+import { namePrefix, serviceAccountId, validateGcpRegion } from "@mlops/components/gcp-args";
+import { GcpNetworkArgs, validateGcpNetwork } from "@mlops/components/gcp-args";
+import { GcpObservabilityArgs, validateGcpObservability } from "@mlops/components/gcp-args";
+import { GcpProjectServicesArgs, validateGcpProjectServices } from "@mlops/components/gcp-args";
 import {
     CloudFunctionsInferenceArgs,
     CloudRunInferenceArgs,
@@ -28,8 +28,9 @@ import {
     validateCloudFunctionsInference,
     validateCloudRunInference,
     validateVertexEndpointInference,
-} from "@mlops/components/serverless-inference/gcp-args";
+} from "@mlops/components/gcp-args";
 import { servingSpecs } from "../models";
+import { trainingApis } from "./gcp-training-apis";
 import { CloudSections } from "./cloud-sections";
 import { Obj, Reader } from "./fields";
 import { ENDPOINT_ACCESS_SETTINGS, FUNCTION_RUNTIME_SETTINGS, GcpConfig, GcpServingConfig, INGRESS_SETTINGS } from "./gcp-options";
@@ -58,7 +59,7 @@ export const GCP_KEYS = {
         "errorRatePercent",
         "latencyP95Ms",
     ],
-    containerService: ["registryKeepVersions", "registryUntaggedDays"],
+    containerService: ["registryKeepVersions", "registryUntaggedDays", "latencyAlert"],
     serverlessInference: ["endpointAccess", "vertexCpuMachineType", "functionSource", "functionRuntime"],
     model: [] as string[],
 } as const;
@@ -239,6 +240,8 @@ export function parseGcpConfig(sections: CloudSections, read: Reader): GcpConfig
             ...serving(read, cs, csAt, prod),
             registryKeepVersions: read.int(cs, "registryKeepVersions", csAt, 10, { min: 1, max: 1000 }),
             registryUntaggedDays: read.int(cs, "registryUntaggedDays", csAt, 7, { min: 1, max: 3650, unit: "days" }),
+            // One p95 latency condition per kind of deployment (USD 1.50 a month each): off in dev (docs/gcp.md, "Alerts").
+            latencyAlert: read.bool(cs, "latencyAlert", csAt, sections.environment !== "dev"),
         },
         serverlessInference: {
             ...serving(read, si, siAt, prod),
@@ -262,8 +265,8 @@ export const GCP_COMPONENTS = {
     ml: "ml",
     serving: "serving",
     inference: "inference",
+    /** Every serving deployment's alerts (the container service's and the serverless inference's). */
     servingAlerts: "serving-alerts",
-    inferenceAlerts: "inference-alerts",
 } as const;
 
 /** What every component of a GCP stack is built from: the config and the values derived from it. */
@@ -321,10 +324,16 @@ export function gcpApis(cfg: StackConfig): string[] {
     if (jobs.some((j) => j.onArrival))
         apis.push("eventarc.googleapis.com", "workflows.googleapis.com", "workflowexecutions.googleapis.com");
     if (jobs.some((j) => j.onArrival) || streams.length > 0) apis.push("pubsub.googleapis.com");
+    // Training pipelines (mlops:models[].training): schedules, launch and delivery workflows, topics, the token secret.
+    for (const api of trainingApis(cfg)) if (!apis.includes(api)) apis.push(api);
     return apis;
 }
 
 type Ref = pulumi.Input<string>;
+
+/** `{ [key]: value }` when the value is set, else nothing (so plans without it keep their arguments). */
+const optional = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> =>
+    (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
 
 export function projectServicesArgs(s: GcpStackInputs): GcpProjectServicesArgs {
     return { project: s.project, services: gcpApis(s.cfg) };
@@ -412,6 +421,19 @@ export function trainerMember(s: GcpStackInputs): string {
 export interface ServingRefs {
     readonly keyIds: Readonly<Record<string, Ref>>;
     readonly accessLogBucket: Ref;
+    /** The models zone's bucket: served versions and drift capture (none without a `models` zone). */
+    readonly modelsBucket?: Ref;
+}
+
+/**
+ * The training contract on the serving side: each model's served version (`servedVersion`) and the models
+ * with a drift monitor (their inputs are captured); none when no model has either.
+ */
+export function modelStoreArgs(s: GcpStackInputs, refs: ServingRefs): ModelStoreArgs | undefined {
+    const servedVersions = Object.fromEntries(s.cfg.models.flatMap((m) => (m.servedVersion ? [[m.name, m.servedVersion]] : [])));
+    const capture = s.cfg.models.filter((m) => m.training?.drift).map((m) => m.name);
+    if (refs.modelsBucket === undefined || (Object.keys(servedVersions).length === 0 && capture.length === 0)) return undefined;
+    return { bucket: refs.modelsBucket, servedVersions, capture };
 }
 
 export function containerServiceArgs(s: GcpStackInputs, refs: ServingRefs): CloudRunContainerServiceArgs {
@@ -433,6 +455,7 @@ export function containerServiceArgs(s: GcpStackInputs, refs: ServingRefs): Clou
         untaggedRetentionDays: serving.registryUntaggedDays,
         protectData: s.cfg.protectData,
         tags: s.tags,
+        ...optional("modelStore", modelStoreArgs(s, refs)),
     };
 }
 
@@ -447,7 +470,9 @@ export function inferenceArgs(s: GcpStackInputs, refs: ServingRefs): InferenceAr
     const models = servingSpecs(s.cfg.models, "serverlessInference");
     if (models.length === 0) return undefined;
     const common = { project: s.project, region: s.region, namePrefix: s.prefix, models, protectData: s.cfg.protectData, tags: s.tags };
+    const store = optional("modelStore", modelStoreArgs(s, refs));
     const access = {
+        ...store,
         ingress: si.ingress,
         allowUnauthenticated: si.allowUnauthenticated,
         invokers: [...si.invokers, trainerMember(s)],
@@ -493,22 +518,35 @@ export function inferenceArgs(s: GcpStackInputs, refs: ServingRefs): InferenceAr
     }
 }
 
-/** The settings of one alert component beyond its watch list and channels. */
+/**
+ * The serving alerts: one component watches every deployment of the stack, the container service's with its
+ * thresholds and the serverless inference's with its own (the same thresholds share one condition per kind
+ * of deployment and signal); latency alerts per `mlops:containerService.gcp.latencyAlert`.
+ */
 export function alertArgs(
     s: GcpStackInputs,
-    settings: GcpServingConfig,
-    watch: Pick<GcpObservabilityArgs, "cloudRunServices" | "vertexEndpoints">,
+    watch: {
+        readonly containerServices: readonly string[];
+        readonly inference?: { readonly cloudRunServices: readonly string[]; readonly vertexEndpoints: readonly string[] };
+    },
     channels: Pick<
         GcpObservabilityArgs,
         "notificationEmails" | "notificationWebhooks" | "notificationChannels" | "serviceLogRetentionDays"
     >,
 ): GcpObservabilityArgs {
+    const cs = s.gcp.containerService;
+    const si = s.gcp.serverlessInference;
     return {
         project: s.project,
         namePrefix: s.prefix,
-        ...watch,
-        errorRatePercent: settings.errorRatePercent,
-        latencyP95Ms: settings.latencyP95Ms,
+        cloudRunServices: watch.containerServices,
+        vertexEndpoints: [],
+        errorRatePercent: cs.errorRatePercent,
+        latencyP95Ms: cs.latencyP95Ms,
+        ...(watch.inference
+            ? { additionalServing: [{ ...watch.inference, errorRatePercent: si.errorRatePercent, latencyP95Ms: si.latencyP95Ms }] }
+            : {}),
+        latencyAlert: cs.latencyAlert,
         ...channels,
     };
 }
@@ -765,22 +803,29 @@ export function checkGcpStack(config: StackConfig): ProblemDetail[] {
     }
 
     const channels = servingAlertChannels(s, (url) => url);
-    const alertKeys = (at: string) => ({
-        ...provider,
-        ...servingKeys(at),
-        notificationEmails: `${ns}notifications.emails`,
-        notificationWebhooks: `${ns}notifications.webhooks`,
-        serviceLogRetentionDays: `${lakeAt}.gcp.serviceLogRetentionDays`,
-    });
-    problems.push(...atKeys(validateGcpObservability(alertArgs(s, gcp.containerService, {}, channels)), alertKeys(csAt), csAt));
-    if (inference)
-        problems.push(
-            ...atKeys(
-                validateGcpObservability(alertArgs(s, gcp.serverlessInference, {}, { notificationChannels: [] })),
-                alertKeys(siAt),
-                siAt,
+    const siKeys = servingKeys(siAt);
+    problems.push(
+        ...atKeys(
+            validateGcpObservability(
+                alertArgs(
+                    s,
+                    { containerServices: [], inference: inference ? { cloudRunServices: [], vertexEndpoints: [] } : undefined },
+                    channels,
+                ),
             ),
-        );
+            {
+                ...provider,
+                ...servingKeys(csAt),
+                latencyAlert: `${csAt}.latencyAlert`,
+                "additionalServing[0].errorRatePercent": siKeys.errorRatePercent,
+                "additionalServing[0].latencyP95Ms": siKeys.latencyP95Ms,
+                notificationEmails: `${ns}notifications.emails`,
+                notificationWebhooks: `${ns}notifications.webhooks`,
+                serviceLogRetentionDays: `${lakeAt}.gcp.serviceLogRetentionDays`,
+            },
+            csAt,
+        ),
+    );
 
     // A model served by both Cloud Run components is checked by both: list each problem once.
     const seen = new Set<string>();

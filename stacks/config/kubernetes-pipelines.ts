@@ -5,8 +5,8 @@
  */
 import * as path from "path";
 import { atKeys, kubernetesLabels, ProblemDetail } from "@mlops/components";
-import { namespaceName } from "@mlops/components/naming/kubernetes";
-import { MinioDataLakeArgs, validateMinioDataLake } from "@mlops/components/data-lake/kubernetes-args";
+import { namespaceName } from "@mlops/components/kubernetes-args";
+import { MinioDataLakeArgs, validateMinioDataLake } from "@mlops/components/kubernetes-args";
 import {
     KubernetesAirflowArgs,
     KubernetesDataPipelinesArgs,
@@ -15,9 +15,9 @@ import {
     triggerEndpoint,
     validateKubernetesAirflow,
     validateKubernetesDataPipelines,
-} from "@mlops/components/data-pipeline/kubernetes-args";
+} from "@mlops/components/kubernetes-args";
 import { kubernetesNamespaces, minioDataLakeArgs } from "./kubernetes";
-import { readFiles } from "./models";
+import { readFiles } from "./files";
 import { StackConfig } from "./schema";
 import { pipelineJobSpecs } from "./pipelines";
 

@@ -9,16 +9,17 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { atKeys, kubernetesLabels, ProblemDetail } from "@mlops/components";
-import { namespaceName } from "@mlops/components/naming/kubernetes";
-import { ERASURE_LAYOUT_PATH, MinioDataLakeArgs, validateMinioDataLake } from "@mlops/components/data-lake/kubernetes-args";
-import { MlflowPlatformArgs, validateMlflowPlatform } from "@mlops/components/ml-platform/kubernetes-args";
-import { KubernetesContainerServiceArgs, validateKubernetesContainerService } from "@mlops/components/container-service/kubernetes-args";
+import { namespaceName } from "@mlops/components/kubernetes-args";
+import { ERASURE_LAYOUT_PATH, MinioDataLakeArgs, validateMinioDataLake } from "@mlops/components/kubernetes-args";
+import { MlflowPlatformArgs, validateMlflowPlatform } from "@mlops/components/kubernetes-args";
 import {
-    KNATIVE_SCHEDULING_FLAGS_MESSAGE,
-    KnativeInferenceArgs,
-    validateKnativeInference,
-} from "@mlops/components/serverless-inference/kubernetes-args";
+    KubernetesContainerServiceArgs,
+    KubernetesServingLake,
+    validateKubernetesContainerService,
+} from "@mlops/components/kubernetes-args";
+import { KNATIVE_SCHEDULING_FLAGS_MESSAGE, KnativeInferenceArgs, validateKnativeInference } from "@mlops/components/kubernetes-args";
 import { servingSpecs } from "../models";
+import { MODELS_ZONE } from "./training";
 import { ServeTarget, StackConfig, ZONE_NAME } from "./schema";
 
 /** Logical names of the stack's components (their URNs: never change them). */
@@ -79,13 +80,60 @@ export function mlflowPlatformArgs(cfg: StackConfig, refs: MlflowRefs): MlflowPl
     };
 }
 
-/** The container service's arguments, or undefined when no model is served there (no component then). */
-export function kubernetesContainerServiceArgs(cfg: StackConfig): KubernetesContainerServiceArgs | undefined {
-    const models = servingSpecs(cfg.models, "containerService");
+/** Models served with lake access: those that load a served version, and those whose inputs the drift monitor reads. */
+export function servingLakeModels(cfg: StackConfig): string[] {
+    return cfg.models.filter((m) => m.serveWith.length > 0 && (m.servedVersion !== undefined || m.training?.drift)).map((m) => m.name);
+}
+
+/** The env a served model gets from the loop: its served version's URI and the capture prefix. */
+export function servingEnv(cfg: StackConfig, model: string): Record<string, string> {
+    const m = cfg.models.find((x) => x.name === model);
+    if (!m) return {};
+    return {
+        ...(m.servedVersion !== undefined
+            ? {
+                  MLOPS_MODEL_VERSION: m.servedVersion,
+                  MLOPS_MODEL_URI: `s3://${MODELS_ZONE}/${m.name}/v=${m.servedVersion}/model.json`,
+              }
+            : {}),
+        ...(m.training?.drift ? { MLOPS_CAPTURE_URI: `s3://${MODELS_ZONE}/${m.name}/_capture/` } : {}),
+    };
+}
+
+/** What a serving component gets for the lake access of its models (undefined when none of them needs it). */
+export function servingLake(
+    cfg: StackConfig,
+    target: ServeTarget,
+    refs: { endpoint: KubernetesServingLake["endpoint"]; credentials: KubernetesServingLake["credentials"] },
+): KubernetesServingLake | undefined {
+    const models = servingLakeModels(cfg).filter((n) => cfg.models.find((m) => m.name === n)?.serveWith.includes(target));
     if (models.length === 0) return undefined;
+    return { namespace: kubernetesNamespaces(cfg).lake, endpoint: refs.endpoint, credentials: refs.credentials, models };
+}
+
+/** What only the created data lake knows, for the served models that use it (stacks/config/kubernetes-training.ts). */
+export interface ServingLakeRefs {
+    readonly endpoint: pulumi.Input<string>;
+    readonly credentials: pulumi.Input<Record<string, { accessKeyId: string; secretAccessKey: string }>>;
+}
+
+/** The served models with the loop's env (MLOPS_MODEL_VERSION/URI from servedVersion, MLOPS_CAPTURE_URI with drift). */
+function servedWithLoop(cfg: StackConfig, target: ServeTarget) {
+    return servingSpecs(cfg.models, target).map((m) => {
+        const loop = servingEnv(cfg, m.name);
+        return Object.keys(loop).length > 0 ? { ...m, env: { ...m.env, ...loop } } : m;
+    });
+}
+
+/** The container service's arguments, or undefined when no model is served there (no component then). */
+export function kubernetesContainerServiceArgs(cfg: StackConfig, lake?: ServingLakeRefs): KubernetesContainerServiceArgs | undefined {
+    const models = servedWithLoop(cfg, "containerService");
+    if (models.length === 0) return undefined;
+    const access = servingLake(cfg, "containerService", lake ?? { endpoint: PLACEHOLDER, credentials: {} });
     return {
         namespace: kubernetesNamespaces(cfg).serving,
         models,
+        ...(access ? { lake: access } : {}),
         distribution: cfg.containerService.distribution,
         clientNamespaces: cfg.containerService.clientNamespaces,
         protectData: cfg.protectData,
@@ -94,12 +142,14 @@ export function kubernetesContainerServiceArgs(cfg: StackConfig): KubernetesCont
 }
 
 /** Knative's arguments, or undefined when no model is served on demand (no component then). */
-export function knativeInferenceArgs(cfg: StackConfig): KnativeInferenceArgs | undefined {
-    const models = servingSpecs(cfg.models, "serverlessInference");
+export function knativeInferenceArgs(cfg: StackConfig, lake?: ServingLakeRefs): KnativeInferenceArgs | undefined {
+    const models = servedWithLoop(cfg, "serverlessInference");
     if (models.length === 0) return undefined;
+    const access = servingLake(cfg, "serverlessInference", lake ?? { endpoint: PLACEHOLDER, credentials: {} });
     return {
         namespace: kubernetesNamespaces(cfg).inference,
         models,
+        ...(access ? { lake: access } : {}),
         distribution: cfg.serverlessInference.distribution,
         clientNamespaces: cfg.serverlessInference.clientNamespaces,
         installKnative: cfg.serverlessInference.installKnative,

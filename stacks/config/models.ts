@@ -2,12 +2,11 @@
  * `mlops:models`: each model's image, scaling, accelerator and where it is served, with the
  * environment's replica floor applied; `files` directories are read into the model.
  */
-import * as fs from "fs";
-import * as path from "path";
-import { ProblemDetail, imageReferenceProblem, isPinnedImage, parseAccelerator } from "@mlops/components";
+import { imageReferenceProblem, isPinnedImage, parseAccelerator } from "@mlops/components";
 import { Reader } from "./fields";
+import { readFiles } from "./files";
 import { TrainingContext, parseServedVersion, parseTraining } from "./training";
-import { Environment, FLOORS, KEYS, MAX_FILES_BYTES, MODEL_NAME, MODEL_NAME_RULE, ModelConfig, SERVE_TARGETS } from "./schema";
+import { Environment, FLOORS, KEYS, MODEL_NAME, MODEL_NAME_RULE, ModelConfig, SERVE_TARGETS } from "./schema";
 
 /** `targetKeys`: the sub-objects targets read from each model (`aws`, `gcp`, ...), parsed by the target. */
 export function parseModels(
@@ -130,38 +129,4 @@ export function parseModels(
         });
     });
     return models;
-}
-
-/** Reads a model's `files` directory (flat: its regular files and links to files) into name -> content. */
-export function readFiles(dir: string, at: string, projectRoot: string, problems: ProblemDetail[]): Record<string, string> | undefined {
-    const full = path.resolve(projectRoot, dir);
-    if (!fs.existsSync(full) || !fs.statSync(full).isDirectory()) {
-        problems.push({
-            path: at,
-            value: dir,
-            message: "is not a directory in the project",
-            fix: "give a path relative to the project root, e.g. `samples/model`",
-        });
-        return undefined;
-    }
-    const files: Record<string, string> = {};
-    let total = 0;
-    for (const entry of fs.readdirSync(full, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-        // A symbolic link to a file counts as that file (samples/model/lakeio.py shares the jobs' storage module).
-        if (!entry.isFile() && !(entry.isSymbolicLink() && fs.statSync(path.join(full, entry.name), { throwIfNoEntry: false })?.isFile()))
-            continue;
-        const content = fs.readFileSync(path.join(full, entry.name), "utf8");
-        total += Buffer.byteLength(content);
-        files[entry.name] = content;
-    }
-    if (Object.keys(files).length === 0) problems.push({ path: at, value: dir, message: "holds no files" });
-    if (total > MAX_FILES_BYTES) {
-        problems.push({
-            path: at,
-            value: dir,
-            message: `holds ${total} bytes, more than the ${MAX_FILES_BYTES} a ConfigMap can carry`,
-            fix: "bake large models into the image instead",
-        });
-    }
-    return files;
 }

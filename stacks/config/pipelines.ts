@@ -7,7 +7,7 @@
 import { PipelineJobSpec, StreamSpec, cronProblem, imageReferenceProblem, isPinnedImage, parseAccelerator } from "@mlops/components";
 import type { PipelineAbilities } from "../targets/types";
 import { Obj, Reader } from "./fields";
-import { readFiles } from "./models";
+import { readFiles } from "./files";
 import {
     KEYS,
     ORCHESTRATORS,

@@ -18,7 +18,7 @@ import {
 } from "@mlops/components";
 import type { TrainingAbilities } from "../targets/types";
 import { Obj, Reader } from "./fields";
-import { readFiles } from "./models";
+import { readFiles } from "./files";
 import { location, overlaps, show } from "./pipelines";
 import {
     AutoMlConfig,

@@ -1,5 +1,5 @@
 /**
- * `node -r ts-node/register/transpile-only stacks/diff/example.ts [--write]`
+ * `node -r ./stacks/plan/register.js stacks/diff/example.ts [--write]`
  *
  * Regenerates the example PR comment in docs/pr-review.md (between its `pr-report-example` markers): the
  * report of every shipped stack from the commit before the data pipelines landed to the commit that landed

@@ -1,6 +1,7 @@
 /** AWS: S3 + Glue/Athena, SageMaker, ECS Fargate or App Runner, Lambda or SageMaker endpoints. */
 import { checkAwsStack, parseAwsConfig } from "../config/aws";
 import { checkAwsPipelines } from "../config/aws-pipelines";
+import { checkAwsTraining } from "../config/aws-training";
 import { eventBridgeCronProblem } from "@mlops/components";
 import type { Target } from "./types";
 
@@ -19,7 +20,7 @@ export const awsTarget: Target = {
     },
     providerNamespace: "aws:",
     parseOptions: parseAwsConfig,
-    checkStack: (config) => [...checkAwsStack(config), ...checkAwsPipelines(config)],
+    checkStack: (config) => [...checkAwsStack(config), ...checkAwsPipelines(config), ...checkAwsTraining(config)],
     pipelines: {
         onArrival: true,
         streams: true,

@@ -1,6 +1,7 @@
 /** Azure: ADLS Gen2 + Synapse, Azure ML, Container Apps, Functions or Azure ML endpoints. */
 import { checkAzureStack, parseAzureConfig } from "../config/azure";
 import { checkAzurePipelines } from "../config/azure-pipelines";
+import { checkAzureTraining } from "../config/azure-training";
 import type { Target } from "./types";
 
 /** `mlops:pipelines.orchestrator: airflow` on this target. */
@@ -20,7 +21,7 @@ export const azureTarget: Target = {
     },
     providerNamespace: "azure-native:",
     parseOptions: parseAzureConfig,
-    checkStack: (config) => [...checkAzureStack(config), ...checkAzurePipelines(config)],
+    checkStack: (config) => [...checkAzureStack(config), ...checkAzurePipelines(config), ...checkAzureTraining(config)],
     keysWithoutEffect: {
         "dataLake.noncurrentVersionRetentionDays":
             "the ADLS Gen2 lake keeps no blob versions (Azure supports none on a hierarchical-namespace account); deleted data is kept for mlops:dataLake.azure.softDeleteRetentionDays",

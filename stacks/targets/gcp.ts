@@ -1,6 +1,7 @@
 /** Google Cloud: GCS + BigQuery, Vertex AI, Cloud Run, Cloud Functions or Vertex endpoints. */
 import { checkGcpStack, parseGcpConfig } from "../config/gcp";
 import { checkGcpPipelines } from "../config/gcp-pipelines";
+import { checkGcpTraining } from "../config/gcp-training";
 import type { Target } from "./types";
 
 /** `mlops:pipelines.orchestrator: airflow` on this target. */
@@ -17,7 +18,7 @@ export const gcpTarget: Target = {
     },
     providerNamespace: "gcp:",
     parseOptions: parseGcpConfig,
-    checkStack: (config) => [...checkGcpStack(config), ...checkGcpPipelines(config)],
+    checkStack: (config) => [...checkGcpStack(config), ...checkGcpPipelines(config), ...checkGcpTraining(config)],
     pipelines: { onArrival: true, streams: true, airflow: AIRFLOW },
     training: { automl: { offered: true, service: "Vertex AI AutoML (tabular)" } },
     build: async (config) => (await import("../clouds/gcp")).buildGcpStack(config),

@@ -1,6 +1,7 @@
 /** Any Kubernetes cluster: MinIO, MLflow, Deployments, Knative. */
 import { checkKubernetesStack } from "../config/kubernetes";
 import { checkKubernetesPipelines } from "../config/kubernetes-pipelines";
+import { checkKubernetesTraining } from "../config/kubernetes-training";
 import type { Target } from "./types";
 
 export const kubernetesTarget: Target = {
@@ -22,7 +23,7 @@ export const kubernetesTarget: Target = {
         "serverlessInference.installKnative",
         "serverlessInference.knativeSchedulingFlagsEnabled",
     ],
-    checkStack: (config) => [...checkKubernetesStack(config), ...checkKubernetesPipelines(config)],
+    checkStack: (config) => [...checkKubernetesStack(config), ...checkKubernetesPipelines(config), ...checkKubernetesTraining(config)],
     keysWithoutEffect: {
         "dataLake.rawColdStorageAfterDays": "MinIO has no colder storage class to move raw objects to",
         "dataLake.auditLogRetentionDays":

@@ -1,4 +1,6 @@
 import * as assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { gunzipSync } from "node:zlib";
 import { AppRunnerService, AppRunnerServiceArgs, EcsFargateService, EcsFargateServiceArgs } from "../../components/container-service/aws";
 import { ModelServingSpec } from "../../components/shared/model";
 import { ValidationError } from "../../components/shared/problems";
@@ -41,6 +43,17 @@ const fargate: EcsFargateServiceArgs = {
 };
 
 const CONFIG = { "aws:region": "eu-west-1" };
+
+/** `n` characters of text gzip cannot shrink much (base64 of a SHA-256 chain), deterministic. */
+function incompressible(n: number): string {
+    let out = "";
+    let block = Buffer.from("seed");
+    while (out.length < n) {
+        block = createHash("sha256").update(block).digest();
+        out += block.toString("base64");
+    }
+    return out.slice(0, n);
+}
 async function build(create: () => { endpoints: unknown; caCertificatePem?: unknown }) {
     return capture({ project: "mlops", stack: "test", config: CONFIG }, () => {
         const c = create();
@@ -375,7 +388,13 @@ describe("EcsFargateService", () => {
                     plainHttp: true,
                     accessLogPrefix: "/alb/AWSLogs",
                     models: [
-                        { ...iris, cpuMillicores: 64000, files: { "big.bin": "x".repeat(60000) }, image: "python:latest", minReplicas: 0 },
+                        {
+                            ...iris,
+                            cpuMillicores: 64000,
+                            files: { "big.txt": incompressible(60000) },
+                            image: "python:latest",
+                            minReplicas: 0,
+                        },
                     ],
                 }),
         );
@@ -541,5 +560,190 @@ describe("AppRunnerService", () => {
         ]) {
             assert.match(message, p);
         }
+    });
+});
+
+describe("EcsFargateService files", () => {
+    const files = {
+        "serve.py": "import json\nprint('héllo')\n".repeat(500),
+        "model.json": JSON.stringify({ features: ["a", "b"], weights: [[1, 2]] }),
+        "lakeio.py": "# lake io\n".repeat(2000),
+    };
+
+    it("hands the prepare container each file gzip-compressed and base64-encoded, which decode to the files given", async () => {
+        const { resources } = await build(() => new EcsFargateService("serving", { ...fargate, models: [{ ...iris, files }] }));
+        const [prepare, model] = JSON.parse(only(resources, "aws:ecs/taskDefinition:TaskDefinition").inputs.containerDefinitions);
+        const names = Object.keys(files).sort();
+        assert.deepEqual(
+            prepare.environment.map((e: any) => e.name),
+            names.map((_, i) => `MLOPS_FILE_${i}`),
+        );
+        const decoded = Object.fromEntries(
+            prepare.environment.map((e: any, i: number) => [names[i], gunzipSync(Buffer.from(e.value, "base64")).toString("utf8")]),
+        );
+        assert.deepEqual(decoded, files);
+        assert.deepEqual(prepare.entryPoint, ["/bin/sh", "-c"]);
+        assert.deepEqual(prepare.command[0].split("\n"), [
+            "set -eu",
+            "chmod 1777 /scratch",
+            `printf '%s' "$MLOPS_FILE_0" | base64 -d | gzip -dc > /app/lakeio.py`,
+            `printf '%s' "$MLOPS_FILE_1" | base64 -d | gzip -dc > /app/model.json`,
+            `printf '%s' "$MLOPS_FILE_2" | base64 -d | gzip -dc > /app/serve.py`,
+            "chmod -R a+rX /app",
+        ]);
+        assert.equal(
+            model.environment.some((e: any) => e.name.startsWith("MLOPS_FILE_")),
+            false,
+        );
+    });
+
+    it("takes files whose plain base64 is above the limit when their encoded (compressed) size fits", async () => {
+        const big = { "serve.py": "def f():\n    return 1\n".repeat(3000) };
+        assert.ok(Buffer.from(big["serve.py"]).toString("base64").length > 49152);
+        const { resources } = await build(() => new EcsFargateService("serving", { ...fargate, models: [{ ...iris, files: big }] }));
+        assert.equal(ofType(resources, "aws:ecs/taskDefinition:TaskDefinition").length, 1);
+    });
+});
+
+const BUCKET = "mlops-test-models-0a1b2c3d";
+const statementsOf = (r: CapturedResource) => JSON.parse(r.inputs.policy).Statement;
+const storeStatements = (model: string, read: boolean, write: boolean) => [
+    ...(read ? [{ Sid: "ReadServedModel", Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::${BUCKET}/${model}/*` }] : []),
+    ...(write
+        ? [{ Sid: "WriteCapturedInputs", Effect: "Allow", Action: "s3:PutObject", Resource: `arn:aws:s3:::${BUCKET}/${model}/_capture/*` }]
+        : []),
+    {
+        Sid: "UseLakeKeyThroughS3",
+        Effect: "Allow",
+        Action: [...(read ? ["kms:Decrypt"] : []), ...(write ? ["kms:GenerateDataKey"] : [])],
+        Resource: KEY,
+        Condition: { StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" } },
+    },
+];
+
+describe("EcsFargateService with the model store (served version, capture)", () => {
+    const other: ModelServingSpec = { ...iris, name: "other", env: { LOG_LEVEL: "info" } };
+    const store = { bucket: BUCKET, servedVersions: { iris: "20261203T101500Z-1a2b3c4d" }, capture: ["iris", "other"] };
+    let resources: CapturedResource[];
+    before(
+        async () =>
+            ({ resources } = await build(() => new EcsFargateService("serving", { ...fargate, models: [iris, other], modelStore: store }))),
+    );
+
+    const envOf = (family: string) => {
+        const task = ofType(resources, "aws:ecs/taskDefinition:TaskDefinition").find((t) => t.inputs.family === family)!;
+        return JSON.parse(task.inputs.containerDefinitions)[1].environment;
+    };
+
+    it("gives the model container the served version's URI and the capture prefix, after its own env", () => {
+        assert.deepEqual(envOf("mlops-test-iris"), [
+            { name: "PORT", value: "8080" },
+            { name: "MLOPS_MODEL_VERSION", value: "20261203T101500Z-1a2b3c4d" },
+            { name: "MLOPS_MODEL_URI", value: `s3://${BUCKET}/iris/v=20261203T101500Z-1a2b3c4d/model.json` },
+            { name: "MLOPS_CAPTURE_URI", value: `s3://${BUCKET}/iris/_capture/` },
+        ]);
+        assert.deepEqual(envOf("mlops-test-other"), [
+            { name: "PORT", value: "8080" },
+            { name: "LOG_LEVEL", value: "info" },
+            { name: "MLOPS_CAPTURE_URI", value: `s3://${BUCKET}/other/_capture/` },
+        ]);
+    });
+
+    it("lets each task role read its own model's prefix (served version) and write its own _capture/ only, with the key through S3", () => {
+        assert.deepEqual(
+            statementsOf(only(resources, "aws:iam/rolePolicy:RolePolicy", "serving-iris-task-policy")),
+            storeStatements("iris", true, true),
+        );
+        assert.deepEqual(
+            statementsOf(only(resources, "aws:iam/rolePolicy:RolePolicy", "serving-other-task-policy")),
+            storeStatements("other", false, true),
+        );
+        const iamRole = only(resources, "aws:iam/rolePolicy:RolePolicy", "serving-iris-task-policy").inputs.role;
+        assert.match(iamRole, /^serving-iris-task-/);
+    });
+
+    it("adds nothing for a model that neither has a served version nor captures", async () => {
+        const { resources: plain } = await build(
+            () =>
+                new EcsFargateService("serving", {
+                    ...fargate,
+                    models: [iris],
+                    modelStore: { bucket: BUCKET, servedVersions: {}, capture: [] },
+                }),
+        );
+        assert.deepEqual(
+            ofType(plain, "aws:iam/rolePolicy:RolePolicy").map((p) => p.name),
+            ["serving-iris-execution-policy"],
+        );
+        const [, model] = JSON.parse(only(plain, "aws:ecs/taskDefinition:TaskDefinition").inputs.containerDefinitions);
+        assert.deepEqual(model.environment, [{ name: "PORT", value: "8080" }]);
+    });
+
+    it("fails when the store names models it does not serve, a version that is no run id, or a model's env sets the store's variables", async () => {
+        const message = await rejected(
+            () =>
+                new EcsFargateService("serving", {
+                    ...fargate,
+                    models: [{ ...iris, env: { MLOPS_MODEL_URI: "s3://elsewhere/model.json" } }],
+                    modelStore: { bucket: BUCKET, servedVersions: { iris: "1", ghost: "2" }, capture: ["iris", "phantom"] },
+                }),
+        );
+        assert.match(message, /modelStore\.servedVersions\.ghost: names a model this component does not serve/);
+        assert.match(message, /modelStore\.capture\.phantom: names a model this component does not serve/);
+        assert.match(message, /models\[0\]\.env: sets MLOPS_MODEL_URI, which the stack sets from servedVersion and training\.drift/);
+        const bad = await rejected(
+            () => new EcsFargateService("serving", { ...fargate, modelStore: { bucket: BUCKET, servedVersions: { iris: "v=../x" } } }),
+        );
+        assert.match(bad, /modelStore\.servedVersions\.iris: is not a training run id/);
+    });
+});
+
+describe("AppRunnerService with the model store", () => {
+    const model: ModelServingSpec = {
+        ...iris,
+        files: undefined,
+        command: undefined,
+        env: { LOG_LEVEL: "info" },
+        minReplicas: 1,
+        maxReplicas: 3,
+    };
+    const args: AppRunnerServiceArgs = {
+        models: [model],
+        namePrefix: "mlops-test",
+        kmsKeyArn: KEY,
+        vpcId: "vpc-1",
+        ingressEndpointId: "vpce-1",
+    };
+
+    it("runs a model with a served version and capture under its own instance role, scoped to its prefixes, with the env", async () => {
+        const { resources } = await build(
+            () =>
+                new AppRunnerService("serving", {
+                    ...args,
+                    modelStore: { bucket: BUCKET, servedVersions: { iris: "run-7" }, capture: ["iris"] },
+                }),
+        );
+        const svc = only(resources, "aws:apprunner/service:Service").inputs;
+        assert.deepEqual(svc.sourceConfiguration.imageRepository.imageConfiguration.runtimeEnvironmentVariables, {
+            LOG_LEVEL: "info",
+            MLOPS_MODEL_VERSION: "run-7",
+            MLOPS_MODEL_URI: `s3://${BUCKET}/iris/v=run-7/model.json`,
+            MLOPS_CAPTURE_URI: `s3://${BUCKET}/iris/_capture/`,
+        });
+        assert.match(svc.instanceConfiguration.instanceRoleArn, /role\/serving-iris-instance-/);
+        const trust = JSON.parse(only(resources, "aws:iam/role:Role", "serving-iris-instance").inputs.assumeRolePolicy).Statement[0];
+        assert.deepEqual(trust.Principal, { Service: "tasks.apprunner.amazonaws.com" });
+        assert.deepEqual(
+            statementsOf(only(resources, "aws:iam/rolePolicy:RolePolicy", "serving-iris-instance-policy")),
+            storeStatements("iris", true, true),
+        );
+    });
+
+    it("gives a model without either no instance role and only its own env", async () => {
+        const { resources } = await build(() => new AppRunnerService("serving", args));
+        const svc = only(resources, "aws:apprunner/service:Service").inputs;
+        assert.equal(svc.instanceConfiguration.instanceRoleArn, undefined);
+        assert.deepEqual(svc.sourceConfiguration.imageRepository.imageConfiguration.runtimeEnvironmentVariables, { LOG_LEVEL: "info" });
+        assert.deepEqual(ofType(resources, "aws:iam/role:Role"), []);
     });
 });

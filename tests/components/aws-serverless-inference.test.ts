@@ -582,3 +582,117 @@ describe("SageMakerInference (sagemaker-serverless)", () => {
         assert.match(message, /models\[0\]\.memoryMiB: is more than the 6144 MB a serverless endpoint offers/);
     });
 });
+
+describe("serverless inference with the model store (served version, capture)", () => {
+    const BUCKET = "mlops-test-models-0a1b2c3d";
+    const VERSION = "20261203T101500Z-1a2b3c4d";
+    const store = { bucket: BUCKET, servedVersions: { iris: VERSION }, capture: ["iris"] };
+    const viaS3 = { StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" } };
+
+    describe("LambdaInference", () => {
+        let resources: CapturedResource[];
+        before(
+            async () =>
+                ({ resources } = await build(
+                    () => new LambdaInference("inference", { ...lambdaArgs, modelStore: store, s3PrefixListId: "pl-63a5400a" }),
+                )),
+        );
+
+        it("hands the function the served version's URI and the capture prefix, after the model's env", () => {
+            assert.deepEqual(only(resources, "aws:lambda/function:Function").inputs.environment, {
+                variables: {
+                    MODEL_NAME: "iris",
+                    LOG_LEVEL: "info",
+                    MLOPS_MODEL_VERSION: VERSION,
+                    MLOPS_MODEL_URI: `s3://${BUCKET}/iris/v=${VERSION}/model.json`,
+                    MLOPS_CAPTURE_URI: `s3://${BUCKET}/iris/_capture/`,
+                },
+            });
+        });
+
+        it("lets the function role read its model's prefix and write its _capture/ only, with the key through S3", () => {
+            const statements = JSON.parse(only(resources, "aws:iam/rolePolicy:RolePolicy").inputs.policy).Statement;
+            assert.deepEqual(statements.slice(-3), [
+                { Sid: "ReadServedModel", Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::${BUCKET}/iris/*` },
+                { Sid: "WriteCapturedInputs", Effect: "Allow", Action: "s3:PutObject", Resource: `arn:aws:s3:::${BUCKET}/iris/_capture/*` },
+                {
+                    Sid: "UseLakeKeyThroughS3",
+                    Effect: "Allow",
+                    Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+                    Resource: KEY,
+                    Condition: viaS3,
+                },
+            ]);
+            assert.equal(statements.filter((s: any) => [s.Action].flat().includes("s3:ListBucket")).length, 0);
+        });
+
+        it("lets the functions out to S3 through the gateway endpoint's prefix list, besides HTTPS inside the VPC", () => {
+            const rules = ofType(resources, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").map((r) => [
+                r.name,
+                r.inputs.fromPort,
+                r.inputs.toPort,
+                r.inputs.cidrIpv4 ?? r.inputs.prefixListId,
+            ]);
+            assert.deepEqual(rules, [
+                ["inference-https-out", 443, 443, "10.40.0.0/16"],
+                ["inference-s3-out", 443, 443, "pl-63a5400a"],
+            ]);
+        });
+
+        it("adds neither env, grants nor the S3 rule for a model without a served version or capture", async () => {
+            const { resources: plain } = await build(
+                () => new LambdaInference("inference", { ...lambdaArgs, modelStore: { bucket: BUCKET }, s3PrefixListId: "pl-63a5400a" }),
+            );
+            assert.deepEqual(only(plain, "aws:lambda/function:Function").inputs.environment, {
+                variables: { MODEL_NAME: "iris", LOG_LEVEL: "info" },
+            });
+            const sids = JSON.parse(only(plain, "aws:iam/rolePolicy:RolePolicy").inputs.policy).Statement.map((s: any) => s.Sid);
+            assert.deepEqual(sids, ["WriteOwnLogs", "DeadLetters", "UsePlatformKey", "AttachToVpc", "Tracing"]);
+            assert.equal(ofType(plain, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").length, 1);
+        });
+
+        it("fails without the S3 prefix list when a model uses the store", async () => {
+            const message = await rejected(() => new LambdaInference("inference", { ...lambdaArgs, modelStore: store }));
+            assert.match(message, /s3PrefixListId: is required when a model loads a served version or captures its inputs/);
+        });
+    });
+
+    describe("SageMakerInference", () => {
+        it("captures a drift-monitored model's requests under its own _capture/ prefix (SageMaker data capture records)", async () => {
+            const { resources } = await build(
+                () => new SageMakerInference("inference", { ...sagemakerArgs, modelStore: { bucket: "lake-models", capture: ["iris"] } }),
+            );
+            const config = only(resources, "aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs.dataCaptureConfig;
+            assert.equal(config.destinationS3Uri, "s3://lake-models/iris/_capture");
+            const statements = JSON.parse(only(resources, "aws:iam/rolePolicy:RolePolicy").inputs.policy).Statement;
+            assert.equal(statements.find((s: any) => s.Sid === "WriteCapturedData").Resource, "arn:aws:s3:::lake-models/iris/_capture/*");
+        });
+
+        it("refuses a served version on both endpoint kinds and capture on serverless endpoints, naming what supports them", async () => {
+            const realtime = await rejected(
+                () =>
+                    new SageMakerInference("inference", {
+                        ...sagemakerArgs,
+                        modelStore: { bucket: "b", servedVersions: { iris: VERSION } },
+                    }),
+            );
+            assert.match(
+                realtime,
+                /modelStore\.servedVersions\.iris: cannot be served by sagemaker-endpoint: .*lambda, ecs-fargate and app-runner load it/,
+            );
+            const serverless = await rejected(
+                () =>
+                    new SageMakerInference("inference", {
+                        ...sagemakerArgs,
+                        serverless: true,
+                        modelStore: { bucket: "b", servedVersions: { iris: VERSION }, capture: ["iris"] },
+                    }),
+            );
+            assert.match(serverless, /modelStore\.servedVersions\.iris: cannot be served by sagemaker-serverless/);
+            assert.match(
+                serverless,
+                /modelStore\.capture\.iris: needs the model's scored inputs, and sagemaker-serverless endpoints have no data capture/,
+            );
+        });
+    });
+});

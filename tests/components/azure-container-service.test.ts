@@ -195,7 +195,7 @@ describe("AzureContainerApps", () => {
             iris: "https://svc-iris.mock-env.swedencentral.azurecontainerapps.io",
             churn: "https://svc-churn.mock-env.swedencentral.azurecontainerapps.io",
         });
-        assert.equal(await valueOf(service.registryLoginServer), "mlopstestcsabc123.azurecr.io");
+        assert.equal(await valueOf(service.registryLoginServer!), "mlopstestcsabc123.azurecr.io");
     });
 
     it("runs GPU models on the catalog's serverless GPU profile, with no node counts on it", async () => {

@@ -195,16 +195,66 @@ describe("CloudRunPipelines", () => {
         assert.deepEqual([publisher.inputs.role, publisher.inputs.member], ["roles/pubsub.publisher", member(names.triggerAccount)]);
     });
 
-    it("alerts the stack's channels on a failed run, a failed arrival and a dead-lettered event", () => {
+    it("alerts the stack's channels on a failed run and on a failed arrival (which also dead-letters the event)", () => {
         const policy = only(resources, "gcp:monitoring/alertPolicy:AlertPolicy");
+        assert.equal(policy.name, "pipelines-failed");
         assert.deepEqual(policy.inputs.notificationChannels, [CHANNEL]);
+        const thresholds = policy.inputs.conditions.map((c: { conditionThreshold: Record<string, any> }) => c.conditionThreshold);
+        assert.deepEqual(
+            thresholds.map((t: Record<string, any>) => t.filter),
+            [
+                `resource.type = "cloud_run_job" AND resource.labels.job_name = "${names.job}" AND metric.type = "run.googleapis.com/job/completed_execution_count" AND metric.labels.result = "failed"`,
+                `resource.type = "workflows.googleapis.com/Workflow" AND resource.labels.workflow_id = "${names.workflow}" AND metric.type = "workflows.googleapis.com/finished_execution_count" AND metric.labels.status = "FAILED"`,
+            ],
+        );
+        assert.deepEqual(
+            thresholds.map((t: Record<string, any>) => [t.aggregations, t.comparison, t.thresholdValue]),
+            [
+                [
+                    [
+                        {
+                            alignmentPeriod: "300s",
+                            perSeriesAligner: "ALIGN_SUM",
+                            crossSeriesReducer: "REDUCE_SUM",
+                            groupByFields: ["resource.label.job_name"],
+                        },
+                    ],
+                    "COMPARISON_GT",
+                    0,
+                ],
+                [
+                    [
+                        {
+                            alignmentPeriod: "300s",
+                            perSeriesAligner: "ALIGN_SUM",
+                            crossSeriesReducer: "REDUCE_SUM",
+                            groupByFields: ["resource.label.workflow_id"],
+                        },
+                    ],
+                    "COMPARISON_GT",
+                    0,
+                ],
+            ],
+        );
+        // The arrival workflow publishes to the dead-letter topic and then fails: the failed-arrival condition covers it.
+        const wf = arrivalWorkflow({ project: "p", region: "r", job: "j", bucket: "b", prefix: "x/", deadLetterTopic: "t", pipeline: "x" });
+        assert.match(
+            wf,
+            /- deadLetter:\n {16}call: googleapis\.pubsub\.v1\.projects\.topics\.publish[\s\S]*- failed:\n {16}raise: \$\{e\}/,
+        );
+    });
+
+    it("watches every pipeline with the same conditions: one per kind of failure, one incident per job or workflow", async () => {
+        const nightly: PipelineJobSpec = { ...etl, name: "nightly", onArrival: false };
+        const { resources: two } = await captureResources(() => new CloudRunPipelines("pipelines", { ...args, jobs: [etl, nightly] }));
+        const policy = only(two, "gcp:monitoring/alertPolicy:AlertPolicy");
         const filters: string[] = policy.inputs.conditions.map(
             (c: { conditionThreshold: { filter: string } }) => c.conditionThreshold.filter,
         );
-        assert.equal(filters.length, 3);
-        assert.match(filters[0], new RegExp(`job_name = "${names.job}".*completed_execution_count.*result = "failed"`));
-        assert.match(filters[1], new RegExp(`workflow_id = "${names.workflow}".*status = "FAILED"`));
-        assert.match(filters[2], new RegExp(`topic_id = "${names.deadLetterTopic}"`));
+        const jobs = [names.job, pipelineNames("mlops-gcp-dev", "nightly").job].sort().join("|");
+        assert.equal(filters.length, 2);
+        assert.ok(filters[0].includes(`resource.labels.job_name = monitoring.regex.full_match("${jobs}")`), filters[0]);
+        assert.ok(filters[1].includes(`resource.labels.workflow_id = "${names.workflow}"`), "only the arrival pipeline has a workflow");
     });
 
     it("routes the job and workflow logs to a CMEK log bucket", () => {

@@ -9,6 +9,7 @@ import { GcpEncryptionArgs } from "../../components/encryption/gcp-args";
 import { GcpNetwork } from "../../components/network/gcp";
 import { GcpNetworkArgs, isPrivateCidr } from "../../components/network/gcp-args";
 import { GcpObservability, servingConditions } from "../../components/observability/gcp";
+import { exactNames } from "../../components/observability/gcp-conditions";
 import { GcpObservabilityArgs } from "../../components/observability/gcp-args";
 import { GcpProjectServices } from "../../components/project-services/gcp";
 import { SECRET, capture } from "../../stacks/plan/capture";
@@ -218,34 +219,109 @@ describe("GcpObservability", () => {
         serviceLogRetentionDays: 30,
     };
 
-    it("alerts on error rate and p95 latency for every deployment, notifying the email channel", async () => {
-        const { resources } = await run(() => new GcpObservability("alerts", args));
+    const POLICY = "gcp:monitoring/alertPolicy:AlertPolicy";
+    const RUN_BASE =
+        'resource.type = "cloud_run_revision" AND resource.labels.service_name = monitoring.regex.full_match("mlops-gcp-dev-fn-iris|mlops-gcp-dev-serve-iris")';
+
+    it("alerts on error rate and p95 latency with one condition per kind of deployment, one incident per deployment", async () => {
+        const { resources } = await run(
+            () =>
+                new GcpObservability("alerts", {
+                    ...args,
+                    // The serverless inference's function runs on a Cloud Run service of the same name.
+                    additionalServing: [{ cloudRunServices: ["mlops-gcp-dev-fn-iris"], vertexEndpoints: [] }],
+                }),
+        );
         const channel = only(resources, "gcp:monitoring/notificationChannel:NotificationChannel");
         assert.deepEqual([channel.inputs.type, channel.inputs.labels], ["email", { email_address: "oncall@example.com" }]);
-        const policies = ofType(resources, "gcp:monitoring/alertPolicy:AlertPolicy");
-        assert.equal(policies.length, 4);
-        const run5xx = only(resources, "gcp:monitoring/alertPolicy:AlertPolicy", "alerts-mlops-gcp-dev-serve-iris-errors");
+        assert.deepEqual(
+            ofType(resources, POLICY)
+                .map((p) => [p.name, p.inputs.conditions.length, p.inputs.severity])
+                .sort(),
+            [
+                ["alerts-cloud-run-errors", 1, "ERROR"],
+                ["alerts-cloud-run-latency", 1, "WARNING"],
+                ["alerts-vertex-endpoint-errors", 1, "ERROR"],
+                ["alerts-vertex-endpoint-latency", 1, "WARNING"],
+            ],
+        );
+        const run5xx = only(resources, POLICY, "alerts-cloud-run-errors");
         const t = run5xx.inputs.conditions[0].conditionThreshold;
+        // Both services by their exact names (never a prefix: another stack in the project could share it).
         assert.equal(
             t.filter,
-            'resource.type = "cloud_run_revision" AND resource.labels.service_name = "mlops-gcp-dev-serve-iris" AND metric.type = "run.googleapis.com/request_count" AND metric.labels.response_code_class = "5xx"',
+            `${RUN_BASE} AND metric.type = "run.googleapis.com/request_count" AND metric.labels.response_code_class = "5xx"`,
         );
-        assert.equal(
-            t.denominatorFilter,
-            'resource.type = "cloud_run_revision" AND resource.labels.service_name = "mlops-gcp-dev-serve-iris" AND metric.type = "run.googleapis.com/request_count"',
-        );
+        assert.equal(t.denominatorFilter, `${RUN_BASE} AND metric.type = "run.googleapis.com/request_count"`);
+        const perService = {
+            alignmentPeriod: "300s",
+            perSeriesAligner: "ALIGN_RATE",
+            crossSeriesReducer: "REDUCE_SUM",
+            groupByFields: ["resource.label.service_name"],
+        };
+        assert.deepEqual(t.aggregations, [perService]);
+        assert.deepEqual(t.denominatorAggregations, [perService]);
         assert.equal(t.thresholdValue, 0.05);
         assert.equal(t.comparison, "COMPARISON_GT");
+        assert.equal(t.duration, "300s");
         assert.equal(run5xx.inputs.notificationChannels.length, 1);
         assert.match(run5xx.inputs.notificationChannels[0], /^projects\/p-123456\/notificationChannels\/\d+$/);
-        const latency = only(resources, "gcp:monitoring/alertPolicy:AlertPolicy", "alerts-1234567890-latency").inputs.conditions[0]
-            .conditionThreshold;
+        const runLatency = only(resources, POLICY, "alerts-cloud-run-latency").inputs.conditions[0].conditionThreshold;
+        assert.equal(runLatency.filter, `${RUN_BASE} AND metric.type = "run.googleapis.com/request_latencies"`);
+        assert.deepEqual(runLatency.aggregations, [
+            {
+                alignmentPeriod: "300s",
+                perSeriesAligner: "ALIGN_PERCENTILE_95",
+                crossSeriesReducer: "REDUCE_MAX",
+                groupByFields: ["resource.label.service_name"],
+            },
+        ]);
+        assert.equal(runLatency.thresholdValue, 2000);
+        const latency = only(resources, POLICY, "alerts-vertex-endpoint-latency").inputs.conditions[0].conditionThreshold;
         assert.equal(
             latency.filter,
             'resource.type = "aiplatform.googleapis.com/Endpoint" AND resource.labels.endpoint_id = "1234567890" AND metric.type = "aiplatform.googleapis.com/prediction/online/prediction_latencies"',
         );
-        assert.equal(latency.aggregations[0].perSeriesAligner, "ALIGN_PERCENTILE_95");
+        assert.deepEqual(latency.aggregations[0].groupByFields, ["resource.label.endpoint_id"]);
         assert.equal(latency.thresholdValue, 2000);
+    });
+
+    it("adds a condition only for deployments with other thresholds, and no latency alert when latencyAlert is false", async () => {
+        const { resources } = await run(
+            () =>
+                new GcpObservability("alerts", {
+                    ...args,
+                    vertexEndpoints: [],
+                    latencyAlert: false,
+                    additionalServing: [
+                        { cloudRunServices: ["mlops-gcp-dev-fn-iris"], errorRatePercent: 10 },
+                        { cloudRunServices: ["mlops-gcp-dev-infer-x"], errorRatePercent: 5 },
+                    ],
+                }),
+        );
+        const policies = ofType(resources, POLICY);
+        assert.deepEqual(
+            policies.map((p) => p.name),
+            ["alerts-cloud-run-errors"],
+        );
+        const conditions = policies[0].inputs.conditions.map((c: any) => [
+            c.conditionThreshold.thresholdValue,
+            c.conditionThreshold.filter,
+        ]);
+        assert.deepEqual(
+            conditions.map(([v]: [number]) => v),
+            [0.05, 0.1],
+        );
+        assert.match(conditions[0][1], /service_name = monitoring\.regex\.full_match\("mlops-gcp-dev-infer-x\|mlops-gcp-dev-serve-iris"\)/);
+        assert.match(conditions[1][1], /service_name = "mlops-gcp-dev-fn-iris" AND/);
+    });
+
+    it("names resources exactly: one by equality, several by a full match of the escaped names, in a stable order", () => {
+        assert.equal(exactNames("job_name", ["a-job"]), 'resource.labels.job_name = "a-job"');
+        assert.equal(exactNames("job_name", ["b", "a", "b"]), 'resource.labels.job_name = monitoring.regex.full_match("a|b")');
+        assert.equal(exactNames("x", ["a.b"]), 'resource.labels.x = "a.b"');
+        assert.equal(exactNames("x", ["a.b", "c"]), 'resource.labels.x = monitoring.regex.full_match("a\\\\.b|c")');
+        assert.throws(() => exactNames("x", []), /no names/);
     });
 
     it("sends every alert to every channel: an email channel per address, a token-auth webhook channel per URL, and the channels it is given", async () => {
@@ -274,7 +350,7 @@ describe("GcpObservability", () => {
         assert.equal(channels[2].inputs.labels, SECRET);
         assert.ok(!JSON.stringify(resources).includes("s3cret"), "the webhook URL leaks into the plan");
         const policies = ofType(resources, "gcp:monitoring/alertPolicy:AlertPolicy");
-        assert.equal(policies.length, 4);
+        assert.equal(policies.length, 4, "errors and latency, for Cloud Run and for Vertex AI");
         for (const p of policies) {
             assert.equal(p.inputs.notificationChannels.length, 4, p.name);
             assert.equal(p.inputs.notificationChannels[3], shared, p.name);
@@ -293,7 +369,7 @@ describe("GcpObservability", () => {
     });
 
     it("measures Vertex errors as error_count over prediction_count", () => {
-        const c = servingConditions("vertex-endpoint", "42", 10, 500).errors.conditionThreshold as any;
+        const c = servingConditions("vertex-endpoint", ["42"], 10, 500).errors.conditionThreshold as any;
         assert.equal(
             c.filter,
             'resource.type = "aiplatform.googleapis.com/Endpoint" AND resource.labels.endpoint_id = "42" AND metric.type = "aiplatform.googleapis.com/prediction/online/error_count"',
@@ -309,6 +385,7 @@ describe("GcpObservability", () => {
                     ...args,
                     errorRatePercent: 0,
                     latencyP95Ms: 1.5,
+                    additionalServing: [{ cloudRunServices: ["x"], errorRatePercent: 101, latencyP95Ms: 0 }],
                     notificationEmails: ["nobody"],
                     notificationWebhooks: ["http://hooks.example.com/x?token=abc"],
                     serviceLogRetentionDays: 0,
@@ -319,6 +396,8 @@ describe("GcpObservability", () => {
         assert.doesNotMatch(message, /token=abc/, "the URL may carry a token: never echoed");
         assert.match(message, /errorRatePercent: must be more than 0 and at most 100/);
         assert.match(message, /latencyP95Ms: must be a whole number of milliseconds/);
+        assert.match(message, /additionalServing\[0\]\.errorRatePercent: must be more than 0 and at most 100/);
+        assert.match(message, /additionalServing\[0\]\.latencyP95Ms: must be a whole number of milliseconds/);
         assert.match(message, /notificationEmails\[0\]: is not an email address \(got "nobody"\)/);
         assert.match(message, /serviceLogRetentionDays: must be a whole number of days from 1 to 3650/);
         assert.deepEqual(registered, []);

@@ -6,6 +6,7 @@ import * as iam from "../../policy/rules/aws/iam";
 import * as pl from "../../policy/rules/aws/pipelines";
 import * as s3 from "../../policy/rules/aws/s3";
 import * as srv from "../../policy/rules/aws/serving";
+import * as tr from "../../policy/rules/aws/training";
 import { AWS } from "../../policy/rules/aws/types";
 import * as f from "./fixtures/aws";
 import { describeRule } from "./harness";
@@ -1204,6 +1205,126 @@ describe("aws rules", () => {
             unknown: { skipDestroy: 0 },
         });
     });
+    describe("training pipelines", () => {
+        const KEY = "arn:aws:kms:us-east-1:123456789012:key/k";
+        const ROLE = "arn:aws:iam::123456789012:role/training-iris-role";
+        const train = (over: Record<string, any> = {}) => ({
+            Name: "Train",
+            Type: "Training",
+            Arguments: {
+                OutputDataConfig: { S3OutputPath: "s3://models/iris/_sagemaker/", KmsKeyId: KEY },
+                ResourceConfig: { InstanceCount: 1, InstanceType: "ml.g5.xlarge", VolumeKmsKeyId: KEY },
+                ...over,
+            },
+        });
+        const register = {
+            Name: "Register",
+            Type: "RegisterModel",
+            Arguments: { ModelApprovalStatus: { Get: "Parameters.ModelApprovalStatus" } },
+        };
+        const definition = (status: string, steps: unknown[] = [train(), register]) =>
+            JSON.stringify({
+                Version: "2020-12-01",
+                Parameters: [{ Name: "ModelApprovalStatus", Type: "String", DefaultValue: status }],
+                Steps: steps,
+            });
+        describeRule({
+            rule: tr.trainingPipelineEncrypted,
+            golden: () => [
+                one("pipe", tr.TRAINING_TYPES.pipeline, { roleArn: ROLE, pipelineDefinition: definition("PendingManualApproval") }),
+            ],
+            fails: [
+                {
+                    when: "a training step writes artifacts and volumes without the key",
+                    set: {
+                        pipelineDefinition: definition("PendingManualApproval", [
+                            train({ OutputDataConfig: { S3OutputPath: "s3://m/" }, ResourceConfig: {} }),
+                        ]),
+                    },
+                    problems: [
+                        "step Train: OutputDataConfig.KmsKeyId is not set: model artifacts use the S3 default key",
+                        "step Train: ResourceConfig.VolumeKmsKeyId is not set: the training volume is not encrypted with the key",
+                    ],
+                },
+                {
+                    when: "an AutoML step inside a condition has no key and the pipeline no role",
+                    set: {
+                        roleArn: undefined,
+                        pipelineDefinition: definition("Approved", [
+                            {
+                                Name: "Gate",
+                                Type: "Condition",
+                                Arguments: { IfSteps: [{ Name: "AutoML", Type: "AutoML", Arguments: {} }] },
+                            },
+                        ]),
+                    },
+                    problems: [
+                        "roleArn is not set: the pipeline has no identity of its own",
+                        "step AutoML: OutputDataConfig.KmsKeyId is not set: candidates' artifacts use the S3 default key",
+                        "step AutoML: AutoMLJobConfig.SecurityConfig.VolumeKmsKeyId is not set: the candidates' volumes are not encrypted with the key",
+                    ],
+                },
+            ],
+            unknown: { pipelineDefinition: 0 },
+        });
+
+        const trainingRole = (statements: unknown[]) => ({
+            name: "role",
+            type: AWS.iamRole,
+            props: {
+                tags: { ...tags, "mlops-training": "iris" },
+                inlinePolicies: [{ name: "train-and-register", policy: JSON.stringify({ Version: "2012-10-17", Statement: statements }) }],
+            },
+        });
+        const register_ = {
+            Effect: "Allow",
+            Action: ["sagemaker:CreateModelPackage"],
+            Resource: "arn:aws:sagemaker:us-east-1:1:model-package-group/g",
+        };
+        const deny = { Sid: "NeverApprove", Effect: "Deny", Action: "sagemaker:UpdateModelPackage", Resource: "*" };
+        describeRule({
+            rule: tr.trainingCannotApprove,
+            golden: () => [trainingRole([register_, deny])],
+            passes: [{ when: "the role is not a training identity", set: { "tags.mlops-training": undefined, inlinePolicies: [] } }],
+            fails: [
+                {
+                    when: "the training role may approve through a wildcard and nothing denies it",
+                    set: {
+                        inlinePolicies: [
+                            {
+                                name: "p",
+                                policy: JSON.stringify({
+                                    Version: "2012-10-17",
+                                    Statement: [{ Effect: "Allow", Action: "sagemaker:*", Resource: "*" }],
+                                }),
+                            },
+                        ],
+                    },
+                    problems: [
+                        "inline policy p statement 0 allows sagemaker:*: the training identity could approve its own versions",
+                        "no statement denies sagemaker:UpdateModelPackage on *: a policy attached later could let it approve",
+                    ],
+                },
+            ],
+            unknown: { inlinePolicies: 0 },
+        });
+
+        describeRule({
+            rule: tr.prodVersionsApprovedManually,
+            golden: () => [
+                one("pipe", tr.TRAINING_TYPES.pipeline, { roleArn: ROLE, pipelineDefinition: definition("PendingManualApproval") }),
+            ],
+            fails: [
+                {
+                    when: "a prod pipeline approves versions itself",
+                    set: { pipelineDefinition: definition("Approved") },
+                    problems: ["step Register registers versions as Approved, not PendingManualApproval"],
+                },
+            ],
+            unknown: { pipelineDefinition: 0 },
+        });
+    });
+
     describe("data pipelines and streams", () => {
         const KEY = "arn:aws:kms:us-east-1:123456789012:key/k";
         describeRule({

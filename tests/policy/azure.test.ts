@@ -3,6 +3,7 @@ import * as pipe from "../../policy/rules/azure/pipelines";
 import * as plat from "../../policy/rules/azure/platform";
 import * as srv from "../../policy/rules/azure/serving";
 import * as st from "../../policy/rules/azure/storage";
+import * as tr from "../../policy/rules/azure/training";
 import { AZ } from "../../policy/rules/azure/types";
 import { describeRule, mutate, Res } from "./harness";
 
@@ -1086,5 +1087,382 @@ describe("azure data pipeline rules", () => {
             },
         ],
         unknown: { scope: 0 },
+    });
+});
+
+describe("azure training pipeline rules", () => {
+    const RG = "/subscriptions/s/resourceGroups/rg";
+    const WS = `${RG}/providers/Microsoft.MachineLearningServices/workspaces/w`;
+    const identity = `${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/mlops-train-iris`;
+    const job = (approval = "pending") => ({
+        jobType: "Command",
+        displayName: "iris-train",
+        computeId: `${WS}/computes/t-iris`,
+        environmentId: `${WS}/environments/iris-train/versions/1`,
+        identity: { identityType: "Managed", resourceId: identity, clientId: "c" },
+        command: "python /app/train.py",
+        environmentVariables: { MLOPS_APPROVAL: approval, MLOPS_TRIGGER: "schedule" },
+    });
+    const schedule = () =>
+        res("training-iris-schedule", AZ.mlSchedule, {
+            resourceGroupName: "rg",
+            workspaceName: "w",
+            name: "iris-train",
+            properties: {
+                isEnabled: true,
+                trigger: { triggerType: "Cron", expression: "0 4 * * 1", timeZone: "UTC" },
+                action: { actionType: "CreateJob", jobDefinition: job() },
+            },
+        });
+    const submitter = () =>
+        res("training-iris-new-data", AZ.logicWorkflow, {
+            resourceGroupName: "rg",
+            workflowName: "mlops-iris-new-data",
+            identity: { type: "SystemAssigned" },
+            definition: {
+                triggers: { manual: { type: "Request", kind: "Http" } },
+                actions: {
+                    handshake: {
+                        type: "If",
+                        actions: { validate: { type: "Response", kind: "Http", inputs: { statusCode: 200 } } },
+                        else: {
+                            actions: {
+                                submit: {
+                                    type: "Http",
+                                    inputs: {
+                                        method: "PUT",
+                                        uri: `https://management.azure.com${WS}/jobs/@{guid()}?api-version=2024-04-01`,
+                                        body: { properties: job() },
+                                        authentication: { type: "ManagedServiceIdentity", audience: "https://management.azure.com/" },
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        });
+
+    describeRule({
+        rule: tr.customRolesNarrow,
+        golden: () => [
+            res("training-registrar-role", AZ.roleDefinition, {
+                roleName: "mlops model registrar (mlops-azure-prod)",
+                scope: RG,
+                assignableScopes: [RG],
+                permissions: [
+                    {
+                        actions: [
+                            "Microsoft.MachineLearningServices/workspaces/read",
+                            "Microsoft.MachineLearningServices/workspaces/models/versions/write",
+                        ],
+                        dataActions: [],
+                    },
+                ],
+            }),
+        ],
+        passes: [{ when: "the role is assignable in the whole subscription", set: { assignableScopes: ["/subscriptions/s"] } }],
+        fails: [
+            {
+                when: "an action is a wildcard",
+                set: { "permissions.0.actions.1": "Microsoft.MachineLearningServices/workspaces/*" },
+                problems: ["permissions[0].actions allows Microsoft.MachineLearningServices/workspaces/* (a wildcard)"],
+            },
+            {
+                when: "a data action is everything",
+                set: { "permissions.0.dataActions": ["*"] },
+                problems: ["permissions[0].dataActions allows * (a wildcard)"],
+            },
+            {
+                when: "the role can write role assignments",
+                set: { "permissions.0.actions.1": "Microsoft.Authorization/roleAssignments/write" },
+                problems: [
+                    "permissions[0].actions allows Microsoft.Authorization/roleAssignments/write: holders could change who has access",
+                ],
+            },
+            {
+                when: "the role is assignable at the root",
+                set: { assignableScopes: ["/"] },
+                problems: ["assignableScopes includes /, beyond one subscription"],
+            },
+        ],
+        unknown: { permissions: 0 },
+    });
+
+    describeRule({
+        rule: tr.mlJobsOwnIdentity,
+        golden: () => [schedule(), submitter()],
+        passes: [
+            { when: "the schedule starts no job (e.g. a monitor)", set: { "properties.action": { actionType: "CreateMonitor" } } },
+            {
+                when: "a Logic App action only reads jobs",
+                set: { "training-iris-new-data:definition.actions.handshake.else.actions.submit.inputs.method": "GET" },
+            },
+        ],
+        fails: [
+            {
+                when: "the scheduled job has no identity (runs as the schedule's creator)",
+                set: { "properties.action.jobDefinition.identity": undefined },
+                problems: ["properties.action.jobDefinition: identity is not set (the job runs as whoever submitted it)"],
+            },
+            {
+                when: "the scheduled job runs with the user's identity",
+                set: { "properties.action.jobDefinition.identity": { identityType: "UserIdentity" } },
+                problems: ["properties.action.jobDefinition: identity is UserIdentity, not the pipeline's user-assigned managed identity"],
+            },
+            {
+                when: "the scheduled job names no compute (serverless, outside the stack's cluster)",
+                set: { "properties.action.jobDefinition.computeId": undefined },
+                problems: ["properties.action.jobDefinition: computeId is not set: the job does not run on the stack's cluster"],
+            },
+            {
+                when: "a Logic App submits a job with the AML token",
+                set: {
+                    "training-iris-new-data:definition.actions.handshake.else.actions.submit.inputs.body.properties.identity": {
+                        identityType: "AMLToken",
+                    },
+                },
+                on: "training-iris-new-data",
+                problems: ["action submit: identity is AMLToken, not the pipeline's user-assigned managed identity"],
+            },
+        ],
+        unknown: { properties: 0 },
+    });
+
+    describeRule({
+        rule: tr.prodVersionsPending,
+        golden: () => [schedule(), submitter()],
+        passes: [
+            {
+                when: "an AutoML job registers its best model untagged (pending until tagged approved)",
+                set: {
+                    "properties.action.jobDefinition": {
+                        ...job(),
+                        jobType: "AutoML",
+                        environmentVariables: { MLOPS_TRIGGER: "schedule" },
+                        outputs: { best_model: { jobOutputType: "mlflow_model", assetName: "iris" } },
+                    },
+                },
+            },
+        ],
+        fails: [
+            {
+                when: "the scheduled job registers versions approved",
+                set: { "properties.action.jobDefinition.environmentVariables.MLOPS_APPROVAL": "approved" },
+                problems: ["properties.action.jobDefinition: registers versions as approved, not pending (MLOPS_APPROVAL)"],
+            },
+            {
+                when: "the new-data workflow's job registers versions approved",
+                set: {
+                    "training-iris-new-data:definition.actions.handshake.else.actions.submit.inputs.body.properties.environmentVariables.MLOPS_APPROVAL":
+                        "approved",
+                },
+                on: "training-iris-new-data",
+                problems: ["action submit: registers versions as approved, not pending (MLOPS_APPROVAL)"],
+            },
+            {
+                when: "an AutoML output is tagged approved",
+                set: {
+                    "properties.action.jobDefinition.outputs": {
+                        best_model: { jobOutputType: "mlflow_model", assetName: "iris", tags: { approval: "approved" } },
+                    },
+                },
+                problems: ["properties.action.jobDefinition: output best_model registers versions tagged approval: approved"],
+            },
+        ],
+        unknown: { properties: 0 },
+    });
+
+    const approverRole = () =>
+        res("training-approver-role", AZ.roleDefinition, {
+            roleName: "mlops model approver (mlops-azure-prod)",
+            scope: RG,
+            assignableScopes: [RG],
+            permissions: [{ actions: ["Microsoft.MachineLearningServices/workspaces/models/versions/write"] }],
+        });
+    const registrarRole = () =>
+        res("training-registrar-role", AZ.roleDefinition, {
+            roleName: "mlops model registrar (mlops-azure-prod)",
+            scope: RG,
+            assignableScopes: [RG],
+            permissions: [{ actions: ["Microsoft.MachineLearningServices/workspaces/models/versions/write"] }],
+        });
+    const grant = () =>
+        res(
+            "training-iris-registrar",
+            AZ.roleAssignment,
+            { scope: WS, roleDefinitionId: "training-registrar-role-id", principalId: "p", principalType: "ServicePrincipal" },
+            { deps: { scope: ["ml-workspace"], roleDefinitionId: ["training-registrar-role"] } },
+        );
+    describeRule({
+        rule: tr.approvalSeparate,
+        golden: () => [grant(), registrarRole(), approverRole(), res("ml-workspace", AZ.mlWorkspace, { resourceGroupName: "rg" })],
+        passes: [
+            {
+                when: "Contributor is granted on something other than the workspace (a storage account)",
+                set: {
+                    scope: `${RG}/providers/Microsoft.Storage/storageAccounts/lake`,
+                    roleDefinitionId:
+                        "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c",
+                },
+                drop: ["ml-workspace"],
+            },
+        ],
+        fails: [
+            {
+                when: "the stack assigns the approver role to a principal it creates",
+                add: [
+                    res(
+                        "training-iris-approver",
+                        AZ.roleAssignment,
+                        { scope: WS, roleDefinitionId: "training-approver-role-id", principalId: "p" },
+                        { deps: { roleDefinitionId: ["training-approver-role"] } },
+                    ),
+                ],
+                on: "training-iris-approver",
+                problems: [
+                    "assigns the approver role (mlops model approver (mlops-azure-prod)) to a principal the stack creates: approval would not be a person's",
+                ],
+            },
+            {
+                when: "a pipeline gets AzureML Data Scientist on the workspace",
+                set: {
+                    roleDefinitionId:
+                        "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/f6c7c914-8db3-469d-8ca1-694a8f32e121",
+                },
+                drop: ["training-registrar-role"],
+                problems: [
+                    "assigns AzureML Data Scientist on an Azure ML workspace or its resource group: it includes models/versions/write, so the holder could approve versions",
+                ],
+            },
+            {
+                when: "a pipeline gets Contributor on the resource group (written literally)",
+                set: {
+                    scope: RG,
+                    roleDefinitionId:
+                        "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c",
+                },
+                drop: ["ml-workspace", "training-registrar-role"],
+                problems: [
+                    "assigns Contributor on an Azure ML workspace or its resource group: it includes models/versions/write, so the holder could approve versions",
+                ],
+            },
+        ],
+        unknown: { roleDefinitionId: 0 },
+    });
+
+    const delivery = () =>
+        res("training-delivery", AZ.logicWorkflow, {
+            resourceGroupName: "rg",
+            workflowName: "mlops-delivery",
+            identity: { type: "SystemAssigned" },
+            parameters: { githubToken: { type: "SecureString", value: "t" } },
+            definition: {
+                parameters: { githubToken: { type: "SecureString" } },
+                triggers: { every15Minutes: { type: "Recurrence", recurrence: { frequency: "Minute", interval: 15 } } },
+                actions: {
+                    list_iris: {
+                        type: "Http",
+                        inputs: {
+                            method: "GET",
+                            uri: `https://management.azure.com${WS}/models/iris/versions`,
+                            authentication: { type: "ManagedServiceIdentity", audience: "https://management.azure.com/" },
+                        },
+                    },
+                    deliver_iris: {
+                        type: "Foreach",
+                        actions: {
+                            dispatch: {
+                                type: "Http",
+                                inputs: {
+                                    method: "POST",
+                                    uri: "https://api.github.com/repos/acme/mlops/actions/workflows/promote.yml/dispatches",
+                                    headers: {
+                                        Authorization: "Bearer @{parameters('githubToken')}",
+                                        Accept: "application/vnd.github+json",
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        });
+    describeRule({
+        rule: tr.logicAppSecrets,
+        golden: () => [delivery()],
+        fails: [
+            {
+                when: "the token parameter is a plain String",
+                set: { "definition.parameters.githubToken.type": "String", "parameters.githubToken.type": "String" },
+                problems: [
+                    "definition parameter githubToken is String, not SecureString: its value shows in run history",
+                    "parameter githubToken is String, not SecureString: its value shows in run history",
+                ],
+            },
+            {
+                when: "the token is written into the header",
+                set: { "definition.actions.deliver_iris.actions.dispatch.inputs.headers.Authorization": "Bearer ghp_0123456789" },
+                problems: ["action dispatch sends a literal Authorization header: the credential is in the definition"],
+            },
+            {
+                when: "an ARM call has no managed identity",
+                set: { "definition.actions.list_iris.inputs.authentication": undefined },
+                problems: ["action list_iris calls Azure Resource Manager without the workflow's managed identity"],
+            },
+        ],
+        unknown: { definition: 0 },
+    });
+
+    const driftAlert = () =>
+        res(
+            "training-iris-drift-alert",
+            AZ.scheduledQueryRule,
+            {
+                resourceGroupName: "rg",
+                kind: "LogAlert",
+                scopes: ["logs-id"],
+                criteria: { allOf: [{ query: "ContainerAppConsoleLogs", operator: "GreaterThan", threshold: 0 }] },
+                actions: { actionGroups: ["alerts-action-group-id", "retrain-group-id"] },
+            },
+            { deps: { actions: ["alerts-action-group", "retrain-group"] } },
+        );
+    const people = () =>
+        res("alerts-action-group", AZ.actionGroup, {
+            resourceGroupName: "rg",
+            enabled: true,
+            emailReceivers: [{ name: "email-0", emailAddress: "ml-oncall@example.com" }],
+        });
+    const retrain = () =>
+        res("retrain-group", AZ.actionGroup, {
+            resourceGroupName: "rg",
+            enabled: true,
+            logicAppReceivers: [{ name: "retrain", resourceId: "wf", callbackUrl: "https://x" }],
+        });
+    describeRule({
+        rule: tr.logAlertsNotify,
+        golden: () => [driftAlert(), people(), retrain()],
+        passes: [
+            {
+                when: "one group is outside the stack (cannot be judged here)",
+                set: {
+                    "actions.actionGroups": [
+                        "/subscriptions/s/resourceGroups/ops/providers/microsoft.insights/actionGroups/oncall",
+                        "retrain-group-id",
+                    ],
+                },
+                drop: ["alerts-action-group"],
+            },
+        ],
+        fails: [
+            { when: "the alert has no action group", set: { actions: undefined }, problems: ["notifies no action group"] },
+            {
+                when: "the alert only starts retraining (no person hears of drift)",
+                set: { "actions.actionGroups": ["retrain-group-id"] },
+                drop: ["alerts-action-group"],
+                problems: ["notifies only action groups that reach no person (automation receivers only)"],
+            },
+        ],
+        unknown: { actions: 0 },
     });
 });

@@ -4,6 +4,7 @@ import * as mon from "../../policy/rules/gcp/monitoring";
 import * as pl from "../../policy/rules/gcp/pipelines";
 import * as srv from "../../policy/rules/gcp/serving";
 import * as st from "../../policy/rules/gcp/storage";
+import * as tr from "../../policy/rules/gcp/training";
 import { GCP } from "../../policy/rules/gcp/types";
 import * as vx from "../../policy/rules/gcp/vertex";
 import { describeRule, Res } from "./harness";
@@ -809,6 +810,113 @@ describe("gcp rules", () => {
         });
     });
 
+    describe("Cloud Monitoring conditions", () => {
+        const perService = [
+            {
+                alignmentPeriod: "300s",
+                perSeriesAligner: "ALIGN_RATE",
+                crossSeriesReducer: "REDUCE_SUM",
+                groupByFields: ["resource.label.service_name"],
+            },
+        ];
+        const services =
+            'resource.type = "cloud_run_revision" AND resource.labels.service_name = monitoring.regex.full_match("mlops-gcp-prod-fn-iris|mlops-gcp-prod-serve-iris")';
+        const errors = () =>
+            res("errors", GCP.alertPolicy, {
+                conditions: [
+                    {
+                        displayName: "Cloud Run services: error rate above 5%",
+                        conditionThreshold: {
+                            filter: `${services} AND metric.type = "run.googleapis.com/request_count" AND metric.labels.response_code_class = "5xx"`,
+                            aggregations: perService,
+                            thresholdValue: 0.05,
+                        },
+                    },
+                ],
+                notificationChannels: ["projects/p/notificationChannels/1"],
+            });
+        const drift = () =>
+            res("drift", GCP.alertPolicy, {
+                conditions: [
+                    {
+                        displayName: "drifted features > 0",
+                        conditionThreshold: {
+                            filter: 'resource.type = "cloud_run_job" AND metric.type = "logging.googleapis.com/user/mlops-gcp-prod-drifted-features"',
+                            aggregations: [
+                                {
+                                    alignmentPeriod: "3600s",
+                                    perSeriesAligner: "ALIGN_SUM",
+                                    crossSeriesReducer: "REDUCE_SUM",
+                                    groupByFields: ["metric.label.model"],
+                                },
+                            ],
+                        },
+                    },
+                ],
+                notificationChannels: ["projects/p/notificationChannels/1"],
+            });
+
+        describeRule({
+            rule: mon.alertConditionScoped,
+            golden: () => [errors(), drift()],
+            passes: [
+                {
+                    when: "the condition names one service by equality",
+                    set: {
+                        "conditions.0.conditionThreshold.filter":
+                            'resource.type = "cloud_run_revision" AND resource.labels.service_name = "mlops-gcp-prod-serve-iris" AND metric.type = "run.googleapis.com/request_count"',
+                    },
+                },
+                {
+                    when: "a condition is not a threshold condition",
+                    set: { "conditions.0": { displayName: "absent", conditionAbsent: {} } },
+                },
+            ],
+            fails: [
+                {
+                    when: "the condition matches the services by a prefix another stack shares",
+                    set: {
+                        "conditions.0.conditionThreshold.filter":
+                            'resource.type = "cloud_run_revision" AND resource.labels.service_name = starts_with("mlops-gcp-prod-") AND metric.type = "run.googleapis.com/request_count"',
+                    },
+                    problems: ["conditions[0] matches resources by a pattern (another stack in the project would match it)"],
+                },
+                {
+                    when: "the condition matches by a wildcard regular expression",
+                    set: {
+                        "conditions.0.conditionThreshold.filter":
+                            'resource.type = "cloud_run_revision" AND resource.labels.service_name = monitoring.regex.full_match("mlops-gcp-prod-.*") AND metric.type = "run.googleapis.com/request_count"',
+                    },
+                    problems: ["conditions[0] matches resources by a pattern (another stack in the project would match it)"],
+                },
+                {
+                    when: "the condition names no resource (every Cloud Run service of the project)",
+                    set: {
+                        "conditions.0.conditionThreshold.filter":
+                            'resource.type = "cloud_run_revision" AND metric.type = "run.googleapis.com/request_count"',
+                    },
+                    problems: ["conditions[0] names no resource (it watches every resource of its type in the project)"],
+                },
+                {
+                    when: "the condition does not group by a label (one incident for every service)",
+                    set: {
+                        "conditions.0.conditionThreshold.aggregations": [
+                            { alignmentPeriod: "300s", perSeriesAligner: "ALIGN_RATE", crossSeriesReducer: "REDUCE_SUM" },
+                        ],
+                    },
+                    problems: ["conditions[0] does not group by a label (one incident for all the resources it watches)"],
+                },
+                {
+                    when: "the drift condition has no aggregation",
+                    set: { "drift:conditions.0.conditionThreshold.aggregations": undefined },
+                    problems: ["conditions[0] does not group by a label (one incident for all the resources it watches)"],
+                    on: "drift",
+                },
+            ],
+            unknown: { "conditions.0.conditionThreshold.filter": 0 },
+        });
+    });
+
     describe("Data pipelines", () => {
         const SA = "mlops-gcp-prod-pl-iris-etl@p.iam.gserviceaccount.com";
         const PKEY = "projects/p/locations/europe-west4/keyRings/pipelines/cryptoKeys/pipelines";
@@ -976,5 +1084,74 @@ describe("gcp rules", () => {
             ],
             unknown: { "config.privateEnvironmentConfig.enablePrivateEndpoint": 0 },
         });
+    });
+});
+
+describe("GCP training pipelines", () => {
+    const TRAINING_KEY = "projects/p/locations/europe-west4/keyRings/training/cryptoKeys/training";
+    const schedule = () =>
+        res("schedule", tr.TRAINING_TYPES.schedule, {
+            location: "europe-west4",
+            cron: "TZ=Etc/UTC 0 4 * * 1",
+            createPipelineJobRequest: {
+                parent: "projects/p/locations/europe-west4",
+                pipelineJob: {
+                    displayName: "mlops-gcp-prod-iris-train",
+                    serviceAccount: "mlops-gcp-prod-tr-iris@p.iam.gserviceaccount.com",
+                    encryptionSpec: { kmsKeyName: TRAINING_KEY },
+                },
+            },
+        });
+    const secret = () =>
+        res("token", tr.TRAINING_TYPES.secret, {
+            secretId: "mlops-gcp-prod-github-token",
+            replication: {
+                userManaged: { replicas: [{ location: "europe-west4", customerManagedEncryption: { kmsKeyName: TRAINING_KEY } }] },
+            },
+        });
+
+    describeRule({
+        rule: tr.trainingRunEncrypted,
+        golden: () => [schedule()],
+        passes: [{ when: "the schedule runs a notebook, not a pipeline", set: { createPipelineJobRequest: undefined } }],
+        fails: [
+            {
+                when: "the pipeline runs have no key",
+                set: { "createPipelineJobRequest.pipelineJob.encryptionSpec": undefined },
+                problems: ["createPipelineJobRequest.pipelineJob.encryptionSpec.kmsKeyName is not set (Google-managed encryption)"],
+            },
+            {
+                when: "the pipeline runs as the Compute Engine default account",
+                set: { "createPipelineJobRequest.pipelineJob.serviceAccount": "123-compute@developer.gserviceaccount.com" },
+                problems: [
+                    "createPipelineJobRequest.pipelineJob.serviceAccount is not a dedicated account (runs as the Compute Engine default account)",
+                ],
+            },
+        ],
+        unknown: { "createPipelineJobRequest.pipelineJob.encryptionSpec.kmsKeyName": 0 },
+    });
+
+    describeRule({
+        rule: tr.secretEncrypted,
+        golden: () => [secret()],
+        passes: [
+            {
+                when: "automatic replication with a key",
+                set: { replication: { auto: { customerManagedEncryption: { kmsKeyName: TRAINING_KEY } } } },
+            },
+        ],
+        fails: [
+            {
+                when: "a replica has no key",
+                set: { "replication.userManaged.replicas": [{ location: "europe-west4" }] },
+                problems: ["replication.userManaged.replicas[0] has no customerManagedEncryption"],
+            },
+            {
+                when: "automatic replication without a key",
+                set: { replication: { auto: {} } },
+                problems: ["replication.auto has no customerManagedEncryption"],
+            },
+        ],
+        unknown: { "replication.userManaged.replicas": 0 },
     });
 });

@@ -4,6 +4,7 @@ import * as ns from "../../policy/rules/kubernetes/namespaces";
 import * as rel from "../../policy/rules/kubernetes/reliability";
 import * as wl from "../../policy/rules/kubernetes/workloads";
 import * as pl from "../../policy/rules/kubernetes/pipelines";
+import * as tr from "../../policy/rules/kubernetes/training";
 import { pipelinePolicyJson } from "../../components/data-lake/kubernetes-minio";
 import { K8S } from "../../policy/rules/kubernetes/types";
 import * as assert from "node:assert/strict";
@@ -800,5 +801,89 @@ describe("kubernetes data pipeline rules", () => {
             },
         ],
         unknown: { "values.webserver.defaultUser.enabled": 0 },
+    });
+    const trainingCron = () => ({
+        name: "train",
+        type: K8S.cronJob,
+        props: {
+            metadata: { namespace: NS, labels: { "app.kubernetes.io/component": "training" } },
+            spec: {
+                jobTemplate: {
+                    spec: { template: { spec: { ...podSpec(), serviceAccountName: "iris-train", automountServiceAccountToken: false } } },
+                },
+            },
+        },
+    });
+    const TPOD = "spec.jobTemplate.spec.template.spec";
+    describeRule({
+        rule: tr.trainingOwnIdentity,
+        golden: () => [trainingCron()],
+        passes: [
+            {
+                when: "the CronJob is not part of the training loop (a data pipeline)",
+                set: { "metadata.labels": { "app.kubernetes.io/component": "data-pipeline" }, [`${TPOD}.serviceAccountName`]: undefined },
+            },
+        ],
+        fails: [
+            {
+                when: "the training pod runs as the namespace's default account",
+                set: { [`${TPOD}.serviceAccountName`]: undefined },
+                problems: ["the training pod runs as the namespace's default ServiceAccount"],
+            },
+            {
+                when: "the drift pod names the default account and automounts its token",
+                set: {
+                    "metadata.labels": { "app.kubernetes.io/component": "drift-monitor" },
+                    [`${TPOD}.serviceAccountName`]: "default",
+                    [`${TPOD}.automountServiceAccountToken`]: undefined,
+                },
+                problems: [
+                    "the drift-monitor pod runs as ServiceAccount default",
+                    "the drift-monitor pod automounts its ServiceAccount token (automountServiceAccountToken is not false)",
+                ],
+            },
+        ],
+        unknown: { [`${TPOD}.serviceAccountName`]: 0 },
+    });
+
+    const httpsPolicy = () => ({
+        name: "delivery-https",
+        type: K8S.networkPolicy,
+        props: {
+            metadata: { namespace: NS },
+            spec: {
+                podSelector: { matchLabels: { "mlops.dev/role": "delivery" } },
+                policyTypes: ["Egress"],
+                egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] }],
+            },
+        },
+    });
+    describeRule({
+        rule: tr.internetEgressScoped,
+        golden: () => [httpsPolicy()],
+        passes: [
+            {
+                when: "the policy allows only in-cluster peers on any port",
+                set: { "spec.egress": [{ to: [{ namespaceSelector: { matchLabels: { a: "b" } } }] }], "spec.podSelector": {} },
+            },
+        ],
+        fails: [
+            {
+                when: "every pod of the namespace may reach the internet",
+                set: { "spec.podSelector": {} },
+                problems: ["it lets every pod of the namespace reach any address (empty podSelector)"],
+            },
+            {
+                when: "any address is open on every port, or on a port other than 443",
+                set: {
+                    "spec.egress": [
+                        { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] },
+                        { to: [{ ipBlock: { cidr: "::/0" } }], ports: [{ protocol: "TCP", port: 80 }] },
+                    ],
+                },
+                problems: ["it allows any port to any address", "it allows TCP 80 to any address, not HTTPS only"],
+            },
+        ],
+        unknown: { "spec.egress.0.to.0.ipBlock.cidr": 0 },
     });
 });

@@ -92,7 +92,8 @@ function configKeyExists(ref: string): boolean {
         return [...(keys[section] ?? []), ...shared].includes(rest[1]);
     }
     const sectionKeys = (KEYS as Record<string, readonly string[]>)[section] ?? [];
-    const nested = (KEYS as Record<string, readonly string[]>)[rest[0]];
+    // A model's `training` is its own list (KEYS.modelTraining), not mlPlatform's `training`.
+    const nested = (KEYS as Record<string, readonly string[]>)[section === "model" && rest[0] === "training" ? "modelTraining" : rest[0]];
     return sectionKeys.includes(rest[0]) && (rest.length === 1 || (nested ?? []).includes(rest[1]));
 }
 
@@ -211,7 +212,7 @@ describe("the mlops policy pack", () => {
             const { code, stdout } = await runCli(["--stack", "dev", "--config", file]);
             assert.equal(code, 1);
             assert.match(stdout, /\[mandatory\] k8s-image-digests/);
-            assert.match(stdout, /FAILED: 8 mandatory violation\(s\)/);
+            assert.match(stdout, /FAILED: 10 mandatory violation\(s\)/);
         });
 
         it("exits 2 on bad usage, before planning anything", async () => {

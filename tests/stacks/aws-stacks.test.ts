@@ -10,6 +10,11 @@ import { capture } from "../../stacks/plan/capture";
 import { Plan, PlanResource } from "../../stacks/plan/plan";
 import { shippedPlan } from "../harness";
 import { loadStackConfig } from "../../stacks/plan/stack-config";
+import { gunzipSync } from "node:zlib";
+import { lambdaPackages } from "../../components/serverless-inference/aws-args";
+import { awsLambdaArgs, AwsServingRefs } from "../../stacks/config/aws";
+import { parseStackConfig } from "../../stacks/config/parse";
+import { readFiles } from "../../stacks/config/files";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const T = {
@@ -272,6 +277,29 @@ describe("aws-dev: a cheap, scale-to-zero platform serving the sample model", ()
         assert.equal(ofType(plan, "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig").length, 0);
         assert.match((plan.outputs as any).serverlessInference.endpoints.iris, /^https:\/\/.+\.lambda-url\.us-east-1\.on\.aws\/$/);
     });
+
+    it("hands the Lambda the capture prefix of iris's drift monitor (no served version yet) and lets it write there only, through the S3 gateway endpoint", () => {
+        const models = one(plan, T.bucket, "lake-models-bucket").inputs.bucket;
+        const fn = one(plan, "aws:lambda/function:Function", "inference-iris-fn").inputs;
+        assert.deepEqual(fn.environment.variables, { MODEL_NAME: "iris", MLOPS_CAPTURE_URI: `s3://${models}/iris/_capture/` });
+        const statements = JSON.parse(one(plan, "aws:iam/rolePolicy:RolePolicy", "inference-iris-role-policy").inputs.policy).Statement;
+        const s3 = statements.filter((st: any) => [st.Action].flat().some((a: string) => a.startsWith("s3:")));
+        assert.deepEqual(s3, [
+            { Sid: "WriteCapturedInputs", Effect: "Allow", Action: "s3:PutObject", Resource: `arn:aws:s3:::${models}/iris/_capture/*` },
+        ]);
+        const egress = one(plan, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "inference-s3-out").inputs;
+        const s3Endpoint = ofType(plan, "aws:ec2/vpcEndpoint:VpcEndpoint")[0];
+        assert.equal(s3Endpoint.inputs.vpcEndpointType, "Gateway");
+        assert.deepEqual([egress.fromPort, egress.toPort, egress.prefixListId], [443, 443, "pl-63a5400a"]);
+    });
+
+    it("packs serve.py's lakeio.py (samples/model, a link to samples/jobs/lakeio.py) into the Lambda package beside the handler", () => {
+        const loaded = loadStackConfig(ROOT, "aws-dev");
+        const cfg = parseStackConfig(loaded.config, { project: loaded.project, stack: "aws-dev", projectRoot: ROOT });
+        const [files] = lambdaPackages(awsLambdaArgs(cfg, { modelsBucketName: "b", s3PrefixListId: "pl" } as unknown as AwsServingRefs));
+        assert.deepEqual(Object.keys(files).sort(), ["handler.py", "lakeio.py", "model.json", "serve.py"]);
+        assert.equal(files["lakeio.py"], readFiles("samples/jobs", "x", ROOT, [])?.["lakeio.py"]);
+    });
 });
 
 describe("aws-prod: production protections and accelerated serving", () => {
@@ -370,6 +398,32 @@ describe("aws-prod: production protections and accelerated serving", () => {
         assert.equal(ofType(plan, T.logGroup).filter((l) => (l.inputs.name ?? "").startsWith("/aws/sagemaker/Endpoints/")).length, 1);
     });
 
+    it("runs iris on Fargate with its files gzip-compressed in the task (they decode to samples/model) and the drift capture prefix", () => {
+        const models = one(plan, T.bucket, "lake-models-bucket").inputs.bucket;
+        const task = ofType(plan, "aws:ecs/taskDefinition:TaskDefinition").find((t) => t.inputs.family === "mlops-aws-prod-iris")!;
+        const [prepare, model] = JSON.parse(task.inputs.containerDefinitions);
+        const expected = readFiles("samples/model", "x", ROOT, [])!;
+        const names = Object.keys(expected).sort();
+        assert.deepEqual(names, ["lakeio.py", "model.json", "serve.py"]);
+        const decoded = Object.fromEntries(
+            prepare.environment.map((e: any, i: number) => [names[i], gunzipSync(Buffer.from(e.value, "base64")).toString("utf8")]),
+        );
+        assert.deepEqual(decoded, expected);
+        assert.ok(prepare.environment.reduce((n: number, e: any) => n + e.value.length, 0) <= 49152);
+        assert.deepEqual(model.environment, [
+            { name: "PORT", value: "8080" },
+            { name: "MLOPS_CAPTURE_URI", value: `s3://${models}/iris/_capture/` },
+        ]);
+        const statements = JSON.parse(one(plan, "aws:iam/rolePolicy:RolePolicy", "serving-iris-task-policy").inputs.policy).Statement;
+        assert.deepEqual(
+            statements.map((st: any) => [st.Sid, st.Action, st.Resource]),
+            [
+                ["WriteCapturedInputs", "s3:PutObject", `arn:aws:s3:::${models}/iris/_capture/*`],
+                ["UseLakeKeyThroughS3", ["kms:GenerateDataKey"], (plan.outputs as any).aws.kmsKeyArn],
+            ],
+        );
+    });
+
     it("trains on the catalog's A10G instance with spot capacity", () => {
         assert.deepEqual((plan.outputs as any).mlPlatform.training, {
             accelerator: "nvidia-a10g",
@@ -431,6 +485,8 @@ describe("aws stacks: one-line config edits and config errors", () => {
         const { resources, error } = await variant("aws-dev", (c) => {
             const models = JSON.parse(c["mlops:models"]);
             models[0].aws.sagemakerCode = "samples/aws/sagemaker";
+            // Serverless endpoints have no data capture for the drift monitor (refused: aws-training-config.test.ts).
+            delete models[0].training.drift;
             return {
                 ...c,
                 "mlops:serverlessInference": JSON.stringify({ implementation: "sagemaker-serverless" }),
@@ -440,6 +496,32 @@ describe("aws stacks: one-line config edits and config errors", () => {
         assert.equal(error, undefined);
         const config = resources.find((r) => r.type === "aws:sagemaker/endpointConfiguration:EndpointConfiguration")!;
         assert.deepEqual(config.inputs.productionVariants[0].serverlessConfig, { memorySizeInMb: 2048, maxConcurrency: 3 });
+    });
+
+    it("serves prod's iris at the version the promotion pull request sets: the model's URI, read on its prefix", async () => {
+        const { resources, error } = await variant("aws-prod", (c) => {
+            const models = JSON.parse(c["mlops:models"]);
+            models[0].servedVersion = "v=20261203T101500Z-1a2b3c4d";
+            return { ...c, "mlops:models": JSON.stringify(models) };
+        });
+        assert.equal(error, undefined);
+        const models = resources.find((r) => r.name === "lake-models-bucket")!.inputs.bucket;
+        const task = resources.find((r) => r.name === "serving-iris-task-definition")!;
+        assert.deepEqual(JSON.parse(task.inputs.containerDefinitions)[1].environment, [
+            { name: "PORT", value: "8080" },
+            { name: "MLOPS_MODEL_VERSION", value: "20261203T101500Z-1a2b3c4d" },
+            { name: "MLOPS_MODEL_URI", value: `s3://${models}/iris/v=20261203T101500Z-1a2b3c4d/model.json` },
+            { name: "MLOPS_CAPTURE_URI", value: `s3://${models}/iris/_capture/` },
+        ]);
+        const policy = resources.find((r) => r.name === "serving-iris-task-policy")!;
+        assert.deepEqual(
+            JSON.parse(policy.inputs.policy).Statement.map((st: any) => [st.Sid, st.Action, st.Resource]),
+            [
+                ["ReadServedModel", "s3:GetObject", `arn:aws:s3:::${models}/iris/*`],
+                ["WriteCapturedInputs", "s3:PutObject", `arn:aws:s3:::${models}/iris/_capture/*`],
+                ["UseLakeKeyThroughS3", ["kms:Decrypt", "kms:GenerateDataKey"], JSON.parse(policy.inputs.policy).Statement[2].Resource],
+            ],
+        );
     });
 
     it("stops before registering anything when dev would serve a public image on Fargate without NAT", async () => {

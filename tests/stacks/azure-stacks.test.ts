@@ -154,11 +154,21 @@ function checkAzureInvariants(plan: Plan, environment: string): void {
 
     it("grants only narrow built-in data roles, at resource scopes, to service principals", () => {
         const allowed = new Set<string>(Object.values(BUILTIN_ROLES));
+        // The training pipelines' custom roles (registrar, submitter): Azure ML actions only, no wildcard.
+        const custom = ofType(plan, "azure-native:authorization:RoleDefinition");
+        for (const d of custom)
+            for (const p of d.inputs.permissions)
+                for (const action of p.actions)
+                    assert.doesNotMatch(action, /\*|roleAssignments|Authorization/, `${d.urn} allows ${action}`);
+        const customIds = new Set(custom.map((d) => d.id));
         const roles = ofType(plan, T.role);
         assert.ok(roles.length >= 5);
         for (const r of roles) {
             const guid = String(r.inputs.roleDefinitionId).split("/").pop()!;
-            assert.ok(allowed.has(guid) && !BROAD_ROLES.includes(guid), `${r.urn} grants ${guid}`);
+            assert.ok(
+                customIds.has(r.inputs.roleDefinitionId) || (allowed.has(guid) && !BROAD_ROLES.includes(guid)),
+                `${r.urn} grants ${guid}`,
+            );
             assert.doesNotMatch(
                 String(r.inputs.scope),
                 /^\/subscriptions\/[^/]+(\/resourceGroups\/[^/]+)?\/?$/i,
@@ -253,9 +263,19 @@ describe("shipped Azure stacks, planned end to end", () => {
             }
         });
 
-        it("uses LRS storage, Basic registries, no Synapse and a training cluster that scales to zero", () => {
+        it("owns no container registry: the sample serves public images, and the workspace gets Azure ML's on its first image build", () => {
+            assert.deepEqual(ofType(plan, T.registry), []);
+            assert.equal(one(plan, T.mlWorkspace, "ml-workspace").inputs.containerRegistry, undefined);
+            for (const name of ["serving-iris", "inference-iris"])
+                assert.equal(one(plan, T.app, name).inputs.configuration.registries, undefined, name);
+            assert.deepEqual(
+                ofType(plan, T.role).filter((r) => /registry/.test(r.name)),
+                [],
+            );
+        });
+
+        it("uses LRS storage, no Synapse and a training cluster that scales to zero", () => {
             for (const a of ofType(plan, T.account)) assert.equal(a.inputs.sku.name, "Standard_LRS", a.urn);
-            for (const r of ofType(plan, T.registry)) assert.equal(r.inputs.sku.name, "Basic", r.urn);
             assert.deepEqual(ofType(plan, T.synapse), []);
             const scale = one(plan, T.compute, "ml-compute").inputs.properties.properties.scaleSettings;
             assert.equal(scale.minNodeCount, 0);

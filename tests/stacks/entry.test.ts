@@ -29,6 +29,7 @@ describe("Pulumi entry (stacks/index.ts)", () => {
             "mlPlatform",
             "pipelines",
             "serverlessInference",
+            "trainingPipelines",
         ]);
         assert.ok(result.resources.some((r) => r.type === "mlops:index:MinioDataLake"));
     });

@@ -167,18 +167,64 @@ function checkGcpInvariants(plan: Plan, environment: string, emails: readonly st
         for (const api of used) assert.ok(enabled.has(api), `${api} is used but not enabled`);
     });
 
-    it("alerts on error rate and latency for every serving deployment, each alert notifying every channel", () => {
+    it("alerts with one condition per kind of signal across the stack's resources (latency off in dev), each alert notifying every channel", () => {
         const all = ofType("gcp:monitoring/alertPolicy:AlertPolicy");
-        // The data pipelines' failed-run alerts (components/data-pipeline/gcp.ts) are checked below for channels only.
-        const policies = all.filter((p) => !p.name.startsWith("pipelines-"));
-        assert.equal(all.length - policies.length, 1, "one failed-run alert for the sample pipeline");
-        const deployments =
-            ofType("gcp:cloudrunv2/service:Service").length +
-            ofType("gcp:cloudfunctionsv2/function:Function").length +
-            ofType("gcp:vertex/aiEndpoint:AiEndpoint").length;
-        assert.equal(policies.length, 2 * deployments);
-        for (const p of policies) assert.ok(p.inputs.conditions[0].conditionThreshold.thresholdValue > 0);
-        // One channel per mlops:notifications target, shared by both alert components (never duplicated).
+        const conditions = (name: string) => all.find((p) => p.name === name)?.inputs.conditions as { conditionThreshold: any }[];
+        // Cloud Monitoring bills per condition (docs/gcp.md, "Alerts"): one per kind of deployment and signal,
+        // one per kind of pipeline failure, one for drift; dev leaves latency out (containerService.gcp.latencyAlert).
+        assert.deepEqual(
+            all.map((p) => [p.name, p.inputs.conditions.length]).sort(),
+            (prod
+                ? [
+                      ["pipelines-failed", 2],
+                      ["serving-alerts-cloud-run-errors", 1],
+                      ["serving-alerts-cloud-run-latency", 1],
+                      ["serving-alerts-vertex-endpoint-errors", 1],
+                      ["serving-alerts-vertex-endpoint-latency", 1],
+                      ["training-drift-alert", 1],
+                  ]
+                : [
+                      ["pipelines-failed", 2],
+                      ["serving-alerts-cloud-run-errors", 1],
+                  ]
+            ).sort(),
+        );
+        // The Cloud Run conditions name exactly the stack's services and functions (a function runs on a
+        // Cloud Run service of its name), grouped per service; Vertex AI's name its endpoints.
+        const services = [...ofType("gcp:cloudrunv2/service:Service"), ...ofType("gcp:cloudfunctionsv2/function:Function")]
+            .map((r) => r.inputs.name as string)
+            .sort();
+        assert.equal(services.length, prod ? 1 : 2);
+        const exactly = (label: string, names: string[]) =>
+            names.length === 1
+                ? `resource.labels.${label} = "${names[0]}"`
+                : `resource.labels.${label} = monitoring.regex.full_match("${names.join("|")}")`;
+        const runErrors = conditions("serving-alerts-cloud-run-errors")[0].conditionThreshold;
+        assert.equal(
+            runErrors.filter,
+            `resource.type = "cloud_run_revision" AND ${exactly("service_name", services)} AND metric.type = "run.googleapis.com/request_count" AND metric.labels.response_code_class = "5xx"`,
+        );
+        assert.deepEqual(runErrors.aggregations[0].groupByFields, ["resource.label.service_name"]);
+        assert.equal(runErrors.thresholdValue, 0.05);
+        if (prod) {
+            const endpoints = ofType("gcp:vertex/aiEndpoint:AiEndpoint").map((r) => r.inputs.name as string);
+            const vertex = conditions("serving-alerts-vertex-endpoint-latency")[0].conditionThreshold;
+            assert.ok(vertex.filter.includes(exactly("endpoint_id", endpoints)), vertex.filter);
+            assert.deepEqual(vertex.aggregations[0].groupByFields, ["resource.label.endpoint_id"]);
+            assert.equal(vertex.thresholdValue, 2000);
+            assert.equal(conditions("serving-alerts-cloud-run-latency")[0].conditionThreshold.thresholdValue, 2000);
+            assert.deepEqual(conditions("training-drift-alert")[0].conditionThreshold.aggregations[0].groupByFields, [
+                "metric.label.model",
+            ]);
+        }
+        const [runs, arrivals] = conditions("pipelines-failed").map((c) => c.conditionThreshold);
+        const jobs = ofType("gcp:cloudrunv2/job:Job").filter((j) => j.name.startsWith("pipelines-"));
+        const workflows = ofType("gcp:workflows/workflow:Workflow").filter((w) => w.name.startsWith("pipelines-"));
+        assert.ok(runs.filter.includes(exactly("job_name", jobs.map((j) => j.inputs.name).sort())), runs.filter);
+        assert.deepEqual(runs.aggregations[0].groupByFields, ["resource.label.job_name"]);
+        assert.ok(arrivals.filter.includes(exactly("workflow_id", workflows.map((w) => w.inputs.name).sort())), arrivals.filter);
+        assert.deepEqual(arrivals.aggregations[0].groupByFields, ["resource.label.workflow_id"]);
+        // One channel per mlops:notifications target, shared by every alert component (never duplicated).
         const channels = ofType("gcp:monitoring/notificationChannel:NotificationChannel");
         assert.deepEqual(
             channels.map((c) => [c.inputs.type, c.inputs.labels.email_address]),
@@ -241,7 +287,7 @@ describe("GCP stacks, planned end to end", () => {
             const objects = plan.resources
                 .filter((r) => r.type === "gcp:storage/bucketObject:BucketObject" && r.name.startsWith("serving-iris-file-"))
                 .map((r) => r.inputs.name);
-            assert.deepEqual(objects.sort(), ["model.json", "serve.py"]);
+            assert.deepEqual(objects.sort(), ["lakeio.py", "model.json", "serve.py"]);
             assert.equal(s.inputs.template.nodeSelector, undefined, "dev has no GPU");
         });
 

@@ -3,6 +3,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { CACHE, mapPosition, SWC_OPTIONS } from "../../stacks/plan/register";
+import { loadStackConfig } from "../../stacks/plan/stack-config";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
@@ -82,5 +84,73 @@ describe("offline plan command", () => {
         const badFormat = plan("--stack", "dev", "--format", "yaml");
         assert.equal(badFormat.code, 2);
         assert.match(badFormat.stderr, /--format must be text or json/);
+    });
+});
+
+/** The TypeScript loader of the plan, the policy run and the tests (docs/contributing.md, "Performance"). */
+describe("TypeScript loader (stacks/plan/register.js)", () => {
+    it("transpiles exactly as ts-node with swc does under our tsconfig (the way pulumi up runs the program)", () => {
+        /* eslint-disable @typescript-eslint/no-require-imports */
+        const ts = require("typescript");
+        const swc = require("@swc/core");
+        const { createSwcOptions } = require("ts-node/transpilers/swc");
+        /* eslint-enable @typescript-eslint/no-require-imports */
+        const parsed = ts.getParsedCommandLineOfConfigFile(
+            path.join(ROOT, "tsconfig.json"),
+            {},
+            { ...ts.sys, onUnRecoverableConfigFileDiagnostic() {} },
+        );
+        // ts-node always emits source maps; `nodecjs` is not passed for CommonJS projects.
+        const { nonTsxOptions } = createSwcOptions({ ...parsed.options, sourceMap: true }, undefined, swc, "@swc/core");
+        const files = [
+            "stacks/plan/capture.ts",
+            "stacks/plan/plan.ts",
+            "stacks/index.ts",
+            "components/shared/problems.ts",
+            "tests/harness/index.ts",
+        ];
+        for (const file of files) {
+            const source = fs.readFileSync(path.join(ROOT, file), "utf8");
+            const ours = swc.transformSync(source, { ...SWC_OPTIONS, filename: file }).code;
+            const tsNode = swc.transformSync(source, { ...nonTsxOptions, filename: file }).code;
+            assert.equal(ours, tsNode, file);
+        }
+    });
+
+    it("keeps stack traces pointing at the TypeScript line, for our frames only", () => {
+        let stack = "";
+        try {
+            loadStackConfig(path.join(os.tmpdir(), "no-such-mlops-project"), "x");
+        } catch (e) {
+            stack = (e as Error).stack ?? "";
+        }
+        const lines = fs.readFileSync(path.join(ROOT, "stacks/plan/stack-config.ts"), "utf8").split("\n");
+        const line = lines.findIndex((l) => l.includes(".readdirSync(projectRoot)")) + 1;
+        const column = lines[line - 1].indexOf("readdirSync") + 1;
+        assert.match(
+            stack,
+            new RegExp(`at listStacks \\(${ROOT.replace(/[/\\\\.]/g, "\\$&")}/stacks/plan/stack-config\\.ts:${line}:${column}\\)`),
+            stack,
+        );
+        assert.equal(
+            mapPosition(path.join(ROOT, "stacks/plan/stack-config.ts"), 1, 1)?.file,
+            path.join(ROOT, "stacks/plan/stack-config.ts"),
+        );
+    });
+
+    it("runs an edited file's new content on the next load (its cache is keyed by content)", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-loader-"));
+        try {
+            const file = path.join(dir, "value.ts");
+            for (const value of [1, 2]) {
+                fs.writeFileSync(file, `export const value: number = ${value};\n`);
+                delete require.cache[file];
+                // eslint-disable-next-line @typescript-eslint/no-require-imports
+                assert.equal(require(file).value, value);
+            }
+            assert.ok(fs.existsSync(CACHE), `transpiled files are kept in ${CACHE}`);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });

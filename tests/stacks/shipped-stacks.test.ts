@@ -155,7 +155,10 @@ describe("shipped stacks, planned end to end", () => {
             ]) {
                 const [c] = workload.inputs.spec.template.spec.containers;
                 assert.equal(c.image, "python:3.12.12-slim-bookworm");
-                assert.deepEqual(c.command, ["python", "/app/serve.py"]);
+                // The model's command, behind the shell line that loads its MinIO keys (it writes captured inputs to the lake).
+                assert.deepEqual(c.command.slice(0, 2), ["/bin/sh", "-c"]);
+                assert.match(c.command[2], /cat \/etc\/mlops\/minio\/access-key-id.*exec "\$0" "\$@"$/);
+                assert.deepEqual(c.command.slice(3), ["python", "/app/serve.py"]);
                 assert.ok(c.volumeMounts.some((m: any) => m.mountPath === "/app" && m.readOnly === true));
             }
             const ksvc = one("kubernetes:serving.knative.dev/v1:Service", "inference-iris-ksvc");

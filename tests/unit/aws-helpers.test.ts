@@ -131,19 +131,22 @@ describe("the ECS task of a model", () => {
         assert.deepEqual(prepare.linuxParameters, { capabilities: { drop: ["ALL"] } });
         assert.deepEqual(prepare.entryPoint, ["/bin/sh", "-c"]);
         assert.deepEqual(
-            prepare.environment.map((e: any) => [e.name, Buffer.from(e.value, "base64").toString("utf8")]),
+            prepare.environment.map((e: any) => [e.name, gunzipSync(Buffer.from(e.value, "base64")).toString("utf8")]),
             [
                 ["MLOPS_FILE_0", "{}"],
                 ["MLOPS_FILE_1", "print('hi')\n"],
             ],
         );
         assert.equal(prepare.command[0], prepareScript(iris.files!));
-        assert.match(prepare.command[0], /base64 -d > \/app\/model\.json\n.*base64 -d > \/app\/serve\.py\nchmod -R a\+rX \/app$/s);
+        assert.match(
+            prepare.command[0],
+            /base64 -d \| gzip -dc > \/app\/model\.json\n.*base64 -d \| gzip -dc > \/app\/serve\.py\nchmod -R a\+rX \/app$/s,
+        );
         assert.deepEqual(taskVolumes(iris), [{ name: "scratch" }, { name: "app" }]);
         assert.deepEqual(taskVolumes({ ...iris, files: undefined }), [{ name: "scratch" }]);
         assert.equal(
             encodedFilesBytes(iris.files!),
-            Buffer.from("{}").toString("base64").length + Buffer.from("print('hi')\n").toString("base64").length,
+            prepare.environment.reduce((n: number, e: any) => n + e.value.length, 0),
         );
     });
 

@@ -20,15 +20,14 @@ const SAMPLES = [
     [6.3, 3.3, 6.0, 2.5],
 ];
 
-/** Runs python3 with `script` and returns its stdout parsed as JSON. */
-function python(script: string, cwd: string): any {
-    return JSON.parse(
-        execFileSync("python3", ["-c", script], {
-            cwd,
-            encoding: "utf8",
-            env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1", MODEL_NAME: "iris" },
-        }),
-    );
+/** Runs python3 with `script` (and `env`) and returns the last line of its stdout parsed as JSON. */
+function python(script: string, cwd: string, env: Record<string, string> = {}): any {
+    const out = execFileSync("python3", ["-c", script], {
+        cwd,
+        encoding: "utf8",
+        env: { PATH: process.env.PATH ?? "", PYTHONDONTWRITEBYTECODE: "1", MODEL_NAME: "iris", ...env },
+    });
+    return JSON.parse(out.trimEnd().split("\n").at(-1)!);
 }
 
 describe("AWS sample: the Lambda package serves the iris model behind a function URL", function () {
@@ -42,8 +41,12 @@ describe("AWS sample: the Lambda package serves the iris model behind a function
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    const invoke = (event: unknown) =>
-        python(`import json, handler; print(json.dumps(handler.handler(json.loads(${JSON.stringify(JSON.stringify(event))}), None)))`, dir);
+    const invoke = (event: unknown, env: Record<string, string> = {}) =>
+        python(
+            `import json, handler; print(json.dumps(handler.handler(json.loads(${JSON.stringify(JSON.stringify(event))}), None)))`,
+            dir,
+            env,
+        );
     const post = (rawPath: string, body: string, base64 = false) => ({
         version: "2.0",
         rawPath,
@@ -55,7 +58,48 @@ describe("AWS sample: the Lambda package serves the iris model behind a function
     it("answers GET /healthz with the model name", () => {
         const res = invoke({ version: "2.0", rawPath: "/healthz", requestContext: { http: { method: "GET" } } });
         assert.equal(res.statusCode, 200);
-        assert.deepEqual(JSON.parse(res.body), { status: "ok", model: "iris" });
+        assert.deepEqual(JSON.parse(res.body), { status: "ok", model: "iris", version: "bundled" });
+    });
+
+    it("packages lakeio.py (samples/model's link to the jobs' storage module) beside serve.py", () => {
+        assert.equal(
+            fs.readFileSync(path.join(dir, "lakeio.py"), "utf8"),
+            fs.readFileSync(path.join(ROOT, "samples", "jobs", "lakeio.py"), "utf8"),
+        );
+    });
+
+    it("loads the model from MLOPS_MODEL_URI and writes the inputs it scored to MLOPS_CAPTURE_URI within the invocation", () => {
+        const store = fs.mkdtempSync(path.join(os.tmpdir(), "lambda-store-"));
+        try {
+            const model = JSON.parse(fs.readFileSync(path.join(dir, "model.json"), "utf8"));
+            fs.writeFileSync(path.join(store, "model.json"), JSON.stringify({ ...model, training: { runId: "t7" } }));
+            const env = { MLOPS_MODEL_URI: `file://${store}/model.json`, MLOPS_CAPTURE_URI: `file://${store}/_capture/` };
+            assert.deepEqual(JSON.parse(invoke({ rawPath: "/healthz", requestContext: { http: { method: "GET" } } }, env).body), {
+                status: "ok",
+                model: "iris",
+                version: "t7",
+            });
+            const res = invoke(post("/predict", JSON.stringify({ instances: SAMPLES })), env);
+            assert.equal(res.statusCode, 200, res.body);
+            const [day] = fs.readdirSync(path.join(store, "_capture"));
+            assert.match(day, /^dt=\d{4}-\d{2}-\d{2}$/);
+            const [file] = fs.readdirSync(path.join(store, "_capture", day));
+            const records = fs
+                .readFileSync(path.join(store, "_capture", day, file), "utf8")
+                .trimEnd()
+                .split("\n")
+                .map((l) => JSON.parse(l));
+            assert.deepEqual(
+                records.map((r) => [r.version, r.features.sepal_length_cm, r.prediction]),
+                [
+                    ["t7", 5.1, "setosa"],
+                    ["t7", 7.0, "versicolor"],
+                    ["t7", 6.3, "virginica"],
+                ],
+            );
+        } finally {
+            fs.rmSync(store, { recursive: true, force: true });
+        }
     });
 
     it("predicts the species of known samples on both routes, with base64 bodies too", () => {

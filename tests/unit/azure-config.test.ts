@@ -109,6 +109,7 @@ describe("Azure stack config (mlops:<section>.azure, azure-native:location)", ()
                     publicNetworkAccess: true,
                     cpuVmSize: "Standard_D4s_v5",
                     idleSecondsBeforeScaleDown: 600,
+                    registry: true,
                     registrySku: "Standard",
                     untaggedRetentionDays: 30,
                     privateNetwork: true,
@@ -117,6 +118,7 @@ describe("Azure stack config (mlops:<section>.azure, azure-native:location)", ()
             },
             containerService: {
                 azure: {
+                    registry: false,
                     registrySku: "Premium",
                     untaggedRetentionDays: 14,
                     externalIngress: false,
@@ -153,12 +155,14 @@ describe("Azure stack config (mlops:<section>.azure, azure-native:location)", ()
             publicNetworkAccess: true,
             cpuVmSize: "Standard_D4s_v5",
             idleSecondsBeforeScaleDown: 600,
+            registry: true,
             registrySku: "Standard",
             untaggedRetentionDays: 30,
             privateNetwork: true,
             networkAddressSpace: "172.20.0.0/20",
         });
         assert.deepEqual(az.containerService, {
+            registry: false,
             registrySku: "Premium",
             untaggedRetentionDays: 14,
             externalIngress: false,

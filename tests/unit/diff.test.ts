@@ -47,7 +47,7 @@ describe("diff: actions on fixture plans", () => {
             [
                 "Stack aws-dev: base 0123456789ab (main) -> working tree",
                 "  resources: 1 to replace (1 stateful)",
-                "  fixed cost: $1.30 -> $1.30 a month (+$0.00)",
+                "  fixed cost: $1.40 -> $1.40 a month (+$0.00)",
                 "  policy: not run (--no-policy)",
                 "",
                 "!! Resources that hold data are replaced or deleted:",
@@ -158,7 +158,7 @@ describe("diff: adding a model", () => {
                 after: 0.1,
             })),
         ]);
-        assert.match(renderText(d), /\n {2}fixed cost: \$214\.47 -> \$1,660\.27 a month \(\+\$1,445\.80\)\n/);
+        assert.match(renderText(d), /\n {2}fixed cost: \$214\.57 -> \$1,660\.37 a month \(\+\$1,445\.80\)\n/);
     });
 });
 

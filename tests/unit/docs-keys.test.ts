@@ -22,8 +22,17 @@ const PER_CLOUD: Readonly<Record<string, KeyLists>> = {
     gcp: GCP_KEYS as unknown as KeyLists,
     azure: AZURE_KEYS as unknown as KeyLists,
 };
-/** Keys of a structured key that is itself an object (`dataLake.minio.servers`, `mlPlatform.training.spot`). */
-const NESTED: Readonly<Record<string, string>> = { minio: "minio", training: "training", jobs: "pipelineJob", streams: "stream" };
+/**
+ * The key list of a key that is itself an object, by the list it is in (`dataLake.minio.servers`,
+ * `mlPlatform.training.spot`, `models[].training.drift.schedule`).
+ */
+const NESTED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+    dataLake: { minio: "minio" },
+    mlPlatform: { training: "training" },
+    pipelines: { jobs: "pipelineJob", streams: "stream" },
+    model: { training: "modelTraining" },
+    modelTraining: { automl: "automl", drift: "drift" },
+};
 
 /** Top-level keys that hold an object or a list, which a bare path (`dataLake.zones`) starts with. */
 const STRUCTURED = TOP_LEVEL_KEYS.filter((k) => k !== "cloud" && k !== "environment");
@@ -85,12 +94,17 @@ export function unknownKey(ref: string): string | undefined {
         if (!accepted.includes(second)) return `${top}.${first} has no key ${second}`;
         return more.length > 0 ? `${top}.${first}.${second} takes no sub-keys` : undefined;
     }
-    if (!keys.includes(first)) return `${top} has no key ${first}`;
-    if (second === undefined) return undefined;
-    const nested = NESTED[first] ? SCHEMA[NESTED[first]] : undefined;
-    if (!nested) return `${top}.${first} takes no sub-keys`;
-    if (!nested.includes(second)) return `${top}.${first} has no key ${second}`;
-    return more.length > 0 ? `${top}.${first}.${second} takes no sub-keys` : undefined;
+    let list = section;
+    let at = top;
+    for (const [i, key] of rest.entries()) {
+        if (!SCHEMA[list].includes(key)) return `${at} has no key ${key}`;
+        at = `${at}.${key}`;
+        if (i === rest.length - 1) break;
+        const next = NESTED[list]?.[key];
+        if (!next) return `${at} takes no sub-keys`;
+        list = next;
+    }
+    return undefined;
 }
 
 /** The documents checked: README.md, every docs/*.md, Pulumi.yaml and the stack files (descriptions and comments). */
@@ -150,6 +164,11 @@ describe("config keys named in the docs", () => {
             "models[0].aws.lambdaCode",
             "models[].azure.scoringPath",
             "notifications.webhooks",
+            "models[].training.dataset",
+            "mlops:models[0].training.drift.psiThreshold",
+            "models[].training.automl.targetColumn",
+            "models[].servedVersion",
+            "mlops:delivery.githubToken",
         ])
             assert.equal(unknownKey(ref), undefined, ref);
     });
@@ -160,6 +179,10 @@ describe("config keys named in the docs", () => {
         assert.equal(unknownKey("dataLake.minioServers"), "dataLake has no key minioServers");
         assert.equal(unknownKey("dataLake.queryEngine.enabled"), "dataLake.queryEngine takes no sub-keys");
         assert.equal(unknownKey("mlops:training.spot"), "mlops:training is not a top-level key");
+        assert.equal(unknownKey("models[0].training.spot"), "models.training has no key spot");
+        assert.equal(unknownKey("models[].training.drift.window"), "models.training.drift has no key window");
+        assert.equal(unknownKey("models[].training.metric.name"), "models.training.metric takes no sub-keys");
+        assert.equal(unknownKey("mlPlatform.training.drift"), "mlPlatform.training has no key drift");
         assert.deepEqual(
             staleKeys(["made-up.md"], () => "Turn on `mlops:dataLake.aws.madeUpKey` and `mlPlatform.training.gpus`."),
             [

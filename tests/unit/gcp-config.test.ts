@@ -81,6 +81,7 @@ describe("GCP stack config", () => {
                 latencyP95Ms: 2000,
                 registryKeepVersions: 10,
                 registryUntaggedDays: 7,
+                latencyAlert: false,
             },
         );
         assert.equal(dev.serverlessInference.endpointAccess, "dedicated");

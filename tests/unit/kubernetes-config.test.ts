@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as path from "path";
 import { ValidationError } from "@mlops/components";
-import { namePrefix, namespaceName } from "@mlops/components/naming/kubernetes";
+import { namePrefix, namespaceName } from "@mlops/components/kubernetes-args";
 import { buildKubernetesStack } from "../../stacks/clouds/kubernetes";
 import {
     checkKubernetesStack,

@@ -375,3 +375,98 @@ describe("Kubernetes pipelines trigger (samples/kubernetes/trigger/trigger.py)",
         ]);
     });
 });
+
+describe("Kubernetes training routes and the MLflow step (samples/kubernetes)", () => {
+    const run = (script: string, cwd: string) => execFileSync("python3", ["-c", script], { cwd, encoding: "utf-8" });
+
+    it("routes only a dataset manifest to the training CronJob, in its namespace, with the dataset version", () => {
+        const out = run(
+            `
+import json, trigger
+routes = [{"pipeline": "iris-train", "cronJob": "iris-train", "namespace": "mlops-dev-training", "bucket": "curated",
+           "prefix": "iris/", "suffix": "/_manifest.json", "trigger": "new-data"}]
+cron = {"metadata": {"name": "iris-train", "uid": "u"}, "spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": [
+    {"name": "train", "env": [{"name": "MLOPS_TRIGGER", "value": "schedule"}]}]}}}}}}
+matched = [len(trigger.routes_for(routes, "curated", k)) for k in ("iris/v=r1/part-0.csv", "iris/v=r1/_manifest.json", "other/v=r1/_manifest.json")]
+body = trigger.job_body(cron, "mlops-dev-training", "curated", "iris/v=r1/_manifest.json", 120.0, "new-data",
+                        {"MLOPS_DATASET_VERSION": trigger.dataset_version("iris/", "iris/v=r1/_manifest.json")})
+print(json.dumps({"matched": matched, "name": body["metadata"]["name"], "ns": body["metadata"]["namespace"],
+                  "env": body["spec"]["template"]["spec"]["containers"][0]["env"]}))
+`,
+            path.dirname(TRIGGER),
+        );
+        const r = JSON.parse(out);
+        assert.deepEqual(r.matched, [0, 1, 0]);
+        assert.equal(r.name, "iris-train-n-2");
+        assert.equal(r.ns, "mlops-dev-training");
+        assert.deepEqual(r.env, [
+            { name: "MLOPS_TRIGGER", value: "new-data" },
+            { name: "MLOPS_DATASET_VERSION", value: "v=r1" },
+        ]);
+    });
+
+    it("registers a passed run in MLflow through the REST API 2.0 (run, metric, version with approval tag, alias) and dispatches an approved one", () => {
+        const dir = path.join(__dirname, "..", "..", "samples", "kubernetes", "training");
+        const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-step-"));
+        fs.writeFileSync(path.join(tmp, "token"), "ghp_x\n");
+        const out = run(
+            `
+import io, json, sys, mlops_step as s
+calls = []
+class Res(io.BytesIO):
+    status = 204
+    def __enter__(self): return self
+    def __exit__(self, *a): return False
+def opener(req, timeout=0, **kw):
+    body = json.loads(req.data) if req.data else None
+    calls.append([req.get_method(), req.full_url, body, req.get_header("Authorization")])
+    u = req.full_url
+    if "get-by-name" in u: return Res(json.dumps({"experiment": {"experiment_id": "7"}}).encode())
+    if "runs/create" in u: return Res(json.dumps({"run": {"info": {"run_id": "abc"}}}).encode())
+    if "model-versions/create" in u: return Res(json.dumps({"model_version": {"version": "3"}}).encode())
+    if "model-versions/search" in u: return Res(json.dumps({"model_versions": [
+        {"version": "3", "creation_timestamp": 2, "tags": [{"key": "approval", "value": "approved"}, {"key": "mlops.runId", "value": "r3"}]},
+        {"version": "2", "creation_timestamp": 1, "tags": [{"key": "approval", "value": "approved"}, {"key": "mlops.runId", "value": "r2"}]}]}).encode())
+    return Res(b"{}")
+m = s.Mlflow("http://mlflow:5000", opener)
+env = {"MLOPS_MODEL_NAME": "iris", "MLOPS_TARGET_URI": "s3://models/iris/", "MLOPS_APPROVAL": "automatic", "MLOPS_RUN_ID": "r3",
+       "MLOPS_GATE_METRIC": "accuracy"}
+sys.stdout = io.StringIO()
+rc = s.train([sys.executable, "-c", "print('{\\"mlops\\": \\"training\\", \\"status\\": \\"succeeded\\", \\"metric\\": \\"accuracy\\", \\"value\\": 0.97}')"], env, m)
+denv = {"MLOPS_GITHUB_TOKEN_FILE": "${tmp}/token", "MLOPS_GITHUB_REPOSITORY": "acme/ml", "MLOPS_GITHUB_WORKFLOW": "promote.yml",
+        "MLOPS_GITHUB_REF": "main", "MLOPS_STACK": "dev", "MLOPS_DELIVERY_MODELS": json.dumps([{"model": "iris", "servedVersion": "r2"}])}
+rc2 = s.deliver(denv, m, opener)
+sys.stdout = sys.__stdout__
+print(json.dumps({"rc": rc, "rc2": rc2, "calls": calls}))
+`,
+            dir,
+        );
+        const r = JSON.parse(out);
+        assert.equal(r.rc, 0);
+        assert.equal(r.rc2, 0);
+        const paths = r.calls.map((c: any[]) => `${c[0]} ${String(c[1]).replace(/\?.*/, "")}`);
+        const api = "http://mlflow:5000/api/2.0/mlflow";
+        assert.deepEqual(paths.slice(0, 8), [
+            `GET ${api}/experiments/get-by-name`,
+            `POST ${api}/runs/create`,
+            `POST ${api}/runs/log-parameter`,
+            `POST ${api}/runs/log-metric`,
+            `POST ${api}/runs/update`,
+            `POST ${api}/registered-models/create`,
+            `POST ${api}/model-versions/create`,
+            `POST ${api}/registered-models/alias`,
+        ]);
+        const version = r.calls[6][2];
+        assert.equal(version.source, "s3://models/iris/v=r3/");
+        assert.deepEqual(version.tags, [
+            { key: "mlops.runId", value: "r3" },
+            { key: "approval", value: "approved" },
+        ]);
+        assert.deepEqual(r.calls[7][2], { name: "iris", alias: "approved", version: "3" });
+        const dispatch = r.calls.find((c: any[]) => String(c[1]).startsWith("https://api.github.com"));
+        assert.equal(dispatch[1], "https://api.github.com/repos/acme/ml/actions/workflows/promote.yml/dispatches");
+        assert.deepEqual(dispatch[2], { ref: "main", inputs: { stack: "dev", model: "iris", version: "r3" } });
+        assert.equal(dispatch[3], "Bearer ghp_x");
+        assert.ok(paths.includes(`POST ${api}/model-versions/set-tag`), "the dispatched version is tagged");
+    });
+});

@@ -29,7 +29,7 @@ describe("sample model server (samples/model/serve.py)", function () {
         const port = await freePort();
         base = `http://127.0.0.1:${port}`;
         server = spawn("python3", [SERVE], {
-            env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", MODEL_NAME: "iris", PYTHONDONTWRITEBYTECODE: "1" },
+            env: { PATH: process.env.PATH ?? "", PORT: String(port), HOST: "127.0.0.1", MODEL_NAME: "iris", PYTHONDONTWRITEBYTECODE: "1" },
             stdio: ["ignore", "pipe", "pipe"],
         });
         server.stdout?.on("data", (chunk) => (stdout += chunk));
@@ -61,10 +61,10 @@ describe("sample model server (samples/model/serve.py)", function () {
             body: typeof body === "string" ? body : JSON.stringify(body),
         });
 
-    it("answers /healthz with 200 and the model name", async () => {
+    it("answers /healthz with 200, the model name and its version (the bundled model.json has no training run id)", async () => {
         const res = await fetch(`${base}/healthz`);
         assert.equal(res.status, 200);
-        assert.deepEqual(await res.json(), { status: "ok", model: "iris" });
+        assert.deepEqual(await res.json(), { status: "ok", model: "iris", version: "bundled" });
     });
 
     it("predicts the species of known Iris samples with probabilities (KServe-style route)", async () => {

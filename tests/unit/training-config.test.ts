@@ -30,6 +30,7 @@ const training = {
 const model = (t: unknown, extra: Record<string, unknown> = {}) => ({
     name: "iris",
     image: "python:3.12.12-slim-bookworm",
+    command: ["python", "/app/serve.py"],
     serveWith: ["containerService"],
     training: t,
     ...extra,
@@ -153,7 +154,13 @@ describe("mlops:models[].training", () => {
             const models = JSON.parse(shipped["mlops:models"]) as Record<string, unknown>[];
             models[0] = {
                 ...models[0],
-                training: { image: training.image, files: "samples/jobs", dataset: "curated/iris/", mode: "automl", automl },
+                training: {
+                    image: "public.ecr.aws/docker/library/python:3.12.12-slim-bookworm",
+                    files: "samples/jobs",
+                    dataset: "curated/iris/",
+                    mode: "automl",
+                    automl,
+                },
             };
             return { ...shipped, "mlops:models": JSON.stringify(models) };
         };

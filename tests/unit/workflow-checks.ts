@@ -42,7 +42,7 @@ export interface StackInfo {
 
 export type Stacks = Map<string, StackInfo>;
 
-export const WORKFLOW_FILES = ["ci.yml", "preview.yml", "deploy.yml", "pr-report.yml", "pr-comment.yml"] as const;
+export const WORKFLOW_FILES = ["ci.yml", "preview.yml", "deploy.yml", "pr-report.yml", "pr-comment.yml", "promote.yml"] as const;
 export type WorkflowFile = (typeof WORKFLOW_FILES)[number];
 
 export interface Repo {
@@ -703,6 +703,105 @@ export function checkCommentWorkflow(wf: Workflow, text: string): string[] {
     return problems;
 }
 
+/**
+ * No `${{ }}` expression inside a `run:` script: GitHub pastes its value into the script before bash reads
+ * it, so an input, a branch name or a PR title could inject commands. Values reach scripts through `env:`.
+ */
+export function checkRunExpressions(file: string, wf: Workflow): string[] {
+    const problems: string[] = [];
+    for (const [name, job] of jobsOf(wf))
+        for (const [i, step] of stepsOf(job).entries())
+            if (typeof step.run === "string" && /\$\{\{/.test(step.run))
+                problems.push(
+                    `${file} ${name}: step ${step.name ?? i + 1} puts a \${{ }} expression in its run: script; pass the value through env: instead`,
+                );
+    return problems;
+}
+
+const PROMOTE_INPUTS = ["stack", "model", "version"];
+
+/**
+ * promote.yml: started by workflow_dispatch only, with required string inputs stack, model and version;
+ * exactly contents: write and pull-requests: write (no OIDC, no other scope); checks out without persisting
+ * the token; runs scripts/promote.ts with the inputs through env; commits to promote/<stack>/<model>/<version>
+ * and opens the PR with `gh pr create`, authenticated with the PROMOTION_TOKEN secret when it is set (a PR
+ * opened with GITHUB_TOKEN starts no workflow: no preview, no report); never runs pulumi; one promotion of a
+ * model at a time (concurrency, not cancelled).
+ */
+export function checkPromoteWorkflow(wf: Workflow, text: string): string[] {
+    const file = "promote.yml";
+    const problems: string[] = [];
+    const triggers = triggersOf(wf);
+    const dispatch = triggers.workflow_dispatch as Dict | null | undefined;
+    if (!("workflow_dispatch" in triggers))
+        problems.push(`${file}: must run on workflow_dispatch (the registry's approval event dispatches it)`);
+    for (const event of Object.keys(triggers).filter((e) => e !== "workflow_dispatch"))
+        problems.push(`${file}: must run on workflow_dispatch only, not ${event}`);
+    const inputs = (dispatch?.inputs ?? {}) as Record<string, Dict>;
+    for (const input of PROMOTE_INPUTS) {
+        const spec = inputs[input];
+        if (!spec) problems.push(`${file}: workflow_dispatch needs the input ${input}`);
+        else if (spec.required !== true || spec.type !== "string")
+            problems.push(`${file}: input ${input} must be required: true and type: string`);
+    }
+    const concurrency = wf.concurrency as Dict | undefined;
+    if (!concurrency || !/inputs\.stack/.test(String(concurrency.group)) || !/inputs\.model/.test(String(concurrency.group)))
+        problems.push(`${file}: needs a concurrency group per stack and model (inputs.stack, inputs.model)`);
+    else if (isTrue(concurrency["cancel-in-progress"])) problems.push(`${file}: concurrency must not cancel a running promotion`);
+    const jobs = jobsOf(wf);
+    if (jobs.length === 0) problems.push(`${file}: has no job`);
+    for (const [name, job] of jobs) {
+        const where = `${file} ${name}`;
+        const granted = permissionsOf(wf, job);
+        const want = { contents: "write", "pull-requests": "write" };
+        if (!sameScopes(granted, want))
+            problems.push(`${where}: permissions must be exactly contents: write, pull-requests: write, got ${JSON.stringify(granted)}`);
+        const steps = stepsOf(job);
+        for (const step of steps.filter((st) => usesAction(st, "actions/checkout")))
+            if (step.with?.["persist-credentials"] !== false)
+                problems.push(`${where}: actions/checkout must set persist-credentials: false (the token is used for one push only)`);
+        if (
+            steps.some(isPulumiStep) ||
+            steps.some((st) => /^\s*(npx\s+)?pulumi\s+(up|preview|config|destroy|refresh)\b/m.test(String(st.run ?? "")))
+        )
+            problems.push(`${where}: must not run pulumi: the merged pull request deploys (deploy.yml)`);
+        const edit = steps.find((st) => /scripts\/promote\.ts\b/.test(String(st.run ?? "")));
+        if (!edit) problems.push(`${where}: must run scripts/promote.ts`);
+        else {
+            for (const input of PROMOTE_INPUTS) {
+                const variable = Object.entries(edit.env ?? {}).find(([, v]) =>
+                    new RegExp(`^\\$\\{\\{\\s*inputs\\.${input}\\s*\\}\\}$`).test(String(v)),
+                )?.[0];
+                if (!variable || !new RegExp(`--${input} "\\$${variable}"`).test(edit.run!))
+                    problems.push(
+                        `${where}: scripts/promote.ts must get --${input} "$VAR" with VAR: \${{ inputs.${input} }} in the step's env`,
+                    );
+            }
+        }
+        const pr = steps.find((st) => /\bgh pr create\b/.test(String(st.run ?? "")));
+        if (!pr) problems.push(`${where}: must open the pull request with gh pr create`);
+        else {
+            if (!/promote\/\$\{?STACK\}?\/\$\{?MODEL\}?\/\$\{?version\}?/i.test(pr.run!))
+                problems.push(`${where}: must commit to the branch promote/<stack>/<model>/<version>`);
+            if (!/secrets\.PROMOTION_TOKEN/.test(String(pr.env?.GH_TOKEN ?? "")))
+                problems.push(
+                    `${where}: gh pr create must use secrets.PROMOTION_TOKEN (GH_TOKEN): a PR opened with GITHUB_TOKEN starts no workflow`,
+                );
+            if (!/--title "Promote \$MODEL \$version on \$STACK"/.test(pr.run!))
+                problems.push(`${where}: the pull request's title must be "Promote <model> <version> on <stack>"`);
+        }
+    }
+    if (/\bsecrets\s*[.[]\s*(?!PROMOTION_TOKEN\b)[A-Z]/.test(codeOf(text)))
+        problems.push(`${file}: must read no secret but PROMOTION_TOKEN`);
+    return problems;
+}
+
+function sameScopes(a: unknown, b: Record<string, string>): boolean {
+    if (typeof a !== "object" || a === null) return false;
+    const entries = Object.entries(a as Dict);
+    return entries.length === Object.keys(b).length && entries.every(([k, v]) => b[k] === v);
+}
+
 /** Deploy identities (preview must never use them) and preview identities (deploy must never use them). */
 const DEPLOY_IDENTITIES = [/vars\.AWS_ROLE_ARN\b/, /vars\.GCP_SERVICE_ACCOUNT\b/, /vars\.AZURE_CLIENT_ID\b/, /'KUBECONFIG_\{0\}'/];
 const PREVIEW_IDENTITY: Record<string, { input: string; variable: string }> = {
@@ -836,5 +935,7 @@ export function checkRepo(repo: Repo): string[] {
         ...checkConcurrency("pr-report.yml", wf["pr-report.yml"], true),
         ...WORKFLOW_FILES.flatMap((file) => checkPinnedActions(file, texts[file])),
         ...checkDependabot(repo.dependabot),
+        ...WORKFLOW_FILES.flatMap((file) => checkRunExpressions(file, wf[file])),
+        ...checkPromoteWorkflow(wf["promote.yml"], texts["promote.yml"]),
     ];
 }

@@ -26,6 +26,8 @@ import {
     checkBackends,
     checkPinnedActions,
     checkDependabot,
+    checkPromoteWorkflow,
+    checkRunExpressions,
     findLongLivedKeys,
     loadRepo,
     loadStacks,
@@ -192,6 +194,14 @@ describe("CI/CD files", () => {
             assertProblems(checkCiRun(fs.readFileSync(file, "utf8"), fs.statSync(file).mode));
             const syntax = spawnSync("bash", ["-n", file], { encoding: "utf8" });
             assert.equal(syntax.status, 0, syntax.stderr);
+        });
+
+        it("puts no ${{ }} expression inside a run: script (values reach scripts through env)", () => {
+            assertProblems(WORKFLOW_FILES.flatMap((file) => checkRunExpressions(file, wf(file))));
+        });
+
+        it("promotes through a pull request: dispatch inputs via env, contents and pull-requests write only, PROMOTION_TOKEN", () => {
+            assertProblems(checkPromoteWorkflow(wf("promote.yml"), repo.workflowTexts["promote.yml"]));
         });
 
         it("has Makefile targets that call npm scripts package.json defines", () => {
@@ -611,6 +621,69 @@ jobs:
                 /digits only/,
                 /run's pull_requests/,
                 /head is the commit/,
+            );
+        });
+
+        const PROMOTE = `
+on:
+  workflow_dispatch:
+    inputs:
+      stack: { required: true, type: string }
+      model: { required: true, type: string }
+      version: { required: true, type: string }
+permissions: { contents: write, pull-requests: write }
+concurrency: { group: "promote-\${{ inputs.stack }}-\${{ inputs.model }}", cancel-in-progress: false }
+jobs:
+  promote:
+    steps:
+      - uses: actions/checkout@x
+        with: { persist-credentials: false }
+      - env: { STACK: "\${{ inputs.stack }}", MODEL: "\${{ inputs.model }}", VERSION: "\${{ inputs.version }}" }
+        run: node scripts/promote.ts --stack "$STACK" --model "$MODEL" --version "$VERSION"
+      - env:
+          STACK: "\${{ inputs.stack }}"
+          GH_TOKEN: "\${{ secrets.PROMOTION_TOKEN || github.token }}"
+        run: |
+          git switch -c "promote/$STACK/$MODEL/$version"
+          gh pr create --title "Promote $MODEL $version on $STACK" --body-file body.md
+`;
+
+        it("passes a promotion workflow that gets its inputs through env and opens the PR with PROMOTION_TOKEN", () => {
+            assertProblems(checkPromoteWorkflow(parseWorkflow(PROMOTE), PROMOTE));
+            assertProblems(checkRunExpressions("promote.yml", parseWorkflow(PROMOTE)));
+        });
+
+        it("fails a promotion workflow that pastes an input into run:, or has another trigger, scope or secret", () => {
+            const bad = PROMOTE.replace('--version "$VERSION"', "--version ${{ inputs.version }}")
+                .replace("  workflow_dispatch:\n", "  push: { branches: [main] }\n  workflow_dispatch:\n")
+                .replace("version: { required: true, type: string }", "version: { required: false, type: string }")
+                .replace("{ contents: write, pull-requests: write }", "{ contents: write, pull-requests: write, id-token: write }")
+                .replace("persist-credentials: false", "fetch-depth: 0")
+                .replace("secrets.PROMOTION_TOKEN || github.token", "secrets.PULUMI_CONFIG_PASSPHRASE");
+            const wf = parseWorkflow(bad);
+            assertProblems(
+                [...checkPromoteWorkflow(wf, bad), ...checkRunExpressions("promote.yml", wf)],
+                /on workflow_dispatch only, not push/,
+                /input version must be required: true/,
+                /permissions must be exactly contents: write, pull-requests: write/,
+                /persist-credentials: false/,
+                /must get --version "\$VAR"/,
+                /must use secrets\.PROMOTION_TOKEN/,
+                /must read no secret but PROMOTION_TOKEN/,
+                /puts a \$\{\{ \}\} expression in its run: script/,
+            );
+        });
+
+        it("fails a promotion workflow that deploys, skips the PR, or lets a second run cancel the first", () => {
+            const bad = PROMOTE.replace("cancel-in-progress: false", "cancel-in-progress: true")
+                .replace('gh pr create --title "Promote $MODEL $version on $STACK" --body-file body.md', "pulumi up --yes")
+                .replace("node scripts/promote.ts", "node scripts/other.ts");
+            assertProblems(
+                checkPromoteWorkflow(parseWorkflow(bad), bad),
+                /must not cancel a running promotion/,
+                /must not run pulumi/,
+                /must run scripts\/promote\.ts/,
+                /must open the pull request with gh pr create/,
             );
         });
 

@@ -22,4 +22,9 @@ export const AZ = {
     privateEndpoint: "azure-native:network:PrivateEndpoint",
     metricAlert: "azure-native:monitor:MetricAlert",
     actionGroup: "azure-native:monitor:ActionGroup",
+    roleDefinition: "azure-native:authorization:RoleDefinition",
+    resourceGroup: "azure-native:resources:ResourceGroup",
+    mlSchedule: "azure-native:machinelearningservices:Schedule",
+    logicWorkflow: "azure-native:logic:Workflow",
+    scheduledQueryRule: "azure-native:monitor:ScheduledQueryRule",
 } as const;

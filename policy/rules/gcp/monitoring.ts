@@ -1,6 +1,6 @@
-/** Cloud Monitoring: production alerts reach someone. */
+/** Cloud Monitoring: production alerts reach someone, and each alert condition watches only its stack's resources, one incident per resource. */
 import { CUSTOM, MlopsPolicy, resourceRule } from "../meta";
-import { list } from "../lib/read";
+import { at, list, records } from "../lib/read";
 import { GCP } from "./types";
 
 const OBSERVABILITY = "components/observability/gcp.ts";
@@ -19,4 +19,38 @@ export const alertPolicyNotifies = resourceRule({
     check: (r) => (list(r.props.notificationChannels).length > 0 ? [] : ["notificationChannels is empty (the alert notifies nobody)"]),
 });
 
-export const monitoringRules: readonly MlopsPolicy[] = [alertPolicyNotifies];
+/** Matching by a pattern: a prefix such as `mlops-gcp-dev-` also matches a stack named `gcp-dev-eu` in the same project. */
+const PATTERN_MATCH = /=\s*(starts_with|ends_with|has_substring)\(|monitoring\.regex\.full_match\("[^"]*(\.\*|\.\+)/;
+/** A user-defined (log-based) metric: it counts only what its own filter selects. */
+const USER_METRIC = /metric\.type\s*=\s*"logging\.googleapis\.com\/user\//;
+
+export const alertConditionScoped = resourceRule({
+    name: "gcp-alert-condition-scoped",
+    description:
+        "Each Cloud Monitoring alert condition names the resources it watches exactly (a resource label equal to a name, or a full match of the names; or the stack's own log-based metric), never by a prefix or wildcard that another stack in the project would also match, and groups by a label so each resource raises its own incident.",
+    severity: "medium",
+    remediation: `build conditions with exactNames() and a groupByFields per resource name (components/observability/gcp-conditions.ts); docs/gcp.md, "Alerts"`,
+    mirrors: [CUSTOM],
+    clouds: ["gcp"],
+    category: "reliability",
+    enforcement: "prod",
+    types: [GCP.alertPolicy],
+    check: (r) =>
+        records(r.props.conditions).flatMap((c, i) => {
+            const threshold = c.conditionThreshold;
+            if (threshold === undefined) return [];
+            const where = `conditions[${i}]`;
+            const filter = at(threshold, "filter");
+            if (typeof filter !== "string") return [`${where}.conditionThreshold.filter is not set`];
+            const problems: string[] = [];
+            if (PATTERN_MATCH.test(filter))
+                problems.push(`${where} matches resources by a pattern (another stack in the project would match it)`);
+            else if (!USER_METRIC.test(filter) && !/resource\.labels?\.[a-z_]+\s*=/.test(filter))
+                problems.push(`${where} names no resource (it watches every resource of its type in the project)`);
+            const grouped = records(at(threshold, "aggregations")).some((a) => list(a.groupByFields).length > 0);
+            if (!grouped) problems.push(`${where} does not group by a label (one incident for all the resources it watches)`);
+            return problems;
+        }),
+});
+
+export const monitoringRules: readonly MlopsPolicy[] = [alertPolicyNotifies, alertConditionScoped];

@@ -1,18 +1,24 @@
 """The iris sample as an Azure Functions app (Python v2 programming model), for serverlessInference
 implementation `functions` (Flex Consumption).
 
-It reuses the sample server's model code: copy samples/model/serve.py and samples/model/model.json beside
-this file before publishing (docs/azure.md, "Functions: publish the code"). Routes, under /api:
+It reuses the sample server's code: copy samples/model/serve.py, model.json and lakeio.py (a link to
+samples/jobs/lakeio.py: copy the file it points to) beside this file before publishing (docs/azure.md,
+"Functions: publish the code"). Routes, under /api:
 
-GET  /api/healthz   -> 200 {"status": "ok", "model": ...}            (anonymous: health probes)
+GET  /api/healthz   -> 200 {"status": "ok", "model": ..., "version": ...}   (anonymous: health probes)
 POST /api/predict   {"instances": [[4 numbers], ...]} -> {"predictions": [...]}   (function key required)
+
+serve.py reads MLOPS_MODEL_URI (loaded when the worker starts) and MLOPS_CAPTURE_URI as in the container; the
+captured inputs are written before each scoring request returns, waiting at most CAPTURE_WAIT seconds; a failed
+write is retried with the next request.
 """
 import json
 
 import azure.functions as func
 
-import serve  # samples/model/serve.py: loads model.json at import; its HTTP server is not started
+import serve  # samples/model/serve.py: loads the model at import; its HTTP server is not started
 
+CAPTURE_WAIT = 2.0  # seconds a request waits at most for its capture write
 app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
 
 
@@ -22,7 +28,7 @@ def _json(status, payload):
 
 @app.route(route="healthz", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 def healthz(req: func.HttpRequest) -> func.HttpResponse:
-    return _json(200, {"status": "ok", "model": serve.NAME})
+    return _json(200, serve.health())
 
 
 @app.route(route="predict", methods=["POST"])
@@ -34,4 +40,6 @@ def predict(req: func.HttpRequest) -> func.HttpResponse:
         instances = serve.parse_instances(body)
     except serve.BadRequest as e:
         return _json(400, {"error": str(e)})
-    return _json(200, {"predictions": [serve.predict(row) for row in instances]})
+    predictions = serve.score(instances)
+    serve.flush_capture(CAPTURE_WAIT)
+    return _json(200, {"predictions": predictions})

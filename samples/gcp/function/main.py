@@ -1,21 +1,27 @@
 """Cloud Functions (2nd gen) handler for the sample model: the same prediction code as samples/model/serve.py.
 
-The program uploads this file, requirements.txt and the model's files (serve.py, model.json) as one
+The program uploads this file, requirements.txt and the model's files (serve.py, model.json, lakeio.py) as one
 source archive; Cloud Build installs functions-framework and the function serves:
 
-GET  /healthz  -> 200 {"status": "ok", "model": ...}
+GET  /healthz  -> 200 {"status": "ok", "model": ..., "version": ...}
 POST /predict, /v1/models/<name>:predict or /  {"instances": [[4 numbers], ...]}
                -> {"predictions": [{"label": ..., "probabilities": {...}}, ...]}
+
+serve.py reads MLOPS_MODEL_URI (loaded at cold start) and MLOPS_CAPTURE_URI as in the container; the captured
+inputs are written before each scoring request returns (CPU is only allocated during requests), waiting at most
+CAPTURE_WAIT seconds; a failed write is retried with the next request.
 """
 import functions_framework
 
-import serve  # model.json loading, input checks and prediction (standard library only)
+import serve  # model loading, input checks, prediction and capture (standard library only)
+
+CAPTURE_WAIT = 2.0  # seconds a request waits at most for its capture write
 
 
 @functions_framework.http
 def predict(request):
     if request.method == "GET" and request.path in ("/", "/healthz"):
-        return {"status": "ok", "model": serve.NAME}
+        return serve.health()
     if request.method != "POST":
         return {"error": "use POST with a JSON body, or GET /healthz"}, 405
     if request.path not in serve.PREDICT_PATHS | {"/"}:
@@ -27,4 +33,6 @@ def predict(request):
         instances = serve.parse_instances(body)
     except serve.BadRequest as e:
         return {"error": str(e)}, 400
-    return {"predictions": [serve.predict(row) for row in instances]}
+    predictions = serve.score(instances)
+    serve.flush_capture(CAPTURE_WAIT)
+    return {"predictions": predictions}

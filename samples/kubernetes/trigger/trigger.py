@@ -10,6 +10,11 @@ MinIO posts a bucket notification here for every object created under a pipeline
 Runs of one pipeline started in the same minute are coalesced into one Job (a 409 means a run of that
 minute exists; the job skips inputs it already processed, so the next run picks up what that one missed).
 
+Training pipelines (`mlops:models[].training` with onNewData) are routes too: their CronJob lives in the
+training namespace (`namespace`), they match only keys ending in their `suffix` (`/_manifest.json`: a
+dataset version is complete), and the Job gets MLOPS_TRIGGER=new-data and MLOPS_DATASET_VERSION=v=<run id>
+(the `v=...` folder of the manifest).
+
 With `mlops:pipelines.orchestrator: airflow`, Airflow schedules the pipelines (their CronJobs are suspended)
 and each DAG calls `POST /run/<pipeline>` with `Authorization: Bearer <run token>` (Airflow's own token,
 not MinIO's). The trigger creates a Job from the pipeline's CronJob with MLOPS_TRIGGER=schedule and answers
@@ -23,7 +28,8 @@ in its queue directory and sends it again; events that can never start a run (un
 token, malformed body) are answered 2xx/4xx and exist only in these logs and counters.
 
 Configuration (environment):
-  MLOPS_TRIGGER_ROUTES      JSON list of {"pipeline", "cronJob", "bucket", "prefix"}
+  MLOPS_TRIGGER_ROUTES      JSON list of {"pipeline", "cronJob", "bucket", "prefix"} and, for training routes,
+                            "namespace", "suffix" and "trigger" (`new-data`)
   MLOPS_TRIGGER_TOKEN_FILE  file holding the shared token
   MLOPS_TRIGGER_PIPELINES   JSON list of {"pipeline", "cronJob"} that POST /run/<pipeline> may start (optional)
   MLOPS_TRIGGER_RUN_TOKEN_FILE  file holding the token of POST /run/<pipeline> (optional: without it, /run is refused)
@@ -111,8 +117,19 @@ def parse_event(body):
 
 
 def routes_for(routes, bucket, key):
-    """The routes whose source bucket and prefix contain the object (never a key outside the prefix)."""
-    return [r for r in routes if r["bucket"] == bucket and key.startswith(r["prefix"]) and key != r["prefix"]]
+    """The routes whose source bucket and prefix contain the object (never a key outside the prefix), and whose
+    suffix, if any, ends the key."""
+    return [
+        r
+        for r in routes
+        if r["bucket"] == bucket and key.startswith(r["prefix"]) and key != r["prefix"] and key.endswith(r.get("suffix") or "")
+    ]
+
+
+def dataset_version(prefix, key):
+    """`v=<run id>` of a dataset version's manifest key (`<prefix>v=<run id>/_manifest.json`), or None."""
+    first = key[len(prefix) :].split("/", 1)[0]
+    return first if first.startswith("v=") and len(first) > 2 else None
 
 
 def job_name(cron_job, now, trigger="arrival"):
@@ -120,20 +137,22 @@ def job_name(cron_job, now, trigger="arrival"):
     return f"{cron_job}-{trigger[0]}-{int(now // 60)}"
 
 
-def job_body(cron_job, namespace, bucket, key, now, trigger="arrival"):
+def job_body(cron_job, namespace, bucket, key, now, trigger="arrival", extra_env=None):
     """The Job the trigger creates from a CronJob object (as read from the API): its jobTemplate, marked as an
-    `arrival` run (of object bucket/key) or a `schedule` run (requested by Airflow)."""
+    `arrival` run (of object bucket/key), a `new-data` training run (of a dataset manifest), or a `schedule`
+    run (requested by Airflow)."""
     template = copy.deepcopy(cron_job["spec"]["jobTemplate"])
     meta = template.get("metadata") or {}
     spec = template["spec"]
     pod = spec["template"]["spec"]
     for container in pod.get("containers", []):
-        env = [e for e in container.get("env", []) if e.get("name") != "MLOPS_TRIGGER"]
-        env.append({"name": "MLOPS_TRIGGER", "value": trigger})
+        added = {"MLOPS_TRIGGER": trigger, **(extra_env or {})}
+        env = [e for e in container.get("env", []) if e.get("name") not in added]
+        env += [{"name": name, "value": value} for name, value in added.items()]
         container["env"] = env
     spec["ttlSecondsAfterFinished"] = ARRIVAL_JOB_TTL_SECONDS
     name = cron_job["metadata"]["name"]
-    cause = {"mlops.dev/object": f"{bucket}/{key}"[:1024]} if trigger == "arrival" else {"mlops.dev/requested-by": "airflow"}
+    cause = {"mlops.dev/object": f"{bucket}/{key}"[:1024]} if key is not None else {"mlops.dev/requested-by": "airflow"}
     return {
         "apiVersion": "batch/v1",
         "kind": "Job",
@@ -197,13 +216,19 @@ class Trigger:
 
     def start_run(self, route, bucket, key, trigger="arrival"):
         """Creates the Job; returns an outcome: started, coalesced or failed."""
-        ns = urllib.parse.quote(self.namespace)
-        what = {"object": f"{bucket}/{key}"} if trigger == "arrival" else {"trigger": trigger}
+        namespace = route.get("namespace") or self.namespace
+        ns = urllib.parse.quote(namespace)
+        what = {"object": f"{bucket}/{key}"} if key is not None else {"trigger": trigger}
+        extra_env = {}
+        if trigger == "new-data" and key is not None:
+            version = dataset_version(route["prefix"], key)
+            if version:
+                extra_env["MLOPS_DATASET_VERSION"] = version
         status, cron_job = self.api.call("GET", f"/apis/batch/v1/namespaces/{ns}/cronjobs/{urllib.parse.quote(route['cronJob'])}")
         if status != 200:
             log(outcome="failed", pipeline=route["pipeline"], reason=f"GET CronJob answered {status}", **what)
             return "failed"
-        body = job_body(cron_job, self.namespace, bucket, key, self.clock(), trigger)
+        body = job_body(cron_job, namespace, bucket, key, self.clock(), trigger, extra_env)
         status, answer = self.api.call("POST", f"/apis/batch/v1/namespaces/{ns}/jobs", body)
         if status in (200, 201):
             log(outcome="started", pipeline=route["pipeline"], job=body["metadata"]["name"], **what)
@@ -255,7 +280,7 @@ class Trigger:
                 results.append("unrouted")
                 continue
             for route in matched:
-                outcome = self.start_run(route, bucket, key)
+                outcome = self.start_run(route, bucket, key, route.get("trigger") or "arrival")
                 self.counters.add(outcome)
                 results.append(outcome)
         # 503 makes MinIO keep the event in its queue and send it again.

@@ -23,6 +23,9 @@ const EVENT_GRID = "https://azure.microsoft.com/pricing/details/event-grid/";
 const SYNAPSE = "https://azure.microsoft.com/pricing/details/synapse-analytics/";
 const AML = "https://azure.microsoft.com/pricing/details/machine-learning/";
 const VMS = "https://azure.microsoft.com/pricing/details/virtual-machines/linux/";
+const LOAD_BALANCER = "https://azure.microsoft.com/pricing/details/load-balancer/";
+const PUBLIC_IP = "https://azure.microsoft.com/pricing/details/ip-addresses/";
+const LOGIC = "https://azure.microsoft.com/pricing/details/logic-apps/";
 
 const p = (usd: number, per: string, url: string, verified = false) => ({ usd, per, url, verified });
 
@@ -69,6 +72,11 @@ export const AZURE_SWEDENCENTRAL: PriceTable = {
         "queue-operations": p(0.004, "10,000 operations", QUEUES),
         "eventgrid-operations": p(0.6, "million operations (100,000 free)", EVENT_GRID),
         "synapse-serverless-tb": p(5, "TB processed", SYNAPSE),
+        "lb-standard-hour": p(0.025, "load balancer-hour (first 5 rules)", LOAD_BALANCER),
+        "lb-standard-gb": p(0.005, "GB processed", LOAD_BALANCER),
+        "public-ip-standard-hour": p(0.005, "static IP-hour (Standard)", PUBLIC_IP),
+        "log-alert-rule-month": p(0.5, "log alert rule-month (evaluated every 15 minutes or less often)", MONITOR),
+        "logic-action": p(0.000025, "built-in action or trigger execution (consumption)", LOGIC),
         ...Object.fromEntries(
             Object.entries(VM_SIZES).map(([size, usd]) => [`vm:${size}`, p(usd, "node-hour", size.startsWith("Standard_N") ? AML : VMS)]),
         ),
@@ -131,17 +139,39 @@ const containerApp: Rule = (r, ctx) => {
     return out;
 };
 
-const managedEnvironment: Rule = (r) => {
+/**
+ * An environment in a virtual network of the stack's bills, besides its apps, the managed resources Azure puts in
+ * its infrastructure resource group: one Standard load balancer (two for an internal consumption-only environment),
+ * one static public IP for egress and, when external, one for ingress (Microsoft, "Virtual network configuration":
+ * managed resources). Dedicated workload profiles are not in the table.
+ */
+const managedEnvironment: Rule = (r, ctx) => {
     const profiles = (input(r, "workloadProfiles") as { workloadProfileType?: string }[] | undefined) ?? [];
     const dedicated = profiles.filter((w) => w.workloadProfileType && !w.workloadProfileType.startsWith("Consumption"));
-    return dedicated.length
+    const out: Charge[] = dedicated.length
         ? [
               {
                   section: "unpriced",
                   reason: `dedicated workload profiles (${dedicated.map((w) => w.workloadProfileType).join(", ")}): see ${APPS}`,
               },
           ]
-        : [{ section: "free", note: "consumption profiles only: no charge (its apps bill)" }];
+        : [];
+    if (input(r, "vnetConfiguration.infrastructureSubnetId") !== undefined) {
+        const internal = input(r, "vnetConfiguration.internal") === true;
+        const balancers = profiles.length === 0 && internal ? 2 : 1;
+        const ips = internal ? 1 : 2;
+        out.push(
+            fixed(`${balancers} Standard load balancer(s) in its virtual network`, balancers * HOURS_PER_MONTH, "lb-standard-hour", ctx),
+            fixed(
+                `${ips} static public IP(s) (${internal ? "egress" : "egress and ingress"})`,
+                ips * HOURS_PER_MONTH,
+                "public-ip-standard-hour",
+                ctx,
+            ),
+            rate("load balancer data processed", "lb-standard-gb", ctx),
+        );
+    }
+    return out.length ? out : [{ section: "free", note: "consumption profiles outside a virtual network: no charge (its apps bill)" }];
 };
 
 /** Key operations bill per use; each scheduled rotation bills once (P90D: about 4 a year). */
@@ -203,6 +233,10 @@ const RULES: Record<string, Rule> = {
     "azure-native:applicationinsights:Component": usage(["telemetry ingestion (into its workspace)", "log-analytics-gb"]),
     "azure-native:synapse:Workspace": usage(["serverless SQL queries", "synapse-serverless-tb"]),
     "azure-native:machinelearningservices:Compute": amlCompute,
+    "azure-native:monitor:ScheduledQueryRule": (r, ctx) => [fixed("log alert rule", 1, "log-alert-rule-month", ctx)],
+    "azure-native:logic:Workflow": usage(["actions and triggers run (a recurrence trigger runs while idle)", "logic-action"]),
+    "azure-native:machinelearningservices:Schedule": free("no charge itself: the jobs it starts bill on their cluster"),
+    "azure-native:machinelearningservices:EnvironmentVersion": free("no charge: a reference to a public image (no build)"),
     "azure-native:machinelearningservices:Workspace": free("no charge itself: its compute, storage, registry and key vault bill"),
     "azure-native:keyvault:Vault": free("no charge itself: key operations bill"),
     "azure-native:eventhub:EventHub": free("billed as its namespace's units (and Capture)"),
@@ -211,6 +245,7 @@ const RULES: Record<string, Rule> = {
 
 for (const type of [
     "azure-native:authorization:RoleAssignment",
+    "azure-native:authorization:RoleDefinition",
     "azure-native:authorization:ManagementLockByScope",
     "azure-native:eventgrid:SystemTopicEventSubscription",
     "azure-native:machinelearningservices:Datastore",

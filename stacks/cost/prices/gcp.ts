@@ -72,6 +72,8 @@ export const GCP_US_CENTRAL1: PriceTable = {
         "pubsub-retention-gib-month": p(0.27, "GiB-month of retained messages", PUBSUB),
         "workflows-steps": p(0.01, "1,000 internal steps (5,000 free)", WORKFLOWS),
         "tensorboard-gib-month": p(10, "GiB-month", VERTEX),
+        "vertex-pipeline-run": p(0.03, "pipeline run (its steps' compute bills on top)", VERTEX),
+        "monitoring-ingest-mib": p(0.258, "MiB of metric data ingested (first 150 MiB free)", OBSERVABILITY),
         ...Object.fromEntries(Object.entries(VMS).map(([type, usd]) => [`vm:${type}`, p(usd, "VM-hour", VM)])),
         ...Object.fromEntries(Object.entries(VERTEX_NODES).map(([type, usd]) => [`vertex:${type}`, p(usd, "node-hour", VERTEX)])),
     },
@@ -191,6 +193,8 @@ const RULES: Record<string, Rule> = {
         ["retention beyond 30 days", "logging-retention-gib-month"],
     ),
     "gcp:workflows/workflow:Workflow": usage(["workflow steps", "workflows-steps"]),
+    "gcp:colab/schedule:Schedule": usage(["Vertex AI pipeline runs it starts", "vertex-pipeline-run"]),
+    "gcp:logging/metric:Metric": usage(["log-based metric data", "monitoring-ingest-mib"]),
     "gcp:vertex/aiTensorboard:AiTensorboard": usage(["experiment data", "tensorboard-gib-month"]),
     "gcp:vertex/aiEndpoint:AiEndpoint": free("no charge itself: deployed models bill per node-hour (below, from the deploy settings)"),
     "gcp:eventarc/trigger:Trigger": free("Google-source events: no charge (delivery bills as Pub/Sub)"),
@@ -217,6 +221,8 @@ for (const type of [
     "gcp:cloudrunv2/serviceIamMember:ServiceIamMember",
     "gcp:eventarc/googleChannelConfig:GoogleChannelConfig",
     "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
+    "gcp:projects/iAMCustomRole:IAMCustomRole",
+    "gcp:serviceaccount/iAMMember:IAMMember",
 ]) {
     RULES[type] ??= free("no charge");
 }

@@ -55,6 +55,10 @@ const NAME_INPUT: Record<string, string> = {
     "azure-native:eventgrid:SystemTopicEventSubscription": "eventSubscriptionName",
     "azure-native:eventhub:Namespace": "namespaceName",
     "azure-native:eventhub:EventHub": "eventHubName",
+    "azure-native:logic:Workflow": "workflowName",
+    "azure-native:machinelearningservices:Schedule": "name",
+    "azure-native:machinelearningservices:EnvironmentVersion": "name",
+    "azure-native:monitor:ScheduledQueryRule": "ruleName",
 };
 
 export const azureMocks: ProviderMocks = {
@@ -130,6 +134,7 @@ export const azureMocks: ProviderMocks = {
                 break;
             case "azure-native:eventgrid:SystemTopic":
             case "azure-native:eventhub:Namespace":
+            case "azure-native:logic:Workflow":
                 out.identity = systemIdentity();
                 break;
             case "azure-native:web:WebApp":
@@ -138,8 +143,14 @@ export const azureMocks: ProviderMocks = {
         }
         return out;
     },
-    call(token) {
+    call(token, inputs) {
         if (token === "azure-native:authorization:getClientConfig") return { ...AZURE_CLIENT_CONFIG };
+        if (token === "azure-native:logic:listWorkflowTriggerCallbackUrl") {
+            const id = createHash("sha256").update(String(inputs.workflowName)).digest("hex").slice(0, 32);
+            return {
+                value: `https://prod-00.swedencentral.logic.azure.com:443/workflows/${id}/triggers/${inputs.triggerName}/paths/invoke?api-version=2016-10-01&sp=%2Ftriggers%2F${inputs.triggerName}%2Frun&sv=1.0&sig=mock`,
+            };
+        }
         return undefined;
     },
 };

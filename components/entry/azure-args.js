@@ -1,0 +1,3 @@
+"use strict";
+// Entry azure-args of @mlops/components: the sources in the repository, dist/ when installed (see load.js).
+module.exports = require("./load")("azure-args");
