@@ -8,7 +8,7 @@ help:
 	@echo "make install    npm ci: install the locked dependencies"
 	@echo "make format     prettier --write: the formatting npm run lint checks"
 	@echo "make lint       eslint, prettier --check, then tsc --noEmit"
-	@echo "make test       lint, then the mocha suites (what CI runs)"
+	@echo "make test       lint alongside the mocha suites, in parallel (what CI runs)"
 	@echo "make plan       offline plan of one stack, no credentials: STACK=$(STACK) FORMAT=$(FORMAT) (text|json)"
 	@echo "make cost       monthly cost estimate of one stack from its offline plan: STACK=$(STACK) FORMAT=$(FORMAT) (text|json)"
 	@echo "make diff       PR report of a stack against a git ref: BASE=origin/main STACK=$(STACK) (or STACK=--all) FORMAT=text|markdown|json"

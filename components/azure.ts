@@ -25,7 +25,15 @@ export * from "./network/azure-args";
 export * from "./network/azure-ip-ranges";
 export * from "./network/azure-layout";
 export * from "./network/azure-private-endpoint";
-export type { AzurePlacementArgs } from "./shared/azure-placement";
+export type {
+    AzureLocationArgs,
+    AzureLogAnalyticsArgs,
+    AzureNamePrefixArgs,
+    AzureNameSuffixArgs,
+    AzurePlacementArgs,
+    AzureResourceGroupArgs,
+    AzureSubscriptionArgs,
+} from "./shared/azure-placement";
 export * from "./data-pipeline/azure";
 // The arguments, validators and name rules (also their own SDK-free entry, @mlops/components/azure-args).
 export * from "./azure-args";

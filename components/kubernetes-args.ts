@@ -4,6 +4,7 @@
  * anything runs. Import from `@mlops/components/kubernetes-args`.
  */
 export * from "./naming/kubernetes";
+export type { MinioCredentials } from "./shared/minio";
 export * from "./data-lake/kubernetes-args";
 export * from "./ml-platform/kubernetes-args";
 export * from "./container-service/kubernetes-args";

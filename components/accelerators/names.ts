@@ -4,22 +4,41 @@
  */
 import { ProblemDetail } from "../shared/problems";
 
-export const ACCELERATOR_NAMES = [
-    "nvidia-t4",
-    "nvidia-l4",
-    "nvidia-a10g",
-    "nvidia-a10",
-    "nvidia-v100",
-    "nvidia-a100-40gb",
-    "nvidia-a100-80gb",
-    "nvidia-h100-80gb",
-    "nvidia-h200",
-    "aws-inferentia2",
-    "aws-trainium",
-    "google-tpu-v5e",
-] as const;
+/**
+ * The canonical accelerator names (docs/accelerators.md), as an `as const` object so that other languages
+ * see them as an enum (components/schema.json).
+ */
+export const AcceleratorName = {
+    /** NVIDIA T4 (16 GB). */
+    NvidiaT4: "nvidia-t4",
+    /** NVIDIA L4 (24 GB). */
+    NvidiaL4: "nvidia-l4",
+    /** NVIDIA A10G (24 GB, AWS). */
+    NvidiaA10g: "nvidia-a10g",
+    /** NVIDIA A10 (24 GB, Azure). */
+    NvidiaA10: "nvidia-a10",
+    /** NVIDIA V100 (16 GB). */
+    NvidiaV100: "nvidia-v100",
+    /** NVIDIA A100 40 GB. */
+    NvidiaA100_40gb: "nvidia-a100-40gb",
+    /** NVIDIA A100 80 GB. */
+    NvidiaA100_80gb: "nvidia-a100-80gb",
+    /** NVIDIA H100 80 GB. */
+    NvidiaH100_80gb: "nvidia-h100-80gb",
+    /** NVIDIA H200. */
+    NvidiaH200: "nvidia-h200",
+    /** AWS Inferentia2 (Neuron). */
+    AwsInferentia2: "aws-inferentia2",
+    /** AWS Trainium (Neuron). */
+    AwsTrainium: "aws-trainium",
+    /** Google Cloud TPU v5e. */
+    GoogleTpuV5e: "google-tpu-v5e",
+} as const;
+/** A canonical accelerator name. */
+export type AcceleratorName = (typeof AcceleratorName)[keyof typeof AcceleratorName];
 
-export type AcceleratorName = (typeof ACCELERATOR_NAMES)[number];
+/** Every canonical name, in catalog order. */
+export const ACCELERATOR_NAMES: readonly AcceleratorName[] = Object.values(AcceleratorName);
 
 /** A parsed accelerator request: which accelerator and how many per instance/node/pod. */
 export interface AcceleratorRequest {

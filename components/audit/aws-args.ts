@@ -12,20 +12,20 @@ export interface AwsDataAccessTrailArgs {
     /** Physical trail name (see TRAIL_NAME). */
     readonly trailName: string;
     /** Buckets whose object-level events are recorded. */
-    readonly bucketArns: readonly pulumi.Input<string>[];
+    readonly bucketArns: pulumi.Input<string>[];
     /** Name of the bucket created for the trail's log files. */
     readonly logBucketName: pulumi.Input<string>;
     /** KMS key encrypting log files, the trail bucket and the log group. */
     readonly kmsKeyArn: pulumi.Input<string>;
-    /** Days audit logs are kept, in the bucket and in CloudWatch Logs (a CloudWatch retention value, 365 or more). @default 365 */
+    /** Days audit logs are kept, in the bucket and in CloudWatch Logs (a CloudWatch retention value, 365 or more). Default: 365. */
     readonly retentionDays?: number;
-    /** Bucket receiving the trail bucket's own server access logs. @default - none */
+    /** Bucket receiving the trail bucket's own server access logs. Default: none. */
     readonly accessLogBucketName?: pulumi.Input<string>;
-    /** Protect the trail bucket and keep it on destroy. @default true */
+    /** Protect the trail bucket and keep it on destroy. Default: true. */
     readonly protectData?: boolean;
-    /** Empty the trail bucket on delete (dev only). @default false */
+    /** Empty the trail bucket on delete (dev only). Default: false. */
     readonly forceDestroy?: boolean;
-    /** Tags put on every resource. @default {} */
+    /** Tags put on every resource. Default: {}. */
     readonly tags?: Readonly<Record<string, string>>;
 }
 

@@ -55,8 +55,11 @@ export function dataEventSelectors(bucketArns: readonly pulumi.Input<string>[]) 
     ];
 }
 
+/** A CloudTrail trail recording object-level reads and writes on the given buckets, with log-file validation, KMS encryption and a copy in CloudWatch Logs. */
 export class AwsDataAccessTrail extends pulumi.ComponentResource {
+    /** ARN of the CloudTrail trail recording the buckets' data events. */
     public readonly trailArn: pulumi.Output<string>;
+    /** Name of the bucket the trail delivers its log files to. */
     public readonly logBucketName: pulumi.Output<string>;
 
     constructor(name: string, args: AwsDataAccessTrailArgs, opts: pulumi.ComponentResourceOptions = {}) {

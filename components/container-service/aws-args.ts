@@ -115,46 +115,46 @@ export interface EcsFargateServiceArgs extends ContainerServiceArgs {
     readonly kmsKeyArn: pulumi.Input<string>;
     /** The account's ECR host; ECR Public images are pulled through `<host>/<cachePrefix>/...`. */
     readonly registryHost: pulumi.Input<string>;
-    /** The ECR Public pull-through cache prefix. @default - no cache: ECR Public images are pulled directly (needs NAT) */
+    /** The ECR Public pull-through cache prefix. Default: no cache: ECR Public images are pulled directly (needs NAT) */
     readonly cachePrefix?: string;
     /** Repository ARNs (or ARN patterns) the execution role may pull from. */
     readonly pullRepositoryArns: pulumi.Input<pulumi.Input<string>[]>;
     /**
      * The subnets reach the internet through NAT. Needed for images outside the account's ECR, and for
      * the first pull through the cache when ECR is reached over interface endpoints (ECR user guide,
-     * "Amazon ECR interface VPC endpoints"). @default false
+     * "Amazon ECR interface VPC endpoints"). Default: false.
      */
     readonly internetEgress?: boolean;
     /**
-     * ACM certificate of the HTTPS listener (same region). @default - the component issues one: a private
-     * CA (output `caCertificatePem`) signs a certificate for the load balancer's DNS name, imported into ACM
+     * ACM certificate of the HTTPS listener (same region). Default: the component issues one: a private
+     * CA (output `caCertificatePem`) signs a certificate for the load balancer's DNS name, imported into ACM.
      */
     readonly listenerCertificateArn?: pulumi.Input<string>;
     /**
      * Serve plain HTTP on port 80, without TLS: only for a load balancer that clients reach over an already
-     * protected internal network. @default false
+     * protected internal network. Default: false.
      */
     readonly plainHttp?: boolean;
-    /** Bucket receiving the load balancers' access logs (SSE-S3, with the ELB delivery policy). @default - no access logs */
+    /** Bucket receiving the load balancers' access logs (SSE-S3, with the ELB delivery policy). Default: no access logs. */
     readonly accessLogBucketName?: pulumi.Input<string>;
-    /** Key prefix of the access logs (ELB adds `/AWSLogs/...`). @default "alb" */
+    /** Key prefix of the access logs (ELB adds `/AWSLogs/...`). Default: "alb". */
     readonly accessLogPrefix?: string;
-    /** Ranges allowed to call the load balancer. @default - the VPC's range */
-    readonly allowedCidrs?: readonly string[];
-    /** Days logs are kept (a CloudWatch Logs retention value). @default 365 */
+    /** Ranges allowed to call the load balancer. Default: the VPC's range. */
+    readonly allowedCidrs?: string[];
+    /** Days logs are kept (a CloudWatch Logs retention value). Default: 365. */
     readonly logRetentionDays?: number;
-    /** CPU utilisation autoscaling keeps tasks at, in percent. @default 70 */
+    /** CPU utilisation autoscaling keeps tasks at, in percent. Default: 70. */
     readonly cpuTargetPercent?: number;
-    /** p99 latency above which the latency alarm fires, in ms. @default 1000 */
+    /** p99 latency above which the latency alarm fires, in ms. Default: 1000. */
     readonly latencyThresholdMs?: number;
-    /** SNS topic the alarms notify. @default - alarms without actions */
+    /** SNS topic the alarms notify. Default: alarms without actions. */
     readonly alarmTopicArn?: pulumi.Input<string>;
-    /** Share of requests answered 5XX (errors alarm) or rejected (rejected alarm) at which the alarms fire, in percent. @default 5 */
+    /** Share of requests answered 5XX (errors alarm) or rejected (rejected alarm) at which the alarms fire, in percent. Default: 5. */
     readonly errorRatePercent?: number;
     /**
      * The lake's models zone (training contract): a model with a served version gets MLOPS_MODEL_VERSION and
      * MLOPS_MODEL_URI and its task role may read `<model>/` only; a captured model gets MLOPS_CAPTURE_URI and may
-     * write `<model>/_capture/` only (aws-model-store.ts). @default - neither
+     * write `<model>/_capture/` only (aws-model-store.ts). Default: neither.
      */
     readonly modelStore?: AwsModelStoreArgs;
 }
@@ -164,27 +164,27 @@ export interface AppRunnerServiceArgs extends ContainerServiceArgs {
     readonly namePrefix: string;
     /** KMS key encrypting the service's copy of the image. */
     readonly kmsKeyArn: pulumi.Input<string>;
-    /** Repository ARNs App Runner may pull private images from. @default [] */
+    /** Repository ARNs App Runner may pull private images from. Default: []. */
     readonly pullRepositoryArns?: pulumi.Input<pulumi.Input<string>[]>;
     /**
      * Serve on a public HTTPS URL. Off, the service is reached only from the VPC, through the
-     * `apprunner.requests` interface endpoint (which costs per hour per zone). @default false
+     * `apprunner.requests` interface endpoint (which costs per hour per zone). Default: false.
      */
     readonly publiclyAccessible?: boolean;
-    /** The VPC private services are reached from (required unless public). @default - none */
+    /** The VPC private services are reached from (required unless public). Default: none. */
     readonly vpcId?: pulumi.Input<string>;
-    /** The `apprunner.requests` interface endpoint in that VPC (required unless public). @default - none */
+    /** The `apprunner.requests` interface endpoint in that VPC (required unless public). Default: none. */
     readonly ingressEndpointId?: pulumi.Input<string>;
-    /** p99 latency above which the latency alarm fires, in ms. @default 1000 */
+    /** p99 latency above which the latency alarm fires, in ms. Default: 1000. */
     readonly latencyThresholdMs?: number;
-    /** SNS topic the alarms notify. @default - alarms without actions */
+    /** SNS topic the alarms notify. Default: alarms without actions. */
     readonly alarmTopicArn?: pulumi.Input<string>;
-    /** Share of requests answered 5XX (errors alarm) or rejected (rejected alarm) at which the alarms fire, in percent. @default 5 */
+    /** Share of requests answered 5XX (errors alarm) or rejected (rejected alarm) at which the alarms fire, in percent. Default: 5. */
     readonly errorRatePercent?: number;
     /**
      * The lake's models zone (training contract): a model with a served version gets MLOPS_MODEL_VERSION and
      * MLOPS_MODEL_URI and its instance role may read `<model>/` only; a captured model gets MLOPS_CAPTURE_URI and may
-     * write `<model>/_capture/` only (aws-model-store.ts). @default - neither
+     * write `<model>/_capture/` only (aws-model-store.ts). Default: neither.
      */
     readonly modelStore?: AwsModelStoreArgs;
 }

@@ -21,10 +21,10 @@ export const SERVED_RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 export interface AwsModelStoreArgs {
     /** The models zone's bucket name. */
     readonly bucket: pulumi.Input<string>;
-    /** The served version (a training run id, without `v=`) of each model that has one, by model name. @default {} */
+    /** The served version (a training run id, without `v=`) of each model that has one, by model name. Default: {}. */
     readonly servedVersions?: Readonly<Record<string, string>>;
-    /** The models whose scored inputs are captured for drift monitoring. @default [] */
-    readonly capture?: readonly string[];
+    /** The models whose scored inputs are captured for drift monitoring. Default: []. */
+    readonly capture?: string[];
 }
 
 /** What one model takes from the store: the version it loads, and whether it captures. */

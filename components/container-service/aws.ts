@@ -47,6 +47,7 @@ export * from "./aws-args";
 /** TLS policy of HTTPS listeners: TLS 1.3 and 1.2 only (ELB "Security policies for your ALB"). */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
+/** The container service on ECS Fargate: per model a service in private subnets behind an internal HTTPS load balancer, with autoscaling and encrypted logs. */
 export class EcsFargateService extends pulumi.ComponentResource implements ContainerService {
     /** `https://<internal-alb>` per model (`http://` with plainHttp). */
     public readonly endpoints: pulumi.Output<Record<string, string>>;
@@ -403,6 +404,7 @@ export class EcsFargateService extends pulumi.ComponentResource implements Conta
     }
 }
 
+/** The container service on App Runner: one service per model. */
 export class AppRunnerService extends pulumi.ComponentResource implements ContainerService {
     /** `https://<domain>` per model (the VPC ingress domain when private). */
     public readonly endpoints: pulumi.Output<Record<string, string>>;

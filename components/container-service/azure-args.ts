@@ -13,21 +13,21 @@ import type { ProblemDetail } from "../shared/problems";
 
 /** The network and authentication args both Container Apps components take (flat, as the components expose them). */
 export interface ContainerAppsAccessArgs {
-    /** ARM ID of the subnet the environment joins (its own, delegated to Microsoft.App/environments). @default - no network: a public environment */
+    /** ARM ID of the subnet the environment joins (its own, delegated to Microsoft.App/environments). Default: no network: a public environment. */
     readonly infrastructureSubnetId?: pulumi.Input<string>;
     /** ARM ID of that subnet's virtual network (the environment's private DNS zone is linked to it); given with `infrastructureSubnetId`. */
     readonly virtualNetworkId?: pulumi.Input<string>;
-    /** With a subnet: give the environment a public IP too. Without one the environment is always public. @default false */
+    /** With a subnet: give the environment a public IP too. Without one the environment is always public. Default: false. */
     readonly publicIngress?: boolean;
-    /** Entra ID app registration (client ID) whose tokens every request must carry; requests without one get 401. @default - no authentication */
+    /** Entra ID app registration (client ID) whose tokens every request must carry; requests without one get 401. Default: no authentication. */
     readonly authClientId?: pulumi.Input<string>;
     /** Entra tenant of `authClientId`; given with it. */
     readonly tenantId?: pulumi.Input<string>;
-    /** Action group every alert notifies (`AzureAlertRecipients`). @default - none */
+    /** Action group every alert notifies (`AzureAlertRecipients`). Default: none. */
     readonly actionGroupId?: pulumi.Input<string>;
     /**
      * The lake's models zone, for models that load a served version or capture their inputs for the drift
-     * monitor (docs/azure.md, "Training, promotion and drift"). @default - none: no model reads the lake
+     * monitor (docs/azure.md, "Training, promotion and drift"). Default: none: no model reads the lake.
      */
     readonly modelArtifacts?: AzureModelArtifacts;
 }
@@ -41,7 +41,15 @@ export interface AzureModelArtifacts {
     /** ARM ID of that container: the scope of the models' read and capture grants. */
     readonly containerId: pulumi.Input<string>;
     /** Model -> the version it serves (`servedVersion`) and whether its inputs are captured (`training.drift`). */
-    readonly models: Readonly<Record<string, { readonly servedVersion?: string; readonly capture: boolean }>>;
+    readonly models: Readonly<Record<string, AzureServedModel>>;
+}
+
+/** What one model takes from the models container. */
+export interface AzureServedModel {
+    /** The version it loads (`servedVersion`, a training run id without `v=`). Default: none: the image's own model. */
+    readonly servedVersion?: string;
+    /** Whether its scored inputs are captured for drift monitoring (`training.drift`). */
+    readonly capture: boolean;
 }
 
 /** The env a served model gets from `modelArtifacts` (the contract: MLOPS_MODEL_VERSION, MLOPS_MODEL_URI, MLOPS_CAPTURE_URI). */
@@ -79,25 +87,25 @@ export interface AzureContainerAppsArgs extends ContainerServiceArgs, AzurePlace
     /**
      * Create the service's container registry (billed every day it exists: Basic about $5/month). Off, the apps
      * pull only public images (or images from a registry outside the stack, with credentials the apps do not
-     * get here). @default true
+     * get here). Default: true.
      */
     readonly registry?: boolean;
-    /** Registry SKU: Basic (about $5/month), Standard, or Premium (about $50/month, retention policy). @default "Basic" */
+    /** Registry SKU: Basic (about $5/month), Standard, or Premium (about $50/month, retention policy). Default: "Basic". */
     readonly registrySku?: string;
-    /** Days untagged manifests are kept before the retention policy purges them (Premium only). @default 7 */
+    /** Days untagged manifests are kept before the retention policy purges them (Premium only). Default: 7. */
     readonly untaggedRetentionDays?: number;
     /**
      * Apps reachable from outside their environment (HTTPS only): from the internet in a public environment,
-     * from the virtual network in an internal one. False keeps the models inside the environment. @default true
+     * from the virtual network in an internal one. False keeps the models inside the environment. Default: true.
      */
     readonly externalIngress?: boolean;
-    /** A private endpoint for the registry (Premium only) in this subnet and zone. @default - none */
+    /** A private endpoint for the registry (Premium only) in this subnet and zone. Default: none. */
     readonly registryPrivateEndpoint?: PrivateEndpointPlacement;
-    /** Public IPv4 addresses or CIDR blocks allowed to call the models. @default [] - no IP restriction */
-    readonly allowedIpRanges?: readonly string[];
-    /** HTTP 5xx responses in 5 minutes that fire a model's error alert. @default 5 */
+    /** Public IPv4 addresses or CIDR blocks allowed to call the models. Default: [] - no IP restriction. */
+    readonly allowedIpRanges?: string[];
+    /** HTTP 5xx responses in 5 minutes that fire a model's error alert. Default: 5. */
     readonly alertServerErrors?: number;
-    /** Average response time in ms that fires a model's latency alert. @default 2000 */
+    /** Average response time in ms that fires a model's latency alert. Default: 2000. */
     readonly alertLatencyMs?: number;
 }
 

@@ -10,14 +10,14 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type * as containerregistry from "@pulumi/azure-native/containerregistry";
-import type { AzurePlacementArgs } from "../shared/azure-placement";
+import type { AzureLocationArgs, AzureResourceGroupArgs } from "../shared/azure-placement";
 import type { ProblemDetail } from "../shared/problems";
 
 export const REGISTRY_SKUS = ["Basic", "Standard", "Premium"] as const;
 /** Untagged manifests are kept 0-365 days before the retention policy purges them. */
 export const RETENTION_DAYS = { min: 0, max: 365 } as const;
 
-export interface RegistryOptions extends Pick<AzurePlacementArgs, "resourceGroupName" | "location"> {
+export interface RegistryOptions extends AzureResourceGroupArgs, AzureLocationArgs {
     readonly registryName: pulumi.Input<string>;
     /** Basic (about $5/month), Standard or Premium (about $50/month; retention policy, private link). */
     readonly sku: string;

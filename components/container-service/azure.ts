@@ -18,6 +18,7 @@ import { azureNames } from "../naming/azure";
 import { diagnosticSetting } from "../observability/azure";
 import { throwIfProblems } from "../shared/problems";
 
+/** The container service on Azure Container Apps: a registry and an environment with one app per model, each with its own identity, HTTPS only, probes and alerts. */
 export class AzureContainerApps extends pulumi.ComponentResource implements ContainerService {
     /** Model name -> `https://<app fqdn>`. */
     public readonly endpoints: pulumi.Output<Record<string, string>>;
@@ -25,6 +26,7 @@ export class AzureContainerApps extends pulumi.ComponentResource implements Cont
     public readonly registryId: pulumi.Output<string> | undefined;
     /** `<registry>.azurecr.io`: push images here and name them `<loginServer>/<repo>:<tag>` in `mlops:models`. Undefined with `registry: false`. */
     public readonly registryLoginServer: pulumi.Output<string> | undefined;
+    /** ARM ID of the Container Apps environment. */
     public readonly environmentId: pulumi.Output<string>;
 
     constructor(name: string, args: AzureContainerAppsArgs, opts: pulumi.ComponentResourceOptions = {}) {

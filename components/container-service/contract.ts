@@ -8,10 +8,10 @@ import { ModelServingSpec } from "../shared/model";
 
 export interface ContainerServiceArgs {
     /** The models to serve. */
-    readonly models: readonly ModelServingSpec[];
-    /** Protect the registry and its images from deletion; keep them on destroy. @default true */
+    readonly models: ModelServingSpec[];
+    /** Protect the registry and its images from deletion; keep them on destroy. Default: true. */
     readonly protectData?: boolean;
-    /** Tags or labels put on every resource. @default {} */
+    /** Tags or labels put on every resource. Default: {}. */
     readonly tags?: Readonly<Record<string, string>>;
 }
 

@@ -25,29 +25,29 @@ export interface CloudRunServingArgs {
     readonly project: string;
     /** Cloud Run region (GPU models need one that offers nvidia-l4). */
     readonly region: string;
-    /** Cloud KMS key of the models' files buckets. Required when a model has files. @default - none */
+    /** Cloud KMS key of the models' files buckets. Required when a model has files. Default: none. */
     readonly filesKmsKeyName?: pulumi.Input<string>;
-    /** Bucket that receives the files buckets' access logs (e.g. the data lake's). @default - no access logs */
+    /** Bucket that receives the files buckets' access logs (e.g. the data lake's). Default: no access logs. */
     readonly accessLogBucket?: pulumi.Input<string>;
-    /** `internal`, `internal-and-cloud-load-balancing` or `all`. @default "internal" */
+    /** `internal`, `internal-and-cloud-load-balancing` or `all`. Default: "internal". */
     readonly ingress?: string;
-    /** Grant `roles/run.invoker` to `allUsers`: anyone on the internet may call the model. @default false */
+    /** Grant `roles/run.invoker` to `allUsers`: anyone on the internet may call the model. Default: false. */
     readonly allowUnauthenticated?: boolean;
-    /** IAM members granted `roles/run.invoker`, e.g. `group:ml-clients@example.com`. @default [] */
-    readonly invokers?: readonly string[];
-    /** Seconds a request may take. @default 300 */
+    /** IAM members granted `roles/run.invoker`, e.g. `group:ml-clients@example.com`. Default: []. */
+    readonly invokers?: string[];
+    /** Seconds a request may take. Default: 300. */
     readonly requestTimeoutSeconds?: number;
-    /** Spread GPU instances over zones (needs the zonal-redundancy GPU quota; costs more). @default true */
+    /** Spread GPU instances over zones (needs the zonal-redundancy GPU quota; costs more). Default: true. */
     readonly gpuZonalRedundancy?: boolean;
-    /** Deletion protection on the services; protect and retain the files buckets. @default true */
+    /** Deletion protection on the services; protect and retain the files buckets. Default: true. */
     readonly protectData?: boolean;
-    /** Labels put on every resource. @default {} */
+    /** Labels put on every resource. Default: {}. */
     readonly tags?: Readonly<Record<string, string>>;
     /**
      * The lake's models zone, for the training contract: a model with a served version reads
      * `<model>/v=<version>/model.json` (env MLOPS_MODEL_VERSION, MLOPS_MODEL_URI; read on `<model>/` only); a
      * model with a drift monitor appends its inputs under `<model>/_capture/` (env MLOPS_CAPTURE_URI; create
-     * there only). @default - neither
+     * there only). Default: neither.
      */
     readonly modelStore?: ModelStoreArgs;
 }
@@ -56,10 +56,10 @@ export interface CloudRunServingArgs {
 export interface ModelStoreArgs {
     /** The models zone's bucket name. */
     readonly bucket: pulumi.Input<string>;
-    /** The served version (a training run id) of each model that has one. @default {} */
+    /** The served version (a training run id) of each model that has one. Default: {}. */
     readonly servedVersions?: Readonly<Record<string, string>>;
-    /** The models whose inputs are captured for drift monitoring. @default [] */
-    readonly capture?: readonly string[];
+    /** The models whose inputs are captured for drift monitoring. Default: []. */
+    readonly capture?: string[];
 }
 
 /** The environment a model gets from the model store (training contract), given the bucket's name. */
@@ -89,15 +89,15 @@ export interface CloudRunModelsArgs extends CloudRunServingArgs {
     /** Prefix of project-unique names (services, service accounts); the stacks use `<project>-<stack>`. */
     readonly namePrefix: string;
     /** The models to serve, one Cloud Run service each. */
-    readonly models: readonly ModelServingSpec[];
+    readonly models: ModelServingSpec[];
 }
 
 export interface CloudRunContainerServiceArgs extends ContainerServiceArgs, CloudRunModelsArgs {
     /** Cloud KMS key of the Docker repository (the Artifact Registry service agent must be able to use it). */
     readonly registryKmsKeyName: pulumi.Input<string>;
-    /** Tagged image versions kept per image by the cleanup policy. @default 10 */
+    /** Tagged image versions kept per image by the cleanup policy. Default: 10. */
     readonly keepTaggedVersions?: number;
-    /** Days after which untagged image versions are deleted. @default 7 */
+    /** Days after which untagged image versions are deleted. Default: 7. */
     readonly untaggedRetentionDays?: number;
 }
 

@@ -27,9 +27,13 @@ import * as run from "./gcp-cloud-run";
 import { throwIfProblems } from "../shared/problems";
 import { GCP_NAME_RULES, hyphenName, serviceAccountId } from "../naming/gcp";
 
+/** One model served by a Cloud Run v2 service with its own service account, internal ingress by default, probes and scaling. */
 export class CloudRunModelService extends pulumi.ComponentResource {
+    /** The service's URL. */
     public readonly uri: pulumi.Output<string>;
+    /** The Cloud Run service's name. */
     public readonly serviceName: string;
+    /** Email of the service account the service runs as. */
     public readonly serviceAccountEmail: pulumi.Output<string>;
 
     constructor(name: string, args: CloudRunModelServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -196,6 +200,7 @@ export function asArray(d: pulumi.ResourceOptions["dependsOn"]): pulumi.Input<pu
  * repository and files buckets and turns on deletion protection of the services.
  */
 export class CloudRunContainerService extends pulumi.ComponentResource implements ContainerService {
+    /** URL per model. */
     public readonly endpoints: pulumi.Output<Record<string, string>>;
     /** `<region>-docker.pkg.dev/<project>/<repository>`: push model images here. */
     public readonly registryUrl: pulumi.Output<string>;

@@ -9,6 +9,7 @@ import { AcceleratorSettings, KUBERNETES_DISTRIBUTIONS, KubernetesDistribution }
 import { validateLabels, validateNamespaceName } from "../naming/kubernetes";
 import { isPinnedImage } from "../shared/images";
 import type { ModelServingSpec } from "../shared/model";
+import type { MinioCredentials } from "../shared/minio";
 import type { ProblemDetail } from "../shared/problems";
 import type { ContainerServiceArgs } from "./contract";
 
@@ -21,25 +22,25 @@ export interface KubernetesContainerServiceArgs extends ContainerServiceArgs {
     /**
      * Whose accelerator node labels and taints to use (`generic`, `eks`, `gke`, `aks`); decides the
      * node selector and tolerations of accelerator models.
-     * @default "generic"
+     * Default: "generic".
      */
     readonly distribution?: string;
     /**
      * Namespaces whose pods may call the models (port `models[].port` only). Pods in `namespace` may
      * always call them.
-     * @default [] - only pods in `namespace`
+     * Default: [] - only pods in `namespace`.
      */
-    readonly clientNamespaces?: readonly string[];
-    /** MinIO access of the models that load a served version or capture inputs (KubernetesServingArgs.lake). @default - none */
+    readonly clientNamespaces?: string[];
+    /** MinIO access of the models that load a served version or capture inputs (KubernetesServingArgs.lake). Default: none. */
     readonly lake?: KubernetesServingLake;
 }
 
 /** The namespace and model arguments both Kubernetes model servers take. */
 export interface KubernetesServingArgs {
-    readonly models: readonly ModelServingSpec[];
+    readonly models: ModelServingSpec[];
     readonly namespace: string;
     readonly distribution?: string;
-    readonly clientNamespaces?: readonly string[];
+    readonly clientNamespaces?: string[];
     readonly tags?: Readonly<Record<string, string>>;
     /**
      * MinIO access of the models that load a served version (MLOPS_MODEL_URI) or capture their inputs
@@ -56,9 +57,9 @@ export interface KubernetesServingLake {
     /** S3 endpoint (MLOPS_S3_ENDPOINT). */
     readonly endpoint: pulumi.Input<string>;
     /** The models with lake access. */
-    readonly models: readonly string[];
+    readonly models: string[];
     /** Keys by MinIO user (`<model>-serve`): MinioDataLake.pipelineCredentials. */
-    readonly credentials: pulumi.Input<Record<string, { accessKeyId: string; secretAccessKey: string }>>;
+    readonly credentials: pulumi.Input<Record<string, MinioCredentials>>;
 }
 
 /** Where a serving pod's MinIO keys are mounted. */

@@ -16,33 +16,33 @@ export interface S3DataLakeArgs extends DataLakeArgs {
     readonly namePrefix: string;
     /** The platform's KMS key: buckets, trail, query results and the catalog are encrypted with it. */
     readonly kmsKeyArn: pulumi.Input<string>;
-    /** Zone whose objects move to colder storage after `rawColdStorageAfterDays`. @default "raw" */
+    /** Zone whose objects move to colder storage after `rawColdStorageAfterDays`. Default: "raw". */
     readonly rawZone?: string;
-    /** Storage class old raw objects move to. @default "STANDARD_IA" */
+    /** Storage class old raw objects move to. Default: "STANDARD_IA". */
     readonly coldStorageClass?: string;
     /**
      * Encrypt the Glue Data Catalog with the key. The setting is account- and region-wide: one stack per
-     * account and region should own it. @default true
+     * account and region should own it. Default: true.
      */
     readonly catalogEncryption?: boolean;
-    /** Record object-level reads and writes with CloudTrail (billed per 100,000 events). @default true */
+    /** Record object-level reads and writes with CloudTrail (billed per 100,000 events). Default: true. */
     readonly dataAccessTrail?: boolean;
-    /** Empty buckets when they are deleted (dev only; refused with protectData). @default false */
+    /** Empty buckets when they are deleted (dev only; refused with protectData). Default: false. */
     readonly forceDestroy?: boolean;
-    /** Largest scan one Athena query may do, in GiB (a cost guard; at least 1). @default 10 */
+    /** Largest scan one Athena query may do, in GiB (a cost guard; at least 1). Default: 10. */
     readonly queryBytesScannedCutoffGiB?: number;
-    /** Days Athena query results are kept. @default 30 */
+    /** Days Athena query results are kept. Default: 30. */
     readonly queryResultRetentionDays?: number;
     /**
      * Key prefix under which load balancers may write access logs to the access-log bucket (the only lake
-     * bucket ELB can write to: it accepts SSE-S3 buckets only). @default - no load balancer logs
+     * bucket ELB can write to: it accepts SSE-S3 buckets only). Default: no load balancer logs.
      */
     readonly loadBalancerLogPrefix?: string;
     /**
      * Zones whose buckets send their events to EventBridge (the source zones of pipelines that run when
-     * objects arrive). @default [] - none
+     * objects arrive). Default: [] - none.
      */
-    readonly eventBridgeZones?: readonly string[];
+    readonly eventBridgeZones?: string[];
 }
 
 /** The lake's settings, defaults applied. */

@@ -58,8 +58,11 @@ export function loadBalancerLogDeliveryStatements(
     ];
 }
 
+/** The data lake on AWS: one S3 bucket per zone, a Glue database per zone, an Athena workgroup and a CloudTrail trail of object-level access. */
 export class S3DataLake extends pulumi.ComponentResource implements DataLake {
+    /** Bucket name per zone. */
     public readonly bucketNames: pulumi.Output<Record<string, string>>;
+    /** Bucket ARN per zone. */
     public readonly bucketArns: pulumi.Output<Record<string, string>>;
     /** The regional S3 endpoint, `https://s3.<region>.amazonaws.com`. */
     public readonly endpoint: pulumi.Output<string>;

@@ -9,7 +9,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type * as storage from "@pulumi/azure-native/storage";
 import { firewallRange } from "../network/azure-ip-ranges";
-import type { AzurePlacementArgs } from "../shared/azure-placement";
+import type { AzureLocationArgs, AzureResourceGroupArgs } from "../shared/azure-placement";
 
 /** Replication kinds (SKU `Standard_<kind>`). */
 export const REPLICATIONS = ["LRS", "ZRS", "GRS", "RAGRS", "GZRS", "RAGZRS"] as const;
@@ -24,7 +24,7 @@ export interface CustomerManagedKey {
     readonly identityId: pulumi.Input<string>;
 }
 
-export interface SecureAccountOptions extends Pick<AzurePlacementArgs, "resourceGroupName" | "location"> {
+export interface SecureAccountOptions extends AzureResourceGroupArgs, AzureLocationArgs {
     readonly accountName: pulumi.Input<string>;
     /** One of REPLICATIONS. */
     readonly replication: string;

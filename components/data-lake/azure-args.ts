@@ -9,16 +9,24 @@ import { SOFT_DELETE_DAYS, zoneContainerName } from "./azure-policy";
 import { validateVaultSoftDeleteDays } from "../encryption/azure-args";
 import { validateIpRanges } from "../network/azure-ip-ranges";
 import { NAME_SUFFIX, isValidAzureName } from "../naming/azure";
-import type { AzurePlacementArgs } from "../shared/azure-placement";
+import type {
+    AzureLocationArgs,
+    AzureLogAnalyticsArgs,
+    AzurePlacementArgs,
+    AzureResourceGroupArgs,
+    AzureSubscriptionArgs,
+} from "../shared/azure-placement";
 import type { ProblemDetail } from "../shared/problems";
 
 /** Where the lake's private endpoints go: built by the network component, passed in by the stack. */
 export interface LakePrivateEndpoints {
     /** ARM ID of the subnet the endpoints take their private IPs from. */
     readonly subnetId: pulumi.Input<string>;
-    /** ARM IDs of the private DNS zones `privatelink.blob.core.windows.net`, `privatelink.dfs.core.windows.net`, `privatelink.vaultcore.azure.net`. */
+    /** ARM ID of the private DNS zone `privatelink.blob.core.windows.net`. */
     readonly blobDnsZoneId: pulumi.Input<string>;
+    /** ARM ID of the private DNS zone `privatelink.dfs.core.windows.net`. */
     readonly dfsDnsZoneId: pulumi.Input<string>;
+    /** ARM ID of the private DNS zone `privatelink.vaultcore.azure.net`. */
     readonly vaultDnsZoneId: pulumi.Input<string>;
 }
 
@@ -27,33 +35,33 @@ export interface AzureDataLakeArgs extends DataLakeArgs, AzurePlacementArgs {
     readonly tenantId: pulumi.Input<string>;
     /**
      * Replication: LRS, ZRS, GRS, RAGRS, GZRS or RAGZRS. With `protectData` only geo-redundant kinds are
-     * accepted. GRS costs about twice LRS. @default "GRS"
+     * accepted. GRS costs about twice LRS. Default: "GRS".
      */
     readonly replication?: string;
-    /** Days deleted blobs and containers can be restored, 7-365. @default 7 */
+    /** Days deleted blobs and containers can be restored, 7-365. Default: 7. */
     readonly softDeleteRetentionDays?: number;
-    /** Public IPv4 addresses or CIDR blocks let through the account firewall. @default [] - trusted Azure services only */
-    readonly allowedIpRanges?: readonly string[];
+    /** Public IPv4 addresses or CIDR blocks let through the account firewall. Default: [] - trusted Azure services only. */
+    readonly allowedIpRanges?: string[];
     /**
      * ARM IDs of subnets let through the account firewall by virtual network rules (the data pipelines' jobs
      * subnet, which carries the `Microsoft.Storage` service endpoint). No effect while the account's public
-     * network access is disabled (`privateEndpoints` without `trustedServicesAccess`). @default []
+     * network access is disabled (`privateEndpoints` without `trustedServicesAccess`). Default: [].
      */
-    readonly allowedSubnetIds?: readonly pulumi.Input<string>[];
-    /** ARM IDs of Azure resources whose managed identity may pass the firewall (e.g. the ML workspace). @default [] */
-    readonly trustedResourceIds?: readonly pulumi.Input<string>[];
-    /** Public IPv4 addresses or CIDR blocks allowed to reach Synapse. @default [] - Synapse public access off */
-    readonly queryAllowedIpRanges?: readonly string[];
-    /** Entra ID object made Synapse SQL administrator (the deployer). @default - none; required with `queryEngine` */
+    readonly allowedSubnetIds?: pulumi.Input<string>[];
+    /** ARM IDs of Azure resources whose managed identity may pass the firewall (e.g. the ML workspace). Default: []. */
+    readonly trustedResourceIds?: pulumi.Input<string>[];
+    /** Public IPv4 addresses or CIDR blocks allowed to reach Synapse. Default: [] - Synapse public access off. */
+    readonly queryAllowedIpRanges?: string[];
+    /** Entra ID object made Synapse SQL administrator (the deployer). Default: none; required with `queryEngine`. */
     readonly queryAdministratorObjectId?: pulumi.Input<string>;
-    /** Days the deleted vault and key stay recoverable, 7-90. @default 90 */
+    /** Days the deleted vault and key stay recoverable, 7-90. Default: 90. */
     readonly keyVaultSoftDeleteRetentionDays?: number;
     /**
      * Private endpoints for the account (`blob`, `dfs`) and the vault (`vault`) in this subnet, registered in
      * these private DNS zones. The account's public network access is then disabled: Azure ignores its
      * firewall (IP rules, resource instance rules, trusted services) and only private endpoints get in, so
      * `allowedIpRanges` must stay empty. Each endpoint costs about 7 USD a month plus traffic.
-     * @default - no private endpoints; the account's firewall (default Deny) guards its public endpoint
+     * Default: no private endpoints; the account's firewall (default Deny) guards its public endpoint.
      */
     readonly privateEndpoints?: LakePrivateEndpoints;
     /**
@@ -61,7 +69,7 @@ export interface AzureDataLakeArgs extends DataLakeArgs, AzurePlacementArgs {
      * rules, the trusted-services bypass, the resource instance rules) instead of Disabled, because a trusted
      * Azure service writes into the lake without a private endpoint: Event Hubs Capture. Microsoft documents
      * Disabled as "traffic allowed only through a private endpoint"; the firewall then still refuses every
-     * other caller. @default false
+     * other caller. Default: false.
      */
     readonly trustedServicesAccess?: boolean;
     /**
@@ -73,7 +81,7 @@ export interface AzureDataLakeArgs extends DataLakeArgs, AzurePlacementArgs {
      * Publish the account's blob events through an Event Grid system topic (one per account: Azure allows
      * no second), with a system-assigned identity that delivers to queues and dead-letters with Entra ID.
      * The data pipelines subscribe to it for their on-arrival triggers.
-     * @default false
+     * Default: false.
      */
     readonly blobEvents?: boolean;
 }
@@ -173,28 +181,28 @@ export function validateAzureDataLake(args: AzureDataLakeArgs): ProblemDetail[] 
     return problems;
 }
 
-export interface AzureSynapseQueryArgs extends Pick<
-    AzurePlacementArgs,
-    "resourceGroupName" | "location" | "subscriptionId" | "logAnalyticsWorkspaceId"
-> {
+export interface AzureSynapseQueryArgs extends AzureResourceGroupArgs, AzureLocationArgs, AzureSubscriptionArgs, AzureLogAnalyticsArgs {
     /** Globally unique workspace name from `azureNames.synapseWorkspace` (checked here when a plain string). */
     readonly workspaceName: pulumi.Input<string>;
+    /** Entra tenant of the deployment (from `authorization.getClientConfig`). */
     readonly tenantId: pulumi.Input<string>;
-    /** ARM ID and `https://<account>.dfs.core.windows.net/` endpoint of the lake's storage account. */
+    /** ARM ID of the lake's storage account. */
     readonly storageAccountId: pulumi.Input<string>;
+    /** `https://<account>.dfs.core.windows.net/` endpoint of the lake's storage account. */
     readonly dfsEndpoint: pulumi.Input<string>;
-    /** The filesystem (container) Synapse keeps its own data in, and its ARM ID. */
+    /** The filesystem (container) Synapse keeps its own data in. */
     readonly filesystem: string;
+    /** ARM ID of that filesystem's container. */
     readonly filesystemContainerId: pulumi.Input<string>;
     /** Zone -> ARM ID of the zone's container, which Synapse may read. */
     readonly readableContainerIds: Readonly<Record<string, pulumi.Input<string>>>;
     /** Entra ID object made the workspace's SQL administrator (the deployer). */
     readonly administratorObjectId: pulumi.Input<string>;
-    /** Public IPv4 addresses or CIDR blocks allowed to reach the workspace. @default [] - public network access disabled */
-    readonly allowedIpRanges?: readonly string[];
-    /** Protect the workspace and keep it on destroy. @default true */
+    /** Public IPv4 addresses or CIDR blocks allowed to reach the workspace. Default: [] - public network access disabled. */
+    readonly allowedIpRanges?: string[];
+    /** Protect the workspace and keep it on destroy. Default: true. */
     readonly protectData?: boolean;
-    /** Tags on every resource. @default {} */
+    /** Tags on every resource. Default: {}. */
     readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -210,4 +218,22 @@ export function validateAzureSynapseQuery(args: AzureSynapseQueryArgs): ProblemD
         });
     problems.push(...validateIpRanges(args.allowedIpRanges ?? [], "allowedIpRanges"));
     return problems;
+}
+
+/** The lake account's customer-managed key and the identity that unwraps it (`AzureDataLake.encryptionKey`). */
+export interface AzureLakeEncryptionKey {
+    /** URI of the key vault holding the key. */
+    keyVaultUri: pulumi.Output<string>;
+    /** The key's name in the vault. */
+    keyName: string;
+    /** ARM ID of the user-assigned identity that may wrap and unwrap with the key. */
+    identityId: pulumi.Output<string>;
+}
+
+/** The Event Grid system topic of the lake account's blob events (`AzureDataLake.blobEventsTopic`). */
+export interface AzureBlobEventsTopic {
+    /** The system topic's name. */
+    name: pulumi.Output<string>;
+    /** Principal ID of the topic's system-assigned identity. */
+    principalId: pulumi.Output<string>;
 }

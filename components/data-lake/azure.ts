@@ -16,7 +16,14 @@ import * as storage from "@pulumi/azure-native/storage";
 import { secureStorageAccountArgs } from "./azure-account";
 import * as synapse from "@pulumi/azure-native/synapse";
 import { DataLake } from "./contract";
-import { AzureDataLakeArgs, AzureSynapseQueryArgs, validateAzureDataLake, validateAzureSynapseQuery } from "./azure-args";
+import {
+    AzureBlobEventsTopic,
+    AzureDataLakeArgs,
+    AzureLakeEncryptionKey,
+    AzureSynapseQueryArgs,
+    validateAzureDataLake,
+    validateAzureSynapseQuery,
+} from "./azure-args";
 import { SYNAPSE_FILESYSTEM, lakeDataProtection, lifecyclePolicy, zoneContainerName } from "./azure-policy";
 import { LAKE_PRIVATE_LINK_GROUPS } from "./azure-private-endpoint";
 import { AzureKeyVault } from "../encryption/azure";
@@ -30,12 +37,15 @@ import { throwIfProblems } from "../shared/problems";
 /** The key the account is encrypted with. */
 export const LAKE_KEY_NAME = "lake-cmk";
 
+/** The data lake on Azure: an ADLS Gen2 account encrypted with a customer-managed key, one private container per zone, soft delete, a lifecycle policy and logs in Log Analytics. */
 export class AzureDataLake extends pulumi.ComponentResource implements DataLake {
     /** Zone -> container name. */
     public readonly bucketNames: pulumi.Output<Record<string, string>>;
     /** `https://<account>.dfs.core.windows.net/` (ADLS Gen2 endpoint). */
     public readonly endpoint: pulumi.Output<string>;
+    /** The storage account's name. */
     public readonly accountName: pulumi.Output<string>;
+    /** ARM ID of the storage account. */
     public readonly accountId: pulumi.Output<string>;
     /** Zone -> ARM ID of its container: the scope of per-zone role assignments. */
     public readonly containerIds: pulumi.Output<Record<string, string>>;
@@ -44,9 +54,9 @@ export class AzureDataLake extends pulumi.ComponentResource implements DataLake 
     /** `https://<account>.blob.core.windows.net/` (Blob endpoint, what the pipeline jobs read and write). */
     public readonly blobEndpoint: pulumi.Output<string>;
     /** The account's customer-managed key (vault URI, key name) and the identity that unwraps it: other stores of lake data reuse them. */
-    public readonly encryptionKey: { keyVaultUri: pulumi.Output<string>; keyName: string; identityId: pulumi.Output<string> };
+    public readonly encryptionKey: AzureLakeEncryptionKey;
     /** The Event Grid system topic of the account's blob events (`blobEvents`), its name and identity's principal. */
-    public readonly blobEventsTopic?: { name: pulumi.Output<string>; principalId: pulumi.Output<string> };
+    public readonly blobEventsTopic?: AzureBlobEventsTopic;
 
     constructor(name: string, args: AzureDataLakeArgs, opts: pulumi.ComponentResourceOptions = {}) {
         throwIfProblems(`AzureDataLake "${name}"`, validateAzureDataLake(args));
@@ -251,6 +261,7 @@ export class AzureDataLake extends pulumi.ComponentResource implements DataLake 
  * allow-list opens it, read access to the zones and write access to its own filesystem only.
  */
 export class AzureSynapseQuery extends pulumi.ComponentResource {
+    /** ARM ID of the Synapse workspace. */
     public readonly workspaceId: pulumi.Output<string>;
     /** Serverless SQL endpoint, `<workspace>-ondemand.sql.azuresynapse.net`. */
     public readonly sqlEndpoint: pulumi.Output<string>;

@@ -10,23 +10,23 @@ export const DEFAULT_ZONES = ["raw", "curated", "features", "models"] as const;
 
 export interface DataLakeArgs {
     /** Zones, one bucket each, e.g. `["raw", "curated", "features", "models"]`. */
-    readonly zones: readonly string[];
+    readonly zones: string[];
     /**
      * Protect stateful resources (buckets, keys, volumes) from deletion and keep them when the stack is
-     * destroyed. The stacks turn this on in `prod`. @default true
+     * destroyed. The stacks turn this on in `prod`. Default: true.
      */
     readonly protectData?: boolean;
-    /** Days to keep an object version after it is overwritten or deleted. @default 30 */
+    /** Days to keep an object version after it is overwritten or deleted. Default: 30. */
     readonly noncurrentVersionRetentionDays?: number;
-    /** Days after which unfinished multipart uploads are removed. @default 7 */
+    /** Days after which unfinished multipart uploads are removed. Default: 7. */
     readonly abortIncompleteUploadDays?: number;
-    /** Days after which raw-zone objects move to colder storage (clouds only). @default 90 */
+    /** Days after which raw-zone objects move to colder storage (clouds only). Default: 90. */
     readonly rawColdStorageAfterDays?: number;
-    /** Days to keep data-access audit logs. @default 365 */
+    /** Days to keep data-access audit logs. Default: 365. */
     readonly auditLogRetentionDays?: number;
-    /** Create the catalog and SQL query engine over the lake (clouds only; costs money on Azure). @default false */
+    /** Create the catalog and SQL query engine over the lake (clouds only; costs money on Azure). Default: false. */
     readonly queryEngine?: boolean;
-    /** Tags or labels put on every resource. @default {} */
+    /** Tags or labels put on every resource. Default: {}. */
     readonly tags?: Readonly<Record<string, string>>;
 }
 

@@ -16,11 +16,11 @@ export interface GcsDataLakeArgs extends DataLakeArgs {
     readonly namePrefix: string;
     /** Cloud KMS key for every bucket (the Cloud Storage service agent must be able to use it). */
     readonly kmsKeyName: pulumi.Input<string>;
-    /** Cloud KMS key for the BigQuery datasets. Required when `queryEngine` is on. @default - none */
+    /** Cloud KMS key for the BigQuery datasets. Required when `queryEngine` is on. Default: none. */
     readonly bigQueryKmsKeyName?: pulumi.Input<string>;
-    /** Days deleted objects stay recoverable (soft delete), 7 to 90. Soft-deleted bytes are billed. @default 7 */
+    /** Days deleted objects stay recoverable (soft delete), 7 to 90. Soft-deleted bytes are billed. Default: 7. */
     readonly softDeleteRetentionDays?: number;
-    /** Days access-log objects are kept. @default 90 */
+    /** Days access-log objects are kept. Default: 90. */
     readonly accessLogRetentionDays?: number;
 }
 
@@ -90,7 +90,7 @@ export const logBucketLogicalName = (component: string) => `${component}-access-
 
 /** The arguments with their defaults applied (what the component builds from). */
 export interface GcsLakeSettings {
-    readonly zones: readonly string[];
+    readonly zones: string[];
     readonly noncurrentVersionRetentionDays: number;
     readonly abortIncompleteUploadDays: number;
     readonly rawColdStorageAfterDays: number;

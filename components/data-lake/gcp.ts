@@ -16,7 +16,9 @@ import { GcsDataLakeArgs } from "./gcp-args";
 import { throwIfProblems } from "../shared/problems";
 import { hyphenName } from "../naming/gcp";
 
+/** The data lake on Google Cloud: one CMEK bucket per zone with access logs, BigQuery datasets with `queryEngine`, and Data Access audit logs. */
 export class GcsDataLake extends pulumi.ComponentResource implements DataLake {
+    /** Bucket name per zone. */
     public readonly bucketNames: pulumi.Output<Record<string, string>>;
     /** `https://storage.googleapis.com` (the JSON/XML API endpoint; buckets are addressed by name). */
     public readonly endpoint: pulumi.Output<string>;

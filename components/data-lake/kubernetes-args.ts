@@ -19,41 +19,43 @@ export const DEFAULT_MC_IMAGE = "quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z";
 export interface MinioDataLakeArgs extends DataLakeArgs {
     /** Namespace the component creates for MinIO (restricted Pod Security, default-deny network policy). */
     readonly namespace: string;
-    /** MinIO servers (StatefulSet replicas). Fixed once created: MinIO cannot re-shape a pool. @default 1 */
+    /** MinIO servers (StatefulSet replicas). Fixed once created: MinIO cannot re-shape a pool. Default: 1. */
     readonly servers?: number;
     /**
      * Volumes per server. `servers` x `drivesPerServer` must give MinIO an erasure-coded layout (at least 2
-     * drives in equal sets of 2 to 16), which versioning needs. Fixed once created. @default 4
+     * drives in equal sets of 2 to 16), which versioning needs. Fixed once created. Default: 4.
      */
     readonly drivesPerServer?: number;
-    /** Size of each volume in GiB (storage costs servers x drivesPerServer x this). @default 10 */
+    /** Size of each volume in GiB (storage costs servers x drivesPerServer x this). Default: 10. */
     readonly volumeSizeGiB?: number;
-    /** StorageClass of the volumes. @default - the cluster's default StorageClass */
+    /** StorageClass of the volumes. Default: the cluster's default StorageClass. */
     readonly storageClassName?: string;
-    /** MinIO server image, pinned. @default "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z" */
+    /** MinIO server image, pinned. Default: "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z". */
     readonly image?: string;
-    /** MinIO client (`mc`) image for the setup Job, pinned. @default "quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z" */
+    /** MinIO client (`mc`) image for the setup Job, pinned. Default: "quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z". */
     readonly clientImage?: string;
-    /** Namespaces whose pods may reach the S3 port (e.g. the ML platform's). @default [] - only this namespace */
-    readonly clientNamespaces?: readonly string[];
-    /** Zone holding models and MLflow artifacts: the generated MLflow user may use its bucket only. @default "models" */
+    /** Namespaces whose pods may reach the S3 port (e.g. the ML platform's). Default: [] - only this namespace. */
+    readonly clientNamespaces?: string[];
+    /** Zone holding models and MLflow artifacts: the generated MLflow user may use its bucket only. Default: "models". */
     readonly modelsZone?: string;
     /**
      * One MinIO user per data pipeline, whose policy allows listing and reading its source prefix and
      * listing, reading and writing its target prefix, nothing else (components/data-pipeline/kubernetes.ts
-     * mounts its keys). @default [] - no pipeline users
+     * mounts its keys). Default: [] - no pipeline users.
      */
-    readonly pipelines?: readonly MinioPipelineAccess[];
+    readonly pipelines?: MinioPipelineAccess[];
     /**
      * Where MinIO sends bucket notifications for pipelines with `onArrival` (the in-cluster trigger).
-     * Required when any pipeline has `onArrival`. @default - no notifications
+     * Required when any pipeline has `onArrival`. Default: no notifications.
      */
     readonly pipelineTrigger?: MinioPipelineTrigger;
 }
 
 /** A place in the lake: a zone (its bucket) and a prefix in it (`""` or ending in `/`). */
 export interface MinioLakeLocation {
+    /** The zone (its bucket). */
     readonly zone: string;
+    /** The prefix in it: `""` or ending in `/`. */
     readonly prefix: string;
 }
 
@@ -65,11 +67,11 @@ export interface MinioPipelineAccess {
     readonly source: MinioLakeLocation;
     /** Read and write (list, get, put) on this prefix only. */
     readonly target: MinioLakeLocation;
-    /** Send `s3:ObjectCreated:*` events under the source prefix to the trigger. @default false */
+    /** Send `s3:ObjectCreated:*` events under the source prefix to the trigger. Default: false. */
     readonly onArrival?: boolean;
     /**
      * A training, drift or model-serving identity (components/training-pipeline/kubernetes-args.ts): its target
-     * may be a model's prefix in the models zone (`models/<model>/`, `models/<model>/_capture/`). @default false
+     * may be a model's prefix in the models zone (`models/<model>/`, `models/<model>/_capture/`). Default: false.
      */
     readonly modelAccess?: boolean;
 }
@@ -107,7 +109,7 @@ export function erasureSetSize(servers: number, drivesPerServer: number): number
 /** The arguments with every default applied: what the component builds from. */
 export interface MinioSettings {
     readonly namespace: string;
-    readonly zones: readonly string[];
+    readonly zones: string[];
     readonly modelsZone: string;
     readonly servers: number;
     readonly drivesPerServer: number;
@@ -116,8 +118,8 @@ export interface MinioSettings {
     readonly abortIncompleteUploadDays: number;
     readonly image: string;
     readonly clientImage: string;
-    readonly clientNamespaces: readonly string[];
-    readonly pipelines: readonly MinioPipelineAccess[];
+    readonly clientNamespaces: string[];
+    readonly pipelines: MinioPipelineAccess[];
     readonly pipelineTrigger?: MinioPipelineTrigger;
     readonly tags: Readonly<Record<string, string>>;
 }

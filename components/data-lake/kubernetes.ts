@@ -16,6 +16,7 @@ import { RandomPassword } from "@pulumi/random/randomPassword";
 import { DataLake } from "./contract";
 import { MinioDataLakeArgs, minioSettings, validateMinioDataLake } from "./kubernetes-args";
 import * as setup from "./kubernetes-minio";
+import type { MinioCredentials } from "../shared/minio";
 import { dnsLabel } from "../shared/naming";
 import { throwIfProblems } from "../shared/problems";
 import { jobPodSpec, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../shared/kubernetes-pods";
@@ -32,6 +33,7 @@ export class MinioDataLake extends pulumi.ComponentResource implements DataLake 
     public readonly bucketNames: pulumi.Output<Record<string, string>>;
     /** In-cluster S3 endpoint, `http://<service>.<namespace>.svc.cluster.local:9000`. */
     public readonly endpoint: pulumi.Output<string>;
+    /** The namespace MinIO runs in. */
     public readonly namespaceName: pulumi.Output<string>;
     /** Root (admin) access key. Secret. Give workloads the scoped `mlflow*` credentials instead. */
     public readonly accessKeyId: pulumi.Output<string>;
@@ -42,7 +44,7 @@ export class MinioDataLake extends pulumi.ComponentResource implements DataLake 
     /** Secret key of the MLflow user. Secret. */
     public readonly mlflowSecretAccessKey: pulumi.Output<string>;
     /** Per pipeline (by name), its MinIO user's keys: read its source prefix, read/write its target prefix. Secret. */
-    public readonly pipelineCredentials: pulumi.Output<Record<string, { accessKeyId: string; secretAccessKey: string }>>;
+    public readonly pipelineCredentials: pulumi.Output<Record<string, MinioCredentials>>;
     /** The token MinIO sends (`Authorization: Bearer ...`) with bucket notifications; "" without a trigger. Secret. */
     public readonly notificationToken: pulumi.Output<string>;
 

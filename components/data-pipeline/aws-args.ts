@@ -30,24 +30,33 @@ interface AwsPipelinesBaseArgs extends DataPipelinesArgs {
     /** Prefix of every physical name, e.g. `mlops-aws-dev` (namePrefix in components/naming/aws.ts). */
     readonly namePrefix: string;
     /** The lake's zones (the jobs' sources and targets must be among them). */
-    readonly zones: readonly string[];
+    readonly zones: string[];
     /** The lake's bucket of each zone, by zone name. */
     readonly bucketNames: pulumi.Input<Record<string, string>>;
     /** The platform key: logs, queues, schedules and everything the jobs write are encrypted with it. */
     readonly kmsKeyArn: pulumi.Input<string>;
     /** The stack's SNS alert topic: failed runs are published there. */
     readonly alertTopicArn: pulumi.Input<string>;
-    /** Days job logs are kept (a CloudWatch retention). @default 365 */
+    /** Days job logs are kept (a CloudWatch retention). Default: 365. */
     readonly logRetentionDays?: number;
-    /** Days an event that could not start a run is kept in its dead-letter queue (1-14). @default 14 */
+    /** Days an event that could not start a run is kept in its dead-letter queue (1-14). Default: 14. */
     readonly deadLetterRetentionDays?: number;
     /**
      * What starts the scheduled runs: `native` (EventBridge Scheduler or a Glue SCHEDULED trigger) or
      * `airflow` (a MwaaAirflow environment runs one DAG per job; no native schedule is created, the
-     * on-arrival trigger stays). @default "native"
+     * on-arrival trigger stays). Default: "native".
      */
-    readonly orchestrator?: "native" | "airflow";
+    readonly orchestrator?: PipelineOrchestrator;
 }
+
+/** What starts a pipeline's scheduled runs (`mlops:pipelines.orchestrator`). */
+export const PipelineOrchestrator = {
+    /** The cloud's own scheduler (EventBridge Scheduler or a Glue SCHEDULED trigger). */
+    Native: "native",
+    /** An Airflow environment (MwaaAirflow) runs one DAG per job. */
+    Airflow: "airflow",
+} as const;
+export type PipelineOrchestrator = (typeof PipelineOrchestrator)[keyof typeof PipelineOrchestrator];
 
 export interface EcsFargatePipelinesArgs extends AwsPipelinesBaseArgs {
     /** The platform VPC (the tasks' security group lives there). */
@@ -56,7 +65,7 @@ export interface EcsFargatePipelinesArgs extends AwsPipelinesBaseArgs {
     readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     /** The account's ECR host (`<account>.dkr.ecr.<region>.amazonaws.com`), for the pull-through cache. */
     readonly registryHost: pulumi.Input<string>;
-    /** Pull-through cache prefix for ECR Public images. @default - images are pulled as written */
+    /** Pull-through cache prefix for ECR Public images. Default: images are pulled as written. */
     readonly cachePrefix?: string;
     /** Repositories the execution role may pull from (the stack's registry and its cache). */
     readonly pullRepositoryArns: pulumi.Input<pulumi.Input<string>[]>;
@@ -67,22 +76,28 @@ export interface GluePipelinesArgs extends AwsPipelinesBaseArgs {
     readonly catalogDatabases: Readonly<Record<string, string>>;
     /** The lake's access-log bucket: the scripts bucket logs there. */
     readonly accessLogBucketName: pulumi.Input<string>;
-    /** Empty the scripts bucket when it is deleted (dev only; refused with protectData). @default false */
+    /** Empty the scripts bucket when it is deleted (dev only; refused with protectData). Default: false. */
     readonly forceDestroy?: boolean;
 }
 
 export interface FirehoseStreamsArgs {
-    readonly streams: readonly StreamSpec[];
+    /** The streams: one Firehose Direct PUT delivery stream each, writing to its zone and prefix. */
+    readonly streams: StreamSpec[];
+    /** Prefix of every physical name. */
     readonly namePrefix: string;
-    readonly zones: readonly string[];
+    /** The lake's zones (a stream's zone must be one of them). */
+    readonly zones: string[];
+    /** Bucket name per zone (S3DataLake.bucketNames). */
     readonly bucketNames: pulumi.Input<Record<string, string>>;
+    /** KMS key the delivered objects and the delivery logs are encrypted with. */
     readonly kmsKeyArn: pulumi.Input<string>;
-    /** Days delivery-error logs are kept. @default 365 */
+    /** Days delivery-error logs are kept. Default: 365. */
     readonly logRetentionDays?: number;
-    /** Seconds Firehose buffers before writing an object (60-900). @default 300 */
+    /** Seconds Firehose buffers before writing an object (60-900). Default: 300. */
     readonly bufferingIntervalSeconds?: number;
-    /** Protect the delivery streams and their logs. @default true */
+    /** Protect the delivery streams and their logs. Default: true. */
     readonly protectData?: boolean;
+    /** Tags on every resource. Default: {}. */
     readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -298,32 +313,82 @@ export const MWAA_LOG_LEVELS = ["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"]
 /** MWAA environment names: a letter, then letters, digits, `-` or `_`, at most 80 (MWAA API `Name`). */
 const MWAA_NAME = /^[a-zA-Z][0-9a-zA-Z_-]{0,79}$/;
 
-/** What the Airflow tasks start: the ECS Fargate task definitions or the Glue jobs of the pipelines. */
-export type MwaaRunner =
-    | {
-          readonly kind: "ecs-fargate";
-          /** The pipelines' ECS cluster. */
-          readonly clusterName: pulumi.Input<string>;
-          readonly clusterArn: pulumi.Input<string>;
-          /** Task definition family per job name. */
-          readonly taskFamilies: Readonly<Record<string, string>>;
-          /** The tasks' security group(s) and private subnets (as the native schedule runs them). */
-          readonly securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
-          readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
-          /** The task and execution roles RunTask passes to ECS. */
-          readonly passRoleArns: pulumi.Input<pulumi.Input<string>[]>;
-      }
-    | {
-          readonly kind: "glue";
-          /** Glue job name per job name. */
-          readonly jobNames: pulumi.Input<Record<string, string>>;
-      };
+/** What the Airflow tasks start. */
+export const MwaaRunnerKind = {
+    /** The pipelines' ECS Fargate task definitions (EcsFargatePipelines). */
+    EcsFargate: "ecs-fargate",
+    /** The pipelines' Glue jobs (GluePipelines). */
+    Glue: "glue",
+} as const;
+export type MwaaRunnerKind = (typeof MwaaRunnerKind)[keyof typeof MwaaRunnerKind];
+
+/**
+ * What the Airflow tasks start: the ECS Fargate task definitions or the Glue jobs of the pipelines. The
+ * fields of the kind are required (validateMwaaAirflow says which is missing); those of the other kind are ignored.
+ */
+export interface MwaaRunner {
+    /** `ecs-fargate` or `glue`. */
+    readonly kind: MwaaRunnerKind;
+    /** (ecs-fargate) The pipelines' ECS cluster, by name. */
+    readonly clusterName?: pulumi.Input<string>;
+    /** (ecs-fargate) The pipelines' ECS cluster, by ARN. */
+    readonly clusterArn?: pulumi.Input<string>;
+    /** (ecs-fargate) Task definition family per job name. */
+    readonly taskFamilies?: Readonly<Record<string, string>>;
+    /** (ecs-fargate) The tasks' security group(s), as the native schedule runs them. */
+    readonly securityGroupIds?: pulumi.Input<pulumi.Input<string>[]>;
+    /** (ecs-fargate) The tasks' private subnets, as the native schedule runs them. */
+    readonly subnetIds?: pulumi.Input<pulumi.Input<string>[]>;
+    /** (ecs-fargate) The task and execution roles RunTask passes to ECS. */
+    readonly passRoleArns?: pulumi.Input<pulumi.Input<string>[]>;
+    /** (glue) Glue job name per job name. */
+    readonly jobNames?: pulumi.Input<Record<string, string>>;
+}
+
+/** The ECS Fargate runner with every field it needs. */
+export interface MwaaEcsFargateRunner {
+    readonly clusterName: pulumi.Input<string>;
+    readonly clusterArn: pulumi.Input<string>;
+    readonly taskFamilies: Readonly<Record<string, string>>;
+    readonly securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
+    readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    readonly passRoleArns: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+const ECS_RUNNER_FIELDS = ["clusterName", "clusterArn", "taskFamilies", "securityGroupIds", "subnetIds", "passRoleArns"] as const;
+
+/** The runner's ECS Fargate fields when its kind is `ecs-fargate` and it has them all, else undefined. */
+export function mwaaEcsFargateRunner(runner: MwaaRunner): MwaaEcsFargateRunner | undefined {
+    const { clusterName, clusterArn, taskFamilies, securityGroupIds, subnetIds, passRoleArns } = runner;
+    return runner.kind === "ecs-fargate" &&
+        clusterName !== undefined &&
+        clusterArn !== undefined &&
+        taskFamilies !== undefined &&
+        securityGroupIds !== undefined &&
+        subnetIds !== undefined &&
+        passRoleArns !== undefined
+        ? { clusterName, clusterArn, taskFamilies, securityGroupIds, subnetIds, passRoleArns }
+        : undefined;
+}
+
+/** Problems of the runner's shape (what the TypeScript type of each kind enforced, checked for every language). */
+function runnerShapeProblems(runner: MwaaRunner): ProblemDetail[] {
+    const kinds: readonly string[] = Object.values(MwaaRunnerKind);
+    if (!kinds.includes(runner.kind)) return [{ path: "runner.kind", value: runner.kind, message: "is not a runner kind", allowed: kinds }];
+    const missing =
+        runner.kind === "ecs-fargate"
+            ? ECS_RUNNER_FIELDS.filter((f) => runner[f] === undefined)
+            : runner.jobNames === undefined
+              ? ["jobNames"]
+              : [];
+    return missing.map((f) => ({ path: `runner.${f}`, value: undefined, message: `is required when runner.kind is ${runner.kind}` }));
+}
 
 export interface MwaaAirflowArgs {
     /** Prefix of every physical name (must start with a letter: MWAA names do). */
     readonly namePrefix: string;
     /** The pipelines: one DAG each, on the job's schedule, with its retries and timeout. */
-    readonly jobs: readonly PipelineJobSpec[];
+    readonly jobs: PipelineJobSpec[];
     /** What each DAG's task starts. */
     readonly runner: MwaaRunner;
     /** The platform key: the environment, its DAG bucket and its logs are encrypted with it. */
@@ -340,18 +405,19 @@ export interface MwaaAirflowArgs {
     readonly internetEgress: boolean;
     /** The lake's access-log bucket: the DAG bucket logs there. */
     readonly accessLogBucketName: pulumi.Input<string>;
-    /** One of MWAA_ENVIRONMENT_CLASSES. @default "mw1.micro" - the smallest */
+    /** One of MWAA_ENVIRONMENT_CLASSES. Default: "mw1.micro" - the smallest. */
     readonly environmentClass?: string;
-    /** One of MWAA_AIRFLOW_VERSIONS. @default "2.10.3" */
+    /** One of MWAA_AIRFLOW_VERSIONS. Default: "2.10.3". */
     readonly airflowVersion?: string;
-    /** Level of every Airflow log type sent to CloudWatch Logs. @default "INFO" */
+    /** Level of every Airflow log type sent to CloudWatch Logs. Default: "INFO". */
     readonly logLevel?: string;
-    /** Days Airflow logs are kept (a CloudWatch retention). @default 365 */
+    /** Days Airflow logs are kept (a CloudWatch retention). Default: 365. */
     readonly logRetentionDays?: number;
-    /** Protect the environment (its metadata database holds run history), its DAG bucket and logs. @default true */
+    /** Protect the environment (its metadata database holds run history), its DAG bucket and logs. Default: true. */
     readonly protectData?: boolean;
-    /** Empty the DAG bucket when it is deleted (dev only; refused with protectData). @default false */
+    /** Empty the DAG bucket when it is deleted (dev only; refused with protectData). Default: false. */
     readonly forceDestroy?: boolean;
+    /** Tags on every resource. Default: {}. */
     readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -420,8 +486,9 @@ export function validateMwaaAirflow(args: MwaaAirflowArgs): ProblemDetail[] {
         });
     if ((args.protectData ?? true) && args.forceDestroy)
         problems.push({ path: "forceDestroy", value: true, message: "would let the protected DAG bucket be emptied on delete" });
-    if (args.runner.kind === "ecs-fargate") {
-        const families = args.runner.taskFamilies;
+    problems.push(...runnerShapeProblems(args.runner));
+    const families = args.runner.kind === "ecs-fargate" ? args.runner.taskFamilies : undefined;
+    if (families) {
         args.jobs.forEach((job, i) => {
             if (families[job.name] === undefined)
                 problems.push({ path: `jobs[${i}].name`, value: job.name, message: "has no ECS task definition family to run" });

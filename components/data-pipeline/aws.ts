@@ -62,6 +62,7 @@ import {
     GluePipelinesArgs,
     mwaaCapacity,
     MwaaAirflowArgs,
+    mwaaEcsFargateRunner,
     mwaaEnvironmentName,
     validateEcsFargatePipelines,
     validateMwaaAirflow,
@@ -173,11 +174,15 @@ function failureAlert(
     return rule;
 }
 
+/** Data pipelines on ECS Fargate: per pipeline a task definition started on its schedule and when objects arrive under its source prefix. */
 export class EcsFargatePipelines extends pulumi.ComponentResource implements DataPipelines {
+    /** The task definition family of each pipeline, by pipeline name. */
     public readonly jobNames: pulumi.Output<Record<string, string>>;
+    /** URL of the SQS dead-letter queue of each pipeline (events that could not start a run), by pipeline name. */
     public readonly deadLetters: pulumi.Output<Record<string, string>>;
     /** The cluster the tasks run on (for an Airflow environment starting them). */
     public readonly clusterName: pulumi.Output<string>;
+    /** ARN of the pipelines' ECS cluster. */
     public readonly clusterArn: pulumi.Output<string>;
     /** Task definition family per pipeline. */
     public readonly taskFamilies: Readonly<Record<string, string>>;
@@ -562,8 +567,11 @@ export function glueEntryScript(script: string): string {
 
 export const GLUE_ENTRY = "mlops_glue_entry.py";
 
+/** Data pipelines on Glue: per pipeline a Glue Python shell job started on its schedule and when objects arrive under its source prefix. */
 export class GluePipelines extends pulumi.ComponentResource implements DataPipelines {
+    /** The Glue job of each pipeline, by pipeline name. */
     public readonly jobNames: pulumi.Output<Record<string, string>>;
+    /** URL of the SQS dead-letter queue of each pipeline (events that could not start a run), by pipeline name. */
     public readonly deadLetters: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: GluePipelinesArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -896,6 +904,7 @@ export function firehoseStatements(o: {
     ];
 }
 
+/** Streaming ingestion: one Firehose Direct PUT delivery stream per stream, writing into the lake. */
 export class FirehoseStreams extends pulumi.ComponentResource {
     /** Delivery stream name per stream. */
     public readonly streamNames: pulumi.Output<Record<string, string>>;
@@ -1002,10 +1011,13 @@ export const MWAA_LOG_TYPES = [
  * pipelines' own jobs (ECS tasks or Glue jobs), nothing else. See docs/aws.md, "Airflow".
  */
 export class MwaaAirflow extends pulumi.ComponentResource {
+    /** Name of the MWAA environment. */
     public readonly environmentName: pulumi.Output<string>;
+    /** ARN of the MWAA environment. */
     public readonly environmentArn: pulumi.Output<string>;
     /** The Airflow UI's host: reachable only from inside the VPC. */
     public readonly webserverUrl: pulumi.Output<string>;
+    /** Name of the bucket holding the environment's DAGs. */
     public readonly dagBucketName: pulumi.Output<string>;
 
     constructor(name: string, args: MwaaAirflowArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -1069,20 +1081,20 @@ export class MwaaAirflow extends pulumi.ComponentResource {
             encryptedLogGroup(this, `${name}-${suffix.toLowerCase()}-logs`, `airflow-${environmentName}-${suffix}`, args, protect, tags),
         );
 
-        const runner = args.runner;
-        const start =
-            runner.kind === "ecs-fargate"
-                ? ecsStartStatements({
-                      ...account,
-                      clusterName: runner.clusterName,
-                      clusterArn: runner.clusterArn,
-                      families: args.jobs.map((j) => runner.taskFamilies[j.name]),
-                      passRoleArns: runner.passRoleArns,
-                  })
-                : glueStartStatements({
-                      ...account,
-                      jobNames: args.jobs.map((j) => fitName([args.namePrefix, j.name], 255)),
-                  });
+        // validateMwaaAirflow found the fields of the runner's kind: an ecs-fargate runner has them all.
+        const ecs = mwaaEcsFargateRunner(args.runner);
+        const start = ecs
+            ? ecsStartStatements({
+                  ...account,
+                  clusterName: ecs.clusterName,
+                  clusterArn: ecs.clusterArn,
+                  families: args.jobs.map((j) => ecs.taskFamilies[j.name]),
+                  passRoleArns: ecs.passRoleArns,
+              })
+            : glueStartStatements({
+                  ...account,
+                  jobNames: args.jobs.map((j) => fitName([args.namePrefix, j.name], 255)),
+              });
         const trust = {
             StringEquals: { "aws:SourceAccount": account.accountId },
             ArnLike: {
@@ -1120,26 +1132,23 @@ export class MwaaAirflow extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const jobNames = runner.kind === "glue" ? pulumi.output(runner.jobNames) : undefined;
+        const jobNames = ecs ? undefined : pulumi.output(args.runner.jobNames ?? {});
         const objects = args.jobs.map((job) => {
-            const content =
-                runner.kind === "ecs-fargate"
-                    ? pulumi
-                          .all([runner.clusterName, runner.subnetIds, runner.securityGroupIds])
-                          .apply(([clusterName, subnetIds, securityGroupIds]) =>
-                              airflowDag(
-                                  awsAirflowDagSpec(
-                                      job,
-                                      ecsRunTaskTask(job, {
-                                          clusterName,
-                                          family: runner.taskFamilies[job.name],
-                                          subnetIds,
-                                          securityGroupIds,
-                                      }),
-                                  ),
-                              ),
-                          )
-                    : jobNames!.apply((names) => airflowDag(awsAirflowDagSpec(job, glueJobTask(names[job.name]))));
+            const content = ecs
+                ? pulumi.all([ecs.clusterName, ecs.subnetIds, ecs.securityGroupIds]).apply(([clusterName, subnetIds, securityGroupIds]) =>
+                      airflowDag(
+                          awsAirflowDagSpec(
+                              job,
+                              ecsRunTaskTask(job, {
+                                  clusterName,
+                                  family: ecs.taskFamilies[job.name],
+                                  subnetIds,
+                                  securityGroupIds,
+                              }),
+                          ),
+                      ),
+                  )
+                : jobNames!.apply((names) => airflowDag(awsAirflowDagSpec(job, glueJobTask(names[job.name]))));
             return new s3.BucketObjectv2(
                 `${name}-dag-${job.name}`,
                 {

@@ -26,10 +26,28 @@ export interface AzureLakeRef {
 
 /** The lake's customer-managed key, reused for the storage account that holds the arrival queues. */
 export interface AzureLakeKey {
+    /** URI of the key vault holding the key. */
     readonly keyVaultUri: pulumi.Input<string>;
+    /** The key's name in the vault. */
     readonly keyName: string;
     /** ARM ID of the user-assigned identity that may wrap and unwrap with the key. */
     readonly identityId: pulumi.Input<string>;
+}
+
+/** The lake account's Event Grid system topic of blob events (`AzureDataLake.blobEventsTopic`). */
+export interface AzureBlobEventsTopicRef {
+    /** The system topic's name. */
+    readonly name: pulumi.Input<string>;
+    /** Principal ID of the topic's system-assigned identity (it delivers to the arrival queues). */
+    readonly principalId: pulumi.Input<string>;
+}
+
+/** Where the event hubs namespace gets its private endpoint. */
+export interface AzureStreamsNetwork {
+    /** ARM ID of the virtual network the private DNS zone is linked to. */
+    readonly virtualNetworkId: pulumi.Input<string>;
+    /** ARM ID of the subnet the private endpoint goes in. */
+    readonly endpointsSubnetId: pulumi.Input<string>;
 }
 
 /**
@@ -41,57 +59,57 @@ export interface AzureLakeKey {
 export interface AzureJobsNetwork {
     /** ARM ID of the subnet of the jobs environment (delegated to Microsoft.App/environments). */
     readonly infrastructureSubnetId: pulumi.Input<string>;
-    /** ARM ID of the virtual network the queue's private DNS zone is linked to. @default - no private endpoint */
+    /** ARM ID of the virtual network the queue's private DNS zone is linked to. Default: no private endpoint. */
     readonly virtualNetworkId?: pulumi.Input<string>;
-    /** ARM ID of the subnet private endpoints go in. @default - no private endpoint: the events account admits `infrastructureSubnetId` */
+    /** ARM ID of the subnet private endpoints go in. Default: no private endpoint: the events account admits `infrastructureSubnetId`. */
     readonly endpointsSubnetId?: pulumi.Input<string>;
-    /** Zone-redundant environment (needs a region with availability zones). @default true */
+    /** Zone-redundant environment (needs a region with availability zones). Default: true. */
     readonly zoneRedundant?: boolean;
 }
 
 export interface AzureContainerAppsJobsArgs extends AzurePlacementArgs {
     /** The pipelines: one user-assigned identity each, a scheduled job and an on-arrival job. */
-    readonly jobs: readonly PipelineJobSpec[];
+    readonly jobs: PipelineJobSpec[];
     /** The lake (read on each source prefix, written on each target prefix). */
     readonly lake: AzureLakeRef;
     /**
      * The lake account's Event Grid system topic (`AzureDataLake` with `blobEvents`): the on-arrival
      * triggers subscribe to it. Required when a job has `onArrival`.
      */
-    readonly blobEventsTopic?: { readonly name: pulumi.Input<string>; readonly principalId: pulumi.Input<string> };
+    readonly blobEventsTopic?: AzureBlobEventsTopicRef;
     /** The key the arrival queues and dead letters are encrypted with (the lake's). */
     readonly encryptionKey: AzureLakeKey;
-    /** Replication of the events account (queues and dead letters). @default "LRS" */
+    /** Replication of the events account (queues and dead letters). Default: "LRS". */
     readonly storageReplication?: string;
     /**
      * Run the jobs environment (internal) in this subnet. Without it the environment has no stable outbound
      * address, so storage accounts that deny public traffic (the lake, the events account) refuse its jobs.
-     * @default - no network
+     * Default: no network.
      */
     readonly network?: AzureJobsNetwork;
-    /** Action group failed executions alert. @default - none: the alerts only show in Azure Monitor */
+    /** Action group failed executions alert. Default: none: the alerts only show in Azure Monitor. */
     readonly actionGroupId?: pulumi.Input<string>;
-    /** Protect and retain the events account, its queues and dead letters (prod). @default true */
+    /** Protect and retain the events account, its queues and dead letters (prod). Default: true. */
     readonly protectData?: boolean;
-    /** Tags on every resource. @default {} */
+    /** Tags on every resource. Default: {}. */
     readonly tags?: Readonly<Record<string, string>>;
 }
 
 export interface AzureEventHubsStreamsArgs extends AzurePlacementArgs {
     /** The streams: one event hub each, captured to the lake's raw container under the stream's prefix. */
-    readonly streams: readonly StreamSpec[];
+    readonly streams: StreamSpec[];
     /** The lake (the raw zone's container receives the captures). */
     readonly lake: AzureLakeRef;
-    /** Throughput units of the Standard namespace (1 MB/s in, 2 MB/s out each). @default 1 */
+    /** Throughput units of the Standard namespace (1 MB/s in, 2 MB/s out each). Default: 1. */
     readonly throughputUnits?: number;
     /**
      * Private endpoint of the namespace in this subnet, registered in a private DNS zone linked to the
-     * network; public network access is then disabled. @default - public endpoint, Entra ID auth only
+     * network; public network access is then disabled. Default: public endpoint, Entra ID auth only.
      */
-    readonly network?: { readonly virtualNetworkId: pulumi.Input<string>; readonly endpointsSubnetId: pulumi.Input<string> };
-    /** Protect and retain the namespace and hubs (prod). @default true */
+    readonly network?: AzureStreamsNetwork;
+    /** Protect and retain the namespace and hubs (prod). Default: true. */
     readonly protectData?: boolean;
-    /** Tags on every resource. @default {} */
+    /** Tags on every resource. Default: {}. */
     readonly tags?: Readonly<Record<string, string>>;
 }
 

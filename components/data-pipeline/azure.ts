@@ -72,7 +72,9 @@ function linkedZone(
     return zone;
 }
 
+/** Data pipelines on Azure Container Apps jobs: per pipeline an identity, a scheduled job and an on-arrival job started from blob events. */
 export class AzureContainerAppsJobs extends pulumi.ComponentResource implements DataPipelines {
+    /** The Container Apps job of each pipeline, by pipeline name. */
     public readonly jobNames: pulumi.Output<Record<string, string>>;
     /** Pipeline -> `<events account>/dead-letters/<PIPELINE>-ARRIVAL/`: where undeliverable arrival events land (upper case). */
     public readonly deadLetters: pulumi.Output<Record<string, string>>;
@@ -421,7 +423,9 @@ export class AzureContainerAppsJobs extends pulumi.ComponentResource implements 
     }
 }
 
+/** Streaming ingestion: an Event Hubs namespace with one hub per stream, captured to the lake. */
 export class AzureEventHubsStreams extends pulumi.ComponentResource {
+    /** Name of the Event Hubs namespace. */
     public readonly namespaceName: pulumi.Output<string>;
     /** Stream -> event hub name (producers send there with an Entra ID token and Azure Event Hubs Data Sender). */
     public readonly hubNames: pulumi.Output<Record<string, string>>;

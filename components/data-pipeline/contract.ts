@@ -35,26 +35,26 @@ export interface PipelineJobSpec {
     /** Container image, pinned by tag or digest. Runners that run a script instead (Glue) ignore it. */
     readonly image: string;
     /** Command the container runs, e.g. `["python", "/app/etl.py"]`. */
-    readonly command: readonly string[];
-    /** Arguments to the command. @default [] */
-    readonly args?: readonly string[];
-    /** Plain environment variables (never secrets). @default {} */
+    readonly command: string[];
+    /** Arguments to the command. Default: []. */
+    readonly args?: string[];
+    /** Plain environment variables (never secrets). Default: {}. */
     readonly env?: Readonly<Record<string, string>>;
-    /** Small files mounted read-only at `/app` (file name -> content): the job's code. @default - none */
+    /** Small files mounted read-only at `/app` (file name -> content): the job's code. Default: none. */
     readonly files?: Readonly<Record<string, string>>;
     /** What the job reads: it gets read-only access to this prefix and nothing else of the lake. */
     readonly source: LakeLocation;
     /** What the job writes: it gets write access to this prefix and nothing else. */
     readonly target: LakeLocation;
-    /** When it runs, as a 5-field cron expression in UTC (`0 3 * * *`). @default - no schedule */
+    /** When it runs, as a 5-field cron expression in UTC (`0 3 * * *`). Default: no schedule. */
     readonly schedule?: string;
-    /** Also run when an object is created under the source prefix. @default false */
+    /** Also run when an object is created under the source prefix. Default: false. */
     readonly onArrival: boolean;
     /** CPU of the job in millicores (1000 = one vCPU). */
     readonly cpuMillicores: number;
     /** Memory of the job in MiB. */
     readonly memoryMiB: number;
-    /** Accelerator, where the runner offers one (the catalog decides). @default - CPU only */
+    /** Accelerator, where the runner offers one (the catalog decides). Default: CPU only. */
     readonly accelerator?: AcceleratorRequest;
     /** A run is stopped after this many minutes and counts as failed. */
     readonly timeoutMinutes: number;
@@ -73,10 +73,10 @@ export interface StreamSpec {
 
 export interface DataPipelinesArgs {
     /** The pipelines to run. */
-    readonly jobs: readonly PipelineJobSpec[];
-    /** Protect and retain what holds data (streams with retention, dead-letter queues). @default true */
+    readonly jobs: PipelineJobSpec[];
+    /** Protect and retain what holds data (streams with retention, dead-letter queues). Default: true. */
     readonly protectData?: boolean;
-    /** Tags or labels put on every resource. @default {} */
+    /** Tags or labels put on every resource. Default: {}. */
     readonly tags?: Readonly<Record<string, string>>;
 }
 

@@ -48,43 +48,51 @@ interface GcpPipelineCommonArgs {
     readonly zoneBuckets: Readonly<Record<string, pulumi.Input<string>>>;
     /** Cloud KMS key of topics, jobs, workflows and the job log bucket (its service agents must be able to use it). */
     readonly kmsKeyName: pulumi.Input<string>;
-    /** Protect and retain what holds data (dead-letter topics, streams); deletion protection on the jobs. @default true */
+    /** Protect and retain what holds data (dead-letter topics, streams); deletion protection on the jobs. Default: true. */
     readonly protectData?: boolean;
-    /** Labels on every resource. @default {} */
+    /** Labels on every resource. Default: {}. */
     readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** A VPC network and one of its subnets. */
+export interface GcpSubnetRef {
+    /** The network's ID (`projects/<p>/global/networks/<name>`). */
+    readonly networkId: pulumi.Input<string>;
+    /** The subnet's ID (`projects/<p>/regions/<r>/subnetworks/<name>`). */
+    readonly subnetId: pulumi.Input<string>;
 }
 
 export interface CloudRunPipelinesArgs extends GcpPipelineCommonArgs {
     /** The pipelines: one Cloud Run job each, with its own service accounts. */
-    readonly jobs: readonly PipelineJobSpec[];
+    readonly jobs: PipelineJobSpec[];
     /** Cloud KMS key of the files bucket each job's `files` are uploaded to (the Cloud Storage agent must use it). */
     readonly filesKmsKeyName: pulumi.Input<string>;
-    /** Bucket receiving the files buckets' access logs. @default - no access logs */
+    /** Bucket receiving the files buckets' access logs. Default: no access logs. */
     readonly accessLogBucket?: pulumi.Input<string>;
     /**
      * BigQuery dataset per zone: a pipeline whose target zone has one gets an external table over its
-     * output (`<target>v=*.csv`, CSV with a header row). @default {} (no tables)
+     * output (`<target>v=*.csv`, CSV with a header row). Default: {} (no tables).
      */
     readonly datasets?: Readonly<Record<string, pulumi.Input<string>>>;
-    /** Notification channels (`projects/<p>/notificationChannels/<id>`) the failed-run alerts go to. @default [] */
-    readonly notificationChannels?: pulumi.Input<readonly pulumi.Input<string>[]>;
-    /** Days the CMEK log bucket keeps the jobs' and workflows' logs. @default 30 */
+    /** Notification channels (`projects/<p>/notificationChannels/<id>`) the failed-run alerts go to. Default: []. */
+    readonly notificationChannels?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Days the CMEK log bucket keeps the jobs' and workflows' logs. Default: 30. */
     readonly logRetentionDays?: number;
     /**
      * Run the jobs inside this network (Direct VPC egress, all traffic; the subnet needs Private Google
-     * Access). @default - Cloud Run's own network
+     * Access). Default: Cloud Run's own network.
      */
-    readonly network?: { readonly networkId: pulumi.Input<string>; readonly subnetId: pulumi.Input<string> };
+    readonly network?: GcpSubnetRef;
     /**
      * Start each job on its schedule with Cloud Scheduler. False when an Airflow environment (CloudComposer)
-     * runs the schedules from DAGs instead; the arrival trigger stays either way. @default true
+     * runs the schedules from DAGs instead; the arrival trigger stays either way. Default: true.
      */
     readonly nativeSchedule?: boolean;
 }
 
 export interface PubSubStreamsArgs extends GcpPipelineCommonArgs {
     /** The streams: a Pub/Sub topic each, delivered by a Cloud Storage subscription under its prefix of `raw`. */
-    readonly streams: readonly StreamSpec[];
+    readonly streams: StreamSpec[];
 }
 
 function common(args: GcpPipelineCommonArgs, what: "jobs" | "streams", items: readonly { name: string }[]): ProblemDetail[] {
@@ -308,8 +316,17 @@ export const COMPOSER_IMAGE_VERSION = "composer-2.17.9-airflow-2.11.1";
 /** Composer 2 image versions: `composer-2.<minor>.<patch>-airflow-<major>.<minor>.<patch>`, pinned (no alias). */
 const COMPOSER_2_IMAGE = /^composer-2\.\d+\.\d+-airflow-2\.\d+\.\d+$/;
 /** Environment sizes, smallest first (cloud.google.com/composer/docs/composer-2/optimize-environments). */
-export const COMPOSER_ENVIRONMENT_SIZES = ["ENVIRONMENT_SIZE_SMALL", "ENVIRONMENT_SIZE_MEDIUM", "ENVIRONMENT_SIZE_LARGE"] as const;
-export type ComposerEnvironmentSize = (typeof COMPOSER_ENVIRONMENT_SIZES)[number];
+export const ComposerEnvironmentSize = {
+    /** `ENVIRONMENT_SIZE_SMALL`. */
+    Small: "ENVIRONMENT_SIZE_SMALL",
+    /** `ENVIRONMENT_SIZE_MEDIUM`. */
+    Medium: "ENVIRONMENT_SIZE_MEDIUM",
+    /** `ENVIRONMENT_SIZE_LARGE`. */
+    Large: "ENVIRONMENT_SIZE_LARGE",
+} as const;
+export type ComposerEnvironmentSize = (typeof ComposerEnvironmentSize)[keyof typeof ComposerEnvironmentSize];
+/** The sizes as a list, smallest first. */
+export const COMPOSER_ENVIRONMENT_SIZES: readonly ComposerEnvironmentSize[] = Object.values(ComposerEnvironmentSize);
 /** Composer environment names: a letter, then lowercase letters, digits or hyphens, 64 at most, no trailing hyphen. */
 const COMPOSER_NAME_MAX = 64;
 const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
@@ -340,34 +357,34 @@ export interface CloudComposerArgs {
      * `pipelineNames(namePrefix, name).job`. Create the environment after that component (dependsOn): the
      * environment's account is granted run on exactly those jobs.
      */
-    readonly pipelines: readonly ComposerPipeline[];
+    readonly pipelines: ComposerPipeline[];
     /**
      * Cloud KMS key of the environment (its database, bucket, disks and topics). Cannot be changed once the
      * environment exists. The Composer, Artifact Registry, GKE, Pub/Sub, Compute Engine and Cloud Storage
      * service agents must be able to use it (cloud.google.com/composer/docs/composer-2/configure-cmek-encryption).
      */
     readonly kmsKeyName: pulumi.Input<string>;
-    /** The Composer image. @default COMPOSER_IMAGE_VERSION */
+    /** The Composer image. Default: COMPOSER_IMAGE_VERSION. */
     readonly imageVersion?: string;
-    /** Environment size (the infrastructure: database, Redis, web server). @default "ENVIRONMENT_SIZE_SMALL" */
+    /** Environment size (the infrastructure: database, Redis, web server). Default: "ENVIRONMENT_SIZE_SMALL". */
     readonly environmentSize?: ComposerEnvironmentSize;
-    /** Most Airflow workers the environment scales out to (at least 1 always runs). @default 1 */
+    /** Most Airflow workers the environment scales out to (at least 1 always runs). Default: 1. */
     readonly maxWorkers?: number;
-    /** The VPC network and subnet the environment's cluster runs in (the subnet needs Private Google Access). @default - the project's `default` network */
-    readonly network?: { readonly networkId: pulumi.Input<string>; readonly subnetId: pulumi.Input<string> };
+    /** The VPC network and subnet the environment's cluster runs in (the subnet needs Private Google Access). Default: the project's `default` network. */
+    readonly network?: GcpSubnetRef;
     /**
      * A Private IP environment: the cluster's nodes and its control plane have no public endpoint. Needs
-     * `network`. @default true
+     * `network`. Default: true.
      */
     readonly privateEnvironment?: boolean;
     /**
      * IPv4 ranges allowed to reach the Airflow web server (it is served by Google, behind IAM sign-in).
-     * Empty denies every address: the DAGs come from Pulumi, runs show in Cloud Logging. @default []
+     * Empty denies every address: the DAGs come from Pulumi, runs show in Cloud Logging. Default: [].
      */
-    readonly webServerAllowedIpRanges?: readonly string[];
-    /** Protect and retain the environment (it holds the run history). @default true */
+    readonly webServerAllowedIpRanges?: string[];
+    /** Protect and retain the environment (it holds the run history). Default: true. */
     readonly protectData?: boolean;
-    /** Labels on the environment. @default {} */
+    /** Labels on the environment. Default: {}. */
     readonly tags?: Readonly<Record<string, string>>;
 }
 

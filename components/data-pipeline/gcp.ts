@@ -86,7 +86,9 @@ function deadLetterTopic(
     return topic;
 }
 
+/** Data pipelines on Cloud Run jobs: per pipeline a job with its own service account, started on its schedule and when objects arrive under its source prefix. */
 export class CloudRunPipelines extends pulumi.ComponentResource implements DataPipelines {
+    /** The Cloud Run job of each pipeline, by pipeline name. */
     public readonly jobNames: pulumi.Output<Record<string, string>>;
     /** Dead-letter topic per pipeline that runs on arrival (`projects/<p>/topics/<t>`). */
     public readonly deadLetters: pulumi.Output<Record<string, string>>;

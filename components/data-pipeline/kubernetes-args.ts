@@ -9,6 +9,7 @@ import type { AcceleratorSettings } from "../accelerators/types";
 import { validateLabels, validateNamespaceName } from "../naming/kubernetes";
 import { cronProblem } from "../shared/cron";
 import { isPinnedImage } from "../shared/images";
+import type { MinioCredentials } from "../shared/minio";
 import type { ProblemDetail } from "../shared/problems";
 import type { DataPipelinesArgs, PipelineJobSpec } from "./contract";
 
@@ -46,9 +47,15 @@ export interface KubernetesLakeRefs {
     /** S3 endpoint of MinIO, e.g. `http://lake.mlops-dev-lake.svc.cluster.local:9000`. */
     readonly endpoint: pulumi.Input<string>;
     /** Per pipeline name, its MinIO user's keys (MinioDataLake.pipelineCredentials). */
-    readonly credentials: pulumi.Input<Record<string, { accessKeyId: string; secretAccessKey: string }>>;
+    readonly credentials: pulumi.Input<Record<string, MinioCredentials>>;
     /** The token MinIO sends with bucket notifications (MinioDataLake.notificationToken). */
     readonly notificationToken: pulumi.Input<string>;
+}
+
+/** Where the Airflow scheduler runs (KubernetesAirflow). */
+export interface KubernetesAirflowRef {
+    /** The Airflow namespace: its scheduler's pods may call the trigger. */
+    readonly namespace: string;
 }
 
 export interface KubernetesDataPipelinesArgs extends DataPipelinesArgs {
@@ -60,35 +67,42 @@ export interface KubernetesDataPipelinesArgs extends DataPipelinesArgs {
     readonly lake: KubernetesLakeRefs;
     /**
      * The trigger's files (`trigger.py`, samples/kubernetes/trigger), mounted at /app. Required when any job
-     * has `onArrival`. @default - none
+     * has `onArrival`. Default: none.
      */
     readonly triggerFiles?: Readonly<Record<string, string>>;
-    /** The trigger's image, pinned. @default "python:3.12.12-slim-bookworm" */
+    /** The trigger's image, pinned. Default: "python:3.12.12-slim-bookworm". */
     readonly triggerImage?: string;
-    /** Trigger replicas (prod: 2, so a drain or a crash does not stop on-arrival runs). @default 1 */
+    /** Trigger replicas (prod: 2, so a drain or a crash does not stop on-arrival runs). Default: 1. */
     readonly triggerReplicas?: number;
     /**
      * `orchestrator: airflow`: Airflow in this namespace schedules the pipelines. Every CronJob is then
      * suspended (it stays the template of every run), and the trigger also serves `POST /run/<pipeline>`
-     * (its own token, generated here) to the Airflow scheduler's pods only. @default - native CronJob schedules
+     * (its own token, generated here) to the Airflow scheduler's pods only. Default: native CronJob schedules.
      */
-    readonly airflow?: { readonly namespace: string };
+    readonly airflow?: KubernetesAirflowRef;
     /**
      * Training pipelines the trigger also starts, when a dataset version's manifest is written under their
      * prefix (components/training-pipeline/kubernetes-args.ts `trainingRoutes`): their CronJobs live in the
-     * training namespace, whose Role lets the trigger's account start them. @default []
+     * training namespace, whose Role lets the trigger's account start them. Default: [].
      */
-    readonly trainingRoutes?: readonly TriggerRoute[];
+    readonly trainingRoutes?: TriggerRoute[];
 }
 
 /** A route of the trigger to a CronJob in another namespace, for keys ending in `suffix`, started with MLOPS_TRIGGER=`trigger`. */
 export interface TriggerRoute {
+    /** The pipeline (or training, `<model>-train`) the route starts. */
     readonly pipeline: string;
+    /** The CronJob a run is created from. */
     readonly cronJob: string;
+    /** The CronJob's namespace. */
     readonly namespace: string;
+    /** The bucket whose new objects start it. */
     readonly bucket: string;
+    /** The key prefix in that bucket (`""` or ending in `/`). */
     readonly prefix: string;
+    /** The key suffix that starts it, e.g. `/_manifest.json`. */
     readonly suffix: string;
+    /** The MLOPS_TRIGGER value the run gets, e.g. `new-data`. */
     readonly trigger: string;
 }
 
@@ -248,18 +262,18 @@ export interface KubernetesAirflowArgs {
     /** Namespace of the pipelines (their CronJobs and the trigger the DAGs call). */
     readonly pipelinesNamespace: string;
     /** The pipelines: one DAG each, on its schedule (none: a DAG you trigger by hand). */
-    readonly jobs: readonly PipelineJobSpec[];
+    readonly jobs: PipelineJobSpec[];
     /** The token the trigger expects on `POST /run/<pipeline>` (KubernetesDataPipelines.runToken). */
     readonly runToken: pulumi.Input<string>;
-    /** Size of the bundled PostgreSQL's volume (the metadata database: DAG runs, task history). @default 8 */
+    /** Size of the bundled PostgreSQL's volume (the metadata database: DAG runs, task history). Default: 8. */
     readonly databaseVolumeGiB?: number;
-    /** StorageClass of the database and task-log volumes. @default - the cluster's default StorageClass */
+    /** StorageClass of the database and task-log volumes. Default: the cluster's default StorageClass. */
     readonly storageClass?: string;
-    /** Size of the scheduler's task-log volume (LocalExecutor runs the tasks in the scheduler). @default 5 */
+    /** Size of the scheduler's task-log volume (LocalExecutor runs the tasks in the scheduler). Default: 5. */
     readonly logVolumeGiB?: number;
-    /** Protect the release and retain the namespace (the database's volume) on delete. @default true */
+    /** Protect the release and retain the namespace (the database's volume) on delete. Default: true. */
     readonly protectData?: boolean;
-    /** Labels put on every object the component creates itself. @default {} */
+    /** Labels put on every object the component creates itself. Default: {}. */
     readonly tags?: Readonly<Record<string, string>>;
 }
 

@@ -75,6 +75,7 @@ export class KubernetesDataPipelines extends pulumi.ComponentResource implements
     public readonly jobNames: pulumi.Output<Record<string, string>>;
     /** Where undeliverable events are recorded, per on-arrival pipeline: the trigger's log (no durable queue). */
     public readonly deadLetters: pulumi.Output<Record<string, string>>;
+    /** The namespace the pipelines run in. */
     public readonly namespaceName: pulumi.Output<string>;
     /** With `airflow`: the token the trigger expects on `POST /run/<pipeline>` (secret), for KubernetesAirflow. */
     public readonly runToken?: pulumi.Output<string>;
@@ -462,6 +463,7 @@ export class KubernetesDataPipelines extends pulumi.ComponentResource implements
  * CronJob defines. Traffic: default-deny, then Airflow's pods to each other, DNS, and the scheduler to the trigger.
  */
 export class KubernetesAirflow extends pulumi.ComponentResource {
+    /** The namespace Airflow runs in. */
     public readonly namespaceName: pulumi.Output<string>;
     /** The web server's ClusterIP Service (`kubectl port-forward svc/<name> 8080:8080`). */
     public readonly webserverService: pulumi.Output<string>;

@@ -8,20 +8,20 @@ export const DELETION_WINDOW_DAYS = { min: 7, max: 30 } as const;
 const ALIAS = /^alias\/[a-zA-Z0-9/_-]{1,250}$/;
 
 export interface AwsKmsKeyArgs {
-    /** What the key protects, shown in the KMS console. @default "mlops platform data key" */
+    /** What the key protects, shown in the KMS console. Default: "mlops platform data key". */
     readonly description?: string;
-    /** Alias (`alias/...`) so people find the key. @default - no alias */
+    /** Alias (`alias/...`) so people find the key. Default: no alias. */
     readonly aliasName?: string;
-    /** Protect the key from deletion and keep it when the stack is destroyed. @default true */
+    /** Protect the key from deletion and keep it when the stack is destroyed. Default: true. */
     readonly protectData?: boolean;
     /**
      * Keep the key on destroy even without `protectData`: set it when an account-wide setting keeps using
-     * the key after the stack is gone (the Glue Data Catalog encryption setting). @default false
+     * the key after the stack is gone (the Glue Data Catalog encryption setting). Default: false.
      */
     readonly retainOnDelete?: boolean;
-    /** Days a deleted key waits before it is destroyed (7 to 30); it can be recovered meanwhile. @default 30 */
+    /** Days a deleted key waits before it is destroyed (7 to 30); it can be recovered meanwhile. Default: 30. */
     readonly deletionWindowDays?: number;
-    /** Tags put on the key. @default {} */
+    /** Tags put on the key. Default: {}. */
     readonly tags?: Readonly<Record<string, string>>;
 }
 

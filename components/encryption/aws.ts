@@ -111,8 +111,11 @@ export function kmsKeyPolicy(c: KeyPolicyContext): { Version: string; Statement:
     ]);
 }
 
+/** The platform's customer-managed KMS key: rotation on, protected and retained with `protectData`. */
 export class AwsKmsKey extends pulumi.ComponentResource {
+    /** ARN of the key (what encryption settings and key policies take). */
     public readonly keyArn: pulumi.Output<string>;
+    /** The key's ID. */
     public readonly keyId: pulumi.Output<string>;
 
     constructor(name: string, args: AwsKmsKeyArgs, opts: pulumi.ComponentResourceOptions = {}) {

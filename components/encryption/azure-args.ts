@@ -4,10 +4,10 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { validateIpRanges } from "../network/azure-ip-ranges";
 import { AZURE_NAME_RULES, isValidAzureName } from "../naming/azure";
-import type { AzurePlacementArgs } from "../shared/azure-placement";
+import type { AzureLocationArgs, AzureLogAnalyticsArgs, AzureResourceGroupArgs } from "../shared/azure-placement";
 import type { ProblemDetail } from "../shared/problems";
 
-export interface AzureKeyVaultArgs extends Pick<AzurePlacementArgs, "resourceGroupName" | "location" | "logAnalyticsWorkspaceId"> {
+export interface AzureKeyVaultArgs extends AzureResourceGroupArgs, AzureLocationArgs, AzureLogAnalyticsArgs {
     /**
      * Globally unique vault name, 3-24 letters, digits and '-', from `azureNames.keyVault`. Checked here
      * when it is a plain string; an Output (it embeds the stack's random suffix) is checked by its builder's tests.
@@ -15,24 +15,24 @@ export interface AzureKeyVaultArgs extends Pick<AzurePlacementArgs, "resourceGro
     readonly vaultName: pulumi.Input<string>;
     /** Entra ID tenant of the vault (from `authorization.getClientConfig`). */
     readonly tenantId: pulumi.Input<string>;
-    /** RSA keys to create, e.g. `["lake-cmk"]`. Each costs a few cents a month. @default [] */
-    readonly keyNames?: readonly string[];
-    /** RSA key size in bits (2048, 3072 or 4096). @default 3072 */
+    /** RSA keys to create, e.g. `["lake-cmk"]`. Each costs a few cents a month. Default: []. */
+    readonly keyNames?: string[];
+    /** RSA key size in bits (2048, 3072 or 4096). Default: 3072. */
     readonly keySizeBits?: number;
-    /** Days after creation a key rotates to a new version. @default 90 */
+    /** Days after creation a key rotates to a new version. Default: 90. */
     readonly keyRotationDays?: number;
-    /** Days a key version stays valid; rotation happens first. @default 365 */
+    /** Days a key version stays valid; rotation happens first. Default: 365. */
     readonly keyExpiryDays?: number;
     /**
      * Days a deleted vault (and its name) is kept, 7-90. Purge protection is always on, so the name stays
-     * taken for this long after a destroy. @default 90
+     * taken for this long after a destroy. Default: 90.
      */
     readonly softDeleteRetentionDays?: number;
-    /** Public IPv4 addresses or CIDR blocks allowed through the firewall. @default [] - public network access disabled */
-    readonly allowedIpRanges?: readonly string[];
-    /** Protect the vault and its keys and keep them on destroy. @default true */
+    /** Public IPv4 addresses or CIDR blocks allowed through the firewall. Default: [] - public network access disabled. */
+    readonly allowedIpRanges?: string[];
+    /** Protect the vault and its keys and keep them on destroy. Default: true. */
     readonly protectData?: boolean;
-    /** Tags on every resource. @default {} */
+    /** Tags on every resource. Default: {}. */
     readonly tags?: Readonly<Record<string, string>>;
 }
 

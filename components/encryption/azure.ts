@@ -10,8 +10,11 @@ import { firewallRange } from "../network/azure-ip-ranges";
 import { diagnosticSetting } from "../observability/azure";
 import { throwIfProblems } from "../shared/problems";
 
+/** A Key Vault with RBAC authorization, purge protection, network rules, audit logs and self-rotating RSA keys. */
 export class AzureKeyVault extends pulumi.ComponentResource {
+    /** ARM ID of the vault. */
     public readonly vaultId: pulumi.Output<string>;
+    /** The vault's name. */
     public readonly vaultName: pulumi.Output<string>;
     /** `https://<name>.vault.azure.net/` */
     public readonly vaultUri: pulumi.Output<string>;

@@ -48,10 +48,10 @@ export interface GcpEncryptionArgs {
      * artifactregistry, aiplatform, notebooks, compute, run, pubsub, eventarc, workflows, logging, composer,
      * container.
      */
-    readonly keys: Readonly<Record<string, readonly string[]>>;
-    /** Days between automatic key rotations, at most 90. @default 90 */
+    readonly keys: Readonly<Record<string, string[]>>;
+    /** Days between automatic key rotations, at most 90. Default: 90. */
     readonly rotationDays?: number;
-    /** Labels put on every key. @default {} */
+    /** Labels put on every key. Default: {}. */
     readonly tags?: Readonly<Record<string, string>>;
 }
 

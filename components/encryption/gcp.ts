@@ -31,6 +31,7 @@ import {
 export const CMEK_ROLE = "roles/cloudkms.cryptoKeyEncrypterDecrypter";
 const SECONDS_PER_DAY = 86_400;
 
+/** Customer-managed encryption keys: one Cloud KMS key ring, one key per purpose, and the service agents allowed to use each. */
 export class GcpEncryption extends pulumi.ComponentResource {
     /** Key ID (`projects/.../cryptoKeys/<purpose>`) per purpose, resolved once every grant on it exists. */
     public readonly keyIds: Readonly<Record<string, pulumi.Output<string>>>;

@@ -3,7 +3,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { isValidAzureName } from "../naming/azure";
-import type { AzurePlacementArgs } from "../shared/azure-placement";
+import type { AzureLocationArgs, AzureResourceGroupArgs, AzureSubscriptionArgs } from "../shared/azure-placement";
 import type { ProblemDetail } from "../shared/problems";
 import { BUILTIN_ROLE_NAMES, isBuiltinRole } from "./azure-roles";
 
@@ -17,22 +17,22 @@ export interface RoleGrant {
     readonly role: string;
     /**
      * An ABAC condition (version 2.0) that narrows the role on storage, e.g. to blobs under a path prefix
-     * (docs/azure.md, "Data pipelines"). @default - none: the role applies to the whole scope
+     * (docs/azure.md, "Data pipelines"). Default: none: the role applies to the whole scope.
      */
     readonly condition?: string;
 }
 
-export interface AzureWorkloadIdentityArgs extends Pick<AzurePlacementArgs, "resourceGroupName" | "location" | "subscriptionId"> {
+export interface AzureWorkloadIdentityArgs extends AzureResourceGroupArgs, AzureLocationArgs, AzureSubscriptionArgs {
     /** The identity's name: 3-128 letters, digits, '-' or '_', starting with a letter or digit. */
     readonly identityName: string;
-    /** Roles to grant. @default [] - an identity with no access */
-    readonly grants?: readonly RoleGrant[];
+    /** Roles to grant. Default: [] - an identity with no access. */
+    readonly grants?: RoleGrant[];
     /**
      * Protect the identity and its role assignments and keep them on destroy: for identities that data
-     * depends on (the one a storage account unwraps its customer-managed key with). @default false
+     * depends on (the one a storage account unwraps its customer-managed key with). Default: false.
      */
     readonly protectData?: boolean;
-    /** Tags on the identity. @default {} */
+    /** Tags on the identity. Default: {}. */
     readonly tags?: Readonly<Record<string, string>>;
 }
 

@@ -48,6 +48,7 @@ export function grantRole(
 export class AzureWorkloadIdentity extends pulumi.ComponentResource {
     /** ARM ID of the identity (what `identity.userAssignedIdentities` takes). */
     public readonly identityId: pulumi.Output<string>;
+    /** Principal (object) ID of the user-assigned identity. */
     public readonly principalId: pulumi.Output<string>;
     /** Client ID, for SDKs and `AzureWebJobsStorage__clientId`. */
     public readonly clientId: pulumi.Output<string>;

@@ -29,10 +29,10 @@ export interface SageMakerPlatformArgs extends MlPlatformArgs {
     /**
      * Create the SageMaker Studio domain (VPC only: notebooks reach AWS APIs through interface endpoints or
      * NAT, which cost money; see the network settings). The domain itself is free; its EFS home storage is
-     * billed. @default true
+     * billed. Default: true.
      */
     readonly studio?: boolean;
-    /** Training instance type when no accelerator is asked for. @default "ml.m5.xlarge" */
+    /** Training instance type when no accelerator is asked for. Default: "ml.m5.xlarge". */
     readonly cpuTrainingInstanceType?: string;
 }
 

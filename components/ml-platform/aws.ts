@@ -18,11 +18,13 @@ import { executionRoleStatements, studioStatements } from "./aws-policies";
 
 export * from "./aws-args";
 
+/** The ML platform on AWS: a SageMaker Studio domain (VPC only, KMS), an execution role, one model package group per model, and training defaults from the accelerator catalog. */
 export class SageMakerPlatform extends pulumi.ComponentResource implements MlPlatform {
     /** The Studio URL, or the SageMaker console of the region without Studio. */
     public readonly trackingUri: pulumi.Output<string>;
     /** ARN prefix of this stack's model package groups (`arn:...:model-package-group/`). */
     public readonly modelRegistry: pulumi.Output<string>;
+    /** Training defaults resolved from the accelerator catalog. */
     public readonly trainingDefaults: pulumi.Output<TrainingDefaults>;
     /** Model package group ARN per model. */
     public readonly modelPackageGroupArns: pulumi.Output<Record<string, string>>;

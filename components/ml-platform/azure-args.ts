@@ -15,46 +15,47 @@ import type { ProblemDetail } from "../shared/problems";
 export interface AzureMlPlatformArgs extends MlPlatformArgs, AzurePlacementArgs {
     /** Entra tenant of the deployment (from `authorization.getClientConfig`). */
     readonly tenantId: pulumi.Input<string>;
-    /** Storage account name and ARM ID of the lake container named by `artifactBucket`. */
+    /** Storage account name of the lake container named by `artifactBucket`. */
     readonly artifactStorageAccountName: pulumi.Input<string>;
+    /** ARM ID of the lake container named by `artifactBucket`. */
     readonly artifactContainerId: pulumi.Input<string>;
-    /** Zone -> ARM ID of lake containers training may read. @default {} */
+    /** Zone -> ARM ID of lake containers training may read. Default: {}. */
     readonly readableContainerIds?: Readonly<Record<string, pulumi.Input<string>>>;
     /**
      * Let the workspace, its vault and its store be reached from public networks (Entra ID still
-     * required). Off means only private endpoints, which this component does not create. @default false
+     * required). Off means only private endpoints, which this component does not create. Default: false.
      */
     readonly publicNetworkAccess?: boolean;
-    /** VM size of CPU-only training nodes (`training.accelerator` none). @default "Standard_DS3_v2" */
+    /** VM size of CPU-only training nodes (`training.accelerator` none). Default: "Standard_DS3_v2". */
     readonly cpuVmSize?: string;
-    /** Seconds an idle node is kept before the cluster scales it away (nodes cost money while kept). @default 120 */
+    /** Seconds an idle node is kept before the cluster scales it away (nodes cost money while kept). Default: 120. */
     readonly idleSecondsBeforeScaleDown?: number;
     /**
      * Give the workspace a container registry of the stack's (billed every day it exists: Basic about $5/month).
      * Off, Azure ML creates a Basic registry the first time it builds an image (an AutoML or managed endpoint
      * image, an environment from a Dockerfile or conda file); that one is not the stack's and bills from then on.
-     * @default true
+     * Default: true.
      */
     readonly registry?: boolean;
-    /** Workspace registry SKU: Basic, Standard or Premium (retention policy). @default "Basic" */
+    /** Workspace registry SKU: Basic, Standard or Premium (retention policy). Default: "Basic". */
     readonly registrySku?: string;
-    /** Days untagged image manifests are kept (Premium only). @default 7 */
+    /** Days untagged image manifests are kept (Premium only). Default: 7. */
     readonly untaggedRetentionDays?: number;
-    /** Replication of the workspace store (LRS, ZRS, GRS, ...). @default "LRS" */
+    /** Replication of the workspace store (LRS, ZRS, GRS, ...). Default: "LRS". */
     readonly storageReplication?: string;
-    /** Days the deleted vault stays recoverable, 7-90. @default 90 */
+    /** Days the deleted vault stays recoverable, 7-90. Default: 90. */
     readonly keyVaultSoftDeleteRetentionDays?: number;
     /**
      * Private endpoints in this subnet for the workspace, its vault, its store (blob) and, on Premium, its
      * registry, so clients in the network reach a workspace whose public access is off. About 7 USD a
-     * month per endpoint. @default - none
+     * month per endpoint. Default: none.
      */
     readonly privateEndpoints?: PrivateEndpointPlacement;
     /**
      * Run training in the workspace's managed virtual network (isolation mode AllowInternetOutbound):
      * nodes get no public IP, reach the workspace's store, vault and registry through private endpoints
      * Azure ML manages, and the lake (`artifactStorageAccountId`) through managed `blob` and `dfs` endpoints.
-     * @default false - nodes have public IPs and reach everything over public endpoints
+     * Default: false - nodes have public IPs and reach everything over public endpoints.
      */
     readonly managedNetwork?: boolean;
     /** ARM ID of the lake's storage account (managed network outbound rules). Required with `managedNetwork`. */

@@ -40,12 +40,15 @@ export const LAKE_DATASTORE = LAKE_DATASTORE_NAME;
 /** Isolation mode of the managed network: outbound internet stays open (pip, conda, model hubs) without a paid firewall. */
 export const MANAGED_NETWORK_ISOLATION = "AllowInternetOutbound";
 
+/** The ML platform on Azure Machine Learning: a workspace with its vault, insights, registry and store, a training cluster sized from the accelerator catalog, and one registry entry per model. */
 export class AzureMlPlatform extends pulumi.ComponentResource implements MlPlatform {
     /** The workspace's MLflow tracking URI (`azureml://<region>.api.azureml.ms/mlflow/v1.0/...`). */
     public readonly trackingUri: pulumi.Output<string>;
     /** ARM ID of the workspace, whose model registry holds the models. */
     public readonly modelRegistry: pulumi.Output<string>;
+    /** Training defaults resolved from the accelerator catalog. */
     public readonly trainingDefaults: pulumi.Output<TrainingDefaults>;
+    /** The Azure ML workspace's name. */
     public readonly workspaceName: pulumi.Output<string>;
     /** The workspace registry's login server; undefined with `registry: false` (Azure ML then makes one on first image build). */
     public readonly registryLoginServer: pulumi.Output<string> | undefined;

@@ -7,24 +7,24 @@ import * as pulumi from "@pulumi/pulumi";
 import { AcceleratorRequest } from "../accelerators/names";
 
 export interface TrainingArgs {
-    /** Accelerator per training node. @default - CPU only */
+    /** Accelerator per training node. Default: CPU only. */
     readonly accelerator?: AcceleratorRequest;
-    /** Most training nodes (or pods) running at once. @default 1 */
+    /** Most training nodes (or pods) running at once. Default: 1. */
     readonly maxNodes?: number;
-    /** Use spot / preemptible / low-priority capacity for training. @default true */
+    /** Use spot / preemptible / low-priority capacity for training. Default: true. */
     readonly spot?: boolean;
 }
 
 export interface MlPlatformArgs {
     /** Models registered in the model registry (one registry entry / package group each). */
-    readonly models: readonly string[];
+    readonly models: string[];
     /** Bucket of the data lake's models zone: artifacts and registered models live there. */
     readonly artifactBucket: pulumi.Input<string>;
     /** Training compute defaults. */
     readonly training?: TrainingArgs;
-    /** Protect the workspace, registry and their stores from deletion; keep them on destroy. @default true */
+    /** Protect the workspace, registry and their stores from deletion; keep them on destroy. Default: true. */
     readonly protectData?: boolean;
-    /** Tags or labels put on every resource. @default {} */
+    /** Tags or labels put on every resource. Default: {}. */
     readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -32,10 +32,13 @@ export interface MlPlatformArgs {
 export interface TrainingDefaults {
     /** Canonical accelerator name, or "none". */
     readonly accelerator: string;
+    /** Accelerators per training node (0 for CPU only). */
     readonly acceleratorCount: number;
     /** The instance type / machine type / VM size / Kubernetes resource name this resolves to. */
     readonly compute: string;
+    /** Most nodes a training job may use. */
     readonly maxNodes: number;
+    /** Whether training uses spot / preemptible / low-priority capacity. */
     readonly spot: boolean;
 }
 

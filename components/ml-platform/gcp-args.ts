@@ -12,7 +12,7 @@ export interface VertexPlatformArgs extends MlPlatformArgs {
     readonly project: string;
     /** Vertex AI region; the keys must be in the same location. */
     readonly region: string;
-    /** Zone of the Workbench instance. @default - `<region>-b` */
+    /** Zone of the Workbench instance. Default: `<region>-b`. */
     readonly zone?: string;
     /** Prefix of project-unique names (the stacks use `<project>-<stack>`). */
     readonly namePrefix: string;
@@ -20,31 +20,31 @@ export interface VertexPlatformArgs extends MlPlatformArgs {
     readonly kmsKeyName: pulumi.Input<string>;
     /** Cloud KMS key for the Workbench disks (the Compute Engine service agent must be able to use it). */
     readonly workbenchKmsKeyName?: pulumi.Input<string>;
-    /** Buckets training may read (the artifact bucket is read-write). @default [] */
-    readonly readBuckets?: readonly pulumi.Input<string>[];
-    /** Machine type of CPU-only training (with an accelerator, the catalog decides). @default "n1-standard-4" */
+    /** Buckets training may read (the artifact bucket is read-write). Default: []. */
+    readonly readBuckets?: pulumi.Input<string>[];
+    /** Machine type of CPU-only training (with an accelerator, the catalog decides). Default: "n1-standard-4". */
     readonly trainingMachineType?: string;
     /**
      * Create the project's `default` metadata store (the only one Vertex AI Experiments and Pipelines use),
      * CMEK-encrypted with `kmsKeyName`. Vertex AI creates that store itself, Google-encrypted, on the first
      * pipeline run or experiment, and its key can never change afterwards: this works only in a project and
      * region where that has not happened yet (elsewhere `pulumi up` fails with "already exists"). The store
-     * is the project's, so it is retained when the stack goes. @default false - the store is referenced
+     * is the project's, so it is retained when the stack goes. Default: false - the store is referenced.
      */
     readonly createMetadataStore?: boolean;
-    /** Create a Workbench instance. It bills while running (idle shutdown stops it). @default true */
+    /** Create a Workbench instance. It bills while running (idle shutdown stops it). Default: true. */
     readonly workbench?: boolean;
-    /** Workbench machine type when it has no accelerator. @default "e2-standard-4" */
+    /** Workbench machine type when it has no accelerator. Default: "e2-standard-4". */
     readonly workbenchMachineType?: string;
-    /** Workbench GPU (catalog name); its machine type then comes from the catalog. Costs money. @default - none */
+    /** Workbench GPU (catalog name); its machine type then comes from the catalog. Costs money. Default: none. */
     readonly workbenchAccelerator?: AcceleratorRequest;
-    /** Minutes of inactivity after which Workbench stops itself. @default 60 */
+    /** Minutes of inactivity after which Workbench stops itself. Default: 60. */
     readonly workbenchIdleShutdownMinutes?: number;
-    /** Workbench boot disk size in GB (150 is Workbench's minimum). @default 150 */
+    /** Workbench boot disk size in GB (150 is Workbench's minimum). Default: 150. */
     readonly workbenchBootDiskGb?: number;
-    /** Network of the Workbench instance (GcpNetwork `networkId`). Required with `workbench`. @default - none */
+    /** Network of the Workbench instance (GcpNetwork `networkId`). Required with `workbench`. Default: none. */
     readonly networkId?: pulumi.Input<string>;
-    /** Subnet of the Workbench instance (GcpNetwork `subnetId`). Required with `workbench`. @default - none */
+    /** Subnet of the Workbench instance (GcpNetwork `subnetId`). Required with `workbench`. Default: none. */
     readonly subnetId?: pulumi.Input<string>;
 }
 
@@ -136,7 +136,7 @@ export interface VertexSettings {
     readonly region: string;
     readonly zone: string;
     readonly namePrefix: string;
-    readonly models: readonly string[];
+    readonly models: string[];
     readonly trainingAccelerator?: AcceleratorRequest;
     readonly trainingMachineType: string;
     readonly maxNodes: number;

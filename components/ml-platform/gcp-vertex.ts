@@ -34,13 +34,17 @@ export function metadataStoreName(project: string, region: string): string {
 
 /** Training defaults exported for pipelines: the catalog decides machine and accelerator. */
 export interface GcpTrainingDefaults {
+    /** Canonical accelerator name, or "none". */
     readonly accelerator: string;
+    /** Accelerators per training node (0 for CPU only). */
     readonly acceleratorCount: number;
     /** Vertex AI machine type. */
     readonly compute: string;
     /** Vertex AI accelerator enum (`NVIDIA_L4`, `TPU_V5_LITEPOD`), or "none". */
     readonly acceleratorType: string;
+    /** Most nodes a training job may use. */
     readonly maxNodes: number;
+    /** Whether training uses Spot VMs. */
     readonly spot: boolean;
     /** Email of the service account training jobs run as. */
     readonly serviceAccount: string;

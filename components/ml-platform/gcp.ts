@@ -19,11 +19,13 @@ import { DEFAULT_METADATA_STORE, GcpTrainingDefaults, TRAINING_PROJECT_ROLES, me
 import { throwIfProblems } from "../shared/problems";
 import { GCP_NAME_RULES, hyphenName, serviceAccountId } from "../naming/gcp";
 
+/** The ML platform on Vertex AI: the metadata store, a TensorBoard, a training service account, an optional Workbench instance, and training defaults from the accelerator catalog. */
 export class VertexPlatform extends pulumi.ComponentResource implements MlPlatform {
     /** The `default` metadata store's resource name (Vertex ML Metadata, used by Vertex AI Experiments and Pipelines). */
     public readonly trackingUri: pulumi.Output<string>;
     /** Vertex AI Model Registry of the project and region (`projects/<p>/locations/<r>/models`). */
     public readonly modelRegistry: pulumi.Output<string>;
+    /** Training defaults resolved from the accelerator catalog, with the service account training jobs run as. */
     public readonly trainingDefaults: pulumi.Output<GcpTrainingDefaults>;
     /** The TensorBoard's resource ID (`projects/<p>/locations/<r>/tensorboards/<id>`). */
     public readonly tensorboard: pulumi.Output<string>;

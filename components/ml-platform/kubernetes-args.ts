@@ -33,24 +33,24 @@ export interface MlflowPlatformArgs extends MlPlatformArgs {
     readonly artifactSecretAccessKey: pulumi.Input<string>;
     /** Namespace of the artifact store: MLflow's only egress besides DNS goes to its S3 port (9000). */
     readonly dataLakeNamespace: string;
-    /** Whose node labels the accelerator catalog uses: generic, eks, gke or aks. @default "generic" */
+    /** Whose node labels the accelerator catalog uses: generic, eks, gke or aks. Default: "generic". */
     readonly distribution?: string;
-    /** MLflow image, pinned; it must contain boto3. @default "ghcr.io/mlflow/mlflow:v3.16.0-full" */
+    /** MLflow image, pinned; it must contain boto3. Default: "ghcr.io/mlflow/mlflow:v3.16.0-full". */
     readonly image?: string;
-    /** Size in GiB of the volume holding the SQLite tracking and registry database. @default 5 */
+    /** Size in GiB of the volume holding the SQLite tracking and registry database. Default: 5. */
     readonly backendVolumeSizeGiB?: number;
-    /** StorageClass of that volume. @default - the cluster's default StorageClass */
+    /** StorageClass of that volume. Default: the cluster's default StorageClass. */
     readonly storageClassName?: string;
     /**
      * CPU per training pod in millicores: the LimitRange max per container, and the quota allows
      * `training.maxNodes` of them. Larger than the catalog's shape for a bigger node; never smaller.
-     * @default - the catalog's training shape: 3000 to 20000 per accelerator chip (e.g. 80000 for
-     * nvidia-h100-80gb:8), 4000 without an accelerator
+     * Default: the catalog's training shape: 3000 to 20000 per accelerator chip (e.g. 80000 for
+     * nvidia-h100-80gb:8), 4000 without an accelerator.
      */
     readonly trainingCpuMillicoresPerNode?: number;
     /**
      * Memory per training pod in MiB, like `trainingCpuMillicoresPerNode`.
-     * @default - the catalog's training shape (e.g. 1310720 for nvidia-h100-80gb:8), 16384 without an accelerator
+     * Default: the catalog's training shape (e.g. 1310720 for nvidia-h100-80gb:8), 16384 without an accelerator.
      */
     readonly trainingMemoryMiBPerNode?: number;
 }
@@ -60,7 +60,7 @@ export interface MlflowSettings {
     readonly namespace: string;
     readonly trainingNamespace: string;
     readonly dataLakeNamespace: string;
-    readonly models: readonly string[];
+    readonly models: string[];
     readonly distribution: string;
     readonly accelerator?: AcceleratorRequest;
     readonly maxNodes: number;

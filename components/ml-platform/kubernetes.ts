@@ -27,7 +27,9 @@ export class MlflowPlatform extends pulumi.ComponentResource implements MlPlatfo
     public readonly trackingUri: pulumi.Output<string>;
     /** The registry is served by the tracking server; resolves once every model is registered. */
     public readonly modelRegistry: pulumi.Output<string>;
+    /** Training defaults resolved from the accelerator catalog. */
     public readonly trainingDefaults: pulumi.Output<TrainingDefaults>;
+    /** The namespace the MLflow server runs in. */
     public readonly namespaceName: pulumi.Output<string>;
 
     constructor(name: string, args: MlflowPlatformArgs, opts: pulumi.ComponentResourceOptions = {}) {

@@ -31,27 +31,27 @@ export function parseCidr(cidr: string): { base: number; prefix: number } | unde
 }
 
 export interface AwsNetworkArgs {
-    /** The VPC's IPv4 range, /16 to /24 (subnets are 1/16 of it). @default "10.40.0.0/16" */
+    /** The VPC's IPv4 range, /16 to /24 (subnets are 1/16 of it). Default: "10.40.0.0/16". */
     readonly cidrBlock?: string;
-    /** Availability zones to spread subnets over (2 to 8). @default 2 */
+    /** Availability zones to spread subnets over (2 to 8). Default: 2. */
     readonly availabilityZoneCount?: number;
     /**
      * NAT gateways (0 to availabilityZoneCount) for outbound internet from private subnets. Each costs per
-     * hour plus per GB; 1 is cheaper, one per zone survives a zone outage. @default 0 - no internet egress
+     * hour plus per GB; 1 is cheaper, one per zone survives a zone outage. Default: 0 - no internet egress.
      */
     readonly natGatewayCount?: number;
     /**
      * Interface endpoints to create, from INTERFACE_ENDPOINT_SERVICES (e.g. `ecr.api`). Each costs per hour
-     * per zone plus per GB. @default [] - none
+     * per zone plus per GB. Default: [] - none.
      */
-    readonly interfaceEndpointServices?: readonly string[];
-    /** VPC Flow Logs to CloudWatch Logs (costs per GB ingested). @default true */
+    readonly interfaceEndpointServices?: string[];
+    /** VPC Flow Logs to CloudWatch Logs (costs per GB ingested). Default: true. */
     readonly flowLogs?: boolean;
-    /** Days flow logs are kept. @default 365 */
+    /** Days flow logs are kept. Default: 365. */
     readonly flowLogRetentionDays?: number;
-    /** KMS key encrypting the flow log group. @default - CloudWatch Logs' own encryption */
+    /** KMS key encrypting the flow log group. Default: CloudWatch Logs' own encryption. */
     readonly kmsKeyArn?: pulumi.Input<string>;
-    /** Tags put on every resource. @default {} */
+    /** Tags put on every resource. Default: {}. */
     readonly tags?: Readonly<Record<string, string>>;
 }
 

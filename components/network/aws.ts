@@ -46,8 +46,11 @@ export function subnetCidrs(vpcCidr: string, zoneCount: number): { private: stri
     return { private: zones.map(block), public: zones.map((i) => block(8 + i)) };
 }
 
+/** The VPC the platform's compute runs in: private subnets in two or more availability zones, an S3 gateway endpoint, and, when asked, NAT gateways and interface endpoints; flow logs to an encrypted log group. */
 export class AwsNetwork extends pulumi.ComponentResource {
+    /** ID of the VPC. */
     public readonly vpcId: pulumi.Output<string>;
+    /** The VPC's IPv4 block. */
     public readonly cidrBlock: pulumi.Output<string>;
     /** One private subnet per availability zone. */
     public readonly privateSubnetIds: pulumi.Output<string[]>;

@@ -3,21 +3,21 @@
  * parsing runs the same checks before anything is created.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { AzurePlacementArgs } from "../shared/azure-placement";
+import type { AzureLocationArgs, AzureNamePrefixArgs, AzureResourceGroupArgs } from "../shared/azure-placement";
 import type { ProblemDetail } from "../shared/problems";
 import { DEFAULT_ADDRESS_SPACE, JOBS_SUBNET_MAX_PREFIX, addressSpaceIssue } from "./azure-layout";
 
-export interface AzureNetworkArgs extends Pick<AzurePlacementArgs, "resourceGroupName" | "location" | "namePrefix"> {
-    /** Private IPv4 block of the network, /16 to /22. @default "10.42.0.0/16" */
+export interface AzureNetworkArgs extends AzureResourceGroupArgs, AzureLocationArgs, AzureNamePrefixArgs {
+    /** Private IPv4 block of the network, /16 to /22. Default: "10.42.0.0/16". */
     readonly addressSpace?: string;
-    /** Also create Synapse's private DNS zones (the lake's query engine is on). @default false */
+    /** Also create Synapse's private DNS zones (the lake's query engine is on). Default: false. */
     readonly queryEngine?: boolean;
     /**
      * Add a fifth /24 subnet, `jobs`, delegated to Microsoft.App/environments, for the data pipelines' jobs
-     * environment (the address space must then be /21 or larger). @default false
+     * environment (the address space must then be /21 or larger). Default: false.
      */
     readonly jobsSubnet?: boolean;
-    /** Tags on every resource. @default {} */
+    /** Tags on every resource. Default: {}. */
     readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -38,14 +38,14 @@ export function validateAzureNetwork(args: AzureNetworkArgs): ProblemDetail[] {
     return [];
 }
 
-export interface AzurePipelinesNetworkArgs extends Pick<AzurePlacementArgs, "resourceGroupName" | "location" | "namePrefix"> {
+export interface AzurePipelinesNetworkArgs extends AzureResourceGroupArgs, AzureLocationArgs, AzureNamePrefixArgs {
     /**
      * Private IPv4 block the jobs subnet is taken from: its fifth /24, the block the private network gives
      * the `jobs` subnet, so the address plan stays the same when the private network is turned on. /16 to /21.
-     * @default "10.42.0.0/16"
+     * Default: "10.42.0.0/16".
      */
     readonly addressSpace?: string;
-    /** Tags on every resource. @default {} */
+    /** Tags on every resource. Default: {}. */
     readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -72,4 +72,16 @@ export interface PrivateEndpointPlacement {
     readonly subnetId: pulumi.Input<string>;
     /** Private DNS zone name (`privatelink.azurecr.io`) -> its ARM ID. */
     readonly dnsZoneIds: Readonly<Record<string, pulumi.Input<string>>>;
+}
+
+/** ARM IDs of the private network's subnets, by role (`AzureNetwork.subnetIds`). */
+export interface AzureSubnetIds {
+    /** The subnet private endpoints go in. */
+    readonly endpoints: pulumi.Output<string>;
+    /** The container service's Container Apps environment (delegated to Microsoft.App/environments). */
+    readonly "apps-svc": pulumi.Output<string>;
+    /** The serverless inference's Container Apps environment (delegated to Microsoft.App/environments). */
+    readonly "apps-inf": pulumi.Output<string>;
+    /** The Function App's virtual network integration (delegated to Microsoft.App/environments). */
+    readonly functions: pulumi.Output<string>;
 }

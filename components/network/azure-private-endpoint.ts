@@ -7,12 +7,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import { azureNames } from "../naming/azure";
-import type { AzurePlacementArgs } from "../shared/azure-placement";
+import type { AzureLocationArgs, AzureResourceGroupArgs } from "../shared/azure-placement";
 import type { PrivateEndpointPlacement } from "./azure-args";
 
 export type { PrivateEndpointPlacement } from "./azure-args";
 
-export interface PrivateEndpointOptions extends Pick<AzurePlacementArgs, "resourceGroupName" | "location"> {
+export interface PrivateEndpointOptions extends AzureResourceGroupArgs, AzureLocationArgs {
     readonly subnetId: pulumi.Input<string>;
     /** Name of the target (the endpoint is named `pe-<target>-<group>`). */
     readonly targetName: pulumi.Input<string>;

@@ -30,6 +30,7 @@ import {
 } from "./azure-layout";
 import {
     AzureNetworkArgs,
+    AzureSubnetIds,
     AzurePipelinesNetworkArgs,
     PrivateEndpointPlacement,
     validateAzureNetwork,
@@ -38,10 +39,12 @@ import {
 import { azureNames } from "../naming/azure";
 import { throwIfProblems } from "../shared/problems";
 
+/** The private network of an Azure stack: a virtual network with subnets for private endpoints and each environment, network security groups, and the private DNS zones it needs. */
 export class AzureNetwork extends pulumi.ComponentResource {
+    /** ARM ID of the virtual network. */
     public readonly virtualNetworkId: pulumi.Output<string>;
     /** Subnet role -> ARM ID. */
-    public readonly subnetIds: Readonly<Record<SubnetRole, pulumi.Output<string>>>;
+    public readonly subnetIds: AzureSubnetIds;
     /** ARM ID of the data pipelines' `jobs` subnet (`jobsSubnet`). */
     public readonly jobsSubnetId?: pulumi.Output<string>;
     /** Private DNS zone name -> ARM ID. */
@@ -149,6 +152,7 @@ export class AzureNetwork extends pulumi.ComponentResource {
  * environment placed in the subnet is billed for its managed load balancer and egress IP (docs/azure.md).
  */
 export class AzurePipelinesNetwork extends pulumi.ComponentResource {
+    /** ARM ID of the virtual network. */
     public readonly virtualNetworkId: pulumi.Output<string>;
     /** ARM ID of the `jobs` subnet. */
     public readonly jobsSubnetId: pulumi.Output<string>;

@@ -9,11 +9,11 @@ export interface GcpNetworkArgs {
     readonly region: string;
     /** Prefix of the network's names, unique in the project (the stacks use `<project>-<stack>`). */
     readonly namePrefix: string;
-    /** The subnet's primary range (RFC 1918). @default "10.20.0.0/24" */
+    /** The subnet's primary range (RFC 1918). Default: "10.20.0.0/24". */
     readonly subnetCidr?: string;
-    /** Cloud NAT for outbound internet from VMs without public IPs. Costs money (hourly per gateway plus data). @default false */
+    /** Cloud NAT for outbound internet from VMs without public IPs. Costs money (hourly per gateway plus data). Default: false. */
     readonly natGateway?: boolean;
-    /** Fraction of flows sampled into VPC flow logs (0.1 to 1). @default 0.5 */
+    /** Fraction of flows sampled into VPC flow logs (0.1 to 1). Default: 0.5. */
     readonly flowLogSampling?: number;
 }
 

@@ -10,6 +10,7 @@ import { throwIfProblems } from "../shared/problems";
 import { GCP_NAME_RULES, hyphenName } from "../naming/gcp";
 import { DEFAULT_FLOW_LOG_SAMPLING, DEFAULT_SUBNET_CIDR, GcpNetworkArgs, validateGcpNetwork } from "./gcp-args";
 
+/** A private VPC: one custom-mode network, one subnet with Private Google Access and flow logs, and optionally Cloud NAT. */
 export class GcpNetwork extends pulumi.ComponentResource {
     /** The network's ID (`projects/<p>/global/networks/<name>`). */
     public readonly networkId: pulumi.Output<string>;

@@ -37,20 +37,20 @@ export function validateLogRetention(days: number, path = "logRetentionDays"): P
 export interface AwsAlertTopicArgs {
     /** KMS key encrypting the topic (its policy must let CloudWatch use it; AwsKmsKey's does). */
     readonly kmsKeyArn: pulumi.Input<string>;
-    /** Email addresses subscribed to alarms; AWS mails each a confirmation link first. @default [] */
-    readonly emails?: readonly string[];
+    /** Email addresses subscribed to alarms; AWS mails each a confirmation link first. Default: []. */
+    readonly emails?: string[];
     /**
      * https:// endpoints subscribed to alarms (they are kept secret: URLs often carry a token). Each must
-     * confirm the subscription by fetching the SubscribeURL SNS posts to it first. @default []
+     * confirm the subscription by fetching the SubscribeURL SNS posts to it first. Default: [].
      */
-    readonly webhooks?: readonly pulumi.Input<string>[];
+    readonly webhooks?: pulumi.Input<string>[];
     /**
      * Let EventBridge rules of this account publish to the topic (data pipelines alert on failed runs that
      * way). Adds a topic policy: the account's own principals as before, and `events.amazonaws.com` for
-     * rules of this account. The topic's key must let EventBridge use it too. @default false
+     * rules of this account. The topic's key must let EventBridge use it too. Default: false.
      */
     readonly eventBridgePublish?: boolean;
-    /** Tags put on every resource. @default {} */
+    /** Tags put on every resource. Default: {}. */
     readonly tags?: Readonly<Record<string, string>>;
 }
 

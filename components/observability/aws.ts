@@ -347,6 +347,7 @@ export function createAlarms(
  * one address leaves the others (and their confirmations) alone.
  */
 export class AwsAlertTopic extends pulumi.ComponentResource {
+    /** ARN of the SNS topic alarms publish to. */
     public readonly topicArn: pulumi.Output<string>;
 
     constructor(name: string, args: AwsAlertTopicArgs, opts: pulumi.ComponentResourceOptions = {}) {

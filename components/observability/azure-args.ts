@@ -4,23 +4,23 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { AZURE_NAME_RULES, isValidAzureName } from "../naming/azure";
-import type { AzurePlacementArgs } from "../shared/azure-placement";
+import type { AzureLocationArgs, AzureNamePrefixArgs, AzureResourceGroupArgs } from "../shared/azure-placement";
 import type { ProblemDetail } from "../shared/problems";
 
 /** Log Analytics keeps data queryable (interactive retention) for 30 to 730 days. */
 export const LOG_RETENTION_DAYS = { min: 30, max: 730 } as const;
 
-export interface AzureMonitoringArgs extends Pick<AzurePlacementArgs, "resourceGroupName" | "location"> {
+export interface AzureMonitoringArgs extends AzureResourceGroupArgs, AzureLocationArgs {
     /** Name of the Log Analytics workspace (4-63 letters, digits and '-'). */
     readonly workspaceName: string;
     /**
      * Days logs stay queryable, 30-730. Audit trails need at least a year (CKV_AZURE_37).
-     * Costs money beyond the first 31 days (per GB per month). @default 365
+     * Costs money beyond the first 31 days (per GB per month). Default: 365.
      */
     readonly retentionDays?: number;
-    /** Protect the workspace (the audit trail) and keep it on destroy. @default true */
+    /** Protect the workspace (the audit trail) and keep it on destroy. Default: true. */
     readonly protectData?: boolean;
-    /** Tags on every resource. @default {} */
+    /** Tags on every resource. Default: {}. */
     readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -47,12 +47,12 @@ export function validateAzureMonitoring(args: AzureMonitoringArgs): ProblemDetai
     return problems;
 }
 
-export interface AzureAlertRecipientsArgs extends Pick<AzurePlacementArgs, "resourceGroupName" | "namePrefix"> {
-    /** Addresses that get every alert by email (common alert schema). @default [] */
-    readonly emails?: readonly string[];
-    /** https URLs that get every alert as a POST (common alert schema); kept secret in state. @default [] */
-    readonly webhookUrls?: readonly pulumi.Input<string>[];
-    /** Tags on the action group. @default {} */
+export interface AzureAlertRecipientsArgs extends AzureResourceGroupArgs, AzureNamePrefixArgs {
+    /** Addresses that get every alert by email (common alert schema). Default: []. */
+    readonly emails?: string[];
+    /** https URLs that get every alert as a POST (common alert schema); kept secret in state. Default: []. */
+    readonly webhookUrls?: pulumi.Input<string>[];
+    /** Tags on the action group. Default: {}. */
     readonly tags?: Readonly<Record<string, string>>;
 }
 

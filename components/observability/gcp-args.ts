@@ -19,13 +19,13 @@ function isHttpsUrl(value: string): boolean {
 
 /** Serving deployments watched with their own thresholds (see GcpObservabilityArgs.additionalServing). */
 export interface GcpServingWatch {
-    /** Cloud Run service names (Cloud Functions 2nd gen: the function names). @default [] */
-    readonly cloudRunServices?: readonly string[];
-    /** Vertex AI endpoint IDs. @default [] */
-    readonly vertexEndpoints?: readonly string[];
-    /** Error-rate threshold of these deployments, in percent. @default the component's errorRatePercent */
+    /** Cloud Run service names (Cloud Functions 2nd gen: the function names). Default: []. */
+    readonly cloudRunServices?: string[];
+    /** Vertex AI endpoint IDs. Default: []. */
+    readonly vertexEndpoints?: string[];
+    /** Error-rate threshold of these deployments, in percent. Default: the component's errorRatePercent. */
     readonly errorRatePercent?: number;
-    /** p95 latency threshold of these deployments, in milliseconds. @default the component's latencyP95Ms */
+    /** p95 latency threshold of these deployments, in milliseconds. Default: the component's latencyP95Ms. */
     readonly latencyP95Ms?: number;
 }
 
@@ -41,41 +41,41 @@ export interface GcpObservabilityArgs {
     readonly project: string;
     /** Prefix of alert names (the stacks use `<project>-<stack>`). */
     readonly namePrefix: string;
-    /** Cloud Run service names to watch (Cloud Functions 2nd gen: the function names). @default [] */
-    readonly cloudRunServices?: readonly string[];
-    /** Vertex AI endpoint IDs to watch. @default [] */
-    readonly vertexEndpoints?: readonly string[];
-    /** Alert when more than this share of requests fail (5xx / errors), in percent. @default 5 */
+    /** Cloud Run service names to watch (Cloud Functions 2nd gen: the function names). Default: []. */
+    readonly cloudRunServices?: string[];
+    /** Vertex AI endpoint IDs to watch. Default: []. */
+    readonly vertexEndpoints?: string[];
+    /** Alert when more than this share of requests fail (5xx / errors), in percent. Default: 5. */
     readonly errorRatePercent?: number;
-    /** Alert when p95 latency exceeds this, in milliseconds. @default 2000 */
+    /** Alert when p95 latency exceeds this, in milliseconds. Default: 2000. */
     readonly latencyP95Ms?: number;
     /**
      * More deployments, with thresholds of their own (e.g. the serverless inference's, next to the container
-     * service's). Those with the same thresholds as others share their conditions. @default []
+     * service's). Those with the same thresholds as others share their conditions. Default: [].
      */
-    readonly additionalServing?: readonly GcpServingWatch[];
+    readonly additionalServing?: GcpServingWatch[];
     /**
      * Create the p95 latency alerts (one condition per kind of deployment, USD 1.50 a month each). Without
-     * them, only the error-rate alerts watch serving. @default true
+     * them, only the error-rate alerts watch serving. Default: true.
      */
     readonly latencyAlert?: boolean;
-    /** Email addresses notified of every alert (one `email` channel each). @default [] */
-    readonly notificationEmails?: readonly string[];
+    /** Email addresses notified of every alert (one `email` channel each). Default: []. */
+    readonly notificationEmails?: string[];
     /**
      * https URLs notified of every alert (one `webhook_tokenauth` channel each). They usually carry a
      * token, so pass them as secrets (`pulumi.secret(url)`); they are stored as secrets either way and
-     * never appear in names. @default []
+     * never appear in names. Default: [].
      */
-    readonly notificationWebhooks?: readonly pulumi.Input<string>[];
+    readonly notificationWebhooks?: pulumi.Input<string>[];
     /**
      * Names of existing notification channels (`projects/<p>/notificationChannels/<id>`) every alert also
      * goes to, e.g. another GcpObservability's `notificationChannels`. With no channel at all, alerts
-     * show in the console only. @default []
+     * show in the console only. Default: [].
      */
-    readonly notificationChannels?: pulumi.Input<readonly pulumi.Input<string>[]>;
+    readonly notificationChannels?: pulumi.Input<pulumi.Input<string>[]>;
     /**
      * Days the project's `_Default` log bucket keeps logs (beyond 30 days, storage is billed). One
-     * component per project should set it. @default - the `_Default` bucket is left as it is
+     * component per project should set it. Default: the `_Default` bucket is left as it is.
      */
     readonly serviceLogRetentionDays?: number;
 }

@@ -138,6 +138,7 @@ export function servingPolicyConditions(
     return [...byThreshold.values()].map(({ watch, ids }) => servingConditions(kind, ids, watch.errors, watch.latency)[signal]);
 }
 
+/** Alerts on the serving deployments' 5xx error rate and p95 latency, sent to the stack's notification channels, and the retention of the `_Default` log bucket. */
 export class GcpObservability extends pulumi.ComponentResource {
     /** Alert policy names. */
     public readonly alertPolicies: pulumi.Output<string[]>;

@@ -8,7 +8,7 @@ export interface GcpProjectServicesArgs {
     /** The project the APIs are enabled in. */
     readonly project: string;
     /** API service names, e.g. `["storage.googleapis.com", "run.googleapis.com"]`. Duplicates are ignored. */
-    readonly services: readonly string[];
+    readonly services: string[];
 }
 
 /** Every problem with the arguments (paths relative to them). */

@@ -12,6 +12,7 @@ import * as projects from "@pulumi/gcp/projects";
 import { throwIfProblems } from "../shared/problems";
 import { GcpProjectServicesArgs, validateGcpProjectServices } from "./gcp-args";
 
+/** The Google APIs a stack uses, enabled by the stack itself (kept enabled on destroy). */
 export class GcpProjectServices extends pulumi.ComponentResource {
     /** The enabled services, by service name. */
     public readonly enabled: Readonly<Record<string, projects.Service>>;

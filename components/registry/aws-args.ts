@@ -9,16 +9,16 @@ export interface AwsContainerRegistryArgs {
     /** Repository namespace, e.g. `mlops-aws-dev`: repositories are `<namespace>/<model>`. */
     readonly namespace: string;
     /** Models that get a repository. */
-    readonly models: readonly string[];
+    readonly models: string[];
     /** KMS key encrypting every repository. */
     readonly kmsKeyArn: pulumi.Input<string>;
-    /** Protect repositories (and their images) from deletion and keep them on destroy. @default true */
+    /** Protect repositories (and their images) from deletion and keep them on destroy. Default: true. */
     readonly protectData?: boolean;
-    /** Days before untagged images expire. @default 14 */
+    /** Days before untagged images expire. Default: 14. */
     readonly untaggedImageExpiryDays?: number;
-    /** Create the ECR Public pull-through cache rule. @default true */
+    /** Create the ECR Public pull-through cache rule. Default: true. */
     readonly ecrPublicCache?: boolean;
-    /** Tags put on every resource. @default {} */
+    /** Tags put on every resource. Default: {}. */
     readonly tags?: Readonly<Record<string, string>>;
 }
 

@@ -35,6 +35,7 @@ export const ECR_PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:GetDown
 /** Extra actions a first pull through the cache needs (docs: "IAM permissions required to sync an upstream registry"). */
 export const ECR_CACHE_ACTIONS = ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"] as const;
 
+/** One ECR repository per model (immutable tags, scan on push, KMS) and a pull-through cache rule for ECR Public. */
 export class AwsContainerRegistry extends pulumi.ComponentResource {
     /** Repository URL per model. */
     public readonly repositoryUrls: pulumi.Output<Record<string, string>>;

@@ -35,29 +35,29 @@ export interface LambdaInferenceArgs extends ServerlessInferenceArgs {
     readonly vpcCidrBlock: pulumi.Input<string>;
     /** Private subnets the functions run in (two zones or more). */
     readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
-    /** Seconds one invocation may run (1 to 900). @default 30 */
+    /** Seconds one invocation may run (1 to 900). Default: 30. */
     readonly timeoutSeconds?: number;
     /**
      * Reserve each model's `maxReplicas` of the account's concurrency, which also caps it. New accounts
      * have 10 in all and Lambda keeps 10 unreserved, so reserving fails there until the quota is raised.
-     * @default true
+     * Default: true.
      */
     readonly reserveConcurrency?: boolean;
-    /** Days logs are kept (a CloudWatch Logs retention value). @default 365 */
+    /** Days logs are kept (a CloudWatch Logs retention value). Default: 365. */
     readonly logRetentionDays?: number;
-    /** SNS topic the alarms notify. @default - alarms without actions */
+    /** SNS topic the alarms notify. Default: alarms without actions. */
     readonly alarmTopicArn?: pulumi.Input<string>;
-    /** Share of invocations ending in a function error at which the errors alarm fires, in percent. @default 5 */
+    /** Share of invocations ending in a function error at which the errors alarm fires, in percent. Default: 5. */
     readonly errorRatePercent?: number;
     /**
      * The lake's models zone (training contract): a model with a served version gets MLOPS_MODEL_VERSION and
      * MLOPS_MODEL_URI and its function role may read `<model>/` only; a captured model gets MLOPS_CAPTURE_URI
-     * and may write `<model>/_capture/` only (container-service/aws-model-store.ts). @default - neither
+     * and may write `<model>/_capture/` only (container-service/aws-model-store.ts). Default: neither.
      */
     readonly modelStore?: AwsModelStoreArgs;
     /**
      * The S3 prefix list of the VPC's S3 gateway endpoint (the network's `s3PrefixListId`): the functions'
-     * security group lets HTTPS out to it when a model uses the model store. Required then. @default - none
+     * security group lets HTTPS out to it when a model uses the model store. Required then. Default: none.
      */
     readonly s3PrefixListId?: pulumi.Input<string>;
 }
@@ -65,44 +65,44 @@ export interface LambdaInferenceArgs extends ServerlessInferenceArgs {
 export interface SageMakerInferenceArgs extends ServerlessInferenceArgs {
     /** Prefix of physical names, e.g. `mlops-aws-dev`. */
     readonly namePrefix: string;
-    /** Serverless endpoints (CPU only, scale to zero) instead of real-time endpoints on instances. @default false */
+    /** Serverless endpoints (CPU only, scale to zero) instead of real-time endpoints on instances. Default: false. */
     readonly serverless?: boolean;
     /** Each model's artifact (packed into model.tar.gz and uploaded), by model name. */
     readonly artifacts: Readonly<Record<string, SageMakerArtifact>>;
-    /** Serving image per model name. @default - the AWS PyTorch inference container for the model's accelerator */
+    /** Serving image per model name. Default: the AWS PyTorch inference container for the model's accelerator. */
     readonly images?: Readonly<Record<string, string>>;
     /** Bucket the artifacts are uploaded to (the lake's models zone). */
     readonly artifactBucketName: pulumi.Input<string>;
     /** KMS key for the artifacts, the volumes (when the instance type allows) and captured data. */
     readonly kmsKeyArn: pulumi.Input<string>;
-    /** Bucket receiving captured requests and responses of real-time endpoints (the lake). @default - no data capture */
+    /** Bucket receiving captured requests and responses of real-time endpoints (the lake). Default: no data capture. */
     readonly dataCaptureBucketName?: pulumi.Input<string>;
-    /** Key prefix of captured data; each model writes under `<prefix>/<model>/`. @default "data-capture" */
+    /** Key prefix of captured data; each model writes under `<prefix>/<model>/`. Default: "data-capture". */
     readonly dataCapturePrefix?: string;
     /**
      * Keep uploaded model artifacts in the bucket when a new version replaces them or the stack is
-     * destroyed (the lake's versioning keeps their history either way). @default false
+     * destroyed (the lake's versioning keeps their history either way). Default: false.
      */
     readonly retainArtifacts?: boolean;
-    /** Share of requests captured, in percent. @default 100 */
+    /** Share of requests captured, in percent. Default: 100. */
     readonly dataCaptureSamplingPercent?: number;
-    /** VPC the model runs in (real-time endpoints; serverless endpoints take no VPC). @default - none; required for real-time endpoints */
+    /** VPC the model runs in (real-time endpoints; serverless endpoints take no VPC). Default: none; required for real-time endpoints. */
     readonly vpcId?: pulumi.Input<string>;
-    /** Private subnets of that VPC, two zones or more. @default - none; required for real-time endpoints */
+    /** Private subnets of that VPC, two zones or more. Default: none; required for real-time endpoints. */
     readonly subnetIds?: pulumi.Input<pulumi.Input<string>[]>;
-    /** Fewest instances of a real-time endpoint; prod uses 2 so an instance or zone can fail. @default 1 */
+    /** Fewest instances of a real-time endpoint; prod uses 2 so an instance or zone can fail. Default: 1. */
     readonly minInstanceCount?: number;
-    /** Invocations per instance per minute autoscaling aims at. @default 100 */
+    /** Invocations per instance per minute autoscaling aims at. Default: 100. */
     readonly invocationsPerInstanceTarget?: number;
-    /** p99 model latency above which the latency alarm fires, in ms (rollbacks watch the 5XX rate, not latency). @default 1000 */
+    /** p99 model latency above which the latency alarm fires, in ms (rollbacks watch the 5XX rate, not latency). Default: 1000. */
     readonly latencyThresholdMs?: number;
-    /** Days the endpoint's logs are kept (a CloudWatch Logs retention value). @default 365 */
+    /** Days the endpoint's logs are kept (a CloudWatch Logs retention value). Default: 365. */
     readonly logRetentionDays?: number;
-    /** SNS topic the alarms notify. @default - alarms without actions */
+    /** SNS topic the alarms notify. Default: alarms without actions. */
     readonly alarmTopicArn?: pulumi.Input<string>;
     /**
      * Share of requests answered 5XX (errors alarm; also what rolls a blue/green update back) or 4XX
-     * (rejected alarm) at which the alarms fire, in percent. @default 5
+     * (rejected alarm) at which the alarms fire, in percent. Default: 5.
      */
     readonly errorRatePercent?: number;
     /**
@@ -110,7 +110,7 @@ export interface SageMakerInferenceArgs extends ServerlessInferenceArgs {
      * `capture` to `s3://<dataCaptureBucketName>/<model>/_capture/` (the models zone in the stacks; SageMaker data
      * capture records, which the drift job reads) instead of under `dataCapturePrefix`. `servedVersions` is refused: an endpoint serves the artifact
      * the stack packs (inference.py, network-isolated), so it cannot load a trained version's model.json;
-     * serverless endpoints have no data capture, so `capture` is refused there. @default - neither
+     * serverless endpoints have no data capture, so `capture` is refused there. Default: neither.
      */
     readonly modelStore?: AwsModelStoreArgs;
 }

@@ -57,6 +57,7 @@ export * from "./aws-args";
 /** The variant every endpoint serves its model on. */
 export const VARIANT = "AllTraffic";
 
+/** Serverless inference on Lambda: per model a function behind a function URL with IAM auth, in the private subnets. */
 export class LambdaInference extends pulumi.ComponentResource implements ServerlessInference {
     /** The function URL per model (IAM-authenticated: sign requests with SigV4). */
     public readonly endpoints: pulumi.Output<Record<string, string>>;
@@ -195,6 +196,7 @@ export class LambdaInference extends pulumi.ComponentResource implements Serverl
     }
 }
 
+/** Serverless inference on SageMaker: per model a serverless or real-time endpoint. */
 export class SageMakerInference extends pulumi.ComponentResource implements ServerlessInference {
     /** The endpoint's invocation URL per model (`https://runtime.sagemaker.<region>.amazonaws.com/endpoints/<name>/invocations`). */
     public readonly endpoints: pulumi.Output<Record<string, string>>;

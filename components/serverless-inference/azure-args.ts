@@ -9,7 +9,15 @@ import { ContainerAppsAccessArgs, validateContainerAppsAccess } from "../contain
 import { validateAlertThresholds, validateAppPlans, validateServingModels } from "../container-service/azure-apps";
 import { DEFAULT_CPU_VM_SIZE, VM_SIZE } from "../ml-platform/azure-args";
 import { validateIpRanges } from "../network/azure-ip-ranges";
-import type { AzurePlacementArgs } from "../shared/azure-placement";
+import type {
+    AzureLocationArgs,
+    AzureLogAnalyticsArgs,
+    AzureNamePrefixArgs,
+    AzureNameSuffixArgs,
+    AzurePlacementArgs,
+    AzureResourceGroupArgs,
+    AzureSubscriptionArgs,
+} from "../shared/azure-placement";
 import type { ProblemDetail } from "../shared/problems";
 
 /** Memory per Flex Consumption instance, in MB (CPU scales with it). */
@@ -27,18 +35,22 @@ export interface AzureContainerAppsInferenceArgs
     extends
         ServerlessInferenceArgs,
         ContainerAppsAccessArgs,
-        Pick<AzurePlacementArgs, "resourceGroupName" | "location" | "namePrefix" | "subscriptionId" | "logAnalyticsWorkspaceId"> {
-    /** ARM ID of a registry the apps may pull from with their identity (AcrPull). @default - public images only */
+        AzureResourceGroupArgs,
+        AzureLocationArgs,
+        AzureNamePrefixArgs,
+        AzureSubscriptionArgs,
+        AzureLogAnalyticsArgs {
+    /** ARM ID of a registry the apps may pull from with their identity (AcrPull). Default: public images only. */
     readonly registryId?: pulumi.Input<string>;
-    /** That registry's login server (`<name>.azurecr.io`); given together with `registryId`. @default - none */
+    /** That registry's login server (`<name>.azurecr.io`); given together with `registryId`. Default: none. */
     readonly registryLoginServer?: pulumi.Input<string>;
-    /** Apps reachable from outside their environment (the internet, or the virtual network when internal; HTTPS only). @default true */
+    /** Apps reachable from outside their environment (the internet, or the virtual network when internal; HTTPS only). Default: true. */
     readonly externalIngress?: boolean;
-    /** Public IPv4 addresses or CIDR blocks allowed to call the models. @default [] - no IP restriction */
-    readonly allowedIpRanges?: readonly string[];
-    /** HTTP 5xx responses in 5 minutes that fire a model's error alert. @default 5 */
+    /** Public IPv4 addresses or CIDR blocks allowed to call the models. Default: [] - no IP restriction. */
+    readonly allowedIpRanges?: string[];
+    /** HTTP 5xx responses in 5 minutes that fire a model's error alert. Default: 5. */
     readonly alertServerErrors?: number;
-    /** Average response time in ms that fires a model's latency alert. @default 2000 */
+    /** Average response time in ms that fires a model's latency alert. Default: 2000. */
     readonly alertLatencyMs?: number;
 }
 
@@ -62,23 +74,23 @@ export function validateAzureContainerAppsInference(args: AzureContainerAppsInfe
 }
 
 export interface AzureFunctionsInferenceArgs extends ServerlessInferenceArgs, AzurePlacementArgs {
-    /** Memory per instance in MB: 512, 2048 or 4096 (billed per GB-second while running). @default 2048 */
+    /** Memory per instance in MB: 512, 2048 or 4096 (billed per GB-second while running). Default: 2048. */
     readonly instanceMemoryMB?: number;
-    /** Python version of the function apps. @default "3.12" */
+    /** Python version of the function apps. Default: "3.12". */
     readonly pythonVersion?: string;
-    /** Public IPv4 addresses or CIDR blocks allowed to call the apps. @default [] - no IP restriction */
-    readonly allowedIpRanges?: readonly string[];
+    /** Public IPv4 addresses or CIDR blocks allowed to call the apps. Default: [] - no IP restriction. */
+    readonly allowedIpRanges?: string[];
     /**
      * Subnet (delegated to Microsoft.App/environments) the apps send their outbound traffic through, so they
      * reach private endpoints in the network. Inbound stays on the public endpoint, guarded by function keys.
-     * @default - no virtual network integration
+     * Default: no virtual network integration.
      */
     readonly virtualNetworkSubnetId?: pulumi.Input<string>;
-    /** Action group the alerts notify. @default - none */
+    /** Action group the alerts notify. Default: none. */
     readonly actionGroupId?: pulumi.Input<string>;
-    /** HTTP 5xx responses in 5 minutes that fire a model's error alert. @default 5 */
+    /** HTTP 5xx responses in 5 minutes that fire a model's error alert. Default: 5. */
     readonly alertServerErrors?: number;
-    /** Average response time in ms that fires a model's latency alert. @default 2000 */
+    /** Average response time in ms that fires a model's latency alert. Default: 2000. */
     readonly alertLatencyMs?: number;
 }
 
@@ -116,27 +128,31 @@ export function validateAzureFunctionsInference(args: AzureFunctionsInferenceArg
 export interface AzureMlEndpointInferenceArgs
     extends
         ServerlessInferenceArgs,
-        Pick<AzurePlacementArgs, "resourceGroupName" | "location" | "namePrefix" | "nameSuffix" | "logAnalyticsWorkspaceId"> {
+        AzureResourceGroupArgs,
+        AzureLocationArgs,
+        AzureNamePrefixArgs,
+        AzureNameSuffixArgs,
+        AzureLogAnalyticsArgs {
     /** The Azure ML workspace the endpoints live in. */
     readonly workspaceName: pulumi.Input<string>;
-    /** `key` (endpoint keys) or `aadToken` (Entra ID tokens). @default "key" */
+    /** `key` (endpoint keys) or `aadToken` (Entra ID tokens). Default: "key". */
     readonly authMode?: string;
-    /** VM size of CPU-only models. Instances bill per hour; endpoints cannot scale to zero. @default "Standard_DS3_v2" */
+    /** VM size of CPU-only models. Instances bill per hour; endpoints cannot scale to zero. Default: "Standard_DS3_v2". */
     readonly cpuInstanceType?: string;
-    /** Fewest instances per deployment; 2 or more keeps serving through an instance failure. @default 1 */
+    /** Fewest instances per deployment; 2 or more keeps serving through an instance failure. Default: 1. */
     readonly minInstances?: number;
     /**
      * Endpoints reachable from public networks (key or token auth still required). Off, callers come
-     * through the workspace's private endpoint. @default true
+     * through the workspace's private endpoint. Default: true.
      */
     readonly publicNetworkAccess?: boolean;
-    /** Action group the alerts notify. @default - none */
+    /** Action group the alerts notify. Default: none. */
     readonly actionGroupId?: pulumi.Input<string>;
-    /** Model name -> scoring path inside the container. @default "/predict" for every model */
+    /** Model name -> scoring path inside the container. Default: "/predict" for every model. */
     readonly scoringPaths?: Readonly<Record<string, string>>;
-    /** HTTP 5xx responses in 5 minutes that fire a model's error alert. @default 5 */
+    /** HTTP 5xx responses in 5 minutes that fire a model's error alert. Default: 5. */
     readonly alertServerErrors?: number;
-    /** P99 latency in ms that fires a model's latency alert. @default 2000 */
+    /** P99 latency in ms that fires a model's latency alert. Default: 2000. */
     readonly alertLatencyMs?: number;
 }
 

@@ -36,6 +36,7 @@ import { blobAuditLogs, diagnosticSetting, servingAlertRules } from "../observab
 import { shortHash } from "../shared/naming";
 import { throwIfProblems } from "../shared/problems";
 
+/** Serverless inference on Azure Container Apps: one app per model in its own environment, scaling to zero. */
 export class AzureContainerAppsInference extends pulumi.ComponentResource implements ServerlessInference {
     /** Model name -> `https://<app fqdn>`. */
     public readonly endpoints: pulumi.Output<Record<string, string>>;

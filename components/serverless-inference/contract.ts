@@ -9,8 +9,8 @@ import { ModelServingSpec } from "../shared/model";
 
 export interface ServerlessInferenceArgs {
     /** The models to serve. */
-    readonly models: readonly ModelServingSpec[];
-    /** Tags or labels put on every resource. @default {} */
+    readonly models: ModelServingSpec[];
+    /** Tags or labels put on every resource. Default: {}. */
     readonly tags?: Readonly<Record<string, string>>;
 }
 

@@ -17,7 +17,7 @@ const MODEL_NAME = /^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/;
 
 export interface CloudRunInferenceArgs extends CloudRunModelsArgs, ServerlessInferenceArgs {
     /** The models to serve; each scales between its `minReplicas` (0 scales to zero) and `maxReplicas`. */
-    readonly models: readonly ModelServingSpec[];
+    readonly models: ModelServingSpec[];
 }
 
 /** Every problem with the arguments (paths relative to them). */
@@ -32,25 +32,25 @@ export interface CloudFunctionsInferenceArgs extends ServerlessInferenceArgs {
     readonly region: string;
     /** Prefix of project-unique names; the stacks use `<project>-<stack>`. */
     readonly namePrefix: string;
-    /** Handler files added to every model's source (file name -> content), e.g. main.py and requirements.txt. @default {} */
+    /** Handler files added to every model's source (file name -> content), e.g. main.py and requirements.txt. Default: {}. */
     readonly handlerFiles?: Readonly<Record<string, string>>;
-    /** Python runtime. @default "python312" */
+    /** Python runtime. Default: "python312". */
     readonly runtime?: string;
-    /** The handler function in main.py. @default "predict" */
+    /** The handler function in main.py. Default: "predict". */
     readonly entryPoint?: string;
     /** Cloud KMS key of the source bucket. */
     readonly sourceKmsKeyName: pulumi.Input<string>;
-    /** Bucket that receives the source bucket's access logs (e.g. the data lake's). @default - no access logs */
+    /** Bucket that receives the source bucket's access logs (e.g. the data lake's). Default: no access logs. */
     readonly accessLogBucket?: pulumi.Input<string>;
-    /** `internal`, `internal-and-cloud-load-balancing` or `all`. @default "internal" */
+    /** `internal`, `internal-and-cloud-load-balancing` or `all`. Default: "internal". */
     readonly ingress?: string;
-    /** Let anyone on the internet call the functions (`allUsers` invoker). @default false */
+    /** Let anyone on the internet call the functions (`allUsers` invoker). Default: false. */
     readonly allowUnauthenticated?: boolean;
-    /** IAM members granted `roles/run.invoker` on every function. @default [] */
-    readonly invokers?: readonly string[];
-    /** Seconds a request may take. @default 300 */
+    /** IAM members granted `roles/run.invoker` on every function. Default: []. */
+    readonly invokers?: string[];
+    /** Seconds a request may take. Default: 300. */
     readonly requestTimeoutSeconds?: number;
-    /** Protect and retain the source bucket. @default true */
+    /** Protect and retain the source bucket. Default: true. */
     readonly protectData?: boolean;
 }
 
@@ -128,11 +128,11 @@ export interface VertexEndpointInferenceArgs extends ServerlessInferenceArgs {
     readonly namePrefix: string;
     /** Cloud KMS key of the endpoints (the Vertex AI service agent must be able to use it). */
     readonly kmsKeyName: pulumi.Input<string>;
-    /** Fewest replicas a deployed model keeps (2 in prod for availability; each replica bills per hour). @default 1 */
+    /** Fewest replicas a deployed model keeps (2 in prod for availability; each replica bills per hour). Default: 1. */
     readonly replicaFloor?: number;
-    /** `dedicated` (own DNS name, IAM-authenticated) or `private-service-connect` (reachable only through PSC). @default "dedicated" */
+    /** `dedicated` (own DNS name, IAM-authenticated) or `private-service-connect` (reachable only through PSC). Default: "dedicated". */
     readonly endpointAccess?: string;
-    /** Machine type of CPU-only models (with an accelerator, the catalog decides). @default "n1-standard-2" */
+    /** Machine type of CPU-only models (with an accelerator, the catalog decides). Default: "n1-standard-2". */
     readonly cpuMachineType?: string;
 }
 

@@ -45,12 +45,22 @@ export function archiveObjectName(model: string, files: Readonly<Record<string, 
 
 /** What a pipeline deploys onto a Vertex AI endpoint (`gcloud ai endpoints deploy-model` flags). */
 export interface VertexDeploySettings {
+    /** Machine type of the deployed model's replicas (`--machine-type`). */
     readonly machineType: string;
     /** Vertex accelerator enum, or "none". */
     readonly acceleratorType: string;
+    /** Accelerators per replica (`--accelerator=count=`). */
     readonly acceleratorCount: number;
+    /** Fewest replicas (`--min-replica-count`). */
     readonly minReplicaCount: number;
+    /** Most replicas (`--max-replica-count`). */
     readonly maxReplicaCount: number;
+}
+
+/** A model's deploy settings with the endpoint they deploy onto (`VertexEndpointInference.deploySettings`). */
+export interface VertexEndpointDeploySettings extends VertexDeploySettings {
+    /** The endpoint's resource name (`projects/<p>/locations/<r>/endpoints/<id>`). */
+    readonly endpoint: string;
 }
 
 /**

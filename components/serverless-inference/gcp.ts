@@ -30,7 +30,9 @@ import { functionName, hyphenName, serviceAccountId, vertexEndpointId } from "..
 
 /** Cloud Run services that scale to zero when a model's `minReplicas` is 0 (serverless defaults). */
 export class CloudRunInference extends pulumi.ComponentResource implements ServerlessInference {
+    /** URL per model. */
     public readonly endpoints: pulumi.Output<Record<string, string>>;
+    /** Cloud Run service name per model. */
     public readonly serviceNames: Readonly<Record<string, string>>;
 
     constructor(name: string, args: CloudRunInferenceArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -45,7 +47,9 @@ export class CloudRunInference extends pulumi.ComponentResource implements Serve
     }
 }
 
+/** Serverless inference on Cloud Functions (2nd gen): one HTTP function per model, CPU only. */
 export class CloudFunctionsInference extends pulumi.ComponentResource implements ServerlessInference {
+    /** URL per model. */
     public readonly endpoints: pulumi.Output<Record<string, string>>;
     /** Function name per model (also the name of the Cloud Run service behind it, for alerting). */
     public readonly serviceNames: Readonly<Record<string, string>>;
@@ -210,12 +214,14 @@ export function endpointIdOf(project: string, namePrefix: string, model: string,
     return access === "dedicated" ? vertexEndpointId(project, namePrefix, model) : vertexEndpointId(project, namePrefix, model, access);
 }
 
+/** Serverless inference on Vertex AI: one endpoint per model (dedicated or Private Service Connect) with CMEK; a pipeline deploys the model with `deploySettings`. */
 export class VertexEndpointInference extends pulumi.ComponentResource implements ServerlessInference {
+    /** URL per model. */
     public readonly endpoints: pulumi.Output<Record<string, string>>;
     /** Endpoint ID per model (for alerting and deployment). */
     public readonly endpointIds: Readonly<Record<string, string>>;
     /** What a pipeline passes to `gcloud ai endpoints deploy-model`, per model. */
-    public readonly deploySettings: pulumi.Output<Record<string, sl.VertexDeploySettings & { endpoint: string }>>;
+    public readonly deploySettings: pulumi.Output<Record<string, sl.VertexEndpointDeploySettings>>;
 
     constructor(name: string, args: VertexEndpointInferenceArgs, opts: pulumi.ComponentResourceOptions = {}) {
         throwIfProblems(`VertexEndpointInference "${name}"`, validateVertexEndpointInference(args));

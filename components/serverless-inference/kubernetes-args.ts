@@ -23,36 +23,36 @@ export interface KnativeInferenceArgs extends ServerlessInferenceArgs {
     readonly namespace: string;
     /**
      * Whose accelerator node labels and taints to use (`generic`, `eks`, `gke`, `aks`).
-     * @default "generic"
+     * Default: "generic".
      */
     readonly distribution?: string;
     /**
      * Namespaces whose pods may call the models. Requests normally reach the pods through Kourier and
      * the activator (`dataPlaneNamespaces`), so this only adds direct pod access via queue-proxy.
-     * @default [] - only pods in `namespace`
+     * Default: [] - only pods in `namespace`.
      */
-    readonly clientNamespaces?: readonly string[];
+    readonly clientNamespaces?: string[];
     /**
      * Install Knative Serving and Kourier (pinned to `KNATIVE_VERSION`) and configure them: Kourier as
      * the ingress, plus the node selector / toleration flags when a model needs an accelerator. Leave
      * off on clusters where Knative is already installed (it is cluster-wide).
-     * @default false
+     * Default: false.
      */
     readonly installKnative?: boolean;
     /**
      * Set when the cluster's Knative already has `kubernetes.podspec-nodeselector` and
      * `kubernetes.podspec-tolerations` enabled; accelerator models are refused otherwise (unless
      * `installKnative` enables them), since Knative's webhook would reject their pods.
-     * @default false
+     * Default: false.
      */
     readonly knativeSchedulingFlagsEnabled?: boolean;
     /**
      * Namespaces of the Knative data plane that must reach the pods: the activator and autoscaler
      * (`knative-serving`) and the ingress gateway (`kourier-system` for Kourier).
-     * @default ["knative-serving", "kourier-system"]
+     * Default: ["knative-serving", "kourier-system"].
      */
-    readonly dataPlaneNamespaces?: readonly string[];
-    /** MinIO access of the models that load a served version or capture inputs (KubernetesServingArgs.lake). @default - none */
+    readonly dataPlaneNamespaces?: string[];
+    /** MinIO access of the models that load a served version or capture inputs (KubernetesServingArgs.lake). Default: none. */
     readonly lake?: KubernetesServingLake;
 }
 

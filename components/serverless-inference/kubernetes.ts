@@ -51,6 +51,7 @@ const QUEUE_PROXY_SYSTEM_PORTS = [8012, 8013, 8112, 8022, 9090];
 const namespaceSelector = (name: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
 const tcp = (ports: readonly number[]) => ports.map((port) => ({ protocol: "TCP", port }));
 
+/** Serverless inference with Knative Serving: per model a cluster-local Knative Service that scales to zero. */
 export class KnativeInference extends pulumi.ComponentResource implements ServerlessInference {
     /** Model name -> `http://<model>.<namespace>.svc.cluster.local` (cluster-local). */
     public readonly endpoints: pulumi.Output<Record<string, string>>;

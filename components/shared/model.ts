@@ -9,20 +9,20 @@ export interface ModelServingSpec {
     readonly name: string;
     /** Container image, pinned by tag or digest (never `:latest`). */
     readonly image: string;
-    /** Port the server listens on. @default 8080 */
+    /** Port the server listens on. Default: 8080. */
     readonly port: number;
-    /** Overrides the image's entrypoint. @default - the image's own */
-    readonly command?: readonly string[];
-    /** Arguments to the entrypoint. @default - the image's own */
-    readonly args?: readonly string[];
-    /** Plain environment variables (never secrets). @default {} */
+    /** Overrides the image's entrypoint. Default: the image's own. */
+    readonly command?: string[];
+    /** Arguments to the entrypoint. Default: the image's own. */
+    readonly args?: string[];
+    /** Plain environment variables (never secrets). Default: {}. */
     readonly env?: Readonly<Record<string, string>>;
     /**
      * Small files mounted read-only at `/app` (file name -> content), e.g. a sample model and the
-     * script that serves it. @default - none
+     * script that serves it. Default: none.
      */
     readonly files?: Readonly<Record<string, string>>;
-    /** HTTP path that answers 200 when the model is loaded (readiness and liveness). @default "/healthz" */
+    /** HTTP path that answers 200 when the model is loaded (readiness and liveness). Default: "/healthz". */
     readonly healthPath: string;
     /** CPU per instance in millicores (1000 = one vCPU). */
     readonly cpuMillicores: number;
@@ -32,8 +32,8 @@ export interface ModelServingSpec {
     readonly minReplicas: number;
     /** Most instances autoscaling may run. */
     readonly maxReplicas: number;
-    /** Concurrent requests one instance handles before scaling out. @default 80 */
+    /** Concurrent requests one instance handles before scaling out. Default: 80. */
     readonly concurrency: number;
-    /** Accelerator per instance. @default - CPU only */
+    /** Accelerator per instance. Default: CPU only. */
     readonly accelerator?: AcceleratorRequest;
 }

@@ -44,39 +44,39 @@ export interface AwsSecureBucketArgs {
     readonly bucketName: pulumi.Input<string>;
     /**
      * KMS key for default encryption (SSE-KMS with an S3 bucket key). Leave it out only for buckets that
-     * receive S3 server access logs, which get SSE-S3. @default - SSE-S3
+     * receive S3 server access logs, which get SSE-S3. Default: SSE-S3.
      */
     readonly kmsKeyArn?: pulumi.Input<string>;
-    /** Protect the bucket and its settings from deletion and keep them on destroy. @default true */
+    /** Protect the bucket and its settings from deletion and keep them on destroy. Default: true. */
     readonly protectData?: boolean;
-    /** Empty the bucket when it is deleted (dev convenience; refused together with protectData). @default false */
+    /** Empty the bucket when it is deleted (dev convenience; refused together with protectData). Default: false. */
     readonly forceDestroy?: boolean;
-    /** Bucket receiving this bucket's server access logs. @default - no access logs */
+    /** Bucket receiving this bucket's server access logs. Default: no access logs. */
     readonly accessLogBucketName?: pulumi.Input<string>;
-    /** Key prefix of this bucket's access logs. @default "<bucket name>/" */
+    /** Key prefix of this bucket's access logs. Default: "<bucket name>/". */
     readonly accessLogPrefix?: pulumi.Input<string>;
-    /** Days an overwritten or deleted object version is kept. @default 30 */
+    /** Days an overwritten or deleted object version is kept. Default: 30. */
     readonly noncurrentVersionRetentionDays?: number;
-    /** Days before unfinished multipart uploads are removed. @default 7 */
+    /** Days before unfinished multipart uploads are removed. Default: 7. */
     readonly abortIncompleteUploadDays?: number;
-    /** Days after which objects expire (log buckets). @default - objects never expire */
+    /** Days after which objects expire (log buckets). Default: objects never expire. */
     readonly expirationDays?: number;
-    /** Days after which objects move to `coldStorageClass` (at least 30). @default - they stay in STANDARD */
+    /** Days after which objects move to `coldStorageClass` (at least 30). Default: they stay in STANDARD. */
     readonly coldStorageAfterDays?: number;
-    /** Storage class of that move. @default "STANDARD_IA" */
+    /** Storage class of that move. Default: "STANDARD_IA". */
     readonly coldStorageClass?: string;
     /**
      * More bucket policy statements, as a JSON array (service principals that write here; see
-     * statementsJson). An `Allow` for every principal is refused. @default - none
+     * statementsJson). An `Allow` for every principal is refused. Default: none.
      */
     readonly extraPolicyStatementsJson?: pulumi.Input<string>;
     /**
      * Send the bucket's events to EventBridge (S3 "Object Created" and others), for rules that start data
      * pipelines. The bucket's one BucketNotification: S3 keeps a single notification configuration per
-     * bucket, so nothing else may declare one. @default false
+     * bucket, so nothing else may declare one. Default: false.
      */
     readonly eventBridge?: boolean;
-    /** Tags put on the bucket. @default {} */
+    /** Tags put on the bucket. Default: {}. */
     readonly tags?: Readonly<Record<string, string>>;
 }
 

@@ -68,8 +68,11 @@ export function lifecycleRules(s: LifecycleSettings): inputs.s3.BucketLifecycleC
     return rules;
 }
 
+/** An S3 bucket with the baseline's controls: versioning, KMS encryption, public access blocked, ACLs disabled, TLS-only policy, lifecycle rules and server access logs. */
 export class AwsSecureBucket extends pulumi.ComponentResource {
+    /** The bucket's name. */
     public readonly bucketName: pulumi.Output<string>;
+    /** The bucket's ARN. */
     public readonly bucketArn: pulumi.Output<string>;
     /** The bucket policy; writers that need it in place (CloudTrail, log delivery) depend on it. */
     public readonly policy: s3.BucketPolicy;

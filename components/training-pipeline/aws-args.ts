@@ -17,7 +17,7 @@ export interface SageMakerTrainingPipelinesArgs extends TrainingPipelinesArgs {
     /** Prefix of physical names, e.g. `mlops-aws-dev`. */
     readonly namePrefix: string;
     /** The lake's zones; every dataset and the `models` zone must be one of them. */
-    readonly zones: readonly string[];
+    readonly zones: string[];
     /** Bucket name per lake zone. */
     readonly bucketNames: pulumi.Input<Record<string, string>>;
     /** The platform key: artifacts, training volumes, schedules, logs, the delivery connection's secret. */
@@ -28,16 +28,16 @@ export interface SageMakerTrainingPipelinesArgs extends TrainingPipelinesArgs {
      * The models the ML platform registers (one SageMaker model package group each, named
      * `sagemakerName([namePrefix, model])` by SageMakerPlatform); every training's model must be one of them.
      */
-    readonly registeredModels: readonly string[];
+    readonly registeredModels: string[];
     /** `<account>.dkr.ecr.<region>.amazonaws.com`: SageMaker pulls images from the account's ECR only. */
     readonly registryHost: pulumi.Input<string>;
     /** The ECR pull-through cache prefix for ECR Public images, when the registry has one. */
     readonly cachePrefix: string | undefined;
-    /** Training instance type without an accelerator, when the training's cpu and memory fit it. @default - the smallest ml.m5 that fits */
+    /** Training instance type without an accelerator, when the training's cpu and memory fit it. Default: the smallest ml.m5 that fits. */
     readonly cpuTrainingInstanceType?: string;
-    /** Instance type of the drift job (a SageMaker Processing job). @default "ml.t3.medium" */
+    /** Instance type of the drift job (a SageMaker Processing job). Default: "ml.t3.medium". */
     readonly driftInstanceType?: string;
-    /** Days the SageMaker Processing log group keeps the drift job's lines. @default 365 */
+    /** Days the SageMaker Processing log group keeps the drift job's lines. Default: 365. */
     readonly logRetentionDays?: number;
 }
 

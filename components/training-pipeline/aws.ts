@@ -281,8 +281,11 @@ function resolvedAccount(account: AwsAccount): pulumi.Output<Resolved> {
         .apply(([partition, region, accountId]) => ({ partition, region, accountId }));
 }
 
+/** Training pipelines on SageMaker Pipelines: per model a pipeline that trains (or runs Autopilot), gates and registers versions, started on a schedule and on new data, and a drift monitor. */
 export class SageMakerTrainingPipelines extends pulumi.ComponentResource implements TrainingPipelines {
+    /** The SageMaker pipeline of each model, by model. */
     public readonly pipelineNames: pulumi.Output<Record<string, string>>;
+    /** The drift job of each monitored model, by model. */
     public readonly driftJobNames: pulumi.Output<Record<string, string>>;
     /** The managed policy an approver (a person's role or group) needs to approve versions of these models. */
     public readonly approverPolicyArn: pulumi.Output<string>;

@@ -22,33 +22,42 @@ export interface AzureTrainingLake {
     /** Zone -> ARM ID of the container (scope of the pipelines' role assignments). */
     readonly containerIds: Readonly<Record<string, pulumi.Input<string>>>;
     /** The account's Event Grid system topic: the new-data triggers subscribe to it. Required when a training has `onNewData`. */
-    readonly blobEventsTopic?: { readonly name: pulumi.Input<string> };
+    readonly blobEventsTopic?: AzureEventsTopicRef;
 }
 
 /** The Azure ML workspace the pipelines run in (created by `AzureMlPlatform`). */
 export interface AzureTrainingWorkspace {
+    /** The workspace's name. */
     readonly name: pulumi.Input<string>;
     /** ARM ID of the workspace: scope of the registrar and submitter roles, and the model registry. */
     readonly id: pulumi.Input<string>;
     /** The workspace's datastore on the lake's models zone (`lake_models`). */
     readonly modelsDatastore: string;
-    /** Run the clusters in the workspace's managed network (no public node IPs). @default false */
+    /** Run the clusters in the workspace's managed network (no public node IPs). Default: false. */
     readonly managedNetwork?: boolean;
 }
 
+/** An Event Grid system topic, by name. */
+export interface AzureEventsTopicRef {
+    /** The system topic's name. */
+    readonly name: pulumi.Input<string>;
+}
+
 export interface AzureMlTrainingPipelinesArgs extends TrainingPipelinesArgs, AzurePlacementArgs {
+    /** The Azure ML workspace the pipelines run and register in (AzureMlPlatform). */
     readonly workspace: AzureTrainingWorkspace;
+    /** The lake: the account, its zone containers and its blob events. */
     readonly lake: AzureTrainingLake;
-    /** VM size of CPU-only training nodes. @default "Standard_DS3_v2" */
+    /** VM size of CPU-only training nodes. Default: "Standard_DS3_v2". */
     readonly cpuVmSize?: string;
     /**
      * The Container Apps environment the drift jobs run in (the data pipelines' jobs environment, whose subnet
-     * the lake's firewall admits). @default - an environment of the component's own, in `driftSubnetId` if given
+     * the lake's firewall admits). Default: an environment of the component's own, in `driftSubnetId` if given.
      */
     readonly driftEnvironmentId?: pulumi.Input<string>;
-    /** Subnet (delegated to Microsoft.App/environments) of the component's own drift environment. @default - none */
+    /** Subnet (delegated to Microsoft.App/environments) of the component's own drift environment. Default: none. */
     readonly driftSubnetId?: pulumi.Input<string>;
-    /** Action group drift alerts notify (the stack's). @default - none: alerts show only in Azure Monitor */
+    /** Action group drift alerts notify (the stack's). Default: none: alerts show only in Azure Monitor. */
     readonly actionGroupId?: pulumi.Input<string>;
 }
 

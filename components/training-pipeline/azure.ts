@@ -73,8 +73,11 @@ function guidOf(seed: string): string {
     return roleAssignmentGuid(seed, "mlops-role-definition", "00000000");
 }
 
+/** Training pipelines on Azure ML: per model an identity, a cluster and a schedule that trains (or runs AutoML), gates and registers versions, started on new data, and a drift monitor. */
 export class AzureMlTrainingPipelines extends pulumi.ComponentResource implements TrainingPipelines {
+    /** The Azure ML schedule of each model's training, by model. */
     public readonly pipelineNames: pulumi.Output<Record<string, string>>;
+    /** The drift job of each monitored model, by model. */
     public readonly driftJobNames: pulumi.Output<Record<string, string>>;
     /** The approver role's name: assign it to the people who approve (`az role assignment create --role ...`). */
     public readonly approverRole: pulumi.Output<string>;

@@ -36,20 +36,49 @@ import type { AcceleratorRequest } from "../accelerators/names";
 import type { LakeLocation } from "../data-pipeline/contract";
 
 /** Metrics a training run can be gated on (train.py computes both on the held-out rows). */
-export const GATE_METRICS = ["accuracy", "f1Macro"] as const;
-export type GateMetric = (typeof GATE_METRICS)[number];
+export const GateMetric = {
+    /** Share of held-out rows predicted right. */
+    Accuracy: "accuracy",
+    /** F1 score averaged over the classes (macro). */
+    F1Macro: "f1Macro",
+} as const;
+export type GateMetric = (typeof GateMetric)[keyof typeof GateMetric];
+export const GATE_METRICS: readonly GateMetric[] = Object.values(GateMetric);
 
 /** Who moves a registered version to approved: a person (prod) or the pipeline itself when it passes its gate. */
-export const APPROVALS = ["manual", "automatic"] as const;
-export type Approval = (typeof APPROVALS)[number];
+export const Approval = {
+    /** Versions are registered pending approval; a person with the approver role approves them. */
+    Manual: "manual",
+    /** A version that passed its gate is registered approved. */
+    Automatic: "automatic",
+} as const;
+export type Approval = (typeof Approval)[keyof typeof Approval];
+export const APPROVALS: readonly Approval[] = Object.values(Approval);
 
-export const AUTOML_PROBLEM_TYPES = ["classification", "regression"] as const;
-export type AutoMlProblemType = (typeof AUTOML_PROBLEM_TYPES)[number];
+/** What the cloud's AutoML predicts. */
+export const AutoMlProblemType = {
+    /** A class (the target column's values). */
+    Classification: "classification",
+    /** A number. */
+    Regression: "regression",
+} as const;
+export type AutoMlProblemType = (typeof AutoMlProblemType)[keyof typeof AutoMlProblemType];
+export const AUTOML_PROBLEM_TYPES: readonly AutoMlProblemType[] = Object.values(AutoMlProblemType);
+
+/** How a model is trained. */
+export const TrainingMode = {
+    /** The model's own training image and command. */
+    Custom: "custom",
+    /** The cloud's AutoML. */
+    Automl: "automl",
+} as const;
+export type TrainingMode = (typeof TrainingMode)[keyof typeof TrainingMode];
 
 /** The cloud's AutoML trains the model instead of the model's own training code. */
 export interface AutoMlSpec {
     /** The dataset column to predict, e.g. `species`. */
     readonly targetColumn: string;
+    /** `classification` or `regression`. */
     readonly problemType: AutoMlProblemType;
     /** Most time the AutoML job may take, in minutes (its budget). */
     readonly maxRuntimeMinutes: number;
@@ -60,7 +89,7 @@ export interface DriftSpec {
     /** When it runs, 5-field cron in UTC. */
     readonly schedule: string;
     /** Command of the drift job in the training image, e.g. `["python", "/app/drift.py"]`. */
-    readonly command: readonly string[];
+    readonly command: string[];
     /** Where the serving side's captured inputs land: the model's `_capture/` prefix in the models zone. */
     readonly capture: LakeLocation;
     /** A feature drifts when its PSI is above this... */
@@ -75,12 +104,13 @@ export interface TrainingSpec {
     /** The model's name (`mlops:models[].name`): the registry entry (package group, Vertex model, Azure ML model, MLflow model). */
     readonly model: string;
     /** `custom`: the model's own training image and command; `automl`: the cloud's AutoML. */
-    readonly mode: "custom" | "automl";
+    readonly mode: TrainingMode;
     /** Training image, pinned. Runs the training command (custom) and the drift job (both modes). */
     readonly image: string;
     /** Training command, e.g. `["python", "/app/train.py"]` (custom mode). */
-    readonly command: readonly string[];
-    readonly args: readonly string[];
+    readonly command: string[];
+    /** Arguments to the training command. */
+    readonly args: string[];
     /** Plain environment variables (never secrets). */
     readonly env: Readonly<Record<string, string>>;
     /** Small files mounted read-only at `/app` (file name -> content): the training and drift code. */
@@ -91,7 +121,7 @@ export interface TrainingSpec {
     readonly datasetPipeline?: string;
     /** Where model versions are written: `{ zone: <models zone>, prefix: "<model>/" }`; write access to this prefix only. */
     readonly output: LakeLocation;
-    /** Retraining schedule, 5-field cron in UTC. @default - none */
+    /** Retraining schedule, 5-field cron in UTC. Default: none. */
     readonly schedule?: string;
     /** Retrain when a new dataset version is complete (its `_manifest.json` is written). */
     readonly onNewData: boolean;
@@ -101,18 +131,21 @@ export interface TrainingSpec {
     readonly threshold: number;
     /** `manual` registers versions as pending approval (always in prod); `automatic` approves a version that passed the gate. */
     readonly approval: Approval;
+    /** CPU of the training job in millicores (1000 = one vCPU). */
     readonly cpuMillicores: number;
+    /** Memory of the training job in MiB. */
     readonly memoryMiB: number;
+    /** Most minutes a training run may take before it is stopped. */
     readonly timeoutMinutes: number;
-    /** Accelerator per training node (the stack's `mlops:mlPlatform.training.accelerator`). @default - CPU only */
+    /** Accelerator per training node (the stack's `mlops:mlPlatform.training.accelerator`). Default: CPU only. */
     readonly accelerator?: AcceleratorRequest;
     /** Spot / preemptible / low-priority capacity (the stack's `mlops:mlPlatform.training.spot`). */
     readonly spot: boolean;
     /** Set when `mode` is `automl`. */
     readonly automl?: AutoMlSpec;
-    /** The drift monitor. @default - none */
+    /** The drift monitor. Default: none. */
     readonly drift?: DriftSpec;
-    /** The version serving runs (`mlops:models[].servedVersion`, written by the promotion pull request). @default - none yet */
+    /** The version serving runs (`mlops:models[].servedVersion`, written by the promotion pull request). Default: none yet. */
     readonly servedVersion?: string;
 }
 
@@ -131,12 +164,13 @@ export interface DeliverySpec {
 }
 
 export interface TrainingPipelinesArgs {
-    readonly trainings: readonly TrainingSpec[];
-    /** Where approvals are delivered; without it, promotion is the documented manual dispatch of the workflow. @default - none */
+    /** One training pipeline per model (and its drift monitor when `drift` is set). */
+    readonly trainings: TrainingSpec[];
+    /** Where approvals are delivered; without it, promotion is the documented manual dispatch of the workflow. Default: none. */
     readonly delivery?: DeliverySpec;
-    /** Protect and retain what holds data. @default true */
+    /** Protect and retain what holds data. Default: true. */
     readonly protectData?: boolean;
-    /** Tags or labels put on every resource. @default {} */
+    /** Tags or labels put on every resource. Default: {}. */
     readonly tags?: Readonly<Record<string, string>>;
 }
 

@@ -61,19 +61,27 @@ export interface VertexTrainingPipelinesArgs extends TrainingPipelinesArgs {
     readonly kmsKeyName: pulumi.Input<string>;
     /** Cloud KMS key of the code bucket (pipeline specs, training and drift files); the Cloud Storage agent uses it. */
     readonly codeKmsKeyName: pulumi.Input<string>;
-    /** Bucket receiving the code bucket's access logs. @default - no access logs */
+    /** Bucket receiving the code bucket's access logs. Default: no access logs. */
     readonly accessLogBucket?: pulumi.Input<string>;
-    /** Machine type of CPU-only training (with an accelerator, the catalog decides). @default "n1-standard-4" */
+    /** Machine type of CPU-only training (with an accelerator, the catalog decides). Default: "n1-standard-4". */
     readonly trainingMachineType?: string;
-    /** Notification channels (`projects/<p>/notificationChannels/<id>`) the drift alerts go to. @default [] */
-    readonly notificationChannels?: pulumi.Input<readonly pulumi.Input<string>[]>;
+    /** Notification channels (`projects/<p>/notificationChannels/<id>`) the drift alerts go to. Default: []. */
+    readonly notificationChannels?: pulumi.Input<pulumi.Input<string>[]>;
     /**
      * The serving image and command of each model (`mlops:models[]`), recorded as the registered version's
-     * serving container (Vertex AI Model Registry requires one for a custom model). @default - the training image
+     * serving container (Vertex AI Model Registry requires one for a custom model). Default: the training image.
      */
-    readonly servingContainers?: Readonly<
-        Record<string, { readonly image: string; readonly command?: readonly string[]; readonly port: number }>
-    >;
+    readonly servingContainers?: Readonly<Record<string, VertexServingContainer>>;
+}
+
+/** The serving container recorded with a model's registered versions in Vertex AI Model Registry. */
+export interface VertexServingContainer {
+    /** The serving image (the model's `mlops:models[].image`), pinned. */
+    readonly image: string;
+    /** Overrides the image's entrypoint. Default: the image's own. */
+    readonly command?: string[];
+    /** Port the server listens on. */
+    readonly port: number;
 }
 
 function locationProblems(path: string, location: { zone: string; prefix: string } | undefined, zones: readonly string[]): ProblemDetail[] {

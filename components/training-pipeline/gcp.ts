@@ -79,6 +79,7 @@ function asArray(d: pulumi.ResourceOptions["dependsOn"]): pulumi.Input<pulumi.Re
     return Array.isArray(d) ? d : [d as pulumi.Input<pulumi.Resource>];
 }
 
+/** Training pipelines on Vertex AI Pipelines: per model a pipeline that trains (or runs AutoML), gates and registers versions in the Model Registry, started on a schedule and on new data, and a drift monitor. */
 export class VertexTrainingPipelines extends pulumi.ComponentResource implements TrainingPipelines {
     /** The pipeline (schedule and run display name, `<prefix>-<model>-train`) of each model. */
     public readonly pipelineNames: pulumi.Output<Record<string, string>>;

@@ -10,6 +10,7 @@ import { AcceleratorSettings, KUBERNETES_DISTRIBUTIONS, KubernetesDistribution, 
 import { validateLabels, validateNamespaceName } from "../naming/kubernetes";
 import { cronProblem } from "../shared/cron";
 import { isPinnedImage } from "../shared/images";
+import type { MinioCredentials } from "../shared/minio";
 import type { ProblemDetail } from "../shared/problems";
 import { driftJobName, TrainingPipelinesArgs, TrainingSpec, trainingPipelineName } from "./contract";
 
@@ -49,9 +50,17 @@ export interface KubernetesTrainingRefs {
     /** S3 endpoint of MinIO, e.g. `http://lake.mlops-dev-lake.svc.cluster.local:9000`. */
     readonly endpoint: pulumi.Input<string>;
     /** Keys by identity name (trainingUser / driftUser): MinioDataLake.pipelineCredentials. */
-    readonly credentials: pulumi.Input<Record<string, { accessKeyId: string; secretAccessKey: string }>>;
+    readonly credentials: pulumi.Input<Record<string, MinioCredentials>>;
     /** MLflow's in-cluster tracking URI (MlflowPlatform.trackingUri). */
     readonly trackingUri: pulumi.Input<string>;
+}
+
+/** The data pipelines' trigger (KubernetesDataPipelines), by its identity. */
+export interface KubernetesTriggerRef {
+    /** The pipelines' namespace, where the trigger runs. */
+    readonly namespace: string;
+    /** The trigger's service account. */
+    readonly serviceAccount: string;
 }
 
 export interface KubernetesTrainingPipelinesArgs extends TrainingPipelinesArgs {
@@ -60,17 +69,18 @@ export interface KubernetesTrainingPipelinesArgs extends TrainingPipelinesArgs {
      * MLflow and MinIO every pod there gets). The component creates nothing that holds data.
      */
     readonly namespace: string;
+    /** What only created resources know: MinIO's endpoint, the loop's MinIO keys, MLflow's tracking URI. */
     readonly refs: KubernetesTrainingRefs;
     /** The step files (samples/kubernetes/training), mounted at /mlops; must hold mlops_step.py. */
     readonly stepFiles: Readonly<Record<string, string>>;
-    /** Whose node labels and taints the accelerator and spot settings use: generic, eks, gke or aks. @default "generic" */
+    /** Whose node labels and taints the accelerator and spot settings use: generic, eks, gke or aks. Default: "generic". */
     readonly distribution?: string;
     /**
      * The pipelines' trigger (KubernetesDataPipelines), which starts `<model>-train` when a dataset manifest is
-     * written: it may get the training CronJobs of models with `onNewData` and create Jobs here. @default - none
+     * written: it may get the training CronJobs of models with `onNewData` and create Jobs here. Default: none.
      */
-    readonly trigger?: { readonly namespace: string; readonly serviceAccount: string };
-    /** Image of the delivery poller. @default "python:3.12.12-slim-bookworm" */
+    readonly trigger?: KubernetesTriggerRef;
+    /** Image of the delivery poller. Default: "python:3.12.12-slim-bookworm". */
     readonly stepImage?: string;
 }
 

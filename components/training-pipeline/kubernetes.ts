@@ -69,8 +69,11 @@ export function spotScheduling(
     };
 }
 
+/** Training pipelines on Kubernetes: per model a training CronJob and a drift CronJob logging to MLflow, and a poller that dispatches the promotion workflow. */
 export class KubernetesTrainingPipelines extends pulumi.ComponentResource implements TrainingPipelines {
+    /** The training CronJob of each model, by model. */
     public readonly pipelineNames: pulumi.Output<Record<string, string>>;
+    /** The drift CronJob of each monitored model, by model. */
     public readonly driftJobNames: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: KubernetesTrainingPipelinesArgs, opts: pulumi.ComponentResourceOptions = {}) {

@@ -311,8 +311,8 @@ export function awsNetworkArgs(cfg: StackConfig, refs: { kmsKeyArn: In }): AwsNe
 export function awsAlertTopicArgs(cfg: StackConfig, refs: { kmsKeyArn: In }): AwsAlertTopicArgs {
     return {
         kmsKeyArn: refs.kmsKeyArn,
-        emails: cfg.notifications.emails,
-        webhooks: cfg.notifications.webhooks,
+        emails: [...cfg.notifications.emails],
+        webhooks: [...cfg.notifications.webhooks],
         // Data pipelines publish failed runs through EventBridge (components/data-pipeline/aws.ts).
         ...(cfg.pipelines.jobs.length > 0 ? { eventBridgePublish: true } : {}),
         tags: awsStackBasics(cfg).tags("observability"),

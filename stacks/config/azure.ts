@@ -308,7 +308,7 @@ export function azureStackArgs(cfg: StackConfig) {
         /** Undefined when `mlops:notifications` is empty. */
         alerts: (resourceGroupName: pulumi.Input<string>): AzureAlertRecipientsArgs | undefined =>
             emails.length + webhooks.length > 0
-                ? { resourceGroupName, namePrefix: prefix, emails, webhookUrls: webhooks, tags }
+                ? { resourceGroupName, namePrefix: prefix, emails: [...emails], webhookUrls: [...webhooks], tags }
                 : undefined,
         /** Undefined without `mlops:mlPlatform.azure.privateNetwork`. */
         network: (resourceGroupName: pulumi.Input<string>): AzureNetworkArgs | undefined =>
@@ -337,7 +337,7 @@ export function azureStackArgs(cfg: StackConfig) {
             d: AzureDeployment,
             net: AzureNetworkPlacement | undefined,
             more: {
-                trustedResourceIds: readonly pulumi.Input<string>[];
+                trustedResourceIds: pulumi.Input<string>[];
                 dnsZoneId: (zone: "blob" | "dfs" | "vault") => pulumi.Input<string>;
                 /** The pipelines network's jobs subnet (`pipelinesNetwork`), admitted by the lake's firewall. */
                 pipelinesSubnetId?: pulumi.Input<string>;

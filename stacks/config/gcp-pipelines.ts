@@ -97,7 +97,7 @@ export interface PipelineRefs {
     readonly accessLogBucket?: Ref;
     /** BigQuery dataset per zone, with the lake's query engine. */
     readonly datasets?: Readonly<Record<string, Ref>>;
-    readonly notificationChannels?: pulumi.Input<readonly pulumi.Input<string>[]>;
+    readonly notificationChannels?: pulumi.Input<pulumi.Input<string>[]>;
     /** The platform network (prod runs the jobs in it). */
     readonly network?: { readonly networkId: Ref; readonly subnetId: Ref };
 }

@@ -56,7 +56,7 @@ export interface TrainingRefs {
     readonly trainingKey: Ref;
     readonly lakeKey: Ref;
     readonly accessLogBucket?: Ref;
-    readonly notificationChannels?: pulumi.Input<readonly pulumi.Input<string>[]>;
+    readonly notificationChannels?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
 /** VertexTrainingPipelines' arguments; none without a training. `secret` wraps the GitHub token. */

@@ -378,7 +378,7 @@ export function networkArgs(s: GcpStackInputs): GcpNetworkArgs | undefined {
 
 export interface VertexRefs {
     readonly artifactBucket: Ref;
-    readonly readBuckets: readonly Ref[];
+    readonly readBuckets: Ref[];
     readonly keyIds: Readonly<Record<string, Ref>>;
     readonly networkId?: Ref;
     readonly subnetId?: Ref;
@@ -526,8 +526,8 @@ export function inferenceArgs(s: GcpStackInputs, refs: ServingRefs): InferenceAr
 export function alertArgs(
     s: GcpStackInputs,
     watch: {
-        readonly containerServices: readonly string[];
-        readonly inference?: { readonly cloudRunServices: readonly string[]; readonly vertexEndpoints: readonly string[] };
+        readonly containerServices: string[];
+        readonly inference?: { readonly cloudRunServices: string[]; readonly vertexEndpoints: string[] };
     },
     channels: Pick<
         GcpObservabilityArgs,
@@ -560,7 +560,7 @@ export function servingAlertChannels(
     secret: (url: string) => Ref,
 ): Pick<GcpObservabilityArgs, "notificationEmails" | "notificationWebhooks" | "serviceLogRetentionDays"> {
     return {
-        notificationEmails: s.cfg.notifications.emails,
+        notificationEmails: [...s.cfg.notifications.emails],
         notificationWebhooks: s.cfg.notifications.webhooks.map(secret),
         serviceLogRetentionDays: s.gcp.dataLake.serviceLogRetentionDays,
     };

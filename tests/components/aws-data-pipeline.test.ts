@@ -756,6 +756,26 @@ describe("MwaaAirflow (mlops:pipelines.orchestrator: airflow)", () => {
         const none = await rejectedBuild(() => new MwaaAirflow("airflow", { ...airflowArgs, jobs: [] }), 'MwaaAirflow "airflow"');
         assert.match(none.message, /jobs: .*at least one pipeline/);
     });
+    it("fails when the runner lacks a field of its kind or has an unknown kind (what other languages can send), before any resource", async () => {
+        const { message, registered } = await rejectedBuild(
+            () => new MwaaAirflow("airflow", { ...airflowArgs, runner: { kind: "ecs-fargate", clusterName: "c", taskFamilies: {} } }),
+            'MwaaAirflow "airflow"',
+        );
+        for (const field of ["clusterArn", "securityGroupIds", "subnetIds", "passRoleArns"])
+            assert.match(message, new RegExp(`runner\\.${field}: is required when runner.kind is ecs-fargate`));
+        assert.doesNotMatch(message, /runner\.clusterName:/);
+        assert.deepEqual(registered, []);
+        const glue = await rejectedBuild(
+            () => new MwaaAirflow("airflow", { ...airflowArgs, runner: { kind: "glue" } }),
+            'MwaaAirflow "airflow"',
+        );
+        assert.match(glue.message, /runner\.jobNames: is required when runner.kind is glue/);
+        const unknown = await rejectedBuild(
+            () => new MwaaAirflow("airflow", { ...airflowArgs, runner: { kind: "batch" as "glue", jobNames: {} } }),
+            'MwaaAirflow "airflow"',
+        );
+        assert.match(unknown.message, /runner\.kind: is not a runner kind/);
+    });
 
     it("leaves the native schedule out of the runners with orchestrator airflow, and keeps the arrival trigger", async () => {
         const ecs = (await run(() => new EcsFargatePipelines("pipelines", { ...ecsArgs, orchestrator: "airflow" }))).resources;

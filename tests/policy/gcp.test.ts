@@ -7,7 +7,10 @@ import * as st from "../../policy/rules/gcp/storage";
 import * as tr from "../../policy/rules/gcp/training";
 import { GCP } from "../../policy/rules/gcp/types";
 import * as vx from "../../policy/rules/gcp/vertex";
-import { describeRule, Res } from "./harness";
+import { TrainingSpec } from "../../components/training-pipeline/contract";
+import { launchWorkflow, pipelineSpec, SpecContext } from "../../components/training-pipeline/gcp-spec";
+import { describeRule, messageOf, mutate, Res, run as runRule, UNKNOWN, urnOf } from "./harness";
+import * as assert from "node:assert/strict";
 
 const KEY = "projects/p/locations/europe-west4/keyRings/mlops/cryptoKeys/lake";
 const labels = { "mlops-environment": "prod" };
@@ -1153,5 +1156,142 @@ describe("GCP training pipelines", () => {
             },
         ],
         unknown: { "replication.userManaged.replicas": 0 },
+    });
+});
+
+describe("GCP training pipelines: prod approval", () => {
+    // The specs the component compiles (components/training-pipeline/gcp-spec.ts), so the rule reads the shipped shape.
+    const iris: TrainingSpec = {
+        model: "iris",
+        mode: "custom",
+        image: "python:3.12.12-slim-bookworm",
+        command: ["python", "/app/train.py"],
+        args: [],
+        env: {},
+        dataset: { zone: "curated", prefix: "iris/" },
+        output: { zone: "models", prefix: "iris/" },
+        schedule: "0 4 * * 1",
+        onNewData: true,
+        metric: "f1Macro",
+        threshold: 0.9,
+        approval: "manual",
+        cpuMillicores: 1000,
+        memoryMiB: 2048,
+        timeoutMinutes: 60,
+        spot: true,
+    };
+    const automl: TrainingSpec = {
+        ...iris,
+        mode: "automl",
+        automl: { targetColumn: "species", problemType: "classification", maxRuntimeMinutes: 60 },
+    };
+    const context: SpecContext = {
+        project: "p",
+        region: "europe-west4",
+        datasetBucket: "lake-curated",
+        modelsBucket: "lake-models",
+        codeBucket: "training-code",
+        serviceAccount: "mlops-gcp-prod-tr-iris@p.iam.gserviceaccount.com",
+        kmsKeyName: "projects/p/locations/europe-west4/keyRings/training/cryptoKeys/training",
+        modelId: "mlops-gcp-prod-iris",
+        machine: { machineType: "g2-standard-4", acceleratorType: "NVIDIA_L4", acceleratorCount: 1 },
+        servingContainer: { image: "python:3.12.12-slim-bookworm", port: 8080 },
+        labels,
+    };
+    const specText = (t: TrainingSpec) => JSON.stringify(pipelineSpec(t, context));
+    const workflowSource = (t: TrainingSpec) =>
+        launchWorkflow({
+            project: "p",
+            region: "europe-west4",
+            pipeline: "mlops-gcp-prod-iris-train",
+            spec: specText(t),
+            serviceAccount: context.serviceAccount,
+            kmsKeyName: context.kmsKeyName,
+            outputDirectory: "gs://lake-models/iris/_pipeline/",
+            labels,
+            dataset: { bucket: "lake-curated", prefix: "iris/" },
+        });
+    const specObject = (t: TrainingSpec = iris) =>
+        res("training-iris-spec", tr.TRAINING_TYPES.object, {
+            bucket: "training-code",
+            name: "iris/mlops-gcp-prod-iris-train-0123456789ab.json",
+            content: specText(t),
+            contentType: "application/json",
+        });
+    const pipelineSchedule = (t: TrainingSpec = iris) =>
+        res("training-iris-schedule", tr.TRAINING_TYPES.schedule, {
+            location: "europe-west4",
+            cron: "TZ=Etc/UTC 0 4 * * 1",
+            createPipelineJobRequest: {
+                parent: "projects/p/locations/europe-west4",
+                pipelineJob: { displayName: "mlops-gcp-prod-iris-train", pipelineSpec: specText(t), labels },
+            },
+        });
+    const launch = (t: TrainingSpec = iris) =>
+        res("training-iris-launch", tr.TRAINING_TYPES.workflow, {
+            name: "mlops-gcp-prod-iris-launch",
+            sourceContents: workflowSource(t),
+            labels,
+        });
+    const approving = { ...iris, approval: "automatic" as const };
+    const approvingAutoml = { ...automl, approval: "automatic" as const };
+    const approved = (where: string, executor: string) =>
+        `${where}: executor ${executor} registers versions with alias "approved", not "candidate": they are delivered without a person's approval`;
+
+    describeRule({
+        rule: tr.prodVersionsCandidate,
+        golden: () => [specObject(), pipelineSchedule(), launch()],
+        passes: [
+            { when: "an AutoML pipeline registers with the alias candidate", set: { content: specText(automl) } },
+            {
+                when: "a bucket object is not a pipeline spec (a training file, a JSON document without executors)",
+                add: [
+                    res("training-iris-file-train.py", tr.TRAINING_TYPES.object, { content: "c = {'alias': 'approved'}\n" }),
+                    res("manifest", tr.TRAINING_TYPES.object, { content: JSON.stringify({ alias: "approved" }) }),
+                ],
+            },
+            {
+                when: "a workflow starts no pipeline (the delivery workflow)",
+                set: { "training-iris-launch:sourceContents": "main:\n  steps: []\n" },
+            },
+        ],
+        fails: [
+            {
+                when: "the stored spec of a prod pipeline registers versions approved",
+                set: { content: specText(approving) },
+                problems: [approved("content", "exec-register")],
+            },
+            {
+                when: "the AutoML step's config carries the alias approved",
+                set: { content: specText(approvingAutoml) },
+                problems: [approved("content", "exec-automl")],
+            },
+            {
+                when: "the schedule runs a spec that approves",
+                set: { "training-iris-schedule:createPipelineJobRequest.pipelineJob.pipelineSpec": specText(approving) },
+                problems: [approved("createPipelineJobRequest.pipelineJob.pipelineSpec", "exec-register")],
+                on: "training-iris-schedule",
+            },
+            {
+                when: "the launch workflow (new data, drift) embeds a spec that approves",
+                set: { "training-iris-launch:sourceContents": workflowSource(approving) },
+                problems: [approved("sourceContents", "exec-register")],
+                on: "training-iris-launch",
+            },
+        ],
+        unknown: { content: 0 },
+    });
+    it("gcp-prod-versions-candidate-alias: unknown content skips the stored spec only; the schedule that approves is still reported", async () => {
+        const stack = mutate([specObject(approving), pipelineSchedule(approving)], { set: { content: UNKNOWN } });
+        const found = await runRule(tr.prodVersionsCandidate, stack, { environment: "prod" });
+        assert.deepEqual(
+            found.map((f) => [f.urn, f.message]),
+            [
+                [
+                    urnOf(stack[1]),
+                    messageOf(tr.prodVersionsCandidate, approved("createPipelineJobRequest.pipelineJob.pipelineSpec", "exec-register")),
+                ],
+            ],
+        );
     });
 });

@@ -9,7 +9,7 @@ import { pipelinePolicyJson } from "../../components/data-lake/kubernetes-minio"
 import { K8S } from "../../policy/rules/kubernetes/types";
 import * as assert from "node:assert/strict";
 import { container, denyAll, deployment, hpa, knativeService, namespace, NS, pdb, podSpec } from "./fixtures/kubernetes";
-import { describeRule, messageOf, mutate, run, urnOf } from "./harness";
+import { describeRule, messageOf, mutate, run, UNKNOWN, urnOf } from "./harness";
 
 const POD = "spec.template.spec";
 const C = `${POD}.containers.0`;
@@ -844,6 +844,93 @@ describe("kubernetes data pipeline rules", () => {
             },
         ],
         unknown: { [`${TPOD}.serviceAccountName`]: 0 },
+    });
+
+    // The env KubernetesTrainingPipelines gives the train container (MLOPS_APPROVAL is the training's approval).
+    const approvalCron = (approval: unknown = "manual") => {
+        const cron = trainingCron();
+        const train = {
+            ...container(),
+            name: "train",
+            env: [
+                { name: "MLOPS_PIPELINE", value: "iris-train" },
+                { name: "MLOPS_GATE_METRIC", value: "f1Macro" },
+                { name: "MLOPS_APPROVAL", value: approval },
+            ],
+        };
+        (cron.props.spec.jobTemplate.spec.template.spec as Record<string, any>).containers = [train];
+        return cron;
+    };
+    const APPROVAL_ENV = `${TPOD}.containers.0.env.2`;
+    describeRule({
+        rule: tr.prodVersionsPending,
+        golden: () => [approvalCron()],
+        passes: [
+            { when: "a CronJob carries no MLOPS_APPROVAL (a data pipeline, the drift monitor)", set: { [`${TPOD}.containers.0.env`]: [] } },
+        ],
+        fails: [
+            {
+                when: "a prod training job approves versions itself (approval automatic)",
+                set: { [`${APPROVAL_ENV}.value`]: "automatic" },
+                problems: [
+                    "container train: MLOPS_APPROVAL is automatic, not manual: versions that pass the gate are approved without a person",
+                ],
+            },
+            {
+                when: "the value is not one the training step reads as pending approval",
+                set: { [`${APPROVAL_ENV}.value`]: "approved" },
+                problems: ["container train: MLOPS_APPROVAL is approved, not manual"],
+            },
+            {
+                when: "the value comes from a ConfigMap the rule cannot read",
+                set: { [APPROVAL_ENV]: { name: "MLOPS_APPROVAL", valueFrom: { configMapKeyRef: { name: "approval", key: "mode" } } } },
+                problems: ["container train: MLOPS_APPROVAL comes from valueFrom, so it cannot be shown to be manual"],
+            },
+            {
+                when: "a Job started from the template (an init container) approves",
+                add: [
+                    {
+                        name: "train-now",
+                        type: K8S.job,
+                        props: {
+                            metadata: { namespace: NS },
+                            spec: {
+                                template: {
+                                    spec: {
+                                        ...podSpec(),
+                                        initContainers: [
+                                            { ...container(), name: "register", env: [{ name: "MLOPS_APPROVAL", value: "automatic" }] },
+                                        ],
+                                    },
+                                },
+                            },
+                        },
+                    },
+                ],
+                problems: [
+                    "init container register: MLOPS_APPROVAL is automatic, not manual: versions that pass the gate are approved without a person",
+                ],
+                on: "train-now",
+            },
+        ],
+        unknown: { [`${APPROVAL_ENV}.value`]: 0 },
+    });
+    it("k8s-prod-versions-pending-approval: an unknown value skips that job only; another job that approves is still reported", async () => {
+        const unknownJob = mutate([approvalCron("automatic")], { set: { [`${APPROVAL_ENV}.value`]: UNKNOWN } })[0];
+        const other = { ...approvalCron("automatic"), name: "train-2" };
+        const found = await run(tr.prodVersionsPending, [unknownJob, other], { environment: "prod" });
+        assert.deepEqual(
+            found.map((f) => [f.urn, f.message]),
+            [
+                [
+                    urnOf(other),
+                    messageOf(
+                        tr.prodVersionsPending,
+                        "container train: MLOPS_APPROVAL is automatic, not manual: versions that pass the gate are approved without a person",
+                    ),
+                ],
+            ],
+        );
     });
 
     const httpsPolicy = () => ({

@@ -59,7 +59,8 @@ describe("Node.js version check", () => {
     });
 
     it("stops the Pulumi program before any SDK loads, with the same line and no stack trace", () => {
-        const r = runAs("20.20.2", ["-r", "ts-node/register/transpile-only", "stacks/index.ts"]);
+        // The loader of `npm run plan` (ts-node under `pulumi up` transpiles the same way: plan-cli.test.ts).
+        const r = runAs("20.20.2", ["-r", "./stacks/plan/register.js", "stacks/index.ts"]);
         assert.equal(r.status, 1);
         assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
         assert.match(r.stderr, /^mlops needs Node\.js >=22/);

@@ -14,11 +14,23 @@ interface SchemaProperty {
 }
 interface SchemaResource {
     isComponent: boolean;
+    description?: string;
     inputProperties: Record<string, SchemaProperty>;
     requiredInputs?: string[];
     properties: Record<string, SchemaProperty>;
 }
-const committed = JSON.parse(fs.readFileSync(SCHEMA_PATH, "utf8")) as { name: string; resources: Record<string, SchemaResource> };
+interface SchemaType {
+    type: string;
+    properties?: Record<string, SchemaProperty>;
+    enum?: { name: string; value: string | number; description?: string }[];
+}
+const committed = JSON.parse(fs.readFileSync(SCHEMA_PATH, "utf8")) as {
+    name: string;
+    version: string;
+    resources: Record<string, SchemaResource>;
+    types: Record<string, SchemaType>;
+};
+const readJson = (...parts: string[]) => JSON.parse(fs.readFileSync(path.join(ROOT, ...parts), "utf8")) as Record<string, unknown>;
 
 /** Problems of one value given to a schema property: its JSON type must match (an output reference is checked by the caller). */
 function typeProblem(where: string, prop: SchemaProperty, value: unknown): string[] {
@@ -55,8 +67,12 @@ describe("cross-language package schema (components/schema.json)", function () {
 
     it("serves exactly the accepted components from the plugin's entry (components/provider/index.ts)", () => {
         const source = fs.readFileSync(path.join(ROOT, "components", "provider", "index.ts"), "utf8");
-        const exported = [...source.matchAll(/export \{([^}]+)\} from/g)].flatMap((m) => m[1].split(",").map((s) => s.trim())).sort();
+        const exported = [...source.matchAll(/export \{([^}]+)\} from/g)]
+            .flatMap((m) => m[1].split(",").map((s) => s.trim()))
+            .filter(Boolean)
+            .sort();
         assert.deepEqual(exported, Object.values(analysis.accepted).flat().sort());
+        assert.deepEqual(analysis.served, exported);
         assert.deepEqual(
             Object.keys(committed.resources)
                 .map((t) => t.split(":")[2])
@@ -65,12 +81,34 @@ describe("cross-language package schema (components/schema.json)", function () {
         );
     });
 
-    it("documents every input property of every component in it", () => {
-        const undocumented = Object.entries(committed.resources).flatMap(([type, r]) =>
-            Object.entries(r.inputProperties)
-                .filter(([, p]) => !p.description && p.$ref !== "pulumi.json#/Any")
-                .map(([name]) => `${type}.${name}`),
-        );
+    it("accepts every component the cloud entries export (docs/components-package.md: all accepted)", () => {
+        assert.deepEqual(analysis.rejected, []);
+        assert.equal(Object.keys(committed.resources).length, Object.values(analysis.accepted).flat().length);
+    });
+
+    it("has the package's version (components/provider/package.json follows components/package.json)", () => {
+        assert.equal(readJson("components", "provider", "package.json").version, readJson("components", "package.json").version);
+        assert.equal(committed.version, readJson("components", "package.json").version);
+    });
+
+    it("documents every component, input, output, type property and enum value in it, and types none as Any", () => {
+        const undocumented = [
+            ...Object.entries(committed.resources).flatMap(([type, r]) => [
+                ...(r.description ? [] : [type]),
+                ...Object.entries(r.inputProperties)
+                    .filter(([, p]) => !p.description || p.$ref === "pulumi.json#/Any")
+                    .map(([name]) => `${type} input ${name}`),
+                ...Object.entries(r.properties)
+                    .filter(([, p]) => !p.description)
+                    .map(([name]) => `${type} output ${name}`),
+            ]),
+            ...Object.entries(committed.types).flatMap(([type, t]) => [
+                ...Object.entries(t.properties ?? {})
+                    .filter(([, p]) => !p.description)
+                    .map(([name]) => `${type}.${name}`),
+                ...(t.enum ?? []).filter((e) => !e.description).map((e) => `${type}.${e.name}`),
+            ]),
+        ];
         assert.deepEqual(undocumented, []);
     });
 

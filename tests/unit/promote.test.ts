@@ -191,7 +191,7 @@ describe("scripts/promote.ts", () => {
         it("exits 0 with what it did, 1 with the reason when refused", () => {
             write("t", STACK);
             const run = (...args: string[]) =>
-                spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/promote.ts", "--cwd", dir, ...args], {
+                spawnSync(process.execPath, ["-r", "./stacks/plan/register.js", "scripts/promote.ts", "--cwd", dir, ...args], {
                     cwd: ROOT,
                     encoding: "utf8",
                 });

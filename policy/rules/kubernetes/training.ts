@@ -1,12 +1,13 @@
 /**
  * The training loop on Kubernetes (components/training-pipeline/kubernetes.ts): every training, drift and
  * delivery job runs under its own ServiceAccount with no automounted token (one identity per pipeline, RBAC
- * scoped to it), and only named pods may reach the internet, on HTTPS only (the delivery poller calls GitHub).
+ * scoped to it), only named pods may reach the internet, on HTTPS only (the delivery poller calls GitHub), and
+ * in prod training jobs register versions pending a person's approval.
  * docs/kubernetes.md, "Training, promotion and drift".
  */
 import { CUSTOM, MlopsPolicy, resourceRule } from "../meta";
 import { at, fields, records } from "../lib/read";
-import { K8S, podSpec } from "./types";
+import { containersOf, K8S, label, podSpec } from "./types";
 
 /** `app.kubernetes.io/component` of the loop's CronJobs. */
 const LOOP_COMPONENTS = ["training", "drift-monitor", "model-delivery"];
@@ -75,4 +76,39 @@ export const internetEgressScoped = resourceRule({
     },
 });
 
-export const trainingRules: readonly MlopsPolicy[] = [trainingOwnIdentity, internetEgressScoped];
+/**
+ * The MLOPS_APPROVAL value that registers versions pending approval: the component passes the training spec's
+ * `approval` (manual | automatic), and the training step tags a version `approved` only for `automatic`
+ * (samples/kubernetes/training/mlops_step.py).
+ */
+const PENDING_APPROVAL = "manual";
+
+export const prodVersionsPending = resourceRule({
+    name: "k8s-prod-versions-pending-approval",
+    description:
+        "In prod, training CronJobs and Jobs register every version pending a person's approval: each container's MLOPS_APPROVAL is manual, never automatic, and is a literal value the rule can read.",
+    severity: "high",
+    remediation:
+        "leave mlops:models[].training.approval out in prod (manual is the prod default); KubernetesTrainingPipelines (components/training-pipeline/kubernetes.ts) then sets MLOPS_APPROVAL=manual and versions are tagged approval: pending",
+    mirrors: [CUSTOM],
+    clouds: ["kubernetes"],
+    category: "reliability",
+    enforcement: "prod",
+    types: [K8S.cronJob, K8S.job],
+    check: (r) =>
+        containersOf(podSpec(r.type, r.props)).flatMap((c) =>
+            records(c.spec.env)
+                .filter((e) => e.name === "MLOPS_APPROVAL")
+                .flatMap((e) => {
+                    if (e.valueFrom !== undefined)
+                        return [`${label(c)}: MLOPS_APPROVAL comes from valueFrom, so it cannot be shown to be ${PENDING_APPROVAL}`];
+                    return e.value === PENDING_APPROVAL
+                        ? []
+                        : [
+                              `${label(c)}: MLOPS_APPROVAL is ${e.value === undefined ? "empty" : String(e.value)}, not ${PENDING_APPROVAL}${e.value === "automatic" ? ": versions that pass the gate are approved without a person" : ""}`,
+                          ];
+                }),
+        ),
+});
+
+export const trainingRules: readonly MlopsPolicy[] = [trainingOwnIdentity, internetEgressScoped, prodVersionsPending];
