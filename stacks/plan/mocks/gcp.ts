@@ -36,6 +36,9 @@ export const gcpMocks: ProviderMocks = {
                 const bucketName = inputs.name ?? mockAutoName(name);
                 return { name: bucketName, url: `gs://${bucketName}`, selfLink: `https://www.googleapis.com/storage/v1/b/${bucketName}` };
             }
+            case "gcp:logging/projectSink:ProjectSink":
+                // A project sink writes as the project's Logging service agent (cloud.google.com/logging/docs/routing/user-managed-service-accounts).
+                return { writerIdentity: `serviceAccount:service-${MOCK_PROJECT_NUMBER}@gcp-sa-logging.iam.gserviceaccount.com` };
             case "gcp:kms/keyRing:KeyRing":
                 return { name: inputs.name ?? mockAutoName(name) };
             case "gcp:serviceaccount/account:Account": {
