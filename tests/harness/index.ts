@@ -8,6 +8,7 @@ import { ValidationError } from "@mlops/components";
 import * as path from "path";
 import { capture, CapturedResource, CaptureResult } from "../../stacks/plan/capture";
 import { Plan, planStack } from "../../stacks/plan/plan";
+import { parseStackConfig } from "../../stacks/config/parse";
 
 export type { CapturedResource, CaptureResult };
 
@@ -99,4 +100,26 @@ const plans = new Map<string, Promise<Plan>>();
 export function shippedPlan(stack: string): Promise<Plan> {
     if (!plans.has(stack)) plans.set(stack, planStack(path.resolve(__dirname, "..", ".."), stack));
     return plans.get(stack)!;
+}
+
+/** The problems `parseStackConfig` lists for a stack config it must refuse (fails the test if it accepts it). */
+export function configProblems(
+    raw: Record<string, string>,
+    opts: { project: string; stack: string; projectRoot: string },
+): readonly string[] {
+    try {
+        parseStackConfig(raw, opts);
+    } catch (e) {
+        assert.ok(e instanceof ValidationError, String(e));
+        return e.problems;
+    }
+    return assert.fail("expected the config to be rejected");
+}
+
+/** Asserts exactly one problem starts with the key `start` and contains every part. */
+export function hasProblem(problems: readonly string[], start: string, ...parts: (string | RegExp)[]): void {
+    const found = problems.filter(
+        (p) => p.startsWith(start) && parts.every((part) => (typeof part === "string" ? p.includes(part) : part.test(p))),
+    );
+    assert.equal(found.length, 1, `expected one problem at ${start} with ${parts.join(" + ")}; problems:\n${problems.join("\n")}`);
 }

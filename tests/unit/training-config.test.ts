@@ -5,8 +5,8 @@
  */
 import * as assert from "node:assert/strict";
 import * as path from "path";
-import { ValidationError } from "@mlops/components";
 import { parseStackConfig } from "../../stacks/config/parse";
+import { configProblems, hasProblem } from "../harness";
 import { deliverySpec, trainingSpecs } from "../../stacks/config/training";
 import { loadStackConfig } from "../../stacks/plan/stack-config";
 
@@ -49,22 +49,8 @@ const stack = (cloud: string, environment: string, models: unknown[], more: Reco
 const kubernetes = (models: unknown[], environment = "dev", more: Record<string, string> = {}) =>
     stack("kubernetes", environment, models, more);
 
-function problemsOf(raw: Record<string, string>): readonly string[] {
-    try {
-        parseStackConfig(raw, opts);
-    } catch (e) {
-        assert.ok(e instanceof ValidationError, String(e));
-        return e.problems;
-    }
-    return assert.fail("expected the config to be rejected");
-}
-
-function has(problems: readonly string[], start: string, ...parts: (string | RegExp)[]): void {
-    const found = problems.filter(
-        (p) => p.startsWith(start) && parts.every((part) => (typeof part === "string" ? p.includes(part) : part.test(p))),
-    );
-    assert.equal(found.length, 1, `expected one problem at ${start} with ${parts.join(" + ")}; problems:\n${problems.join("\n")}`);
-}
+const problemsOf = (raw: Record<string, string>): readonly string[] => configProblems(raw, opts);
+const has = hasProblem;
 
 describe("mlops:models[].training", () => {
     it("is optional: a model without it has no training spec", () => {
