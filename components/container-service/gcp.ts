@@ -103,10 +103,10 @@ export class CloudRunModelService extends pulumi.ComponentResource {
         const store = args.modelStore;
         const storeEnv = store ? modelStoreEnv(m.name, store, "") : {};
         if (store && "MLOPS_MODEL_URI" in storeEnv)
-            ready.push(modelStoreGrant(this, `${name}-model-read`, store.bucket, "roles/storage.objectViewer", member, `${m.name}/`));
+            ready.push(modelStoreGrant(child, `${name}-model-read`, store.bucket, "roles/storage.objectViewer", member, `${m.name}/`));
         if (store && "MLOPS_CAPTURE_URI" in storeEnv)
             ready.push(
-                modelStoreGrant(this, `${name}-capture-write`, store.bucket, "roles/storage.objectCreator", member, `${m.name}/_capture/`),
+                modelStoreGrant(child, `${name}-capture-write`, store.bucket, "roles/storage.objectCreator", member, `${m.name}/_capture/`),
             );
         const template = run.revisionTemplate(m, gpu, {
             serviceAccountEmail: identity.email,
@@ -165,7 +165,7 @@ export class CloudRunModelService extends pulumi.ComponentResource {
 
 /** A grant on the models bucket limited to one prefix (IAM Condition on the object name). */
 export function modelStoreGrant(
-    parent: pulumi.Resource,
+    opts: pulumi.CustomResourceOptions,
     name: string,
     bucket: pulumi.Input<string>,
     role: string,
@@ -184,7 +184,7 @@ export function modelStoreGrant(
                 expression: `resource.name.startsWith("projects/_/buckets/${b}/objects/${prefix}")`,
             })),
         },
-        { parent },
+        opts,
     );
 }
 

@@ -90,10 +90,15 @@ function install(mapper) {
         return i < 0 ? text : text.slice(0, i) + to + text.slice(i + at.length);
     }
 
+    // One flat string, as V8's own formatter returns: `out += ...` would return a tree of concatenated
+    // strings (a rope: a 32-byte node per piece, every frame's text a string of its own). Pulumi keeps one
+    // stack per internal promise (`_debugStackTrace`), so on a 800-resource plan the ropes were 2.4 million
+    // nodes, 130 MiB live where V8's flat stacks take 85 (docs/contributing.md, "Performance").
     Error.prepareStackTrace = function (error, sites) {
-        var out = header(error);
-        for (var i = 0; i < sites.length; i++) out += "\n    at " + frame(sites[i]);
-        return out;
+        var lines = new Array(sites.length + 1);
+        lines[0] = header(error);
+        for (var i = 0; i < sites.length; i++) lines[i + 1] = frame(sites[i]);
+        return lines.join("\n    at ");
     };
     global[INSTALLED] = true;
     return true;

@@ -186,6 +186,7 @@ function checkGcpInvariants(plan: Plan, environment: string, emails: readonly st
                 : [
                       ["pipelines-failed", 2],
                       ["serving-alerts-cloud-run-errors", 1],
+                      ["training-drift-alert", 1],
                   ]
             ).sort(),
         );

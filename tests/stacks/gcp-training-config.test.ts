@@ -96,7 +96,7 @@ describe("GCP training config (checkGcpTraining)", () => {
 });
 
 describe("shipped GCP stacks: training", () => {
-    it("gcp-dev: automatic approval, CPU training on demand, no drift alert (cost)", async () => {
+    it("gcp-dev: automatic approval, CPU training on demand, a daily drift job with the stack's one drift alert", async () => {
         const plan = await shippedPlan("gcp-dev");
         const schedule = plan.resources.find((r) => r.type === "gcp:colab/schedule:Schedule")!;
         const spec = JSON.parse(schedule.inputs.createPipelineJobRequest.pipelineJob.pipelineSpec);
@@ -104,10 +104,13 @@ describe("shipped GCP stacks: training", () => {
         const payload = JSON.parse(spec.deploymentSpec.executors["exec-train"].container.args[3]);
         assert.equal(payload.job_spec.worker_pool_specs[0].machine_spec.accelerator_type, undefined);
         assert.equal(payload.job_spec.scheduling.strategy, "SPOT");
-        assert.equal(
-            plan.resources.filter((r) => r.type === "gcp:monitoring/alertPolicy:AlertPolicy" && r.name.startsWith("training")).length,
-            0,
+        const alerts = plan.resources.filter((r) => r.type === "gcp:monitoring/alertPolicy:AlertPolicy" && r.name.startsWith("training"));
+        assert.deepEqual(
+            alerts.map((a) => [a.name, a.inputs.conditions.length]),
+            [["training-drift-alert", 1]],
         );
+        const driftSchedule = plan.resources.find((r) => r.name === "training-iris-drift-schedule")!;
+        assert.equal(driftSchedule.inputs.schedule, "0 6 * * *");
     });
 
     it("gcp-prod: manual approval on the L4 spot machine, drift alert to the stack's channels, capture write for serving", async () => {

@@ -66,9 +66,9 @@ const FIXED_TOTALS: Record<string, number> = {
     dev: 0,
     "aws-dev": 1.4,
     "aws-prod": 1660.37,
-    "gcp-dev": 4.96,
+    "gcp-dev": 6.56,
     "gcp-prod": 2750.82,
-    "azure-dev": 22.84,
+    "azure-dev": 23.34,
     "azure-prod": 357.04,
 };
 
