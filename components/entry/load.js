@@ -3,7 +3,7 @@
  * Where an entry of @mlops/components loads from.
  *
  * - In the repository, the TypeScript sources sit next to this folder; when a TypeScript loader is
- *   registered (ts-node: the Pulumi program, the tests, the npm scripts), the entry loads the sources, so
+ *   registered (stacks/plan/register.js for the program, the tests and the npm scripts; or ts-node), the entry loads the sources, so
  *   an edit takes effect on the next run with no build step and no stale build.
  * - The published package ships no sources, only the compiled `dist/` (JavaScript, declarations, source
  *   maps): that is what plain Node and every installed copy load.
