@@ -121,6 +121,14 @@ export function validateSageMakerTrainingPipelines(args: SageMakerTrainingPipeli
             });
         if (args.trainings.findIndex((o) => o.model === t.model) !== i)
             problems.push({ path: `${at}.model`, value: t.model, message: "has two trainings" });
+        if (t.mode === "automl" && t.servedVersion !== undefined)
+            problems.push({
+                path: `${at}.servedVersion`,
+                value: t.servedVersion,
+                message:
+                    "cannot be served from the lake with `mode: automl` on aws: Autopilot writes no v=<run id>/model.json for the sample server to load",
+                fix: "serve an Autopilot model from its model package (a SageMaker endpoint), or train with `mode: custom`",
+            });
         const source = imageSource(t.image);
         if (source === "other")
             problems.push({

@@ -11,6 +11,7 @@
  * step on the best candidate's objective metric >= threshold, RegisterModel of the best candidate, else a
  * Fail step. Drift (`<model>-drift`): one Processing step running the drift command.
  */
+import { hasInstanceStore } from "../serverless-inference/aws-sagemaker";
 import type { TrainingSpec } from "./contract";
 
 /** Step names (the `Steps.<name>` references below use them). */
@@ -104,6 +105,16 @@ function registerStep(spec: TrainingSpec, refs: DefinitionRefs, container: Recor
     };
 }
 
+/**
+ * The volume key of a job's instance: SageMaker refuses `VolumeKmsKeyId` on instance types with NVMe instance
+ * storage (g4dn, g5, g6, p4d, p5, trn1, ...: "You can't request a VolumeKmsKeyId when using an instance type
+ * with local storage", ResourceConfig / ProcessingClusterConfig in the API reference); their storage is
+ * encrypted by the instance's hardware.
+ */
+export function volumeKey(instanceType: string, kmsKeyArn: string): { VolumeKmsKeyId?: string } {
+    return hasInstanceStore(instanceType) ? {} : { VolumeKmsKeyId: kmsKeyArn };
+}
+
 /** The Training step of a custom training: instance, spot, KMS, the code channel and the contract's env. */
 export function trainingStep(spec: TrainingSpec, refs: DefinitionRefs): Record<string, unknown> {
     const runtime = spec.timeoutMinutes * 60;
@@ -131,7 +142,12 @@ export function trainingStep(spec: TrainingSpec, refs: DefinitionRefs): Record<s
                   }
                 : {}),
             OutputDataConfig: { S3OutputPath: `${refs.targetUri}_sagemaker/`, KmsKeyId: refs.kmsKeyArn },
-            ResourceConfig: { InstanceCount: 1, InstanceType: refs.instanceType, VolumeSizeInGB: 30, VolumeKmsKeyId: refs.kmsKeyArn },
+            ResourceConfig: {
+                InstanceCount: 1,
+                InstanceType: refs.instanceType,
+                VolumeSizeInGB: 30,
+                ...volumeKey(refs.instanceType, refs.kmsKeyArn),
+            },
             StoppingCondition: spec.spot
                 ? { MaxRuntimeInSeconds: runtime, MaxWaitTimeInSeconds: runtime * 2 }
                 : { MaxRuntimeInSeconds: runtime },
@@ -260,7 +276,7 @@ export function driftPipelineDefinition(
                             InstanceCount: 1,
                             InstanceType: refs.instanceType,
                             VolumeSizeInGB: 10,
-                            VolumeKmsKeyId: refs.kmsKeyArn,
+                            ...volumeKey(refs.instanceType, refs.kmsKeyArn),
                         },
                     },
                     AppSpecification: {

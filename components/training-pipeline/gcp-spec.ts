@@ -224,6 +224,7 @@ alias(wait(op)["modelVersionId"])
  * model evaluation, then the alias as above.
  */
 export const AUTOML_PY = `${STEP_COMMON}
+import csv
 src = c["datasetBucket"]
 version = c["datasetVersion"].strip()
 if not version:
@@ -235,6 +236,19 @@ if not version:
 elif not version.startswith("v="):
     version = "v=" + version
 uris = ["gs://%s/%s%s/*.csv" % (src, c["datasetPrefix"], version)]
+# AutoML tabular trains on the columns it is given one transformation each (the Vertex AI SDK's default: "auto" for
+# every column but the target, read from the CSV header): an empty list would give it no feature.
+status, listing = call("GET", "https://storage.googleapis.com/storage/v1/b/%s/o?prefix=%s" % (src, urllib.parse.quote(c["datasetPrefix"] + version + "/", safe="")))
+csvs = sorted(i["name"] for i in listing.get("items", []) if i["name"].endswith(".csv"))
+if status != 200 or not csvs:
+    fail(step="dataset", status=status, error="no CSV file under %s%s/" % (c["datasetPrefix"], version))
+r = urllib.request.Request("https://storage.googleapis.com/storage/v1/b/%s/o/%s?alt=media" % (src, urllib.parse.quote(csvs[0], safe="")),
+    headers={"Authorization": "Bearer " + token(), "Range": "bytes=0-1048575"})
+with urllib.request.urlopen(r, timeout=60) as resp:
+    lines = resp.read().decode("utf-8-sig", errors="replace").splitlines()
+columns = [n for n in (next(csv.reader(lines[:1]), []) if lines else []) if n and n != c["targetColumn"]]
+if not columns:
+    fail(step="dataset", error="no feature column besides %s in %s" % (c["targetColumn"], csvs[0]))
 status, op = call("POST", api + "/" + parent + "/datasets", {"displayName": "%s-%s" % (c["model"], c["runId"]),
     "metadataSchemaUri": c["datasetSchema"], "metadata": {"inputConfig": {"gcsSource": {"uri": uris}}},
     "encryptionSpec": {"kmsKeyName": c["kmsKeyName"]}})
@@ -244,7 +258,8 @@ dataset = wait(op)["name"].split("/")[-1]
 status, existing = call("GET", api + "/" + name)
 pipeline = {"displayName": "%s-%s" % (c["model"], c["runId"]), "trainingTaskDefinition": c["definition"],
     "trainingTaskInputs": {"targetColumn": c["targetColumn"], "predictionType": c["problemType"],
-        "trainBudgetMilliNodeHours": c["budgetMilliNodeHours"], "transformations": []},
+        "trainBudgetMilliNodeHours": c["budgetMilliNodeHours"],
+        "transformations": [{"auto": {"columnName": n}} for n in columns]},
     "inputDataConfig": {"datasetId": dataset},
     "modelToUpload": {"displayName": c["model"], "versionDescription": c["runId"], "labels": c["labels"], "encryptionSpec": {"kmsKeyName": c["kmsKeyName"]}},
     "encryptionSpec": {"kmsKeyName": c["kmsKeyName"]}, "labels": c["labels"]}

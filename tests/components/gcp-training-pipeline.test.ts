@@ -1,7 +1,18 @@
 import * as assert from "node:assert/strict";
 import { VertexTrainingPipelines } from "../../components/training-pipeline/gcp";
 import { VertexTrainingPipelinesArgs, trainingNames } from "../../components/training-pipeline/gcp-args";
-import { ALIASES, GCPC_IMAGE, driftAlertCondition, launchWorkflow, deliveryWorkflow } from "../../components/training-pipeline/gcp-spec";
+import { execFileSync } from "node:child_process";
+import {
+    ALIASES,
+    AUTOML_PY,
+    GCPC_IMAGE,
+    REGISTER_PY,
+    SpecContext,
+    automlConfig,
+    driftAlertCondition,
+    launchWorkflow,
+    deliveryWorkflow,
+} from "../../components/training-pipeline/gcp-spec";
 import { TrainingSpec } from "../../components/training-pipeline/contract";
 import { CapturedResource, captureResources, ofType, only, rejectedBuild } from "../harness";
 
@@ -302,5 +313,96 @@ describe("GCP training workflows (sources)", () => {
         assert.match(src, /not\(id in models\)/);
         assert.match(src, /not\("approved" in requested\)/);
         assert.match(src, /secret_id: "t"/);
+    });
+});
+
+/**
+ * Runs a step's Python (python3, standard library) with urllib answered by `routes` (URL substring -> JSON or text
+ * body, or a status code); prints the JSON bodies it POSTed, by URL.
+ */
+function runStep(script: string, config: Record<string, unknown>, routes: [string, unknown][]): Record<string, unknown> {
+    const harness = `
+import io, json, sys, time, urllib.error, urllib.request
+routes, posted = json.loads(sys.argv[1]), {}
+class Resp(io.BytesIO):
+    status = 200
+    def __enter__(self): return self
+    def __exit__(self, *a): return False
+def urlopen(req, timeout=None):
+    url = req.full_url
+    if req.get_method() == "POST":
+        posted[url] = json.loads(req.data)
+    for key, answer in routes:
+        if key in url:
+            if isinstance(answer, int):
+                raise urllib.error.HTTPError(url, answer, "status", {}, io.BytesIO(b"{}"))
+            return Resp(answer.encode() if isinstance(answer, str) else json.dumps(answer).encode())
+    raise AssertionError("unexpected call " + url)
+urllib.request.urlopen, time.sleep = urlopen, lambda s: None
+sys.argv = ["step", sys.argv[2]]
+try:
+    exec(compile(sys.stdin.read(), "step", "exec"), {"__name__": "__main__"})
+except SystemExit as e:
+    posted["exit"] = e.code
+print(json.dumps(posted))
+`;
+    const out = execFileSync("python3", ["-c", harness, JSON.stringify(routes), JSON.stringify(config)], {
+        input: script,
+        encoding: "utf8",
+    });
+    return JSON.parse(out.trim().split("\n").pop()!) as Record<string, unknown>;
+}
+
+describe("GCP training steps (Python)", () => {
+    const automl: TrainingSpec = {
+        ...iris,
+        mode: "automl",
+        approval: "automatic",
+        automl: { targetColumn: "species", problemType: "classification", maxRuntimeMinutes: 60 },
+    };
+    const ctx: SpecContext = {
+        project: "p",
+        region: "us-central1",
+        datasetBucket: "lake-curated",
+        modelsBucket: "lake-models",
+        codeBucket: "code",
+        serviceAccount: EMAIL("pipe"),
+        kmsKeyName: KEY,
+        modelId: "mlops-gcp-prod-iris",
+        machine: { machineType: "n1-standard-4" },
+        servingContainer: { image: "python:3.12.12-slim-bookworm", port: 8080 },
+        labels: {},
+    };
+
+    it("both steps are valid Python", () => {
+        for (const script of [REGISTER_PY, AUTOML_PY])
+            execFileSync("python3", ["-c", "import ast, sys; ast.parse(sys.stdin.read())"], { input: script });
+    });
+
+    it("the AutoML step gives Vertex AI one auto transformation per feature column of the version's CSV (not an empty list)", () => {
+        const config = { ...automlConfig(automl, ctx), datasetVersion: "v=20261203", runId: "iris-train-1" };
+        const posted = runStep(AUTOML_PY, config, [
+            ["metadata.google.internal", { access_token: "t" }],
+            ["/o?prefix=", { items: [{ name: "iris/v=20261203/part-1.csv" }, { name: "iris/v=20261203/_manifest.json" }] }],
+            ["alt=media", "\ufeffsepal_length_cm,petal_length_cm,species\n5.1,1.4,setosa\n"],
+            ["/datasets", { done: true, response: { name: "projects/p/locations/us-central1/datasets/7" } }],
+            [":mergeVersionAliases", {}],
+            ["/evaluations", { modelEvaluations: [{ metrics: { confidenceMetrics: [{ confidenceThreshold: 0.5, f1Score: 0.97 }] } }] }],
+            ["/trainingPipelines", { name: "tp/1", state: "PIPELINE_STATE_SUCCEEDED", modelToUpload: { versionId: "1" } }],
+            ["/models/mlops-gcp-prod-iris", 404],
+        ]);
+        assert.equal(posted.exit, undefined, JSON.stringify(posted));
+        const tp = Object.entries(posted).find(([url]) => url.endsWith("/trainingPipelines"))![1] as {
+            trainingTaskInputs: { targetColumn: string; transformations: unknown[] };
+            modelId?: string;
+        };
+        assert.equal(tp.trainingTaskInputs.targetColumn, "species");
+        assert.deepEqual(tp.trainingTaskInputs.transformations, [
+            { auto: { columnName: "sepal_length_cm" } },
+            { auto: { columnName: "petal_length_cm" } },
+        ]);
+        assert.equal(tp.modelId, "mlops-gcp-prod-iris");
+        const merged = Object.entries(posted).find(([url]) => url.endsWith("@1:mergeVersionAliases"));
+        assert.deepEqual(merged?.[1], { versionAliases: ["approved"] });
     });
 });

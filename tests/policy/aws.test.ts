@@ -1232,13 +1232,24 @@ describe("aws rules", () => {
             rule: tr.trainingPipelineEncrypted,
             golden: () => [
                 one("pipe", tr.TRAINING_TYPES.pipeline, { roleArn: ROLE, pipelineDefinition: definition("PendingManualApproval") }),
+                // NVMe instance types take no volume key (SageMaker refuses one there).
+                one("pipe-nvme", tr.TRAINING_TYPES.pipeline, {
+                    roleArn: ROLE,
+                    pipelineDefinition: definition("PendingManualApproval", [
+                        train({ ResourceConfig: { InstanceCount: 1, InstanceType: "ml.g5.xlarge" } }),
+                        register,
+                    ]),
+                }),
             ],
             fails: [
                 {
                     when: "a training step writes artifacts and volumes without the key",
                     set: {
                         pipelineDefinition: definition("PendingManualApproval", [
-                            train({ OutputDataConfig: { S3OutputPath: "s3://m/" }, ResourceConfig: {} }),
+                            train({
+                                OutputDataConfig: { S3OutputPath: "s3://m/" },
+                                ResourceConfig: { InstanceCount: 1, InstanceType: "ml.m5.large" },
+                            }),
                         ]),
                     },
                     problems: [

@@ -72,6 +72,17 @@ describe("AWS training config", () => {
         assert.match(message, /mlops:models\[0\]\.training\.metric: has no meaning for an Autopilot regression/);
     });
 
+    it("refuses a served version of an Autopilot model (no model.json in the lake) at the model's servedVersion", () => {
+        const message = problemsOf("aws-dev", (models) => {
+            const t = models[0].training;
+            delete t.command;
+            t.mode = "automl";
+            t.automl = { targetColumn: "species" };
+            models[0].servedVersion = "20261203T101500Z-1a2b3c4d";
+        });
+        assert.match(message, /mlops:models\[0\]\.servedVersion: cannot be served from the lake with `mode: automl` on aws/);
+    });
+
     it("refuses a served version on a SageMaker endpoint at the model's servedVersion, in one error with another section's problem", () => {
         const message = problemsOf("aws-prod", (models, all) => {
             models[1].servedVersion = "20261203T101500Z-1a2b3c4d";

@@ -152,7 +152,7 @@ export const appRunnerMinInstances = stackRule({
 });
 
 /** SageMaker instance families with NVMe instance storage: they take no endpoint KMS key (hardware-encrypted). */
-const NVME_INSTANCE = /^ml\.(g4dn|g5|g6|g6e|gr6|p3dn|p4d|p4de|p5|p5e|p5en|trn1|trn1n|[cmr]\d[a-z]*d)\./;
+export const NVME_INSTANCE = /^ml\.(g4dn|g5|g6|g6e|gr6|p3dn|p4d|p4de|p5|p5e|p5en|trn1|trn1n|[cmr]\d[a-z]*d)\./;
 
 const instanceVariants = (props: Fields) => records(props.productionVariants).filter((v) => !v.serverlessConfig);
 

@@ -5,6 +5,7 @@
 import { CUSTOM, MlopsPolicy, resourceRule } from "../meta";
 import { at, parseJson, records } from "../lib/read";
 import { statementsOf } from "./documents";
+import { NVME_INSTANCE } from "./serving";
 import { AWS } from "./types";
 
 const TRAINING = "components/training-pipeline/aws.ts";
@@ -31,7 +32,7 @@ const blank = (v: unknown) => v === undefined || v === null || v === "";
 export const trainingPipelineEncrypted = resourceRule({
     name: "aws-training-pipeline-encrypted",
     description:
-        "SageMaker pipelines run as their own role, and their training, processing and AutoML steps encrypt outputs and volumes with a customer-managed KMS key.",
+        "SageMaker pipelines run as their own role, and their training, processing and AutoML steps encrypt outputs and volumes with a customer-managed KMS key (NVMe instance types take no volume key: their storage is hardware-encrypted).",
     severity: "high",
     remediation: `build the pipeline with SageMakerTrainingPipelines (${TRAINING}): roleArn its own identity; OutputDataConfig.KmsKeyId and ResourceConfig.VolumeKmsKeyId on Training steps, ClusterConfig.VolumeKmsKeyId on Processing steps, SecurityConfig.VolumeKmsKeyId and OutputDataConfig.KmsKeyId on AutoML steps`,
     mirrors: [CUSTOM],
@@ -50,10 +51,18 @@ export const trainingPipelineEncrypted = resourceRule({
             if (s.Type === "Training") {
                 if (blank(at(a, "OutputDataConfig.KmsKeyId")))
                     out.push(`step ${name}: OutputDataConfig.KmsKeyId is not set: model artifacts use the S3 default key`);
-                if (blank(at(a, "ResourceConfig.VolumeKmsKeyId")))
+                // NVMe instance types take no volume key (SageMaker refuses one; their storage is hardware-encrypted).
+                if (
+                    blank(at(a, "ResourceConfig.VolumeKmsKeyId")) &&
+                    !NVME_INSTANCE.test(String(at(a, "ResourceConfig.InstanceType") ?? ""))
+                )
                     out.push(`step ${name}: ResourceConfig.VolumeKmsKeyId is not set: the training volume is not encrypted with the key`);
             }
-            if (s.Type === "Processing" && blank(at(a, "ProcessingResources.ClusterConfig.VolumeKmsKeyId")))
+            if (
+                s.Type === "Processing" &&
+                blank(at(a, "ProcessingResources.ClusterConfig.VolumeKmsKeyId")) &&
+                !NVME_INSTANCE.test(String(at(a, "ProcessingResources.ClusterConfig.InstanceType") ?? ""))
+            )
                 out.push(
                     `step ${name}: ProcessingResources.ClusterConfig.VolumeKmsKeyId is not set: the job's volume is not encrypted with the key`,
                 );
