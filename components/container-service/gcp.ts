@@ -11,6 +11,7 @@ import * as artifactregistry from "@pulumi/gcp/artifactregistry";
 import * as cloudrunv2 from "@pulumi/gcp/cloudrunv2";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as storage from "@pulumi/gcp/storage";
+import { privateCodeBucket } from "../storage/gcp";
 import { ContainerService } from "./contract";
 import {
     CloudRunContainerServiceArgs,
@@ -63,22 +64,18 @@ export class CloudRunModelService extends pulumi.ComponentResource {
         let filesBucket: pulumi.Output<string> | undefined;
         const ready: pulumi.Resource[] = [];
         if (m.files) {
-            const bucket = new storage.Bucket(
+            const bucket = privateCodeBucket(
                 filesBucketLogicalName(name),
                 {
                     project: args.project,
                     location: args.region,
-                    uniformBucketLevelAccess: true,
-                    publicAccessPrevention: "enforced",
-                    versioning: { enabled: true },
-                    encryption: { defaultKmsKeyName: args.filesKmsKeyName as pulumi.Input<string> },
-                    softDeletePolicy: { retentionDurationSeconds: 7 * 86_400 },
-                    lifecycleRules: [{ action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: 30, withState: "ARCHIVED" } }],
-                    logging: args.accessLogBucket === undefined ? undefined : { logBucket: args.accessLogBucket },
-                    forceDestroy: !protect,
+                    kmsKeyName: args.filesKmsKeyName as pulumi.Input<string>,
+                    accessLogBucket: args.accessLogBucket,
+                    keepNoncurrentDays: 30,
+                    protect,
                     labels,
                 },
-                { ...child, protect, retainOnDelete: protect },
+                child,
             );
             for (const [file, content] of Object.entries(m.files)) {
                 ready.push(

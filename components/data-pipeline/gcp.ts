@@ -29,6 +29,7 @@ import * as projects from "@pulumi/gcp/projects";
 import * as pubsub from "@pulumi/gcp/pubsub";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as storage from "@pulumi/gcp/storage";
+import { privateCodeBucket } from "../storage/gcp";
 import * as workflows from "@pulumi/gcp/workflows";
 import { RandomString } from "@pulumi/random/randomString";
 import { DataPipelines, PipelineJobSpec } from "./contract";
@@ -248,19 +249,15 @@ export class CloudRunPipelines extends pulumi.ComponentResource implements DataP
         // The job's files, mounted read-only at /app (as the container service mounts model files).
         let filesBucket: pulumi.Output<string> | undefined;
         if (job.files && Object.keys(job.files).length > 0) {
-            const bucket = new storage.Bucket(
+            const bucket = privateCodeBucket(
                 `${name}-files`,
                 {
                     project,
                     location: region,
-                    uniformBucketLevelAccess: true,
-                    publicAccessPrevention: "enforced",
-                    versioning: { enabled: true },
-                    encryption: { defaultKmsKeyName: args.filesKmsKeyName },
-                    softDeletePolicy: { retentionDurationSeconds: 7 * 86_400 },
-                    lifecycleRules: [{ action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: 30, withState: "ARCHIVED" } }],
-                    logging: args.accessLogBucket === undefined ? undefined : { logBucket: args.accessLogBucket },
-                    forceDestroy: !protect,
+                    kmsKeyName: args.filesKmsKeyName,
+                    accessLogBucket: args.accessLogBucket,
+                    keepNoncurrentDays: 30,
+                    protect,
                     labels,
                 },
                 stateful,

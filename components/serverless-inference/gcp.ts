@@ -13,6 +13,7 @@ import * as cloudrunv2 from "@pulumi/gcp/cloudrunv2";
 import * as projects from "@pulumi/gcp/projects";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as storage from "@pulumi/gcp/storage";
+import { privateCodeBucket } from "../storage/gcp";
 import * as vertex from "@pulumi/gcp/vertex";
 import { ServerlessInference } from "./contract";
 import {
@@ -65,23 +66,18 @@ export class CloudFunctionsInference extends pulumi.ComponentResource implements
 
         const labels = { ...args.tags };
         const child = { parent: this, dependsOn: opts.dependsOn };
-        const stateful = { ...child, protect, retainOnDelete: protect };
-        const sources = new storage.Bucket(
+        const sources = privateCodeBucket(
             `${name}-sources`,
             {
                 project: args.project,
                 location: args.region,
-                uniformBucketLevelAccess: true,
-                publicAccessPrevention: "enforced",
-                versioning: { enabled: true },
-                encryption: { defaultKmsKeyName: args.sourceKmsKeyName },
-                softDeletePolicy: { retentionDurationSeconds: 7 * 86_400 },
-                lifecycleRules: [{ action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: 30, withState: "ARCHIVED" } }],
-                logging: args.accessLogBucket === undefined ? undefined : { logBucket: args.accessLogBucket },
-                forceDestroy: !protect,
+                kmsKeyName: args.sourceKmsKeyName,
+                accessLogBucket: args.accessLogBucket,
+                keepNoncurrentDays: 30,
+                protect,
                 labels,
             },
-            stateful,
+            child,
         );
         // Cloud Build runs as this identity instead of a default account with broad project roles.
         const builder = new serviceaccount.Account(

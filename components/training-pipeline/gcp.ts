@@ -34,6 +34,7 @@ import * as pubsub from "@pulumi/gcp/pubsub";
 import * as secretmanager from "@pulumi/gcp/secretmanager";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as storage from "@pulumi/gcp/storage";
+import { privateCodeBucket } from "../storage/gcp";
 import * as workflows from "@pulumi/gcp/workflows";
 import { TrainingPipelines, TrainingSpec } from "./contract";
 import {
@@ -104,22 +105,18 @@ export class VertexTrainingPipelines extends pulumi.ComponentResource implements
         const modelsBucket = pulumi.output(args.zoneBuckets.models);
 
         // Pipeline specs and training/drift files: a private CMEK bucket, readable per model prefix only.
-        const code = new storage.Bucket(
+        const code = privateCodeBucket(
             `${name}-code`,
             {
                 project,
                 location: region,
-                uniformBucketLevelAccess: true,
-                publicAccessPrevention: "enforced",
-                versioning: { enabled: true },
-                encryption: { defaultKmsKeyName: args.codeKmsKeyName },
-                softDeletePolicy: { retentionDurationSeconds: 7 * 86_400 },
-                lifecycleRules: [{ action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: 90, withState: "ARCHIVED" } }],
-                logging: args.accessLogBucket === undefined ? undefined : { logBucket: args.accessLogBucket },
-                forceDestroy: !protect,
+                kmsKeyName: args.codeKmsKeyName,
+                accessLogBucket: args.accessLogBucket,
+                keepNoncurrentDays: 90,
+                protect,
                 labels: { ...args.tags },
             },
-            stateful,
+            child,
         );
 
         // Approvers: moving an alias needs aiplatform.models.update; grant this role to the approver group (docs/gcp.md).
