@@ -183,13 +183,24 @@ export function parseTraining(value: unknown, at: string, ctx: TrainingContext, 
         };
     }
 
+    // The training contract's variables are the runner's on every target (components/training-pipeline/contract.ts);
+    // each target's check adds the variables of its own platform (credentials, tracking URIs).
+    const env = read.stringMap(t, "env", at);
+    for (const key of Object.keys(env).filter((k) => k.startsWith("MLOPS_")))
+        read.problems.push({
+            path: `${at}.env.${key}`,
+            value: key,
+            message: "is set by the runner for every run (the training contract, docs/ml-automation.md)",
+            fix: "remove it from env; the gate is `metric` and `threshold`, the data `dataset`",
+        });
+
     const filesDir = read.string(t, "files", at);
     return {
         mode,
         image: image ?? "",
         command,
         args: read.stringList(t, "args", at, []),
-        env: read.stringMap(t, "env", at),
+        env,
         files: filesDir === undefined ? undefined : readFiles(filesDir, `${at}.files`, ctx.projectRoot, read.problems),
         dataset: dataset ?? { zone: "", prefix: "" },
         schedule,

@@ -184,6 +184,14 @@ describe("mlops:models[].training", () => {
         has(problems, "mlops:models[0].training.tuning", "is not a known key");
     });
 
+    it("refuses training env that sets the contract's variables, on every target", () => {
+        has(
+            problemsOf(kubernetes([model({ ...training, env: { MLOPS_GATE_THRESHOLD: "0.1", LOG_LEVEL: "debug" } })])),
+            "mlops:models[0].training.env.MLOPS_GATE_THRESHOLD",
+            "is set by the runner",
+        );
+    });
+
     it("refuses a training that never runs, and one on raw data", () => {
         has(
             problemsOf(kubernetes([model({ ...training, schedule: undefined, onNewData: false })])),
