@@ -224,7 +224,7 @@ export function newDataWorkflow(spec: TrainingSpec, ctx: AzureJobContext) {
                   ...job,
                   environmentVariables: {
                       ...job.environmentVariables,
-                      MLOPS_DATASET_VERSION: `@{split(triggerBody()?['subject'], '/')[${segment}]}`,
+                      MLOPS_DATASET_VERSION: `@{split(first(triggerBody())?['subject'], '/')[${segment}]}`,
                   },
               }
             : job;
@@ -232,20 +232,23 @@ export function newDataWorkflow(spec: TrainingSpec, ctx: AzureJobContext) {
         $schema: WDL_SCHEMA,
         contentVersion: "1.0.0.0",
         triggers: {
-            // One run per event: Event Grid posts arrays, split here.
-            manual: { type: "Request", kind: "Http", inputs: { schema: { type: "array" } }, splitOn: "@triggerBody()" },
+            // Event Grid posts an array; the subscription's maxEventsPerBatch 1 makes it one event. No splitOn: a
+            // workflow whose trigger splits on an array answers 202 at once, so its Response could not answer the handshake.
+            manual: { type: "Request", kind: "Http", inputs: { schema: { type: "array" } } },
         },
         actions: {
             handshake: {
                 type: "If",
                 runAfter: {},
-                expression: { and: [{ equals: ["@triggerBody()?['eventType']", "Microsoft.EventGrid.SubscriptionValidationEvent"] }] },
+                expression: {
+                    and: [{ equals: ["@first(triggerBody())?['eventType']", "Microsoft.EventGrid.SubscriptionValidationEvent"] }],
+                },
                 actions: {
                     validate: {
                         type: "Response",
                         kind: "Http",
                         runAfter: {},
-                        inputs: { statusCode: 200, body: { validationResponse: "@{triggerBody()?['data']?['validationCode']}" } },
+                        inputs: { statusCode: 200, body: { validationResponse: "@{first(triggerBody())?['data']?['validationCode']}" } },
                     },
                 },
                 else: { actions: { submit: submitAction(`${ARM}${ctx.workspaceId}/jobs`, withVersion) } },
@@ -379,7 +382,8 @@ export function deliveryWorkflow(
 export function driftQuery(model: string): string {
     return [
         "ContainerAppConsoleLogs",
-        `| where Log has '"mlops":"drift"' and Log has '"model":"${model}"'`,
+        // A cheap term filter only: drift.py prints json.dumps' default `"mlops": "drift"` (with a space); the exact match is below.
+        `| where Log has "drift"`,
         "| extend line = parse_json(Log)",
         `| where tostring(line.mlops) == "drift" and tostring(line.model) == "${model}" and tobool(line.drifted)`,
         "| extend feature = tostring(line.feature), psi = todouble(line.psi)",

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { gunzipSync } from "zlib";
 import { AzureMlTrainingPipelines } from "../../components/training-pipeline/azure";
 import { AzureMlTrainingPipelinesArgs } from "../../components/training-pipeline/azure-args";
-import { APP_FILES_ENV, datasetVersionSegment, escapeLogic } from "../../components/training-pipeline/azure-job";
+import { APP_FILES_ENV, datasetVersionSegment, driftQuery, escapeLogic } from "../../components/training-pipeline/azure-job";
 import type { TrainingSpec } from "../../components/training-pipeline/contract";
 import { BUILTIN_ROLES } from "../../components/identity/azure-roles";
 import { prefixCondition } from "../../components/data-pipeline/azure-args";
@@ -138,7 +138,33 @@ describe("AzureMlTrainingPipelines", () => {
         assert.equal(submit.inputs.authentication.type, "ManagedServiceIdentity");
         const env = submit.inputs.body.properties.environmentVariables;
         assert.equal(env.MLOPS_TRIGGER, "new-data");
-        assert.equal(env.MLOPS_DATASET_VERSION, "@{split(triggerBody()?['subject'], '/')[7]}");
+        assert.equal(env.MLOPS_DATASET_VERSION, "@{split(first(triggerBody())?['subject'], '/')[7]}");
+    });
+
+    it("answers Event Grid's validation handshake synchronously (no splitOn: a splitOn trigger replies 202 before any Response)", async () => {
+        const { resources } = await captureResources(() => new AzureMlTrainingPipelines("training", args()));
+        const definition = only(resources, "azure-native:logic:Workflow", "training-iris-new-data").inputs.definition;
+        assert.equal(definition.triggers.manual.splitOn, undefined);
+        assert.equal(definition.triggers.manual.inputs.schema.type, "array", "Event Grid posts an array of events");
+        const handshake = definition.actions.handshake;
+        assert.deepEqual(handshake.expression.and[0].equals, [
+            "@first(triggerBody())?['eventType']",
+            "Microsoft.EventGrid.SubscriptionValidationEvent",
+        ]);
+        assert.deepEqual(handshake.actions.validate.inputs, {
+            statusCode: 200,
+            body: { validationResponse: "@{first(triggerBody())?['data']?['validationCode']}" },
+        });
+    });
+
+    it("the drift alert's query keeps the lines drift.py prints (json.dumps default separators)", () => {
+        // What samples/jobs/drift.py prints: Python's json.dumps puts a space after ':' and ','.
+        const line = '{"mlops": "drift", "model": "iris", "feature": "petal_length_cm", "psi": 0.41, "ksP": 0.0003, "drifted": true}';
+        const query = driftQuery("iris");
+        const filters = Array.from(query.matchAll(/Log has (?:'([^']*)'|"([^"]*)")/g), (m) => m[1] ?? m[2]);
+        assert.ok(filters.length > 0);
+        for (const literal of filters) assert.ok(line.includes(literal), `the term filter ${literal} must occur in the printed line`);
+        assert.match(query, /tostring\(line\.mlops\) == "drift" and tostring\(line\.model\) == "iris" and tobool\(line\.drifted\)/);
     });
 
     it("runs the drift job on its schedule with the contract's env, alerts the stack's action group per drifted feature, and retrains", async () => {
