@@ -9,6 +9,7 @@ import {
 } from "../../components/training-pipeline/aws";
 import type { TrainingSpec } from "../../components/training-pipeline/contract";
 import { captureResources, CapturedResource, ofType, only, rejectedBuild } from "../harness";
+import { irisTraining } from "../harness/training";
 
 const KEY = "arn:aws:kms:eu-west-1:123456789012:key/k";
 const TOPIC = "arn:aws:sns:eu-west-1:123456789012:alerts";
@@ -27,37 +28,11 @@ const T = {
     policy: "aws:iam/policy:Policy",
 } as const;
 
-const iris: TrainingSpec = {
-    model: "iris",
-    mode: "custom",
+const iris: TrainingSpec = irisTraining({
     image: "public.ecr.aws/docker/library/python:3.12.12-slim-bookworm",
-    command: ["python", "/app/train.py"],
-    args: [],
     env: { MLOPS_SEED: "7" },
-    files: { "train.py": "print('train')\n", "drift.py": "print('drift')\n" },
-    dataset: { zone: "curated", prefix: "iris/" },
-    datasetPipeline: "iris-etl",
-    output: { zone: "models", prefix: "iris/" },
-    schedule: "0 4 * * 1",
-    onNewData: true,
-    metric: "accuracy",
-    threshold: 0.9,
-    approval: "manual",
-    cpuMillicores: 1000,
-    memoryMiB: 2048,
-    timeoutMinutes: 60,
     accelerator: { type: "nvidia-a10g", count: 1 },
-    spot: true,
-    drift: {
-        schedule: "0 * * * *",
-        command: ["python", "/app/drift.py"],
-        capture: { zone: "models", prefix: "iris/_capture/" },
-        psiThreshold: 0.2,
-        ksAlpha: 0.05,
-        retrain: true,
-    },
-    servedVersion: "20261203T101500Z-1a2b3c4d",
-};
+});
 
 const args = (over: Partial<SageMakerTrainingPipelinesArgs> = {}): SageMakerTrainingPipelinesArgs => ({
     trainings: [iris],

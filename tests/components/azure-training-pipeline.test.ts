@@ -7,36 +7,14 @@ import type { TrainingSpec } from "../../components/training-pipeline/contract";
 import { BUILTIN_ROLES } from "../../components/identity/azure-roles";
 import { prefixCondition } from "../../components/data-pipeline/azure-args";
 import { captureResources, ofType, only, rejectedBuild } from "../harness";
+import { irisTraining } from "../harness/training";
 
-const spec: TrainingSpec = {
-    model: "iris",
-    mode: "custom",
-    image: "python:3.12.12-slim-bookworm",
-    command: ["python", "/app/train.py"],
-    args: [],
-    env: {},
+const spec: TrainingSpec = irisTraining({
     files: { "train.py": "print('train')" },
-    dataset: { zone: "curated", prefix: "iris/" },
-    output: { zone: "models", prefix: "iris/" },
-    schedule: "0 4 * * 1",
-    onNewData: true,
-    metric: "accuracy",
-    threshold: 0.9,
-    approval: "manual",
-    cpuMillicores: 1000,
-    memoryMiB: 2048,
-    timeoutMinutes: 60,
+    datasetPipeline: undefined,
     accelerator: { type: "nvidia-t4", count: 1 },
-    spot: true,
-    drift: {
-        schedule: "0 * * * *",
-        command: ["python", "/app/drift.py"],
-        capture: { zone: "models", prefix: "iris/_capture/" },
-        psiThreshold: 0.2,
-        ksAlpha: 0.05,
-        retrain: true,
-    },
-};
+    servedVersion: undefined,
+});
 const args = (over: Partial<AzureMlTrainingPipelinesArgs> = {}, t: Partial<TrainingSpec> = {}): AzureMlTrainingPipelinesArgs => ({
     resourceGroupName: "rg",
     location: "swedencentral",

@@ -15,43 +15,14 @@ import {
 } from "../../components/training-pipeline/gcp-spec";
 import { TrainingSpec } from "../../components/training-pipeline/contract";
 import { CapturedResource, captureResources, ofType, only, rejectedBuild } from "../harness";
+import { irisTraining } from "../harness/training";
 
 const KEY = "projects/p-123456/locations/us-central1/keyRings/r/cryptoKeys/training";
 const LAKE_KEY = "projects/p-123456/locations/us-central1/keyRings/r/cryptoKeys/lake";
 const CHANNEL = "projects/p-123456/notificationChannels/42";
 const EMAIL = (id: string) => `${id}@p-123456.iam.gserviceaccount.com`;
 
-const iris: TrainingSpec = {
-    model: "iris",
-    mode: "custom",
-    image: "python:3.12.12-slim-bookworm",
-    command: ["python", "/app/train.py"],
-    args: [],
-    env: {},
-    files: { "train.py": "print('train')\n", "lakeio.py": "# io\n" },
-    dataset: { zone: "curated", prefix: "iris/" },
-    datasetPipeline: "iris-etl",
-    output: { zone: "models", prefix: "iris/" },
-    schedule: "0 4 * * 1",
-    onNewData: true,
-    metric: "f1Macro",
-    threshold: 0.9,
-    approval: "manual",
-    cpuMillicores: 1000,
-    memoryMiB: 2048,
-    timeoutMinutes: 60,
-    accelerator: { type: "nvidia-l4", count: 1 },
-    spot: true,
-    drift: {
-        schedule: "0 * * * *",
-        command: ["python", "/app/drift.py"],
-        capture: { zone: "models", prefix: "iris/_capture/" },
-        psiThreshold: 0.2,
-        ksAlpha: 0.05,
-        retrain: true,
-    },
-    servedVersion: "20261203T101500Z-1a2b3c4d",
-};
+const iris: TrainingSpec = irisTraining({ files: { "train.py": "print('train')\n", "lakeio.py": "# io\n" }, metric: "f1Macro" });
 
 const args: VertexTrainingPipelinesArgs = {
     project: "p-123456",

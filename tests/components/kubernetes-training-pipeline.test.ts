@@ -4,38 +4,10 @@ import { KubernetesTrainingPipelines } from "../../components/training-pipeline/
 import { KubernetesTrainingPipelinesArgs, trainingRoutes } from "../../components/training-pipeline/kubernetes-args";
 import { TrainingSpec } from "../../components/training-pipeline/contract";
 import { CapturedResource, captureResources, ofType, only, rejectedBuild } from "../harness";
+import { irisTraining } from "../harness/training";
 
 const NS = "mlops-t-training";
-const training: TrainingSpec = {
-    model: "iris",
-    mode: "custom",
-    image: "python:3.12.12-slim-bookworm",
-    command: ["python", "/app/train.py"],
-    args: [],
-    env: {},
-    files: { "train.py": "print('train')\n", "drift.py": "print('drift')\n" },
-    dataset: { zone: "curated", prefix: "iris/" },
-    output: { zone: "models", prefix: "iris/" },
-    schedule: "0 4 * * 1",
-    onNewData: true,
-    metric: "f1Macro",
-    threshold: 0.85,
-    approval: "manual",
-    cpuMillicores: 1000,
-    memoryMiB: 2048,
-    timeoutMinutes: 30,
-    accelerator: { type: "nvidia-l4", count: 1 },
-    spot: true,
-    drift: {
-        schedule: "0 * * * *",
-        command: ["python", "/app/drift.py"],
-        capture: { zone: "models", prefix: "iris/_capture/" },
-        psiThreshold: 0.2,
-        ksAlpha: 0.05,
-        retrain: true,
-    },
-    servedVersion: "20261203T101500Z-1a2b3c4d",
-};
+const training: TrainingSpec = irisTraining({ datasetPipeline: undefined, metric: "f1Macro", threshold: 0.85, timeoutMinutes: 30 });
 const args: KubernetesTrainingPipelinesArgs = {
     trainings: [training],
     namespace: NS,
