@@ -20,6 +20,8 @@ export * from "./serverless-inference/gcp";
 export * from "./serverless-inference/gcp-args";
 export * from "./observability/gcp";
 export * from "./observability/gcp-args";
+export * from "./observability/gcp-signal-alert";
+export type { AlertSignal } from "./observability/gcp-conditions";
 export * from "./data-pipeline/gcp";
 export * from "./data-pipeline/gcp-args";
 // The arguments, validators and name rules (also their own SDK-free entry, @mlops/components/gcp-args).

@@ -40,6 +40,16 @@ export interface AzureDataLakeArgs extends DataLakeArgs, AzurePlacementArgs {
     readonly replication?: string;
     /** Days deleted blobs and containers can be restored, 7-365. Default: 7. */
     readonly softDeleteRetentionDays?: number;
+    /**
+     * The account's firewall. On (the default): default action Deny; only trusted Azure services, the
+     * `trustedResourceIds`, `allowedIpRanges` and `allowedSubnetIds` get through. Off: default action Allow, so
+     * every network reaches the public endpoint and Entra ID is the only gate (shared keys, local users and
+     * anonymous access stay off; every caller needs a data role). Off is for a stack without a network whose
+     * workloads run outside any virtual network (Container Apps outside a network, Azure ML compute without a
+     * subnet): nothing else lets them in, as Container Apps is not a service the firewall admits by resource
+     * instance. Refused with `privateEndpoints`, `allowedIpRanges` or `allowedSubnetIds`. Default: true.
+     */
+    readonly firewall?: boolean;
     /** Public IPv4 addresses or CIDR blocks let through the account firewall. Default: [] - trusted Azure services only. */
     readonly allowedIpRanges?: string[];
     /**
@@ -167,6 +177,20 @@ export function validateAzureDataLake(args: AzureDataLakeArgs): ProblemDetail[] 
                 : "has no effect with privateEndpoints: the account's public network access is disabled, and Azure then ignores its IP rules",
             fix: "reach the lake through the virtual network (or a VPN into it), and leave allowedIpRanges empty",
         });
+    }
+    if (args.firewall === false) {
+        const conflicts: [string, unknown, boolean][] = [
+            ["privateEndpoints", "(set)", s.privateEndpoints],
+            ["allowedIpRanges", s.allowedIpRanges, s.allowedIpRanges.length > 0],
+            ["allowedSubnetIds", args.allowedSubnetIds, (args.allowedSubnetIds ?? []).length > 0],
+        ];
+        for (const [path, value] of conflicts.filter(([, , set]) => set))
+            problems.push({
+                path,
+                value,
+                message: "has no effect with firewall: false (the account admits every network)",
+                fix: "turn the firewall on (firewall: true), or leave this unset",
+            });
     }
     problems.push(...validateIpRanges(s.queryAllowedIpRanges, "queryAllowedIpRanges"));
     // The vault is a child component: its arguments are checked here, before anything is registered.

@@ -68,6 +68,7 @@ export class AzureDataLake extends pulumi.ComponentResource implements DataLake 
             allowedIpRanges: args.allowedIpRanges ?? [],
             queryAllowedIpRanges: args.queryAllowedIpRanges ?? [],
         };
+        const firewall = args.firewall ?? true;
         super("mlops:index:AzureDataLake", name, args, opts);
 
         const stateful = { parent: this, protect, retainOnDelete: protect };
@@ -117,12 +118,13 @@ export class AzureDataLake extends pulumi.ComponentResource implements DataLake 
                 location: args.location,
                 replication: s.replication,
                 hierarchicalNamespace: true,
-                defaultAction: "Deny",
+                // Without the firewall (a stack without a network) Entra ID is the only gate: no rule to list.
+                defaultAction: firewall ? "Deny" : "Allow",
                 // Enabled with private endpoints only when a trusted service writes without one (Event Hubs Capture).
                 publicNetworkAccess: args.privateEndpoints && !args.trustedServicesAccess ? "Disabled" : "Enabled",
                 allowedIpRanges: s.allowedIpRanges,
                 allowedSubnetIds: args.allowedSubnetIds,
-                trustedResources: trusted.map((resourceId) => ({ tenantId: args.tenantId, resourceId })),
+                trustedResources: firewall ? trusted.map((resourceId) => ({ tenantId: args.tenantId, resourceId })) : [],
                 customerManagedKey: { keyName: LAKE_KEY_NAME, keyVaultUri: keys.vaultUri, identityId: encryption.identityId },
                 tags,
             }),

@@ -83,7 +83,8 @@ export interface AzureContainerAppsJobsArgs extends AzurePlacementArgs {
     readonly storageReplication?: string;
     /**
      * Run the jobs environment (internal) in this subnet. Without it the environment has no stable outbound
-     * address, so storage accounts that deny public traffic (the lake, the events account) refuse its jobs.
+     * address and no subnet a storage firewall could admit: the events account then admits every network
+     * (Entra ID only, shared keys off), and the lake must too (`AzureDataLake` `firewall: false`).
      * Default: no network.
      */
     readonly network?: AzureJobsNetwork;

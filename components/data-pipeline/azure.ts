@@ -132,7 +132,8 @@ export class AzureContainerAppsJobs extends pulumi.ComponentResource implements 
                 location: args.location,
                 replication: args.storageReplication ?? "LRS",
                 hierarchicalNamespace: false,
-                defaultAction: "Deny",
+                // Without a network the jobs come from no subnet a firewall could admit: Entra ID is the only gate.
+                defaultAction: net ? "Deny" : "Allow",
                 allowedIpRanges: [],
                 allowedSubnetIds: net && !privateLink ? [net.infrastructureSubnetId] : [],
                 customerManagedKey: args.encryptionKey,

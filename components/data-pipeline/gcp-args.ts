@@ -10,6 +10,8 @@ import { GCP_NAME_RULES, hyphenName, serviceAccountId, validateGcpRegion, valida
 import { cronProblem } from "../shared/cron";
 import { isPinnedImage } from "../shared/images";
 import type { ProblemDetail } from "../shared/problems";
+import type { AlertSignal } from "../observability/gcp-conditions";
+import { failedArrivalsSignal, failedRunsSignal } from "./gcp-run";
 
 /** Pipeline and stream names (the contract's rule). */
 const NAME = /^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/;
@@ -76,6 +78,12 @@ export interface CloudRunPipelinesArgs extends GcpPipelineCommonArgs {
     readonly datasets?: Readonly<Record<string, pulumi.Input<string>>>;
     /** Notification channels (`projects/<p>/notificationChannels/<id>`) the failed-run alerts go to. Default: []. */
     readonly notificationChannels?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * Build the component's own alert policy: one PromQL condition over failed runs and failed arrivals. `false`
+     * leaves it to the caller, who combines `alertSignals` with other components' into one policy (Cloud
+     * Monitoring bills each condition by the month). Default: true.
+     */
+    readonly alert?: boolean;
     /** Days the CMEK log bucket keeps the jobs' and workflows' logs. Default: 30. */
     readonly logRetentionDays?: number;
     /**
@@ -483,4 +491,18 @@ export interface ComposerNames {
 
 export function composerNames(prefix: string): ComposerNames {
     return { environment: hyphenName([prefix, "airflow"], COMPOSER_NAME_MAX), account: serviceAccountId(prefix, "airflow") };
+}
+
+/**
+ * What the pipelines' alert watches: failed runs of every job and failed arrivals of every on-arrival pipeline
+ * (components/data-pipeline/gcp-run.ts). `CloudRunPipelines` alerts on them itself; with `alert: false` the caller
+ * combines them with other components' signals into one policy (components/observability/gcp-signal-alert.ts).
+ */
+export function pipelineAlertSignals(namePrefix: string, jobs: readonly PipelineJobSpec[]): AlertSignal[] {
+    if (jobs.length === 0) return [];
+    const workflows = jobs.filter((j) => j.onArrival).map((j) => pipelineNames(namePrefix, j.name).workflow);
+    return [
+        failedRunsSignal(jobs.map((j) => pipelineNames(namePrefix, j.name).job)),
+        ...(workflows.length > 0 ? [failedArrivalsSignal(workflows)] : []),
+    ];
 }

@@ -14,7 +14,7 @@
  * `result`, workflows.googleapis.com/finished_execution_count with label `status`).
  */
 import type { LakeLocation, PipelineJobSpec } from "./contract";
-import { ThresholdCondition, anyCountCondition, exactNames } from "../observability/gcp-conditions";
+import { AlertSignal, anyIncreaseQuery, promqlExactNames } from "../observability/gcp-conditions";
 
 export const APP_PATH = "/app";
 export const CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform";
@@ -143,38 +143,36 @@ export function arrivalWorkflow(w: {
 }
 
 /**
- * A run of any of the jobs failed (after its retries): one condition for every job of the stack, one
- * incident per job (grouped by `job_name`).
+ * A pipeline run failed: a failed execution of one of these Cloud Run jobs in the last 5 minutes, one series
+ * per job (`job_name`).
  */
-export function failedRunsCondition(jobs: readonly string[]): ThresholdCondition {
-    return anyCountCondition(
-        "a pipeline run failed (one incident per job)",
-        [
-            'resource.type = "cloud_run_job"',
-            exactNames("job_name", jobs),
-            'metric.type = "run.googleapis.com/job/completed_execution_count"',
-            'metric.labels.result = "failed"',
-        ].join(" AND "),
-        "resource.label.job_name",
-    );
+export function failedRunsSignal(jobs: readonly string[]): AlertSignal {
+    return {
+        description: "a pipeline run failed (`job_name`: the Cloud Run job)",
+        query: anyIncreaseQuery(
+            "run.googleapis.com/job/completed_execution_count",
+            "cloud_run_job",
+            [promqlExactNames("job_name", jobs), 'result="failed"'],
+            ["job_name"],
+        ),
+    };
 }
 
 /**
  * An arrival workflow failed: the run could not be started. The workflow first publishes the event to its
  * pipeline's dead-letter topic, then fails, so this also covers every dead-lettered event (the topic has no
- * other publisher). One condition for every arrival workflow, one incident per workflow.
+ * other publisher). One series per workflow (`workflow_id`).
  */
-export function failedArrivalsCondition(workflows: readonly string[]): ThresholdCondition {
-    return anyCountCondition(
-        "an arrival could not start a run (one incident per workflow; the event is in the dead-letter topic)",
-        [
-            'resource.type = "workflows.googleapis.com/Workflow"',
-            exactNames("workflow_id", workflows),
-            'metric.type = "workflows.googleapis.com/finished_execution_count"',
-            'metric.labels.status = "FAILED"',
-        ].join(" AND "),
-        "resource.label.workflow_id",
-    );
+export function failedArrivalsSignal(workflows: readonly string[]): AlertSignal {
+    return {
+        description: "an arrival could not start a run (`workflow_id`: the workflow; the event is in the pipeline's dead-letter topic)",
+        query: anyIncreaseQuery(
+            "workflows.googleapis.com/finished_execution_count",
+            "workflows.googleapis.com/Workflow",
+            [promqlExactNames("workflow_id", workflows), 'status="FAILED"'],
+            ["workflow_id"],
+        ),
+    };
 }
 
 /** Log entries of the pipelines' jobs and workflows (routed to the CMEK log bucket). */

@@ -24,7 +24,6 @@ import * as cloudscheduler from "@pulumi/gcp/cloudscheduler";
 import * as composer from "@pulumi/gcp/composer";
 import * as eventarc from "@pulumi/gcp/eventarc";
 import * as logging from "@pulumi/gcp/logging";
-import * as monitoring from "@pulumi/gcp/monitoring";
 import * as projects from "@pulumi/gcp/projects";
 import * as pubsub from "@pulumi/gcp/pubsub";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
@@ -42,6 +41,7 @@ import {
     PubSubStreamsArgs,
     composerNames,
     jobCpu,
+    pipelineAlertSignals,
     pipelineNames,
     streamNames,
     validateCloudComposer,
@@ -50,6 +50,7 @@ import {
 } from "./gcp-args";
 import { composerDagSpec, dagObjectName, parseGcsPrefix } from "./gcp-composer";
 import * as run from "./gcp-run";
+import { signalAlertPolicy } from "../observability/gcp-signal-alert";
 import { throwIfProblems } from "../shared/problems";
 import { hyphenName } from "../naming/gcp";
 
@@ -86,6 +87,9 @@ function deadLetterTopic(
     );
     return topic;
 }
+
+const PIPELINE_ALERT_DOCS = (prefix: string) =>
+    `A data pipeline of ${prefix} failed: the incident names the Cloud Run job (\`job_name\`) or the arrival workflow (\`workflow_id\`, whose event is in the pipeline's dead-letter topic). See docs/gcp.md, "Data pipelines".`;
 
 /** Data pipelines on Cloud Run jobs: per pipeline a job with its own service account, started on its schedule and when objects arrive under its source prefix. */
 export class CloudRunPipelines extends pulumi.ComponentResource implements DataPipelines {
@@ -139,28 +143,21 @@ export class CloudRunPipelines extends pulumi.ComponentResource implements DataP
             if (built.table) tables[job.name] = built.table;
         }
 
-        // One alert policy for every pipeline of the stack: one condition per kind of failure across all jobs
-        // (workflows), one incident per job (workflow). A dead-lettered event is also a failed arrival.
+        // One alert condition for every pipeline of the stack (one series per job or workflow); a dead-lettered
+        // event is also a failed arrival. With `alert: false` the stack folds these signals into its own policy.
         const jobs = args.jobs.map((j) => pipelineNames(args.namePrefix, j.name).job);
         const workflowIds = arrivals.map((j) => pipelineNames(args.namePrefix, j.name).workflow);
-        if (jobs.length > 0)
-            new monitoring.AlertPolicy(
+        const signals = pipelineAlertSignals(args.namePrefix, args.jobs);
+        if (signals.length > 0 && (args.alert ?? true))
+            signalAlertPolicy(
                 `${name}-failed`,
                 {
                     project,
                     displayName: `${args.namePrefix} data pipelines: a run failed or could not start`,
-                    combiner: "OR",
                     severity: "ERROR",
-                    conditions: [
-                        run.failedRunsCondition(jobs),
-                        ...(workflowIds.length > 0 ? [run.failedArrivalsCondition(workflowIds)] : []),
-                    ],
-                    notificationChannels: pulumi.output(args.notificationChannels ?? []).apply((c) => [...c]),
-                    alertStrategy: { autoClose: "86400s" },
-                    documentation: {
-                        mimeType: "text/markdown",
-                        content: `A data pipeline of ${args.namePrefix} failed: the incident names the Cloud Run job (\`job_name\`) or the arrival workflow (\`workflow_id\`, whose event is in the pipeline's dead-letter topic). See docs/gcp.md, "Data pipelines".`,
-                    },
+                    signals,
+                    notificationChannels: args.notificationChannels,
+                    documentation: PIPELINE_ALERT_DOCS(args.namePrefix),
                 },
                 child,
             );

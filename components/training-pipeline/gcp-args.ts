@@ -14,6 +14,8 @@ import { GCP_NAME_RULES, hyphenName, serviceAccountId, validateGcpRegion, valida
 import { cronProblem } from "../shared/cron";
 import { isPinnedImage } from "../shared/images";
 import type { ProblemDetail } from "../shared/problems";
+import type { AlertSignal } from "../observability/gcp-conditions";
+import { driftSignal } from "./gcp-spec";
 
 /** Model names (the contract's rule, the same as the serving components'). */
 const MODEL = /^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/;
@@ -67,6 +69,12 @@ export interface VertexTrainingPipelinesArgs extends TrainingPipelinesArgs {
     readonly trainingMachineType?: string;
     /** Notification channels (`projects/<p>/notificationChannels/<id>`) the drift alerts go to. Default: []. */
     readonly notificationChannels?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * Build the component's own drift alert policy (one PromQL condition for every monitored model). `false`
+     * leaves it to the caller, who combines `alertSignals` with other components' into one policy (Cloud
+     * Monitoring bills each condition by the month). Default: true.
+     */
+    readonly alert?: boolean;
     /**
      * The serving image and command of each model (`mlops:models[]`), recorded as the registered version's
      * serving container (Vertex AI Model Registry requires one for a custom model). Default: the training image.
@@ -317,4 +325,13 @@ export function trainingMachine(
     return s
         ? { machineType: s.machineType ?? cpuMachineType, acceleratorType: s.acceleratorType, acceleratorCount: s.count }
         : { machineType: cpuMachineType };
+}
+
+/**
+ * What the drift alert watches: the stack's drifted-features metric, when a model monitors drift
+ * (components/training-pipeline/gcp-spec.ts). `VertexTrainingPipelines` alerts on it itself; with `alert: false`
+ * the caller combines it with other components' signals into one policy (components/observability/gcp-signal-alert.ts).
+ */
+export function trainingAlertSignals(namePrefix: string, trainings: readonly TrainingSpec[]): AlertSignal[] {
+    return trainings.some((t) => t.drift) ? [driftSignal(stackTrainingNames(namePrefix).driftMetric)] : [];
 }

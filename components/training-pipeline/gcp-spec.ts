@@ -16,7 +16,7 @@
 import { createHash } from "crypto";
 import type { TrainingSpec } from "./contract";
 import { driftJobName, trainingPipelineName } from "./contract";
-import { ThresholdCondition, anyCountCondition } from "../observability/gcp-conditions";
+import { AlertSignal, anyIncreaseQuery } from "../observability/gcp-conditions";
 
 /** The google-cloud-pipeline-components image that launches the training custom job (pinned). */
 export const GCPC_IMAGE = "gcr.io/ml-pipeline/google-cloud-pipeline-components:2.19.0";
@@ -539,17 +539,12 @@ export function driftedFeatureFilter(driftJobs: readonly string[]): string {
     ].join(" AND ");
 }
 
-/**
- * The drift alert's one condition, for every monitored model: drifted features counted by the stack's
- * log-based metric (which counts only this stack's drift jobs) above 0 in an hour, one incident per model.
- */
-export function driftAlertCondition(metric: string): ThresholdCondition {
-    return anyCountCondition(
-        "drifted features > 0 (one incident per model)",
-        `resource.type = "cloud_run_job" AND metric.type = "logging.googleapis.com/user/${metric}"`,
-        "metric.label.model",
-        "3600s",
-    );
+/** Drifted features > 0 in the last hour, one series per model (the log-based metric counts one per feature and run). */
+export function driftSignal(metric: string): AlertSignal {
+    return {
+        description: "a drift job found drifted features (`model`: the model; its report is under `models/<model>/_drift/`)",
+        query: anyIncreaseQuery(`logging.googleapis.com/user/${metric}`, "cloud_run_job", [], ["model"], "1h"),
+    };
 }
 
 /** The drift job's summary line when it found drift: routed to the retrain topic. */

@@ -28,7 +28,6 @@ import * as colab from "@pulumi/gcp/colab";
 import * as eventarc from "@pulumi/gcp/eventarc";
 import * as kms from "@pulumi/gcp/kms";
 import * as logging from "@pulumi/gcp/logging";
-import * as monitoring from "@pulumi/gcp/monitoring";
 import * as projects from "@pulumi/gcp/projects";
 import * as pubsub from "@pulumi/gcp/pubsub";
 import * as secretmanager from "@pulumi/gcp/secretmanager";
@@ -40,11 +39,13 @@ import { TrainingPipelines, TrainingSpec } from "./contract";
 import {
     VertexTrainingPipelinesArgs,
     stackTrainingNames,
+    trainingAlertSignals,
     trainingMachine,
     trainingNames,
     validateVertexTrainingPipelines,
 } from "./gcp-args";
 import * as spec from "./gcp-spec";
+import { signalAlertPolicy } from "../observability/gcp-signal-alert";
 import { jobCpu } from "../data-pipeline/gcp-args";
 import * as run from "../data-pipeline/gcp-run";
 import { throwIfProblems } from "../shared/problems";
@@ -157,24 +158,21 @@ export class VertexTrainingPipelines extends pulumi.ComponentResource implements
               )
             : undefined;
 
-        // One alert condition for every monitored model: drifted features > 0, one incident per model (the stack's channels).
-        if (driftMetric)
-            new monitoring.AlertPolicy(
+        // One alert condition for every monitored model: drifted features > 0, one incident per model (the stack's
+        // channels). With `alert: false` the stack folds this signal into its own policy.
+        const signals = trainingAlertSignals(args.namePrefix, args.trainings);
+        if (driftMetric && (args.alert ?? true))
+            signalAlertPolicy(
                 `${name}-drift-alert`,
                 {
                     project,
                     displayName: `${args.namePrefix} models: features drifted`,
-                    combiner: "OR",
                     severity: "WARNING",
-                    conditions: [driftMetric.name.apply((metric) => spec.driftAlertCondition(metric))],
-                    notificationChannels: pulumi.output(args.notificationChannels ?? []).apply((c) => [...c]),
-                    alertStrategy: { autoClose: "86400s" },
-                    documentation: {
-                        mimeType: "text/markdown",
-                        content: `A drift job of ${args.namePrefix} found drifted features: the incident names the model (\`model\`); its report is under \`models/<model>/_drift/\`. See docs/gcp.md, "Training, promotion and drift".`,
-                    },
+                    signals,
+                    notificationChannels: args.notificationChannels,
+                    documentation: `A drift job of ${args.namePrefix} found drifted features. See docs/gcp.md, "Training, promotion and drift".`,
                 },
-                child,
+                { ...child, dependsOn: [driftMetric] },
             );
 
         const pipelineNames: Record<string, string> = {};

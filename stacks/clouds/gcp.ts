@@ -20,7 +20,11 @@ import {
     VertexEndpointInference,
     VertexPlatform,
     VertexTrainingPipelines,
+    pipelineAlertSignals,
+    signalAlertPolicy,
+    trainingAlertSignals,
 } from "@mlops/components/gcp";
+import type { AlertSignal } from "@mlops/components/gcp";
 import {
     GCP_COMPONENTS as C,
     alertArgs,
@@ -171,6 +175,9 @@ export function buildGcpStack(cfg: StackConfig): StackOutputs {
         alertApis,
     );
 
+    // What the data pipelines and the drift jobs alert on, in one policy below (one condition: it bills monthly).
+    const loopAlerts: { signals: AlertSignal[]; dependsOn: pulumi.Resource[] } = { signals: [], dependsOn: [] };
+
     // Data pipelines and streams (mlops:pipelines): their own key ring, so nothing above changes with them.
     const pipelineKeys = pipelineKeyArgs(s);
     if (pipelineKeys) {
@@ -187,11 +194,14 @@ export function buildGcpStack(cfg: StackConfig): StackOutputs {
             lakeKey: keys.keyIds.lake,
             accessLogBucket: lake.accessLogBucketName,
             datasets: Object.fromEntries(cfg.dataLake.zones.map((z) => [z, lake.datasetIds.apply((d) => d[z])])),
-            notificationChannels: servingAlerts.notificationChannels,
             network: network ? { networkId: network.networkId, subnetId: network.subnetId } : undefined,
         };
         const jobs = pipelinesArgs(s, refs);
         const pipelines = jobs ? new CloudRunPipelines(P.pipelines, jobs, { dependsOn: [...apis.api(...pipelineApis), lake] }) : undefined;
+        if (jobs && pipelines) {
+            loopAlerts.signals.push(...pipelineAlertSignals(jobs.namePrefix, jobs.jobs));
+            loopAlerts.dependsOn.push(pipelines);
+        }
         // orchestrator: airflow: a Composer environment whose DAGs start the same jobs (after they exist).
         const airflow = composerArgs(s, { airflowKey: keyring.keyIds[AIRFLOW_KEY], network: refs.network });
         if (airflow && pipelines)
@@ -212,15 +222,30 @@ export function buildGcpStack(cfg: StackConfig): StackOutputs {
                 trainingKey: keyring.keyIds[TRAINING_KEY],
                 lakeKey: keys.keyIds.lake,
                 accessLogBucket: lake.accessLogBucketName,
-                notificationChannels: servingAlerts.notificationChannels,
             },
             (value) => pulumi.secret(value),
         );
-        if (training)
-            new VertexTrainingPipelines(T.training, training, {
+        if (training) {
+            const trainer = new VertexTrainingPipelines(T.training, training, {
                 dependsOn: [...apis.api(crm, "iam.googleapis.com", ...apisOfTraining), lake, ml.trainingIdentity],
             });
+            loopAlerts.signals.push(...trainingAlertSignals(training.namePrefix, training.trainings));
+            loopAlerts.dependsOn.push(trainer);
+        }
     }
+    if (loopAlerts.signals.length > 0)
+        signalAlertPolicy(
+            C.loopAlerts,
+            {
+                project: s.project,
+                displayName: `${s.prefix} data pipelines and models: a run failed or could not start, or features drifted`,
+                severity: "ERROR",
+                signals: loopAlerts.signals,
+                notificationChannels: servingAlerts.notificationChannels,
+                documentation: `The data pipelines or the models of ${s.prefix} need attention: the incident's labels name the Cloud Run job (\`job_name\`), the arrival workflow (\`workflow_id\`) or the model (\`model\`). See docs/gcp.md, "Alerts".`,
+            },
+            { dependsOn: [...loopAlerts.dependsOn, ...apis.api("monitoring.googleapis.com")] },
+        );
 
     const outputs: StackOutputs = {
         dataLake: { endpoint: lake.endpoint, buckets: lake.bucketNames, datasets: lake.datasetIds, auditLogBucket: lake.auditLogBucket },

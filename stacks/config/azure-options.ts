@@ -9,7 +9,7 @@ export const LOCATION_KEY = "azure-native:location";
 
 /** The keys each `azure` sub-object accepts. */
 export const AZURE_KEYS = {
-    dataLake: ["replication", "softDeleteRetentionDays", "allowedIpRanges", "queryAllowedIpRanges"],
+    dataLake: ["replication", "softDeleteRetentionDays", "firewall", "allowedIpRanges", "queryAllowedIpRanges"],
     mlPlatform: [
         "publicNetworkAccess",
         "cpuVmSize",
@@ -51,6 +51,11 @@ export interface AzureConfig {
     readonly dataLake: {
         readonly replication: string;
         readonly softDeleteRetentionDays: number;
+        /**
+         * The lake's firewall (default action Deny). Undefined when not set: on in prod and with the private
+         * network, off otherwise (dev: every network, Entra ID only). See `lakeFirewall` in azure.ts.
+         */
+        readonly firewall?: boolean;
         readonly allowedIpRanges: string[];
         readonly queryAllowedIpRanges: string[];
     };

@@ -113,10 +113,11 @@ export function parseAzureConfig(sections: CloudSections, read: Reader): AzureCo
             fix: "use GRS or GZRS in prod (CKV_AZURE_206)",
         });
     }
-    const dataLake = {
+    const dataLake: AzureConfig["dataLake"] = {
         // Reported above: the lake's own check of the same rule then stays quiet.
         replication: regional ? "GRS" : replication,
         softDeleteRetentionDays: read.int(lake, "softDeleteRetentionDays", lakePath, prod ? 30 : 7, { ...SOFT_DELETE_DAYS, unit: "days" }),
+        ...optionalBool(read, lake, "firewall", lakePath),
         allowedIpRanges: ipRanges(read, lake, "allowedIpRanges", lakePath),
         queryAllowedIpRanges: ipRanges(read, lake, "queryAllowedIpRanges", lakePath),
     };
@@ -196,6 +197,17 @@ export function parseAzureConfig(sections: CloudSections, read: Reader): AzureCo
         }
     }
 
+    if (dataLake.firewall === false && (prod || mlPlatform.privateNetwork)) {
+        read.problems.push({
+            path: `${lakePath}.firewall`,
+            value: false,
+            message: mlPlatform.privateNetwork
+                ? `cannot be false with ${mlPath}.privateNetwork: the lake is reached through its private endpoints and its public network access is off`
+                : "is refused in prod: a prod lake keeps its firewall (default action Deny)",
+            fix: "remove it",
+        });
+    }
+
     const models = sections.models.map((value, i) => {
         const path = sections.modelPath(i);
         const m = read.object(value, path, AZURE_KEYS.model);
@@ -203,6 +215,16 @@ export function parseAzureConfig(sections: CloudSections, read: Reader): AzureCo
     });
 
     return { location, dataLake, mlPlatform, containerService, serverlessInference, models };
+}
+
+/**
+ * Whether the lake's firewall is on (default action Deny): as configured, else in prod and with the private
+ * network. Off (dev's default without the private network) the lake admits every network, Entra ID only:
+ * the dev workloads run outside any virtual network and nothing else would let them in (docs/azure.md, "Idle cost").
+ */
+export function lakeFirewall(cfg: StackConfig): boolean {
+    const az = cfg.azure;
+    return az?.dataLake.firewall ?? (cfg.environment === "prod" || az?.mlPlatform.privateNetwork === true);
 }
 
 /** Whether Container Apps serving is reachable from the internet: ingress outside the environment, and no internal network. */
@@ -325,12 +347,12 @@ export function azureStackArgs(cfg: StackConfig) {
                   }
                 : undefined,
         /**
-         * Without the private network, a stack with pipeline jobs gets a network of its own for the jobs
-         * environment (its subnet has the Microsoft.Storage service endpoint the lake's firewall admits).
-         * Undefined otherwise.
+         * Without the private network but with the lake's firewall on, a stack with pipeline jobs gets a network of
+         * its own for the jobs environment (its subnet has the Microsoft.Storage service endpoint the lake's
+         * firewall admits). Undefined otherwise.
          */
         pipelinesNetwork: (resourceGroupName: pulumi.Input<string>): AzurePipelinesNetworkArgs | undefined =>
-            !az.mlPlatform.privateNetwork && needsJobsSubnet(cfg)
+            !az.mlPlatform.privateNetwork && lakeFirewall(cfg) && needsJobsSubnet(cfg)
                 ? { resourceGroupName, location, namePrefix: prefix, addressSpace: az.mlPlatform.networkAddressSpace, tags }
                 : undefined,
         lake: (
@@ -355,6 +377,7 @@ export function azureStackArgs(cfg: StackConfig) {
             queryAdministratorObjectId: d.objectId,
             replication: az.dataLake.replication,
             softDeleteRetentionDays: az.dataLake.softDeleteRetentionDays,
+            firewall: lakeFirewall(cfg),
             allowedIpRanges: az.dataLake.allowedIpRanges,
             queryAllowedIpRanges: az.dataLake.queryAllowedIpRanges,
             trustedResourceIds: more.trustedResourceIds,
@@ -626,6 +649,7 @@ export function checkAzureStack(cfg: StackConfig): ProblemDetail[] {
             rawColdStorageAfterDays: `${lakeKey}.rawColdStorageAfterDays`,
             replication: key("dataLake", "replication"),
             softDeleteRetentionDays: key("dataLake", "softDeleteRetentionDays"),
+            firewall: key("dataLake", "firewall"),
             allowedIpRanges: key("dataLake", "allowedIpRanges"),
             queryAllowedIpRanges: key("dataLake", "queryAllowedIpRanges"),
         },

@@ -97,7 +97,6 @@ export interface PipelineRefs {
     readonly accessLogBucket?: Ref;
     /** BigQuery dataset per zone, with the lake's query engine. */
     readonly datasets?: Readonly<Record<string, Ref>>;
-    readonly notificationChannels?: pulumi.Input<pulumi.Input<string>[]>;
     /** The platform network (prod runs the jobs in it). */
     readonly network?: { readonly networkId: Ref; readonly subnetId: Ref };
 }
@@ -114,7 +113,8 @@ export function pipelinesArgs(s: GcpStackInputs, refs: PipelineRefs): CloudRunPi
         filesKmsKeyName: refs.lakeKey,
         accessLogBucket: refs.accessLogBucket,
         datasets: s.cfg.dataLake.queryEngine ? refs.datasets : undefined,
-        notificationChannels: refs.notificationChannels,
+        // The stack folds the alert into its one policy for pipelines and models (stacks/clouds/gcp.ts).
+        alert: false,
         logRetentionDays: s.gcp.dataLake.serviceLogRetentionDays,
         // Private networking in prod, where the platform network exists (docs/security-baseline.md).
         network: s.cfg.environment === "prod" ? refs.network : undefined,

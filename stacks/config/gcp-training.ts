@@ -56,7 +56,6 @@ export interface TrainingRefs {
     readonly trainingKey: Ref;
     readonly lakeKey: Ref;
     readonly accessLogBucket?: Ref;
-    readonly notificationChannels?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
 /** VertexTrainingPipelines' arguments; none without a training. `secret` wraps the GitHub token. */
@@ -79,7 +78,8 @@ export function trainingArgs(
         codeKmsKeyName: refs.lakeKey,
         accessLogBucket: refs.accessLogBucket,
         trainingMachineType: s.gcp.mlPlatform.trainingMachineType,
-        notificationChannels: refs.notificationChannels,
+        // The stack folds the alert into its one policy for pipelines and models (stacks/clouds/gcp.ts).
+        alert: false,
         servingContainers: Object.fromEntries(
             s.cfg.models.filter((m) => m.training).map((m) => [m.name, { image: m.image, command: m.command, port: m.port }]),
         ),

@@ -267,6 +267,8 @@ export const GCP_COMPONENTS = {
     inference: "inference",
     /** Every serving deployment's alerts (the container service's and the serverless inference's). */
     servingAlerts: "serving-alerts",
+    /** The data pipelines' and drift jobs' alert policy (one condition for both). */
+    loopAlerts: "loop-alerts",
 } as const;
 
 /** What every component of a GCP stack is built from: the config and the values derived from it. */

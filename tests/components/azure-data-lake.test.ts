@@ -5,7 +5,7 @@ import { AzureDataLakeArgs } from "../../components/data-lake/azure-args";
 import { roleAssignmentGuid, roleDefinitionId } from "../../components/identity/azure-roles";
 import { isValidAzureName, namePrefix } from "../../components/naming/azure";
 import { ValidationError } from "../../components/shared/problems";
-import { CapturedResource, captureResources, ofType, only } from "../harness";
+import { CapturedResource, captureResources, ofType, only, rejectedBuild } from "../harness";
 
 const T = {
     account: "azure-native:storage:StorageAccount",
@@ -216,6 +216,33 @@ describe("AzureDataLake", () => {
             [rules.defaultAction, rules.ipRules, rules.virtualNetworkRules],
             ["Deny", [], [{ virtualNetworkResourceId: "/vnet/subnets/jobs", action: "Allow" }]],
         );
+    });
+
+    it("with firewall: false admits every network and lists no rule; shared keys and anonymous access stay off", async () => {
+        const { resources: open } = await build({ ...base, firewall: false, trustedResourceIds: ["/ml/workspace"] });
+        const a = only(open, T.account).inputs;
+        assert.deepEqual(
+            [a.publicNetworkAccess, a.networkRuleSet.defaultAction, a.networkRuleSet.ipRules, a.networkRuleSet.resourceAccessRules],
+            ["Enabled", "Allow", [], []],
+        );
+        assert.deepEqual([a.allowSharedKeyAccess, a.allowBlobPublicAccess, a.isLocalUserEnabled], [false, false, false]);
+    });
+
+    it("refuses firewall: false with private endpoints, IP ranges or subnets, in one error, registering nothing", async () => {
+        const { message, registered } = await rejectedBuild(
+            () =>
+                new AzureDataLake("lake", {
+                    ...base,
+                    firewall: false,
+                    allowedIpRanges: ["203.0.113.7"],
+                    allowedSubnetIds: ["/vnet/subnets/jobs"],
+                    privateEndpoints: PRIVATE_ENDPOINTS,
+                }),
+            'AzureDataLake "lake"',
+        );
+        for (const key of ["privateEndpoints", "allowedIpRanges", "allowedSubnetIds"])
+            assert.match(message, new RegExp(`${key}: has no effect with firewall: false \\(the account admits every network\\)`), key);
+        assert.deepEqual(registered, []);
     });
 
     it("sends blob reads, writes and deletes to Log Analytics (the audit trail)", () => {

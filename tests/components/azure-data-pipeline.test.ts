@@ -146,7 +146,6 @@ describe("AzureContainerAppsJobs", () => {
         assert.equal(account.inputs.encryption.keySource, "Microsoft.Keyvault");
         assert.deepEqual(account.inputs.encryption.services.queue, { enabled: true, keyType: "Account" });
         assert.equal(account.inputs.allowSharedKeyAccess, false);
-        assert.equal(account.inputs.networkRuleSet.defaultAction, "Deny");
         for (const [type, n] of [
             ["azure-native:storage:StorageAccount", "pipelines-events"],
             ["azure-native:storage:Queue", "pipelines-iris-etl-queue"],
@@ -194,6 +193,16 @@ describe("AzureContainerAppsJobs", () => {
         );
         assert.deepEqual(ofType(resources, "azure-native:network:PrivateEndpoint"), []);
         assert.deepEqual(ofType(resources, "azure-native:privatedns:PrivateZone"), []);
+    });
+
+    it("without a network, runs the environment outside any and lets the events account admit every network (Entra ID only)", async () => {
+        const { resources } = await captureResources(() => new AzureContainerAppsJobs("pipelines", jobsArgs()));
+        assert.equal(only(resources, "azure-native:app:ManagedEnvironment").inputs.vnetConfiguration, undefined);
+        const a = only(resources, "azure-native:storage:StorageAccount").inputs;
+        assert.deepEqual(
+            [a.networkRuleSet.defaultAction, a.networkRuleSet.virtualNetworkRules, a.allowSharedKeyAccess, a.publicNetworkAccess],
+            ["Allow", undefined, false, "Enabled"],
+        );
     });
 
     it("fails when a name makes no job name, a job asks for a GPU or too much CPU, or arrival has no blob events; registers nothing", async () => {

@@ -9,11 +9,12 @@ import {
     CloudRunPipelinesArgs,
     PubSubStreamsArgs,
     composerNames,
+    pipelineAlertSignals,
     pipelineNames,
     validateCloudComposer,
     validateCloudRunPipelines,
 } from "../../components/data-pipeline/gcp-args";
-import { arrivalWorkflow } from "../../components/data-pipeline/gcp-run";
+import { arrivalWorkflow, failedArrivalsSignal, failedRunsSignal } from "../../components/data-pipeline/gcp-run";
 import { airflowDag } from "../../components/data-pipeline/airflow-dag";
 import { composerDagSpec } from "../../components/data-pipeline/gcp-composer";
 import { PipelineJobSpec } from "../../components/data-pipeline/contract";
@@ -195,47 +196,20 @@ describe("CloudRunPipelines", () => {
         assert.deepEqual([publisher.inputs.role, publisher.inputs.member], ["roles/pubsub.publisher", member(names.triggerAccount)]);
     });
 
-    it("alerts the stack's channels on a failed run and on a failed arrival (which also dead-letters the event)", () => {
+    it("alerts the stack's channels on a failed run and on a failed arrival (which also dead-letters the event), in one condition", () => {
         const policy = only(resources, "gcp:monitoring/alertPolicy:AlertPolicy");
         assert.equal(policy.name, "pipelines-failed");
         assert.deepEqual(policy.inputs.notificationChannels, [CHANNEL]);
-        const thresholds = policy.inputs.conditions.map((c: { conditionThreshold: Record<string, any> }) => c.conditionThreshold);
-        assert.deepEqual(
-            thresholds.map((t: Record<string, any>) => t.filter),
-            [
-                `resource.type = "cloud_run_job" AND resource.labels.job_name = "${names.job}" AND metric.type = "run.googleapis.com/job/completed_execution_count" AND metric.labels.result = "failed"`,
-                `resource.type = "workflows.googleapis.com/Workflow" AND resource.labels.workflow_id = "${names.workflow}" AND metric.type = "workflows.googleapis.com/finished_execution_count" AND metric.labels.status = "FAILED"`,
-            ],
-        );
-        assert.deepEqual(
-            thresholds.map((t: Record<string, any>) => [t.aggregations, t.comparison, t.thresholdValue]),
-            [
-                [
-                    [
-                        {
-                            alignmentPeriod: "300s",
-                            perSeriesAligner: "ALIGN_SUM",
-                            crossSeriesReducer: "REDUCE_SUM",
-                            groupByFields: ["resource.label.job_name"],
-                        },
-                    ],
-                    "COMPARISON_GT",
-                    0,
-                ],
-                [
-                    [
-                        {
-                            alignmentPeriod: "300s",
-                            perSeriesAligner: "ALIGN_SUM",
-                            crossSeriesReducer: "REDUCE_SUM",
-                            groupByFields: ["resource.label.workflow_id"],
-                        },
-                    ],
-                    "COMPARISON_GT",
-                    0,
-                ],
-            ],
-        );
+        assert.equal(policy.inputs.conditions.length, 1);
+        assert.deepEqual(policy.inputs.conditions[0].conditionPrometheusQueryLanguage, {
+            query:
+                `(sum by (job_name) (increase({"run.googleapis.com/job/completed_execution_count", monitored_resource="cloud_run_job", job_name="${names.job}", result="failed"}[5m])) > 0)` +
+                " or " +
+                `(sum by (workflow_id) (increase({"workflows.googleapis.com/finished_execution_count", monitored_resource="workflows.googleapis.com/Workflow", workflow_id="${names.workflow}", status="FAILED"}[5m])) > 0)`,
+            duration: "0s",
+            evaluationInterval: "60s",
+        });
+        assert.match(policy.inputs.documentation.content, /Fires when:\n- a pipeline run failed .*\n- an arrival could not start a run/);
         // The arrival workflow publishes to the dead-letter topic and then fails: the failed-arrival condition covers it.
         const wf = arrivalWorkflow({ project: "p", region: "r", job: "j", bucket: "b", prefix: "x/", deadLetterTopic: "t", pipeline: "x" });
         assert.match(
@@ -248,13 +222,21 @@ describe("CloudRunPipelines", () => {
         const nightly: PipelineJobSpec = { ...etl, name: "nightly", onArrival: false };
         const { resources: two } = await captureResources(() => new CloudRunPipelines("pipelines", { ...args, jobs: [etl, nightly] }));
         const policy = only(two, "gcp:monitoring/alertPolicy:AlertPolicy");
-        const filters: string[] = policy.inputs.conditions.map(
-            (c: { conditionThreshold: { filter: string } }) => c.conditionThreshold.filter,
-        );
+        const query: string = policy.inputs.conditions[0].conditionPrometheusQueryLanguage.query;
         const jobs = [names.job, pipelineNames("mlops-gcp-dev", "nightly").job].sort().join("|");
-        assert.equal(filters.length, 2);
-        assert.ok(filters[0].includes(`resource.labels.job_name = monitoring.regex.full_match("${jobs}")`), filters[0]);
-        assert.ok(filters[1].includes(`resource.labels.workflow_id = "${names.workflow}"`), "only the arrival pipeline has a workflow");
+        assert.equal(policy.inputs.conditions.length, 1);
+        assert.ok(query.includes(`job_name=~"${jobs}"`), query);
+        assert.ok(query.includes(`workflow_id="${names.workflow}"`), "only the arrival pipeline has a workflow");
+    });
+
+    it("leaves the alert to the caller with alert: false, who gets the same signals from pipelineAlertSignals", async () => {
+        const { resources: none } = await captureResources(() => new CloudRunPipelines("pipelines", { ...args, alert: false }));
+        assert.deepEqual(ofType(none, "gcp:monitoring/alertPolicy:AlertPolicy"), []);
+        assert.deepEqual(
+            pipelineAlertSignals(args.namePrefix, args.jobs).map((x) => x.query),
+            [failedRunsSignal([names.job]).query, failedArrivalsSignal([names.workflow]).query],
+        );
+        assert.deepEqual(pipelineAlertSignals(args.namePrefix, []), []);
     });
 
     it("routes the job and workflow logs to a CMEK log bucket", () => {

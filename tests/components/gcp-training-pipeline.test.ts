@@ -1,6 +1,11 @@
 import * as assert from "node:assert/strict";
 import { VertexTrainingPipelines } from "../../components/training-pipeline/gcp";
-import { VertexTrainingPipelinesArgs, trainingNames } from "../../components/training-pipeline/gcp-args";
+import {
+    VertexTrainingPipelinesArgs,
+    stackTrainingNames,
+    trainingAlertSignals,
+    trainingNames,
+} from "../../components/training-pipeline/gcp-args";
 import { execFileSync } from "node:child_process";
 import {
     ALIASES,
@@ -9,11 +14,12 @@ import {
     REGISTER_PY,
     SpecContext,
     automlConfig,
-    driftAlertCondition,
+    driftSignal,
     launchWorkflow,
     deliveryWorkflow,
 } from "../../components/training-pipeline/gcp-spec";
 import { TrainingSpec } from "../../components/training-pipeline/contract";
+import { signalsCondition } from "../../components/observability/gcp-conditions";
 import { CapturedResource, captureResources, ofType, only, rejectedBuild } from "../harness";
 import { irisTraining } from "../harness/training";
 
@@ -184,18 +190,11 @@ describe("VertexTrainingPipelines (GCP training pipelines)", () => {
         assert.deepEqual(metric.inputs.labelExtractors, { model: "EXTRACT(jsonPayload.model)", feature: "EXTRACT(jsonPayload.feature)" });
         const alert = only(resources, "gcp:monitoring/alertPolicy:AlertPolicy");
         assert.equal(alert.name, "training-drift-alert");
-        assert.deepEqual(alert.inputs.conditions, [driftAlertCondition(metric.inputs.name)]);
-        const t = alert.inputs.conditions[0].conditionThreshold;
-        assert.equal(t.filter, `resource.type = "cloud_run_job" AND metric.type = "logging.googleapis.com/user/${metric.inputs.name}"`);
-        assert.deepEqual(t.aggregations, [
-            {
-                alignmentPeriod: "3600s",
-                perSeriesAligner: "ALIGN_SUM",
-                crossSeriesReducer: "REDUCE_SUM",
-                groupByFields: ["metric.label.model"],
-            },
-        ]);
-        assert.deepEqual([t.comparison, t.thresholdValue], ["COMPARISON_GT", 0]);
+        assert.deepEqual(alert.inputs.conditions, [signalsCondition(alert.inputs.displayName, [driftSignal(metric.inputs.name)])]);
+        assert.equal(
+            alert.inputs.conditions[0].conditionPrometheusQueryLanguage.query,
+            `(sum by (model) (increase({"logging.googleapis.com/user/${metric.inputs.name}", monitored_resource="cloud_run_job"}[1h])) > 0)`,
+        );
         assert.deepEqual(alert.inputs.notificationChannels, [CHANNEL]);
         // A second monitored model joins the same condition (the metric counts both drift jobs).
         const { resources: two } = await captureResources(
@@ -204,6 +203,18 @@ describe("VertexTrainingPipelines (GCP training pipelines)", () => {
         const shared = only(two, "gcp:monitoring/alertPolicy:AlertPolicy");
         assert.equal(shared.inputs.conditions.length, 1);
         assert.match(only(two, "gcp:logging/metric:Metric").inputs.filter, /iris-drift.*wine-drift|wine-drift.*iris-drift/);
+    });
+
+    it("leaves the drift alert to the caller with alert: false (trainingAlertSignals gives its signal), and has none without drift", async () => {
+        const { resources: none } = await captureResources(
+            () => new VertexTrainingPipelines("training", { ...args, delivery: undefined, alert: false }),
+        );
+        assert.deepEqual(ofType(none, "gcp:monitoring/alertPolicy:AlertPolicy"), []);
+        assert.equal(ofType(none, "gcp:logging/metric:Metric").length, 1, "the metric stays: the caller's condition reads it");
+        assert.deepEqual(trainingAlertSignals(args.namePrefix, args.trainings), [
+            driftSignal(stackTrainingNames(args.namePrefix).driftMetric),
+        ]);
+        assert.deepEqual(trainingAlertSignals(args.namePrefix, [{ ...iris, drift: undefined }]), []);
     });
 
     it("retrains on drift: the summary line goes to a CMEK topic whose trigger starts the launch workflow", () => {

@@ -142,11 +142,25 @@ describe("azure rules", () => {
             golden: () => [account()],
             passes: [
                 { when: "public network access is disabled outright", set: { networkRuleSet: undefined, publicNetworkAccess: "Disabled" } },
+                {
+                    when: "a dev account admits every network with Entra ID as its only gate (shared keys off)",
+                    set: { "networkRuleSet.defaultAction": "Allow", tags: { "mlops-environment": "dev" } },
+                },
             ],
             fails: [
                 {
                     when: "the default action is Allow",
                     set: { "networkRuleSet.defaultAction": "Allow" },
+                    problems: ["networkRuleSet.defaultAction is Allow, not Deny"],
+                },
+                {
+                    when: "a dev account admits every network and still takes shared keys",
+                    set: { "networkRuleSet.defaultAction": "Allow", allowSharedKeyAccess: true, tags: { "mlops-environment": "dev" } },
+                    problems: ["networkRuleSet.defaultAction is Allow, not Deny"],
+                },
+                {
+                    when: "a staging account admits every network",
+                    set: { "networkRuleSet.defaultAction": "Allow", tags: { "mlops-environment": "staging" } },
                     problems: ["networkRuleSet.defaultAction is Allow, not Deny"],
                 },
                 {

@@ -8,7 +8,9 @@ import * as tr from "../../policy/rules/gcp/training";
 import { GCP } from "../../policy/rules/gcp/types";
 import * as vx from "../../policy/rules/gcp/vertex";
 import { TrainingSpec } from "../../components/training-pipeline/contract";
-import { launchWorkflow, pipelineSpec, SpecContext } from "../../components/training-pipeline/gcp-spec";
+import { driftSignal, launchWorkflow, pipelineSpec, SpecContext } from "../../components/training-pipeline/gcp-spec";
+import { failedArrivalsSignal, failedRunsSignal } from "../../components/data-pipeline/gcp-run";
+import { signalsCondition } from "../../components/observability/gcp-conditions";
 import { describeRule, messageOf, mutate, Res, run as runRule, UNKNOWN, urnOf } from "./harness";
 import * as assert from "node:assert/strict";
 
@@ -838,30 +840,23 @@ describe("gcp rules", () => {
                 ],
                 notificationChannels: ["projects/p/notificationChannels/1"],
             });
-        const drift = () =>
-            res("drift", GCP.alertPolicy, {
+        // The data pipelines' and drift jobs' one PromQL condition, built by the components' own signal builders.
+        const loop = () =>
+            res("loop", GCP.alertPolicy, {
                 conditions: [
-                    {
-                        displayName: "drifted features > 0",
-                        conditionThreshold: {
-                            filter: 'resource.type = "cloud_run_job" AND metric.type = "logging.googleapis.com/user/mlops-gcp-prod-drifted-features"',
-                            aggregations: [
-                                {
-                                    alignmentPeriod: "3600s",
-                                    perSeriesAligner: "ALIGN_SUM",
-                                    crossSeriesReducer: "REDUCE_SUM",
-                                    groupByFields: ["metric.label.model"],
-                                },
-                            ],
-                        },
-                    },
+                    signalsCondition("loop", [
+                        failedRunsSignal(["mlops-gcp-prod-pl-iris-etl"]),
+                        failedArrivalsSignal(["mlops-gcp-prod-pl-a-arrival", "mlops-gcp-prod-pl-b-arrival"]),
+                        driftSignal("mlops-gcp-prod-drifted-features"),
+                    ]),
                 ],
                 notificationChannels: ["projects/p/notificationChannels/1"],
             });
+        const loopQuery = () => loop().props.conditions[0].conditionPrometheusQueryLanguage.query as string;
 
         describeRule({
             rule: mon.alertConditionScoped,
-            golden: () => [errors(), drift()],
+            golden: () => [errors(), loop()],
             passes: [
                 {
                     when: "the condition names one service by equality",
@@ -910,10 +905,32 @@ describe("gcp rules", () => {
                     problems: ["conditions[0] does not group by a label (one incident for all the resources it watches)"],
                 },
                 {
-                    when: "the drift condition has no aggregation",
-                    set: { "drift:conditions.0.conditionThreshold.aggregations": undefined },
-                    problems: ["conditions[0] does not group by a label (one incident for all the resources it watches)"],
-                    on: "drift",
+                    when: "a branch of the PromQL condition matches the jobs by a wildcard",
+                    set: {
+                        "loop:conditions.0.conditionPrometheusQueryLanguage.query": loopQuery().replace(
+                            'job_name="mlops-gcp-prod-pl-iris-etl"',
+                            'job_name=~"mlops-gcp-prod-.*"',
+                        ),
+                    },
+                    problems: ["conditions[0] (branch 1) matches resources by a pattern (another stack in the project would match it)"],
+                    on: "loop",
+                },
+                {
+                    when: "a branch of the PromQL condition names no workflow",
+                    set: {
+                        "loop:conditions.0.conditionPrometheusQueryLanguage.query": loopQuery().replace(
+                            'workflow_id=~"mlops-gcp-prod-pl-a-arrival|mlops-gcp-prod-pl-b-arrival", ',
+                            "",
+                        ),
+                    },
+                    problems: ["conditions[0] (branch 2) names no resource (it watches every resource of its type in the project)"],
+                    on: "loop",
+                },
+                {
+                    when: "the drift branch sums every model into one series",
+                    set: { "loop:conditions.0.conditionPrometheusQueryLanguage.query": loopQuery().replace("sum by (model) ", "sum ") },
+                    problems: ["conditions[0] (branch 3) does not group by a label (one incident for all the resources it watches)"],
+                    on: "loop",
                 },
             ],
             unknown: { "conditions.0.conditionThreshold.filter": 0 },

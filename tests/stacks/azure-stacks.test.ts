@@ -92,7 +92,8 @@ function checkAzureInvariants(plan: Plan, environment: string): void {
         }
         const lake = one(plan, T.account, "lake-account").inputs;
         assert.equal(lake.isHnsEnabled, true);
-        assert.equal(lake.networkRuleSet.defaultAction, "Deny");
+        // Firewall on except in dev (mlops:dataLake.azure.firewall off by default there: see the azure-dev tests).
+        assert.equal(lake.networkRuleSet.defaultAction, prod ? "Deny" : "Allow");
         assert.equal(lake.encryption.keySource, "Microsoft.Keyvault", "the lake uses its customer-managed key");
         assert.equal(lake.encryption.keyVaultProperties.keyName, one(plan, T.key, "lake-keys-lake-cmk").inputs.keyName);
     });
@@ -281,57 +282,82 @@ describe("shipped Azure stacks, planned end to end", () => {
             assert.equal(scale.minNodeCount, 0);
         });
 
-        it("stays cheap: no private network, private endpoints or action group (dev names no notification target)", () => {
-            for (const type of ["network:PrivateEndpoint", "privatedns:PrivateZone", "monitor:ActionGroup"])
+        it("stays cheap: no network at all, no private endpoints or action group (dev names no notification target)", () => {
+            for (const type of ["network:VirtualNetwork", "network:PrivateEndpoint", "privatedns:PrivateZone", "monitor:ActionGroup"])
                 assert.equal(ofType(plan, A(type)).length, 0, type);
-            // The only network is the pipelines' (next test): no private network.
-            assert.deepEqual(
-                ofType(plan, A("network:VirtualNetwork")).map((v) => v.name),
-                ["pipelines-network-vnet"],
-            );
-            for (const name of ["serving-environment", "inference-environment"])
+            for (const name of ["serving-environment", "inference-environment", "pipelines-environment"])
                 assert.equal(one(plan, T.environment, name).inputs.vnetConfiguration, undefined, name);
             assert.equal(one(plan, T.mlWorkspace, "ml-workspace").inputs.managedNetwork, undefined);
             for (const a of ofType(plan, T.alert)) assert.equal(a.inputs.actions, undefined, a.name);
         });
 
-        it("runs the pipeline jobs in a subnet with the Microsoft.Storage service endpoint that the lake and events account admit", () => {
-            const vnet = one(plan, A("network:VirtualNetwork"), "pipelines-network-vnet").inputs;
-            assert.equal(vnet.virtualNetworkName, "vnet-mlops-azure-dev-pipelines");
-            assert.deepEqual(vnet.addressSpace.addressPrefixes, ["10.42.4.0/24"]);
-            assert.deepEqual(vnet.subnets, [
-                {
-                    name: "jobs",
-                    // A /24: a workload-profiles environment needs at least a /27.
-                    addressPrefix: "10.42.4.0/24",
-                    networkSecurityGroup: { id: "pipelines-network-nsg-id" },
-                    delegations: [{ name: "app-environments", serviceName: "Microsoft.App/environments" }],
-                    serviceEndpoints: [{ service: "Microsoft.Storage" }],
-                },
-            ]);
-            assert.equal(
-                one(plan, A("network:NetworkSecurityGroup"), "pipelines-network-nsg").inputs.networkSecurityGroupName,
-                "nsg-mlops-azure-dev-pipelines",
-            );
-            const jobsSubnet = "pipelines-network-vnet-id/subnets/jobs";
-            const env = one(plan, T.environment, "pipelines-environment").inputs;
-            assert.deepEqual(
-                [env.vnetConfiguration, env.zoneRedundant, env.publicNetworkAccess, env.environmentName],
-                [{ infrastructureSubnetId: jobsSubnet, internal: true }, false, "Disabled", "jobs-mlops-azure-dev-vnet"],
-            );
-            assert.deepEqual(env.workloadProfiles, [{ name: "Consumption", workloadProfileType: "Consumption" }]);
+        it("opens the lake and events account to every network with Entra ID as the only gate (firewall off: dev's workloads run in no network)", () => {
             for (const name of ["lake-account", "pipelines-events"]) {
                 const a = one(plan, T.account, name).inputs;
                 assert.deepEqual(
-                    [a.publicNetworkAccess, a.networkRuleSet.defaultAction, a.networkRuleSet.bypass, a.networkRuleSet.ipRules],
-                    ["Enabled", "Deny", "AzureServices", []],
+                    [a.publicNetworkAccess, a.networkRuleSet.defaultAction, a.networkRuleSet.ipRules, a.networkRuleSet.virtualNetworkRules],
+                    ["Enabled", "Allow", [], undefined],
                     name,
                 );
-                assert.deepEqual(a.networkRuleSet.virtualNetworkRules, [{ virtualNetworkResourceId: jobsSubnet, action: "Allow" }], name);
+                assert.deepEqual([a.allowSharedKeyAccess, a.allowBlobPublicAccess, a.isLocalUserEnabled], [false, false, false], name);
             }
-            // The other accounts (ML store, nothing else) admit no subnet.
-            for (const a of ofType(plan, T.account).filter((x) => !["lake-account", "pipelines-events"].includes(x.name)))
-                assert.equal(a.inputs.networkRuleSet?.virtualNetworkRules, undefined, a.name);
+            // The workspace store keeps its firewall: only the workspace reaches it.
+            assert.equal(one(plan, T.account, "ml-store").inputs.networkRuleSet.defaultAction, "Deny");
+        });
+
+        describe("with mlops:dataLake.azure.firewall: true", () => {
+            let firewalled: Plan;
+            before(async () => {
+                const loaded = loadStackConfig(ROOT, "azure-dev");
+                const lake = JSON.parse(String(loaded.config["mlops:dataLake"]));
+                lake.azure = { ...lake.azure, firewall: true };
+                const config = { ...loaded.config, "mlops:dataLake": JSON.stringify(lake) };
+                const { readStackConfig } = await import("../../stacks/config/read");
+                const { buildStack } = await import("../../stacks/build");
+                const result = await capture({ project: "mlops", stack: "azure-dev", config }, () => buildStack(readStackConfig()));
+                firewalled = { stack: "azure-dev", project: "mlops", resources: result.resources as PlanResource[], outputs: {} };
+            });
+
+            it("runs the pipeline jobs in a subnet with the Microsoft.Storage service endpoint that the lake and events account admit", () => {
+                const plan = firewalled;
+                const vnet = one(plan, A("network:VirtualNetwork"), "pipelines-network-vnet").inputs;
+                assert.equal(vnet.virtualNetworkName, "vnet-mlops-azure-dev-pipelines");
+                assert.deepEqual(vnet.addressSpace.addressPrefixes, ["10.42.4.0/24"]);
+                assert.deepEqual(vnet.subnets, [
+                    {
+                        name: "jobs",
+                        // A /24: a workload-profiles environment needs at least a /27.
+                        addressPrefix: "10.42.4.0/24",
+                        networkSecurityGroup: { id: "pipelines-network-nsg-id" },
+                        delegations: [{ name: "app-environments", serviceName: "Microsoft.App/environments" }],
+                        serviceEndpoints: [{ service: "Microsoft.Storage" }],
+                    },
+                ]);
+                const jobsSubnet = "pipelines-network-vnet-id/subnets/jobs";
+                const env = one(plan, T.environment, "pipelines-environment").inputs;
+                assert.deepEqual(
+                    [env.vnetConfiguration, env.zoneRedundant, env.publicNetworkAccess, env.environmentName],
+                    [{ infrastructureSubnetId: jobsSubnet, internal: true }, false, "Disabled", "jobs-mlops-azure-dev-vnet"],
+                );
+                for (const name of ["lake-account", "pipelines-events"]) {
+                    const a = one(plan, T.account, name).inputs;
+                    assert.deepEqual(
+                        [a.publicNetworkAccess, a.networkRuleSet.defaultAction, a.networkRuleSet.bypass, a.networkRuleSet.ipRules],
+                        ["Enabled", "Deny", "AzureServices", []],
+                        name,
+                    );
+                    assert.deepEqual(
+                        a.networkRuleSet.virtualNetworkRules,
+                        [{ virtualNetworkResourceId: jobsSubnet, action: "Allow" }],
+                        name,
+                    );
+                }
+                // The lake also admits the ML workspace by resource instance.
+                assert.match(
+                    one(plan, T.account, "lake-account").inputs.networkRuleSet.resourceAccessRules[0].resourceId,
+                    /\/Microsoft\.MachineLearningServices\/workspaces\/mlops-azure-dev-mlw-/,
+                );
+            });
         });
 
         it("stops with a config error, before any resource, when azure-native:location is missing", async () => {

@@ -170,23 +170,21 @@ function checkGcpInvariants(plan: Plan, environment: string, emails: readonly st
     it("alerts with one condition per kind of signal across the stack's resources (latency off in dev), each alert notifying every channel", () => {
         const all = ofType("gcp:monitoring/alertPolicy:AlertPolicy");
         const conditions = (name: string) => all.find((p) => p.name === name)?.inputs.conditions as { conditionThreshold: any }[];
-        // Cloud Monitoring bills per condition (docs/gcp.md, "Alerts"): one per kind of deployment and signal,
-        // one per kind of pipeline failure, one for drift; dev leaves latency out (containerService.gcp.latencyAlert).
+        // Cloud Monitoring bills per condition (docs/gcp.md, "Alerts"): one per kind of deployment and signal, and one
+        // PromQL condition for the loop (failed runs, failed arrivals, drift); dev leaves latency out (containerService.gcp.latencyAlert).
         assert.deepEqual(
             all.map((p) => [p.name, p.inputs.conditions.length]).sort(),
             (prod
                 ? [
-                      ["pipelines-failed", 2],
+                      ["loop-alerts", 1],
                       ["serving-alerts-cloud-run-errors", 1],
                       ["serving-alerts-cloud-run-latency", 1],
                       ["serving-alerts-vertex-endpoint-errors", 1],
                       ["serving-alerts-vertex-endpoint-latency", 1],
-                      ["training-drift-alert", 1],
                   ]
                 : [
-                      ["pipelines-failed", 2],
+                      ["loop-alerts", 1],
                       ["serving-alerts-cloud-run-errors", 1],
-                      ["training-drift-alert", 1],
                   ]
             ).sort(),
         );
@@ -214,17 +212,23 @@ function checkGcpInvariants(plan: Plan, environment: string, emails: readonly st
             assert.deepEqual(vertex.aggregations[0].groupByFields, ["resource.label.endpoint_id"]);
             assert.equal(vertex.thresholdValue, 2000);
             assert.equal(conditions("serving-alerts-cloud-run-latency")[0].conditionThreshold.thresholdValue, 2000);
-            assert.deepEqual(conditions("training-drift-alert")[0].conditionThreshold.aggregations[0].groupByFields, [
-                "metric.label.model",
-            ]);
         }
-        const [runs, arrivals] = conditions("pipelines-failed").map((c) => c.conditionThreshold);
+        // The loop's one condition: each job and workflow of the stack by its exact name, and the stack's drift metric.
+        const loop = (all.find((p) => p.name === "loop-alerts")!.inputs.conditions as { conditionPrometheusQueryLanguage: any }[])[0]
+            .conditionPrometheusQueryLanguage.query as string;
+        const promqlExactly = (label: string, names: string[]) =>
+            names.length === 1 ? `${label}="${names[0]}"` : `${label}=~"${names.join("|")}"`;
         const jobs = ofType("gcp:cloudrunv2/job:Job").filter((j) => j.name.startsWith("pipelines-"));
         const workflows = ofType("gcp:workflows/workflow:Workflow").filter((w) => w.name.startsWith("pipelines-"));
-        assert.ok(runs.filter.includes(exactly("job_name", jobs.map((j) => j.inputs.name).sort())), runs.filter);
-        assert.deepEqual(runs.aggregations[0].groupByFields, ["resource.label.job_name"]);
-        assert.ok(arrivals.filter.includes(exactly("workflow_id", workflows.map((w) => w.inputs.name).sort())), arrivals.filter);
-        assert.deepEqual(arrivals.aggregations[0].groupByFields, ["resource.label.workflow_id"]);
+        const metric = ofType("gcp:logging/metric:Metric").find((m) => m.name === "training-drifted-features")!;
+        assert.equal(
+            loop,
+            [
+                `(sum by (job_name) (increase({"run.googleapis.com/job/completed_execution_count", monitored_resource="cloud_run_job", ${promqlExactly("job_name", jobs.map((j) => j.inputs.name).sort())}, result="failed"}[5m])) > 0)`,
+                `(sum by (workflow_id) (increase({"workflows.googleapis.com/finished_execution_count", monitored_resource="workflows.googleapis.com/Workflow", ${promqlExactly("workflow_id", workflows.map((w) => w.inputs.name).sort())}, status="FAILED"}[5m])) > 0)`,
+                `(sum by (model) (increase({"logging.googleapis.com/user/${metric.inputs.name}", monitored_resource="cloud_run_job"}[1h])) > 0)`,
+            ].join(" or "),
+        );
         // One channel per mlops:notifications target, shared by every alert component (never duplicated).
         const channels = ofType("gcp:monitoring/notificationChannel:NotificationChannel");
         assert.deepEqual(

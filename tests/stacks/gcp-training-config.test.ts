@@ -104,10 +104,15 @@ describe("shipped GCP stacks: training", () => {
         const payload = JSON.parse(spec.deploymentSpec.executors["exec-train"].container.args[3]);
         assert.equal(payload.job_spec.worker_pool_specs[0].machine_spec.accelerator_type, undefined);
         assert.equal(payload.job_spec.scheduling.strategy, "SPOT");
-        const alerts = plan.resources.filter((r) => r.type === "gcp:monitoring/alertPolicy:AlertPolicy" && r.name.startsWith("training"));
+        // Drift joins the data pipelines' failures in the stack's one loop condition (no policy of the training component's).
+        const alerts = plan.resources.filter((r) => r.type === "gcp:monitoring/alertPolicy:AlertPolicy" && !r.name.startsWith("serving-"));
         assert.deepEqual(
             alerts.map((a) => [a.name, a.inputs.conditions.length]),
-            [["training-drift-alert", 1]],
+            [["loop-alerts", 1]],
+        );
+        assert.match(
+            alerts[0].inputs.conditions[0].conditionPrometheusQueryLanguage.query,
+            /sum by \(model\).*user\/mlops-gcp-dev-drifted-features/,
         );
         const driftSchedule = plan.resources.find((r) => r.name === "training-iris-drift-schedule")!;
         assert.equal(driftSchedule.inputs.schedule, "0 6 * * *");
@@ -121,9 +126,10 @@ describe("shipped GCP stacks: training", () => {
         const payload = JSON.parse(spec.deploymentSpec.executors["exec-train"].container.args[3]);
         assert.equal(payload.job_spec.worker_pool_specs[0].machine_spec.accelerator_type, "NVIDIA_L4");
         assert.equal(payload.job_spec.scheduling.strategy, "SPOT");
-        const alerts = plan.resources.filter((r) => r.type === "gcp:monitoring/alertPolicy:AlertPolicy" && r.name.startsWith("training"));
-        assert.equal(alerts.length, 1);
-        assert.equal(alerts[0].inputs.conditions.length, 1);
+        const loop = plan.resources.find((r) => r.type === "gcp:monitoring/alertPolicy:AlertPolicy" && r.name === "loop-alerts")!;
+        assert.equal(loop.inputs.conditions.length, 1);
+        assert.match(loop.inputs.conditions[0].conditionPrometheusQueryLanguage.query, /sum by \(model\)/);
+        assert.ok(loop.inputs.notificationChannels.length > 0, "prod's drift alert reaches the stack's channels");
         const serving = plan.resources.find((r) => r.name === "serving-iris-service")!;
         const envs = serving.inputs.template.containers[0].envs as { name: string; value: string }[];
         assert.ok(

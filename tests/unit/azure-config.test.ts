@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as path from "path";
 import { ValidationError } from "@mlops/components";
 import { parseStackConfig } from "../../stacks/config/parse";
-import { AZURE_KEYS } from "../../stacks/config/azure";
+import { AZURE_KEYS, lakeFirewall } from "../../stacks/config/azure";
 import { rejectedBuild } from "../harness";
 import { StackConfig } from "../../stacks/config/schema";
 
@@ -94,12 +94,50 @@ describe("Azure stack config (mlops:<section>.azure, azure-native:location)", ()
         assert.equal(parse({ environment: "staging" }).azure!.dataLake.replication, "ZRS");
     });
 
+    it("turns the lake's firewall off in dev without the private network, and on in prod or with the network", () => {
+        const dev = parse({});
+        assert.equal(lakeFirewall(dev), false);
+        assert.equal(lakeFirewall(parse({ mlPlatform: { azure: { privateNetwork: true } } })), true);
+        assert.equal(lakeFirewall(parse({ dataLake: { azure: { firewall: true } } })), true);
+    });
+
+    it("refuses firewall: false with the private network or in prod, and IP ranges without the firewall, in one error", async () => {
+        const { error } = await rejectedBuild(
+            () =>
+                parse({
+                    dataLake: { azure: { firewall: false, allowedIpRanges: ["203.0.113.7"] } },
+                    mlPlatform: { azure: { privateNetwork: true } },
+                }),
+            'stack config "t"',
+        );
+        hasProblem(
+            error.problems,
+            "mlops:dataLake.azure.firewall:",
+            "cannot be false with mlops:mlPlatform.azure.privateNetwork",
+            "private endpoints",
+        );
+        hasProblem(error.problems, "mlops:dataLake.azure.allowedIpRanges:");
+        const { error: inDev } = await rejectedBuild(
+            () => parse({ dataLake: { azure: { allowedIpRanges: ["203.0.113.7"] } } }),
+            'stack config "t"',
+        );
+        hasProblem(inDev.problems, "mlops:dataLake.azure.allowedIpRanges:", "has no effect with firewall: false", "firewall: true");
+        assert.equal(inDev.problems.length, 1, inDev.problems.join("\n"));
+        const inProd = problemsOf({
+            environment: "prod",
+            dataLake: { azure: { firewall: false } },
+            mlPlatform: { azure: { privateNetwork: false } },
+        });
+        hasProblem(inProd, "mlops:dataLake.azure.firewall:", "is refused in prod", "default action Deny");
+    });
+
     it("reads every key it documents", () => {
         const az = parse({
             dataLake: {
                 azure: {
                     replication: "GZRS",
                     softDeleteRetentionDays: 90,
+                    firewall: true,
                     // allowedIpRanges has no effect with the network (private endpoints): read below without it.
                     queryAllowedIpRanges: ["203.0.113.0/24"],
                 },
@@ -145,12 +183,15 @@ describe("Azure stack config (mlops:<section>.azure, azure-native:location)", ()
         assert.deepEqual(az.dataLake, {
             replication: "GZRS",
             softDeleteRetentionDays: 90,
+            firewall: true,
             allowedIpRanges: [],
             queryAllowedIpRanges: ["203.0.113.0/24"],
         });
-        assert.deepEqual(parse({ dataLake: { azure: { allowedIpRanges: ["203.0.113.7"] } } }).azure!.dataLake.allowedIpRanges, [
-            "203.0.113.7",
-        ]);
+        // In dev the firewall is off unless turned on: IP ranges need it.
+        assert.deepEqual(
+            parse({ dataLake: { azure: { firewall: true, allowedIpRanges: ["203.0.113.7"] } } }).azure!.dataLake.allowedIpRanges,
+            ["203.0.113.7"],
+        );
         assert.deepEqual(az.mlPlatform, {
             publicNetworkAccess: true,
             cpuVmSize: "Standard_D4s_v5",
@@ -276,7 +317,7 @@ describe("Azure stack config (mlops:<section>.azure, azure-native:location)", ()
         );
     });
 
-    it("refuses, without the private network, an address space whose fifth /24 (the pipelines' jobs subnet) does not exist, with the other problems, building nothing", async () => {
+    it("refuses, without the private network but with the lake's firewall, an address space whose fifth /24 (the pipelines' jobs subnet) does not exist, with the other problems, building nothing", async () => {
         const job = {
             name: "iris-etl",
             image: "python:3.12.12-slim-bookworm",
@@ -291,7 +332,7 @@ describe("Azure stack config (mlops:<section>.azure, azure-native:location)", ()
             models: [model],
             pipelines: { implementation: "container-apps-jobs", jobs: [job] },
             mlPlatform: { azure: { networkAddressSpace: "10.42.0.0/22" } },
-            dataLake: { azure: { softDeleteRetentionDays: 3 } },
+            dataLake: { azure: { softDeleteRetentionDays: 3, firewall: true } },
         };
         const { error, registered } = await rejectedBuild(() => parse(values), 'stack config "t"');
         assert.deepEqual(registered, []);

@@ -66,9 +66,9 @@ const FIXED_TOTALS: Record<string, number> = {
     dev: 0,
     "aws-dev": 1.4,
     "aws-prod": 1660.37,
-    "gcp-dev": 6.56,
-    "gcp-prod": 2750.82,
-    "azure-dev": 23.34,
+    "gcp-dev": 3.56,
+    "gcp-prod": 2747.82,
+    "azure-dev": 1.44,
     "azure-prod": 357.04,
 };
 
@@ -109,6 +109,18 @@ describe("cost estimate", () => {
             assert.deepEqual(noRule, [], "kinds the stack registers without a price rule");
         });
     }
+
+    it("every dev stack idles at USD 5 a month or less (the bigger setups are one key each, priced in the cloud guides)", () => {
+        const dev = listStacks(ROOT).filter((stack) => /(^|-)dev$/.test(stack));
+        assert.deepEqual(dev.sort(), ["aws-dev", "azure-dev", "dev", "gcp-dev"]);
+        for (const stack of dev) {
+            const e = estimateCost(recordedInput(ROOT, stack));
+            assert.ok(
+                e.fixedMonthly <= 5,
+                `${stack} idles at USD ${e.fixedMonthly}: ${e.fixed.map((l) => `${l.resource} ${l.monthly}`).join(", ")}`,
+            );
+        }
+    });
 
     it("the README's cost table is the one the recorded plans give (`npm run --silent cost -- --readme`)", () => {
         const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");

@@ -44,23 +44,33 @@ export const storageNoPublicBlobs = resourceRule({
     check: (r) => (r.props.allowBlobPublicAccess === false ? [] : ["allowBlobPublicAccess is not false"]),
 });
 
-export const storageNetworkDeny = resourceRule({
+/** The network rule set's findings; `identityOnly`: an open firewall is accepted (a dev account with shared keys off). */
+function networkDenyProblems(props: Fields, identityOnly: boolean): string[] {
+    if (props.publicNetworkAccess === "Disabled") return [];
+    const rules = props.networkRuleSet;
+    if (at(rules, "defaultAction") !== "Deny") {
+        if (identityOnly) return [];
+        return [`networkRuleSet.defaultAction is ${at(rules, "defaultAction") ?? "Allow (default)"}, not Deny`];
+    }
+    return String(at(rules, "bypass") ?? "").includes("AzureServices") ? [] : ["networkRuleSet.bypass does not include AzureServices"];
+}
+
+export const storageNetworkDeny = stackRule({
     name: "azure-storage-network-deny",
     description:
-        "Storage accounts deny network access by default (networkRuleSet.defaultAction Deny, trusted Azure services bypassing) or disable public network access.",
+        "Storage accounts deny network access by default (networkRuleSet.defaultAction Deny, trusted Azure services bypassing) or disable public network access. In dev an account may admit every network when Entra ID is its only gate (shared keys off): the dev stacks' workloads run outside any virtual network.",
     severity: "high",
-    remediation: `keep networkRuleSet { defaultAction: Deny, bypass: AzureServices } on the storage account (${LAKE}); admit callers through mlops:dataLake.azure.allowedIpRanges, not by opening the account`,
+    remediation: `keep networkRuleSet { defaultAction: Deny, bypass: AzureServices } on the storage account (${LAKE}); outside dev the lake's firewall stays on (mlops:dataLake.azure.firewall), and callers come in through a network or mlops:dataLake.azure.allowedIpRanges`,
     mirrors: ["CKV_AZURE_35", "CKV_AZURE_36", "CKV_AZURE_59", "AVD-AZU-0012", "AVD-AZU-0010", "CIS-AZ3 4.6", "CIS-AZ3 4.7", "CIS-AZ3 4.8"],
     clouds: ["azure"],
     category: "security",
     enforcement: "mandatory",
     types: [AZ.storageAccount],
-    check: (r) => {
-        if (r.props.publicNetworkAccess === "Disabled") return [];
-        const rules = r.props.networkRuleSet;
-        if (at(rules, "defaultAction") !== "Deny")
-            return [`networkRuleSet.defaultAction is ${at(rules, "defaultAction") ?? "Allow (default)"}, not Deny`];
-        return String(at(rules, "bypass") ?? "").includes("AzureServices") ? [] : ["networkRuleSet.bypass does not include AzureServices"];
+    validate: ({ view, report }) => {
+        for (const account of view.ofType([AZ.storageAccount])) {
+            const identityOnly = view.environmentOf(account) === "dev" && account.props.allowSharedKeyAccess === false;
+            for (const problem of whenKnown(() => networkDenyProblems(account.props, identityOnly)) ?? []) report(account, problem);
+        }
     },
 });
 
