@@ -80,7 +80,7 @@ export interface CloudRunPipelinesArgs extends GcpPipelineCommonArgs {
     readonly notificationChannels?: pulumi.Input<pulumi.Input<string>[]>;
     /**
      * Build the component's own alert policy: one PromQL condition over failed runs and failed arrivals. `false`
-     * leaves it to the caller, who combines `alertSignals` with other components' into one policy (Cloud
+     * leaves it to the caller, who combines `pipelineAlertSignals()` with other components' signals into one policy (Cloud
      * Monitoring bills each condition by the month). Default: true.
      */
     readonly alert?: boolean;

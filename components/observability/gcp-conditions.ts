@@ -9,30 +9,9 @@
  * Resources are named exactly, never by a prefix: several stacks may share a project, and a prefix such as
  * `mlops-gcp-dev-` also matches the resources of a stack named `gcp-dev-eu`. Filter syntax:
  * cloud.google.com/monitoring/api/v3/filters (`<label> = "<value>"`, `<label> =
- * monitoring.regex.full_match("<RE2>")`).
+ * monitoring.regex.full_match("<RE2>")`). The data pipelines' and drift jobs' signals are PromQL instead
+ * (below): one PromQL condition can OR signals of several metric types, a threshold condition cannot.
  */
-
-/** An alert condition in the shape `monitoring.AlertPolicy` takes (conditionThreshold only). */
-export interface ThresholdCondition {
-    readonly displayName: string;
-    readonly conditionThreshold: {
-        readonly filter: string;
-        readonly aggregations: Aggregation[];
-        readonly denominatorFilter?: string;
-        readonly denominatorAggregations?: Aggregation[];
-        readonly comparison: string;
-        readonly thresholdValue: number;
-        readonly duration: string;
-        readonly trigger: { count: number };
-    };
-}
-
-export interface Aggregation {
-    readonly alignmentPeriod: string;
-    readonly perSeriesAligner: string;
-    readonly crossSeriesReducer?: string;
-    readonly groupByFields?: string[];
-}
 
 const REGEX_SPECIAL = /[.*+?^${}()|[\]\\]/g;
 
@@ -47,26 +26,6 @@ export function exactNames(label: string, names: readonly string[]): string {
     if (sorted.length === 1) return `resource.labels.${label} = ${JSON.stringify(sorted[0])}`;
     const pattern = sorted.map((n) => n.replace(REGEX_SPECIAL, "\\$&")).join("|");
     return `resource.labels.${label} = monitoring.regex.full_match(${JSON.stringify(pattern)})`;
-}
-
-/**
- * Any matching count in 5 minutes, one incident per value of `groupBy` (e.g. `resource.label.job_name`):
- * ALIGN_SUM per series, then REDUCE_SUM across the series of each group.
- */
-export function anyCountCondition(displayName: string, filter: string, groupBy: string, window = "300s"): ThresholdCondition {
-    return {
-        displayName,
-        conditionThreshold: {
-            filter,
-            aggregations: [
-                { alignmentPeriod: window, perSeriesAligner: "ALIGN_SUM", crossSeriesReducer: "REDUCE_SUM", groupByFields: [groupBy] },
-            ],
-            comparison: "COMPARISON_GT",
-            thresholdValue: 0,
-            duration: "0s",
-            trigger: { count: 1 },
-        },
-    };
 }
 
 /**

@@ -2,7 +2,7 @@
  * One Cloud Monitoring alert policy with one PromQL condition over any number of signals (components/observability/
  * gcp-conditions.ts): Cloud Monitoring bills each condition by the month, so the data pipelines' failures and the
  * models' drift share one. The data pipeline and training components build theirs with it, and a stack that has
- * both combines their `alertSignals` into one (stacks/clouds/gcp.ts).
+ * both combines their signals (`pipelineAlertSignals`, `trainingAlertSignals`) into one (stacks/clouds/gcp.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as monitoring from "@pulumi/gcp/monitoring";

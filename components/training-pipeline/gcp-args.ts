@@ -71,7 +71,7 @@ export interface VertexTrainingPipelinesArgs extends TrainingPipelinesArgs {
     readonly notificationChannels?: pulumi.Input<pulumi.Input<string>[]>;
     /**
      * Build the component's own drift alert policy (one PromQL condition for every monitored model). `false`
-     * leaves it to the caller, who combines `alertSignals` with other components' into one policy (Cloud
+     * leaves it to the caller, who combines `trainingAlertSignals()` with other components' signals into one policy (Cloud
      * Monitoring bills each condition by the month). Default: true.
      */
     readonly alert?: boolean;
