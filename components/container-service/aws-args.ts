@@ -18,8 +18,8 @@ import { AwsModelStoreArgs, validateModelStore } from "./aws-model-store";
 
 export * from "./aws-model-store";
 import { APP_RUNNER_SIZES, appRunnerStartCommand, FARGATE_SIZES, imageSource, smallestSize } from "./aws-images";
+import { WORKLOAD_NAME } from "../shared/naming";
 
-const MODEL_NAME = /^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/;
 const FILE_NAME = /^[-._a-zA-Z0-9]+$/;
 
 export interface ModelRules {
@@ -55,7 +55,7 @@ export function validateServingModels(models: readonly ModelServingSpec[], rules
         const at = `models[${i}]`;
         const bad = (field: string, value: unknown, message: string, fix?: string) =>
             problems.push({ path: `${at}.${field}`, value, message, fix });
-        if (typeof m.name !== "string" || !MODEL_NAME.test(m.name))
+        if (typeof m.name !== "string" || !WORKLOAD_NAME.test(m.name))
             bad("name", m.name, "is not a valid model name", "use 1-24 lowercase letters, digits and '-', starting with a letter");
         else if (seen.has(m.name)) bad("name", m.name, "is used by another model", "give every model its own name");
         seen.add(m.name);

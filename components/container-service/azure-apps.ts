@@ -10,11 +10,10 @@ import { resolveAccelerator } from "../accelerators/resolve";
 import { formatAccelerator } from "../accelerators/names";
 import { isPinnedImage } from "../shared/images";
 import { ModelServingSpec } from "../shared/model";
-import { slug } from "../shared/naming";
+import { slug, WORKLOAD_NAME } from "../shared/naming";
 import type { ProblemDetail } from "../shared/problems";
 import { WORKLOAD_PROFILE_NAME_MAX } from "../naming/azure";
 
-const MODEL_NAME = /^[a-z]([-a-z0-9]{0,22}[a-z0-9])?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const FILE_NAME = /^[A-Za-z0-9][-._A-Za-z0-9]*$/;
 /** Where a model's `files` are mounted (what `command` refers to, as on Kubernetes). */
@@ -60,7 +59,7 @@ export function validateServingModels(models: readonly ModelServingSpec[]): Prob
     models.forEach((m, i) => {
         const bad = (field: string, value: unknown, message: string, fix?: string) =>
             problems.push({ path: `models[${i}].${field}`, value, message, fix });
-        if (typeof m.name !== "string" || !MODEL_NAME.test(m.name))
+        if (typeof m.name !== "string" || !WORKLOAD_NAME.test(m.name))
             bad(
                 "name",
                 m.name,

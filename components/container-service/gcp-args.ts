@@ -18,6 +18,7 @@ import {
     MAX_REQUEST_TIMEOUT_SECONDS,
     RESERVED_ENV,
 } from "./gcp-cloud-run";
+import { WORKLOAD_NAME } from "../shared/naming";
 
 /** Settings every Cloud Run model service of a component shares (container service and serverless inference). */
 export interface CloudRunServingArgs {
@@ -106,7 +107,6 @@ export const filesBucketLogicalName = (name: string) => `${name}-files`;
 const isWhole = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v);
 const IAM_MEMBER = /^(user|group|serviceAccount|domain|principal|principalSet):\S+$/;
 const OBJECT_NAME = /^[A-Za-z0-9._-]+$/;
-const MODEL_NAME = /^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/;
 
 /** Every problem with the settings all models of a component share (ingress, invokers, timeout). */
 export function validateCloudRunServing(args: CloudRunServingArgs): ProblemDetail[] {
@@ -152,7 +152,7 @@ export function validateCloudRunServing(args: CloudRunServingArgs): ProblemDetai
 export function validateCloudRunModel(m: ModelServingSpec, region: string): ProblemDetail[] {
     const problems: ProblemDetail[] = [];
     const bad = (path: string, value: unknown, message: string, fix?: string) => problems.push({ path, value, message, fix });
-    if (typeof m.name !== "string" || !MODEL_NAME.test(m.name))
+    if (typeof m.name !== "string" || !WORKLOAD_NAME.test(m.name))
         bad("name", m.name, "is not a model name", "use 1-24 lowercase letters, digits or hyphens, starting with a letter");
     if (typeof m.image !== "string" || !isPinnedImage(m.image))
         bad("image", m.image, "is not pinned to a tag or digest", "pin a version tag or `@sha256:` digest");

@@ -12,6 +12,7 @@ import type { ModelServingSpec } from "../shared/model";
 import type { MinioCredentials } from "../shared/minio";
 import type { ProblemDetail } from "../shared/problems";
 import type { ContainerServiceArgs } from "./contract";
+import { WORKLOAD_NAME } from "../shared/naming";
 
 export interface KubernetesContainerServiceArgs extends ContainerServiceArgs {
     /**
@@ -71,8 +72,6 @@ export interface PlatformRules {
     readonly reservedEnv?: readonly string[];
 }
 
-/** A model name: a DNS label that starts with a letter, at most 24 characters (shared/model.ts). */
-const MODEL_NAME = /^[a-z]([-a-z0-9]{0,22}[a-z0-9])?$/;
 /** ConfigMap keys (file names under /app). */
 const CONFIG_MAP_KEY = /^[-._a-zA-Z0-9]+$/;
 
@@ -152,7 +151,7 @@ export function validateKubernetesServing(args: KubernetesServingArgs, rules: Pl
         const at = `models[${i}]`;
         const bad = (field: string, value: unknown, message: string, fix: string) =>
             problems.push({ path: `${at}.${field}`, value, message, fix });
-        if (typeof m.name !== "string" || !MODEL_NAME.test(m.name)) {
+        if (typeof m.name !== "string" || !WORKLOAD_NAME.test(m.name)) {
             bad(
                 "name",
                 m.name,

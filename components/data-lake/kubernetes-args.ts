@@ -6,6 +6,7 @@ import { isValidBucketName, validateLabels, validateNamespaceName } from "../nam
 import { isPinnedImage } from "../shared/images";
 import type { ProblemDetail } from "../shared/problems";
 import type { DataLakeArgs } from "./contract";
+import { WORKLOAD_NAME } from "../shared/naming";
 
 /**
  * The last MinIO server release published to quay.io. MinIO stopped publishing community images in
@@ -216,8 +217,6 @@ export function validateMinioDataLake(args: MinioDataLakeArgs): ProblemDetail[] 
     return problems;
 }
 
-/** Pipeline names: DNS labels of at most 24 characters (they name MinIO users, Secrets and CronJobs). */
-const PIPELINE_NAME = /^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/;
 /** A prefix: folders of lowercase letters, digits, `.`, `_` or `-`, each ending in `/`; or empty (the whole zone). */
 const PREFIX = /^([a-z0-9][a-z0-9._-]*\/)*$/;
 /** A prefix of a model identity: as PREFIX, folders may also start with `_` (`iris/_capture/`). */
@@ -228,7 +227,7 @@ function validatePipelineAccess(s: MinioSettings): ProblemDetail[] {
     const problems: ProblemDetail[] = [];
     s.pipelines.forEach((p, i) => {
         const at = `pipelines[${i}]`;
-        if (!PIPELINE_NAME.test(p.name))
+        if (!WORKLOAD_NAME.test(p.name))
             problems.push({
                 path: `${at}.name`,
                 value: p.name,

@@ -10,9 +10,8 @@ import { validateLogRetention } from "../observability/aws-args";
 import { cronProblem, eventBridgeCronProblem } from "../shared/cron";
 import type { ProblemDetail } from "../shared/problems";
 import type { DataPipelinesArgs, LakeLocation, PipelineJobSpec, StreamSpec } from "./contract";
+import { WORKLOAD_NAME } from "../shared/naming";
 
-/** Pipeline and stream names (contract): they become parts of queue, rule, job and stream names. */
-const NAME = /^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/;
 /** A prefix inside a zone: `""` or folders each ending in `/`. */
 const PREFIX = /^([a-z0-9][a-z0-9._-]*\/)*$/;
 /** A job's files together, gzipped and base64-encoded: what fits in a task definition (the container service's limit). */
@@ -139,7 +138,7 @@ function baseProblems(args: AwsPipelinesBaseArgs): ProblemDetail[] {
         problems.push({ path: "deadLetterRetentionDays", value: dlq, message: "must be 1-14 days (SQS keeps messages at most 14 days)" });
     args.jobs.forEach((job, i) => {
         const at = `jobs[${i}]`;
-        if (!NAME.test(job.name))
+        if (!WORKLOAD_NAME.test(job.name))
             problems.push({
                 path: `${at}.name`,
                 value: job.name,
@@ -262,7 +261,7 @@ export function validateFirehoseStreams(args: FirehoseStreamsArgs): ProblemDetai
         problems.push({ path: "bufferingIntervalSeconds", value: buffer, message: "must be 60-900 seconds (Firehose buffering interval)" });
     args.streams.forEach((s, i) => {
         const at = `streams[${i}]`;
-        if (!NAME.test(s.name))
+        if (!WORKLOAD_NAME.test(s.name))
             problems.push({
                 path: `${at}.name`,
                 value: s.name,

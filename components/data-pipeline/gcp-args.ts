@@ -12,9 +12,8 @@ import { isPinnedImage } from "../shared/images";
 import type { ProblemDetail } from "../shared/problems";
 import type { AlertSignal } from "../observability/gcp-conditions";
 import { failedArrivalsSignal, failedRunsSignal } from "./gcp-run";
+import { WORKLOAD_NAME } from "../shared/naming";
 
-/** Pipeline and stream names (the contract's rule). */
-const NAME = /^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/;
 /** A prefix: folders of lowercase letters, digits, `.`, `_` or `-`, each ending in `/`; or empty. */
 const PREFIX = /^([a-z0-9][a-z0-9._-]*\/)*$/;
 /** Environment variables the runner sets (the data-pipeline contract) or Cloud Run jobs set themselves. */
@@ -113,7 +112,7 @@ function common(args: GcpPipelineCommonArgs, what: "jobs" | "streams", items: re
         problems.push({ path: "kmsKeyName", value: undefined, message: "is required (topics, jobs and logs are CMEK-encrypted)" });
     if (!Array.isArray(items) || items.length === 0) problems.push({ path: what, value: items, message: "must list at least one" });
     (items ?? []).forEach((item, i) => {
-        if (typeof item.name !== "string" || !NAME.test(item.name))
+        if (typeof item.name !== "string" || !WORKLOAD_NAME.test(item.name))
             problems.push({
                 path: `${what}[${i}].name`,
                 value: item.name,
@@ -450,7 +449,7 @@ export function validateCloudComposer(args: CloudComposerArgs): ProblemDetail[] 
         });
     pipelines.forEach((p, i) => {
         const at = `pipelines[${i}]`;
-        if (typeof p.name !== "string" || !NAME.test(p.name))
+        if (typeof p.name !== "string" || !WORKLOAD_NAME.test(p.name))
             problems.push({
                 path: `${at}.name`,
                 value: p.name,

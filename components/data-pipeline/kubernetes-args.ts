@@ -12,6 +12,7 @@ import { isPinnedImage } from "../shared/images";
 import type { MinioCredentials } from "../shared/minio";
 import type { ProblemDetail } from "../shared/problems";
 import type { DataPipelinesArgs, PipelineJobSpec } from "./contract";
+import { WORKLOAD_NAME } from "../shared/naming";
 
 /** The trigger's image: the pinned public Python image the sample model server uses (stdlib only). */
 export const DEFAULT_TRIGGER_IMAGE = "python:3.12.12-slim-bookworm";
@@ -133,8 +134,6 @@ export function minioUri(location: { zone: string; prefix: string }): string {
     return `s3://${location.zone}/${location.prefix}`;
 }
 
-/** Pipeline names: DNS labels of at most 24 characters (CronJob names may have 52; Job names add 11). */
-const NAME = /^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/;
 const PREFIX = /^([a-z0-9][a-z0-9._-]*\/)*$/;
 /** Env vars the runner sets itself (docs: components/data-pipeline/contract.ts). */
 const RESERVED_ENV = /^(MLOPS_|AWS_)/;
@@ -160,7 +159,7 @@ export function validateKubernetesDataPipelines(args: KubernetesDataPipelinesArg
         });
     args.jobs.forEach((job, i) => {
         const at = `jobs[${i}]`;
-        if (!NAME.test(job.name))
+        if (!WORKLOAD_NAME.test(job.name))
             problems.push({
                 path: `${at}.name`,
                 value: job.name,
@@ -294,7 +293,7 @@ export function validateKubernetesAirflow(args: KubernetesAirflowArgs): ProblemD
     if (args.jobs.length === 0)
         problems.push({ path: "jobs", value: [], message: "is empty: Airflow would schedule nothing", fix: "add a pipeline job" });
     args.jobs.forEach((job, i) => {
-        if (!NAME.test(job.name))
+        if (!WORKLOAD_NAME.test(job.name))
             problems.push({
                 path: `jobs[${i}].name`,
                 value: job.name,

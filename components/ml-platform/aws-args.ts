@@ -7,8 +7,8 @@ import { AcceleratorError, resolveAccelerator } from "../accelerators/resolve";
 import { NAME_PREFIX } from "../naming/aws";
 import type { ProblemDetail } from "../shared/problems";
 import type { MlPlatformArgs, TrainingDefaults } from "./contract";
+import { WORKLOAD_NAME } from "../shared/naming";
 
-const MODEL_NAME = /^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/;
 const SAGEMAKER_INSTANCE = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
 
 export interface SageMakerPlatformArgs extends MlPlatformArgs {
@@ -42,7 +42,7 @@ export function validateSageMakerPlatform(args: SageMakerPlatformArgs): ProblemD
     if (!NAME_PREFIX.test(args.namePrefix))
         problems.push({ path: "namePrefix", value: args.namePrefix, message: "must be 1-40 lowercase letters, digits and hyphens" });
     args.models.forEach((m, i) => {
-        if (!MODEL_NAME.test(m))
+        if (!WORKLOAD_NAME.test(m))
             problems.push({
                 path: `models[${i}]`,
                 value: m,

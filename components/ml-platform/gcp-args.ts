@@ -6,6 +6,7 @@ import type { MlPlatformArgs } from "./contract";
 import { validateNamePrefix } from "../naming/gcp";
 import { AcceleratorError, resolveAccelerator } from "../accelerators/resolve";
 import type { AcceleratorSettings } from "../accelerators/types";
+import { WORKLOAD_NAME } from "../shared/naming";
 
 export interface VertexPlatformArgs extends MlPlatformArgs {
     /** Project of every resource. */
@@ -91,7 +92,7 @@ export function validateVertexPlatform(args: VertexPlatformArgs): ProblemDetail[
     if (s.workbench && args.workbenchKmsKeyName === undefined)
         problems.push({ path: "workbenchKmsKeyName", value: undefined, message: "is required for the Workbench instance's CMEK disks" });
     (s.models ?? []).forEach((m, i) => {
-        if (!/^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/.test(m)) problems.push({ path: `models[${i}]`, value: m, message: "is not a model name" });
+        if (!WORKLOAD_NAME.test(m)) problems.push({ path: `models[${i}]`, value: m, message: "is not a model name" });
     });
     if (!Number.isInteger(s.maxNodes) || s.maxNodes < 1)
         problems.push({ path: "training.maxNodes", value: s.maxNodes, message: "must be a whole number of at least 1" });

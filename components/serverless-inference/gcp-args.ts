@@ -12,8 +12,7 @@ import { CloudRunModelsArgs, under, validateCloudRunModels, validateCloudRunServ
 import { CLOUD_RUN_CPU_MEMORY_MIB, CLOUD_RUN_CPUS, RESERVED_ENV } from "../container-service/gcp-cloud-run";
 import type { ServerlessInferenceArgs } from "./contract";
 import { ENDPOINT_ACCESS, FUNCTION_MAIN, FUNCTION_RUNTIMES, functionSourceFiles } from "./gcp-serverless";
-
-const MODEL_NAME = /^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/;
+import { WORKLOAD_NAME } from "../shared/naming";
 
 export interface CloudRunInferenceArgs extends CloudRunModelsArgs, ServerlessInferenceArgs {
     /** The models to serve; each scales between its `minReplicas` (0 scales to zero) and `maxReplicas`. */
@@ -58,7 +57,7 @@ export interface CloudFunctionsInferenceArgs extends ServerlessInferenceArgs {
 export function validateFunctionModel(m: ModelServingSpec, handlerFiles: Readonly<Record<string, string>>): ProblemDetail[] {
     const problems: ProblemDetail[] = [];
     const bad = (path: string, value: unknown, message: string, fix?: string) => problems.push({ path, value, message, fix });
-    if (typeof m.name !== "string" || !MODEL_NAME.test(m.name)) bad("name", m.name, "is not a model name");
+    if (typeof m.name !== "string" || !WORKLOAD_NAME.test(m.name)) bad("name", m.name, "is not a model name");
     if (m.accelerator) {
         try {
             resolveAccelerator({ cloud: "gcp", service: "cloud-functions", accelerator: m.accelerator });
@@ -139,7 +138,7 @@ export interface VertexEndpointInferenceArgs extends ServerlessInferenceArgs {
 /** Every problem with one model on a Vertex AI endpoint (paths relative to the model). */
 export function validateVertexModel(m: ModelServingSpec): ProblemDetail[] {
     const problems: ProblemDetail[] = [];
-    if (typeof m.name !== "string" || !MODEL_NAME.test(m.name))
+    if (typeof m.name !== "string" || !WORKLOAD_NAME.test(m.name))
         problems.push({ path: "name", value: m.name, message: "is not a model name" });
     if (!Number.isInteger(m.maxReplicas) || m.maxReplicas < 1)
         problems.push({ path: "maxReplicas", value: m.maxReplicas, message: "must be a whole number of at least 1" });

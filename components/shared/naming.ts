@@ -6,6 +6,15 @@ import { createHash } from "crypto";
  * share a prefix still get different names.
  */
 
+/**
+ * The name rule of models, pipelines and streams: 1-24 lowercase letters, digits or hyphens, starting with a
+ * letter and not ending with a hyphen. Every cloud's resource names built from them fit with their prefixes and
+ * suffixes; the config parser and every component validator check it with this one pattern.
+ */
+export const WORKLOAD_NAME = /^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/;
+/** WORKLOAD_NAME in words, for error messages. */
+export const WORKLOAD_NAME_RULE = "1-24 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen";
+
 /** Pulumi auto-naming appends "-" and 7 random characters to a logical name. */
 export const PULUMI_RANDOM_SUFFIX_LENGTH = 8;
 

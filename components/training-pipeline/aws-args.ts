@@ -7,11 +7,9 @@ import type * as pulumi from "@pulumi/pulumi";
 import { AcceleratorError, resolveAccelerator } from "../accelerators/resolve";
 import { imageSource, fargateImage } from "../container-service/aws-images";
 import { NAME_PREFIX, sagemakerName } from "../naming/aws";
-import { fitName, shortHash } from "../shared/naming";
+import { fitName, shortHash, WORKLOAD_NAME } from "../shared/naming";
 import type { ProblemDetail } from "../shared/problems";
 import { driftJobName, TrainingPipelinesArgs, TrainingSpec, trainingPipelineName } from "./contract";
-
-const MODEL_NAME = /^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/;
 
 export interface SageMakerTrainingPipelinesArgs extends TrainingPipelinesArgs {
     /** Prefix of physical names, e.g. `mlops-aws-dev`. */
@@ -105,7 +103,7 @@ export function validateSageMakerTrainingPipelines(args: SageMakerTrainingPipeli
         problems.push({ path: "zones", value: args.zones, message: "has no `models` zone, where model versions are written" });
     args.trainings.forEach((t, i) => {
         const at = `trainings[${i}]`;
-        if (!MODEL_NAME.test(t.model))
+        if (!WORKLOAD_NAME.test(t.model))
             problems.push({
                 path: `${at}.model`,
                 value: t.model,

@@ -8,7 +8,7 @@ import { resolveAccelerator } from "../accelerators/resolve";
 import { DEFAULT_CPU_VM_SIZE, VM_SIZE } from "../ml-platform/azure-args";
 import { cronProblem } from "../shared/cron";
 import { isPinnedImage } from "../shared/images";
-import { fitName } from "../shared/naming";
+import { fitName, WORKLOAD_NAME } from "../shared/naming";
 import type { AzurePlacementArgs } from "../shared/azure-placement";
 import type { ProblemDetail } from "../shared/problems";
 import type { TrainingPipelinesArgs, TrainingSpec } from "./contract";
@@ -108,7 +108,6 @@ export const TRAINING_RUNNER_ENV = [
 
 /** Container Apps job names: 2-32 lowercase letters, digits and single hyphens, starting with a letter. */
 const JOB_NAME = /^[a-z](?!.*--)([a-z0-9-]{0,30}[a-z0-9])?$/;
-const MODEL_NAME = /^[a-z]([-a-z0-9]{0,22}[a-z0-9])?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const FILE_NAME = /^[A-Za-z0-9][-._A-Za-z0-9]*$/;
 /** Azure ML caps a command job's run at this (CommandJobLimits.timeout); the stack's parser caps at 7200 minutes. */
@@ -124,7 +123,7 @@ export function trainingVmSize(spec: Pick<TrainingSpec, "accelerator">, cpuVmSiz
 function trainingProblems(t: TrainingSpec, i: number, args: AzureMlTrainingPipelinesArgs): ProblemDetail[] {
     const problems: ProblemDetail[] = [];
     const at = (field: string) => `trainings[${i}]${field ? `.${field}` : ""}`;
-    if (typeof t.model !== "string" || !MODEL_NAME.test(t.model) || !JOB_NAME.test(trainingNames.driftJob(t.model)))
+    if (typeof t.model !== "string" || !WORKLOAD_NAME.test(t.model) || !JOB_NAME.test(trainingNames.driftJob(t.model)))
         problems.push({
             path: at("model"),
             value: t.model,

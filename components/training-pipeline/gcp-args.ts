@@ -16,9 +16,8 @@ import { isPinnedImage } from "../shared/images";
 import type { ProblemDetail } from "../shared/problems";
 import type { AlertSignal } from "../observability/gcp-conditions";
 import { driftSignal } from "./gcp-spec";
+import { WORKLOAD_NAME } from "../shared/naming";
 
-/** Model names (the contract's rule, the same as the serving components'). */
-const MODEL = /^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/;
 /** A prefix: folders of lowercase letters, digits, `.`, `_` or `-`, each ending in `/`. */
 const PREFIX = /^([a-z0-9][a-z0-9._-]*\/)+$/;
 /** Vertex AI model IDs: `[a-z0-9_-]`, a letter first, at most 63 (projects.locations.models/upload, modelId). */
@@ -141,7 +140,7 @@ export function validateVertexTrainingPipelines(args: VertexTrainingPipelinesArg
         problems.push({ path: "trainings", value: trainings, message: "must list at least one" });
     trainings.forEach((t, i) => {
         const at = `trainings[${i}]`;
-        if (typeof t.model !== "string" || !MODEL.test(t.model))
+        if (typeof t.model !== "string" || !WORKLOAD_NAME.test(t.model))
             problems.push({
                 path: `${at}.model`,
                 value: t.model,

@@ -288,9 +288,8 @@ export const FLOORS: Record<Environment, { minReplicas: number; lowestMinReplica
     prod: { minReplicas: 2, lowestMinReplicas: 2 },
 };
 
-/** Model names: DNS-label style, short enough for every cloud's naming rules with suffixes. */
-export const MODEL_NAME = /^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/;
-export const MODEL_NAME_RULE = "1-24 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen";
+/** Model names: the components' name rule, short enough for every cloud's naming rules with suffixes. */
+export { WORKLOAD_NAME as MODEL_NAME, WORKLOAD_NAME_RULE as MODEL_NAME_RULE } from "@mlops/components";
 
 /** Zone names become bucket-name parts. */
 /** Zone names become bucket names (MinIO) or parts of them: 3 characters at least, as S3 requires. */
