@@ -102,7 +102,7 @@ describe("Azure stack config (mlops:<section>.azure, azure-native:location)", ()
     });
 
     it("refuses firewall: false with the private network or in prod, and IP ranges without the firewall, in one error", async () => {
-        const { error } = await rejectedBuild(
+        const { error, registered } = await rejectedBuild(
             () =>
                 parse({
                     dataLake: { azure: { firewall: false, allowedIpRanges: ["203.0.113.7"] } },
@@ -117,6 +117,7 @@ describe("Azure stack config (mlops:<section>.azure, azure-native:location)", ()
             "private endpoints",
         );
         hasProblem(error.problems, "mlops:dataLake.azure.allowedIpRanges:");
+        assert.deepEqual(registered, [], "nothing is registered before the config error");
         const { error: inDev } = await rejectedBuild(
             () => parse({ dataLake: { azure: { allowedIpRanges: ["203.0.113.7"] } } }),
             'stack config "t"',
